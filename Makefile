@@ -1,0 +1,93 @@
+# refgw — plain Makefile.  `make run` and `make check` are the two commands;
+# both bring in the Debian packages they need (scripts/deps.sh).
+
+.SUFFIXES:
+
+CC       = cc
+BUILD    ?= build
+SANITIZE ?=
+PKGS      = libmicrohttpd gnutls openssl libpq jansson
+TEST_PKGS = check libcurl
+
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
+SCHEMA_VERSION := $(shell ls schema 2>/dev/null | sed -n 's/^\([0-9][0-9][0-9]\)_.*\.sql$$/\1/p' | sort | tail -n 1 | sed 's/^0*//')
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -DREFGW_SCHEMA_VERSION=$(SCHEMA_VERSION)
+ifeq ($(SANITIZE),1)
+BASE_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN_LDFLAGS  = -fsanitize=address,undefined
+endif
+
+SRCS     = $(wildcard gateway/*.c)
+LIB_SRCS = $(filter-out gateway/main.c,$(SRCS))
+LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+IT_SRCS   = $(wildcard tests/integration/*.c)
+
+DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
+            comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
+
+.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+build: deps
+	@$(MAKE) --no-print-directory $(BUILD)/refgw
+
+$(BUILD)/obj/%.o: gateway/%.c gateway/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+$(BUILD)/refgw: $(LIB_OBJS) $(BUILD)/obj/main.o
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
+
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(LIB_OBJS) tests/unit/*.h
+	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags $(PKGS) $(TEST_PKGS)) -o $@ \
+	    $(UNIT_SRCS) $(LIB_OBJS) $(SAN_LDFLAGS) $$(pkg-config --libs $(PKGS) $(TEST_PKGS)) -lpthread
+
+$(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h
+	$(CC) $(BASE_CFLAGS) $$(pkg-config --cflags libpq jansson $(TEST_PKGS)) -o $@ \
+	    $(IT_SRCS) $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
+
+certs/dev/ca.pem:
+	sh certs/gen.sh certs/dev $(DEMO_ORGS)
+
+certs: deps certs/dev/ca.pem
+
+run: build certs
+	@sh scripts/run.sh $(BUILD)/refgw $(DEMO_ORGS)
+
+check: deps
+	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests
+	@echo "== unit tests"
+	@CK_DEFAULT_TIMEOUT=30 $(BUILD)/unit_tests
+	@echo "== integration tests (throwaway PostgreSQL)"
+	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
+
+asan:
+	@$(MAKE) --no-print-directory check BUILD=build/asan SANITIZE=1
+
+valgrind: deps
+	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests
+	CK_FORK=no valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+	    $(BUILD)/unit_tests
+	REFGW_WRAP="valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" \
+	    sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
+
+lint: deps
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	    --suppress=missingIncludeSystem -D__GNUC__ gateway/
+	sh scripts/style.sh
+
+format:
+	clang-format -i gateway/*.c gateway/*.h tests/unit/*.c tests/integration/*.c
+
+clean:
+	rm -rf build
+
+distclean: clean
+	@if [ -f var/pg/postmaster.pid ]; then echo "stop the dev cluster first (make run stops it on exit)"; exit 1; fi
+	rm -rf var certs/dev

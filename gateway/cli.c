@@ -1,0 +1,405 @@
+/* cli: migrate, bootstrap organisations and certificates without the API,
+ * verify the audit chain, load demo data.  Runs with the admin (owner)
+ * connection, REFGW_ADMIN_DATABASE_URL; every change is audited. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "db.h"
+#include "tls.h"
+#include "util.h"
+
+static struct db_conn *
+admin_connect(const struct config *cfg)
+{
+	struct db_conn *c = NULL;
+
+	if (db_connect(cfg->admin_database_url, &c) != DB_OK) {
+		fprintf(stderr, "refgw: REFGW_ADMIN_DATABASE_URL: %s\n", c ? db_last_error(c) : "?");
+		db_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+migration_name_ok(const char *n)
+{
+	size_t len = strlen(n);
+
+	return len > 8 && n[0] >= '0' && n[0] <= '9' && n[1] >= '0' && n[1] <= '9' && n[2] >= '0' &&
+	       n[2] <= '9' && n[3] == '_' && strcmp(n + len - 4, ".sql") == 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+cli_migrate(const struct config *cfg)
+{
+	struct db_conn *c = admin_connect(cfg);
+	struct db_res *res = NULL;
+	DIR *d = NULL;
+	struct dirent *de;
+	char *names[1000], path[4096], *sql = NULL, vtext[8];
+	size_t n = 0, i;
+	int rc = 1, applied = 0;
+
+	if (c == NULL)
+		return 1;
+	d = opendir(cfg->schema_dir);
+	if (d == NULL) {
+		fprintf(stderr, "refgw: REFGW_SCHEMA_DIR: cannot open %s\n", cfg->schema_dir);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL && n < ARRAY_LEN(names))
+		if (migration_name_ok(de->d_name))
+			names[n++] = strdup(de->d_name);
+	qsort(names, n, sizeof(names[0]), cmp_names);
+
+	if (db_exec_params(c, "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", 0, NULL, &res) !=
+		DB_OK ||
+	    db_rows(res) != 1) {
+		fprintf(stderr, "refgw: the runtime role refgw_app does not exist; create it first "
+				"(docs/operations.md, \"Database roles\")\n");
+		goto out;
+	}
+	db_res_free(res);
+	res = NULL;
+	/* One migrator at a time, across machines. */
+	if (db_exec_script(c, "SET client_min_messages = warning;"
+			      "SELECT pg_advisory_lock(7301001);"
+			      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			      " version integer PRIMARY KEY, name text NOT NULL,"
+			      " applied_at timestamptz NOT NULL DEFAULT now());"
+			      "GRANT SELECT ON schema_migrations TO refgw_app;") != DB_OK) {
+		fprintf(stderr, "refgw: migrate: %s\n", db_last_error(c));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *params[2] = {vtext, names[i]};
+		memcpy(vtext, names[i], 3);
+		vtext[3] = '\0';
+		if (db_exec_params(c, "SELECT 1 FROM schema_migrations WHERE version = $1::int", 1,
+				   params, &res) != DB_OK)
+			goto out_err;
+		if (db_rows(res) > 0) {
+			db_res_free(res);
+			res = NULL;
+			continue;
+		}
+		db_res_free(res);
+		res = NULL;
+		snprintf(path, sizeof(path), "%s/%s", cfg->schema_dir, names[i]);
+		if (read_file(path, 8u << 20, &sql, NULL) != 0) {
+			fprintf(stderr, "refgw: cannot read %s\n", path);
+			goto out;
+		}
+		if (db_begin(c) != DB_OK || db_exec_script(c, sql) != DB_OK ||
+		    db_exec_params(c, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
+				   2, params, NULL) != DB_OK ||
+		    db_commit(c) != DB_OK) {
+			fprintf(stderr, "refgw: migration %s failed: %s\n", names[i], db_last_error(c));
+			db_rollback(c);
+			goto out;
+		}
+		free(sql);
+		sql = NULL;
+		printf("applied %s\n", names[i]);
+		applied++;
+	}
+	printf("schema up to date (%d applied now, %zu known)\n", applied, n);
+	rc = 0;
+	goto out;
+out_err:
+	fprintf(stderr, "refgw: migrate: %s\n", db_last_error(c));
+out:
+	db_res_free(res);
+	free(sql);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	if (d)
+		closedir(d);
+	db_close(c);
+	return rc;
+}
+
+static const char *
+opt(int argc, char **argv, const char *name)
+{
+	int i;
+
+	for (i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* Last argument that is neither an option nor an option's value. */
+static const char *
+positional(int argc, char **argv)
+{
+	const char *last = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0) {
+			i++;
+			continue;
+		}
+		last = argv[i];
+	}
+	return last;
+}
+
+static int
+audit_cli(struct db_conn *c, const char *action, const char *rtype, const char *rid, json_t *detail)
+{
+	const char *user = getenv("USER");
+	int rc;
+
+	json_object_set_new(detail, "via", json_string("cli"));
+	json_object_set_new(detail, "os_user", json_string(user ? user : "?"));
+	rc = audit_record_conn(c, "cli", action, rtype, rid, detail);
+	json_decref(detail);
+	return rc;
+}
+
+int
+cli_org(const struct config *cfg, int argc, char **argv)
+{
+	struct db_conn *c = NULL;
+	struct db_res *res = NULL;
+	int rc = 1, i;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: refgw org add|list ...\n");
+		return 2;
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		return 1;
+	if (strcmp(argv[0], "list") == 0) {
+		if (db_exec_params(c,
+				   "SELECT id, kind, status, name FROM organisations ORDER BY kind, name",
+				   0, NULL, &res) != DB_OK)
+			goto fail;
+		for (i = 0; i < db_rows(res); i++)
+			printf("%s\t%s\t%s\t%s\n", db_val(res, i, 0), db_val(res, i, 1),
+			       db_val(res, i, 2), db_val(res, i, 3));
+		rc = 0;
+	} else if (strcmp(argv[0], "add") == 0) {
+		const char *params[3] = {opt(argc, argv, "--name"), opt(argc, argv, "--kind"),
+					 opt(argc, argv, "--programs")};
+		if (params[0] == NULL || params[1] == NULL) {
+			fprintf(stderr, "usage: refgw org add --name N --kind K [--programs a,b]\n");
+			rc = 2;
+			goto out;
+		}
+		if (params[2] == NULL)
+			params[2] = "";
+		if (db_begin(c) != DB_OK ||
+		    db_exec_params(c,
+				   "INSERT INTO organisations (name, kind, programs) VALUES ($1, $2, "
+				   "string_to_array($3, ',')) RETURNING id",
+				   3, params, &res) != DB_OK)
+			goto fail;
+		if (audit_cli(c, "organisation.create", "organisation", db_val(res, 0, 0),
+			      json_pack("{s:s, s:s}", "name", params[0], "kind", params[1])) != 0 ||
+		    db_commit(c) != DB_OK)
+			goto fail;
+		printf("%s\n", db_val(res, 0, 0));
+		rc = 0;
+	} else {
+		fprintf(stderr, "refgw org: unknown subcommand %s\n", argv[0]);
+		rc = 2;
+	}
+	goto out;
+fail:
+	fprintf(stderr, "refgw org: %s\n", db_last_error(c));
+out:
+	db_res_free(res);
+	db_close(c);
+	return rc;
+}
+
+/* Organisation id from an id or an exact name. */
+static int
+resolve_org(struct db_conn *c, const char *ref, char id[37])
+{
+	const char *params[1] = {ref};
+	struct db_res *res = NULL;
+	int rc = -1;
+
+	if (db_exec_params(c, "SELECT id FROM organisations WHERE id::text = $1 OR name = $1", 1,
+			   params, &res) == DB_OK &&
+	    db_rows(res) == 1) {
+		snprintf(id, 37, "%s", db_val(res, 0, 0));
+		rc = 0;
+	} else {
+		fprintf(stderr, "refgw: no organisation with id or name \"%s\"\n", ref);
+	}
+	db_res_free(res);
+	return rc;
+}
+
+int
+cli_cert(const struct config *cfg, int argc, char **argv)
+{
+	struct db_conn *c = NULL;
+	struct db_res *res = NULL;
+	struct tls_cert_info info = {0};
+	const char *org = opt(argc, argv, "--org"), *arg = positional(argc, argv);
+	char id[37], err[256], *pem = NULL, nb[24], na[24];
+	size_t len;
+	int rc = 1;
+
+	if (argc < 1 || org == NULL || arg == NULL) {
+		fprintf(stderr, "usage: refgw cert register --org ID|NAME FILE.pem\n"
+				"       refgw cert revoke --org ID|NAME SHA256 [--reason TEXT]\n");
+		return 2;
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		return 1;
+	if (resolve_org(c, org, id) != 0)
+		goto out;
+	if (strcmp(argv[0], "register") == 0) {
+		if (tls_init(cfg->tls_client_ca, cfg->tls_crl, err, sizeof(err)) != 0) {
+			fprintf(stderr, "refgw: %s\n", err);
+			goto out;
+		}
+		if (read_file(arg, 1 << 16, &pem, &len) != 0) {
+			fprintf(stderr, "refgw: cannot read %s\n", arg);
+			goto out;
+		}
+		if (tls_inspect_pem(pem, len, &info, err, sizeof(err)) != 0) {
+			fprintf(stderr, "refgw: %s: %s\n", arg, err);
+			goto out;
+		}
+		snprintf(nb, sizeof(nb), "%lld", (long long)info.not_before);
+		snprintf(na, sizeof(na), "%lld", (long long)info.not_after);
+		{
+			const char *params[8] = {info.sha256_hex, id,	   info.subject, info.issuer,
+						 info.serial,	  nb,	   na,		 info.pem};
+			enum db_status s;
+			if (db_begin(c) != DB_OK)
+				goto fail;
+			s = db_exec_params(c,
+					   "INSERT INTO certificates (sha256, organisation_id, subject, "
+					   "issuer, serial, not_before, not_after, pem) VALUES "
+					   "(decode($1, 'hex'), $2::uuid, $3, $4, $5, "
+					   "to_timestamp($6::bigint), to_timestamp($7::bigint), $8)",
+					   8, params, NULL);
+			if (s == DB_UNIQUE) {
+				printf("%s already registered\n", info.sha256_hex);
+				rc = 0;
+				goto out;
+			}
+			if (s != DB_OK ||
+			    audit_cli(c, "certificate.register", "organisation", id,
+				      json_pack("{s:s, s:s}", "sha256", info.sha256_hex, "subject",
+						info.subject)) != 0 ||
+			    db_commit(c) != DB_OK)
+				goto fail;
+		}
+		printf("%s registered for %s (%s)\n", info.sha256_hex, id, info.subject);
+		rc = 0;
+	} else if (strcmp(argv[0], "revoke") == 0) {
+		const char *params[3] = {id, arg, opt(argc, argv, "--reason")};
+		if (db_begin(c) != DB_OK ||
+		    db_exec_params(c,
+				   "UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
+				   "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
+				   "AND revoked_at IS NULL RETURNING 1",
+				   3, params, &res) != DB_OK)
+			goto fail;
+		if (db_rows(res) == 0) {
+			fprintf(stderr, "refgw: no active certificate %s for %s\n", arg, id);
+			goto out;
+		}
+		if (audit_cli(c, "certificate.revoke", "organisation", id,
+			      json_pack("{s:s, s:s?}", "sha256", arg, "reason", params[2])) != 0 ||
+		    db_commit(c) != DB_OK)
+			goto fail;
+		printf("%s revoked\n", arg);
+		rc = 0;
+	} else {
+		fprintf(stderr, "refgw cert: unknown subcommand %s\n", argv[0]);
+		rc = 2;
+	}
+	goto out;
+fail:
+	fprintf(stderr, "refgw cert: %s\n", db_last_error(c));
+out:
+	tls_cert_info_free(&info);
+	tls_shutdown();
+	free(pem);
+	db_res_free(res);
+	db_close(c);
+	return rc;
+}
+
+int
+cli_audit(const struct config *cfg, int argc, char **argv)
+{
+	struct audit_report rep;
+	struct db_conn *c;
+	int rc;
+
+	if (argc < 1 || strcmp(argv[0], "verify") != 0) {
+		fprintf(stderr, "usage: refgw audit verify\n");
+		return 2;
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		return 1;
+	if (audit_verify(c, &rep) != 0) {
+		fprintf(stderr, "refgw audit verify: %s\n", db_last_error(c));
+		db_close(c);
+		return 1;
+	}
+	db_close(c);
+	if (rep.ok) {
+		printf("audit chain intact: %ld rows in %ld lanes\n", rep.rows, rep.lanes);
+		rc = 0;
+	} else {
+		printf("audit chain BROKEN at %s\n", rep.first_broken);
+		rc = 3;
+	}
+	return rc;
+}
+
+int
+cli_seed(const struct config *cfg, int argc, char **argv)
+{
+	struct db_conn *c;
+	char *sql = NULL;
+	int rc = 1;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: refgw seed FILE.sql\n");
+		return 2;
+	}
+	if (read_file(argv[0], 8u << 20, &sql, NULL) != 0) {
+		fprintf(stderr, "refgw: cannot read %s\n", argv[0]);
+		return 1;
+	}
+	if ((c = admin_connect(cfg)) == NULL) {
+		free(sql);
+		return 1;
+	}
+	if (db_begin(c) == DB_OK && db_exec_script(c, sql) == DB_OK && db_commit(c) == DB_OK) {
+		printf("loaded %s\n", argv[0]);
+		rc = 0;
+	} else {
+		fprintf(stderr, "refgw seed: %s\n", db_last_error(c));
+	}
+	free(sql);
+	db_close(c);
+	return rc;
+}

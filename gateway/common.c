@@ -1,0 +1,87 @@
+/* common: helpers every resource handler shares. */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "log.h"
+
+bool
+is_coordinator(const struct request *r)
+{
+	return strcmp(r->who.kind, "coordinator") == 0;
+}
+
+int
+reply_db_error(struct request *r, int status)
+{
+	switch ((enum db_status)status) {
+	case DB_UNAVAILABLE:
+	case DB_POOL_TIMEOUT:
+		r->retry_after = 1;
+		reply_problem(r, 503, "database-unavailable", "Database unavailable",
+			      "the gateway cannot reach its database; retry after a second");
+		r->retry_after = 1;
+		return 503;
+	case DB_UNIQUE:
+		return reply_problem(r, 409, "conflict", "Conflict",
+				     "a resource with the same unique value already exists");
+	case DB_FORBIDDEN:
+		return reply_problem(r, 403, "forbidden", "Forbidden",
+				     "this organisation may not do this");
+	case DB_SERIALIZATION:
+		return reply_problem(r, 409, "conflict-retry", "Concurrent change",
+				     "a concurrent change conflicted with this one; retry");
+	case DB_CONSTRAINT:
+	case DB_BAD_INPUT:
+		return reply_problem(r, 422, "unprocessable", "Unprocessable request",
+				     "the request conflicts with the data's rules");
+	default:
+		log_request_warnx(r->id, r->who.organisation_id, "database error: %s",
+				  db_last_error(r->db));
+		return reply_problem(r, 500, "internal", "Internal error",
+				     "the request failed inside the gateway (request id %s)", r->id);
+	}
+}
+
+int
+query_limit(struct request *r)
+{
+	const char *v = req_query(r, "limit");
+	long n;
+
+	if (v == NULL)
+		return 50;
+	if (parse_long(v, 1, 200, &n) != 0) {
+		json_t *errors = json_array();
+		field_error(errors, "limit", "must be a whole number from 1 to 200");
+		reply_invalid(r, errors);
+		return -1;
+	}
+	return (int)n;
+}
+
+long
+if_match_version(struct request *r)
+{
+	const char *v = req_header(r, "If-Match");
+	char tmp[24];
+	size_t n;
+	long version;
+
+	if (v == NULL) {
+		reply_problem(r, 428, "precondition-required", "If-Match required",
+			      "send If-Match: \"<version>\" with the version you last read");
+		return -1;
+	}
+	n = strlen(v);
+	if (n >= 3 && n < sizeof(tmp) + 2 && v[0] == '"' && v[n - 1] == '"') {
+		memcpy(tmp, v + 1, n - 2);
+		tmp[n - 2] = '\0';
+		if (parse_long(tmp, 1, 2147483647L, &version) == 0)
+			return version;
+	}
+	reply_problem(r, 400, "invalid-if-match", "Invalid If-Match",
+		      "If-Match must be a quoted version number, e.g. \"3\"");
+	return -1;
+}

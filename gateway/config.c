@@ -1,0 +1,75 @@
+/* config: REFGW_* environment variables, their defaults and their checks. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+struct int_setting {
+	const char *name;
+	long *slot;
+	long def, min, max;
+};
+
+static const char *
+str_or(config_getenv_fn get, const char *name, const char *def)
+{
+	const char *v = get(name);
+
+	return (v != NULL && *v != '\0') ? v : def;
+}
+
+int
+config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
+{
+	size_t i;
+	struct int_setting ints[] = {
+	    {"REFGW_LISTEN_PORT", &cfg->listen_port, 8443, 0, 65535},
+	    {"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
+	    {"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 8, 1, 256},
+	    {"REFGW_DB_ACQUIRE_TIMEOUT_MS", &cfg->db_acquire_timeout_ms, 2000, 1, 60000},
+	    {"REFGW_THREADS", &cfg->threads, 8, 1, 256},
+	    {"REFGW_MAX_CONNECTIONS", &cfg->max_connections, 2048, 1, 100000},
+	    {"REFGW_CONNECTION_TIMEOUT", &cfg->connection_timeout_s, 30, 1, 3600},
+	    {"REFGW_MAX_BODY_BYTES", &cfg->max_body_bytes, 65536, 1024, 16 * 1024 * 1024},
+	    {"REFGW_SHUTDOWN_GRACE", &cfg->shutdown_grace_s, 10, 0, 600},
+	    {"REFGW_ACCESS_LOG", &cfg->access_log, 1, 0, 1},
+	};
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < ARRAY_LEN(ints); i++) {
+		const char *v = get(ints[i].name);
+		if (v == NULL || *v == '\0') {
+			*ints[i].slot = ints[i].def;
+		} else if (parse_long(v, ints[i].min, ints[i].max, ints[i].slot) != 0) {
+			snprintf(err, errlen, "%s: must be a whole number from %ld to %ld (got \"%.40s\")",
+				 ints[i].name, ints[i].min, ints[i].max, v);
+			return -1;
+		}
+	}
+	cfg->listen_addr = str_or(get, "REFGW_LISTEN_ADDR", "127.0.0.1");
+	cfg->ops_addr = str_or(get, "REFGW_OPS_ADDR", "127.0.0.1");
+	cfg->tls_cert = str_or(get, "REFGW_TLS_CERT", "certs/dev/server.pem");
+	cfg->tls_key = str_or(get, "REFGW_TLS_KEY", "certs/dev/server.key");
+	cfg->tls_client_ca = str_or(get, "REFGW_TLS_CLIENT_CA", "certs/dev/ca.pem");
+	cfg->tls_crl = str_or(get, "REFGW_TLS_CRL", NULL);
+	cfg->tls_priorities = str_or(get, "REFGW_TLS_PRIORITIES",
+				     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE");
+	cfg->database_url = str_or(get, "REFGW_DATABASE_URL", NULL);
+	cfg->admin_database_url = str_or(get, "REFGW_ADMIN_DATABASE_URL", cfg->database_url);
+	cfg->schema_dir = str_or(get, "REFGW_SCHEMA_DIR", "schema");
+	cfg->port_file = str_or(get, "REFGW_PORT_FILE", NULL);
+	if (cfg->database_url == NULL) {
+		snprintf(err, errlen, "REFGW_DATABASE_URL: not set (a libpq connection string for the "
+				      "runtime role, e.g. postgresql://refgw_app@db/refgw)");
+		return -1;
+	}
+	if (cfg->listen_port != 0 && cfg->listen_port == cfg->ops_port &&
+	    strcmp(cfg->listen_addr, cfg->ops_addr) == 0) {
+		snprintf(err, errlen, "REFGW_OPS_PORT: must differ from REFGW_LISTEN_PORT (%ld)",
+			 cfg->listen_port);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* config: every setting comes from one REFGW_* environment variable, with a
+ * default that works for `make run`.  A bad value stops start-up with a
+ * message naming the variable. */
+#ifndef REFGW_CONFIG_H
+#define REFGW_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	const char *listen_addr;
+	long listen_port;
+	const char *ops_addr;
+	long ops_port;
+	const char *tls_cert;
+	const char *tls_key;
+	const char *tls_client_ca;
+	const char *tls_crl;           /* NULL: no CRL */
+	const char *tls_priorities;
+	const char *database_url;       /* runtime role */
+	const char *admin_database_url; /* owner, for migrate and CLI */
+	const char *schema_dir;
+	const char *port_file;          /* tests: write "api ops" ports here */
+	long db_pool_size;
+	long db_acquire_timeout_ms;
+	long threads;
+	long max_connections;
+	long connection_timeout_s;
+	long max_body_bytes;
+	long shutdown_grace_s;
+	long access_log;                /* 0 or 1 */
+};
+
+/* getenv-like lookup, replaceable in tests. */
+typedef const char *(*config_getenv_fn)(const char *name);
+
+/* Fills cfg from the environment.  On error returns -1 and writes a message
+ * naming the variable into err. */
+int config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,483 @@
+/* db: pool, statements and results over libpq. */
+#include "db.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct db_conn {
+	PGconn *pg;
+	bool in_pool;
+	bool busy;
+	bool broken;
+	char errmsg[256];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	struct db_conn *conns;
+	int size;
+	int in_use;
+	int acquire_timeout_ms;
+	char *conninfo;
+	const struct db_stmt *stmts;
+	size_t nstmts;
+	const char *connect_check; /* must answer one row 't' */
+	/* Reconnect backoff, shared: while PostgreSQL is down, requests fail
+	 * fast instead of each waiting for a connect timeout. */
+	bool down;
+	uint64_t next_attempt_us;
+	int backoff_ms;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+static const char *const status_names[] = {
+    [DB_OK] = "ok",
+    [DB_UNAVAILABLE] = "unavailable",
+    [DB_POOL_TIMEOUT] = "pool_timeout",
+    [DB_UNIQUE] = "unique_violation",
+    [DB_CONSTRAINT] = "constraint_violation",
+    [DB_FORBIDDEN] = "forbidden",
+    [DB_SERIALIZATION] = "serialization_failure",
+    [DB_BAD_INPUT] = "bad_input",
+    [DB_ERROR] = "error",
+};
+
+const char *
+db_status_name(enum db_status s)
+{
+	return (unsigned)s < ARRAY_LEN(status_names) ? status_names[s] : "?";
+}
+
+static void
+conn_note(struct db_conn *c, const char *what)
+{
+	const char *m = c->pg ? PQerrorMessage(c->pg) : "";
+	size_t n;
+
+	snprintf(c->errmsg, sizeof(c->errmsg), "%s%s%s", what, *m ? ": " : "", m);
+	n = strlen(c->errmsg);
+	while (n > 0 && (c->errmsg[n - 1] == '\n' || c->errmsg[n - 1] == ' '))
+		c->errmsg[--n] = '\0';
+}
+
+const char *
+db_last_error(const struct db_conn *c)
+{
+	return c->errmsg;
+}
+
+static enum db_status
+classify(struct db_conn *c, PGresult *res)
+{
+	const char *state;
+
+	if (res != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+			return DB_OK;
+	}
+	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		c->broken = true;
+		conn_note(c, "connection lost");
+		return DB_UNAVAILABLE;
+	}
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(c->errmsg, sizeof(c->errmsg), "%s %s", state ? state : "?",
+		 res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+	c->errmsg[strcspn(c->errmsg, "\n")] = '\0';
+	if (state == NULL)
+		return DB_ERROR;
+	if (strcmp(state, "23505") == 0)
+		return DB_UNIQUE;
+	if (strncmp(state, "23", 2) == 0)
+		return DB_CONSTRAINT;
+	if (strcmp(state, "42501") == 0)
+		return DB_FORBIDDEN;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return DB_SERIALIZATION;
+	if (strncmp(state, "22", 2) == 0)
+		return DB_BAD_INPUT;
+	/* admin shutdown, crash shutdown, cannot connect now */
+	if (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0) {
+		c->broken = true;
+		return DB_UNAVAILABLE;
+	}
+	return DB_ERROR;
+}
+
+static int
+prepare_all(struct db_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < pool.nstmts; i++) {
+		PGresult *r = PQprepare(c->pg, pool.stmts[i].name, pool.stmts[i].sql,
+					pool.stmts[i].nparams, NULL);
+		enum db_status s = classify(c, r);
+		PQclear(r);
+		if (s != DB_OK) {
+			log_warnx("db: cannot prepare %s: %s", pool.stmts[i].name, c->errmsg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+open_conn(struct db_conn *c, const char *conninfo, bool prepare)
+{
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = PQconnectdb(conninfo);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		conn_note(c, "cannot connect");
+		PQfinish(c->pg);
+		c->pg = NULL;
+		return -1;
+	}
+	c->broken = false;
+	if (prepare && pool.connect_check) {
+		PGresult *r = PQexec(c->pg, pool.connect_check);
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+			  strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+		if (!ok) {
+			snprintf(c->errmsg, sizeof(c->errmsg),
+				 "REFGW_DATABASE_URL: the role \"%s\" is a superuser, can bypass "
+				 "row-level security or owns tables; connect as the runtime role "
+				 "(refgw_app)",
+				 PQuser(c->pg));
+			log_warnx("db: %s", c->errmsg);
+			PQfinish(c->pg);
+			c->pg = NULL;
+			return -1;
+		}
+	}
+	if (prepare && prepare_all(c) != 0) {
+		PQfinish(c->pg);
+		c->pg = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, const struct db_stmt *stmts,
+	     size_t nstmts, const char *connect_check)
+{
+	int i, opened = 0;
+
+	pool.conns = calloc((size_t)size, sizeof(*pool.conns));
+	pool.conninfo = strdup(conninfo);
+	if (pool.conns == NULL || pool.conninfo == NULL)
+		return -1;
+	pool.size = size;
+	pool.acquire_timeout_ms = acquire_timeout_ms;
+	pool.stmts = stmts;
+	pool.nstmts = nstmts;
+	pool.connect_check = connect_check;
+	pool.backoff_ms = 100;
+	/* Connect eagerly but do not insist: the gateway must start (and say
+	 * 503) while PostgreSQL is still coming up. */
+	for (i = 0; i < size; i++) {
+		pool.conns[i].in_pool = true;
+		if (open_conn(&pool.conns[i], conninfo, true) == 0)
+			opened++;
+		else if (i == 0)
+			log_warnx("db: %s; will retry", pool.conns[i].errmsg);
+		if (opened == 0)
+			break;
+	}
+	pool.down = opened == 0;
+	return 0;
+}
+
+void
+db_pool_shutdown(void)
+{
+	int i;
+
+	for (i = 0; i < pool.size; i++)
+		if (pool.conns[i].pg)
+			PQfinish(pool.conns[i].pg);
+	free(pool.conns);
+	free(pool.conninfo);
+	pool.conns = NULL;
+	pool.conninfo = NULL;
+	pool.size = 0;
+}
+
+int
+db_pool_in_use(void)
+{
+	int n;
+
+	pthread_mutex_lock(&pool.lock);
+	n = pool.in_use;
+	pthread_mutex_unlock(&pool.lock);
+	return n;
+}
+
+int
+db_pool_size(void)
+{
+	return pool.size;
+}
+
+bool
+db_pool_up(void)
+{
+	bool up;
+
+	pthread_mutex_lock(&pool.lock);
+	up = !pool.down;
+	pthread_mutex_unlock(&pool.lock);
+	return up;
+}
+
+static void
+mark_down(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	if (!pool.down) {
+		log_warnx("db: PostgreSQL unreachable, answering 503 until it is back");
+		pool.backoff_ms = 100;
+	} else {
+		pool.backoff_ms = pool.backoff_ms * 2 > 5000 ? 5000 : pool.backoff_ms * 2;
+	}
+	pool.down = true;
+	pool.next_attempt_us = now_monotonic_us() + (uint64_t)pool.backoff_ms * 1000u;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+static void
+mark_up(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	if (pool.down)
+		log_info("db: PostgreSQL reachable again");
+	pool.down = false;
+	pool.backoff_ms = 100;
+	pthread_mutex_unlock(&pool.lock);
+}
+
+/* Makes sure c has a live session; called without the pool lock. */
+static enum db_status
+ensure_open(struct db_conn *c)
+{
+	bool try;
+
+	if (c->pg && !c->broken)
+		return DB_OK;
+	pthread_mutex_lock(&pool.lock);
+	try = !pool.down || now_monotonic_us() >= pool.next_attempt_us;
+	if (try && pool.down) /* one attempt per backoff period */
+		pool.next_attempt_us = now_monotonic_us() + (uint64_t)pool.backoff_ms * 1000u;
+	pthread_mutex_unlock(&pool.lock);
+	if (!try)
+		return DB_UNAVAILABLE;
+	if (open_conn(c, pool.conninfo, true) != 0) {
+		mark_down();
+		return DB_UNAVAILABLE;
+	}
+	mark_up();
+	return DB_OK;
+}
+
+enum db_status
+db_acquire(struct db_conn **out)
+{
+	struct timespec deadline;
+	struct db_conn *c = NULL;
+	enum db_status s;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += pool.acquire_timeout_ms / 1000;
+	deadline.tv_nsec += (long)(pool.acquire_timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&pool.lock);
+	for (;;) {
+		for (i = 0; i < pool.size; i++) {
+			if (!pool.conns[i].busy) {
+				c = &pool.conns[i];
+				break;
+			}
+		}
+		if (c != NULL)
+			break;
+		if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) != 0) {
+			pthread_mutex_unlock(&pool.lock);
+			return DB_POOL_TIMEOUT;
+		}
+	}
+	c->busy = true;
+	pool.in_use++;
+	pthread_mutex_unlock(&pool.lock);
+
+	s = ensure_open(c);
+	if (s != DB_OK) {
+		db_release(c);
+		return s;
+	}
+	*out = c;
+	return DB_OK;
+}
+
+void
+db_release(struct db_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->pg && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		db_rollback(c);
+	if (c->pg && PQstatus(c->pg) == CONNECTION_BAD)
+		c->broken = true;
+	if (!c->in_pool) {
+		db_close(c);
+		return;
+	}
+	pthread_mutex_lock(&pool.lock);
+	c->busy = false;
+	pool.in_use--;
+	pthread_cond_signal(&pool.freed);
+	pthread_mutex_unlock(&pool.lock);
+}
+
+enum db_status
+db_connect(const char *conninfo, struct db_conn **out)
+{
+	struct db_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return DB_ERROR;
+	if (open_conn(c, conninfo, false) != 0) {
+		*out = c; /* so the caller can read the message */
+		return DB_UNAVAILABLE;
+	}
+	*out = c;
+	return DB_OK;
+}
+
+void
+db_close(struct db_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->pg)
+		PQfinish(c->pg);
+	free(c);
+}
+
+static enum db_status
+simple(struct db_conn *c, const char *sql)
+{
+	PGresult *r = PQexec(c->pg, sql);
+	enum db_status s = classify(c, r);
+
+	PQclear(r);
+	return s;
+}
+
+enum db_status
+db_begin(struct db_conn *c)
+{
+	enum db_status s = simple(c, "BEGIN");
+
+	/* A pooled session that died while idle (PostgreSQL restarted): nothing
+	 * has happened yet in this transaction, so reconnect and try once more. */
+	if (s == DB_UNAVAILABLE && c->in_pool) {
+		if (ensure_open(c) != DB_OK)
+			return DB_UNAVAILABLE;
+		s = simple(c, "BEGIN");
+	}
+	return s;
+}
+
+enum db_status
+db_commit(struct db_conn *c)
+{
+	return simple(c, "COMMIT");
+}
+
+void
+db_rollback(struct db_conn *c)
+{
+	if (c->pg && !c->broken)
+		(void)simple(c, "ROLLBACK");
+}
+
+enum db_status
+db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params, struct db_res **res)
+{
+	PGresult *r;
+	enum db_status s;
+
+	if (stmt < 0 || (size_t)stmt >= pool.nstmts || nparams != pool.stmts[stmt].nparams)
+		return DB_ERROR;
+	r = PQexecPrepared(c->pg, pool.stmts[stmt].name, nparams, params, NULL, NULL, 0);
+	s = classify(c, r);
+	if (s == DB_OK && res) {
+		*res = (struct db_res *)r;
+		return s;
+	}
+	PQclear(r);
+	if (res)
+		*res = NULL;
+	return s;
+}
+
+enum db_status
+db_exec_params(struct db_conn *c, const char *sql, int nparams, const char *const *params,
+	       struct db_res **res)
+{
+	PGresult *r = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	enum db_status s = classify(c, r);
+
+	if (s == DB_OK && res) {
+		*res = (struct db_res *)r;
+		return s;
+	}
+	PQclear(r);
+	if (res)
+		*res = NULL;
+	return s;
+}
+
+enum db_status
+db_exec_script(struct db_conn *c, const char *sql)
+{
+	return simple(c, sql);
+}
+
+int
+db_rows(const struct db_res *r)
+{
+	return r ? PQntuples((const PGresult *)r) : 0;
+}
+
+const char *
+db_val(const struct db_res *r, int row, int col)
+{
+	return PQgetvalue((const PGresult *)r, row, col);
+}
+
+bool
+db_null(const struct db_res *r, int row, int col)
+{
+	return PQgetisnull((const PGresult *)r, row, col) != 0;
+}
+
+void
+db_res_free(struct db_res *r)
+{
+	PQclear((PGresult *)r);
+}

@@ -1,0 +1,71 @@
+/* db: the only module that speaks libpq.  A fixed pool of connections to the
+ * runtime role, named prepared statements declared in one table
+ * (statements.c), bounded waits, reconnect with backoff, and a ROLLBACK for
+ * any connection handed back inside a transaction. */
+#ifndef REFGW_DB_H
+#define REFGW_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum db_status {
+	DB_OK = 0,
+	DB_UNAVAILABLE, /* PostgreSQL unreachable: 503 + Retry-After */
+	DB_POOL_TIMEOUT, /* every connection busy past the bounded wait: 503 */
+	DB_UNIQUE,       /* 23505 */
+	DB_CONSTRAINT,   /* other class 23 */
+	DB_FORBIDDEN,    /* 42501: a row-level security policy said no */
+	DB_SERIALIZATION, /* 40001 / 40P01 */
+	DB_BAD_INPUT,    /* 22xxx: data exception */
+	DB_ERROR,
+};
+
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+struct db_conn;
+struct db_res;
+
+/* connect_check: run on every new session; it must answer one row 't' or the
+ * session is refused (the gateway fails closed on a privileged role). */
+int db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, const struct db_stmt *stmts,
+		 size_t nstmts, const char *connect_check) MUSTCHECK;
+void db_pool_shutdown(void);
+enum db_status db_acquire(struct db_conn **out) MUSTCHECK;
+void db_release(struct db_conn *c);
+int db_pool_in_use(void);
+int db_pool_size(void);
+bool db_pool_up(void);
+
+/* A single connection outside the pool (CLI, migrations, tests). */
+enum db_status db_connect(const char *conninfo, struct db_conn **out) MUSTCHECK;
+void db_close(struct db_conn *c);
+
+enum db_status db_begin(struct db_conn *c) MUSTCHECK;
+enum db_status db_commit(struct db_conn *c) MUSTCHECK;
+void db_rollback(struct db_conn *c);
+
+/* A named statement from the pool's table (by index). */
+enum db_status db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
+		       struct db_res **res) MUSTCHECK;
+/* A parameterised statement given as text (CLI and migrations only). */
+enum db_status db_exec_params(struct db_conn *c, const char *sql, int nparams,
+			      const char *const *params, struct db_res **res) MUSTCHECK;
+/* A whole SQL script without parameters (migration files). */
+enum db_status db_exec_script(struct db_conn *c, const char *sql) MUSTCHECK;
+
+int db_rows(const struct db_res *r);
+const char *db_val(const struct db_res *r, int row, int col);
+bool db_null(const struct db_res *r, int row, int col);
+void db_res_free(struct db_res *r);
+/* The last error's message, for logs and the CLI (never for clients). */
+const char *db_last_error(const struct db_conn *c);
+
+const char *db_status_name(enum db_status s);
+
+#endif

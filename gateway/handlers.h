@@ -1,0 +1,24 @@
+/* handlers: one function per route, int handle_x(struct request *). */
+#ifndef REFGW_HANDLERS_H
+#define REFGW_HANDLERS_H
+
+#include "request.h"
+
+int handle_me(struct request *r);
+int handle_org_list(struct request *r);
+int handle_org_get(struct request *r);
+int handle_org_create(struct request *r);
+int handle_org_update(struct request *r);
+int handle_cert_list(struct request *r);
+int handle_cert_register(struct request *r);
+int handle_cert_revoke(struct request *r);
+
+/* Shared by handlers. */
+int reply_db_error(struct request *r, int db_status);
+/* ?limit=: default 50, 1..200; -1 after answering 400. */
+int query_limit(struct request *r);
+/* If-Match: "N" → N; -1 after answering 428/400. */
+long if_match_version(struct request *r);
+bool is_coordinator(const struct request *r);
+
+#endif

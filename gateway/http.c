@@ -1,0 +1,540 @@
+/* http: libmicrohttpd daemons, request life cycle, access log.
+ *
+ * Life cycle (libmicrohttpd's examples): the first call of the access
+ * handler only allocates the request state and returns MHD_YES; queueing a
+ * response in that first call makes libmicrohttpd 0.9.75 answer
+ * "Connection: close", which kills keep-alive.  Body chunks are appended to a
+ * capped buffer; the last call (upload size 0) verifies the TLS peer, runs the
+ * request and queues the one response; the completion callback frees it. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "crypto.h"
+#include "metrics.h"
+#include "request.h"
+#include "router.h"
+#include "statements.h"
+#include "tls.h"
+
+struct http_server {
+	struct MHD_Daemon *api;
+	struct MHD_Daemon *ops;
+	const struct config *cfg;
+	long schema_version;
+	atomic_int in_flight;
+	char *cert_pem, *key_pem, *ca_pem;
+	size_t key_len;
+};
+
+/* Per TLS connection: the verified peer, cached. */
+struct conn_state {
+	struct tls_peer peer;
+};
+
+static enum http_method
+method_of(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return HTTP_GET;
+	if (strcmp(m, "POST") == 0)
+		return HTTP_POST;
+	if (strcmp(m, "PUT") == 0)
+		return HTTP_PUT;
+	if (strcmp(m, "PATCH") == 0)
+		return HTTP_PATCH;
+	if (strcmp(m, "DELETE") == 0)
+		return HTTP_DELETE;
+	if (strcmp(m, "HEAD") == 0)
+		return HTTP_HEAD;
+	return HTTP_OTHER;
+}
+
+const char *
+req_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->http, MHD_HEADER_KIND, name);
+}
+
+const char *
+req_query(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->http, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static struct request *
+request_new(struct MHD_Connection *conn, const char *url, const char *method, size_t max_body)
+{
+	struct request *r = calloc(1, sizeof(*r));
+	const char *rid;
+	unsigned char rnd[16];
+
+	if (r == NULL)
+		return NULL;
+	r->http = conn;
+	r->path = url;
+	r->method_name = method;
+	r->method = method_of(method);
+	r->route_index = -1;
+	r->started_us = now_monotonic_us();
+	buf_init(&r->body, max_body);
+	rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (rid && is_sane_token(rid, 64)) {
+		snprintf(r->id, sizeof(r->id), "%s", rid);
+	} else if (crypto_random(rnd, sizeof(rnd)) == 0) {
+		hex_encode(rnd, sizeof(rnd), r->id);
+	} else {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+request_free(struct request *r)
+{
+	buf_free(&r->body);
+	free(r->resp);
+	free(r);
+}
+
+static void
+access_log(const struct http_server *srv, struct request *r, uint64_t dur_us)
+{
+	struct buf line;
+
+	if (!srv->cfg->access_log)
+		return;
+	buf_init(&line, 4096);
+	if (buf_printf(&line, "{\"type\":\"access\",\"request_id\":\"%s\",\"method\":", r->id) == 0 &&
+	    json_quote(&line, r->method_name) == 0 && buf_append(&line, ",\"path\":", 8) == 0 &&
+	    json_quote(&line, r->path) == 0 &&
+	    buf_printf(&line, ",\"route\":\"%s\",\"status\":%d,\"duration_us\":%llu,\"bytes\":%zu",
+		       r->route ? r->route->name : "", r->status, (unsigned long long)dur_us,
+		       r->resp_len) == 0 &&
+	    (r->who.organisation_id[0] == '\0' ||
+	     buf_printf(&line, ",\"organisation_id\":\"%s\"", r->who.organisation_id) == 0) &&
+	    (r->who.certificate_sha256[0] == '\0' ||
+	     buf_printf(&line, ",\"certificate\":\"%.16s\"", r->who.certificate_sha256) == 0) &&
+	    (r->problem_slug == NULL || buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
+	    buf_append(&line, "}", 1) == 0)
+		log_write_line(&line);
+	buf_free(&line);
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, struct request *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char num[16];
+
+	if (r->resp == NULL)
+		reply_problem(r, 500, "internal", "Internal error", "no response was produced");
+	resp = MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
+		return MHD_NO;
+	r->resp = NULL; /* owned by libmicrohttpd now; keep the length for the log */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (r->etag[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+	if (r->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->retry_after > 0) {
+		snprintf(num, sizeof(num), "%d", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
+	}
+	ret = MHD_queue_response(conn, (unsigned int)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static const struct {
+	const char *slug, *title, *detail;
+	int status;
+} tls_problems[TLS_VERDICT_COUNT] = {
+    [TLS_NO_CERTIFICATE] = {"certificate-required", "Client certificate required",
+			    "present the client certificate registered for your organisation", 401},
+    [TLS_UNTRUSTED] = {"certificate-untrusted", "Client certificate not trusted",
+		       "the client certificate was not issued by the gateway's client CA", 401},
+    [TLS_EXPIRED] = {"certificate-expired", "Client certificate expired",
+		     "the client certificate has expired; ask the coordinator for a new one", 401},
+    [TLS_NOT_YET_VALID] = {"certificate-not-yet-valid", "Client certificate not yet valid",
+			   "the client certificate's validity has not started yet", 401},
+    [TLS_NOT_CLIENT_AUTH] = {"certificate-wrong-purpose", "Certificate not for client authentication",
+			     "the certificate's extended key usage does not include clientAuth", 401},
+    [TLS_REVOKED_BY_CRL] = {"certificate-revoked", "Certificate revoked",
+			    "the client certificate is listed on the CA's revocation list", 401},
+    [TLS_BAD_CERTIFICATE] = {"certificate-invalid", "Client certificate unreadable",
+			     "the client certificate could not be parsed", 401},
+};
+
+static void
+run_request(struct http_server *srv, struct MHD_Connection *conn, struct request *r)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct conn_state *cs = NULL;
+	enum tls_verdict v;
+	void *session = NULL;
+
+	if (r->body.toobig) {
+		reply_problem(r, 413, "body-too-large", "Request body too large",
+			      "the request body exceeds %ld bytes", srv->cfg->max_body_bytes);
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci)
+		cs = ci->socket_context;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci)
+		session = ci->tls_session;
+	if (cs == NULL) {
+		reply_problem(r, 500, "internal", "Internal error", "connection state missing");
+		return;
+	}
+	v = tls_check_peer(session, &cs->peer, time(NULL));
+	if (v != TLS_OK) {
+		metrics_tls_refusal(v);
+		reply_problem(r, tls_problems[v].status, tls_problems[v].slug, tls_problems[v].title, "%s",
+			      tls_problems[v].detail);
+		return;
+	}
+	r->who.certificate_not_before = cs->peer.not_before;
+	r->who.certificate_not_after = cs->peer.not_after;
+	router_dispatch(r, cs->peer.sha256_hex);
+	if (!r->authenticated)
+		metrics_refusal(r->problem_slug);
+}
+
+static enum MHD_Result
+on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	       const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	struct http_server *srv = cls;
+	struct request *r = *req_cls;
+	enum MHD_Result ret;
+	uint64_t dur;
+
+	(void)version;
+	if (r == NULL) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long n;
+		r = request_new(conn, url, method, (size_t)srv->cfg->max_body_bytes);
+		if (r == NULL)
+			return MHD_NO;
+		*req_cls = r;
+		atomic_fetch_add(&srv->in_flight, 1);
+		if (cl && (parse_long(cl, 0, 0x7fffffffL, &n) != 0 || n > srv->cfg->max_body_bytes))
+			r->body.toobig = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		/* buf_append marks toobig itself when the cap is passed. */
+		if (!r->body.toobig && buf_append(&r->body, upload_data, *upload_data_size) != 0)
+			r->body.toobig = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status != 0)
+		return MHD_YES; /* already answered */
+	run_request(srv, conn, r);
+	dur = now_monotonic_us() - r->started_us;
+	metrics_request(r->route_index, r->status, dur);
+	access_log(srv, r, dur);
+	ret = send_response(conn, r);
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct request *r = *req_cls;
+
+	(void)conn;
+	(void)toe;
+	if (r == NULL)
+		return;
+	if (r->db)
+		db_release(r->db);
+	request_free(r);
+	*req_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+	      enum MHD_ConnectionNotificationCode toe)
+{
+	struct conn_state *cs;
+
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_state));
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		cs = *socket_context;
+		if (cs) {
+			tls_peer_clear(&cs->peer);
+			free(cs);
+		}
+		*socket_context = NULL;
+	}
+}
+
+/* ---- operations listener ---- */
+
+static enum MHD_Result
+ops_send(struct MHD_Connection *conn, int status, const char *ctype, char *body, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = MHD_queue_response(conn, (unsigned int)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static int
+ready_check(struct http_server *srv, char *why, size_t whylen)
+{
+	struct db_conn *c = NULL;
+	struct db_res *res = NULL;
+	long applied = -1;
+	enum db_status s;
+
+	s = db_acquire(&c);
+	if (s != DB_OK) {
+		snprintf(why, whylen, "database %s", db_status_name(s));
+		return -1;
+	}
+	s = db_exec(c, ST_READY, 0, NULL, &res);
+	if (s == DB_OK && parse_long(db_val(res, 0, 0), 0, 1000000, &applied) != 0)
+		applied = -1;
+	db_res_free(res);
+	db_release(c);
+	if (s != DB_OK) {
+		snprintf(why, whylen, "database %s", db_status_name(s));
+		return -1;
+	}
+	if (applied < srv->schema_version) {
+		snprintf(why, whylen, "schema at version %ld, gateway needs %ld: run refgw migrate",
+			 applied, srv->schema_version);
+		return -1;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+on_ops_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	       const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	struct http_server *srv = cls;
+	struct buf b;
+	char why[200];
+
+	(void)version;
+	(void)upload_data;
+	if (*req_cls == NULL) {
+		*req_cls = (void *)1;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
+	buf_init(&b, 1 << 20);
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		if (buf_printf(&b, "method not allowed\n") != 0)
+			return MHD_NO;
+		return ops_send(conn, 405, "text/plain", buf_steal(&b), b.len);
+	}
+	if (strcmp(url, "/healthz") == 0) {
+		if (buf_printf(&b, "ok\n") != 0)
+			return MHD_NO;
+		return ops_send(conn, 200, "text/plain", buf_steal(&b), 3);
+	}
+	if (strcmp(url, "/readyz") == 0) {
+		size_t n;
+		int st = ready_check(srv, why, sizeof(why)) == 0 ? 200 : 503;
+		if (buf_printf(&b, "%s\n", st == 200 ? "ready" : why) != 0)
+			return MHD_NO;
+		n = b.len;
+		return ops_send(conn, st, "text/plain", buf_steal(&b), n);
+	}
+	if (strcmp(url, "/metrics") == 0) {
+		size_t n;
+		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up()) != 0) {
+			buf_free(&b);
+			return MHD_NO;
+		}
+		n = b.len;
+		return ops_send(conn, 200, "text/plain; version=0.0.4", buf_steal(&b), n);
+	}
+	if (buf_printf(&b, "not found\n") != 0)
+		return MHD_NO;
+	return ops_send(conn, 404, "text/plain", buf_steal(&b), 10);
+}
+
+static int
+sockaddr_for(const char *addr, long port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	return -1;
+}
+
+static void
+log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warnx("http: %s", msg);
+}
+
+int
+http_start(const struct config *cfg, long schema_version, struct http_server **out)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+	struct sockaddr_storage api_addr, ops_addr;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			     MHD_USE_ERROR_LOG;
+
+	if (srv == NULL)
+		return -1;
+	srv->cfg = cfg;
+	srv->schema_version = schema_version;
+	if (sockaddr_for(cfg->listen_addr, cfg->listen_port, &api_addr) != 0) {
+		log_warnx("REFGW_LISTEN_ADDR: not an IP address: %s", cfg->listen_addr);
+		goto fail;
+	}
+	if (sockaddr_for(cfg->ops_addr, cfg->ops_port, &ops_addr) != 0) {
+		log_warnx("REFGW_OPS_ADDR: not an IP address: %s", cfg->ops_addr);
+		goto fail;
+	}
+	if (read_file(cfg->tls_cert, 1 << 20, &srv->cert_pem, NULL) != 0) {
+		log_warn("REFGW_TLS_CERT: cannot read %s", cfg->tls_cert);
+		goto fail;
+	}
+	if (read_file(cfg->tls_key, 1 << 20, &srv->key_pem, &srv->key_len) != 0) {
+		log_warn("REFGW_TLS_KEY: cannot read %s", cfg->tls_key);
+		goto fail;
+	}
+	if (read_file(cfg->tls_client_ca, 1 << 20, &srv->ca_pem, NULL) != 0) {
+		log_warn("REFGW_TLS_CLIENT_CA: cannot read %s", cfg->tls_client_ca);
+		goto fail;
+	}
+	srv->api = MHD_start_daemon(
+	    flags | MHD_USE_TLS, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
+	    NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
+	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+	    MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+	    MHD_OPTION_END);
+	/* The private key is in GnuTLS's credentials now; our copy goes. */
+	wipe(srv->key_pem, srv->key_len);
+	if (srv->api == NULL) {
+		log_warnx("cannot start the API listener on %s:%ld (port in use, or bad TLS material "
+			  "in REFGW_TLS_CERT / REFGW_TLS_KEY / REFGW_TLS_CLIENT_CA)",
+			  cfg->listen_addr, cfg->listen_port);
+		goto fail;
+	}
+	srv->ops = MHD_start_daemon(flags, 0, NULL, NULL, on_ops_request, srv,
+				    MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
+				    &ops_addr, MHD_OPTION_CONNECTION_LIMIT, 64u,
+				    MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+	if (srv->ops == NULL) {
+		log_warnx("cannot start the operations listener on %s:%ld", cfg->ops_addr, cfg->ops_port);
+		goto fail;
+	}
+	*out = srv;
+	return 0;
+fail:
+	http_stop(srv, 0);
+	return -1;
+}
+
+static int
+port_of(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *di = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+
+	return di ? di->port : -1;
+}
+
+int
+http_api_port(const struct http_server *s)
+{
+	return port_of(s->api);
+}
+
+int
+http_ops_port(const struct http_server *s)
+{
+	return port_of(s->ops);
+}
+
+void
+http_stop(struct http_server *srv, long grace_s)
+{
+	uint64_t deadline;
+
+	if (srv == NULL)
+		return;
+	if (srv->api) {
+		/* No new connections; requests already running finish. */
+		MHD_socket fd = MHD_quiesce_daemon(srv->api);
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+		deadline = now_monotonic_us() + (uint64_t)grace_s * 1000000u;
+		while (atomic_load(&srv->in_flight) > 0 && now_monotonic_us() < deadline)
+			usleep(10000);
+		MHD_stop_daemon(srv->api);
+	}
+	if (srv->ops)
+		MHD_stop_daemon(srv->ops);
+	free(srv->cert_pem);
+	free(srv->key_pem);
+	free(srv->ca_pem);
+	free(srv);
+}

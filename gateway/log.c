@@ -1,0 +1,142 @@
+/* log: structured JSON log lines. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static int quiet;
+
+void
+log_set_quiet(int q)
+{
+	quiet = q;
+}
+
+int
+json_quote(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	if (buf_append(b, "\"", 1) != 0)
+		return -1;
+	for (; *p; p++) {
+		int rc;
+		switch (*p) {
+		case '"': rc = buf_append(b, "\\\"", 2); break;
+		case '\\': rc = buf_append(b, "\\\\", 2); break;
+		case '\n': rc = buf_append(b, "\\n", 2); break;
+		case '\r': rc = buf_append(b, "\\r", 2); break;
+		case '\t': rc = buf_append(b, "\\t", 2); break;
+		default:
+			if (*p < 0x20)
+				rc = buf_printf(b, "\\u%04x", *p);
+			else
+				rc = buf_append(b, p, 1);
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return buf_append(b, "\"", 1);
+}
+
+void
+log_write_line(struct buf *line)
+{
+	ssize_t n;
+	size_t off = 0;
+
+	if (buf_append(line, "\n", 1) != 0)
+		return;
+	while (off < line->len) {
+		n = write(STDERR_FILENO, line->data + off, line->len - off);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		off += (size_t)n;
+	}
+}
+
+static void
+vlog(const char *level, const char *request_id, const char *org_id, int with_errno,
+     const char *fmt, va_list ap)
+{
+	char msg[1024], ts[32];
+	struct buf line;
+	struct timeval tv;
+	struct tm tm;
+	int saved = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		size_t n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	}
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_init(&line, 8192);
+	if (buf_printf(&line, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\"", ts, (long)tv.tv_usec / 1000,
+		       level) != 0)
+		goto out;
+	if (request_id && (buf_append(&line, ",\"request_id\":", 14) != 0 ||
+			   json_quote(&line, request_id) != 0))
+		goto out;
+	if (org_id && (buf_append(&line, ",\"organisation_id\":", 19) != 0 ||
+		       json_quote(&line, org_id) != 0))
+		goto out;
+	if (buf_append(&line, ",\"msg\":", 7) != 0 || json_quote(&line, msg) != 0 ||
+	    buf_append(&line, "}", 1) != 0)
+		goto out;
+	log_write_line(&line);
+out:
+	buf_free(&line);
+	errno = saved;
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vlog("info", NULL, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warn", NULL, NULL, 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warn", NULL, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_request_warnx(const char *request_id, const char *org_id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("warn", request_id, org_id, 0, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,129 @@
+/* main: start-up, signals, and the subcommand table of the refgw binary. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "statements.h"
+#include "tls.h"
+
+#ifndef REFGW_SCHEMA_VERSION
+#error "REFGW_SCHEMA_VERSION must be defined by the build (highest migration number)"
+#endif
+
+/* Refuse to serve with a role that could read past row-level security. */
+static const char runtime_role_check[] =
+    "SELECT NOT (r.rolsuper OR r.rolbypassrls) AND NOT EXISTS ("
+    " SELECT 1 FROM pg_class c WHERE c.relowner = r.oid"
+    " AND c.relnamespace = 'public'::regnamespace)"
+    " FROM pg_roles r WHERE r.rolname = current_user";
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: refgw [serve]                 run the gateway\n"
+		"       refgw migrate                 apply schema/ migrations (admin URL)\n"
+		"       refgw org add --name N --kind K [--programs a,b]\n"
+		"       refgw org list\n"
+		"       refgw cert register --org ID|NAME FILE.pem\n"
+		"       refgw cert revoke --org ID|NAME SHA256 [--reason TEXT]\n"
+		"       refgw audit verify\n"
+		"       refgw seed FILE.sql           load demo data (admin URL)\n"
+		"configuration: REFGW_* environment variables, see docs/operations.md\n");
+}
+
+static const char *
+env(const char *name)
+{
+	return getenv(name);
+}
+
+static int
+serve(const struct config *cfg)
+{
+	struct http_server *srv = NULL;
+	sigset_t set;
+	char err[512];
+	int sig = 0;
+	FILE *f;
+
+	/* Block the signals before any thread exists; main waits for them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (tls_init(cfg->tls_client_ca, cfg->tls_crl, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return 2;
+	}
+	if (db_pool_init(cfg->database_url, (int)cfg->db_pool_size, (int)cfg->db_acquire_timeout_ms,
+			 statements, ST_COUNT, runtime_role_check) != 0) {
+		log_warnx("cannot allocate the database pool");
+		tls_shutdown();
+		return 2;
+	}
+	if (http_start(cfg, REFGW_SCHEMA_VERSION, &srv) != 0) {
+		db_pool_shutdown();
+		tls_shutdown();
+		return 2;
+	}
+	if (cfg->port_file) {
+		f = fopen(cfg->port_file, "w");
+		if (f == NULL || fprintf(f, "%d %d\n", http_api_port(srv), http_ops_port(srv)) < 0 ||
+		    fclose(f) != 0)
+			log_warn("REFGW_PORT_FILE: cannot write %s", cfg->port_file);
+	}
+	log_info("refgw listening on https://%s:%d (operations on http://%s:%d), %ld threads, "
+		 "pool of %ld",
+		 cfg->listen_addr, http_api_port(srv), cfg->ops_addr, http_ops_port(srv), cfg->threads,
+		 cfg->db_pool_size);
+	while (sig != SIGINT && sig != SIGTERM)
+		if (sigwait(&set, &sig) != 0)
+			break;
+	log_info("signal %d: finishing in-flight requests (up to %ld s), then stopping", sig,
+		 cfg->shutdown_grace_s);
+	http_stop(srv, cfg->shutdown_grace_s);
+	db_pool_shutdown();
+	tls_shutdown();
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+	const char *cmd = argc > 1 ? argv[1] : "serve";
+
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage();
+		return 0;
+	}
+	if (config_load(&cfg, env, err, sizeof(err)) != 0) {
+		fprintf(stderr, "refgw: configuration: %s\n", err);
+		return 2;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return serve(&cfg);
+	if (strcmp(cmd, "migrate") == 0)
+		return cli_migrate(&cfg);
+	if (strcmp(cmd, "org") == 0)
+		return cli_org(&cfg, argc - 2, argv + 2);
+	if (strcmp(cmd, "cert") == 0)
+		return cli_cert(&cfg, argc - 2, argv + 2);
+	if (strcmp(cmd, "audit") == 0)
+		return cli_audit(&cfg, argc - 2, argv + 2);
+	if (strcmp(cmd, "seed") == 0)
+		return cli_seed(&cfg, argc - 2, argv + 2);
+	usage();
+	return 2;
+}

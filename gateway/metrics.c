@@ -1,0 +1,114 @@
+/* metrics: requests by route and status, a latency histogram, refusals by
+ * reason, pool use.  Relaxed atomics: figures, not synchronisation. */
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "router.h"
+
+#define MAX_ROUTES 64
+static const int status_codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
+				   412, 413, 415, 422, 428, 429, 500, 503};
+#define NSTATUS (ARRAY_LEN(status_codes) + 1) /* + "other" */
+static const double buckets_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+				   0.05,   0.1,   0.25,   0.5,   1,    2.5};
+#define NBUCKETS ARRAY_LEN(buckets_s)
+
+static atomic_ulong requests[MAX_ROUTES + 1][NSTATUS];
+static atomic_ulong latency_le[NBUCKETS + 1]; /* last = +Inf */
+static atomic_ulong latency_sum_us, latency_count;
+static atomic_ulong tls_refusals[TLS_VERDICT_COUNT];
+
+static const char *const refusal_slugs[] = {"certificate-unknown", "certificate-revoked",
+					    "organisation-suspended"};
+static atomic_ulong refusals[ARRAY_LEN(refusal_slugs)];
+
+void
+metrics_request(int route_index, int status, uint64_t duration_us)
+{
+	size_t s, b, ri = route_index >= 0 && route_index < MAX_ROUTES ? (size_t)route_index + 1 : 0;
+
+	for (s = 0; s < ARRAY_LEN(status_codes); s++)
+		if (status_codes[s] == status)
+			break;
+	atomic_fetch_add_explicit(&requests[ri][s], 1, memory_order_relaxed);
+	for (b = 0; b < NBUCKETS; b++)
+		if ((double)duration_us <= buckets_s[b] * 1e6)
+			break;
+	atomic_fetch_add_explicit(&latency_le[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&latency_sum_us, duration_us, memory_order_relaxed);
+	atomic_fetch_add_explicit(&latency_count, 1, memory_order_relaxed);
+}
+
+void
+metrics_tls_refusal(enum tls_verdict v)
+{
+	if ((unsigned)v < TLS_VERDICT_COUNT)
+		atomic_fetch_add_explicit(&tls_refusals[v], 1, memory_order_relaxed);
+}
+
+void
+metrics_refusal(const char *slug)
+{
+	size_t i;
+
+	for (i = 0; slug && i < ARRAY_LEN(refusal_slugs); i++)
+		if (strcmp(slug, refusal_slugs[i]) == 0)
+			atomic_fetch_add_explicit(&refusals[i], 1, memory_order_relaxed);
+}
+
+int
+metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up)
+{
+	size_t r, s, b;
+	unsigned long cum = 0;
+	int rc = 0;
+
+	rc |= buf_printf(o, "# HELP refgw_requests_total API requests by route and status.\n"
+			    "# TYPE refgw_requests_total counter\n");
+	for (r = 0; r <= nroutes && r <= MAX_ROUTES; r++) {
+		for (s = 0; s < NSTATUS; s++) {
+			unsigned long n = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
+			char code[8];
+			if (n == 0)
+				continue;
+			if (s < ARRAY_LEN(status_codes))
+				snprintf(code, sizeof(code), "%d", status_codes[s]);
+			else
+				snprintf(code, sizeof(code), "other");
+			rc |= buf_printf(o, "refgw_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
+					 r == 0 ? "none" : routes[r - 1].name, code, n);
+		}
+	}
+	rc |= buf_printf(o, "# HELP refgw_request_duration_seconds API request latency.\n"
+			    "# TYPE refgw_request_duration_seconds histogram\n");
+	for (b = 0; b <= NBUCKETS; b++) {
+		cum += atomic_load_explicit(&latency_le[b], memory_order_relaxed);
+		if (b < NBUCKETS)
+			rc |= buf_printf(o, "refgw_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+					 buckets_s[b], cum);
+		else
+			rc |= buf_printf(o, "refgw_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+					 cum);
+	}
+	rc |= buf_printf(o, "refgw_request_duration_seconds_sum %.6f\n",
+			 (double)atomic_load(&latency_sum_us) / 1e6);
+	rc |= buf_printf(o, "refgw_request_duration_seconds_count %lu\n", atomic_load(&latency_count));
+	rc |= buf_printf(o, "# HELP refgw_tls_refusals_total Requests refused by client certificate "
+			    "checks, by reason.\n# TYPE refgw_tls_refusals_total counter\n");
+	for (s = 1; s < TLS_VERDICT_COUNT; s++)
+		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n",
+				 tls_verdict_name((enum tls_verdict)s), atomic_load(&tls_refusals[s]));
+	for (s = 0; s < ARRAY_LEN(refusal_slugs); s++)
+		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n", refusal_slugs[s],
+				 atomic_load(&refusals[s]));
+	rc |= buf_printf(o, "# HELP refgw_db_pool_in_use Database connections in use.\n"
+			    "# TYPE refgw_db_pool_in_use gauge\nrefgw_db_pool_in_use %d\n"
+			    "# HELP refgw_db_pool_size Database pool size.\n"
+			    "# TYPE refgw_db_pool_size gauge\nrefgw_db_pool_size %d\n"
+			    "# HELP refgw_db_up Whether PostgreSQL is reachable.\n"
+			    "# TYPE refgw_db_up gauge\nrefgw_db_up %d\n",
+			 pool_in_use, pool_size, pool_up);
+	return rc ? -1 : 0;
+}

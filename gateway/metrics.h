@@ -1,0 +1,17 @@
+/* metrics: counters for /metrics (Prometheus text format), lock-free. */
+#ifndef REFGW_METRICS_H
+#define REFGW_METRICS_H
+
+#include <stdint.h>
+
+#include "tls.h"
+#include "util.h"
+
+/* route_index: index in the route table, or -1 for no route. */
+void metrics_request(int route_index, int status, uint64_t duration_us);
+void metrics_tls_refusal(enum tls_verdict v);
+void metrics_refusal(const char *slug);
+/* Renders everything (pool figures passed in to keep the arrows one way). */
+int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up) MUSTCHECK;
+
+#endif

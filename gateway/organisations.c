@@ -1,0 +1,332 @@
+/* organisations: the caller (/v1/me), the directory, and its management by
+ * coordinators. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "db.h"
+#include "handlers.h"
+#include "statements.h"
+#include "validate.h"
+
+static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
+				    "housing_operator", "coordinator", NULL};
+static const char *const statuses[] = {"active", "suspended", NULL};
+
+static const struct field_spec org_create_fields[] = {
+    {"name", FT_STRING, true, 200, 0, 0, NULL},
+    {"kind", FT_ENUM, true, 0, 0, 0, kinds},
+    {"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
+    {"status", FT_ENUM, false, 0, 0, 0, statuses},
+};
+
+static const struct field_spec org_update_fields[] = {
+    {"name", FT_STRING, false, 200, 0, 0, NULL},
+    {"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
+    {"status", FT_ENUM, false, 0, 0, 0, statuses},
+};
+
+static json_t *
+programs_json(const char *joined)
+{
+	json_t *a = json_array();
+	const char *p = joined;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		json_array_append_new(a, json_stringn(p, n));
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return a;
+}
+
+/* Row of ORG_COLS → JSON. */
+static json_t *
+org_json(const struct db_res *res, int row)
+{
+	long version = 0;
+
+	if (parse_long(db_val(res, row, 5), 0, 2147483647L, &version) != 0)
+		version = 0;
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:s}", "id", db_val(res, row, 0), "name",
+			 db_val(res, row, 1), "kind", db_val(res, row, 2), "programs",
+			 programs_json(db_val(res, row, 3)), "status", db_val(res, row, 4), "version",
+			 (int)version, "created_at", db_val(res, row, 6), "updated_at",
+			 db_val(res, row, 7));
+}
+
+static int
+reply_org(struct request *r, int status, const struct db_res *res)
+{
+	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 5));
+	return reply_json(r, status, org_json(res, 0));
+}
+
+int
+handle_me(struct request *r)
+{
+	char nb[32], na[32];
+
+	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
+	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
+	return reply_json(r, 200,
+			  json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}", "organisation", "id",
+				    r->who.organisation_id, "name", r->who.organisation_name, "kind",
+				    r->who.kind, "certificate", "sha256", r->who.certificate_sha256,
+				    "not_before", nb, "not_after", na));
+}
+
+/* Cursor: base64url of ["name","id"] of the last row of the previous page. */
+static int
+decode_cursor(struct request *r, char *name, size_t namelen, char *id)
+{
+	const char *c = req_query(r, "cursor");
+	unsigned char raw[512];
+	json_t *j = NULL;
+	long n;
+
+	if (c == NULL)
+		return 0;
+	n = strlen(c) < 680 ? base64url_decode(c, raw, sizeof(raw)) : -1;
+	if (n > 0)
+		j = json_loadb((const char *)raw, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
+	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
+	    !json_is_string(json_array_get(j, 0)) || !json_is_string(json_array_get(j, 1)) ||
+	    !is_uuid(json_string_value(json_array_get(j, 1))) ||
+	    strlen(json_string_value(json_array_get(j, 0))) >= namelen) {
+		json_decref(j);
+		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
+			      "cursor must be a next_cursor value returned by this list");
+		return -1;
+	}
+	snprintf(name, namelen, "%s", json_string_value(json_array_get(j, 0)));
+	snprintf(id, 37, "%s", json_string_value(json_array_get(j, 1)));
+	json_decref(j);
+	return 1;
+}
+
+static json_t *
+encode_cursor(const char *name, const char *id)
+{
+	json_t *a = json_pack("[s, s]", name, id);
+	char *text = json_dumps(a, JSON_COMPACT);
+	char *out;
+	json_t *s;
+
+	json_decref(a);
+	if (text == NULL)
+		return json_null();
+	out = malloc(strlen(text) * 4 / 3 + 4);
+	if (out == NULL) {
+		free(text);
+		return json_null();
+	}
+	base64url_encode((unsigned char *)text, strlen(text), out);
+	s = json_string(out);
+	free(text);
+	free(out);
+	return s;
+}
+
+int
+handle_org_list(struct request *r)
+{
+	char name[256], id[37], limit_text[16];
+	const char *params[3] = {NULL, NULL, limit_text};
+	struct db_res *res = NULL;
+	json_t *items, *body;
+	int limit, have, i, rows;
+	enum db_status s;
+
+	if ((limit = query_limit(r)) < 0)
+		return r->status;
+	if ((have = decode_cursor(r, name, sizeof(name), id)) < 0)
+		return r->status;
+	if (have) {
+		params[0] = name;
+		params[1] = id;
+	}
+	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
+	s = db_exec(r->db, ST_ORG_LIST, 3, params, &res);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	rows = db_rows(res);
+	items = json_array();
+	for (i = 0; i < rows && i < limit; i++)
+		json_array_append_new(items, org_json(res, i));
+	body = json_pack("{s:o, s:o}", "items", items, "next_cursor",
+			 rows > limit ? encode_cursor(db_val(res, limit - 1, 1), db_val(res, limit - 1, 0))
+				      : json_null());
+	db_res_free(res);
+	return reply_json(r, 200, body);
+}
+
+int
+handle_org_get(struct request *r)
+{
+	const char *params[1] = {r->params[0]};
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status;
+
+	s = db_exec(r->db, ST_ORG_GET, 1, params, &res);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	if (db_rows(res) == 0)
+		status = reply_problem(r, 404, "not-found", "Not found", "no organisation %s", r->params[0]);
+	else
+		status = reply_org(r, 200, res);
+	db_res_free(res);
+	return status;
+}
+
+/* Joins a validated token array with commas (NULL when absent). */
+static char *
+join_programs(json_t *programs)
+{
+	struct buf b;
+	size_t i;
+	json_t *p;
+
+	if (programs == NULL || json_is_null(programs))
+		return NULL;
+	buf_init(&b, 32 * 65);
+	json_array_foreach(programs, i, p) {
+		if ((i && buf_append(&b, ",", 1) != 0) ||
+		    buf_append(&b, json_string_value(p), strlen(json_string_value(p))) != 0) {
+			buf_free(&b);
+			return NULL;
+		}
+	}
+	return buf_steal(&b);
+}
+
+static const char *
+opt_string(json_t *body, const char *key)
+{
+	json_t *v = json_object_get(body, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int
+handle_org_create(struct request *r)
+{
+	json_t *body = body_json(r), *detail;
+	struct db_res *res = NULL;
+	char *programs = NULL;
+	const char *params[4];
+	enum db_status s;
+	int status;
+
+	if (body == NULL)
+		return r->status;
+	if (!validate_body(r, body, org_create_fields, ARRAY_LEN(org_create_fields))) {
+		status = r->status;
+		goto out;
+	}
+	programs = join_programs(json_object_get(body, "programs"));
+	params[0] = opt_string(body, "name");
+	params[1] = opt_string(body, "kind");
+	params[2] = programs ? programs : "";
+	params[3] = opt_string(body, "status") ? opt_string(body, "status") : "active";
+	s = db_exec(r->db, ST_ORG_INSERT, 4, params, &res);
+	if (s == DB_UNIQUE) {
+		status = reply_problem(r, 409, "organisation-exists", "Organisation exists",
+				       "an organisation named \"%s\" already exists", params[0]);
+		goto out;
+	}
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	detail = json_pack("{s:s, s:s}", "name", params[0], "kind", params[1]);
+	if (audit_record(r, "organisation.create", "organisation", db_val(res, 0, 0), NULL, detail) != 0) {
+		json_decref(detail);
+		status = reply_problem(r, 500, "internal", "Internal error",
+				       "the audit log could not be written (request id %s)", r->id);
+		goto out;
+	}
+	json_decref(detail);
+	snprintf(r->location, sizeof(r->location), "/v1/organisations/%s", db_val(res, 0, 0));
+	status = reply_org(r, 201, res);
+out:
+	free(programs);
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}
+
+int
+handle_org_update(struct request *r)
+{
+	json_t *body = NULL, *detail = NULL;
+	struct db_res *res = NULL;
+	char *programs = NULL, version[24];
+	const char *params[5];
+	long expected;
+	enum db_status s;
+	int status;
+
+	if ((expected = if_match_version(r)) < 0)
+		return r->status;
+	if ((body = body_json(r)) == NULL)
+		return r->status;
+	if (!validate_body(r, body, org_update_fields, ARRAY_LEN(org_update_fields))) {
+		status = r->status;
+		goto out;
+	}
+	if (json_object_size(body) == 0) {
+		status = reply_problem(r, 400, "validation", "Nothing to change",
+				       "send at least one of name, programs, status");
+		goto out;
+	}
+	programs = join_programs(json_object_get(body, "programs"));
+	snprintf(version, sizeof(version), "%ld", expected);
+	params[0] = r->params[0];
+	params[1] = opt_string(body, "name");
+	params[2] = programs ? programs : (json_is_array(json_object_get(body, "programs")) ? "" : NULL);
+	params[3] = opt_string(body, "status");
+	params[4] = version;
+	s = db_exec(r->db, ST_ORG_UPDATE, 5, params, &res);
+	if (s == DB_UNIQUE) {
+		status = reply_problem(r, 409, "organisation-exists", "Organisation exists",
+				       "another organisation is named \"%s\"", params[1]);
+		goto out;
+	}
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) == 0) {
+		db_res_free(res);
+		res = NULL;
+		s = db_exec(r->db, ST_ORG_GET, 1, params, &res);
+		if (s != DB_OK)
+			status = reply_db_error(r, s);
+		else if (db_rows(res) == 0)
+			status = reply_problem(r, 404, "not-found", "Not found", "no organisation %s",
+					       r->params[0]);
+		else
+			status = reply_problem(r, 412, "version-mismatch", "Stale version",
+					       "the organisation is at version %s, not %ld; read it again",
+					       db_val(res, 0, 5), expected);
+		goto out;
+	}
+	detail = json_deep_copy(body);
+	if (audit_record(r, "organisation.update", "organisation", r->params[0], NULL, detail) != 0) {
+		status = reply_problem(r, 500, "internal", "Internal error",
+				       "the audit log could not be written (request id %s)", r->id);
+		goto out;
+	}
+	status = reply_org(r, 200, res);
+out:
+	json_decref(detail);
+	free(programs);
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}

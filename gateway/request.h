@@ -1,0 +1,81 @@
+/* request: the state of one HTTP request, from libmicrohttpd's first call to
+ * its completion callback, and the helpers handlers use to read it and to
+ * answer.  Handlers never see libmicrohttpd, GnuTLS or libpq. */
+#ifndef REFGW_REQUEST_H
+#define REFGW_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "util.h"
+
+enum http_method {
+	HTTP_OTHER = 0,
+	HTTP_GET = 1 << 0,
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_PATCH = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_HEAD = 1 << 5,
+};
+
+#define ROUTE_MAX_PARAMS 4
+#define ROUTE_PARAM_MAX 96
+
+/* Who is calling: resolved from the client certificate on every request. */
+struct identity {
+	char organisation_id[37];
+	char organisation_name[201];
+	char kind[32];
+	char certificate_sha256[65];
+	time_t certificate_not_before, certificate_not_after;
+};
+
+struct route;
+struct db_conn;
+
+struct request {
+	char id[65];
+	enum http_method method;
+	const char *method_name;
+	const char *path;
+	struct buf body;
+	const struct route *route;
+	int route_index; /* for metrics; -1 when no route matched */
+	char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
+	int nparams;
+	struct identity who;
+	bool authenticated;
+	struct db_conn *db;
+	void *http; /* the server connection, opaque to handlers */
+	uint64_t started_us;
+
+	/* The answer, built once. */
+	int status;
+	char *resp;
+	size_t resp_len;
+	const char *content_type;
+	const char *problem_slug; /* for the access log */
+	char etag[32];
+	char location[200];
+	char allow[64];
+	int retry_after;
+};
+
+/* Implemented by http.c. */
+const char *req_header(struct request *r, const char *name);
+const char *req_query(struct request *r, const char *name);
+
+/* Implemented by response.c.  Each returns the status it set. */
+int reply_json(struct request *r, int status, json_t *body /* stolen */);
+int reply_problem(struct request *r, int status, const char *slug, const char *title,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int reply_invalid(struct request *r, json_t *errors /* stolen: [{field,message}] */);
+void reply_reset(struct request *r);
+/* Adds {field, message} to an errors array. */
+void field_error(json_t *errors, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

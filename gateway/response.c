@@ -1,0 +1,104 @@
+/* response: JSON and problem+json (RFC 9457) answers.  A problem never
+ * carries SQL text, library messages or file paths: only what the caller
+ * can act on. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+void
+reply_reset(struct request *r)
+{
+	free(r->resp);
+	r->resp = NULL;
+	r->resp_len = 0;
+	r->problem_slug = NULL;
+	r->etag[0] = r->location[0] = r->allow[0] = '\0';
+	r->retry_after = 0;
+}
+
+static int
+set_body(struct request *r, int status, json_t *body, const char *ctype)
+{
+	char *text;
+
+	reply_reset(r);
+	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(body);
+	if (text == NULL) {
+		static const char oom[] = "{\"type\":\"urn:refgw:problem:internal\",\"title\":\"Internal error\","
+					  "\"status\":500}";
+		r->status = 500;
+		r->resp = strdup(oom);
+		r->resp_len = r->resp ? strlen(r->resp) : 0;
+		r->content_type = "application/problem+json";
+		return 500;
+	}
+	r->status = status;
+	r->resp = text;
+	r->resp_len = strlen(text);
+	r->content_type = ctype;
+	return status;
+}
+
+int
+reply_json(struct request *r, int status, json_t *body)
+{
+	return set_body(r, status, body, "application/json");
+}
+
+static json_t *
+problem_body(int status, const char *slug, const char *title, const char *detail)
+{
+	char type[96];
+
+	snprintf(type, sizeof(type), "urn:refgw:problem:%s", slug);
+	return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", status,
+			 "detail", detail);
+}
+
+int
+reply_problem(struct request *r, int status, const char *slug, const char *title, const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	rc = set_body(r, status, problem_body(status, slug, title, detail), "application/problem+json");
+	r->problem_slug = slug;
+	return rc;
+}
+
+int
+reply_invalid(struct request *r, json_t *errors)
+{
+	json_t *body;
+	size_t n = json_array_size(errors);
+	char detail[160];
+	int rc;
+
+	snprintf(detail, sizeof(detail), "%zu field%s of the request body %s not valid; see errors", n,
+		 n == 1 ? "" : "s", n == 1 ? "is" : "are");
+	body = problem_body(400, "validation", "Invalid request body", detail);
+	json_object_set_new(body, "errors", errors);
+	rc = set_body(r, 400, body, "application/problem+json");
+	r->problem_slug = "validation";
+	return rc;
+}
+
+void
+field_error(json_t *errors, const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
+}

@@ -1,0 +1,229 @@
+/* router: route table and request dispatch. */
+#include "router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "db.h"
+#include "handlers.h"
+#include "log.h"
+#include "statements.h"
+
+const struct route routes[] = {
+    {HTTP_GET, "/v1/me", handle_me, PERM_ANY, "me"},
+    {HTTP_GET, "/v1/organisations", handle_org_list, PERM_ANY, "organisations.list"},
+    {HTTP_POST, "/v1/organisations", handle_org_create, PERM_COORDINATOR, "organisations.create"},
+    {HTTP_GET, "/v1/organisations/{id}", handle_org_get, PERM_ANY, "organisations.get"},
+    {HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, PERM_COORDINATOR,
+     "organisations.update"},
+    {HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, PERM_ANY,
+     "certificates.list"},
+    {HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register, PERM_COORDINATOR,
+     "certificates.register"},
+    {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
+     PERM_COORDINATOR, "certificates.revoke"},
+};
+const size_t nroutes = ARRAY_LEN(routes);
+
+static bool
+is_hex64(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Matches path against pattern segment by segment. */
+static bool
+match(const char *pattern, const char *path, char params[][ROUTE_PARAM_MAX], int *nparams)
+{
+	const char *p = pattern, *s = path;
+	int n = 0;
+
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return false;
+		p++, s++;
+		size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+		if (*p == '{') {
+			char tmp[ROUTE_PARAM_MAX];
+			if (slen == 0 || slen >= ROUTE_PARAM_MAX || n >= ROUTE_MAX_PARAMS)
+				return false;
+			memcpy(tmp, s, slen);
+			tmp[slen] = '\0';
+			if (strncmp(p, "{id}", plen) == 0 && !is_uuid(tmp))
+				return false;
+			if (strncmp(p, "{sha256}", plen) == 0 && !is_hex64(tmp, slen))
+				return false;
+			memcpy(params[n++], tmp, slen + 1);
+		} else if (plen != slen || memcmp(p, s, plen) != 0) {
+			return false;
+		}
+		p += plen, s += slen;
+	}
+	if (*p || *s)
+		return false;
+	*nparams = n;
+	return true;
+}
+
+const struct route *
+router_match(enum http_method method, const char *path, char params[][ROUTE_PARAM_MAX], int *nparams,
+	     int *allow)
+{
+	const struct route *found = NULL;
+	char scratch[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
+	int n;
+	size_t i;
+
+	*allow = 0;
+	*nparams = 0;
+	for (i = 0; i < nroutes; i++) {
+		if (!match(routes[i].pattern, path, scratch, &n))
+			continue;
+		*allow |= routes[i].method;
+		if (routes[i].method == method && found == NULL) {
+			found = &routes[i];
+			memcpy(params, scratch, sizeof(scratch));
+			*nparams = n;
+		}
+	}
+	if (found)
+		*allow = 0;
+	return found;
+}
+
+void
+router_allow_header(int allow, char *out, size_t outlen)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} names[] = {{HTTP_GET, "GET"},     {HTTP_POST, "POST"},     {HTTP_PUT, "PUT"},
+		     {HTTP_PATCH, "PATCH"}, {HTTP_DELETE, "DELETE"}, {HTTP_HEAD, "HEAD"}};
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		if (!(allow & names[i].bit))
+			continue;
+		if (out[0])
+			strncat(out, ", ", outlen - strlen(out) - 1);
+		strncat(out, names[i].name, outlen - strlen(out) - 1);
+	}
+}
+
+static int
+unavailable(struct request *r, enum db_status s)
+{
+	r->retry_after = 1;
+	if (s == DB_POOL_TIMEOUT)
+		reply_problem(r, 503, "busy", "Gateway busy",
+			      "every database connection is in use; retry after a second");
+	else
+		reply_problem(r, 503, "database-unavailable", "Database unavailable",
+			      "the gateway cannot reach its database; retry after a second");
+	r->retry_after = 1;
+	return 503;
+}
+
+/* Resolves the organisation from the fingerprint and sets it for RLS. */
+static int
+authenticate(struct request *r, const char *fp)
+{
+	const char *params[1] = {fp};
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status = 0;
+
+	s = db_exec(r->db, ST_AUTHENTICATE, 1, params, &res);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	if (db_rows(res) == 0) {
+		status = reply_problem(r, 401, "certificate-unknown", "Certificate not registered",
+				       "the client certificate (sha256 %s) is not registered with the "
+				       "gateway; ask the coordinator to register it",
+				       fp);
+	} else if (strcmp(db_val(res, 0, 4), "t") == 0) {
+		status = reply_problem(r, 401, "certificate-revoked", "Certificate revoked",
+				       "the client certificate (sha256 %s) has been revoked", fp);
+	} else if (strcmp(db_val(res, 0, 3), "active") != 0) {
+		status = reply_problem(r, 403, "organisation-suspended", "Organisation suspended",
+				       "the organisation of this certificate is suspended");
+	} else {
+		snprintf(r->who.organisation_id, sizeof(r->who.organisation_id), "%s", db_val(res, 0, 0));
+		snprintf(r->who.organisation_name, sizeof(r->who.organisation_name), "%s",
+			 db_val(res, 0, 1));
+		snprintf(r->who.kind, sizeof(r->who.kind), "%s", db_val(res, 0, 2));
+		snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
+		r->authenticated = true;
+	}
+	db_res_free(res);
+	return status;
+}
+
+void
+router_dispatch(struct request *r, const char *fp)
+{
+	const struct route *rt;
+	enum db_status s;
+	int allow = 0;
+
+	rt = router_match(r->method, r->path, r->params, &r->nparams, &allow);
+	r->route = rt;
+	r->route_index = rt ? (int)(rt - routes) : -1;
+
+	s = db_acquire(&r->db);
+	if (s != DB_OK) {
+		unavailable(r, s);
+		return;
+	}
+	s = db_begin(r->db);
+	if (s != DB_OK) {
+		unavailable(r, s);
+		goto out;
+	}
+	if (authenticate(r, fp) != 0)
+		goto out;
+	if (rt == NULL) {
+		if (allow) {
+			router_allow_header(allow, r->allow, sizeof(r->allow));
+			reply_problem(r, 405, "method-not-allowed", "Method not allowed",
+				      "%s is not allowed on %s; allowed: %s", r->method_name, r->path,
+				      r->allow);
+		} else {
+			reply_problem(r, 404, "not-found", "Not found", "no resource at %s", r->path);
+		}
+		goto out;
+	}
+	if (rt->permission == PERM_COORDINATOR && !is_coordinator(r)) {
+		reply_problem(r, 403, "forbidden", "Forbidden",
+			      "only a coordinator organisation may do this");
+		goto out;
+	}
+	if (rt->handler(r) >= 400)
+		goto out;
+	s = db_commit(r->db);
+	if (s != DB_OK) {
+		/* Nothing was acknowledged: the client may retry. */
+		log_request_warnx(r->id, r->who.organisation_id, "commit failed: %s",
+				  db_status_name(s));
+		if (s == DB_UNAVAILABLE)
+			unavailable(r, s);
+		else if (s == DB_SERIALIZATION)
+			reply_problem(r, 409, "conflict-retry", "Concurrent change",
+				      "a concurrent change conflicted with this one; retry");
+		else
+			reply_problem(r, 500, "internal", "Internal error",
+				      "the change could not be committed (request %s)", r->id);
+	}
+out:
+	db_release(r->db); /* rolls back anything not committed */
+	r->db = NULL;
+}

@@ -1,0 +1,330 @@
+/* tls: peer verification for every request and X.509 inspection.
+ *
+ * libmicrohttpd only *requests* a client certificate: a handshake without
+ * one, or with a self-signed one, completes.  So the gateway verifies the
+ * peer itself with gnutls_certificate_verify_peers2() against the client CA
+ * libmicrohttpd was given, then takes the fingerprint, validity and extended
+ * key usage from the very DER bytes GnuTLS verified (never from subject
+ * text), and checks the CRL with OpenSSL.  The default branch refuses. */
+#include "tls.h"
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "log.h"
+
+static X509_STORE *store;
+static X509_CRL *crl;
+
+static const char *const verdict_names[TLS_VERDICT_COUNT] = {
+    [TLS_OK] = "ok",
+    [TLS_NO_CERTIFICATE] = "no_certificate",
+    [TLS_UNTRUSTED] = "untrusted_issuer",
+    [TLS_EXPIRED] = "expired",
+    [TLS_NOT_YET_VALID] = "not_yet_valid",
+    [TLS_NOT_CLIENT_AUTH] = "not_client_auth",
+    [TLS_REVOKED_BY_CRL] = "revoked_by_crl",
+    [TLS_BAD_CERTIFICATE] = "bad_certificate",
+};
+
+const char *
+tls_verdict_name(enum tls_verdict v)
+{
+	return (unsigned)v < TLS_VERDICT_COUNT ? verdict_names[v] : "unknown";
+}
+
+int
+tls_init(const char *ca_path, const char *crl_path, char *err, size_t errlen)
+{
+	X509 *ca = NULL;
+	FILE *f;
+	int rc = -1;
+
+	store = X509_STORE_new();
+	if (store == NULL || X509_STORE_load_file(store, ca_path) != 1) {
+		snprintf(err, errlen, "REFGW_TLS_CLIENT_CA: cannot load CA certificates from %s", ca_path);
+		goto out;
+	}
+	if (crl_path == NULL)
+		return 0;
+	f = fopen(crl_path, "r");
+	if (f == NULL || (crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) == NULL) {
+		if (f)
+			fclose(f);
+		snprintf(err, errlen, "REFGW_TLS_CRL: cannot read a PEM CRL from %s", crl_path);
+		goto out;
+	}
+	fclose(f);
+	/* The CRL must be signed by a CA we trust for clients. */
+	{
+		STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+		int i, ok = 0;
+		for (i = 0; i < sk_X509_OBJECT_num(objs) && !ok; i++) {
+			ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+			if (ca && X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)) == 0) {
+				EVP_PKEY *pk = X509_get0_pubkey(ca);
+				ok = pk && X509_CRL_verify(crl, pk) == 1;
+			}
+		}
+		if (!ok) {
+			snprintf(err, errlen, "REFGW_TLS_CRL: %s is not signed by the client CA", crl_path);
+			goto out;
+		}
+	}
+	if (X509_CRL_get0_nextUpdate(crl) && X509_cmp_current_time(X509_CRL_get0_nextUpdate(crl)) < 0)
+		log_warnx("REFGW_TLS_CRL: %s is past its nextUpdate; still enforcing it", crl_path);
+	if (X509_STORE_add_crl(store, crl) != 1)
+		goto out;
+	return 0;
+out:
+	tls_shutdown();
+	return rc;
+}
+
+void
+tls_shutdown(void)
+{
+	X509_CRL_free(crl);
+	crl = NULL;
+	X509_STORE_free(store);
+	store = NULL;
+}
+
+static int
+asn1_to_time(const ASN1_TIME *t, time_t *out)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static bool
+has_client_auth(X509 *x)
+{
+	/* Fail closed: the extension must be there and name clientAuth. */
+	return (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) &&
+	       (X509_get_extended_key_usage(x) & XKU_SSL_CLIENT);
+}
+
+int
+tls_der_facts(const unsigned char *der, size_t len, unsigned char sha256[32], time_t *nb, time_t *na,
+	      bool *client_auth)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	int rc = -1;
+
+	if (x == NULL || p != der + len)
+		goto out;
+	if (asn1_to_time(X509_get0_notBefore(x), nb) != 0 ||
+	    asn1_to_time(X509_get0_notAfter(x), na) != 0)
+		goto out;
+	*client_auth = has_client_auth(x);
+	crypto_sha256(der, len, sha256);
+	rc = 0;
+out:
+	X509_free(x);
+	return rc;
+}
+
+void
+tls_peer_clear(struct tls_peer *peer)
+{
+	free(peer->der);
+	memset(peer, 0, sizeof(*peer));
+}
+
+static enum tls_verdict
+verify_new_peer(gnutls_session_t session, const gnutls_datum_t *cert, struct tls_peer *peer)
+{
+	unsigned int status = 0;
+	bool client_auth = false;
+	int ret;
+
+	ret = gnutls_certificate_verify_peers2(session, &status);
+	if (ret == GNUTLS_E_NO_CERTIFICATE_FOUND)
+		return TLS_NO_CERTIFICATE;
+	if (ret < 0)
+		return TLS_UNTRUSTED;
+	if (status & ~(unsigned)(GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+		return TLS_UNTRUSTED;
+	if (status & GNUTLS_CERT_EXPIRED)
+		return TLS_EXPIRED;
+	if (status & GNUTLS_CERT_NOT_ACTIVATED)
+		return TLS_NOT_YET_VALID;
+	if (status != 0)
+		return TLS_UNTRUSTED;
+
+	if (tls_der_facts(cert->data, cert->size, peer->sha256, &peer->not_before, &peer->not_after,
+			  &client_auth) != 0)
+		return TLS_BAD_CERTIFICATE;
+	if (!client_auth)
+		return TLS_NOT_CLIENT_AUTH;
+	if (crl) {
+		const unsigned char *p = cert->data;
+		X509 *x = d2i_X509(NULL, &p, (long)cert->size);
+		X509_REVOKED *rev = NULL;
+		int found = x ? X509_CRL_get0_by_cert(crl, &rev, x) : 1;
+		X509_free(x);
+		if (found == 1)
+			return TLS_REVOKED_BY_CRL;
+	}
+	hex_encode(peer->sha256, sizeof(peer->sha256), peer->sha256_hex);
+	return TLS_OK;
+}
+
+enum tls_verdict
+tls_check_peer(void *sess, struct tls_peer *peer, time_t now)
+{
+	gnutls_session_t session = sess;
+	const gnutls_datum_t *certs;
+	unsigned int n = 0;
+
+	if (session == NULL)
+		return TLS_NO_CERTIFICATE;
+	certs = gnutls_certificate_get_peers(session, &n);
+	if (certs == NULL || n == 0) {
+		tls_peer_clear(peer);
+		peer->verdict = TLS_NO_CERTIFICATE;
+		return peer->verdict;
+	}
+	/* Same certificate as the last request on this connection? */
+	if (peer->der == NULL || peer->der_len != certs[0].size ||
+	    memcmp(peer->der, certs[0].data, certs[0].size) != 0) {
+		tls_peer_clear(peer);
+		peer->verdict = verify_new_peer(session, &certs[0], peer);
+		peer->der = malloc(certs[0].size);
+		if (peer->der == NULL) {
+			peer->verdict = TLS_BAD_CERTIFICATE;
+			return peer->verdict;
+		}
+		memcpy(peer->der, certs[0].data, certs[0].size);
+		peer->der_len = certs[0].size;
+	}
+	if (peer->verdict != TLS_OK)
+		return peer->verdict;
+	/* A long-lived connection can outlive its certificate. */
+	if (now > peer->not_after)
+		return TLS_EXPIRED;
+	if (now < peer->not_before)
+		return TLS_NOT_YET_VALID;
+	return TLS_OK;
+}
+
+static void
+name_text(X509_NAME *name, char *out, size_t outlen)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	int n;
+
+	out[0] = '\0';
+	if (bio == NULL)
+		return;
+	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	n = BIO_read(bio, out, (int)outlen - 1);
+	out[n > 0 ? n : 0] = '\0';
+	BIO_free(bio);
+}
+
+int
+tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *err, size_t errlen)
+{
+	BIO *in = NULL, *out = NULL;
+	X509 *x = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	unsigned char *der = NULL, sha[32];
+	int derlen, rc = -1, vr;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+	char *p;
+	long n;
+
+	memset(info, 0, sizeof(*info));
+	if (errlen)
+		err[0] = '\0';
+	in = BIO_new_mem_buf(pem, (int)len);
+	if (in == NULL || (x = PEM_read_bio_X509(in, NULL, NULL, NULL)) == NULL) {
+		snprintf(err, errlen, "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+		goto out;
+	}
+	if (store == NULL) {
+		snprintf(err, errlen, "no client CA configured");
+		goto out;
+	}
+	ctx = X509_STORE_CTX_new();
+	if (ctx == NULL || X509_STORE_CTX_init(ctx, store, x, NULL) != 1)
+		goto out;
+	if (crl)
+		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CRL_CHECK);
+	if (X509_verify_cert(ctx) != 1) {
+		vr = X509_STORE_CTX_get_error(ctx);
+		if (vr == X509_V_ERR_CERT_HAS_EXPIRED)
+			snprintf(err, errlen, "the certificate has expired");
+		else if (vr == X509_V_ERR_CERT_NOT_YET_VALID)
+			/* Registering ahead of validity is allowed (planned rollover). */
+			vr = X509_V_OK;
+		else if (vr == X509_V_ERR_CERT_REVOKED)
+			snprintf(err, errlen, "the certificate is revoked by the CA's CRL");
+		else
+			snprintf(err, errlen, "the certificate was not issued by the gateway's client CA (%s)",
+				 X509_verify_cert_error_string(vr));
+		if (vr != X509_V_OK)
+			goto out;
+	}
+	if (!has_client_auth(x)) {
+		snprintf(err, errlen, "the certificate's extended key usage does not include clientAuth");
+		goto out;
+	}
+	derlen = i2d_X509(x, &der);
+	if (derlen <= 0)
+		goto out;
+	crypto_sha256(der, (size_t)derlen, sha);
+	hex_encode(sha, sizeof(sha), info->sha256_hex);
+	name_text(X509_get_subject_name(x), info->subject, sizeof(info->subject));
+	name_text(X509_get_issuer_name(x), info->issuer, sizeof(info->issuer));
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	hex = bn ? BN_bn2hex(bn) : NULL;
+	snprintf(info->serial, sizeof(info->serial), "%s", hex ? hex : "");
+	if (asn1_to_time(X509_get0_notBefore(x), &info->not_before) != 0 ||
+	    asn1_to_time(X509_get0_notAfter(x), &info->not_after) != 0)
+		goto out;
+	out = BIO_new(BIO_s_mem());
+	if (out == NULL || PEM_write_bio_X509(out, x) != 1)
+		goto out;
+	n = BIO_get_mem_data(out, &p);
+	info->pem = malloc((size_t)n + 1);
+	if (info->pem == NULL)
+		goto out;
+	memcpy(info->pem, p, (size_t)n);
+	info->pem[n] = '\0';
+	rc = 0;
+out:
+	if (rc != 0 && err[0] == '\0')
+		snprintf(err, errlen, "the certificate could not be read");
+	OPENSSL_free(hex);
+	BN_free(bn);
+	OPENSSL_free(der);
+	X509_STORE_CTX_free(ctx);
+	X509_free(x);
+	BIO_free(in);
+	BIO_free(out);
+	return rc;
+}
+
+void
+tls_cert_info_free(struct tls_cert_info *info)
+{
+	free(info->pem);
+	info->pem = NULL;
+}

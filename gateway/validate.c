@@ -1,0 +1,202 @@
+/* validate: strict body parsing and field tables. */
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+json_t *
+body_json(struct request *r)
+{
+	const char *ctype = req_header(r, "Content-Type");
+	json_error_t jerr;
+	json_t *root;
+
+	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0 ||
+	    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
+		reply_problem(r, 415, "unsupported-media-type", "Unsupported media type",
+			      "send the body as Content-Type: application/json");
+		return NULL;
+	}
+	if (r->body.len == 0) {
+		reply_problem(r, 400, "malformed-json", "Malformed JSON", "the request body is empty");
+		return NULL;
+	}
+	root = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		reply_problem(r, 400, "malformed-json", "Malformed JSON",
+			      "%s at line %d, column %d (byte %d)", jerr.text, jerr.line, jerr.column,
+			      jerr.position);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		reply_problem(r, 400, "malformed-json", "Malformed JSON",
+			      "the request body must be a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+bool
+is_token(const char *s, size_t maxlen)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > maxlen)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		      *s == '-'))
+			return false;
+	return true;
+}
+
+bool
+is_clean_text(const char *s)
+{
+	/* jansson already guarantees valid UTF-8 and no NUL. */
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+static const struct field_spec *
+find_spec(const struct field_spec *specs, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(specs[i].name, name) == 0)
+			return &specs[i];
+	return NULL;
+}
+
+static bool
+in_values(const char *s, const char *const *values)
+{
+	for (; *values; values++)
+		if (strcmp(s, *values) == 0)
+			return true;
+	return false;
+}
+
+static void
+check_value(const struct field_spec *f, json_t *v, json_t *errors)
+{
+	const char *s;
+	size_t i;
+	json_t *item;
+
+	switch (f->type) {
+	case FT_STRING:
+	case FT_TOKEN:
+	case FT_ENUM:
+	case FT_UUID:
+	case FT_DATE:
+		if (!json_is_string(v)) {
+			field_error(errors, f->name, "must be a string");
+			return;
+		}
+		s = json_string_value(v);
+		if (f->type == FT_STRING) {
+			if (strlen(s) == 0 && f->required)
+				field_error(errors, f->name, "must not be empty");
+			else if (strlen(s) > f->maxlen)
+				field_error(errors, f->name, "must be at most %zu bytes", f->maxlen);
+			else if (!is_clean_text(s))
+				field_error(errors, f->name, "must not contain control characters");
+		} else if (f->type == FT_TOKEN && !is_token(s, f->maxlen)) {
+			field_error(errors, f->name, "must be 1 to %zu of a-z 0-9 . _ -", f->maxlen);
+		} else if (f->type == FT_ENUM && !in_values(s, f->values)) {
+			char list[256] = "";
+			const char *const *p;
+			for (p = f->values; *p; p++) {
+				if (p != f->values)
+					strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+				strncat(list, *p, sizeof(list) - strlen(list) - 1);
+			}
+			field_error(errors, f->name, "must be one of: %s", list);
+		} else if (f->type == FT_UUID && !is_uuid(s)) {
+			field_error(errors, f->name, "must be a lower-case UUID");
+		} else if (f->type == FT_DATE && !is_date(s)) {
+			field_error(errors, f->name, "must be a date YYYY-MM-DD");
+		}
+		return;
+	case FT_INTEGER:
+		if (!json_is_integer(v))
+			field_error(errors, f->name, "must be a whole number");
+		else if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
+			field_error(errors, f->name, "must be from %ld to %ld", f->min, f->max);
+		return;
+	case FT_BOOLEAN:
+		if (!json_is_boolean(v))
+			field_error(errors, f->name, "must be true or false");
+		return;
+	case FT_TOKEN_ARRAY:
+		if (!json_is_array(v)) {
+			field_error(errors, f->name, "must be an array of strings");
+			return;
+		}
+		if ((long)json_array_size(v) > f->max) {
+			field_error(errors, f->name, "must have at most %ld items", f->max);
+			return;
+		}
+		json_array_foreach(v, i, item) {
+			size_t j;
+			if (!json_is_string(item) || !is_token(json_string_value(item), f->maxlen)) {
+				field_error(errors, f->name, "item %zu must be 1 to %zu of a-z 0-9 . _ -", i,
+					    f->maxlen);
+				return;
+			}
+			for (j = 0; j < i; j++)
+				if (json_equal(item, json_array_get(v, j))) {
+					field_error(errors, f->name, "item %zu repeats \"%s\"", i,
+						    json_string_value(item));
+					return;
+				}
+		}
+		return;
+	}
+}
+
+size_t
+validate_fields(json_t *obj, const struct field_spec *specs, size_t nspecs, json_t *errors)
+{
+	size_t before = json_array_size(errors), i;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		const struct field_spec *f = find_spec(specs, nspecs, key);
+		if (f == NULL) {
+			char shown[80];
+			snprintf(shown, sizeof(shown), "%.64s", key);
+			field_error(errors, shown, "unknown field");
+			continue;
+		}
+		if (json_is_null(v) && !f->required)
+			continue;
+		check_value(f, v, errors);
+	}
+	for (i = 0; i < nspecs; i++)
+		if (specs[i].required && json_object_get(obj, specs[i].name) == NULL)
+			field_error(errors, specs[i].name, "is required");
+	return json_array_size(errors) - before;
+}
+
+bool
+validate_body(struct request *r, json_t *obj, const struct field_spec *specs, size_t nspecs)
+{
+	json_t *errors = json_array();
+
+	if (validate_fields(obj, specs, nspecs, errors) == 0) {
+		json_decref(errors);
+		return true;
+	}
+	reply_invalid(r, errors);
+	return false;
+}

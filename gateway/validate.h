@@ -1,0 +1,48 @@
+/* validate: request bodies.  Strict JSON (UTF-8, no duplicate keys, no NUL),
+ * then a table of fields per endpoint: types, lengths, enumerations,
+ * required-ness, and no field the table does not name (no mass assignment). */
+#ifndef REFGW_VALIDATE_H
+#define REFGW_VALIDATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "request.h"
+
+enum field_type {
+	FT_STRING,       /* maxlen, optional pattern check via enum or token */
+	FT_TOKEN,        /* [a-z0-9._-]{1,maxlen} */
+	FT_ENUM,         /* one of values */
+	FT_INTEGER,      /* min..max */
+	FT_BOOLEAN,
+	FT_UUID,
+	FT_DATE,         /* YYYY-MM-DD */
+	FT_TOKEN_ARRAY,  /* array of FT_TOKEN, at most max items, no duplicates */
+};
+
+struct field_spec {
+	const char *name;
+	enum field_type type;
+	bool required;
+	size_t maxlen;
+	long min, max;
+	const char *const *values; /* FT_ENUM: NULL-terminated */
+};
+
+/* Parses the request body as one JSON object.  On failure answers 400
+ * (malformed JSON, with line/column/position) or 415 and returns NULL. */
+json_t *body_json(struct request *r);
+
+/* Checks obj against the specs; appends {field, message} to errors for each
+ * problem.  Returns the number of problems found. */
+size_t validate_fields(json_t *obj, const struct field_spec *specs, size_t nspecs, json_t *errors);
+
+/* Convenience: validate and answer 400 if needed.  true when valid. */
+bool validate_body(struct request *r, json_t *obj, const struct field_spec *specs, size_t nspecs);
+
+bool is_token(const char *s, size_t maxlen);
+/* Valid UTF-8 without control characters other than \t \n \r. */
+bool is_clean_text(const char *s);
+
+#endif
