@@ -62,8 +62,9 @@ run: build certs
 
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests
+	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
 	@echo "== unit tests"
-	@CK_DEFAULT_TIMEOUT=30 $(BUILD)/unit_tests
+	@REFGW_TEST_CERTS=$(BUILD)/test-certs CK_DEFAULT_TIMEOUT=30 $(BUILD)/unit_tests
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
@@ -72,8 +73,9 @@ asan:
 
 valgrind: deps
 	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests
-	CK_FORK=no valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
-	    $(BUILD)/unit_tests
+	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
+	REFGW_TEST_CERTS=$(BUILD)/test-certs CK_FORK=no valgrind --quiet --error-exitcode=9 \
+	    --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/unit_tests
 	REFGW_WRAP="valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" \
 	    sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 

@@ -120,7 +120,7 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 			   "(extract(epoch FROM at) * 1000000)::bigint::text, organisation_id::text, "
 			   "encode(certificate_sha256, 'hex'), request_id, action, resource_type, "
 			   "resource_id, person_id::text, detail::text, encode(prev_hash, 'hex'), "
-			   "encode(hash, 'hex') FROM audit_log ORDER BY lane, seq",
+			   "encode(hash, 'hex') FROM audit_log a ORDER BY a.lane, a.seq",
 			   0, NULL, NULL);
 	if (s != DB_OK)
 		goto out;

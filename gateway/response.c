@@ -24,7 +24,11 @@ set_body(struct request *r, int status, json_t *body, const char *ctype)
 {
 	char *text;
 
-	reply_reset(r);
+	/* Headers set before the body (ETag, Location, Allow) are kept. */
+	free(r->resp);
+	r->resp = NULL;
+	r->resp_len = 0;
+	r->problem_slug = NULL;
 	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(body);
 	if (text == NULL) {

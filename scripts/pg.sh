@@ -16,10 +16,11 @@ own() { # make a directory the server may write
 	if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$1"; fi
 	chmod 700 "$1"
 }
+abs() { realpath -m "$1"; }
 cmd=$1; shift
 case $cmd in
 init)
-	data=$1 sock=$2
+	data=$(abs "$1") sock=$(abs "$2")
 	if [ ! -f "$data/PG_VERSION" ]; then
 		own "$data"
 		as_pg "$PGBIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
@@ -28,7 +29,7 @@ init)
 	chmod 755 "$sock"
 	;;
 start)
-	data=$1 sock=$2 log=$3; shift 3
+	data=$(abs "$1") sock=$(abs "$2") log=$(abs "$3"); shift 3
 	if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then exit 0; fi
 	touch "$log"
 	if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$log"; fi
@@ -36,7 +37,7 @@ start)
 		-o "-k $sock -c listen_addresses='' $*" start >/dev/null
 	;;
 stop)
-	data=$1
+	data=$(abs "$1")
 	if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
 	fi

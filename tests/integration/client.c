@@ -1,0 +1,248 @@
+/* Test client helpers. */
+#include "client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *
+env_or_die(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || *v == '\0') {
+		fprintf(stderr, "%s not set: run through tests/run-integration.sh\n", name);
+		exit(2);
+	}
+	return v;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *r = ud;
+	char *nb = realloc(r->body, r->len + size * n + 1);
+
+	if (nb == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, size * n);
+	r->len += size * n;
+	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static void
+header_value(const char *line, size_t n, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name), vl;
+
+	if (n <= nl + 1 || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return;
+	line += nl + 1, n -= nl + 1;
+	while (n && *line == ' ')
+		line++, n--;
+	vl = n;
+	while (vl && (line[vl - 1] == '\r' || line[vl - 1] == '\n'))
+		vl--;
+	if (vl >= outlen)
+		vl = outlen - 1;
+	memcpy(out, line, vl);
+	out[vl] = '\0';
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct resp *r = ud;
+	size_t len = size * n;
+	char conn[32] = "";
+
+	header_value(p, len, "Content-Type", r->content_type, sizeof(r->content_type));
+	header_value(p, len, "X-Request-Id", r->request_id, sizeof(r->request_id));
+	header_value(p, len, "Allow", r->allow, sizeof(r->allow));
+	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	header_value(p, len, "ETag", r->etag, sizeof(r->etag));
+	header_value(p, len, "Location", r->location, sizeof(r->location));
+	header_value(p, len, "Connection", conn, sizeof(conn));
+	if (strcasecmp(conn, "close") == 0)
+		r->connection_close = 1;
+	return len;
+}
+
+CURL *
+client_new(const char *slug)
+{
+	const char *dir = env_or_die("REFGW_TEST_CERTS");
+	char path[1024];
+	CURL *h = curl_easy_init();
+
+	snprintf(path, sizeof(path), "%s/ca.pem", dir);
+	curl_easy_setopt(h, CURLOPT_CAINFO, path);
+	if (slug) {
+		snprintf(path, sizeof(path), "%s/%s.pem", dir, slug);
+		curl_easy_setopt(h, CURLOPT_SSLCERT, path);
+		snprintf(path, sizeof(path), "%s/%s.key", dir, slug);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, path);
+	}
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	return h;
+}
+
+int
+client_call(CURL *h, const char *method, const char *path, const char *body,
+	    const char *const *headers, struct resp *out)
+{
+	struct curl_slist *hl = NULL;
+	char url[2048];
+	CURLcode rc;
+	json_error_t jerr;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(url, sizeof(url), "%s%s", env_or_die("REFGW_TEST_BASE"), path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
+	if (body) {
+		const char *const *p;
+		int has_ctype = 0;
+		for (p = headers; p && *p; p++)
+			if (strncasecmp(*p, "Content-Type:", 13) == 0)
+				has_ctype = 1;
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		if (!has_ctype)
+			hl = curl_slist_append(hl, "Content-Type: application/json");
+	} else {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	}
+	hl = curl_slist_append(hl, "Expect:");
+	for (; headers && *headers; headers++)
+		hl = curl_slist_append(hl, *headers);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	rc = curl_easy_perform(h);
+	curl_slist_free_all(hl);
+	if (rc != CURLE_OK) {
+		fprintf(stderr, "curl %s %s: %s\n", method, path, curl_easy_strerror(rc));
+		return -1;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &out->num_connects);
+	if (out->body)
+		out->json = json_loads(out->body, 0, &jerr);
+	return 0;
+}
+
+int
+call(const char *slug, const char *method, const char *path, const char *body,
+     const char *const *headers, struct resp *out)
+{
+	CURL *h = client_new(slug);
+	int rc = client_call(h, method, path, body, headers, out);
+
+	curl_easy_cleanup(h);
+	return rc;
+}
+
+void
+resp_free(struct resp *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+problem_type(const struct resp *r)
+{
+	const char *t = json_string_value(json_object_get(r->json, "type"));
+
+	return t ? t : "";
+}
+
+const char *
+org_id(const char *slug)
+{
+	static char ids[32][2][64];
+	static int n = -1;
+	int i;
+
+	if (n < 0) {
+		FILE *f = fopen(env_or_die("REFGW_TEST_ORGS"), "r");
+		n = 0;
+		while (f && n < 32 && fscanf(f, "%63s %63s", ids[n][0], ids[n][1]) == 2)
+			n++;
+		if (f)
+			fclose(f);
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(ids[i][0], slug) == 0)
+			return ids[i][1];
+	fprintf(stderr, "no test organisation %s\n", slug);
+	exit(2);
+}
+
+static PGconn *
+sql_connect(const char *env)
+{
+	PGconn *c = PQconnectdb(env_or_die(env));
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "%s: %s", env, PQerrorMessage(c));
+		exit(2);
+	}
+	return c;
+}
+
+PGconn *
+sql_admin(void)
+{
+	return sql_connect("REFGW_ADMIN_DATABASE_URL");
+}
+
+PGconn *
+sql_app(void)
+{
+	return sql_connect("REFGW_DATABASE_URL");
+}
+
+long
+sql_long(PGconn *c, const char *query, int nparams, const char *const *params)
+{
+	PGresult *r = PQexecParams(c, query, nparams, NULL, params, NULL, NULL, 0);
+	long v = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		fprintf(stderr, "sql_long: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	return v;
+}
+
+int
+ops_get(const char *path, struct resp *out)
+{
+	CURL *h = curl_easy_init();
+	char url[512];
+	CURLcode rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(url, sizeof(url), "%s%s", env_or_die("REFGW_TEST_OPS"), path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_easy_cleanup(h);
+	return rc == CURLE_OK ? 0 : -1;
+}

@@ -1,0 +1,49 @@
+/* Test client: libcurl against the live gateway started by
+ * tests/run-integration.sh, plus direct SQL for what must be proven from
+ * the database side. */
+#ifndef REFGW_TEST_CLIENT_H
+#define REFGW_TEST_CLIENT_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+struct resp {
+	long status;
+	char *body;
+	size_t len;
+	json_t *json;
+	char content_type[128];
+	char request_id[80];
+	char allow[80];
+	char retry_after[16];
+	char etag[32];
+	char location[256];
+	int connection_close;
+	long num_connects;
+};
+
+/* A client presenting certs/<slug>.pem (NULL: no certificate). */
+CURL *client_new(const char *slug);
+/* method, path (under the API base), body (NULL: none), extra headers. */
+int client_call(CURL *h, const char *method, const char *path, const char *body,
+		const char *const *headers, struct resp *out);
+/* One-shot: new client, one call, cleanup. */
+int call(const char *slug, const char *method, const char *path, const char *body,
+	 const char *const *headers, struct resp *out);
+void resp_free(struct resp *r);
+/* The problem type of a problem+json response, or "". */
+const char *problem_type(const struct resp *r);
+
+const char *org_id(const char *slug);
+const char *env_or_die(const char *name);
+
+PGconn *sql_admin(void);
+PGconn *sql_app(void);
+/* First column of the first row of a parameterised query, as a long. */
+long sql_long(PGconn *c, const char *query, int nparams, const char *const *params);
+
+/* Plain GET on the operations listener. */
+int ops_get(const char *path, struct resp *out);
+
+#endif

@@ -1,0 +1,24 @@
+/* Runs every unit suite. */
+#include <stdlib.h>
+
+#include "log.h"
+#include "suites.h"
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(util_suite());
+	int failed;
+
+	log_set_quiet(1);
+	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, router_suite());
+	srunner_add_suite(sr, validate_suite());
+	srunner_add_suite(sr, problem_suite());
+	srunner_add_suite(sr, audit_suite());
+	srunner_add_suite(sr, tls_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

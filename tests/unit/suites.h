@@ -1,0 +1,15 @@
+/* Unit suites, one per gateway module. */
+#ifndef REFGW_UNIT_SUITES_H
+#define REFGW_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *util_suite(void);
+Suite *config_suite(void);
+Suite *router_suite(void);
+Suite *validate_suite(void);
+Suite *problem_suite(void);
+Suite *audit_suite(void);
+Suite *tls_suite(void);
+
+#endif

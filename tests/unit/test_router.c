@@ -1,0 +1,84 @@
+/* router: the table drives matching, 404 and 405 + Allow. */
+#include <string.h>
+
+#include "router.h"
+#include "suites.h"
+
+#define ID "0efc4ba8-fd87-403f-9b53-c0932c4cb062"
+#define SHA "baeb7328ed6a472dd0eae5fdbf784526688b5f05b3bbd7fa7957478e2b4c0435"
+
+static const struct {
+	enum http_method method;
+	const char *path;
+	const char *route;  /* expected route name, NULL when none */
+	const char *allow;  /* expected Allow when no route */
+	const char *param1; /* expected second parameter */
+} cases[] = {
+    {HTTP_GET, "/v1/me", "me", NULL, NULL},
+    {HTTP_POST, "/v1/me", NULL, "GET", NULL},
+    {HTTP_GET, "/v1/organisations", "organisations.list", NULL, NULL},
+    {HTTP_POST, "/v1/organisations", "organisations.create", NULL, NULL},
+    {HTTP_DELETE, "/v1/organisations", NULL, "GET, POST", NULL},
+    {HTTP_GET, "/v1/organisations/" ID, "organisations.get", NULL, NULL},
+    {HTTP_PATCH, "/v1/organisations/" ID, "organisations.update", NULL, NULL},
+    {HTTP_PUT, "/v1/organisations/" ID, NULL, "GET, PATCH", NULL},
+    {HTTP_GET, "/v1/organisations/not-a-uuid", NULL, "", NULL},
+    {HTTP_GET, "/v1/organisations/" ID "/certificates", "certificates.list", NULL, NULL},
+    {HTTP_POST, "/v1/organisations/" ID "/certificates/" SHA "/revoke", "certificates.revoke",
+     NULL, SHA},
+    {HTTP_POST, "/v1/organisations/" ID "/certificates/ABC/revoke", NULL, "", NULL},
+    {HTTP_GET, "/v1/organisations/", NULL, "", NULL},
+    {HTTP_GET, "/v1/me/", NULL, "", NULL},
+    {HTTP_GET, "/v1//me", NULL, "", NULL},
+    {HTTP_GET, "/v2/me", NULL, "", NULL},
+    {HTTP_GET, "", NULL, "", NULL},
+};
+
+START_TEST(route_table_cases)
+{
+	char params[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX], allow_text[64];
+	int n = -1, allow = -1;
+	const struct route *r = router_match(cases[_i].method, cases[_i].path, params, &n, &allow);
+
+	if (cases[_i].route) {
+		ck_assert_ptr_nonnull(r);
+		ck_assert_str_eq(r->name, cases[_i].route);
+		ck_assert_int_eq(allow, 0);
+		if (strstr(cases[_i].path, ID))
+			ck_assert_str_eq(params[0], ID);
+		if (cases[_i].param1)
+			ck_assert_str_eq(params[1], cases[_i].param1);
+	} else {
+		ck_assert_ptr_null(r);
+		router_allow_header(allow, allow_text, sizeof(allow_text));
+		ck_assert_str_eq(allow_text, cases[_i].allow);
+	}
+}
+END_TEST
+
+START_TEST(every_route_is_reachable_and_named)
+{
+	size_t i, j;
+
+	for (i = 0; i < nroutes; i++) {
+		ck_assert_ptr_nonnull(routes[i].handler);
+		ck_assert_ptr_nonnull(routes[i].name);
+		for (j = 0; j < i; j++)
+			ck_assert_msg(!(routes[i].method == routes[j].method &&
+					strcmp(routes[i].pattern, routes[j].pattern) == 0),
+				      "duplicate route %s", routes[i].pattern);
+	}
+}
+END_TEST
+
+Suite *
+router_suite(void)
+{
+	Suite *s = suite_create("router");
+	TCase *t = tcase_create("match");
+
+	tcase_add_loop_test(t, route_table_cases, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_test(t, every_route_is_reachable_and_named);
+	suite_add_tcase(s, t);
+	return s;
+}
