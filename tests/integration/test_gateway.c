@@ -423,7 +423,7 @@ END_TEST
 
 START_TEST(directory_pages_with_cursor)
 {
-	char path[512];
+	char path[700];
 	struct resp r;
 	long total = count_orgs(), seen = 0;
 	int pages = 0;
