@@ -24,10 +24,11 @@ LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 IT_SRCS   = $(wildcard tests/integration/*.c)
 
+BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs
+.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs bench
 
 all: build
 
@@ -78,6 +79,13 @@ valgrind: deps
 	    --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/unit_tests
 	REFGW_WRAP="valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" \
 	    sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
+
+$(BUILD)/loadgen: bench/loadgen.c
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs libcurl) -lpthread
+
+bench: build
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	sh bench/run.sh $(BENCH_SECONDS)
 
 lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \

@@ -106,7 +106,8 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 	struct db_res *res = NULL, *heads = NULL;
 	unsigned char prev[32], hash[32], stored[32];
 	size_t prevlen = 0;
-	long cur_lane = -1, expect_seq = 0, lane;
+	long cur_lane = 0, expect_seq = 0, lane;
+	bool in_lane = false;
 	enum db_status s;
 	int i, rc = -1;
 
@@ -145,7 +146,8 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 			if (parse_long(row.lane, -2147483648L, 2147483647L, &lane) != 0 ||
 			    parse_long(row.seq, 1, 0x7fffffffffffffffL, &seq) != 0)
 				goto out;
-			if (lane != cur_lane) {
+			if (!in_lane || lane != cur_lane) {
+				in_lane = true;
 				cur_lane = lane;
 				expect_seq = 1;
 				prevlen = 0;

@@ -1,0 +1,100 @@
+#!/bin/sh
+# bench/run.sh — figures for GET /v1/me over mutual TLS, full handshakes,
+# memory, and the audit chain's lanes, each beside a baseline measured in the
+# same run on the same machine.  Never part of `make check`.
+#   sh bench/run.sh [SECONDS]      (make bench)
+set -eu
+secs=${1:-10}
+top=$(pwd)
+bin=$top/build/refgw
+lg=$top/build/loadgen
+PGBIN=/usr/lib/postgresql/15/bin
+tmp=$(mktemp -d /tmp/refgw-bench.XXXXXX)
+chmod 755 "$tmp"
+gw_pid=""
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
+	sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+sh certs/gen.sh "$tmp/certs" coord orga >/dev/null
+sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
+# Production-like durability: fsync and synchronous_commit stay on.
+sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200
+sh scripts/pg.sh roles "$tmp/sock"
+export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
+export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
+export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
+export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
+export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports" REFGW_ACCESS_LOG=${REFGW_ACCESS_LOG:-0}
+"$bin" migrate >/dev/null
+printf 'coord|Bench Coordinator|coordinator|\norga|Bench Org A|justice_aid|\n' > "$tmp/orgs.txt"
+sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" >/dev/null
+"$bin" serve > "$tmp/gateway.log" 2>&1 &
+gw_pid=$!
+while [ ! -s "$tmp/ports" ]; do sleep 0.1; done
+read -r api ops < "$tmp/ports"
+url="https://localhost:$api/v1/me"
+cert="--cert $tmp/certs/orga.pem --key $tmp/certs/orga.key --cacert $tmp/certs/ca.pem"
+rss() { awk '/VmRSS/ { print $2 }' "/proc/$gw_pid/status"; }
+fp=$(openssl x509 -in "$tmp/certs/orga.pem" -outform DER | sha256sum | cut -c1-64)
+
+echo "# refgw bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, client and server on one machine"
+echo "rss_idle_kb=$(rss)"
+$lg --url "$url" $cert -c 4 -d 2 >/dev/null # warm-up
+
+# The database limit for /v1/me: the very transaction the gateway runs.
+cat > "$tmp/me.sql" <<SQL
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set FROM refgw_authenticate(decode('$fp', 'hex'));
+COMMIT;
+SQL
+for c in 1 16 64; do
+	echo "== GET /v1/me keep-alive, $c clients"
+	(sleep $((secs / 2)); echo "rss_under_load_kb=$(rss)") &
+	sampler=$!
+	$lg --url "$url" $cert -c $c -d "$secs"
+	wait $sampler
+	printf 'pgbench same SQL, %s clients: ' "$c"
+	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c $c -j 2 \
+		-T "$secs" -f "$tmp/me.sql" refgw 2>/dev/null | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 }'
+done
+echo "== full mTLS handshake per request, 16 clients"
+$lg --url "$url" $cert -c 16 -d "$secs" --new-connections
+echo "rss_after_kb=$(rss)"
+
+# Audit: one lane per backend (what refgw does) against one global chain.
+cat > "$tmp/audit-lanes.sql" <<SQL
+BEGIN;
+SELECT set_config('refgw.org_id', (SELECT id::text FROM organisations WHERE kind = 'coordinator' LIMIT 1), true);
+SELECT refgw_audit_append(NULL, 'bench', 'bench.action', 'organisation', 'x', NULL, '{"k":"v"}');
+COMMIT;
+SQL
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<'SQL'
+-- The alternative we did not choose: every writer on one chain head.
+CREATE FUNCTION bench_audit_single() RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE l audit_lanes; r audit_log;
+BEGIN
+    INSERT INTO audit_lanes VALUES (-1, 0, '\x') ON CONFLICT DO NOTHING;
+    SELECT * INTO STRICT l FROM audit_lanes WHERE lane = -1 FOR UPDATE;
+    r.lane := -1; r.seq := l.seq + 1; r.at := clock_timestamp(); r.request_id := 'bench';
+    r.action := 'bench.action'; r.resource_type := ''; r.resource_id := ''; r.detail := '{}';
+    r.prev_hash := l.head;
+    r.hash := sha256(l.head || convert_to(refgw_audit_canonical(r), 'UTF8'));
+    INSERT INTO audit_log VALUES (r.*);
+    UPDATE audit_lanes SET seq = r.seq, head = r.hash WHERE lane = -1;
+END $$;
+GRANT EXECUTE ON FUNCTION bench_audit_single() TO refgw_app;
+SQL
+printf 'BEGIN;\nSELECT bench_audit_single();\nCOMMIT;\n' > "$tmp/audit-single.sql"
+for c in 1 16; do
+	for v in lanes single; do
+		printf 'audit append (%s), %s clients: ' "$v" "$c"
+		runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c $c -j 2 \
+			-T "$secs" -f "$tmp/audit-$v.sql" refgw 2>/dev/null | awk '/^tps/ { print $3 " tps" }'
+	done
+done
+REFGW_DATABASE_URL=x "$bin" audit verify
