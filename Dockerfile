@@ -1,0 +1,25 @@
+# refgw gateway image: Debian 12, the same packages as `make` installs.
+FROM debian:12-slim AS build
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      gcc make pkg-config libc6-dev libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev \
+      libjansson-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Makefile ./
+COPY gateway ./gateway
+COPY schema ./schema
+RUN make build/refgw
+
+FROM debian:12-slim
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libmicrohttpd12 libgnutls30 libssl3 libpq5 libjansson4 openssl curl ca-certificates \
+    && rm -rf /var/lib/apt/lists/* && useradd --system --home /nonexistent refgw
+COPY --from=build /src/build/refgw /usr/local/bin/refgw
+COPY schema /usr/share/refgw/schema
+COPY scripts/orgs.sh scripts/demo-orgs.txt scripts/docker-entrypoint.sh /usr/share/refgw/
+ENV REFGW_SCHEMA_DIR=/usr/share/refgw/schema \
+    REFGW_LISTEN_ADDR=0.0.0.0 \
+    REFGW_OPS_ADDR=0.0.0.0
+USER refgw
+EXPOSE 8443 9090
+HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:9090/readyz || exit 1
+ENTRYPOINT ["/bin/sh", "/usr/share/refgw/docker-entrypoint.sh"]
