@@ -1,0 +1,17 @@
+#!/bin/sh
+# The house style that a machine can check (curl's checksrc, in small):
+# banned functions, and SQL that is not in statements.c, cli.c or audit.c.
+set -eu
+rc=0
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok|system|tmpnam)\s*\('
+if grep -nE "$banned" gateway/*.c; then
+	echo "style: banned function above (use snprintf, strtol via parse_long, ...)"; rc=1
+fi
+if grep -nE 'PQexec\(|PQexecParams\(|PQexecPrepared\(' gateway/*.c | grep -v '^gateway/db.c:'; then
+	echo "style: libpq is called only from gateway/db.c"; rc=1
+fi
+if grep -lE '#include <(microhttpd|libpq-fe|gnutls/gnutls)\.h>' gateway/*.c |
+	grep -vE '^gateway/(http|db|tls)\.c$'; then
+	echo "style: microhttpd.h only in http.c, libpq-fe.h only in db.c, GnuTLS only in tls.c"; rc=1
+fi
+exit $rc
