@@ -62,6 +62,7 @@ struct request {
 	char location[200];
 	char allow[64];
 	int retry_after;
+	bool replayed; /* answered from an Idempotency-Key record */
 };
 
 /* Implemented by http.c. */

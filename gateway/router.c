@@ -7,22 +7,24 @@
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
+#include "idempotency.h"
 #include "log.h"
 #include "statements.h"
 
 const struct route routes[] = {
-    {HTTP_GET, "/v1/me", handle_me, PERM_ANY, "me"},
-    {HTTP_GET, "/v1/organisations", handle_org_list, PERM_ANY, "organisations.list"},
-    {HTTP_POST, "/v1/organisations", handle_org_create, PERM_COORDINATOR, "organisations.create"},
-    {HTTP_GET, "/v1/organisations/{id}", handle_org_get, PERM_ANY, "organisations.get"},
+    {HTTP_GET, "/v1/me", handle_me, PERM_ANY, "me", false},
+    {HTTP_GET, "/v1/organisations", handle_org_list, PERM_ANY, "organisations.list", false},
+    {HTTP_POST, "/v1/organisations", handle_org_create, PERM_COORDINATOR, "organisations.create",
+     true},
+    {HTTP_GET, "/v1/organisations/{id}", handle_org_get, PERM_ANY, "organisations.get", false},
     {HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, PERM_COORDINATOR,
-     "organisations.update"},
+     "organisations.update", false},
     {HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, PERM_ANY,
-     "certificates.list"},
+     "certificates.list", false},
     {HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register, PERM_COORDINATOR,
-     "certificates.register"},
+     "certificates.register", true},
     {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
-     PERM_COORDINATOR, "certificates.revoke"},
+     PERM_COORDINATOR, "certificates.revoke", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 
@@ -172,6 +174,7 @@ void
 router_dispatch(struct request *r, const char *fp)
 {
 	const struct route *rt;
+	const char *idem_key;
 	enum db_status s;
 	int allow = 0;
 
@@ -207,8 +210,16 @@ router_dispatch(struct request *r, const char *fp)
 			      "only a coordinator organisation may do this");
 		goto out;
 	}
+	idem_key = rt->idempotent ? req_header(r, "Idempotency-Key") : NULL;
+	if (idem_key && idem_claim(r, idem_key) != 0)
+		goto out; /* replayed, or refused */
 	if (rt->handler(r) >= 400)
 		goto out;
+	if (idem_key && idem_store(r, idem_key) != 0) {
+		reply_problem(r, 500, "internal", "Internal error",
+			      "the idempotency record could not be written (request id %s)", r->id);
+		goto out;
+	}
 	s = db_commit(r->db);
 	if (s != DB_OK) {
 		/* Nothing was acknowledged: the client may retry. */

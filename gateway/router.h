@@ -4,6 +4,7 @@
 #ifndef REFGW_ROUTER_H
 #define REFGW_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "request.h"
@@ -19,6 +20,7 @@ struct route {
 	int (*handler)(struct request *r);
 	enum permission permission;
 	const char *name; /* metrics label */
+	bool idempotent;  /* a creating POST: honours Idempotency-Key */
 };
 
 extern const struct route routes[];

@@ -59,4 +59,17 @@ const struct db_stmt statements[ST_COUNT] = {
 			"WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
 			"AND revoked_at IS NULL RETURNING " CERT_COLS,
 			3},
+    [ST_IDEM_CLAIM] = {"idem_claim",
+		       "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "
+		       "VALUES (refgw_caller(), $1, $2, decode($3, 'hex')) "
+		       "ON CONFLICT DO NOTHING RETURNING 1",
+		       3},
+    [ST_IDEM_GET] = {"idem_get",
+		     "SELECT encode(request_hash, 'hex'), route, status, response, location, etag "
+		     "FROM idempotency_keys WHERE organisation_id = refgw_caller() AND key = $1",
+		     1},
+    [ST_IDEM_STORE] = {"idem_store",
+		       "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
+		       "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1",
+		       5},
 };

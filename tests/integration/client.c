@@ -57,7 +57,7 @@ on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct resp *r = ud;
 	size_t len = size * n;
-	char conn[32] = "";
+	char conn[32] = "", replayed[16] = "";
 
 	header_value(p, len, "Content-Type", r->content_type, sizeof(r->content_type));
 	header_value(p, len, "X-Request-Id", r->request_id, sizeof(r->request_id));
@@ -68,6 +68,9 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, len, "Connection", conn, sizeof(conn));
 	if (strcasecmp(conn, "close") == 0)
 		r->connection_close = 1;
+	header_value(p, len, "Idempotent-Replayed", replayed, sizeof(replayed));
+	if (strcmp(replayed, "true") == 0)
+		r->replayed = 1;
 	return len;
 }
 

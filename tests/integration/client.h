@@ -20,6 +20,7 @@ struct resp {
 	char etag[32];
 	char location[256];
 	int connection_close;
+	int replayed;
 	long num_connects;
 };
 

@@ -5,7 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -690,6 +695,135 @@ START_TEST(audit_chain_verifies_then_detects_tampering)
 }
 END_TEST
 
+/* ---- Idempotency-Key ---- */
+
+START_TEST(idempotency_key_replays_and_refuses_reuse)
+{
+	char body[256], other[256], name[96], keyh[128], first[1024];
+	const char *hdr[2] = {keyh, NULL};
+	struct resp r;
+	long orgs;
+
+	unique_name(name, sizeof(name), "Idempotent");
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"kind\":\"cpas\"}", name);
+	snprintf(other, sizeof(other), "{\"name\":\"%s bis\",\"kind\":\"cpas\"}", name);
+	snprintf(keyh, sizeof(keyh), "Idempotency-Key: create-%s", name + 11);
+	for (char *p = keyh + 17; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	orgs = count_orgs();
+
+	ck_assert_int_eq(call("coord", "POST", "/v1/organisations", body, hdr, &r), 0);
+	ck_assert_int_eq(r.status, 201);
+	ck_assert_int_eq(r.replayed, 0);
+	snprintf(first, sizeof(first), "%s", r.body);
+	resp_free(&r);
+	/* A retry replays the first answer byte for byte, creating nothing. */
+	ck_assert_int_eq(call("coord", "POST", "/v1/organisations", body, hdr, &r), 0);
+	ck_assert_int_eq(r.status, 201);
+	ck_assert_int_eq(r.replayed, 1);
+	ck_assert_str_eq(r.body, first);
+	ck_assert_str_ne(r.location, "");
+	resp_free(&r);
+	ck_assert_int_eq(count_orgs(), orgs + 1);
+	/* Same key, different request: refused, nothing created. */
+	ck_assert_int_eq(call("coord", "POST", "/v1/organisations", other, hdr, &r), 0);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert_str_eq(problem_type(&r), URN "idempotency-key-reused");
+	resp_free(&r);
+	ck_assert_int_eq(count_orgs(), orgs + 1);
+	{
+		const char *bad[] = {"Idempotency-Key: has space\u00e9", NULL};
+		ck_assert_int_eq(call("coord", "POST", "/v1/organisations", other, bad, &r), 0);
+		ck_assert_int_eq(r.status, 400);
+		ck_assert_str_eq(problem_type(&r), URN "invalid-idempotency-key");
+		resp_free(&r);
+	}
+	ck_assert_int_eq(count_orgs(), orgs + 1);
+}
+END_TEST
+
+struct twin {
+	const char *body, *key;
+	long status;
+	char response[1024];
+};
+
+static void *
+post_twin(void *arg)
+{
+	struct twin *t = arg;
+	const char *hdr[2] = {t->key, NULL};
+	struct resp r;
+
+	if (call("coord", "POST", "/v1/organisations", t->body, hdr, &r) == 0) {
+		t->status = r.status;
+		snprintf(t->response, sizeof(t->response), "%s", r.body ? r.body : "");
+	}
+	resp_free(&r);
+	return NULL;
+}
+
+START_TEST(idempotency_key_concurrent_creates_once)
+{
+	char body[256], name[96], key[128];
+	struct twin tw[10];
+	pthread_t t[10];
+	long orgs = count_orgs();
+	int i;
+
+	unique_name(name, sizeof(name), "Twin");
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"kind\":\"cpas\"}", name);
+	snprintf(key, sizeof(key), "Idempotency-Key: twin-%d-%ld", (int)getpid(), (long)random());
+	for (i = 0; i < 10; i++) {
+		tw[i].body = body;
+		tw[i].key = key;
+		tw[i].status = 0;
+		pthread_create(&t[i], NULL, post_twin, &tw[i]);
+	}
+	for (i = 0; i < 10; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(tw[i].status, 201);
+		ck_assert_str_eq(tw[i].response, tw[0].response);
+	}
+	ck_assert_int_eq(count_orgs(), orgs + 1);
+}
+END_TEST
+
+/* ---- slow clients ---- */
+
+START_TEST(idle_and_slow_connections_are_closed_at_the_timeout)
+{
+	const char *base = env_or_die("REFGW_TEST_BASE");
+	int port = (int)strtol(strrchr(base, ':') + 1, NULL, 10), k;
+
+	for (k = 0; k < 2; k++) {
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct timeval tv = {.tv_sec = 15};
+		char buf[256];
+		time_t t0;
+		ssize_t n;
+
+		inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (k == 1) /* the start of a TLS ClientHello, then nothing */
+			ck_assert_int_eq(write(fd, "\x16\x03\x01\x02\x00\x01", 6), 6);
+		t0 = time(NULL);
+		do
+			n = read(fd, buf, sizeof(buf));
+		while (n > 0);
+		/* Closed by the server (REFGW_CONNECTION_TIMEOUT=3 in this suite). */
+		ck_assert_int_le(n, 0);
+		ck_assert_int_ge(time(NULL) - t0, 2);
+		ck_assert_int_le(time(NULL) - t0, 10);
+		close(fd);
+	}
+}
+END_TEST
+
 /* ---- operations listener ---- */
 
 START_TEST(operations_endpoints)
@@ -869,6 +1003,9 @@ gateway_suite(void)
 	tcase_add_test(t, certificate_registration);
 	tcase_add_test(t, rls_hides_other_organisations_rows);
 	tcase_add_test(t, audit_chain_verifies_then_detects_tampering);
+	tcase_add_test(t, idempotency_key_replays_and_refuses_reuse);
+	tcase_add_test(t, idempotency_key_concurrent_creates_once);
+	tcase_add_test(t, idle_and_slow_connections_are_closed_at_the_timeout);
 	tcase_add_test(t, operations_endpoints);
 	tcase_add_test(t, database_restart_503_then_recovery); /* restarts PostgreSQL */
 	tcase_add_test(t, sigterm_lets_in_flight_requests_finish); /* last: stops the gateway */
