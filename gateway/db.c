@@ -402,6 +402,80 @@ db_begin(struct db_conn *c)
 	return s;
 }
 
+/* BEGIN and the first statement in one round trip (libpq pipeline mode). */
+static enum db_status
+pipelined_begin(struct db_conn *c, const struct db_stmt *st, int nparams, const char *const *params,
+		struct db_res **res)
+{
+	PGresult *r, *first = NULL, *second = NULL;
+	enum db_status s = DB_ERROR;
+	int got = 0;
+
+	*res = NULL;
+	if (PQenterPipelineMode(c->pg) != 1 ||
+	    PQsendQueryParams(c->pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQsendQueryPrepared(c->pg, st->name, nparams, params, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(c->pg) != 1)
+		goto drain;
+	/* BEGIN's result, NULL, the statement's result, NULL, PIPELINE_SYNC. */
+	for (;;) {
+		r = PQgetResult(c->pg);
+		if (r == NULL) {
+			if (PQstatus(c->pg) == CONNECTION_BAD)
+				break;
+			continue; /* end of one query's results */
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			got = 1;
+			break;
+		}
+		if (first == NULL)
+			first = r;
+		else if (second == NULL)
+			second = r;
+		else
+			PQclear(r);
+	}
+drain:
+	if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF && PQexitPipelineMode(c->pg) != 1)
+		c->broken = true;
+	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		c->broken = true;
+		conn_note(c, "connection lost");
+		s = DB_UNAVAILABLE;
+	} else if (!got || first == NULL || second == NULL) {
+		s = first ? classify(c, first) : DB_ERROR;
+		if (s == DB_OK)
+			s = DB_ERROR;
+	} else if ((s = classify(c, first)) == DB_OK && (s = classify(c, second)) == DB_OK) {
+		*res = (struct db_res *)second;
+		second = NULL;
+	}
+	PQclear(first);
+	PQclear(second);
+	return s;
+}
+
+enum db_status
+db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
+	      struct db_res **res)
+{
+	enum db_status s;
+
+	if (stmt < 0 || (size_t)stmt >= pool.nstmts || nparams != pool.stmts[stmt].nparams)
+		return DB_ERROR;
+	s = pipelined_begin(c, &pool.stmts[stmt], nparams, params, res);
+	/* A pooled session that died while idle (PostgreSQL restarted): the
+	 * transaction never committed, so reconnect and try once more. */
+	if (s == DB_UNAVAILABLE && c->in_pool) {
+		if (ensure_open(c) != DB_OK)
+			return DB_UNAVAILABLE;
+		s = pipelined_begin(c, &pool.stmts[stmt], nparams, params, res);
+	}
+	return s;
+}
+
 enum db_status
 db_commit(struct db_conn *c)
 {

@@ -47,6 +47,10 @@ enum db_status db_connect(const char *conninfo, struct db_conn **out) MUSTCHECK;
 void db_close(struct db_conn *c);
 
 enum db_status db_begin(struct db_conn *c) MUSTCHECK;
+/* BEGIN, then a named statement, in one round trip; reconnects once if the
+ * pooled session had died while idle. */
+enum db_status db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
+			     struct db_res **res) MUSTCHECK;
 enum db_status db_commit(struct db_conn *c) MUSTCHECK;
 void db_rollback(struct db_conn *c);
 

@@ -144,7 +144,8 @@ authenticate(struct request *r, const char *fp)
 	enum db_status s;
 	int status = 0;
 
-	s = db_exec(r->db, ST_AUTHENTICATE, 1, params, &res);
+	/* One round trip: BEGIN and the authentication. */
+	s = db_begin_exec(r->db, ST_AUTHENTICATE, 1, params, &res);
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0) {
@@ -186,11 +187,6 @@ router_dispatch(struct request *r, const char *fp)
 	if (s != DB_OK) {
 		unavailable(r, s);
 		return;
-	}
-	s = db_begin(r->db);
-	if (s != DB_OK) {
-		unavailable(r, s);
-		goto out;
 	}
 	if (authenticate(r, fp) != 0)
 		goto out;
