@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "statements.h"
 #include "tls.h"
 #include "util.h"
 
@@ -195,8 +196,8 @@ cli_org(const struct config *cfg, int argc, char **argv)
 			       db_val(res, i, 2), db_val(res, i, 3));
 		rc = 0;
 	} else if (strcmp(argv[0], "add") == 0) {
-		const char *params[3] = {opt(argc, argv, "--name"), opt(argc, argv, "--kind"),
-					 opt(argc, argv, "--programs")};
+		const char *params[4] = {opt(argc, argv, "--name"), opt(argc, argv, "--kind"),
+					 opt(argc, argv, "--programs"), NULL};
 		if (params[0] == NULL || params[1] == NULL) {
 			fprintf(stderr, "usage: refgw org add --name N --kind K [--programs a,b]\n");
 			rc = 2;
@@ -204,11 +205,10 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		}
 		if (params[2] == NULL)
 			params[2] = "";
+		params[3] = "active";
+		/* The API's statement: one definition of what creating means. */
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c,
-				   "INSERT INTO organisations (name, kind, programs) VALUES ($1, $2, "
-				   "string_to_array($3, ',')) RETURNING id",
-				   3, params, &res) != DB_OK)
+		    db_exec_params(c, statements[ST_ORG_INSERT].sql, 4, params, &res) != DB_OK)
 			goto fail;
 		if (audit_cli(c, "organisation.create", "organisation", db_val(res, 0, 0),
 			      json_pack("{s:s, s:s}", "name", params[0], "kind", params[1])) != 0 ||
@@ -290,12 +290,7 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 			enum db_status s;
 			if (db_begin(c) != DB_OK)
 				goto fail;
-			s = db_exec_params(c,
-					   "INSERT INTO certificates (sha256, organisation_id, subject, "
-					   "issuer, serial, not_before, not_after, pem) VALUES "
-					   "(decode($1, 'hex'), $2::uuid, $3, $4, $5, "
-					   "to_timestamp($6::bigint), to_timestamp($7::bigint), $8)",
-					   8, params, NULL);
+			s = db_exec_params(c, statements[ST_CERT_INSERT].sql, 8, params, NULL);
 			if (s == DB_UNIQUE) {
 				printf("%s already registered\n", info.sha256_hex);
 				rc = 0;
@@ -313,11 +308,7 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 	} else if (strcmp(argv[0], "revoke") == 0) {
 		const char *params[3] = {id, arg, opt(argc, argv, "--reason")};
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c,
-				   "UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
-				   "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
-				   "AND revoked_at IS NULL RETURNING 1",
-				   3, params, &res) != DB_OK)
+		    db_exec_params(c, statements[ST_CERT_REVOKE].sql, 3, params, &res) != DB_OK)
 			goto fail;
 		if (db_rows(res) == 0) {
 			fprintf(stderr, "refgw: no active certificate %s for %s\n", arg, id);
