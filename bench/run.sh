@@ -47,9 +47,12 @@ echo "rss_idle_kb=$(rss)"
 $lg --url "$url" $cert -c 4 -d 2 >/dev/null # warm-up
 
 # The database limit for /v1/me: the very transaction the gateway runs.
+# (same boundaries too: BEGIN pipelined with the authentication, then COMMIT)
 cat > "$tmp/me.sql" <<SQL
+\\startpipeline
 BEGIN;
 SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set FROM refgw_authenticate(decode('$fp', 'hex'));
+\\endpipeline
 COMMIT;
 SQL
 for c in 1 16 64; do
