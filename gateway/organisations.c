@@ -70,13 +70,24 @@ handle_me(struct request *r)
 {
 	char nb[32], na[32];
 
+	json_t *actions = json_array();
+	const char *p = r->who.actions;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		if (n)
+			json_array_append_new(actions, json_stringn(p, n));
+		p += n;
+		if (*p == ' ')
+			p++;
+	}
 	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
 	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
 	return reply_json(r, 200,
-			  json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}}", "organisation", "id",
+			  json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:o}", "organisation", "id",
 				    r->who.organisation_id, "name", r->who.organisation_name, "kind",
 				    r->who.kind, "certificate", "sha256", r->who.certificate_sha256,
-				    "not_before", nb, "not_after", na));
+				    "not_before", nb, "not_after", na, "allowed_actions", actions));
 }
 
 /* Cursor: base64url of ["name","id"] of the last row of the previous page. */

@@ -12,19 +12,19 @@
 #include "statements.h"
 
 const struct route routes[] = {
-    {HTTP_GET, "/v1/me", handle_me, PERM_ANY, "me", false},
-    {HTTP_GET, "/v1/organisations", handle_org_list, PERM_ANY, "organisations.list", false},
-    {HTTP_POST, "/v1/organisations", handle_org_create, PERM_COORDINATOR, "organisations.create",
+    {HTTP_GET, "/v1/me", handle_me, NULL, "me", false},
+    {HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", false},
+    {HTTP_POST, "/v1/organisations", handle_org_create, "organisation.manage", "organisations.create",
      true},
-    {HTTP_GET, "/v1/organisations/{id}", handle_org_get, PERM_ANY, "organisations.get", false},
-    {HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, PERM_COORDINATOR,
+    {HTTP_GET, "/v1/organisations/{id}", handle_org_get, NULL, "organisations.get", false},
+    {HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, "organisation.manage",
      "organisations.update", false},
-    {HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, PERM_ANY,
+    {HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, NULL,
      "certificates.list", false},
-    {HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register, PERM_COORDINATOR,
+    {HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register, "certificate.manage",
      "certificates.register", true},
     {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
-     PERM_COORDINATOR, "certificates.revoke", false},
+     "certificate.manage", "certificates.revoke", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 
@@ -165,6 +165,7 @@ authenticate(struct request *r, const char *fp)
 			 db_val(res, 0, 1));
 		snprintf(r->who.kind, sizeof(r->who.kind), "%s", db_val(res, 0, 2));
 		snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
+		snprintf(r->who.actions, sizeof(r->who.actions), "%s", db_val(res, 0, 6));
 		r->authenticated = true;
 	}
 	db_res_free(res);
@@ -201,9 +202,9 @@ router_dispatch(struct request *r, const char *fp)
 		}
 		goto out;
 	}
-	if (rt->permission == PERM_COORDINATOR && !is_coordinator(r)) {
+	if (rt->action && !caller_may(r, rt->action)) {
 		reply_problem(r, 403, "forbidden", "Forbidden",
-			      "only a coordinator organisation may do this");
+			      "the access rules do not allow this organisation %s", rt->action);
 		goto out;
 	}
 	idem_key = rt->idempotent ? req_header(r, "Idempotency-Key") : NULL;

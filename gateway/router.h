@@ -9,16 +9,11 @@
 
 #include "request.h"
 
-enum permission {
-	PERM_ANY,         /* any authenticated organisation */
-	PERM_COORDINATOR, /* coordinators only */
-};
-
 struct route {
 	enum http_method method;
 	const char *pattern; /* segments; {id} is a UUID, {sha256} 64 hex digits */
 	int (*handler)(struct request *r);
-	enum permission permission;
+	const char *action; /* access rule the caller needs; NULL: any organisation */
 	const char *name; /* metrics label */
 	bool idempotent;  /* a creating POST: honours Idempotency-Key */
 };

@@ -18,7 +18,8 @@
 
 const struct db_stmt statements[ST_COUNT] = {
     [ST_AUTHENTICATE] = {"authenticate",
-			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set "
+			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
+			 "coalesce(actions, '') "
 			 "FROM refgw_authenticate(decode($1, 'hex'))",
 			 1},
     [ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
