@@ -14,6 +14,7 @@
 #     test-expired, test-not-yet-valid      validity outside today
 #     test-server-only                      EKU serverAuth only
 #     test-revoked-by-crl + crl.pem         a CRL of the dev CA listing it
+#   niss-hmac.key              the HMAC key for national register numbers
 set -eu
 out=${1:?usage: certs/gen.sh OUTDIR [SLUG ...]}
 shift
@@ -106,5 +107,7 @@ if [ ! -f crl.pem ]; then
 	openssl ca -batch -config openssl-ca.cnf -cert ca.pem -keyfile ca.key -revoke test-crl-revoked.pem 2>/dev/null
 	openssl ca -batch -config openssl-ca.cnf -cert ca.pem -keyfile ca.key -gencrl -out crl.pem 2>/dev/null
 fi
+# The HMAC key for national register numbers (a secret like a private key).
+[ -f niss-hmac.key ] || openssl rand -hex 32 > niss-hmac.key
 chmod 644 ./*.pem
 echo "certificates in $out (DEVELOPMENT ONLY)"

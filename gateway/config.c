@@ -60,6 +60,10 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	cfg->admin_database_url = str_or(get, "REFGW_ADMIN_DATABASE_URL", cfg->database_url);
 	cfg->schema_dir = str_or(get, "REFGW_SCHEMA_DIR", "schema");
 	cfg->port_file = str_or(get, "REFGW_PORT_FILE", NULL);
+	cfg->niss_key_file = str_or(get, "REFGW_NISS_KEY_FILE", NULL);
+	cfg->niss_key_explicit = cfg->niss_key_file != NULL;
+	if (cfg->niss_key_file == NULL)
+		cfg->niss_key_file = "certs/dev/niss-hmac.key";
 	if (cfg->database_url == NULL) {
 		snprintf(err, errlen, "REFGW_DATABASE_URL: not set (a libpq connection string for the "
 				      "runtime role, e.g. postgresql://refgw_app@db/refgw)");

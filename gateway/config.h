@@ -4,6 +4,7 @@
 #ifndef REFGW_CONFIG_H
 #define REFGW_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct config {
@@ -20,6 +21,8 @@ struct config {
 	const char *admin_database_url; /* owner, for migrate and CLI */
 	const char *schema_dir;
 	const char *port_file;          /* tests: write "api ops" ports here */
+	const char *niss_key_file;      /* HMAC key for national register numbers */
+	bool niss_key_explicit;         /* set by the operator: must be readable */
 	long db_pool_size;
 	long db_acquire_timeout_ms;
 	long threads;

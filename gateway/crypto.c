@@ -2,6 +2,7 @@
 #include "crypto.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 
@@ -28,4 +29,15 @@ int
 crypto_random(void *out, size_t len)
 {
 	return RAND_bytes(out, (int)len) == 1 ? 0 : -1;
+}
+
+int
+crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
+		   unsigned char out[SHA256_LEN])
+{
+	unsigned int n = SHA256_LEN;
+
+	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) != NULL && n == SHA256_LEN
+		   ? 0
+		   : -1;
 }

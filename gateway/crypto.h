@@ -14,5 +14,8 @@ void crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 void crypto_sha256_2(const void *a, size_t alen, const void *b, size_t blen,
 		     unsigned char out[SHA256_LEN]);
 int crypto_random(void *out, size_t len) MUSTCHECK;
+/* HMAC-SHA256(key, data). */
+int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
+		       unsigned char out[SHA256_LEN]) MUSTCHECK;
 
 #endif

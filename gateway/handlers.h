@@ -2,6 +2,9 @@
 #ifndef REFGW_HANDLERS_H
 #define REFGW_HANDLERS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "request.h"
 
 int handle_me(struct request *r);
@@ -12,6 +15,20 @@ int handle_org_update(struct request *r);
 int handle_cert_list(struct request *r);
 int handle_cert_register(struct request *r);
 int handle_cert_revoke(struct request *r);
+int handle_person_create(struct request *r);
+int handle_consent_create(struct request *r);
+int handle_consent_list(struct request *r);
+int handle_consent_withdraw(struct request *r);
+int handle_referral_create(struct request *r);
+int handle_referral_list(struct request *r);
+int handle_referral_get(struct request *r);
+int handle_referral_transition(struct request *r);
+int handle_referral_history(struct request *r);
+int handle_event_list(struct request *r);
+
+/* persons.c: the HMAC key for national register numbers. */
+int persons_init(const char *key_file, bool required, char *err, size_t errlen);
+bool niss_valid(const char *niss);
 
 /* Shared by handlers. */
 int reply_db_error(struct request *r, int db_status);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "config.h"
 #include "db.h"
+#include "handlers.h"
 #include "http.h"
 #include "log.h"
 #include "statements.h"
@@ -62,6 +63,11 @@ serve(const struct config *cfg)
 
 	if (tls_init(cfg->tls_client_ca, cfg->tls_crl, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
+		return 2;
+	}
+	if (persons_init(cfg->niss_key_file, cfg->niss_key_explicit, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		tls_shutdown();
 		return 2;
 	}
 	if (db_pool_init(cfg->database_url, (int)cfg->db_pool_size, (int)cfg->db_acquire_timeout_ms,

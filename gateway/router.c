@@ -25,6 +25,19 @@ const struct route routes[] = {
      "certificates.register", true},
     {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
      "certificate.manage", "certificates.revoke", false},
+    {HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create", true},
+    {HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create", true},
+    {HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", false},
+    {HTTP_POST, "/v1/consents/{id}/withdraw", handle_consent_withdraw, "consent.withdraw",
+     "consents.withdraw", false},
+    {HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create", true},
+    {HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", false},
+    {HTTP_GET, "/v1/referrals/{id}", handle_referral_get, "referral.read", "referrals.get", false},
+    {HTTP_POST, "/v1/referrals/{id}/transitions", handle_referral_transition,
+     "referral.transition", "referrals.transition", false},
+    {HTTP_GET, "/v1/referrals/{id}/history", handle_referral_history, "referral.read",
+     "referrals.history", false},
+    {HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 

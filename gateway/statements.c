@@ -16,6 +16,26 @@
 		  TS("not_before") ", " TS("not_after") ", " TS("registered_at") ", " \
 		  TS("revoked_at") ", revocation_reason"
 
+/* id, person_id, created_by, recipient_orgs, recipient_kinds, purposes,
+ * data_categories, valid_until, evidence, status, withdrawn_at,
+ * withdrawal_reason, created_at */
+#define CONSENT_COLS "id, person_id, created_by, array_to_string(recipient_orgs, ','), " \
+		     "array_to_string(recipient_kinds, ','), array_to_string(purposes, ','), " \
+		     "array_to_string(data_categories, ','), valid_until::text, evidence::text, " \
+		     "status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
+
+/* id, person_id, from_org, to_org, program, consent_id, purpose, reason,
+ * needs, release_date, status, version, created_at, updated_at, cursor key */
+#define REFERRAL_COLS "r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, " \
+		      "r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, " \
+		      "r.version, " TS("r.created_at") ", " TS("r.updated_at") ", r.created_at::text"
+
+#define REFERRAL_LIST(side) \
+	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() " \
+	"AND ($1::text IS NULL OR r.status = $1) " \
+	"AND ($2::timestamptz IS NULL OR (r.created_at, r.id) > ($2::timestamptz, $3::uuid)) " \
+	"ORDER BY r.created_at, r.id LIMIT $4::int"
+
 const struct db_stmt statements[ST_COUNT] = {
     [ST_AUTHENTICATE] = {"authenticate",
 			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
@@ -73,4 +93,64 @@ const struct db_stmt statements[ST_COUNT] = {
 		       "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
 		       "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1",
 		       5},
+    [ST_PERSON_INSERT] = {"person_insert",
+			  "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
+			  "VALUES (refgw_caller(), $1, $2::int, decode($3, 'hex')) "
+			  "RETURNING id, external_ref, " TS("created_at"),
+			  3},
+    [ST_PERSON_VISIBLE] = {"person_visible",
+			   "SELECT created_by = refgw_caller() FROM persons WHERE id = $1::uuid", 1},
+    [ST_CONSENT_INSERT] = {"consent_insert",
+			   "INSERT INTO consents (person_id, created_by, recipient_orgs, "
+			   "recipient_kinds, purposes, data_categories, valid_until, evidence) "
+			   "VALUES ($1::uuid, refgw_caller(), $2::uuid[], $3::text[], $4::text[], "
+			   "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS,
+			   7},
+    [ST_CONSENT_LIST] = {"consent_list",
+			 "SELECT " CONSENT_COLS " FROM consents WHERE person_id = $1::uuid "
+			 "ORDER BY created_at, id",
+			 1},
+    [ST_CONSENT_GET] = {"consent_get", "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid",
+			1},
+    [ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)", 2},
+    [ST_ORG_PROGRAM] = {"org_program",
+			"SELECT status, kind, $2 = ANY (programs) FROM organisations WHERE id = $1::uuid",
+			2},
+    [ST_CONSENT_GAPS] = {"consent_gaps",
+			 "SELECT array_to_string(refgw_consent_gaps($1::uuid, $2::uuid, $3::uuid, $4, "
+			 "$5::text[]), ' ')",
+			 5},
+    [ST_REFERRAL_INSERT] = {"referral_insert",
+			    "INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, "
+			    "purpose, reason, needs, release_date) VALUES ($1::uuid, refgw_caller(), "
+			    "$2::uuid, $3, $4::uuid, $5, $6, $7::jsonb, $8::date) RETURNING " REFERRAL_COLS,
+			    8},
+    [ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
+				 "INSERT INTO referral_data (referral_id, data) VALUES ($1::uuid, $2::jsonb)",
+				 2},
+    [ST_TRANSITION_INSERT] = {"transition_insert",
+			      "INSERT INTO referral_transitions (referral_id, from_status, to_status, "
+			      "reason_code, note, by_org) VALUES ($1::uuid, $2, $3, $4, $5, refgw_caller())",
+			      5},
+    [ST_EMIT_EVENT] = {"emit_event", "SELECT refgw_emit_event($1::uuid, $2, $3, $4::uuid)", 4},
+    [ST_REFERRAL_GET] = {"referral_get",
+			 "SELECT " REFERRAL_COLS ", (SELECT d.data::text FROM referral_data d "
+			 "WHERE d.referral_id = r.id) FROM referrals r WHERE r.id = $1::uuid",
+			 1},
+    [ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"), 4},
+    [ST_REFERRAL_LIST_RECEIVED] = {"referral_list_received", REFERRAL_LIST("to_org"), 4},
+    [ST_REFERRAL_TRANSITION] = {"referral_transition",
+				"UPDATE referrals AS r SET status = $3, version = r.version + 1, "
+				"updated_at = now() WHERE r.id = $1::uuid AND r.version = $2::int "
+				"AND r.status = $4 RETURNING " REFERRAL_COLS,
+				4},
+    [ST_REFERRAL_HISTORY] = {"referral_history",
+			     "SELECT from_status, to_status, reason_code, note, by_org, " TS("at")
+			     " FROM referral_transitions WHERE referral_id = $1::uuid ORDER BY at, id",
+			     1},
+    [ST_EVENT_LIST] = {"event_list",
+		       "SELECT seq, type, resource_type, resource_id, " TS("created_at")
+		       " FROM events WHERE organisation_id = refgw_caller() AND seq > $1::bigint "
+		       "ORDER BY seq LIMIT $2::int",
+		       2},
 };

@@ -132,6 +132,12 @@ check_value(const struct field_spec *f, json_t *v, json_t *errors)
 		else if (json_integer_value(v) < f->min || json_integer_value(v) > f->max)
 			field_error(errors, f->name, "must be from %ld to %ld", f->min, f->max);
 		return;
+	case FT_OBJECT:
+		if (!json_is_object(v))
+			field_error(errors, f->name, "must be an object");
+		return;
+	case FT_ANY:
+		return;
 	case FT_BOOLEAN:
 		if (!json_is_boolean(v))
 			field_error(errors, f->name, "must be true or false");
@@ -141,8 +147,8 @@ check_value(const struct field_spec *f, json_t *v, json_t *errors)
 			field_error(errors, f->name, "must be an array of strings");
 			return;
 		}
-		if ((long)json_array_size(v) > f->max) {
-			field_error(errors, f->name, "must have at most %ld items", f->max);
+		if ((long)json_array_size(v) > f->max || (long)json_array_size(v) < f->min) {
+			field_error(errors, f->name, "must have %ld to %ld items", f->min, f->max);
 			return;
 		}
 		json_array_foreach(v, i, item) {

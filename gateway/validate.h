@@ -18,7 +18,9 @@ enum field_type {
 	FT_BOOLEAN,
 	FT_UUID,
 	FT_DATE,         /* YYYY-MM-DD */
-	FT_TOKEN_ARRAY,  /* array of FT_TOKEN, at most max items, no duplicates */
+	FT_TOKEN_ARRAY,  /* array of FT_TOKEN, min..max items, no duplicates */
+	FT_OBJECT,       /* a JSON object, checked by the handler */
+	FT_ANY,          /* present; checked by the handler */
 };
 
 struct field_spec {

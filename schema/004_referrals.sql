@@ -208,6 +208,79 @@ BEGIN
 END
 $$;
 
+-- What a consent does not cover for a referral: an empty array means covered.
+-- Runs as the caller: a consent the caller cannot see answers {'consent'}.
+CREATE FUNCTION refgw_consent_gaps(p_consent uuid, p_person uuid, p_to_org uuid, p_purpose text,
+                                   p_categories text[])
+RETURNS text[]
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    c consents;
+    to_kind text;
+    gaps text[] := '{}';
+BEGIN
+    SELECT * INTO c FROM consents WHERE id = p_consent;
+    IF NOT FOUND THEN
+        RETURN ARRAY['consent'];
+    END IF;
+    SELECT kind INTO to_kind FROM organisations WHERE id = p_to_org;
+    IF c.person_id <> p_person THEN gaps := gaps || 'person'::text; END IF;
+    IF c.status <> 'active' THEN gaps := gaps || 'withdrawn'::text; END IF;
+    IF c.valid_until < current_date THEN gaps := gaps || 'expired'::text; END IF;
+    IF NOT (p_to_org = ANY (c.recipient_orgs) OR to_kind = ANY (c.recipient_kinds)) THEN
+        gaps := gaps || 'recipient'::text;
+    END IF;
+    IF NOT (p_purpose = ANY (c.purposes)) THEN gaps := gaps || ('purpose:' || p_purpose); END IF;
+    gaps := gaps || ARRAY(SELECT 'category:' || x FROM unnest(p_categories) x
+                           WHERE NOT (x = ANY (c.data_categories)) ORDER BY x);
+    RETURN gaps;
+END
+$$;
+
+-- Withdraw a consent, by its creator or a coordinator, in the caller's
+-- transaction: every open referral under it becomes consent_withdrawn (its
+-- data is hidden by the referral_data policy from that instant), each party
+-- gets an event, the history records it.  Returns the referrals affected, or
+-- NULL when the caller may not withdraw this consent.
+CREATE FUNCTION refgw_withdraw_consent(p_consent uuid, p_reason text)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    c consents;
+    r record;
+    n integer := 0;
+BEGIN
+    SELECT * INTO c FROM consents WHERE id = p_consent FOR UPDATE;
+    IF NOT FOUND OR NOT (c.created_by = refgw_caller() OR refgw_caller_is_coordinator())
+       OR NOT refgw_caller_may('consent.withdraw') THEN
+        RETURN NULL;
+    END IF;
+    IF c.status = 'withdrawn' THEN
+        RETURN 0;
+    END IF;
+    UPDATE consents SET status = 'withdrawn', withdrawn_at = now(), withdrawn_by = refgw_caller(),
+                        withdrawal_reason = p_reason
+     WHERE id = p_consent;
+    FOR r IN UPDATE referrals SET status = 'consent_withdrawn', version = version + 1,
+                                  updated_at = now()
+              WHERE consent_id = p_consent
+                AND status NOT IN ('completed', 'declined', 'cancelled', 'consent_withdrawn')
+             RETURNING id, from_org, to_org,
+                       (SELECT t.to_status FROM referral_transitions t
+                         WHERE t.referral_id = referrals.id ORDER BY t.at DESC LIMIT 1) AS was
+    LOOP
+        INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, by_org)
+            VALUES (r.id, r.was, 'consent_withdrawn', 'consent_withdrawn', refgw_caller());
+        PERFORM refgw_emit_event(r.to_org, 'referral.consent_withdrawn', 'referral', r.id);
+        PERFORM refgw_emit_event(r.from_org, 'referral.consent_withdrawn', 'referral', r.id);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
 -- ---------------------------------------------------------------- RLS
 ALTER TABLE persons ENABLE ROW LEVEL SECURITY;
 ALTER TABLE consents ENABLE ROW LEVEL SECURITY;
@@ -282,4 +355,6 @@ GRANT SELECT, INSERT, UPDATE ON consents, referrals TO refgw_app;
 GRANT SELECT ON events TO refgw_app;
 GRANT EXECUTE ON FUNCTION refgw_caller_actions(), refgw_caller_may(text),
     refgw_authenticate(bytea), refgw_emit_event(uuid, text, text, uuid),
-    refgw_referral_data_visible(uuid), refgw_consent_holds(consents) TO refgw_app;
+    refgw_referral_data_visible(uuid), refgw_consent_holds(consents),
+    refgw_consent_gaps(uuid, uuid, uuid, text, text[]), refgw_withdraw_consent(uuid, text)
+    TO refgw_app;

@@ -33,6 +33,7 @@ export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
 export REFGW_SCHEMA_DIR="$top/schema"
 export REFGW_TLS_CERT="$tmp/certs/server.pem" REFGW_TLS_KEY="$tmp/certs/server.key"
 export REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem" REFGW_TLS_CRL="$tmp/certs/crl.pem"
+export REFGW_NISS_KEY_FILE="$tmp/certs/niss-hmac.key"
 export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports"
 export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=4096 REFGW_CONNECTION_TIMEOUT=3
 

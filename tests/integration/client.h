@@ -4,6 +4,7 @@
 #ifndef REFGW_TEST_CLIENT_H
 #define REFGW_TEST_CLIENT_H
 
+#include <check.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -43,6 +44,8 @@ PGconn *sql_admin(void);
 PGconn *sql_app(void);
 /* First column of the first row of a parameterised query, as a long. */
 long sql_long(PGconn *c, const char *query, int nparams, const char *const *params);
+
+Suite *referrals_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

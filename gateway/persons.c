@@ -1,0 +1,133 @@
+/* persons: pseudonymous persons.  The gateway knows a person by an opaque
+ * id; the creator's own file number (external_ref) is shown to the creator
+ * only; a national register number (NISS) is kept only as an HMAC under a
+ * server key, so two organisations' records of one person can be linked
+ * without the number being readable. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "crypto.h"
+#include "db.h"
+#include "handlers.h"
+#include "statements.h"
+#include "validate.h"
+
+static unsigned char niss_key[64];
+static size_t niss_key_len;
+
+int
+persons_init(const char *key_file, bool required, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (read_file(key_file, 1024, &text, &len) != 0) {
+		if (required) {
+			snprintf(err, errlen, "REFGW_NISS_KEY_FILE: cannot read %s", key_file);
+			return -1;
+		}
+		return 0; /* national register numbers will be refused */
+	}
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if (len < 64 || len > 128 || len % 2 || hex_decode(text, niss_key, len / 2) != 0) {
+		wipe(text, len);
+		free(text);
+		snprintf(err, errlen, "REFGW_NISS_KEY_FILE: %s must hold 32 to 64 bytes in hex", key_file);
+		return -1;
+	}
+	niss_key_len = len / 2;
+	wipe(text, len);
+	free(text);
+	return 0;
+}
+
+/* Belgian national register number: 11 digits, mod-97 check (born before or
+ * from 2000). */
+bool
+niss_valid(const char *s)
+{
+	long long body = 0;
+	int i, check;
+
+	if (strlen(s) != 11)
+		return false;
+	for (i = 0; i < 11; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	for (i = 0; i < 9; i++)
+		body = body * 10 + (s[i] - '0');
+	check = (s[9] - '0') * 10 + (s[10] - '0');
+	return 97 - (int)(body % 97) == check || 97 - (int)((2000000000LL + body) % 97) == check;
+}
+
+static const struct field_spec person_fields[] = {
+    {"external_ref", FT_STRING, false, 100, 0, 0, NULL},
+    {"birth_year", FT_INTEGER, false, 0, 1900, 2100, NULL},
+    {"niss", FT_STRING, false, 11, 0, 0, NULL},
+};
+
+int
+handle_person_create(struct request *r)
+{
+	json_t *body = body_json(r), *j;
+	const char *niss, *params[3];
+	char year[16] = "", hmac_hex[65];
+	unsigned char mac[32];
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status;
+
+	if (body == NULL)
+		return r->status;
+	if (!validate_body(r, body, person_fields, ARRAY_LEN(person_fields))) {
+		status = r->status;
+		goto out;
+	}
+	niss = json_string_value(json_object_get(body, "niss"));
+	if (niss && !niss_valid(niss)) {
+		json_t *errors = json_array();
+		field_error(errors, "niss", "must be a valid national register number (11 digits)");
+		status = reply_invalid(r, errors);
+		goto out;
+	}
+	if (niss && niss_key_len == 0) {
+		status = reply_problem(r, 422, "niss-not-accepted", "National register number not accepted",
+				       "this gateway has no key to protect national register numbers; "
+				       "send the person without niss");
+		goto out;
+	}
+	if (niss && crypto_hmac_sha256(niss_key, niss_key_len, niss, strlen(niss), mac) != 0) {
+		status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+		goto out;
+	}
+	if (niss)
+		hex_encode(mac, sizeof(mac), hmac_hex);
+	if ((j = json_object_get(body, "birth_year")) && json_is_integer(j))
+		snprintf(year, sizeof(year), "%lld", (long long)json_integer_value(j));
+	params[0] = json_string_value(json_object_get(body, "external_ref"));
+	params[1] = year[0] ? year : NULL;
+	params[2] = niss ? hmac_hex : NULL;
+	s = db_exec(r->db, ST_PERSON_INSERT, 3, params, &res);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (audit_record(r, "person.create", "person", db_val(res, 0, 0), db_val(res, 0, 0), NULL) != 0) {
+		status = reply_problem(r, 500, "internal", "Internal error",
+				       "the audit log could not be written (request id %s)", r->id);
+		goto out;
+	}
+	snprintf(r->location, sizeof(r->location), "/v1/persons/%s", db_val(res, 0, 0));
+	j = json_pack("{s:s, s:s?, s:o, s:s}", "id", db_val(res, 0, 0), "external_ref",
+		      db_null(res, 0, 1) ? NULL : db_val(res, 0, 1), "birth_year",
+		      year[0] ? json_integer(strtol(year, NULL, 10)) : json_null(), "created_at",
+		      db_val(res, 0, 2));
+	status = reply_json(r, 201, j);
+out:
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}

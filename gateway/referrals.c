@@ -1,0 +1,614 @@
+/* referrals: one person sent from one organisation to another, for a
+ * program, under a consent; the receiver answers and the sender sees the
+ * outcome.  Personal data ("data") is stored apart (referral_data) and is
+ * readable only by the two parties while the consent holds: PostgreSQL
+ * enforces that, the gateway only renders what it is given. */
+#include "referrals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "db.h"
+#include "handlers.h"
+#include "statements.h"
+#include "validate.h"
+
+static const struct {
+	const char *from, *to;
+	enum referral_party by;
+} transitions[] = {
+    {"submitted", "received", PARTY_RECEIVER},     {"received", "accepted", PARTY_RECEIVER},
+    {"received", "declined", PARTY_RECEIVER},      {"received", "waitlisted", PARTY_RECEIVER},
+    {"waitlisted", "accepted", PARTY_RECEIVER},    {"waitlisted", "declined", PARTY_RECEIVER},
+    {"accepted", "in_progress", PARTY_RECEIVER},   {"in_progress", "completed", PARTY_RECEIVER},
+    {"submitted", "cancelled", PARTY_SENDER},      {"received", "cancelled", PARTY_SENDER},
+    {"waitlisted", "cancelled", PARTY_SENDER},     {"accepted", "cancelled", PARTY_SENDER},
+    {"in_progress", "cancelled", PARTY_SENDER},
+};
+
+/* Reason codes (docs/openapi.yaml lists them). */
+static const char *const decline_reasons[] = {"no_capacity", "criteria_not_met", "person_unreachable",
+					      "person_declined", "duplicate", "other", NULL};
+static const char *const cancel_reasons[] = {"person_housed_elsewhere", "person_declined",
+					     "person_unreachable", "sent_in_error", "other", NULL};
+
+extern const char *const consent_purposes[];
+extern const char *const data_categories[];
+
+bool
+referral_transition_allowed(const char *from, const char *to, enum referral_party by)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(transitions); i++)
+		if (strcmp(transitions[i].from, from) == 0 && strcmp(transitions[i].to, to) == 0 &&
+		    transitions[i].by == by)
+			return true;
+	return false;
+}
+
+void
+referral_allowed_targets(const char *from, enum referral_party by, char *out, size_t outlen)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < ARRAY_LEN(transitions); i++) {
+		if (strcmp(transitions[i].from, from) != 0 || transitions[i].by != by)
+			continue;
+		if (out[0])
+			strncat(out, ", ", outlen - strlen(out) - 1);
+		strncat(out, transitions[i].to, outlen - strlen(out) - 1);
+	}
+}
+
+static bool
+in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+bool
+referral_reason_valid(const char *to, const char *code)
+{
+	if (strcmp(to, "declined") == 0)
+		return in_list(code, decline_reasons);
+	if (strcmp(to, "cancelled") == 0)
+		return in_list(code, cancel_reasons);
+	return false; /* other moves take no reason code */
+}
+
+static const char *const income_bands[] = {"none", "integration_income", "replacement_income",
+					   "work_income", "unknown", NULL};
+static const char *const accessibility[] = {"none", "ground_floor", "lift", "wheelchair", NULL};
+static const char *const states[] = {"submitted", "received", "accepted", "declined", "waitlisted",
+				     "in_progress", "completed", "cancelled", "consent_withdrawn", NULL};
+
+static const struct field_spec referral_fields[] = {
+    {"person_id", FT_UUID, true, 0, 0, 0, NULL},
+    {"to_organisation_id", FT_UUID, true, 0, 0, 0, NULL},
+    {"program", FT_TOKEN, true, 64, 0, 0, NULL},
+    {"consent_id", FT_UUID, true, 0, 0, 0, NULL},
+    {"purpose", FT_ENUM, true, 0, 0, 0, consent_purposes},
+    {"reason", FT_STRING, true, 2000, 0, 0, NULL},
+    {"data", FT_OBJECT, false, 0, 0, 0, NULL},
+    {"needs", FT_OBJECT, false, 0, 0, 0, NULL},
+    {"release_date", FT_DATE, false, 0, 0, 0, NULL},
+};
+static const struct field_spec needs_fields[] = {
+    {"household_size", FT_INTEGER, false, 0, 1, 20, NULL},
+    {"accessibility", FT_ENUM, false, 0, 0, 0, accessibility},
+    {"avoid_communes", FT_ANY, false, 0, 0, 0, NULL},
+    {"preferred_communes", FT_ANY, false, 0, 0, 0, NULL},
+    {"income_band", FT_ENUM, false, 0, 0, 0, income_bands},
+};
+static const struct field_spec transition_fields[] = {
+    {"to", FT_ENUM, true, 0, 0, 0, states},
+    {"reason_code", FT_TOKEN, false, 64, 0, 0, NULL},
+    {"note", FT_STRING, false, 2000, 0, 0, NULL},
+};
+
+/* Communes: an array of up to 19 non-empty names (Brussels has 19). */
+static void
+check_communes(json_t *v, const char *field, json_t *errors)
+{
+	size_t i;
+	json_t *c;
+
+	if (v == NULL || json_is_null(v))
+		return;
+	if (!json_is_array(v) || json_array_size(v) > 19) {
+		field_error(errors, field, "must be an array of at most 19 commune names");
+		return;
+	}
+	json_array_foreach(v, i, c)
+		if (!json_is_string(c) || json_string_length(c) == 0 || json_string_length(c) > 64 ||
+		    !is_clean_text(json_string_value(c))) {
+			field_error(errors, field, "item %zu must be a commune name (1 to 64 bytes)", i);
+			return;
+		}
+}
+
+/* data: {category: object} for known categories, bounded by the body cap. */
+static void
+check_data(json_t *data, json_t *errors)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(data))
+		return;
+	json_object_foreach(data, key, v) {
+		char field[80];
+		snprintf(field, sizeof(field), "data.%.60s", key);
+		if (!in_list(key, data_categories))
+			field_error(errors, field, "unknown data category");
+		else if (!json_is_object(v))
+			field_error(errors, field, "must be an object");
+	}
+}
+
+static json_t *
+referral_json(const struct db_res *res, int row)
+{
+	json_t *needs = json_loads(db_val(res, row, 8), 0, NULL);
+
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:s}",
+			 "id", db_val(res, row, 0), "status", db_val(res, row, 10), "version",
+			 (int)strtol(db_val(res, row, 11), NULL, 10), "person_id", db_val(res, row, 1),
+			 "from_organisation_id", db_val(res, row, 2), "to_organisation_id",
+			 db_val(res, row, 3), "program", db_val(res, row, 4), "consent_id",
+			 db_val(res, row, 5), "purpose", db_val(res, row, 6), "reason",
+			 db_val(res, row, 7), "needs", needs ? needs : json_object(), "release_date",
+			 db_null(res, row, 9) ? NULL : db_val(res, row, 9), "created_at",
+			 db_val(res, row, 12), "updated_at", db_val(res, row, 13));
+}
+
+static int
+emit(struct request *r, const char *org, const char *type, const char *referral)
+{
+	const char *params[4] = {org, type, "referral", referral};
+
+	return db_exec(r->db, ST_EMIT_EVENT, 4, params, NULL) == DB_OK ? 0 : -1;
+}
+
+static int
+fail_audit(struct request *r)
+{
+	return reply_problem(r, 500, "internal", "Internal error",
+			     "the audit log or event feed could not be written (request id %s)", r->id);
+}
+
+int
+handle_referral_create(struct request *r)
+{
+	json_t *body = body_json(r), *errors = NULL, *data, *needs;
+	struct db_res *res = NULL;
+	struct buf cats;
+	char *data_text = NULL, *needs_text = NULL;
+	const char *params[8], *key;
+	enum db_status s;
+	int status;
+	json_t *v;
+
+	buf_init(&cats, 1024);
+	if (body == NULL)
+		return r->status;
+	errors = json_array();
+	validate_fields(body, referral_fields, ARRAY_LEN(referral_fields), errors);
+	data = json_object_get(body, "data");
+	needs = json_object_get(body, "needs");
+	check_data(data, errors);
+	if (json_is_object(needs)) {
+		validate_fields(needs, needs_fields, ARRAY_LEN(needs_fields), errors);
+		check_communes(json_object_get(needs, "avoid_communes"), "needs.avoid_communes", errors);
+		check_communes(json_object_get(needs, "preferred_communes"), "needs.preferred_communes",
+			       errors);
+	}
+	if (json_array_size(errors) > 0) {
+		status = reply_invalid(r, errors);
+		errors = NULL;
+		goto out;
+	}
+	/* The recipient: active, and offering the program. */
+	params[0] = json_string_value(json_object_get(body, "to_organisation_id"));
+	params[1] = json_string_value(json_object_get(body, "program"));
+	if (strcmp(params[0], r->who.organisation_id) == 0) {
+		status = reply_problem(r, 422, "unprocessable", "Unprocessable referral",
+				       "an organisation cannot refer to itself");
+		goto out;
+	}
+	s = db_exec(r->db, ST_ORG_PROGRAM, 2, params, &res);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) == 0 || strcmp(db_val(res, 0, 0), "active") != 0) {
+		status = reply_problem(r, 422, "recipient-unavailable", "Recipient unavailable",
+				       "organisation %s does not exist or is suspended", params[0]);
+		goto out;
+	}
+	if (strcmp(db_val(res, 0, 2), "t") != 0) {
+		status = reply_problem(r, 422, "program-not-offered", "Program not offered",
+				       "organisation %s does not offer the program \"%s\" (see "
+				       "GET /v1/organisations)",
+				       params[0], params[1]);
+		goto out;
+	}
+	db_res_free(res);
+	res = NULL;
+	/* The consent must cover recipient, purpose and every category sent. */
+	if (buf_append(&cats, "{", 1) != 0)
+		goto oom;
+	json_object_foreach(data, key, v) {
+		if ((cats.len > 1 && buf_append(&cats, ",", 1) != 0) || buf_append(&cats, key, strlen(key)) != 0)
+			goto oom;
+	}
+	if (buf_append(&cats, "}", 1) != 0)
+		goto oom;
+	{
+		const char *gp[5] = {json_string_value(json_object_get(body, "consent_id")),
+				     json_string_value(json_object_get(body, "person_id")), params[0],
+				     json_string_value(json_object_get(body, "purpose")), cats.data};
+		s = db_exec(r->db, ST_CONSENT_GAPS, 5, gp, &res);
+		if (s != DB_OK) {
+			status = reply_db_error(r, s);
+			goto out;
+		}
+		if (db_val(res, 0, 0)[0] != '\0') {
+			status = reply_problem(r, 403, "consent-not-covering", "Consent does not cover this",
+					       "the consent does not cover: %s", db_val(res, 0, 0));
+			goto out;
+		}
+		db_res_free(res);
+		res = NULL;
+	}
+	needs_text = json_dumps(json_is_object(needs) ? needs : json_object(), JSON_COMPACT);
+	data_text = json_dumps(json_is_object(data) ? data : json_object(), JSON_COMPACT);
+	if (needs_text == NULL || data_text == NULL)
+		goto oom;
+	params[0] = json_string_value(json_object_get(body, "person_id"));
+	params[1] = json_string_value(json_object_get(body, "to_organisation_id"));
+	params[2] = json_string_value(json_object_get(body, "program"));
+	params[3] = json_string_value(json_object_get(body, "consent_id"));
+	params[4] = json_string_value(json_object_get(body, "purpose"));
+	params[5] = json_string_value(json_object_get(body, "reason"));
+	params[6] = needs_text;
+	params[7] = json_string_value(json_object_get(body, "release_date"));
+	s = db_exec(r->db, ST_REFERRAL_INSERT, 8, params, &res);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	{
+		const char *id = db_val(res, 0, 0);
+		const char *dp[2] = {id, data_text};
+		const char *tp[5] = {id, NULL, "submitted", NULL, NULL};
+		if (db_exec(r->db, ST_REFERRAL_DATA_INSERT, 2, dp, NULL) != DB_OK ||
+		    db_exec(r->db, ST_TRANSITION_INSERT, 5, tp, NULL) != DB_OK ||
+		    emit(r, params[1], "referral.received", id) != 0 ||
+		    audit_record(r, "referral.create", "referral", id, params[0], NULL) != 0) {
+			status = fail_audit(r);
+			goto out;
+		}
+		snprintf(r->location, sizeof(r->location), "/v1/referrals/%s", id);
+		snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 11));
+	}
+	status = reply_json(r, 201, referral_json(res, 0));
+	goto out;
+oom:
+	status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+out:
+	free(data_text);
+	free(needs_text);
+	buf_free(&cats);
+	json_decref(errors);
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}
+
+int
+handle_referral_get(struct request *r)
+{
+	const char *params[1] = {r->params[0]};
+	struct db_res *res = NULL;
+	enum db_status s;
+	json_t *j;
+	int status;
+
+	s = db_exec(r->db, ST_REFERRAL_GET, 1, params, &res);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	if (db_rows(res) == 0) {
+		db_res_free(res);
+		return reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
+	}
+	j = referral_json(res, 0);
+	/* Personal data: present only while the consent holds (RLS decides). */
+	if (!db_null(res, 0, 15)) {
+		json_object_set_new(j, "data", json_loads(db_val(res, 0, 15), 0, NULL));
+		if (audit_record(r, "referral.read", "referral", r->params[0], db_val(res, 0, 1), NULL) !=
+		    0) {
+			json_decref(j);
+			db_res_free(res);
+			return fail_audit(r);
+		}
+	}
+	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 11));
+	status = reply_json(r, 200, j);
+	db_res_free(res);
+	return status;
+}
+
+/* Cursor: base64url of ["created_at with microseconds", "id"]. */
+static int
+list_cursor(struct request *r, char *ts, size_t tslen, char *id)
+{
+	const char *c = req_query(r, "cursor");
+	unsigned char raw[256];
+	json_t *j = NULL;
+	long n;
+
+	if (c == NULL)
+		return 0;
+	n = strlen(c) < 340 ? base64url_decode(c, raw, sizeof(raw)) : -1;
+	if (n > 0)
+		j = json_loadb((const char *)raw, (size_t)n, 0, NULL);
+	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
+	    !json_is_string(json_array_get(j, 0)) || json_string_length(json_array_get(j, 0)) >= tslen ||
+	    !is_uuid(json_string_value(json_array_get(j, 1)))) {
+		json_decref(j);
+		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
+			      "cursor must be a next_cursor value returned by this list");
+		return -1;
+	}
+	snprintf(ts, tslen, "%s", json_string_value(json_array_get(j, 0)));
+	snprintf(id, 37, "%s", json_string_value(json_array_get(j, 1)));
+	json_decref(j);
+	return 1;
+}
+
+static json_t *
+make_cursor(const char *ts, const char *id)
+{
+	json_t *a = json_pack("[s, s]", ts, id);
+	char *text = json_dumps(a, JSON_COMPACT), out[400];
+	json_t *s;
+
+	json_decref(a);
+	if (text == NULL || strlen(text) > 280) {
+		free(text);
+		return json_null();
+	}
+	base64url_encode((unsigned char *)text, strlen(text), out);
+	s = json_string(out);
+	free(text);
+	return s;
+}
+
+int
+handle_referral_list(struct request *r)
+{
+	const char *role = req_query(r, "role"), *status_q = req_query(r, "status");
+	char ts[64], id[37], limit_text[16];
+	const char *params[4] = {status_q, NULL, NULL, limit_text};
+	struct db_res *res = NULL;
+	json_t *items, *body;
+	int limit, have, i, rows, stmt;
+	enum db_status s;
+
+	if (role == NULL || (strcmp(role, "sent") != 0 && strcmp(role, "received") != 0)) {
+		json_t *errors = json_array();
+		field_error(errors, "role", "must be sent or received");
+		return reply_invalid(r, errors);
+	}
+	if (status_q && !in_list(status_q, states)) {
+		json_t *errors = json_array();
+		field_error(errors, "status", "unknown referral status");
+		return reply_invalid(r, errors);
+	}
+	if ((limit = query_limit(r)) < 0)
+		return r->status;
+	if ((have = list_cursor(r, ts, sizeof(ts), id)) < 0)
+		return r->status;
+	if (have) {
+		params[1] = ts;
+		params[2] = id;
+	}
+	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
+	stmt = strcmp(role, "sent") == 0 ? ST_REFERRAL_LIST_SENT : ST_REFERRAL_LIST_RECEIVED;
+	s = db_exec(r->db, stmt, 4, params, &res);
+	if (s == DB_BAD_INPUT)
+		return reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
+				     "cursor must be a next_cursor value returned by this list");
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	rows = db_rows(res);
+	items = json_array();
+	for (i = 0; i < rows && i < limit; i++)
+		json_array_append_new(items, referral_json(res, i));
+	body = json_pack("{s:o, s:o}", "items", items, "next_cursor",
+			 rows > limit ? make_cursor(db_val(res, limit - 1, 14), db_val(res, limit - 1, 0))
+				      : json_null());
+	db_res_free(res);
+	return reply_json(r, 200, body);
+}
+
+int
+handle_referral_transition(struct request *r)
+{
+	json_t *body = NULL;
+	struct db_res *res = NULL, *cur = NULL;
+	const char *to, *code, *note, *params[4];
+	char version[24], allowed[160];
+	enum referral_party party;
+	long expected;
+	enum db_status s;
+	int status;
+
+	if ((expected = if_match_version(r)) < 0)
+		return r->status;
+	if ((body = body_json(r)) == NULL)
+		return r->status;
+	if (!validate_body(r, body, transition_fields, ARRAY_LEN(transition_fields))) {
+		status = r->status;
+		goto out;
+	}
+	to = json_string_value(json_object_get(body, "to"));
+	code = json_string_value(json_object_get(body, "reason_code"));
+	note = json_string_value(json_object_get(body, "note"));
+	params[0] = r->params[0];
+	s = db_exec(r->db, ST_REFERRAL_GET, 1, params, &cur);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(cur) == 0) {
+		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
+		goto out;
+	}
+	party = strcmp(db_val(cur, 0, 3), r->who.organisation_id) == 0 ? PARTY_RECEIVER : PARTY_SENDER;
+	if (strtol(db_val(cur, 0, 11), NULL, 10) != expected) {
+		status = reply_problem(r, 412, "version-mismatch", "Stale version",
+				       "the referral is at version %s, not %ld; read it again",
+				       db_val(cur, 0, 11), expected);
+		goto out;
+	}
+	if (!referral_transition_allowed(db_val(cur, 0, 10), to, party)) {
+		referral_allowed_targets(db_val(cur, 0, 10), party, allowed, sizeof(allowed));
+		status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
+				       "as the %s you cannot move a referral from %s to %s; allowed: %s",
+				       party == PARTY_RECEIVER ? "receiver" : "sender", db_val(cur, 0, 10),
+				       to, allowed[0] ? allowed : "none");
+		goto out;
+	}
+	if ((strcmp(to, "declined") == 0 && code == NULL) ||
+	    (code && !referral_reason_valid(to, code)) ||
+	    (code && strcmp(code, "other") == 0 && (note == NULL || *note == '\0'))) {
+		json_t *errors = json_array();
+		if (code && strcmp(code, "other") == 0)
+			field_error(errors, "note", "is required with reason_code other");
+		else
+			field_error(errors, "reason_code",
+				    "declined needs one of no_capacity, criteria_not_met, "
+				    "person_unreachable, person_declined, duplicate, other; cancelled "
+				    "takes person_housed_elsewhere, person_declined, person_unreachable, "
+				    "sent_in_error, other; other moves take none");
+		status = reply_invalid(r, errors);
+		goto out;
+	}
+	snprintf(version, sizeof(version), "%ld", expected);
+	params[1] = version;
+	params[2] = to;
+	params[3] = db_val(cur, 0, 10);
+	s = db_exec(r->db, ST_REFERRAL_TRANSITION, 4, params, &res);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) == 0) {
+		/* A concurrent transition won between our read and our update. */
+		status = reply_problem(r, 412, "version-mismatch", "Stale version",
+				       "the referral changed meanwhile; read it again");
+		goto out;
+	}
+	{
+		const char *tp[5] = {r->params[0], db_val(cur, 0, 10), to, code, note};
+		const char *other = party == PARTY_RECEIVER ? db_val(cur, 0, 2) : db_val(cur, 0, 3);
+		char type[64];
+		json_t *detail = json_pack("{s:s, s:s, s:s?}", "from", db_val(cur, 0, 10), "to", to,
+					   "reason_code", code);
+		snprintf(type, sizeof(type), "referral.%s",
+			 strcmp(to, "received") == 0 ? "acknowledged" : to);
+		if (db_exec(r->db, ST_TRANSITION_INSERT, 5, tp, NULL) != DB_OK ||
+		    emit(r, other, type, r->params[0]) != 0 ||
+		    audit_record(r, "referral.transition", "referral", r->params[0], db_val(cur, 0, 1),
+				 detail) != 0) {
+			json_decref(detail);
+			status = fail_audit(r);
+			goto out;
+		}
+		json_decref(detail);
+	}
+	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 11));
+	status = reply_json(r, 200, referral_json(res, 0));
+out:
+	db_res_free(cur);
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}
+
+int
+handle_referral_history(struct request *r)
+{
+	const char *params[1] = {r->params[0]};
+	struct db_res *res = NULL, *ref = NULL;
+	json_t *items;
+	enum db_status s;
+	int i;
+
+	s = db_exec(r->db, ST_REFERRAL_GET, 1, params, &ref);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	i = db_rows(ref);
+	db_res_free(ref);
+	if (i == 0)
+		return reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
+	s = db_exec(r->db, ST_REFERRAL_HISTORY, 1, params, &res);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	items = json_array();
+	for (i = 0; i < db_rows(res); i++)
+		json_array_append_new(
+		    items, json_pack("{s:s?, s:s, s:s?, s:s?, s:s?, s:s}", "from",
+				     db_null(res, i, 0) ? NULL : db_val(res, i, 0), "to", db_val(res, i, 1),
+				     "reason_code", db_null(res, i, 2) ? NULL : db_val(res, i, 2), "note",
+				     db_null(res, i, 3) ? NULL : db_val(res, i, 3), "by_organisation_id",
+				     db_null(res, i, 4) ? NULL : db_val(res, i, 4), "at", db_val(res, i, 5)));
+	db_res_free(res);
+	return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+int
+handle_event_list(struct request *r)
+{
+	const char *after = req_query(r, "after");
+	char limit_text[16], next[32];
+	const char *params[2] = {after ? after : "0", limit_text};
+	struct db_res *res = NULL;
+	json_t *items;
+	long n;
+	int limit, i;
+	enum db_status s;
+
+	if (after && parse_long(after, 0, 0x7fffffffffffffffL, &n) != 0) {
+		json_t *errors = json_array();
+		field_error(errors, "after", "must be a next_cursor value of this feed");
+		return reply_invalid(r, errors);
+	}
+	if ((limit = query_limit(r)) < 0)
+		return r->status;
+	snprintf(limit_text, sizeof(limit_text), "%d", limit);
+	s = db_exec(r->db, ST_EVENT_LIST, 2, params, &res);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	items = json_array();
+	for (i = 0; i < db_rows(res); i++)
+		json_array_append_new(items,
+				      json_pack("{s:s, s:s, s:{s:s, s:s}, s:s}", "id", db_val(res, i, 0),
+						"type", db_val(res, i, 1), "resource", "type",
+						db_val(res, i, 2), "id", db_val(res, i, 3), "created_at",
+						db_val(res, i, 4)));
+	/* The cursor is the last event's number: resuming from it after a crash
+	 * misses nothing and repeats nothing. */
+	snprintf(next, sizeof(next), "%s", i > 0 ? db_val(res, i - 1, 0) : params[0]);
+	db_res_free(res);
+	return reply_json(r, 200, json_pack("{s:o, s:s}", "items", items, "next_cursor", next));
+}

@@ -1,0 +1,649 @@
+/* Integration suite for persons, consents, referrals and the event feed. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+
+#define URN "urn:refgw:problem:"
+
+static long
+count(const char *query, const char *param)
+{
+	PGconn *c = sql_admin();
+	const char *p[1] = {param};
+	long n = sql_long(c, query, param ? 1 : 0, param ? p : NULL);
+
+	PQfinish(c);
+	return n;
+}
+
+/* POST as slug, expect status, return a copy of the "id" (or NULL). */
+static char *
+post_id(const char *slug, const char *path, const char *body, long want)
+{
+	struct resp r;
+	char *id = NULL;
+
+	ck_assert_int_eq(call(slug, "POST", path, body, NULL, &r), 0);
+	ck_assert_msg(r.status == want, "POST %s as %s: %ld %s", path, slug, r.status, r.body);
+	if (json_string_value(json_object_get(r.json, "id")))
+		id = strdup(json_string_value(json_object_get(r.json, "id")));
+	resp_free(&r);
+	return id;
+}
+
+static char *
+new_person(const char *slug)
+{
+	return post_id(slug, "/v1/persons", "{\"external_ref\":\"RZ-2026-014\",\"birth_year\":1987}", 201);
+}
+
+/* A consent of person for recipient org (by slug), purposes and categories. */
+static char *
+new_consent(const char *slug, const char *person, const char *recipient, const char *categories)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
+		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[%s],"
+		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"signed_form\","
+		 "\"reference\":\"RZ-F-0142\",\"recorded_by\":\"A. Peeters\"}}",
+		 person, org_id(recipient), categories);
+	return post_id(slug, "/v1/consents", body, 201);
+}
+
+static void
+referral_body(char *out, size_t len, const char *person, const char *to, const char *program,
+	      const char *consent, const char *data)
+{
+	snprintf(out, len,
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"%s\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"leaves prison "
+		 "in January, no housing\",\"data\":%s,\"needs\":{\"household_size\":1,"
+		 "\"accessibility\":\"none\",\"avoid_communes\":[\"Forest\"],\"income_band\":"
+		 "\"integration_income\"},\"release_date\":\"2027-01-15\"}",
+		 person, org_id(to), program, consent, data);
+}
+
+/* orga refers a fresh person to orgb with identity + housing data. */
+static char *
+new_referral(char **person_out, char **consent_out)
+{
+	char body[2048];
+	char *person = new_person("orga");
+	char *consent = new_consent("orga", person, "orgb", "\"identity\",\"housing_situation\"");
+	char *id;
+
+	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent,
+		      "{\"identity\":{\"first_name\":\"Jean\"},\"housing_situation\":{\"current\":\"prison\"}}");
+	id = post_id("orga", "/v1/referrals", body, 201);
+	if (person_out)
+		*person_out = person;
+	else
+		free(person);
+	if (consent_out)
+		*consent_out = consent;
+	else
+		free(consent);
+	return id;
+}
+
+static long
+transition(const char *slug, const char *id, int version, const char *body, struct resp *r)
+{
+	char path[128], ifm[32];
+	const char *hdr[2] = {ifm, NULL};
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", id);
+	snprintf(ifm, sizeof(ifm), "If-Match: \"%d\"", version);
+	ck_assert_int_eq(call(slug, "POST", path, body, hdr, r), 0);
+	return r->status;
+}
+
+START_TEST(persons_are_pseudonymous)
+{
+	struct resp r;
+	char *id;
+
+	ck_assert_int_eq(call("orga", "POST", "/v1/persons",
+			      "{\"external_ref\":\"RZ-1\",\"birth_year\":1987,\"niss\":\"87010112345\"}",
+			      NULL, &r),
+			 0);
+	/* 87010112345: 97 - (870101123 mod 97) = 32, not 45: invalid check digits. */
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	ck_assert_int_eq(call("orga", "POST", "/v1/persons",
+			      "{\"external_ref\":\"RZ-1\",\"birth_year\":1987,\"niss\":\"87010112332\"}",
+			      NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 201);
+	ck_assert_ptr_null(json_object_get(r.json, "niss"));
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "external_ref")), "RZ-1");
+	id = strdup(json_string_value(json_object_get(r.json, "id")));
+	resp_free(&r);
+	/* Stored only as an HMAC: the number is nowhere in the row. */
+	ck_assert_int_eq(count("SELECT count(*) FROM persons WHERE id = $1 AND length(niss_hmac) = 32 "
+			       "AND position('87010112332' in niss_hmac::text) = 0",
+			       id),
+			 1);
+	free(id);
+	/* Not a social organisation: refused, nothing written. */
+	{
+		long before = count("SELECT count(*) FROM persons", NULL);
+		ck_assert_int_eq(call("coord", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 403);
+		resp_free(&r);
+		ck_assert_int_eq(call("orgc", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r), 0);
+		ck_assert_int_eq(r.status, 403);
+		resp_free(&r);
+		ck_assert_int_eq(count("SELECT count(*) FROM persons", NULL), before);
+	}
+}
+END_TEST
+
+START_TEST(consent_validation)
+{
+	char *person = new_person("orga"), body[1024];
+	struct resp r;
+	static const char *const bad[] = {
+	    "\"valid_until\":\"2001-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"A\"}",
+	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"recorded_by\":\"A\"}",
+	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"recorded_by\":\"A\"}",
+	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"telepathy\",\"recorded_by\":\"A\"}",
+	};
+	size_t i;
+	long before = count("SELECT count(*) FROM consents", NULL);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body),
+			 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"homeless_service\"}],"
+			 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],%s}",
+			 person, bad[i]);
+		ck_assert_int_eq(call("orga", "POST", "/v1/consents", body, NULL, &r), 0);
+		ck_assert_msg(r.status == 400, "case %zu: %ld %s", i, r.status, r.body);
+		resp_free(&r);
+	}
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"bank\"}],\"purposes\":[\"x\"],"
+		 "\"data_categories\":[\"dna\"],\"valid_until\":\"2099-01-01\",\"evidence\":{}}",
+		 person);
+	ck_assert_int_eq(call("orga", "POST", "/v1/consents", body, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_ge(json_array_size(json_object_get(r.json, "errors")), 4);
+	resp_free(&r);
+	/* Another organisation's person does not exist for orgd. */
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":[\"social_aid\"],"
+		 "\"data_categories\":[],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":"
+		 "\"oral\",\"witness\":\"B\",\"recorded_by\":\"A\"}}",
+		 person);
+	ck_assert_int_eq(call("orgd", "POST", "/v1/consents", body, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	ck_assert_int_eq(count("SELECT count(*) FROM consents", NULL), before);
+	free(person);
+}
+END_TEST
+
+START_TEST(referral_refused_unless_consent_covers)
+{
+	char *person = new_person("orga"), body[2048];
+	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	struct resp r;
+	long before = count("SELECT count(*) FROM referrals", NULL);
+	static const struct {
+		const char *slug, *to, *program, *data;
+		long status;
+		const char *needle;
+	} cases[] = {
+	    {"orga", "orgb", "issue.axis1", "{\"health\":{\"x\":1}}", 403, "category:health"},
+	    {"orga", "orgd", "diogenes.housing_support", "{}", 403, "recipient"},
+	    {"orga", "orgb", "no.such.program", "{}", 422, "program"},
+	    {"orgc", "orgb", "issue.axis1", "{}", 403, "referral.create"},
+	    {"coord", "orgb", "issue.axis1", "{}", 403, "referral.create"},
+	    {"orga", "orgb", "issue.axis1", "{\"dna\":{}}", 400, "data.dna"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		referral_body(body, sizeof(body), person, cases[i].to, cases[i].program, consent,
+			      cases[i].data);
+		ck_assert_int_eq(call(cases[i].slug, "POST", "/v1/referrals", body, NULL, &r), 0);
+		ck_assert_msg(r.status == cases[i].status, "case %zu: %ld %s", i, r.status, r.body);
+		ck_assert_msg(strstr(r.body, cases[i].needle) != NULL, "case %zu: %s", i, r.body);
+		resp_free(&r);
+	}
+	/* Purpose not covered. */
+	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
+	{
+		json_t *j = json_loads(body, 0, NULL);
+		char *text;
+		json_object_set_new(j, "purpose", json_string("social_aid"));
+		text = json_dumps(j, JSON_COMPACT);
+		ck_assert_int_eq(call("orga", "POST", "/v1/referrals", text, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 403);
+		ck_assert_ptr_nonnull(strstr(r.body, "purpose:social_aid"));
+		resp_free(&r);
+		free(text);
+		json_decref(j);
+	}
+	ck_assert_int_eq(count("SELECT count(*) FROM referrals", NULL), before);
+	free(person);
+	free(consent);
+}
+END_TEST
+
+START_TEST(referral_visible_to_sender_and_receiver_only)
+{
+	char *person = NULL, *id = new_referral(&person, NULL), path[128];
+	struct resp r;
+	long audits;
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	audits = count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND person_id = $1::uuid",
+		       person);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(r.json, "data"),
+									   "identity"),
+							   "first_name")),
+			 "Jean");
+	ck_assert_str_eq(r.etag, "\"1\"");
+	resp_free(&r);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+			       "person_id = $1::uuid",
+			       person),
+			 audits + 1);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	/* A third organisation: as if it did not exist.  A coordinator: refused. */
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	/* Lists: the sender's sent, the receiver's received. */
+	ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=received&status=submitted&limit=200",
+			      NULL, NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, id));
+	ck_assert_ptr_null(strstr(r.body, "\"data\"")); /* lists carry no personal data */
+	resp_free(&r);
+	ck_assert_int_eq(call("orgd", "GET", "/v1/referrals?role=received", NULL, NULL, &r), 0);
+	ck_assert_ptr_null(strstr(r.body, id));
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=both", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	free(person);
+	free(id);
+}
+END_TEST
+
+START_TEST(referral_lists_page_with_cursor)
+{
+	struct resp r;
+	char path[512], cur[400] = "";
+	int pages = 0, i;
+	long seen = 0, total;
+
+	for (i = 0; i < 3; i++)
+		free(new_referral(NULL, NULL));
+	total = count("SELECT count(*) FROM referrals WHERE from_org = $1::uuid", org_id("orga"));
+	for (;;) {
+		const char *next;
+		snprintf(path, sizeof(path), "/v1/referrals?role=sent&limit=2%s%s", cur[0] ? "&cursor=" : "",
+			 cur);
+		ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		seen += (long)json_array_size(json_object_get(r.json, "items"));
+		next = json_string_value(json_object_get(r.json, "next_cursor"));
+		pages++;
+		if (next == NULL) {
+			resp_free(&r);
+			break;
+		}
+		snprintf(cur, sizeof(cur), "%s", next);
+		resp_free(&r);
+		ck_assert_int_lt(pages, 500);
+	}
+	ck_assert_int_eq(seen, total);
+}
+END_TEST
+
+START_TEST(transitions_follow_the_state_machine)
+{
+	char *id = new_referral(NULL, NULL), path[128];
+	struct resp r;
+
+	/* Receiver cannot skip a state; sender cannot accept. */
+	ck_assert_int_eq(transition("orgb", id, 1, "{\"to\":\"accepted\"}", &r), 409);
+	ck_assert_str_eq(problem_type(&r), URN "invalid-transition");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "detail")), "received"));
+	resp_free(&r);
+	ck_assert_int_eq(transition("orga", id, 1, "{\"to\":\"received\"}", &r), 409);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgd", id, 1, "{\"to\":\"received\"}", &r), 404);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgb", id, 1, "{\"to\":\"received\"}", &r), 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 2);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgb", id, 1, "{\"to\":\"waitlisted\"}", &r), 412);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgb", id, 2, "{\"to\":\"declined\"}", &r), 400);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgb", id, 2, "{\"to\":\"declined\",\"reason_code\":\"other\"}", &r), 400);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgb", id, 2, "{\"to\":\"waitlisted\"}", &r), 200);
+	resp_free(&r);
+	ck_assert_int_eq(transition("orgb", id, 3,
+				    "{\"to\":\"declined\",\"reason_code\":\"no_capacity\",\"note\":\"full\"}", &r),
+			 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "declined");
+	resp_free(&r);
+	/* Terminal: even the sender's cancel is refused. */
+	ck_assert_int_eq(transition("orga", id, 4, "{\"to\":\"cancelled\"}", &r), 409);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/referrals/%s/history", id);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 3),
+							   "reason_code")),
+			 "no_capacity");
+	resp_free(&r);
+	free(id);
+}
+END_TEST
+
+struct racer {
+	const char *id, *body;
+	long status;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *x = arg;
+	struct resp r;
+
+	x->status = transition("orgb", x->id, 2, x->body, &r);
+	resp_free(&r);
+	return NULL;
+}
+
+START_TEST(concurrent_transitions_one_wins)
+{
+	char *id = new_referral(NULL, NULL);
+	struct resp r;
+	struct racer a = {id, "{\"to\":\"accepted\"}", 0}, b = {id, "{\"to\":\"waitlisted\"}", 0};
+	pthread_t ta, tb;
+
+	ck_assert_int_eq(transition("orgb", id, 1, "{\"to\":\"received\"}", &r), 200);
+	resp_free(&r);
+	pthread_create(&ta, NULL, race, &a);
+	pthread_create(&tb, NULL, race, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	ck_assert_msg((a.status == 200 && b.status == 412) || (a.status == 412 && b.status == 200),
+		      "statuses %ld and %ld", a.status, b.status);
+	ck_assert_int_eq(count("SELECT count(*) FROM referral_transitions WHERE referral_id = $1::uuid", id), 3);
+	free(id);
+}
+END_TEST
+
+START_TEST(withdrawal_hides_data_at_once_and_tells_recipients)
+{
+	char *person = NULL, *consent = NULL, *id = new_referral(&person, &consent), path[128];
+	struct resp r;
+	long events;
+
+	events = count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
+		       "'referral.consent_withdrawn'",
+		       org_id("orgb"));
+	/* Someone else cannot withdraw it. */
+	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", consent);
+	ck_assert_int_eq(call("orgb", "POST", path, "{\"reason\":\"x\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	ck_assert_int_eq(call("orga", "POST", path, "{\"reason\":\"the person asked\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "withdrawn");
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "consent_withdrawn");
+	ck_assert_ptr_null(json_object_get(r.json, "data"));
+	resp_free(&r);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
+			       "'referral.consent_withdrawn'",
+			       org_id("orgb")),
+			 events + 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'consent.withdraw' AND "
+			       "person_id = $1::uuid",
+			       person),
+			 1);
+	/* The withdrawn consent no longer covers anything. */
+	{
+		char body[2048];
+		referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
+		ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 403);
+		ck_assert_ptr_nonnull(strstr(r.body, "withdrawn"));
+		resp_free(&r);
+	}
+	/* The person's creator sees who accessed the data. */
+	free(person);
+	free(consent);
+	free(id);
+}
+END_TEST
+
+START_TEST(rls_third_organisation_sees_no_referral_rows)
+{
+	PGconn *app = sql_app();
+	const char *d[1] = {org_id("orgd")};
+	PGresult *res;
+	char *id = new_referral(NULL, NULL);
+
+	res = PQexec(app, "BEGIN");
+	PQclear(res);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
+				  1, d),
+			 1);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referrals", 0, NULL), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_data", 0, NULL), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_transitions", 0, NULL), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM persons WHERE created_by <> $1::uuid", 1, d), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM consents", 0, NULL), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM events", 0, NULL), 0);
+	res = PQexec(app, "ROLLBACK");
+	PQclear(res);
+	PQfinish(app);
+	free(id);
+}
+END_TEST
+
+struct poster {
+	const char *body, *key;
+	long status;
+};
+
+static void *
+post_referral(void *arg)
+{
+	struct poster *p = arg;
+	const char *hdr[2] = {p->key, NULL};
+	struct resp r;
+
+	if (call("orga", "POST", "/v1/referrals", p->body, hdr, &r) == 0)
+		p->status = r.status;
+	resp_free(&r);
+	return NULL;
+}
+
+START_TEST(same_referral_posted_20_times_concurrently_creates_one)
+{
+	char *person = new_person("orga"), body[2048], key[96];
+	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	struct poster p[20];
+	pthread_t t[20];
+	int i;
+
+	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
+	snprintf(key, sizeof(key), "Idempotency-Key: ref-%s", person);
+	for (i = 0; i < 20; i++) {
+		p[i].body = body;
+		p[i].key = key;
+		p[i].status = 0;
+		pthread_create(&t[i], NULL, post_referral, &p[i]);
+	}
+	for (i = 0; i < 20; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(p[i].status, 201);
+	}
+	ck_assert_int_eq(count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person), 1);
+	free(person);
+	free(consent);
+}
+END_TEST
+
+/* Event feed: concurrent writers, one reader following its cursor. */
+struct writer_arg {
+	int n;
+	int failures;
+};
+
+static void *
+writer(void *arg)
+{
+	struct writer_arg *w = arg;
+	int i;
+
+	for (i = 0; i < w->n; i++) {
+		char *id = new_referral(NULL, NULL);
+		if (id == NULL)
+			w->failures++;
+		free(id);
+	}
+	return NULL;
+}
+
+static volatile int writers_done;
+
+struct reader_arg {
+	long first, last, seen, gaps, repeats;
+};
+
+static void *
+reader(void *arg)
+{
+	struct reader_arg *rd = arg;
+	char path[128];
+	struct resp r;
+	long cursor = rd->first, quiet = 0;
+
+	while (quiet < 3) {
+		size_t i;
+		json_t *e;
+		snprintf(path, sizeof(path), "/v1/events?after=%ld&limit=7", cursor);
+		if (call("orgb", "GET", path, NULL, NULL, &r) != 0 || r.status != 200) {
+			resp_free(&r);
+			rd->gaps++;
+			break;
+		}
+		json_array_foreach(json_object_get(r.json, "items"), i, e) {
+			long seq = strtol(json_string_value(json_object_get(e, "id")), NULL, 10);
+			if (seq == cursor + 1)
+				rd->seen++;
+			else if (seq <= cursor)
+				rd->repeats++;
+			else
+				rd->gaps++;
+			cursor = seq;
+		}
+		ck_assert_int_eq(strtol(json_string_value(json_object_get(r.json, "next_cursor")), NULL, 10),
+				 cursor);
+		if (json_array_size(json_object_get(r.json, "items")) == 0 && writers_done)
+			quiet++;
+		resp_free(&r);
+	}
+	rd->last = cursor;
+	return NULL;
+}
+
+START_TEST(event_feed_in_order_under_concurrent_writers)
+{
+	struct writer_arg w[4] = {{6, 0}, {6, 0}, {6, 0}, {6, 0}};
+	struct reader_arg rd = {0};
+	pthread_t tw[4], tr;
+	int i;
+
+	rd.first = count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
+			 org_id("orgb"));
+	writers_done = 0;
+	pthread_create(&tr, NULL, reader, &rd);
+	for (i = 0; i < 4; i++)
+		pthread_create(&tw[i], NULL, writer, &w[i]);
+	for (i = 0; i < 4; i++) {
+		pthread_join(tw[i], NULL);
+		ck_assert_int_eq(w[i].failures, 0);
+	}
+	writers_done = 1;
+	pthread_join(tr, NULL);
+	ck_assert_int_eq(rd.gaps, 0);
+	ck_assert_int_eq(rd.repeats, 0);
+	ck_assert_int_eq(rd.seen, 24);
+	ck_assert_int_eq(rd.last, rd.first + 24);
+	/* Resuming from any cursor yields exactly what follows it. */
+	{
+		char path[128];
+		struct resp r;
+		snprintf(path, sizeof(path), "/v1/events?after=%ld&limit=200", rd.first + 10);
+		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 14);
+		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+								   "type")),
+				 "referral.received");
+		resp_free(&r);
+		ck_assert_int_eq(call("orgb", "GET", "/v1/events?after=-1", NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 400);
+		resp_free(&r);
+	}
+}
+END_TEST
+
+Suite *
+referrals_suite(void)
+{
+	Suite *s = suite_create("referrals");
+	TCase *t = tcase_create("flow");
+
+	tcase_add_test(t, persons_are_pseudonymous);
+	tcase_add_test(t, consent_validation);
+	tcase_add_test(t, referral_refused_unless_consent_covers);
+	tcase_add_test(t, referral_visible_to_sender_and_receiver_only);
+	tcase_add_test(t, referral_lists_page_with_cursor);
+	tcase_add_test(t, transitions_follow_the_state_machine);
+	tcase_add_test(t, concurrent_transitions_one_wins);
+	tcase_add_test(t, withdrawal_hides_data_at_once_and_tells_recipients);
+	tcase_add_test(t, rls_third_organisation_sees_no_referral_rows);
+	tcase_add_test(t, same_referral_posted_20_times_concurrently_creates_one);
+	tcase_add_test(t, event_feed_in_order_under_concurrent_writers);
+	tcase_set_timeout(t, 120);
+	suite_add_tcase(s, t);
+	return s;
+}
