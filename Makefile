@@ -89,7 +89,7 @@ bench: build
 
 lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 gateway/
+	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
 	sh -n scripts/*.sh certs/gen.sh tests/run-integration.sh bench/run.sh
 	@if command -v docker-compose >/dev/null; then docker-compose config -q && echo "docker-compose.yml ok"; \
