@@ -25,6 +25,9 @@ int handle_referral_get(struct request *r);
 int handle_referral_transition(struct request *r);
 int handle_referral_history(struct request *r);
 int handle_event_list(struct request *r);
+int handle_rules_list(struct request *r);
+int handle_rules_replace(struct request *r);
+int handle_audit_list(struct request *r);
 
 /* persons.c: the HMAC key for national register numbers. */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);

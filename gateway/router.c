@@ -38,6 +38,10 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/referrals/{id}/history", handle_referral_history, "referral.read",
      "referrals.history", false},
     {HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", false},
+    {HTTP_GET, "/v1/access-rules", handle_rules_list, NULL, "access_rules.list", false},
+    {HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",
+     "access_rules.replace", false},
+    {HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 

@@ -153,4 +153,23 @@ const struct db_stmt statements[ST_COUNT] = {
 		       " FROM events WHERE organisation_id = refgw_caller() AND seq > $1::bigint "
 		       "ORDER BY seq LIMIT $2::int",
 		       2},
+    [ST_RULES_LIST] = {"rules_list",
+		       "SELECT id, organisation_id, kind, action, allowed, " TS("updated_at")
+		       " FROM access_rules ORDER BY kind NULLS LAST, organisation_id, action",
+		       0},
+    [ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules", 0},
+    [ST_RULES_INSERT_SET] = {"rules_insert_set",
+			     "INSERT INTO access_rules (organisation_id, kind, action, allowed) "
+			     "SELECT x.organisation_id, x.kind, x.action, x.allowed "
+			     "FROM jsonb_to_recordset($1::jsonb) AS x(organisation_id uuid, kind text, "
+			     "action text, allowed boolean)",
+			     1},
+    [ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)", 1},
+    [ST_AUDIT_LIST] = {"audit_list",
+		       "SELECT " TS("at") ", organisation_id, action, resource_type, resource_id, "
+		       "request_id, at::text, lane, seq FROM audit_log "
+		       "WHERE person_id = $1::uuid AND ($2::timestamptz IS NULL OR "
+		       "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
+		       "ORDER BY at, lane, seq LIMIT $5::int",
+		       5},
 };

@@ -626,6 +626,156 @@ START_TEST(event_feed_in_order_under_concurrent_writers)
 }
 END_TEST
 
+START_TEST(consents_listed_for_creator_and_coordinator)
+{
+	char *person = new_person("orga"), path[128];
+	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/consents?person_id=%s", person);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+			     json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "evidence"),
+			     "reference")),
+			 "RZ-F-0142");
+	resp_free(&r);
+	/* The coordinator sees that it exists, not its evidence. */
+	ck_assert_int_eq(call("coord", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
+	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "evidence"));
+	resp_free(&r);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	ck_assert_int_eq(call("orga", "GET", "/v1/consents", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	free(person);
+	free(consent);
+}
+END_TEST
+
+START_TEST(audit_shows_the_consent_creator_who_accessed)
+{
+	char *person = NULL, *id = new_referral(&person, NULL), path[128];
+	struct resp r;
+	size_t i;
+	json_t *e;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/audit?person_id=%s&limit=2", person);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "next_cursor")));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/audit?person_id=%s", person);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "action")), "referral.read") == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "organisation_id")), org_id("orgb")) == 0)
+			found = 1;
+	ck_assert_msg(found, "%s", r.body);
+	resp_free(&r);
+	/* The receiver is not the consent's creator: nothing.  An operator: refused. */
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_ge(json_array_size(json_object_get(r.json, "items")), 3);
+	resp_free(&r);
+	free(person);
+	free(id);
+}
+END_TEST
+
+START_TEST(access_rules_read_by_all_replaced_by_coordinators)
+{
+	struct resp r;
+	json_t *rules, *set, *item;
+	char *original, *changed, body[256];
+	long n_rules = count("SELECT count(*) FROM access_rules", NULL);
+	size_t i;
+
+	/* Each organisation reads the rules that apply to it. */
+	ck_assert_int_eq(call("orgc", "GET", "/v1/access-rules", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "items"), i, item)
+		ck_assert_str_eq(json_string_value(json_object_get(item, "kind")), "housing_operator");
+	resp_free(&r);
+
+	ck_assert_int_eq(call("coord", "GET", "/v1/access-rules", NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), n_rules);
+	rules = json_array();
+	json_array_foreach(json_object_get(r.json, "items"), i, item) {
+		json_t *copy = json_deep_copy(item);
+		json_object_del(copy, "id");
+		json_object_del(copy, "updated_at");
+		json_array_append_new(rules, copy);
+	}
+	resp_free(&r);
+	set = json_pack("{s:O}", "rules", rules);
+	original = json_dumps(set, JSON_COMPACT);
+	json_array_append_new(rules, json_pack("{s:s, s:s, s:b}", "organisation_id", org_id("orgd"),
+					       "action", "referral.create", "allowed", 0));
+	json_object_set(set, "rules", rules);
+	changed = json_dumps(set, JSON_COMPACT);
+
+	ck_assert_int_eq(call("orgd", "PUT", "/v1/access-rules", changed, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules", changed, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	/* orgd may no longer refer; its own rule overrides its kind's. */
+	{
+		char *person = new_person("orgd");
+		char *consent = new_consent("orgd", person, "orgb", "\"identity\"");
+		char rb[2048];
+		referral_body(rb, sizeof(rb), person, "orgb", "issue.axis1", consent, "{}");
+		ck_assert_int_eq(call("orgd", "POST", "/v1/referrals", rb, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 403);
+		ck_assert_ptr_nonnull(strstr(r.body, "referral.create"));
+		resp_free(&r);
+		free(person);
+		free(consent);
+	}
+	/* Refused: locking coordinators out, unknown actions. */
+	snprintf(body, sizeof(body), "{\"rules\":[{\"kind\":\"cpas\",\"action\":\"referral.create\","
+				     "\"allowed\":true}]}");
+	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules", body, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 422);
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules",
+			      "{\"rules\":[{\"kind\":\"cpas\",\"action\":\"everything.all\",\"allowed\":true}]}",
+			      NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	ck_assert_int_eq(count("SELECT count(*) FROM access_rules", NULL), n_rules + 1);
+	/* Back to the defaults. */
+	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules", original, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	ck_assert_int_eq(count("SELECT count(*) FROM access_rules", NULL), n_rules);
+	free(original);
+	free(changed);
+	json_decref(rules);
+	json_decref(set);
+}
+END_TEST
+
 Suite *
 referrals_suite(void)
 {
@@ -643,6 +793,9 @@ referrals_suite(void)
 	tcase_add_test(t, rls_third_organisation_sees_no_referral_rows);
 	tcase_add_test(t, same_referral_posted_20_times_concurrently_creates_one);
 	tcase_add_test(t, event_feed_in_order_under_concurrent_writers);
+	tcase_add_test(t, consents_listed_for_creator_and_coordinator);
+	tcase_add_test(t, audit_shows_the_consent_creator_who_accessed);
+	tcase_add_test(t, access_rules_read_by_all_replaced_by_coordinators);
 	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
 	return s;
