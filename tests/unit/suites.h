@@ -11,5 +11,6 @@ Suite *validate_suite(void);
 Suite *problem_suite(void);
 Suite *audit_suite(void);
 Suite *tls_suite(void);
+Suite *referrals_unit_suite(void);
 
 #endif
