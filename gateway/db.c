@@ -555,3 +555,33 @@ db_res_free(struct db_res *r)
 {
 	PQclear((PGresult *)r);
 }
+
+enum db_status
+db_listen(const char *conninfo, const char *channel_sql, struct db_conn **out)
+{
+	enum db_status s = db_connect(conninfo, out);
+
+	if (s != DB_OK)
+		return s;
+	return simple(*out, channel_sql);
+}
+
+int
+db_socket(const struct db_conn *c)
+{
+	return PQsocket(c->pg);
+}
+
+int
+db_notifications(struct db_conn *c, void (*fn)(const char *payload))
+{
+	PGnotify *note;
+
+	if (PQconsumeInput(c->pg) != 1)
+		return -1;
+	while ((note = PQnotifies(c->pg)) != NULL) {
+		fn(note->extra ? note->extra : "");
+		PQfreemem(note);
+	}
+	return 0;
+}

@@ -72,4 +72,11 @@ const char *db_last_error(const struct db_conn *c);
 
 const char *db_status_name(enum db_status s);
 
+/* LISTEN on a connection of its own (channel_sql: "LISTEN name"). */
+enum db_status db_listen(const char *conninfo, const char *channel_sql, struct db_conn **out) MUSTCHECK;
+int db_socket(const struct db_conn *c);
+/* Reads what arrived and calls fn for each notification's payload; -1 when
+ * the connection is lost. */
+int db_notifications(struct db_conn *c, void (*fn)(const char *payload)) MUSTCHECK;
+
 #endif

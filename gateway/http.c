@@ -21,6 +21,7 @@
 #include "log.h"
 #include "crypto.h"
 #include "metrics.h"
+#include "notify.h"
 #include "request.h"
 #include "router.h"
 #include "statements.h"
@@ -251,9 +252,32 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->status != 0)
+	if (r->parked) {
+		/* Woken (news for the organisation, deadline, or shutdown): answer
+		 * with whatever the feed holds now. */
+		r->parked = false;
+		r->no_wait = true;
+		reply_reset(r);
+		r->status = 0;
+		r->authenticated = false;
+	} else if (r->status != 0) {
 		return MHD_YES; /* already answered */
+	}
 	run_request(srv, conn, r);
+	if (r->want_wait) {
+		r->want_wait = false;
+		if (notify_park(r->who.organisation_id, r->wait_generation, r->wait_deadline_us, r)) {
+			r->parked = true;
+			MHD_suspend_connection(conn);
+			return MHD_YES;
+		}
+		/* News arrived meanwhile (or no listener): look again now. */
+		r->no_wait = true;
+		reply_reset(r);
+		r->status = 0;
+		r->authenticated = false;
+		run_request(srv, conn, r);
+	}
 	dur = now_monotonic_us() - r->started_us;
 	metrics_request(r->route_index, r->status, dur);
 	access_log(srv, r, dur);
@@ -297,6 +321,15 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		}
 		*socket_context = NULL;
 	}
+}
+
+/* Called by the notify thread: the parked request may run again. */
+static void
+wake_request(void *ctx)
+{
+	struct request *r = ctx;
+
+	MHD_resume_connection(r->http);
 }
 
 /* ---- operations listener ---- */
@@ -437,6 +470,7 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 	struct sockaddr_storage api_addr, ops_addr;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			     MHD_USE_ERROR_LOG;
+	unsigned int api_flags = flags | MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME;
 
 	if (srv == NULL)
 		return -1;
@@ -462,8 +496,12 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		log_warn("REFGW_TLS_CLIENT_CA: cannot read %s", cfg->tls_client_ca);
 		goto fail;
 	}
+	if (notify_start(cfg->database_url, wake_request) != 0) {
+		log_warnx("cannot start the event listener");
+		goto fail;
+	}
 	srv->api = MHD_start_daemon(
-	    flags | MHD_USE_TLS, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
+	    api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
 	    NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
 	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
 	    MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities,
@@ -528,6 +566,8 @@ http_stop(struct http_server *srv, long grace_s)
 		MHD_socket fd = MHD_quiesce_daemon(srv->api);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
+		/* Parked long-polls answer now, and no new one parks. */
+		notify_stop();
 		deadline = now_monotonic_us() + (uint64_t)grace_s * 1000000u;
 		while (atomic_load(&srv->in_flight) > 0 && now_monotonic_us() < deadline)
 			usleep(10000);
@@ -535,6 +575,7 @@ http_stop(struct http_server *srv, long grace_s)
 	}
 	if (srv->ops)
 		MHD_stop_daemon(srv->ops);
+	notify_stop();
 	free(srv->cert_pem);
 	free(srv->key_pem);
 	free(srv->ca_pem);

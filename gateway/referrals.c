@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
+#include "notify.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -579,8 +580,10 @@ handle_referral_history(struct request *r)
 int
 handle_event_list(struct request *r)
 {
-	const char *after = req_query(r, "after");
+	const char *after = req_query(r, "after"), *wait_q = req_query(r, "wait");
 	char limit_text[16], next[32];
+	long wait = 0;
+	uint64_t generation = 0;
 	const char *params[2] = {after ? after : "0", limit_text};
 	struct db_res *res = NULL;
 	json_t *items;
@@ -595,6 +598,15 @@ handle_event_list(struct request *r)
 	}
 	if ((limit = query_limit(r)) < 0)
 		return r->status;
+	if (wait_q && parse_long(wait_q, 0, 30, &wait) != 0) {
+		json_t *errors = json_array();
+		field_error(errors, "wait", "must be a whole number of seconds from 0 to 30");
+		return reply_invalid(r, errors);
+	}
+	/* Read the notification count before the query, so that an event
+	 * committed after our snapshot cannot slip between query and park. */
+	if (wait > 0 && !r->no_wait)
+		generation = notify_generation(r->who.organisation_id);
 	snprintf(limit_text, sizeof(limit_text), "%d", limit);
 	s = db_exec(r->db, ST_EVENT_LIST, 2, params, &res);
 	if (s != DB_OK)
@@ -606,6 +618,11 @@ handle_event_list(struct request *r)
 						"type", db_val(res, i, 1), "resource", "type",
 						db_val(res, i, 2), "id", db_val(res, i, 3), "created_at",
 						db_val(res, i, 4)));
+	if (i == 0 && wait > 0 && !r->no_wait) {
+		r->want_wait = true;
+		r->wait_generation = generation;
+		r->wait_deadline_us = now_monotonic_us() + (uint64_t)wait * 1000000u;
+	}
 	/* The cursor is the last event's number: resuming from it after a crash
 	 * misses nothing and repeats nothing. */
 	snprintf(next, sizeof(next), "%s", i > 0 ? db_val(res, i - 1, 0) : params[0]);

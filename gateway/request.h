@@ -64,6 +64,14 @@ struct request {
 	char allow[64];
 	int retry_after;
 	bool replayed; /* answered from an Idempotency-Key record */
+
+	/* Long-poll (GET /v1/events?wait=): the handler asks to wait for news of
+	 * its organisation; http.c parks the connection and runs it again. */
+	bool want_wait;
+	bool parked;
+	bool no_wait;
+	uint64_t wait_generation;
+	uint64_t wait_deadline_us;
 };
 
 /* Implemented by http.c. */

@@ -9,10 +9,12 @@ top=$(pwd)
 tmp=$(mktemp -d /tmp/refgw-it.XXXXXX)
 chmod 755 "$tmp"
 gw_pid=""
+gw2_pid=""
 cleanup() {
 	rc=$?
 	trap - EXIT INT TERM
 	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
+	[ -n "$gw2_pid" ] && kill "$gw2_pid" 2>/dev/null && wait "$gw2_pid" 2>/dev/null || true
 	sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
 	if [ $rc -ne 0 ]; then
 		echo "-- gateway log (last 40 lines):"; tail -n 40 "$tmp/gateway.log" 2>/dev/null || true
@@ -54,6 +56,19 @@ while [ ! -s "$tmp/ports" ]; do
 	sleep 0.1
 done
 read -r api ops < "$tmp/ports"
+# A second instance on the same database (several-instance behaviour).
+REFGW_PORT_FILE="$tmp/ports2" ${REFGW_WRAP:-} "$bin" serve > "$tmp/gateway2.log" 2>&1 &
+gw2_pid=$!
+i=0
+while [ ! -s "$tmp/ports2" ]; do
+	i=$((i + 1))
+	if [ $i -gt 300 ] || ! kill -0 "$gw2_pid" 2>/dev/null; then
+		echo "second gateway did not start"; exit 1
+	fi
+	sleep 0.1
+done
+read -r api2 ops2 < "$tmp/ports2"
+export REFGW_TEST_BASE2="https://localhost:$api2"
 
 export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
 export REFGW_TEST_CERTS="$tmp/certs" REFGW_TEST_ORGS="$tmp/orgs" REFGW_TEST_BIN="$bin"
@@ -70,5 +85,11 @@ if ! wait "$gw_pid" || ! grep -q '"msg":"stopped"' "$tmp/gateway.log"; then
 	trc=1
 fi
 gw_pid=""
+kill -TERM "$gw2_pid"
+if ! wait "$gw2_pid"; then
+	echo "second gateway did not exit cleanly on SIGTERM" >&2
+	trc=1
+fi
+gw2_pid=""
 cat "$tmp/tests.out" # ends with Check's summary line
 exit $trc

@@ -94,6 +94,20 @@ client_new(const char *slug)
 	return h;
 }
 
+static __thread const char *base_override;
+
+int
+call_at(const char *base_env, const char *slug, const char *method, const char *path,
+	const char *body, const char *const *headers, struct resp *out)
+{
+	int rc;
+
+	base_override = env_or_die(base_env);
+	rc = call(slug, method, path, body, headers, out);
+	base_override = NULL;
+	return rc;
+}
+
 int
 client_call(CURL *h, const char *method, const char *path, const char *body,
 	    const char *const *headers, struct resp *out)
@@ -104,7 +118,8 @@ client_call(CURL *h, const char *method, const char *path, const char *body,
 	json_error_t jerr;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(url, sizeof(url), "%s%s", env_or_die("REFGW_TEST_BASE"), path);
+	snprintf(url, sizeof(url), "%s%s", base_override ? base_override : env_or_die("REFGW_TEST_BASE"),
+		 path);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -33,6 +33,10 @@ int client_call(CURL *h, const char *method, const char *path, const char *body,
 /* One-shot: new client, one call, cleanup. */
 int call(const char *slug, const char *method, const char *path, const char *body,
 	 const char *const *headers, struct resp *out);
+/* The same, against the gateway whose base URL is in environment variable
+ * base_env (REFGW_TEST_BASE2: a second gateway process on the same database). */
+int call_at(const char *base_env, const char *slug, const char *method, const char *path,
+	    const char *body, const char *const *headers, struct resp *out);
 void resp_free(struct resp *r);
 /* The problem type of a problem+json response, or "". */
 const char *problem_type(const struct resp *r);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -776,6 +777,78 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 }
 END_TEST
 
+/* Long-poll: a change made through the other gateway process wakes it. */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double created_at_s;
+
+static void *
+create_via_second_gateway(void *arg)
+{
+	char body[2048];
+	struct resp r;
+	char *person = new_person("orga");
+	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+
+	(void)arg;
+	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
+	usleep(700000);
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE2", "orga", "POST", "/v1/referrals", body, NULL, &r), 0);
+	created_at_s = now_s();
+	ck_assert_int_eq(r.status, 201);
+	resp_free(&r);
+	free(person);
+	free(consent);
+	return NULL;
+}
+
+START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
+{
+	long cursor = count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
+			    org_id("orgb"));
+	char path[128];
+	struct resp r;
+	pthread_t t;
+	double t0, back;
+
+	snprintf(path, sizeof(path), "/v1/events?after=%ld&wait=20", cursor);
+	pthread_create(&t, NULL, create_via_second_gateway, NULL);
+	t0 = now_s();
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	back = now_s();
+	pthread_join(t, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+							   "type")),
+			 "referral.received");
+	resp_free(&r);
+	ck_assert_msg(back - t0 >= 0.5, "answered before the change (%.3f s)", back - t0);
+	ck_assert_msg(back - created_at_s < 1.0, "answered %.3f s after the change", back - created_at_s);
+
+	/* No news: an empty page after about `wait` seconds, with the same cursor. */
+	snprintf(path, sizeof(path), "/v1/events?after=%ld&wait=1", cursor + 1);
+	t0 = now_s();
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
+	ck_assert_int_eq(strtol(json_string_value(json_object_get(r.json, "next_cursor")), NULL, 10),
+			 cursor + 1);
+	resp_free(&r);
+	ck_assert_msg(now_s() - t0 >= 0.9 && now_s() - t0 < 3.0, "waited %.3f s", now_s() - t0);
+	ck_assert_int_eq(call("orgb", "GET", "/v1/events?wait=31", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+}
+END_TEST
+
 Suite *
 referrals_suite(void)
 {
@@ -796,6 +869,7 @@ referrals_suite(void)
 	tcase_add_test(t, consents_listed_for_creator_and_coordinator);
 	tcase_add_test(t, audit_shows_the_consent_creator_who_accessed);
 	tcase_add_test(t, access_rules_read_by_all_replaced_by_coordinators);
+	tcase_add_test(t, long_poll_wakes_on_a_change_through_another_gateway);
 	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
 	return s;

@@ -1,0 +1,255 @@
+/* notify: LISTEN refgw_events on a dedicated connection, in its own thread. */
+#include "notify.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+
+#define MAX_ORGS 1024
+
+struct parked {
+	char org[37];
+	uint64_t deadline_us;
+	void *ctx;
+	struct parked *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_t thread;
+	bool running, stop, up;
+	char *conninfo;
+	notify_wake_fn wake;
+	struct parked *parked;
+	int nparked;
+	int wake_pipe[2]; /* re-arms poll() when the earliest deadline changes */
+	struct {
+		char org[37];
+		uint64_t gen;
+	} gens[MAX_ORGS];
+	int ngens;
+	uint64_t global_gen; /* bumped when the listener reconnects: all may have missed */
+} n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
+
+/* Caller holds the lock. */
+static uint64_t *
+gen_slot(const char *org, bool create)
+{
+	int i;
+
+	for (i = 0; i < n.ngens; i++)
+		if (strcmp(n.gens[i].org, org) == 0)
+			return &n.gens[i].gen;
+	if (!create)
+		return NULL;
+	if (n.ngens == MAX_ORGS) /* bounded: reuse by bumping everything */
+		n.ngens = 0, n.global_gen++;
+	memcpy(n.gens[n.ngens].org, org, 37);
+	n.gens[n.ngens].org[36] = '\0';
+	n.gens[n.ngens].gen = 0;
+	return &n.gens[n.ngens++].gen;
+}
+
+uint64_t
+notify_generation(const char *org)
+{
+	uint64_t g, *slot;
+
+	pthread_mutex_lock(&n.lock);
+	slot = gen_slot(org, true);
+	g = (slot ? *slot : 0) + (n.global_gen << 40);
+	pthread_mutex_unlock(&n.lock);
+	return g;
+}
+
+bool
+notify_park(const char *org, uint64_t generation, uint64_t deadline_us, void *ctx)
+{
+	struct parked *p;
+	uint64_t *slot;
+	bool parked = false;
+
+	pthread_mutex_lock(&n.lock);
+	slot = gen_slot(org, true);
+	if (n.up && !n.stop && (*slot + (n.global_gen << 40)) == generation &&
+	    (p = calloc(1, sizeof(*p))) != NULL) {
+		memcpy(p->org, org, 36);
+		p->deadline_us = deadline_us;
+		p->ctx = ctx;
+		p->next = n.parked;
+		n.parked = p;
+		n.nparked++;
+		parked = true;
+	}
+	pthread_mutex_unlock(&n.lock);
+	if (parked && n.wake_pipe[1] >= 0 && write(n.wake_pipe[1], "x", 1) < 0) {
+		/* poll() will still wake at the old deadline or on a notification */
+	}
+	return parked;
+}
+
+int
+notify_parked(void)
+{
+	int c;
+
+	pthread_mutex_lock(&n.lock);
+	c = n.nparked;
+	pthread_mutex_unlock(&n.lock);
+	return c;
+}
+
+/* Unlinks the entries matching (org or all) or past now; wakes them after
+ * the lock is released. */
+static void
+wake_matching(const char *org, uint64_t now_us, bool all)
+{
+	struct parked **pp, *p, *woken = NULL;
+
+	pthread_mutex_lock(&n.lock);
+	if (org) {
+		uint64_t *slot = gen_slot(org, true);
+		(*slot)++;
+	}
+	for (pp = &n.parked; (p = *pp) != NULL;) {
+		if (all || (org && strcmp(p->org, org) == 0) || (now_us && p->deadline_us <= now_us)) {
+			*pp = p->next;
+			p->next = woken;
+			woken = p;
+			n.nparked--;
+		} else {
+			pp = &p->next;
+		}
+	}
+	pthread_mutex_unlock(&n.lock);
+	while ((p = woken) != NULL) {
+		woken = p->next;
+		n.wake(p->ctx);
+		free(p);
+	}
+}
+
+void
+notify_wake_all(void)
+{
+	wake_matching(NULL, 0, true);
+}
+
+static int
+next_timeout_ms(void)
+{
+	uint64_t now = now_monotonic_us(), soonest = UINT64_MAX;
+	struct parked *p;
+
+	pthread_mutex_lock(&n.lock);
+	for (p = n.parked; p; p = p->next)
+		if (p->deadline_us < soonest)
+			soonest = p->deadline_us;
+	pthread_mutex_unlock(&n.lock);
+	if (soonest == UINT64_MAX)
+		return 1000;
+	return soonest <= now ? 0 : (int)((soonest - now) / 1000 + 1);
+}
+
+static struct db_conn *
+listen_connect(void)
+{
+	struct db_conn *c = NULL;
+
+	if (db_listen(n.conninfo, "LISTEN refgw_events", &c) != DB_OK) {
+		db_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+on_notification(const char *org)
+{
+	if (strlen(org) == 36)
+		wake_matching(org, 0, false);
+}
+
+static void *
+listener(void *arg)
+{
+	struct db_conn *c = NULL;
+	int backoff_ms = 100;
+
+	(void)arg;
+	while (!n.stop) {
+		struct pollfd fds[2];
+
+		if (c == NULL) {
+			c = listen_connect();
+			pthread_mutex_lock(&n.lock);
+			n.up = c != NULL;
+			n.global_gen++; /* anything may have been missed meanwhile */
+			pthread_mutex_unlock(&n.lock);
+			wake_matching(NULL, 0, true);
+			if (c == NULL) {
+				struct pollfd w = {.fd = n.wake_pipe[0], .events = POLLIN};
+				(void)poll(&w, 1, backoff_ms);
+				backoff_ms = backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2;
+				continue;
+			}
+			backoff_ms = 100;
+		}
+		fds[0].fd = db_socket(c);
+		fds[0].events = POLLIN;
+		fds[1].fd = n.wake_pipe[0];
+		fds[1].events = POLLIN;
+		if (poll(fds, 2, next_timeout_ms()) < 0)
+			continue;
+		if (fds[1].revents & POLLIN) {
+			char buf[64];
+			(void)!read(n.wake_pipe[0], buf, sizeof(buf));
+		}
+		if (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+			if (db_notifications(c, on_notification) != 0) {
+				log_warnx("notify: LISTEN connection lost; reconnecting");
+				db_close(c);
+				c = NULL;
+				continue;
+			}
+		}
+		wake_matching(NULL, now_monotonic_us(), false);
+	}
+	db_close(c);
+	return NULL;
+}
+
+int
+notify_start(const char *conninfo, notify_wake_fn wake)
+{
+	n.conninfo = strdup(conninfo);
+	n.wake = wake;
+	if (n.conninfo == NULL || pipe(n.wake_pipe) != 0)
+		return -1;
+	if (pthread_create(&n.thread, NULL, listener, NULL) != 0)
+		return -1;
+	n.running = true;
+	return 0;
+}
+
+void
+notify_stop(void)
+{
+	if (!n.running)
+		return;
+	n.stop = true;
+	notify_wake_all();
+	if (write(n.wake_pipe[1], "x", 1) < 0) {
+		/* the listener wakes within a second anyway */
+	}
+	pthread_join(n.thread, NULL);
+	close(n.wake_pipe[0]);
+	close(n.wake_pipe[1]);
+	free(n.conninfo);
+	n.running = false;
+}

@@ -1,0 +1,31 @@
+/* notify: long-poll support for the event feed.  One LISTEN connection per
+ * gateway process receives PostgreSQL's NOTIFY from any instance's writers
+ * and wakes the requests parked for that organisation, or at their
+ * deadline.  Nothing here is needed for correctness: a missed wake-up only
+ * delays an answer until the deadline, and the cursor guarantees that
+ * nothing is lost. */
+#ifndef REFGW_NOTIFY_H
+#define REFGW_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+typedef void (*notify_wake_fn)(void *ctx);
+
+int notify_start(const char *conninfo, notify_wake_fn wake) MUSTCHECK;
+/* Wakes every parked request (shutdown), then stops the listener. */
+void notify_stop(void);
+void notify_wake_all(void);
+
+/* How many notifications have been seen for org so far; read it before
+ * querying the feed. */
+uint64_t notify_generation(const char *org);
+/* Parks ctx until a notification for org newer than generation, or until
+ * deadline_us (monotonic).  Returns false, parking nothing, when such a
+ * notification already arrived or the listener is down: answer at once. */
+bool notify_park(const char *org, uint64_t generation, uint64_t deadline_us, void *ctx);
+int notify_parked(void);
+
+#endif
