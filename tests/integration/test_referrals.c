@@ -777,6 +777,39 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 }
 END_TEST
 
+START_TEST(expired_consent_hides_data_and_covers_nothing)
+{
+	char *person = NULL, *consent = NULL, *id = new_referral(&person, &consent), path[128], body[2048];
+	struct resp r;
+	PGconn *admin = sql_admin();
+	const char *p[1] = {consent};
+	PGresult *res;
+
+	/* Time passes: the consent ends yesterday. */
+	res = PQexecParams(admin, "UPDATE consents SET valid_until = current_date - 1 WHERE id = $1::uuid",
+			   1, NULL, p, NULL, NULL, 0);
+	ck_assert_str_eq(PQcmdTuples(res), "1");
+	PQclear(res);
+	PQfinish(admin);
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(json_object_get(r.json, "data"));
+	resp_free(&r);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_ptr_null(json_object_get(r.json, "data"));
+	resp_free(&r);
+	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
+	ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_ptr_nonnull(strstr(r.body, "expired"));
+	resp_free(&r);
+	free(person);
+	free(consent);
+	free(id);
+}
+END_TEST
+
 /* Long-poll: a change made through the other gateway process wakes it. */
 static double
 now_s(void)
@@ -869,6 +902,7 @@ referrals_suite(void)
 	tcase_add_test(t, consents_listed_for_creator_and_coordinator);
 	tcase_add_test(t, audit_shows_the_consent_creator_who_accessed);
 	tcase_add_test(t, access_rules_read_by_all_replaced_by_coordinators);
+	tcase_add_test(t, expired_consent_hides_data_and_covers_nothing);
 	tcase_add_test(t, long_poll_wakes_on_a_change_through_another_gateway);
 	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
