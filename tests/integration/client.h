@@ -50,6 +50,7 @@ PGconn *sql_app(void);
 long sql_long(PGconn *c, const char *query, int nparams, const char *const *params);
 
 Suite *referrals_suite(void);
+Suite *matrix_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -1029,6 +1029,7 @@ main(void)
 	srandom((unsigned)getpid());
 	/* The gateway suite ends by stopping the gateway: it runs last. */
 	sr = srunner_create(referrals_suite());
+	srunner_add_suite(sr, matrix_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
