@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-sh certs/gen.sh "$tmp/certs" coord orga >/dev/null
+sh certs/gen.sh "$tmp/certs" coord orga orgb >/dev/null
 sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
 # Production-like durability: fsync and synchronous_commit stay on.
 sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200
@@ -31,8 +31,9 @@ export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
 export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
 export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports" REFGW_ACCESS_LOG=${REFGW_ACCESS_LOG:-0}
 "$bin" migrate >/dev/null
-printf 'coord|Bench Coordinator|coordinator|\norga|Bench Org A|justice_aid|\n' > "$tmp/orgs.txt"
-sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" >/dev/null
+printf 'coord|Bench Coordinator|coordinator|\norga|Bench Org A|justice_aid|\norgb|Bench Org B|homeless_service|issue.axis1\n' > "$tmp/orgs.txt"
+sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/orgids"
+orgb_id=$(awk '$1 == "orgb" { print $2 }' "$tmp/orgids")
 "$bin" serve > "$tmp/gateway.log" 2>&1 &
 gw_pid=$!
 while [ ! -s "$tmp/ports" ]; do sleep 0.1; done
@@ -65,6 +66,55 @@ for c in 1 16 64; do
 	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c $c -j 2 \
 		-T "$secs" -f "$tmp/me.sql" refgw 2>/dev/null | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 }'
 done
+# ---- referrals: create, and the receiver's list (50 rows, RLS on)
+certb="--cert $tmp/certs/orgb.pem --key $tmp/certs/orgb.key --cacert $tmp/certs/ca.pem"
+base="https://localhost:$api"
+idof() { sed -n 's/^{"id":"\([^"]*\)".*/\1/p'; }
+person=$(curl -s $cert -H 'Content-Type: application/json' -d '{"external_ref":"B-1"}' "$base/v1/persons" | idof)
+consent=$(curl -s $cert -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$orgb_id\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "$base/v1/consents" | idof)
+data='{"identity":{"first_name":"Jean","last_name":"D."},"housing_situation":{"current":"prison"}}'
+needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
+body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
+before=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
+echo "== POST /v1/referrals, 16 clients (consent check, 5 inserts, event, audit)"
+$lg --url "$base/v1/referrals" $cert -c 16 -d "$secs" --body "$body" | tee "$tmp/post.out"
+after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
+echo "rows created: $((after - before)) (must equal requests= above)"
+# What autovacuum would do shortly: plans for the lists below see the real table.
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events"
+fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)
+cat > "$tmp/post.sql" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, coalesce(actions, '') FROM refgw_authenticate(decode('$fp', 'hex'));
+\\endpipeline
+SELECT status, kind, 'issue.axis1' = ANY (programs) FROM organisations WHERE id = '$orgb_id';
+SELECT array_to_string(refgw_consent_gaps('$consent', '$person', '$orgb_id', 'housing_referral', '{identity,housing_situation}'), ' ');
+INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose, reason, needs, release_date) VALUES ('$person', refgw_caller(), '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', 'bench', '$needs', '2027-01-15') RETURNING r.id, r.status, r.version \\gset
+INSERT INTO referral_data (referral_id, data) VALUES (:id, '$data');
+INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, note, by_org) VALUES (:id, NULL, 'submitted', NULL, NULL, refgw_caller());
+SELECT refgw_emit_event('$orgb_id', 'referral.received', 'referral', :id);
+SELECT refgw_audit_append(decode('$fp', 'hex'), 'bench', 'referral.create', 'referral', :id, '$person', '{}');
+COMMIT;
+SQL
+printf 'pgbench same SQL, 16 clients: '
+runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c 16 -j 2 \
+	-T "$secs" -f "$tmp/post.sql" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR/ { print }' | head -3
+echo "== GET /v1/referrals?role=received (50 rows), 16 clients"
+$lg --url "$base/v1/referrals?role=received" $certb -c 16 -d "$secs"
+cat > "$tmp/list.sql" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, coalesce(actions, '') FROM refgw_authenticate(decode('$fpb', 'hex'));
+\\endpipeline
+SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (NULL::text IS NULL OR r.status = NULL) AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51;
+COMMIT;
+SQL
+# (timestamps as ::text here: pgbench would read to_char's ":MI" as a variable)
+printf 'pgbench same SQL, 16 clients: '
+runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c 16 -j 2 \
+	-T "$secs" -f "$tmp/list.sql" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR/ { print }' | head -3
+
 echo "== full mTLS handshake per request, 16 clients"
 $lg --url "$url" $cert -c 16 -d "$secs" --new-connections
 echo "rss_after_kb=$(rss)"

@@ -30,10 +30,13 @@
 		      "r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, " \
 		      "r.version, " TS("r.created_at") ", " TS("r.updated_at") ", r.created_at::text"
 
+/* The keyset condition is always a range (no "$2 IS NULL OR"), so that the
+ * cached generic plan walks the (side, created_at, id) index. */
 #define REFERRAL_LIST(side) \
 	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() " \
 	"AND ($1::text IS NULL OR r.status = $1) " \
-	"AND ($2::timestamptz IS NULL OR (r.created_at, r.id) > ($2::timestamptz, $3::uuid)) " \
+	"AND (r.created_at, r.id) > (coalesce($2::timestamptz, '-infinity'), " \
+	"coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')) " \
 	"ORDER BY r.created_at, r.id LIMIT $4::int"
 
 const struct db_stmt statements[ST_COUNT] = {

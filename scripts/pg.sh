@@ -43,7 +43,7 @@ stop)
 	fi
 	;;
 roles)
-	sock=$1
+	sock=$(abs "$1")
 	psql="psql -X -q -v ON_ERROR_STOP=1 -h $sock -U postgres -d postgres"
 	$psql -c "DO \$\$ BEGIN
 		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'refgw_owner') THEN
