@@ -48,12 +48,14 @@ echo "rss_idle_kb=$(rss)"
 $lg --url "$url" $cert -c 4 -d 2 >/dev/null # warm-up
 
 # The database limit for /v1/me: the very transaction the gateway runs.
-# (same boundaries too: BEGIN pipelined with the authentication, then COMMIT)
+# (same boundaries too: BEGIN pipelined with the authentication, the caller's
+# allowed actions, then COMMIT)
 cat > "$tmp/me.sql" <<SQL
 \\startpipeline
 BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set FROM refgw_authenticate(decode('$fp', 'hex'));
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), NULL);
 \\endpipeline
+SELECT array_to_string(refgw_caller_actions(), ' ');
 COMMIT;
 SQL
 for c in 1 16 64; do
@@ -86,7 +88,7 @@ fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-
 cat > "$tmp/post.sql" <<SQL
 \\startpipeline
 BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, coalesce(actions, '') FROM refgw_authenticate(decode('$fp', 'hex'));
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
 \\endpipeline
 SELECT status, kind, 'issue.axis1' = ANY (programs) FROM organisations WHERE id = '$orgb_id';
 SELECT array_to_string(refgw_consent_gaps('$consent', '$person', '$orgb_id', 'housing_referral', '{identity,housing_situation}'), ' ');
@@ -105,7 +107,7 @@ $lg --url "$base/v1/referrals?role=received" $certb -c 16 -d "$secs"
 cat > "$tmp/list.sql" <<SQL
 \\startpipeline
 BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, coalesce(actions, '') FROM refgw_authenticate(decode('$fpb', 'hex'));
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fpb', 'hex'), 'referral.read');
 \\endpipeline
 SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (NULL::text IS NULL OR r.status = NULL) AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51;
 COMMIT;

@@ -12,20 +12,6 @@ is_coordinator(const struct request *r)
 	return strcmp(r->who.kind, "coordinator") == 0;
 }
 
-bool
-caller_may(const struct request *r, const char *action)
-{
-	size_t n = strlen(action);
-	const char *p = r->who.actions;
-
-	while ((p = strstr(p, action)) != NULL) {
-		if ((p == r->who.actions || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 int
 reply_db_error(struct request *r, int status)
 {

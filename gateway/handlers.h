@@ -40,7 +40,6 @@ int query_limit(struct request *r);
 /* If-Match: "N" → N; -1 after answering 428/400. */
 long if_match_version(struct request *r);
 bool is_coordinator(const struct request *r);
-/* Whether the access rules allow the caller this action (e.g. "referral.create"). */
-bool caller_may(const struct request *r, const char *action);
+
 
 #endif

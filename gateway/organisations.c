@@ -71,8 +71,15 @@ handle_me(struct request *r)
 	char nb[32], na[32];
 
 	json_t *actions = json_array();
-	const char *p = r->who.actions;
+	struct db_res *res = NULL;
+	enum db_status s = db_exec(r->db, ST_CALLER_ACTIONS, 0, NULL, &res);
+	const char *p;
 
+	if (s != DB_OK) {
+		json_decref(actions);
+		return reply_db_error(r, s);
+	}
+	p = db_val(res, 0, 0);
 	while (*p) {
 		size_t n = strcspn(p, " ");
 		if (n)
@@ -81,6 +88,7 @@ handle_me(struct request *r)
 		if (*p == ' ')
 			p++;
 	}
+	db_res_free(res);
 	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
 	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
 	return reply_json(r, 200,

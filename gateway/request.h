@@ -30,7 +30,7 @@ struct identity {
 	char organisation_name[201];
 	char kind[32];
 	char certificate_sha256[65];
-	char actions[768]; /* what the access rules allow, space-separated */
+	bool may; /* the access rules allow the route's action */
 	time_t certificate_not_before, certificate_not_after;
 };
 

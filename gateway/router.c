@@ -156,13 +156,13 @@ unavailable(struct request *r, enum db_status s)
 static int
 authenticate(struct request *r, const char *fp)
 {
-	const char *params[1] = {fp};
+	const char *params[2] = {fp, r->route ? r->route->action : NULL};
 	struct db_res *res = NULL;
 	enum db_status s;
 	int status = 0;
 
 	/* One round trip: BEGIN and the authentication. */
-	s = db_begin_exec(r->db, ST_AUTHENTICATE, 1, params, &res);
+	s = db_begin_exec(r->db, ST_AUTHENTICATE, 2, params, &res);
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0) {
@@ -182,7 +182,7 @@ authenticate(struct request *r, const char *fp)
 			 db_val(res, 0, 1));
 		snprintf(r->who.kind, sizeof(r->who.kind), "%s", db_val(res, 0, 2));
 		snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
-		snprintf(r->who.actions, sizeof(r->who.actions), "%s", db_val(res, 0, 6));
+		r->who.may = strcmp(db_val(res, 0, 6), "t") == 0;
 		r->authenticated = true;
 	}
 	db_res_free(res);
@@ -219,7 +219,7 @@ router_dispatch(struct request *r, const char *fp)
 		}
 		goto out;
 	}
-	if (rt->action && !caller_may(r, rt->action)) {
+	if (rt->action && !r->who.may) {
 		reply_problem(r, 403, "forbidden", "Forbidden",
 			      "the access rules do not allow this organisation %s", rt->action);
 		goto out;

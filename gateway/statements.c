@@ -42,9 +42,10 @@
 const struct db_stmt statements[ST_COUNT] = {
     [ST_AUTHENTICATE] = {"authenticate",
 			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
-			 "coalesce(actions, '') "
-			 "FROM refgw_authenticate(decode($1, 'hex'))",
-			 1},
+			 "may FROM refgw_authenticate(decode($1, 'hex'), $2)",
+			 2},
+    [ST_CALLER_ACTIONS] = {"caller_actions", "SELECT array_to_string(refgw_caller_actions(), ' ')",
+			   0},
     [ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
     [ST_AUDIT_APPEND] = {"audit_append",
 			 "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, $6::uuid, $7::jsonb)",
