@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
+#include "log.h"
 #include "notify.h"
 #include "statements.h"
 #include "validate.h"
@@ -168,6 +169,37 @@ referral_json(const struct db_res *res, int row)
 			 db_val(res, row, 7), "needs", needs ? needs : json_object(), "release_date",
 			 db_null(res, row, 9) ? NULL : db_val(res, row, 9), "created_at",
 			 db_val(res, row, 12), "updated_at", db_val(res, row, 13));
+}
+
+/* The same object as referral_json, written straight into b: lists of 50
+ * referrals are the hot path, and building them as jansson trees cost more
+ * than the query (docs/performance.md).  needs is PostgreSQL's own JSON
+ * text, embedded as is. */
+static int
+referral_write(struct buf *b, const struct db_res *res, int row)
+{
+	static const struct {
+		const char *key;
+		int col;
+	} strings[] = {{"person_id", 1},   {"from_organisation_id", 2}, {"to_organisation_id", 3},
+		       {"program", 4},     {"consent_id", 5},           {"purpose", 6},
+		       {"reason", 7}};
+	size_t i;
+
+	if (buf_printf(b, "{\"id\":\"%s\",\"status\":\"%s\",\"version\":%s", db_val(res, row, 0),
+		       db_val(res, row, 10), db_val(res, row, 11)) != 0)
+		return -1;
+	for (i = 0; i < ARRAY_LEN(strings); i++)
+		if (buf_printf(b, ",\"%s\":", strings[i].key) != 0 ||
+		    json_quote(b, db_val(res, row, strings[i].col)) != 0)
+			return -1;
+	if (buf_printf(b, ",\"needs\":%s,\"release_date\":", db_val(res, row, 8)) != 0)
+		return -1;
+	if (db_null(res, row, 9) ? buf_append(b, "null", 4) != 0
+				 : buf_printf(b, "\"%s\"", db_val(res, row, 9)) != 0)
+		return -1;
+	return buf_printf(b, ",\"created_at\":\"%s\",\"updated_at\":\"%s\"}", db_val(res, row, 12),
+			  db_val(res, row, 13));
 }
 
 static int
@@ -400,7 +432,8 @@ handle_referral_list(struct request *r)
 	char ts[64], id[37], limit_text[16];
 	const char *params[4] = {status_q, NULL, NULL, limit_text};
 	struct db_res *res = NULL;
-	json_t *items, *body;
+	struct buf out;
+	size_t n;
 	int limit, have, i, rows, stmt;
 	enum db_status s;
 
@@ -431,14 +464,31 @@ handle_referral_list(struct request *r)
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	rows = db_rows(res);
-	items = json_array();
+	buf_init(&out, 16u << 20);
+	if (buf_append(&out, "{\"items\":[", 10) != 0)
+		goto oom;
 	for (i = 0; i < rows && i < limit; i++)
-		json_array_append_new(items, referral_json(res, i));
-	body = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-			 rows > limit ? make_cursor(db_val(res, limit - 1, 14), db_val(res, limit - 1, 0))
-				      : json_null());
+		if ((i && buf_append(&out, ",", 1) != 0) || referral_write(&out, res, i) != 0)
+			goto oom;
+	if (buf_append(&out, "],\"next_cursor\":", 16) != 0)
+		goto oom;
+	if (rows > limit) {
+		json_t *c = make_cursor(db_val(res, limit - 1, 14), db_val(res, limit - 1, 0));
+		int rc = json_is_string(c) ? buf_printf(&out, "\"%s\"}", json_string_value(c))
+					   : buf_append(&out, "null}", 5);
+		json_decref(c);
+		if (rc != 0)
+			goto oom;
+	} else if (buf_append(&out, "null}", 5) != 0) {
+		goto oom;
+	}
 	db_res_free(res);
-	return reply_json(r, 200, body);
+	n = out.len;
+	return reply_json_text(r, 200, buf_steal(&out), n);
+oom:
+	buf_free(&out);
+	db_res_free(res);
+	return reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
 }
 
 int

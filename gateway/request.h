@@ -80,6 +80,8 @@ const char *req_query(struct request *r, const char *name);
 
 /* Implemented by response.c.  Each returns the status it set. */
 int reply_json(struct request *r, int status, json_t *body /* stolen */);
+/* A JSON body already rendered (hot lists are written without jansson). */
+int reply_json_text(struct request *r, int status, char *text /* stolen */, size_t len);
 int reply_problem(struct request *r, int status, const char *slug, const char *title,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int reply_invalid(struct request *r, json_t *errors /* stolen: [{field,message}] */);

@@ -48,6 +48,18 @@ set_body(struct request *r, int status, json_t *body, const char *ctype)
 }
 
 int
+reply_json_text(struct request *r, int status, char *text, size_t len)
+{
+	free(r->resp);
+	r->resp = text;
+	r->resp_len = len;
+	r->problem_slug = NULL;
+	r->status = status;
+	r->content_type = "application/json";
+	return status;
+}
+
+int
 reply_json(struct request *r, int status, json_t *body)
 {
 	return set_body(r, status, body, "application/json");

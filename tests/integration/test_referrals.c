@@ -281,6 +281,23 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 	ck_assert_ptr_nonnull(strstr(r.body, id));
 	ck_assert_ptr_null(strstr(r.body, "\"data\"")); /* lists carry no personal data */
 	resp_free(&r);
+	/* A list item is the referral as GET shows it, without its data. */
+	{
+		struct resp one, list;
+		json_t *item, *found = NULL;
+		size_t k;
+		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &one), 0);
+		ck_assert_int_eq(call("orga", "GET", "/v1/referrals?role=sent&limit=200", NULL, NULL, &list), 0);
+		json_array_foreach(json_object_get(list.json, "items"), k, item)
+			if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0)
+				found = item;
+		ck_assert_ptr_nonnull(found);
+		json_object_del(one.json, "data");
+		ck_assert_msg(json_equal(one.json, found), "list item %s vs %s",
+			      json_dumps(found, JSON_COMPACT), one.body);
+		resp_free(&one);
+		resp_free(&list);
+	}
 	ck_assert_int_eq(call("orgd", "GET", "/v1/referrals?role=received", NULL, NULL, &r), 0);
 	ck_assert_ptr_null(strstr(r.body, id));
 	resp_free(&r);
