@@ -263,6 +263,13 @@ handle_consent_list(struct request *r)
 	for (i = 0; i < db_rows(res); i++)
 		json_array_append_new(items, consent_json(r, res, i));
 	db_res_free(res);
+	/* What a person agreed to, and its evidence, is about that person. */
+	if (json_array_size(items) > 0 &&
+	    audit_record(r, "consent.list", "person", person, person, NULL) != 0) {
+		json_decref(items);
+		return reply_problem(r, 500, "internal", "Internal error",
+				     "the audit log could not be written (request id %s)", r->id);
+	}
 	return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 

@@ -495,6 +495,46 @@ START_TEST(rls_third_organisation_sees_no_referral_rows)
 }
 END_TEST
 
+START_TEST(rls_applies_the_access_rules_to_reads)
+{
+	char *id = new_referral(NULL, NULL);
+	PGconn *admin = sql_admin(), *app = sql_app();
+	const char *b[1] = {org_id("orgb")};
+	PGresult *res;
+
+	res = PQexec(app, "BEGIN");
+	PQclear(res);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
+				  1, b),
+			 1);
+	ck_assert_int_ge(sql_long(app, "SELECT count(*) FROM referrals", 0, NULL), 1);
+	res = PQexec(app, "COMMIT");
+	PQclear(res);
+	/* An organisation rule takes referral.read away from orgb. */
+	res = PQexecParams(admin, "INSERT INTO access_rules (organisation_id, action, allowed) "
+				  "VALUES ($1::uuid, 'referral.read', false)",
+			   1, NULL, b, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	res = PQexec(app, "BEGIN");
+	PQclear(res);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
+				  1, b),
+			 1);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referrals", 0, NULL), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_data", 0, NULL), 0);
+	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_transitions", 0, NULL), 0);
+	res = PQexec(app, "ROLLBACK");
+	PQclear(res);
+	res = PQexecParams(admin, "DELETE FROM access_rules WHERE organisation_id = $1::uuid", 1, NULL, b,
+			   NULL, NULL, 0);
+	PQclear(res);
+	PQfinish(app);
+	PQfinish(admin);
+	free(id);
+}
+END_TEST
+
 struct poster {
 	const char *body, *key;
 	long status;
@@ -914,6 +954,7 @@ referrals_suite(void)
 	tcase_add_test(t, concurrent_transitions_one_wins);
 	tcase_add_test(t, withdrawal_hides_data_at_once_and_tells_recipients);
 	tcase_add_test(t, rls_third_organisation_sees_no_referral_rows);
+	tcase_add_test(t, rls_applies_the_access_rules_to_reads);
 	tcase_add_test(t, same_referral_posted_20_times_concurrently_creates_one);
 	tcase_add_test(t, event_feed_in_order_under_concurrent_writers);
 	tcase_add_test(t, consents_listed_for_creator_and_coordinator);
