@@ -15,7 +15,7 @@ append_params(const char *cert, const char *request_id, const char *action, cons
 	      const char *rid, const char *person, json_t *detail, char **detail_text,
 	      const char *params[7])
 {
-	*detail_text = json_dumps(detail ? detail : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	*detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 	if (*detail_text == NULL)
 		return -1;
 	params[0] = cert;

@@ -301,8 +301,8 @@ handle_referral_create(struct request *r)
 		db_res_free(res);
 		res = NULL;
 	}
-	needs_text = json_dumps(json_is_object(needs) ? needs : json_object(), JSON_COMPACT);
-	data_text = json_dumps(json_is_object(data) ? data : json_object(), JSON_COMPACT);
+	needs_text = json_is_object(needs) ? json_dumps(needs, JSON_COMPACT) : strdup("{}");
+	data_text = json_is_object(data) ? json_dumps(data, JSON_COMPACT) : strdup("{}");
 	if (needs_text == NULL || data_text == NULL)
 		goto oom;
 	params[0] = json_string_value(json_object_get(body, "person_id"));
