@@ -15,7 +15,9 @@
 static const char *const actions[] = {
     "person.create",   "consent.create",      "consent.read",       "consent.withdraw",
     "referral.create", "referral.read",       "referral.transition", "audit.read",
-    "event.read",      "organisation.manage", "certificate.manage", "access_rule.manage", NULL};
+    "event.read",      "organisation.manage", "certificate.manage", "access_rule.manage",
+    "site.manage",     "unit.manage",         "unit.read",          "proposal.create",
+    "proposal.decide", NULL};
 static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
 				    "housing_operator", "coordinator", NULL};
 static const struct field_spec rule_fields[] = {

@@ -28,6 +28,14 @@ int handle_event_list(struct request *r);
 int handle_rules_list(struct request *r);
 int handle_rules_replace(struct request *r);
 int handle_audit_list(struct request *r);
+int handle_site_create(struct request *r);
+int handle_unit_create(struct request *r);
+int handle_unit_get(struct request *r);
+int handle_unit_search(struct request *r);
+int handle_unit_update(struct request *r);
+int handle_proposal_create(struct request *r);
+int handle_proposal_list(struct request *r);
+int handle_proposal_decision(struct request *r);
 
 /* persons.c: the HMAC key for national register numbers. */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);

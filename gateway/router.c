@@ -42,6 +42,17 @@ const struct route routes[] = {
     {HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",
      "access_rules.replace", false},
     {HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", false},
+    {HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create", true},
+    {HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create", true},
+    {HTTP_GET, "/v1/units", handle_unit_search, "unit.read", "units.search", false},
+    {HTTP_GET, "/v1/units/{id}", handle_unit_get, "unit.read", "units.get", false},
+    {HTTP_PATCH, "/v1/units/{id}", handle_unit_update, "unit.manage", "units.update", false},
+    {HTTP_POST, "/v1/units/{id}/proposals", handle_proposal_create, "proposal.create",
+     "proposals.create", true},
+    {HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list",
+     false},
+    {HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
+     "proposals.decide", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 

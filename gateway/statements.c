@@ -39,6 +39,23 @@
 	"coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')) " \
 	"ORDER BY r.created_at, r.id LIMIT $4::int"
 
+/* id, site_id, operator_org, label, type, bedrooms, furnished, accessibility,
+ * commune, monthly_contribution_eur, available_from, available_until, terms,
+ * max_stay_months, audience_orgs, audience_kinds, status, version,
+ * created_at, updated_at, address (NULL unless visible) */
+#define UNIT_COLS "u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, " \
+		  "u.accessibility, u.commune, u.monthly_contribution_eur::text, " \
+		  "u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, " \
+		  "array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), " \
+		  "u.status, u.version, " TS("u.created_at") ", " TS("u.updated_at") ", " \
+		  "(SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id)"
+
+/* id, unit_id, referral_id, proposer_org, operator_org, shared_categories,
+ * note, status, reason_code, decided_at, created_at */
+#define PROPOSAL_COLS "p.id, p.unit_id, p.referral_id, p.proposer_org, p.operator_org, " \
+		      "array_to_string(p.shared_categories, ','), p.note, p.status, p.reason_code, " \
+		      TS("p.decided_at") ", " TS("p.created_at")
+
 const struct db_stmt statements[ST_COUNT] = {
     [ST_AUTHENTICATE] = {"authenticate",
 			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
@@ -176,4 +193,56 @@ const struct db_stmt statements[ST_COUNT] = {
 		       "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
 		       "ORDER BY at, lane, seq LIMIT $5::int",
 		       5},
+    [ST_SITE_INSERT] = {"site_insert",
+			"INSERT INTO sites (operator_org, name, commune, managing_partner, units_planned, "
+			"period_from, period_until) VALUES (refgw_caller(), $1, $2, $3, $4::int, $5::date, "
+			"$6::date) RETURNING id, operator_org, name, commune, managing_partner, "
+			"units_planned, period_from::text, period_until::text, " TS("created_at"),
+			6},
+    [ST_UNIT_INSERT] = {"unit_insert",
+			"INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, furnished, "
+			"accessibility, commune, monthly_contribution_eur, available_from, available_until, "
+			"terms, max_stay_months, audience_orgs, audience_kinds, status) VALUES ($1::uuid, "
+			"refgw_caller(), $2, $3, $4::int, $5::boolean, $6, $7, $8::numeric, $9::date, "
+			"$10::date, $11, $12::int, $13::uuid[], $14::text[], $15) RETURNING u.id",
+			15},
+    [ST_UNIT_ADDRESS_INSERT] = {"unit_address_insert",
+				"INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)", 2},
+    [ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid", 1},
+    [ST_UNIT_SEARCH] = {"unit_search",
+			"SELECT " UNIT_COLS " FROM units u WHERE u.status = $1 "
+			"AND ($2::date IS NULL OR (u.available_from <= $2::date AND "
+			"(u.available_until IS NULL OR u.available_until >= $2::date))) "
+			"AND ($3::text IS NULL OR u.commune = $3) "
+			"AND ($4::int IS NULL OR u.bedrooms >= $4::int) "
+			"AND ($5::text IS NULL OR u.accessibility = $5) "
+			"AND ($6::text IS NULL OR u.terms = $6) "
+			"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), "
+			"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) "
+			"ORDER BY u.available_from, u.id LIMIT $9::int",
+			9},
+    [ST_UNIT_SET_STATUS] = {"unit_set_status",
+			    "UPDATE units AS u SET status = $3, version = u.version + 1, updated_at = now() "
+			    "WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
+			    "AND u.operator_org = refgw_caller() RETURNING u.id",
+			    4},
+    [ST_PROPOSAL_COVERAGE] = {"proposal_coverage",
+			      "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)", 2},
+    [ST_PROPOSAL_INSERT] = {"proposal_insert",
+			    "INSERT INTO proposals AS p (unit_id, referral_id, proposer_org, operator_org, "
+			    "shared_categories, note) VALUES ($1::uuid, $2::uuid, refgw_caller(), $3::uuid, "
+			    "string_to_array($4, ','), $5) RETURNING " PROPOSAL_COLS,
+			    5},
+    [ST_PROPOSAL_GET] = {"proposal_get",
+			 "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.id = $1::uuid", 1},
+    [ST_PROPOSAL_LIST] = {"proposal_list",
+			  "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.unit_id = $1::uuid "
+			  "ORDER BY p.created_at, p.id",
+			  1},
+    [ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT refgw_accept_proposal($1::uuid)", 1},
+    [ST_PROPOSAL_DECLINE] = {"proposal_decline",
+			     "UPDATE proposals SET status = 'declined', reason_code = $2, "
+			     "decided_at = now() WHERE id = $1::uuid AND status = 'open' "
+			     "AND operator_org = refgw_caller() RETURNING proposer_org",
+			     2},
 };

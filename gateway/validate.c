@@ -75,6 +75,15 @@ find_spec(const struct field_spec *specs, size_t n, const char *name)
 	return NULL;
 }
 
+bool
+validate_in(const char *s, const char *const *values)
+{
+	for (; *values; values++)
+		if (strcmp(s, *values) == 0)
+			return true;
+	return false;
+}
+
 static bool
 in_values(const char *s, const char *const *values)
 {

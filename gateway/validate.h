@@ -44,6 +44,8 @@ size_t validate_fields(json_t *obj, const struct field_spec *specs, size_t nspec
 bool validate_body(struct request *r, json_t *obj, const struct field_spec *specs, size_t nspecs);
 
 bool is_token(const char *s, size_t maxlen);
+/* s is one of the NULL-terminated values. */
+bool validate_in(const char *s, const char *const *values);
 /* Valid UTF-8 without control characters other than \t \n \r. */
 bool is_clean_text(const char *s);
 

@@ -264,3 +264,31 @@ ops_get(const char *path, struct resp *out)
 	curl_easy_cleanup(h);
 	return rc == CURLE_OK ? 0 : -1;
 }
+
+long
+sql_count(const char *query, const char *param)
+{
+	PGconn *c = sql_admin();
+	const char *p[1] = {param};
+	long n = sql_long(c, query, param ? 1 : 0, param ? p : NULL);
+
+	PQfinish(c);
+	return n;
+}
+
+char *
+post_id(const char *slug, const char *path, const char *body, long want)
+{
+	struct resp r;
+	char *id = NULL;
+
+	if (call(slug, "POST", path, body, NULL, &r) != 0 || r.status != want) {
+		fprintf(stderr, "POST %s as %s: %ld %s\n", path, slug, r.status, r.body ? r.body : "");
+		resp_free(&r);
+		return NULL;
+	}
+	if (json_string_value(json_object_get(r.json, "id")))
+		id = strdup(json_string_value(json_object_get(r.json, "id")));
+	resp_free(&r);
+	return id;
+}

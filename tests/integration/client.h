@@ -49,7 +49,13 @@ PGconn *sql_app(void);
 /* First column of the first row of a parameterised query, as a long. */
 long sql_long(PGconn *c, const char *query, int nparams, const char *const *params);
 
+/* count(*)-style query as the owner, with at most one parameter. */
+long sql_count(const char *query, const char *param);
+/* POST as slug; the new resource's "id" (malloc'd) when the status is want, else NULL. */
+char *post_id(const char *slug, const char *path, const char *body, long want);
+
 Suite *referrals_suite(void);
+Suite *units_suite(void);
 Suite *matrix_suite(void);
 
 /* Plain GET on the operations listener. */

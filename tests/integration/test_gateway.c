@@ -1030,6 +1030,7 @@ main(void)
 	/* The gateway suite ends by stopping the gateway: it runs last. */
 	sr = srunner_create(referrals_suite());
 	srunner_add_suite(sr, matrix_suite());
+	srunner_add_suite(sr, units_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -11,36 +11,20 @@
 
 #define URN "urn:refgw:problem:"
 
-static long
-count(const char *query, const char *param)
-{
-	PGconn *c = sql_admin();
-	const char *p[1] = {param};
-	long n = sql_long(c, query, param ? 1 : 0, param ? p : NULL);
-
-	PQfinish(c);
-	return n;
-}
-
-/* POST as slug, expect status, return a copy of the "id" (or NULL). */
+/* POST that must succeed with want; fails the test otherwise. */
 static char *
-post_id(const char *slug, const char *path, const char *body, long want)
+must_post(const char *slug, const char *path, const char *body, long want)
 {
-	struct resp r;
-	char *id = NULL;
+	char *id = post_id(slug, path, body, want);
 
-	ck_assert_int_eq(call(slug, "POST", path, body, NULL, &r), 0);
-	ck_assert_msg(r.status == want, "POST %s as %s: %ld %s", path, slug, r.status, r.body);
-	if (json_string_value(json_object_get(r.json, "id")))
-		id = strdup(json_string_value(json_object_get(r.json, "id")));
-	resp_free(&r);
+	ck_assert_msg(id != NULL, "POST %s as %s did not answer %ld", path, slug, want);
 	return id;
 }
 
 static char *
 new_person(const char *slug)
 {
-	return post_id(slug, "/v1/persons", "{\"external_ref\":\"RZ-2026-014\",\"birth_year\":1987}", 201);
+	return must_post(slug, "/v1/persons", "{\"external_ref\":\"RZ-2026-014\",\"birth_year\":1987}", 201);
 }
 
 /* A consent of person for recipient org (by slug), purposes and categories. */
@@ -55,7 +39,7 @@ new_consent(const char *slug, const char *person, const char *recipient, const c
 		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"signed_form\","
 		 "\"reference\":\"RZ-F-0142\",\"recorded_by\":\"A. Peeters\"}}",
 		 person, org_id(recipient), categories);
-	return post_id(slug, "/v1/consents", body, 201);
+	return must_post(slug, "/v1/consents", body, 201);
 }
 
 static void
@@ -82,7 +66,7 @@ new_referral(char **person_out, char **consent_out)
 
 	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent,
 		      "{\"identity\":{\"first_name\":\"Jean\"},\"housing_situation\":{\"current\":\"prison\"}}");
-	id = post_id("orga", "/v1/referrals", body, 201);
+	id = must_post("orga", "/v1/referrals", body, 201);
 	if (person_out)
 		*person_out = person;
 	else
@@ -128,21 +112,21 @@ START_TEST(persons_are_pseudonymous)
 	id = strdup(json_string_value(json_object_get(r.json, "id")));
 	resp_free(&r);
 	/* Stored only as an HMAC: the number is nowhere in the row. */
-	ck_assert_int_eq(count("SELECT count(*) FROM persons WHERE id = $1 AND length(niss_hmac) = 32 "
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM persons WHERE id = $1 AND length(niss_hmac) = 32 "
 			       "AND position('87010112332' in niss_hmac::text) = 0",
 			       id),
 			 1);
 	free(id);
 	/* Not a social organisation: refused, nothing written. */
 	{
-		long before = count("SELECT count(*) FROM persons", NULL);
+		long before = sql_count("SELECT count(*) FROM persons", NULL);
 		ck_assert_int_eq(call("coord", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r), 0);
 		ck_assert_int_eq(r.status, 403);
 		resp_free(&r);
 		ck_assert_int_eq(call("orgc", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r), 0);
 		ck_assert_int_eq(r.status, 403);
 		resp_free(&r);
-		ck_assert_int_eq(count("SELECT count(*) FROM persons", NULL), before);
+		ck_assert_int_eq(sql_count("SELECT count(*) FROM persons", NULL), before);
 	}
 }
 END_TEST
@@ -158,7 +142,7 @@ START_TEST(consent_validation)
 	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"telepathy\",\"recorded_by\":\"A\"}",
 	};
 	size_t i;
-	long before = count("SELECT count(*) FROM consents", NULL);
+	long before = sql_count("SELECT count(*) FROM consents", NULL);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(body, sizeof(body),
@@ -186,7 +170,7 @@ START_TEST(consent_validation)
 	ck_assert_int_eq(call("orgd", "POST", "/v1/consents", body, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 404);
 	resp_free(&r);
-	ck_assert_int_eq(count("SELECT count(*) FROM consents", NULL), before);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM consents", NULL), before);
 	free(person);
 }
 END_TEST
@@ -196,7 +180,7 @@ START_TEST(referral_refused_unless_consent_covers)
 	char *person = new_person("orga"), body[2048];
 	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
 	struct resp r;
-	long before = count("SELECT count(*) FROM referrals", NULL);
+	long before = sql_count("SELECT count(*) FROM referrals", NULL);
 	static const struct {
 		const char *slug, *to, *program, *data;
 		long status;
@@ -233,7 +217,7 @@ START_TEST(referral_refused_unless_consent_covers)
 		free(text);
 		json_decref(j);
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM referrals", NULL), before);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals", NULL), before);
 	free(person);
 	free(consent);
 }
@@ -246,7 +230,7 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 	long audits;
 
 	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
-	audits = count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND person_id = $1::uuid",
+	audits = sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND person_id = $1::uuid",
 		       person);
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -256,7 +240,7 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 			 "Jean");
 	ck_assert_str_eq(r.etag, "\"1\"");
 	resp_free(&r);
-	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
 			       "person_id = $1::uuid",
 			       person),
 			 audits + 1);
@@ -318,7 +302,7 @@ START_TEST(referral_lists_page_with_cursor)
 
 	for (i = 0; i < 3; i++)
 		free(new_referral(NULL, NULL));
-	total = count("SELECT count(*) FROM referrals WHERE from_org = $1::uuid", org_id("orga"));
+	total = sql_count("SELECT count(*) FROM referrals WHERE from_org = $1::uuid", org_id("orga"));
 	for (;;) {
 		const char *next;
 		snprintf(path, sizeof(path), "/v1/referrals?role=sent&limit=2%s%s", cur[0] ? "&cursor=" : "",
@@ -416,7 +400,7 @@ START_TEST(concurrent_transitions_one_wins)
 	pthread_join(tb, NULL);
 	ck_assert_msg((a.status == 200 && b.status == 412) || (a.status == 412 && b.status == 200),
 		      "statuses %ld and %ld", a.status, b.status);
-	ck_assert_int_eq(count("SELECT count(*) FROM referral_transitions WHERE referral_id = $1::uuid", id), 3);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM referral_transitions WHERE referral_id = $1::uuid", id), 3);
 	free(id);
 }
 END_TEST
@@ -427,7 +411,7 @@ START_TEST(withdrawal_hides_data_at_once_and_tells_recipients)
 	struct resp r;
 	long events;
 
-	events = count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
+	events = sql_count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
 		       "'referral.consent_withdrawn'",
 		       org_id("orgb"));
 	/* Someone else cannot withdraw it. */
@@ -446,11 +430,11 @@ START_TEST(withdrawal_hides_data_at_once_and_tells_recipients)
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "consent_withdrawn");
 	ck_assert_ptr_null(json_object_get(r.json, "data"));
 	resp_free(&r);
-	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
 			       "'referral.consent_withdrawn'",
 			       org_id("orgb")),
 			 events + 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'consent.withdraw' AND "
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'consent.withdraw' AND "
 			       "person_id = $1::uuid",
 			       person),
 			 1);
@@ -573,7 +557,7 @@ START_TEST(same_referral_posted_20_times_concurrently_creates_one)
 		pthread_join(t[i], NULL);
 		ck_assert_int_eq(p[i].status, 201);
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person), 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person), 1);
 	free(person);
 	free(consent);
 }
@@ -650,7 +634,7 @@ START_TEST(event_feed_in_order_under_concurrent_writers)
 	pthread_t tw[4], tr;
 	int i;
 
-	rd.first = count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
+	rd.first = sql_count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
 			 org_id("orgb"));
 	writers_done = 0;
 	pthread_create(&tr, NULL, reader, &rd);
@@ -763,7 +747,7 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 	struct resp r;
 	json_t *rules, *set, *item;
 	char *original, *changed, body[256];
-	long n_rules = count("SELECT count(*) FROM access_rules", NULL);
+	long n_rules = sql_count("SELECT count(*) FROM access_rules", NULL);
 	size_t i;
 
 	/* Each organisation reads the rules that apply to it. */
@@ -821,12 +805,12 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 			 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
-	ck_assert_int_eq(count("SELECT count(*) FROM access_rules", NULL), n_rules + 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM access_rules", NULL), n_rules + 1);
 	/* Back to the defaults. */
 	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules", original, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
-	ck_assert_int_eq(count("SELECT count(*) FROM access_rules", NULL), n_rules);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM access_rules", NULL), n_rules);
 	free(original);
 	free(changed);
 	json_decref(rules);
@@ -901,7 +885,7 @@ create_via_second_gateway(void *arg)
 
 START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 {
-	long cursor = count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
+	long cursor = sql_count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
 			    org_id("orgb"));
 	char path[128];
 	struct resp r;

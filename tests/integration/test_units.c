@@ -1,0 +1,326 @@
+/* Integration suite for sites, units, their audience and proposals. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+#define URN "urn:refgw:problem:"
+
+static char *
+must(char *id)
+{
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+/* orgc publishes a unit for homeless services and for orgd. */
+static char *
+new_unit(const char *status)
+{
+	char body[1024];
+	char *site = must(post_id("orgc", "/v1/sites",
+				  "{\"name\":\"Dubrucq\",\"commune\":\"Molenbeek-Saint-Jean\","
+				  "\"managing_partner\":\"Communa\",\"units\":14,"
+				  "\"period_from\":\"2023-03-01\",\"period_until\":\"2030-07-15\"}",
+				  201));
+
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"D-03\",\"type\":\"studio\",\"bedrooms\":0,"
+		 "\"furnished\":true,\"accessibility\":\"lift\",\"commune\":\"Molenbeek-Saint-Jean\","
+		 "\"address\":\"Rue Dubrucq 1, 1080 Molenbeek\",\"monthly_contribution_eur\":250,"
+		 "\"available_from\":\"2026-12-01\",\"available_until\":\"2030-06-30\","
+		 "\"terms\":\"precarious_occupation\",\"max_stay_months\":18,"
+		 "\"audience\":[{\"kind\":\"homeless_service\"},{\"organisation_id\":\"%s\"}],"
+		 "\"status\":\"%s\"}",
+		 site, org_id("orgd"), status);
+	free(site);
+	return must(post_id("orgc", "/v1/units", body, 201));
+}
+
+/* A referral orga -> orgb whose consent covers recipients (JSON list). */
+static char *
+new_referral_for(const char *recipients)
+{
+	char body[2048];
+	char *person = must(post_id("orga", "/v1/persons", "{\"external_ref\":\"U-1\"}", 201)), *consent,
+	     *ref;
+
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+		 person, recipients);
+	consent = must(post_id("orga", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"needs housing\","
+		 "\"data\":{\"identity\":{\"first_name\":\"Ana\"}}}",
+		 person, org_id("orgb"), consent);
+	ref = must(post_id("orga", "/v1/referrals", body, 201));
+	free(person);
+	free(consent);
+	return ref;
+}
+
+static char *
+covering_referral(void)
+{
+	char recipients[256];
+
+	snprintf(recipients, sizeof(recipients), "[{\"organisation_id\":\"%s\"},{\"kind\":\"housing_operator\"}]",
+		 org_id("orgb"));
+	return new_referral_for(recipients);
+}
+
+static char *
+propose(const char *slug, const char *unit, const char *referral, long want)
+{
+	char path[128], body[256];
+
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\",\"note\":\"fits\"}", referral);
+	return post_id(slug, path, body, want);
+}
+
+START_TEST(unit_invisible_outside_its_audience)
+{
+	char *unit = new_unit("published"), *draft = new_unit("draft"), path[128];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_null(json_object_get(r.json, "address")); /* not before acceptance */
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "max_stay_months")), 18);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	/* Outside the audience: 404, not 403. */
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	/* The operator sees the address. */
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")), "Rue Dubrucq 1, 1080 Molenbeek");
+	resp_free(&r);
+	/* A draft: only its operator. */
+	snprintf(path, sizeof(path), "/v1/units/%s", draft);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	/* Search: in the audience's results, not in others'. */
+	ck_assert_int_eq(call("orgb", "GET",
+			      "/v1/units?available_on=2027-01-10&commune=Molenbeek-Saint-Jean&limit=200",
+			      NULL, NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, unit));
+	ck_assert_ptr_null(strstr(r.body, draft));
+	ck_assert_ptr_null(strstr(r.body, "Rue Dubrucq"));
+	resp_free(&r);
+	ck_assert_int_eq(call("orga", "GET", "/v1/units?limit=200", NULL, NULL, &r), 0);
+	ck_assert_ptr_null(strstr(r.body, unit));
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "GET", "/v1/units?available_on=2031-01-01&limit=200", NULL, NULL, &r), 0);
+	ck_assert_ptr_null(strstr(r.body, unit));
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "GET", "/v1/units?min_bedrooms=9", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	/* Only housing operators publish. */
+	ck_assert_int_eq(call("orgb", "POST", "/v1/sites",
+			      "{\"name\":\"X\",\"commune\":\"Forest\",\"period_from\":\"2026-01-01\"}", NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	free(unit);
+	free(draft);
+}
+END_TEST
+
+START_TEST(proposal_needs_a_consent_covering_the_operator)
+{
+	char *unit = new_unit("published"), recipients[128], *ref, *p;
+	long before = sql_count("SELECT count(*) FROM proposals", NULL);
+	struct resp r;
+	char path[128];
+
+	snprintf(recipients, sizeof(recipients), "[{\"organisation_id\":\"%s\"}]", org_id("orgb"));
+	ref = new_referral_for(recipients);
+	ck_assert_ptr_null(propose("orgb", unit, ref, 403));
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals", NULL), before);
+	/* The sender is not in the unit's audience. */
+	ck_assert_ptr_null(propose("orga", unit, ref, 404));
+	free(ref);
+
+	ref = covering_referral();
+	p = must(propose("orgb", unit, ref, 201));
+	ck_assert_ptr_null(propose("orgb", unit, ref, 409)); /* once */
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
+			     json_array_get(json_object_get(r.json, "items"), 0), "shared_categories"), 0)),
+			 "identity");
+	resp_free(&r);
+	/* The operator is told. */
+	ck_assert_int_ge(sql_count("SELECT count(*) FROM events WHERE type = 'proposal.received' AND "
+				   "resource_id = $1::uuid",
+				   p),
+			 1);
+	/* Only the operator decides. */
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p);
+	ck_assert_int_eq(call("orgb", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"decline\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "POST", path,
+			      "{\"decision\":\"decline\",\"reason_code\":\"needs_not_met\"}", NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "declined");
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 409);
+	resp_free(&r);
+	free(ref);
+	free(p);
+	free(unit);
+}
+END_TEST
+
+struct accept_arg {
+	const char *gateway; /* environment variable naming the base URL */
+	char proposal[40];
+	long status;
+};
+
+static void *
+accept_one(void *arg)
+{
+	struct accept_arg *a = arg;
+	char path[128];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", a->proposal);
+	if (call_at(a->gateway, "orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r) == 0)
+		a->status = r.status;
+	resp_free(&r);
+	return NULL;
+}
+
+START_TEST(racing_accepts_reserve_the_unit_once)
+{
+	char *unit = new_unit("published"), path[128];
+	struct accept_arg a[6];
+	pthread_t t[6];
+	struct resp r;
+	int i, ok = 0, taken = 0;
+
+	for (i = 0; i < 6; i++) {
+		char *ref = covering_referral(), *p = must(propose("orgb", unit, ref, 201));
+		a[i].gateway = i % 2 ? "REFGW_TEST_BASE2" : "REFGW_TEST_BASE";
+		snprintf(a[i].proposal, sizeof(a[i].proposal), "%s", p);
+		a[i].status = 0;
+		free(ref);
+		free(p);
+	}
+	for (i = 0; i < 6; i++)
+		pthread_create(&t[i], NULL, accept_one, &a[i]);
+	for (i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		if (a[i].status == 200)
+			ok++;
+		else if (a[i].status == 409)
+			taken++;
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(taken, 5);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals WHERE unit_id = $1::uuid AND status = "
+				   "'accepted'",
+				   unit),
+			 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals WHERE unit_id = $1::uuid AND status = "
+				   "'declined' AND reason_code = 'unit_taken'",
+				   unit),
+			 5);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'reserved'",
+				   unit),
+			 1);
+	/* The accepted proposer now sees the address; another audience member does not. */
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")), "Rue Dubrucq 1, 1080 Molenbeek");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "reserved");
+	resp_free(&r);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_ptr_null(json_object_get(r.json, "address"));
+	resp_free(&r);
+	/* A reserved unit takes no new proposal, and PATCH cannot republish it. */
+	{
+		char *ref = covering_referral();
+		ck_assert_ptr_null(propose("orgb", unit, ref, 409));
+		free(ref);
+	}
+	{
+		const char *ifm[] = {"If-Match: \"2\"", NULL};
+		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"published\"}", ifm, &r), 0);
+		ck_assert_int_eq(r.status, 409);
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "type")), URN "invalid-transition");
+		resp_free(&r);
+	}
+	free(unit);
+}
+END_TEST
+
+START_TEST(operator_publishes_and_withdraws)
+{
+	char *unit = new_unit("draft"), path[128];
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_int_eq(call("orgb", "PATCH", path, "{\"status\":\"published\"}", v1, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"published\"}", v1, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 2);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"withdrawn\"}", v1, &r), 0);
+	ck_assert_int_eq(r.status, 412);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"withdrawn\"}", v2, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200); /* still in its audience, as withdrawn */
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "withdrawn");
+	resp_free(&r);
+	free(unit);
+}
+END_TEST
+
+Suite *
+units_suite(void)
+{
+	Suite *s = suite_create("units");
+	TCase *t = tcase_create("offers");
+
+	tcase_add_test(t, unit_invisible_outside_its_audience);
+	tcase_add_test(t, proposal_needs_a_consent_covering_the_operator);
+	tcase_add_test(t, racing_accepts_reserve_the_unit_once);
+	tcase_add_test(t, operator_publishes_and_withdraws);
+	tcase_set_timeout(t, 120);
+	suite_add_tcase(s, t);
+	return s;
+}
