@@ -35,6 +35,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	    {"REFGW_MAX_BODY_BYTES", &cfg->max_body_bytes, 65536, 1024, 16 * 1024 * 1024},
 	    {"REFGW_SHUTDOWN_GRACE", &cfg->shutdown_grace_s, 10, 0, 600},
 	    {"REFGW_ACCESS_LOG", &cfg->access_log, 1, 0, 1},
+	    {"REFGW_HOUSEKEEPING_SECONDS", &cfg->housekeeping_s, 60, 1, 86400},
+	    {"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));

@@ -31,6 +31,8 @@ struct config {
 	long max_body_bytes;
 	long shutdown_grace_s;
 	long access_log;                /* 0 or 1 */
+	long housekeeping_s;            /* period of the background housekeeping */
+	long ending_soon_days;          /* occupancies ending within: one event */
 };
 
 /* getenv-like lookup, replaceable in tests. */

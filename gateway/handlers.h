@@ -36,6 +36,9 @@ int handle_unit_update(struct request *r);
 int handle_proposal_create(struct request *r);
 int handle_proposal_list(struct request *r);
 int handle_proposal_decision(struct request *r);
+int handle_occupancy_start(struct request *r);
+int handle_occupancy_end(struct request *r);
+int handle_occupancy_get(struct request *r);
 
 /* persons.c: the HMAC key for national register numbers. */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);

@@ -496,7 +496,8 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		log_warn("REFGW_TLS_CLIENT_CA: cannot read %s", cfg->tls_client_ca);
 		goto fail;
 	}
-	if (notify_start(cfg->database_url, wake_request) != 0) {
+	if (notify_start(cfg->database_url, wake_request, cfg->housekeeping_s, cfg->ending_soon_days) !=
+	    0) {
 		log_warnx("cannot start the event listener");
 		goto fail;
 	}

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,8 @@ static struct {
 	} gens[MAX_ORGS];
 	int ngens;
 	uint64_t global_gen; /* bumped when the listener reconnects: all may have missed */
+	long housekeeping_s;
+	char ending_days[16];
 } n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
 
 /* Caller holds the lock. */
@@ -175,11 +178,27 @@ on_notification(const char *org)
 		wake_matching(org, 0, false);
 }
 
+/* Work no request triggers: occupancies ending soon.  Every instance runs
+ * it; the SQL function claims each row once. */
+static void
+housekeeping(struct db_conn *c)
+{
+	const char *params[1] = {n.ending_days};
+	struct db_res *res = NULL;
+
+	if (db_exec_params(c, "SELECT refgw_notify_ending_soon($1::int)", 1, params, &res) != DB_OK)
+		log_warnx("housekeeping: %s", db_last_error(c));
+	else if (strcmp(db_val(res, 0, 0), "0") != 0)
+		log_info("housekeeping: %s occupancies ending soon notified", db_val(res, 0, 0));
+	db_res_free(res);
+}
+
 static void *
 listener(void *arg)
 {
 	struct db_conn *c = NULL;
-	int backoff_ms = 100;
+	int backoff_ms = 100, timeout;
+	uint64_t next_housekeeping = 0;
 
 	(void)arg;
 	while (!n.stop) {
@@ -204,7 +223,14 @@ listener(void *arg)
 		fds[0].events = POLLIN;
 		fds[1].fd = n.wake_pipe[0];
 		fds[1].events = POLLIN;
-		if (poll(fds, 2, next_timeout_ms()) < 0)
+		if (now_monotonic_us() >= next_housekeeping) {
+			housekeeping(c);
+			next_housekeeping = now_monotonic_us() + (uint64_t)n.housekeeping_s * 1000000u;
+		}
+		timeout = next_timeout_ms();
+		if ((uint64_t)timeout * 1000u > next_housekeeping - now_monotonic_us())
+			timeout = (int)((next_housekeeping - now_monotonic_us()) / 1000 + 1);
+		if (poll(fds, 2, timeout) < 0)
 			continue;
 		if (fds[1].revents & POLLIN) {
 			char buf[64];
@@ -225,8 +251,10 @@ listener(void *arg)
 }
 
 int
-notify_start(const char *conninfo, notify_wake_fn wake)
+notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s, long ending_soon_days)
 {
+	n.housekeeping_s = housekeeping_s;
+	snprintf(n.ending_days, sizeof(n.ending_days), "%ld", ending_soon_days);
 	n.conninfo = strdup(conninfo);
 	n.wake = wake;
 	if (n.conninfo == NULL || pipe(n.wake_pipe) != 0)

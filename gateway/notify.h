@@ -14,7 +14,10 @@
 
 typedef void (*notify_wake_fn)(void *ctx);
 
-int notify_start(const char *conninfo, notify_wake_fn wake) MUSTCHECK;
+/* Also runs the periodic housekeeping (occupancies ending within
+ * ending_soon_days raise their event) every housekeeping_s seconds. */
+int notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s,
+		 long ending_soon_days) MUSTCHECK;
 /* Wakes every parked request (shutdown), then stops the listener. */
 void notify_stop(void);
 void notify_wake_all(void);

@@ -53,6 +53,12 @@ const struct route routes[] = {
      false},
     {HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
      "proposals.decide", false},
+    {HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage", "occupancies.start",
+     true},
+    {HTTP_GET, "/v1/occupancies/{id}", handle_occupancy_get, "occupancy.read", "occupancies.get",
+     false},
+    {HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",
+     "occupancies.end", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 

@@ -245,4 +245,11 @@ const struct db_stmt statements[ST_COUNT] = {
 			     "decided_at = now() WHERE id = $1::uuid AND status = 'open' "
 			     "AND operator_org = refgw_caller() RETURNING proposer_org",
 			     2},
+    [ST_OCC_START] = {"occ_start", "SELECT refgw_start_occupancy($1::uuid, $2::date, $3::date)", 3},
+    [ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)", 3},
+    [ST_OCC_GET] = {"occ_get",
+		    "SELECT id, unit_id, proposal_id, referral_id, operator_org, referring_org, "
+		    "start_date::text, planned_end_date::text, end_date::text, outcome, " TS("created_at")
+		    " FROM occupancies WHERE id = $1::uuid",
+		    1},
 };

@@ -108,7 +108,7 @@ DECLARE
     other proposals;
 BEGIN
     SELECT * INTO p FROM proposals WHERE id = p_proposal;
-    IF NOT FOUND OR p.operator_org <> refgw_caller() OR NOT refgw_caller_may('proposal.decide') THEN
+    IF NOT FOUND OR p.operator_org IS DISTINCT FROM refgw_caller() OR NOT refgw_caller_may('proposal.decide') THEN
         RETURN NULL;
     END IF;
     -- The one place a unit is reserved: a conditional update on its row.

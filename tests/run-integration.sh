@@ -37,7 +37,8 @@ export REFGW_TLS_CERT="$tmp/certs/server.pem" REFGW_TLS_KEY="$tmp/certs/server.k
 export REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem" REFGW_TLS_CRL="$tmp/certs/crl.pem"
 export REFGW_NISS_KEY_FILE="$tmp/certs/niss-hmac.key"
 export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports"
-export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=4096 REFGW_CONNECTION_TIMEOUT=3
+export REFGW_HOUSEKEEPING_SECONDS=1
+export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=16384 REFGW_CONNECTION_TIMEOUT=3
 
 "$bin" migrate >/dev/null
 sh scripts/orgs.sh "$bin" "$tmp/certs" tests/test-orgs.txt > "$tmp/orgs"

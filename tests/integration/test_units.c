@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -310,6 +311,107 @@ START_TEST(operator_publishes_and_withdraws)
 }
 END_TEST
 
+/* A unit reserved for a proposal of orgb: returns the proposal id. */
+static char *
+accepted_proposal(char **unit_out)
+{
+	char *unit = new_unit("published"), *ref = covering_referral(), *p = must(propose("orgb", unit, ref, 201));
+	char path[128];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	free(ref);
+	*unit_out = unit;
+	return p;
+}
+
+static long
+start(const char *slug, const char *proposal, const char *from, const char *until, char **id)
+{
+	char body[256];
+	struct resp r;
+	long status;
+
+	snprintf(body, sizeof(body),
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"%s\",\"planned_end_date\":\"%s\"}",
+		 proposal, from, until);
+	ck_assert_int_eq(call(slug, "POST", "/v1/occupancies", body, NULL, &r), 0);
+	status = r.status;
+	if (id && json_string_value(json_object_get(r.json, "id")))
+		*id = strdup(json_string_value(json_object_get(r.json, "id")));
+	resp_free(&r);
+	return status;
+}
+
+START_TEST(occupancy_respects_the_units_terms)
+{
+	char *unit = NULL, *p = accepted_proposal(&unit), *occ = NULL, path[128];
+	struct resp r;
+
+	/* 19 months on an 18-month unit; past the availability; before it. */
+	ck_assert_int_eq(start("orgc", p, "2026-12-01", "2028-07-01", NULL), 422);
+	ck_assert_int_eq(start("orgc", p, "2029-02-01", "2030-07-01", NULL), 422);
+	ck_assert_int_eq(start("orgc", p, "2026-11-01", "2027-01-15", NULL), 422);
+	ck_assert_int_eq(start("orgd", p, "2026-12-01", "2027-01-15", NULL), 404);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM occupancies WHERE proposal_id = $1::uuid", p), 0);
+	/* The referring organisation may start it too. */
+	ck_assert_int_eq(start("orgb", p, "2026-12-01", "2027-01-15", &occ), 201);
+	ck_assert_int_eq(start("orgc", p, "2026-12-01", "2027-01-15", NULL), 409);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'occupied'", unit), 1);
+	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "planned_end_date")), "2027-01-15");
+	resp_free(&r);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+
+	/* Planned end within 90 days: one ending-soon event each, once, even
+	 * with two gateway instances running the housekeeping every second. */
+	sleep(3);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE type = 'occupancy.ending_soon' "
+				   "AND resource_id = $1::uuid",
+				   occ),
+			 2);
+	ck_assert_int_eq(sql_count("SELECT count(DISTINCT organisation_id) FROM events WHERE type = "
+				   "'occupancy.ending_soon' AND resource_id = $1::uuid",
+				   occ),
+			 2);
+
+	/* End it: the unit is published again (still available afterwards). */
+	snprintf(path, sizeof(path), "/v1/occupancies/%s/end", occ);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"end_date\":\"2027-01-10\",\"outcome\":\"moon\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"end_date\":\"2026-11-01\",\"outcome\":\"family\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "POST", path,
+			      "{\"end_date\":\"2027-01-10\",\"outcome\":\"durable_housing\"}", NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "outcome")), "durable_housing");
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "POST", path,
+			      "{\"end_date\":\"2027-01-11\",\"outcome\":\"family\"}", NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 409);
+	resp_free(&r);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'published'", unit), 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE type = 'occupancy.ended' AND "
+				   "resource_id = $1::uuid",
+				   occ),
+			 2);
+	free(occ);
+	free(p);
+	free(unit);
+}
+END_TEST
+
 Suite *
 units_suite(void)
 {
@@ -320,6 +422,7 @@ units_suite(void)
 	tcase_add_test(t, proposal_needs_a_consent_covering_the_operator);
 	tcase_add_test(t, racing_accepts_reserve_the_unit_once);
 	tcase_add_test(t, operator_publishes_and_withdraws);
+	tcase_add_test(t, occupancy_respects_the_units_terms);
 	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
 	return s;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "router.h"
+#include "statements.h"
 #include "suites.h"
 
 #define ID "0efc4ba8-fd87-403f-9b53-c0932c4cb062"
@@ -71,6 +72,19 @@ START_TEST(every_route_is_reachable_and_named)
 }
 END_TEST
 
+START_TEST(every_statement_is_defined)
+{
+	size_t i, j;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		ck_assert_msg(statements[i].name != NULL && statements[i].sql != NULL,
+			      "statement %zu has no definition", i);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(statements[i].name, statements[j].name);
+	}
+}
+END_TEST
+
 Suite *
 router_suite(void)
 {
@@ -79,6 +93,7 @@ router_suite(void)
 
 	tcase_add_loop_test(t, route_table_cases, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(t, every_route_is_reachable_and_named);
+	tcase_add_test(t, every_statement_is_defined);
 	suite_add_tcase(s, t);
 	return s;
 }
