@@ -116,13 +116,18 @@ unit_json(const struct db_res *res, int row)
 		      db_val(res, row, 2), "label", db_val(res, row, 3), "type", db_val(res, row, 4),
 		      "bedrooms", (int)strtol(db_val(res, row, 5), NULL, 10), "furnished",
 		      strcmp(db_val(res, row, 6), "t") == 0, "accessibility", db_val(res, row, 7),
-		      "commune", db_val(res, row, 8), "monthly_contribution_eur",
-		      db_null(res, row, 9) ? NULL : db_val(res, row, 9), "available_from",
+		      "commune", db_val(res, row, 8), "monthly_contribution_eur", NULL, "available_from",
 		      db_val(res, row, 10), "available_until",
 		      db_null(res, row, 11) ? NULL : db_val(res, row, 11), "terms", db_val(res, row, 12),
 		      "audience", audience, "status", db_val(res, row, 16), "version",
 		      (int)strtol(db_val(res, row, 17), NULL, 10), "created_at", db_val(res, row, 18),
 		      "updated_at", db_val(res, row, 19));
+	if (!db_null(res, row, 9)) {
+		/* numeric(8,2) text: whole euros as an integer, else a number with cents */
+		double eur = strtod(db_val(res, row, 9), NULL);
+		json_object_set_new(j, "monthly_contribution_eur",
+				    eur == (double)(long long)eur ? json_integer((long long)eur) : json_real(eur));
+	}
 	json_object_set_new(j, "max_stay_months",
 			    db_null(res, row, 13) ? json_null()
 						  : json_integer(strtol(db_val(res, row, 13), NULL, 10)));

@@ -96,6 +96,8 @@ START_TEST(unit_invisible_outside_its_audience)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_null(json_object_get(r.json, "address")); /* not before acceptance */
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "max_stay_months")), 18);
+	ck_assert(json_is_integer(json_object_get(r.json, "monthly_contribution_eur")));
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "monthly_contribution_eur")), 250);
 	resp_free(&r);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
