@@ -36,6 +36,7 @@ int handle_unit_update(struct request *r);
 int handle_proposal_create(struct request *r);
 int handle_proposal_list(struct request *r);
 int handle_proposal_decision(struct request *r);
+int handle_unit_candidates(struct request *r);
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);

@@ -51,6 +51,8 @@ const struct route routes[] = {
      "proposals.create", true},
     {HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list",
      false},
+    {HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read", "units.candidates",
+     false},
     {HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
      "proposals.decide", false},
     {HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage", "occupancies.start",

@@ -252,4 +252,28 @@ const struct db_stmt statements[ST_COUNT] = {
 		    "start_date::text, planned_end_date::text, end_date::text, outcome, " TS("created_at")
 		    " FROM occupancies WHERE id = $1::uuid",
 		    1},
+    /* $1 unit (visible to the caller), $2 how many of each group to return.
+     * referral id, applied_at, household_size, capacity, accessibility need,
+     * avoided communes (JSON), release_date, fits, access_ok, commune_ok,
+     * release_ok, eligible, rank in its group, size of its group */
+    [ST_CANDIDATES] = {"candidates",
+		       "WITH u AS (SELECT * FROM units WHERE id = $1::uuid), "
+		       "c AS (SELECT r.id, r.created_at, "
+		       " coalesce((r.needs->>'household_size')::int, 1) AS hs, "
+		       " refgw_unit_capacity(u.type, u.bedrooms) AS cap, "
+		       " coalesce(r.needs->>'accessibility', 'none') AS acc, "
+		       " coalesce(r.needs->'avoid_communes', '[]') AS avoid, r.release_date, "
+		       " u.commune, u.accessibility AS unit_acc, u.available_until "
+		       " FROM referrals r, u WHERE r.to_org = refgw_caller() AND r.status = 'waitlisted'), "
+		       "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, "
+		       " NOT (avoid ? commune) AS commune_ok, "
+		       " (release_date IS NULL OR available_until IS NULL OR release_date < available_until) "
+		       " AS release_ok FROM c), "
+		       "g AS (SELECT f.*, fits AND access_ok AND commune_ok AND release_ok AS eligible FROM f), "
+		       "w AS (SELECT g.*, row_number() OVER (PARTITION BY eligible ORDER BY created_at, id) AS rn, "
+		       " count(*) OVER (PARTITION BY eligible) AS n FROM g) "
+		       "SELECT id, " TS("created_at") ", hs, cap, acc, avoid::text, release_date::text, "
+		       "fits, access_ok, commune_ok, release_ok, eligible, rn, n FROM w "
+		       "WHERE rn <= $2::int ORDER BY eligible DESC, rn",
+		       2},
 };

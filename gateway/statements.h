@@ -60,6 +60,7 @@ enum stmt_id {
 	ST_OCC_START,
 	ST_OCC_END,
 	ST_OCC_GET,
+	ST_CANDIDATES,
 	ST_COUNT
 };
 

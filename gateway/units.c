@@ -706,3 +706,112 @@ out:
 	json_decref(body);
 	return status;
 }
+
+/* GET /v1/units/{id}/candidates: the caller's waitlisted referrals for this
+ * unit, eligible ones ranked by order of application, each with its
+ * reasons; excluded ones with the constraints they fail.  Rules:
+ * schema/009_candidates.sql and docs/candidates.md. */
+static json_t *
+candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *failed)
+{
+	json_t *reasons = json_array();
+	const char *type = db_val(unit, 0, 4), *commune = db_val(unit, 0, 8),
+		   *unit_acc = db_val(unit, 0, 7), *until = db_null(unit, 0, 11) ? NULL : db_val(unit, 0, 11),
+		   *hs = db_val(res, i, 2), *cap = db_val(res, i, 3), *acc = db_val(res, i, 4),
+		   *release = db_null(res, i, 6) ? NULL : db_val(res, i, 6);
+	char text[256];
+	bool fits = db_val(res, i, 7)[0] == 't', access_ok = db_val(res, i, 8)[0] == 't',
+	     commune_ok = db_val(res, i, 9)[0] == 't', release_ok = db_val(res, i, 10)[0] == 't';
+
+	snprintf(text, sizeof(text), fits ? "household of %s fits a %s (capacity %s)"
+					  : "household of %s exceeds the %s's capacity of %s",
+		 hs, type, cap);
+	json_array_append_new(reasons, json_string(text));
+	if (!fits)
+		json_array_append_new(failed, json_string("household"));
+	if (strcmp(acc, "none") == 0)
+		snprintf(text, sizeof(text), "no accessibility need");
+	else
+		snprintf(text, sizeof(text), access_ok ? "needs %s access: the unit has %s"
+						       : "needs %s access; the unit offers %s",
+			 acc, unit_acc);
+	json_array_append_new(reasons, json_string(text));
+	if (!access_ok)
+		json_array_append_new(failed, json_string("accessibility"));
+	snprintf(text, sizeof(text), commune_ok ? "%s is not among the communes to avoid"
+						: "%s is among the communes to avoid",
+		 commune);
+	json_array_append_new(reasons, json_string(text));
+	if (!commune_ok)
+		json_array_append_new(failed, json_string("commune"));
+	if (release == NULL)
+		snprintf(text, sizeof(text), "no release date");
+	else if (until == NULL)
+		snprintf(text, sizeof(text), "released %s; the unit has no end date", release);
+	else
+		snprintf(text, sizeof(text), release_ok ? "released %s, before the unit's end %s"
+							: "released %s, not before the unit's end %s",
+			 release, until);
+	json_array_append_new(reasons, json_string(text));
+	if (!release_ok)
+		json_array_append_new(failed, json_string("release_date"));
+	return reasons;
+}
+
+int
+handle_unit_candidates(struct request *r)
+{
+	const char *params[2] = {r->params[0], NULL};
+	struct db_res *unit = NULL, *res = NULL;
+	json_t *candidates, *excluded;
+	char limit_text[16];
+	long eligible_n = 0, excluded_n = 0;
+	int limit, i, status;
+	enum db_status s;
+
+	if ((limit = query_limit(r)) < 0)
+		return r->status;
+	if ((s = db_exec(r->db, ST_UNIT_GET, 1, params, &unit)) != DB_OK)
+		return reply_db_error(r, s);
+	if (db_rows(unit) == 0) {
+		db_res_free(unit);
+		return reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
+	}
+	snprintf(limit_text, sizeof(limit_text), "%d", limit);
+	params[1] = limit_text;
+	if ((s = db_exec(r->db, ST_CANDIDATES, 2, params, &res)) != DB_OK) {
+		db_res_free(unit);
+		return reply_db_error(r, s);
+	}
+	candidates = json_array();
+	excluded = json_array();
+	for (i = 0; i < db_rows(res); i++) {
+		json_t *failed = json_array(), *reasons = candidate_reasons(res, i, unit, failed);
+		long rank = strtol(db_val(res, i, 12), NULL, 10), n = strtol(db_val(res, i, 13), NULL, 10);
+		if (db_val(res, i, 11)[0] == 't') {
+			char text[160];
+			eligible_n = n;
+			snprintf(text, sizeof(text), "applied %s: %ld of %ld eligible, by order of application",
+				 db_val(res, i, 1), rank, n);
+			json_array_append_new(reasons, json_string(text));
+			json_array_append_new(candidates,
+					      json_pack("{s:i, s:s, s:s, s:o}", "rank", (int)rank, "referral_id",
+							db_val(res, i, 0), "applied_at", db_val(res, i, 1),
+							"reasons", reasons));
+			json_decref(failed);
+		} else {
+			excluded_n = n;
+			json_array_append_new(excluded, json_pack("{s:s, s:s, s:o, s:o}", "referral_id",
+								  db_val(res, i, 0), "applied_at",
+								  db_val(res, i, 1), "failed", failed,
+								  "reasons", reasons));
+		}
+	}
+	status = reply_json(r, 200,
+			    json_pack("{s:s, s:i, s:i, s:o, s:o}", "unit_id", r->params[0], "eligible_count",
+				      (int)eligible_n, "excluded_count", (int)excluded_n, "candidates",
+				      candidates, "excluded", excluded));
+	db_res_free(res);
+	db_res_free(unit);
+	return status;
+}

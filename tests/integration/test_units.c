@@ -414,6 +414,112 @@ START_TEST(occupancy_respects_the_units_terms)
 }
 END_TEST
 
+/* A referral orga -> orgd with these needs, waitlisted by orgd. */
+static char *
+waitlisted(const char *needs, const char *release)
+{
+	char body[2048], path[128], recipients[128];
+	char *person = must(post_id("orga", "/v1/persons", "{}", 201)), *consent, *ref;
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	struct resp r;
+
+	snprintf(recipients, sizeof(recipients), "[{\"organisation_id\":\"%s\"}]", org_id("orgd"));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[],\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+		 person, recipients);
+	consent = must(post_id("orga", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
+		 "\"diogenes.housing_support\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"reason\":\"waitlist\",\"needs\":%s%s%s%s}",
+		 person, org_id("orgd"), consent, needs, release ? ",\"release_date\":\"" : "",
+		 release ? release : "", release ? "\"" : "");
+	ref = must(post_id("orga", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", ref);
+	ck_assert_int_eq(call("orgd", "POST", path, "{\"to\":\"received\"}", v1, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgd", "POST", path, "{\"to\":\"waitlisted\"}", v2, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	free(person);
+	free(consent);
+	return ref;
+}
+
+START_TEST(candidates_ranked_with_reasons)
+{
+	/* The unit: a studio (capacity 2) with a lift in Molenbeek, until 2030-06-30. */
+	char *unit = new_unit("published"), path[160];
+	char *r1 = waitlisted("{\"household_size\":1}", "2027-01-01");
+	char *r2 = waitlisted("{\"household_size\":3}", NULL);
+	char *r3 = waitlisted("{\"household_size\":1,\"accessibility\":\"wheelchair\"}", NULL);
+	char *r4 = waitlisted("{\"household_size\":2,\"avoid_communes\":[\"Molenbeek-Saint-Jean\"]}", NULL);
+	char *r5 = waitlisted("{\"household_size\":1,\"accessibility\":\"lift\"}", "2031-01-01");
+	char *r6 = waitlisted("{\"household_size\":2,\"accessibility\":\"lift\"}", NULL);
+	static const char *const want_failed[] = {"household", "accessibility", "commune", "release_date"};
+	char *excluded_ids[4];
+	struct resp r;
+	json_t *c, *x;
+	size_t i;
+
+	excluded_ids[0] = r2, excluded_ids[1] = r3, excluded_ids[2] = r4, excluded_ids[3] = r5;
+	snprintf(path, sizeof(path), "/v1/units/%s/candidates", unit);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "eligible_count")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "excluded_count")), 4);
+	c = json_object_get(r.json, "candidates");
+	ck_assert_int_eq(json_array_size(c), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 0), "referral_id")), r1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(c, 0), "rank")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 1), "referral_id")), r6);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(c, 0), "reasons"), 0)),
+			 "household of 1 fits a studio (capacity 2)");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(c, 0), "reasons"), 3)),
+			 "released 2027-01-01, before the unit's end 2030-06-30");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(json_array_get(c, 1), "reasons"), 4)),
+				     "2 of 2 eligible"));
+	x = json_object_get(r.json, "excluded");
+	ck_assert_int_eq(json_array_size(x), 4);
+	for (i = 0; i < 4; i++) {
+		json_t *e = json_array_get(x, i);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "referral_id")), excluded_ids[i]);
+		ck_assert_int_eq(json_array_size(json_object_get(e, "failed")), 1);
+		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(e, "failed"), 0)), want_failed[i]);
+	}
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(x, 0), "reasons"), 0)),
+			 "household of 3 exceeds the studio's capacity of 2");
+	resp_free(&r);
+	/* Deterministic: the same answer twice. */
+	{
+		struct resp again;
+		char *first;
+		ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+		first = strdup(r.body);
+		resp_free(&r);
+		ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &again), 0);
+		ck_assert_str_eq(again.body, first);
+		resp_free(&again);
+		free(first);
+	}
+	/* limit applies to each group. */
+	ck_assert_int_eq(call("orgd", "GET", strcat(path, "?limit=1"), NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "candidates")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "excluded")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "excluded_count")), 4);
+	resp_free(&r);
+	/* Outside the unit's audience: 404. */
+	snprintf(path, sizeof(path), "/v1/units/%s/candidates", unit);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	free(unit), free(r1), free(r2), free(r3), free(r4), free(r5), free(r6);
+}
+END_TEST
+
 Suite *
 units_suite(void)
 {
@@ -425,6 +531,7 @@ units_suite(void)
 	tcase_add_test(t, racing_accepts_reserve_the_unit_once);
 	tcase_add_test(t, operator_publishes_and_withdraws);
 	tcase_add_test(t, occupancy_respects_the_units_terms);
+	tcase_add_test(t, candidates_ranked_with_reasons);
 	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
 	return s;
