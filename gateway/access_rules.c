@@ -17,7 +17,8 @@ static const char *const actions[] = {
     "referral.create", "referral.read",       "referral.transition", "audit.read",
     "event.read",      "organisation.manage", "certificate.manage", "access_rule.manage",
     "site.manage",     "unit.manage",         "unit.read",          "proposal.create",
-    "proposal.decide", "occupancy.manage",    "occupancy.read",     NULL};
+    "proposal.decide", "occupancy.manage",    "occupancy.read",     "report.read",
+    NULL};
 static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
 				    "housing_operator", "coordinator", NULL};
 static const struct field_spec rule_fields[] = {

@@ -40,6 +40,8 @@ int handle_unit_candidates(struct request *r);
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);
+int handle_report_occupancy(struct request *r);
+int handle_report_referrals(struct request *r);
 
 /* persons.c: the HMAC key for national register numbers. */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);

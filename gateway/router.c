@@ -61,6 +61,10 @@ const struct route routes[] = {
      false},
     {HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",
      "occupancies.end", false},
+    {HTTP_GET, "/v1/reports/occupancy", handle_report_occupancy, "report.read", "reports.occupancy",
+     false},
+    {HTTP_GET, "/v1/reports/referrals", handle_report_referrals, "report.read", "reports.referrals",
+     false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 

@@ -276,4 +276,11 @@ const struct db_stmt statements[ST_COUNT] = {
 		       "fits, access_ok, commune_ok, release_ok, eligible, rn, n FROM w "
 		       "WHERE rn <= $2::int ORDER BY eligible DESC, rn",
 		       2},
+    [ST_REPORT_OCCUPANCY] = {"report_occupancy",
+			     "SELECT site_id, site, operator_id, operator, commune, units, "
+			     "period_from::text, period_until::text, status, occupancies, "
+			     "occupied_days, vacant_days FROM refgw_report_occupancy()",
+			     0},
+    [ST_REPORT_REFERRALS] = {"report_referrals",
+			     "SELECT month, program, status, referrals FROM refgw_report_referrals()", 0},
 };

@@ -520,6 +520,65 @@ START_TEST(candidates_ranked_with_reasons)
 }
 END_TEST
 
+START_TEST(reports_suppress_counts_under_five)
+{
+	struct resp r;
+	json_t *row;
+	size_t i;
+	int suppressed = 0, shown = 0, seen_site = 0;
+	char *unit = NULL, *p = accepted_proposal(&unit), *occ = NULL;
+
+	/* One occupancy on a fresh site: its figures must not show. */
+	ck_assert_int_eq(start("orgc", p, "2026-12-01", "2027-03-01", &occ), 201);
+	ck_assert_int_eq(call("orgc", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "sites"), i, row) {
+		json_t *n = json_object_get(row, "occupancies");
+		ck_assert_str_eq(json_string_value(json_object_get(row, "operator_organisation_id")), org_id("orgc"));
+		if (json_is_integer(n))
+			ck_assert(json_integer_value(n) == 0 || json_integer_value(n) >= 5);
+		else {
+			ck_assert(json_is_true(json_object_get(row, "suppressed")));
+			ck_assert(json_is_null(json_object_get(row, "occupied_days")));
+			suppressed++;
+		}
+		seen_site++;
+	}
+	ck_assert_int_ge(suppressed, 1);
+	ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(r.json, "operators"), 0), "occupancies")));
+	resp_free(&r);
+	/* Others see their own: an organisation without sites, none; the coordinator, all. */
+	ck_assert_int_eq(call("orga", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "sites")), 0);
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
+	ck_assert_int_ge(json_array_size(json_object_get(r.json, "sites")), (size_t)seen_site);
+	resp_free(&r);
+
+	ck_assert_int_eq(call("orga", "GET", "/v1/reports/referrals", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	suppressed = 0;
+	json_array_foreach(json_object_get(r.json, "items"), i, row) {
+		json_t *n = json_object_get(row, "referrals");
+		if (json_is_null(n))
+			suppressed++;
+		else {
+			ck_assert_int_ge(json_integer_value(n), 5);
+			shown++;
+		}
+	}
+	ck_assert_int_ge(suppressed, 1);
+	ck_assert_int_ge(shown, 1);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "GET", "/v1/reports/referrals", NULL, NULL, &r), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_free(&r);
+	free(occ);
+	free(p);
+	free(unit);
+}
+END_TEST
+
 Suite *
 units_suite(void)
 {
@@ -532,6 +591,7 @@ units_suite(void)
 	tcase_add_test(t, operator_publishes_and_withdraws);
 	tcase_add_test(t, occupancy_respects_the_units_terms);
 	tcase_add_test(t, candidates_ranked_with_reasons);
+	tcase_add_test(t, reports_suppress_counts_under_five);
 	tcase_set_timeout(t, 120);
 	suite_add_tcase(s, t);
 	return s;
