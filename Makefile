@@ -28,7 +28,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs bench
+.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale
 
 all: build
 
@@ -86,6 +86,10 @@ $(BUILD)/loadgen: bench/loadgen.c
 bench: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/run.sh $(BENCH_SECONDS)
+
+bench-scale: build
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	sh bench/scale.sh $(BENCH_SECONDS)
 
 lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \

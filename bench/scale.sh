@@ -1,0 +1,100 @@
+#!/bin/sh
+# bench/scale.sh — GET /v1/units and /v1/units/{id}/candidates with 100 000
+# units and 10 000 waitlisted referrals in the database, beside the same
+# queries in psql (EXPLAIN ANALYZE, as the runtime role with row-level
+# security on), in one run.  `make bench-scale`; never part of `make check`.
+set -eu
+secs=${1:-10}
+units=${SCALE_UNITS:-100000}
+waitlist=${SCALE_WAITLIST:-10000}
+top=$(pwd)
+bin=$top/build/refgw
+lg=$top/build/loadgen
+tmp=$(mktemp -d /tmp/refgw-scale.XXXXXX)
+chmod 755 "$tmp"
+gw_pid=""
+cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
+	sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+sh certs/gen.sh "$tmp/certs" op recv >/dev/null
+sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
+sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log"
+sh scripts/pg.sh roles "$tmp/sock"
+export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
+export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
+export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
+export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
+export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports" REFGW_ACCESS_LOG=0
+"$bin" migrate >/dev/null
+printf 'op|Scale Operator|housing_operator|\nrecv|Scale Receiver|homeless_service|issue.axis1\n' > "$tmp/orgs.txt"
+sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/ids"
+op=$(awk '$1 == "op" { print $2 }' "$tmp/ids")
+recv=$(awk '$1 == "recv" { print $2 }' "$tmp/ids")
+
+echo "# generating $units units and $waitlist waitlisted referrals"
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
+INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$op', 'Scale site', 'Anderlecht', '2020-01-01');
+INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
+                   available_until, terms, max_stay_months, audience_kinds, status)
+SELECT (SELECT id FROM sites LIMIT 1), '$op', 'U-' || i,
+       (ARRAY['room', 'studio', 'apartment', 'house'])[1 + i % 4], i % 5,
+       (ARRAY['none', 'ground_floor', 'lift', 'wheelchair'])[1 + i % 4],
+       (ARRAY['Anderlecht', 'Forest', 'Molenbeek-Saint-Jean', 'Schaerbeek', 'Ixelles', 'Uccle',
+              'Etterbeek', 'Jette', 'Evere', 'Ganshoren', 'Saint-Gilles', 'Koekelberg',
+              'Auderghem', 'Watermael-Boitsfort', 'Woluwe-Saint-Lambert',
+              'Woluwe-Saint-Pierre', 'Berchem-Sainte-Agathe', 'Saint-Josse-ten-Noode',
+              'Bruxelles'])[1 + i % 19],
+       date '2026-01-01' + (i % 365), date '2028-01-01' + (i % 700), 'precarious_occupation', 18,
+       CASE WHEN i % 2 = 0 THEN ARRAY['homeless_service'] ELSE ARRAY['justice_aid'] END,
+       CASE WHEN i % 10 = 0 THEN 'reserved' ELSE 'published' END
+  FROM generate_series(1, $units) i;
+INSERT INTO unit_addresses SELECT id, 'street ' || label FROM units;
+INSERT INTO persons (created_by) SELECT '$recv' FROM generate_series(1, $waitlist);
+INSERT INTO consents (person_id, created_by, recipient_orgs, purposes, data_categories, valid_until, evidence)
+SELECT id, '$recv', ARRAY['$recv'::uuid], '{housing_referral}', '{}', '2099-01-01', '{}' FROM persons;
+INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, reason, needs,
+                       release_date, status, created_at)
+SELECT c.person_id, '$op', '$recv', 'issue.axis1', c.id, 'housing_referral', 'scale',
+       jsonb_build_object('household_size', 1 + (n % 4),
+                          'accessibility', (ARRAY['none', 'none', 'lift', 'wheelchair'])[1 + n % 4],
+                          'avoid_communes', CASE WHEN n % 7 = 0 THEN '["Anderlecht"]'::jsonb ELSE '[]' END),
+       CASE WHEN n % 3 = 0 THEN date '2027-01-01' + (n % 900)::int END,
+       'waitlisted', now() - make_interval(secs => $waitlist - n)
+  FROM (SELECT c.*, row_number() OVER (ORDER BY c.id) AS n FROM consents c) c;
+ANALYZE units, unit_addresses, persons, consents, referrals;
+SQL
+psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT 'units: ' || (SELECT count(*) FROM units) || ', waitlisted: ' || (SELECT count(*) FROM referrals WHERE status = 'waitlisted')"
+unit=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT id FROM units WHERE 'homeless_service' = ANY (audience_kinds) AND commune = 'Forest' AND type = 'apartment' ORDER BY label LIMIT 1")
+
+"$bin" serve > "$tmp/gateway.log" 2>&1 &
+gw_pid=$!
+while [ ! -s "$tmp/ports" ]; do sleep 0.1; done
+read -r api ops < "$tmp/ports"
+base="https://localhost:$api"
+cert="--cert $tmp/certs/recv.pem --key $tmp/certs/recv.key --cacert $tmp/certs/ca.pem"
+search="/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=1"
+
+explain() { # title, SQL — as the runtime role, with the receiver set for RLS
+	echo "== $1 (EXPLAIN ANALYZE as refgw_app, RLS on)"
+	psql -X -q -h "$tmp/sock" -U refgw_app refgw <<SQL | grep -v '^ *$' | sed -n '/QUERY PLAN/,$p' | grep -v -- '^---'
+BEGIN;
+SELECT set_config('refgw.org_id', '$recv', true) \\gset
+EXPLAIN ANALYZE $2;
+COMMIT;
+SQL
+}
+
+for c in 1 16; do
+	echo "== GET $search, $c clients"
+	$lg --url "$base$search" $cert -c $c -d "$secs"
+	echo "== GET /v1/units/{id}/candidates, $c clients"
+	$lg --url "$base/v1/units/$unit/candidates" $cert -c $c -d "$secs"
+done
+# The gateway's statements (gateway/statements.c), with the same values.
+explain "units search SQL" "SELECT u.id FROM units u WHERE u.status = 'published' AND (u.available_from <= '2026-06-01' AND (u.available_until IS NULL OR u.available_until >= '2026-06-01')) AND u.commune = 'Forest' AND u.bedrooms >= 1 AND (u.available_from, u.id) > ('-infinity', '00000000-0000-0000-0000-000000000000') ORDER BY u.available_from, u.id LIMIT 51"
+explain "candidates SQL" "WITH u AS (SELECT * FROM units WHERE id = '$unit'), c AS (SELECT r.id, r.created_at, coalesce((r.needs->>'household_size')::int, 1) AS hs, refgw_unit_capacity(u.type, u.bedrooms) AS cap, coalesce(r.needs->>'accessibility', 'none') AS acc, coalesce(r.needs->'avoid_communes', '[]') AS avoid, r.release_date, u.commune, u.accessibility AS unit_acc, u.available_until FROM referrals r, u WHERE r.to_org = refgw_caller() AND r.status = 'waitlisted'), f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, NOT (avoid ? commune) AS commune_ok, (release_date IS NULL OR available_until IS NULL OR release_date < available_until) AS release_ok FROM c), g AS (SELECT f.*, fits AND access_ok AND commune_ok AND release_ok AS eligible FROM f), w AS (SELECT g.*, row_number() OVER (PARTITION BY eligible ORDER BY created_at, id) AS rn, count(*) OVER (PARTITION BY eligible) AS n FROM g) SELECT * FROM w WHERE rn <= 50 ORDER BY eligible DESC, rn"
