@@ -221,11 +221,20 @@ const struct db_stmt statements[ST_COUNT] = {
 			"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) "
 			"ORDER BY u.available_from, u.id LIMIT $9::int",
 			9},
-    [ST_UNIT_SET_STATUS] = {"unit_set_status",
-			    "UPDATE units AS u SET status = $3, version = u.version + 1, updated_at = now() "
-			    "WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
-			    "AND u.operator_org = refgw_caller() RETURNING u.id",
-			    4},
+    [ST_UNIT_UPDATE] = {"unit_update",
+			"UPDATE units AS u SET status = coalesce($3, u.status), "
+			"label = coalesce($5, u.label), "
+			"monthly_contribution_eur = coalesce($6::numeric, u.monthly_contribution_eur), "
+			"available_until = coalesce($7::date, u.available_until), "
+			"max_stay_months = coalesce($8::int, u.max_stay_months), "
+			"audience_orgs = coalesce($9::uuid[], u.audience_orgs), "
+			"audience_kinds = coalesce($10::text[], u.audience_kinds), "
+			"version = u.version + 1, updated_at = now() "
+			"WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
+			"AND u.operator_org = refgw_caller() RETURNING u.id",
+			10},
+    [ST_UNIT_ADDRESS_UPDATE] = {"unit_address_update",
+				"UPDATE unit_addresses SET address = $2 WHERE unit_id = $1::uuid", 2},
     [ST_PROPOSAL_COVERAGE] = {"proposal_coverage",
 			      "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)", 2},
     [ST_PROPOSAL_INSERT] = {"proposal_insert",

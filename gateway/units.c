@@ -55,7 +55,13 @@ static const struct field_spec audience_fields[] = {
     {"kind", FT_ENUM, false, 0, 0, 0, kinds},
 };
 static const struct field_spec patch_fields[] = {
-    {"status", FT_ENUM, true, 0, 0, 0, (const char *const[]){"published", "withdrawn", "closed", NULL}},
+    {"status", FT_ENUM, false, 0, 0, 0, (const char *const[]){"published", "withdrawn", "closed", NULL}},
+    {"label", FT_STRING, false, 64, 0, 0, NULL},
+    {"address", FT_STRING, false, 300, 0, 0, NULL},
+    {"monthly_contribution_eur", FT_INTEGER, false, 0, 0, 100000, NULL},
+    {"available_until", FT_DATE, false, 0, 0, 0, NULL},
+    {"max_stay_months", FT_INTEGER, false, 0, 1, 120, NULL},
+    {"audience", FT_ANY, false, 0, 0, 0, NULL},
 };
 static const struct field_spec proposal_fields[] = {
     {"referral_id", FT_UUID, true, 0, 0, 0, NULL},
@@ -228,6 +234,27 @@ audience_literal(struct buf *b, json_t *audience, const char *key)
 	return buf_append(b, "}", 1);
 }
 
+/* The audience array, validated; errors into errors. */
+static void
+check_audience(json_t *audience, json_t *errors)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(audience) || json_array_size(audience) == 0 || json_array_size(audience) > 100) {
+		field_error(errors, "audience", "must be an array of 1 to 100 {organisation_id} or {kind}");
+		return;
+	}
+	json_array_foreach(audience, i, v) {
+		char name[48];
+		snprintf(name, sizeof(name), "audience[%zu]", i);
+		if (!json_is_object(v) || json_object_size(v) != 1)
+			field_error(errors, name, "must be {\"organisation_id\": ...} or {\"kind\": ...}");
+		else
+			validate_fields(v, audience_fields, ARRAY_LEN(audience_fields), errors);
+	}
+}
+
 int
 handle_unit_create(struct request *r)
 {
@@ -237,7 +264,6 @@ handle_unit_create(struct request *r)
 	char bedrooms[8], contribution[24] = "", stay[8] = "";
 	const char *params[15];
 	enum db_status s;
-	size_t i;
 	int status;
 
 	buf_init(&orgs, 8192);
@@ -247,18 +273,7 @@ handle_unit_create(struct request *r)
 	errors = json_array();
 	validate_fields(body, unit_fields, ARRAY_LEN(unit_fields), errors);
 	audience = json_object_get(body, "audience");
-	if (!json_is_array(audience) || json_array_size(audience) == 0 || json_array_size(audience) > 100) {
-		field_error(errors, "audience", "must be an array of 1 to 100 {organisation_id} or {kind}");
-	} else {
-		json_array_foreach(audience, i, v) {
-			char name[48];
-			snprintf(name, sizeof(name), "audience[%zu]", i);
-			if (!json_is_object(v) || json_object_size(v) != 1)
-				field_error(errors, name, "must be {\"organisation_id\": ...} or {\"kind\": ...}");
-			else
-				validate_fields(v, audience_fields, ARRAY_LEN(audience_fields), errors);
-		}
-	}
+	check_audience(audience, errors);
 	if (str(body, "available_until") && str(body, "available_from") &&
 	    strcmp(str(body, "available_until"), str(body, "available_from")) < 0)
 		field_error(errors, "available_until", "must not be before available_from");
@@ -424,21 +439,31 @@ handle_unit_search(struct request *r)
 int
 handle_unit_update(struct request *r)
 {
-	json_t *body = NULL;
+	json_t *body = NULL, *errors = NULL, *v;
 	struct db_res *res = NULL;
-	const char *params[4];
-	char version[24], allowed[160] = "";
+	const char *params[10], *to;
+	char version[24], allowed[160] = "", contribution[24] = "", stay[8] = "";
+	struct buf orgs, kindb;
 	long expected;
 	enum db_status s;
 	size_t i;
 	int status;
 
+	buf_init(&orgs, 8192);
+	buf_init(&kindb, 512);
 	if ((expected = if_match_version(r)) < 0)
 		return r->status;
 	if ((body = body_json(r)) == NULL)
 		return r->status;
-	if (!validate_body(r, body, patch_fields, ARRAY_LEN(patch_fields))) {
-		status = r->status;
+	errors = json_array();
+	validate_fields(body, patch_fields, ARRAY_LEN(patch_fields), errors);
+	if (json_object_get(body, "audience"))
+		check_audience(json_object_get(body, "audience"), errors);
+	if (json_array_size(errors) == 0 && json_object_size(body) == 0)
+		field_error(errors, "", "send at least one field to change");
+	if (json_array_size(errors) > 0) {
+		status = reply_invalid(r, errors);
+		errors = NULL;
 		goto out;
 	}
 	params[0] = r->params[0];
@@ -457,29 +482,53 @@ handle_unit_update(struct request *r)
 				       expected);
 		goto out;
 	}
-	for (i = 0; i < ARRAY_LEN(unit_moves); i++)
-		if (strcmp(unit_moves[i].from, db_val(res, 0, 16)) == 0) {
-			if (allowed[0])
-				strncat(allowed, ", ", sizeof(allowed) - strlen(allowed) - 1);
-			strncat(allowed, unit_moves[i].to, sizeof(allowed) - strlen(allowed) - 1);
-			if (strcmp(unit_moves[i].to, str(body, "status")) == 0)
-				break;
+	to = str(body, "status");
+	if (to) {
+		for (i = 0; i < ARRAY_LEN(unit_moves); i++)
+			if (strcmp(unit_moves[i].from, db_val(res, 0, 16)) == 0) {
+				if (allowed[0])
+					strncat(allowed, ", ", sizeof(allowed) - strlen(allowed) - 1);
+				strncat(allowed, unit_moves[i].to, sizeof(allowed) - strlen(allowed) - 1);
+				if (strcmp(unit_moves[i].to, to) == 0)
+					break;
+			}
+		if (i == ARRAY_LEN(unit_moves)) {
+			status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
+					       "a %s unit cannot become %s; allowed: %s", db_val(res, 0, 16),
+					       to, allowed[0] ? allowed : "none");
+			goto out;
 		}
-	if (i == ARRAY_LEN(unit_moves)) {
-		status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
-				       "a %s unit cannot become %s; allowed: %s", db_val(res, 0, 16),
-				       str(body, "status"), allowed[0] ? allowed : "none");
+	}
+	if ((v = json_object_get(body, "monthly_contribution_eur")) && json_is_integer(v))
+		snprintf(contribution, sizeof(contribution), "%lld", (long long)json_integer_value(v));
+	if ((v = json_object_get(body, "max_stay_months")) && json_is_integer(v))
+		snprintf(stay, sizeof(stay), "%lld", (long long)json_integer_value(v));
+	if ((v = json_object_get(body, "audience")) &&
+	    (audience_literal(&orgs, v, "organisation_id") != 0 || audience_literal(&kindb, v, "kind") != 0)) {
+		status = internal(r);
 		goto out;
 	}
 	snprintf(version, sizeof(version), "%ld", expected);
 	params[1] = version;
-	params[2] = str(body, "status");
+	params[2] = to;
 	params[3] = db_val(res, 0, 16);
+	params[4] = str(body, "label");
+	params[5] = contribution[0] ? contribution : NULL;
+	params[6] = str(body, "available_until");
+	params[7] = stay[0] ? stay : NULL;
+	params[8] = orgs.len ? orgs.data : NULL;
+	params[9] = kindb.len ? kindb.data : NULL;
 	{
 		struct db_res *upd = NULL;
-		s = db_exec(r->db, ST_UNIT_SET_STATUS, 4, params, &upd);
+		s = db_exec(r->db, ST_UNIT_UPDATE, 10, params, &upd);
 		i = (size_t)db_rows(upd);
 		db_res_free(upd);
+	}
+	if (s == DB_CONSTRAINT) {
+		status = reply_problem(r, 422, "unprocessable", "Unit change refused",
+				       "available_until would be before available_from, or an audience "
+				       "organisation does not exist");
+		goto out;
 	}
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
@@ -489,6 +538,13 @@ handle_unit_update(struct request *r)
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
 				       "the unit changed meanwhile; read it again");
 		goto out;
+	}
+	if (str(body, "address")) {
+		const char *ap[2] = {r->params[0], str(body, "address")};
+		if ((s = db_exec(r->db, ST_UNIT_ADDRESS_UPDATE, 2, ap, NULL)) != DB_OK) {
+			status = reply_db_error(r, s);
+			goto out;
+		}
 	}
 	db_res_free(res);
 	res = NULL;
@@ -503,6 +559,9 @@ handle_unit_update(struct request *r)
 	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 17));
 	status = reply_json(r, 200, unit_json(res, 0));
 out:
+	buf_free(&orgs);
+	buf_free(&kindb);
+	json_decref(errors);
 	db_res_free(res);
 	json_decref(body);
 	return status;

@@ -305,8 +305,36 @@ START_TEST(operator_publishes_and_withdraws)
 	ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"withdrawn\"}", v2, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
+	/* Edit fields: the operator changes the terms, the audience, the address. */
+	{
+		const char *v3[] = {"If-Match: \"3\"", NULL}, *v4[] = {"If-Match: \"4\"", NULL};
+		ck_assert_int_eq(call("orgc", "PATCH", path, "{}", v3, &r), 0);
+		ck_assert_int_eq(r.status, 400);
+		resp_free(&r);
+		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"available_until\":\"2020-01-01\"}", v3, &r), 0);
+		ck_assert_int_eq(r.status, 422);
+		resp_free(&r);
+		ck_assert_int_eq(call("orgc", "PATCH", path,
+				      "{\"monthly_contribution_eur\":300,\"max_stay_months\":12,"
+				      "\"address\":\"Rue Neuve 2\",\"audience\":[{\"kind\":\"cpas\"}]}",
+				      v3, &r),
+				 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "monthly_contribution_eur")), 300);
+		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "max_stay_months")), 12);
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")), "Rue Neuve 2");
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "withdrawn");
+		resp_free(&r);
+		/* orgb's kind is no longer in the audience: the unit is gone for it. */
+		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 404);
+		resp_free(&r);
+		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"audience\":[{\"kind\":\"homeless_service\"}]}", v4, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		resp_free(&r);
+	}
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200); /* still in its audience, as withdrawn */
+	ck_assert_int_eq(r.status, 200); /* in its audience again, as withdrawn */
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "withdrawn");
 	resp_free(&r);
 	free(unit);
