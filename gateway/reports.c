@@ -92,10 +92,12 @@ handle_report_referrals(struct request *r)
 		return reply_db_error(r, s);
 	rows = json_array();
 	for (i = 0; i < db_rows(res); i++)
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o, s:b}", "month", db_val(res, i, 0),
-						      "program", db_val(res, i, 1), "status",
-						      db_val(res, i, 2), "referrals", count_or_null(res, i, 3),
-						      "suppressed", db_null(res, i, 3)));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s?, s:o, s:b}", "month",
+						      db_val(res, i, 0), "program", db_val(res, i, 1),
+						      "status", db_val(res, i, 2), "outcome",
+						      db_null(res, i, 3) ? NULL : db_val(res, i, 3),
+						      "referrals", count_or_null(res, i, 4), "suppressed",
+						      db_null(res, i, 4)));
 	db_res_free(res);
 	return reply_json(r, 200, json_pack("{s:o, s:i}", "items", rows, "suppression_threshold", 5));
 }

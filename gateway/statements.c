@@ -291,5 +291,6 @@ const struct db_stmt statements[ST_COUNT] = {
 			     "occupied_days, vacant_days FROM refgw_report_occupancy()",
 			     0},
     [ST_REPORT_REFERRALS] = {"report_referrals",
-			     "SELECT month, program, status, referrals FROM refgw_report_referrals()", 0},
+			     "SELECT month, program, status, outcome, referrals FROM refgw_report_referrals()",
+			     0},
 };

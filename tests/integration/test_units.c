@@ -597,6 +597,8 @@ START_TEST(reports_suppress_counts_under_five)
 	}
 	ck_assert_int_ge(suppressed, 1);
 	ck_assert_int_ge(shown, 1);
+	/* Outcomes: e.g. the declines with no_capacity of the transition tests. */
+	ck_assert_ptr_nonnull(strstr(r.body, "\"outcome\":"));
 	resp_free(&r);
 	ck_assert_int_eq(call("orgc", "GET", "/v1/reports/referrals", NULL, NULL, &r), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
