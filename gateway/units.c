@@ -116,13 +116,13 @@ unit_json(const struct db_res *res, int row)
 		json_array_append_new(audience, json_pack("{s:O}", "kind", v));
 	json_decref(orgs);
 	json_decref(kindv);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s, s:s, s:s?, s:s, s:s?, s:s, s:o, s:s, "
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s, s:s, s:s, s:s?, s:s, s:o, s:s, "
 		      "s:i, s:s, s:s}",
 		      "id", db_val(res, row, 0), "site_id", db_val(res, row, 1), "operator_organisation_id",
 		      db_val(res, row, 2), "label", db_val(res, row, 3), "type", db_val(res, row, 4),
 		      "bedrooms", (int)strtol(db_val(res, row, 5), NULL, 10), "furnished",
 		      strcmp(db_val(res, row, 6), "t") == 0, "accessibility", db_val(res, row, 7),
-		      "commune", db_val(res, row, 8), "monthly_contribution_eur", NULL, "available_from",
+		      "commune", db_val(res, row, 8), "available_from",
 		      db_val(res, row, 10), "available_until",
 		      db_null(res, row, 11) ? NULL : db_val(res, row, 11), "terms", db_val(res, row, 12),
 		      "audience", audience, "status", db_val(res, row, 16), "version",
