@@ -19,11 +19,9 @@ static const char *const actions[] = {
     "site.manage",     "unit.manage",         "unit.read",          "proposal.create",
     "proposal.decide", "occupancy.manage",    "occupancy.read",     "report.read",
     NULL};
-static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
-				    "housing_operator", "coordinator", NULL};
 static const struct field_spec rule_fields[] = {
     {"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
-    {"kind", FT_ENUM, false, 0, 0, 0, kinds},
+    {"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
     {"action", FT_ENUM, true, 0, 0, 0, actions},
     {"allowed", FT_BOOLEAN, true, 0, 0, 0, NULL},
 };

@@ -1,5 +1,6 @@
 /* common: helpers every resource handler shares. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -84,4 +85,67 @@ if_match_version(struct request *r)
 	reply_problem(r, 400, "invalid-if-match", "Invalid If-Match",
 		      "If-Match must be a quoted version number, e.g. \"3\"");
 	return -1;
+}
+
+const char *const org_kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
+				 "housing_operator", "coordinator", NULL};
+
+json_t *
+json_split(const char *joined)
+{
+	json_t *a = json_array();
+
+	while (*joined) {
+		size_t n = strcspn(joined, ",");
+		json_array_append_new(a, json_stringn(joined, n));
+		joined += n;
+		if (*joined == ',')
+			joined++;
+	}
+	return a;
+}
+
+int
+cursor_decode(struct request *r, char *key, size_t keylen, char id[37])
+{
+	const char *c = req_query(r, "cursor");
+	unsigned char raw[512];
+	json_t *j = NULL;
+	long n;
+
+	if (c == NULL)
+		return 0;
+	n = strlen(c) < 680 ? base64url_decode(c, raw, sizeof(raw)) : -1;
+	if (n > 0)
+		j = json_loadb((const char *)raw, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
+	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
+	    !json_is_string(json_array_get(j, 0)) || json_string_length(json_array_get(j, 0)) >= keylen ||
+	    !json_is_string(json_array_get(j, 1)) || !is_uuid(json_string_value(json_array_get(j, 1)))) {
+		json_decref(j);
+		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
+			      "cursor must be a next_cursor value returned by this list");
+		return -1;
+	}
+	snprintf(key, keylen, "%s", json_string_value(json_array_get(j, 0)));
+	snprintf(id, 37, "%s", json_string_value(json_array_get(j, 1)));
+	json_decref(j);
+	return 1;
+}
+
+json_t *
+cursor_encode(const char *key, const char *id)
+{
+	json_t *a = json_pack("[s, s]", key, id);
+	char *text = json_dumps(a, JSON_COMPACT), out[700];
+	json_t *s;
+
+	json_decref(a);
+	if (text == NULL || strlen(text) > 500) {
+		free(text);
+		return json_null();
+	}
+	base64url_encode((unsigned char *)text, strlen(text), out);
+	s = json_string(out);
+	free(text);
+	return s;
 }

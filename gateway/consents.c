@@ -16,8 +16,6 @@ const char *const consent_purposes[] = {"housing_referral", "social_aid", "right
 					"housing_support", "health_care", NULL};
 const char *const data_categories[] = {"identity", "contact", "housing_situation", "income",
 				       "family", "justice", "health", NULL};
-static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
-				    "housing_operator", "coordinator", NULL};
 static const char *const evidence_methods[] = {"signed_form", "oral", "electronic_signature", NULL};
 
 static const struct field_spec consent_fields[] = {
@@ -30,7 +28,7 @@ static const struct field_spec consent_fields[] = {
 };
 static const struct field_spec recipient_fields[] = {
     {"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
-    {"kind", FT_ENUM, false, 0, 0, 0, kinds},
+    {"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
 };
 static const struct field_spec evidence_fields[] = {
     {"method", FT_ENUM, true, 0, 0, 0, evidence_methods},
@@ -41,15 +39,6 @@ static const struct field_spec evidence_fields[] = {
 static const struct field_spec withdraw_fields[] = {
     {"reason", FT_STRING, false, 500, 0, 0, NULL},
 };
-
-static bool
-in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
 
 /* Appends "{a,b}" (a PostgreSQL array literal of validated tokens). */
 static int
@@ -70,27 +59,12 @@ array_literal(struct buf *b, json_t *strings, const char *key)
 	return buf_append(b, "}", 1);
 }
 
-static json_t *
-split_json(const char *joined)
-{
-	json_t *a = json_array();
-
-	while (*joined) {
-		size_t n = strcspn(joined, ",");
-		json_array_append_new(a, json_stringn(joined, n));
-		joined += n;
-		if (*joined == ',')
-			joined++;
-	}
-	return a;
-}
-
 /* Row of CONSENT_COLS → JSON; evidence only for its creator. */
 static json_t *
 consent_json(struct request *r, const struct db_res *res, int row)
 {
-	json_t *recipients = json_array(), *orgs = split_json(db_val(res, row, 3)),
-	       *kindv = split_json(db_val(res, row, 4)), *v, *j;
+	json_t *recipients = json_array(), *orgs = json_split(db_val(res, row, 3)),
+	       *kindv = json_split(db_val(res, row, 4)), *v, *j;
 	size_t i;
 
 	json_array_foreach(orgs, i, v)
@@ -101,8 +75,8 @@ consent_json(struct request *r, const struct db_res *res, int row)
 	json_decref(kindv);
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", db_val(res, row, 0),
 		      "person_id", db_val(res, row, 1), "created_by", db_val(res, row, 2), "recipients",
-		      recipients, "purposes", split_json(db_val(res, row, 5)), "data_categories",
-		      split_json(db_val(res, row, 6)), "valid_until", db_val(res, row, 7), "status",
+		      recipients, "purposes", json_split(db_val(res, row, 5)), "data_categories",
+		      json_split(db_val(res, row, 6)), "valid_until", db_val(res, row, 7), "status",
 		      db_val(res, row, 9), "created_at", db_val(res, row, 12));
 	if (strcmp(db_val(res, row, 2), r->who.organisation_id) == 0)
 		json_object_set_new(j, "evidence", json_loads(db_val(res, row, 8), 0, NULL));
@@ -139,10 +113,10 @@ check_consent(json_t *body, json_t *errors)
 		}
 	}
 	json_array_foreach(json_object_get(body, "purposes"), i, v)
-		if (json_is_string(v) && !in_list(json_string_value(v), consent_purposes))
+		if (json_is_string(v) && !validate_in(json_string_value(v), consent_purposes))
 			field_error(errors, "purposes", "unknown purpose \"%s\"", json_string_value(v));
 	json_array_foreach(json_object_get(body, "data_categories"), i, v)
-		if (json_is_string(v) && !in_list(json_string_value(v), data_categories))
+		if (json_is_string(v) && !validate_in(json_string_value(v), data_categories))
 			field_error(errors, "data_categories", "unknown category \"%s\"", json_string_value(v));
 	evidence = json_object_get(body, "evidence");
 	if (!json_is_object(evidence)) {

@@ -54,6 +54,14 @@ int query_limit(struct request *r);
 /* If-Match: "N" → N; -1 after answering 428/400. */
 long if_match_version(struct request *r);
 bool is_coordinator(const struct request *r);
+/* The organisation kinds, NULL-terminated. */
+extern const char *const org_kinds[];
+/* "a,b" (PostgreSQL's array_to_string) → ["a","b"]. */
+json_t *json_split(const char *joined);
+/* Keyset cursors: base64url of ["key","uuid"].  decode: 0 none, 1 found,
+ * -1 after answering 400. */
+int cursor_decode(struct request *r, char *key, size_t keylen, char id[37]);
+json_t *cursor_encode(const char *key, const char *id);
 
 
 #endif

@@ -10,13 +10,11 @@
 #include "statements.h"
 #include "validate.h"
 
-static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
-				    "housing_operator", "coordinator", NULL};
 static const char *const statuses[] = {"active", "suspended", NULL};
 
 static const struct field_spec org_create_fields[] = {
     {"name", FT_STRING, true, 200, 0, 0, NULL},
-    {"kind", FT_ENUM, true, 0, 0, 0, kinds},
+    {"kind", FT_ENUM, true, 0, 0, 0, org_kinds},
     {"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
     {"status", FT_ENUM, false, 0, 0, 0, statuses},
 };
@@ -26,22 +24,6 @@ static const struct field_spec org_update_fields[] = {
     {"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
     {"status", FT_ENUM, false, 0, 0, 0, statuses},
 };
-
-static json_t *
-programs_json(const char *joined)
-{
-	json_t *a = json_array();
-	const char *p = joined;
-
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		json_array_append_new(a, json_stringn(p, n));
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return a;
-}
 
 /* Row of ORG_COLS → JSON. */
 static json_t *
@@ -53,7 +35,7 @@ org_json(const struct db_res *res, int row)
 		version = 0;
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:s}", "id", db_val(res, row, 0), "name",
 			 db_val(res, row, 1), "kind", db_val(res, row, 2), "programs",
-			 programs_json(db_val(res, row, 3)), "status", db_val(res, row, 4), "version",
+			 json_split(db_val(res, row, 3)), "status", db_val(res, row, 4), "version",
 			 (int)version, "created_at", db_val(res, row, 6), "updated_at",
 			 db_val(res, row, 7));
 }
@@ -98,58 +80,6 @@ handle_me(struct request *r)
 				    "not_before", nb, "not_after", na, "allowed_actions", actions));
 }
 
-/* Cursor: base64url of ["name","id"] of the last row of the previous page. */
-static int
-decode_cursor(struct request *r, char *name, size_t namelen, char *id)
-{
-	const char *c = req_query(r, "cursor");
-	unsigned char raw[512];
-	json_t *j = NULL;
-	long n;
-
-	if (c == NULL)
-		return 0;
-	n = strlen(c) < 680 ? base64url_decode(c, raw, sizeof(raw)) : -1;
-	if (n > 0)
-		j = json_loadb((const char *)raw, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
-	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
-	    !json_is_string(json_array_get(j, 0)) || !json_is_string(json_array_get(j, 1)) ||
-	    !is_uuid(json_string_value(json_array_get(j, 1))) ||
-	    strlen(json_string_value(json_array_get(j, 0))) >= namelen) {
-		json_decref(j);
-		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-			      "cursor must be a next_cursor value returned by this list");
-		return -1;
-	}
-	snprintf(name, namelen, "%s", json_string_value(json_array_get(j, 0)));
-	snprintf(id, 37, "%s", json_string_value(json_array_get(j, 1)));
-	json_decref(j);
-	return 1;
-}
-
-static json_t *
-encode_cursor(const char *name, const char *id)
-{
-	json_t *a = json_pack("[s, s]", name, id);
-	char *text = json_dumps(a, JSON_COMPACT);
-	char *out;
-	json_t *s;
-
-	json_decref(a);
-	if (text == NULL)
-		return json_null();
-	out = malloc(strlen(text) * 4 / 3 + 4);
-	if (out == NULL) {
-		free(text);
-		return json_null();
-	}
-	base64url_encode((unsigned char *)text, strlen(text), out);
-	s = json_string(out);
-	free(text);
-	free(out);
-	return s;
-}
-
 int
 handle_org_list(struct request *r)
 {
@@ -162,7 +92,7 @@ handle_org_list(struct request *r)
 
 	if ((limit = query_limit(r)) < 0)
 		return r->status;
-	if ((have = decode_cursor(r, name, sizeof(name), id)) < 0)
+	if ((have = cursor_decode(r, name, sizeof(name), id)) < 0)
 		return r->status;
 	if (have) {
 		params[0] = name;
@@ -177,7 +107,7 @@ handle_org_list(struct request *r)
 	for (i = 0; i < rows && i < limit; i++)
 		json_array_append_new(items, org_json(res, i));
 	body = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-			 rows > limit ? encode_cursor(db_val(res, limit - 1, 1), db_val(res, limit - 1, 0))
+			 rows > limit ? cursor_encode(db_val(res, limit - 1, 1), db_val(res, limit - 1, 0))
 				      : json_null());
 	db_res_free(res);
 	return reply_json(r, 200, body);

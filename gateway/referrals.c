@@ -66,22 +66,13 @@ referral_allowed_targets(const char *from, enum referral_party by, char *out, si
 	}
 }
 
-static bool
-in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
-
 bool
 referral_reason_valid(const char *to, const char *code)
 {
 	if (strcmp(to, "declined") == 0)
-		return in_list(code, decline_reasons);
+		return validate_in(code, decline_reasons);
 	if (strcmp(to, "cancelled") == 0)
-		return in_list(code, cancel_reasons);
+		return validate_in(code, cancel_reasons);
 	return false; /* other moves take no reason code */
 }
 
@@ -148,7 +139,7 @@ check_data(json_t *data, json_t *errors)
 	json_object_foreach(data, key, v) {
 		char field[80];
 		snprintf(field, sizeof(field), "data.%.60s", key);
-		if (!in_list(key, data_categories))
+		if (!validate_in(key, data_categories))
 			field_error(errors, field, "unknown data category");
 		else if (!json_is_object(v))
 			field_error(errors, field, "must be an object");
@@ -379,52 +370,6 @@ handle_referral_get(struct request *r)
 	return status;
 }
 
-/* Cursor: base64url of ["created_at with microseconds", "id"]. */
-static int
-list_cursor(struct request *r, char *ts, size_t tslen, char *id)
-{
-	const char *c = req_query(r, "cursor");
-	unsigned char raw[256];
-	json_t *j = NULL;
-	long n;
-
-	if (c == NULL)
-		return 0;
-	n = strlen(c) < 340 ? base64url_decode(c, raw, sizeof(raw)) : -1;
-	if (n > 0)
-		j = json_loadb((const char *)raw, (size_t)n, 0, NULL);
-	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
-	    !json_is_string(json_array_get(j, 0)) || json_string_length(json_array_get(j, 0)) >= tslen ||
-	    !is_uuid(json_string_value(json_array_get(j, 1)))) {
-		json_decref(j);
-		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-			      "cursor must be a next_cursor value returned by this list");
-		return -1;
-	}
-	snprintf(ts, tslen, "%s", json_string_value(json_array_get(j, 0)));
-	snprintf(id, 37, "%s", json_string_value(json_array_get(j, 1)));
-	json_decref(j);
-	return 1;
-}
-
-static json_t *
-make_cursor(const char *ts, const char *id)
-{
-	json_t *a = json_pack("[s, s]", ts, id);
-	char *text = json_dumps(a, JSON_COMPACT), out[400];
-	json_t *s;
-
-	json_decref(a);
-	if (text == NULL || strlen(text) > 280) {
-		free(text);
-		return json_null();
-	}
-	base64url_encode((unsigned char *)text, strlen(text), out);
-	s = json_string(out);
-	free(text);
-	return s;
-}
-
 int
 handle_referral_list(struct request *r)
 {
@@ -442,14 +387,14 @@ handle_referral_list(struct request *r)
 		field_error(errors, "role", "must be sent or received");
 		return reply_invalid(r, errors);
 	}
-	if (status_q && !in_list(status_q, states)) {
+	if (status_q && !validate_in(status_q, states)) {
 		json_t *errors = json_array();
 		field_error(errors, "status", "unknown referral status");
 		return reply_invalid(r, errors);
 	}
 	if ((limit = query_limit(r)) < 0)
 		return r->status;
-	if ((have = list_cursor(r, ts, sizeof(ts), id)) < 0)
+	if ((have = cursor_decode(r, ts, sizeof(ts), id)) < 0)
 		return r->status;
 	if (have) {
 		params[1] = ts;
@@ -473,7 +418,7 @@ handle_referral_list(struct request *r)
 	if (buf_append(&out, "],\"next_cursor\":", 16) != 0)
 		goto oom;
 	if (rows > limit) {
-		json_t *c = make_cursor(db_val(res, limit - 1, 14), db_val(res, limit - 1, 0));
+		json_t *c = cursor_encode(db_val(res, limit - 1, 14), db_val(res, limit - 1, 0));
 		int rc = json_is_string(c) ? buf_printf(&out, "\"%s\"}", json_string_value(c))
 					   : buf_append(&out, "null}", 5);
 		json_decref(c);

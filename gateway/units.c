@@ -19,8 +19,6 @@ static const char *const unit_types[] = {"room", "studio", "apartment", "house",
 static const char *const accessibility[] = {"none", "ground_floor", "lift", "wheelchair", NULL};
 static const char *const terms[] = {"precarious_occupation", "transit", "lease", NULL};
 static const char *const create_statuses[] = {"draft", "published", NULL};
-static const char *const kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
-				    "housing_operator", "coordinator", NULL};
 static const char *const decisions[] = {"accept", "decline", NULL};
 static const char *const decline_reasons[] = {"household_does_not_fit", "needs_not_met",
 					      "person_unreachable", "unit_unavailable", "other", NULL};
@@ -52,7 +50,7 @@ static const struct field_spec unit_fields[] = {
 };
 static const struct field_spec audience_fields[] = {
     {"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
-    {"kind", FT_ENUM, false, 0, 0, 0, kinds},
+    {"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
 };
 static const struct field_spec patch_fields[] = {
     {"status", FT_ENUM, false, 0, 0, 0, (const char *const[]){"published", "withdrawn", "closed", NULL}},
@@ -89,25 +87,10 @@ str(json_t *o, const char *k)
 }
 
 static json_t *
-split(const char *joined)
-{
-	json_t *a = json_array();
-
-	while (*joined) {
-		size_t n = strcspn(joined, ",");
-		json_array_append_new(a, json_stringn(joined, n));
-		joined += n;
-		if (*joined == ',')
-			joined++;
-	}
-	return a;
-}
-
-static json_t *
 unit_json(const struct db_res *res, int row)
 {
-	json_t *audience = json_array(), *orgs = split(db_val(res, row, 14)),
-	       *kindv = split(db_val(res, row, 15)), *v, *j;
+	json_t *audience = json_array(), *orgs = json_split(db_val(res, row, 14)),
+	       *kindv = json_split(db_val(res, row, 15)), *v, *j;
 	size_t i;
 
 	json_array_foreach(orgs, i, v)
@@ -149,7 +132,7 @@ proposal_json(const struct db_res *res, int row)
 			 db_val(res, row, 0), "unit_id", db_val(res, row, 1), "referral_id",
 			 db_val(res, row, 2), "proposer_organisation_id", db_val(res, row, 3),
 			 "operator_organisation_id", db_val(res, row, 4), "shared_categories",
-			 split(db_val(res, row, 5)), "note", db_null(res, row, 6) ? NULL : db_val(res, row, 6),
+			 json_split(db_val(res, row, 5)), "note", db_null(res, row, 6) ? NULL : db_val(res, row, 6),
 			 "status", db_val(res, row, 7), "reason_code",
 			 db_null(res, row, 8) ? NULL : db_val(res, row, 8), "decided_at",
 			 db_null(res, row, 9) ? NULL : db_val(res, row, 9), "created_at",

@@ -84,15 +84,6 @@ validate_in(const char *s, const char *const *values)
 	return false;
 }
 
-static bool
-in_values(const char *s, const char *const *values)
-{
-	for (; *values; values++)
-		if (strcmp(s, *values) == 0)
-			return true;
-	return false;
-}
-
 static void
 check_value(const struct field_spec *f, json_t *v, json_t *errors)
 {
@@ -120,7 +111,7 @@ check_value(const struct field_spec *f, json_t *v, json_t *errors)
 				field_error(errors, f->name, "must not contain control characters");
 		} else if (f->type == FT_TOKEN && !is_token(s, f->maxlen)) {
 			field_error(errors, f->name, "must be 1 to %zu of a-z 0-9 . _ -", f->maxlen);
-		} else if (f->type == FT_ENUM && !in_values(s, f->values)) {
+		} else if (f->type == FT_ENUM && !validate_in(s, f->values)) {
 			char list[256] = "";
 			const char *const *p;
 			for (p = f->values; *p; p++) {
