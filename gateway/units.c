@@ -377,17 +377,15 @@ handle_unit_search(struct request *r)
 		field_error(errors, "status", "unknown unit status");
 	if (commune && (strlen(commune) > 64 || !is_clean_text(commune)))
 		field_error(errors, "commune", "must be a commune name");
-	if (cursor) {
-		/* cursor: "YYYY-MM-DD" + uuid, 46 characters, as this list returns it */
-		if (strlen(cursor) != 46 || (memcpy(cdate, cursor, 10), cdate[10] = '\0', !is_date(cdate)) ||
-		    !is_uuid(cursor + 10))
-			field_error(errors, "cursor", "must be a next_cursor value returned by this list");
-		else
-			snprintf(cid, sizeof(cid), "%s", cursor + 10);
-	}
 	if (json_array_size(errors) > 0)
 		return reply_invalid(r, errors);
 	json_decref(errors);
+	if (cursor && (cursor_decode(r, cdate, sizeof(cdate), cid) < 0 || !is_date(cdate))) {
+		if (r->status == 0)
+			reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
+				      "cursor must be a next_cursor value returned by this list");
+		return r->status;
+	}
 	if ((limit = query_limit(r)) < 0)
 		return r->status;
 	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
@@ -409,11 +407,8 @@ handle_unit_search(struct request *r)
 		json_array_append_new(items, unit_json(res, i));
 	{
 		json_t *next = json_null();
-		if (rows > limit) {
-			char c[64];
-			snprintf(c, sizeof(c), "%s%s", db_val(res, limit - 1, 10), db_val(res, limit - 1, 0));
-			next = json_string(c);
-		}
+		if (rows > limit)
+			next = cursor_encode(db_val(res, limit - 1, 10), db_val(res, limit - 1, 0));
 		db_res_free(res);
 		return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 	}
