@@ -16,6 +16,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 COPY --from=build /src/build/refgw /usr/local/bin/refgw
 COPY schema /usr/share/refgw/schema
 COPY scripts/orgs.sh scripts/demo-orgs.txt scripts/docker-entrypoint.sh /usr/share/refgw/
+COPY schema/demo/units.sql /usr/share/refgw/demo-units.sql
 ENV REFGW_SCHEMA_DIR=/usr/share/refgw/schema \
     REFGW_LISTEN_ADDR=0.0.0.0 \
     REFGW_OPS_ADDR=0.0.0.0

@@ -5,5 +5,6 @@ set -eu
 refgw migrate
 if [ "${REFGW_DEMO:-0}" = 1 ]; then
 	sh /usr/share/refgw/orgs.sh refgw /certs /usr/share/refgw/demo-orgs.txt >/dev/null
+	refgw seed /usr/share/refgw/demo-units.sql >/dev/null
 fi
 exec refgw serve
