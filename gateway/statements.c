@@ -273,15 +273,14 @@ const struct db_stmt statements[ST_COUNT] = {
 		       " coalesce(r.needs->>'accessibility', 'none') AS acc, "
 		       " coalesce(r.needs->'avoid_communes', '[]') AS avoid, r.release_date, "
 		       " u.commune, u.accessibility AS unit_acc, u.available_until "
-		       " FROM referrals r, u WHERE r.to_org = refgw_caller() AND r.status = 'waitlisted' "
+		       " FROM referrals r, u WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
 		       " ORDER BY r.created_at, r.id), "
 		       "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, "
 		       " NOT (avoid ? commune) AS commune_ok, "
 		       " (release_date IS NULL OR available_until IS NULL OR release_date < available_until) "
 		       " AS release_ok FROM c), "
 		       "g AS (SELECT f.*, fits AND access_ok AND commune_ok AND release_ok AS eligible FROM f), "
-		       /* Running counts in order of application rank each group without
-			* sorting by eligibility (half the time at 10 000 waitlisted). */
+		       /* running counts in order of application rank each group */
 		       "w AS (SELECT g.*, "
 		       " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o "
 		       "  ELSE count(*) FILTER (WHERE NOT eligible) OVER o END AS rn, "
