@@ -5,39 +5,12 @@
 #   sh bench/run.sh [SECONDS]      (make bench)
 set -eu
 secs=${1:-10}
-top=$(pwd)
-bin=$top/build/refgw
-lg=$top/build/loadgen
-PGBIN=/usr/lib/postgresql/15/bin
-tmp=$(mktemp -d /tmp/refgw-bench.XXXXXX)
-chmod 755 "$tmp"
-gw_pid=""
-cleanup() {
-	trap - EXIT INT TERM
-	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
-	sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-sh certs/gen.sh "$tmp/certs" coord orga orgb >/dev/null
-sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
-# Production-like durability: fsync and synchronous_commit stay on.
-sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200
-sh scripts/pg.sh roles "$tmp/sock"
-export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
-export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
-export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
-export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
-export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports" REFGW_ACCESS_LOG=${REFGW_ACCESS_LOG:-0}
-"$bin" migrate >/dev/null
-printf 'coord|Bench Coordinator|coordinator|\norga|Bench Org A|justice_aid|\norgb|Bench Org B|homeless_service|issue.axis1\n' > "$tmp/orgs.txt"
-sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/orgids"
-orgb_id=$(awk '$1 == "orgb" { print $2 }' "$tmp/orgids")
-"$bin" serve > "$tmp/gateway.log" 2>&1 &
-gw_pid=$!
-while [ ! -s "$tmp/ports" ]; do sleep 0.1; done
-read -r api ops < "$tmp/ports"
+. bench/env.sh
+bench_setup bench "coord|Bench Coordinator|coordinator|
+orga|Bench Org A|justice_aid|
+orgb|Bench Org B|homeless_service|issue.axis1"
+orgb_id=$(org_id orgb)
+bench_serve
 url="https://localhost:$api/v1/me"
 cert="--cert $tmp/certs/orga.pem --key $tmp/certs/orga.key --cacert $tmp/certs/ca.pem"
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$gw_pid/status"; }

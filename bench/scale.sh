@@ -7,34 +7,11 @@ set -eu
 secs=${1:-10}
 units=${SCALE_UNITS:-100000}
 waitlist=${SCALE_WAITLIST:-10000}
-top=$(pwd)
-bin=$top/build/refgw
-lg=$top/build/loadgen
-tmp=$(mktemp -d /tmp/refgw-scale.XXXXXX)
-chmod 755 "$tmp"
-gw_pid=""
-cleanup() {
-	trap - EXIT INT TERM
-	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
-	sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-sh certs/gen.sh "$tmp/certs" op recv >/dev/null
-sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
-sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log"
-sh scripts/pg.sh roles "$tmp/sock"
-export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
-export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
-export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
-export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
-export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports" REFGW_ACCESS_LOG=0
-"$bin" migrate >/dev/null
-printf 'op|Scale Operator|housing_operator|\nrecv|Scale Receiver|homeless_service|issue.axis1\n' > "$tmp/orgs.txt"
-sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/ids"
-op=$(awk '$1 == "op" { print $2 }' "$tmp/ids")
-recv=$(awk '$1 == "recv" { print $2 }' "$tmp/ids")
+. bench/env.sh
+bench_setup scale "op|Scale Operator|housing_operator|
+recv|Scale Receiver|homeless_service|issue.axis1"
+op=$(org_id op)
+recv=$(org_id recv)
 
 echo "# generating $units units and $waitlist waitlisted referrals"
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
@@ -71,10 +48,7 @@ SQL
 psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT 'units: ' || (SELECT count(*) FROM units) || ', waitlisted: ' || (SELECT count(*) FROM referrals WHERE status = 'waitlisted')"
 unit=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT id FROM units WHERE 'homeless_service' = ANY (audience_kinds) AND commune = 'Forest' AND type = 'apartment' ORDER BY label LIMIT 1")
 
-"$bin" serve > "$tmp/gateway.log" 2>&1 &
-gw_pid=$!
-while [ ! -s "$tmp/ports" ]; do sleep 0.1; done
-read -r api ops < "$tmp/ports"
+bench_serve
 base="https://localhost:$api"
 cert="--cert $tmp/certs/recv.pem --key $tmp/certs/recv.key --cacert $tmp/certs/ca.pem"
 search="/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=1"

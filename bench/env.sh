@@ -1,0 +1,52 @@
+# bench/env.sh — sourced by the bench scripts: a throwaway PostgreSQL (fsync
+# and synchronous_commit on, like production), the gateway's environment,
+# the benchmark's organisations with their certificates, and the gateway.
+#   bench_setup NAME ORGS      ORGS: lines "slug|name|kind|programs"
+#   bench_serve                starts the gateway; sets gw_pid, api
+#   org_id SLUG
+top=$(pwd)
+bin=$top/build/refgw
+lg=$top/build/loadgen
+PGBIN=/usr/lib/postgresql/15/bin
+gw_pid=""
+tmp=""
+
+bench_cleanup() {
+	trap - EXIT INT TERM
+	[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null && wait "$gw_pid" 2>/dev/null || true
+	if [ -n "$tmp" ]; then
+		sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
+		rm -rf "$tmp"
+	fi
+}
+
+bench_setup() {
+	tmp=$(mktemp -d "/tmp/refgw-$1.XXXXXX")
+	chmod 755 "$tmp"
+	trap bench_cleanup EXIT INT TERM
+	printf '%s\n' "$2" > "$tmp/orgs.txt"
+	# shellcheck disable=SC2046 # one argument per slug
+	sh certs/gen.sh "$tmp/certs" $(cut -d'|' -f1 "$tmp/orgs.txt") >/dev/null
+	sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
+	sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200
+	sh scripts/pg.sh roles "$tmp/sock"
+	export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
+	export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
+	export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
+	export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
+	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports"
+	export REFGW_ACCESS_LOG="${REFGW_ACCESS_LOG:-0}"
+	"$bin" migrate >/dev/null
+	sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/ids"
+}
+
+bench_serve() {
+	"$bin" serve > "$tmp/gateway.log" 2>&1 &
+	gw_pid=$!
+	while [ ! -s "$tmp/ports" ]; do sleep 0.1; done
+	read -r api ops < "$tmp/ports"
+}
+
+org_id() {
+	awk -v s="$1" '$1 == s { print $2 }' "$tmp/ids"
+}
