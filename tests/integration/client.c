@@ -292,3 +292,42 @@ post_id(const char *slug, const char *path, const char *body, long want)
 	resp_free(&r);
 	return id;
 }
+
+long
+walk_pages(const char *slug, const char *path, int limit)
+{
+	char url[1024], cur[700] = "";
+	json_t *ids = json_object();
+	long seen = 0;
+	int pages = 0;
+	struct resp r;
+
+	for (;;) {
+		const char *next;
+		json_t *item;
+		size_t i;
+
+		snprintf(url, sizeof(url), "%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?", limit,
+			 cur[0] ? "&cursor=" : "", cur);
+		ck_assert_int_eq(call(slug, "GET", url, NULL, NULL, &r), 0);
+		ck_assert_msg(r.status == 200, "GET %s: %ld", url, r.status);
+		ck_assert_int_le(json_array_size(json_object_get(r.json, "items")), limit);
+		json_array_foreach(json_object_get(r.json, "items"), i, item) {
+			const char *id = json_string_value(json_object_get(item, "id"));
+			ck_assert_msg(id && json_object_get(ids, id) == NULL, "%s repeated across pages", id);
+			json_object_set_new(ids, id, json_true());
+			seen++;
+		}
+		next = json_string_value(json_object_get(r.json, "next_cursor"));
+		if (next == NULL) {
+			ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
+			resp_free(&r);
+			break;
+		}
+		snprintf(cur, sizeof(cur), "%s", next);
+		resp_free(&r);
+		ck_assert_int_lt(++pages, 1000);
+	}
+	json_decref(ids);
+	return seen;
+}

@@ -54,6 +54,11 @@ long sql_count(const char *query, const char *param);
 /* POST as slug; the new resource's "id" (malloc'd) when the status is want, else NULL. */
 char *post_id(const char *slug, const char *path, const char *body, long want);
 
+/* Follows a list's next_cursor from the first page to the last (limit items
+ * per page), asserting 200s, page sizes and that no id repeats; returns the
+ * number of items seen. */
+long walk_pages(const char *slug, const char *path, int limit);
+
 Suite *referrals_suite(void);
 Suite *units_suite(void);
 Suite *matrix_suite(void);
