@@ -23,12 +23,17 @@ LIB_SRCS = $(filter-out gateway/main.c,$(SRCS))
 LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 IT_SRCS   = $(wildcard tests/integration/*.c)
+# The fuzz drivers link every module but db.c and http.c (tests/fuzz/fake_db.c
+# stands in for both), so each runs without a database or a socket.
+FUZZ_LIB_OBJS = $(filter-out $(BUILD)/obj/db.o $(BUILD)/obj/http.o,$(LIB_OBJS))
+FUZZ_DRIVERS  = body cert
+FUZZ_SECONDS ?= 60
 
 BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale
+.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -53,6 +58,11 @@ $(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h
 	$(CC) $(BASE_CFLAGS) $$(pkg-config --cflags libpq jansson $(TEST_PKGS)) -o $@ \
 	    $(IT_SRCS) $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
 
+$(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c tests/fuzz/fake_db.h $(FUZZ_LIB_OBJS)
+	$(CC) $(BASE_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -o $@ \
+	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c tests/fuzz/fake_db.c $(FUZZ_LIB_OBJS) \
+	    $(SAN_LDFLAGS) $$(pkg-config --libs gnutls openssl jansson) -lpthread
+
 # gen.sh is idempotent: it only makes what is missing (new demo organisations,
 # material added by a later version), so it runs every time.
 certs: deps
@@ -62,10 +72,14 @@ run: build certs
 	@sh scripts/run.sh $(BUILD)/refgw $(DEMO_ORGS)
 
 check: deps
-	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests
+	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests \
+	    $(FUZZ_DRIVERS:%=$(BUILD)/replay_%)
 	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
 	@echo "== unit tests"
 	@REFGW_TEST_CERTS=$(BUILD)/test-certs CK_DEFAULT_TIMEOUT=30 $(BUILD)/unit_tests
+	@echo "== fuzz seeds and regressions, replayed"
+	@for d in $(FUZZ_DRIVERS); do \
+	    $(BUILD)/replay_$$d tests/fuzz/corpus/$$d tests/fuzz/regressions/$$d || exit 1; done
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
@@ -90,6 +104,34 @@ bench: build
 bench-scale: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/scale.sh $(BENCH_SECONDS)
+
+# libFuzzer (clang): every driver for FUZZ_SECONDS, on a working corpus under
+# build/fuzz/ seeded from tests/fuzz/corpus/.  A crash leaves its input in
+# build/fuzz/crash-<driver>-*: fix it and copy the input to
+# tests/fuzz/regressions/<driver>/, which `make check` replays for ever.
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -DREFGW_SCHEMA_VERSION=$(SCHEMA_VERSION) \
+              -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+fuzz:
+	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@mkdir -p build/fuzz/obj
+	@for f in $(LIB_SRCS) tests/fuzz/fake_db.c; do \
+	    case $$f in gateway/db.c|gateway/http.c) continue;; esac; \
+	    o=build/fuzz/obj/$$(basename $$f .c).o; \
+	    if [ ! -f $$o ] || [ $$f -nt $$o ] || [ Makefile -nt $$o ]; then \
+	        clang $(FUZZ_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -c -o $$o $$f || exit 1; fi; \
+	done
+	@for d in $(FUZZ_DRIVERS); do \
+	    clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) \
+	        -o build/fuzz/fuzz_$$d tests/fuzz/fuzz_$$d.c build/fuzz/obj/*.o \
+	        $$(pkg-config --libs gnutls openssl jansson) -lpthread || exit 1; \
+	    mkdir -p build/fuzz/corpus-$$d; \
+	    echo "== fuzz $$d for $(FUZZ_SECONDS) s"; \
+	    build/fuzz/fuzz_$$d -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
+	        -artifact_prefix=build/fuzz/crash-$$d- -print_final_stats=1 \
+	        build/fuzz/corpus-$$d tests/fuzz/corpus/$$d tests/fuzz/regressions/$$d \
+	        2>build/fuzz/$$d.log || { tail -n 60 build/fuzz/$$d.log; exit 1; }; \
+	    grep -E "stat::number_of_executed_units|stat::peak_rss_mb|cov:" build/fuzz/$$d.log | tail -n 3; \
+	done
 
 lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \

@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
+#include "router.h"
 #include "statements.h"
 #include "tls.h"
 
@@ -36,6 +37,7 @@ usage(void)
 		"       refgw cert revoke --org ID|NAME SHA256 [--reason TEXT]\n"
 		"       refgw audit verify\n"
 		"       refgw seed FILE.sql           load demo data (admin URL)\n"
+		"       refgw routes                  print the route table: METHOD PATTERN ACTION NAME\n"
 		"configuration: REFGW_* environment variables, see docs/operations.md\n");
 }
 
@@ -112,6 +114,16 @@ main(int argc, char **argv)
 
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage();
+		return 0;
+	}
+	if (strcmp(cmd, "routes") == 0) {
+		/* The API as data, for tests and operators; needs no configuration. */
+		char method[16];
+		for (size_t i = 0; i < nroutes; i++) {
+			router_allow_header((int)routes[i].method, method, sizeof(method));
+			printf("%s %s %s %s\n", method, routes[i].pattern,
+			       routes[i].action ? routes[i].action : "-", routes[i].name);
+		}
 		return 0;
 	}
 	if (config_load(&cfg, env, err, sizeof(err)) != 0) {

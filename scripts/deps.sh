@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages refgw needs to build, run and test, if any is
 # missing.  As root it runs apt-get; otherwise it prints the exact command.
+#   deps.sh [EXTRA_PACKAGE...]   (make fuzz adds clang, make bench its tools)
 set -eu
-pkgs="gcc make pkg-config openssl curl ca-certificates
+pkgs="$* gcc make pkg-config openssl curl ca-certificates
       libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev
       check libsubunit-dev libcurl4-openssl-dev
       postgresql-15 postgresql-client-15 valgrind cppcheck"

@@ -1,4 +1,6 @@
 /* router: the table drives matching, 404 and 405 + Allow. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "router.h"
@@ -85,6 +87,54 @@ START_TEST(every_statement_is_defined)
 }
 END_TEST
 
+/* The route table and docs/openapi.yaml describe the same API, both ways:
+ * every route is documented and every documented operation is routed.  The
+ * file is read line by line: paths are the two-space-indented keys under
+ * `paths:` and operations the four-space-indented HTTP methods under them. */
+START_TEST(routes_equal_openapi)
+{
+	static const char *const methods[] = {"get", "post", "put", "patch", "delete"};
+	static const enum http_method bits[] = {HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE};
+	FILE *f = fopen("docs/openapi.yaml", "r");
+	char line[512], path[256] = "";
+	bool in_paths = false, seen[64] = {false};
+	size_t i, m, documented = 0;
+
+	ck_assert_msg(f != NULL, "docs/openapi.yaml not found (run from the repository root)");
+	ck_assert_uint_le(nroutes, sizeof(seen) / sizeof(seen[0]));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != ' ' && line[0] != '\0' && line[0] != '#') {
+			in_paths = strcmp(line, "paths:") == 0;
+			continue;
+		}
+		if (!in_paths)
+			continue;
+		if (strncmp(line, "  /", 3) == 0 && line[strlen(line) - 1] == ':') {
+			snprintf(path, sizeof(path), "%.*s", (int)strlen(line) - 3, line + 2);
+			continue;
+		}
+		for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+			char want[32];
+			snprintf(want, sizeof(want), "    %s:", methods[m]);
+			if (strcmp(line, want) != 0)
+				continue;
+			documented++;
+			for (i = 0; i < nroutes; i++)
+				if (routes[i].method == bits[m] && strcmp(routes[i].pattern, path) == 0)
+					break;
+			ck_assert_msg(i < nroutes, "%s %s is documented but not routed", methods[m], path);
+			seen[i] = true;
+		}
+	}
+	fclose(f);
+	for (i = 0; i < nroutes; i++)
+		ck_assert_msg(seen[i], "%s (%s) is routed but not documented in docs/openapi.yaml",
+			      routes[i].pattern, routes[i].name);
+	ck_assert_uint_eq(documented, nroutes);
+}
+END_TEST
+
 Suite *
 router_suite(void)
 {
@@ -94,6 +144,7 @@ router_suite(void)
 	tcase_add_loop_test(t, route_table_cases, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(t, every_route_is_reachable_and_named);
 	tcase_add_test(t, every_statement_is_defined);
+	tcase_add_test(t, routes_equal_openapi);
 	suite_add_tcase(s, t);
 	return s;
 }

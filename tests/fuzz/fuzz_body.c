@@ -1,0 +1,120 @@
+/* libFuzzer driver: request body -> JSON -> validation -> handler, for every
+ * route that takes a body, with a database that is never there.
+ *   byte 0: which route (modulo the table), byte 1: how the database fails,
+ *   the rest: the body, capped like http.c caps it.
+ * What must hold for every input:
+ *   - the handler answers exactly once with an error status (the database
+ *     never succeeds), as a problem+json object whose status matches;
+ *   - a 400 or 415 is decided before any statement runs (bad input changes
+ *     nothing, by construction rather than by rollback);
+ *   - every validation error names a field and a message (strings). */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_db.h"
+#include "handlers.h"
+#include "request.h"
+
+static const struct {
+	const char *name;
+	int (*handler)(struct request *);
+	enum http_method method;
+	int nparams;
+} routes[] = {
+    {"organisations.create", handle_org_create, HTTP_POST, 0},
+    {"organisations.update", handle_org_update, HTTP_PATCH, 1},
+    {"certificates.register", handle_cert_register, HTTP_POST, 1},
+    {"certificates.revoke", handle_cert_revoke, HTTP_POST, 2},
+    {"persons.create", handle_person_create, HTTP_POST, 0},
+    {"consents.create", handle_consent_create, HTTP_POST, 0},
+    {"consents.withdraw", handle_consent_withdraw, HTTP_POST, 1},
+    {"referrals.create", handle_referral_create, HTTP_POST, 0},
+    {"referrals.transition", handle_referral_transition, HTTP_POST, 1},
+    {"access_rules.replace", handle_rules_replace, HTTP_PUT, 0},
+    {"sites.create", handle_site_create, HTTP_POST, 0},
+    {"units.create", handle_unit_create, HTTP_POST, 0},
+    {"units.update", handle_unit_update, HTTP_PATCH, 1},
+    {"proposals.create", handle_proposal_create, HTTP_POST, 1},
+    {"proposals.decision", handle_proposal_decision, HTTP_POST, 1},
+    {"occupancies.start", handle_occupancy_start, HTTP_POST, 0},
+    {"occupancies.end", handle_occupancy_end, HTTP_POST, 1},
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static const enum db_status failures[] = {DB_UNAVAILABLE, DB_POOL_TIMEOUT, DB_UNIQUE, DB_CONSTRAINT,
+					  DB_FORBIDDEN,   DB_SERIALIZATION, DB_BAD_INPUT, DB_ERROR};
+
+static void
+check_problem(const struct request *r)
+{
+	json_t *p, *errors, *e;
+	size_t i;
+
+	if (r->status < 400 || r->status > 599 || r->resp == NULL)
+		abort();
+	p = json_loadb(r->resp, r->resp_len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(p) || json_integer_value(json_object_get(p, "status")) != r->status ||
+	    strncmp(json_string_value(json_object_get(p, "type")) ?: "", "urn:refgw:problem:", 18) != 0 ||
+	    !json_is_string(json_object_get(p, "title")))
+		abort();
+	errors = json_object_get(p, "errors");
+	if (errors) {
+		if (!json_is_array(errors) || json_array_size(errors) == 0)
+			abort();
+		json_array_foreach(errors, i, e)
+			if (!json_is_string(json_object_get(e, "field")) ||
+			    !json_is_string(json_object_get(e, "message")))
+				abort();
+	}
+	json_decref(p);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct request r;
+	size_t which;
+	int i;
+
+	if (size < 2)
+		return 0;
+	which = data[0] % NROUTES;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "fuzz");
+	r.method = routes[which].method;
+	r.method_name = r.method == HTTP_PUT ? "PUT" : r.method == HTTP_PATCH ? "PATCH" : "POST";
+	r.path = routes[which].name;
+	r.route_index = -1;
+	r.nparams = routes[which].nparams;
+	for (i = 0; i < r.nparams; i++)
+		snprintf(r.params[i], sizeof(r.params[i]), "%s",
+			 i == 1 ? "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592"
+				: "6f1c2a9e-8d4b-4c3e-9a7f-2b1d0e5c4a31");
+	snprintf(r.who.organisation_id, sizeof(r.who.organisation_id), "0b7e1f7c-3a52-4d5e-8f60-1c2d3e4f5a6b");
+	snprintf(r.who.organisation_name, sizeof(r.who.organisation_name), "Fuzz");
+	snprintf(r.who.kind, sizeof(r.who.kind), "%s", data[1] & 0x80 ? "coordinator" : "justice_aid");
+	r.who.may = true;
+	r.authenticated = true;
+	fake_db_status = failures[data[1] % (sizeof(failures) / sizeof(failures[0]))];
+	fake_db_calls = 0;
+	buf_init(&r.body, 65536);
+	if (buf_append(&r.body, data + 2, size - 2) != 0)
+		goto out; /* http.c answers 413 before any handler runs */
+	if (routes[which].handler(&r) != r.status)
+		abort(); /* a handler returns the status it answered */
+	check_problem(&r);
+	if (getenv("REFGW_FUZZ_VERBOSE")) /* for writing seeds: does it get past validation? */
+		fprintf(stderr, "%-24s %d db_calls=%d %.*s\n", routes[which].name, r.status, fake_db_calls,
+			(int)(r.resp_len > 200 ? 200 : r.resp_len), r.resp);
+	if ((r.status == 400 || r.status == 415) && fake_db_calls != 0)
+		abort();
+out:
+	buf_free(&r.body);
+	reply_reset(&r);
+	return 0;
+}
