@@ -23,6 +23,7 @@ LIB_SRCS = $(filter-out gateway/main.c,$(SRCS))
 LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 IT_SRCS   = $(wildcard tests/integration/*.c)
+FAULT_SRCS = tests/faults/faults.c $(filter-out tests/integration/test_%.c,$(IT_SRCS))
 # The fuzz drivers link every module but db.c and http.c (tests/fuzz/fake_db.c
 # stands in for both), so each runs without a database or a socket.
 FUZZ_LIB_OBJS = $(filter-out $(BUILD)/obj/db.o $(BUILD)/obj/http.o,$(LIB_OBJS))
@@ -33,7 +34,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale fuzz
+.PHONY: tls-scan faults all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -63,6 +64,10 @@ $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c 
 	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c tests/fuzz/fake_db.c $(FUZZ_LIB_OBJS) \
 	    $(SAN_LDFLAGS) $$(pkg-config --libs gnutls openssl jansson) -lpthread
 
+$(BUILD)/faults: $(FAULT_SRCS) tests/integration/*.h
+	$(CC) $(BASE_CFLAGS) -Itests/integration $$(pkg-config --cflags libpq jansson openssl $(TEST_PKGS)) -o $@ \
+	    $(FAULT_SRCS) $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson openssl $(TEST_PKGS)) -lpthread -lm
+
 # gen.sh is idempotent: it only makes what is missing (new demo organisations,
 # material added by a later version), so it runs every time.
 certs: deps
@@ -73,13 +78,15 @@ run: build certs
 
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests \
-	    $(FUZZ_DRIVERS:%=$(BUILD)/replay_%)
+	    $(FUZZ_DRIVERS:%=$(BUILD)/replay_%) $(BUILD)/faults
 	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
 	@echo "== unit tests"
 	@REFGW_TEST_CERTS=$(BUILD)/test-certs CK_DEFAULT_TIMEOUT=30 $(BUILD)/unit_tests
 	@echo "== fuzz seeds and regressions, replayed"
 	@for d in $(FUZZ_DRIVERS); do \
 	    $(BUILD)/replay_$$d tests/fuzz/corpus/$$d tests/fuzz/regressions/$$d || exit 1; done
+	@echo "== fault suite, fast sizes (throwaway PostgreSQL; make faults for full sizes)"
+	@sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults --fast
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
@@ -94,12 +101,24 @@ valgrind: deps
 	REFGW_WRAP="valgrind --quiet --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite" \
 	    sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
+# The fault suite at full size: 1 000 slow sockets, 30 s of kill -9, a 5 s
+# outage (tests/faults/faults.c says what each scenario proves).
+faults: build
+	@$(MAKE) --no-print-directory $(BUILD)/faults
+	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
+	sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults
+
 $(BUILD)/loadgen: bench/loadgen.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs libcurl) -lpthread
 
 bench: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/run.sh $(BENCH_SECONDS)
+
+# testssl.sh against the gateway's TLS configuration (docs/reliability.md).
+tls-scan: build
+	@sh scripts/deps.sh testssl.sh python3
+	sh bench/tls-scan.sh
 
 bench-scale: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen

@@ -17,6 +17,10 @@ int
 reply_db_error(struct request *r, int status)
 {
 	switch ((enum db_status)status) {
+	case DB_TIMEOUT:
+		r->retry_after = 1;
+		return reply_problem(r, 503, "busy", "Gateway busy",
+				     "the database did not answer in time; nothing was changed, retry");
 	case DB_UNAVAILABLE:
 	case DB_POOL_TIMEOUT:
 		r->retry_after = 1;

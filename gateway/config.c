@@ -29,7 +29,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	    {"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
 	    {"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 8, 1, 256},
 	    {"REFGW_DB_ACQUIRE_TIMEOUT_MS", &cfg->db_acquire_timeout_ms, 2000, 1, 60000},
-	    {"REFGW_THREADS", &cfg->threads, 8, 1, 256},
+	    {"REFGW_STATEMENT_TIMEOUT_MS", &cfg->statement_timeout_ms, 10000, 0, 3600000},
+	    {"REFGW_THREADS", &cfg->threads, 16, 1, 256},
 	    {"REFGW_MAX_CONNECTIONS", &cfg->max_connections, 2048, 1, 100000},
 	    {"REFGW_CONNECTION_TIMEOUT", &cfg->connection_timeout_s, 30, 1, 3600},
 	    {"REFGW_MAX_BODY_BYTES", &cfg->max_body_bytes, 65536, 1024, 16 * 1024 * 1024},
@@ -57,7 +58,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	cfg->tls_client_ca = str_or(get, "REFGW_TLS_CLIENT_CA", "certs/dev/ca.pem");
 	cfg->tls_crl = str_or(get, "REFGW_TLS_CRL", NULL);
 	cfg->tls_priorities = str_or(get, "REFGW_TLS_PRIORITIES",
-				     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE");
+				     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
+				     "+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:%SERVER_PRECEDENCE");
 	cfg->database_url = str_or(get, "REFGW_DATABASE_URL", NULL);
 	cfg->admin_database_url = str_or(get, "REFGW_ADMIN_DATABASE_URL", cfg->database_url);
 	cfg->schema_dir = str_or(get, "REFGW_SCHEMA_DIR", "schema");

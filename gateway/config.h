@@ -25,6 +25,7 @@ struct config {
 	bool niss_key_explicit;         /* set by the operator: must be readable */
 	long db_pool_size;
 	long db_acquire_timeout_ms;
+	long statement_timeout_ms; /* 0: none */
 	long threads;
 	long max_connections;
 	long connection_timeout_s;

@@ -24,6 +24,7 @@ static struct {
 	int size;
 	int in_use;
 	int acquire_timeout_ms;
+	char statement_timeout[16]; /* for set_config; "" when none */
 	char *conninfo;
 	const struct db_stmt *stmts;
 	size_t nstmts;
@@ -39,6 +40,7 @@ static const char *const status_names[] = {
     [DB_OK] = "ok",
     [DB_UNAVAILABLE] = "unavailable",
     [DB_POOL_TIMEOUT] = "pool_timeout",
+    [DB_TIMEOUT] = "statement_timeout",
     [DB_UNIQUE] = "unique_violation",
     [DB_CONSTRAINT] = "constraint_violation",
     [DB_FORBIDDEN] = "forbidden",
@@ -102,6 +104,8 @@ classify(struct db_conn *c, PGresult *res)
 		return DB_SERIALIZATION;
 	if (strncmp(state, "22", 2) == 0)
 		return DB_BAD_INPUT;
+	if (strcmp(state, "57014") == 0)
+		return DB_TIMEOUT;
 	/* admin shutdown, crash shutdown, cannot connect now */
 	if (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0) {
 		c->broken = true;
@@ -158,6 +162,21 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 			return -1;
 		}
 	}
+	if (prepare && pool.statement_timeout[0]) {
+		/* A transaction stuck behind a lock would hold its pool
+		 * connection and its libmicrohttpd thread for ever. */
+		const char *p[1] = {pool.statement_timeout};
+		PGresult *r = PQexecParams(c->pg, "SELECT set_config('statement_timeout', $1, false)", 1,
+					   NULL, p, NULL, NULL, 0);
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+		if (!ok) {
+			conn_note(c, "cannot set statement_timeout");
+			PQfinish(c->pg);
+			c->pg = NULL;
+			return -1;
+		}
+	}
 	if (prepare && prepare_all(c) != 0) {
 		PQfinish(c->pg);
 		c->pg = NULL;
@@ -167,8 +186,8 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 }
 
 int
-db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, const struct db_stmt *stmts,
-	     size_t nstmts, const char *connect_check)
+db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, int statement_timeout_ms,
+	     const struct db_stmt *stmts, size_t nstmts, const char *connect_check)
 {
 	int i, opened = 0;
 
@@ -178,6 +197,8 @@ db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, const struc
 		return -1;
 	pool.size = size;
 	pool.acquire_timeout_ms = acquire_timeout_ms;
+	if (statement_timeout_ms > 0)
+		snprintf(pool.statement_timeout, sizeof(pool.statement_timeout), "%d", statement_timeout_ms);
 	pool.stmts = stmts;
 	pool.nstmts = nstmts;
 	pool.connect_check = connect_check;

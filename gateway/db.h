@@ -19,6 +19,7 @@ enum db_status {
 	DB_FORBIDDEN,    /* 42501: a row-level security policy said no */
 	DB_SERIALIZATION, /* 40001 / 40P01 */
 	DB_BAD_INPUT,    /* 22xxx: data exception */
+	DB_TIMEOUT,      /* 57014: the statement ran past REFGW_STATEMENT_TIMEOUT_MS: 503 */
 	DB_ERROR,
 };
 
@@ -33,8 +34,8 @@ struct db_res;
 
 /* connect_check: run on every new session; it must answer one row 't' or the
  * session is refused (the gateway fails closed on a privileged role). */
-int db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, const struct db_stmt *stmts,
-		 size_t nstmts, const char *connect_check) MUSTCHECK;
+int db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, int statement_timeout_ms,
+		 const struct db_stmt *stmts, size_t nstmts, const char *connect_check) MUSTCHECK;
 void db_pool_shutdown(void);
 enum db_status db_acquire(struct db_conn **out) MUSTCHECK;
 void db_release(struct db_conn *c);

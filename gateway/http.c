@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -156,6 +157,8 @@ send_response(struct MHD_Connection *conn, struct request *r)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	if (r->close_connection)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (r->retry_after > 0) {
 		snprintf(num, sizeof(num), "%d", r->retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, num);
@@ -185,6 +188,53 @@ static const struct {
 			     "the client certificate could not be parsed", 401},
 };
 
+/* Request framing that a proxy in front of us could read differently from
+ * libmicrohttpd — the stuff of request smuggling — is refused outright, and
+ * the connection closed: two Content-Length headers (libmicrohttpd uses the
+ * first), Content-Length with Transfer-Encoding, a transfer coding other
+ * than chunked, and NUL inside a header (libmicrohttpd's C strings would
+ * silently cut it). */
+struct framing {
+	int content_length, transfer_encoding;
+	bool te_not_chunked, nul;
+};
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+	      size_t value_size)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		f->nul = true;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_length++;
+	if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encoding++;
+		if (value == NULL || strcasecmp(value, "chunked") != 0)
+			f->te_not_chunked = true;
+	}
+	return MHD_YES;
+}
+
+static const char *
+framing_problem(struct MHD_Connection *conn)
+{
+	struct framing f = {0, 0, false, false};
+
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
+	if (f.nul)
+		return "a header contains a NUL byte";
+	if (f.content_length > 1)
+		return "more than one Content-Length header";
+	if (f.content_length && f.transfer_encoding)
+		return "both Content-Length and Transfer-Encoding";
+	if (f.transfer_encoding > 1 || f.te_not_chunked)
+		return "the only transfer coding accepted is a single \"chunked\"";
+	return NULL;
+}
+
 static void
 run_request(struct http_server *srv, struct MHD_Connection *conn, struct request *r)
 {
@@ -193,6 +243,11 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 	enum tls_verdict v;
 	void *session = NULL;
 
+	if (r->bad_framing) {
+		r->close_connection = true;
+		reply_problem(r, 400, "bad-framing", "Ambiguous request framing", "%s", r->bad_framing);
+		return;
+	}
 	if (r->body.toobig) {
 		reply_problem(r, 413, "body-too-large", "Request body too large",
 			      "the request body exceeds %ld bytes", srv->cfg->max_body_bytes);
@@ -241,6 +296,7 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 			return MHD_NO;
 		*req_cls = r;
 		atomic_fetch_add(&srv->in_flight, 1);
+		r->bad_framing = framing_problem(conn);
 		if (cl && (parse_long(cl, 0, 0x7fffffffL, &n) != 0 || n > srv->cfg->max_body_bytes))
 			r->body.toobig = true;
 		return MHD_YES;
@@ -468,7 +524,12 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	struct sockaddr_storage api_addr, ops_addr;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	/* poll(), not epoll: with epoll, libmicrohttpd 0.9.75 spins on a TLS
+	 * connection whose handshake record arrived only in part — 100 such
+	 * sockets took 177 % of the two cores (make faults, scenario
+	 * slowloris).  poll() per worker thread is O(connections of that
+	 * thread), a few dozen here. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			     MHD_USE_ERROR_LOG;
 	unsigned int api_flags = flags | MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME;
 

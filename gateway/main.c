@@ -73,7 +73,7 @@ serve(const struct config *cfg)
 		return 2;
 	}
 	if (db_pool_init(cfg->database_url, (int)cfg->db_pool_size, (int)cfg->db_acquire_timeout_ms,
-			 statements, ST_COUNT, runtime_role_check) != 0) {
+			 (int)cfg->statement_timeout_ms, statements, ST_COUNT, runtime_role_check) != 0) {
 		log_warnx("cannot allocate the database pool");
 		tls_shutdown();
 		return 2;

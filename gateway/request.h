@@ -64,6 +64,8 @@ struct request {
 	char allow[64];
 	int retry_after;
 	bool replayed; /* answered from an Idempotency-Key record */
+	bool close_connection; /* the framing cannot be trusted: no keep-alive */
+	const char *bad_framing; /* why, when the framing was refused */
 
 	/* Long-poll (GET /v1/events?wait=): the handler asks to wait for news of
 	 * its organisation; http.c parks the connection and runs it again. */

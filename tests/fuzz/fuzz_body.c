@@ -45,7 +45,7 @@ static const struct {
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 static const enum db_status failures[] = {DB_UNAVAILABLE, DB_POOL_TIMEOUT, DB_UNIQUE, DB_CONSTRAINT,
-					  DB_FORBIDDEN,   DB_SERIALIZATION, DB_BAD_INPUT, DB_ERROR};
+					  DB_FORBIDDEN,   DB_SERIALIZATION, DB_BAD_INPUT, DB_TIMEOUT, DB_ERROR};
 
 static void
 check_problem(const struct request *r)

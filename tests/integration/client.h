@@ -5,6 +5,7 @@
 #define REFGW_TEST_CLIENT_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -25,11 +26,17 @@ struct resp {
 	long num_connects;
 };
 
+/* Set by the fault suite, which expects refused connections. */
+extern bool client_quiet;
+
 /* A client presenting certs/<slug>.pem (NULL: no certificate). */
 CURL *client_new(const char *slug);
 /* method, path (under the API base), body (NULL: none), extra headers. */
 int client_call(CURL *h, const char *method, const char *path, const char *body,
 		const char *const *headers, struct resp *out);
+/* The same against another base URL ("https://localhost:PORT"). */
+int client_call_base(CURL *h, const char *base, const char *method, const char *path,
+		     const char *body, const char *const *headers, struct resp *out);
 /* One-shot: new client, one call, cleanup. */
 int call(const char *slug, const char *method, const char *path, const char *body,
 	 const char *const *headers, struct resp *out);

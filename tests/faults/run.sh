@@ -1,0 +1,22 @@
+#!/bin/sh
+# The fault suite (tests/faults/faults.c) against a gateway on a throwaway
+# cluster; the suite starts, kills and restarts a second gateway itself.
+#   run.sh REFGW_BINARY FAULTS_BINARY [--fast] [scenario...]
+# make faults runs every scenario at full size; make check the fast sizes.
+set -eu
+faults=$(realpath "$2")
+bin=$1
+shift 2
+# 1 000 slow sockets on each side, plus the gateway's own descriptors.
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+. tests/cluster.sh
+# fsync stays on: the kill -9 scenario is about what was acknowledged.
+cluster_up "$bin" faults -c max_connections=100
+
+export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=8 REFGW_CONNECTION_TIMEOUT=4 REFGW_STATEMENT_TIMEOUT_MS=1000
+export REFGW_DB_ACQUIRE_TIMEOUT_MS=300 REFGW_ACCESS_LOG=${REFGW_ACCESS_LOG:-0}
+export REFGW_FAULT_TMP="$tmp"
+gateway_start "$tmp/ports" "$tmp/gateway.log"
+export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
+export REFGW_TEST_GW_PID=$started_pid
+"$faults" "$@"
