@@ -86,7 +86,7 @@ check: deps
 	@for d in $(FUZZ_DRIVERS); do \
 	    $(BUILD)/replay_$$d tests/fuzz/corpus/$$d tests/fuzz/regressions/$$d || exit 1; done
 	@echo "== fault suite, fast sizes (throwaway PostgreSQL; make faults for full sizes)"
-	@sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults --fast
+	@REFGW_SANITIZED=$(SANITIZE) sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults --fast
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 

@@ -67,6 +67,12 @@ conn_note(struct db_conn *c, const char *what)
 		c->errmsg[--n] = '\0';
 }
 
+bool
+db_lost(const struct db_conn *c)
+{
+	return c == NULL || c->broken || c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD;
+}
+
 const char *
 db_last_error(const struct db_conn *c)
 {

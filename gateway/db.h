@@ -70,6 +70,8 @@ bool db_null(const struct db_res *r, int row, int col);
 void db_res_free(struct db_res *r);
 /* The last error's message, for logs and the CLI (never for clients). */
 const char *db_last_error(const struct db_conn *c);
+/* The connection was lost during this request (PostgreSQL went away). */
+bool db_lost(const struct db_conn *c);
 
 const char *db_status_name(enum db_status s);
 

@@ -250,11 +250,23 @@ router_dispatch(struct request *r, const char *fp)
 	idem_key = rt->idempotent ? req_header(r, "Idempotency-Key") : NULL;
 	if (idem_key && idem_claim(r, idem_key) != 0)
 		goto out; /* replayed, or refused */
-	if (rt->handler(r) >= 400)
+	if (rt->handler(r) >= 400) {
+		/* A write that failed because PostgreSQL went away mid-request
+		 * (the audit or event insert, say) was not committed: 503, so
+		 * that the partner retries, rather than 500. */
+		if (r->status >= 500 && db_lost(r->db)) {
+			reply_reset(r);
+			unavailable(r, DB_UNAVAILABLE);
+		}
 		goto out;
+	}
 	if (idem_key && idem_store(r, idem_key) != 0) {
-		reply_problem(r, 500, "internal", "Internal error",
-			      "the idempotency record could not be written (request id %s)", r->id);
+		reply_reset(r);
+		if (db_lost(r->db))
+			unavailable(r, DB_UNAVAILABLE);
+		else
+			reply_problem(r, 500, "internal", "Internal error",
+				      "the idempotency record could not be written (request id %s)", r->id);
 		goto out;
 	}
 	s = db_commit(r->db);
@@ -262,8 +274,8 @@ router_dispatch(struct request *r, const char *fp)
 		/* Nothing was acknowledged: the client may retry. */
 		log_request_warnx(r->id, r->who.organisation_id, "commit failed: %s",
 				  db_status_name(s));
-		if (s == DB_UNAVAILABLE)
-			unavailable(r, s);
+		if (s == DB_UNAVAILABLE || s == DB_TIMEOUT)
+			unavailable(r, s == DB_TIMEOUT ? DB_POOL_TIMEOUT : s);
 		else if (s == DB_SERIALIZATION)
 			reply_problem(r, 409, "conflict-retry", "Concurrent change",
 				      "a concurrent change conflicted with this one; retry");

@@ -491,7 +491,9 @@ po_work(void *arg)
 			atomic_fetch_add(&po_connfail, 1);
 			sleep_ms(50);
 		} else {
-			atomic_fetch_add(&po_other, 1);
+			if (atomic_fetch_add(&po_other, 1) < 3)
+				printf("  pg-outage: %s answered %ld %s\n", post ? "POST /v1/persons" : "GET /v1/me",
+				       r.status, problem_type(&r));
 		}
 		resp_free(&r);
 	}
@@ -627,16 +629,18 @@ scenario_pool(void)
 	     stmt_ms = strtol(env_or_die("REFGW_STATEMENT_TIMEOUT_MS"), NULL, 10), per = fast ? 4 : 16,
 	     nblock = pool + 1, rss0, rss1, rss2, max_in_use = 0, in_use_after, stored, me_after;
 	pid_t gw = (pid_t)strtol(env_or_die("REFGW_TEST_GW_PID"), NULL, 10);
+	/* ASan keeps freed memory in quarantine: RSS grows by design there. */
+	bool sanitized = getenv("REFGW_SANITIZED") && strcmp(getenv("REFGW_SANITIZED"), "1") == 0;
 	pthread_t tb[64], tp[NP];
 	PGconn *lock = sql_admin();
 	PGresult *res;
 	struct resp r;
 	/* A libmicrohttpd thread serves its connections one request at a
 	 * time: a request queued on a thread behind blocked ones waits for
-	 * their statement timeouts too.  The bound is the connection timeout:
-	 * every request must be answered before its connection would be
-	 * dropped. */
-	double t0, bound = 1000.0 * (double)strtol(env_or_die("REFGW_CONNECTION_TIMEOUT"), NULL, 10);
+	 * their statement timeouts too.  The bound is the worst case, every
+	 * blocked create stacked on one thread: what it proves is that no
+	 * request waits for the lock itself, however long it is held. */
+	double t0, bound = (double)((nblock + 1) * stmt_ms + wait_ms + 1000);
 	int i, round;
 
 	if (nblock > 64)
@@ -681,7 +685,7 @@ scenario_pool(void)
 			      atomic_load(&pe_blocked_other) == 0 && atomic_load(&pe_blocked_503) > 0 &&
 			      atomic_load(&pe_blocked_201) == 0 && stored == 0 &&
 			      atomic_load(&pe_max_ms) <= bound && in_use_after == 0 && me_after == 200 &&
-			      rss2 - rss1 < 1024,
+			      (rss2 - rss1 < 1024 || sanitized),
 		      "pool",
 		      "%ld/%ld connections held by transactions blocked on a lock; %ld creates behind the "
 		      "lock answered 503 + Retry-After at the %ld ms statement timeout (%ld stored, %ld "
@@ -858,7 +862,9 @@ scenario_abuse(void)
 	     "Content-Length: 65\r\n\r\n{\"external_ref\":\"SMUGGLED\",\"birth_year\":99999999999999999999999999}",
 	     0, 4},
 	    {"3000-deep JSON", deep, 0, 4},
-	    {"oversized headers", bigheader, 0, 4},
+	    /* libmicrohttpd answers 431, but may close while the client is
+	     * still sending, and the client then sees only the close. */
+	    {"oversized headers", bigheader, 0, 'c'},
 	    {"chunked body over the cap", chunked_big, 0, 4},
 	    {"HTTP/1.0 absolute URI to another host",
 	     "POST http://evil.example/v1/persons HTTP/1.0\r\nContent-Type: application/json\r\n"

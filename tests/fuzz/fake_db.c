@@ -55,6 +55,7 @@ const char *db_val(const struct db_res *r, int row, int col) { (void)r, (void)ro
 bool db_null(const struct db_res *r, int row, int col) { (void)r, (void)row, (void)col; abort(); }
 void db_res_free(struct db_res *r) { (void)r; }
 const char *db_last_error(const struct db_conn *c) { (void)c; return "fake database"; }
+bool db_lost(const struct db_conn *c) { (void)c; return fake_db_status == DB_UNAVAILABLE; }
 const char *db_status_name(enum db_status s) { (void)s; return "fake"; }
 enum db_status
 db_listen(const char *ci, const char *sql, struct db_conn **out)
