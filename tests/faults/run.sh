@@ -19,4 +19,17 @@ export REFGW_FAULT_TMP="$tmp"
 gateway_start "$tmp/ports" "$tmp/gateway.log"
 export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
 export REFGW_TEST_GW_PID=$started_pid
+gw_pid=$started_pid
+set +e
 "$faults" "$@"
+frc=$?
+set -e
+# The gateway that lived through it all must still stop cleanly (and, in
+# make asan, without a leak report).
+kill -TERM "$gw_pid"
+if ! wait "$gw_pid"; then
+	echo "faults: the gateway did not exit cleanly after the suite" >&2
+	frc=1
+fi
+cluster_pids=""
+exit $frc
