@@ -111,9 +111,17 @@ faults: build
 $(BUILD)/loadgen: bench/loadgen.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs libcurl) -lpthread
 
+$(BUILD)/wrk-cert.so: bench/wrk-cert.c
+	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+$(BUILD)/idle: bench/idle.c
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs openssl)
+
 bench: build
-	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	@sh scripts/deps.sh wrk nginx-light python3
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen $(BUILD)/wrk-cert.so $(BUILD)/idle
 	sh bench/run.sh $(BENCH_SECONDS)
+	sh bench/tls.sh $(BENCH_SECONDS)
 
 # testssl.sh against the gateway's TLS configuration (docs/reliability.md).
 tls-scan: build

@@ -5,6 +5,7 @@
  *   idle --port P --cert C --key K --cacert CA -n 1000 -s 10 [--path P] [--no-read] */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +57,10 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),
 					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 		char buf[4096];
+		if (fd >= 0)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
 			if (fd >= 0)
 				close(fd);

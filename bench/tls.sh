@@ -90,8 +90,8 @@ done
 : > "$tmp/hs.gw"; : > "$tmp/hs.ngx"
 r=0
 while [ $r -lt "$rounds" ]; do
-	$lg --url "$gw/v1/me" $certs -c 16 -d "$secs" --new-connections | awk '/req\/s/ { for (i = 1; i <= NF; i++) if ($i ~ /req\/s/) print $(i - 1) }' | head -1 >> "$tmp/hs.gw"
-	$lg --url "$ngx/v1/me" $certs -c 16 -d "$secs" --new-connections | awk '/req\/s/ { for (i = 1; i <= NF; i++) if ($i ~ /req\/s/) print $(i - 1) }' | head -1 >> "$tmp/hs.ngx"
+	$lg --url "$gw/v1/me" $certs -c 16 -d "$secs" --new-connections | sed -n 's/.* rps=\([0-9.]*\).*/\1/p' >> "$tmp/hs.gw"
+	$lg --url "$ngx/v1/me" $certs -c 16 -d "$secs" --new-connections | sed -n 's/.* rps=\([0-9.]*\).*/\1/p' >> "$tmp/hs.ngx"
 	r=$((r + 1))
 done
 g=$(median < "$tmp/hs.gw"); n=$(median < "$tmp/hs.ngx")
@@ -100,14 +100,17 @@ echo "  rounds refgw: $(tr '\n' ';' < "$tmp/hs.gw") nginx: $(tr '\n' ';' < "$tmp
 
 # ---- memory
 echo "rss_idle_kb=$(rss)"
-"$top/build/idle" --port "$api" $certs -n 1000 -s 8 > "$tmp/idle.out" &
+# (idle prints its line once every connection is open, then holds them)
+"$top/build/idle" --port "$api" $certs -n 1000 -s 5 > "$tmp/idle.out" &
 idle_pid=$!
-sleep 6
+while [ ! -s "$tmp/idle.out" ]; do sleep 0.2; done
+sleep 1
 echo "$(head -1 "$tmp/idle.out"); rss_with_1000_idle_kb=$(rss)"
 wait $idle_pid
 "$top/build/idle" --port "$api" $certs -n 500 -s $((secs + 6)) --no-read --path "/v1/events?wait=60" > "$tmp/lp.out" &
 idle_pid=$!
-sleep 4
+while [ ! -s "$tmp/lp.out" ]; do sleep 0.2; done
+sleep 1
 echo "$(head -1 "$tmp/lp.out"); rss_with_500_long_polls_kb=$(rss)"
 res=$(wrk_run "$gw/v1/me" 16)
 echo "GET /v1/me, 16 clients, beside 500 parked long-polls: $(echo "$res" | awk '{ printf "%s req/s p99 %s ms non-2xx %s", $1, $2, $3 }')"
