@@ -34,7 +34,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: tls-scan faults all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale fuzz
+.PHONY: bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -127,6 +127,11 @@ bench: build
 tls-scan: build
 	@sh scripts/deps.sh testssl.sh python3
 	sh bench/tls-scan.sh
+
+# List latency at 10 k, 100 k and 1 M rows (docs/performance.md).
+bench-lists: build
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	sh bench/lists.sh
 
 bench-scale: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen

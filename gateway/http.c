@@ -571,7 +571,10 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 	    (unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-	    MHD_OPTION_END);
+	    /* libmicrohttpd keeps each connection's memory pool while it is
+	     * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
+	     * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
 	/* The private key is in GnuTLS's credentials now; our copy goes. */
 	wipe(srv->key_pem, srv->key_len);
 	if (srv->api == NULL) {

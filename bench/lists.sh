@@ -1,0 +1,68 @@
+#!/bin/sh
+# bench/lists.sh — the list endpoints at 10 000, 100 000 and 1 000 000
+# referrals and units in the database (all received by / offered to the
+# caller: the worst case for it), one client, with EXPLAIN ANALYZE of the
+# gateway's own statements at the largest size.  A list is a page, not a
+# scan: its latency must not grow with the table.  `make bench-lists`.
+set -eu
+secs=${1:-5}
+. bench/env.sh
+bench_setup lists "send|Lists Sender|justice_aid|
+recv|Lists Receiver|homeless_service|issue.axis1
+op|Lists Operator|housing_operator|"
+send=$(org_id send)
+recv=$(org_id recv)
+op=$(org_id op)
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
+INSERT INTO persons (created_by) VALUES ('$send');
+INSERT INTO consents (person_id, created_by, recipient_orgs, purposes, data_categories, valid_until, evidence)
+SELECT id, '$send', ARRAY['$recv'::uuid], '{housing_referral}', '{identity}', '2099-01-01', '{}' FROM persons;
+INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$op', 'Lists site', 'Forest', '2020-01-01');
+SQL
+bench_serve
+base="https://localhost:$api"
+cert="--cert $tmp/certs/recv.pem --key $tmp/certs/recv.key --cacert $tmp/certs/ca.pem"
+have=0
+grow() { # to N rows of each
+	psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
+SET synchronous_commit = off;
+INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, reason, needs, status, created_at)
+SELECT c.person_id, '$send', '$recv', 'issue.axis1', c.id, 'housing_referral', 'lists',
+       '{"household_size":1}', CASE WHEN i % 100 = 0 THEN 'accepted' ELSE 'submitted' END,
+       timestamptz '2026-01-01' + make_interval(secs => i)
+  FROM consents c, generate_series($have + 1, $1) i;
+INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
+                   available_until, terms, max_stay_months, audience_kinds, status)
+SELECT (SELECT id FROM sites LIMIT 1), '$op', 'L-' || i, 'studio', 1 + i % 3, 'none',
+       (ARRAY['Anderlecht', 'Forest', 'Molenbeek-Saint-Jean', 'Schaerbeek', 'Ixelles'])[1 + i % 5],
+       date '2026-01-01' + (i % 365), date '2028-01-01', 'precarious_occupation', 18,
+       ARRAY['homeless_service'], 'published'
+  FROM generate_series($have + 1, $1) i;
+ANALYZE referrals, units;
+SQL
+	have=$1
+}
+run() { # label path -> "p50 p99 rps"
+	$lg --url "$base$2" $cert -c 1 -d "$secs" | sed -n 's/.*rps=\([0-9]*\).*non2xx=\([0-9]*\) errors=\([0-9]*\) p50_ms=\([0-9.]*\) p90_ms=[0-9.]* p99_ms=\([0-9.]*\).*/p50 \4 ms, p99 \5 ms, \1 req\/s, non-2xx \2, errors \3/p'
+}
+echo "# refgw list scale: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), 1 client, ${secs}s per point"
+for n in 10000 100000 1000000; do
+	grow $n
+	echo "== $n referrals to the caller, $n units offered to it"
+	echo "GET /v1/referrals?role=received (first page of 50): $(run r '/v1/referrals?role=received')"
+	echo "GET /v1/referrals?role=received&status=accepted (1 % of rows): $(run a '/v1/referrals?role=received&status=accepted')"
+	echo "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2: $(run u '/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2')"
+	echo "GET /v1/units (first page): $(run u '/v1/units')"
+done
+explain() {
+	echo "== EXPLAIN ANALYZE at $have rows, as refgw_app with RLS on: $1"
+	psql -X -q -h "$tmp/sock" -U refgw_app refgw <<SQL | grep -v '^ *$' | sed -n '/QUERY PLAN/,$p' | grep -v -- '^---'
+BEGIN;
+SELECT set_config('refgw.org_id', '$recv', true) \\gset
+EXPLAIN (ANALYZE, COSTS OFF) $2;
+COMMIT;
+SQL
+}
+explain "referrals received, first page" "SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND (NULL::text IS NULL OR r.status = NULL) AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51"
+explain "referrals received, status=accepted" "SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND ('accepted'::text IS NULL OR r.status = 'accepted') AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51"
+explain "units search" "SELECT u.id FROM units u WHERE u.status = 'published' AND (u.available_from <= '2026-06-01' AND (u.available_until IS NULL OR u.available_until >= '2026-06-01')) AND u.commune = 'Forest' AND u.bedrooms >= 2 AND (u.available_from, u.id) > ('-infinity', '00000000-0000-0000-0000-000000000000') ORDER BY u.available_from, u.id LIMIT 51"
