@@ -55,6 +55,15 @@ echo "== POST /v1/referrals, 16 clients (consent check, 5 inserts, event, audit)
 $lg --url "$base/v1/referrals" $cert -c 16 -d "$secs" --body "$body" | tee "$tmp/post.out"
 after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
 echo "rows created: $((after - before)) (must equal requests= above)"
+# Cross-check with wrk (client certificate through build/wrk-cert.so), a
+# unique Idempotency-Key per request (bench/post.lua).
+echo "== POST /v1/referrals with wrk, 16 connections, Idempotency-Key per request"
+before=$after
+LD_PRELOAD="$top/build/wrk-cert.so" REFGW_WRK_CERT="$tmp/certs/orga.pem" REFGW_WRK_KEY="$tmp/certs/orga.key" \
+	REFGW_WRK_BODY="$body" wrk -t2 -c16 -d"${secs}s" --latency -s "$top/bench/post.lua" "$base/v1/referrals" |
+	grep -E 'Requests/sec|requests in| 50%| 99%|non2xx'
+after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
+echo "rows created: $((after - before)) (must equal wrk's requests minus non2xx)"
 # What autovacuum would do shortly: plans for the lists below see the real table.
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events"
 fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)

@@ -168,16 +168,22 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 			return -1;
 		}
 	}
-	if (prepare && pool.statement_timeout[0]) {
-		/* A transaction stuck behind a lock would hold its pool
-		 * connection and its libmicrohttpd thread for ever. */
-		const char *p[1] = {pool.statement_timeout};
-		PGresult *r = PQexecParams(c->pg, "SELECT set_config('statement_timeout', $1, false)", 1,
-					   NULL, p, NULL, NULL, 0);
+	if (prepare) {
+		/* statement_timeout: a transaction stuck behind a lock would hold
+		 * its pool connection and its libmicrohttpd thread for ever.
+		 * plan_cache_mode: every statement is written for its generic
+		 * plan (keyset ranges, "$n IS NULL OR ..."); left to choose,
+		 * PostgreSQL kept custom plans for the units search that walk
+		 * the whole published list at 1 M units (docs/performance.md). */
+		const char *p[1] = {pool.statement_timeout[0] ? pool.statement_timeout : "0"};
+		PGresult *r = PQexecParams(c->pg,
+					   "SELECT set_config('statement_timeout', $1, false), "
+					   "set_config('plan_cache_mode', 'force_generic_plan', false)",
+					   1, NULL, p, NULL, NULL, 0);
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
 		if (!ok) {
-			conn_note(c, "cannot set statement_timeout");
+			conn_note(c, "cannot set the session's settings");
 			PQfinish(c->pg);
 			c->pg = NULL;
 			return -1;

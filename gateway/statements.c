@@ -221,6 +221,18 @@ const struct db_stmt statements[ST_COUNT] = {
 			"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) "
 			"ORDER BY u.available_from, u.id LIMIT $9::int",
 			9},
+    [ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune",
+			"SELECT " UNIT_COLS " FROM units u WHERE u.status = $1 "
+			"AND ($2::date IS NULL OR (u.available_from <= $2::date AND "
+			"(u.available_until IS NULL OR u.available_until >= $2::date))) "
+			"AND u.commune = $3 "
+			"AND ($4::int IS NULL OR u.bedrooms >= $4::int) "
+			"AND ($5::text IS NULL OR u.accessibility = $5) "
+			"AND ($6::text IS NULL OR u.terms = $6) "
+			"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), "
+			"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) "
+			"ORDER BY u.available_from, u.id LIMIT $9::int",
+			9},
     [ST_UNIT_UPDATE] = {"unit_update",
 			"UPDATE units AS u SET status = coalesce($3, u.status), "
 			"label = coalesce($5, u.label), "

@@ -50,6 +50,11 @@ enum stmt_id {
 	ST_UNIT_ADDRESS_INSERT,
 	ST_UNIT_GET,
 	ST_UNIT_SEARCH,
+	/* The same with a commune: a plain equality, so that even the cached
+	 * generic plan walks units_commune_idx (011) and reads one page of
+	 * that commune, not the whole published list filtered (1 M units:
+	 * docs/performance.md). */
+	ST_UNIT_SEARCH_COMMUNE,
 	ST_UNIT_UPDATE,
 	ST_UNIT_ADDRESS_UPDATE,
 	ST_PROPOSAL_COVERAGE,

@@ -398,7 +398,7 @@ handle_unit_search(struct request *r)
 	params[6] = cursor ? cdate : NULL;
 	params[7] = cursor ? cid : NULL;
 	params[8] = limit_text;
-	s = db_exec(r->db, ST_UNIT_SEARCH, 9, params, &res);
+	s = db_exec(r->db, commune ? ST_UNIT_SEARCH_COMMUNE : ST_UNIT_SEARCH, 9, params, &res);
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	rows = db_rows(res);

@@ -13,7 +13,7 @@ ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # fsync stays on: the kill -9 scenario is about what was acknowledged.
 cluster_up "$bin" faults -c max_connections=100
 
-export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=8 REFGW_CONNECTION_TIMEOUT=4 REFGW_STATEMENT_TIMEOUT_MS=1000
+export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=8 REFGW_CONNECTION_TIMEOUT=4 REFGW_STATEMENT_TIMEOUT_MS=500
 export REFGW_DB_ACQUIRE_TIMEOUT_MS=300 REFGW_ACCESS_LOG=${REFGW_ACCESS_LOG:-0}
 export REFGW_FAULT_TMP="$tmp"
 gateway_start "$tmp/ports" "$tmp/gateway.log"
