@@ -19,28 +19,31 @@ log_set_quiet(int q)
 int
 json_quote(struct buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *run;
 
 	if (buf_append(b, "\"", 1) != 0)
 		return -1;
-	for (; *p; p++) {
+	for (;;) {
 		int rc;
+		/* Bytes that need no escape go in one append: per-byte appends
+		 * were the top of the profile for 50-row lists. */
+		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+			;
+		if (p > run && buf_append(b, run, (size_t)(p - run)) != 0)
+			return -1;
 		switch (*p) {
+		case '\0': return buf_append(b, "\"", 1);
 		case '"': rc = buf_append(b, "\\\"", 2); break;
 		case '\\': rc = buf_append(b, "\\\\", 2); break;
 		case '\n': rc = buf_append(b, "\\n", 2); break;
 		case '\r': rc = buf_append(b, "\\r", 2); break;
 		case '\t': rc = buf_append(b, "\\t", 2); break;
-		default:
-			if (*p < 0x20)
-				rc = buf_printf(b, "\\u%04x", *p);
-			else
-				rc = buf_append(b, p, 1);
+		default: rc = buf_printf(b, "\\u%04x", *p);
 		}
 		if (rc != 0)
 			return -1;
+		p++;
 	}
-	return buf_append(b, "\"", 1);
 }
 
 void

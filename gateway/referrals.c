@@ -170,18 +170,18 @@ static int
 referral_write(struct buf *b, const struct db_res *res, int row)
 {
 	static const struct {
-		const char *key;
+		const char *key; /* with its punctuation: appended as is */
 		int col;
-	} strings[] = {{"person_id", 1},   {"from_organisation_id", 2}, {"to_organisation_id", 3},
-		       {"program", 4},     {"consent_id", 5},           {"purpose", 6},
-		       {"reason", 7}};
+	} strings[] = {{",\"person_id\":", 1}, {",\"from_organisation_id\":", 2},
+		       {",\"to_organisation_id\":", 3}, {",\"program\":", 4},
+		       {",\"consent_id\":", 5}, {",\"purpose\":", 6}, {",\"reason\":", 7}};
 	size_t i;
 
 	if (buf_printf(b, "{\"id\":\"%s\",\"status\":\"%s\",\"version\":%s", db_val(res, row, 0),
 		       db_val(res, row, 10), db_val(res, row, 11)) != 0)
 		return -1;
 	for (i = 0; i < ARRAY_LEN(strings); i++)
-		if (buf_printf(b, ",\"%s\":", strings[i].key) != 0 ||
+		if (buf_append(b, strings[i].key, strlen(strings[i].key)) != 0 ||
 		    json_quote(b, db_val(res, row, strings[i].col)) != 0)
 			return -1;
 	if (buf_printf(b, ",\"needs\":%s,\"release_date\":", db_val(res, row, 8)) != 0)

@@ -32,6 +32,20 @@
 
 /* The keyset condition is always a range (no "$2 IS NULL OR"), so that the
  * cached generic plan walks the (side, created_at, id) index. */
+/* $1 status, $2 available on, $3 commune, $4 min bedrooms, $5 accessibility,
+ * $6 terms, $7/$8 cursor, $9 limit. */
+#define UNIT_SEARCH(commune_cond) \
+	"SELECT " UNIT_COLS " FROM units u WHERE u.status = $1 " \
+	"AND ($2::date IS NULL OR (u.available_from <= $2::date AND " \
+	"(u.available_until IS NULL OR u.available_until >= $2::date))) " \
+	"AND " commune_cond " " \
+	"AND ($4::int IS NULL OR u.bedrooms >= $4::int) " \
+	"AND ($5::text IS NULL OR u.accessibility = $5) " \
+	"AND ($6::text IS NULL OR u.terms = $6) " \
+	"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), " \
+	"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) " \
+	"ORDER BY u.available_from, u.id LIMIT $9::int"
+
 #define REFERRAL_LIST(side) \
 	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() " \
 	"AND ($1::text IS NULL OR r.status = $1) " \
@@ -209,30 +223,8 @@ const struct db_stmt statements[ST_COUNT] = {
     [ST_UNIT_ADDRESS_INSERT] = {"unit_address_insert",
 				"INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)", 2},
     [ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid", 1},
-    [ST_UNIT_SEARCH] = {"unit_search",
-			"SELECT " UNIT_COLS " FROM units u WHERE u.status = $1 "
-			"AND ($2::date IS NULL OR (u.available_from <= $2::date AND "
-			"(u.available_until IS NULL OR u.available_until >= $2::date))) "
-			"AND ($3::text IS NULL OR u.commune = $3) "
-			"AND ($4::int IS NULL OR u.bedrooms >= $4::int) "
-			"AND ($5::text IS NULL OR u.accessibility = $5) "
-			"AND ($6::text IS NULL OR u.terms = $6) "
-			"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), "
-			"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) "
-			"ORDER BY u.available_from, u.id LIMIT $9::int",
-			9},
-    [ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune",
-			"SELECT " UNIT_COLS " FROM units u WHERE u.status = $1 "
-			"AND ($2::date IS NULL OR (u.available_from <= $2::date AND "
-			"(u.available_until IS NULL OR u.available_until >= $2::date))) "
-			"AND u.commune = $3 "
-			"AND ($4::int IS NULL OR u.bedrooms >= $4::int) "
-			"AND ($5::text IS NULL OR u.accessibility = $5) "
-			"AND ($6::text IS NULL OR u.terms = $6) "
-			"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), "
-			"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) "
-			"ORDER BY u.available_from, u.id LIMIT $9::int",
-			9},
+    [ST_UNIT_SEARCH] = {"unit_search", UNIT_SEARCH("($3::text IS NULL OR u.commune = $3)"), 9},
+    [ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $3"), 9},
     [ST_UNIT_UPDATE] = {"unit_update",
 			"UPDATE units AS u SET status = coalesce($3, u.status), "
 			"label = coalesce($5, u.label), "

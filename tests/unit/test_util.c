@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "suites.h"
+#include "log.h"
 #include "util.h"
 
 static const struct {
@@ -95,6 +96,32 @@ START_TEST(buf_has_a_hard_cap)
 }
 END_TEST
 
+/* json_quote: runs of plain bytes copied whole, escapes in between. */
+static const struct {
+	const char *in, *out;
+} quotes[] = {
+    {"", "\"\""},
+    {"plain", "\"plain\""},
+    {"a\"b", "\"a\\\"b\""},
+    {"back\\slash", "\"back\\\\slash\""},
+    {"line\nfeed\r\ttab", "\"line\\nfeed\\r\\ttab\""},
+    {"\x01" "ctl\x1f", "\"\\u0001ctl\\u001f\""},
+    {"Molenbeek-Saint-Jean \xc3\xa9\xe2\x82\xac", "\"Molenbeek-Saint-Jean \xc3\xa9\xe2\x82\xac\""},
+    {"\"\"", "\"\\\"\\\"\""},
+    {"end\\", "\"end\\\\\""},
+};
+
+START_TEST(json_quote_table)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	ck_assert_int_eq(json_quote(&b, quotes[_i].in), 0);
+	ck_assert_str_eq(b.data, quotes[_i].out);
+	buf_free(&b);
+}
+END_TEST
+
 Suite *
 util_suite(void)
 {
@@ -106,6 +133,7 @@ util_suite(void)
 	tcase_add_test(t, base64url_roundtrip);
 	tcase_add_test(t, uuid_date_token);
 	tcase_add_test(t, buf_has_a_hard_cap);
+	tcase_add_loop_test(t, json_quote_table, 0, (int)(sizeof(quotes) / sizeof(quotes[0])));
 	suite_add_tcase(s, t);
 	return s;
 }
