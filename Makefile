@@ -118,7 +118,7 @@ $(BUILD)/idle: bench/idle.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs openssl)
 
 bench: build
-	@sh scripts/deps.sh wrk nginx-light python3
+	@sh scripts/deps.sh wrk nginx-light apache2-utils python3
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen $(BUILD)/wrk-cert.so $(BUILD)/idle
 	sh bench/run.sh $(BENCH_SECONDS)
 	sh bench/tls.sh $(BENCH_SECONDS)

@@ -99,6 +99,24 @@ printf 'pgbench same SQL, 16 clients: '
 runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c 16 -j 2 \
 	-T "$secs" -f "$tmp/list.sql" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR/ { print }' | head -3
 
+pgb() { # clients script: "avg X ms, N tps"
+	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c "$1" -j 2 \
+		-T "$secs" -f "$2" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR|error/ { print }' | head -3
+}
+for c in 1 64; do
+	echo "== GET /v1/referrals?role=received (50 rows), $c clients"
+	$lg --url "$base/v1/referrals?role=received" $certb -c $c -d "$secs"
+	printf 'pgbench same SQL, %s clients: ' "$c"; pgb $c "$tmp/list.sql"
+done
+for c in 1 64; do
+	echo "== POST /v1/referrals, $c clients"
+	before=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
+	$lg --url "$base/v1/referrals" $cert -c $c -d "$secs" --body "$body"
+	after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
+	echo "rows created: $((after - before)) (must equal requests= above)"
+	printf 'pgbench same SQL, %s clients: ' "$c"; pgb $c "$tmp/post.sql"
+done
+
 echo "== full mTLS handshake per request, 16 clients"
 $lg --url "$url" $cert -c 16 -d "$secs" --new-connections
 echo "rss_after_kb=$(rss)"

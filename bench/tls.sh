@@ -87,6 +87,15 @@ for c in 1 16 64; do
 	echo "  rounds refgw: $(tr '\n' ';' < "$tmp/gw.$c") nginx: $(tr '\n' ';' < "$tmp/ngx.$c")"
 done
 
+# Cross-check with a third client, ApacheBench (apache2-utils): client
+# certificate and key in one file, keep-alive, 16 clients.
+cat "$tmp/certs/orga.pem" "$tmp/certs/orga.key" > "$tmp/orga-combined.pem"
+for t in "$gw" "$ngx"; do
+	ab -q -k -E "$tmp/orga-combined.pem" -c 16 -t "$secs" -n 10000000 "$t/v1/me" 2>&1 |
+		awk -v t="$t" '/Requests per second/ { r = $4 } /Non-2xx/ { bad = $3 } /Failed requests/ { f = $3 } /  99%/ { p = $2 }
+		     END { printf "ab cross-check %s/v1/me, 16 clients: %s req/s, p99 %s ms, failed %s, non-2xx %s\n", t, r, p, f, bad + 0 }'
+done
+
 : > "$tmp/hs.gw"; : > "$tmp/hs.ngx"
 r=0
 while [ $r -lt "$rounds" ]; do
