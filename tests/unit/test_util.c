@@ -111,6 +111,20 @@ static const struct {
     {"end\\", "\"end\\\\\""},
 };
 
+START_TEST(buf_cat_concatenates_and_respects_the_cap)
+{
+	struct buf b;
+
+	buf_init(&b, 12);
+	ck_assert_int_eq(buf_cat(&b, "ab", "", "cde", (char *)NULL), 0);
+	ck_assert_str_eq(b.data, "abcde");
+	ck_assert_int_ne(buf_cat(&b, "fgh", "ijklmn", (char *)NULL), 0); /* 14 > 12 */
+	ck_assert(b.toobig);
+	ck_assert_str_eq(b.data, "abcdefgh"); /* what fitted stays */
+	buf_free(&b);
+}
+END_TEST
+
 START_TEST(json_quote_table)
 {
 	struct buf b;
@@ -133,6 +147,7 @@ util_suite(void)
 	tcase_add_test(t, base64url_roundtrip);
 	tcase_add_test(t, uuid_date_token);
 	tcase_add_test(t, buf_has_a_hard_cap);
+	tcase_add_test(t, buf_cat_concatenates_and_respects_the_cap);
 	tcase_add_loop_test(t, json_quote_table, 0, (int)(sizeof(quotes) / sizeof(quotes[0])));
 	suite_add_tcase(s, t);
 	return s;
