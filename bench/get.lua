@@ -1,13 +1,2 @@
--- wrk script: count every answer that is not 2xx (wrk's "Non-2xx" line
--- appears only when there are some; this prints non2xx=0 explicitly).
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0 end
-function response(status, headers, body)
-   if status < 200 or status > 299 then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-   local total = 0
-   for _, t in ipairs(threads) do total = total + t:get("bad") end
-   io.write(string.format("non2xx=%d\n", total))
-end
+-- wrk script for GETs: the counting of bench/count.lua, nothing else.
+dofile("bench/count.lua")
