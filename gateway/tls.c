@@ -117,23 +117,32 @@ has_client_auth(X509 *x)
 	       (X509_get_extended_key_usage(x) & XKU_SSL_CLIENT);
 }
 
+/* Parses one DER certificate, strictly (no trailing bytes), and reads its
+ * facts; the caller frees the X509 it gets back. */
+static X509 *
+der_parse_facts(const unsigned char *der, size_t len, unsigned char sha256[32], time_t *nb,
+		time_t *na, bool *client_auth)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+
+	if (x == NULL || p != der + len || asn1_to_time(X509_get0_notBefore(x), nb) != 0 ||
+	    asn1_to_time(X509_get0_notAfter(x), na) != 0) {
+		X509_free(x);
+		return NULL;
+	}
+	*client_auth = has_client_auth(x);
+	crypto_sha256(der, len, sha256);
+	return x;
+}
+
 int
 tls_der_facts(const unsigned char *der, size_t len, unsigned char sha256[32], time_t *nb, time_t *na,
 	      bool *client_auth)
 {
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
-	int rc = -1;
+	X509 *x = der_parse_facts(der, len, sha256, nb, na, client_auth);
+	int rc = x ? 0 : -1;
 
-	if (x == NULL || p != der + len)
-		goto out;
-	if (asn1_to_time(X509_get0_notBefore(x), nb) != 0 ||
-	    asn1_to_time(X509_get0_notAfter(x), na) != 0)
-		goto out;
-	*client_auth = has_client_auth(x);
-	crypto_sha256(der, len, sha256);
-	rc = 0;
-out:
 	X509_free(x);
 	return rc;
 }
@@ -150,6 +159,7 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *cert, struct tls
 {
 	unsigned int status = 0;
 	bool client_auth = false;
+	X509 *x;
 	int ret;
 
 	ret = gnutls_certificate_verify_peers2(session, &status);
@@ -166,20 +176,25 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *cert, struct tls
 	if (status != 0)
 		return TLS_UNTRUSTED;
 
-	if (tls_der_facts(cert->data, cert->size, peer->sha256, &peer->not_before, &peer->not_after,
-			  &client_auth) != 0)
+	/* One parse for the facts and the CRL lookup (OpenSSL 3's decoder
+	 * is a visible share of a full handshake: docs/performance.md). */
+	x = der_parse_facts(cert->data, cert->size, peer->sha256, &peer->not_before, &peer->not_after,
+			    &client_auth);
+	if (x == NULL)
 		return TLS_BAD_CERTIFICATE;
-	if (!client_auth)
-		return TLS_NOT_CLIENT_AUTH;
-	if (crl) {
-		const unsigned char *p = cert->data;
-		X509 *x = d2i_X509(NULL, &p, (long)cert->size);
-		X509_REVOKED *rev = NULL;
-		int found = x ? X509_CRL_get0_by_cert(crl, &rev, x) : 1;
+	if (!client_auth) {
 		X509_free(x);
-		if (found == 1)
-			return TLS_REVOKED_BY_CRL;
+		return TLS_NOT_CLIENT_AUTH;
 	}
+	if (crl) {
+		X509_REVOKED *rev = NULL;
+		int found = X509_CRL_get0_by_cert(crl, &rev, x);
+		if (found == 1) {
+			X509_free(x);
+			return TLS_REVOKED_BY_CRL;
+		}
+	}
+	X509_free(x);
 	hex_encode(peer->sha256, sizeof(peer->sha256), peer->sha256_hex);
 	return TLS_OK;
 }
