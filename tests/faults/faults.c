@@ -930,28 +930,34 @@ scenario_abuse(void)
 struct slow_sock {
 	int fd;
 	SSL *ssl;
-	bool closed;
+	double opened_ms, closed_ms; /* closed_ms: when the close was seen */
+	atomic_bool closed;
 };
 
 static atomic_bool sl_stop;
 static struct slow_sock *sl_socks;
 static atomic_int sl_open;
 
-/* One byte to every open socket, once a second. */
+/* One byte to every open socket, once a second, spread over the second in
+ * 20 slices as independent slow clients would be (not one burst of all). */
 static void *
 sl_trickle(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&sl_stop)) {
+	for (unsigned slice = 0; !atomic_load(&sl_stop); slice = (slice + 1) % 20) {
 		int n = atomic_load(&sl_open);
-		for (int i = 0; i < n; i++) {
+		double start = now_ms();
+		for (int i = (int)slice; i < n; i += 20) {
 			struct slow_sock *s = &sl_socks[i];
 			if (s->closed)
 				continue;
-			if (s->ssl ? SSL_write(s->ssl, "a", 1) <= 0 : send(s->fd, "\x01", 1, MSG_NOSIGNAL) <= 0)
-				s->closed = true;
+			if (s->ssl ? SSL_write(s->ssl, "a", 1) <= 0 : send(s->fd, "\x01", 1, MSG_NOSIGNAL) <= 0) {
+				s->closed_ms = now_ms();
+				atomic_store(&s->closed, true);
+			}
 		}
-		sleep_ms(1000);
+		if (now_ms() < start + 50)
+			sleep_ms((long)(start + 50 - now_ms()));
 	}
 	return NULL;
 }
@@ -970,12 +976,32 @@ measure(CURL *h, double *lat, int n, long *errors)
 	}
 }
 
+/* Three windows of n requests; the median window's p50 and p99.  One burst
+ * of scheduler noise on this shared machine then moves one window, not the
+ * verdict. */
+static void
+windows(CURL *h, double *lat, int n, long *errors, double *p50, double *p99)
+{
+	double w50[3], w99[3];
+
+	for (int w = 0; w < 3; w++) {
+		measure(h, lat, n, errors);
+		w50[w] = percentile(lat, (size_t)n, 0.50);
+		w99[w] = percentile(lat, (size_t)n, 0.99);
+	}
+	qsort(w50, 3, sizeof(double), cmp_double);
+	qsort(w99, 3, sizeof(double), cmp_double);
+	*p50 = w50[1];
+	*p99 = w99[1];
+}
+
 static int
 scenario_slowloris(void)
 {
-	int nslow = fast ? 200 : 1000, nreq = fast ? 300 : 1000, i, tls_ok = 0, still_open, timeout_s;
+	int nslow = fast ? 200 : 1000, nreq = fast ? 300 : 1000, i, tls_ok = 0, still_open, timeout_s,
+	    hs_closed = 0;
 	double *lat = calloc((size_t)nreq, sizeof(double)), p99_base, p99_loaded, p50_base, p50_loaded,
-	       t0, closed_by = 0;
+	       t0, closed_by = 0, hs_life = 0;
 	long errors = 0, ticks0;
 	double cpu_pct;
 	pid_t gw = (pid_t)strtol(env_or_die("REFGW_TEST_GW_PID"), NULL, 10);
@@ -985,9 +1011,7 @@ scenario_slowloris(void)
 
 	timeout_s = (int)strtol(env_or_die("REFGW_CONNECTION_TIMEOUT"), NULL, 10);
 	measure(h, lat, 50, &errors); /* warm */
-	measure(h, lat, nreq, &errors);
-	p50_base = percentile(lat, (size_t)nreq, 0.50);
-	p99_base = percentile(lat, (size_t)nreq, 0.99);
+	windows(h, lat, nreq, &errors, &p50_base, &p99_base);
 
 	sl_socks = calloc((size_t)nslow, sizeof(*sl_socks));
 	atomic_store(&sl_stop, false);
@@ -995,13 +1019,14 @@ scenario_slowloris(void)
 	for (i = 0; i < nslow; i++) {
 		struct slow_sock *s = &sl_socks[i];
 		const char *only = getenv("REFGW_FAULT_SLOW_ONLY"); /* diagnosis: header|handshake */
+		s->opened_ms = now_ms();
 		if (only ? strcmp(only, "header") == 0 : i % 2 == 0) {
 			/* Slow request: a verified TLS session sending its headers a
 			 * byte a second. */
 			s->ssl = tls_connect(stable_base, &s->fd);
 			if (s->ssl == NULL || SSL_write(s->ssl, "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-Slow: ",
 							47) <= 0) {
-				s->closed = true;
+				atomic_store(&s->closed, true);
 				continue;
 			}
 			tls_ok++;
@@ -1009,7 +1034,7 @@ scenario_slowloris(void)
 			/* Slow handshake: a TLS record header, then a byte a second. */
 			s->fd = tcp_connect(stable_base);
 			if (s->fd < 0 || send(s->fd, "\x16\x03\x01\x02\x00", 5, MSG_NOSIGNAL) != 5)
-				s->closed = true;
+				atomic_store(&s->closed, true);
 		}
 		atomic_store(&sl_open, i + 1);
 	}
@@ -1020,12 +1045,13 @@ scenario_slowloris(void)
 	ticks0 = cpu_ticks(gw);
 	sleep_ms(2000);
 	cpu_pct = 100.0 * (double)(cpu_ticks(gw) - ticks0) / (double)sysconf(_SC_CLK_TCK) / 2.0;
+	/* The slow requests (verified sessions still sending) must all be
+	 * alive; slow handshakes are not counted: libmicrohttpd gives a
+	 * handshake the connection timeout from connect, trickle or not. */
 	still_open = 0;
 	for (i = 0; i < nslow; i++)
-		still_open += !sl_socks[i].closed;
-	measure(h, lat, nreq, &errors);
-	p50_loaded = percentile(lat, (size_t)nreq, 0.50);
-	p99_loaded = percentile(lat, (size_t)nreq, 0.99);
+		still_open += sl_socks[i].ssl && !atomic_load(&sl_socks[i].closed);
+	windows(h, lat, nreq, &errors, &p50_loaded, &p99_loaded);
 
 	/* Stop trickling: every slow socket is now idle and must be closed by
 	 * the gateway at the connection timeout. */
@@ -1038,23 +1064,34 @@ scenario_slowloris(void)
 			struct slow_sock *s = &sl_socks[i];
 			char c;
 			ssize_t n;
-			if (s->closed)
+			if (atomic_load(&s->closed))
 				continue;
 			n = recv(s->fd, &c, 1, MSG_DONTWAIT);
-			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
-				s->closed = true;
-			else if (n > 0 && s->ssl == NULL)
-				s->closed = true; /* an alert: the handshake was refused */
-			else
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+			    (n > 0 && s->ssl == NULL)) { /* n > 0: an alert, the handshake refused */
+				s->closed_ms = now_ms();
+				atomic_store(&s->closed, true);
+				if (s->ssl && now_ms() - t0 > closed_by)
+					closed_by = now_ms() - t0;
+			} else {
 				open_now++;
+			}
 		}
-		if (open_now == 0) {
-			closed_by = now_ms() - t0;
+		if (open_now == 0)
+			break;
+		if (now_ms() - t0 > (timeout_s + 10) * 1000.0) {
+			closed_by = -1; /* some never closed */
 			break;
 		}
-		if (now_ms() - t0 > (timeout_s + 10) * 1000.0)
-			break;
 		sleep_ms(100);
+	}
+	for (i = 0; i < nslow; i++) {
+		struct slow_sock *s = &sl_socks[i];
+		if (s->ssl || s->fd < 0)
+			continue;
+		hs_closed += atomic_load(&s->closed);
+		if (atomic_load(&s->closed) && s->closed_ms - s->opened_ms > hs_life)
+			hs_life = s->closed_ms - s->opened_ms;
 	}
 	for (i = 0; i < nslow; i++) {
 		if (sl_socks[i].ssl)
@@ -1067,15 +1104,22 @@ scenario_slowloris(void)
 	free(lat);
 	/* "≤ 2× baseline", with 2 ms of grace: a sub-millisecond baseline on a
 	 * shared 2-core VM doubles from scheduler noise alone. */
-	ok = still_open == nslow && tls_ok == nslow / 2 && errors == 0 && cpu_pct < 25 &&
+	/* Detection lags: the trickle notices a close at its next byte (1 s),
+	 * the idle loop within 0.1 s; the last byte went up to 1 s before the
+	 * stop. */
+	ok = still_open == nslow / 2 && tls_ok == nslow / 2 && errors == 0 && cpu_pct < 25 &&
 	     p99_loaded <= 2 * p99_base + 2.0 && closed_by > 0 &&
-	     closed_by <= (timeout_s + 2) * 1000.0;
+	     closed_by <= (timeout_s + 4) * 1000.0 && hs_closed == nslow - nslow / 2 &&
+	     hs_life <= (timeout_s + 3) * 1000.0;
 	return report(ok, "slowloris",
-		      "%d slow sockets (%d slow-header TLS sessions, %d slow handshakes), %d still open "
-		      "while trickling, costing the gateway %.0f %% of a core; normal client p50 %.2f -> %.2f ms, p99 %.2f -> %.2f ms (%.2fx), %ld "
-		      "errors; all slow sockets closed %.1f s after going idle (timeout %d s)",
-		      nslow, tls_ok, nslow - nslow / 2, still_open, cpu_pct, p50_base, p50_loaded, p99_base,
-		      p99_loaded, p99_loaded / p99_base, errors, closed_by / 1000, timeout_s);
+		      "%d slow sockets: %d slow requests on verified TLS sessions, all %d still open while "
+		      "trickling, closed %.1f s after going idle; %d slow handshakes, all closed at most "
+		      "%.1f s after connect, trickling or not (%d closed); the gateway spent %.0f %% of a "
+		      "core on them; normal client (median of 3 windows) p50 %.2f -> %.2f ms, p99 %.2f -> "
+		      "%.2f ms (%.2fx), %ld errors; timeout %d s",
+		      nslow, tls_ok, still_open, closed_by / 1000, nslow - nslow / 2, hs_life / 1000,
+		      hs_closed, cpu_pct, p50_base, p50_loaded, p99_base, p99_loaded, p99_loaded / p99_base,
+		      errors, timeout_s);
 }
 
 /* ------------------------------------------------------------------ */
