@@ -42,17 +42,17 @@ ANALYZE referrals, units;
 SQL
 	have=$1
 }
-run() { # label path -> "p50 p99 rps"
-	$lg --url "$base$2" $cert -c 1 -d "$secs" | sed -n 's/.*rps=\([0-9]*\).*non2xx=\([0-9]*\) errors=\([0-9]*\) p50_ms=\([0-9.]*\) p90_ms=[0-9.]* p99_ms=\([0-9.]*\).*/p50 \4 ms, p99 \5 ms, \1 req\/s, non-2xx \2, errors \3/p'
+run() { # path -> "p50 ..., p99 ..., req/s, non-2xx, errors"
+	$lg --url "$base$1" $cert -c 1 -d "$secs" | sed -n 's/.*rps=\([0-9]*\).*non2xx=\([0-9]*\) errors=\([0-9]*\) p50_ms=\([0-9.]*\) p90_ms=[0-9.]* p99_ms=\([0-9.]*\).*/p50 \4 ms, p99 \5 ms, \1 req\/s, non-2xx \2, errors \3/p'
 }
 echo "# refgw list scale: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), 1 client, ${secs}s per point"
 for n in 10000 100000 1000000; do
 	grow $n
 	echo "== $n referrals to the caller, $n units offered to it"
-	echo "GET /v1/referrals?role=received (first page of 50): $(run r '/v1/referrals?role=received')"
-	echo "GET /v1/referrals?role=received&status=accepted (1 % of rows): $(run a '/v1/referrals?role=received&status=accepted')"
-	echo "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2: $(run u '/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2')"
-	echo "GET /v1/units (first page): $(run u '/v1/units')"
+	echo "GET /v1/referrals?role=received (first page of 50): $(run '/v1/referrals?role=received')"
+	echo "GET /v1/referrals?role=received&status=accepted (1 % of rows): $(run '/v1/referrals?role=received&status=accepted')"
+	echo "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2: $(run '/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2')"
+	echo "GET /v1/units (first page): $(run '/v1/units')"
 done
 explain() {
 	echo "== EXPLAIN ANALYZE at $have rows, as refgw_app with RLS on: $1"

@@ -14,6 +14,11 @@ bench_serve
 url="https://localhost:$api/v1/me"
 cert="--cert $tmp/certs/orga.pem --key $tmp/certs/orga.key --cacert $tmp/certs/ca.pem"
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$gw_pid/status"; }
+# pgbench as the runtime role: CLIENTS SCRIPT -> "avg X ms, N tps" (or its error)
+pgb() {
+	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c "$1" -j 2 \
+		-T "$secs" -f "$2" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR|error/ { print }' | head -3
+}
 fp=$(openssl x509 -in "$tmp/certs/orga.pem" -outform DER | sha256sum | cut -c1-64)
 
 echo "# refgw bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, client and server on one machine"
@@ -38,8 +43,7 @@ for c in 1 16 64; do
 	$lg --url "$url" $cert -c $c -d "$secs"
 	wait $sampler
 	printf 'pgbench same SQL, %s clients: ' "$c"
-	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c $c -j 2 \
-		-T "$secs" -f "$tmp/me.sql" refgw 2>/dev/null | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 }'
+	pgb $c "$tmp/me.sql"
 done
 # ---- referrals: create, and the receiver's list (50 rows, RLS on)
 certb="--cert $tmp/certs/orgb.pem --key $tmp/certs/orgb.key --cacert $tmp/certs/ca.pem"
@@ -82,8 +86,7 @@ SELECT refgw_audit_append(decode('$fp', 'hex'), 'bench', 'referral.create', 'ref
 COMMIT;
 SQL
 printf 'pgbench same SQL, 16 clients: '
-runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c 16 -j 2 \
-	-T "$secs" -f "$tmp/post.sql" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR/ { print }' | head -3
+pgb 16 "$tmp/post.sql"
 echo "== GET /v1/referrals?role=received (50 rows), 16 clients"
 $lg --url "$base/v1/referrals?role=received" $certb -c 16 -d "$secs"
 cat > "$tmp/list.sql" <<SQL
@@ -96,13 +99,8 @@ COMMIT;
 SQL
 # (timestamps as ::text here: pgbench would read to_char's ":MI" as a variable)
 printf 'pgbench same SQL, 16 clients: '
-runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c 16 -j 2 \
-	-T "$secs" -f "$tmp/list.sql" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR/ { print }' | head -3
+pgb 16 "$tmp/list.sql"
 
-pgb() { # clients script: "avg X ms, N tps"
-	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c "$1" -j 2 \
-		-T "$secs" -f "$2" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR|error/ { print }' | head -3
-}
 for c in 1 64; do
 	echo "== GET /v1/referrals?role=received (50 rows), $c clients"
 	$lg --url "$base/v1/referrals?role=received" $certb -c $c -d "$secs"
@@ -148,8 +146,7 @@ printf 'BEGIN;\nSELECT bench_audit_single();\nCOMMIT;\n' > "$tmp/audit-single.sq
 for c in 1 16; do
 	for v in lanes single; do
 		printf 'audit append (%s), %s clients: ' "$v" "$c"
-		runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c $c -j 2 \
-			-T "$secs" -f "$tmp/audit-$v.sql" refgw 2>/dev/null | awk '/^tps/ { print $3 " tps" }'
+		pgb $c "$tmp/audit-$v.sql"
 	done
 done
 REFGW_DATABASE_URL=x "$bin" audit verify

@@ -794,7 +794,6 @@ raw_request(const char *req, size_t len, char *head, size_t headlen)
 static int
 scenario_abuse(void)
 {
-	static const char person[] = "{\"external_ref\":\"SMUGGLED\"}";
 	static char deep[6400];
 	static char bigheader[70000];
 	static char chunked_big[80000];
@@ -893,7 +892,6 @@ scenario_abuse(void)
 			       70000 + 20);
 	memset(chunked_big + off, 'S', 70000);
 	snprintf(chunked_big + off + 70000, sizeof(chunked_big) - off - 70000, "\"}\r\n0\r\n\r\n");
-	(void)person;
 
 	before = state_digest();
 	for (i = 0; i < n; i++) {
