@@ -34,6 +34,7 @@ struct config {
 	long access_log;                /* 0 or 1 */
 	long housekeeping_s;            /* period of the background housekeeping */
 	long ending_soon_days;          /* occupancies ending within: one event */
+	long identity_cache_ms;         /* GET /v1/me identity cache; 0: off */
 };
 
 /* getenv-like lookup, replaceable in tests. */

@@ -606,14 +606,14 @@ db_socket(const struct db_conn *c)
 }
 
 int
-db_notifications(struct db_conn *c, void (*fn)(const char *payload))
+db_notifications(struct db_conn *c, void (*fn)(const char *channel, const char *payload))
 {
 	PGnotify *note;
 
 	if (PQconsumeInput(c->pg) != 1)
 		return -1;
 	while ((note = PQnotifies(c->pg)) != NULL) {
-		fn(note->extra ? note->extra : "");
+		fn(note->relname, note->extra ? note->extra : "");
 		PQfreemem(note);
 	}
 	return 0;

@@ -78,8 +78,9 @@ const char *db_status_name(enum db_status s);
 /* LISTEN on a connection of its own (channel_sql: "LISTEN name"). */
 enum db_status db_listen(const char *conninfo, const char *channel_sql, struct db_conn **out) MUSTCHECK;
 int db_socket(const struct db_conn *c);
-/* Reads what arrived and calls fn for each notification's payload; -1 when
+/* Reads what arrived and calls fn for each notification (channel, payload); -1 when
  * the connection is lost. */
-int db_notifications(struct db_conn *c, void (*fn)(const char *payload)) MUSTCHECK;
+int db_notifications(struct db_conn *c,
+		     void (*fn)(const char *channel, const char *payload)) MUSTCHECK;
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "idcache.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
@@ -78,6 +79,7 @@ serve(const struct config *cfg)
 		tls_shutdown();
 		return 2;
 	}
+	idcache_configure(cfg->identity_cache_ms);
 	if (http_start(cfg, REFGW_SCHEMA_VERSION, &srv) != 0) {
 		db_pool_shutdown();
 		tls_shutdown();

@@ -19,6 +19,7 @@ static atomic_ulong requests[MAX_ROUTES + 1][NSTATUS];
 static atomic_ulong latency_le[NBUCKETS + 1]; /* last = +Inf */
 static atomic_ulong latency_sum_us, latency_count;
 static atomic_ulong tls_refusals[TLS_VERDICT_COUNT];
+static atomic_ulong identity_cache[2]; /* misses, hits */
 
 static const char *const refusal_slugs[] = {"certificate-unknown", "certificate-revoked",
 					    "organisation-suspended"};
@@ -46,6 +47,12 @@ metrics_tls_refusal(enum tls_verdict v)
 {
 	if ((unsigned)v < TLS_VERDICT_COUNT)
 		atomic_fetch_add_explicit(&tls_refusals[v], 1, memory_order_relaxed);
+}
+
+void
+metrics_identity_cache(bool hit)
+{
+	atomic_fetch_add_explicit(&identity_cache[hit], 1, memory_order_relaxed);
 }
 
 void
@@ -103,6 +110,13 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up)
 	for (s = 0; s < ARRAY_LEN(refusal_slugs); s++)
 		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n", refusal_slugs[s],
 				 atomic_load(&refusals[s]));
+	rc |= buf_printf(o,
+			 "# HELP refgw_identity_cache_total GET /v1/me answered from the identity "
+			 "cache (hit) or the database (miss).\n"
+			 "# TYPE refgw_identity_cache_total counter\n"
+			 "refgw_identity_cache_total{result=\"hit\"} %lu\n"
+			 "refgw_identity_cache_total{result=\"miss\"} %lu\n",
+			 atomic_load(&identity_cache[1]), atomic_load(&identity_cache[0]));
 	rc |= buf_printf(o, "# HELP refgw_db_pool_in_use Database connections in use.\n"
 			    "# TYPE refgw_db_pool_in_use gauge\nrefgw_db_pool_in_use %d\n"
 			    "# HELP refgw_db_pool_size Database pool size.\n"

@@ -2,6 +2,7 @@
 #ifndef REFGW_METRICS_H
 #define REFGW_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tls.h"
@@ -11,6 +12,8 @@
 void metrics_request(int route_index, int status, uint64_t duration_us);
 void metrics_tls_refusal(enum tls_verdict v);
 void metrics_refusal(const char *slug);
+/* GET /v1/me answered from the identity cache (hit) or the database. */
+void metrics_identity_cache(bool hit);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
 int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up) MUSTCHECK;
 

@@ -35,6 +35,7 @@ static struct {
 	} gens[MAX_ORGS];
 	int ngens;
 	uint64_t global_gen; /* bumped when the listener reconnects: all may have missed */
+	uint64_t identity_gen; /* refgw_identity notifications, and every (re)connection */
 	long housekeeping_s;
 	char ending_days[16];
 } n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
@@ -164,7 +165,7 @@ listen_connect(void)
 {
 	struct db_conn *c = NULL;
 
-	if (db_listen(n.conninfo, "LISTEN refgw_events", &c) != DB_OK) {
+	if (db_listen(n.conninfo, "LISTEN refgw_events; LISTEN refgw_identity", &c) != DB_OK) {
 		db_close(c);
 		return NULL;
 	}
@@ -172,10 +173,27 @@ listen_connect(void)
 }
 
 static void
-on_notification(const char *org)
+on_notification(const char *channel, const char *payload)
 {
-	if (strlen(org) == 36)
-		wake_matching(org, 0, false);
+	if (strcmp(channel, "refgw_identity") == 0) {
+		pthread_mutex_lock(&n.lock);
+		n.identity_gen++;
+		pthread_mutex_unlock(&n.lock);
+	} else if (strlen(payload) == 36) {
+		wake_matching(payload, 0, false);
+	}
+}
+
+bool
+notify_identity_generation(uint64_t *gen)
+{
+	bool up;
+
+	pthread_mutex_lock(&n.lock);
+	up = n.up && !n.stop;
+	*gen = n.identity_gen;
+	pthread_mutex_unlock(&n.lock);
+	return up;
 }
 
 /* Work no request triggers: occupancies ending soon.  Every instance runs
@@ -209,6 +227,7 @@ listener(void *arg)
 			pthread_mutex_lock(&n.lock);
 			n.up = c != NULL;
 			n.global_gen++; /* anything may have been missed meanwhile */
+			n.identity_gen++;
 			pthread_mutex_unlock(&n.lock);
 			wake_matching(NULL, 0, true);
 			if (c == NULL) {
@@ -239,6 +258,10 @@ listener(void *arg)
 		if (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) {
 			if (db_notifications(c, on_notification) != 0) {
 				log_warnx("notify: LISTEN connection lost; reconnecting");
+				pthread_mutex_lock(&n.lock);
+				n.up = false; /* the identity cache stops serving at once */
+				n.identity_gen++;
+				pthread_mutex_unlock(&n.lock);
 				db_close(c);
 				c = NULL;
 				continue;

@@ -31,4 +31,10 @@ uint64_t notify_generation(const char *org);
 bool notify_park(const char *org, uint64_t generation, uint64_t deadline_us, void *ctx);
 int notify_parked(void);
 
+/* How many refgw_identity notifications (any change to organisations,
+ * certificates or access rules, from any instance) and listener
+ * reconnections were seen so far.  Returns false while the listener is
+ * down: nothing may then be assumed unchanged. */
+bool notify_identity_generation(uint64_t *gen);
+
 #endif

@@ -51,17 +51,22 @@ int
 handle_me(struct request *r)
 {
 	char nb[32], na[32];
-
 	json_t *actions = json_array();
 	struct db_res *res = NULL;
-	enum db_status s = db_exec(r->db, ST_CALLER_ACTIONS, 0, NULL, &res);
-	const char *p;
+	const char *p = r->caller_actions;
 
-	if (s != DB_OK) {
-		json_decref(actions);
-		return reply_db_error(r, s);
+	/* Without a connection the router answered from the identity cache. */
+	if (r->db != NULL) {
+		enum db_status s = db_exec(r->db, ST_CALLER_ACTIONS, 0, NULL, &res);
+		if (s != DB_OK) {
+			json_decref(actions);
+			return reply_db_error(r, s);
+		}
+		p = db_val(res, 0, 0);
+		r->caller_actions_truncated = (size_t)snprintf(r->caller_actions,
+							       sizeof(r->caller_actions), "%s",
+							       p) >= sizeof(r->caller_actions);
 	}
-	p = db_val(res, 0, 0);
 	while (*p) {
 		size_t n = strcspn(p, " ");
 		if (n)

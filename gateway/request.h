@@ -37,6 +37,8 @@ struct identity {
 struct route;
 struct db_conn;
 
+#define CALLER_ACTIONS_MAX 1024
+
 struct request {
 	char id[65];
 	enum http_method method;
@@ -49,6 +51,10 @@ struct request {
 	int nparams;
 	struct identity who;
 	bool authenticated;
+	/* GET /v1/me: the caller's allowed actions, space-separated, from the
+	 * database or the identity cache (""; truncated: not cached). */
+	char caller_actions[CALLER_ACTIONS_MAX];
+	bool caller_actions_truncated;
 	struct db_conn *db;
 	void *http; /* the server connection, opaque to handlers */
 	uint64_t started_us;

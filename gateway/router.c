@@ -7,8 +7,10 @@
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
+#include "idcache.h"
 #include "idempotency.h"
 #include "log.h"
+#include "metrics.h"
 #include "statements.h"
 
 const struct route routes[] = {
@@ -212,6 +214,37 @@ authenticate(struct request *r, const char *fp)
 	return status;
 }
 
+/* What the identity cache depends on (schema/014 notifies the same). */
+static bool
+changes_identity(const struct route *rt)
+{
+	static const char *const actions[] = {"organisation.manage", "certificate.manage",
+					      "access_rule.manage"};
+	size_t i;
+
+	for (i = 0; rt->action && i < ARRAY_LEN(actions); i++)
+		if (strcmp(rt->action, actions[i]) == 0)
+			return true;
+	return false;
+}
+
+/* GET /v1/me from the identity cache (idcache.h), without a transaction. */
+static bool
+answer_from_cache(struct request *r, const char *fp)
+{
+	if (!idcache_get(fp, now_monotonic_us(), &r->who, r->caller_actions,
+			 sizeof(r->caller_actions))) {
+		metrics_identity_cache(false);
+		return false;
+	}
+	metrics_identity_cache(true);
+	snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
+	r->who.may = true; /* the route needs no action */
+	r->authenticated = true;
+	handle_me(r);
+	return true;
+}
+
 void
 router_dispatch(struct request *r, const char *fp)
 {
@@ -219,11 +252,17 @@ router_dispatch(struct request *r, const char *fp)
 	const char *idem_key;
 	enum db_status s;
 	int allow = 0;
+	uint64_t identity_generation = 0;
 
 	rt = router_match(r->method, r->path, r->params, &r->nparams, &allow);
 	r->route = rt;
 	r->route_index = rt ? (int)(rt - routes) : -1;
 
+	if (rt && rt->handler == handle_me) {
+		if (answer_from_cache(r, fp))
+			return;
+		identity_generation = idcache_generation(); /* before the reads */
+	}
 	s = db_acquire(&r->db);
 	if (s != DB_OK) {
 		unavailable(r, s);
@@ -282,6 +321,10 @@ router_dispatch(struct request *r, const char *fp)
 		else
 			reply_problem(r, 500, "internal", "Internal error",
 				      "the change could not be committed (request %s)", r->id);
+	} else if (changes_identity(rt)) {
+		idcache_invalidate();
+	} else if (identity_generation && r->status == 200 && !r->caller_actions_truncated) {
+		idcache_put(identity_generation, fp, now_monotonic_us(), &r->who, r->caller_actions);
 	}
 out:
 	db_release(r->db); /* rolls back anything not committed */

@@ -9,6 +9,9 @@ tests=$(realpath "$2")
 cluster_up "$1" it -c fsync=off -c synchronous_commit=off
 
 export REFGW_HOUSEKEEPING_SECONDS=1
+# A long identity-cache life: only notifications can make a change visible
+# (test_gateway.c, identity_changes_reach_every_instance_cache).
+export REFGW_IDENTITY_CACHE_MS=30000
 export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=16384 REFGW_CONNECTION_TIMEOUT=3
 
 gateway_start "$tmp/ports" "$tmp/gateway.log"

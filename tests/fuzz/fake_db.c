@@ -65,7 +65,7 @@ db_listen(const char *ci, const char *sql, struct db_conn **out)
 	return fail(NULL);
 }
 int db_socket(const struct db_conn *c) { (void)c; return -1; }
-int db_notifications(struct db_conn *c, void (*fn)(const char *)) { (void)c, (void)fn; return -1; }
+int db_notifications(struct db_conn *c, void (*fn)(const char *, const char *)) { (void)c, (void)fn; return -1; }
 
 const char *
 req_header(struct request *r, const char *name)

@@ -151,6 +151,154 @@ START_TEST(suspended_organisation_refused)
 }
 END_TEST
 
+/* ---- the identity cache of GET /v1/me (gateway/idcache.h) ---- */
+
+/* A counter's value on the first instance's /metrics, -1 when absent. */
+static long
+metric_value(const char *name)
+{
+	struct resp r;
+	const char *p;
+	long v = -1;
+
+	if (ops_get("/metrics", &r) != 0)
+		return -1;
+	for (p = r.body; p && (p = strstr(p, name)) != NULL; p++)
+		if ((p == r.body || p[-1] == '\n') && p[strlen(name)] == ' ') {
+			v = strtol(p + strlen(name) + 1, NULL, 10);
+			break;
+		}
+	resp_free(&r);
+	return v;
+}
+
+#define CACHE_HITS "refgw_identity_cache_total{result=\"hit\"}"
+
+START_TEST(me_from_identity_cache_equals_database_answer)
+{
+	CURL *h = client_new("orga");
+	struct resp first, again;
+	long hits;
+
+	ck_assert_int_eq(client_call(h, "GET", "/v1/me", NULL, NULL, &first), 0);
+	ck_assert_int_eq(first.status, 200);
+	hits = metric_value(CACHE_HITS);
+	ck_assert_int_ge(hits, 0);
+	ck_assert_int_eq(client_call(h, "GET", "/v1/me", NULL, NULL, &again), 0);
+	ck_assert_int_eq(again.status, 200);
+	ck_assert_int_eq(metric_value(CACHE_HITS), hits + 1);
+	/* Same bytes, from memory or from the database. */
+	ck_assert_str_eq(again.body, first.body);
+	resp_free(&first);
+	resp_free(&again);
+	curl_easy_cleanup(h);
+}
+END_TEST
+
+/* Polls GET /v1/me on the second instance until it answers want; returns
+ * the milliseconds it took, or -1 after 5 s. */
+static long
+me_at_second_until(const char *slug, long want, const char *name)
+{
+	struct timespec t0, t1;
+	struct resp r;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 500; i++) {
+		bool ok;
+		ck_assert_int_eq(call_at("REFGW_TEST_BASE2", slug, "GET", "/v1/me", NULL, NULL, &r), 0);
+		ok = r.status == want &&
+		     (name == NULL ||
+		      strcmp(json_string_value(json_object_get(json_object_get(r.json, "organisation"),
+							       "name")) ?: "",
+			     name) == 0);
+		resp_free(&r);
+		if (ok) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void
+warm_second(const char *slug)
+{
+	struct resp r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(call_at("REFGW_TEST_BASE2", slug, "GET", "/v1/me", NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		resp_free(&r);
+	}
+}
+
+/* The runner sets a 30 s time to live: only the notifications of schema/014
+ * can make the second instance see these changes within a second. */
+START_TEST(identity_changes_reach_every_instance_cache)
+{
+	char path[256], etag[40], sha[65];
+	const char *hdr[2] = {etag, NULL};
+	const char *params[2];
+	struct resp r;
+	long ms;
+	PGconn *admin;
+	PGresult *res;
+
+	/* A change made outside the gateway (SQL), seen through the trigger. */
+	warm_second("cachee");
+	admin = sql_admin();
+	params[0] = "Test Cachee renamed";
+	params[1] = org_id("cachee");
+	res = PQexecParams(admin, "UPDATE organisations SET name = $1 WHERE id = $2::uuid", 2, NULL,
+			   params, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(admin);
+	ms = me_at_second_until("cachee", 200, "Test Cachee renamed");
+	ck_assert_msg(ms >= 0 && ms < 1000, "rename seen by the second instance after %ld ms", ms);
+
+	/* Suspension through the first instance. */
+	warm_second("cachee");
+	snprintf(path, sizeof(path), "/v1/organisations/%s", org_id("cachee"));
+	ck_assert_int_eq(call("coord", "GET", path, NULL, NULL, &r), 0);
+	snprintf(etag, sizeof(etag), "If-Match: \"%lld\"",
+		 (long long)json_integer_value(json_object_get(r.json, "version")));
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "PATCH", path, "{\"status\":\"suspended\"}", hdr, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	snprintf(etag, sizeof(etag), "If-Match: \"%lld\"",
+		 (long long)json_integer_value(json_object_get(r.json, "version")));
+	resp_free(&r);
+	ms = me_at_second_until("cachee", 403, NULL);
+	ck_assert_msg(ms >= 0 && ms < 1000, "suspension seen by the second instance after %ld ms", ms);
+	ck_assert_int_eq(call("coord", "PATCH", path, "{\"status\":\"active\"}", hdr, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+
+	/* Revocation through the first instance. */
+	warm_second("cachee");
+	ck_assert_int_eq(call("cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
+	snprintf(sha, sizeof(sha), "%s",
+		 json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256")));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id("cachee"),
+		 sha);
+	ck_assert_int_eq(call("coord", "POST", path, "{\"reason\":\"cache test\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	/* The instance that committed it: the very next request. */
+	ck_assert_int_eq(call("cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 401);
+	resp_free(&r);
+	ms = me_at_second_until("cachee", 401, NULL);
+	ck_assert_msg(ms >= 0 && ms < 1000, "revocation seen by the second instance after %ld ms", ms);
+}
+END_TEST
+
 /* ---- keep-alive and revocation on a kept-alive connection ---- */
 
 START_TEST(keep_alive_reuses_one_connection)
@@ -972,6 +1120,8 @@ gateway_suite(void)
 	tcase_add_test(t, suspended_organisation_refused);
 	tcase_add_test(t, keep_alive_reuses_one_connection);
 	tcase_add_test(t, revocation_applies_to_kept_alive_connection);
+	tcase_add_test(t, me_from_identity_cache_equals_database_answer);
+	tcase_add_test(t, identity_changes_reach_every_instance_cache);
 	tcase_add_test(t, coordinator_only_endpoints_refuse_others_and_change_nothing);
 	tcase_add_test(t, organisation_create_update_and_audit);
 	tcase_add_loop_test(t, bad_bodies_are_refused_and_change_nothing, 0,

@@ -1,0 +1,121 @@
+/* idcache: a fixed table of slots indexed by the certificate fingerprint,
+ * each under its own lock; nothing is allocated.  See idcache.h for when an
+ * entry may be served. */
+#include "idcache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "notify.h"
+
+#define SLOTS 256 /* organisations' certificates in use at once, comfortably */
+
+struct slot {
+	pthread_mutex_t lock;
+	bool used;
+	uint64_t generation, stored_us;
+	char sha256[65];
+	char organisation_id[37];
+	char organisation_name[201];
+	char kind[32];
+	char actions[CALLER_ACTIONS_MAX];
+};
+
+static struct slot slots[SLOTS];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+static atomic_ulong local_generation = 1;
+static atomic_ulong ttl_us;
+
+static void
+slots_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < SLOTS; i++)
+		pthread_mutex_init(&slots[i].lock, NULL);
+}
+
+void
+idcache_configure(long ttl_ms)
+{
+	pthread_once(&slots_once, slots_init);
+	atomic_store(&ttl_us, ttl_ms > 0 ? (unsigned long)ttl_ms * 1000u : 0);
+}
+
+/* The fingerprint is a hash already: its first hex digits spread well. */
+static struct slot *
+slot_of(const char *sha256)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 2 && sha256[i]; i++) {
+		char c = sha256[i];
+		v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return &slots[v % SLOTS];
+}
+
+uint64_t
+idcache_generation(void)
+{
+	uint64_t listener;
+
+	if (atomic_load(&ttl_us) == 0 || !notify_identity_generation(&listener))
+		return 0;
+	/* Both counters only grow: any change to either changes the sum. */
+	return listener + atomic_load(&local_generation);
+}
+
+bool
+idcache_get(const char *sha256, uint64_t now_us, struct identity *who, char *actions,
+	    size_t actions_len)
+{
+	uint64_t gen = idcache_generation();
+	struct slot *s;
+	bool hit = false;
+
+	if (gen == 0 || strlen(sha256) != 64)
+		return false;
+	s = slot_of(sha256);
+	pthread_mutex_lock(&s->lock);
+	if (s->used && s->generation == gen && now_us - s->stored_us < atomic_load(&ttl_us) &&
+	    strcmp(s->sha256, sha256) == 0 && strlen(s->actions) < actions_len) {
+		memcpy(who->organisation_id, s->organisation_id, sizeof(who->organisation_id));
+		memcpy(who->organisation_name, s->organisation_name, sizeof(who->organisation_name));
+		memcpy(who->kind, s->kind, sizeof(who->kind));
+		snprintf(actions, actions_len, "%s", s->actions);
+		hit = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return hit;
+}
+
+void
+idcache_put(uint64_t gen, const char *sha256, uint64_t now_us, const struct identity *who,
+	    const char *actions)
+{
+	struct slot *s;
+
+	if (gen == 0 || strlen(sha256) != 64 || strlen(actions) >= CALLER_ACTIONS_MAX)
+		return;
+	s = slot_of(sha256);
+	pthread_mutex_lock(&s->lock);
+	s->used = true;
+	s->generation = gen;
+	s->stored_us = now_us;
+	memcpy(s->sha256, sha256, 65);
+	memcpy(s->organisation_id, who->organisation_id, sizeof(s->organisation_id));
+	memcpy(s->organisation_name, who->organisation_name, sizeof(s->organisation_name));
+	memcpy(s->kind, who->kind, sizeof(s->kind));
+	snprintf(s->actions, sizeof(s->actions), "%s", actions);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+idcache_invalidate(void)
+{
+	atomic_fetch_add(&local_generation, 1);
+}
