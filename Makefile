@@ -120,6 +120,9 @@ $(BUILD)/idle: bench/idle.c
 bench: build
 	@sh scripts/deps.sh wrk nginx-light apache2-utils python3
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen $(BUILD)/wrk-cert.so $(BUILD)/idle
+	@# autocannon (npm), a third client for the cross-check; skipped without npm
+	@if command -v npm >/dev/null && [ ! -x $(BUILD)/node/node_modules/.bin/autocannon ]; then \
+	    npm install --prefix $(BUILD)/node --no-audit --no-fund --silent autocannon@8 || true; fi
 	sh bench/run.sh $(BENCH_SECONDS)
 	sh bench/tls.sh $(BENCH_SECONDS)
 

@@ -1,11 +1,17 @@
 #!/bin/sh
-# bench/run.sh — figures for GET /v1/me over mutual TLS, full handshakes,
-# memory, and the audit chain's lanes, each beside a baseline measured in the
-# same run on the same machine.  Never part of `make check`.
+# bench/run.sh — the gateway against the database limit: each scenario
+# (GET /v1/me, POST /v1/referrals, the receiver's 50-row list) beside pgbench
+# running exactly the SQL the gateway issues for it, at 1, 16 and 64
+# clients, BENCH_ROUNDS (3) interleaved rounds, medians reported.  Then full
+# handshakes, memory and the audit chain's lanes.  Never part of `make check`.
 #   sh bench/run.sh [SECONDS]      (make bench)
 set -eu
 secs=${1:-10}
+rounds=${BENCH_ROUNDS:-3}
 . bench/env.sh
+# GET /v1/me's database path is what is compared with pgbench here: the
+# identity cache is off (bench/tls.sh measures the cached path against nginx).
+export REFGW_IDENTITY_CACHE_MS=0
 bench_setup bench "coord|Bench Coordinator|coordinator|
 orga|Bench Org A|justice_aid|
 orgb|Bench Org B|homeless_service|issue.axis1"
@@ -21,13 +27,47 @@ pgb() {
 }
 fp=$(openssl x509 -in "$tmp/certs/orga.pem" -outform DER | sha256sum | cut -c1-64)
 
-echo "# refgw bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, client and server on one machine"
+echo "# refgw bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds, client and server on one machine"
 echo "rss_idle_kb=$(rss)"
 $lg --url "$url" $cert -c 4 -d 2 >/dev/null # warm-up
+count() { psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM $1"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# The database limit for /v1/me: the very transaction the gateway runs.
+# compare NAME CLIENTS SQLFILE ROWS_TABLE|- LOADGEN_ARGS...
+# Rounds of (gateway run, pgbench run) interleaved; the gateway's non-2xx and
+# errors are summed, and for a creating scenario the rows the gateway created
+# must equal the requests it counted.
+compare() {
+	name=$1 c=$2 sql=$3 table=$4
+	shift 4
+	: > "$tmp/c.gw"; : > "$tmp/c.pg"
+	bad=0 lost=0 r=0
+	while [ $r -lt "$rounds" ]; do
+		[ "$table" != - ] && before=$(count "$table")
+		out=$($lg "$@" -c "$c" -d "$secs" || true)
+		echo "$out" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+			print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"], v["requests"] }' >> "$tmp/c.gw"
+		if [ "$table" != - ]; then
+			after=$(count "$table")
+			n=$(tail -1 "$tmp/c.gw" | cut -d' ' -f5)
+			[ $((after - before)) -eq "$n" ] || lost=$((lost + 1))
+		fi
+		pgb "$c" "$sql" | sed -n 's/.*, \([0-9.]*\) tps$/\1/p' >> "$tmp/c.pg"
+		r=$((r + 1))
+	done
+	g=$(cut -d' ' -f1 "$tmp/c.gw" | median); p50=$(cut -d' ' -f2 "$tmp/c.gw" | median)
+	p99=$(cut -d" " -f3 "$tmp/c.gw" | median); p=$(median < "$tmp/c.pg" | awk "{ printf \"%.0f\", \$1 }")
+	bad=$(awk '{ s += $4 } END { print s + 0 }' "$tmp/c.gw")
+	printf '%s, %s clients: refgw %s req/s p50 %s ms p99 %s ms | pgbench same SQL %s tps | ratio %s | refgw non-2xx+errors %s' \
+		"$name" "$c" "$g" "$p50" "$p99" "$p" "$(echo "$g $p" | awk '{ printf "%.2f", ($2 > 0 ? $1 / $2 : 0) }')" "$bad"
+	[ "$table" != - ] && printf ' | rounds whose rows != requests: %s' "$lost"
+	echo
+	echo "  rounds refgw: $(cut -d' ' -f1 "$tmp/c.gw" | tr '\n' ';') pgbench: $(tr '\n' ';' < "$tmp/c.pg")"
+}
+
+# The database limit for /v1/me: the very transaction the gateway runs
 # (same boundaries too: BEGIN pipelined with the authentication, the caller's
-# allowed actions, then COMMIT)
+# allowed actions, then COMMIT).
 cat > "$tmp/me.sql" <<SQL
 \\startpipeline
 BEGIN;
@@ -37,13 +77,10 @@ SELECT array_to_string(refgw_caller_actions(), ' ');
 COMMIT;
 SQL
 for c in 1 16 64; do
-	echo "== GET /v1/me keep-alive, $c clients"
-	(sleep $((secs / 2)); echo "rss_under_load_kb=$(rss)") &
+	(sleep $((secs / 2)); echo "rss_under_load_kb=$(rss) ($c clients)") &
 	sampler=$!
-	$lg --url "$url" $cert -c $c -d "$secs"
+	compare "GET /v1/me keep-alive (database path)" $c "$tmp/me.sql" - --url "$url" $cert
 	wait $sampler
-	printf 'pgbench same SQL, %s clients: ' "$c"
-	pgb $c "$tmp/me.sql"
 done
 # ---- referrals: create, and the receiver's list (50 rows, RLS on)
 certb="--cert $tmp/certs/orgb.pem --key $tmp/certs/orgb.key --cacert $tmp/certs/ca.pem"
@@ -54,22 +91,6 @@ consent=$(curl -s $cert -H 'Content-Type: application/json' -d "{\"person_id\":\
 data='{"identity":{"first_name":"Jean","last_name":"D."},"housing_situation":{"current":"prison"}}'
 needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
 body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
-before=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
-echo "== POST /v1/referrals, 16 clients (consent check, 5 inserts, event, audit)"
-$lg --url "$base/v1/referrals" $cert -c 16 -d "$secs" --body "$body" | tee "$tmp/post.out"
-after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
-echo "rows created: $((after - before)) (must equal requests= above)"
-# Cross-check with wrk (client certificate through build/wrk-cert.so), a
-# unique Idempotency-Key per request (bench/post.lua).
-echo "== POST /v1/referrals with wrk, 16 connections, Idempotency-Key per request"
-before=$after
-LD_PRELOAD="$top/build/wrk-cert.so" REFGW_WRK_CERT="$tmp/certs/orga.pem" REFGW_WRK_KEY="$tmp/certs/orga.key" \
-	REFGW_WRK_BODY="$body" wrk -t2 -c16 -d"${secs}s" --latency -s "$top/bench/post.lua" "$base/v1/referrals" |
-	grep -E 'Requests/sec|requests in| 50%| 99%|non2xx'
-after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
-echo "rows created: $((after - before)) (between wrk's requests and that + 16: requests in flight when wrk stops are answered to no one)"
-# What autovacuum would do shortly: plans for the lists below see the real table.
-psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events"
 fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)
 cat > "$tmp/post.sql" <<SQL
 \\startpipeline
@@ -85,10 +106,21 @@ SELECT refgw_emit_event('$orgb_id', 'referral.received', 'referral', :id);
 SELECT refgw_audit_append(decode('$fp', 'hex'), 'bench', 'referral.create', 'referral', :id, '$person', '{}');
 COMMIT;
 SQL
-printf 'pgbench same SQL, 16 clients: '
-pgb 16 "$tmp/post.sql"
-echo "== GET /v1/referrals?role=received (50 rows), 16 clients"
-$lg --url "$base/v1/referrals?role=received" $certb -c 16 -d "$secs"
+for c in 1 16 64; do
+	compare "POST /v1/referrals (consent check, 5 inserts, event, audit)" $c "$tmp/post.sql" referrals \
+		--url "$base/v1/referrals" $cert --body "$body"
+done
+# Cross-check with wrk (client certificate through build/wrk-cert.so), a
+# unique Idempotency-Key per request (bench/post.lua).
+echo "== POST /v1/referrals with wrk, 16 connections, Idempotency-Key per request"
+before=$(count referrals)
+LD_PRELOAD="$top/build/wrk-cert.so" REFGW_WRK_CERT="$tmp/certs/orga.pem" REFGW_WRK_KEY="$tmp/certs/orga.key" \
+	REFGW_WRK_BODY="$body" wrk -t2 -c16 -d"${secs}s" --latency -s "$top/bench/post.lua" "$base/v1/referrals" |
+	grep -E 'Requests/sec|requests in| 50%| 99%|non2xx'
+after=$(count referrals)
+echo "rows created: $((after - before)) (between wrk's requests and that + 16: requests in flight when wrk stops are answered to no one)"
+# What autovacuum would do shortly: plans for the lists below see the real table.
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events"
 cat > "$tmp/list.sql" <<SQL
 \\startpipeline
 BEGIN;
@@ -98,21 +130,9 @@ SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpo
 COMMIT;
 SQL
 # (timestamps as ::text here: pgbench would read to_char's ":MI" as a variable)
-printf 'pgbench same SQL, 16 clients: '
-pgb 16 "$tmp/list.sql"
-
-for c in 1 64; do
-	echo "== GET /v1/referrals?role=received (50 rows), $c clients"
-	$lg --url "$base/v1/referrals?role=received" $certb -c $c -d "$secs"
-	printf 'pgbench same SQL, %s clients: ' "$c"; pgb $c "$tmp/list.sql"
-done
-for c in 1 64; do
-	echo "== POST /v1/referrals, $c clients"
-	before=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
-	$lg --url "$base/v1/referrals" $cert -c $c -d "$secs" --body "$body"
-	after=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM referrals")
-	echo "rows created: $((after - before)) (must equal requests= above)"
-	printf 'pgbench same SQL, %s clients: ' "$c"; pgb $c "$tmp/post.sql"
+for c in 1 16 64; do
+	compare "GET /v1/referrals?role=received (50 rows)" $c "$tmp/list.sql" - \
+		--url "$base/v1/referrals?role=received" $certb
 done
 
 echo "== full mTLS handshake per request, 16 clients"

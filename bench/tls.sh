@@ -96,6 +96,22 @@ for t in "$gw" "$ngx"; do
 		     END { printf "ab cross-check %s/v1/me, 16 clients: %s req/s, p99 %s ms, failed %s, non-2xx %s\n", t, r, p, f, bad + 0 }'
 done
 
+# And autocannon (npm; make bench installs it under build/node when npm is
+# there): one Node.js process, so on two cores it is the bound sooner.
+ac=$top/build/node/node_modules/.bin/autocannon
+if [ -x "$ac" ]; then
+	for t in "$gw" "$ngx"; do
+		"$ac" -j -c 16 -d "$secs" --cert "$tmp/certs/orga.pem" --key "$tmp/certs/orga.key" \
+			--ca "$tmp/certs/ca.pem" "$t/v1/me" 2>/dev/null |
+			python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print("autocannon cross-check %s/v1/me, 16 clients: %.0f req/s, p99 %s ms, errors %d, non-2xx %d" % (
+    sys.argv[1], r["requests"]["average"], r["latency"]["p99"], r["errors"] + r["timeouts"], r["non2xx"]))' "$t"
+	done
+else
+	echo "autocannon cross-check skipped (no npm)"
+fi
+
 : > "$tmp/hs.gw"; : > "$tmp/hs.ngx"
 r=0
 while [ $r -lt "$rounds" ]; do

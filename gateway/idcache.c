@@ -1,5 +1,6 @@
 /* idcache: a fixed table of slots indexed by the certificate fingerprint,
- * each under its own lock; nothing is allocated.  See idcache.h for when an
+ * each under its own read-write lock (every request of one partner reads the
+ * same slot: readers must not queue behind one another); nothing is allocated.  See idcache.h for when an
  * entry may be served. */
 #include "idcache.h"
 
@@ -13,7 +14,7 @@
 #define SLOTS 256 /* organisations' certificates in use at once, comfortably */
 
 struct slot {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	bool used;
 	uint64_t generation, stored_us;
 	char sha256[65];
@@ -34,7 +35,7 @@ slots_init(void)
 	size_t i;
 
 	for (i = 0; i < SLOTS; i++)
-		pthread_mutex_init(&slots[i].lock, NULL);
+		pthread_rwlock_init(&slots[i].lock, NULL);
 }
 
 void
@@ -80,7 +81,7 @@ idcache_get(const char *sha256, uint64_t now_us, struct identity *who, char *act
 	if (gen == 0 || strlen(sha256) != 64)
 		return false;
 	s = slot_of(sha256);
-	pthread_mutex_lock(&s->lock);
+	pthread_rwlock_rdlock(&s->lock);
 	if (s->used && s->generation == gen && now_us - s->stored_us < atomic_load(&ttl_us) &&
 	    strcmp(s->sha256, sha256) == 0 && strlen(s->actions) < actions_len) {
 		memcpy(who->organisation_id, s->organisation_id, sizeof(who->organisation_id));
@@ -89,7 +90,7 @@ idcache_get(const char *sha256, uint64_t now_us, struct identity *who, char *act
 		snprintf(actions, actions_len, "%s", s->actions);
 		hit = true;
 	}
-	pthread_mutex_unlock(&s->lock);
+	pthread_rwlock_unlock(&s->lock);
 	return hit;
 }
 
@@ -102,7 +103,7 @@ idcache_put(uint64_t gen, const char *sha256, uint64_t now_us, const struct iden
 	if (gen == 0 || strlen(sha256) != 64 || strlen(actions) >= CALLER_ACTIONS_MAX)
 		return;
 	s = slot_of(sha256);
-	pthread_mutex_lock(&s->lock);
+	pthread_rwlock_wrlock(&s->lock);
 	s->used = true;
 	s->generation = gen;
 	s->stored_us = now_us;
@@ -111,7 +112,7 @@ idcache_put(uint64_t gen, const char *sha256, uint64_t now_us, const struct iden
 	memcpy(s->organisation_name, who->organisation_name, sizeof(s->organisation_name));
 	memcpy(s->kind, who->kind, sizeof(s->kind));
 	snprintf(s->actions, sizeof(s->actions), "%s", actions);
-	pthread_mutex_unlock(&s->lock);
+	pthread_rwlock_unlock(&s->lock);
 }
 
 void

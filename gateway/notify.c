@@ -2,6 +2,7 @@
 #include "notify.h"
 
 #include <poll.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -35,7 +36,10 @@ static struct {
 	} gens[MAX_ORGS];
 	int ngens;
 	uint64_t global_gen; /* bumped when the listener reconnects: all may have missed */
-	uint64_t identity_gen; /* refgw_identity notifications, and every (re)connection */
+	/* refgw_identity notifications and listener (re)connections; read on
+	 * every GET /v1/me, so without the lock. */
+	atomic_ulong identity_gen;
+	atomic_bool identity_up;
 	long housekeeping_s;
 	char ending_days[16];
 } n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
@@ -175,11 +179,9 @@ listen_connect(void)
 static void
 on_notification(const char *channel, const char *payload)
 {
-	if (strcmp(channel, "refgw_identity") == 0) {
-		pthread_mutex_lock(&n.lock);
-		n.identity_gen++;
-		pthread_mutex_unlock(&n.lock);
-	} else if (strlen(payload) == 36) {
+	if (strcmp(channel, "refgw_identity") == 0)
+		atomic_fetch_add(&n.identity_gen, 1);
+	else if (strlen(payload) == 36) {
 		wake_matching(payload, 0, false);
 	}
 }
@@ -187,12 +189,9 @@ on_notification(const char *channel, const char *payload)
 bool
 notify_identity_generation(uint64_t *gen)
 {
-	bool up;
+	bool up = atomic_load(&n.identity_up);
 
-	pthread_mutex_lock(&n.lock);
-	up = n.up && !n.stop;
-	*gen = n.identity_gen;
-	pthread_mutex_unlock(&n.lock);
+	*gen = atomic_load(&n.identity_gen);
 	return up;
 }
 
@@ -227,7 +226,8 @@ listener(void *arg)
 			pthread_mutex_lock(&n.lock);
 			n.up = c != NULL;
 			n.global_gen++; /* anything may have been missed meanwhile */
-			n.identity_gen++;
+			atomic_fetch_add(&n.identity_gen, 1);
+			atomic_store(&n.identity_up, c != NULL);
 			pthread_mutex_unlock(&n.lock);
 			wake_matching(NULL, 0, true);
 			if (c == NULL) {
@@ -258,10 +258,8 @@ listener(void *arg)
 		if (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) {
 			if (db_notifications(c, on_notification) != 0) {
 				log_warnx("notify: LISTEN connection lost; reconnecting");
-				pthread_mutex_lock(&n.lock);
-				n.up = false; /* the identity cache stops serving at once */
-				n.identity_gen++;
-				pthread_mutex_unlock(&n.lock);
+				atomic_store(&n.identity_up, false); /* the cache stops serving */
+				atomic_fetch_add(&n.identity_gen, 1);
 				db_close(c);
 				c = NULL;
 				continue;
@@ -294,6 +292,7 @@ notify_stop(void)
 	if (!n.running)
 		return;
 	n.stop = true;
+	atomic_store(&n.identity_up, false);
 	notify_wake_all();
 	if (write(n.wake_pipe[1], "x", 1) < 0) {
 		/* the listener wakes within a second anyway */
