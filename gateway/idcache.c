@@ -15,6 +15,7 @@
 
 struct slot {
 	pthread_rwlock_t lock;
+	atomic_bool refreshing; /* one request is re-reading this entry */
 	bool used;
 	uint64_t generation, stored_us;
 	char sha256[65];
@@ -32,10 +33,17 @@ static atomic_ulong ttl_us;
 static void
 slots_init(void)
 {
+	pthread_rwlockattr_t attr;
 	size_t i;
 
+	/* Writers first: with every request of a partner reading one slot, a
+	 * reader-first lock can keep the request that stores it waiting for
+	 * seconds (seen under load). */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	for (i = 0; i < SLOTS; i++)
-		pthread_rwlock_init(&slots[i].lock, NULL);
+		pthread_rwlock_init(&slots[i].lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 }
 
 void
@@ -74,16 +82,26 @@ bool
 idcache_get(const char *sha256, uint64_t now_us, struct identity *who, char *actions,
 	    size_t actions_len)
 {
-	uint64_t gen = idcache_generation();
+	uint64_t gen = idcache_generation(), ttl = atomic_load(&ttl_us), age;
 	struct slot *s;
-	bool hit = false;
+	bool hit = false, fresh;
 
 	if (gen == 0 || strlen(sha256) != 64)
 		return false;
 	s = slot_of(sha256);
 	pthread_rwlock_rdlock(&s->lock);
-	if (s->used && s->generation == gen && now_us - s->stored_us < atomic_load(&ttl_us) &&
-	    strcmp(s->sha256, sha256) == 0 && strlen(s->actions) < actions_len) {
+	age = now_us > s->stored_us ? now_us - s->stored_us : 0;
+	/* Past its time to live, one request re-reads the entry while the
+	 * others keep it, for one more time to live at most: without that,
+	 * every thread would queue on the database at each expiry.  (The
+	 * generation still matches: nothing is known to have changed.) */
+	fresh = age < ttl;
+	if (!fresh && age < 2 * ttl) {
+		bool expected = false;
+		fresh = !atomic_compare_exchange_strong(&s->refreshing, &expected, true);
+	}
+	if (s->used && s->generation == gen && fresh && strcmp(s->sha256, sha256) == 0 &&
+	    strlen(s->actions) < actions_len) {
 		memcpy(who->organisation_id, s->organisation_id, sizeof(who->organisation_id));
 		memcpy(who->organisation_name, s->organisation_name, sizeof(who->organisation_name));
 		memcpy(who->kind, s->kind, sizeof(who->kind));
@@ -112,6 +130,7 @@ idcache_put(uint64_t gen, const char *sha256, uint64_t now_us, const struct iden
 	memcpy(s->organisation_name, who->organisation_name, sizeof(s->organisation_name));
 	memcpy(s->kind, who->kind, sizeof(s->kind));
 	snprintf(s->actions, sizeof(s->actions), "%s", actions);
+	atomic_store(&s->refreshing, false);
 	pthread_rwlock_unlock(&s->lock);
 }
 

@@ -111,6 +111,12 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up)
 		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n", refusal_slugs[s],
 				 atomic_load(&refusals[s]));
 	rc |= buf_printf(o,
+			 "# HELP refgw_tls_peer_cache_hits_total New connections whose certificate "
+			 "chain was already verified by this process.\n"
+			 "# TYPE refgw_tls_peer_cache_hits_total counter\n"
+			 "refgw_tls_peer_cache_hits_total %lu\n",
+			 tls_peer_cache_hits());
+	rc |= buf_printf(o,
 			 "# HELP refgw_identity_cache_total GET /v1/me answered from the identity "
 			 "cache (hit) or the database (miss).\n"
 			 "# TYPE refgw_identity_cache_total counter\n"

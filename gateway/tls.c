@@ -11,9 +11,12 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,100 @@
 
 static X509_STORE *store;
 static X509_CRL *crl;
+
+/* Verified peers, process-wide, keyed by the SHA-256 of the exact chain the
+ * client sent.  Partners reconnect with the same certificate: a full
+ * handshake then skips the chain verification and the DER parse (a third
+ * of the gateway's handshake CPU).  Sound because the verdict depends only
+ * on those bytes, the trust list and the CRL, all fixed for the process
+ * (both are read at start-up); the dates are re-checked on every request;
+ * and possession of the key is proven by the handshake itself (GnuTLS
+ * checks the client's CertificateVerify before any request).  Only
+ * accepted peers are kept, each for PEER_CACHE_LIFE_S at most. */
+#define PEER_CACHE_SLOTS 128
+#define PEER_CACHE_LIFE_S 300
+static struct peer_slot {
+	pthread_rwlock_t lock;
+	bool used;
+	unsigned char chain_sha256[32];
+	time_t stored;
+	unsigned char sha256[32];
+	time_t not_before, not_after;
+} peer_cache[PEER_CACHE_SLOTS];
+static pthread_once_t peer_cache_once = PTHREAD_ONCE_INIT;
+static atomic_ulong peer_cache_hits;
+
+static void
+peer_cache_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < PEER_CACHE_SLOTS; i++)
+		pthread_rwlock_init(&peer_cache[i].lock, NULL);
+}
+
+unsigned long
+tls_peer_cache_hits(void)
+{
+	return atomic_load(&peer_cache_hits);
+}
+
+/* Each certificate's length, then its bytes: no two chains hash alike. */
+static int
+chain_key(const gnutls_datum_t *certs, unsigned int n, unsigned char key[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int i, len = 0;
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+
+	for (i = 0; ok && i < n; i++) {
+		unsigned char be[4] = {(unsigned char)(certs[i].size >> 24),
+				       (unsigned char)(certs[i].size >> 16),
+				       (unsigned char)(certs[i].size >> 8), (unsigned char)certs[i].size};
+		ok = EVP_DigestUpdate(ctx, be, 4) == 1 &&
+		     EVP_DigestUpdate(ctx, certs[i].data, certs[i].size) == 1;
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, key, &len) == 1 && len == 32;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+static bool
+peer_cache_get(const unsigned char key[32], time_t now, struct tls_peer *peer)
+{
+	struct peer_slot *s = &peer_cache[key[0] % PEER_CACHE_SLOTS];
+	bool hit;
+
+	pthread_once(&peer_cache_once, peer_cache_init);
+	pthread_rwlock_rdlock(&s->lock);
+	hit = s->used && memcmp(s->chain_sha256, key, 32) == 0 && now >= s->stored &&
+	      now - s->stored < PEER_CACHE_LIFE_S;
+	if (hit) {
+		memcpy(peer->sha256, s->sha256, 32);
+		peer->not_before = s->not_before;
+		peer->not_after = s->not_after;
+	}
+	pthread_rwlock_unlock(&s->lock);
+	if (hit)
+		atomic_fetch_add(&peer_cache_hits, 1);
+	return hit;
+}
+
+static void
+peer_cache_put(const unsigned char key[32], time_t now, const struct tls_peer *peer)
+{
+	struct peer_slot *s = &peer_cache[key[0] % PEER_CACHE_SLOTS];
+
+	pthread_once(&peer_cache_once, peer_cache_init);
+	pthread_rwlock_wrlock(&s->lock);
+	s->used = true;
+	memcpy(s->chain_sha256, key, 32);
+	s->stored = now;
+	memcpy(s->sha256, peer->sha256, 32);
+	s->not_before = peer->not_before;
+	s->not_after = peer->not_after;
+	pthread_rwlock_unlock(&s->lock);
+}
 
 static const char *const verdict_names[TLS_VERDICT_COUNT] = {
     [TLS_OK] = "ok",
@@ -155,13 +252,21 @@ tls_peer_clear(struct tls_peer *peer)
 }
 
 static enum tls_verdict
-verify_new_peer(gnutls_session_t session, const gnutls_datum_t *cert, struct tls_peer *peer)
+verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned int ncerts,
+		time_t now, struct tls_peer *peer)
 {
+	const gnutls_datum_t *cert = &certs[0];
 	unsigned int status = 0;
-	bool client_auth = false;
+	unsigned char key[32];
+	bool client_auth = false, keyed;
 	X509 *x;
 	int ret;
 
+	keyed = chain_key(certs, ncerts, key) == 0;
+	if (keyed && peer_cache_get(key, now, peer)) {
+		hex_encode(peer->sha256, sizeof(peer->sha256), peer->sha256_hex);
+		return TLS_OK;
+	}
 	ret = gnutls_certificate_verify_peers2(session, &status);
 	if (ret == GNUTLS_E_NO_CERTIFICATE_FOUND)
 		return TLS_NO_CERTIFICATE;
@@ -196,6 +301,8 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *cert, struct tls
 	}
 	X509_free(x);
 	hex_encode(peer->sha256, sizeof(peer->sha256), peer->sha256_hex);
+	if (keyed)
+		peer_cache_put(key, now, peer);
 	return TLS_OK;
 }
 
@@ -218,7 +325,7 @@ tls_check_peer(void *sess, struct tls_peer *peer, time_t now)
 	if (peer->der == NULL || peer->der_len != certs[0].size ||
 	    memcmp(peer->der, certs[0].data, certs[0].size) != 0) {
 		tls_peer_clear(peer);
-		peer->verdict = verify_new_peer(session, &certs[0], peer);
+		peer->verdict = verify_new_peer(session, certs, n, now, peer);
 		peer->der = malloc(certs[0].size);
 		if (peer->der == NULL) {
 			peer->verdict = TLS_BAD_CERTIFICATE;

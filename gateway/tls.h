@@ -66,4 +66,8 @@ int tls_der_facts(const unsigned char *der, size_t len, unsigned char sha256[32]
 
 const char *tls_verdict_name(enum tls_verdict v);
 
+/* New connections whose peer chain was found among those already verified
+ * by this process (tls.c explains why that is sound). */
+unsigned long tls_peer_cache_hits(void);
+
 #endif

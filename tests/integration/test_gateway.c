@@ -299,6 +299,37 @@ START_TEST(identity_changes_reach_every_instance_cache)
 }
 END_TEST
 
+/* New connections with a chain already verified skip the verification
+ * (tls.c); what is refused is never remembered as verified. */
+START_TEST(verified_chains_are_remembered_refusals_are_not)
+{
+	const char *refused[] = {"test-self-signed", "test-other-ca-client", "test-expired",
+				 "test-server-only", "test-crl-revoked"};
+	long hits;
+	struct resp r;
+	size_t i;
+	int k;
+
+	ck_assert_int_eq(call("orgb", "GET", "/v1/me", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	hits = metric_value("refgw_tls_peer_cache_hits_total");
+	ck_assert_int_ge(hits, 0);
+	ck_assert_int_eq(call("orgb", "GET", "/v1/me", NULL, NULL, &r), 0); /* a new connection */
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	ck_assert_int_eq(metric_value("refgw_tls_peer_cache_hits_total"), hits + 1);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		for (k = 0; k < 2; k++) {
+			ck_assert_int_eq(call(refused[i], "GET", "/v1/me", NULL, NULL, &r), 0);
+			ck_assert_msg(r.status == 401, "%s, connection %d: %ld", refused[i], k + 1,
+				      r.status);
+			resp_free(&r);
+		}
+	ck_assert_int_eq(metric_value("refgw_tls_peer_cache_hits_total"), hits + 1);
+}
+END_TEST
+
 /* ---- keep-alive and revocation on a kept-alive connection ---- */
 
 START_TEST(keep_alive_reuses_one_connection)
@@ -1122,6 +1153,7 @@ gateway_suite(void)
 	tcase_add_test(t, revocation_applies_to_kept_alive_connection);
 	tcase_add_test(t, me_from_identity_cache_equals_database_answer);
 	tcase_add_test(t, identity_changes_reach_every_instance_cache);
+	tcase_add_test(t, verified_chains_are_remembered_refusals_are_not);
 	tcase_add_test(t, coordinator_only_endpoints_refuse_others_and_change_nothing);
 	tcase_add_test(t, organisation_create_update_and_audit);
 	tcase_add_loop_test(t, bad_bodies_are_refused_and_change_nothing, 0,
