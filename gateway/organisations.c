@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "db.h"
 #include "handlers.h"
+#include "log.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -47,42 +48,65 @@ reply_org(struct request *r, int status, const struct db_res *res)
 	return reply_json(r, status, org_json(res, 0));
 }
 
+/* Rendered without a jansson tree: GET /v1/me is the route partners poll,
+ * and building then dumping the tree was a sixth of its CPU. */
 int
 handle_me(struct request *r)
 {
 	char nb[32], na[32];
-	json_t *actions = json_array();
 	struct db_res *res = NULL;
 	const char *p = r->caller_actions;
+	struct buf out;
+	bool first = true;
+	size_t n;
 
 	/* Without a connection the router answered from the identity cache. */
 	if (r->db != NULL) {
 		enum db_status s = db_exec(r->db, ST_CALLER_ACTIONS, 0, NULL, &res);
-		if (s != DB_OK) {
-			json_decref(actions);
+		if (s != DB_OK)
 			return reply_db_error(r, s);
-		}
 		p = db_val(res, 0, 0);
 		r->caller_actions_truncated = (size_t)snprintf(r->caller_actions,
 							       sizeof(r->caller_actions), "%s",
 							       p) >= sizeof(r->caller_actions);
 	}
+	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
+	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
+	buf_init(&out, 1u << 20);
+	if (buf_cat(&out, "{\"organisation\":{\"id\":", NULL) != 0 ||
+	    json_quote(&out, r->who.organisation_id) != 0 || buf_cat(&out, ",\"name\":", NULL) != 0 ||
+	    json_quote(&out, r->who.organisation_name) != 0 ||
+	    buf_cat(&out, ",\"kind\":", NULL) != 0 || json_quote(&out, r->who.kind) != 0 ||
+	    buf_cat(&out, "},\"certificate\":{\"sha256\":", NULL) != 0 ||
+	    json_quote(&out, r->who.certificate_sha256) != 0 ||
+	    buf_cat(&out, ",\"not_before\":", NULL) != 0 || json_quote(&out, nb) != 0 ||
+	    buf_cat(&out, ",\"not_after\":", NULL) != 0 || json_quote(&out, na) != 0 ||
+	    buf_cat(&out, "},\"allowed_actions\":[", NULL) != 0)
+		goto oom;
 	while (*p) {
-		size_t n = strcspn(p, " ");
-		if (n)
-			json_array_append_new(actions, json_stringn(p, n));
-		p += n;
+		size_t len = strcspn(p, " ");
+		if (len) {
+			if ((!first && buf_append(&out, ",\"", 2) != 0) ||
+			    (first && buf_append(&out, "\"", 1) != 0))
+				goto oom;
+			/* Action names match ^[a-z_]+\.[a-z_]+$ (schema/004): no escapes. */
+			if (buf_append(&out, p, len) != 0 || buf_append(&out, "\"", 1) != 0)
+				goto oom;
+			first = false;
+		}
+		p += len;
 		if (*p == ' ')
 			p++;
 	}
+	if (buf_append(&out, "]}", 2) != 0)
+		goto oom;
 	db_res_free(res);
-	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
-	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
-	return reply_json(r, 200,
-			  json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:o}", "organisation", "id",
-				    r->who.organisation_id, "name", r->who.organisation_name, "kind",
-				    r->who.kind, "certificate", "sha256", r->who.certificate_sha256,
-				    "not_before", nb, "not_after", na, "allowed_actions", actions));
+	n = out.len;
+	return reply_json_text(r, 200, buf_steal(&out), n);
+oom:
+	buf_free(&out);
+	db_res_free(res);
+	return reply_problem(r, 500, "internal", "Internal error", "out of memory");
 }
 
 int

@@ -81,6 +81,18 @@ START_TEST(me_resolves_organisation_from_certificate)
 	ck_assert_int_eq(
 	    strlen(json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256"))),
 	    64);
+	/* The access rules of a justice_aid organisation, as strings. */
+	{
+		json_t *acts = json_object_get(r.json, "allowed_actions");
+		size_t i, n = json_array_size(acts);
+		bool create = false;
+		ck_assert(json_is_array(acts));
+		for (i = 0; i < n; i++) {
+			ck_assert(json_is_string(json_array_get(acts, i)));
+			create |= strcmp(json_string_value(json_array_get(acts, i)), "referral.create") == 0;
+		}
+		ck_assert(create);
+	}
 	resp_free(&r);
 }
 END_TEST
@@ -251,14 +263,14 @@ START_TEST(identity_changes_reach_every_instance_cache)
 	/* A change made outside the gateway (SQL), seen through the trigger. */
 	warm_second("cachee");
 	admin = sql_admin();
-	params[0] = "Test Cachee renamed";
+	params[0] = "Test \"Cachee\" renamed, R\xc3\xa9gie \\ 1";
 	params[1] = org_id("cachee");
 	res = PQexecParams(admin, "UPDATE organisations SET name = $1 WHERE id = $2::uuid", 2, NULL,
 			   params, NULL, NULL, 0);
 	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
 	PQclear(res);
 	PQfinish(admin);
-	ms = me_at_second_until("cachee", 200, "Test Cachee renamed");
+	ms = me_at_second_until("cachee", 200, "Test \"Cachee\" renamed, R\xc3\xa9gie \\ 1");
 	ck_assert_msg(ms >= 0 && ms < 1000, "rename seen by the second instance after %ld ms", ms);
 
 	/* Suspension through the first instance. */
