@@ -48,6 +48,8 @@ reply_org(struct request *r, int status, const struct db_res *res)
 	return reply_json(r, status, org_json(res, 0));
 }
 
+#define APPEND_LITERAL(b, s) buf_append((b), (s), sizeof(s) - 1)
+
 /* Rendered without a jansson tree: GET /v1/me is the route partners poll,
  * and building then dumping the tree was a sixth of its CPU. */
 int
@@ -73,15 +75,15 @@ handle_me(struct request *r)
 	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
 	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
 	buf_init(&out, 1u << 20);
-	if (buf_cat(&out, "{\"organisation\":{\"id\":", NULL) != 0 ||
-	    json_quote(&out, r->who.organisation_id) != 0 || buf_cat(&out, ",\"name\":", NULL) != 0 ||
+	if (APPEND_LITERAL(&out, "{\"organisation\":{\"id\":") != 0 ||
+	    json_quote(&out, r->who.organisation_id) != 0 || APPEND_LITERAL(&out, ",\"name\":") != 0 ||
 	    json_quote(&out, r->who.organisation_name) != 0 ||
-	    buf_cat(&out, ",\"kind\":", NULL) != 0 || json_quote(&out, r->who.kind) != 0 ||
-	    buf_cat(&out, "},\"certificate\":{\"sha256\":", NULL) != 0 ||
+	    APPEND_LITERAL(&out, ",\"kind\":") != 0 || json_quote(&out, r->who.kind) != 0 ||
+	    APPEND_LITERAL(&out, "},\"certificate\":{\"sha256\":") != 0 ||
 	    json_quote(&out, r->who.certificate_sha256) != 0 ||
-	    buf_cat(&out, ",\"not_before\":", NULL) != 0 || json_quote(&out, nb) != 0 ||
-	    buf_cat(&out, ",\"not_after\":", NULL) != 0 || json_quote(&out, na) != 0 ||
-	    buf_cat(&out, "},\"allowed_actions\":[", NULL) != 0)
+	    APPEND_LITERAL(&out, ",\"not_before\":") != 0 || json_quote(&out, nb) != 0 ||
+	    APPEND_LITERAL(&out, ",\"not_after\":") != 0 || json_quote(&out, na) != 0 ||
+	    APPEND_LITERAL(&out, "},\"allowed_actions\":[") != 0)
 		goto oom;
 	while (*p) {
 		size_t len = strcspn(p, " ");

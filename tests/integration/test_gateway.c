@@ -163,6 +163,30 @@ START_TEST(suspended_organisation_refused)
 }
 END_TEST
 
+/* The fingerprint GET /v1/me reports for the certificate behind h. */
+static void
+me_sha(CURL *h, char sha[65])
+{
+	struct resp r;
+
+	ck_assert_int_eq(client_call(h, "GET", "/v1/me", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	snprintf(sha, 65, "%s",
+		 json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256")));
+	resp_free(&r);
+}
+
+/* The coordinator revokes slug's certificate sha: 200, the answer in out. */
+static void
+revoke_cert(const char *slug, const char *sha, const char *body, struct resp *out)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id(slug), sha);
+	ck_assert_int_eq(call("coord", "POST", path, body, NULL, out), 0);
+	ck_assert_int_eq(out->status, 200);
+}
+
 /* ---- the identity cache of GET /v1/me (gateway/idcache.h) ---- */
 
 /* A counter's value on the first instance's /metrics, -1 when absent. */
@@ -259,6 +283,7 @@ START_TEST(identity_changes_reach_every_instance_cache)
 	long ms;
 	PGconn *admin;
 	PGresult *res;
+	CURL *h;
 
 	/* A change made outside the gateway (SQL), seen through the trigger. */
 	warm_second("cachee");
@@ -293,14 +318,10 @@ START_TEST(identity_changes_reach_every_instance_cache)
 
 	/* Revocation through the first instance. */
 	warm_second("cachee");
-	ck_assert_int_eq(call("cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
-	snprintf(sha, sizeof(sha), "%s",
-		 json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256")));
-	resp_free(&r);
-	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id("cachee"),
-		 sha);
-	ck_assert_int_eq(call("coord", "POST", path, "{\"reason\":\"cache test\"}", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
+	h = client_new("cachee");
+	me_sha(h, sha);
+	curl_easy_cleanup(h);
+	revoke_cert("cachee", sha, "{\"reason\":\"cache test\"}", &r);
 	resp_free(&r);
 	/* The instance that committed it: the very next request. */
 	ck_assert_int_eq(call("cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
@@ -370,16 +391,10 @@ START_TEST(revocation_applies_to_kept_alive_connection)
 	struct resp r;
 	char path[256], sha[65];
 
-	ck_assert_int_eq(client_call(h, "GET", "/v1/me", NULL, NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	snprintf(sha, sizeof(sha), "%s",
-		 json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256")));
-	resp_free(&r);
-
+	me_sha(h, sha);
+	revoke_cert("revokee", sha, "{\"reason\":\"laptop stolen\"}", &r);
 	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id("revokee"),
 		 sha);
-	ck_assert_int_eq(call("coord", "POST", path, "{\"reason\":\"laptop stolen\"}", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "revoked");
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "revocation_reason")), "laptop stolen");
 	resp_free(&r);
