@@ -14,16 +14,20 @@ rounds=${BENCH_ROUNDS:-3}
 export REFGW_IDENTITY_CACHE_MS=0
 bench_setup bench "coord|Bench Coordinator|coordinator|
 orga|Bench Org A|justice_aid|
-orgb|Bench Org B|homeless_service|issue.axis1"
+orgb|Bench Org B|homeless_service|issue.axis1
+opc|Bench Operator|housing_operator|"
 orgb_id=$(org_id orgb)
 bench_serve
 url="https://localhost:$api/v1/me"
 cert="--cert $tmp/certs/orga.pem --key $tmp/certs/orga.key --cacert $tmp/certs/ca.pem"
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$gw_pid/status"; }
 # pgbench as the runtime role: CLIENTS SCRIPT -> "avg X ms, N tps" (or its error)
+# (extra arguments go to pgbench; PGB_OPTIONS becomes the sessions' PGOPTIONS)
 pgb() {
-	runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app -n -M prepared -c "$1" -j 2 \
-		-T "$secs" -f "$2" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR|error/ { print }' | head -3
+	c=$1 f=$2
+	shift 2
+	runuser -u postgres -- env PGOPTIONS="${PGB_OPTIONS:-}" "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_app \
+		-n -M prepared -c "$c" -j 2 -T "$secs" -f "$f" "$@" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR|error/ { print }' | head -3
 }
 fp=$(openssl x509 -in "$tmp/certs/orga.pem" -outform DER | sha256sum | cut -c1-64)
 
@@ -52,7 +56,7 @@ compare() {
 			n=$(tail -1 "$tmp/c.gw" | cut -d' ' -f5)
 			[ $((after - before)) -eq "$n" ] || lost=$((lost + 1))
 		fi
-		pgb "$c" "$sql" | sed -n 's/.*, \([0-9.]*\) tps$/\1/p' >> "$tmp/c.pg"
+		pgb "$c" "$sql" ${PGB_ARGS:-} | sed -n 's/.*, \([0-9.]*\) tps$/\1/p' >> "$tmp/c.pg"
 		r=$((r + 1))
 	done
 	g=$(cut -d' ' -f1 "$tmp/c.gw" | median); p50=$(cut -d' ' -f2 "$tmp/c.gw" | median)
@@ -134,6 +138,42 @@ for c in 1 16 64; do
 	compare "GET /v1/referrals?role=received (50 rows)" $c "$tmp/list.sql" - \
 		--url "$base/v1/referrals?role=received" $certb
 done
+
+# ---- units: the search with filters, over 20 000 units of which half are
+# offered to orga's kind (the same generator as bench/scale.sh)
+op_id=$(org_id opc)
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
+INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$op_id', 'Bench site', 'Anderlecht', '2020-01-01');
+INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
+                   available_until, terms, max_stay_months, audience_kinds, status)
+SELECT (SELECT id FROM sites LIMIT 1), '$op_id', 'U-' || i,
+       (ARRAY['room', 'studio', 'apartment', 'house'])[1 + i % 4], i % 5,
+       (ARRAY['none', 'ground_floor', 'lift', 'wheelchair'])[1 + i % 4],
+       (ARRAY['Anderlecht', 'Forest', 'Molenbeek-Saint-Jean', 'Schaerbeek', 'Ixelles'])[1 + i % 5],
+       date '2026-01-01' + (i % 365), date '2028-01-01' + (i % 700), 'precarious_occupation', 18,
+       CASE WHEN i % 2 = 0 THEN ARRAY['homeless_service'] ELSE ARRAY['justice_aid'] END,
+       CASE WHEN i % 10 = 0 THEN 'reserved' ELSE 'published' END
+  FROM generate_series(1, 20000) i;
+INSERT INTO unit_addresses SELECT id, 'street ' || label FROM units;
+ANALYZE units, unit_addresses;
+SQL
+# Bound as parameters (pgbench -M prepared turns -D variables into them) and
+# planned generically, as the gateway's pool sessions do: the same execution.
+cat > "$tmp/units.sql" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'unit.read');
+\\endpipeline
+SELECT u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, u.accessibility, u.commune, u.monthly_contribution_eur::text, u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), u.status, u.version, u.created_at::text, u.updated_at::text, (SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id) FROM units u WHERE u.status = :st AND (:on::date IS NULL OR (u.available_from <= :on::date AND (u.available_until IS NULL OR u.available_until >= :on::date))) AND u.commune = :commune AND (:minb::int IS NULL OR u.bedrooms >= :minb::int) AND (NULL::text IS NULL OR u.accessibility = NULL) AND (NULL::text IS NULL OR u.terms = NULL) AND (u.available_from, u.id) > (coalesce(NULL::date, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY u.available_from, u.id LIMIT :lim::int;
+COMMIT;
+SQL
+export PGB_OPTIONS="-c plan_cache_mode=force_generic_plan"
+PGB_ARGS="-D st=published -D on=2026-06-01 -D commune=Forest -D minb=1 -D lim=51"
+for c in 1 16 64; do
+	compare "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=1 (50 of 20 000)" $c \
+		"$tmp/units.sql" - --url "$base/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=1" $cert
+done
+unset PGB_OPTIONS PGB_ARGS
 
 echo "== full mTLS handshake per request, 16 clients"
 $lg --url "$url" $cert -c 16 -d "$secs" --new-connections
