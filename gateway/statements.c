@@ -34,8 +34,11 @@
  * cached generic plan walks the (side, created_at, id) index. */
 /* $1 status, $2 available on, $3 commune, $4 min bedrooms, $5 accessibility,
  * $6 terms, $7/$8 cursor, $9 limit. */
+/* The page is chosen first, the columns computed for its rows only: the
+ * address sub-query (row-level security with sub-plans) was otherwise run for
+ * every matching unit before the sort (docs/performance.md). */
 #define UNIT_SEARCH(commune_cond) \
-	"SELECT " UNIT_COLS " FROM units u WHERE u.status = $1 " \
+	"SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE u.status = $1 " \
 	"AND ($2::date IS NULL OR (u.available_from <= $2::date AND " \
 	"(u.available_until IS NULL OR u.available_until >= $2::date))) " \
 	"AND " commune_cond " " \
@@ -44,7 +47,7 @@
 	"AND ($6::text IS NULL OR u.terms = $6) " \
 	"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), " \
 	"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) " \
-	"ORDER BY u.available_from, u.id LIMIT $9::int"
+	"ORDER BY u.available_from, u.id LIMIT $9::int) u ORDER BY u.available_from, u.id"
 
 #define REFERRAL_LIST(side) \
 	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() " \
