@@ -50,3 +50,28 @@ bench_serve() {
 org_id() {
 	awk -v s="$1" '$1 == s { print $2 }' "$tmp/ids"
 }
+
+# bench_units OPERATOR_ID N NCOMMUNES — one site and N units of that operator
+# spread over the first NCOMMUNES Brussels communes (Forest among them), half
+# offered to homeless_service and half to justice_aid, one in ten reserved,
+# each with an address.
+bench_units() {
+	psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
+INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$1', 'Bench site', 'Anderlecht', '2020-01-01');
+INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
+                   available_until, terms, max_stay_months, audience_kinds, status)
+SELECT (SELECT id FROM sites WHERE operator_org = '$1' LIMIT 1), '$1', 'U-' || i,
+       (ARRAY['room', 'studio', 'apartment', 'house'])[1 + i % 4], i % 5,
+       (ARRAY['none', 'ground_floor', 'lift', 'wheelchair'])[1 + i % 4],
+       (ARRAY['Anderlecht', 'Forest', 'Molenbeek-Saint-Jean', 'Schaerbeek', 'Ixelles', 'Uccle',
+              'Etterbeek', 'Jette', 'Evere', 'Ganshoren', 'Saint-Gilles', 'Koekelberg',
+              'Auderghem', 'Watermael-Boitsfort', 'Woluwe-Saint-Lambert',
+              'Woluwe-Saint-Pierre', 'Berchem-Sainte-Agathe', 'Saint-Josse-ten-Noode',
+              'Bruxelles'])[1 + i % $3],
+       date '2026-01-01' + (i % 365), date '2028-01-01' + (i % 700), 'precarious_occupation', 18,
+       CASE WHEN i % 2 = 0 THEN ARRAY['homeless_service'] ELSE ARRAY['justice_aid'] END,
+       CASE WHEN i % 10 = 0 THEN 'reserved' ELSE 'published' END
+  FROM generate_series(1, $2) i;
+INSERT INTO unit_addresses SELECT id, 'street ' || label FROM units WHERE operator_org = '$1';
+SQL
+}

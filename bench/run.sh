@@ -140,23 +140,10 @@ for c in 1 16 64; do
 done
 
 # ---- units: the search with filters, over 20 000 units of which half are
-# offered to orga's kind (the same generator as bench/scale.sh)
+# offered to orga's kind (bench_units, bench/env.sh)
 op_id=$(org_id opc)
-psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
-INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$op_id', 'Bench site', 'Anderlecht', '2020-01-01');
-INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
-                   available_until, terms, max_stay_months, audience_kinds, status)
-SELECT (SELECT id FROM sites LIMIT 1), '$op_id', 'U-' || i,
-       (ARRAY['room', 'studio', 'apartment', 'house'])[1 + i % 4], i % 5,
-       (ARRAY['none', 'ground_floor', 'lift', 'wheelchair'])[1 + i % 4],
-       (ARRAY['Anderlecht', 'Forest', 'Molenbeek-Saint-Jean', 'Schaerbeek', 'Ixelles'])[1 + i % 5],
-       date '2026-01-01' + (i % 365), date '2028-01-01' + (i % 700), 'precarious_occupation', 18,
-       CASE WHEN i % 2 = 0 THEN ARRAY['homeless_service'] ELSE ARRAY['justice_aid'] END,
-       CASE WHEN i % 10 = 0 THEN 'reserved' ELSE 'published' END
-  FROM generate_series(1, 20000) i;
-INSERT INTO unit_addresses SELECT id, 'street ' || label FROM units;
-ANALYZE units, unit_addresses;
-SQL
+bench_units "$op_id" 20000 5
+psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE units, unit_addresses"
 # Bound as parameters (pgbench -M prepared turns -D variables into them) and
 # planned generically, as the gateway's pool sessions do: the same execution.
 cat > "$tmp/units.sql" <<SQL

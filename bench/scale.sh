@@ -14,23 +14,8 @@ op=$(org_id op)
 recv=$(org_id recv)
 
 echo "# generating $units units and $waitlist waitlisted referrals"
+bench_units "$op" "$units" 19
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
-INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$op', 'Scale site', 'Anderlecht', '2020-01-01');
-INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
-                   available_until, terms, max_stay_months, audience_kinds, status)
-SELECT (SELECT id FROM sites LIMIT 1), '$op', 'U-' || i,
-       (ARRAY['room', 'studio', 'apartment', 'house'])[1 + i % 4], i % 5,
-       (ARRAY['none', 'ground_floor', 'lift', 'wheelchair'])[1 + i % 4],
-       (ARRAY['Anderlecht', 'Forest', 'Molenbeek-Saint-Jean', 'Schaerbeek', 'Ixelles', 'Uccle',
-              'Etterbeek', 'Jette', 'Evere', 'Ganshoren', 'Saint-Gilles', 'Koekelberg',
-              'Auderghem', 'Watermael-Boitsfort', 'Woluwe-Saint-Lambert',
-              'Woluwe-Saint-Pierre', 'Berchem-Sainte-Agathe', 'Saint-Josse-ten-Noode',
-              'Bruxelles'])[1 + i % 19],
-       date '2026-01-01' + (i % 365), date '2028-01-01' + (i % 700), 'precarious_occupation', 18,
-       CASE WHEN i % 2 = 0 THEN ARRAY['homeless_service'] ELSE ARRAY['justice_aid'] END,
-       CASE WHEN i % 10 = 0 THEN 'reserved' ELSE 'published' END
-  FROM generate_series(1, $units) i;
-INSERT INTO unit_addresses SELECT id, 'street ' || label FROM units;
 INSERT INTO persons (created_by) SELECT '$recv' FROM generate_series(1, $waitlist);
 INSERT INTO consents (person_id, created_by, recipient_orgs, purposes, data_categories, valid_until, evidence)
 SELECT id, '$recv', ARRAY['$recv'::uuid], '{housing_referral}', '{}', '2099-01-01', '{}' FROM persons;
