@@ -48,8 +48,6 @@ reply_org(struct request *r, int status, const struct db_res *res)
 	return reply_json(r, status, org_json(res, 0));
 }
 
-#define APPEND_LITERAL(b, s) buf_append((b), (s), sizeof(s) - 1)
-
 /* Rendered without a jansson tree: GET /v1/me is the route partners poll,
  * and building then dumping the tree was a sixth of its CPU. */
 int

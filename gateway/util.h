@@ -28,6 +28,8 @@ void buf_free(struct buf *b);
 /* Appends several NUL-terminated strings, up to a NULL: cheaper than
  * buf_printf on hot paths that only concatenate. */
 int buf_cat(struct buf *b, ...) __attribute__((sentinel)) MUSTCHECK;
+/* A string literal, its length known at compile time. */
+#define APPEND_LITERAL(b, s) buf_append((b), (s), sizeof(s) - 1)
 /* Hands the NUL-terminated data over to the caller, leaving b empty. */
 char *buf_steal(struct buf *b);
 

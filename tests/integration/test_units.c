@@ -167,6 +167,66 @@ START_TEST(unit_invisible_outside_its_audience)
 }
 END_TEST
 
+/* Units are rendered straight into a buffer (units.c, unit_write): free
+ * texts must come out escaped, the contribution exact, and a unit must read
+ * the same in the search as alone. */
+START_TEST(unit_json_escaped_exact_and_equal_in_search)
+{
+	static const char label[] = "Rez \"A\" \\ c\xc3\xb4t\xc3\xa9";
+	char body[1024], path[128], *site, *unit;
+	const char *p[1];
+	json_t *items, *v, *found = NULL;
+	struct resp one, list;
+	PGconn *c;
+	size_t i;
+
+	site = must(post_id("orgc", "/v1/sites",
+			    "{\"name\":\"Trefles\",\"commune\":\"Ganshoren\",\"period_from\":\"2022-04-01\"}",
+			    201));
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"Rez \\\"A\\\" \\\\ c\xc3\xb4t\xc3\xa9\",\"type\":\"room\","
+		 "\"bedrooms\":1,\"commune\":\"Ganshoren\",\"address\":\"Rue \\\"X\\\" 1\","
+		 "\"available_from\":\"2026-12-01\",\"terms\":\"transit\","
+		 "\"audience\":[{\"organisation_id\":\"%s\"},{\"kind\":\"homeless_service\"}],"
+		 "\"status\":\"published\"}",
+		 site, org_id("orgd"));
+	unit = must(post_id("orgc", "/v1/units", body, 201));
+	/* Whole euros come in through the API; cents only through SQL. */
+	c = sql_admin();
+	p[0] = unit;
+	ck_assert_int_eq(sql_long(c, "WITH u AS (UPDATE units SET monthly_contribution_eur = 12.30 "
+				     "WHERE id = $1::uuid RETURNING 1) SELECT count(*) FROM u",
+				  1, p),
+			 1);
+	PQfinish(c);
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &one), 0);
+	ck_assert_int_eq(one.status, 200);
+	ck_assert_ptr_nonnull(one.json);
+	ck_assert_str_eq(json_string_value(json_object_get(one.json, "label")), label);
+	ck_assert_str_eq(json_string_value(json_object_get(one.json, "address")), "Rue \"X\" 1");
+	ck_assert_ptr_nonnull(strstr(one.body, "\"monthly_contribution_eur\":12.3,"));
+	ck_assert(json_is_null(json_object_get(one.json, "available_until")));
+	ck_assert(json_is_null(json_object_get(one.json, "max_stay_months")));
+	ck_assert_int_eq(json_array_size(json_object_get(one.json, "audience")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(one.json, "audience"), 0),
+							   "organisation_id")),
+			 org_id("orgd"));
+	ck_assert_int_eq(call("orgc", "GET", "/v1/units?commune=Ganshoren&limit=200", NULL, NULL, &list), 0);
+	ck_assert_int_eq(list.status, 200);
+	items = json_object_get(list.json, "items");
+	json_array_foreach(items, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "id")), unit) == 0)
+			found = v;
+	ck_assert_ptr_nonnull(found);
+	ck_assert(json_equal(found, one.json));
+	resp_free(&one);
+	resp_free(&list);
+	free(site);
+	free(unit);
+}
+END_TEST
+
 START_TEST(proposal_needs_a_consent_covering_the_operator)
 {
 	char *unit = new_unit("published"), recipients[128], *ref, *p;
@@ -635,6 +695,7 @@ units_suite(void)
 	TCase *t = tcase_create("offers");
 
 	tcase_add_test(t, unit_invisible_outside_its_audience);
+	tcase_add_test(t, unit_json_escaped_exact_and_equal_in_search);
 	tcase_add_test(t, proposal_needs_a_consent_covering_the_operator);
 	tcase_add_test(t, racing_accepts_reserve_the_unit_once);
 	tcase_add_test(t, operator_publishes_and_withdraws);
