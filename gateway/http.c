@@ -562,6 +562,10 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		log_warnx("cannot start the event listener");
 		goto fail;
 	}
+	if (router_start() != 0) {
+		log_warnx("cannot start the identity refresher");
+		goto fail;
+	}
 	srv->api = MHD_start_daemon(
 	    api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
 	    NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
@@ -640,6 +644,7 @@ http_stop(struct http_server *srv, long grace_s)
 	}
 	if (srv->ops)
 		MHD_stop_daemon(srv->ops);
+	router_stop(); /* after the last request that could ask it */
 	notify_stop();
 	free(srv->cert_pem);
 	free(srv->key_pem);

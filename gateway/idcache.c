@@ -15,7 +15,9 @@
 
 struct slot {
 	pthread_rwlock_t lock;
-	atomic_bool refreshing; /* one request is re-reading this entry */
+	/* When a refresh of this entry was last asked for: one per time to
+	 * live, and asked again if the last one is older than that. */
+	atomic_uint_least64_t refresh_asked_us;
 	bool used;
 	uint64_t generation, stored_us;
 	char sha256[65];
@@ -80,33 +82,35 @@ idcache_generation(void)
 
 bool
 idcache_get(const char *sha256, uint64_t now_us, struct identity *who, char *actions,
-	    size_t actions_len)
+	    size_t actions_len, bool *refresh)
 {
 	uint64_t gen = idcache_generation(), ttl = atomic_load(&ttl_us), age;
 	struct slot *s;
-	bool hit = false, fresh;
+	bool hit = false;
 
+	*refresh = false;
 	if (gen == 0 || strlen(sha256) != 64)
 		return false;
 	s = slot_of(sha256);
 	pthread_rwlock_rdlock(&s->lock);
 	age = now_us > s->stored_us ? now_us - s->stored_us : 0;
-	/* Past its time to live, one request re-reads the entry while the
-	 * others keep it, for one more time to live at most: without that,
-	 * every thread would queue on the database at each expiry.  (The
-	 * generation still matches: nothing is known to have changed.) */
-	fresh = age < ttl;
-	if (!fresh && age < 2 * ttl) {
-		bool expected = false;
-		fresh = !atomic_compare_exchange_strong(&s->refreshing, &expected, true);
-	}
-	if (s->used && s->generation == gen && fresh && strcmp(s->sha256, sha256) == 0 &&
+	/* Served for up to two times to live (the generation still matches:
+	 * nothing is known to have changed); past the first, the request that
+	 * asks first has the entry re-read in the background, so that no
+	 * request waits for the database at each expiry. */
+	if (s->used && s->generation == gen && age < 2 * ttl && strcmp(s->sha256, sha256) == 0 &&
 	    strlen(s->actions) < actions_len) {
 		memcpy(who->organisation_id, s->organisation_id, sizeof(who->organisation_id));
 		memcpy(who->organisation_name, s->organisation_name, sizeof(who->organisation_name));
 		memcpy(who->kind, s->kind, sizeof(who->kind));
 		snprintf(actions, actions_len, "%s", s->actions);
 		hit = true;
+		if (age >= ttl) {
+			uint64_t asked = atomic_load(&s->refresh_asked_us);
+			if ((asked < s->stored_us || (asked <= now_us && now_us - asked >= ttl)) &&
+			    atomic_compare_exchange_strong(&s->refresh_asked_us, &asked, now_us))
+				*refresh = true;
+		}
 	}
 	pthread_rwlock_unlock(&s->lock);
 	return hit;
@@ -130,7 +134,20 @@ idcache_put(uint64_t gen, const char *sha256, uint64_t now_us, const struct iden
 	memcpy(s->organisation_name, who->organisation_name, sizeof(s->organisation_name));
 	memcpy(s->kind, who->kind, sizeof(s->kind));
 	snprintf(s->actions, sizeof(s->actions), "%s", actions);
-	atomic_store(&s->refreshing, false);
+	pthread_rwlock_unlock(&s->lock);
+}
+
+void
+idcache_drop(const char *sha256)
+{
+	struct slot *s;
+
+	if (strlen(sha256) != 64)
+		return;
+	s = slot_of(sha256);
+	pthread_rwlock_wrlock(&s->lock);
+	if (s->used && strcmp(s->sha256, sha256) == 0)
+		s->used = false;
 	pthread_rwlock_unlock(&s->lock);
 }
 

@@ -28,11 +28,17 @@ void idcache_configure(long ttl_ms);
 uint64_t idcache_generation(void);
 
 /* Fills who's organisation (id, name, kind) and the caller's allowed actions
- * for this certificate, if a fresh entry exists. */
+ * for this certificate, if an entry may be served.  *refresh: the entry is
+ * past its time to live (still served, for one more at most) and this
+ * caller is the one to have it re-read, off the request path. */
 bool idcache_get(const char *cert_sha256, uint64_t now_us, struct identity *who, char *actions,
-		 size_t actions_len);
+		 size_t actions_len, bool *refresh);
 void idcache_put(uint64_t generation, const char *cert_sha256, uint64_t now_us,
 		 const struct identity *who, const char *actions);
+
+/* A re-read found the certificate refused (unknown, revoked, suspended):
+ * forget it now rather than serve it until it expires. */
+void idcache_drop(const char *cert_sha256);
 
 /* This process committed a change to organisations, certificates or access
  * rules: no entry read before it may be served. */

@@ -20,6 +20,7 @@ static atomic_ulong latency_le[NBUCKETS + 1]; /* last = +Inf */
 static atomic_ulong latency_sum_us, latency_count;
 static atomic_ulong tls_refusals[TLS_VERDICT_COUNT];
 static atomic_ulong identity_cache[2]; /* misses, hits */
+static atomic_ulong identity_refreshes;
 
 static const char *const refusal_slugs[] = {"certificate-unknown", "certificate-revoked",
 					    "organisation-suspended"};
@@ -53,6 +54,12 @@ void
 metrics_identity_cache(bool hit)
 {
 	atomic_fetch_add_explicit(&identity_cache[hit], 1, memory_order_relaxed);
+}
+
+void
+metrics_identity_refresh(void)
+{
+	atomic_fetch_add_explicit(&identity_refreshes, 1, memory_order_relaxed);
 }
 
 void
@@ -121,8 +128,13 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up)
 			 "cache (hit) or the database (miss).\n"
 			 "# TYPE refgw_identity_cache_total counter\n"
 			 "refgw_identity_cache_total{result=\"hit\"} %lu\n"
-			 "refgw_identity_cache_total{result=\"miss\"} %lu\n",
-			 atomic_load(&identity_cache[1]), atomic_load(&identity_cache[0]));
+			 "refgw_identity_cache_total{result=\"miss\"} %lu\n"
+			 "# HELP refgw_identity_refreshes_total Identity cache entries re-read in "
+			 "the background, off the request path.\n"
+			 "# TYPE refgw_identity_refreshes_total counter\n"
+			 "refgw_identity_refreshes_total %lu\n",
+			 atomic_load(&identity_cache[1]), atomic_load(&identity_cache[0]),
+			 atomic_load(&identity_refreshes));
 	rc |= buf_printf(o, "# HELP refgw_db_pool_in_use Database connections in use.\n"
 			    "# TYPE refgw_db_pool_in_use gauge\nrefgw_db_pool_in_use %d\n"
 			    "# HELP refgw_db_pool_size Database pool size.\n"

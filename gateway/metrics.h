@@ -14,6 +14,8 @@ void metrics_tls_refusal(enum tls_verdict v);
 void metrics_refusal(const char *slug);
 /* GET /v1/me answered from the identity cache (hit) or the database. */
 void metrics_identity_cache(bool hit);
+/* An identity cache entry re-read in the background. */
+void metrics_identity_refresh(void);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
 int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up) MUSTCHECK;
 

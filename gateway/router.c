@@ -1,7 +1,9 @@
 /* router: route table and request dispatch. */
 #include "router.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -228,16 +230,133 @@ changes_identity(const struct route *rt)
 	return false;
 }
 
+/* Identity cache entries past their time to live are re-read here, by one
+ * thread, off the request path: the request that finds one stale is
+ * answered from it at once (idcache.h).  Re-reading in that request made
+ * it wait for PostgreSQL, up to seconds on a CPU-saturated machine
+ * (docs/performance.md). */
+#define REFRESH_QUEUE 64
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running, stop;
+	char queue[REFRESH_QUEUE][65];
+	unsigned head, count;
+} refresher = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+/* The same reads as GET /v1/me, in a transaction of their own; refusals
+ * drop the entry, other failures leave it to expire. */
+static void
+refresh_identity(const char *fp)
+{
+	struct request *r = calloc(1, sizeof(*r));
+	uint64_t generation = idcache_generation(); /* before the reads */
+	size_t i;
+
+	if (r == NULL || generation == 0)
+		goto out;
+	snprintf(r->id, sizeof(r->id), "identity-refresh");
+	for (i = 0; i < nroutes; i++)
+		if (routes[i].handler == handle_me)
+			r->route = &routes[i];
+	if (db_acquire(&r->db) != DB_OK)
+		goto out;
+	if (authenticate(r, fp) != 0) {
+		if (r->status == 401 || r->status == 403)
+			idcache_drop(fp);
+		goto out;
+	}
+	if (handle_me(r) == 200 && !r->caller_actions_truncated && db_commit(r->db) == DB_OK) {
+		idcache_put(generation, fp, now_monotonic_us(), &r->who, r->caller_actions);
+		metrics_identity_refresh();
+	}
+out:
+	if (r != NULL) {
+		db_release(r->db);
+		free(r->resp);
+		free(r);
+	}
+}
+
+static void *
+refresher_main(void *unused)
+{
+	char fp[65];
+
+	(void)unused;
+	pthread_mutex_lock(&refresher.lock);
+	while (!refresher.stop) {
+		if (refresher.count == 0) {
+			pthread_cond_wait(&refresher.wake, &refresher.lock);
+			continue;
+		}
+		memcpy(fp, refresher.queue[refresher.head], sizeof(fp));
+		refresher.head = (refresher.head + 1) % REFRESH_QUEUE;
+		refresher.count--;
+		pthread_mutex_unlock(&refresher.lock);
+		refresh_identity(fp);
+		pthread_mutex_lock(&refresher.lock);
+	}
+	pthread_mutex_unlock(&refresher.lock);
+	return NULL;
+}
+
+/* Not queued (queue full, or no refresher): the entry expires and the next
+ * request reads the database itself. */
+static void
+refresh_later(const char *fp)
+{
+	pthread_mutex_lock(&refresher.lock);
+	if (refresher.running && refresher.count < REFRESH_QUEUE) {
+		snprintf(refresher.queue[(refresher.head + refresher.count) % REFRESH_QUEUE], 65, "%s", fp);
+		refresher.count++;
+		pthread_cond_signal(&refresher.wake);
+	}
+	pthread_mutex_unlock(&refresher.lock);
+}
+
+int
+router_start(void)
+{
+	pthread_mutex_lock(&refresher.lock);
+	refresher.stop = false;
+	refresher.count = 0;
+	refresher.running = pthread_create(&refresher.thread, NULL, refresher_main, NULL) == 0;
+	pthread_mutex_unlock(&refresher.lock);
+	return refresher.running ? 0 : -1;
+}
+
+void
+router_stop(void)
+{
+	bool running;
+
+	pthread_mutex_lock(&refresher.lock);
+	running = refresher.running;
+	refresher.stop = true;
+	refresher.running = false;
+	pthread_cond_signal(&refresher.wake);
+	pthread_mutex_unlock(&refresher.lock);
+	if (running)
+		pthread_join(refresher.thread, NULL);
+}
+
 /* GET /v1/me from the identity cache (idcache.h), without a transaction. */
 static bool
 answer_from_cache(struct request *r, const char *fp)
 {
+	bool refresh;
+
 	if (!idcache_get(fp, now_monotonic_us(), &r->who, r->caller_actions,
-			 sizeof(r->caller_actions))) {
+			 sizeof(r->caller_actions), &refresh)) {
 		metrics_identity_cache(false);
 		return false;
 	}
 	metrics_identity_cache(true);
+	if (refresh)
+		refresh_later(fp);
 	snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
 	r->who.may = true; /* the route needs no action */
 	r->authenticated = true;

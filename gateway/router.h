@@ -30,6 +30,11 @@ const struct route *router_match(enum http_method method, const char *path,
 /* Writes "GET, POST" for a method mask. */
 void router_allow_header(int allow, char *out, size_t outlen);
 
+/* The thread that re-reads stale identity cache entries (idcache.h):
+ * started before requests are served, stopped after the last one. */
+int router_start(void) MUSTCHECK;
+void router_stop(void);
+
 /* Runs the request whose TLS peer was verified with this fingerprint. */
 void router_dispatch(struct request *r, const char *cert_sha256);
 

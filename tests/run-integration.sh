@@ -21,6 +21,11 @@ export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1
 gateway_start "$tmp/ports2" "$tmp/gateway2.log"
 gw2_pid=$started_pid
 export REFGW_TEST_BASE2="https://localhost:$api"
+# A third with a short identity-cache life: entries past it are refreshed
+# in the background (stale_identity_is_served_while_refreshed_in_background).
+REFGW_IDENTITY_CACHE_MS=1000 gateway_start "$tmp/ports3" "$tmp/gateway3.log"
+gw3_pid=$started_pid
+export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0.1:$ops"
 
 export CK_DEFAULT_TIMEOUT=60 REFGW_TEST_GW_PID=$gw_pid
 set +e
@@ -32,11 +37,13 @@ if ! wait "$gw_pid" || ! grep -q '"msg":"stopped"' "$tmp/gateway.log"; then
 	echo "gateway did not exit cleanly on SIGTERM" >&2
 	trc=1
 fi
-kill -TERM "$gw2_pid"
-if ! wait "$gw2_pid"; then
-	echo "second gateway did not exit cleanly on SIGTERM" >&2
-	trc=1
-fi
+for p in "$gw2_pid" "$gw3_pid"; do
+	kill -TERM "$p"
+	if ! wait "$p"; then
+		echo "gateway $p (second or third instance) did not exit cleanly on SIGTERM" >&2
+		trc=1
+	fi
+done
 cluster_pids=""
 cat "$tmp/tests.out" # ends with Check's summary line
 exit $trc

@@ -262,12 +262,18 @@ sql_long(PGconn *c, const char *query, int nparams, const char *const *params)
 int
 ops_get(const char *path, struct resp *out)
 {
+	return ops_get_at("REFGW_TEST_OPS", path, out);
+}
+
+int
+ops_get_at(const char *ops_env, const char *path, struct resp *out)
+{
 	CURL *h = curl_easy_init();
 	char url[512];
 	CURLcode rc;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(url, sizeof(url), "%s%s", env_or_die("REFGW_TEST_OPS"), path);
+	snprintf(url, sizeof(url), "%s%s", env_or_die(ops_env), path);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);

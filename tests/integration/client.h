@@ -72,5 +72,7 @@ Suite *matrix_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);
+/* The same on the instance whose operations URL is in ops_env. */
+int ops_get_at(const char *ops_env, const char *path, struct resp *out);
 
 #endif

@@ -191,13 +191,13 @@ revoke_cert(const char *slug, const char *sha, const char *body, struct resp *ou
 
 /* A counter's value on the first instance's /metrics, -1 when absent. */
 static long
-metric_value(const char *name)
+metric_value_at(const char *ops_env, const char *name)
 {
 	struct resp r;
 	const char *p;
 	long v = -1;
 
-	if (ops_get("/metrics", &r) != 0)
+	if (ops_get_at(ops_env, "/metrics", &r) != 0)
 		return -1;
 	for (p = r.body; p && (p = strstr(p, name)) != NULL; p++)
 		if ((p == r.body || p[-1] == '\n') && p[strlen(name)] == ' ') {
@@ -208,7 +208,15 @@ metric_value(const char *name)
 	return v;
 }
 
+static long
+metric_value(const char *name)
+{
+	return metric_value_at("REFGW_TEST_OPS", name);
+}
+
 #define CACHE_HITS "refgw_identity_cache_total{result=\"hit\"}"
+#define CACHE_MISSES "refgw_identity_cache_total{result=\"miss\"}"
+#define REFRESHES "refgw_identity_refreshes_total"
 
 START_TEST(me_from_identity_cache_equals_database_answer)
 {
@@ -228,6 +236,78 @@ START_TEST(me_from_identity_cache_equals_database_answer)
 	resp_free(&first);
 	resp_free(&again);
 	curl_easy_cleanup(h);
+}
+END_TEST
+
+static void
+rename_org(const char *slug, const char *name, bool notify)
+{
+	const char *params[2] = {name, org_id(slug)};
+	PGconn *admin = sql_admin();
+	PGresult *res;
+
+	/* Without the trigger: a change the instances never hear of, as if
+	 * its notification were lost. */
+	res = PQexec(admin, notify ? "BEGIN"
+				   : "BEGIN; ALTER TABLE organisations DISABLE TRIGGER "
+				     "organisations_identity_changed");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	res = PQexecParams(admin, "UPDATE organisations SET name = $1 WHERE id = $2::uuid", 2, NULL,
+			   params, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	res = PQexec(admin, notify ? "COMMIT"
+				   : "ALTER TABLE organisations ENABLE TRIGGER "
+				     "organisations_identity_changed; COMMIT");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(admin);
+}
+
+/* The third instance keeps entries 1 s (run-integration.sh).  Past that
+ * an entry is still served, and re-read in the background: no request
+ * waits for the database, and what the database says arrives within two
+ * times to live even when no notification does. */
+START_TEST(stale_identity_is_served_while_refreshed_in_background)
+{
+	static const char renamed[] = "Cachee, renamed without notification";
+	long misses, refreshes, ms = -1, stale = 0;
+	struct timespec t0, t1;
+	struct resp r;
+	char *before;
+	int i;
+
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	before = strdup(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "name")));
+	resp_free(&r);
+	misses = metric_value_at("REFGW_TEST_OPS3", CACHE_MISSES);
+	refreshes = metric_value_at("REFGW_TEST_OPS3", REFRESHES);
+	ck_assert_int_ge(misses, 1);
+	rename_org("cachee", renamed, false);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 60 && ms < 0; i++) {
+		ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		if (strcmp(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "name")),
+			   renamed) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		} else {
+			stale++;
+		}
+		resp_free(&r);
+		usleep(100000);
+	}
+	/* First the remembered name (nothing told the instance), then the new
+	 * one, within two times to live. */
+	ck_assert_int_ge(stale, 1);
+	ck_assert_msg(ms >= 0 && ms < 3000, "the rename was seen after %ld ms", ms);
+	ck_assert_int_ge(metric_value_at("REFGW_TEST_OPS3", REFRESHES), refreshes + 1);
+	ck_assert_int_eq(metric_value_at("REFGW_TEST_OPS3", CACHE_MISSES), misses);
+	rename_org("cachee", before, true);
+	free(before);
 }
 END_TEST
 
@@ -1179,6 +1259,7 @@ gateway_suite(void)
 	tcase_add_test(t, keep_alive_reuses_one_connection);
 	tcase_add_test(t, revocation_applies_to_kept_alive_connection);
 	tcase_add_test(t, me_from_identity_cache_equals_database_answer);
+	tcase_add_test(t, stale_identity_is_served_while_refreshed_in_background);
 	tcase_add_test(t, identity_changes_reach_every_instance_cache);
 	tcase_add_test(t, verified_chains_are_remembered_refusals_are_not);
 	tcase_add_test(t, coordinator_only_endpoints_refuse_others_and_change_nothing);
