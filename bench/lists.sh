@@ -54,25 +54,25 @@ for n in 10000 100000 1000000; do
 	echo "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2: $(run '/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2')"
 	echo "GET /v1/units (first page): $(run '/v1/units')"
 done
+# The plans the gateway runs: its prepared statements (the WHERE, ORDER BY
+# and LIMIT of gateway/statements.c, selecting ids only), planned generically
+# under the settings its sessions set (gateway/db.c), as the runtime role
+# with row-level security on.  PREPARE-TYPES ARGS SQL
 explain() {
-	echo "== EXPLAIN ANALYZE at $have rows, as refgw_app with RLS on: $1"
+	echo "== EXPLAIN ANALYZE at $have rows, as refgw_app with RLS on, prepared, generic plan: $1"
 	psql -X -q -h "$tmp/sock" -U refgw_app refgw <<SQL | grep -v '^ *$' | sed -n '/QUERY PLAN/,$p' | grep -v -- '^---'
 BEGIN;
 SELECT set_config('refgw.org_id', '$recv', true) \\gset
-EXPLAIN (ANALYZE, COSTS OFF) $2;
+SET LOCAL plan_cache_mode = force_generic_plan;
+SET LOCAL random_page_cost = 1.1;
+PREPARE s($2) AS $4;
+EXPLAIN (ANALYZE, COSTS OFF) EXECUTE s($3);
 COMMIT;
 SQL
 }
-explain "referrals received, first page" "SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND (NULL::text IS NULL OR r.status = NULL) AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51"
-explain "referrals received, status=accepted" "SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND ('accepted'::text IS NULL OR r.status = 'accepted') AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51"
-# The units search as the gateway runs it: the prepared statement with a
-# commune (gateway/statements.c, unit_search_commune), generic plan.
-echo "== EXPLAIN ANALYZE at $have rows, as refgw_app with RLS on: units search (prepared, generic plan)"
-psql -X -q -h "$tmp/sock" -U refgw_app refgw <<SQL | grep -v '^ *$' | sed -n '/QUERY PLAN/,$p' | grep -v -- '^---'
-BEGIN;
-SELECT set_config('refgw.org_id', '$recv', true) \\gset
-SET LOCAL plan_cache_mode = force_generic_plan;
-PREPARE s AS SELECT u.id FROM units u WHERE u.status = \$1 AND (\$2::date IS NULL OR (u.available_from <= \$2::date AND (u.available_until IS NULL OR u.available_until >= \$2::date))) AND u.commune = \$3 AND (\$4::int IS NULL OR u.bedrooms >= \$4::int) AND (\$5::text IS NULL OR u.accessibility = \$5) AND (\$6::text IS NULL OR u.terms = \$6) AND (u.available_from, u.id) > (coalesce(\$7::date, '-infinity'), coalesce(\$8::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY u.available_from, u.id LIMIT \$9::int;
-EXPLAIN (ANALYZE, COSTS OFF) EXECUTE s('published', '2026-06-01', 'Forest', 2, NULL, NULL, NULL, NULL, 51);
-COMMIT;
-SQL
+list="SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND (\$1::text IS NULL OR r.status = \$1) AND (r.created_at, r.id) > (coalesce(\$2::timestamptz, '-infinity'), coalesce(\$3::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT \$4::int"
+explain "referrals received, first page" "text, timestamptz, uuid, int" "NULL, NULL, NULL, 51" "$list"
+explain "referrals received, status=accepted" "text, timestamptz, uuid, int" "'accepted', NULL, NULL, 51" "$list"
+explain "units search with a commune (unit_search_commune)" "text, date, text, int, text, text, date, uuid, int" \
+	"'published', '2026-06-01', 'Forest', 2, NULL, NULL, NULL, NULL, 51" \
+	"SELECT u.id FROM units u WHERE u.status = \$1 AND (\$2::date IS NULL OR (u.available_from <= \$2::date AND (u.available_until IS NULL OR u.available_until >= \$2::date))) AND u.commune = \$3 AND (\$4::int IS NULL OR u.bedrooms >= \$4::int) AND (\$5::text IS NULL OR u.accessibility = \$5) AND (\$6::text IS NULL OR u.terms = \$6) AND (u.available_from, u.id) > (coalesce(\$7::date, '-infinity'), coalesce(\$8::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY u.available_from, u.id LIMIT \$9::int"

@@ -153,3 +153,33 @@ cursor_encode(const char *key, const char *id)
 	free(text);
 	return s;
 }
+
+int
+reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
+	   int (*write_row)(struct buf *b, const struct db_res *res, int row))
+{
+	int rows = db_rows(res), i, rc;
+	struct buf out;
+	size_t n;
+
+	buf_init(&out, 16u << 20);
+	rc = APPEND_LITERAL(&out, "{\"items\":[");
+	for (i = 0; rc == 0 && i < rows && i < limit; i++)
+		rc = ((i && APPEND_LITERAL(&out, ",") != 0) || write_row(&out, res, i) != 0) ? -1 : 0;
+	if (rc == 0)
+		rc = APPEND_LITERAL(&out, "],\"next_cursor\":");
+	if (rc == 0 && rows > limit) {
+		json_t *c = cursor_encode(db_val(res, limit - 1, key_col), db_val(res, limit - 1, 0));
+		rc = json_is_string(c) ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)
+				       : APPEND_LITERAL(&out, "null}");
+		json_decref(c);
+	} else if (rc == 0) {
+		rc = APPEND_LITERAL(&out, "null}");
+	}
+	if (rc != 0) {
+		buf_free(&out);
+		return reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+	}
+	n = out.len;
+	return reply_json_text(r, 200, buf_steal(&out), n);
+}

@@ -63,5 +63,14 @@ json_t *json_split(const char *joined);
 int cursor_decode(struct request *r, char *key, size_t keylen, char id[37]);
 json_t *cursor_encode(const char *key, const char *id);
 
+struct db_res;
+struct buf;
+/* 200 {"items":[...],"next_cursor":...} from a page query that fetched
+ * limit + 1 rows (column 0 the id, key_col the cursor's key), each row
+ * written by write_row straight into the body: hot lists are not built
+ * as jansson trees (docs/performance.md). */
+int reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
+	       int (*write_row)(struct buf *b, const struct db_res *res, int row));
+
 
 #endif

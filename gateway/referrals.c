@@ -379,9 +379,7 @@ handle_referral_list(struct request *r)
 	char ts[64], id[37], limit_text[16];
 	const char *params[4] = {status_q, NULL, NULL, limit_text};
 	struct db_res *res = NULL;
-	struct buf out;
-	size_t n;
-	int limit, have, i, rows, stmt;
+	int limit, have, stmt, status;
 	enum db_status s;
 
 	if (role == NULL || (strcmp(role, "sent") != 0 && strcmp(role, "received") != 0)) {
@@ -410,32 +408,9 @@ handle_referral_list(struct request *r)
 				     "cursor must be a next_cursor value returned by this list");
 	if (s != DB_OK)
 		return reply_db_error(r, s);
-	rows = db_rows(res);
-	buf_init(&out, 16u << 20);
-	if (buf_append(&out, "{\"items\":[", 10) != 0)
-		goto oom;
-	for (i = 0; i < rows && i < limit; i++)
-		if ((i && buf_append(&out, ",", 1) != 0) || referral_write(&out, res, i) != 0)
-			goto oom;
-	if (buf_append(&out, "],\"next_cursor\":", 16) != 0)
-		goto oom;
-	if (rows > limit) {
-		json_t *c = cursor_encode(db_val(res, limit - 1, 14), db_val(res, limit - 1, 0));
-		int rc = json_is_string(c) ? buf_printf(&out, "\"%s\"}", json_string_value(c))
-					   : buf_append(&out, "null}", 5);
-		json_decref(c);
-		if (rc != 0)
-			goto oom;
-	} else if (buf_append(&out, "null}", 5) != 0) {
-		goto oom;
-	}
+	status = reply_page(r, res, limit, 14, referral_write);
 	db_res_free(res);
-	n = out.len;
-	return reply_json_text(r, 200, buf_steal(&out), n);
-oom:
-	buf_free(&out);
-	db_res_free(res);
-	return reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+	return status;
 }
 
 int

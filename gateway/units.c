@@ -414,10 +414,8 @@ handle_unit_search(struct request *r)
 	const char *params[9];
 	json_t *errors = json_array();
 	struct db_res *res = NULL;
-	struct buf out;
-	size_t n;
 	long bedrooms;
-	int limit, i, rows;
+	int limit, status;
 	enum db_status s;
 
 	if (on && !is_date(on))
@@ -456,32 +454,9 @@ handle_unit_search(struct request *r)
 	s = db_exec(r->db, commune ? ST_UNIT_SEARCH_COMMUNE : ST_UNIT_SEARCH, 9, params, &res);
 	if (s != DB_OK)
 		return reply_db_error(r, s);
-	rows = db_rows(res);
-	buf_init(&out, 16u << 20);
-	if (APPEND_LITERAL(&out, "{\"items\":[") != 0)
-		goto oom;
-	for (i = 0; i < rows && i < limit; i++)
-		if ((i && APPEND_LITERAL(&out, ",") != 0) || unit_write(&out, res, i) != 0)
-			goto oom;
-	if (APPEND_LITERAL(&out, "],\"next_cursor\":") != 0)
-		goto oom;
-	if (rows > limit) {
-		json_t *c = cursor_encode(db_val(res, limit - 1, 10), db_val(res, limit - 1, 0));
-		int rc = json_is_string(c) ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)
-					   : APPEND_LITERAL(&out, "null}");
-		json_decref(c);
-		if (rc != 0)
-			goto oom;
-	} else if (APPEND_LITERAL(&out, "null}") != 0) {
-		goto oom;
-	}
+	status = reply_page(r, res, limit, 10, unit_write);
 	db_res_free(res);
-	n = out.len;
-	return reply_json_text(r, 200, buf_steal(&out), n);
-oom:
-	buf_free(&out);
-	db_res_free(res);
-	return reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+	return status;
 }
 
 int
