@@ -42,6 +42,14 @@ ANALYZE referrals, units;
 SQL
 	have=$1
 }
+# middle "SELECT key, id ... ORDER BY" -> the cursor a client holds half-way
+# through that list (gateway/common.c: base64url of ["key","id"], unpadded)
+middle() {
+	n=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT count(*) FROM ($1) l")
+	psql -X -tAq -F ' ' -h "$tmp/sock" -U refgw_owner refgw -c "$1 OFFSET $((n / 2)) LIMIT 1" |
+		{ read -r k1 k2 id; [ -n "$id" ] || { id=$k2; k2=""; }
+		  printf '["%s","%s"]' "$k1${k2:+ $k2}" "$id"; } | base64 -w0 | tr '+/' '-_' | tr -d '='
+}
 run() { # path -> "p50 ..., p99 ..., req/s, non-2xx, errors"
 	$lg --url "$base$1" $cert -c 1 -d "$secs" | sed -n 's/.*rps=\([0-9]*\).*non2xx=\([0-9]*\) errors=\([0-9]*\) p50_ms=\([0-9.]*\) p90_ms=[0-9.]* p99_ms=\([0-9.]*\).*/p50 \4 ms, p99 \5 ms, \1 req\/s, non-2xx \2, errors \3/p'
 }
@@ -53,6 +61,10 @@ for n in 10000 100000 1000000; do
 	echo "GET /v1/referrals?role=received&status=accepted (1 % of rows): $(run '/v1/referrals?role=received&status=accepted')"
 	echo "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2: $(run '/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=2')"
 	echo "GET /v1/units (first page): $(run '/v1/units')"
+	rc=$(middle "SELECT created_at::text, id FROM referrals WHERE to_org = '$recv' ORDER BY created_at, id")
+	echo "GET /v1/referrals?role=received (the page in the middle, by cursor): $(run "/v1/referrals?role=received&cursor=$rc")"
+	uc=$(middle "SELECT available_from::text, id FROM units WHERE commune = 'Forest' AND status = 'published' ORDER BY available_from, id")
+	echo "GET /v1/units?commune=Forest (the page in the middle, by cursor): $(run "/v1/units?commune=Forest&cursor=$uc")"
 done
 # The plans the gateway runs: its prepared statements (the WHERE, ORDER BY
 # and LIMIT of gateway/statements.c, selecting ids only), planned generically
@@ -70,9 +82,10 @@ EXPLAIN (ANALYZE, COSTS OFF) EXECUTE s($3);
 COMMIT;
 SQL
 }
-list="SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND (\$1::text IS NULL OR r.status = \$1) AND (r.created_at, r.id) > (coalesce(\$2::timestamptz, '-infinity'), coalesce(\$3::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT \$4::int"
-explain "referrals received, first page" "text, timestamptz, uuid, int" "NULL, NULL, NULL, 51" "$list"
-explain "referrals received, status=accepted" "text, timestamptz, uuid, int" "'accepted', NULL, NULL, 51" "$list"
+first="'-infinity', '00000000-0000-0000-0000-000000000000'"
+list="SELECT r.id FROM referrals r WHERE r.to_org = refgw_caller() AND (\$1::text IS NULL OR r.status = \$1) AND (r.created_at, r.id) > (\$2::timestamptz, \$3::uuid) ORDER BY r.created_at, r.id LIMIT \$4::int"
+explain "referrals received, first page" "text, timestamptz, uuid, int" "NULL, $first, 51" "$list"
+explain "referrals received, status=accepted" "text, timestamptz, uuid, int" "'accepted', $first, 51" "$list"
 explain "units search with a commune (unit_search_commune)" "text, date, text, int, text, text, date, uuid, int" \
-	"'published', '2026-06-01', 'Forest', 2, NULL, NULL, NULL, NULL, 51" \
-	"SELECT u.id FROM units u WHERE u.status = \$1 AND (\$2::date IS NULL OR (u.available_from <= \$2::date AND (u.available_until IS NULL OR u.available_until >= \$2::date))) AND u.commune = \$3 AND (\$4::int IS NULL OR u.bedrooms >= \$4::int) AND (\$5::text IS NULL OR u.accessibility = \$5) AND (\$6::text IS NULL OR u.terms = \$6) AND (u.available_from, u.id) > (coalesce(\$7::date, '-infinity'), coalesce(\$8::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY u.available_from, u.id LIMIT \$9::int"
+	"'published', '2026-06-01', 'Forest', 2, NULL, NULL, $first, 51" \
+	"SELECT u.id FROM units u WHERE u.status = \$1 AND (\$2::date IS NULL OR (u.available_from <= \$2::date AND (u.available_until IS NULL OR u.available_until >= \$2::date))) AND u.commune = \$3 AND (\$4::int IS NULL OR u.bedrooms >= \$4::int) AND (\$5::text IS NULL OR u.accessibility = \$5) AND (\$6::text IS NULL OR u.terms = \$6) AND (u.available_from, u.id) > (\$7::date, \$8::uuid) ORDER BY u.available_from, u.id LIMIT \$9::int"

@@ -30,6 +30,8 @@ pgb() {
 		-n -M prepared -c "$c" -j 2 -T "$secs" -f "$f" "$@" refgw 2>&1 | awk '/^tps/ { print $3 " tps" } /latency average/ { printf "avg %s ms, ", $4 } /ERROR|error/ { print }' | head -3
 }
 fp=$(openssl x509 -in "$tmp/certs/orga.pem" -outform DER | sha256sum | cut -c1-64)
+# pgbench's sessions plan as the gateway's pool sessions do (gateway/db.c).
+export PGB_OPTIONS="-c plan_cache_mode=force_generic_plan -c random_page_cost=1.1"
 
 echo "# refgw bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds, client and server on one machine"
 echo "rss_idle_kb=$(rss)"
@@ -130,14 +132,35 @@ cat > "$tmp/list.sql" <<SQL
 BEGIN;
 SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fpb', 'hex'), 'referral.read');
 \\endpipeline
-SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (NULL::text IS NULL OR r.status = NULL) AND (r.created_at, r.id) > (coalesce(NULL::timestamptz, '-infinity'), coalesce(NULL::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY r.created_at, r.id LIMIT 51;
+SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (nullif(:st, '-')::text IS NULL OR r.status = nullif(:st, '-')) AND (r.created_at, r.id) > (:cts::timestamptz, :cid::uuid) ORDER BY r.created_at, r.id LIMIT :lim::int;
 COMMIT;
 SQL
 # (timestamps as ::text here: pgbench would read to_char's ":MI" as a variable)
+# Parameters as the gateway binds them (the first page: the keyset before
+# every row, statements.c); an absent status is nullif('-') as for the units.
+PGB_ARGS="-D st=- -D cts=-infinity -D cid=00000000-0000-0000-0000-000000000000 -D lim=51"
 for c in 1 16 64; do
 	compare "GET /v1/referrals?role=received (50 rows)" $c "$tmp/list.sql" - \
 		--url "$base/v1/referrals?role=received" $certb
 done
+unset PGB_ARGS
+
+# ---- events: a page of 50 of the receiver's feed (one referral.received
+# per referral created above); GET /v1/events?wait= parked by the hundred is
+# measured in bench/tls.sh
+cat > "$tmp/events.sql" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fpb', 'hex'), 'event.read');
+\\endpipeline
+SELECT seq, type, resource_type, resource_id, created_at::text FROM events WHERE organisation_id = refgw_caller() AND seq > :after::bigint ORDER BY seq LIMIT :lim::int;
+COMMIT;
+SQL
+PGB_ARGS="-D after=0 -D lim=50"
+for c in 1 16 64; do
+	compare "GET /v1/events (a page of 50)" $c "$tmp/events.sql" - --url "$base/v1/events" $certb
+done
+unset PGB_ARGS
 
 # ---- units: the search with filters, over 20 000 units of which half are
 # offered to orga's kind (bench_units, bench/env.sh)
@@ -149,22 +172,21 @@ psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE units, unit_addresses
 # gateway, are nullif('-') here because a pgbench variable cannot be NULL:
 # literal NULLs would let the planner fold their conditions away, which the
 # gateway's plan cannot), planned generically with the gateway's session
-# settings (gateway/db.c): the same plan.
+# settings (PGB_OPTIONS above): the same plan.
 cat > "$tmp/units.sql" <<SQL
 \\startpipeline
 BEGIN;
 SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'unit.read');
 \\endpipeline
-SELECT u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, u.accessibility, u.commune, u.monthly_contribution_eur::text, u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), u.status, u.version, u.created_at::text, u.updated_at::text, (SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id) FROM (SELECT * FROM units u WHERE u.status = :st AND (:on::date IS NULL OR (u.available_from <= :on::date AND (u.available_until IS NULL OR u.available_until >= :on::date))) AND u.commune = :commune AND (:minb::int IS NULL OR u.bedrooms >= :minb::int) AND (nullif(:acc, '-')::text IS NULL OR u.accessibility = nullif(:acc, '-')) AND (nullif(:terms, '-')::text IS NULL OR u.terms = nullif(:terms, '-')) AND (u.available_from, u.id) > (coalesce(nullif(:cdate, '-')::date, '-infinity'), coalesce(nullif(:cid, '-')::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY u.available_from, u.id LIMIT :lim::int) u ORDER BY u.available_from, u.id;
+SELECT u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, u.accessibility, u.commune, u.monthly_contribution_eur::text, u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), u.status, u.version, u.created_at::text, u.updated_at::text, (SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id) FROM (SELECT * FROM units u WHERE u.status = :st AND (:on::date IS NULL OR (u.available_from <= :on::date AND (u.available_until IS NULL OR u.available_until >= :on::date))) AND u.commune = :commune AND (:minb::int IS NULL OR u.bedrooms >= :minb::int) AND (nullif(:acc, '-')::text IS NULL OR u.accessibility = nullif(:acc, '-')) AND (nullif(:terms, '-')::text IS NULL OR u.terms = nullif(:terms, '-')) AND (u.available_from, u.id) > (:cdate::date, :cid::uuid) ORDER BY u.available_from, u.id LIMIT :lim::int) u ORDER BY u.available_from, u.id;
 COMMIT;
 SQL
-export PGB_OPTIONS="-c plan_cache_mode=force_generic_plan -c random_page_cost=1.1"
-PGB_ARGS="-D st=published -D on=2026-06-01 -D commune=Forest -D minb=1 -D lim=51 -D acc=- -D terms=- -D cdate=- -D cid=-"
+PGB_ARGS="-D st=published -D on=2026-06-01 -D commune=Forest -D minb=1 -D lim=51 -D acc=- -D terms=- -D cdate=-infinity -D cid=00000000-0000-0000-0000-000000000000"
 for c in 1 16 64; do
 	compare "GET /v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=1 (50 of 20 000)" $c \
 		"$tmp/units.sql" - --url "$base/v1/units?available_on=2026-06-01&commune=Forest&min_bedrooms=1" $cert
 done
-unset PGB_OPTIONS PGB_ARGS
+unset PGB_ARGS
 
 echo "== full mTLS handshake per request, 16 clients"
 $lg --url "$url" $cert -c 16 -d "$secs" --new-connections

@@ -132,12 +132,16 @@ while [ ! -s "$tmp/idle.out" ]; do sleep 0.2; done
 sleep 1
 echo "$(head -1 "$tmp/idle.out"); rss_with_1000_idle_kb=$(rss)"
 wait $idle_pid
-"$top/build/idle" --port "$api" $certs -n 500 -s $((secs + 6)) --no-read --path "/v1/events?wait=60" > "$tmp/lp.out" &
+# Long-polls wait 30 s at most (the API's bound): the run below must end
+# before they do, and the gauge says they are parked, before and after it.
+lp_secs=$((secs < 20 ? secs : 20))
+parked() { curl -s "http://127.0.0.1:$ops/metrics" | awk '/^refgw_long_polls_parked / { print $2 }'; }
+"$top/build/idle" --port "$api" $certs -n 500 -s $((lp_secs + 6)) --no-read --path "/v1/events?after=999999999&wait=30" > "$tmp/lp.out" &
 idle_pid=$!
 while [ ! -s "$tmp/lp.out" ]; do sleep 0.2; done
 sleep 1
-echo "$(head -1 "$tmp/lp.out"); rss_with_500_long_polls_kb=$(rss)"
-res=$(wrk_run "$gw/v1/me" 16)
-echo "GET /v1/me, 16 clients, beside 500 parked long-polls: $(echo "$res" | awk '{ printf "%s req/s p99 %s ms non-2xx %s", $1, $2, $3 }')"
+echo "$(head -1 "$tmp/lp.out"); parked=$(parked); rss_with_500_long_polls_kb=$(rss)"
+res=$($lg --url "$gw/v1/me" $certs -c 16 -d "$lp_secs")
+echo "GET /v1/me, 16 clients, beside 500 parked long-polls: $(echo "$res" | sed 's/.*rps=\([0-9.]*\).*non2xx=\([0-9]*\) errors=\([0-9]*\) p50_ms=\([0-9.]*\).*p99_ms=\([0-9.]*\).*/\1 req\/s p50 \4 ms p99 \5 ms non-2xx+errors \2+\3/'); still parked after it: $(parked)"
 wait $idle_pid
 echo "rss_after_kb=$(rss)"

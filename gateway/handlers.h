@@ -63,6 +63,10 @@ json_t *json_split(const char *joined);
 int cursor_decode(struct request *r, char *key, size_t keylen, char id[37]);
 json_t *cursor_encode(const char *key, const char *id);
 
+/* The keyset of a first page: before every row (statements.c). */
+#define KEYSET_FIRST_TIME "-infinity"
+#define KEYSET_FIRST_ID "00000000-0000-0000-0000-000000000000"
+
 struct db_res;
 struct buf;
 /* 200 {"items":[...],"next_cursor":...} from a page query that fetched

@@ -473,7 +473,7 @@ on_ops_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		size_t n;
-		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up()) != 0) {
+		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up(), notify_parked()) != 0) {
 			buf_free(&b);
 			return MHD_NO;
 		}

@@ -73,7 +73,7 @@ metrics_refusal(const char *slug)
 }
 
 int
-metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up)
+metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int long_polls_parked)
 {
 	size_t r, s, b;
 	unsigned long cum = 0;
@@ -140,7 +140,10 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up)
 			    "# HELP refgw_db_pool_size Database pool size.\n"
 			    "# TYPE refgw_db_pool_size gauge\nrefgw_db_pool_size %d\n"
 			    "# HELP refgw_db_up Whether PostgreSQL is reachable.\n"
-			    "# TYPE refgw_db_up gauge\nrefgw_db_up %d\n",
-			 pool_in_use, pool_size, pool_up);
+			    "# TYPE refgw_db_up gauge\nrefgw_db_up %d\n"
+			    "# HELP refgw_long_polls_parked GET /v1/events?wait= requests waiting for "
+			    "news.\n"
+			    "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n",
+			 pool_in_use, pool_size, pool_up, long_polls_parked);
 	return rc ? -1 : 0;
 }

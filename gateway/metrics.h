@@ -17,6 +17,7 @@ void metrics_identity_cache(bool hit);
 /* An identity cache entry re-read in the background. */
 void metrics_identity_refresh(void);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
-int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up) MUSTCHECK;
+int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up,
+		   int long_polls_parked) MUSTCHECK;
 
 #endif

@@ -377,7 +377,7 @@ handle_referral_list(struct request *r)
 {
 	const char *role = req_query(r, "role"), *status_q = req_query(r, "status");
 	char ts[64], id[37], limit_text[16];
-	const char *params[4] = {status_q, NULL, NULL, limit_text};
+	const char *params[4] = {status_q, KEYSET_FIRST_TIME, KEYSET_FIRST_ID, limit_text};
 	struct db_res *res = NULL;
 	int limit, have, stmt, status;
 	enum db_status s;

@@ -30,8 +30,12 @@
 		      "r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, " \
 		      "r.version, " TS("r.created_at") ", " TS("r.updated_at") ", r.created_at::text"
 
-/* The keyset condition is always a range (no "$2 IS NULL OR"), so that the
- * cached generic plan walks the (side, created_at, id) index. */
+/* The keyset condition is always a range of bare parameters (no "$2 IS NULL
+ * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
+ * generic plan starts its index scan at the cursor.  Under row-level
+ * security a condition reaches the index only if everything in it is
+ * leakproof; coalesce() is not, and a coalesce'd keyset was a filter: a deep
+ * page read every row before it (docs/performance.md). */
 /* $1 status, $2 available on, $3 commune, $4 min bedrooms, $5 accessibility,
  * $6 terms, $7/$8 cursor, $9 limit. */
 /* The page is chosen first, the columns computed for its rows only: the
@@ -45,15 +49,13 @@
 	"AND ($4::int IS NULL OR u.bedrooms >= $4::int) " \
 	"AND ($5::text IS NULL OR u.accessibility = $5) " \
 	"AND ($6::text IS NULL OR u.terms = $6) " \
-	"AND (u.available_from, u.id) > (coalesce($7::date, '-infinity'), " \
-	"coalesce($8::uuid, '00000000-0000-0000-0000-000000000000')) " \
+	"AND (u.available_from, u.id) > ($7::date, $8::uuid) " \
 	"ORDER BY u.available_from, u.id LIMIT $9::int) u ORDER BY u.available_from, u.id"
 
 #define REFERRAL_LIST(side) \
 	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() " \
 	"AND ($1::text IS NULL OR r.status = $1) " \
-	"AND (r.created_at, r.id) > (coalesce($2::timestamptz, '-infinity'), " \
-	"coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')) " \
+	"AND (r.created_at, r.id) > ($2::timestamptz, $3::uuid) " \
 	"ORDER BY r.created_at, r.id LIMIT $4::int"
 
 /* id, site_id, operator_org, label, type, bedrooms, furnished, accessibility,

@@ -448,8 +448,8 @@ handle_unit_search(struct request *r)
 	params[3] = minb;
 	params[4] = acc;
 	params[5] = term;
-	params[6] = cursor ? cdate : NULL;
-	params[7] = cursor ? cid : NULL;
+	params[6] = cursor ? cdate : KEYSET_FIRST_TIME;
+	params[7] = cursor ? cid : KEYSET_FIRST_ID;
 	params[8] = limit_text;
 	s = db_exec(r->db, commune ? ST_UNIT_SEARCH_COMMUNE : ST_UNIT_SEARCH, 9, params, &res);
 	if (s != DB_OK)

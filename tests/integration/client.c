@@ -351,3 +351,21 @@ walk_pages(const char *slug, const char *path, int limit)
 	json_decref(ids);
 	return seen;
 }
+
+long
+ops_metric(const char *ops_env, const char *name)
+{
+	struct resp r;
+	const char *p;
+	long v = -1;
+
+	if (ops_get_at(ops_env, "/metrics", &r) != 0)
+		return -1;
+	for (p = r.body; p && (p = strstr(p, name)) != NULL; p++)
+		if ((p == r.body || p[-1] == '\n') && p[strlen(name)] == ' ') {
+			v = strtol(p + strlen(name) + 1, NULL, 10);
+			break;
+		}
+	resp_free(&r);
+	return v;
+}

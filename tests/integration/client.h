@@ -74,5 +74,7 @@ Suite *matrix_suite(void);
 int ops_get(const char *path, struct resp *out);
 /* The same on the instance whose operations URL is in ops_env. */
 int ops_get_at(const char *ops_env, const char *path, struct resp *out);
+/* A metric's value (name with its labels) on that instance; -1 if absent. */
+long ops_metric(const char *ops_env, const char *name);
 
 #endif

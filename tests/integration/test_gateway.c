@@ -191,27 +191,9 @@ revoke_cert(const char *slug, const char *sha, const char *body, struct resp *ou
 
 /* A counter's value on the first instance's /metrics, -1 when absent. */
 static long
-metric_value_at(const char *ops_env, const char *name)
-{
-	struct resp r;
-	const char *p;
-	long v = -1;
-
-	if (ops_get_at(ops_env, "/metrics", &r) != 0)
-		return -1;
-	for (p = r.body; p && (p = strstr(p, name)) != NULL; p++)
-		if ((p == r.body || p[-1] == '\n') && p[strlen(name)] == ' ') {
-			v = strtol(p + strlen(name) + 1, NULL, 10);
-			break;
-		}
-	resp_free(&r);
-	return v;
-}
-
-static long
 metric_value(const char *name)
 {
-	return metric_value_at("REFGW_TEST_OPS", name);
+	return ops_metric("REFGW_TEST_OPS", name);
 }
 
 #define CACHE_HITS "refgw_identity_cache_total{result=\"hit\"}"
@@ -282,8 +264,8 @@ START_TEST(stale_identity_is_served_while_refreshed_in_background)
 	ck_assert_int_eq(r.status, 200);
 	before = strdup(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "name")));
 	resp_free(&r);
-	misses = metric_value_at("REFGW_TEST_OPS3", CACHE_MISSES);
-	refreshes = metric_value_at("REFGW_TEST_OPS3", REFRESHES);
+	misses = ops_metric("REFGW_TEST_OPS3", CACHE_MISSES);
+	refreshes = ops_metric("REFGW_TEST_OPS3", REFRESHES);
 	ck_assert_int_ge(misses, 1);
 	rename_org("cachee", renamed, false);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -304,8 +286,8 @@ START_TEST(stale_identity_is_served_while_refreshed_in_background)
 	 * one, within two times to live. */
 	ck_assert_int_ge(stale, 1);
 	ck_assert_msg(ms >= 0 && ms < 3000, "the rename was seen after %ld ms", ms);
-	ck_assert_int_ge(metric_value_at("REFGW_TEST_OPS3", REFRESHES), refreshes + 1);
-	ck_assert_int_eq(metric_value_at("REFGW_TEST_OPS3", CACHE_MISSES), misses);
+	ck_assert_int_ge(ops_metric("REFGW_TEST_OPS3", REFRESHES), refreshes + 1);
+	ck_assert_int_eq(ops_metric("REFGW_TEST_OPS3", CACHE_MISSES), misses);
 	rename_org("cachee", before, true);
 	free(before);
 }

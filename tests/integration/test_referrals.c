@@ -842,6 +842,7 @@ now_s(void)
 }
 
 static double created_at_s;
+static long parked_while_waiting;
 
 static void *
 create_via_second_gateway(void *arg)
@@ -854,6 +855,7 @@ create_via_second_gateway(void *arg)
 	(void)arg;
 	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
 	usleep(700000);
+	parked_while_waiting = ops_metric("REFGW_TEST_OPS", "refgw_long_polls_parked");
 	ck_assert_int_eq(call_at("REFGW_TEST_BASE2", "orga", "POST", "/v1/referrals", body, NULL, &r), 0);
 	created_at_s = now_s();
 	ck_assert_int_eq(r.status, 201);
@@ -886,6 +888,9 @@ START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 	resp_free(&r);
 	ck_assert_msg(back - t0 >= 0.5, "answered before the change (%.3f s)", back - t0);
 	ck_assert_msg(back - created_at_s < 1.0, "answered %.3f s after the change", back - created_at_s);
+	/* It was counted while it waited, and is no longer. */
+	ck_assert_int_eq(parked_while_waiting, 1);
+	ck_assert_int_eq(ops_metric("REFGW_TEST_OPS", "refgw_long_polls_parked"), 0);
 
 	/* No news: an empty page after about `wait` seconds, with the same cursor. */
 	snprintf(path, sizeof(path), "/v1/events?after=%ld&wait=1", cursor + 1);
