@@ -885,6 +885,22 @@ START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
 							   "type")),
 			 "referral.received");
+	{
+		/* The whole shape of an event (written without jansson, referrals.c). */
+		json_t *ev = json_array_get(json_object_get(r.json, "items"), 0),
+		       *res = json_object_get(ev, "resource");
+		const char *id = json_string_value(json_object_get(ev, "id")),
+			   *at = json_string_value(json_object_get(ev, "created_at"));
+		ck_assert_int_eq(json_object_size(ev), 4);
+		ck_assert_ptr_nonnull(id);
+		ck_assert_int_gt(strtol(id, NULL, 10), cursor);
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "next_cursor")), id);
+		ck_assert_str_eq(json_string_value(json_object_get(res, "type")), "referral");
+		ck_assert_int_eq(strlen(json_string_value(json_object_get(res, "id")) ?: ""), 36);
+		ck_assert_ptr_nonnull(at);
+		ck_assert_int_eq(strlen(at), 20); /* YYYY-MM-DDTHH:MM:SSZ */
+		ck_assert_int_eq(at[19], 'Z');
+	}
 	resp_free(&r);
 	ck_assert_msg(back - t0 >= 0.5, "answered before the change (%.3f s)", back - t0);
 	ck_assert_msg(back - created_at_s < 1.0, "answered %.3f s after the change", back - created_at_s);
