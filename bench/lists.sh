@@ -38,7 +38,9 @@ SELECT (SELECT id FROM sites LIMIT 1), '$op', 'L-' || i, 'studio', 1 + i % 3, 'n
        date '2026-01-01' + (i % 365), date '2028-01-01', 'precarious_occupation', 18,
        ARRAY['homeless_service'], 'published'
   FROM generate_series($have + 1, $1) i;
-ANALYZE referrals, units;
+-- what autovacuum would do shortly: measured while it ran, a page at 1 M
+-- took 1.7x its time (docs/performance.md)
+VACUUM ANALYZE referrals, units;
 SQL
 	have=$1
 }
@@ -63,6 +65,7 @@ for n in 10000 100000 1000000; do
 	echo "GET /v1/units (first page): $(run '/v1/units')"
 	rc=$(middle "SELECT created_at::text, id FROM referrals WHERE to_org = '$recv' ORDER BY created_at, id")
 	echo "GET /v1/referrals?role=received (the page in the middle, by cursor): $(run "/v1/referrals?role=received&cursor=$rc")"
+	echo "GET /v1/units?commune=Forest (first page): $(run '/v1/units?commune=Forest')"
 	uc=$(middle "SELECT available_from::text, id FROM units WHERE commune = 'Forest' AND status = 'published' ORDER BY available_from, id")
 	echo "GET /v1/units?commune=Forest (the page in the middle, by cursor): $(run "/v1/units?commune=Forest&cursor=$uc")"
 done
