@@ -71,16 +71,24 @@ compare() {
 	echo "  rounds refgw: $(cut -d' ' -f1 "$tmp/c.gw" | tr '\n' ';') pgbench: $(tr '\n' ';' < "$tmp/c.pg")"
 }
 
+# twin FILE FINGERPRINT ACTION < STATEMENTS: a pgbench script of the
+# gateway's transaction for one request -- BEGIN pipelined with the
+# authentication (ACTION quoted, or NULL), the handler's statements, COMMIT.
+twin() {
+	{
+		printf '\\startpipeline\nBEGIN;\n'
+		printf 'SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('"'"'%s'"'"', '"'"'hex'"'"'), %s);\n' "$2" "$3"
+		printf '\\endpipeline\n'
+		cat
+		printf 'COMMIT;\n'
+	} > "$1"
+}
+
 # The database limit for /v1/me: the very transaction the gateway runs
 # (same boundaries too: BEGIN pipelined with the authentication, the caller's
 # allowed actions, then COMMIT).
-cat > "$tmp/me.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), NULL);
-\\endpipeline
+twin "$tmp/me.sql" "$fp" "NULL" <<SQL
 SELECT array_to_string(refgw_caller_actions(), ' ');
-COMMIT;
 SQL
 for c in 1 16 64; do
 	(sleep $((secs / 2)); echo "rss_under_load_kb=$(rss) ($c clients)") &
@@ -98,11 +106,7 @@ data='{"identity":{"first_name":"Jean","last_name":"D."},"housing_situation":{"c
 needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
 body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
 fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)
-cat > "$tmp/post.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
-\\endpipeline
+twin "$tmp/post.sql" "$fp" "'referral.create'" <<SQL
 SELECT status, kind, 'issue.axis1' = ANY (programs) FROM organisations WHERE id = '$orgb_id';
 SELECT array_to_string(refgw_consent_gaps('$consent', '$person', '$orgb_id', 'housing_referral', '{identity,housing_situation}'), ' ');
 INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose, reason, needs, release_date) VALUES ('$person', refgw_caller(), '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', 'bench', '$needs', '2027-01-15') RETURNING r.id, r.status, r.version \\gset
@@ -110,7 +114,6 @@ INSERT INTO referral_data (referral_id, data) VALUES (:id, '$data');
 INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, note, by_org) VALUES (:id, NULL, 'submitted', NULL, NULL, refgw_caller());
 SELECT refgw_emit_event('$orgb_id', 'referral.received', 'referral', :id);
 SELECT refgw_audit_append(decode('$fp', 'hex'), 'bench', 'referral.create', 'referral', :id, '$person', '{}');
-COMMIT;
 SQL
 for c in 1 16 64; do
 	compare "POST /v1/referrals (consent check, 5 inserts, event, audit)" $c "$tmp/post.sql" referrals \
@@ -127,13 +130,8 @@ after=$(count referrals)
 echo "rows created: $((after - before)) (between wrk's requests and that + 16: requests in flight when wrk stops are answered to no one)"
 # What autovacuum would do shortly: plans for the lists below see the real table.
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events"
-cat > "$tmp/list.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fpb', 'hex'), 'referral.read');
-\\endpipeline
+twin "$tmp/list.sql" "$fpb" "'referral.read'" <<SQL
 SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (nullif(:st, '-')::text IS NULL OR r.status = nullif(:st, '-')) AND (r.created_at, r.id) > (:cts::timestamptz, :cid::uuid) ORDER BY r.created_at, r.id LIMIT :lim::int;
-COMMIT;
 SQL
 # (timestamps as ::text here: pgbench would read to_char's ":MI" as a variable)
 # Parameters as the gateway binds them (the first page: the keyset before
@@ -148,13 +146,8 @@ unset PGB_ARGS
 # ---- events: a page of 50 of the receiver's feed (one referral.received
 # per referral created above); GET /v1/events?wait= parked by the hundred is
 # measured in bench/tls.sh
-cat > "$tmp/events.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fpb', 'hex'), 'event.read');
-\\endpipeline
+twin "$tmp/events.sql" "$fpb" "'event.read'" <<SQL
 SELECT seq, type, resource_type, resource_id, created_at::text FROM events WHERE organisation_id = refgw_caller() AND seq > :after::bigint ORDER BY seq LIMIT :lim::int;
-COMMIT;
 SQL
 PGB_ARGS="-D after=0 -D lim=50"
 for c in 1 16 64; do
@@ -173,13 +166,8 @@ psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE units, unit_addresses
 # literal NULLs would let the planner fold their conditions away, which the
 # gateway's plan cannot), planned generically with the gateway's session
 # settings (PGB_OPTIONS above): the same plan.
-cat > "$tmp/units.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'unit.read');
-\\endpipeline
+twin "$tmp/units.sql" "$fp" "'unit.read'" <<SQL
 SELECT u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, u.accessibility, u.commune, u.monthly_contribution_eur::text, u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), u.status, u.version, u.created_at::text, u.updated_at::text, (SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id) FROM (SELECT * FROM units u WHERE u.status = :st AND (:on::date IS NULL OR (u.available_from <= :on::date AND (u.available_until IS NULL OR u.available_until >= :on::date))) AND u.commune = :commune AND (:minb::int IS NULL OR u.bedrooms >= :minb::int) AND (nullif(:acc, '-')::text IS NULL OR u.accessibility = nullif(:acc, '-')) AND (nullif(:terms, '-')::text IS NULL OR u.terms = nullif(:terms, '-')) AND (u.available_from, u.id) > (:cdate::date, :cid::uuid) ORDER BY u.available_from, u.id LIMIT :lim::int) u ORDER BY u.available_from, u.id;
-COMMIT;
 SQL
 PGB_ARGS="-D st=published -D on=2026-06-01 -D commune=Forest -D minb=1 -D lim=51 -D acc=- -D terms=- -D cdate=-infinity -D cid=00000000-0000-0000-0000-000000000000"
 for c in 1 16 64; do

@@ -155,19 +155,29 @@ cursor_encode(const char *key, const char *id)
 }
 
 int
+write_items(struct buf *b, const struct db_res *res, int n,
+	    int (*write_row)(struct buf *b, const struct db_res *res, int row))
+{
+	int i;
+
+	if (APPEND_LITERAL(b, "{\"items\":[") != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i && APPEND_LITERAL(b, ",") != 0) || write_row(b, res, i) != 0)
+			return -1;
+	return APPEND_LITERAL(b, "],\"next_cursor\":");
+}
+
+int
 reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
 	   int (*write_row)(struct buf *b, const struct db_res *res, int row))
 {
-	int rows = db_rows(res), i, rc;
+	int rows = db_rows(res), rc;
 	struct buf out;
 	size_t n;
 
 	buf_init(&out, 16u << 20);
-	rc = APPEND_LITERAL(&out, "{\"items\":[");
-	for (i = 0; rc == 0 && i < rows && i < limit; i++)
-		rc = ((i && APPEND_LITERAL(&out, ",") != 0) || write_row(&out, res, i) != 0) ? -1 : 0;
-	if (rc == 0)
-		rc = APPEND_LITERAL(&out, "],\"next_cursor\":");
+	rc = write_items(&out, res, rows < limit ? rows : limit, write_row);
 	if (rc == 0 && rows > limit) {
 		json_t *c = cursor_encode(db_val(res, limit - 1, key_col), db_val(res, limit - 1, 0));
 		rc = json_is_string(c) ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)

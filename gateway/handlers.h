@@ -75,6 +75,10 @@ struct buf;
  * as jansson trees (docs/performance.md). */
 int reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
 	       int (*write_row)(struct buf *b, const struct db_res *res, int row));
+/* The start of such a body: {"items":[the first n rows],"next_cursor":
+ * -- the caller appends its cursor and the closing brace. */
+int write_items(struct buf *b, const struct db_res *res, int n,
+		int (*write_row)(struct buf *b, const struct db_res *res, int row)) MUSTCHECK;
 
 
 #endif

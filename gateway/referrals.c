@@ -549,6 +549,21 @@ handle_referral_history(struct request *r)
 	return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
+/* One event; its id (the feed's sequence number), resource id and to_char
+ * timestamp need no escaping. */
+static int
+event_write(struct buf *b, const struct db_res *res, int row)
+{
+	return (buf_cat(b, "{\"id\":\"", db_val(res, row, 0), "\",\"type\":", (char *)NULL) != 0 ||
+		json_quote(b, db_val(res, row, 1)) != 0 ||
+		APPEND_LITERAL(b, ",\"resource\":{\"type\":") != 0 ||
+		json_quote(b, db_val(res, row, 2)) != 0 ||
+		buf_cat(b, ",\"id\":\"", db_val(res, row, 3), "\"},\"created_at\":\"", db_val(res, row, 4),
+			"\"}", (char *)NULL) != 0)
+		       ? -1
+		       : 0;
+}
+
 int
 handle_event_list(struct request *r)
 {
@@ -560,7 +575,7 @@ handle_event_list(struct request *r)
 	struct db_res *res = NULL;
 	struct buf out;
 	size_t n;
-	int limit, i, rows, rc;
+	int limit, rows, rc;
 	enum db_status s;
 
 	if (after && parse_long(after, 0, 0x7fffffffffffffffL, &seq) != 0) {
@@ -593,20 +608,10 @@ handle_event_list(struct request *r)
 	 * is the last event's number: resuming from it after a crash misses
 	 * nothing and repeats nothing. */
 	buf_init(&out, 16u << 20);
-	rc = APPEND_LITERAL(&out, "{\"items\":[");
-	for (i = 0; rc == 0 && i < rows; i++)
-		rc = buf_cat(&out, i ? ",{\"id\":\"" : "{\"id\":\"", db_val(res, i, 0), "\",\"type\":",
-			     (char *)NULL) != 0 ||
-			     json_quote(&out, db_val(res, i, 1)) != 0 ||
-			     APPEND_LITERAL(&out, ",\"resource\":{\"type\":") != 0 ||
-			     json_quote(&out, db_val(res, i, 2)) != 0 ||
-			     buf_cat(&out, ",\"id\":\"", db_val(res, i, 3), "\"},\"created_at\":\"",
-				     db_val(res, i, 4), "\"}", (char *)NULL) != 0
-			 ? -1
-			 : 0;
+	rc = write_items(&out, res, rows, event_write);
 	if (rc == 0)
-		rc = buf_cat(&out, "],\"next_cursor\":\"", rows > 0 ? db_val(res, rows - 1, 0) : params[0],
-			     "\"}", (char *)NULL);
+		rc = buf_cat(&out, "\"", rows > 0 ? db_val(res, rows - 1, 0) : params[0], "\"}",
+			     (char *)NULL);
 	db_res_free(res);
 	if (rc != 0) {
 		buf_free(&out);
