@@ -38,7 +38,7 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	    {"REFGW_ACCESS_LOG", &cfg->access_log, 1, 0, 1},
 	    {"REFGW_HOUSEKEEPING_SECONDS", &cfg->housekeeping_s, 60, 1, 86400},
 	    {"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
-	    {"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 1000, 0, 60000},
+	    {"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
