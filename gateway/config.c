@@ -27,10 +27,10 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	struct int_setting ints[] = {
 	    {"REFGW_LISTEN_PORT", &cfg->listen_port, 8443, 0, 65535},
 	    {"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
-	    {"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 8, 1, 256},
+	    {"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 4, 1, 256},
 	    {"REFGW_DB_ACQUIRE_TIMEOUT_MS", &cfg->db_acquire_timeout_ms, 2000, 1, 60000},
 	    {"REFGW_STATEMENT_TIMEOUT_MS", &cfg->statement_timeout_ms, 10000, 0, 3600000},
-	    {"REFGW_THREADS", &cfg->threads, 16, 1, 256},
+	    {"REFGW_THREADS", &cfg->threads, 8, 1, 256},
 	    {"REFGW_MAX_CONNECTIONS", &cfg->max_connections, 2048, 1, 100000},
 	    {"REFGW_CONNECTION_TIMEOUT", &cfg->connection_timeout_s, 30, 1, 3600},
 	    {"REFGW_MAX_BODY_BYTES", &cfg->max_body_bytes, 65536, 1024, 16 * 1024 * 1024},

@@ -304,6 +304,37 @@ START_TEST(referral_lists_page_with_cursor)
 }
 END_TEST
 
+/* A cursor that decodes but whose time PostgreSQL cannot read: the list's
+ * statement fails in the pipeline that would have committed it with the
+ * transaction (db_exec_final); 400, and each session goes back to the pool
+ * rolled back -- more refusals than pooled connections, then lists that work. */
+START_TEST(list_cursor_refused_by_postgres_leaves_sessions_clean)
+{
+	/* base64url of ["not a time","00000000-0000-0000-0000-000000000001"] */
+	static const char bad[] = "WyJub3QgYSB0aW1lIiwiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAxIl0";
+	char path[256];
+	struct resp r;
+	int i;
+
+	free(new_referral(NULL, NULL));
+	free(new_referral(NULL, NULL)); /* two: the page of one has a next cursor */
+	snprintf(path, sizeof(path), "/v1/referrals?role=received&cursor=%s", bad);
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 400);
+		ck_assert_str_eq(problem_type(&r), URN "invalid-cursor");
+		resp_free(&r);
+	}
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=received&limit=1", NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
+		ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "next_cursor")));
+		resp_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(transitions_follow_the_state_machine)
 {
 	char *id = new_referral(NULL, NULL), path[128];
@@ -935,6 +966,7 @@ referrals_suite(void)
 	tcase_add_test(t, referral_refused_unless_consent_covers);
 	tcase_add_test(t, referral_visible_to_sender_and_receiver_only);
 	tcase_add_test(t, referral_lists_page_with_cursor);
+	tcase_add_test(t, list_cursor_refused_by_postgres_leaves_sessions_clean);
 	tcase_add_test(t, transitions_follow_the_state_machine);
 	tcase_add_test(t, concurrent_transitions_one_wins);
 	tcase_add_test(t, withdrawal_hides_data_at_once_and_tells_recipients);
