@@ -69,6 +69,7 @@ long walk_pages(const char *slug, const char *path, int limit);
 Suite *referrals_suite(void);
 Suite *units_suite(void);
 Suite *matrix_suite(void);
+Suite *plans_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

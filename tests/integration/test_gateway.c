@@ -1279,6 +1279,7 @@ main(void)
 	sr = srunner_create(referrals_suite());
 	srunner_add_suite(sr, matrix_suite());
 	srunner_add_suite(sr, units_suite());
+	srunner_add_suite(sr, plans_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
