@@ -305,9 +305,9 @@ START_TEST(referral_lists_page_with_cursor)
 END_TEST
 
 /* A cursor that decodes but whose time PostgreSQL cannot read: the list's
- * statement fails in the pipeline that would have committed it with the
- * transaction (db_exec_final); 400, and each session goes back to the pool
- * rolled back -- more refusals than pooled connections, then lists that work. */
+ * statement fails inside the request's transaction; 400, and each session
+ * goes back to the pool rolled back -- more refusals than pooled
+ * connections, then lists that work. */
 START_TEST(list_cursor_refused_by_postgres_leaves_sessions_clean)
 {
 	/* base64url of ["not a time","00000000-0000-0000-0000-000000000001"] */
