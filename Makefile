@@ -34,7 +34,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format clean distclean certs bench bench-scale fuzz
+.PHONY: bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -88,6 +88,8 @@ check: deps
 	    $(BUILD)/replay_$$d tests/fuzz/corpus/$$d tests/fuzz/regressions/$$d || exit 1; done
 	@echo "== fault suite, fast sizes (throwaway PostgreSQL; make faults for full sizes)"
 	@REFGW_SANITIZED=$(SANITIZE) sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults --fast
+	@echo "== response validator against invalid fixtures (tests/responses)"
+	@sh tests/responses/selftest.sh
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
@@ -173,13 +175,20 @@ lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
-	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/faults/run.sh bench/*.sh
+	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
+	/usr/bin/python3 -m py_compile tests/check-responses.py
 	@if command -v docker-compose >/dev/null; then docker-compose config -q && echo "docker-compose.yml ok"; \
 	 else echo "docker-compose not installed: apt-get install docker-compose to validate docker-compose.yml"; fi
 	@if command -v npx >/dev/null; then npx -y @redocly/cli@latest lint --format=summary docs/openapi.yaml; fi
 
+FORMAT_FILES = gateway/*.c gateway/*.h tests/unit/*.c tests/integration/*.c
+
 format:
-	clang-format -i gateway/*.c gateway/*.h tests/unit/*.c tests/integration/*.c
+	clang-format -i $(FORMAT_FILES)
+
+# The same files as make format, checked, not changed (.ci/run).
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build

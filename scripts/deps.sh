@@ -6,7 +6,8 @@ set -eu
 pkgs="$* gcc make pkg-config openssl curl ca-certificates
       libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev
       check libsubunit-dev libcurl4-openssl-dev
-      postgresql-15 postgresql-client-15 valgrind cppcheck"
+      postgresql-15 postgresql-client-15 valgrind cppcheck
+      python3-jsonschema python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -28,6 +28,9 @@ gw3_pid=$started_pid
 export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0.1:$ops"
 
 export CK_DEFAULT_TIMEOUT=60 REFGW_TEST_GW_PID=$gw_pid
+# Every response the suite receives is appended here (tests/integration/client.c)
+# and validated against docs/openapi.yaml once the suite is over.
+export REFGW_TEST_RESPONSES="$tmp/responses.jsonl"
 set +e
 "$tests" > "$tmp/tests.out" 2>&1
 trc=$?
@@ -45,5 +48,11 @@ for p in "$gw2_pid" "$gw3_pid"; do
 	fi
 done
 cluster_pids=""
+# The schema check's verdict first, so that the output still ends with
+# Check's summary line; either failure fails the run.
+echo "== responses against docs/openapi.yaml (JSON Schema 2020-12)"
+if ! /usr/bin/python3 "$top/tests/check-responses.py" "$top/docs/openapi.yaml" "$REFGW_TEST_RESPONSES"; then
+	trc=1
+fi
 cat "$tmp/tests.out" # ends with Check's summary line
 exit $trc

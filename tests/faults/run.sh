@@ -16,6 +16,9 @@ cluster_up "$bin" faults -c max_connections=100
 export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=8 REFGW_CONNECTION_TIMEOUT=4 REFGW_STATEMENT_TIMEOUT_MS=500
 export REFGW_DB_ACQUIRE_TIMEOUT_MS=300 REFGW_ACCESS_LOG=${REFGW_ACCESS_LOG:-0}
 export REFGW_FAULT_TMP="$tmp"
+# Every response the suite's HTTP client receives (tests/integration/client.c),
+# validated against docs/openapi.yaml at the end, as in the integration suite.
+export REFGW_TEST_RESPONSES="$tmp/responses.jsonl"
 gateway_start "$tmp/ports" "$tmp/gateway.log"
 export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
 export REFGW_TEST_GW_PID=$started_pid
@@ -32,4 +35,8 @@ if ! wait "$gw_pid"; then
 	frc=1
 fi
 cluster_pids=""
+echo "== fault suite responses against docs/openapi.yaml (JSON Schema 2020-12)"
+if ! /usr/bin/python3 "$top/tests/check-responses.py" "$top/docs/openapi.yaml" "$REFGW_TEST_RESPONSES"; then
+	frc=1
+fi
 exit $frc

@@ -1,10 +1,13 @@
 /* Test client helpers. */
 #include "client.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *
 env_or_die(const char *name)
@@ -94,6 +97,61 @@ client_new(const char *slug)
 	return h;
 }
 
+/* Appends one response, as one JSON line, to the file named by
+ * REFGW_TEST_RESPONSES (tests/check-responses.py validates each against
+ * docs/openapi.yaml after the suite).  Tests run in threads and in Check's
+ * forked children: each line goes out in one write() on an O_APPEND
+ * descriptor, so lines never interleave. */
+static void
+record_response(const char *method, const char *path, const struct resp *r)
+{
+	const char *file = getenv("REFGW_TEST_RESPONSES");
+	json_t *line, *body;
+	char *text;
+	size_t len, off = 0;
+	int fd;
+
+	if (file == NULL || *file == '\0')
+		return;
+	/* NULL when the body is not UTF-8: recorded as such, and refused. */
+	body = json_stringn(r->body ? r->body : "", r->len);
+	line = json_pack("{s:s, s:s, s:I, s:s, s:s, s:o?}", "method", method, "path", path, "status",
+			 (json_int_t)r->status, "content_type", r->content_type, "request_id",
+			 r->request_id, "body", body);
+	if (line == NULL)
+		goto fail;
+	if (body == NULL)
+		json_object_set_new(line, "body_not_utf8", json_true());
+	text = json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(line);
+	if (text == NULL)
+		goto fail;
+	len = strlen(text);
+	text[len++] = '\n'; /* json_dumps's NUL becomes the line's end */
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(text);
+		goto fail;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	free(text);
+	if (off == len)
+		return;
+fail:
+	/* A response that cannot be recorded cannot be validated: stop here
+	 * rather than let the check pass on what it did not see. */
+	fprintf(stderr, "record_response %s %s: cannot append to %s\n", method, path, file);
+	abort();
+}
+
 static __thread const char *base_override;
 bool client_quiet; /* the fault suite expects refused connections */
 
@@ -169,6 +227,7 @@ client_call(CURL *h, const char *method, const char *path, const char *body,
 	curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &out->num_connects);
 	if (out->body)
 		out->json = json_loads(out->body, 0, &jerr);
+	record_response(method, path, out);
 	return 0;
 }
 
