@@ -176,7 +176,7 @@ lint: deps
 	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
 	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
-	/usr/bin/python3 -m py_compile tests/check-responses.py
+	/usr/bin/python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' tests/check-responses.py
 	@if command -v docker-compose >/dev/null; then docker-compose config -q && echo "docker-compose.yml ok"; \
 	 else echo "docker-compose not installed: apt-get install docker-compose to validate docker-compose.yml"; fi
 	@if command -v npx >/dev/null; then npx -y @redocly/cli@latest lint --format=summary docs/openapi.yaml; fi
