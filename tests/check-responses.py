@@ -23,6 +23,7 @@ Exit status: 0 all valid, 1 some failed, 2 the check itself could not run
 (no spec, no responses at all, no validator).
 """
 
+import datetime
 import json
 import re
 import sys
@@ -41,6 +42,27 @@ EXAMPLES_SHOWN = 3  # responses shown per group of identical failures
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
+RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def format_checker():
+    """jsonschema's checkers (uuid, date, ...), plus date-time: Debian has no
+    rfc3339-validator, without which jsonschema would accept any string."""
+    fc = FormatChecker()
+
+    @fc.checks("date-time", raises=ValueError)
+    def date_time(value):
+        if not isinstance(value, str):
+            return True
+        m = RFC3339.match(value)
+        if m is None:
+            return False
+        datetime.date.fromisoformat(m.group(1))
+        return int(m.group(2)) < 24 and int(m.group(3)) < 60 and int(m.group(4)) < 61
+
+    return fc
+
+
 def pointer(path):
     """A JSON pointer (RFC 6901) from a jsonschema error path."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path) or "/"
@@ -51,7 +73,7 @@ class Spec:
         with open(path, encoding="utf-8") as f:
             self.doc = yaml.safe_load(f)
         self.resolver = RefResolver(base_uri="", referrer=self.doc)
-        self.format_checker = FormatChecker()
+        self.format_checker = format_checker()
         self.routes = []
         for template, item in (self.doc.get("paths") or {}).items():
             regex = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
@@ -60,6 +82,19 @@ class Spec:
         # A literal segment wins over a parameter (/v1/units/search before /v1/units/{id}).
         self.routes.sort(key=lambda r: -r[0])
         self.unrouted = self.doc.get("x-unrouted") or {}
+
+    def unseen(self, lines):
+        """The documented operations no recorded response went to."""
+        seen = set()
+        for line in lines:
+            try:
+                rec = json.loads(line)
+                template, _ = self.route(rec["path"].split("?", 1)[0])
+                seen.add("%s %s" % (rec["method"].upper(), template))
+            except (ValueError, KeyError, AttributeError):
+                continue
+        return ["%s %s" % (m.upper(), t) for _, t, _, item in sorted(self.routes, key=lambda r: r[1])
+                for m in item if m in METHODS and "%s %s" % (m.upper(), t) not in seen]
 
     def deref(self, node):
         seen = 0
@@ -77,15 +112,15 @@ class Spec:
         return None, None
 
     def operation(self, method, path):
-        """(route label, responses object or None, error or None)."""
+        """(route label, responses object, or None when the spec has none)."""
         raw = path.split("?", 1)[0]
         template, item = self.route(raw)
         if template is None:
-            return "(no route) " + raw, self.unrouted.get("no-route"), None
+            return "(no route) " + raw, self.unrouted.get("no-route")
         op = item.get(method.lower()) if method.lower() in METHODS else None
         if op is None:
-            return "%s (no %s)" % (template, method), self.unrouted.get("no-method"), None
-        return "%s %s" % (method, template), op.get("responses") or {}, None
+            return "%s (no %s)" % (template, method), self.unrouted.get("no-method")
+        return "%s %s" % (method, template), op.get("responses") or {}
 
     def response(self, responses, status):
         """(the key it matched, the response object) or (None, None)."""
@@ -102,9 +137,7 @@ class Spec:
 def check(spec, rec):
     """A list of (group key, detail) failures for one recorded response."""
     method, path, status = rec.get("method", "?"), rec.get("path", "?"), rec.get("status", 0)
-    label, responses, err = spec.operation(method, path)
-    if err:
-        return [(label, err)]
+    label, responses = spec.operation(method, path)
     if responses is None:
         return [(label, "no route or method: the spec documents none of this (x-unrouted)")]
     key, resp = spec.response(responses, status)
@@ -167,6 +200,9 @@ def main(argv):
         for where, detail in problems:
             g = groups.setdefault((where, detail), [])
             g.append(rec)
+    unseen = spec.unseen(lines)
+    if unseen:  # information, not a failure: what no test asked
+        print("responses: no response seen for %d operations: %s" % (len(unseen), ", ".join(unseen)))
     if failed == 0:
         print("responses: %d checked against %s, all valid" % (len(lines), argv[1]))
         return 0
