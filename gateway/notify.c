@@ -246,6 +246,18 @@ listener(void *arg)
 			housekeeping(c);
 			next_housekeeping = now_monotonic_us() + (uint64_t)n.housekeeping_s * 1000000u;
 		}
+		/* A connection lost under housekeeping's query has no socket any
+		 * more (-1): poll() would ignore it and the listener would never
+		 * reconnect, the identity cache serving on after a PostgreSQL
+		 * restart. */
+		if (db_lost(c) || db_socket(c) < 0) {
+			log_warnx("notify: LISTEN connection lost; reconnecting");
+			atomic_store(&n.identity_up, false);
+			atomic_fetch_add(&n.identity_gen, 1);
+			db_close(c);
+			c = NULL;
+			continue;
+		}
 		timeout = next_timeout_ms();
 		if ((uint64_t)timeout * 1000u > next_housekeeping - now_monotonic_us())
 			timeout = (int)((next_housekeeping - now_monotonic_us()) / 1000 + 1);
