@@ -79,9 +79,9 @@ req_query(struct request *r, const char *name)
 
 /* What http.c alone keeps about a request, around what handlers see. */
 struct http_request {
-	struct request r; /* first: handlers and the notifier see only this */
+	struct request r;      /* first: handlers and the notifier see only this */
 	size_t raw_target_len; /* the request target as received, up to a NUL */
-	bool encoded_nul;	/* "%00" in it: a NUL once decoded */
+	bool encoded_nul;      /* "%00" in it: a NUL once decoded */
 	/* The client's X-Request-Id when sane: echoed and logged, never the
 	 * audit's request id (two clients may send the same one). */
 	char client_id[65];
@@ -155,7 +155,8 @@ access_log(const struct http_server *srv, struct http_request *hr, uint64_t dur_
 		return;
 	log_timestamp(ts, sizeof(ts));
 	buf_init(&line, 4096);
-	if (buf_printf(&line, "{\"ts\":\"%s\",\"type\":\"access\",\"request_id\":\"%s\"", ts, r->id) == 0 &&
+	if (buf_printf(&line, "{\"ts\":\"%s\",\"type\":\"access\",\"request_id\":\"%s\"", ts,
+		       r->id) == 0 &&
 	    (hr->client_id[0] == '\0' || (buf_append(&line, ",\"client_request_id\":", 21) == 0 &&
 					  json_quote(&line, hr->client_id) == 0)) &&
 	    buf_append(&line, ",\"method\":", 10) == 0 && json_quote(&line, r->method_name) == 0 &&
@@ -167,7 +168,8 @@ access_log(const struct http_server *srv, struct http_request *hr, uint64_t dur_
 	     buf_printf(&line, ",\"organisation_id\":\"%s\"", r->who.organisation_id) == 0) &&
 	    (r->who.certificate_sha256[0] == '\0' ||
 	     buf_printf(&line, ",\"certificate\":\"%.16s\"", r->who.certificate_sha256) == 0) &&
-	    (r->problem_slug == NULL || buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
+	    (r->problem_slug == NULL ||
+	     buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
 	    buf_append(&line, "}", 1) == 0)
 		log_write_line(&line);
 	buf_free(&line);
@@ -346,7 +348,7 @@ head_problem(struct MHD_Connection *conn, const struct http_request *hr, const c
 	     const char *url, const char *version)
 {
 	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 	static const char nul[] = "the request head holds a NUL byte";
 	struct head_walk w;
 	const char *p;
@@ -740,19 +742,20 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		goto fail;
 	}
 	srv->api = MHD_start_daemon(
-	    api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
-	    NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
-	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
-	    MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_request_target, srv,
-	    /* libmicrohttpd keeps each connection's memory pool while it is
-	     * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
-	     * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+		api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
+		NULL, MHD_OPTION_SOCK_ADDR, &api_addr, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_URI_LOG_CALLBACK,
+		on_request_target, srv,
+		/* libmicrohttpd keeps each connection's memory pool while it is
+		 * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
+		 * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
 	/* The private key is in GnuTLS's credentials now; our copy goes. */
 	wipe(srv->key_pem, srv->key_len);
 	if (srv->api == NULL) {

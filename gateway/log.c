@@ -48,7 +48,8 @@ json_quote(struct buf *b, const char *s)
 		default:
 			/* A byte that is not UTF-8 (a client's path, say) becomes
 			 * U+FFFD: every line stays JSON whatever was sent. */
-			rc = *p >= 0x80 ? buf_append(b, "\\ufffd", 6) : buf_printf(b, "\\u%04x", *p);
+			rc = *p >= 0x80 ? buf_append(b, "\\ufffd", 6)
+					: buf_printf(b, "\\u%04x", *p);
 		}
 		if (rc != 0)
 			return -1;

@@ -122,8 +122,8 @@ reply_invalid(struct request *r, json_t *errors)
 int
 reply_invalid_query(struct request *r, json_t *errors)
 {
-	return invalid(r, errors, "invalid-query", "Invalid query parameter",
-		       "query parameter", "");
+	return invalid(r, errors, "invalid-query", "Invalid query parameter", "query parameter",
+		       "");
 }
 
 void

@@ -116,7 +116,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((r.status == 400 || r.status == 415) && fake_db_calls != 0)
 		abort();
 	if (r.status == 500 && fake_db_calls == 0) {
-		json_t *j = json_loadb((const char *)data + 2, size - 2, JSON_REJECT_DUPLICATES, NULL);
+		json_t *j =
+			json_loadb((const char *)data + 2, size - 2, JSON_REJECT_DUPLICATES, NULL);
 		if (j == NULL)
 			abort();
 		json_decref(j);

@@ -18,11 +18,11 @@
 struct raw {
 	char buf[32768];
 	size_t len;
-	int status;   /* of the first response; 0: none */
+	int status;    /* of the first response; 0: none */
 	int responses; /* how many status lines came back */
-	bool closed;  /* the gateway closed the connection */
-	double ms;    /* from the last byte sent to the close or the deadline */
-	json_t *json; /* the first response's body, when it is JSON */
+	bool closed;   /* the gateway closed the connection */
+	double ms;     /* from the last byte sent to the close or the deadline */
+	json_t *json;  /* the first response's body, when it is JSON */
 };
 
 static double
@@ -121,9 +121,11 @@ raw_free(struct raw *r)
  * the second request never runs. */
 START_TEST(header_name_with_blank_is_refused_and_nothing_smuggled)
 {
-	static const char smuggled[] = HEAD_PERSONS "Content-Length: 48\r\n\r\n"
-						    "{\"external_ref\":\"SMUGGLED-14\",\"birth_year\":1990}";
-	static const char *const names[] = {"Content-Length :", "Content-Length\t:", "Content\x01Length:"};
+	static const char smuggled[] =
+		HEAD_PERSONS "Content-Length: 48\r\n\r\n"
+			     "{\"external_ref\":\"SMUGGLED-14\",\"birth_year\":1990}";
+	static const char *const names[] = {
+		"Content-Length :", "Content-Length\t:", "Content\x01Length:"};
 	char req[1024];
 	struct raw r;
 	size_t i;
@@ -139,8 +141,9 @@ START_TEST(header_name_with_blank_is_refused_and_nothing_smuggled)
 		ck_assert_msg(strstr(r.buf, "Connection: close") != NULL, "%.300s", r.buf);
 		raw_free(&r);
 	}
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM persons WHERE external_ref = 'SMUGGLED-14'", NULL),
-			 0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM persons WHERE external_ref = 'SMUGGLED-14'", NULL),
+		0);
 }
 END_TEST
 
@@ -149,13 +152,17 @@ END_TEST
  * "/v1/me\0/../x" was /v1/me.  Now each is 400 and nothing is written. */
 START_TEST(nul_in_head_is_refused)
 {
-	static const char key_a[] = HEAD_PERSONS "Idempotency-Key: nul15\0AAAA\r\nContent-Length: 47\r\n\r\n"
-						 "{\"external_ref\":\"NUL15-A-xx\",\"birth_year\":1990}";
-	static const char key_b[] = HEAD_PERSONS "Idempotency-Key: nul15\0BBBB\r\nContent-Length: 47\r\n\r\n"
-						 "{\"external_ref\":\"NUL15-B-xx\",\"birth_year\":1990}";
-	static const char name_nul[] = HEAD_PERSONS "X-A\0B: c\r\nContent-Length: 47\r\n\r\n"
-						    "{\"external_ref\":\"NUL15-C-xx\",\"birth_year\":1990}";
-	static const char last_header[] = "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-A: a\0b\r\n\r\n";
+	static const char key_a[] =
+		HEAD_PERSONS "Idempotency-Key: nul15\0AAAA\r\nContent-Length: 47\r\n\r\n"
+			     "{\"external_ref\":\"NUL15-A-xx\",\"birth_year\":1990}";
+	static const char key_b[] =
+		HEAD_PERSONS "Idempotency-Key: nul15\0BBBB\r\nContent-Length: 47\r\n\r\n"
+			     "{\"external_ref\":\"NUL15-B-xx\",\"birth_year\":1990}";
+	static const char name_nul[] =
+		HEAD_PERSONS "X-A\0B: c\r\nContent-Length: 47\r\n\r\n"
+			     "{\"external_ref\":\"NUL15-C-xx\",\"birth_year\":1990}";
+	static const char last_header[] =
+		"GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-A: a\0b\r\n\r\n";
 	static const char target[] = "GET /v1/me\0/../x HTTP/1.1\r\nHost: localhost\r\n\r\n";
 	static const char encoded[] = "GET /v1/me%00/../x HTTP/1.1\r\nHost: localhost\r\n\r\n";
 	static const char lone_cr[] = "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nX-A: a\rb\r\n\r\n";
@@ -163,10 +170,10 @@ START_TEST(nul_in_head_is_refused)
 		const char *req;
 		size_t len;
 	} cases[] = {
-	    {key_a, sizeof(key_a) - 1},		{key_b, sizeof(key_b) - 1},
-	    {name_nul, sizeof(name_nul) - 1},	{last_header, sizeof(last_header) - 1},
-	    {target, sizeof(target) - 1},	{encoded, sizeof(encoded) - 1},
-	    {lone_cr, sizeof(lone_cr) - 1},
+		{key_a, sizeof(key_a) - 1},       {key_b, sizeof(key_b) - 1},
+		{name_nul, sizeof(name_nul) - 1}, {last_header, sizeof(last_header) - 1},
+		{target, sizeof(target) - 1},     {encoded, sizeof(encoded) - 1},
+		{lone_cr, sizeof(lone_cr) - 1},
 	};
 	struct raw r;
 	size_t i;
@@ -177,15 +184,17 @@ START_TEST(nul_in_head_is_refused)
 		/* A NUL in the name may be refused by libmicrohttpd itself (no
 		 * colon before it), without a problem body. */
 		if (cases[i].req != name_nul)
-			ck_assert_msg(strcmp(raw_problem(&r), URN "bad-framing") == 0, "case %zu: %s", i,
-				      r.buf);
+			ck_assert_msg(strcmp(raw_problem(&r), URN "bad-framing") == 0,
+				      "case %zu: %s", i, r.buf);
 		ck_assert(r.closed);
 		raw_free(&r);
 	}
 	ck_assert_int_eq(
-	    sql_count("SELECT count(*) FROM persons WHERE external_ref LIKE 'NUL15-%'", NULL), 0);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'nul15%'", NULL),
-			 0);
+		sql_count("SELECT count(*) FROM persons WHERE external_ref LIKE 'NUL15-%'", NULL),
+		0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'nul15%'", NULL),
+		0);
 }
 END_TEST
 
@@ -194,7 +203,8 @@ END_TEST
 START_TEST(ordinary_heads_still_pass)
 {
 	static const char bare_lf[] = "GET /v1/me HTTP/1.1\nHost: localhost\nX-A:\n\n";
-	static const char blanks[] = "GET  /v1/me?x=1&y HTTP/1.1\r\nHost:   localhost  \r\nX-B:\tv\r\n\r\n";
+	static const char blanks[] =
+		"GET  /v1/me?x=1&y HTTP/1.1\r\nHost:   localhost  \r\nX-B:\tv\r\n\r\n";
 	char big[9000], hdr[6000];
 	const char *headers[] = {hdr, "X-Other: 1", "Accept: application/json", NULL};
 	struct raw r;
@@ -231,7 +241,8 @@ START_TEST(hostile_utf8_answers_4xx)
 {
 	struct resp r;
 
-	ck_assert_int_eq(call("orga", "POST", "/v1/persons", "[\"\\\xf0\x9f\x8c\x80\"]", NULL, &r), 0);
+	ck_assert_int_eq(call("orga", "POST", "/v1/persons", "[\"\\\xf0\x9f\x8c\x80\"]", NULL, &r),
+			 0);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(problem_type(&r), URN "malformed-json");
 	resp_free(&r);
@@ -250,8 +261,9 @@ START_TEST(declared_size_and_bad_coding_answer_at_once)
 {
 	static const char huge[] = HEAD_PERSONS "Content-Length: 99999999999\r\n\r\n{}";
 	static const char over[] = HEAD_PERSONS "Content-Length: 16385\r\n\r\n{}";
-	static const char te[] = HEAD_PERSONS "Transfer-Encoding: chunked \r\n\r\n"
-					      "30\r\n{\"external_ref\":\"TE17-xxxxxx\",\"birth_year\":1990}\r\n0\r\n\r\n";
+	static const char te[] = HEAD_PERSONS
+		"Transfer-Encoding: chunked \r\n\r\n"
+		"30\r\n{\"external_ref\":\"TE17-xxxxxx\",\"birth_year\":1990}\r\n0\r\n\r\n";
 	struct raw r;
 
 	raw_exchange(huge, sizeof(huge) - 1, 2500, &r);
@@ -270,8 +282,9 @@ START_TEST(declared_size_and_bad_coding_answer_at_once)
 	ck_assert(r.closed);
 	ck_assert_msg(r.ms < 2000, "answered after %.0f ms", r.ms);
 	raw_free(&r);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM persons WHERE external_ref = 'TE17-xxxxxx'", NULL),
-			 0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM persons WHERE external_ref = 'TE17-xxxxxx'", NULL),
+		0);
 }
 END_TEST
 
@@ -284,7 +297,8 @@ START_TEST(query_errors_are_titled_as_such)
 	ck_assert_int_eq(call("orga", "GET", "/v1/referrals?role=bogus", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(problem_type(&r), URN "invalid-query");
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "title")), "Invalid query parameter");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "title")),
+			 "Invalid query parameter");
 	e = json_array_get(json_object_get(r.json, "errors"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(e, "field")), "role");
 	resp_free(&r);
@@ -295,7 +309,8 @@ START_TEST(query_errors_are_titled_as_such)
 	ck_assert_int_eq(call("orga", "POST", "/v1/persons", "{\"bogus\":1}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(problem_type(&r), URN "validation");
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "title")), "Invalid request body");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "title")),
+			 "Invalid request body");
 	resp_free(&r);
 }
 END_TEST
@@ -324,16 +339,18 @@ START_TEST(audit_request_id_is_the_gateways_own)
 		p[0] = json_string_value(json_object_get(r.json, "id"));
 		p[1] = ids[i];
 		c = sql_admin();
-		ck_assert_int_eq(sql_long(c,
-					  "SELECT count(*) FROM audit_log WHERE action = 'person.create' "
-					  "AND resource_id = $1 AND request_id = $2",
-					  2, p),
-				 1);
+		ck_assert_int_eq(
+			sql_long(c,
+				 "SELECT count(*) FROM audit_log WHERE action = 'person.create' "
+				 "AND resource_id = $1 AND request_id = $2",
+				 2, p),
+			1);
 		PQfinish(c);
 		resp_free(&r);
 	}
 	ck_assert_str_ne(ids[0], ids[1]);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE request_id = $1", "same-id-10"), 0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM audit_log WHERE request_id = $1", "same-id-10"), 0);
 	/* Without one, X-Request-Id is the gateway's id. */
 	ck_assert_int_eq(call("orga", "GET", "/v1/me", NULL, NULL, &r), 0);
 	ck_assert_str_eq(r.request_id, r.gateway_request_id);
@@ -358,12 +375,13 @@ START_TEST(every_log_line_is_json_with_a_timestamp)
 		json_error_t err;
 		json_t *j = json_loads(line, 0, &err);
 		const char *ts, *type, *path;
-		ck_assert_msg(j != NULL, "log line %ld is not JSON (%s): %.200s", lines + 1, err.text, line);
+		ck_assert_msg(j != NULL, "log line %ld is not JSON (%s): %.200s", lines + 1,
+			      err.text, line);
 		lines++;
 		ts = json_string_value(json_object_get(j, "ts"));
 		ck_assert_msg(ts != NULL, "no ts: %.200s", line);
 		ck_assert_msg(strlen(ts) == 24 && ts[4] == '-' && ts[10] == 'T' && ts[19] == '.' &&
-				  ts[23] == 'Z',
+				      ts[23] == 'Z',
 			      "ts %s", ts);
 		type = json_string_value(json_object_get(j, "type"));
 		path = json_string_value(json_object_get(j, "path"));
@@ -372,11 +390,12 @@ START_TEST(every_log_line_is_json_with_a_timestamp)
 			if (path && strcmp(path, "/v1/\xef\xbf\xbd\xef\xbf\xbd") == 0)
 				hostile_path++;
 			if (json_object_get(j, "client_request_id") &&
-			    strcmp(json_string_value(json_object_get(j, "client_request_id")), "same-id-10") ==
-				0) {
+			    strcmp(json_string_value(json_object_get(j, "client_request_id")),
+				   "same-id-10") == 0) {
 				client_id++;
-				ck_assert_str_ne(json_string_value(json_object_get(j, "request_id")),
-						 "same-id-10");
+				ck_assert_str_ne(
+					json_string_value(json_object_get(j, "request_id")),
+					"same-id-10");
 			}
 		}
 		json_decref(j);

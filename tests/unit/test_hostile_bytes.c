@@ -12,19 +12,19 @@ static const struct {
 	const char *in;
 	size_t want;
 } seqs[] = {
-    {"a", 1},
-    {"\xc3\xa9", 2},	       /* é */
-    {"\xe2\x82\xac", 3},       /* € */
-    {"\xf0\x9f\x8c\x80", 4},   /* 🌀 */
-    {"\xf4\x8f\xbf\xbf", 4},   /* U+10FFFF */
-    {"\xc3", 0},	       /* cut short (NUL follows) */
-    {"\xf0\x9f\x8c", 0},       /* cut short */
-    {"\xc0\xaf", 0},	       /* overlong '/' */
-    {"\xe0\x80\xaf", 0},       /* overlong */
-    {"\xed\xa0\x80", 0},       /* surrogate U+D800 */
-    {"\xf4\x90\x80\x80", 0},   /* past U+10FFFF */
-    {"\xff", 0},	       /* never in UTF-8 */
-    {"\x80", 0},	       /* a lone continuation byte */
+	{"a", 1},
+	{"\xc3\xa9", 2},         /* é */
+	{"\xe2\x82\xac", 3},     /* € */
+	{"\xf0\x9f\x8c\x80", 4}, /* 🌀 */
+	{"\xf4\x8f\xbf\xbf", 4}, /* U+10FFFF */
+	{"\xc3", 0},             /* cut short (NUL follows) */
+	{"\xf0\x9f\x8c", 0},     /* cut short */
+	{"\xc0\xaf", 0},         /* overlong '/' */
+	{"\xe0\x80\xaf", 0},     /* overlong */
+	{"\xed\xa0\x80", 0},     /* surrogate U+D800 */
+	{"\xf4\x90\x80\x80", 0}, /* past U+10FFFF */
+	{"\xff", 0},             /* never in UTF-8 */
+	{"\x80", 0},             /* a lone continuation byte */
 };
 
 START_TEST(utf8_sequences)
@@ -38,7 +38,10 @@ START_TEST(scrub_replaces_what_is_not_utf8)
 	char s[] = "/v1/\xff\xfe-\xc3\xa9-\xf0\x9f\x8c";
 
 	utf8_scrub(s);
-	ck_assert_str_eq(s, "/v1/?" "?-\xc3\xa9-?" "?" "?");
+	ck_assert_str_eq(s, "/v1/?"
+			    "?-\xc3\xa9-?"
+			    "?"
+			    "?");
 }
 END_TEST
 
@@ -50,7 +53,8 @@ START_TEST(json_quote_keeps_utf8_and_escapes_the_rest)
 	buf_init(&b, 1024);
 	ck_assert_int_eq(json_quote(&b, "a\"\\\n\x01 \xc3\xa9 \xff\xfe \xf0\x9f\x8c\x80 \xc3"), 0);
 	ck_assert_int_eq(buf_append(&b, "", 1), 0);
-	ck_assert_str_eq(b.data, "\"a\\\"\\\\\\n\\u0001 \xc3\xa9 \\ufffd\\ufffd \xf0\x9f\x8c\x80 \\ufffd\"");
+	ck_assert_str_eq(
+		b.data, "\"a\\\"\\\\\\n\\u0001 \xc3\xa9 \\ufffd\\ufffd \xf0\x9f\x8c\x80 \\ufffd\"");
 	j = json_loads(b.data, JSON_DECODE_ANY, NULL);
 	ck_assert_ptr_nonnull(j);
 	json_decref(j);
@@ -67,7 +71,8 @@ START_TEST(problem_detail_with_hostile_bytes_keeps_its_status)
 	json_t *j;
 
 	memset(&r, 0, sizeof(r));
-	ck_assert_int_eq(reply_problem(&r, 404, "not-found", "Not found", "no resource at %s", "/v1/\xff\xfe"),
+	ck_assert_int_eq(reply_problem(&r, 404, "not-found", "Not found", "no resource at %s",
+				       "/v1/\xff\xfe"),
 			 404);
 	j = json_loadb(r.resp, r.resp_len, 0, NULL);
 	ck_assert_ptr_nonnull(j);
@@ -78,8 +83,9 @@ START_TEST(problem_detail_with_hostile_bytes_keeps_its_status)
 	memset(longpath, 'a', sizeof(longpath));
 	memcpy(longpath + 494, "\xc3\xa9\xc3\xa9\xc3\xa9", 6);
 	longpath[sizeof(longpath) - 1] = '\0';
-	ck_assert_int_eq(reply_problem(&r, 404, "not-found", "Not found", "no resource at %s", longpath),
-			 404);
+	ck_assert_int_eq(
+		reply_problem(&r, 404, "not-found", "Not found", "no resource at %s", longpath),
+		404);
 	j = json_loadb(r.resp, r.resp_len, 0, NULL);
 	ck_assert_ptr_nonnull(j);
 	json_decref(j);
@@ -97,7 +103,8 @@ START_TEST(query_problem_is_not_a_body_problem)
 	ck_assert_int_eq(reply_invalid_query(&r, errors), 400);
 	j = json_loadb(r.resp, r.resp_len, 0, NULL);
 	ck_assert_ptr_nonnull(j);
-	ck_assert_str_eq(json_string_value(json_object_get(j, "type")), "urn:refgw:problem:invalid-query");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "type")),
+			 "urn:refgw:problem:invalid-query");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "Invalid query parameter");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "detail")),
 			 "1 query parameter is not valid; see errors");
