@@ -161,7 +161,7 @@ handle_audit_list(struct request *r)
 		json_t *errors = json_array();
 		field_error(errors, "person_id", "is required: the person whose accesses to list");
 		json_decref(next);
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	}
 	if ((limit = query_limit(r)) < 0)
 		return r->status;

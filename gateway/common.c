@@ -60,7 +60,7 @@ query_limit(struct request *r)
 	if (parse_long(v, 1, 200, &n) != 0) {
 		json_t *errors = json_array();
 		field_error(errors, "limit", "must be a whole number from 1 to 200");
-		reply_invalid(r, errors);
+		reply_invalid_query(r, errors);
 		return -1;
 	}
 	return (int)n;

@@ -228,7 +228,7 @@ handle_consent_list(struct request *r)
 	if (person == NULL || !is_uuid(person)) {
 		json_t *errors = json_array();
 		field_error(errors, "person_id", "is required: the person whose consents to list");
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	}
 	s = db_exec(r->db, ST_CONSENT_LIST, 1, &person, &res);
 	if (s != DB_OK)

@@ -3,9 +3,13 @@
  * Life cycle (libmicrohttpd's examples): the first call of the access
  * handler only allocates the request state and returns MHD_YES; queueing a
  * response in that first call makes libmicrohttpd 0.9.75 answer
- * "Connection: close", which kills keep-alive.  Body chunks are appended to a
- * capped buffer; the last call (upload size 0) verifies the TLS peer, runs the
- * request and queues the one response; the completion callback frees it. */
+ * "Connection: close", which kills keep-alive — wanted only for a request
+ * refused on sight (bad framing, a declared body over the cap), which is
+ * answered there.  Body chunks are appended to a capped buffer; the last call
+ * (upload size 0) verifies the TLS peer, runs the request and queues the one
+ * response; the completion callback frees it.  The request state itself is
+ * allocated a step earlier, by the URI log callback, which alone sees the
+ * request target as received. */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -73,15 +77,47 @@ req_query(struct request *r, const char *name)
 	return MHD_lookup_connection_value(r->http, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static struct request *
-request_new(struct MHD_Connection *conn, const char *url, const char *method, size_t max_body)
+/* What http.c alone keeps about a request, around what handlers see. */
+struct http_request {
+	struct request r;      /* first: handlers and the notifier see only this */
+	size_t raw_target_len; /* the request target as received, up to a NUL */
+	bool encoded_nul;      /* "%00" in it: a NUL once decoded */
+	/* The client's X-Request-Id when sane: echoed and logged, never the
+	 * audit's request id (two clients may send the same one). */
+	char client_id[65];
+};
+
+/* libmicrohttpd's URI log callback: called once per request with the
+ * request target as received, before libmicrohttpd splits off the query
+ * and decodes both in place, which is the one moment its length can be
+ * measured (framing_problem compares it with the room it takes in the
+ * request line).  What it returns is the request's *req_cls. */
+static void *
+on_request_target(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	struct request *r = calloc(1, sizeof(*r));
+	struct http_server *srv = cls;
+	struct http_request *hr = calloc(1, sizeof(*hr));
+
+	(void)conn;
+	if (hr == NULL)
+		return NULL;
+	if (uri) {
+		hr->raw_target_len = strlen(uri);
+		hr->encoded_nul = strstr(uri, "%00") != NULL;
+	}
+	atomic_fetch_add(&srv->in_flight, 1);
+	return hr;
+}
+
+/* The first call of the access handler: the head is parsed. */
+static int
+request_init(struct http_request *hr, struct MHD_Connection *conn, const char *url,
+	     const char *method, size_t max_body)
+{
+	struct request *r = &hr->r;
 	const char *rid;
 	unsigned char rnd[16];
 
-	if (r == NULL)
-		return NULL;
 	r->http = conn;
 	r->path = url;
 	r->method_name = method;
@@ -89,37 +125,42 @@ request_new(struct MHD_Connection *conn, const char *url, const char *method, si
 	r->route_index = -1;
 	r->started_us = now_monotonic_us();
 	buf_init(&r->body, max_body);
+	/* The gateway's own id, always: it names the request in the audit,
+	 * in problem details and in every log line. */
+	if (crypto_random(rnd, sizeof(rnd)) != 0)
+		return -1;
+	hex_encode(rnd, sizeof(rnd), r->id);
 	rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
-	if (rid && is_sane_token(rid, 64)) {
-		snprintf(r->id, sizeof(r->id), "%s", rid);
-	} else if (crypto_random(rnd, sizeof(rnd)) == 0) {
-		hex_encode(rnd, sizeof(rnd), r->id);
-	} else {
-		free(r);
-		return NULL;
-	}
-	return r;
+	if (rid && is_sane_token(rid, 64))
+		snprintf(hr->client_id, sizeof(hr->client_id), "%s", rid);
+	return 0;
 }
 
 static void
-request_free(struct request *r)
+request_free(struct http_request *hr)
 {
-	buf_free(&r->body);
-	free(r->resp);
-	free(r);
+	buf_free(&hr->r.body);
+	free(hr->r.resp);
+	free(hr);
 }
 
 static void
-access_log(const struct http_server *srv, struct request *r, uint64_t dur_us)
+access_log(const struct http_server *srv, struct http_request *hr, uint64_t dur_us)
 {
+	struct request *r = &hr->r;
 	struct buf line;
+	char ts[32];
 
 	if (!srv->cfg->access_log)
 		return;
+	log_timestamp(ts, sizeof(ts));
 	buf_init(&line, 4096);
-	if (buf_printf(&line, "{\"type\":\"access\",\"request_id\":\"%s\",\"method\":", r->id) == 0 &&
-	    json_quote(&line, r->method_name) == 0 && buf_append(&line, ",\"path\":", 8) == 0 &&
-	    json_quote(&line, r->path) == 0 &&
+	if (buf_printf(&line, "{\"ts\":\"%s\",\"type\":\"access\",\"request_id\":\"%s\"", ts,
+		       r->id) == 0 &&
+	    (hr->client_id[0] == '\0' || (buf_append(&line, ",\"client_request_id\":", 21) == 0 &&
+					  json_quote(&line, hr->client_id) == 0)) &&
+	    buf_append(&line, ",\"method\":", 10) == 0 && json_quote(&line, r->method_name) == 0 &&
+	    buf_append(&line, ",\"path\":", 8) == 0 && json_quote(&line, r->path) == 0 &&
 	    buf_printf(&line, ",\"route\":\"%s\",\"status\":%d,\"duration_us\":%llu,\"bytes\":%zu",
 		       r->route ? r->route->name : "", r->status, (unsigned long long)dur_us,
 		       r->resp_len) == 0 &&
@@ -127,15 +168,17 @@ access_log(const struct http_server *srv, struct request *r, uint64_t dur_us)
 	     buf_printf(&line, ",\"organisation_id\":\"%s\"", r->who.organisation_id) == 0) &&
 	    (r->who.certificate_sha256[0] == '\0' ||
 	     buf_printf(&line, ",\"certificate\":\"%.16s\"", r->who.certificate_sha256) == 0) &&
-	    (r->problem_slug == NULL || buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
+	    (r->problem_slug == NULL ||
+	     buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
 	    buf_append(&line, "}", 1) == 0)
 		log_write_line(&line);
 	buf_free(&line);
 }
 
 static enum MHD_Result
-send_response(struct MHD_Connection *conn, struct request *r)
+send_response(struct MHD_Connection *conn, struct http_request *hr)
 {
+	struct request *r = &hr->r;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 	char num[16];
@@ -147,7 +190,11 @@ send_response(struct MHD_Connection *conn, struct request *r)
 		return MHD_NO;
 	r->resp = NULL; /* owned by libmicrohttpd now; keep the length for the log */
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	/* The design's promise: X-Request-Id echoes a sane one the client
+	 * sent.  The gateway's own id, the one the audit and the logs know,
+	 * is always in X-Refgw-Request-Id. */
+	MHD_add_response_header(resp, "X-Request-Id", hr->client_id[0] ? hr->client_id : r->id);
+	MHD_add_response_header(resp, "X-Refgw-Request-Id", r->id);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (r->etag[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
@@ -192,11 +239,14 @@ static const struct {
  * libmicrohttpd — the stuff of request smuggling — is refused outright, and
  * the connection closed: two Content-Length headers (libmicrohttpd uses the
  * first), Content-Length with Transfer-Encoding, a transfer coding other
- * than chunked, and NUL inside a header (libmicrohttpd's C strings would
- * silently cut it). */
+ * than chunked (libmicrohttpd would read a body of "chunked " to the end of
+ * the connection), a header name that is not an RFC 9110 token
+ * ("Content-Length : 5" is a header libmicrohttpd calls "Content-Length ",
+ * so it reads no body and runs the body as the next request), a control
+ * byte in a header value (a lone CR), and a NUL anywhere in the head. */
 struct framing {
 	int content_length, transfer_encoding;
-	bool te_not_chunked, nul;
+	bool te_not_chunked;
 };
 
 static enum MHD_Result
@@ -206,8 +256,8 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_si
 	struct framing *f = cls;
 
 	(void)kind;
-	if (strlen(key) != key_size || (value && strlen(value) != value_size))
-		f->nul = true;
+	(void)key_size;
+	(void)value_size;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
 		f->content_length++;
 	if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
@@ -218,14 +268,127 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_si
 	return MHD_YES;
 }
 
-static const char *
-framing_problem(struct MHD_Connection *conn)
-{
-	struct framing f = {0, 0, false, false};
+/* libmicrohttpd 0.9.75 hands the head over as C strings and cuts each at a
+ * NUL without a word: "Idempotency-Key: k\0AAAA" arrives as "k", and
+ * "/v1/me\0/../x" as "/v1/me".  It parses the head in place, though, in
+ * one buffer that starts at the method and is header_size bytes long
+ * (MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE), turning each CR, LF, the
+ * space after the method and the colon of each header into a NUL.  So the
+ * head, walked from the method through the target, the version and every
+ * header in order, must be those strings and nothing but those NULs (and
+ * the blanks libmicrohttpd skips) between them: any other byte there is
+ * what followed a NUL the client sent.  A folded header line (obs-fold)
+ * moves its header out of the buffer and is refused the same way, as RFC
+ * 9112 allows.  Should a later libmicrohttpd lay the head out otherwise,
+ * every request fails this walk: the integration suite shows it at once. */
+struct head_walk {
+	uintptr_t pos, end; /* where the previous string ended; end of head */
+	const char *why;
+};
 
+static bool
+is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Only NULs from pos up to next, and from min to max of them. */
+static bool
+nul_gap(const struct head_walk *w, const char *next, size_t min, size_t max)
+{
+	uintptr_t n = (uintptr_t)next;
+	const char *p = (const char *)w->pos;
+
+	if (n < w->pos || n > w->end || n - w->pos < min || n - w->pos > max)
+		return false;
+	for (; (uintptr_t)p < n; p++)
+		if (*p != '\0')
+			return false;
+	return true;
+}
+
+static enum MHD_Result
+walk_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+	    size_t value_size)
+{
+	struct head_walk *w = cls;
+	const char *p;
+	size_t i;
+
+	(void)kind;
+	for (i = 0; i < key_size; i++)
+		if (!is_tchar((unsigned char)key[i])) {
+			w->why = "a header name holds whitespace or a character a name may not";
+			return MHD_NO;
+		}
+	if (key_size == 0 || value == NULL || !nul_gap(w, key, 1, 2))
+		goto nul;
+	p = key + key_size;
+	if ((uintptr_t)p >= w->end || *p != '\0')
+		goto nul;
+	for (p++; (uintptr_t)p < w->end && (*p == ' ' || *p == '\t'); p++)
+		;
+	if (p != value || (uintptr_t)value + value_size > w->end)
+		goto nul;
+	for (i = 0; i < value_size; i++)
+		if (((unsigned char)value[i] < 0x20 && value[i] != '\t') || value[i] == 0x7f) {
+			w->why = "a header value holds a control character";
+			return MHD_NO;
+		}
+	w->pos = (uintptr_t)value + value_size;
+	return MHD_YES;
+nul:
+	w->why = "the request head holds a NUL byte or a folded header line";
+	return MHD_NO;
+}
+
+static const char *
+head_problem(struct MHD_Connection *conn, const struct http_request *hr, const char *method,
+	     const char *url, const char *version)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	static const char nul[] = "the request head holds a NUL byte";
+	struct head_walk w;
+	const char *p;
+
+	if (hr->encoded_nul)
+		return "the request target holds an encoded NUL byte (%00)";
+	if (ci == NULL)
+		return nul;
+	w.pos = (uintptr_t)method;
+	w.end = w.pos + ci->header_size;
+	w.why = NULL;
+	/* METHOD NUL [blanks] target NUL version */
+	p = method + strlen(method);
+	if ((uintptr_t)p >= w.end || *p != '\0')
+		return nul;
+	for (p++; (uintptr_t)p < w.end && *p == ' '; p++)
+		;
+	if (p != url || (uintptr_t)version <= (uintptr_t)url ||
+	    (uintptr_t)version - (uintptr_t)url != hr->raw_target_len + 1 || version[-1] != '\0')
+		return nul;
+	w.pos = (uintptr_t)version + strlen(version);
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, walk_header, &w);
+	if (w.why)
+		return w.why;
+	/* The last line's end and the empty line's: two to four NULs. */
+	if (!nul_gap(&w, (const char *)w.end, 2, 4))
+		return nul;
+	return NULL;
+}
+
+static const char *
+framing_problem(struct MHD_Connection *conn, const struct http_request *hr, const char *method,
+		const char *url, const char *version)
+{
+	struct framing f = {0, 0, false};
+	const char *why = head_problem(conn, hr, method, url, version);
+
+	if (why)
+		return why;
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
-	if (f.nul)
-		return "a header contains a NUL byte";
 	if (f.content_length > 1)
 		return "more than one Content-Length header";
 	if (f.content_length && f.transfer_encoding)
@@ -277,29 +440,45 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 		metrics_refusal(r->problem_slug);
 }
 
+/* Metrics, the access-log line and the one response. */
+static enum MHD_Result
+finish(struct http_server *srv, struct MHD_Connection *conn, struct http_request *hr)
+{
+	uint64_t dur = now_monotonic_us() - hr->r.started_us;
+
+	metrics_request(hr->r.route_index, hr->r.status, dur);
+	access_log(srv, hr, dur);
+	return send_response(conn, hr);
+}
+
 static enum MHD_Result
 on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 	       const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
 	struct http_server *srv = cls;
-	struct request *r = *req_cls;
-	enum MHD_Result ret;
-	uint64_t dur;
+	struct http_request *hr = *req_cls;
+	struct request *r;
 
-	(void)version;
-	if (r == NULL) {
+	if (hr == NULL)
+		return MHD_NO; /* on_request_target found no memory */
+	r = &hr->r;
+	if (r->http == NULL) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long n;
-		r = request_new(conn, url, method, (size_t)srv->cfg->max_body_bytes);
-		if (r == NULL)
+		if (request_init(hr, conn, url, method, (size_t)srv->cfg->max_body_bytes) != 0)
 			return MHD_NO;
-		*req_cls = r;
-		atomic_fetch_add(&srv->in_flight, 1);
-		r->bad_framing = framing_problem(conn);
+		r->bad_framing = framing_problem(conn, hr, method, url, version);
 		if (cl && (parse_long(cl, 0, 0x7fffffffL, &n) != 0 || n > srv->cfg->max_body_bytes))
 			r->body.toobig = true;
-		return MHD_YES;
+		if (r->bad_framing == NULL && !r->body.toobig)
+			return MHD_YES; /* answered on the last call, for keep-alive */
+		/* Refused on sight: a body that will not be read (a declared
+		 * size over the cap, a framing we do not trust) is not waited
+		 * for.  A response queued now makes libmicrohttpd drop the rest
+		 * of the request and close the connection. */
+		run_request(srv, conn, r);
+		return finish(srv, conn, hr);
 	}
 	if (*upload_data_size != 0) {
 		/* buf_append marks toobig itself when the cap is passed. */
@@ -334,11 +513,7 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		r->authenticated = false;
 		run_request(srv, conn, r);
 	}
-	dur = now_monotonic_us() - r->started_us;
-	metrics_request(r->route_index, r->status, dur);
-	access_log(srv, r, dur);
-	ret = send_response(conn, r);
-	return ret;
+	return finish(srv, conn, hr);
 }
 
 static void
@@ -346,15 +521,15 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	     enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *srv = cls;
-	struct request *r = *req_cls;
+	struct http_request *hr = *req_cls;
 
 	(void)conn;
 	(void)toe;
-	if (r == NULL)
+	if (hr == NULL)
 		return;
-	if (r->db)
-		db_release(r->db);
-	request_free(r);
+	if (hr->r.db)
+		db_release(hr->r.db);
+	request_free(hr);
 	*req_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
@@ -567,18 +742,20 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		goto fail;
 	}
 	srv->api = MHD_start_daemon(
-	    api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
-	    NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
-	    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
-	    MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-	    /* libmicrohttpd keeps each connection's memory pool while it is
-	     * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
-	     * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+		api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
+		NULL, MHD_OPTION_SOCK_ADDR, &api_addr, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_URI_LOG_CALLBACK,
+		on_request_target, srv,
+		/* libmicrohttpd keeps each connection's memory pool while it is
+		 * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
+		 * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
 	/* The private key is in GnuTLS's credentials now; our copy goes. */
 	wipe(srv->key_pem, srv->key_len);
 	if (srv->api == NULL) {

@@ -385,12 +385,12 @@ handle_referral_list(struct request *r)
 	if (role == NULL || (strcmp(role, "sent") != 0 && strcmp(role, "received") != 0)) {
 		json_t *errors = json_array();
 		field_error(errors, "role", "must be sent or received");
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	}
 	if (status_q && !validate_in(status_q, states)) {
 		json_t *errors = json_array();
 		field_error(errors, "status", "unknown referral status");
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	}
 	if ((limit = query_limit(r)) < 0)
 		return r->status;
@@ -581,14 +581,14 @@ handle_event_list(struct request *r)
 	if (after && parse_long(after, 0, 0x7fffffffffffffffL, &seq) != 0) {
 		json_t *errors = json_array();
 		field_error(errors, "after", "must be a next_cursor value of this feed");
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	}
 	if ((limit = query_limit(r)) < 0)
 		return r->status;
 	if (wait_q && parse_long(wait_q, 0, 30, &wait) != 0) {
 		json_t *errors = json_array();
 		field_error(errors, "wait", "must be a whole number of seconds from 0 to 30");
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	}
 	/* Read the notification count before the query, so that an event
 	 * committed after our snapshot cannot slip between query and park. */

@@ -93,6 +93,8 @@ int reply_json_text(struct request *r, int status, char *text /* stolen */, size
 int reply_problem(struct request *r, int status, const char *slug, const char *title,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int reply_invalid(struct request *r, json_t *errors /* stolen: [{field,message}] */);
+/* The same for query parameters: type invalid-query, "Invalid query parameter". */
+int reply_invalid_query(struct request *r, json_t *errors /* stolen */);
 void reply_reset(struct request *r);
 /* Adds {field, message} to an errors array. */
 void field_error(json_t *errors, const char *field, const char *fmt, ...)

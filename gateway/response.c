@@ -85,7 +85,29 @@ reply_problem(struct request *r, int status, const char *slug, const char *title
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	/* A detail may quote what the client sent (a path, a parser's view of
+	 * the body), and the cut above may split a character: jansson refuses
+	 * a string that is not UTF-8, and a 400 would have become a 500. */
+	utf8_scrub(detail);
 	rc = set_body(r, status, problem_body(status, slug, title, detail), "application/problem+json");
+	r->problem_slug = slug;
+	return rc;
+}
+
+static int
+invalid(struct request *r, json_t *errors, const char *slug, const char *title, const char *noun,
+	const char *of)
+{
+	json_t *body;
+	size_t n = json_array_size(errors);
+	char detail[160];
+	int rc;
+
+	snprintf(detail, sizeof(detail), "%zu %s%s%s %s not valid; see errors", n, noun,
+		 n == 1 ? "" : "s", of, n == 1 ? "is" : "are");
+	body = problem_body(400, slug, title, detail);
+	json_object_set_new(body, "errors", errors);
+	rc = set_body(r, 400, body, "application/problem+json");
 	r->problem_slug = slug;
 	return rc;
 }
@@ -93,18 +115,15 @@ reply_problem(struct request *r, int status, const char *slug, const char *title
 int
 reply_invalid(struct request *r, json_t *errors)
 {
-	json_t *body;
-	size_t n = json_array_size(errors);
-	char detail[160];
-	int rc;
+	return invalid(r, errors, "validation", "Invalid request body", "field",
+		       " of the request body");
+}
 
-	snprintf(detail, sizeof(detail), "%zu field%s of the request body %s not valid; see errors", n,
-		 n == 1 ? "" : "s", n == 1 ? "is" : "are");
-	body = problem_body(400, "validation", "Invalid request body", detail);
-	json_object_set_new(body, "errors", errors);
-	rc = set_body(r, 400, body, "application/problem+json");
-	r->problem_slug = "validation";
-	return rc;
+int
+reply_invalid_query(struct request *r, json_t *errors)
+{
+	return invalid(r, errors, "invalid-query", "Invalid query parameter", "query parameter",
+		       "");
 }
 
 void
@@ -116,5 +135,6 @@ field_error(json_t *errors, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_scrub(msg);
 	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
 }

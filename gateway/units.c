@@ -431,7 +431,7 @@ handle_unit_search(struct request *r)
 	if (commune && (strlen(commune) > 64 || !is_clean_text(commune)))
 		field_error(errors, "commune", "must be a commune name");
 	if (json_array_size(errors) > 0)
-		return reply_invalid(r, errors);
+		return reply_invalid_query(r, errors);
 	json_decref(errors);
 	if (cursor && (cursor_decode(r, cdate, sizeof(cdate), cid) < 0 || !is_date(cdate))) {
 		if (r->status == 0)

@@ -49,6 +49,13 @@ long base64url_decode(const char *in, unsigned char *out, size_t outmax) MUSTCHE
 bool is_uuid(const char *s);
 /* A request id a client may send: 1..64 of [A-Za-z0-9._-]. */
 bool is_sane_token(const char *s, size_t maxlen);
+/* The length of the well-formed UTF-8 sequence at p (1-4; no overlong
+ * form, no surrogate, nothing past U+10FFFF), 0 when the bytes there are
+ * not one.  p points at a NUL-terminated string. */
+size_t utf8_seq_len(const unsigned char *p);
+/* Replaces every byte that is not part of well-formed UTF-8 with '?', in
+ * place: what a client sent becomes safe to put into JSON. */
+void utf8_scrub(char *s);
 /* A calendar date YYYY-MM-DD that exists. */
 bool is_date(const char *s);
 

@@ -17,6 +17,8 @@ export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=16384 REFGW_CON
 gateway_start "$tmp/ports" "$tmp/gateway.log"
 gw_pid=$started_pid
 export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
+# The first gateway's log: test_framing.c checks every line is JSON.
+export REFGW_TEST_GW_LOG="$tmp/gateway.log"
 # A second instance on the same database (several-instance behaviour).
 gateway_start "$tmp/ports2" "$tmp/gateway2.log"
 gw2_pid=$started_pid

@@ -64,6 +64,8 @@ on_header(char *p, size_t size, size_t n, void *ud)
 
 	header_value(p, len, "Content-Type", r->content_type, sizeof(r->content_type));
 	header_value(p, len, "X-Request-Id", r->request_id, sizeof(r->request_id));
+	header_value(p, len, "X-Refgw-Request-Id", r->gateway_request_id,
+		     sizeof(r->gateway_request_id));
 	header_value(p, len, "Allow", r->allow, sizeof(r->allow));
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	header_value(p, len, "ETag", r->etag, sizeof(r->etag));

@@ -17,6 +17,7 @@ struct resp {
 	json_t *json;
 	char content_type[128];
 	char request_id[80];
+	char gateway_request_id[80]; /* X-Refgw-Request-Id */
 	char allow[80];
 	char retry_after[16];
 	char etag[32];
@@ -70,6 +71,7 @@ Suite *referrals_suite(void);
 Suite *units_suite(void);
 Suite *matrix_suite(void);
 Suite *plans_suite(void);
+Suite *framing_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);
