@@ -88,6 +88,8 @@ check: deps
 	    $(BUILD)/replay_$$d tests/fuzz/corpus/$$d tests/fuzz/regressions/$$d || exit 1; done
 	@echo "== fault suite, fast sizes (throwaway PostgreSQL; make faults for full sizes)"
 	@REFGW_SANITIZED=$(SANITIZE) sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults --fast
+	@echo "== restore runbook: dump, new cluster, verify --checkpoint, serve (tests/restore.sh)"
+	@sh tests/restore.sh $(BUILD)/refgw
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
