@@ -12,6 +12,7 @@ cluster_up "$1" restore -c fsync=off -c synchronous_commit=off
 
 restore_cleanup() {
 	rc=$?
+	set +e # (exit $rc) below only hands the status on
 	sh "$top/scripts/pg.sh" stop "$tmp/pg2" >/dev/null 2>&1 || true
 	if [ $rc -ne 0 ]; then
 		echo "FAIL: restore runbook (tests/restore.sh), at: $step"
