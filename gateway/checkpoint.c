@@ -76,7 +76,7 @@ checkpoint_sign_line(const struct checkpoint *cp, const struct crypto_key *k, ch
 		goto out;
 	hex_encode(sig, sizeof(sig), sighex);
 	if (buf_append(&out, payload, len - 1) != 0 ||
-	    buf_cat(&out, ",\"signature\":\"", sighex, "\"}\n", NULL) != 0)
+	    buf_cat(&out, ",\"signature\":\"", sighex, "\"}\n", (char *)NULL) != 0)
 		goto out;
 	*line = buf_steal(&out);
 	rc = *line ? 0 : -1;
