@@ -61,10 +61,10 @@ checkpoint_sign_line(const struct checkpoint *cp, const struct crypto_key *k, ch
 	if (lanes == NULL)
 		goto out;
 	for (i = 0; i < cp->nlanes; i++)
-		if (json_array_append_new(lanes, json_pack("{s:s, s:I, s:I}", "head",
-							   cp->lanes[i].head, "lane",
-							   (json_int_t)cp->lanes[i].lane, "seq",
-							   (json_int_t)cp->lanes[i].seq)) != 0)
+		if (json_array_append_new(lanes,
+					  json_pack("{s:s, s:I, s:I}", "head", cp->lanes[i].head,
+						    "lane", (json_int_t)cp->lanes[i].lane, "seq",
+						    (json_int_t)cp->lanes[i].seq)) != 0)
 			goto out;
 	root = json_pack("{s:s, s:s, s:s, s:O}", "at", cp->at, "format", CHECKPOINT_FORMAT,
 			 "key_id", crypto_key_id(k), "lanes", lanes);
@@ -171,7 +171,8 @@ checkpoint_parse_line(const char *line, const struct crypto_key *k, struct check
 	json_object_del(root, "signature");
 	payload = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	if (payload == NULL || !crypto_verify(k, payload, strlen(payload), sig)) {
-		snprintf(err, errlen, "the signature does not verify with key %s (forged or altered)",
+		snprintf(err, errlen,
+			 "the signature does not verify with key %s (forged or altered)",
 			 crypto_key_id(k));
 		goto out;
 	}
@@ -313,9 +314,8 @@ seen_add(struct seen *s, long lane)
 	return true;
 }
 
-static void
-problem(FILE *out, struct checkpoint_report *rep, struct seen *seen, long lane, const char *fmt,
-	...) __attribute__((format(printf, 5, 6)));
+static void problem(FILE *out, struct checkpoint_report *rep, struct seen *seen, long lane,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
 problem(FILE *out, struct checkpoint_report *rep, struct seen *seen, long lane, const char *fmt,
@@ -355,14 +355,15 @@ check_against_db(struct db_conn *c, const struct checkpoint *cp, long lineno, FI
 		goto out;
 	params[0] = lanes.data;
 	params[1] = seqs.data;
-	if (db_exec_params(c,
-			   "SELECT c.i::text, coalesce(h.seq, -1)::text, "
-			   "coalesce((SELECT max(m.seq) FROM audit_log m WHERE m.lane = c.lane), "
-			   "0)::text, coalesce(encode(l.hash, 'hex'), '') "
-			   "FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS c(lane, seq, i) "
-			   "LEFT JOIN audit_lanes h ON h.lane = c.lane "
-			   "LEFT JOIN audit_log l ON l.lane = c.lane AND l.seq = c.seq ORDER BY c.i",
-			   2, params, &res) != DB_OK) {
+	if (db_exec_params(
+		    c,
+		    "SELECT c.i::text, coalesce(h.seq, -1)::text, "
+		    "coalesce((SELECT max(m.seq) FROM audit_log m WHERE m.lane = c.lane), "
+		    "0)::text, coalesce(encode(l.hash, 'hex'), '') "
+		    "FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS c(lane, seq, i) "
+		    "LEFT JOIN audit_lanes h ON h.lane = c.lane "
+		    "LEFT JOIN audit_log l ON l.lane = c.lane AND l.seq = c.seq ORDER BY c.i",
+		    2, params, &res) != DB_OK) {
 		snprintf(err, errlen, "%s", db_last_error(c));
 		goto out;
 	}
@@ -387,22 +388,26 @@ check_against_db(struct db_conn *c, const struct checkpoint *cp, long lineno, FI
 				l->lane, cp->at, lineno, l->seq);
 		else if (rows < l->seq)
 			problem(out, rep, seen, l->lane,
-				"lane %ld shrank: the checkpoint of %s (line %ld) recorded %lld rows, "
+				"lane %ld shrank: the checkpoint of %s (line %ld) recorded %lld "
+				"rows, "
 				"%ld are left",
 				l->lane, cp->at, lineno, l->seq, rows);
 		else if (hash[0] == '\0')
 			problem(out, rep, seen, l->lane,
-				"lane %ld lost row seq %lld, recorded by the checkpoint of %s (line "
+				"lane %ld lost row seq %lld, recorded by the checkpoint of %s "
+				"(line "
 				"%ld)",
 				l->lane, l->seq, cp->at, lineno);
 		else if (strcmp(hash, l->head) != 0)
 			problem(out, rep, seen, l->lane,
-				"lane %ld diverged: row seq %lld no longer has the hash the checkpoint "
+				"lane %ld diverged: row seq %lld no longer has the hash the "
+				"checkpoint "
 				"of %s (line %ld) recorded (%.16s…, now %.16s…)",
 				l->lane, l->seq, cp->at, lineno, l->head, hash);
 		else if (head_seq < l->seq)
 			problem(out, rep, seen, l->lane,
-				"lane %ld: its head was moved back to seq %ld; the checkpoint of %s "
+				"lane %ld: its head was moved back to seq %ld; the checkpoint of "
+				"%s "
 				"(line %ld) recorded %lld rows",
 				l->lane, head_seq, cp->at, lineno, l->seq);
 	}
@@ -415,8 +420,8 @@ out:
 }
 
 int
-checkpoint_verify_file(struct db_conn *c, const char *path, const struct crypto_key *k,
-		       FILE *out, struct checkpoint_report *rep, char *err, size_t errlen)
+checkpoint_verify_file(struct db_conn *c, const char *path, const struct crypto_key *k, FILE *out,
+		       struct checkpoint_report *rep, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	struct seen seen = {0};
@@ -443,8 +448,8 @@ checkpoint_verify_file(struct db_conn *c, const char *path, const struct crypto_
 
 		lineno++;
 		if ((size_t)n > MAX_LINE) {
-			problem(out, rep, NULL, 0, "%s line %ld: longer than %u bytes", path, lineno,
-				MAX_LINE);
+			problem(out, rep, NULL, 0, "%s line %ld: longer than %u bytes", path,
+				lineno, MAX_LINE);
 			continue;
 		}
 		if (strspn(line, " \t\r\n") == (size_t)n)

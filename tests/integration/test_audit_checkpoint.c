@@ -37,7 +37,8 @@ connect_db(const char *db, const char *user)
 	PGconn *c;
 
 	snprintf(conninfo, sizeof(conninfo), "%s dbname=%s%s%s",
-		 env_or_die("REFGW_ADMIN_DATABASE_URL"), db, user ? " user=" : "", user ? user : "");
+		 env_or_die("REFGW_ADMIN_DATABASE_URL"), db, user ? " user=" : "",
+		 user ? user : "");
 	c = PQconnectdb(conninfo);
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s: %s", db, PQerrorMessage(c));
 	exec_ok(c, "SET client_min_messages = warning");
@@ -114,7 +115,8 @@ forge_lanes(const char *db)
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO audit_log (lane, seq, at, request_id, action, detail, "
 			 "prev_hash, hash) SELECT %ld, g, date_trunc('microseconds', "
-			 "clock_timestamp()), 'test', 'test.row', jsonb_build_object('n', g), '\\x', "
+			 "clock_timestamp()), 'test', 'test.row', jsonb_build_object('n', g), "
+			 "'\\x', "
 			 "'\\x' FROM generate_series(1, %ld) g",
 			 lane, 106 + lane);
 		tamper(db, sql, lane);
@@ -134,8 +136,8 @@ setup_template(void)
 	ck_assert_msg(cli(TEMPLATE_DB, "migrate", out, sizeof(out)) == 0, "%s", out);
 	/* Real lanes: each CLI run is a backend of its own. */
 	for (i = 0; i < 3; i++) {
-		snprintf(args, sizeof(args), "org add --name 'Checkpoint Org %d' --kind street_work",
-			 i);
+		snprintf(args, sizeof(args),
+			 "org add --name 'Checkpoint Org %d' --kind street_work", i);
 		ck_assert_msg(cli(TEMPLATE_DB, args, out, sizeof(out)) == 0, "%s", out);
 	}
 	forge_lanes(TEMPLATE_DB);
@@ -212,8 +214,8 @@ static long
 real_lane(const char *db)
 {
 	PGconn *c = connect_db(db, NULL);
-	long lane = sql_long(c, "SELECT min(lane) FROM audit_log WHERE action = 'organisation.create'",
-			     0, NULL);
+	long lane = sql_long(
+		c, "SELECT min(lane) FROM audit_log WHERE action = 'organisation.create'", 0, NULL);
 
 	PQfinish(c);
 	ck_assert_int_gt(lane, 0);
@@ -299,8 +301,8 @@ START_TEST(an_altered_or_foreign_checkpoint_file_fails)
 	/* Delete lane -101's tail, then lower its length in the file to match. */
 	tamper(db, "DELETE FROM audit_log WHERE lane = -101 AND seq > 3", -101);
 	snprintf(forged, sizeof(forged), "%s.forged", file);
-	snprintf(cmd, sizeof(cmd), "sed 's/\"lane\":-101,\"seq\":5/\"lane\":-101,\"seq\":3/' %s > %s",
-		 file, forged);
+	snprintf(cmd, sizeof(cmd),
+		 "sed 's/\"lane\":-101,\"seq\":5/\"lane\":-101,\"seq\":3/' %s > %s", file, forged);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(verify_with(db, forged, pub_a, out, sizeof(out)), 3);
 	ck_assert_msg(strstr(out, "line 1: the signature does not verify") != NULL, "%s", out);

@@ -130,9 +130,9 @@ START_TEST(not_an_ed25519_key_is_refused)
 END_TEST
 
 static struct checkpoint_lane lanes[] = {
-    {4242, 3, "cf07b47596d1644cebec03214bc1c21b9a67b3c7af52ed5ecd76e6acaf5d7002"},
-    {-7, 0, ""},
-    {2147483647, 5, "4ad1ae154cdb79ee420ac82521477f3f22b0a755d16af2623f6bd8315f947e22"},
+	{4242, 3, "cf07b47596d1644cebec03214bc1c21b9a67b3c7af52ed5ecd76e6acaf5d7002"},
+	{-7, 0, ""},
+	{2147483647, 5, "4ad1ae154cdb79ee420ac82521477f3f22b0a755d16af2623f6bd8315f947e22"},
 };
 
 static char *
@@ -165,8 +165,7 @@ START_TEST(checkpoint_line_round_trip)
 
 	ck_assert_uint_eq(line[strlen(line) - 1], '\n');
 	ck_assert_ptr_eq(strchr(line, '\n'), line + strlen(line) - 1); /* one line */
-	ck_assert_msg(checkpoint_parse_line(line, pubkey_a, &cp, err, sizeof(err)) == 0, "%s",
-		      err);
+	ck_assert_msg(checkpoint_parse_line(line, pubkey_a, &cp, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_str_eq(cp.at, "2026-11-30T23:04:22.123456Z");
 	ck_assert_str_eq(cp.key_id, crypto_key_id(key_a));
 	ck_assert_uint_eq(cp.nlanes, ARRAY_LEN(lanes));
@@ -229,10 +228,11 @@ START_TEST(altered_or_forged_checkpoint_lines_fail)
 	free(line);
 
 	/* No signature, or not JSON. */
-	ck_assert_int_eq(checkpoint_parse_line("{\"at\":\"x\",\"format\":\"refgw-audit-checkpoint-v1\","
-					       "\"key_id\":\"00\",\"lanes\":[]}\n",
-					       pubkey_a, &cp, err, sizeof(err)),
-			 -1);
+	ck_assert_int_eq(
+		checkpoint_parse_line("{\"at\":\"x\",\"format\":\"refgw-audit-checkpoint-v1\","
+				      "\"key_id\":\"00\",\"lanes\":[]}\n",
+				      pubkey_a, &cp, err, sizeof(err)),
+		-1);
 	ck_assert_ptr_nonnull(strstr(err, "signature"));
 	ck_assert_int_eq(checkpoint_parse_line("lane 1 seq 2\n", pubkey_a, &cp, err, sizeof(err)),
 			 -1);
