@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "config.h"
 #include "crypto.h"
 #include "suites.h"
 
@@ -240,6 +241,47 @@ START_TEST(altered_or_forged_checkpoint_lines_fail)
 }
 END_TEST
 
+static const char *const *fake_env;
+
+static const char *
+fake_getenv(const char *name)
+{
+	const char *const *p;
+	size_t n = strlen(name);
+
+	for (p = fake_env; p && *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+START_TEST(a_schedule_without_key_or_file_stops_start_up)
+{
+	static const char *const off[] = {"REFGW_DATABASE_URL=host=/x", NULL};
+	static const char *const no_file[] = {"REFGW_DATABASE_URL=host=/x",
+					      "REFGW_AUDIT_CHECKPOINT_SECONDS=60",
+					      "REFGW_AUDIT_SIGNING_KEY=/k.pem", NULL};
+	static const char *const on[] = {
+		"REFGW_DATABASE_URL=host=/x", "REFGW_AUDIT_CHECKPOINT_SECONDS=60",
+		"REFGW_AUDIT_SIGNING_KEY=/k.pem", "REFGW_AUDIT_CHECKPOINT_FILE=/c.jsonl", NULL};
+	struct config c;
+	char err[256];
+
+	fake_env = off;
+	ck_assert_int_eq(config_load(&c, fake_getenv, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.audit_checkpoint_s, 0); /* off by default */
+	ck_assert_ptr_null(c.audit_signing_key);
+	fake_env = no_file;
+	ck_assert_int_eq(config_load(&c, fake_getenv, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "REFGW_AUDIT_CHECKPOINT_SECONDS"));
+	ck_assert_ptr_nonnull(strstr(err, "REFGW_AUDIT_CHECKPOINT_FILE"));
+	fake_env = on;
+	ck_assert_int_eq(config_load(&c, fake_getenv, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.audit_checkpoint_s, 60);
+	ck_assert_str_eq(c.audit_checkpoint_file, "/c.jsonl");
+}
+END_TEST
+
 Suite *
 checkpoint_suite(void)
 {
@@ -254,6 +296,9 @@ checkpoint_suite(void)
 	tcase_add_test(t, not_an_ed25519_key_is_refused);
 	tcase_add_test(t, checkpoint_line_round_trip);
 	tcase_add_test(t, altered_or_forged_checkpoint_lines_fail);
+	suite_add_tcase(s, t);
+	t = tcase_create("config");
+	tcase_add_test(t, a_schedule_without_key_or_file_stops_start_up);
 	suite_add_tcase(s, t);
 	return s;
 }
