@@ -90,6 +90,8 @@ check: deps
 	@REFGW_SANITIZED=$(SANITIZE) sh tests/faults/run.sh $(BUILD)/refgw $(BUILD)/faults --fast
 	@echo "== response validator against invalid fixtures (tests/responses)"
 	@sh tests/responses/selftest.sh
+	@echo "== restore runbook: dump, new cluster, verify --checkpoint, serve (tests/restore.sh)"
+	@sh tests/restore.sh $(BUILD)/refgw
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 

@@ -1,5 +1,5 @@
 /* cli: migrate, bootstrap organisations and certificates without the API,
- * verify the audit chain, load demo data.  Runs with the admin (owner)
+ * verify and checkpoint the audit chain, load demo data.  Runs with the admin (owner)
  * connection, REFGW_ADMIN_DATABASE_URL; every change is audited. */
 #include "cli.h"
 
@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "audit.h"
+#include "checkpoint.h"
+#include "crypto.h"
 #include "db.h"
 #include "statements.h"
 #include "tls.h"
@@ -336,33 +338,149 @@ out:
 	return rc;
 }
 
+static const char audit_usage[] =
+    "usage: refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"
+    "       refgw audit checkpoint [--key PRIVATE.pem] [--file FILE]\n"
+    "       refgw audit keygen PRIVATE.pem PUBLIC.pem\n";
+
+int
+cli_audit_keygen(int argc, char **argv)
+{
+	char err[512], key_id[CRYPTO_KEY_ID_LEN + 1];
+
+	if (argc != 3) {
+		fputs(audit_usage, stderr);
+		return 2;
+	}
+	if (crypto_ed25519_keygen(argv[1], argv[2], key_id, err, sizeof(err)) != 0) {
+		fprintf(stderr, "refgw audit keygen: %s\n", err);
+		return 1;
+	}
+	printf("key %s: private key %s (mode 0600: keep it off the database host), public key "
+	       "%s\n",
+	       key_id, argv[1], argv[2]);
+	return 0;
+}
+
+/* An option given without its value is a usage error, not "absent". */
+static bool
+opt_dangling(int argc, char **argv, const char *name)
+{
+	return argc > 0 && strcmp(argv[argc - 1], name) == 0;
+}
+
+static int
+audit_checkpoint_cli(const struct config *cfg, int argc, char **argv)
+{
+	const char *key_path = opt(argc, argv, "--key"), *file = opt(argc, argv, "--file");
+	struct crypto_key *key = NULL;
+	struct db_conn *c = NULL;
+	struct checkpoint cp;
+	char err[512];
+	int rc = 1;
+
+	key_path = key_path ? key_path : cfg->audit_signing_key;
+	file = file ? file : cfg->audit_checkpoint_file;
+	if (key_path == NULL || file == NULL || opt_dangling(argc, argv, "--key") ||
+	    opt_dangling(argc, argv, "--file")) {
+		fprintf(stderr, "%srefgw audit checkpoint: the signing key (--key or "
+				"REFGW_AUDIT_SIGNING_KEY) and the file (--file or "
+				"REFGW_AUDIT_CHECKPOINT_FILE) are needed\n",
+			audit_usage);
+		return 2;
+	}
+	if ((key = crypto_key_load(key_path, true, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "refgw audit checkpoint: %s\n", err);
+		return 1;
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		goto out;
+	if (checkpoint_take(c, key, file, &cp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "refgw audit checkpoint: %s\n", err);
+		goto out;
+	}
+	printf("checkpoint of %s: %zu lanes signed with key %s, appended to %s\n", cp.at,
+	       cp.nlanes, crypto_key_id(key), file);
+	checkpoint_free(&cp);
+	rc = 0;
+out:
+	db_close(c);
+	crypto_key_free(key);
+	return rc;
+}
+
+static int
+audit_verify_cli(const struct config *cfg, int argc, char **argv)
+{
+	const char *file = opt(argc, argv, "--checkpoint"), *key_path = opt(argc, argv, "--key");
+	struct checkpoint_report ck;
+	struct audit_report rep;
+	struct crypto_key *key = NULL;
+	struct db_conn *c = NULL;
+	char err[512];
+	int rc = 1;
+
+	key_path = key_path ? key_path
+			    : (cfg->audit_verify_key ? cfg->audit_verify_key : cfg->audit_signing_key);
+	if (opt_dangling(argc, argv, "--checkpoint") || opt_dangling(argc, argv, "--key")) {
+		fputs(audit_usage, stderr);
+		return 2;
+	}
+	if (file != NULL) {
+		if (key_path == NULL) {
+			fprintf(stderr, "refgw audit verify: --checkpoint needs the verify key "
+					"(--key PUBLIC.pem or REFGW_AUDIT_VERIFY_KEY)\n");
+			return 2;
+		}
+		if ((key = crypto_key_load(key_path, false, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "refgw audit verify: %s\n", err);
+			return 1;
+		}
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		goto out;
+	if (audit_verify(c, &rep) != 0) {
+		fprintf(stderr, "refgw audit verify: %s\n", db_last_error(c));
+		goto out;
+	}
+	if (rep.ok)
+		printf("audit chain intact: %ld rows in %ld lanes\n", rep.rows, rep.lanes);
+	else
+		printf("audit chain BROKEN at %s\n", rep.first_broken);
+	rc = rep.ok ? 0 : 3;
+	if (file == NULL)
+		goto out;
+	/* Even on a broken chain: the checkpoints say which lanes lost rows. */
+	if (checkpoint_verify_file(c, file, key, stdout, &ck, err, sizeof(err)) != 0) {
+		fprintf(stderr, "refgw audit verify: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	if (ck.problems == 0) {
+		printf("audit checkpoints hold: %ld signed checkpoints of %s (key %s); the latest, of "
+		       "%s, covers %ld lanes\n",
+		       ck.checkpoints, file, crypto_key_id(key), ck.latest_at, ck.latest_lanes);
+	} else {
+		printf("audit checkpoints FAILED: %ld problems against %ld signed checkpoints of %s "
+		       "(key %s)\n",
+		       ck.problems, ck.checkpoints, file, crypto_key_id(key));
+		rc = 3;
+	}
+out:
+	db_close(c);
+	crypto_key_free(key);
+	return rc;
+}
+
 int
 cli_audit(const struct config *cfg, int argc, char **argv)
 {
-	struct audit_report rep;
-	struct db_conn *c;
-	int rc;
-
-	if (argc < 1 || strcmp(argv[0], "verify") != 0) {
-		fprintf(stderr, "usage: refgw audit verify\n");
-		return 2;
-	}
-	if ((c = admin_connect(cfg)) == NULL)
-		return 1;
-	if (audit_verify(c, &rep) != 0) {
-		fprintf(stderr, "refgw audit verify: %s\n", db_last_error(c));
-		db_close(c);
-		return 1;
-	}
-	db_close(c);
-	if (rep.ok) {
-		printf("audit chain intact: %ld rows in %ld lanes\n", rep.rows, rep.lanes);
-		rc = 0;
-	} else {
-		printf("audit chain BROKEN at %s\n", rep.first_broken);
-		rc = 3;
-	}
-	return rc;
+	if (argc >= 1 && strcmp(argv[0], "verify") == 0)
+		return audit_verify_cli(cfg, argc, argv);
+	if (argc >= 1 && strcmp(argv[0], "checkpoint") == 0)
+		return audit_checkpoint_cli(cfg, argc, argv);
+	fputs(audit_usage, stderr);
+	return 2;
 }
 
 int

@@ -39,6 +39,7 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	    {"REFGW_HOUSEKEEPING_SECONDS", &cfg->housekeeping_s, 60, 1, 86400},
 	    {"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
 	    {"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
+	    {"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -69,6 +70,15 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	cfg->niss_key_explicit = cfg->niss_key_file != NULL;
 	if (cfg->niss_key_file == NULL)
 		cfg->niss_key_file = "certs/dev/niss-hmac.key";
+	cfg->audit_signing_key = str_or(get, "REFGW_AUDIT_SIGNING_KEY", NULL);
+	cfg->audit_verify_key = str_or(get, "REFGW_AUDIT_VERIFY_KEY", NULL);
+	cfg->audit_checkpoint_file = str_or(get, "REFGW_AUDIT_CHECKPOINT_FILE", NULL);
+	if (cfg->audit_checkpoint_s > 0 &&
+	    (cfg->audit_signing_key == NULL || cfg->audit_checkpoint_file == NULL)) {
+		snprintf(err, errlen, "REFGW_AUDIT_CHECKPOINT_SECONDS: needs REFGW_AUDIT_SIGNING_KEY "
+				      "and REFGW_AUDIT_CHECKPOINT_FILE");
+		return -1;
+	}
 	if (cfg->database_url == NULL) {
 		snprintf(err, errlen, "REFGW_DATABASE_URL: not set (a libpq connection string for the "
 				      "runtime role, e.g. postgresql://refgw_app@db/refgw)");

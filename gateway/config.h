@@ -35,6 +35,11 @@ struct config {
 	long housekeeping_s;            /* period of the background housekeeping */
 	long ending_soon_days;          /* occupancies ending within: one event */
 	long identity_cache_ms;         /* GET /v1/me identity cache; 0: off */
+	/* Audit checkpoints (gateway/checkpoint.c); NULL: not set. */
+	const char *audit_signing_key;     /* Ed25519 private key, PEM */
+	const char *audit_verify_key;      /* its public key, PEM */
+	const char *audit_checkpoint_file; /* the signed records are appended here */
+	long audit_checkpoint_s;           /* the gateway writes one every N s; 0: off */
 };
 
 /* getenv-like lookup, replaceable in tests. */

@@ -1,10 +1,19 @@
-/* crypto: thin wrappers over OpenSSL's EVP digest and RAND. */
+/* crypto: thin wrappers over OpenSSL's EVP digest, RAND, HMAC and the
+ * Ed25519 keys that sign audit checkpoints. */
 #include "crypto.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void
 crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
@@ -40,4 +49,212 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) != NULL && n == SHA256_LEN
 		   ? 0
 		   : -1;
+}
+
+/* ---- Ed25519 keys: the audit checkpoints' signatures (checkpoint.c) ---- */
+
+struct crypto_key {
+	EVP_PKEY *pkey;
+	bool has_private;
+	char id[CRYPTO_KEY_ID_LEN + 1];
+};
+
+static void
+openssl_error(char *err, size_t errlen, const char *what, const char *path)
+{
+	char reason[200];
+	unsigned long e = ERR_get_error();
+
+	if (e != 0)
+		ERR_error_string_n(e, reason, sizeof(reason));
+	else
+		snprintf(reason, sizeof(reason), "unknown error");
+	ERR_clear_error();
+	snprintf(err, errlen, "%s %s: %s", what, path, reason);
+}
+
+/* Never prompt on a terminal for a passphrase: an encrypted key is refused. */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf, (void)size, (void)rwflag, (void)u;
+	return 0;
+}
+
+static int
+key_finish(struct crypto_key *k)
+{
+	unsigned char raw[32], digest[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	size_t len = sizeof(raw);
+
+	if (EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_ED25519 ||
+	    EVP_PKEY_get_raw_public_key(k->pkey, raw, &len) != 1 || len != sizeof(raw))
+		return -1;
+	crypto_sha256(raw, len, digest);
+	hex_encode(digest, sizeof(digest), hex);
+	memcpy(k->id, hex, CRYPTO_KEY_ID_LEN);
+	k->id[CRYPTO_KEY_ID_LEN] = '\0';
+	return 0;
+}
+
+struct crypto_key *
+crypto_key_load(const char *path, bool want_private, char *err, size_t errlen)
+{
+	struct crypto_key *k = NULL;
+	char *pem = NULL;
+	size_t len = 0;
+	BIO *bio = NULL;
+
+	if (read_file(path, 1 << 16, &pem, &len) != 0) {
+		snprintf(err, errlen, "cannot read the key file %s", path);
+		return NULL;
+	}
+	k = calloc(1, sizeof(*k));
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (k == NULL || bio == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	/* A private key file also serves to verify (its public half). */
+	k->pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	k->has_private = k->pkey != NULL;
+	if (k->pkey == NULL && !want_private) {
+		ERR_clear_error();
+		(void)BIO_reset(bio);
+		k->pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+	}
+	if (k->pkey == NULL) {
+		openssl_error(err, errlen,
+			      want_private ? "not an unencrypted PEM private key:"
+					   : "not a PEM public or private key:",
+			      path);
+		goto fail;
+	}
+	if (key_finish(k) != 0) {
+		snprintf(err, errlen, "%s: not an Ed25519 key", path);
+		goto fail;
+	}
+	BIO_free(bio);
+	wipe(pem, len);
+	free(pem);
+	return k;
+fail:
+	BIO_free(bio);
+	wipe(pem, len);
+	free(pem);
+	crypto_key_free(k);
+	return NULL;
+}
+
+void
+crypto_key_free(struct crypto_key *k)
+{
+	if (k == NULL)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+const char *
+crypto_key_id(const struct crypto_key *k)
+{
+	return k->id;
+}
+
+bool
+crypto_key_has_private(const struct crypto_key *k)
+{
+	return k->has_private;
+}
+
+static int
+write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, bool private_key, char *err,
+	  size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	FILE *f;
+	int ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s%s", path, strerror(errno),
+			 errno == EEXIST ? " (an existing key is never overwritten)" : "");
+		return -1;
+	}
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ok = private_key ? PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL)
+			 : PEM_write_PUBKEY(f, pkey);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		ok = 0;
+	if (fclose(f) != 0 || ok != 1) {
+		snprintf(err, errlen, "cannot write %s", path);
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+int
+crypto_ed25519_keygen(const char *private_path, const char *public_path, char *key_id,
+		      char *err, size_t errlen)
+{
+	struct crypto_key k = {0};
+	int rc = -1;
+
+	k.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	if (k.pkey == NULL || key_finish(&k) != 0) {
+		openssl_error(err, errlen, "Ed25519 key generation failed", "");
+		goto out;
+	}
+	if (write_pem(private_path, 0600, k.pkey, true, err, errlen) != 0)
+		goto out;
+	if (write_pem(public_path, 0644, k.pkey, false, err, errlen) != 0) {
+		unlink(private_path); /* a private key without its public half helps nobody */
+		goto out;
+	}
+	memcpy(key_id, k.id, CRYPTO_KEY_ID_LEN + 1);
+	rc = 0;
+out:
+	EVP_PKEY_free(k.pkey);
+	return rc;
+}
+
+int
+crypto_sign(const struct crypto_key *k, const void *msg, size_t len,
+	    unsigned char sig[ED25519_SIG_LEN])
+{
+	EVP_MD_CTX *ctx;
+	size_t siglen = ED25519_SIG_LEN;
+	int rc = -1;
+
+	if (!k->has_private || (ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	/* Ed25519 hashes the message itself: no digest (NULL md), one shot. */
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) == 1 &&
+	    EVP_DigestSign(ctx, sig, &siglen, msg, len) == 1 && siglen == ED25519_SIG_LEN)
+		rc = 0;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return rc;
+}
+
+bool
+crypto_verify(const struct crypto_key *k, const void *msg, size_t len,
+	      const unsigned char sig[ED25519_SIG_LEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok;
+
+	if (ctx == NULL)
+		return false;
+	ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k->pkey) == 1 &&
+	     EVP_DigestVerify(ctx, sig, ED25519_SIG_LEN, msg, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
 }

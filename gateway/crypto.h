@@ -1,8 +1,10 @@
 /* crypto: hashing and randomness (OpenSSL), for request ids and the audit
- * chain.  X.509 and the TLS session live in tls.c. */
+ * chain, and the Ed25519 keys of audit checkpoints.  X.509 and the TLS
+ * session live in tls.c. */
 #ifndef REFGW_CRYPTO_H
 #define REFGW_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -17,5 +19,28 @@ int crypto_random(void *out, size_t len) MUSTCHECK;
 /* HMAC-SHA256(key, data). */
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		       unsigned char out[SHA256_LEN]) MUSTCHECK;
+
+
+/* Ed25519 (audit checkpoints): a key the database does not hold. */
+#define ED25519_SIG_LEN 64
+#define CRYPTO_KEY_ID_LEN 16 /* hex digits of sha256(raw public key) */
+struct crypto_key;
+
+/* Writes a new key pair as PEM: the private key (PKCS#8, mode 0600) and the
+ * public key; never overwrites an existing file.  key_id gets
+ * CRYPTO_KEY_ID_LEN + 1 bytes. */
+int crypto_ed25519_keygen(const char *private_path, const char *public_path, char *key_id,
+			  char *err, size_t errlen) MUSTCHECK;
+/* A PEM Ed25519 key.  want_private: an unencrypted private key; otherwise a
+ * public key, or a private key whose public half is used. */
+struct crypto_key *crypto_key_load(const char *path, bool want_private, char *err,
+				   size_t errlen);
+void crypto_key_free(struct crypto_key *k);
+const char *crypto_key_id(const struct crypto_key *k);
+bool crypto_key_has_private(const struct crypto_key *k);
+int crypto_sign(const struct crypto_key *k, const void *msg, size_t len,
+		unsigned char sig[ED25519_SIG_LEN]) MUSTCHECK;
+bool crypto_verify(const struct crypto_key *k, const void *msg, size_t len,
+		   const unsigned char sig[ED25519_SIG_LEN]);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "cli.h"
 #include "config.h"
 #include "idcache.h"
@@ -36,7 +37,9 @@ usage(void)
 		"       refgw org list\n"
 		"       refgw cert register --org ID|NAME FILE.pem\n"
 		"       refgw cert revoke --org ID|NAME SHA256 [--reason TEXT]\n"
-		"       refgw audit verify\n"
+		"       refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"
+		"       refgw audit checkpoint [--key PRIVATE.pem] [--file FILE]\n"
+		"       refgw audit keygen PRIVATE.pem PUBLIC.pem\n"
 		"       refgw seed FILE.sql           load demo data (admin URL)\n"
 		"       refgw routes                  print the route table: METHOD PATTERN ACTION NAME\n"
 		"configuration: REFGW_* environment variables, see docs/operations.md\n");
@@ -85,6 +88,15 @@ serve(const struct config *cfg)
 		tls_shutdown();
 		return 2;
 	}
+	if (checkpoint_schedule_start(cfg->database_url, cfg->audit_checkpoint_s,
+				      cfg->audit_signing_key, cfg->audit_checkpoint_file, err,
+				      sizeof(err)) != 0) {
+		log_warnx("REFGW_AUDIT_SIGNING_KEY: %s", err);
+		http_stop(srv, 0);
+		db_pool_shutdown();
+		tls_shutdown();
+		return 2;
+	}
 	if (cfg->port_file) {
 		f = fopen(cfg->port_file, "w");
 		if (f == NULL || fprintf(f, "%d %d\n", http_api_port(srv), http_ops_port(srv)) < 0 ||
@@ -101,6 +113,7 @@ serve(const struct config *cfg)
 	log_info("signal %d: finishing in-flight requests (up to %ld s), then stopping", sig,
 		 cfg->shutdown_grace_s);
 	http_stop(srv, cfg->shutdown_grace_s);
+	checkpoint_schedule_stop();
 	db_pool_shutdown();
 	tls_shutdown();
 	log_info("stopped");
@@ -128,6 +141,8 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "keygen") == 0)
+		return cli_audit_keygen(argc - 2, argv + 2);
 	if (config_load(&cfg, env, err, sizeof(err)) != 0) {
 		fprintf(stderr, "refgw: configuration: %s\n", err);
 		return 2;

@@ -13,5 +13,6 @@ Suite *audit_suite(void);
 Suite *tls_suite(void);
 Suite *referrals_unit_suite(void);
 Suite *hostile_bytes_suite(void);
+Suite *checkpoint_suite(void);
 
 #endif
