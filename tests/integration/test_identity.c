@@ -60,8 +60,7 @@ new_org(const char *prefix, char out[37], char *name, size_t namelen)
 /* caller registers slug's certificate for org (path "me": its own); the
  * answer's status ("active"/"pending") is checked against want, sha out. */
 static void
-register_cert(const char *caller, const char *org, const char *slug, const char *want,
-	      char sha[65])
+register_cert(const char *caller, const char *org, const char *slug, const char *want, char sha[65])
 {
 	char path[256], *body = pem_body(slug);
 	struct resp r;
@@ -99,8 +98,8 @@ assert_refused(const char *base_env, const char *slug, const char *path, long st
 				  : call(slug, "GET", path, NULL, NULL, &r),
 			 0);
 	ck_assert_msg(r.status == status && strcmp(problem_type(&r), type) == 0,
-		      "%s %s: %ld %s, expected %ld %s", slug, path, r.status, problem_type(&r), status,
-		      type);
+		      "%s %s: %ld %s, expected %ld %s", slug, path, r.status, problem_type(&r),
+		      status, type);
 	resp_free(&r);
 }
 
@@ -112,7 +111,8 @@ assert_me(const char *slug, const char *org)
 	ck_assert_int_eq(call(slug, "GET", "/v1/me", NULL, NULL, &r), 0);
 	ck_assert_msg(r.status == 200, "%s GET /v1/me: %ld %s", slug, r.status, r.body);
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")), org);
+		json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")),
+		org);
 	resp_free(&r);
 }
 
@@ -127,7 +127,8 @@ event_types(const char *slug, char *out, size_t len)
 	out[0] = '\0';
 	ck_assert_int_eq(call(slug, "GET", "/v1/events", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "items"), i, e) {
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+	{
 		const char *t = json_string_value(json_object_get(e, "type"));
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", t ? t : "?");
 	}
@@ -190,11 +191,13 @@ START_TEST(coordinator_registration_waits_for_the_organisation)
 		const char *q[1] = {org_id("coord")};
 		res = PQexec(app, "BEGIN");
 		PQclear(res);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM set_config('refgw.org_id', $1, true)",
-					  1, q),
-				 1);
-		res = PQexecParams(app, "UPDATE certificates SET confirmed_at = now() "
-					"WHERE sha256 = decode($1, 'hex')",
+		ck_assert_int_eq(
+			sql_long(app, "SELECT count(*) FROM set_config('refgw.org_id', $1, true)",
+				 1, q),
+			1);
+		res = PQexecParams(app,
+				   "UPDATE certificates SET confirmed_at = now() "
+				   "WHERE sha256 = decode($1, 'hex')",
 				   1, NULL, p, NULL, NULL, 0);
 		ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
 		ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514");
@@ -231,7 +234,8 @@ START_TEST(coordinator_registration_waits_for_the_organisation)
 				 1);
 	}
 	event_types("idpend-2", types, sizeof(types));
-	ck_assert_str_eq(types, "certificate.registered certificate.registered certificate.confirmed");
+	ck_assert_str_eq(types,
+			 "certificate.registered certificate.registered certificate.confirmed");
 }
 END_TEST
 
@@ -267,7 +271,7 @@ END_TEST
 START_TEST(four_eyes_for_an_organisation_that_lost_every_key)
 {
 	char org[37], name[128], old[65], lost[65], coord3[65], out[1024], args[1200], path[300],
-	    types[512];
+		types[512];
 	struct resp r;
 
 	new_org("Identity lost keys", org, name, sizeof(name));
@@ -349,7 +353,8 @@ START_TEST(last_coordinator_cannot_suspend_itself)
 	snprintf(etag, sizeof(etag), "%s", r.etag);
 	resp_free(&r);
 	snprintf(ifm, sizeof(ifm), "If-Match: %s", etag);
-	ck_assert_int_eq(call("coord", "PATCH", path, "{\"status\":\"suspended\"}", headers, &r), 0);
+	ck_assert_int_eq(call("coord", "PATCH", path, "{\"status\":\"suspended\"}", headers, &r),
+			 0);
 	ck_assert_int_eq(r.status, 409);
 	ck_assert_str_eq(problem_type(&r), URN "last-coordinator");
 	resp_free(&r);
@@ -359,8 +364,9 @@ START_TEST(last_coordinator_cannot_suspend_itself)
 	resp_free(&r);
 	/* PostgreSQL refuses it whoever asks, the owner included. */
 	admin = sql_admin();
-	res = PQexecParams(admin, "UPDATE organisations SET status = 'suspended' WHERE id = $1::uuid",
-			   1, NULL, p, NULL, NULL, 0);
+	res = PQexecParams(admin,
+			   "UPDATE organisations SET status = 'suspended' WHERE id = $1::uuid", 1,
+			   NULL, p, NULL, NULL, 0);
 	ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
 	ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514");
 	PQclear(res);
@@ -386,10 +392,11 @@ START_TEST(cli_reactivates_an_organisation)
 	ck_assert_str_eq(str(&r, "status"), "active");
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 3);
 	resp_free(&r);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'organisation.update' "
-				   "AND resource_id = $1 AND detail->>'via' = 'cli'",
-				   org),
-			 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM audit_log WHERE action = 'organisation.update' "
+			  "AND resource_id = $1 AND detail->>'via' = 'cli'",
+			  org),
+		1);
 	/* Again: nothing to do, said so. */
 	ck_assert_msg(cli(args, out, sizeof(out)) == 0, "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "already active"));
@@ -407,16 +414,19 @@ START_TEST(journal_names_the_certificate)
 
 	ck_assert_int_eq(call("orga", "GET", "/v1/me", NULL, NULL, &r), 0);
 	snprintf(sha, sizeof(sha), "%s",
-		 json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256")));
+		 json_string_value(
+			 json_object_get(json_object_get(r.json, "certificate"), "sha256")));
 	resp_free(&r);
-	ck_assert_int_eq(call("orga", "POST", "/v1/persons", "{\"external_ref\":\"ID-1\"}", NULL, &r), 0);
+	ck_assert_int_eq(
+		call("orga", "POST", "/v1/persons", "{\"external_ref\":\"ID-1\"}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 201);
 	snprintf(person, sizeof(person), "%s", str(&r, "id"));
 	resp_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
 		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
-		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"witness\":\"W\","
+		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"witness\":"
+		 "\"W\","
 		 "\"recorded_by\":\"R\"}}",
 		 person, org_id("orgb"));
 	ck_assert_int_eq(call("orga", "POST", "/v1/consents", body, NULL, &r), 0);
@@ -427,10 +437,13 @@ START_TEST(journal_names_the_certificate)
 		snprintf(path, sizeof(path), "/v1/audit?person_id=%s", person);
 		ck_assert_int_eq(call(readers[k], "GET", path, NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
-		json_array_foreach(json_object_get(r.json, "items"), i, e) {
-			if (strcmp(json_string_value(json_object_get(e, "action")), "consent.create") != 0)
+		json_array_foreach(json_object_get(r.json, "items"), i, e)
+		{
+			if (strcmp(json_string_value(json_object_get(e, "action")),
+				   "consent.create") != 0)
 				continue;
-			ck_assert_str_eq(json_string_value(json_object_get(e, "certificate_sha256")), sha);
+			ck_assert_str_eq(
+				json_string_value(json_object_get(e, "certificate_sha256")), sha);
 			seen++;
 		}
 		resp_free(&r);
