@@ -14,6 +14,7 @@
 #     test-expired, test-not-yet-valid      validity outside today
 #     test-server-only                      EKU serverAuth only
 #     test-revoked-by-crl + crl.pem         a CRL of the dev CA listing it
+#     test-ca-client                        clientAuth but basicConstraints CA:TRUE
 #   niss-hmac.key              the HMAC key for national register numbers
 set -eu
 out=${1:?usage: certs/gen.sh OUTDIR [SLUG ...]}
@@ -54,6 +55,12 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
+[ clientca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,digitalSignature,keyCertSign
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [ v3ca ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
@@ -103,6 +110,8 @@ sign test-expired test-expired client 20200101000000Z 20210101000000Z
 sign test-not-yet-valid test-not-yet-valid client 20990101000000Z 20991231000000Z
 sign test-server-only test-server-only serveronly
 sign test-crl-revoked test-crl-revoked client
+# A CA is no client identity, whatever its extended key usage says.
+sign test-ca-client test-ca-client clientca
 if [ ! -f crl.pem ]; then
 	openssl ca -batch -config openssl-ca.cnf -cert ca.pem -keyfile ca.key -revoke test-crl-revoked.pem 2>/dev/null
 	openssl ca -batch -config openssl-ca.cnf -cert ca.pem -keyfile ca.key -gencrl -out crl.pem 2>/dev/null

@@ -200,10 +200,13 @@ handle_audit_list(struct request *r)
 	items = json_array();
 	for (i = 0; i < rows && i < limit; i++)
 		json_array_append_new(items,
-				      json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s}", "at", db_val(res, i, 0),
+				      json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "at", db_val(res, i, 0),
 						"organisation_id", db_null(res, i, 1) ? NULL : db_val(res, i, 1),
 						"action", db_val(res, i, 2), "resource_type", db_val(res, i, 3),
-						"resource_id", db_val(res, i, 4), "request_id", db_val(res, i, 5)));
+						"resource_id", db_val(res, i, 4), "request_id", db_val(res, i, 5),
+						/* which certificate acted (issue 12) */
+						"certificate_sha256",
+						db_null(res, i, 9) ? NULL : db_val(res, i, 9)));
 	if (rows > limit) {
 		char key[128], enc[200];
 		snprintf(key, sizeof(key), "%s|%s|%s", db_val(res, limit - 1, 6), db_val(res, limit - 1, 7),

@@ -1,6 +1,8 @@
 /* cli: migrate, bootstrap organisations and certificates without the API,
  * verify and checkpoint the audit chain, load demo data.  Runs with the admin (owner)
- * connection, REFGW_ADMIN_DATABASE_URL; every change is audited. */
+ * connection, REFGW_ADMIN_DATABASE_URL; every change is audited.  This is the
+ * operator's out-of-band path: a certificate registered here is active at
+ * once (no authenticated caller, schema/017), like a reactivation. */
 #include "cli.h"
 
 #include <dirent.h>
@@ -175,6 +177,26 @@ audit_cli(struct db_conn *c, const char *action, const char *rtype, const char *
 	return rc;
 }
 
+/* Organisation id from an id or an exact name. */
+static int
+resolve_org(struct db_conn *c, const char *ref, char id[37])
+{
+	const char *params[1] = {ref};
+	struct db_res *res = NULL;
+	int rc = -1;
+
+	if (db_exec_params(c, "SELECT id FROM organisations WHERE id::text = $1 OR name = $1", 1,
+			   params, &res) == DB_OK &&
+	    db_rows(res) == 1) {
+		snprintf(id, 37, "%s", db_val(res, 0, 0));
+		rc = 0;
+	} else {
+		fprintf(stderr, "refgw: no organisation with id or name \"%s\"\n", ref);
+	}
+	db_res_free(res);
+	return rc;
+}
+
 int
 cli_org(const struct config *cfg, int argc, char **argv)
 {
@@ -183,7 +205,7 @@ cli_org(const struct config *cfg, int argc, char **argv)
 	int rc = 1, i;
 
 	if (argc < 1) {
-		fprintf(stderr, "usage: refgw org add|list ...\n");
+		fprintf(stderr, "usage: refgw org add|list|activate ...\n");
 		return 2;
 	}
 	if ((c = admin_connect(cfg)) == NULL)
@@ -218,6 +240,38 @@ cli_org(const struct config *cfg, int argc, char **argv)
 			goto fail;
 		printf("%s\n", db_val(res, 0, 0));
 		rc = 0;
+	} else if (strcmp(argv[0], "activate") == 0) {
+		/* The way back when no coordinator can act through the API (every
+		 * coordinator suspended before schema/017, or its certificates
+		 * lost): the operator's out-of-band path, audited. */
+		char id[37];
+		const char *params[1] = {id};
+		if (argc < 2) {
+			fprintf(stderr, "usage: refgw org activate ID|NAME\n");
+			rc = 2;
+			goto out;
+		}
+		if (resolve_org(c, argv[1], id) != 0)
+			goto out;
+		if (db_begin(c) != DB_OK ||
+		    db_exec_params(c,
+				   "UPDATE organisations SET status = 'active', version = version + 1, "
+				   "updated_at = now() WHERE id = $1::uuid AND status <> 'active' "
+				   "RETURNING id",
+				   1, params, &res) != DB_OK)
+			goto fail;
+		if (db_rows(res) == 0) {
+			db_rollback(c);
+			printf("%s already active\n", id);
+			rc = 0;
+			goto out;
+		}
+		if (audit_cli(c, "organisation.update", "organisation", id,
+			      json_pack("{s:s}", "status", "active")) != 0 ||
+		    db_commit(c) != DB_OK)
+			goto fail;
+		printf("%s active\n", id);
+		rc = 0;
 	} else {
 		fprintf(stderr, "refgw org: unknown subcommand %s\n", argv[0]);
 		rc = 2;
@@ -228,26 +282,6 @@ fail:
 out:
 	db_res_free(res);
 	db_close(c);
-	return rc;
-}
-
-/* Organisation id from an id or an exact name. */
-static int
-resolve_org(struct db_conn *c, const char *ref, char id[37])
-{
-	const char *params[1] = {ref};
-	struct db_res *res = NULL;
-	int rc = -1;
-
-	if (db_exec_params(c, "SELECT id FROM organisations WHERE id::text = $1 OR name = $1", 1,
-			   params, &res) == DB_OK &&
-	    db_rows(res) == 1) {
-		snprintf(id, 37, "%s", db_val(res, 0, 0));
-		rc = 0;
-	} else {
-		fprintf(stderr, "refgw: no organisation with id or name \"%s\"\n", ref);
-	}
-	db_res_free(res);
 	return rc;
 }
 

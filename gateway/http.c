@@ -233,6 +233,9 @@ static const struct {
 			    "the client certificate is listed on the CA's revocation list", 401},
     [TLS_BAD_CERTIFICATE] = {"certificate-invalid", "Client certificate unreadable",
 			     "the client certificate could not be parsed", 401},
+    [TLS_CA_CERTIFICATE] = {"certificate-is-ca", "CA certificate refused",
+			    "the client certificate is a CA certificate (basicConstraints CA:TRUE); "
+			    "present an end-entity client certificate", 401},
 };
 
 /* Request framing that a proxy in front of us could read differently from

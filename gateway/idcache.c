@@ -122,7 +122,9 @@ idcache_put(uint64_t gen, const char *sha256, uint64_t now_us, const struct iden
 {
 	struct slot *s;
 
-	if (gen == 0 || strlen(sha256) != 64 || strlen(actions) >= CALLER_ACTIONS_MAX)
+	/* A pending certificate authenticates nothing: never remember one. */
+	if (gen == 0 || strlen(sha256) != 64 || strlen(actions) >= CALLER_ACTIONS_MAX ||
+	    !who->certificate_confirmed)
 		return;
 	s = slot_of(sha256);
 	pthread_rwlock_wrlock(&s->lock);

@@ -33,6 +33,7 @@ uint64_t idcache_generation(void);
  * caller is the one to have it re-read, off the request path. */
 bool idcache_get(const char *cert_sha256, uint64_t now_us, struct identity *who, char *actions,
 		 size_t actions_len, bool *refresh);
+/* Stores nothing for an identity whose certificate is not confirmed. */
 void idcache_put(uint64_t generation, const char *cert_sha256, uint64_t now_us,
 		 const struct identity *who, const char *actions);
 

@@ -35,6 +35,7 @@ usage(void)
 		"       refgw migrate                 apply schema/ migrations (admin URL)\n"
 		"       refgw org add --name N --kind K [--programs a,b]\n"
 		"       refgw org list\n"
+		"       refgw org activate ID|NAME    reactivate a suspended organisation\n"
 		"       refgw cert register --org ID|NAME FILE.pem\n"
 		"       refgw cert revoke --org ID|NAME SHA256 [--reason TEXT]\n"
 		"       refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"

@@ -275,6 +275,16 @@ handle_org_update(struct request *r)
 				       "another organisation is named \"%s\"", params[1]);
 		goto out;
 	}
+	/* schema/017's trigger: the last active coordinator stays active (the
+	 * only constraint an update with a validated body can break). */
+	if (s == DB_CONSTRAINT && params[3] != NULL && strcmp(params[3], "active") != 0) {
+		status = reply_problem(r, 409, "last-coordinator", "Last active coordinator",
+				       "organisation %s is the last active coordinator: suspending it "
+				       "would leave no one to manage organisations and certificates; "
+				       "make another coordinator active first",
+				       r->params[0]);
+		goto out;
+	}
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;

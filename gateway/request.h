@@ -31,6 +31,9 @@ struct identity {
 	char kind[32];
 	char certificate_sha256[65];
 	bool may; /* the access rules allow the route's action */
+	/* Authenticated by a confirmed (not pending) certificate: the only kind
+	 * the identity cache keeps (schema/017). */
+	bool certificate_confirmed;
 	time_t certificate_not_before, certificate_not_after;
 };
 

@@ -17,6 +17,8 @@
 
 const struct route routes[] = {
     {HTTP_GET, "/v1/me", handle_me, NULL, "me", false},
+    /* Any organisation, for itself: rotation (docs/security.md). */
+    {HTTP_POST, "/v1/me/certificates", handle_me_cert_register, NULL, "certificates.rotate", true},
     {HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", false},
     {HTTP_POST, "/v1/organisations", handle_org_create, "organisation.manage", "organisations.create",
      true},
@@ -29,6 +31,10 @@ const struct route routes[] = {
      "certificates.register", true},
     {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
      "certificate.manage", "certificates.revoke", false},
+    /* The organisation itself; coordinators only for one without an active
+     * certificate (four eyes), decided by PostgreSQL. */
+    {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/confirm", handle_cert_confirm, NULL,
+     "certificates.confirm", false},
     {HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create", true},
     {HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create", true},
     {HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", false},
@@ -200,6 +206,14 @@ authenticate(struct request *r, const char *fp)
 	} else if (strcmp(db_val(res, 0, 4), "t") == 0) {
 		status = reply_problem(r, 401, "certificate-revoked", "Certificate revoked",
 				       "the client certificate (sha256 %s) has been revoked", fp);
+	} else if (strcmp(db_val(res, 0, 7), "t") == 0) {
+		status = reply_problem(r, 401, "certificate-pending", "Certificate not confirmed",
+				       "the client certificate (sha256 %s) was registered by a "
+				       "coordinator and waits for confirmation: your organisation "
+				       "confirms it with a current certificate of its own (POST "
+				       "/v1/organisations/%s/certificates/%s/confirm), or, if it has "
+				       "none left, a second coordinator certificate does",
+				       fp, db_val(res, 0, 0), fp);
 	} else if (strcmp(db_val(res, 0, 3), "active") != 0) {
 		status = reply_problem(r, 403, "organisation-suspended", "Organisation suspended",
 				       "the organisation of this certificate is suspended");
@@ -210,6 +224,7 @@ authenticate(struct request *r, const char *fp)
 		snprintf(r->who.kind, sizeof(r->who.kind), "%s", db_val(res, 0, 2));
 		snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
 		r->who.may = strcmp(db_val(res, 0, 6), "t") == 0;
+		r->who.certificate_confirmed = true;
 		r->authenticated = true;
 	}
 	db_res_free(res);
@@ -224,6 +239,8 @@ changes_identity(const struct route *rt)
 					      "access_rule.manage"};
 	size_t i;
 
+	if (rt->handler == handle_cert_confirm || rt->handler == handle_me_cert_register)
+		return true;
 	for (i = 0; rt->action && i < ARRAY_LEN(actions); i++)
 		if (strcmp(rt->action, actions[i]) == 0)
 			return true;
@@ -359,6 +376,7 @@ answer_from_cache(struct request *r, const char *fp)
 		refresh_later(fp);
 	snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
 	r->who.may = true; /* the route needs no action */
+	r->who.certificate_confirmed = true; /* only confirmed ones are stored */
 	r->authenticated = true;
 	handle_me(r);
 	return true;

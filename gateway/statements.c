@@ -11,10 +11,12 @@
 		 TS("created_at") ", " TS("updated_at")
 
 /* sha256, organisation_id, subject, issuer, serial, not_before, not_after,
- * registered_at, revoked_at, revocation_reason */
+ * registered_at, revoked_at, revocation_reason, confirmed_at, registered_by,
+ * confirmed_by */
 #define CERT_COLS "encode(sha256, 'hex'), organisation_id, subject, issuer, serial, " \
 		  TS("not_before") ", " TS("not_after") ", " TS("registered_at") ", " \
-		  TS("revoked_at") ", revocation_reason"
+		  TS("revoked_at") ", revocation_reason, " TS("confirmed_at") ", registered_by, " \
+		  "confirmed_by"
 
 /* id, person_id, created_by, recipient_orgs, recipient_kinds, purposes,
  * data_categories, valid_until, evidence, status, withdrawn_at,
@@ -78,7 +80,7 @@
 const struct db_stmt statements[ST_COUNT] = {
     [ST_AUTHENTICATE] = {"authenticate",
 			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
-			 "may FROM refgw_authenticate(decode($1, 'hex'), $2)",
+			 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)",
 			 2},
     [ST_CALLER_ACTIONS] = {"caller_actions", "SELECT array_to_string(refgw_caller_actions(), ' ')",
 			   0},
@@ -120,6 +122,8 @@ const struct db_stmt statements[ST_COUNT] = {
 			"WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
 			"AND revoked_at IS NULL RETURNING " CERT_COLS,
 			3},
+    [ST_CERT_CONFIRM] = {"cert_confirm",
+			 "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))", 2},
     [ST_IDEM_CLAIM] = {"idem_claim",
 		       "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "
 		       "VALUES (refgw_caller(), $1, $2, decode($3, 'hex')) "
@@ -207,7 +211,7 @@ const struct db_stmt statements[ST_COUNT] = {
     [ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)", 1},
     [ST_AUDIT_LIST] = {"audit_list",
 		       "SELECT " TS("at") ", organisation_id, action, resource_type, resource_id, "
-		       "request_id, at::text, lane, seq FROM audit_log "
+		       "request_id, at::text, lane, seq, encode(certificate_sha256, 'hex') FROM audit_log "
 		       "WHERE person_id = $1::uuid AND ($2::timestamptz IS NULL OR "
 		       "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
 		       "ORDER BY at, lane, seq LIMIT $5::int",

@@ -130,6 +130,7 @@ static const char *const verdict_names[TLS_VERDICT_COUNT] = {
     [TLS_NOT_CLIENT_AUTH] = "not_client_auth",
     [TLS_REVOKED_BY_CRL] = "revoked_by_crl",
     [TLS_BAD_CERTIFICATE] = "bad_certificate",
+    [TLS_CA_CERTIFICATE] = "ca_certificate",
 };
 
 const char *
@@ -214,6 +215,14 @@ has_client_auth(X509 *x)
 	       (X509_get_extended_key_usage(x) & XKU_SSL_CLIENT);
 }
 
+/* basicConstraints CA:TRUE.  A CA certificate is no client identity: whoever
+ * holds its key could issue certificates (issue 12, item 8). */
+static bool
+is_ca(X509 *x)
+{
+	return (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
+}
+
 /* Parses one DER certificate, strictly (no trailing bytes), and reads its
  * facts; the caller frees the X509 it gets back. */
 static X509 *
@@ -290,6 +299,10 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned 
 	if (!client_auth) {
 		X509_free(x);
 		return TLS_NOT_CLIENT_AUTH;
+	}
+	if (is_ca(x)) {
+		X509_free(x);
+		return TLS_CA_CERTIFICATE;
 	}
 	if (crl) {
 		X509_REVOKED *rev = NULL;
@@ -406,6 +419,11 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 	}
 	if (!has_client_auth(x)) {
 		snprintf(err, errlen, "the certificate's extended key usage does not include clientAuth");
+		goto out;
+	}
+	if (is_ca(x)) {
+		snprintf(err, errlen, "the certificate is a CA certificate (basicConstraints CA:TRUE): "
+				      "a client identity must be an end-entity certificate");
 		goto out;
 	}
 	derlen = i2d_X509(x, &der);

@@ -18,6 +18,7 @@ enum tls_verdict {
 	TLS_NOT_CLIENT_AUTH,  /* extended key usage lacks clientAuth */
 	TLS_REVOKED_BY_CRL,
 	TLS_BAD_CERTIFICATE,  /* unparsable */
+	TLS_CA_CERTIFICATE,   /* basicConstraints CA:TRUE: a CA is no client identity */
 	TLS_VERDICT_COUNT
 };
 
@@ -53,7 +54,7 @@ enum tls_verdict tls_check_peer(void *gnutls_session, struct tls_peer *peer, tim
 void tls_peer_clear(struct tls_peer *peer);
 
 /* Parses one PEM certificate, checks it was issued by the client CA, is not
- * expired and is meant for client authentication.  On refusal returns -1 and
+ * expired, is meant for client authentication and is not a CA certificate.  On refusal returns -1 and
  * a reason for the user in err. */
 int tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *err,
 		    size_t errlen) MUSTCHECK;

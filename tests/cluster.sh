@@ -34,7 +34,8 @@ cluster_up() {
 	trap cluster_cleanup EXIT INT TERM
 	slugs=$(grep -v '^#' "$top/tests/test-orgs.txt" | cut -d'|' -f1 | tr '\n' ' ')
 	# shellcheck disable=SC2086 # one argument per slug
-	sh "$top/certs/gen.sh" "$tmp/certs" $slugs unregistered newcert >/dev/null
+	sh "$top/certs/gen.sh" "$tmp/certs" $slugs unregistered newcert \
+		idrot-1 idrot-2 idpend-1 idpend-2 idlost-1 idlost-2 coord2 coord3 >/dev/null
 	sh "$top/scripts/pg.sh" init "$tmp/pg" "$tmp/sock"
 	sh "$top/scripts/pg.sh" start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" "$@"
 	sh "$top/scripts/pg.sh" roles "$tmp/sock"

@@ -81,6 +81,7 @@ static const struct {
     {"test-self-signed.pem", "not issued"},
     {"test-expired.pem", "expired"},
     {"test-server-only.pem", "clientAuth"},
+    {"test-ca-client.pem", "CA certificate"}, /* clientAuth, but CA:TRUE (issue 12) */
     {"ca.key", "not a PEM certificate"},
 };
 
