@@ -18,6 +18,7 @@ main(void)
 	srunner_add_suite(sr, audit_suite());
 	srunner_add_suite(sr, tls_suite());
 	srunner_add_suite(sr, referrals_unit_suite());
+	srunner_add_suite(sr, categories_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -12,5 +12,6 @@ Suite *problem_suite(void);
 Suite *audit_suite(void);
 Suite *tls_suite(void);
 Suite *referrals_unit_suite(void);
+Suite *categories_suite(void);
 
 #endif
