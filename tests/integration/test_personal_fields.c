@@ -14,7 +14,8 @@
 
 #define URN "urn:refgw:problem:"
 #define ALL_CATEGORIES                                                                             \
-	"\"identity\",\"contact\",\"housing_situation\",\"income\",\"family\",\"justice\",\"health\""
+	"\"identity\",\"contact\",\"housing_situation\",\"income\",\"family\",\"justice\","        \
+	"\"health\""
 
 static char *
 must_post(const char *slug, const char *path, const char *body, long want)
@@ -55,15 +56,16 @@ referral_body(char *out, size_t len, const char *person, const char *to, const c
 	snprintf(out, len,
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"%s\","
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\"%s}",
-		 person, org_id(to), strcmp(to, "orgd") == 0 ? "diogenes.housing_support" : "issue.axis1",
-		 consent, extra);
+		 person, org_id(to),
+		 strcmp(to, "orgd") == 0 ? "diogenes.housing_support" : "issue.axis1", consent,
+		 extra);
 }
 
 /* Every personal field, with a name, a diagnosis and a conviction in the
  * free text: what the hostile review sent under a consent with no category. */
 #define EVERY_PERSONAL_FIELD                                                                       \
 	",\"reason\":\"Jean Dupont, HIV positive, convicted of theft\","                           \
-	"\"data\":{\"identity\":{\"given_name\":\"Jean\"},\"justice\":{\"prison\":\"Haren\"}},"     \
+	"\"data\":{\"identity\":{\"given_name\":\"Jean\"},\"justice\":{\"prison\":\"Haren\"}},"    \
 	"\"needs\":{\"household_size\":2,\"accessibility\":\"wheelchair\","                        \
 	"\"avoid_communes\":[\"Forest\"],\"income_band\":\"integration_income\"},"                 \
 	"\"release_date\":\"2027-01-15\""
@@ -74,9 +76,9 @@ has_error(const struct resp *r, const char *field)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "errors"), i, e)
-		if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-			return true;
+	json_array_foreach(json_object_get(r->json, "errors"), i,
+			   e) if (strcmp(json_string_value(json_object_get(e, "field")), field) ==
+				  0) return true;
 	return false;
 }
 
@@ -85,8 +87,8 @@ audit_count(const char *action, const char *resource_id)
 {
 	const char *p[2] = {action, resource_id};
 	PGconn *c = sql_admin();
-	long n = sql_long(c, "SELECT count(*) FROM audit_log WHERE action = $1 AND resource_id = $2", 2,
-			  p);
+	long n = sql_long(
+		c, "SELECT count(*) FROM audit_log WHERE action = $1 AND resource_id = $2", 2, p);
 
 	PQfinish(c);
 	return n;
@@ -97,9 +99,9 @@ expire_consent(const char *consent)
 {
 	PGconn *admin = sql_admin();
 	const char *p[1] = {consent};
-	PGresult *res = PQexecParams(admin,
-				     "UPDATE consents SET valid_until = current_date - 1 WHERE id = $1::uuid",
-				     1, NULL, p, NULL, NULL, 0);
+	PGresult *res = PQexecParams(
+		admin, "UPDATE consents SET valid_until = current_date - 1 WHERE id = $1::uuid", 1,
+		NULL, p, NULL, NULL, 0);
 
 	ck_assert_str_eq(PQcmdTuples(res), "1");
 	PQclear(res);
@@ -144,15 +146,16 @@ list_item(const struct resp *r, const char *id)
 	json_t *item;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "items"), i, item)
-		if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0)
-			return item;
+	json_array_foreach(json_object_get(r->json, "items"), i,
+			   item) if (strcmp(json_string_value(json_object_get(item, "id")), id) ==
+				     0) return item;
 	return NULL;
 }
 
 START_TEST(consent_without_category_refuses_personal_fields)
 {
-	char *person = new_person("orga"), *bare = new_consent("orga", person, "orgb", ""), body[4096];
+	char *person = new_person("orga"), *bare = new_consent("orga", person, "orgb", ""),
+	     body[4096];
 	char *housing = new_consent("orga", person, "orgb", "\"housing_situation\"");
 	long before = sql_count("SELECT count(*) FROM referrals", NULL);
 	struct resp r;
@@ -179,20 +182,21 @@ START_TEST(consent_without_category_refuses_personal_fields)
 		static const struct {
 			const char *extra, *field, *category;
 		} one[] = {
-		    {",\"reason\":\"no housing\"", "reason", "housing_situation"},
-		    {",\"release_date\":\"2027-01-15\"", "release_date", "justice"},
-		    {",\"needs\":{\"household_size\":3}", "needs.household_size", "family"},
-		    {",\"needs\":{\"accessibility\":\"lift\"}", "needs.accessibility", "health"},
-		    {",\"needs\":{\"preferred_communes\":[\"Ixelles\"]}", "needs.preferred_communes",
-		     "housing_situation"},
-		    {",\"needs\":{\"income_band\":\"none\"}", "needs.income_band", "income"},
+			{",\"reason\":\"no housing\"", "reason", "housing_situation"},
+			{",\"release_date\":\"2027-01-15\"", "release_date", "justice"},
+			{",\"needs\":{\"household_size\":3}", "needs.household_size", "family"},
+			{",\"needs\":{\"accessibility\":\"lift\"}", "needs.accessibility",
+			 "health"},
+			{",\"needs\":{\"preferred_communes\":[\"Ixelles\"]}",
+			 "needs.preferred_communes", "housing_situation"},
+			{",\"needs\":{\"income_band\":\"none\"}", "needs.income_band", "income"},
 		};
 		for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
 			char want[64];
 			referral_body(body, sizeof(body), person, "orgb", bare, one[i].extra);
 			ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, NULL, &r), 0);
-			ck_assert_msg(r.status == 403 && has_error(&r, one[i].field), "case %zu: %ld %s", i,
-				      r.status, r.body);
+			ck_assert_msg(r.status == 403 && has_error(&r, one[i].field),
+				      "case %zu: %ld %s", i, r.status, r.body);
 			snprintf(want, sizeof(want), "category:%s", one[i].category);
 			ck_assert_msg(strstr(r.body, want) != NULL, "case %zu: %s", i, r.body);
 			resp_free(&r);
@@ -221,21 +225,23 @@ END_TEST
 
 START_TEST(each_category_has_its_fields)
 {
-	char *person = new_person("orga"), *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	char *person = new_person("orga"),
+	     *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char body[4096];
 	long before = sql_count("SELECT count(*) FROM referrals", NULL);
 	struct resp r;
 	static const struct {
 		const char *extra, *field;
 	} bad[] = {
-	    {",\"data\":{\"identity\":{\"given_name\":\"J\",\"hiv_status\":\"positive\"}}",
-	     "data.identity.hiv_status"},
-	    {",\"data\":{\"contact\":{\"diagnosis\":\"x\"}}", "data.contact.diagnosis"},
-	    {",\"data\":{\"health\":{\"conviction\":\"theft\"}}", "data.health.conviction"},
-	    {",\"data\":{\"identity\":{\"birth_date\":\"15/01/1987\"}}", "data.identity.birth_date"},
-	    {",\"needs\":{\"hiv_status\":\"positive\"}", "needs.hiv_status"},
-	    {",\"needs\":{\"household_size\":0}", "needs.household_size"},
-	    {",\"reason\":\"\"", "reason"},
+		{",\"data\":{\"identity\":{\"given_name\":\"J\",\"hiv_status\":\"positive\"}}",
+		 "data.identity.hiv_status"},
+		{",\"data\":{\"contact\":{\"diagnosis\":\"x\"}}", "data.contact.diagnosis"},
+		{",\"data\":{\"health\":{\"conviction\":\"theft\"}}", "data.health.conviction"},
+		{",\"data\":{\"identity\":{\"birth_date\":\"15/01/1987\"}}",
+		 "data.identity.birth_date"},
+		{",\"needs\":{\"hiv_status\":\"positive\"}", "needs.hiv_status"},
+		{",\"needs\":{\"household_size\":0}", "needs.household_size"},
+		{",\"reason\":\"\"", "reason"},
 	};
 	size_t i;
 
@@ -269,7 +275,8 @@ END_TEST
 
 START_TEST(hidden_after_withdrawal_reads_audited)
 {
-	char *person = new_person("orga"), *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	char *person = new_person("orga"),
+	     *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char body[4096], path[160], *id;
 	struct resp r;
 	long reads;
@@ -285,8 +292,8 @@ START_TEST(hidden_after_withdrawal_reads_audited)
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	for (i = 0; i < sizeof(personal) / sizeof(personal[0]); i++)
-		ck_assert_msg(json_object_get(r.json, personal[i]) != NULL, "no %s: %s", personal[i],
-			      r.body);
+		ck_assert_msg(json_object_get(r.json, personal[i]) != NULL, "no %s: %s",
+			      personal[i], r.body);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "release_date")), "2027-01-15");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "needs"),
 							    "household_size")),
@@ -296,18 +303,20 @@ START_TEST(hidden_after_withdrawal_reads_audited)
 	{
 		const char *p[1] = {id};
 		PGconn *c = sql_admin();
-		ck_assert_int_eq(sql_long(c,
-					  "SELECT count(*) FROM audit_log WHERE action = 'referral.read' "
-					  "AND resource_id = $1 AND detail->'categories' ?& "
-					  "ARRAY['family','health','housing_situation','identity','income',"
-					  "'justice']",
-					  1, p),
-				 1);
+		ck_assert_int_eq(
+			sql_long(c,
+				 "SELECT count(*) FROM audit_log WHERE action = 'referral.read' "
+				 "AND resource_id = $1 AND detail->'categories' ?& "
+				 "ARRAY['family','health','housing_situation','identity','income',"
+				 "'justice']",
+				 1, p),
+			1);
 		PQfinish(c);
 	}
 	/* Lists never carry them (and are not audited per referral). */
 	reads = audit_count("referral.read", id);
-	ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=received&limit=200", NULL, NULL, &r), 0);
+	ck_assert_int_eq(
+		call("orgb", "GET", "/v1/referrals?role=received&limit=200", NULL, NULL, &r), 0);
 	ck_assert_ptr_nonnull(list_item(&r, id));
 	assert_no_personal(list_item(&r, id), "the received list");
 	ck_assert_ptr_null(strstr(r.body, "HIV"));
@@ -318,7 +327,8 @@ START_TEST(hidden_after_withdrawal_reads_audited)
 	{
 		char wpath[160];
 		snprintf(wpath, sizeof(wpath), "/v1/consents/%s/withdraw", consent);
-		ck_assert_int_eq(call("orga", "POST", wpath, "{\"reason\":\"asked\"}", NULL, &r), 0);
+		ck_assert_int_eq(call("orga", "POST", wpath, "{\"reason\":\"asked\"}", NULL, &r),
+				 0);
 		ck_assert_int_eq(r.status, 200);
 		resp_free(&r);
 	}
@@ -332,7 +342,8 @@ START_TEST(hidden_after_withdrawal_reads_audited)
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
 	assert_no_personal(r.json, "GET after withdrawal (sender)");
 	resp_free(&r);
-	ck_assert_int_eq(call("orga", "GET", "/v1/referrals?role=sent&limit=200", NULL, NULL, &r), 0);
+	ck_assert_int_eq(call("orga", "GET", "/v1/referrals?role=sent&limit=200", NULL, NULL, &r),
+			 0);
 	assert_no_personal(list_item(&r, id), "the sent list");
 	resp_free(&r);
 	/* Nothing was shown, nothing is recorded as read. */
@@ -349,23 +360,29 @@ START_TEST(hidden_after_withdrawal_reads_audited)
 		const char *b[1] = {org_id("orgb")}, *p[1] = {id};
 		PGresult *res = PQexec(app, "BEGIN");
 		PQclear(res);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
-					       "true)) s",
-					  1, b),
-				 1);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_data WHERE referral_id = "
-					       "$1::uuid",
+		ck_assert_int_eq(
+			sql_long(app,
+				 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
+				 "true)) s",
+				 1, b),
+			1);
+		ck_assert_int_eq(sql_long(app,
+					  "SELECT count(*) FROM referral_data WHERE referral_id = "
+					  "$1::uuid",
 					  1, p),
 				 0);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referrals WHERE id = $1::uuid", 1, p), 1);
+		ck_assert_int_eq(
+			sql_long(app, "SELECT count(*) FROM referrals WHERE id = $1::uuid", 1, p),
+			1);
 		res = PQexec(app, "ROLLBACK");
 		PQclear(res);
 		PQfinish(app);
 	}
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM information_schema.columns WHERE table_name = "
-				   "'referrals' AND column_name IN ('reason', 'needs', 'release_date')",
-				   NULL),
-			 0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+			  "'referrals' AND column_name IN ('reason', 'needs', 'release_date')",
+			  NULL),
+		0);
 	free(id);
 	free(person);
 	free(consent);
@@ -403,17 +420,21 @@ candidate(const struct resp *r, const char *id, bool *eligible)
 	size_t i, l;
 
 	for (l = 0; l < 2; l++)
-		json_array_foreach(json_object_get(r->json, lists[l]), i, e)
-			if (strcmp(json_string_value(json_object_get(e, "referral_id")), id) == 0) {
-				*eligible = l == 0;
-				return e;
-			}
+		json_array_foreach(
+			json_object_get(r->json, lists[l]), i,
+			e) if (strcmp(json_string_value(json_object_get(e, "referral_id")), id) ==
+			       0)
+		{
+			*eligible = l == 0;
+			return e;
+		}
 	return NULL;
 }
 
 START_TEST(hidden_after_expiry_in_get_lists_and_candidates)
 {
-	char *person = new_person("orga"), *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	char *person = new_person("orga"),
+	     *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char *unit = new_unit(), body[4096], path[160], cpath[160], *id;
 	struct resp r;
 	json_t *e;
@@ -442,12 +463,13 @@ START_TEST(hidden_after_expiry_in_get_lists_and_candidates)
 	{
 		const char *p[2] = {id, unit};
 		PGconn *c = sql_admin();
-		ck_assert_int_eq(sql_long(c,
-					  "SELECT count(*) FROM audit_log WHERE action = 'referral.read' "
-					  "AND resource_id = $1 AND detail->>'via' = 'candidates' "
-					  "AND detail->>'unit_id' = $2 AND person_id IS NOT NULL",
-					  2, p),
-				 1);
+		ck_assert_int_eq(
+			sql_long(c,
+				 "SELECT count(*) FROM audit_log WHERE action = 'referral.read' "
+				 "AND resource_id = $1 AND detail->>'via' = 'candidates' "
+				 "AND detail->>'unit_id' = $2 AND person_id IS NOT NULL",
+				 2, p),
+			1);
 		PQfinish(c);
 	}
 
@@ -459,18 +481,20 @@ START_TEST(hidden_after_expiry_in_get_lists_and_candidates)
 	e = candidate(&r, id, &eligible);
 	ck_assert_msg(e != NULL && !eligible, "%s", r.body);
 	ck_assert_int_eq(json_array_size(json_object_get(e, "failed")), 1);
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(e, "failed"), 0)), "consent");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(e, "failed"), 0)),
+			 "consent");
 	ck_assert_int_eq(json_array_size(json_object_get(e, "reasons")), 1);
-	ck_assert_ptr_null(strstr(json_string_value(json_array_get(json_object_get(e, "reasons"), 0)),
-				  "lift"));
+	ck_assert_ptr_null(strstr(
+		json_string_value(json_array_get(json_object_get(e, "reasons"), 0)), "lift"));
 	resp_free(&r);
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "waitlisted");
 	assert_no_personal(r.json, "GET after expiry");
 	resp_free(&r);
-	ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=received&status=waitlisted&limit=200",
-			      NULL, NULL, &r),
+	ck_assert_int_eq(call("orgb", "GET",
+			      "/v1/referrals?role=received&status=waitlisted&limit=200", NULL, NULL,
+			      &r),
 			 0);
 	ck_assert_ptr_nonnull(list_item(&r, id));
 	assert_no_personal(list_item(&r, id), "the list after expiry");
@@ -489,21 +513,25 @@ END_TEST
  * the gateway checked (schema/016, referral_data_insert_covered). */
 START_TEST(rls_refuses_uncovered_personal_fields)
 {
-	char *person = new_person("orga"), *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	char *person = new_person("orga"),
+	     *consent = new_consent("orga", person, "orgb", "\"identity\"");
 	PGconn *app = sql_app();
 	const char *a[1] = {org_id("orga")};
 	const char *p[3] = {person, org_id("orgb"), consent};
 	PGresult *res;
 	char id[40];
 	static const char *const inserts[] = {
-	    "INSERT INTO referral_data (referral_id, data, reason) VALUES ($1::uuid, '{}', 'x')",
-	    "INSERT INTO referral_data (referral_id, data, release_date) VALUES ($1::uuid, '{}', "
-	    "'2027-01-01')",
-	    "INSERT INTO referral_data (referral_id, data, needs) VALUES ($1::uuid, '{}', "
-	    "'{\"accessibility\":\"lift\"}')",
-	    "INSERT INTO referral_data (referral_id, data, needs) VALUES ($1::uuid, '{}', "
-	    "'{\"anything\":1}')",
-	    "INSERT INTO referral_data (referral_id, data) VALUES ($1::uuid, '{\"health\":{}}')",
+		"INSERT INTO referral_data (referral_id, data, reason) VALUES ($1::uuid, '{}', "
+		"'x')",
+		"INSERT INTO referral_data (referral_id, data, release_date) VALUES ($1::uuid, "
+		"'{}', "
+		"'2027-01-01')",
+		"INSERT INTO referral_data (referral_id, data, needs) VALUES ($1::uuid, '{}', "
+		"'{\"accessibility\":\"lift\"}')",
+		"INSERT INTO referral_data (referral_id, data, needs) VALUES ($1::uuid, '{}', "
+		"'{\"anything\":1}')",
+		"INSERT INTO referral_data (referral_id, data) VALUES ($1::uuid, "
+		"'{\"health\":{}}')",
 	};
 	size_t i;
 
@@ -511,22 +539,27 @@ START_TEST(rls_refuses_uncovered_personal_fields)
 		const char *ip[1] = {id};
 		res = PQexec(app, "BEGIN");
 		PQclear(res);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
-					       "true)) s",
-					  1, a),
-				 1);
-		res = PQexecParams(app,
-				   "INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, "
-				   "purpose) VALUES ($1::uuid, refgw_caller(), $2::uuid, 'issue.axis1', "
-				   "$3::uuid, 'housing_referral') RETURNING id",
-				   3, NULL, p, NULL, NULL, 0);
-		ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+		ck_assert_int_eq(
+			sql_long(app,
+				 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
+				 "true)) s",
+				 1, a),
+			1);
+		res = PQexecParams(
+			app,
+			"INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, "
+			"purpose) VALUES ($1::uuid, refgw_caller(), $2::uuid, 'issue.axis1', "
+			"$3::uuid, 'housing_referral') RETURNING id",
+			3, NULL, p, NULL, NULL, 0);
+		ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s",
+			      PQresultErrorMessage(res));
 		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 		PQclear(res);
 		if (i < sizeof(inserts) / sizeof(inserts[0])) {
 			res = PQexecParams(app, inserts[i], 1, NULL, ip, NULL, NULL, 0);
 			ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR &&
-					  strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501") == 0,
+					      strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
+						     "42501") == 0,
 				      "insert %zu: %s %s", i, PQresStatus(PQresultStatus(res)),
 				      PQresultErrorMessage(res));
 		} else {
@@ -570,13 +603,15 @@ journal_has(json_t *items, const char *resource_id, const char *org, const char 
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(items, i, e)
-		if ((!resource_id ||
-		     strcmp(json_string_value(json_object_get(e, "resource_id")), resource_id) == 0) &&
-		    (!org || (json_string_value(json_object_get(e, "organisation_id")) &&
-			      strcmp(json_string_value(json_object_get(e, "organisation_id")), org) == 0)) &&
-		    (!action || strcmp(json_string_value(json_object_get(e, "action")), action) == 0))
-			return true;
+	json_array_foreach(
+		items, i,
+		e) if ((!resource_id || strcmp(json_string_value(json_object_get(e, "resource_id")),
+					       resource_id) == 0) &&
+		       (!org || (json_string_value(json_object_get(e, "organisation_id")) &&
+				 strcmp(json_string_value(json_object_get(e, "organisation_id")),
+					org) == 0)) &&
+		       (!action || strcmp(json_string_value(json_object_get(e, "action")),
+					  action) == 0)) return true;
 	return false;
 }
 
@@ -608,18 +643,21 @@ START_TEST(journal_shows_only_own_relations)
 	 * and so reads the journal -- of its own relations only. */
 	consent_b = new_consent("orgb", person, "orga", "\"identity\"");
 	items = journal("orgb", person);
-	ck_assert_msg(journal_has(items, ref_b, org_id("orga"), "referral.create"), "orgb's journal");
+	ck_assert_msg(journal_has(items, ref_b, org_id("orga"), "referral.create"),
+		      "orgb's journal");
 	ck_assert(journal_has(items, ref_b, org_id("orgb"), "referral.read"));
 	ck_assert(journal_has(items, ref_b, org_id("orga"), "referral.read")); /* reads of it */
 	ck_assert(journal_has(items, consent_b, org_id("orgb"), "consent.create"));
-	json_array_foreach(items, i, e) {
+	json_array_foreach(items, i, e)
+	{
 		const char *rid = json_string_value(json_object_get(e, "resource_id")),
 			   *org = json_string_value(json_object_get(e, "organisation_id"));
 		ck_assert_msg(strcmp(rid, ref_d) != 0, "orgb sees orgd's referral: %s",
 			      json_dumps(e, JSON_COMPACT));
 		ck_assert_msg(strcmp(rid, to_b) != 0 && strcmp(rid, to_d) != 0,
 			      "orgb sees orga's consents");
-		ck_assert_msg(org == NULL || strcmp(org, org_id("orgd")) != 0, "orgb sees orgd act");
+		ck_assert_msg(org == NULL || strcmp(org, org_id("orgd")) != 0,
+			      "orgb sees orgd act");
 		ck_assert_msg(strcmp(rid, person) != 0 || (org && strcmp(org, org_id("orgb")) == 0),
 			      "orgb sees another's person row: %s", json_dumps(e, JSON_COMPACT));
 	}
@@ -630,17 +668,22 @@ START_TEST(journal_shows_only_own_relations)
 		const char *b[1] = {org_id("orgb")}, *p[2] = {person, ref_d};
 		PGresult *res = PQexec(app, "BEGIN");
 		PQclear(res);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
-					       "true)) s",
-					  1, b),
-				 1);
-		ck_assert_int_gt(sql_long(app, "SELECT count(*) FROM audit_log WHERE person_id = $1::uuid",
-					  1, p),
-				 0);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM audit_log WHERE person_id = $1::uuid "
-					       "AND resource_id = $2",
-					  2, p),
-				 0);
+		ck_assert_int_eq(
+			sql_long(app,
+				 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
+				 "true)) s",
+				 1, b),
+			1);
+		ck_assert_int_gt(
+			sql_long(app, "SELECT count(*) FROM audit_log WHERE person_id = $1::uuid",
+				 1, p),
+			0);
+		ck_assert_int_eq(
+			sql_long(app,
+				 "SELECT count(*) FROM audit_log WHERE person_id = $1::uuid "
+				 "AND resource_id = $2",
+				 2, p),
+			0);
 		res = PQexec(app, "ROLLBACK");
 		PQclear(res);
 		PQfinish(app);
@@ -670,7 +713,8 @@ END_TEST
 
 START_TEST(consent_only_by_an_organisation_that_follows)
 {
-	char *person = new_person("orga"), *to_b = new_consent("orga", person, "orgb", "\"identity\"");
+	char *person = new_person("orga"),
+	     *to_b = new_consent("orga", person, "orgb", "\"identity\"");
 	char body[2048], *ref;
 	struct resp r;
 	long before;
@@ -678,7 +722,8 @@ START_TEST(consent_only_by_an_organisation_that_follows)
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
 		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
-		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"oral\",\"witness\":\"W\","
+		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"oral\",\"witness\":"
+		 "\"W\","
 		 "\"recorded_by\":\"R\"}}",
 		 person, org_id("orga"));
 	/* Not related at all: the person does not exist for orgd. */
@@ -705,17 +750,21 @@ START_TEST(consent_only_by_an_organisation_that_follows)
 		const char *b[1] = {org_id("orgb")}, *p[2] = {person, org_id("orga")};
 		PGresult *res = PQexec(app, "BEGIN");
 		PQclear(res);
-		ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
-					       "true)) s",
-					  1, b),
-				 1);
-		res = PQexecParams(app,
-				   "INSERT INTO consents (person_id, created_by, recipient_orgs, purposes, "
-				   "data_categories, valid_until, evidence) VALUES ($1::uuid, refgw_caller(), "
-				   "ARRAY[$2::uuid], '{housing_referral}', '{}', '2099-01-01', '{}')",
-				   2, NULL, p, NULL, NULL, 0);
+		ck_assert_int_eq(
+			sql_long(app,
+				 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
+				 "true)) s",
+				 1, b),
+			1);
+		res = PQexecParams(
+			app,
+			"INSERT INTO consents (person_id, created_by, recipient_orgs, purposes, "
+			"data_categories, valid_until, evidence) VALUES ($1::uuid, refgw_caller(), "
+			"ARRAY[$2::uuid], '{housing_referral}', '{}', '2099-01-01', '{}')",
+			2, NULL, p, NULL, NULL, 0);
 		ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR &&
-				  strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501") == 0,
+				      strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501") ==
+					      0,
 			      "%s", PQresultErrorMessage(res));
 		PQclear(res);
 		res = PQexec(app, "ROLLBACK");
@@ -726,7 +775,8 @@ START_TEST(consent_only_by_an_organisation_that_follows)
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"cpas\"}],"
 		 "\"purposes\":[\"social_aid\"],\"data_categories\":[],"
-		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"oral\",\"witness\":\"W\","
+		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"oral\",\"witness\":"
+		 "\"W\","
 		 "\"recorded_by\":\"R\"}}",
 		 person);
 	free(must_post("orga", "/v1/consents", body, 201));

@@ -48,11 +48,13 @@ START_TEST(top_level_fields_have_a_category)
 	static const struct {
 		const char *field, *category;
 	} want[] = {
-	    {"reason", "housing_situation"},          {"release_date", "justice"},
-	    {"needs.household_size", "family"},       {"needs.accessibility", "health"},
-	    {"needs.avoid_communes", "housing_situation"},
-	    {"needs.preferred_communes", "housing_situation"},
-	    {"needs.income_band", "income"},
+		{"reason", "housing_situation"},
+		{"release_date", "justice"},
+		{"needs.household_size", "family"},
+		{"needs.accessibility", "health"},
+		{"needs.avoid_communes", "housing_situation"},
+		{"needs.preferred_communes", "housing_situation"},
+		{"needs.income_band", "income"},
 	};
 	size_t i;
 
@@ -73,7 +75,8 @@ START_TEST(unknown_field_in_a_category_is_named)
 	int hiv = 0, dna = 0;
 
 	categories_check_data(data, errors);
-	json_array_foreach(errors, i, e) {
+	json_array_foreach(errors, i, e)
+	{
 		const char *f = json_string_value(json_object_get(e, "field"));
 		hiv |= strcmp(f, "data.identity.hiv_status") == 0;
 		dna |= strcmp(f, "data.dna") == 0;
@@ -95,15 +98,16 @@ START_TEST(data_protection_lists_every_field)
 		char head[64], *row, *end;
 		snprintf(head, sizeof(head), "| `%s` |", categories[i].name);
 		row = strstr(doc, head);
-		ck_assert_msg(row != NULL, "docs/data-protection.md: no row for %s", categories[i].name);
+		ck_assert_msg(row != NULL, "docs/data-protection.md: no row for %s",
+			      categories[i].name);
 		end = strchr(row, '\n');
 		for (j = 0; j < categories[i].nfields; j++) {
 			char name[80], *at;
 			snprintf(name, sizeof(name), "`%s`", categories[i].fields[j].name);
 			at = strstr(row, name);
 			ck_assert_msg(at != NULL && (end == NULL || at < end),
-				      "docs/data-protection.md: %s does not list %s", categories[i].name,
-				      name);
+				      "docs/data-protection.md: %s does not list %s",
+				      categories[i].name, name);
 		}
 	}
 	free(doc);
@@ -134,7 +138,8 @@ START_TEST(openapi_lists_every_field)
 			;
 		for (j = 0; j < categories[i].nfields; j++) {
 			char name[80], *at;
-			snprintf(name, sizeof(name), "\n            %s:", categories[i].fields[j].name);
+			snprintf(name, sizeof(name),
+				 "\n            %s:", categories[i].fields[j].name);
 			at = strstr(block, name);
 			ck_assert_msg(at != NULL && (end == NULL || at < end),
 				      "ReferralData.%s does not list %s", categories[i].name,
