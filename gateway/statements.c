@@ -278,8 +278,9 @@ const struct db_stmt statements[ST_COUNT] = {
 		    1},
     /* $1 unit (visible to the caller), $2 how many of each group to return.
      * Columns: enum candidate_col.  needs and release_date come from
-     * referral_data: a referral whose consent no longer holds has none
-     * visible (row-level security) and is never eligible. */
+     * refgw_waitlist_needs() (schema/016: referral_data's read rule, applied
+     * to the set): a referral whose consent no longer holds has none and is
+     * never eligible. */
     [ST_CANDIDATES] = {"candidates",
 		       "WITH u AS (SELECT * FROM units WHERE id = $1::uuid), "
 		       "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS visible, "
@@ -288,7 +289,7 @@ const struct db_stmt statements[ST_COUNT] = {
 		       " coalesce(d.needs->>'accessibility', 'none') AS acc, "
 		       " coalesce(d.needs->'avoid_communes', '[]') AS avoid, d.release_date, "
 		       " u.commune, u.accessibility AS unit_acc, u.available_until "
-		       " FROM referrals r CROSS JOIN u LEFT JOIN referral_data d ON d.referral_id = r.id "
+		       " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON d.referral_id = r.id "
 		       " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
 		       " ORDER BY r.created_at, r.id), "
 		       "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, "
