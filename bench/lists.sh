@@ -26,9 +26,8 @@ have=0
 grow() { # to N rows of each
 	psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
 SET synchronous_commit = off;
-INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, reason, needs, status, created_at)
-SELECT c.person_id, '$send', '$recv', 'issue.axis1', c.id, 'housing_referral', 'lists',
-       '{"household_size":1}', CASE WHEN i % 100 = 0 THEN 'accepted' ELSE 'submitted' END,
+INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, status, created_at)
+SELECT c.person_id, '$send', '$recv', 'issue.axis1', c.id, 'housing_referral', CASE WHEN i % 100 = 0 THEN 'accepted' ELSE 'submitted' END,
        timestamptz '2026-01-01' + make_interval(secs => i)
   FROM consents c, generate_series($have + 1, $1) i;
 INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,

@@ -101,16 +101,16 @@ certb="--cert $tmp/certs/orgb.pem --key $tmp/certs/orgb.key --cacert $tmp/certs/
 base="https://localhost:$api"
 idof() { sed -n 's/^{"id":"\([^"]*\)".*/\1/p'; }
 person=$(curl -s $cert -H 'Content-Type: application/json' -d '{"external_ref":"B-1"}' "$base/v1/persons" | idof)
-consent=$(curl -s $cert -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$orgb_id\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "$base/v1/consents" | idof)
-data='{"identity":{"first_name":"Jean","last_name":"D."},"housing_situation":{"current":"prison"}}'
+consent=$(curl -s $cert -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$orgb_id\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\",\"family\",\"health\",\"income\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "$base/v1/consents" | idof)
+data='{"identity":{"given_name":"Jean","family_name":"D."},"housing_situation":{"current":"prison"}}'
 needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
 body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
 fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)
 twin "$tmp/post.sql" "$fp" "'referral.create'" <<SQL
 SELECT status, kind, 'issue.axis1' = ANY (programs) FROM organisations WHERE id = '$orgb_id';
-SELECT array_to_string(refgw_consent_gaps('$consent', '$person', '$orgb_id', 'housing_referral', '{identity,housing_situation}'), ' ');
-INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose, reason, needs, release_date) VALUES ('$person', refgw_caller(), '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', 'bench', '$needs', '2027-01-15') RETURNING r.id, r.status, r.version \\gset
-INSERT INTO referral_data (referral_id, data) VALUES (:id, '$data');
+SELECT array_to_string(refgw_consent_gaps('$consent', '$person', '$orgb_id', 'housing_referral', '{family,health,housing_situation,identity,income,justice}'), ' ');
+INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose) VALUES ('$person', refgw_caller(), '$orgb_id', 'issue.axis1', '$consent', 'housing_referral') RETURNING r.id, r.status, r.version \\gset
+INSERT INTO referral_data (referral_id, data, reason, needs, release_date) VALUES (:id, '$data', 'bench', '$needs', '2027-01-15');
 INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, note, by_org) VALUES (:id, NULL, 'submitted', NULL, NULL, refgw_caller());
 SELECT refgw_emit_event('$orgb_id', 'referral.received', 'referral', :id);
 SELECT refgw_audit_append(decode('$fp', 'hex'), 'bench', 'referral.create', 'referral', :id, '$person', '{}');
@@ -131,7 +131,7 @@ echo "rows created: $((after - before)) (between wrk's requests and that + 16: r
 # What autovacuum would do shortly: plans for the lists below see the real table.
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events"
 twin "$tmp/list.sql" "$fpb" "'referral.read'" <<SQL
-SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (nullif(:st, '-')::text IS NULL OR r.status = nullif(:st, '-')) AND (r.created_at, r.id) > (:cts::timestamptz, :cid::uuid) ORDER BY r.created_at, r.id LIMIT :lim::int;
+SELECT r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, r.purpose, r.status, r.version, r.created_at::text, r.updated_at::text, r.created_at::text FROM referrals r WHERE r.to_org = refgw_caller() AND (nullif(:st, '-')::text IS NULL OR r.status = nullif(:st, '-')) AND (r.created_at, r.id) > (:cts::timestamptz, :cid::uuid) ORDER BY r.created_at, r.id LIMIT :lim::int;
 SQL
 # (timestamps as ::text here: pgbench would read to_char's ":MI" as a variable)
 # Parameters as the gateway binds them (the first page: the keyset before

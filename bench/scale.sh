@@ -18,17 +18,20 @@ bench_units "$op" "$units" 19
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
 INSERT INTO persons (created_by) SELECT '$recv' FROM generate_series(1, $waitlist);
 INSERT INTO consents (person_id, created_by, recipient_orgs, purposes, data_categories, valid_until, evidence)
-SELECT id, '$recv', ARRAY['$recv'::uuid], '{housing_referral}', '{}', '2099-01-01', '{}' FROM persons;
-INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, reason, needs,
-                       release_date, status, created_at)
-SELECT c.person_id, '$op', '$recv', 'issue.axis1', c.id, 'housing_referral', 'scale',
+SELECT id, '$recv', ARRAY['$recv'::uuid], '{housing_referral}', '{family,health,housing_situation,justice}', '2099-01-01', '{}' FROM persons;
+INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, status, created_at)
+SELECT c.person_id, '$op', '$recv', 'issue.axis1', c.id, 'housing_referral',
+       'waitlisted', now() - make_interval(secs => $waitlist - n)
+  FROM (SELECT c.*, row_number() OVER (ORDER BY c.id) AS n FROM consents c) c;
+-- The personal fields the ranking reads (schema/016: in referral_data).
+INSERT INTO referral_data (referral_id, data, reason, needs, release_date)
+SELECT r.id, '{}', 'scale',
        jsonb_build_object('household_size', 1 + (n % 4),
                           'accessibility', (ARRAY['none', 'none', 'lift', 'wheelchair'])[1 + n % 4],
                           'avoid_communes', CASE WHEN n % 7 = 0 THEN '["Anderlecht"]'::jsonb ELSE '[]' END),
-       CASE WHEN n % 3 = 0 THEN date '2027-01-01' + (n % 900)::int END,
-       'waitlisted', now() - make_interval(secs => $waitlist - n)
-  FROM (SELECT c.*, row_number() OVER (ORDER BY c.id) AS n FROM consents c) c;
-ANALYZE units, unit_addresses, persons, consents, referrals;
+       CASE WHEN n % 3 = 0 THEN date '2027-01-01' + (n % 900)::int END
+  FROM (SELECT r.id, row_number() OVER (ORDER BY r.created_at, r.id) AS n FROM referrals r) r;
+ANALYZE units, unit_addresses, persons, consents, referrals, referral_data;
 SQL
 psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT 'units: ' || (SELECT count(*) FROM units) || ', waitlisted: ' || (SELECT count(*) FROM referrals WHERE status = 'waitlisted')"
 unit=$(psql -X -tAq -h "$tmp/sock" -U refgw_owner refgw -c "SELECT id FROM units WHERE 'homeless_service' = ANY (audience_kinds) AND commune = 'Forest' AND type = 'apartment' ORDER BY label LIMIT 1")
@@ -56,4 +59,4 @@ for c in 1 16; do
 done
 # The gateway's statements (gateway/statements.c), with the same values.
 explain "units search SQL" "SELECT u.id FROM units u WHERE u.status = 'published' AND (u.available_from <= '2026-06-01' AND (u.available_until IS NULL OR u.available_until >= '2026-06-01')) AND u.commune = 'Forest' AND u.bedrooms >= 1 AND (u.available_from, u.id) > ('-infinity', '00000000-0000-0000-0000-000000000000') ORDER BY u.available_from, u.id LIMIT 51"
-explain "candidates SQL" "WITH u AS (SELECT * FROM units WHERE id = '$unit'), c AS (SELECT r.id, r.created_at, coalesce((r.needs->>'household_size')::int, 1) AS hs, refgw_unit_capacity(u.type, u.bedrooms) AS cap, coalesce(r.needs->>'accessibility', 'none') AS acc, coalesce(r.needs->'avoid_communes', '[]') AS avoid, r.release_date, u.commune, u.accessibility AS unit_acc, u.available_until FROM referrals r, u WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' ORDER BY r.created_at, r.id), f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, NOT (avoid ? commune) AS commune_ok, (release_date IS NULL OR available_until IS NULL OR release_date < available_until) AS release_ok FROM c), g AS (SELECT f.*, fits AND access_ok AND commune_ok AND release_ok AS eligible FROM f), w AS (SELECT g.*, CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o ELSE count(*) FILTER (WHERE NOT eligible) OVER o END AS rn, CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER () ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) SELECT * FROM w WHERE rn <= 50 ORDER BY created_at, id"
+explain "candidates SQL" "WITH u AS (SELECT * FROM units WHERE id = '$unit'), c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS visible, coalesce((d.needs->>'household_size')::int, 1) AS hs, refgw_unit_capacity(u.type, u.bedrooms) AS cap, coalesce(d.needs->>'accessibility', 'none') AS acc, coalesce(d.needs->'avoid_communes', '[]') AS avoid, d.release_date, u.commune, u.accessibility AS unit_acc, u.available_until FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON d.referral_id = r.id WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' ORDER BY r.created_at, r.id), f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, NOT (avoid ? commune) AS commune_ok, (release_date IS NULL OR available_until IS NULL OR release_date < available_until) AS release_ok FROM c), g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND release_ok AS eligible FROM f), w AS (SELECT g.*, CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o ELSE count(*) FILTER (WHERE NOT eligible) OVER o END AS rn, CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER () ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) SELECT * FROM w WHERE rn <= 50 ORDER BY created_at, id"

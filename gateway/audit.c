@@ -54,6 +54,26 @@ audit_record(struct request *r, const char *action, const char *rtype, const cha
 }
 
 int
+audit_record_reads(struct request *r, const char *action, const char *referrals,
+		   const char *persons, json_t *detail)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
+	const char *params[6] = {r->who.certificate_sha256, r->id, action, referrals, persons, text};
+	enum db_status s;
+
+	if (text == NULL)
+		return -1;
+	s = db_exec(r->db, ST_AUDIT_APPEND_READS, 6, params, NULL);
+	free(text);
+	if (s != DB_OK) {
+		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",
+				  db_status_name(s));
+		return -1;
+	}
+	return 0;
+}
+
+int
 audit_record_conn(struct db_conn *c, const char *request_id, const char *action, const char *rtype,
 		  const char *rid, json_t *detail)
 {

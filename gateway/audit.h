@@ -22,6 +22,11 @@ struct audit_row {
 /* Appends, in r's transaction.  -1 means the caller must fail the request. */
 int audit_record(struct request *r, const char *action, const char *resource_type,
 		 const char *resource_id, const char *person_id, json_t *detail) MUSTCHECK;
+/* One `action` row per referral read at once (e.g. the candidates of a
+ * unit): referrals and persons are PostgreSQL array literals of the same
+ * length, "{id,id}" and "{person,person}". */
+int audit_record_reads(struct request *r, const char *action, const char *referrals,
+		       const char *persons, json_t *detail) MUSTCHECK;
 /* The same on a connection outside a request (CLI), in its transaction. */
 int audit_record_conn(struct db_conn *c, const char *request_id, const char *action,
 		      const char *resource_type, const char *resource_id, json_t *detail) MUSTCHECK;

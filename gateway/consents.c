@@ -160,7 +160,10 @@ handle_consent_create(struct request *r)
 		errors = NULL;
 		goto out;
 	}
-	/* The person must be the caller's own (or reachable through a referral). */
+	/* Only an organisation that follows the person records its consent:
+	 * its creator, or a party to an open referral for it (PostgreSQL checks
+	 * the same, consents_insert_follows).  A person the caller cannot see
+	 * does not exist for it. */
 	params[0] = json_string_value(json_object_get(body, "person_id"));
 	s = db_exec(r->db, ST_PERSON_VISIBLE, 1, params, &res);
 	if (s != DB_OK) {
@@ -169,6 +172,13 @@ handle_consent_create(struct request *r)
 	}
 	if (db_rows(res) == 0) {
 		status = reply_problem(r, 404, "not-found", "Not found", "no person %s", params[0]);
+		goto out;
+	}
+	if (strcmp(db_val(res, 0, 1), "t") != 0) {
+		status = reply_problem(r, 403, "person-not-followed", "Person not followed",
+				       "only the organisation that created person %s, or a party to an "
+				       "open referral for them, records their consent",
+				       params[0]);
 		goto out;
 	}
 	db_res_free(res);

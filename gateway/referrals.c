@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "categories.h"
 #include "db.h"
 #include "handlers.h"
 #include "log.h"
@@ -37,7 +38,6 @@ static const char *const cancel_reasons[] = {"person_housed_elsewhere", "person_
 					     "person_unreachable", "sent_in_error", "other", NULL};
 
 extern const char *const consent_purposes[];
-extern const char *const data_categories[];
 
 bool
 referral_transition_allowed(const char *from, const char *to, enum referral_party by)
@@ -76,9 +76,6 @@ referral_reason_valid(const char *to, const char *code)
 	return false; /* other moves take no reason code */
 }
 
-static const char *const income_bands[] = {"none", "integration_income", "replacement_income",
-					   "work_income", "unknown", NULL};
-static const char *const accessibility[] = {"none", "ground_floor", "lift", "wheelchair", NULL};
 static const char *const states[] = {"submitted", "received", "accepted", "declined", "waitlisted",
 				     "in_progress", "completed", "cancelled", "consent_withdrawn", NULL};
 
@@ -88,17 +85,10 @@ static const struct field_spec referral_fields[] = {
     {"program", FT_TOKEN, true, 64, 0, 0, NULL},
     {"consent_id", FT_UUID, true, 0, 0, 0, NULL},
     {"purpose", FT_ENUM, true, 0, 0, 0, consent_purposes},
-    {"reason", FT_STRING, true, 2000, 0, 0, NULL},
+    {"reason", FT_STRING, false, 2000, 0, 0, NULL},
     {"data", FT_OBJECT, false, 0, 0, 0, NULL},
     {"needs", FT_OBJECT, false, 0, 0, 0, NULL},
     {"release_date", FT_DATE, false, 0, 0, 0, NULL},
-};
-static const struct field_spec needs_fields[] = {
-    {"household_size", FT_INTEGER, false, 0, 1, 20, NULL},
-    {"accessibility", FT_ENUM, false, 0, 0, 0, accessibility},
-    {"avoid_communes", FT_ANY, false, 0, 0, 0, NULL},
-    {"preferred_communes", FT_ANY, false, 0, 0, 0, NULL},
-    {"income_band", FT_ENUM, false, 0, 0, 0, income_bands},
 };
 static const struct field_spec transition_fields[] = {
     {"to", FT_ENUM, true, 0, 0, 0, states},
@@ -106,93 +96,61 @@ static const struct field_spec transition_fields[] = {
     {"note", FT_STRING, false, 2000, 0, 0, NULL},
 };
 
-/* Communes: an array of up to 19 non-empty names (Brussels has 19). */
-static void
-check_communes(json_t *v, const char *field, json_t *errors)
-{
-	size_t i;
-	json_t *c;
-
-	if (v == NULL || json_is_null(v))
-		return;
-	if (!json_is_array(v) || json_array_size(v) > 19) {
-		field_error(errors, field, "must be an array of at most 19 commune names");
-		return;
-	}
-	json_array_foreach(v, i, c)
-		if (!json_is_string(c) || json_string_length(c) == 0 || json_string_length(c) > 64 ||
-		    !is_clean_text(json_string_value(c))) {
-			field_error(errors, field, "item %zu must be a commune name (1 to 64 bytes)", i);
-			return;
-		}
-}
-
-/* data: {category: object} for known categories, bounded by the body cap. */
-static void
-check_data(json_t *data, json_t *errors)
-{
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(data))
-		return;
-	json_object_foreach(data, key, v) {
-		char field[80];
-		snprintf(field, sizeof(field), "data.%.60s", key);
-		if (!validate_in(key, data_categories))
-			field_error(errors, field, "unknown data category");
-		else if (!json_is_object(v))
-			field_error(errors, field, "must be an object");
-	}
-}
-
+/* A referral without its personal fields: what lists, transitions and
+ * events may show whatever the consent. */
 static json_t *
 referral_json(const struct db_res *res, int row)
 {
-	json_t *needs = json_loads(db_val(res, row, 8), 0, NULL);
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+			 db_val(res, row, RC_ID), "status", db_val(res, row, RC_STATUS), "version",
+			 (int)strtol(db_val(res, row, RC_VERSION), NULL, 10), "person_id",
+			 db_val(res, row, RC_PERSON), "from_organisation_id", db_val(res, row, RC_FROM),
+			 "to_organisation_id", db_val(res, row, RC_TO), "program",
+			 db_val(res, row, RC_PROGRAM), "consent_id", db_val(res, row, RC_CONSENT),
+			 "purpose", db_val(res, row, RC_PURPOSE), "created_at",
+			 db_val(res, row, RC_CREATED), "updated_at", db_val(res, row, RC_UPDATED));
+}
 
-	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:s, s:s}",
-			 "id", db_val(res, row, 0), "status", db_val(res, row, 10), "version",
-			 (int)strtol(db_val(res, row, 11), NULL, 10), "person_id", db_val(res, row, 1),
-			 "from_organisation_id", db_val(res, row, 2), "to_organisation_id",
-			 db_val(res, row, 3), "program", db_val(res, row, 4), "consent_id",
-			 db_val(res, row, 5), "purpose", db_val(res, row, 6), "reason",
-			 db_val(res, row, 7), "needs", needs ? needs : json_object(), "release_date",
-			 db_null(res, row, 9) ? NULL : db_val(res, row, 9), "created_at",
-			 db_val(res, row, 12), "updated_at", db_val(res, row, 13));
+/* The personal fields, added to j: reason and release_date (null when not
+ * sent), needs and data (objects). */
+static void
+referral_add_personal(json_t *j, const char *reason, json_t *needs, const char *release,
+		      json_t *data)
+{
+	json_object_set_new(j, "reason", reason ? json_string(reason) : json_null());
+	json_object_set_new(j, "needs", needs ? needs : json_object());
+	json_object_set_new(j, "release_date", release ? json_string(release) : json_null());
+	if (data)
+		json_object_set_new(j, "data", data);
 }
 
 /* The same object as referral_json, written straight into b: lists of 50
  * referrals are the hot path, and building them as jansson trees cost more
- * than the query (docs/performance.md).  needs is PostgreSQL's own JSON
- * text, embedded as is. */
+ * than the query (docs/performance.md).  Lists never carry personal
+ * fields: they are read, and audited, one referral at a time. */
 static int
 referral_write(struct buf *b, const struct db_res *res, int row)
 {
 	static const struct {
 		const char *key; /* with its punctuation: appended as is */
 		int col;
-	} strings[] = {{",\"person_id\":", 1}, {",\"from_organisation_id\":", 2},
-		       {",\"to_organisation_id\":", 3}, {",\"program\":", 4},
-		       {",\"consent_id\":", 5}, {",\"purpose\":", 6}, {",\"reason\":", 7}};
+	} strings[] = {{",\"person_id\":", RC_PERSON}, {",\"from_organisation_id\":", RC_FROM},
+		       {",\"to_organisation_id\":", RC_TO}, {",\"program\":", RC_PROGRAM},
+		       {",\"consent_id\":", RC_CONSENT}, {",\"purpose\":", RC_PURPOSE}};
 	size_t i;
 
 	/* Ids, statuses, numbers and timestamps come from PostgreSQL in forms
 	 * that need no escaping (uuid, enum-checked text, int, to_char). */
-	if (buf_cat(b, "{\"id\":\"", db_val(res, row, 0), "\",\"status\":\"", db_val(res, row, 10),
-		    "\",\"version\":", db_val(res, row, 11), (char *)NULL) != 0)
+	if (buf_cat(b, "{\"id\":\"", db_val(res, row, RC_ID), "\",\"status\":\"",
+		    db_val(res, row, RC_STATUS), "\",\"version\":", db_val(res, row, RC_VERSION),
+		    (char *)NULL) != 0)
 		return -1;
 	for (i = 0; i < ARRAY_LEN(strings); i++)
 		if (buf_append(b, strings[i].key, strlen(strings[i].key)) != 0 ||
 		    json_quote(b, db_val(res, row, strings[i].col)) != 0)
 			return -1;
-	if (buf_cat(b, ",\"needs\":", db_val(res, row, 8), ",\"release_date\":", (char *)NULL) != 0)
-		return -1;
-	if (db_null(res, row, 9) ? buf_append(b, "null", 4) != 0
-				 : buf_cat(b, "\"", db_val(res, row, 9), "\"", (char *)NULL) != 0)
-		return -1;
-	return buf_cat(b, ",\"created_at\":\"", db_val(res, row, 12), "\",\"updated_at\":\"",
-		       db_val(res, row, 13), "\"}", (char *)NULL);
+	return buf_cat(b, ",\"created_at\":\"", db_val(res, row, RC_CREATED), "\",\"updated_at\":\"",
+		       db_val(res, row, RC_UPDATED), "\"}", (char *)NULL);
 }
 
 static int
@@ -210,17 +168,72 @@ fail_audit(struct request *r)
 			     "the audit log or event feed could not be written (request id %s)", r->id);
 }
 
+/* The distinct categories of fields (personal_fields_used) as a PostgreSQL
+ * array literal of validated tokens. */
+static int
+categories_literal(struct buf *b, json_t *fields)
+{
+	json_t *seen = json_object(), *f;
+	size_t i;
+	int rc = buf_append(b, "{", 1);
+
+	json_array_foreach(fields, i, f) {
+		const char *c = json_string_value(json_object_get(f, "category"));
+		if (rc != 0 || json_object_get(seen, c))
+			continue;
+		json_object_set_new(seen, c, json_true());
+		rc = (json_object_size(seen) > 1 && buf_append(b, ",", 1) != 0) ||
+		     buf_append(b, c, strlen(c)) != 0;
+	}
+	json_decref(seen);
+	return rc != 0 ? -1 : buf_append(b, "}", 1);
+}
+
+/* For each "category:<c>" gap, the fields of that category the body sent. */
+static json_t *
+uncovered_fields(const char *gaps, json_t *fields)
+{
+	json_t *errors = json_array(), *f;
+	size_t i;
+
+	json_array_foreach(fields, i, f) {
+		const char *c = json_string_value(json_object_get(f, "category"));
+		char gap[64];
+		const char *p;
+		size_t n = (size_t)snprintf(gap, sizeof(gap), "category:%s", c);
+		for (p = strstr(gaps, gap); p; p = strstr(p + 1, gap))
+			if ((p == gaps || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+				break;
+		if (p)
+			field_error(errors, json_string_value(json_object_get(f, "field")),
+				    "is %s data; the consent does not cover %s", c, c);
+	}
+	return errors;
+}
+
+/* needs as stored: its fields without nulls (a null is not sent). */
+static json_t *
+needs_stored(json_t *needs)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	json_object_foreach(needs, key, v)
+		if (!json_is_null(v))
+			json_object_set(out, key, v);
+	return out;
+}
+
 int
 handle_referral_create(struct request *r)
 {
-	json_t *body = body_json(r), *errors = NULL, *data, *needs;
+	json_t *body = body_json(r), *errors = NULL, *data, *needs = NULL, *fields = NULL;
 	struct db_res *res = NULL;
 	struct buf cats;
 	char *data_text = NULL, *needs_text = NULL;
-	const char *params[8], *key;
+	const char *params[5], *reason, *release;
 	enum db_status s;
 	int status;
-	json_t *v;
 
 	buf_init(&cats, 1024);
 	if (body == NULL)
@@ -228,14 +241,12 @@ handle_referral_create(struct request *r)
 	errors = json_array();
 	validate_fields(body, referral_fields, ARRAY_LEN(referral_fields), errors);
 	data = json_object_get(body, "data");
-	needs = json_object_get(body, "needs");
-	check_data(data, errors);
-	if (json_is_object(needs)) {
-		validate_fields(needs, needs_fields, ARRAY_LEN(needs_fields), errors);
-		check_communes(json_object_get(needs, "avoid_communes"), "needs.avoid_communes", errors);
-		check_communes(json_object_get(needs, "preferred_communes"), "needs.preferred_communes",
-			       errors);
-	}
+	categories_check_data(data, errors);
+	categories_check_needs(json_object_get(body, "needs"), errors);
+	reason = json_string_value(json_object_get(body, "reason"));
+	release = json_string_value(json_object_get(body, "release_date"));
+	if (reason && *reason == '\0')
+		field_error(errors, "reason", "must not be empty: leave it out instead");
 	if (json_array_size(errors) > 0) {
 		status = reply_invalid(r, errors);
 		errors = NULL;
@@ -268,14 +279,11 @@ handle_referral_create(struct request *r)
 	}
 	db_res_free(res);
 	res = NULL;
-	/* The consent must cover recipient, purpose and every category sent. */
-	if (buf_append(&cats, "{", 1) != 0)
-		goto oom;
-	json_object_foreach(data, key, v) {
-		if ((cats.len > 1 && buf_append(&cats, ",", 1) != 0) || buf_append(&cats, key, strlen(key)) != 0)
-			goto oom;
-	}
-	if (buf_append(&cats, "}", 1) != 0)
+	/* The consent must cover recipient, purpose and the category of every
+	 * personal field sent: data's categories, reason, needs, release_date
+	 * (gateway/categories.c). */
+	fields = personal_fields_used(body);
+	if (categories_literal(&cats, fields) != 0)
 		goto oom;
 	{
 		const char *gp[5] = {json_string_value(json_object_get(body, "consent_id")),
@@ -287,14 +295,17 @@ handle_referral_create(struct request *r)
 			goto out;
 		}
 		if (db_val(res, 0, 0)[0] != '\0') {
-			status = reply_problem(r, 403, "consent-not-covering", "Consent does not cover this",
-					       "the consent does not cover: %s", db_val(res, 0, 0));
+			status = reply_problem_errors(r, 403, "consent-not-covering",
+						      "Consent does not cover this",
+						      uncovered_fields(db_val(res, 0, 0), fields),
+						      "the consent does not cover: %s", db_val(res, 0, 0));
 			goto out;
 		}
 		db_res_free(res);
 		res = NULL;
 	}
-	needs_text = json_is_object(needs) ? json_dumps(needs, JSON_COMPACT) : strdup("{}");
+	needs = needs_stored(json_object_get(body, "needs"));
+	needs_text = json_dumps(needs, JSON_COMPACT);
 	data_text = json_is_object(data) ? json_dumps(data, JSON_COMPACT) : strdup("{}");
 	if (needs_text == NULL || data_text == NULL)
 		goto oom;
@@ -303,29 +314,34 @@ handle_referral_create(struct request *r)
 	params[2] = json_string_value(json_object_get(body, "program"));
 	params[3] = json_string_value(json_object_get(body, "consent_id"));
 	params[4] = json_string_value(json_object_get(body, "purpose"));
-	params[5] = json_string_value(json_object_get(body, "reason"));
-	params[6] = needs_text;
-	params[7] = json_string_value(json_object_get(body, "release_date"));
-	s = db_exec(r->db, ST_REFERRAL_INSERT, 8, params, &res);
+	s = db_exec(r->db, ST_REFERRAL_INSERT, 5, params, &res);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
 	{
-		const char *id = db_val(res, 0, 0);
-		const char *dp[2] = {id, data_text};
+		const char *id = db_val(res, 0, RC_ID);
+		const char *dp[5] = {id, data_text, reason, needs_text, release};
 		const char *tp[5] = {id, NULL, "submitted", NULL, NULL};
-		if (db_exec(r->db, ST_REFERRAL_DATA_INSERT, 2, dp, NULL) != DB_OK ||
-		    db_exec(r->db, ST_TRANSITION_INSERT, 5, tp, NULL) != DB_OK ||
+		json_t *j;
+		/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
+		if ((s = db_exec(r->db, ST_REFERRAL_DATA_INSERT, 5, dp, NULL)) != DB_OK) {
+			status = reply_db_error(r, s);
+			goto out;
+		}
+		if (db_exec(r->db, ST_TRANSITION_INSERT, 5, tp, NULL) != DB_OK ||
 		    emit(r, params[1], "referral.received", id) != 0 ||
 		    audit_record(r, "referral.create", "referral", id, params[0], NULL) != 0) {
 			status = fail_audit(r);
 			goto out;
 		}
 		snprintf(r->location, sizeof(r->location), "/v1/referrals/%s", id);
-		snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 11));
+		snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, RC_VERSION));
+		/* The sender's own fields, as it sent them (data: GET). */
+		j = referral_json(res, 0);
+		referral_add_personal(j, reason, json_incref(needs), release, NULL);
+		status = reply_json(r, 201, j);
 	}
-	status = reply_json(r, 201, referral_json(res, 0));
 	goto out;
 oom:
 	status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
@@ -333,6 +349,8 @@ out:
 	free(data_text);
 	free(needs_text);
 	buf_free(&cats);
+	json_decref(needs);
+	json_decref(fields);
 	json_decref(errors);
 	db_res_free(res);
 	json_decref(body);
@@ -356,17 +374,37 @@ handle_referral_get(struct request *r)
 		return reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
 	}
 	j = referral_json(res, 0);
-	/* Personal data: present only while the consent holds (RLS decides). */
-	if (!db_null(res, 0, 15)) {
-		json_object_set_new(j, "data", json_loads(db_val(res, 0, 15), 0, NULL));
-		if (audit_record(r, "referral.read", "referral", r->params[0], db_val(res, 0, 1), NULL) !=
-		    0) {
+	/* Personal fields: present only while the consent holds (RLS decides),
+	 * and every time they are shown, audited with their categories. */
+	if (strcmp(db_val(res, 0, RC_VISIBLE), "t") == 0) {
+		json_t *fields, *detail, *cats = json_array(), *f;
+		size_t i;
+		referral_add_personal(j, db_null(res, 0, RC_REASON) ? NULL : db_val(res, 0, RC_REASON),
+				      json_loads(db_val(res, 0, RC_NEEDS), 0, NULL),
+				      db_null(res, 0, RC_RELEASE) ? NULL : db_val(res, 0, RC_RELEASE),
+				      json_loads(db_val(res, 0, RC_DATA), 0, NULL));
+		fields = personal_fields_used(j);
+		json_array_foreach(fields, i, f) {
+			json_t *c = json_object_get(f, "category");
+			size_t k;
+			json_t *seen;
+			bool dup = false;
+			json_array_foreach(cats, k, seen) dup |= json_equal(seen, c);
+			if (!dup)
+				json_array_append(cats, c);
+		}
+		json_decref(fields);
+		detail = json_pack("{s:o}", "categories", cats);
+		if (audit_record(r, "referral.read", "referral", r->params[0],
+				 db_val(res, 0, RC_PERSON), detail) != 0) {
+			json_decref(detail);
 			json_decref(j);
 			db_res_free(res);
 			return fail_audit(r);
 		}
+		json_decref(detail);
 	}
-	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 11));
+	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, RC_VERSION));
 	status = reply_json(r, 200, j);
 	db_res_free(res);
 	return status;
@@ -408,7 +446,7 @@ handle_referral_list(struct request *r)
 				     "cursor must be a next_cursor value returned by this list");
 	if (s != DB_OK)
 		return reply_db_error(r, s);
-	status = reply_page(r, res, limit, 14, referral_write);
+	status = reply_page(r, res, limit, RC_KEY, referral_write);
 	db_res_free(res);
 	return status;
 }
@@ -446,18 +484,18 @@ handle_referral_transition(struct request *r)
 		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
 		goto out;
 	}
-	party = strcmp(db_val(cur, 0, 3), r->who.organisation_id) == 0 ? PARTY_RECEIVER : PARTY_SENDER;
-	if (strtol(db_val(cur, 0, 11), NULL, 10) != expected) {
+	party = strcmp(db_val(cur, 0, RC_TO), r->who.organisation_id) == 0 ? PARTY_RECEIVER : PARTY_SENDER;
+	if (strtol(db_val(cur, 0, RC_VERSION), NULL, 10) != expected) {
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
 				       "the referral is at version %s, not %ld; read it again",
-				       db_val(cur, 0, 11), expected);
+				       db_val(cur, 0, RC_VERSION), expected);
 		goto out;
 	}
-	if (!referral_transition_allowed(db_val(cur, 0, 10), to, party)) {
-		referral_allowed_targets(db_val(cur, 0, 10), party, allowed, sizeof(allowed));
+	if (!referral_transition_allowed(db_val(cur, 0, RC_STATUS), to, party)) {
+		referral_allowed_targets(db_val(cur, 0, RC_STATUS), party, allowed, sizeof(allowed));
 		status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
 				       "as the %s you cannot move a referral from %s to %s; allowed: %s",
-				       party == PARTY_RECEIVER ? "receiver" : "sender", db_val(cur, 0, 10),
+				       party == PARTY_RECEIVER ? "receiver" : "sender", db_val(cur, 0, RC_STATUS),
 				       to, allowed[0] ? allowed : "none");
 		goto out;
 	}
@@ -479,7 +517,7 @@ handle_referral_transition(struct request *r)
 	snprintf(version, sizeof(version), "%ld", expected);
 	params[1] = version;
 	params[2] = to;
-	params[3] = db_val(cur, 0, 10);
+	params[3] = db_val(cur, 0, RC_STATUS);
 	s = db_exec(r->db, ST_REFERRAL_TRANSITION, 4, params, &res);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
@@ -492,16 +530,16 @@ handle_referral_transition(struct request *r)
 		goto out;
 	}
 	{
-		const char *tp[5] = {r->params[0], db_val(cur, 0, 10), to, code, note};
-		const char *other = party == PARTY_RECEIVER ? db_val(cur, 0, 2) : db_val(cur, 0, 3);
+		const char *tp[5] = {r->params[0], db_val(cur, 0, RC_STATUS), to, code, note};
+		const char *other = party == PARTY_RECEIVER ? db_val(cur, 0, RC_FROM) : db_val(cur, 0, RC_TO);
 		char type[64];
-		json_t *detail = json_pack("{s:s, s:s, s:s?}", "from", db_val(cur, 0, 10), "to", to,
+		json_t *detail = json_pack("{s:s, s:s, s:s?}", "from", db_val(cur, 0, RC_STATUS), "to", to,
 					   "reason_code", code);
 		snprintf(type, sizeof(type), "referral.%s",
 			 strcmp(to, "received") == 0 ? "acknowledged" : to);
 		if (db_exec(r->db, ST_TRANSITION_INSERT, 5, tp, NULL) != DB_OK ||
 		    emit(r, other, type, r->params[0]) != 0 ||
-		    audit_record(r, "referral.transition", "referral", r->params[0], db_val(cur, 0, 1),
+		    audit_record(r, "referral.transition", "referral", r->params[0], db_val(cur, 0, RC_PERSON),
 				 detail) != 0) {
 			json_decref(detail);
 			status = fail_audit(r);
@@ -509,7 +547,7 @@ handle_referral_transition(struct request *r)
 		}
 		json_decref(detail);
 	}
-	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, 11));
+	snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, RC_VERSION));
 	status = reply_json(r, 200, referral_json(res, 0));
 out:
 	db_res_free(cur);

@@ -126,6 +126,27 @@ reply_invalid_query(struct request *r, json_t *errors)
 		       "");
 }
 
+int
+reply_problem_errors(struct request *r, int status, const char *slug, const char *title,
+		     json_t *errors, const char *fmt, ...)
+{
+	char detail[512];
+	json_t *body;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	body = problem_body(status, slug, title, detail);
+	if (json_array_size(errors) > 0)
+		json_object_set(body, "errors", errors);
+	json_decref(errors);
+	rc = set_body(r, status, body, "application/problem+json");
+	r->problem_slug = slug;
+	return rc;
+}
+
 void
 field_error(json_t *errors, const char *field, const char *fmt, ...)
 {

@@ -26,11 +26,13 @@
 		     "array_to_string(data_categories, ','), valid_until::text, evidence::text, " \
 		     "status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
 
-/* id, person_id, from_org, to_org, program, consent_id, purpose, reason,
- * needs, release_date, status, version, created_at, updated_at, cursor key */
+/* id, person_id, from_org, to_org, program, consent_id, purpose, status,
+ * version, created_at, updated_at, cursor key (enum referral_col).  The
+ * personal fields (reason, needs, release_date, data) live in referral_data,
+ * behind its row-level security. */
 #define REFERRAL_COLS "r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, " \
-		      "r.purpose, r.reason, r.needs::text, r.release_date::text, r.status, " \
-		      "r.version, " TS("r.created_at") ", " TS("r.updated_at") ", r.created_at::text"
+		      "r.purpose, r.status, r.version, " TS("r.created_at") ", " TS("r.updated_at") \
+		      ", r.created_at::text"
 
 /* The keyset condition is always a range of bare parameters (no "$2 IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
@@ -143,7 +145,9 @@ const struct db_stmt statements[ST_COUNT] = {
 			  "RETURNING id, external_ref, " TS("created_at"),
 			  3},
     [ST_PERSON_VISIBLE] = {"person_visible",
-			   "SELECT created_by = refgw_caller() FROM persons WHERE id = $1::uuid", 1},
+			   "SELECT created_by = refgw_caller(), refgw_caller_follows(id) FROM persons "
+			   "WHERE id = $1::uuid",
+			   1},
     [ST_CONSENT_INSERT] = {"consent_insert",
 			   "INSERT INTO consents (person_id, created_by, recipient_orgs, "
 			   "recipient_kinds, purposes, data_categories, valid_until, evidence) "
@@ -166,20 +170,22 @@ const struct db_stmt statements[ST_COUNT] = {
 			 5},
     [ST_REFERRAL_INSERT] = {"referral_insert",
 			    "INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, "
-			    "purpose, reason, needs, release_date) VALUES ($1::uuid, refgw_caller(), "
-			    "$2::uuid, $3, $4::uuid, $5, $6, $7::jsonb, $8::date) RETURNING " REFERRAL_COLS,
-			    8},
+			    "purpose) VALUES ($1::uuid, refgw_caller(), $2::uuid, $3, $4::uuid, $5) "
+			    "RETURNING " REFERRAL_COLS,
+			    5},
     [ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
-				 "INSERT INTO referral_data (referral_id, data) VALUES ($1::uuid, $2::jsonb)",
-				 2},
+				 "INSERT INTO referral_data (referral_id, data, reason, needs, release_date) "
+				 "VALUES ($1::uuid, $2::jsonb, $3, $4::jsonb, $5::date)",
+				 5},
     [ST_TRANSITION_INSERT] = {"transition_insert",
 			      "INSERT INTO referral_transitions (referral_id, from_status, to_status, "
 			      "reason_code, note, by_org) VALUES ($1::uuid, $2, $3, $4, $5, refgw_caller())",
 			      5},
     [ST_EMIT_EVENT] = {"emit_event", "SELECT refgw_emit_event($1::uuid, $2, $3, $4::uuid)", 4},
     [ST_REFERRAL_GET] = {"referral_get",
-			 "SELECT " REFERRAL_COLS ", (SELECT d.data::text FROM referral_data d "
-			 "WHERE d.referral_id = r.id) FROM referrals r WHERE r.id = $1::uuid",
+			 "SELECT " REFERRAL_COLS ", d.referral_id IS NOT NULL, d.reason, d.needs::text, "
+			 "d.release_date::text, d.data::text FROM referrals r "
+			 "LEFT JOIN referral_data d ON d.referral_id = r.id WHERE r.id = $1::uuid",
 			 1},
     [ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"), 4},
     [ST_REFERRAL_LIST_RECEIVED] = {"referral_list_received", REFERRAL_LIST("to_org"), 4},
@@ -275,24 +281,27 @@ const struct db_stmt statements[ST_COUNT] = {
 		    " FROM occupancies WHERE id = $1::uuid",
 		    1},
     /* $1 unit (visible to the caller), $2 how many of each group to return.
-     * referral id, applied_at, household_size, capacity, accessibility need,
-     * avoided communes (JSON), release_date, fits, access_ok, commune_ok,
-     * release_ok, eligible, rank in its group, size of its group */
+     * Columns: enum candidate_col.  needs and release_date come from
+     * refgw_waitlist_needs() (schema/016: referral_data's read rule, applied
+     * to the set): a referral whose consent no longer holds has none and is
+     * never eligible. */
     [ST_CANDIDATES] = {"candidates",
 		       "WITH u AS (SELECT * FROM units WHERE id = $1::uuid), "
-		       "c AS (SELECT r.id, r.created_at, "
-		       " coalesce((r.needs->>'household_size')::int, 1) AS hs, "
+		       "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS visible, "
+		       " coalesce((d.needs->>'household_size')::int, 1) AS hs, "
 		       " refgw_unit_capacity(u.type, u.bedrooms) AS cap, "
-		       " coalesce(r.needs->>'accessibility', 'none') AS acc, "
-		       " coalesce(r.needs->'avoid_communes', '[]') AS avoid, r.release_date, "
+		       " coalesce(d.needs->>'accessibility', 'none') AS acc, "
+		       " coalesce(d.needs->'avoid_communes', '[]') AS avoid, d.release_date, "
 		       " u.commune, u.accessibility AS unit_acc, u.available_until "
-		       " FROM referrals r, u WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
+		       " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON d.referral_id = r.id "
+		       " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
 		       " ORDER BY r.created_at, r.id), "
 		       "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, "
 		       " NOT (avoid ? commune) AS commune_ok, "
 		       " (release_date IS NULL OR available_until IS NULL OR release_date < available_until) "
 		       " AS release_ok FROM c), "
-		       "g AS (SELECT f.*, fits AND access_ok AND commune_ok AND release_ok AS eligible FROM f), "
+		       "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND release_ok "
+		       " AS eligible FROM f), "
 		       /* running counts in order of application rank each group */
 		       "w AS (SELECT g.*, "
 		       " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o "
@@ -301,9 +310,16 @@ const struct db_stmt statements[ST_COUNT] = {
 		       "  ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n "
 		       " FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) "
 		       "SELECT id, " TS("created_at") ", hs, cap, acc, avoid::text, release_date::text, "
-		       "fits, access_ok, commune_ok, release_ok, eligible, rn, n FROM w "
+		       "fits, access_ok, commune_ok, release_ok, eligible, rn, n, visible, person_id FROM w "
 		       "WHERE rn <= $2::int ORDER BY created_at, id",
 		       2},
+    /* One audit row per referral whose personal fields a response showed:
+     * $4 referral ids and $5 their persons, as array literals. */
+    [ST_AUDIT_APPEND_READS] = {"audit_append_reads",
+			       "SELECT count(refgw_audit_append(decode($1, 'hex'), $2, $3, 'referral', "
+			       "x.id::text, x.person, $6::jsonb)) FROM unnest($4::uuid[], $5::uuid[]) "
+			       "AS x(id, person)",
+			       6},
     [ST_REPORT_OCCUPANCY] = {"report_occupancy",
 			     "SELECT site_id, site, operator_id, operator, commune, units, "
 			     "period_from::text, period_until::text, status, occupancies, "

@@ -68,11 +68,28 @@ enum stmt_id {
 	ST_OCC_END,
 	ST_OCC_GET,
 	ST_CANDIDATES,
+	ST_AUDIT_APPEND_READS,
 	ST_REPORT_OCCUPANCY,
 	ST_REPORT_REFERRALS,
 	ST_COUNT
 };
 
 extern const struct db_stmt statements[ST_COUNT];
+
+/* The columns of a referral row (REFERRAL_COLS), then, in ST_REFERRAL_GET
+ * only, its personal fields: present when the referral_data row is visible
+ * (row-level security: a party, while the consent holds). */
+enum referral_col {
+	RC_ID, RC_PERSON, RC_FROM, RC_TO, RC_PROGRAM, RC_CONSENT, RC_PURPOSE, RC_STATUS,
+	RC_VERSION, RC_CREATED, RC_UPDATED, RC_KEY,
+	RC_VISIBLE, RC_REASON, RC_NEEDS, RC_RELEASE, RC_DATA
+};
+
+/* The columns of ST_CANDIDATES. */
+enum candidate_col {
+	CC_ID, CC_APPLIED, CC_HOUSEHOLD, CC_CAPACITY, CC_ACCESS, CC_AVOID, CC_RELEASE, CC_FITS,
+	CC_ACCESS_OK, CC_COMMUNE_OK, CC_RELEASE_OK, CC_ELIGIBLE, CC_RANK, CC_GROUP_SIZE,
+	CC_VISIBLE, CC_PERSON
+};
 
 #endif

@@ -798,12 +798,23 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 	json_t *reasons = json_array();
 	const char *type = db_val(unit, 0, 4), *commune = db_val(unit, 0, 8),
 		   *unit_acc = db_val(unit, 0, 7), *until = db_null(unit, 0, 11) ? NULL : db_val(unit, 0, 11),
-		   *hs = db_val(res, i, 2), *cap = db_val(res, i, 3), *acc = db_val(res, i, 4),
-		   *release = db_null(res, i, 6) ? NULL : db_val(res, i, 6);
+		   *hs = db_val(res, i, CC_HOUSEHOLD), *cap = db_val(res, i, CC_CAPACITY),
+		   *acc = db_val(res, i, CC_ACCESS),
+		   *release = db_null(res, i, CC_RELEASE) ? NULL : db_val(res, i, CC_RELEASE);
 	char text[256];
-	bool fits = db_val(res, i, 7)[0] == 't', access_ok = db_val(res, i, 8)[0] == 't',
-	     commune_ok = db_val(res, i, 9)[0] == 't', release_ok = db_val(res, i, 10)[0] == 't';
+	bool fits = db_val(res, i, CC_FITS)[0] == 't', access_ok = db_val(res, i, CC_ACCESS_OK)[0] == 't',
+	     commune_ok = db_val(res, i, CC_COMMUNE_OK)[0] == 't',
+	     release_ok = db_val(res, i, CC_RELEASE_OK)[0] == 't';
 
+	/* The consent no longer holds: its needs are hidden, nothing is said
+	 * about them, and it is not ranked. */
+	if (db_val(res, i, CC_VISIBLE)[0] != 't') {
+		json_array_append_new(failed, json_string("consent"));
+		json_array_append_new(reasons, json_string("the consent no longer holds (withdrawn or "
+							   "expired): its needs are hidden, it cannot be "
+							   "ranked"));
+		return reasons;
+	}
 	snprintf(text, sizeof(text), fits ? "household of %s fits a %s (capacity %s)"
 					  : "household of %s exceeds the %s's capacity of %s",
 		 hs, type, cap);
@@ -839,15 +850,34 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 	return reasons;
 }
 
+/* "{a,b}" of the column of the rows whose needs were shown. */
+static int
+shown_literal(struct buf *b, const struct db_res *res, int col)
+{
+	int i, n = 0;
+
+	if (buf_append(b, "{", 1) != 0)
+		return -1;
+	for (i = 0; i < db_rows(res); i++) {
+		if (db_val(res, i, CC_VISIBLE)[0] != 't')
+			continue;
+		if ((n++ && buf_append(b, ",", 1) != 0) ||
+		    buf_append(b, db_val(res, i, col), strlen(db_val(res, i, col))) != 0)
+			return -1;
+	}
+	return buf_append(b, "}", 1);
+}
+
 int
 handle_unit_candidates(struct request *r)
 {
 	const char *params[2] = {r->params[0], NULL};
 	struct db_res *unit = NULL, *res = NULL;
-	json_t *candidates, *excluded;
+	json_t *candidates, *excluded, *detail;
+	struct buf ids, persons;
 	char limit_text[16];
 	long eligible_n = 0, excluded_n = 0;
-	int limit, i, status;
+	int limit, i, status, rc;
 	enum db_status s;
 
 	if ((limit = query_limit(r)) < 0)
@@ -864,27 +894,46 @@ handle_unit_candidates(struct request *r)
 		db_res_free(unit);
 		return reply_db_error(r, s);
 	}
+	/* The reasons show each referral's needs: one read of its personal
+	 * fields, audited as GET /v1/referrals/{id} is. */
+	buf_init(&ids, 1u << 20);
+	buf_init(&persons, 1u << 20);
+	detail = json_pack("{s:s, s:s}", "via", "candidates", "unit_id", r->params[0]);
+	rc = shown_literal(&ids, res, CC_ID) != 0 || shown_literal(&persons, res, CC_PERSON) != 0
+		 ? -1
+		 : (strcmp(ids.data, "{}") == 0
+			? 0
+			: audit_record_reads(r, "referral.read", ids.data, persons.data, detail));
+	json_decref(detail);
+	buf_free(&ids);
+	buf_free(&persons);
+	if (rc != 0) {
+		db_res_free(res);
+		db_res_free(unit);
+		return internal(r);
+	}
 	candidates = json_array();
 	excluded = json_array();
 	for (i = 0; i < db_rows(res); i++) {
 		json_t *failed = json_array(), *reasons = candidate_reasons(res, i, unit, failed);
-		long rank = strtol(db_val(res, i, 12), NULL, 10), n = strtol(db_val(res, i, 13), NULL, 10);
-		if (db_val(res, i, 11)[0] == 't') {
+		long rank = strtol(db_val(res, i, CC_RANK), NULL, 10),
+		     n = strtol(db_val(res, i, CC_GROUP_SIZE), NULL, 10);
+		if (db_val(res, i, CC_ELIGIBLE)[0] == 't') {
 			char text[160];
 			eligible_n = n;
 			snprintf(text, sizeof(text), "applied %s: %ld of %ld eligible, by order of application",
-				 db_val(res, i, 1), rank, n);
+				 db_val(res, i, CC_APPLIED), rank, n);
 			json_array_append_new(reasons, json_string(text));
 			json_array_append_new(candidates,
 					      json_pack("{s:i, s:s, s:s, s:o}", "rank", (int)rank, "referral_id",
-							db_val(res, i, 0), "applied_at", db_val(res, i, 1),
-							"reasons", reasons));
+							db_val(res, i, CC_ID), "applied_at",
+							db_val(res, i, CC_APPLIED), "reasons", reasons));
 			json_decref(failed);
 		} else {
 			excluded_n = n;
 			json_array_append_new(excluded, json_pack("{s:s, s:s, s:o, s:o}", "referral_id",
-								  db_val(res, i, 0), "applied_at",
-								  db_val(res, i, 1), "failed", failed,
+								  db_val(res, i, CC_ID), "applied_at",
+								  db_val(res, i, CC_APPLIED), "failed", failed,
 								  "reasons", reasons));
 		}
 	}

@@ -287,7 +287,7 @@ k9_body(char *out, size_t len, const char *key)
 	snprintf(out, len,
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"%s\","
-		 "\"data\":{\"identity\":{\"name\":\"K\"}}}",
+		 "\"data\":{\"identity\":{\"given_name\":\"K\"}}}",
 		 k9_person, org_id("orgb"), k9_consent, key);
 }
 
@@ -380,7 +380,8 @@ scenario_kill9(void)
 	free(id);
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
-		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
+		 "\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],"
 		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"witness\":\"W\","
 		 "\"recorded_by\":\"R\"}}",
 		 k9_person, org_id("orgb"));
@@ -406,7 +407,7 @@ scenario_kill9(void)
 	/* The clients' acknowledged history against the database. */
 	c = sql_admin();
 	snprintf(like, sizeof(like), "k9:%s:%%", k9_run);
-	res = PQexecParams(c, "SELECT reason, count(*) FROM referrals WHERE reason LIKE $1 GROUP BY reason",
+	res = PQexecParams(c, "SELECT reason, count(*) FROM referral_data WHERE reason LIKE $1 GROUP BY reason",
 			   1, NULL, params, NULL, NULL, 0);
 	rows = PQntuples(res);
 	for (int row = 0; row < rows; row++)

@@ -59,8 +59,8 @@ setup(void)
 	resp_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
-		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"matrix\","
-		 "\"data\":{\"identity\":{\"name\":\"M\"}}}",
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"data\":{\"identity\":{\"given_name\":\"M\"}}}",
 		 person, org_id("orgb"), consent);
 	ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, NULL, &r), 0);
 	snprintf(referral, sizeof(referral), "%s", json_string_value(json_object_get(r.json, "id")));

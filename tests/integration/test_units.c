@@ -58,7 +58,7 @@ new_referral_for(const char *recipients)
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"needs housing\","
-		 "\"data\":{\"identity\":{\"first_name\":\"Ana\"}}}",
+		 "\"data\":{\"identity\":{\"given_name\":\"Ana\"}}}",
 		 person, org_id("orgb"), consent);
 	ref = must(post_id("orga", "/v1/referrals", body, 201));
 	free(person);
@@ -533,7 +533,8 @@ waitlisted(const char *needs, const char *release)
 	snprintf(recipients, sizeof(recipients), "[{\"organisation_id\":\"%s\"}]", org_id("orgd"));
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
-		 "\"data_categories\":[],\"valid_until\":\"2099-01-01\","
+		 "\"data_categories\":[\"housing_situation\",\"family\",\"health\",\"justice\"],"
+		 "\"valid_until\":\"2099-01-01\","
 		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
 		 person, recipients);
 	consent = must(post_id("orga", "/v1/consents", body, 201));

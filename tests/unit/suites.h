@@ -14,5 +14,6 @@ Suite *tls_suite(void);
 Suite *referrals_unit_suite(void);
 Suite *hostile_bytes_suite(void);
 Suite *checkpoint_suite(void);
+Suite *categories_suite(void);
 
 #endif
