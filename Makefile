@@ -12,7 +12,11 @@ TEST_PKGS = check libcurl
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
 SCHEMA_VERSION := $(shell ls schema 2>/dev/null | sed -n 's/^\([0-9][0-9][0-9]\)_.*\.sql$$/\1/p' | sort | tail -n 1 | sed 's/^0*//')
-BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -DREFGW_SCHEMA_VERSION=$(SCHEMA_VERSION)
+# The version /metrics reports (refgw_build_info): git's description of the
+# tree when there is one (objects are not rebuilt when only it changes).
+REFGW_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -DREFGW_SCHEMA_VERSION=$(SCHEMA_VERSION) \
+              -DREFGW_VERSION='"$(REFGW_VERSION)"'
 ifeq ($(SANITIZE),1)
 BASE_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_LDFLAGS  = -fsanitize=address,undefined
@@ -186,4 +190,6 @@ clean:
 
 distclean: clean
 	@if [ -f var/pg/postmaster.pid ]; then echo "stop the dev cluster first (make run stops it on exit)"; exit 1; fi
+	@# pg.sh keeps the cluster outside an unreachable clone (root's home): its real place goes too
+	@if [ -L var/pg ]; then rm -rf "$$(dirname "$$(readlink var/pg)")"; fi
 	rm -rf var certs/dev

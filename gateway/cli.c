@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "handlers.h"
 #include "statements.h"
 #include "tls.h"
 #include "util.h"
@@ -173,6 +174,17 @@ audit_cli(struct db_conn *c, const char *action, const char *rtype, const char *
 	return rc;
 }
 
+static bool
+is_org_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; org_kinds[i]; i++)
+		if (strcmp(org_kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
 int
 cli_org(const struct config *cfg, int argc, char **argv)
 {
@@ -200,6 +212,14 @@ cli_org(const struct config *cfg, int argc, char **argv)
 					 opt(argc, argv, "--programs"), NULL};
 		if (params[0] == NULL || params[1] == NULL) {
 			fprintf(stderr, "usage: refgw org add --name N --kind K [--programs a,b]\n");
+			rc = 2;
+			goto out;
+		}
+		if (!is_org_kind(params[1])) {
+			fprintf(stderr, "refgw org add: unknown kind \"%s\"; the kinds are:", params[1]);
+			for (i = 0; org_kinds[i]; i++)
+				fprintf(stderr, " %s", org_kinds[i]);
+			fprintf(stderr, "\n");
 			rc = 2;
 			goto out;
 		}
