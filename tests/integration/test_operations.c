@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -403,6 +404,34 @@ START_TEST(reload_serves_new_certificate_and_keeps_connections)
 }
 END_TEST
 
+/* `refgw org add` with a kind that does not exist names the kinds that do
+ * (it printed a PostgreSQL constraint's name) and adds nothing. */
+START_TEST(cli_unknown_kind_lists_the_kinds)
+{
+	char cmd[1024], out[1024];
+	FILE *p;
+	size_t n;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s org add --name 'Kindless %d' --kind shelter 2>&1",
+		 env_or_die("REFGW_TEST_BIN"), (int)getpid());
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %d: %s", st, out);
+	ck_assert_msg(strstr(out, "unknown kind \"shelter\"") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, " justice_aid") && strstr(out, " housing_operator") &&
+			  strstr(out, " coordinator"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "constraint") == NULL, "%s", out);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM organisations WHERE name LIKE 'Kindless %'",
+				   NULL),
+			 0);
+}
+END_TEST
+
 Suite *
 operations_suite(void)
 {
@@ -414,6 +443,7 @@ operations_suite(void)
 	tcase_add_loop_test(t, bad_material_keeps_the_current_one, 0,
 			    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
 	tcase_add_test(t, reload_serves_new_certificate_and_keeps_connections);
+	tcase_add_test(t, cli_unknown_kind_lists_the_kinds);
 	tcase_set_timeout(t, 60);
 	suite_add_tcase(s, t);
 	return s;
