@@ -18,7 +18,8 @@
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	# (from /: the caller's directory may be out of postgres's reach)
+	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 own() { # make a directory the server may write
 	mkdir -p "$1"
