@@ -12,11 +12,16 @@ RUN make build/refgw
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libmicrohttpd12 libgnutls30 libssl3 libpq5 libjansson4 openssl curl ca-certificates \
-    && rm -rf /var/lib/apt/lists/* && useradd --system --home /nonexistent refgw
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin refgw \
+    && install -d -o refgw -g refgw -m 0700 /run/refgw
+# Owned by root and readable by all (whatever the clone's umask): the user
+# refgw reads its code and schema but cannot change them.
 COPY --from=build /src/build/refgw /usr/local/bin/refgw
 COPY schema /usr/share/refgw/schema
 COPY scripts/orgs.sh scripts/demo-orgs.txt scripts/docker-entrypoint.sh /usr/share/refgw/
 COPY schema/demo/units.sql /usr/share/refgw/demo-units.sql
+RUN chmod 0755 /usr/local/bin/refgw && chmod -R u=rwX,go=rX /usr/share/refgw
 ENV REFGW_SCHEMA_DIR=/usr/share/refgw/schema \
     REFGW_LISTEN_ADDR=0.0.0.0 \
     REFGW_OPS_ADDR=0.0.0.0

@@ -12,7 +12,11 @@ TEST_PKGS = check libcurl
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
 SCHEMA_VERSION := $(shell ls schema 2>/dev/null | sed -n 's/^\([0-9][0-9][0-9]\)_.*\.sql$$/\1/p' | sort | tail -n 1 | sed 's/^0*//')
-BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -DREFGW_SCHEMA_VERSION=$(SCHEMA_VERSION)
+# The version /metrics reports (refgw_build_info): git's description of the
+# tree when there is one (objects are not rebuilt when only it changes).
+REFGW_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -DREFGW_SCHEMA_VERSION=$(SCHEMA_VERSION) \
+              -DREFGW_VERSION='"$(REFGW_VERSION)"'
 ifeq ($(SANITIZE),1)
 BASE_CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_LDFLAGS  = -fsanitize=address,undefined
@@ -174,13 +178,13 @@ fuzz:
 	done
 
 lint: deps
+	@sh scripts/deps.sh docker-compose
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
 	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
 	/usr/bin/python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' tests/check-responses.py
-	@if command -v docker-compose >/dev/null; then docker-compose config -q && echo "docker-compose.yml ok"; \
-	 else echo "docker-compose not installed: apt-get install docker-compose to validate docker-compose.yml"; fi
+	docker-compose config -q && echo "docker-compose.yml ok"
 	@if command -v npx >/dev/null; then npx -y @redocly/cli@latest lint --format=summary docs/openapi.yaml; fi
 
 FORMAT_FILES = gateway/*.c gateway/*.h tests/unit/*.c tests/integration/*.c
@@ -197,4 +201,6 @@ clean:
 
 distclean: clean
 	@if [ -f var/pg/postmaster.pid ]; then echo "stop the dev cluster first (make run stops it on exit)"; exit 1; fi
+	@# pg.sh keeps the cluster outside an unreachable clone (root's home): its real place goes too
+	@if [ -L var/pg ]; then rm -rf "$$(dirname "$$(readlink var/pg)")"; fi
 	rm -rf var certs/dev

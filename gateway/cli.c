@@ -14,6 +14,7 @@
 #include "checkpoint.h"
 #include "crypto.h"
 #include "db.h"
+#include "handlers.h"
 #include "statements.h"
 #include "tls.h"
 #include "util.h"
@@ -197,6 +198,17 @@ resolve_org(struct db_conn *c, const char *ref, char id[37])
 	return rc;
 }
 
+static bool
+is_org_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; org_kinds[i]; i++)
+		if (strcmp(org_kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
 int
 cli_org(const struct config *cfg, int argc, char **argv)
 {
@@ -224,6 +236,14 @@ cli_org(const struct config *cfg, int argc, char **argv)
 					 opt(argc, argv, "--programs"), NULL};
 		if (params[0] == NULL || params[1] == NULL) {
 			fprintf(stderr, "usage: refgw org add --name N --kind K [--programs a,b]\n");
+			rc = 2;
+			goto out;
+		}
+		if (!is_org_kind(params[1])) {
+			fprintf(stderr, "refgw org add: unknown kind \"%s\"; the kinds are:", params[1]);
+			for (i = 0; org_kinds[i]; i++)
+				fprintf(stderr, " %s", org_kinds[i]);
+			fprintf(stderr, "\n");
 			rc = 2;
 			goto out;
 		}

@@ -45,6 +45,7 @@ struct http_server {
 /* Per TLS connection: the verified peer, cached. */
 struct conn_state {
 	struct tls_peer peer;
+	bool certificate_counted; /* in /metrics' client certificate expiry */
 };
 
 static enum http_method
@@ -439,8 +440,13 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 	r->who.certificate_not_before = cs->peer.not_before;
 	r->who.certificate_not_after = cs->peer.not_after;
 	router_dispatch(r, cs->peer.sha256_hex);
-	if (!r->authenticated)
+	if (!r->authenticated) {
 		metrics_refusal(r->problem_slug);
+	} else if (!cs->certificate_counted) {
+		cs->certificate_counted = true;
+		metrics_client_certificate(cs->peer.sha256_hex, r->who.organisation_name,
+					   cs->peer.not_after, time(NULL));
+	}
 }
 
 /* Metrics, the access-log line and the one response. */
@@ -541,16 +547,23 @@ static void
 on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	      enum MHD_ConnectionNotificationCode toe)
 {
+	const union MHD_ConnectionInfo *ci;
 	struct conn_state *cs;
 
 	(void)cls;
-	(void)conn;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_state));
+		/* libmicrohttpd 0.9.75 calls this after creating the TLS session
+		 * and before the handshake, and NOTIFY_CLOSED after gnutls_deinit:
+		 * the connection holds its TLS material for exactly its life. */
+		cs = calloc(1, sizeof(struct conn_state));
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		if (cs)
+			tls_peer_start(&cs->peer, ci ? ci->tls_session : NULL);
+		*socket_context = cs;
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		cs = *socket_context;
 		if (cs) {
-			tls_peer_clear(&cs->peer);
+			tls_peer_end(&cs->peer);
 			free(cs);
 		}
 		*socket_context = NULL;

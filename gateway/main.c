@@ -52,6 +52,23 @@ env(const char *name)
 	return getenv(name);
 }
 
+/* SIGHUP: server certificate and key, client CA and CRL read again; new
+ * connections get them, open ones keep what they started with. */
+static void
+reload_tls(void)
+{
+	char err[512], sha[65];
+	time_t not_after;
+
+	if (tls_reload(err, sizeof(err)) != 0) {
+		log_warnx("SIGHUP: TLS material not reloaded, the current one stays: %s", err);
+		return;
+	}
+	if (tls_server_certificate(&not_after, sha) == 0)
+		log_info("SIGHUP: TLS material reloaded; server certificate %.16s valid until %lld", sha,
+			 (long long)not_after);
+}
+
 static int
 serve(const struct config *cfg)
 {
@@ -65,11 +82,17 @@ serve(const struct config *cfg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (tls_init(cfg->tls_client_ca, cfg->tls_crl, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
+		return 2;
+	}
+	if (tls_init_server(cfg->tls_cert, cfg->tls_key, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		tls_shutdown();
 		return 2;
 	}
 	if (persons_init(cfg->niss_key_file, cfg->niss_key_explicit, err, sizeof(err)) != 0) {
@@ -108,9 +131,12 @@ serve(const struct config *cfg)
 		 "pool of %ld",
 		 cfg->listen_addr, http_api_port(srv), cfg->ops_addr, http_ops_port(srv), cfg->threads,
 		 cfg->db_pool_size);
-	while (sig != SIGINT && sig != SIGTERM)
+	while (sig != SIGINT && sig != SIGTERM) {
 		if (sigwait(&set, &sig) != 0)
 			break;
+		if (sig == SIGHUP)
+			reload_tls();
+	}
 	log_info("signal %d: finishing in-flight requests (up to %ld s), then stopping", sig,
 		 cfg->shutdown_grace_s);
 	http_stop(srv, cfg->shutdown_grace_s);

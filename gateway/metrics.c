@@ -2,8 +2,11 @@
  * reason, pool use.  Relaxed atomics: figures, not synchronisation. */
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "router.h"
 
@@ -21,6 +24,22 @@ static atomic_ulong latency_sum_us, latency_count;
 static atomic_ulong tls_refusals[TLS_VERDICT_COUNT];
 static atomic_ulong identity_cache[2]; /* misses, hits */
 static atomic_ulong identity_refreshes;
+
+/* Client certificates that authenticated at this instance, for their days
+ * left.  In memory: the runtime role cannot list the certificates table
+ * (coordinator-only row-level security), and a certificate in use is the
+ * one whose expiry breaks a partner.  Bounded; the least recently seen goes. */
+#define CLIENT_CERTS_MAX 256
+static struct client_cert {
+	char sha256[65];
+	char organisation[201];
+	time_t not_after, last_seen;
+} client_certs[CLIENT_CERTS_MAX];
+static pthread_mutex_t client_certs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#ifndef REFGW_VERSION
+#define REFGW_VERSION "unknown"
+#endif
 
 static const char *const refusal_slugs[] = {"certificate-unknown", "certificate-revoked",
 					    "organisation-suspended"};
@@ -70,6 +89,81 @@ metrics_refusal(const char *slug)
 	for (i = 0; slug && i < ARRAY_LEN(refusal_slugs); i++)
 		if (strcmp(slug, refusal_slugs[i]) == 0)
 			atomic_fetch_add_explicit(&refusals[i], 1, memory_order_relaxed);
+}
+
+void
+metrics_client_certificate(const char *sha256_hex, const char *organisation, time_t not_after,
+			   time_t now)
+{
+	size_t i, slot = 0;
+
+	pthread_mutex_lock(&client_certs_lock);
+	for (i = 0; i < CLIENT_CERTS_MAX; i++) {
+		if (strcmp(client_certs[i].sha256, sha256_hex) == 0) {
+			slot = i;
+			break;
+		}
+		if (client_certs[i].last_seen < client_certs[slot].last_seen)
+			slot = i; /* empty (0) or least recently seen */
+	}
+	snprintf(client_certs[slot].sha256, sizeof(client_certs[slot].sha256), "%s", sha256_hex);
+	snprintf(client_certs[slot].organisation, sizeof(client_certs[slot].organisation), "%s",
+		 organisation);
+	client_certs[slot].not_after = not_after;
+	client_certs[slot].last_seen = now;
+	pthread_mutex_unlock(&client_certs_lock);
+}
+
+/* A label value in the text format: backslash, quote and newline escaped. */
+static int
+label_value(struct buf *o, const char *v)
+{
+	int rc = 0;
+
+	for (; *v && rc == 0; v++) {
+		if (*v == '\\' || *v == '"')
+			rc = buf_printf(o, "\\%c", *v);
+		else if (*v == '\n')
+			rc = buf_printf(o, "\\n");
+		else
+			rc = buf_append(o, v, 1);
+	}
+	return rc;
+}
+
+static int
+render_certificates(struct buf *o, time_t now)
+{
+	char sha[65];
+	time_t not_after;
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_printf(o, "# HELP refgw_build_info The gateway's version and the schema version it "
+			    "needs.\n# TYPE refgw_build_info gauge\n"
+			    "refgw_build_info{version=\"%s\",schema=\"%d\"} 1\n",
+			 REFGW_VERSION, REFGW_SCHEMA_VERSION);
+	if (tls_server_certificate(&not_after, sha) == 0)
+		rc |= buf_printf(o,
+				 "# HELP refgw_server_certificate_expiry_days Days left before the "
+				 "server certificate (as last loaded) expires.\n"
+				 "# TYPE refgw_server_certificate_expiry_days gauge\n"
+				 "refgw_server_certificate_expiry_days{sha256=\"%s\"} %.3f\n",
+				 sha, difftime(not_after, now) / 86400.0);
+	rc |= buf_printf(o, "# HELP refgw_client_certificate_expiry_days Days left before each "
+			    "client certificate that authenticated at this instance expires.\n"
+			    "# TYPE refgw_client_certificate_expiry_days gauge\n");
+	pthread_mutex_lock(&client_certs_lock);
+	for (i = 0; i < CLIENT_CERTS_MAX && rc == 0; i++) {
+		if (client_certs[i].last_seen == 0)
+			continue;
+		rc |= buf_printf(o, "refgw_client_certificate_expiry_days{organisation=\"");
+		rc |= label_value(o, client_certs[i].organisation);
+		rc |= buf_printf(o, "\",sha256=\"%s\"} %.3f\n", client_certs[i].sha256,
+				 difftime(client_certs[i].not_after, now) / 86400.0);
+	}
+	pthread_mutex_unlock(&client_certs_lock);
+	return rc;
 }
 
 int
@@ -145,5 +239,6 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			    "news.\n"
 			    "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n",
 			 pool_in_use, pool_size, pool_up, long_polls_parked);
+	rc |= render_certificates(o, time(NULL));
 	return rc ? -1 : 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "tls.h"
 #include "util.h"
@@ -16,6 +17,10 @@ void metrics_refusal(const char *slug);
 void metrics_identity_cache(bool hit);
 /* An identity cache entry re-read in the background. */
 void metrics_identity_refresh(void);
+/* A client certificate authenticated (once per connection): its days left
+ * appear in /metrics. */
+void metrics_client_certificate(const char *sha256_hex, const char *organisation, time_t not_after,
+				time_t now);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
 int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up,
 		   int long_polls_parked) MUSTCHECK;

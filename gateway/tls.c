@@ -24,15 +24,39 @@
 #include "crypto.h"
 #include "log.h"
 
-static X509_STORE *store;
-static X509_CRL *crl;
+/* The TLS material: the server's certificate and key (as GnuTLS
+ * credentials that also carry the client CA as trust list), the client CA
+ * for OpenSSL-side checks and the CRL.  SIGHUP loads a new set beside the
+ * old one (tls_reload); each connection takes a reference to the set that
+ * was current when it was accepted (tls_peer_start: its session is switched
+ * to that set's credentials before the handshake) and drops it when it
+ * closes.  So new connections get the new material, existing ones keep
+ * theirs, and a set is freed by whoever drops its last reference.  A reload
+ * that fails keeps the current set. */
+struct tls_material {
+	atomic_int refs;
+	unsigned long generation;
+	gnutls_certificate_credentials_t cred; /* NULL without a server certificate (CLI) */
+	X509_STORE *store;
+	X509_CRL *crl;
+	bool has_server;
+	time_t server_not_after;
+	char server_sha256_hex[65];
+};
+
+static pthread_mutex_t material_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tls_material *current; /* holds one reference */
+static unsigned long generations;
+static struct {
+	char *cert, *key, *ca, *crl;
+} paths;
 
 /* Verified peers, process-wide, keyed by the SHA-256 of the exact chain the
  * client sent.  Partners reconnect with the same certificate: a full
  * handshake then skips the chain verification and the DER parse (a third
  * of the gateway's handshake CPU).  Sound because the verdict depends only
- * on those bytes, the trust list and the CRL, all fixed for the process
- * (both are read at start-up); the dates are re-checked on every request;
+ * on those bytes, the trust list and the CRL (a verdict is only reused
+ * under the material generation that gave it: a reload starts afresh); the dates are re-checked on every request;
  * and possession of the key is proven by the handshake itself (GnuTLS
  * checks the client's CertificateVerify before any request).  Only
  * accepted peers are kept, each for PEER_CACHE_LIFE_S at most. */
@@ -42,6 +66,7 @@ static struct peer_slot {
 	pthread_rwlock_t lock;
 	bool used;
 	unsigned char chain_sha256[32];
+	unsigned long generation; /* of the material that verified it */
 	time_t stored;
 	unsigned char sha256[32];
 	time_t not_before, not_after;
@@ -85,14 +110,16 @@ chain_key(const gnutls_datum_t *certs, unsigned int n, unsigned char key[32])
 }
 
 static bool
-peer_cache_get(const unsigned char key[32], time_t now, struct tls_peer *peer)
+peer_cache_get(const unsigned char key[32], unsigned long generation, time_t now,
+	       struct tls_peer *peer)
 {
 	struct peer_slot *s = &peer_cache[key[0] % PEER_CACHE_SLOTS];
 	bool hit;
 
 	pthread_once(&peer_cache_once, peer_cache_init);
 	pthread_rwlock_rdlock(&s->lock);
-	hit = s->used && memcmp(s->chain_sha256, key, 32) == 0 && now >= s->stored &&
+	hit = s->used && memcmp(s->chain_sha256, key, 32) == 0 && s->generation == generation &&
+	      now >= s->stored &&
 	      now - s->stored < PEER_CACHE_LIFE_S;
 	if (hit) {
 		memcpy(peer->sha256, s->sha256, 32);
@@ -106,7 +133,8 @@ peer_cache_get(const unsigned char key[32], time_t now, struct tls_peer *peer)
 }
 
 static void
-peer_cache_put(const unsigned char key[32], time_t now, const struct tls_peer *peer)
+peer_cache_put(const unsigned char key[32], unsigned long generation, time_t now,
+	       const struct tls_peer *peer)
 {
 	struct peer_slot *s = &peer_cache[key[0] % PEER_CACHE_SLOTS];
 
@@ -114,6 +142,7 @@ peer_cache_put(const unsigned char key[32], time_t now, const struct tls_peer *p
 	pthread_rwlock_wrlock(&s->lock);
 	s->used = true;
 	memcpy(s->chain_sha256, key, 32);
+	s->generation = generation;
 	s->stored = now;
 	memcpy(s->sha256, peer->sha256, 32);
 	s->not_before = peer->not_before;
@@ -137,63 +166,6 @@ const char *
 tls_verdict_name(enum tls_verdict v)
 {
 	return (unsigned)v < TLS_VERDICT_COUNT ? verdict_names[v] : "unknown";
-}
-
-int
-tls_init(const char *ca_path, const char *crl_path, char *err, size_t errlen)
-{
-	X509 *ca = NULL;
-	FILE *f;
-	int rc = -1;
-
-	store = X509_STORE_new();
-	if (store == NULL || X509_STORE_load_file(store, ca_path) != 1) {
-		snprintf(err, errlen, "REFGW_TLS_CLIENT_CA: cannot load CA certificates from %s", ca_path);
-		goto out;
-	}
-	if (crl_path == NULL)
-		return 0;
-	f = fopen(crl_path, "r");
-	if (f == NULL || (crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) == NULL) {
-		if (f)
-			fclose(f);
-		snprintf(err, errlen, "REFGW_TLS_CRL: cannot read a PEM CRL from %s", crl_path);
-		goto out;
-	}
-	fclose(f);
-	/* The CRL must be signed by a CA we trust for clients. */
-	{
-		STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-		int i, ok = 0;
-		for (i = 0; i < sk_X509_OBJECT_num(objs) && !ok; i++) {
-			ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-			if (ca && X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)) == 0) {
-				EVP_PKEY *pk = X509_get0_pubkey(ca);
-				ok = pk && X509_CRL_verify(crl, pk) == 1;
-			}
-		}
-		if (!ok) {
-			snprintf(err, errlen, "REFGW_TLS_CRL: %s is not signed by the client CA", crl_path);
-			goto out;
-		}
-	}
-	if (X509_CRL_get0_nextUpdate(crl) && X509_cmp_current_time(X509_CRL_get0_nextUpdate(crl)) < 0)
-		log_warnx("REFGW_TLS_CRL: %s is past its nextUpdate; still enforcing it", crl_path);
-	if (X509_STORE_add_crl(store, crl) != 1)
-		goto out;
-	return 0;
-out:
-	tls_shutdown();
-	return rc;
-}
-
-void
-tls_shutdown(void)
-{
-	X509_CRL_free(crl);
-	crl = NULL;
-	X509_STORE_free(store);
-	store = NULL;
 }
 
 static int
@@ -253,11 +225,275 @@ tls_der_facts(const unsigned char *der, size_t len, unsigned char sha256[32], ti
 	return rc;
 }
 
+static void
+material_free(struct tls_material *m)
+{
+	if (m == NULL)
+		return;
+	if (m->cred)
+		gnutls_certificate_free_credentials(m->cred);
+	X509_CRL_free(m->crl);
+	X509_STORE_free(m->store);
+	free(m);
+}
+
+static void
+material_release(struct tls_material *m)
+{
+	if (m && atomic_fetch_sub(&m->refs, 1) == 1)
+		material_free(m);
+}
+
+/* The current set, with a reference the caller releases. */
+static struct tls_material *
+material_acquire(void)
+{
+	struct tls_material *m;
+
+	pthread_mutex_lock(&material_lock);
+	m = current;
+	if (m)
+		atomic_fetch_add(&m->refs, 1);
+	pthread_mutex_unlock(&material_lock);
+	return m;
+}
+
+/* The client CA and the CRL, which must be signed by a CA we trust for
+ * clients. */
+static int
+load_client_ca(struct tls_material *m, const char *ca_path, const char *crl_path, char *err,
+	       size_t errlen)
+{
+	STACK_OF(X509_OBJECT) * objs;
+	X509 *ca;
+	FILE *f;
+	int i, ok = 0;
+
+	m->store = X509_STORE_new();
+	if (m->store == NULL || X509_STORE_load_file(m->store, ca_path) != 1) {
+		snprintf(err, errlen, "REFGW_TLS_CLIENT_CA: cannot load CA certificates from %s", ca_path);
+		return -1;
+	}
+	if (crl_path == NULL)
+		return 0;
+	f = fopen(crl_path, "r");
+	if (f == NULL || (m->crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) == NULL) {
+		if (f)
+			fclose(f);
+		snprintf(err, errlen, "REFGW_TLS_CRL: cannot read a PEM CRL from %s", crl_path);
+		return -1;
+	}
+	fclose(f);
+	objs = X509_STORE_get0_objects(m->store);
+	for (i = 0; i < sk_X509_OBJECT_num(objs) && !ok; i++) {
+		ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		if (ca && X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(m->crl)) == 0) {
+			EVP_PKEY *pk = X509_get0_pubkey(ca);
+			ok = pk && X509_CRL_verify(m->crl, pk) == 1;
+		}
+	}
+	if (!ok) {
+		snprintf(err, errlen, "REFGW_TLS_CRL: %s is not signed by the client CA", crl_path);
+		return -1;
+	}
+	if (X509_CRL_get0_nextUpdate(m->crl) &&
+	    X509_cmp_current_time(X509_CRL_get0_nextUpdate(m->crl)) < 0)
+		log_warnx("REFGW_TLS_CRL: %s is past its nextUpdate; still enforcing it", crl_path);
+	if (X509_STORE_add_crl(m->store, m->crl) != 1) {
+		snprintf(err, errlen, "REFGW_TLS_CRL: cannot use the CRL in %s", crl_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The server's certificate and key as GnuTLS credentials, with the client CA
+ * as their trust list (gnutls_certificate_verify_peers2 reads it), and the
+ * certificate's expiry and fingerprint for /metrics and the log. */
+static int
+load_server(struct tls_material *m, const char *cert_path, const char *key_path,
+	    const char *ca_path, char *err, size_t errlen)
+{
+	unsigned char *der = NULL, sha[32];
+	X509 *x = NULL;
+	FILE *f;
+	int ret, derlen, rc = -1;
+
+	f = fopen(cert_path, "r");
+	if (f == NULL || (x = PEM_read_X509(f, NULL, NULL, NULL)) == NULL) {
+		snprintf(err, errlen, "REFGW_TLS_CERT: cannot read a PEM certificate from %s", cert_path);
+		goto out;
+	}
+	derlen = i2d_X509(x, &der);
+	if (derlen <= 0 || asn1_to_time(X509_get0_notAfter(x), &m->server_not_after) != 0) {
+		snprintf(err, errlen, "REFGW_TLS_CERT: cannot read the certificate in %s", cert_path);
+		goto out;
+	}
+	crypto_sha256(der, (size_t)derlen, sha);
+	hex_encode(sha, sizeof(sha), m->server_sha256_hex);
+	if (gnutls_certificate_allocate_credentials(&m->cred) != 0) {
+		m->cred = NULL;
+		snprintf(err, errlen, "cannot allocate TLS credentials");
+		goto out;
+	}
+	/* GnuTLS checks that the key belongs to the certificate. */
+	ret = gnutls_certificate_set_x509_key_file(m->cred, cert_path, key_path, GNUTLS_X509_FMT_PEM);
+	if (ret < 0) {
+		snprintf(err, errlen, "REFGW_TLS_CERT / REFGW_TLS_KEY: %s and %s: %s", cert_path,
+			 key_path, gnutls_strerror(ret));
+		goto out;
+	}
+	ret = gnutls_certificate_set_x509_trust_file(m->cred, ca_path, GNUTLS_X509_FMT_PEM);
+	if (ret <= 0) {
+		snprintf(err, errlen, "REFGW_TLS_CLIENT_CA: no CA certificate in %s%s%s", ca_path,
+			 ret < 0 ? ": " : "", ret < 0 ? gnutls_strerror(ret) : "");
+		goto out;
+	}
+	m->has_server = true;
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	OPENSSL_free(der);
+	X509_free(x);
+	return rc;
+}
+
+/* Loads a whole new set from the recorded paths and makes it current. */
+static int
+material_swap_in(char *err, size_t errlen)
+{
+	struct tls_material *m = calloc(1, sizeof(*m)), *old;
+
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	atomic_init(&m->refs, 1);
+	if (load_client_ca(m, paths.ca, paths.crl, err, errlen) != 0 ||
+	    (paths.cert && load_server(m, paths.cert, paths.key, paths.ca, err, errlen) != 0)) {
+		material_free(m);
+		return -1;
+	}
+	pthread_mutex_lock(&material_lock);
+	m->generation = ++generations;
+	old = current;
+	current = m;
+	pthread_mutex_unlock(&material_lock);
+	material_release(old);
+	return 0;
+}
+
+static void
+paths_free(void)
+{
+	free(paths.cert);
+	free(paths.key);
+	free(paths.ca);
+	free(paths.crl);
+	memset(&paths, 0, sizeof(paths));
+}
+
+static int
+path_set(char **slot, const char *path)
+{
+	free(*slot);
+	*slot = path ? strdup(path) : NULL;
+	return path && *slot == NULL ? -1 : 0;
+}
+
+int
+tls_init(const char *ca_path, const char *crl_path, char *err, size_t errlen)
+{
+	tls_shutdown();
+	if (path_set(&paths.ca, ca_path) != 0 || path_set(&paths.crl, crl_path) != 0) {
+		snprintf(err, errlen, "out of memory");
+		paths_free();
+		return -1;
+	}
+	if (material_swap_in(err, errlen) != 0) {
+		paths_free();
+		return -1;
+	}
+	return 0;
+}
+
+int
+tls_init_server(const char *cert_path, const char *key_path, char *err, size_t errlen)
+{
+	if (path_set(&paths.cert, cert_path) != 0 || path_set(&paths.key, key_path) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return material_swap_in(err, errlen);
+}
+
+int
+tls_reload(char *err, size_t errlen)
+{
+	if (paths.ca == NULL) {
+		snprintf(err, errlen, "TLS was never initialised");
+		return -1;
+	}
+	return material_swap_in(err, errlen);
+}
+
+void
+tls_shutdown(void)
+{
+	struct tls_material *old;
+
+	pthread_mutex_lock(&material_lock);
+	old = current;
+	current = NULL;
+	pthread_mutex_unlock(&material_lock);
+	material_release(old);
+	paths_free();
+}
+
+int
+tls_server_certificate(time_t *not_after, char sha256_hex[65])
+{
+	struct tls_material *m = material_acquire();
+	int rc = -1;
+
+	if (m && m->has_server) {
+		*not_after = m->server_not_after;
+		memcpy(sha256_hex, m->server_sha256_hex, 65);
+		rc = 0;
+	}
+	material_release(m);
+	return rc;
+}
+
+void
+tls_peer_start(struct tls_peer *peer, void *session)
+{
+	memset(peer, 0, sizeof(*peer));
+	peer->material = material_acquire();
+	/* Before the handshake: this connection presents and trusts the
+	 * material current now, whatever a later reload brings. */
+	if (session && peer->material && peer->material->cred)
+		gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, peer->material->cred);
+}
+
+void
+tls_peer_end(struct tls_peer *peer)
+{
+	struct tls_material *m = peer->material;
+
+	tls_peer_clear(peer);
+	material_release(m);
+}
+
+/* Forgets the verified certificate; the connection keeps its material. */
 void
 tls_peer_clear(struct tls_peer *peer)
 {
+	struct tls_material *m = peer->material;
+
 	free(peer->der);
 	memset(peer, 0, sizeof(*peer));
+	peer->material = m;
 }
 
 static enum tls_verdict
@@ -268,11 +504,14 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned 
 	unsigned int status = 0;
 	unsigned char key[32];
 	bool client_auth = false, keyed;
+	const struct tls_material *m = peer->material;
 	X509 *x;
 	int ret;
 
+	if (m == NULL) /* tls_peer_start was not called: nothing to trust */
+		return TLS_UNTRUSTED;
 	keyed = chain_key(certs, ncerts, key) == 0;
-	if (keyed && peer_cache_get(key, now, peer)) {
+	if (keyed && peer_cache_get(key, m->generation, now, peer)) {
 		hex_encode(peer->sha256, sizeof(peer->sha256), peer->sha256_hex);
 		return TLS_OK;
 	}
@@ -304,9 +543,9 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned 
 		X509_free(x);
 		return TLS_CA_CERTIFICATE;
 	}
-	if (crl) {
+	if (m->crl) {
 		X509_REVOKED *rev = NULL;
-		int found = X509_CRL_get0_by_cert(crl, &rev, x);
+		int found = X509_CRL_get0_by_cert(m->crl, &rev, x);
 		if (found == 1) {
 			X509_free(x);
 			return TLS_REVOKED_BY_CRL;
@@ -315,7 +554,7 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned 
 	X509_free(x);
 	hex_encode(peer->sha256, sizeof(peer->sha256), peer->sha256_hex);
 	if (keyed)
-		peer_cache_put(key, now, peer);
+		peer_cache_put(key, m->generation, now, peer);
 	return TLS_OK;
 }
 
@@ -384,6 +623,7 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 	char *hex = NULL;
 	char *p;
 	long n;
+	struct tls_material *m = material_acquire();
 
 	memset(info, 0, sizeof(*info));
 	if (errlen)
@@ -393,14 +633,14 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 		snprintf(err, errlen, "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
 		goto out;
 	}
-	if (store == NULL) {
+	if (m == NULL) {
 		snprintf(err, errlen, "no client CA configured");
 		goto out;
 	}
 	ctx = X509_STORE_CTX_new();
-	if (ctx == NULL || X509_STORE_CTX_init(ctx, store, x, NULL) != 1)
+	if (ctx == NULL || X509_STORE_CTX_init(ctx, m->store, x, NULL) != 1)
 		goto out;
-	if (crl)
+	if (m->crl)
 		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CRL_CHECK);
 	if (X509_verify_cert(ctx) != 1) {
 		vr = X509_STORE_CTX_get_error(ctx);
@@ -456,6 +696,7 @@ out:
 	BN_free(bn);
 	OPENSSL_free(der);
 	X509_STORE_CTX_free(ctx);
+	material_release(m);
 	X509_free(x);
 	BIO_free(in);
 	BIO_free(out);

@@ -25,7 +25,10 @@ enum tls_verdict {
 /* The peer of one TLS connection.  Verification of the chain is cached for
  * the connection, keyed on the exact DER bytes; validity dates are
  * re-checked on every request. */
+struct tls_material;
+
 struct tls_peer {
+	struct tls_material *material; /* the connection's TLS material (tls.c) */
 	enum tls_verdict verdict;
 	unsigned char sha256[32];
 	char sha256_hex[65];
@@ -46,11 +49,26 @@ struct tls_cert_info {
 
 /* Loads the client CA (and CRL) for OpenSSL-side checks. */
 int tls_init(const char *client_ca_path, const char *crl_path, char *err, size_t errlen) MUSTCHECK;
+/* Adds the server's certificate and key (after tls_init): from then on each
+ * connection is given the material current when it starts. */
+int tls_init_server(const char *cert_path, const char *key_path, char *err,
+		    size_t errlen) MUSTCHECK;
+/* Reads certificate, key, client CA and CRL again from the same paths (on
+ * SIGHUP).  New connections get the new material, existing ones keep theirs;
+ * on failure the current material stays and err says why. */
+int tls_reload(char *err, size_t errlen) MUSTCHECK;
 void tls_shutdown(void);
+/* The current server certificate's end of validity and fingerprint. */
+int tls_server_certificate(time_t *not_after, char sha256_hex[65]) MUSTCHECK;
 
 /* Verifies the peer of a GnuTLS session (void * so callers need no GnuTLS
  * header) and fills peer.  Returns peer->verdict. */
 enum tls_verdict tls_check_peer(void *gnutls_session, struct tls_peer *peer, time_t now);
+/* A connection's start (before its handshake) and end: its session gets the
+ * current material's credentials, held until tls_peer_end. */
+void tls_peer_start(struct tls_peer *peer, void *gnutls_session);
+void tls_peer_end(struct tls_peer *peer);
+/* Forgets the verified certificate (the material stays). */
 void tls_peer_clear(struct tls_peer *peer);
 
 /* Parses one PEM certificate, checks it was issued by the client CA, is not

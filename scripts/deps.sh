@@ -2,6 +2,8 @@
 # Installs the Debian packages refgw needs to build, run and test, if any is
 # missing.  As root it runs apt-get; otherwise it prints the exact command.
 #   deps.sh [EXTRA_PACKAGE...]   (make fuzz adds clang, make bench its tools)
+# Another apt or dpkg (unattended-upgrades on a fresh machine, a second
+# shell) holding the lock is waited for, up to REFGW_APT_WAIT seconds (600).
 set -eu
 pkgs="$* gcc make pkg-config openssl curl ca-certificates
       libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev
@@ -17,12 +19,41 @@ echo "refgw: missing Debian packages:$missing"
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		echo "refgw: installing with sudo"
-		sudo sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$missing"
-		exit 0
+		exec sudo sh "$0" "$@"
 	fi
 	echo "refgw: run as root:  apt-get update && apt-get install -y --no-install-recommends$missing"
 	exit 1
 fi
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+
+wait_s=${REFGW_APT_WAIT:-600}
+# apt-get install waits for the dpkg lock itself (DPkg::Lock::Timeout, apt
+# >= 1.9.11), but apt 2.6's `apt-get update` fails at once on the lists
+# lock: so each command is retried while its error is a lock, until wait_s.
+apt_locked() {
+	grep -q -e 'Could not get lock' -e 'Unable to acquire the dpkg frontend lock' \
+		-e 'Unable to lock' "$1"
+}
+apt_wait() {
+	err=$(mktemp)
+	start=$(date +%s)
+	said=""
+	while :; do
+		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=5 "$@" 2>"$err" >/dev/null; then
+			rm -f "$err"
+			return 0
+		fi
+		if ! apt_locked "$err" || [ $(($(date +%s) - start)) -ge "$wait_s" ]; then
+			cat "$err" >&2
+			rm -f "$err"
+			return 1
+		fi
+		if [ -z "$said" ]; then
+			echo "refgw: another apt or dpkg holds the package lock ($(grep -o '/var/[^ )]*[^ ).]' "$err" | head -n 1)); waiting up to ${wait_s} s..."
+			said=yes
+		fi
+		sleep 5
+	done
+}
+apt_wait update -qq
+apt_wait install -y -qq --no-install-recommends $missing
 echo "refgw: packages installed"

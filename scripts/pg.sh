@@ -6,10 +6,20 @@
 #   pg.sh start DATADIR SOCKDIR LOG [extra server options]
 #   pg.sh stop  DATADIR
 #   pg.sh roles SOCKDIR               create refgw_owner, refgw_app, database refgw
+#   pg.sh where DATADIR               where the cluster's files really are
+#
+# As root, the user postgres must be able to reach the data directory, the
+# socket directory and the log.  A clone in root's home (mode 0700, the
+# ordinary place on a fresh Debian) is out of its reach: then each of them
+# lives under $REFGW_PG_HOME/refgw-<hash of the requested path>/ (default
+# /var/tmp, which survives a reboot) and the requested path is a symbolic
+# link to it.  Every command resolves the link, so postgres only ever sees
+# paths it can reach.
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	# (from /: the caller's directory may be out of postgres's reach)
+	if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 own() { # make a directory the server may write
 	mkdir -p "$1"
@@ -17,10 +27,37 @@ own() { # make a directory the server may write
 	chmod 700 "$1"
 }
 abs() { realpath -m "$1"; }
+# Prints the path postgres is to use for $1 (a directory, or a file with
+# "file"), making it a link to a reachable place first when needed.
+reachable() {
+	req=$(realpath -m "$1")
+	parent=$(dirname "$req")
+	mkdir -p "$parent"
+	if [ "$(id -u)" -ne 0 ] || [ -L "$req" ] || runuser -u postgres -- test -x "$parent"; then
+		realpath -m "$req"
+		return
+	fi
+	home="${REFGW_PG_HOME:-/var/tmp}/refgw-$(printf %s "$parent" | sha256sum | cut -c1-16)"
+	mkdir -p "$home"
+	chmod 755 "$home"
+	if [ -d "$req" ] && [ ! -L "$req" ]; then
+		rmdir "$req" 2>/dev/null || {
+			echo "pg.sh: $req is out of the reach of the user postgres and not empty" >&2
+			exit 1
+		}
+	fi
+	ln -sfn "$home/$(basename "$req")" "$req"
+	[ -n "${REFGW_PG_QUIET:-}" ] ||
+		echo "pg.sh: the user postgres cannot reach $parent: $req links to $home/$(basename "$req")" >&2
+	realpath -m "$req"
+}
 cmd=$1; shift
 case $cmd in
+where)
+	abs "$1"
+	;;
 init)
-	data=$(abs "$1") sock=$(abs "$2")
+	data=$(reachable "$1") sock=$(reachable "$2")
 	if [ ! -f "$data/PG_VERSION" ]; then
 		own "$data"
 		as_pg "$PGBIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
@@ -29,7 +66,7 @@ init)
 	chmod 755 "$sock"
 	;;
 start)
-	data=$(abs "$1") sock=$(abs "$2") log=$(abs "$3"); shift 3
+	data=$(abs "$1") sock=$(abs "$2") log=$(reachable "$3"); shift 3
 	if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then exit 0; fi
 	touch "$log"
 	if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$log"; fi
@@ -55,7 +92,7 @@ roles)
 	fi
 	;;
 *)
-	echo "usage: pg.sh init|start|stop|roles ..." >&2
+	echo "usage: pg.sh init|start|stop|roles|where ..." >&2
 	exit 2
 	;;
 esac

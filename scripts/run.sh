@@ -40,7 +40,16 @@ Try, as Rizome-Bxl:
 
   curl --cert certs/dev/rizome.pem --key certs/dev/rizome.key --cacert certs/dev/ca.pem https://localhost:$port/v1/me
 
-As the coordinator Bruss'help, use certs/dev/brusshelp.pem and .key.  Ctrl-C stops.
+As the coordinator Bruss'help, use certs/dev/brusshelp.pem and .key.
+
+The CLI from a second shell, in this directory ($top):
+
+  export REFGW_DATABASE_URL="$REFGW_DATABASE_URL"
+  export REFGW_ADMIN_DATABASE_URL="${REFGW_ADMIN_DATABASE_URL:-$REFGW_DATABASE_URL}"
+  build/refgw org list
+
+(README.md, "A second shell", shows how to add an organisation and its
+certificate.)  Operations: http://127.0.0.1:${REFGW_OPS_PORT:-9090}/metrics.  Ctrl-C stops.
 
 MSG
 "$bin" serve || true

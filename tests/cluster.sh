@@ -16,11 +16,14 @@ cluster_cleanup() {
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
 	done
 	if [ -n "$tmp" ]; then
+		pgreal=$(sh "$top/scripts/pg.sh" where "$tmp/pg")
 		sh "$top/scripts/pg.sh" stop "$tmp/pg" || true
 		if [ $rc -ne 0 ]; then
 			echo "-- gateway log (last 40 lines):"; tail -n 40 "$tmp/gateway.log" 2>/dev/null || true
 		fi
 		rm -rf "$tmp"
+		# The cluster's home when pg.sh moved it out of $tmp (as root).
+		case $pgreal in "$tmp"/*) ;; *) rm -rf "$(dirname "$pgreal")" ;; esac
 	fi
 	exit $rc
 }
@@ -29,8 +32,10 @@ cluster_up() {
 	bin=$(realpath "$1")
 	name=$2
 	shift 2
+	# Mode 0700, like a clone in root's home: as root, every run proves
+	# that pg.sh keeps the cluster where the user postgres can reach it.
 	tmp=$(mktemp -d "/tmp/refgw-$name.XXXXXX")
-	chmod 755 "$tmp"
+	export REFGW_PG_HOME=/tmp REFGW_PG_QUIET=1
 	trap cluster_cleanup EXIT INT TERM
 	slugs=$(grep -v '^#' "$top/tests/test-orgs.txt" | cut -d'|' -f1 | tr '\n' ' ')
 	# shellcheck disable=SC2086 # one argument per slug

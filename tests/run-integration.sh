@@ -28,6 +28,18 @@ export REFGW_TEST_BASE2="https://localhost:$api"
 REFGW_IDENTITY_CACHE_MS=1000 gateway_start "$tmp/ports3" "$tmp/gateway3.log"
 gw3_pid=$started_pid
 export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0.1:$ops"
+# A fourth whose TLS files the operations suite replaces and reloads with
+# SIGHUP (test_operations.c): a copy, so no other instance sees them change.
+mkdir -p "$tmp/reload"
+cp "$tmp/certs/server.pem" "$tmp/certs/server.key" "$tmp/certs/ca.pem" "$tmp/certs/crl.pem" \
+	"$tmp/reload/"
+REFGW_TLS_CERT="$tmp/reload/server.pem" REFGW_TLS_KEY="$tmp/reload/server.key" \
+	REFGW_TLS_CLIENT_CA="$tmp/reload/ca.pem" REFGW_TLS_CRL="$tmp/reload/crl.pem" \
+	gateway_start "$tmp/ports4" "$tmp/gateway4.log"
+gw4_pid=$started_pid
+export REFGW_TEST_BASE4="https://localhost:$api" REFGW_TEST_OPS4="http://127.0.0.1:$ops" \
+	REFGW_TEST_GW4_PID=$gw4_pid REFGW_TEST_GW4_LOG="$tmp/gateway4.log" \
+	REFGW_TEST_RELOAD_DIR="$tmp/reload"
 
 export CK_DEFAULT_TIMEOUT=60 REFGW_TEST_GW_PID=$gw_pid
 # Every response the suite receives is appended here (tests/integration/client.c)
@@ -42,10 +54,10 @@ if ! wait "$gw_pid" || ! grep -q '"msg":"stopped"' "$tmp/gateway.log"; then
 	echo "gateway did not exit cleanly on SIGTERM" >&2
 	trc=1
 fi
-for p in "$gw2_pid" "$gw3_pid"; do
+for p in "$gw2_pid" "$gw3_pid" "$gw4_pid"; do
 	kill -TERM "$p"
 	if ! wait "$p"; then
-		echo "gateway $p (second or third instance) did not exit cleanly on SIGTERM" >&2
+		echo "gateway $p (second, third or fourth instance) did not exit cleanly on SIGTERM" >&2
 		trc=1
 	fi
 done
