@@ -93,6 +93,9 @@ int reply_json_text(struct request *r, int status, char *text /* stolen */, size
 int reply_problem(struct request *r, int status, const char *slug, const char *title,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int reply_invalid(struct request *r, json_t *errors /* stolen: [{field,message}] */);
+/* 422 `unprocessable` with errors: [{field, message}]. */
+int reply_unprocessable_field(struct request *r, const char *title, const char *field,
+			      const char *message);
 void reply_reset(struct request *r);
 /* Adds {field, message} to an errors array. */
 void field_error(json_t *errors, const char *field, const char *fmt, ...)

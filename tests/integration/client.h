@@ -70,6 +70,7 @@ Suite *referrals_suite(void);
 Suite *units_suite(void);
 Suite *matrix_suite(void);
 Suite *plans_suite(void);
+Suite *consent_integrity_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -1280,6 +1280,7 @@ main(void)
 	srunner_add_suite(sr, matrix_suite());
 	srunner_add_suite(sr, units_suite());
 	srunner_add_suite(sr, plans_suite());
+	srunner_add_suite(sr, consent_integrity_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
