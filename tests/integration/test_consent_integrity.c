@@ -316,6 +316,35 @@ START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 			  u_occupied),
 		1);
 	ck_assert_int_eq(events_of("orgb", "proposal.consent_withdrawn", p_occupied), 0);
+	/* It ends; its outcome is the operator's, no longer told to the referrer. */
+	{
+		PGconn *c = sql_admin();
+		const char *q[1] = {p_occupied};
+		PGresult *res =
+			PQexecParams(c, "SELECT id FROM occupancies WHERE proposal_id = $1::uuid",
+				     1, NULL, q, NULL, NULL, 0);
+
+		ck_assert_int_eq(PQntuples(res), 1);
+		snprintf(path, sizeof(path), "/v1/occupancies/%s/end", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		PQfinish(c);
+		ck_assert_int_eq(call("orgc", "POST", path,
+				      "{\"end_date\":\"2027-03-01\",\"outcome\":\"hospital\"}",
+				      NULL, &r),
+				 0);
+		ck_assert_int_eq(r.status, 200);
+		resp_free(&r);
+		path[strlen(path) - strlen("/end")] = '\0';
+		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "end_date")),
+				 "2027-03-01");
+		ck_assert(json_is_null(json_object_get(r.json, "outcome")));
+		resp_free(&r);
+		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "outcome")), "hospital");
+		resp_free(&r);
+	}
 
 	/* Accepting and starting refuse, with their own problem type. */
 	ck_assert_int_eq(accept_proposal(p_open, type, sizeof(type)), 409);
