@@ -83,7 +83,10 @@ audit_record_conn(struct db_conn *c, const char *request_id, const char *action,
 
 	if (append_params(NULL, request_id, action, rtype, rid, NULL, detail, &text, params) != 0)
 		return -1;
-	s = db_exec_params(c, statements[ST_AUDIT_APPEND].sql, 7, params, NULL);
+	s = db_exec_params(c,
+			   "SELECT refgw_audit_append_system(decode($1, 'hex'), $2, $3, $4, $5, "
+			   "$6::uuid, $7::jsonb)",
+			   7, params, NULL);
 	free(text);
 	return s == DB_OK ? 0 : -1;
 }

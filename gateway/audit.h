@@ -27,7 +27,8 @@ int audit_record(struct request *r, const char *action, const char *resource_typ
  * length, "{id,id}" and "{person,person}". */
 int audit_record_reads(struct request *r, const char *action, const char *referrals,
 		       const char *persons, json_t *detail) MUSTCHECK;
-/* The same on a connection outside a request (CLI), in its transaction. */
+/* The same on a connection outside a request: the CLI, connected as the schema
+ * owner, through refgw_audit_append_system (no organisation), in its transaction. */
 int audit_record_conn(struct db_conn *c, const char *request_id, const char *action,
 		      const char *resource_type, const char *resource_id, json_t *detail) MUSTCHECK;
 

@@ -37,7 +37,12 @@ reply_db_error(struct request *r, int status)
 	case DB_SERIALIZATION:
 		return reply_problem(r, 409, "conflict-retry", "Concurrent change",
 				     "a concurrent change conflicted with this one; retry");
+	case DB_CONSENT:
+		return reply_problem(r, 409, "consent-not-holding", "Consent no longer holds",
+				     "the referral's consent has been withdrawn or has expired; nothing "
+				     "was created or changed");
 	case DB_CONSTRAINT:
+	case DB_UNKNOWN_ORG:
 	case DB_BAD_INPUT:
 		return reply_problem(r, 422, "unprocessable", "Unprocessable request",
 				     "the request conflicts with the data's rules");

@@ -198,9 +198,9 @@ handle_consent_create(struct request *r)
 	params[5] = json_string_value(json_object_get(body, "valid_until"));
 	params[6] = evidence;
 	s = db_exec(r->db, ST_CONSENT_INSERT, 7, params, &res);
-	if (s == DB_CONSTRAINT) {
-		status = reply_problem(r, 422, "unprocessable", "Unprocessable consent",
-				       "a recipient organisation does not exist");
+	if (s == DB_UNKNOWN_ORG) {
+		status = reply_unprocessable_field(r, "Unprocessable consent", "recipients",
+						   "an organisation_id names no organisation");
 		goto out;
 	}
 	if (s != DB_OK) {

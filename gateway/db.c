@@ -43,6 +43,8 @@ static const char *const status_names[] = {
     [DB_TIMEOUT] = "statement_timeout",
     [DB_UNIQUE] = "unique_violation",
     [DB_CONSTRAINT] = "constraint_violation",
+    [DB_UNKNOWN_ORG] = "unknown_organisation",
+    [DB_CONSENT] = "consent_not_holding",
     [DB_FORBIDDEN] = "forbidden",
     [DB_SERIALIZATION] = "serialization_failure",
     [DB_BAD_INPUT] = "bad_input",
@@ -102,6 +104,10 @@ classify(struct db_conn *c, PGresult *res)
 		return DB_ERROR;
 	if (strcmp(state, "23505") == 0)
 		return DB_UNIQUE;
+	if (strcmp(state, "23R01") == 0)
+		return DB_UNKNOWN_ORG;
+	if (strcmp(state, "23R02") == 0)
+		return DB_CONSENT;
 	if (strncmp(state, "23", 2) == 0)
 		return DB_CONSTRAINT;
 	if (strcmp(state, "42501") == 0)

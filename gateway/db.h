@@ -16,6 +16,8 @@ enum db_status {
 	DB_POOL_TIMEOUT, /* every connection busy past the bounded wait: 503 */
 	DB_UNIQUE,       /* 23505 */
 	DB_CONSTRAINT,   /* other class 23 */
+	DB_UNKNOWN_ORG,  /* 23R01: an array names an organisation that does not exist */
+	DB_CONSENT,      /* 23R02: the consent it stands on does not hold (schema/015) */
 	DB_FORBIDDEN,    /* 42501: a row-level security policy said no */
 	DB_SERIALIZATION, /* 40001 / 40P01 */
 	DB_BAD_INPUT,    /* 22xxx: data exception */

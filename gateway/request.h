@@ -101,6 +101,9 @@ int reply_invalid_query(struct request *r, json_t *errors /* stolen */);
 /* A problem that also names the fields at fault (errors stolen; omitted when empty). */
 int reply_problem_errors(struct request *r, int status, const char *slug, const char *title,
 			 json_t *errors, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* 422 `unprocessable` with errors: [{field, message}]. */
+int reply_unprocessable_field(struct request *r, const char *title, const char *field,
+			      const char *message);
 void reply_reset(struct request *r);
 /* Adds {field, message} to an errors array. */
 void field_error(json_t *errors, const char *field, const char *fmt, ...)

@@ -147,6 +147,20 @@ reply_problem_errors(struct request *r, int status, const char *slug, const char
 	return rc;
 }
 
+/* 422 unprocessable for one field: the body was valid, the data it names is not. */
+int
+reply_unprocessable_field(struct request *r, const char *title, const char *field, const char *message)
+{
+	json_t *body = problem_body(422, "unprocessable", title, message), *errors = json_array();
+	int rc;
+
+	field_error(errors, field, "%s", message);
+	json_object_set_new(body, "errors", errors);
+	rc = set_body(r, 422, body, "application/problem+json");
+	r->problem_slug = "unprocessable";
+	return rc;
+}
+
 void
 field_error(json_t *errors, const char *field, const char *fmt, ...)
 {

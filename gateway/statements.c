@@ -277,7 +277,12 @@ const struct db_stmt statements[ST_COUNT] = {
     [ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)", 3},
     [ST_OCC_GET] = {"occ_get",
 		    "SELECT id, unit_id, proposal_id, referral_id, operator_org, referring_org, "
-		    "start_date::text, planned_end_date::text, end_date::text, outcome, " TS("created_at")
+		    "start_date::text, planned_end_date::text, end_date::text, "
+		    /* The outcome (prison, hospital, deceased...) is the operator's to
+		     * tell the referring organisation under the consent: hidden from it
+		     * once the consent stops holding (issue 12). */
+		    "CASE WHEN operator_org = refgw_caller() OR refgw_referral_data_visible(referral_id) "
+		    "THEN outcome END, " TS("created_at")
 		    " FROM occupancies WHERE id = $1::uuid",
 		    1},
     /* $1 unit (visible to the caller), $2 how many of each group to return.

@@ -347,10 +347,14 @@ handle_unit_create(struct request *r)
 	params[13] = kindb.data;
 	params[14] = str(body, "status") ? str(body, "status") : "draft";
 	s = db_exec(r->db, ST_UNIT_INSERT, 15, params, &res);
+	if (s == DB_UNKNOWN_ORG) {
+		status = reply_unprocessable_field(r, "Unit refused", "audience",
+						   "an organisation_id names no organisation");
+		goto out;
+	}
 	if (s == DB_FORBIDDEN || s == DB_CONSTRAINT) {
 		status = reply_problem(r, 422, "unprocessable", "Unit refused",
-				       "the site is not one of yours, or an audience organisation does not "
-				       "exist");
+				       "the site is not one of yours");
 		goto out;
 	}
 	if (s != DB_OK) {
@@ -547,10 +551,14 @@ handle_unit_update(struct request *r)
 		i = (size_t)db_rows(upd);
 		db_res_free(upd);
 	}
+	if (s == DB_UNKNOWN_ORG) {
+		status = reply_unprocessable_field(r, "Unit change refused", "audience",
+						   "an organisation_id names no organisation");
+		goto out;
+	}
 	if (s == DB_CONSTRAINT) {
 		status = reply_problem(r, 422, "unprocessable", "Unit change refused",
-				       "available_until would be before available_from, or an audience "
-				       "organisation does not exist");
+				       "available_until would be before available_from");
 		goto out;
 	}
 	if (s != DB_OK) {
