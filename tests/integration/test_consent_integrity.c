@@ -29,7 +29,7 @@ new_consent(const char *tag, char **person_out)
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
 		 "{\"kind\":\"housing_operator\"}],\"purposes\":[\"housing_referral\"],"
-		 "\"data_categories\":[\"identity\"],\"valid_until\":\"2099-01-01\","
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\","
 		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
 		 person, org_id("orgb"));
 	consent = must(post_id("orga", "/v1/consents", body, 201));
@@ -44,7 +44,7 @@ referral_body(char *body, size_t size, const char *person, const char *consent)
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"needs "
 		 "housing\","
-		 "\"data\":{\"identity\":{\"first_name\":\"Ana\"}}}",
+		 "\"data\":{\"identity\":{\"given_name\":\"Ana\"}}}",
 		 person, org_id("orgb"), consent);
 }
 
