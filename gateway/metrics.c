@@ -36,6 +36,11 @@ static struct client_cert {
 	time_t not_after, last_seen;
 } client_certs[CLIENT_CERTS_MAX];
 static pthread_mutex_t client_certs_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Every active registered certificate, as housekeeping last read it
+ * (refgw_certificate_expiries(), schema/019); until its first read, or while
+ * it cannot read, the table above stands in.  Same lock. */
+static struct metrics_cert registered[METRICS_CERTS_MAX];
+static long registered_n = -1;
 
 #ifndef REFGW_VERSION
 #define REFGW_VERSION "unknown"
@@ -114,6 +119,17 @@ metrics_client_certificate(const char *sha256_hex, const char *organisation, tim
 	pthread_mutex_unlock(&client_certs_lock);
 }
 
+void
+metrics_set_registered_certificates(const struct metrics_cert *certs, size_t n)
+{
+	if (n > METRICS_CERTS_MAX)
+		n = METRICS_CERTS_MAX;
+	pthread_mutex_lock(&client_certs_lock);
+	memcpy(registered, certs, n * sizeof(*certs));
+	registered_n = (long)n;
+	pthread_mutex_unlock(&client_certs_lock);
+}
+
 /* A label value in the text format: backslash, quote and newline escaped. */
 static int
 label_value(struct buf *o, const char *v)
@@ -151,10 +167,17 @@ render_certificates(struct buf *o, time_t now)
 				 "refgw_server_certificate_expiry_days{sha256=\"%s\"} %.3f\n",
 				 sha, difftime(not_after, now) / 86400.0);
 	rc |= buf_printf(o, "# HELP refgw_client_certificate_expiry_days Days left before each "
-			    "client certificate that authenticated at this instance expires.\n"
+			    "active registered client certificate expires (before housekeeping's "
+			    "first read: those that authenticated at this instance).\n"
 			    "# TYPE refgw_client_certificate_expiry_days gauge\n");
 	pthread_mutex_lock(&client_certs_lock);
-	for (i = 0; i < CLIENT_CERTS_MAX && rc == 0; i++) {
+	for (i = 0; registered_n >= 0 && i < (size_t)registered_n && rc == 0; i++) {
+		rc |= buf_printf(o, "refgw_client_certificate_expiry_days{organisation=\"");
+		rc |= label_value(o, registered[i].organisation);
+		rc |= buf_printf(o, "\",sha256=\"%s\"} %.3f\n", registered[i].sha256,
+				 difftime(registered[i].not_after, now) / 86400.0);
+	}
+	for (i = 0; registered_n < 0 && i < CLIENT_CERTS_MAX && rc == 0; i++) {
 		if (client_certs[i].last_seen == 0)
 			continue;
 		rc |= buf_printf(o, "refgw_client_certificate_expiry_days{organisation=\"");

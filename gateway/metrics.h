@@ -21,6 +21,15 @@ void metrics_identity_refresh(void);
  * appear in /metrics. */
 void metrics_client_certificate(const char *sha256_hex, const char *organisation, time_t not_after,
 				time_t now);
+/* Every active registered client certificate (housekeeping reads them from
+ * the database): from then on /metrics shows these, not only the ones seen. */
+#define METRICS_CERTS_MAX 1024
+struct metrics_cert {
+	char sha256[65];
+	char organisation[201];
+	time_t not_after;
+};
+void metrics_set_registered_certificates(const struct metrics_cert *certs, size_t n);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
 int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up,
 		   int long_polls_parked) MUSTCHECK;

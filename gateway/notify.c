@@ -1,6 +1,7 @@
 /* notify: LISTEN refgw_events on a dedicated connection, in its own thread. */
 #include "notify.h"
 
+#include <limits.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <pthread.h>
@@ -11,6 +12,8 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
+#include "util.h"
 
 #define MAX_ORGS 1024
 
@@ -195,8 +198,39 @@ notify_identity_generation(uint64_t *gen)
 	return up;
 }
 
-/* Work no request triggers: occupancies ending soon.  Every instance runs
- * it; the SQL function claims each row once. */
+/* Every active registered certificate's expiry, for /metrics. */
+static void
+read_certificate_expiries(struct db_conn *c)
+{
+	static struct metrics_cert certs[METRICS_CERTS_MAX]; /* only this thread */
+	struct db_res *res = NULL;
+	size_t i, rows;
+
+	if (db_exec_params(c, "SELECT organisation, sha256, not_after FROM refgw_certificate_expiries()",
+			   0, NULL, &res) != DB_OK) {
+		log_warnx("housekeeping: certificate expiries: %s", db_last_error(c));
+		db_res_free(res);
+		return;
+	}
+	rows = (size_t)db_rows(res);
+	if (rows > METRICS_CERTS_MAX)
+		rows = METRICS_CERTS_MAX;
+	for (i = 0; i < rows; i++) {
+		long t = 0;
+		snprintf(certs[i].organisation, sizeof(certs[i].organisation), "%s",
+			 db_val(res, (int)i, 0));
+		snprintf(certs[i].sha256, sizeof(certs[i].sha256), "%s", db_val(res, (int)i, 1));
+		if (parse_long(db_val(res, (int)i, 2), 0, LONG_MAX, &t) != 0)
+			t = 0;
+		certs[i].not_after = (time_t)t;
+	}
+	db_res_free(res);
+	metrics_set_registered_certificates(certs, rows);
+}
+
+/* Work no request triggers: occupancies ending soon (every instance runs
+ * it; the SQL function claims each row once), and the certificates'
+ * expiries that /metrics shows. */
 static void
 housekeeping(struct db_conn *c)
 {
@@ -208,6 +242,8 @@ housekeeping(struct db_conn *c)
 	else if (strcmp(db_val(res, 0, 0), "0") != 0)
 		log_info("housekeeping: %s occupancies ending soon notified", db_val(res, 0, 0));
 	db_res_free(res);
+	if (!db_lost(c))
+		read_certificate_expiries(c);
 }
 
 static void *

@@ -192,6 +192,27 @@ START_TEST(metrics_show_build_and_certificate_expiry)
 	days = strtod(p + strlen(line), NULL);
 	ck_assert_msg(days > 1 && days <= 3651, "client certificate expiry %g days", days);
 	resp_free(&r);
+
+	/* Every active registered certificate, also one that never called this
+	 * instance (orgd), read by housekeeping (1 s here); a revoked one not. */
+	snprintf(path, sizeof(path), "%s/orgd.pem", env_or_die("REFGW_TEST_CERTS"));
+	cert_sha256(path, orga_sha);
+	snprintf(line, sizeof(line),
+		 "refgw_client_certificate_expiry_days{organisation=\"Test Org D\",sha256=\"%s\"} ",
+		 orga_sha);
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(ops_get_at("REFGW_TEST_OPS4", "/metrics", &r), 0);
+		if ((p = strstr(r.body, line)) != NULL)
+			break;
+		resp_free(&r);
+		usleep(100000);
+	}
+	ck_assert_msg(p != NULL, "no expiry for orgd's certificate (never used here)");
+	days = strtod(p + strlen(line), NULL);
+	ck_assert_msg(days > 1 && days <= 3651, "orgd's certificate expiry %g days", days);
+	ck_assert_msg(strstr(r.body, "organisation=\"Test Revoked\"") == NULL,
+		      "a revoked certificate in the expiry metric");
+	resp_free(&r);
 }
 END_TEST
 
