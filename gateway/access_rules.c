@@ -13,20 +13,21 @@
 #include "validate.h"
 
 static const char *const actions[] = {
-    "person.create",   "consent.create",      "consent.read",       "consent.withdraw",
-    "referral.create", "referral.read",       "referral.transition", "audit.read",
-    "event.read",      "organisation.manage", "certificate.manage", "access_rule.manage",
-    "site.manage",     "unit.manage",         "unit.read",          "proposal.create",
-    "proposal.decide", "occupancy.manage",    "occupancy.read",     "report.read",
-    NULL};
+	"person.create",       "consent.create",     "consent.read",
+	"consent.withdraw",    "referral.create",    "referral.read",
+	"referral.transition", "audit.read",         "event.read",
+	"organisation.manage", "certificate.manage", "access_rule.manage",
+	"site.manage",         "unit.manage",        "unit.read",
+	"proposal.create",     "proposal.decide",    "occupancy.manage",
+	"occupancy.read",      "report.read",        NULL};
 static const struct field_spec rule_fields[] = {
-    {"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
-    {"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
-    {"action", FT_ENUM, true, 0, 0, 0, actions},
-    {"allowed", FT_BOOLEAN, true, 0, 0, 0, NULL},
+	{"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
+	{"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
+	{"action", FT_ENUM, true, 0, 0, 0, actions},
+	{"allowed", FT_BOOLEAN, true, 0, 0, 0, NULL},
 };
 static const struct field_spec put_fields[] = {
-    {"rules", FT_ANY, true, 0, 0, 0, NULL},
+	{"rules", FT_ANY, true, 0, 0, 0, NULL},
 };
 
 static json_t *
@@ -36,9 +37,10 @@ rules_json(const struct db_res *res)
 	int i;
 
 	for (i = 0; i < db_rows(res); i++) {
-		json_t *j = json_pack("{s:s, s:s, s:b, s:s}", "id", db_val(res, i, 0), "action",
-				      db_val(res, i, 3), "allowed", strcmp(db_val(res, i, 4), "t") == 0,
-				      "updated_at", db_val(res, i, 5));
+		json_t *j =
+			json_pack("{s:s, s:s, s:b, s:s}", "id", db_val(res, i, 0), "action",
+				  db_val(res, i, 3), "allowed", strcmp(db_val(res, i, 4), "t") == 0,
+				  "updated_at", db_val(res, i, 5));
 		if (db_null(res, i, 1))
 			json_object_set_new(j, "kind", json_string(db_val(res, i, 2)));
 		else
@@ -81,13 +83,15 @@ handle_rules_replace(struct request *r)
 	if (!json_is_array(rules) || json_array_size(rules) > 2000) {
 		field_error(errors, "rules", "must be an array of at most 2000 rules");
 	} else {
-		json_array_foreach(rules, i, rule) {
+		json_array_foreach(rules, i, rule)
+		{
 			char name[48];
 			snprintf(name, sizeof(name), "rules[%zu]", i);
 			if (!json_is_object(rule) ||
 			    (json_object_get(rule, "kind") == NULL) ==
-				(json_object_get(rule, "organisation_id") == NULL)) {
-				field_error(errors, name, "needs exactly one of kind or organisation_id");
+				    (json_object_get(rule, "organisation_id") == NULL)) {
+				field_error(errors, name,
+					    "needs exactly one of kind or organisation_id");
 				continue;
 			}
 			validate_fields(rule, rule_fields, ARRAY_LEN(rule_fields), errors);
@@ -100,15 +104,18 @@ handle_rules_replace(struct request *r)
 	}
 	text = json_dumps(rules, JSON_COMPACT);
 	if (text == NULL) {
-		status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+		status =
+			reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
 		goto out;
 	}
 	if ((s = db_exec(r->db, ST_RULES_DELETE_ALL, 0, NULL, NULL)) != DB_OK ||
-	    (s = db_exec(r->db, ST_RULES_INSERT_SET, 1, (const char *const *)&text, NULL)) != DB_OK) {
+	    (s = db_exec(r->db, ST_RULES_INSERT_SET, 1, (const char *const *)&text, NULL)) !=
+		    DB_OK) {
 		if (s == DB_UNIQUE || s == DB_CONSTRAINT)
-			status = reply_problem(r, 422, "unprocessable", "Rules refused",
-					       "a rule is repeated, or names an organisation that does "
-					       "not exist");
+			status = reply_problem(
+				r, 422, "unprocessable", "Rules refused",
+				"a rule is repeated, or names an organisation that does "
+				"not exist");
 		else
 			status = reply_db_error(r, s);
 		goto out;
@@ -182,8 +189,9 @@ handle_audit_list(struct request *r)
 			}
 		}
 		if (!ts[0]) {
-			return reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-					     "cursor must be a next_cursor value returned by this list");
+			return reply_problem(
+				r, 400, "invalid-cursor", "Invalid cursor",
+				"cursor must be a next_cursor value returned by this list");
 		}
 		params[1] = ts;
 		params[2] = lane;
@@ -199,18 +207,19 @@ handle_audit_list(struct request *r)
 	rows = db_rows(res);
 	items = json_array();
 	for (i = 0; i < rows && i < limit; i++)
-		json_array_append_new(items,
-				      json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "at", db_val(res, i, 0),
-						"organisation_id", db_null(res, i, 1) ? NULL : db_val(res, i, 1),
-						"action", db_val(res, i, 2), "resource_type", db_val(res, i, 3),
-						"resource_id", db_val(res, i, 4), "request_id", db_val(res, i, 5),
-						/* which certificate acted (issue 12) */
-						"certificate_sha256",
-						db_null(res, i, 9) ? NULL : db_val(res, i, 9)));
+		json_array_append_new(
+			items,
+			json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s?}", "at", db_val(res, i, 0),
+				  "organisation_id", db_null(res, i, 1) ? NULL : db_val(res, i, 1),
+				  "action", db_val(res, i, 2), "resource_type", db_val(res, i, 3),
+				  "resource_id", db_val(res, i, 4), "request_id", db_val(res, i, 5),
+				  /* which certificate acted (issue 12) */
+				  "certificate_sha256",
+				  db_null(res, i, 9) ? NULL : db_val(res, i, 9)));
 	if (rows > limit) {
 		char key[128], enc[200];
-		snprintf(key, sizeof(key), "%s|%s|%s", db_val(res, limit - 1, 6), db_val(res, limit - 1, 7),
-			 db_val(res, limit - 1, 8));
+		snprintf(key, sizeof(key), "%s|%s|%s", db_val(res, limit - 1, 6),
+			 db_val(res, limit - 1, 7), db_val(res, limit - 1, 8));
 		base64url_encode((unsigned char *)key, strlen(key), enc);
 		next = json_string(enc);
 	}

@@ -58,7 +58,8 @@ audit_record_reads(struct request *r, const char *action, const char *referrals,
 		   const char *persons, json_t *detail)
 {
 	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-	const char *params[6] = {r->who.certificate_sha256, r->id, action, referrals, persons, text};
+	const char *params[6] = {
+		r->who.certificate_sha256, r->id, action, referrals, persons, text};
 	enum db_status s;
 
 	if (text == NULL)
@@ -101,10 +102,17 @@ field(struct buf *out, const char *v)
 int
 audit_canonical(const struct audit_row *row, struct buf *out)
 {
-	const char *fields[] = {row->lane,          row->seq,           row->at_us,
-				row->organisation_id, row->certificate_hex, row->request_id,
-				row->action,        row->resource_type, row->resource_id,
-				row->person_id,     row->detail};
+	const char *fields[] = {row->lane,
+				row->seq,
+				row->at_us,
+				row->organisation_id,
+				row->certificate_hex,
+				row->request_id,
+				row->action,
+				row->resource_type,
+				row->resource_id,
+				row->person_id,
+				row->detail};
 	size_t i;
 
 	if (buf_append(out, "refgw-audit-v1", 14) != 0)
@@ -116,7 +124,8 @@ audit_canonical(const struct audit_row *row, struct buf *out)
 }
 
 void
-audit_hash(const unsigned char *prev, size_t prevlen, const struct buf *canonical, unsigned char out[32])
+audit_hash(const unsigned char *prev, size_t prevlen, const struct buf *canonical,
+	   unsigned char out[32])
 {
 	crypto_sha256_2(prev, prevlen, canonical->data, canonical->len, out);
 }
@@ -138,14 +147,15 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 	rep->ok = true;
 	if (db_begin(c) != DB_OK)
 		return -1;
-	s = db_exec_params(c,
-			   "DECLARE audit_walk NO SCROLL CURSOR FOR "
-			   "SELECT lane::text, seq::text, "
-			   "(extract(epoch FROM at) * 1000000)::bigint::text, organisation_id::text, "
-			   "encode(certificate_sha256, 'hex'), request_id, action, resource_type, "
-			   "resource_id, person_id::text, detail::text, encode(prev_hash, 'hex'), "
-			   "encode(hash, 'hex') FROM audit_log a ORDER BY a.lane, a.seq",
-			   0, NULL, NULL);
+	s = db_exec_params(
+		c,
+		"DECLARE audit_walk NO SCROLL CURSOR FOR "
+		"SELECT lane::text, seq::text, "
+		"(extract(epoch FROM at) * 1000000)::bigint::text, organisation_id::text, "
+		"encode(certificate_sha256, 'hex'), request_id, action, resource_type, "
+		"resource_id, person_id::text, detail::text, encode(prev_hash, 'hex'), "
+		"encode(hash, 'hex') FROM audit_log a ORDER BY a.lane, a.seq",
+		0, NULL, NULL);
 	if (s != DB_OK)
 		goto out;
 	for (;;) {
@@ -155,12 +165,17 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 		if (db_rows(res) == 0)
 			break;
 		for (i = 0; i < db_rows(res) && rep->ok; i++) {
-			struct audit_row row = {
-			    db_val(res, i, 0), db_val(res, i, 1), db_val(res, i, 2),
-			    db_null(res, i, 3) ? NULL : db_val(res, i, 3),
-			    db_null(res, i, 4) ? NULL : db_val(res, i, 4), db_val(res, i, 5),
-			    db_val(res, i, 6), db_val(res, i, 7), db_val(res, i, 8),
-			    db_null(res, i, 9) ? NULL : db_val(res, i, 9), db_val(res, i, 10)};
+			struct audit_row row = {db_val(res, i, 0),
+						db_val(res, i, 1),
+						db_val(res, i, 2),
+						db_null(res, i, 3) ? NULL : db_val(res, i, 3),
+						db_null(res, i, 4) ? NULL : db_val(res, i, 4),
+						db_val(res, i, 5),
+						db_val(res, i, 6),
+						db_val(res, i, 7),
+						db_val(res, i, 8),
+						db_null(res, i, 9) ? NULL : db_val(res, i, 9),
+						db_val(res, i, 10)};
 			unsigned char stored_prev[32];
 			size_t stored_prevlen = strlen(db_val(res, i, 11)) / 2;
 			struct buf canon;
@@ -185,22 +200,26 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 			buf_free(&canon);
 			if (seq != expect_seq) {
 				snprintf(rep->first_broken, sizeof(rep->first_broken),
-					 "lane %ld: row seq %ld found where seq %ld was expected (rows "
+					 "lane %ld: row seq %ld found where seq %ld was expected "
+					 "(rows "
 					 "missing)",
 					 lane, seq, expect_seq);
 				rep->ok = false;
 			} else if (stored_prevlen != prevlen ||
-				   (prevlen && (hex_decode(db_val(res, i, 11), stored_prev, 32) != 0 ||
-						memcmp(stored_prev, prev, 32) != 0))) {
+				   (prevlen &&
+				    (hex_decode(db_val(res, i, 11), stored_prev, 32) != 0 ||
+				     memcmp(stored_prev, prev, 32) != 0))) {
 				snprintf(rep->first_broken, sizeof(rep->first_broken),
-					 "lane %ld seq %ld (request %s, action %s): prev_hash does not "
+					 "lane %ld seq %ld (request %s, action %s): prev_hash does "
+					 "not "
 					 "match the previous row's hash",
 					 lane, seq, row.request_id, row.action);
 				rep->ok = false;
 			} else if (hex_decode(db_val(res, i, 12), stored, 32) != 0 ||
 				   memcmp(stored, hash, 32) != 0) {
 				snprintf(rep->first_broken, sizeof(rep->first_broken),
-					 "lane %ld seq %ld (request %s, action %s): hash does not match "
+					 "lane %ld seq %ld (request %s, action %s): hash does not "
+					 "match "
 					 "the row's contents (modified)",
 					 lane, seq, row.request_id, row.action);
 				rep->ok = false;
@@ -217,13 +236,14 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 	}
 	/* The lane heads must match the last rows (a deleted tail shows here). */
 	if (rep->ok) {
-		s = db_exec_params(c,
-				   "SELECT h.lane::text, h.seq::text FROM audit_lanes h "
-				   "LEFT JOIN LATERAL (SELECT max(seq) AS seq, (array_agg(hash ORDER BY "
-				   "seq DESC))[1] AS hash FROM audit_log l WHERE l.lane = h.lane) t "
-				   "ON true WHERE coalesce(t.seq, 0) <> h.seq OR "
-				   "(h.seq > 0 AND t.hash IS DISTINCT FROM h.head) ORDER BY h.lane LIMIT 1",
-				   0, NULL, &heads);
+		s = db_exec_params(
+			c,
+			"SELECT h.lane::text, h.seq::text FROM audit_lanes h "
+			"LEFT JOIN LATERAL (SELECT max(seq) AS seq, (array_agg(hash ORDER BY "
+			"seq DESC))[1] AS hash FROM audit_log l WHERE l.lane = h.lane) t "
+			"ON true WHERE coalesce(t.seq, 0) <> h.seq OR "
+			"(h.seq > 0 AND t.hash IS DISTINCT FROM h.head) ORDER BY h.lane LIMIT 1",
+			0, NULL, &heads);
 		if (s != DB_OK)
 			goto out;
 		if (db_rows(heads) > 0) {

@@ -16,7 +16,7 @@ struct db_conn;
 /* One row as text, exactly as PostgreSQL prints its columns. */
 struct audit_row {
 	const char *lane, *seq, *at_us, *organisation_id, *certificate_hex, *request_id, *action,
-	    *resource_type, *resource_id, *person_id, *detail;
+		*resource_type, *resource_id, *person_id, *detail;
 };
 
 /* Appends, in r's transaction.  -1 means the caller must fail the request. */

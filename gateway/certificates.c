@@ -15,36 +15,40 @@
 #include "validate.h"
 
 static const struct field_spec register_fields[] = {
-    {"pem", FT_STRING, true, 16384, 0, 0, NULL},
+	{"pem", FT_STRING, true, 16384, 0, 0, NULL},
 };
 static const struct field_spec revoke_fields[] = {
-    {"reason", FT_STRING, false, 500, 0, 0, NULL},
+	{"reason", FT_STRING, false, 500, 0, 0, NULL},
 };
 
 /* Row of CERT_COLS → JSON. */
 static json_t *
 cert_json(const struct db_res *res, int row)
 {
-	const char *status = !db_null(res, row, 8)	? "revoked"
+	const char *status = !db_null(res, row, 8)   ? "revoked"
 			     : db_null(res, row, 10) ? "pending"
-						      : "active";
+						     : "active";
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "sha256",
-			      db_val(res, row, 0), "organisation_id", db_val(res, row, 1), "subject",
-			      db_val(res, row, 2), "issuer", db_val(res, row, 3), "serial",
-			      db_val(res, row, 4), "not_before", db_val(res, row, 5), "not_after",
-			      db_val(res, row, 6), "registered_at", db_val(res, row, 7), "status", status);
+			      db_val(res, row, 0), "organisation_id", db_val(res, row, 1),
+			      "subject", db_val(res, row, 2), "issuer", db_val(res, row, 3),
+			      "serial", db_val(res, row, 4), "not_before", db_val(res, row, 5),
+			      "not_after", db_val(res, row, 6), "registered_at",
+			      db_val(res, row, 7), "status", status);
 	int col;
 
 	if (!db_null(res, row, 8)) {
 		json_object_set_new(j, "revoked_at", json_string(db_val(res, row, 8)));
 		json_object_set_new(j, "revocation_reason",
-				    db_null(res, row, 9) ? json_null() : json_string(db_val(res, row, 9)));
+				    db_null(res, row, 9) ? json_null()
+							 : json_string(db_val(res, row, 9)));
 	}
 	/* NULL: not confirmed yet; registered or confirmed by the operator's CLI. */
 	for (col = 10; col <= 12; col++) {
-		static const char *const names[] = {"confirmed_at", "registered_by", "confirmed_by"};
+		static const char *const names[] = {"confirmed_at", "registered_by",
+						    "confirmed_by"};
 		json_object_set_new(j, names[col - 10],
-				    db_null(res, row, col) ? json_null() : json_string(db_val(res, row, col)));
+				    db_null(res, row, col) ? json_null()
+							   : json_string(db_val(res, row, col)));
 	}
 	return j;
 }
@@ -117,8 +121,8 @@ register_for(struct request *r, const char *org)
 	{
 		const char *pem = json_string_value(json_object_get(body, "pem"));
 		if (tls_inspect_pem(pem, strlen(pem), &info, why, sizeof(why)) != 0) {
-			status = reply_problem(r, 422, "certificate-refused", "Certificate refused", "%s",
-					       why);
+			status = reply_problem(r, 422, "certificate-refused", "Certificate refused",
+					       "%s", why);
 			goto out;
 		}
 	}
@@ -134,8 +138,9 @@ register_for(struct request *r, const char *org)
 	params[7] = info.pem;
 	s = db_exec(r->db, ST_CERT_INSERT, 8, params, &res);
 	if (s == DB_UNIQUE) {
-		status = reply_problem(r, 409, "certificate-exists", "Certificate already registered",
-				       "the certificate sha256 %s is already registered", info.sha256_hex);
+		status = reply_problem(
+			r, 409, "certificate-exists", "Certificate already registered",
+			"the certificate sha256 %s is already registered", info.sha256_hex);
 		goto out;
 	}
 	if (s != DB_OK) {
@@ -149,8 +154,8 @@ register_for(struct request *r, const char *org)
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;
 	}
-	snprintf(r->location, sizeof(r->location), "/v1/organisations/%s/certificates/%s",
-		 org, info.sha256_hex);
+	snprintf(r->location, sizeof(r->location), "/v1/organisations/%s/certificates/%s", org,
+		 info.sha256_hex);
 	status = reply_json(r, 201, cert_json(res, 0));
 out:
 	tls_cert_info_free(&info);
@@ -208,14 +213,15 @@ handle_cert_revoke(struct request *r)
 			status = reply_db_error(r, s);
 		else if (db_rows(res) == 0)
 			status = reply_problem(r, 404, "not-found", "Not found",
-					       "organisation %s has no certificate %s", r->params[0],
-					       r->params[1]);
+					       "organisation %s has no certificate %s",
+					       r->params[0], r->params[1]);
 		else
 			status = reply_json(r, 200, cert_json(res, 0));
 		goto out;
 	}
 	detail = json_pack("{s:s, s:s?}", "sha256", r->params[1], "reason", params[2]);
-	if (audit_record(r, "certificate.revoke", "organisation", r->params[0], NULL, detail) != 0) {
+	if (audit_record(r, "certificate.revoke", "organisation", r->params[0], NULL, detail) !=
+	    0) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;
@@ -246,10 +252,12 @@ handle_cert_confirm(struct request *r)
 	res = NULL;
 	if (strcmp(verdict, "not_found") == 0)
 		return reply_problem(r, 404, "not-found", "Not found",
-				     "organisation %s has no certificate %s", r->params[0], r->params[1]);
+				     "organisation %s has no certificate %s", r->params[0],
+				     r->params[1]);
 	if (strcmp(verdict, "revoked") == 0)
 		return reply_problem(r, 409, "certificate-not-pending", "Certificate revoked",
-				     "the certificate %s is revoked: register a new one", r->params[1]);
+				     "the certificate %s is revoked: register a new one",
+				     r->params[1]);
 	if (strcmp(verdict, "organisation_must_confirm") == 0)
 		return reply_problem(r, 409, "confirmation-by-organisation",
 				     "The organisation confirms its certificates",
@@ -257,23 +265,26 @@ handle_cert_confirm(struct request *r)
 				     "certificate itself (POST this route with one of its own)",
 				     r->params[0]);
 	if (strcmp(verdict, "four_eyes") == 0)
-		return reply_problem(r, 403, "four-eyes", "A second coordinator certificate must confirm",
-				     "the organisation has no active certificate: a coordinator "
-				     "certificate other than the one that registered this certificate, "
-				     "and not registered by it (nor it by this one), must confirm it");
+		return reply_problem(
+			r, 403, "four-eyes", "A second coordinator certificate must confirm",
+			"the organisation has no active certificate: a coordinator "
+			"certificate other than the one that registered this certificate, "
+			"and not registered by it (nor it by this one), must confirm it");
 	if (strcmp(verdict, "forbidden") == 0)
-		return reply_problem(r, 403, "forbidden", "Forbidden",
-				     "only the organisation itself, or a coordinator when the "
-				     "organisation has no active certificate, confirms a certificate");
+		return reply_problem(
+			r, 403, "forbidden", "Forbidden",
+			"only the organisation itself, or a coordinator when the "
+			"organisation has no active certificate, confirms a certificate");
 	if (strcmp(verdict, "confirmed") != 0 && strcmp(verdict, "unchanged") != 0)
 		return reply_problem(r, 500, "internal", "Internal error",
 				     "unexpected confirmation verdict (request id %s)", r->id);
 	if (strcmp(verdict, "confirmed") == 0) {
 		detail = json_pack("{s:s}", "sha256", r->params[1]);
-		if (audit_record(r, "certificate.confirm", "organisation", r->params[0], NULL, detail) !=
-		    0) {
+		if (audit_record(r, "certificate.confirm", "organisation", r->params[0], NULL,
+				 detail) != 0) {
 			status = reply_problem(r, 500, "internal", "Internal error",
-					       "the audit log could not be written (request id %s)", r->id);
+					       "the audit log could not be written (request id %s)",
+					       r->id);
 			goto out;
 		}
 	}
@@ -282,7 +293,8 @@ handle_cert_confirm(struct request *r)
 		status = reply_db_error(r, s);
 	else if (db_rows(res) == 0)
 		status = reply_problem(r, 404, "not-found", "Not found",
-				       "organisation %s has no certificate %s", r->params[0], r->params[1]);
+				       "organisation %s has no certificate %s", r->params[0],
+				       r->params[1]);
 	else
 		status = reply_json(r, 200, cert_json(res, 0));
 out:

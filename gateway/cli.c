@@ -25,7 +25,8 @@ admin_connect(const struct config *cfg)
 	struct db_conn *c = NULL;
 
 	if (db_connect(cfg->admin_database_url, &c) != DB_OK) {
-		fprintf(stderr, "refgw: REFGW_ADMIN_DATABASE_URL: %s\n", c ? db_last_error(c) : "?");
+		fprintf(stderr, "refgw: REFGW_ADMIN_DATABASE_URL: %s\n",
+			c ? db_last_error(c) : "?");
 		db_close(c);
 		return NULL;
 	}
@@ -70,8 +71,8 @@ cli_migrate(const struct config *cfg)
 			names[n++] = strdup(de->d_name);
 	qsort(names, n, sizeof(names[0]), cmp_names);
 
-	if (db_exec_params(c, "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", 0, NULL, &res) !=
-		DB_OK ||
+	if (db_exec_params(c, "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", 0, NULL,
+			   &res) != DB_OK ||
 	    db_rows(res) != 1) {
 		fprintf(stderr, "refgw: the runtime role refgw_app does not exist; create it first "
 				"(docs/operations.md, \"Database roles\")\n");
@@ -109,10 +110,12 @@ cli_migrate(const struct config *cfg)
 			goto out;
 		}
 		if (db_begin(c) != DB_OK || db_exec_script(c, sql) != DB_OK ||
-		    db_exec_params(c, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
-				   2, params, NULL) != DB_OK ||
+		    db_exec_params(
+			    c, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
+			    2, params, NULL) != DB_OK ||
 		    db_commit(c) != DB_OK) {
-			fprintf(stderr, "refgw: migration %s failed: %s\n", names[i], db_last_error(c));
+			fprintf(stderr, "refgw: migration %s failed: %s\n", names[i],
+				db_last_error(c));
 			db_rollback(c);
 			goto out;
 		}
@@ -223,9 +226,10 @@ cli_org(const struct config *cfg, int argc, char **argv)
 	if ((c = admin_connect(cfg)) == NULL)
 		return 1;
 	if (strcmp(argv[0], "list") == 0) {
-		if (db_exec_params(c,
-				   "SELECT id, kind, status, name FROM organisations ORDER BY kind, name",
-				   0, NULL, &res) != DB_OK)
+		if (db_exec_params(
+			    c,
+			    "SELECT id, kind, status, name FROM organisations ORDER BY kind, name",
+			    0, NULL, &res) != DB_OK)
 			goto fail;
 		for (i = 0; i < db_rows(res); i++)
 			printf("%s\t%s\t%s\t%s\n", db_val(res, i, 0), db_val(res, i, 1),
@@ -235,12 +239,14 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		const char *params[4] = {opt(argc, argv, "--name"), opt(argc, argv, "--kind"),
 					 opt(argc, argv, "--programs"), NULL};
 		if (params[0] == NULL || params[1] == NULL) {
-			fprintf(stderr, "usage: refgw org add --name N --kind K [--programs a,b]\n");
+			fprintf(stderr,
+				"usage: refgw org add --name N --kind K [--programs a,b]\n");
 			rc = 2;
 			goto out;
 		}
 		if (!is_org_kind(params[1])) {
-			fprintf(stderr, "refgw org add: unknown kind \"%s\"; the kinds are:", params[1]);
+			fprintf(stderr,
+				"refgw org add: unknown kind \"%s\"; the kinds are:", params[1]);
 			for (i = 0; org_kinds[i]; i++)
 				fprintf(stderr, " %s", org_kinds[i]);
 			fprintf(stderr, "\n");
@@ -274,11 +280,12 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		if (resolve_org(c, argv[1], id) != 0)
 			goto out;
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c,
-				   "UPDATE organisations SET status = 'active', version = version + 1, "
-				   "updated_at = now() WHERE id = $1::uuid AND status <> 'active' "
-				   "RETURNING id",
-				   1, params, &res) != DB_OK)
+		    db_exec_params(
+			    c,
+			    "UPDATE organisations SET status = 'active', version = version + 1, "
+			    "updated_at = now() WHERE id = $1::uuid AND status <> 'active' "
+			    "RETURNING id",
+			    1, params, &res) != DB_OK)
 			goto fail;
 		if (db_rows(res) == 0) {
 			db_rollback(c);
@@ -341,8 +348,8 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 		snprintf(nb, sizeof(nb), "%lld", (long long)info.not_before);
 		snprintf(na, sizeof(na), "%lld", (long long)info.not_after);
 		{
-			const char *params[8] = {info.sha256_hex, id,	   info.subject, info.issuer,
-						 info.serial,	  nb,	   na,		 info.pem};
+			const char *params[8] = {info.sha256_hex, id, info.subject, info.issuer,
+						 info.serial,     nb, na,           info.pem};
 			enum db_status s;
 			if (db_begin(c) != DB_OK)
 				goto fail;
@@ -393,9 +400,9 @@ out:
 }
 
 static const char audit_usage[] =
-    "usage: refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"
-    "       refgw audit checkpoint [--key PRIVATE.pem] [--file FILE]\n"
-    "       refgw audit keygen PRIVATE.pem PUBLIC.pem\n";
+	"usage: refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"
+	"       refgw audit checkpoint [--key PRIVATE.pem] [--file FILE]\n"
+	"       refgw audit keygen PRIVATE.pem PUBLIC.pem\n";
 
 int
 cli_audit_keygen(int argc, char **argv)
@@ -437,9 +444,10 @@ audit_checkpoint_cli(const struct config *cfg, int argc, char **argv)
 	file = file ? file : cfg->audit_checkpoint_file;
 	if (key_path == NULL || file == NULL || opt_dangling(argc, argv, "--key") ||
 	    opt_dangling(argc, argv, "--file")) {
-		fprintf(stderr, "%srefgw audit checkpoint: the signing key (--key or "
-				"REFGW_AUDIT_SIGNING_KEY) and the file (--file or "
-				"REFGW_AUDIT_CHECKPOINT_FILE) are needed\n",
+		fprintf(stderr,
+			"%srefgw audit checkpoint: the signing key (--key or "
+			"REFGW_AUDIT_SIGNING_KEY) and the file (--file or "
+			"REFGW_AUDIT_CHECKPOINT_FILE) are needed\n",
 			audit_usage);
 		return 2;
 	}
@@ -453,8 +461,8 @@ audit_checkpoint_cli(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "refgw audit checkpoint: %s\n", err);
 		goto out;
 	}
-	printf("checkpoint of %s: %zu lanes signed with key %s, appended to %s\n", cp.at,
-	       cp.nlanes, crypto_key_id(key), file);
+	printf("checkpoint of %s: %zu lanes signed with key %s, appended to %s\n", cp.at, cp.nlanes,
+	       crypto_key_id(key), file);
 	checkpoint_free(&cp);
 	rc = 0;
 out:
@@ -474,8 +482,9 @@ audit_verify_cli(const struct config *cfg, int argc, char **argv)
 	char err[512];
 	int rc = 1;
 
-	key_path = key_path ? key_path
-			    : (cfg->audit_verify_key ? cfg->audit_verify_key : cfg->audit_signing_key);
+	key_path =
+		key_path ? key_path
+			 : (cfg->audit_verify_key ? cfg->audit_verify_key : cfg->audit_signing_key);
 	if (opt_dangling(argc, argv, "--checkpoint") || opt_dangling(argc, argv, "--key")) {
 		fputs(audit_usage, stderr);
 		return 2;
@@ -511,11 +520,13 @@ audit_verify_cli(const struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	if (ck.problems == 0) {
-		printf("audit checkpoints hold: %ld signed checkpoints of %s (key %s); the latest, of "
+		printf("audit checkpoints hold: %ld signed checkpoints of %s (key %s); the latest, "
+		       "of "
 		       "%s, covers %ld lanes\n",
 		       ck.checkpoints, file, crypto_key_id(key), ck.latest_at, ck.latest_lanes);
 	} else {
-		printf("audit checkpoints FAILED: %ld problems against %ld signed checkpoints of %s "
+		printf("audit checkpoints FAILED: %ld problems against %ld signed checkpoints of "
+		       "%s "
 		       "(key %s)\n",
 		       ck.problems, ck.checkpoints, file, crypto_key_id(key));
 		rc = 3;

@@ -19,8 +19,9 @@ reply_db_error(struct request *r, int status)
 	switch ((enum db_status)status) {
 	case DB_TIMEOUT:
 		r->retry_after = 1;
-		return reply_problem(r, 503, "busy", "Gateway busy",
-				     "the database did not answer in time; nothing was changed, retry");
+		return reply_problem(
+			r, 503, "busy", "Gateway busy",
+			"the database did not answer in time; nothing was changed, retry");
 	case DB_UNAVAILABLE:
 	case DB_POOL_TIMEOUT:
 		r->retry_after = 1;
@@ -38,9 +39,10 @@ reply_db_error(struct request *r, int status)
 		return reply_problem(r, 409, "conflict-retry", "Concurrent change",
 				     "a concurrent change conflicted with this one; retry");
 	case DB_CONSENT:
-		return reply_problem(r, 409, "consent-not-holding", "Consent no longer holds",
-				     "the referral's consent has been withdrawn or has expired; nothing "
-				     "was created or changed");
+		return reply_problem(
+			r, 409, "consent-not-holding", "Consent no longer holds",
+			"the referral's consent has been withdrawn or has expired; nothing "
+			"was created or changed");
 	case DB_CONSTRAINT:
 	case DB_UNKNOWN_ORG:
 	case DB_BAD_INPUT:
@@ -50,7 +52,8 @@ reply_db_error(struct request *r, int status)
 		log_request_warnx(r->id, r->who.organisation_id, "database error: %s",
 				  db_last_error(r->db));
 		return reply_problem(r, 500, "internal", "Internal error",
-				     "the request failed inside the gateway (request id %s)", r->id);
+				     "the request failed inside the gateway (request id %s)",
+				     r->id);
 	}
 }
 
@@ -96,8 +99,9 @@ if_match_version(struct request *r)
 	return -1;
 }
 
-const char *const org_kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
-				 "housing_operator", "coordinator", NULL};
+const char *const org_kinds[] = {"justice_aid", "street_work",      "homeless_service",
+				 "cpas",        "housing_operator", "coordinator",
+				 NULL};
 
 json_t *
 json_split(const char *joined)
@@ -128,8 +132,10 @@ cursor_decode(struct request *r, char *key, size_t keylen, char id[37])
 	if (n > 0)
 		j = json_loadb((const char *)raw, (size_t)n, JSON_REJECT_DUPLICATES, NULL);
 	if (j == NULL || !json_is_array(j) || json_array_size(j) != 2 ||
-	    !json_is_string(json_array_get(j, 0)) || json_string_length(json_array_get(j, 0)) >= keylen ||
-	    !json_is_string(json_array_get(j, 1)) || !is_uuid(json_string_value(json_array_get(j, 1)))) {
+	    !json_is_string(json_array_get(j, 0)) ||
+	    json_string_length(json_array_get(j, 0)) >= keylen ||
+	    !json_is_string(json_array_get(j, 1)) ||
+	    !is_uuid(json_string_value(json_array_get(j, 1)))) {
 		json_decref(j);
 		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
 			      "cursor must be a next_cursor value returned by this list");
@@ -184,9 +190,11 @@ reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
 	buf_init(&out, 16u << 20);
 	rc = write_items(&out, res, rows < limit ? rows : limit, write_row);
 	if (rc == 0 && rows > limit) {
-		json_t *c = cursor_encode(db_val(res, limit - 1, key_col), db_val(res, limit - 1, 0));
-		rc = json_is_string(c) ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)
-				       : APPEND_LITERAL(&out, "null}");
+		json_t *c =
+			cursor_encode(db_val(res, limit - 1, key_col), db_val(res, limit - 1, 0));
+		rc = json_is_string(c)
+			     ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)
+			     : APPEND_LITERAL(&out, "null}");
 		json_decref(c);
 	} else if (rc == 0) {
 		rc = APPEND_LITERAL(&out, "null}");

@@ -25,21 +25,21 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 {
 	size_t i;
 	struct int_setting ints[] = {
-	    {"REFGW_LISTEN_PORT", &cfg->listen_port, 8443, 0, 65535},
-	    {"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
-	    {"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 4, 1, 256},
-	    {"REFGW_DB_ACQUIRE_TIMEOUT_MS", &cfg->db_acquire_timeout_ms, 2000, 1, 60000},
-	    {"REFGW_STATEMENT_TIMEOUT_MS", &cfg->statement_timeout_ms, 10000, 0, 3600000},
-	    {"REFGW_THREADS", &cfg->threads, 8, 1, 256},
-	    {"REFGW_MAX_CONNECTIONS", &cfg->max_connections, 2048, 1, 100000},
-	    {"REFGW_CONNECTION_TIMEOUT", &cfg->connection_timeout_s, 30, 1, 3600},
-	    {"REFGW_MAX_BODY_BYTES", &cfg->max_body_bytes, 65536, 1024, 16 * 1024 * 1024},
-	    {"REFGW_SHUTDOWN_GRACE", &cfg->shutdown_grace_s, 10, 0, 600},
-	    {"REFGW_ACCESS_LOG", &cfg->access_log, 1, 0, 1},
-	    {"REFGW_HOUSEKEEPING_SECONDS", &cfg->housekeeping_s, 60, 1, 86400},
-	    {"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
-	    {"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
-	    {"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},
+		{"REFGW_LISTEN_PORT", &cfg->listen_port, 8443, 0, 65535},
+		{"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
+		{"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 4, 1, 256},
+		{"REFGW_DB_ACQUIRE_TIMEOUT_MS", &cfg->db_acquire_timeout_ms, 2000, 1, 60000},
+		{"REFGW_STATEMENT_TIMEOUT_MS", &cfg->statement_timeout_ms, 10000, 0, 3600000},
+		{"REFGW_THREADS", &cfg->threads, 8, 1, 256},
+		{"REFGW_MAX_CONNECTIONS", &cfg->max_connections, 2048, 1, 100000},
+		{"REFGW_CONNECTION_TIMEOUT", &cfg->connection_timeout_s, 30, 1, 3600},
+		{"REFGW_MAX_BODY_BYTES", &cfg->max_body_bytes, 65536, 1024, 16 * 1024 * 1024},
+		{"REFGW_SHUTDOWN_GRACE", &cfg->shutdown_grace_s, 10, 0, 600},
+		{"REFGW_ACCESS_LOG", &cfg->access_log, 1, 0, 1},
+		{"REFGW_HOUSEKEEPING_SECONDS", &cfg->housekeeping_s, 60, 1, 86400},
+		{"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
+		{"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
+		{"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -48,7 +48,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		if (v == NULL || *v == '\0') {
 			*ints[i].slot = ints[i].def;
 		} else if (parse_long(v, ints[i].min, ints[i].max, ints[i].slot) != 0) {
-			snprintf(err, errlen, "%s: must be a whole number from %ld to %ld (got \"%.40s\")",
+			snprintf(err, errlen,
+				 "%s: must be a whole number from %ld to %ld (got \"%.40s\")",
 				 ints[i].name, ints[i].min, ints[i].max, v);
 			return -1;
 		}
@@ -59,9 +60,10 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	cfg->tls_key = str_or(get, "REFGW_TLS_KEY", "certs/dev/server.key");
 	cfg->tls_client_ca = str_or(get, "REFGW_TLS_CLIENT_CA", "certs/dev/ca.pem");
 	cfg->tls_crl = str_or(get, "REFGW_TLS_CRL", NULL);
-	cfg->tls_priorities = str_or(get, "REFGW_TLS_PRIORITIES",
-				     "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
-				     "+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:%SERVER_PRECEDENCE");
+	cfg->tls_priorities =
+		str_or(get, "REFGW_TLS_PRIORITIES",
+		       "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
+		       "+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:%SERVER_PRECEDENCE");
 	cfg->database_url = str_or(get, "REFGW_DATABASE_URL", NULL);
 	cfg->admin_database_url = str_or(get, "REFGW_ADMIN_DATABASE_URL", cfg->database_url);
 	cfg->schema_dir = str_or(get, "REFGW_SCHEMA_DIR", "schema");
@@ -75,13 +77,15 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	cfg->audit_checkpoint_file = str_or(get, "REFGW_AUDIT_CHECKPOINT_FILE", NULL);
 	if (cfg->audit_checkpoint_s > 0 &&
 	    (cfg->audit_signing_key == NULL || cfg->audit_checkpoint_file == NULL)) {
-		snprintf(err, errlen, "REFGW_AUDIT_CHECKPOINT_SECONDS: needs REFGW_AUDIT_SIGNING_KEY "
-				      "and REFGW_AUDIT_CHECKPOINT_FILE");
+		snprintf(err, errlen,
+			 "REFGW_AUDIT_CHECKPOINT_SECONDS: needs REFGW_AUDIT_SIGNING_KEY "
+			 "and REFGW_AUDIT_CHECKPOINT_FILE");
 		return -1;
 	}
 	if (cfg->database_url == NULL) {
-		snprintf(err, errlen, "REFGW_DATABASE_URL: not set (a libpq connection string for the "
-				      "runtime role, e.g. postgresql://refgw_app@db/refgw)");
+		snprintf(err, errlen,
+			 "REFGW_DATABASE_URL: not set (a libpq connection string for the "
+			 "runtime role, e.g. postgresql://refgw_app@db/refgw)");
 		return -1;
 	}
 	if (cfg->listen_port != 0 && cfg->listen_port == cfg->ops_port &&

@@ -15,14 +15,14 @@ struct config {
 	const char *tls_cert;
 	const char *tls_key;
 	const char *tls_client_ca;
-	const char *tls_crl;           /* NULL: no CRL */
+	const char *tls_crl; /* NULL: no CRL */
 	const char *tls_priorities;
 	const char *database_url;       /* runtime role */
 	const char *admin_database_url; /* owner, for migrate and CLI */
 	const char *schema_dir;
-	const char *port_file;          /* tests: write "api ops" ports here */
-	const char *niss_key_file;      /* HMAC key for national register numbers */
-	bool niss_key_explicit;         /* set by the operator: must be readable */
+	const char *port_file;     /* tests: write "api ops" ports here */
+	const char *niss_key_file; /* HMAC key for national register numbers */
+	bool niss_key_explicit;    /* set by the operator: must be readable */
 	long db_pool_size;
 	long db_acquire_timeout_ms;
 	long statement_timeout_ms; /* 0: none */
@@ -31,10 +31,10 @@ struct config {
 	long connection_timeout_s;
 	long max_body_bytes;
 	long shutdown_grace_s;
-	long access_log;                /* 0 or 1 */
-	long housekeeping_s;            /* period of the background housekeeping */
-	long ending_soon_days;          /* occupancies ending within: one event */
-	long identity_cache_ms;         /* GET /v1/me identity cache; 0: off */
+	long access_log;        /* 0 or 1 */
+	long housekeeping_s;    /* period of the background housekeeping */
+	long ending_soon_days;  /* occupancies ending within: one event */
+	long identity_cache_ms; /* GET /v1/me identity cache; 0: off */
 	/* Audit checkpoints (gateway/checkpoint.c); NULL: not set. */
 	const char *audit_signing_key;     /* Ed25519 private key, PEM */
 	const char *audit_verify_key;      /* its public key, PEM */

@@ -12,32 +12,32 @@
 #include "statements.h"
 #include "validate.h"
 
-const char *const consent_purposes[] = {"housing_referral", "social_aid", "rights_opening",
-					"housing_support", "health_care", NULL};
-const char *const data_categories[] = {"identity", "contact", "housing_situation", "income",
-				       "family", "justice", "health", NULL};
+const char *const consent_purposes[] = {"housing_referral", "social_aid",  "rights_opening",
+					"housing_support",  "health_care", NULL};
+const char *const data_categories[] = {
+	"identity", "contact", "housing_situation", "income", "family", "justice", "health", NULL};
 static const char *const evidence_methods[] = {"signed_form", "oral", "electronic_signature", NULL};
 
 static const struct field_spec consent_fields[] = {
-    {"person_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"recipients", FT_ANY, true, 0, 0, 0, NULL},
-    {"purposes", FT_TOKEN_ARRAY, true, 32, 1, 8, NULL},
-    {"data_categories", FT_TOKEN_ARRAY, true, 32, 0, 7, NULL},
-    {"valid_until", FT_DATE, true, 0, 0, 0, NULL},
-    {"evidence", FT_ANY, true, 0, 0, 0, NULL},
+	{"person_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"recipients", FT_ANY, true, 0, 0, 0, NULL},
+	{"purposes", FT_TOKEN_ARRAY, true, 32, 1, 8, NULL},
+	{"data_categories", FT_TOKEN_ARRAY, true, 32, 0, 7, NULL},
+	{"valid_until", FT_DATE, true, 0, 0, 0, NULL},
+	{"evidence", FT_ANY, true, 0, 0, 0, NULL},
 };
 static const struct field_spec recipient_fields[] = {
-    {"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
-    {"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
+	{"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
+	{"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
 };
 static const struct field_spec evidence_fields[] = {
-    {"method", FT_ENUM, true, 0, 0, 0, evidence_methods},
-    {"reference", FT_STRING, false, 100, 0, 0, NULL},
-    {"witness", FT_STRING, false, 200, 0, 0, NULL},
-    {"recorded_by", FT_STRING, true, 200, 0, 0, NULL},
+	{"method", FT_ENUM, true, 0, 0, 0, evidence_methods},
+	{"reference", FT_STRING, false, 100, 0, 0, NULL},
+	{"witness", FT_STRING, false, 200, 0, 0, NULL},
+	{"recorded_by", FT_STRING, true, 200, 0, 0, NULL},
 };
 static const struct field_spec withdraw_fields[] = {
-    {"reason", FT_STRING, false, 500, 0, 0, NULL},
+	{"reason", FT_STRING, false, 500, 0, 0, NULL},
 };
 
 /* Appends "{a,b}" (a PostgreSQL array literal of validated tokens). */
@@ -49,8 +49,10 @@ array_literal(struct buf *b, json_t *strings, const char *key)
 
 	if (buf_append(b, "{", 1) != 0)
 		return -1;
-	json_array_foreach(strings, i, v) {
-		const char *s = key ? json_string_value(json_object_get(v, key)) : json_string_value(v);
+	json_array_foreach(strings, i, v)
+	{
+		const char *s =
+			key ? json_string_value(json_object_get(v, key)) : json_string_value(v);
 		if (s == NULL)
 			continue;
 		if ((n++ && buf_append(b, ",", 1) != 0) || buf_append(b, s, strlen(s)) != 0)
@@ -74,16 +76,18 @@ consent_json(struct request *r, const struct db_res *res, int row)
 	json_decref(orgs);
 	json_decref(kindv);
 	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", db_val(res, row, 0),
-		      "person_id", db_val(res, row, 1), "created_by", db_val(res, row, 2), "recipients",
-		      recipients, "purposes", json_split(db_val(res, row, 5)), "data_categories",
-		      json_split(db_val(res, row, 6)), "valid_until", db_val(res, row, 7), "status",
-		      db_val(res, row, 9), "created_at", db_val(res, row, 12));
+		      "person_id", db_val(res, row, 1), "created_by", db_val(res, row, 2),
+		      "recipients", recipients, "purposes", json_split(db_val(res, row, 5)),
+		      "data_categories", json_split(db_val(res, row, 6)), "valid_until",
+		      db_val(res, row, 7), "status", db_val(res, row, 9), "created_at",
+		      db_val(res, row, 12));
 	if (strcmp(db_val(res, row, 2), r->who.organisation_id) == 0)
 		json_object_set_new(j, "evidence", json_loads(db_val(res, row, 8), 0, NULL));
 	if (!db_null(res, row, 10)) {
 		json_object_set_new(j, "withdrawn_at", json_string(db_val(res, row, 10)));
 		json_object_set_new(j, "withdrawal_reason",
-				    db_null(res, row, 11) ? json_null() : json_string(db_val(res, row, 11)));
+				    db_null(res, row, 11) ? json_null()
+							  : json_string(db_val(res, row, 11)));
 	}
 	return j;
 }
@@ -100,38 +104,50 @@ check_consent(json_t *body, json_t *errors)
 
 	if (!json_is_array(recipients) || json_array_size(recipients) == 0 ||
 	    json_array_size(recipients) > 50) {
-		field_error(errors, "recipients", "must be an array of 1 to 50 {organisation_id} or {kind}");
+		field_error(errors, "recipients",
+			    "must be an array of 1 to 50 {organisation_id} or {kind}");
 	} else {
-		json_array_foreach(recipients, i, v) {
+		json_array_foreach(recipients, i, v)
+		{
 			char name[48];
 			snprintf(name, sizeof(name), "recipients[%zu]", i);
 			if (!json_is_object(v) || json_object_size(v) != 1) {
-				field_error(errors, name, "must be {\"organisation_id\": ...} or {\"kind\": ...}");
+				field_error(
+					errors, name,
+					"must be {\"organisation_id\": ...} or {\"kind\": ...}");
 				continue;
 			}
 			validate_fields(v, recipient_fields, ARRAY_LEN(recipient_fields), errors);
 		}
 	}
-	json_array_foreach(json_object_get(body, "purposes"), i, v)
-		if (json_is_string(v) && !validate_in(json_string_value(v), consent_purposes))
-			field_error(errors, "purposes", "unknown purpose \"%s\"", json_string_value(v));
-	json_array_foreach(json_object_get(body, "data_categories"), i, v)
-		if (json_is_string(v) && !validate_in(json_string_value(v), data_categories))
-			field_error(errors, "data_categories", "unknown category \"%s\"", json_string_value(v));
+	json_array_foreach(json_object_get(body, "purposes"), i,
+			   v) if (json_is_string(v) &&
+				  !validate_in(json_string_value(v), consent_purposes))
+		field_error(errors, "purposes", "unknown purpose \"%s\"", json_string_value(v));
+	json_array_foreach(json_object_get(body, "data_categories"), i,
+			   v) if (json_is_string(v) &&
+				  !validate_in(json_string_value(v), data_categories))
+		field_error(errors, "data_categories", "unknown category \"%s\"",
+			    json_string_value(v));
 	evidence = json_object_get(body, "evidence");
 	if (!json_is_object(evidence)) {
-		field_error(errors, "evidence", "must be an object {method, reference, witness, recorded_by}");
-	} else if (validate_fields(evidence, evidence_fields, ARRAY_LEN(evidence_fields), errors) == 0) {
+		field_error(errors, "evidence",
+			    "must be an object {method, reference, witness, recorded_by}");
+	} else if (validate_fields(evidence, evidence_fields, ARRAY_LEN(evidence_fields), errors) ==
+		   0) {
 		const char *m = json_string_value(json_object_get(evidence, "method"));
-		if (strcmp(m, "signed_form") == 0 && !json_is_string(json_object_get(evidence, "reference")))
-			field_error(errors, "evidence.reference", "a signed form needs its reference");
+		if (strcmp(m, "signed_form") == 0 &&
+		    !json_is_string(json_object_get(evidence, "reference")))
+			field_error(errors, "evidence.reference",
+				    "a signed form needs its reference");
 		if (strcmp(m, "oral") == 0 && !json_is_string(json_object_get(evidence, "witness")))
 			field_error(errors, "evidence.witness", "an oral consent needs a witness");
 	}
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	v = json_object_get(body, "valid_until");
-	if (json_is_string(v) && is_date(json_string_value(v)) && strcmp(json_string_value(v), today) < 0)
+	if (json_is_string(v) && is_date(json_string_value(v)) &&
+	    strcmp(json_string_value(v), today) < 0)
 		field_error(errors, "valid_until", "must not be in the past");
 }
 
@@ -175,10 +191,11 @@ handle_consent_create(struct request *r)
 		goto out;
 	}
 	if (strcmp(db_val(res, 0, 1), "t") != 0) {
-		status = reply_problem(r, 403, "person-not-followed", "Person not followed",
-				       "only the organisation that created person %s, or a party to an "
-				       "open referral for them, records their consent",
-				       params[0]);
+		status = reply_problem(
+			r, 403, "person-not-followed", "Person not followed",
+			"only the organisation that created person %s, or a party to an "
+			"open referral for them, records their consent",
+			params[0]);
 		goto out;
 	}
 	db_res_free(res);
@@ -187,8 +204,10 @@ handle_consent_create(struct request *r)
 	if (array_literal(&orgs, json_object_get(body, "recipients"), "organisation_id") != 0 ||
 	    array_literal(&kindb, json_object_get(body, "recipients"), "kind") != 0 ||
 	    array_literal(&purposes, json_object_get(body, "purposes"), NULL) != 0 ||
-	    array_literal(&cats, json_object_get(body, "data_categories"), NULL) != 0 || !evidence) {
-		status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+	    array_literal(&cats, json_object_get(body, "data_categories"), NULL) != 0 ||
+	    !evidence) {
+		status =
+			reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
 		goto out;
 	}
 	params[1] = orgs.data;
@@ -281,8 +300,8 @@ handle_consent_withdraw(struct request *r)
 		goto out;
 	}
 	if (db_null(res, 0, 0)) {
-		status = reply_problem(r, 404, "not-found", "Not found", "no consent %s you may withdraw",
-				       r->params[0]);
+		status = reply_problem(r, 404, "not-found", "Not found",
+				       "no consent %s you may withdraw", r->params[0]);
 		goto out;
 	}
 	{
@@ -294,14 +313,16 @@ handle_consent_withdraw(struct request *r)
 		if (s != DB_OK || db_rows(res) != 1) {
 			json_decref(detail);
 			status = s != DB_OK ? reply_db_error(r, s)
-					    : reply_problem(r, 404, "not-found", "Not found", "no consent");
+					    : reply_problem(r, 404, "not-found", "Not found",
+							    "no consent");
 			goto out;
 		}
 		if (audit_record(r, "consent.withdraw", "consent", r->params[0], db_val(res, 0, 1),
 				 detail) != 0) {
 			json_decref(detail);
 			status = reply_problem(r, 500, "internal", "Internal error",
-					       "the audit log could not be written (request id %s)", r->id);
+					       "the audit log could not be written (request id %s)",
+					       r->id);
 			goto out;
 		}
 		json_decref(detail);

@@ -22,7 +22,8 @@ crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
 }
 
 void
-crypto_sha256_2(const void *a, size_t alen, const void *b, size_t blen, unsigned char out[SHA256_LEN])
+crypto_sha256_2(const void *a, size_t alen, const void *b, size_t blen,
+		unsigned char out[SHA256_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int n = SHA256_LEN;
@@ -47,8 +48,8 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 	unsigned int n = SHA256_LEN;
 
 	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) != NULL && n == SHA256_LEN
-		   ? 0
-		   : -1;
+		       ? 0
+		       : -1;
 }
 
 /* ---- Ed25519 keys: the audit checkpoints' signatures (checkpoint.c) ---- */
@@ -169,8 +170,7 @@ crypto_key_has_private(const struct crypto_key *k)
 }
 
 static int
-write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, bool private_key, char *err,
-	  size_t errlen)
+write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, bool private_key, char *err, size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	FILE *f;
@@ -200,8 +200,8 @@ write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, bool private_key, char 
 }
 
 int
-crypto_ed25519_keygen(const char *private_path, const char *public_path, char *key_id,
-		      char *err, size_t errlen)
+crypto_ed25519_keygen(const char *private_path, const char *public_path, char *key_id, char *err,
+		      size_t errlen)
 {
 	struct crypto_key k = {0};
 	int rc = -1;

@@ -20,7 +20,6 @@ int crypto_random(void *out, size_t len) MUSTCHECK;
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		       unsigned char out[SHA256_LEN]) MUSTCHECK;
 
-
 /* Ed25519 (audit checkpoints): a key the database does not hold. */
 #define ED25519_SIG_LEN 64
 #define CRYPTO_KEY_ID_LEN 16 /* hex digits of sha256(raw public key) */
@@ -33,8 +32,7 @@ int crypto_ed25519_keygen(const char *private_path, const char *public_path, cha
 			  char *err, size_t errlen) MUSTCHECK;
 /* A PEM Ed25519 key.  want_private: an unencrypted private key; otherwise a
  * public key, or a private key whose public half is used. */
-struct crypto_key *crypto_key_load(const char *path, bool want_private, char *err,
-				   size_t errlen);
+struct crypto_key *crypto_key_load(const char *path, bool want_private, char *err, size_t errlen);
 void crypto_key_free(struct crypto_key *k);
 const char *crypto_key_id(const struct crypto_key *k);
 bool crypto_key_has_private(const struct crypto_key *k);

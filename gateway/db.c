@@ -37,18 +37,18 @@ static struct {
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
 
 static const char *const status_names[] = {
-    [DB_OK] = "ok",
-    [DB_UNAVAILABLE] = "unavailable",
-    [DB_POOL_TIMEOUT] = "pool_timeout",
-    [DB_TIMEOUT] = "statement_timeout",
-    [DB_UNIQUE] = "unique_violation",
-    [DB_CONSTRAINT] = "constraint_violation",
-    [DB_UNKNOWN_ORG] = "unknown_organisation",
-    [DB_CONSENT] = "consent_not_holding",
-    [DB_FORBIDDEN] = "forbidden",
-    [DB_SERIALIZATION] = "serialization_failure",
-    [DB_BAD_INPUT] = "bad_input",
-    [DB_ERROR] = "error",
+	[DB_OK] = "ok",
+	[DB_UNAVAILABLE] = "unavailable",
+	[DB_POOL_TIMEOUT] = "pool_timeout",
+	[DB_TIMEOUT] = "statement_timeout",
+	[DB_UNIQUE] = "unique_violation",
+	[DB_CONSTRAINT] = "constraint_violation",
+	[DB_UNKNOWN_ORG] = "unknown_organisation",
+	[DB_CONSENT] = "consent_not_holding",
+	[DB_FORBIDDEN] = "forbidden",
+	[DB_SERIALIZATION] = "serialization_failure",
+	[DB_BAD_INPUT] = "bad_input",
+	[DB_ERROR] = "error",
 };
 
 const char *
@@ -186,11 +186,12 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 		 * commune read all its units by bitmap and sorted them, 3.6 ms,
 		 * instead of walking units_commune_idx for one page, 1.0 ms. */
 		const char *p[1] = {pool.statement_timeout[0] ? pool.statement_timeout : "0"};
-		PGresult *r = PQexecParams(c->pg,
-					   "SELECT set_config('statement_timeout', $1, false), "
-					   "set_config('plan_cache_mode', 'force_generic_plan', false), "
-					   "set_config('random_page_cost', '1.1', false)",
-					   1, NULL, p, NULL, NULL, 0);
+		PGresult *r =
+			PQexecParams(c->pg,
+				     "SELECT set_config('statement_timeout', $1, false), "
+				     "set_config('plan_cache_mode', 'force_generic_plan', false), "
+				     "set_config('random_page_cost', '1.1', false)",
+				     1, NULL, p, NULL, NULL, 0);
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
 		if (!ok) {
@@ -221,7 +222,8 @@ db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, int stateme
 	pool.size = size;
 	pool.acquire_timeout_ms = acquire_timeout_ms;
 	if (statement_timeout_ms > 0)
-		snprintf(pool.statement_timeout, sizeof(pool.statement_timeout), "%d", statement_timeout_ms);
+		snprintf(pool.statement_timeout, sizeof(pool.statement_timeout), "%d",
+			 statement_timeout_ms);
 	pool.stmts = stmts;
 	pool.nstmts = nstmts;
 	pool.connect_check = connect_check;

@@ -12,16 +12,16 @@
 
 enum db_status {
 	DB_OK = 0,
-	DB_UNAVAILABLE, /* PostgreSQL unreachable: 503 + Retry-After */
-	DB_POOL_TIMEOUT, /* every connection busy past the bounded wait: 503 */
-	DB_UNIQUE,       /* 23505 */
-	DB_CONSTRAINT,   /* other class 23 */
-	DB_UNKNOWN_ORG,  /* 23R01: an array names an organisation that does not exist */
-	DB_CONSENT,      /* 23R02: the consent it stands on does not hold (schema/015) */
-	DB_FORBIDDEN,    /* 42501: a row-level security policy said no */
+	DB_UNAVAILABLE,   /* PostgreSQL unreachable: 503 + Retry-After */
+	DB_POOL_TIMEOUT,  /* every connection busy past the bounded wait: 503 */
+	DB_UNIQUE,        /* 23505 */
+	DB_CONSTRAINT,    /* other class 23 */
+	DB_UNKNOWN_ORG,   /* 23R01: an array names an organisation that does not exist */
+	DB_CONSENT,       /* 23R02: the consent it stands on does not hold (schema/015) */
+	DB_FORBIDDEN,     /* 42501: a row-level security policy said no */
 	DB_SERIALIZATION, /* 40001 / 40P01 */
-	DB_BAD_INPUT,    /* 22xxx: data exception */
-	DB_TIMEOUT,      /* 57014: the statement ran past REFGW_STATEMENT_TIMEOUT_MS: 503 */
+	DB_BAD_INPUT,     /* 22xxx: data exception */
+	DB_TIMEOUT,       /* 57014: the statement ran past REFGW_STATEMENT_TIMEOUT_MS: 503 */
 	DB_ERROR,
 };
 
@@ -78,7 +78,8 @@ bool db_lost(const struct db_conn *c);
 const char *db_status_name(enum db_status s);
 
 /* LISTEN on a connection of its own (channel_sql: "LISTEN name"). */
-enum db_status db_listen(const char *conninfo, const char *channel_sql, struct db_conn **out) MUSTCHECK;
+enum db_status db_listen(const char *conninfo, const char *channel_sql,
+			 struct db_conn **out) MUSTCHECK;
 int db_socket(const struct db_conn *c);
 /* Reads what arrived and calls fn for each notification (channel, payload); -1 when
  * the connection is lost. */

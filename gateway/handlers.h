@@ -82,5 +82,4 @@ int reply_page(struct request *r, const struct db_res *res, int limit, int key_c
 int write_items(struct buf *b, const struct db_res *res, int n,
 		int (*write_row)(struct buf *b, const struct db_res *res, int row)) MUSTCHECK;
 
-
 #endif

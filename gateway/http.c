@@ -22,9 +22,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "db.h"
 #include "log.h"
-#include "crypto.h"
 #include "metrics.h"
 #include "notify.h"
 #include "request.h"
@@ -220,23 +220,30 @@ static const struct {
 	const char *slug, *title, *detail;
 	int status;
 } tls_problems[TLS_VERDICT_COUNT] = {
-    [TLS_NO_CERTIFICATE] = {"certificate-required", "Client certificate required",
-			    "present the client certificate registered for your organisation", 401},
-    [TLS_UNTRUSTED] = {"certificate-untrusted", "Client certificate not trusted",
-		       "the client certificate was not issued by the gateway's client CA", 401},
-    [TLS_EXPIRED] = {"certificate-expired", "Client certificate expired",
-		     "the client certificate has expired; ask the coordinator for a new one", 401},
-    [TLS_NOT_YET_VALID] = {"certificate-not-yet-valid", "Client certificate not yet valid",
-			   "the client certificate's validity has not started yet", 401},
-    [TLS_NOT_CLIENT_AUTH] = {"certificate-wrong-purpose", "Certificate not for client authentication",
-			     "the certificate's extended key usage does not include clientAuth", 401},
-    [TLS_REVOKED_BY_CRL] = {"certificate-revoked", "Certificate revoked",
-			    "the client certificate is listed on the CA's revocation list", 401},
-    [TLS_BAD_CERTIFICATE] = {"certificate-invalid", "Client certificate unreadable",
-			     "the client certificate could not be parsed", 401},
-    [TLS_CA_CERTIFICATE] = {"certificate-is-ca", "CA certificate refused",
-			    "the client certificate is a CA certificate (basicConstraints CA:TRUE); "
-			    "present an end-entity client certificate", 401},
+	[TLS_NO_CERTIFICATE] = {"certificate-required", "Client certificate required",
+				"present the client certificate registered for your organisation",
+				401},
+	[TLS_UNTRUSTED] = {"certificate-untrusted", "Client certificate not trusted",
+			   "the client certificate was not issued by the gateway's client CA", 401},
+	[TLS_EXPIRED] = {"certificate-expired", "Client certificate expired",
+			 "the client certificate has expired; ask the coordinator for a new one",
+			 401},
+	[TLS_NOT_YET_VALID] = {"certificate-not-yet-valid", "Client certificate not yet valid",
+			       "the client certificate's validity has not started yet", 401},
+	[TLS_NOT_CLIENT_AUTH] = {"certificate-wrong-purpose",
+				 "Certificate not for client authentication",
+				 "the certificate's extended key usage does not include clientAuth",
+				 401},
+	[TLS_REVOKED_BY_CRL] = {"certificate-revoked", "Certificate revoked",
+				"the client certificate is listed on the CA's revocation list",
+				401},
+	[TLS_BAD_CERTIFICATE] = {"certificate-invalid", "Client certificate unreadable",
+				 "the client certificate could not be parsed", 401},
+	[TLS_CA_CERTIFICATE] =
+		{"certificate-is-ca", "CA certificate refused",
+		 "the client certificate is a CA certificate (basicConstraints CA:TRUE); "
+		 "present an end-entity client certificate",
+		 401},
 };
 
 /* Request framing that a proxy in front of us could read differently from
@@ -254,8 +261,8 @@ struct framing {
 };
 
 static enum MHD_Result
-count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
-	      size_t value_size)
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+	      const char *value, size_t value_size)
 {
 	struct framing *f = cls;
 
@@ -412,7 +419,8 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 
 	if (r->bad_framing) {
 		r->close_connection = true;
-		reply_problem(r, 400, "bad-framing", "Ambiguous request framing", "%s", r->bad_framing);
+		reply_problem(r, 400, "bad-framing", "Ambiguous request framing", "%s",
+			      r->bad_framing);
 		return;
 	}
 	if (r->body.toobig) {
@@ -433,8 +441,8 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 	v = tls_check_peer(session, &cs->peer, time(NULL));
 	if (v != TLS_OK) {
 		metrics_tls_refusal(v);
-		reply_problem(r, tls_problems[v].status, tls_problems[v].slug, tls_problems[v].title, "%s",
-			      tls_problems[v].detail);
+		reply_problem(r, tls_problems[v].status, tls_problems[v].slug,
+			      tls_problems[v].title, "%s", tls_problems[v].detail);
 		return;
 	}
 	r->who.certificate_not_before = cs->peer.not_before;
@@ -462,7 +470,8 @@ finish(struct http_server *srv, struct MHD_Connection *conn, struct http_request
 
 static enum MHD_Result
 on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-	       const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+	       const char *version, const char *upload_data, size_t *upload_data_size,
+	       void **req_cls)
 {
 	struct http_server *srv = cls;
 	struct http_request *hr = *req_cls;
@@ -510,7 +519,8 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	run_request(srv, conn, r);
 	if (r->want_wait) {
 		r->want_wait = false;
-		if (notify_park(r->who.organisation_id, r->wait_generation, r->wait_deadline_us, r)) {
+		if (notify_park(r->who.organisation_id, r->wait_generation, r->wait_deadline_us,
+				r)) {
 			r->parked = true;
 			MHD_suspend_connection(conn);
 			return MHD_YES;
@@ -584,7 +594,8 @@ wake_request(void *ctx)
 static enum MHD_Result
 ops_send(struct MHD_Connection *conn, int status, const char *ctype, char *body, size_t len)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result ret;
 
 	if (resp == NULL) {
@@ -630,7 +641,8 @@ ready_check(struct http_server *srv, char *why, size_t whylen)
 
 static enum MHD_Result
 on_ops_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-	       const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+	       const char *version, const char *upload_data, size_t *upload_data_size,
+	       void **req_cls)
 {
 	struct http_server *srv = cls;
 	struct buf b;
@@ -664,7 +676,8 @@ on_ops_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		size_t n;
-		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up(), notify_parked()) != 0) {
+		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up(),
+				   notify_parked()) != 0) {
 			buf_free(&b);
 			return MHD_NO;
 		}
@@ -720,8 +733,8 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 	 * sockets took 177 % of the two cores (make faults, scenario
 	 * slowloris).  poll() per worker thread is O(connections of that
 	 * thread), a few dozen here. */
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-			     MHD_USE_ERROR_LOG;
+	unsigned int flags =
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	unsigned int api_flags = flags | MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME;
 
 	if (srv == NULL)
@@ -748,8 +761,8 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		log_warn("REFGW_TLS_CLIENT_CA: cannot read %s", cfg->tls_client_ca);
 		goto fail;
 	}
-	if (notify_start(cfg->database_url, wake_request, cfg->housekeeping_s, cfg->ending_soon_days) !=
-	    0) {
+	if (notify_start(cfg->database_url, wake_request, cfg->housekeeping_s,
+			 cfg->ending_soon_days) != 0) {
 		log_warnx("cannot start the event listener");
 		goto fail;
 	}
@@ -775,9 +788,10 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 	/* The private key is in GnuTLS's credentials now; our copy goes. */
 	wipe(srv->key_pem, srv->key_len);
 	if (srv->api == NULL) {
-		log_warnx("cannot start the API listener on %s:%ld (port in use, or bad TLS material "
-			  "in REFGW_TLS_CERT / REFGW_TLS_KEY / REFGW_TLS_CLIENT_CA)",
-			  cfg->listen_addr, cfg->listen_port);
+		log_warnx(
+			"cannot start the API listener on %s:%ld (port in use, or bad TLS material "
+			"in REFGW_TLS_CERT / REFGW_TLS_KEY / REFGW_TLS_CLIENT_CA)",
+			cfg->listen_addr, cfg->listen_port);
 		goto fail;
 	}
 	srv->ops = MHD_start_daemon(flags, 0, NULL, NULL, on_ops_request, srv,
@@ -786,7 +800,8 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 				    MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 				    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (srv->ops == NULL) {
-		log_warnx("cannot start the operations listener on %s:%ld", cfg->ops_addr, cfg->ops_port);
+		log_warnx("cannot start the operations listener on %s:%ld", cfg->ops_addr,
+			  cfg->ops_port);
 		goto fail;
 	}
 	*out = srv;
@@ -799,7 +814,8 @@ fail:
 static int
 port_of(struct MHD_Daemon *d)
 {
-	const union MHD_DaemonInfo *di = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	const union MHD_DaemonInfo *di =
+		d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
 
 	return di ? di->port : -1;
 }

@@ -1,7 +1,7 @@
 /* idcache: a fixed table of slots indexed by the certificate fingerprint,
  * each under its own read-write lock (every request of one partner reads the
- * same slot: readers must not queue behind one another); nothing is allocated.  See idcache.h for when an
- * entry may be served. */
+ * same slot: readers must not queue behind one another); nothing is allocated.  See idcache.h for
+ * when an entry may be served. */
 #include "idcache.h"
 
 #include <pthread.h>
@@ -101,7 +101,8 @@ idcache_get(const char *sha256, uint64_t now_us, struct identity *who, char *act
 	if (s->used && s->generation == gen && age < 2 * ttl && strcmp(s->sha256, sha256) == 0 &&
 	    strlen(s->actions) < actions_len) {
 		memcpy(who->organisation_id, s->organisation_id, sizeof(who->organisation_id));
-		memcpy(who->organisation_name, s->organisation_name, sizeof(who->organisation_name));
+		memcpy(who->organisation_name, s->organisation_name,
+		       sizeof(who->organisation_name));
 		memcpy(who->kind, s->kind, sizeof(who->kind));
 		snprintf(actions, actions_len, "%s", s->actions);
 		hit = true;

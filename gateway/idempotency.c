@@ -73,10 +73,12 @@ idem_claim(struct request *r, const char *key)
 	if (db_rows(res) != 1 || db_null(res, 0, 2)) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "idempotency record unreadable (request id %s)", r->id);
-	} else if (strcmp(db_val(res, 0, 0), hash) != 0 || strcmp(db_val(res, 0, 1), r->route->name) != 0) {
-		status = reply_problem(r, 422, "idempotency-key-reused", "Idempotency-Key reused",
-				       "this Idempotency-Key was used for a different request; use a "
-				       "new key for a new request");
+	} else if (strcmp(db_val(res, 0, 0), hash) != 0 ||
+		   strcmp(db_val(res, 0, 1), r->route->name) != 0) {
+		status = reply_problem(
+			r, 422, "idempotency-key-reused", "Idempotency-Key reused",
+			"this Idempotency-Key was used for a different request; use a "
+			"new key for a new request");
 	} else {
 		long st = 0;
 		reply_reset(r);
@@ -86,10 +88,14 @@ idem_claim(struct request *r, const char *key)
 			st = 500;
 		r->status = (int)st;
 		r->content_type = "application/json";
-		snprintf(r->location, sizeof(r->location), "%s", db_null(res, 0, 4) ? "" : db_val(res, 0, 4));
-		snprintf(r->etag, sizeof(r->etag), "%s", db_null(res, 0, 5) ? "" : db_val(res, 0, 5));
+		snprintf(r->location, sizeof(r->location), "%s",
+			 db_null(res, 0, 4) ? "" : db_val(res, 0, 4));
+		snprintf(r->etag, sizeof(r->etag), "%s",
+			 db_null(res, 0, 5) ? "" : db_val(res, 0, 5));
 		r->replayed = true;
-		status = r->resp ? r->status : reply_problem(r, 500, "internal", "Internal error", "out of memory");
+		status = r->resp ? r->status
+				 : reply_problem(r, 500, "internal", "Internal error",
+						 "out of memory");
 	}
 	db_res_free(res);
 	return status;

@@ -39,12 +39,23 @@ json_quote(struct buf *b, const char *s)
 		if (p > run && buf_append(b, run, (size_t)(p - run)) != 0)
 			return -1;
 		switch (*p) {
-		case '\0': return buf_append(b, "\"", 1);
-		case '"': rc = buf_append(b, "\\\"", 2); break;
-		case '\\': rc = buf_append(b, "\\\\", 2); break;
-		case '\n': rc = buf_append(b, "\\n", 2); break;
-		case '\r': rc = buf_append(b, "\\r", 2); break;
-		case '\t': rc = buf_append(b, "\\t", 2); break;
+		case '\0':
+			return buf_append(b, "\"", 1);
+		case '"':
+			rc = buf_append(b, "\\\"", 2);
+			break;
+		case '\\':
+			rc = buf_append(b, "\\\\", 2);
+			break;
+		case '\n':
+			rc = buf_append(b, "\\n", 2);
+			break;
+		case '\r':
+			rc = buf_append(b, "\\r", 2);
+			break;
+		case '\t':
+			rc = buf_append(b, "\\t", 2);
+			break;
 		default:
 			/* A byte that is not UTF-8 (a client's path, say) becomes
 			 * U+FFFD: every line stays JSON whatever was sent. */
@@ -90,8 +101,8 @@ log_write_line(struct buf *line)
 }
 
 static void
-vlog(const char *level, const char *request_id, const char *org_id, int with_errno,
-     const char *fmt, va_list ap)
+vlog(const char *level, const char *request_id, const char *org_id, int with_errno, const char *fmt,
+     va_list ap)
 {
 	char msg[1024], ts[32];
 	struct buf line;
@@ -106,11 +117,11 @@ vlog(const char *level, const char *request_id, const char *org_id, int with_err
 	buf_init(&line, 8192);
 	if (buf_printf(&line, "{\"ts\":\"%s\",\"level\":\"%s\"", ts, level) != 0)
 		goto out;
-	if (request_id && (buf_append(&line, ",\"request_id\":", 14) != 0 ||
-			   json_quote(&line, request_id) != 0))
+	if (request_id &&
+	    (buf_append(&line, ",\"request_id\":", 14) != 0 || json_quote(&line, request_id) != 0))
 		goto out;
-	if (org_id && (buf_append(&line, ",\"organisation_id\":", 19) != 0 ||
-		       json_quote(&line, org_id) != 0))
+	if (org_id &&
+	    (buf_append(&line, ",\"organisation_id\":", 19) != 0 || json_quote(&line, org_id) != 0))
 		goto out;
 	if (buf_append(&line, ",\"msg\":", 7) != 0 || json_quote(&line, msg) != 0 ||
 	    buf_append(&line, "}", 1) != 0)

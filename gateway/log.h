@@ -12,7 +12,7 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line with a request's context. */
 void log_request_warnx(const char *request_id, const char *org_id, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* Appends s as a JSON string literal (with quotes); a byte that is not
  * well-formed UTF-8 becomes \ufffd. */

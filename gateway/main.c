@@ -7,10 +7,10 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "config.h"
-#include "idcache.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "idcache.h"
 #include "log.h"
 #include "router.h"
 #include "statements.h"
@@ -22,10 +22,10 @@
 
 /* Refuse to serve with a role that could read past row-level security. */
 static const char runtime_role_check[] =
-    "SELECT NOT (r.rolsuper OR r.rolbypassrls) AND NOT EXISTS ("
-    " SELECT 1 FROM pg_class c WHERE c.relowner = r.oid"
-    " AND c.relnamespace = 'public'::regnamespace)"
-    " FROM pg_roles r WHERE r.rolname = current_user";
+	"SELECT NOT (r.rolsuper OR r.rolbypassrls) AND NOT EXISTS ("
+	" SELECT 1 FROM pg_class c WHERE c.relowner = r.oid"
+	" AND c.relnamespace = 'public'::regnamespace)"
+	" FROM pg_roles r WHERE r.rolname = current_user";
 
 static void
 usage(void)
@@ -42,7 +42,8 @@ usage(void)
 		"       refgw audit checkpoint [--key PRIVATE.pem] [--file FILE]\n"
 		"       refgw audit keygen PRIVATE.pem PUBLIC.pem\n"
 		"       refgw seed FILE.sql           load demo data (admin URL)\n"
-		"       refgw routes                  print the route table: METHOD PATTERN ACTION NAME\n"
+		"       refgw routes                  print the route table: METHOD PATTERN ACTION "
+		"NAME\n"
 		"configuration: REFGW_* environment variables, see docs/operations.md\n");
 }
 
@@ -65,8 +66,8 @@ reload_tls(void)
 		return;
 	}
 	if (tls_server_certificate(&not_after, sha) == 0)
-		log_info("SIGHUP: TLS material reloaded; server certificate %.16s valid until %lld", sha,
-			 (long long)not_after);
+		log_info("SIGHUP: TLS material reloaded; server certificate %.16s valid until %lld",
+			 sha, (long long)not_after);
 }
 
 static int
@@ -101,7 +102,8 @@ serve(const struct config *cfg)
 		return 2;
 	}
 	if (db_pool_init(cfg->database_url, (int)cfg->db_pool_size, (int)cfg->db_acquire_timeout_ms,
-			 (int)cfg->statement_timeout_ms, statements, ST_COUNT, runtime_role_check) != 0) {
+			 (int)cfg->statement_timeout_ms, statements, ST_COUNT,
+			 runtime_role_check) != 0) {
 		log_warnx("cannot allocate the database pool");
 		tls_shutdown();
 		return 2;
@@ -123,14 +125,15 @@ serve(const struct config *cfg)
 	}
 	if (cfg->port_file) {
 		f = fopen(cfg->port_file, "w");
-		if (f == NULL || fprintf(f, "%d %d\n", http_api_port(srv), http_ops_port(srv)) < 0 ||
+		if (f == NULL ||
+		    fprintf(f, "%d %d\n", http_api_port(srv), http_ops_port(srv)) < 0 ||
 		    fclose(f) != 0)
 			log_warn("REFGW_PORT_FILE: cannot write %s", cfg->port_file);
 	}
 	log_info("refgw listening on https://%s:%d (operations on http://%s:%d), %ld threads, "
 		 "pool of %ld",
-		 cfg->listen_addr, http_api_port(srv), cfg->ops_addr, http_ops_port(srv), cfg->threads,
-		 cfg->db_pool_size);
+		 cfg->listen_addr, http_api_port(srv), cfg->ops_addr, http_ops_port(srv),
+		 cfg->threads, cfg->db_pool_size);
 	while (sig != SIGINT && sig != SIGTERM) {
 		if (sigwait(&set, &sig) != 0)
 			break;

@@ -11,8 +11,8 @@
 #include "router.h"
 
 #define MAX_ROUTES 64
-static const int status_codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
-				   412, 413, 415, 422, 428, 429, 500, 503};
+static const int status_codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
+				   409, 412, 413, 415, 422, 428, 429, 500, 503};
 #define NSTATUS (ARRAY_LEN(status_codes) + 1) /* + "other" */
 static const double buckets_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 				   0.05,   0.1,   0.25,   0.5,   1,    2.5};
@@ -26,9 +26,8 @@ static atomic_ulong identity_cache[2]; /* misses, hits */
 static atomic_ulong identity_refreshes;
 
 /* Client certificates that authenticated at this instance, for their days
- * left.  In memory: the runtime role cannot list the certificates table
- * (coordinator-only row-level security), and a certificate in use is the
- * one whose expiry breaks a partner.  Bounded; the least recently seen goes. */
+ * left, until housekeeping has read every registered one (below).  Bounded;
+ * the least recently seen goes. */
 #define CLIENT_CERTS_MAX 256
 static struct client_cert {
 	char sha256[65];
@@ -53,7 +52,8 @@ static atomic_ulong refusals[ARRAY_LEN(refusal_slugs)];
 void
 metrics_request(int route_index, int status, uint64_t duration_us)
 {
-	size_t s, b, ri = route_index >= 0 && route_index < MAX_ROUTES ? (size_t)route_index + 1 : 0;
+	size_t s, b,
+		ri = route_index >= 0 && route_index < MAX_ROUTES ? (size_t)route_index + 1 : 0;
 
 	for (s = 0; s < ARRAY_LEN(status_codes); s++)
 		if (status_codes[s] == status)
@@ -155,9 +155,10 @@ render_certificates(struct buf *o, time_t now)
 	size_t i;
 	int rc = 0;
 
-	rc |= buf_printf(o, "# HELP refgw_build_info The gateway's version and the schema version it "
-			    "needs.\n# TYPE refgw_build_info gauge\n"
-			    "refgw_build_info{version=\"%s\",schema=\"%d\"} 1\n",
+	rc |= buf_printf(o,
+			 "# HELP refgw_build_info The gateway's version and the schema version it "
+			 "needs.\n# TYPE refgw_build_info gauge\n"
+			 "refgw_build_info{version=\"%s\",schema=\"%d\"} 1\n",
 			 REFGW_VERSION, REFGW_SCHEMA_VERSION);
 	if (tls_server_certificate(&not_after, sha) == 0)
 		rc |= buf_printf(o,
@@ -200,7 +201,8 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			    "# TYPE refgw_requests_total counter\n");
 	for (r = 0; r <= nroutes && r <= MAX_ROUTES; r++) {
 		for (s = 0; s < NSTATUS; s++) {
-			unsigned long n = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
+			unsigned long n =
+				atomic_load_explicit(&requests[r][s], memory_order_relaxed);
 			char code[8];
 			if (n == 0)
 				continue;
@@ -208,7 +210,8 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 				snprintf(code, sizeof(code), "%d", status_codes[s]);
 			else
 				snprintf(code, sizeof(code), "other");
-			rc |= buf_printf(o, "refgw_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
+			rc |= buf_printf(o,
+					 "refgw_requests_total{route=\"%s\",status=\"%s\"} %lu\n",
 					 r == 0 ? "none" : routes[r - 1].name, code, n);
 		}
 	}
@@ -217,23 +220,27 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 	for (b = 0; b <= NBUCKETS; b++) {
 		cum += atomic_load_explicit(&latency_le[b], memory_order_relaxed);
 		if (b < NBUCKETS)
-			rc |= buf_printf(o, "refgw_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+			rc |= buf_printf(o,
+					 "refgw_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
 					 buckets_s[b], cum);
 		else
-			rc |= buf_printf(o, "refgw_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
-					 cum);
+			rc |= buf_printf(
+				o, "refgw_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cum);
 	}
 	rc |= buf_printf(o, "refgw_request_duration_seconds_sum %.6f\n",
 			 (double)atomic_load(&latency_sum_us) / 1e6);
-	rc |= buf_printf(o, "refgw_request_duration_seconds_count %lu\n", atomic_load(&latency_count));
-	rc |= buf_printf(o, "# HELP refgw_tls_refusals_total Requests refused by client certificate "
-			    "checks, by reason.\n# TYPE refgw_tls_refusals_total counter\n");
+	rc |= buf_printf(o, "refgw_request_duration_seconds_count %lu\n",
+			 atomic_load(&latency_count));
+	rc |= buf_printf(o,
+			 "# HELP refgw_tls_refusals_total Requests refused by client certificate "
+			 "checks, by reason.\n# TYPE refgw_tls_refusals_total counter\n");
 	for (s = 1; s < TLS_VERDICT_COUNT; s++)
 		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n",
-				 tls_verdict_name((enum tls_verdict)s), atomic_load(&tls_refusals[s]));
+				 tls_verdict_name((enum tls_verdict)s),
+				 atomic_load(&tls_refusals[s]));
 	for (s = 0; s < ARRAY_LEN(refusal_slugs); s++)
-		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n", refusal_slugs[s],
-				 atomic_load(&refusals[s]));
+		rc |= buf_printf(o, "refgw_tls_refusals_total{reason=\"%s\"} %lu\n",
+				 refusal_slugs[s], atomic_load(&refusals[s]));
 	rc |= buf_printf(o,
 			 "# HELP refgw_tls_peer_cache_hits_total New connections whose certificate "
 			 "chain was already verified by this process.\n"
@@ -252,15 +259,16 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			 "refgw_identity_refreshes_total %lu\n",
 			 atomic_load(&identity_cache[1]), atomic_load(&identity_cache[0]),
 			 atomic_load(&identity_refreshes));
-	rc |= buf_printf(o, "# HELP refgw_db_pool_in_use Database connections in use.\n"
-			    "# TYPE refgw_db_pool_in_use gauge\nrefgw_db_pool_in_use %d\n"
-			    "# HELP refgw_db_pool_size Database pool size.\n"
-			    "# TYPE refgw_db_pool_size gauge\nrefgw_db_pool_size %d\n"
-			    "# HELP refgw_db_up Whether PostgreSQL is reachable.\n"
-			    "# TYPE refgw_db_up gauge\nrefgw_db_up %d\n"
-			    "# HELP refgw_long_polls_parked GET /v1/events?wait= requests waiting for "
-			    "news.\n"
-			    "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n",
+	rc |= buf_printf(o,
+			 "# HELP refgw_db_pool_in_use Database connections in use.\n"
+			 "# TYPE refgw_db_pool_in_use gauge\nrefgw_db_pool_in_use %d\n"
+			 "# HELP refgw_db_pool_size Database pool size.\n"
+			 "# TYPE refgw_db_pool_size gauge\nrefgw_db_pool_size %d\n"
+			 "# HELP refgw_db_up Whether PostgreSQL is reachable.\n"
+			 "# TYPE refgw_db_up gauge\nrefgw_db_up %d\n"
+			 "# HELP refgw_long_polls_parked GET /v1/events?wait= requests waiting for "
+			 "news.\n"
+			 "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n",
 			 pool_in_use, pool_size, pool_up, long_polls_parked);
 	rc |= render_certificates(o, time(NULL));
 	return rc ? -1 : 0;

@@ -3,10 +3,10 @@
 
 #include <limits.h>
 #include <poll.h>
-#include <stdatomic.h>
 #include <pthread.h>
-#include <stdlib.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -128,7 +128,8 @@ wake_matching(const char *org, uint64_t now_us, bool all)
 		(*slot)++;
 	}
 	for (pp = &n.parked; (p = *pp) != NULL;) {
-		if (all || (org && strcmp(p->org, org) == 0) || (now_us && p->deadline_us <= now_us)) {
+		if (all || (org && strcmp(p->org, org) == 0) ||
+		    (now_us && p->deadline_us <= now_us)) {
 			*pp = p->next;
 			p->next = woken;
 			woken = p;
@@ -206,8 +207,9 @@ read_certificate_expiries(struct db_conn *c)
 	struct db_res *res = NULL;
 	size_t i, rows;
 
-	if (db_exec_params(c, "SELECT organisation, sha256, not_after FROM refgw_certificate_expiries()",
-			   0, NULL, &res) != DB_OK) {
+	if (db_exec_params(
+		    c, "SELECT organisation, sha256, not_after FROM refgw_certificate_expiries()",
+		    0, NULL, &res) != DB_OK) {
 		log_warnx("housekeeping: certificate expiries: %s", db_last_error(c));
 		db_res_free(res);
 		return;
@@ -280,7 +282,8 @@ listener(void *arg)
 		fds[1].events = POLLIN;
 		if (now_monotonic_us() >= next_housekeeping) {
 			housekeeping(c);
-			next_housekeeping = now_monotonic_us() + (uint64_t)n.housekeeping_s * 1000000u;
+			next_housekeeping =
+				now_monotonic_us() + (uint64_t)n.housekeeping_s * 1000000u;
 		}
 		/* A connection lost under housekeeping's query has no socket any
 		 * more (-1): poll() would ignore it and the listener would never

@@ -12,28 +12,30 @@
 #include "statements.h"
 #include "validate.h"
 
-static const char *const outcomes[] = {"durable_housing", "other_transit", "family", "street", "prison",
-				       "hospital",	  "deceased",	   "unknown", "other", NULL};
+static const char *const outcomes[] = {
+	"durable_housing", "other_transit", "family",  "street", "prison",
+	"hospital",        "deceased",      "unknown", "other",  NULL};
 static const struct field_spec start_fields[] = {
-    {"proposal_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"start_date", FT_DATE, true, 0, 0, 0, NULL},
-    {"planned_end_date", FT_DATE, true, 0, 0, 0, NULL},
+	{"proposal_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"start_date", FT_DATE, true, 0, 0, 0, NULL},
+	{"planned_end_date", FT_DATE, true, 0, 0, 0, NULL},
 };
 static const struct field_spec end_fields[] = {
-    {"end_date", FT_DATE, true, 0, 0, 0, NULL},
-    {"outcome", FT_ENUM, true, 0, 0, 0, outcomes},
+	{"end_date", FT_DATE, true, 0, 0, 0, NULL},
+	{"outcome", FT_ENUM, true, 0, 0, 0, outcomes},
 };
 
 static json_t *
 occupancy_json(const struct db_res *res)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "id",
-			 db_val(res, 0, 0), "unit_id", db_val(res, 0, 1), "proposal_id", db_val(res, 0, 2),
-			 "referral_id", db_val(res, 0, 3), "operator_organisation_id", db_val(res, 0, 4),
-			 "referring_organisation_id", db_val(res, 0, 5), "start_date", db_val(res, 0, 6),
-			 "planned_end_date", db_val(res, 0, 7), "end_date",
-			 db_null(res, 0, 8) ? NULL : db_val(res, 0, 8), "outcome",
-			 db_null(res, 0, 9) ? NULL : db_val(res, 0, 9), "created_at", db_val(res, 0, 10));
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "id",
+		db_val(res, 0, 0), "unit_id", db_val(res, 0, 1), "proposal_id", db_val(res, 0, 2),
+		"referral_id", db_val(res, 0, 3), "operator_organisation_id", db_val(res, 0, 4),
+		"referring_organisation_id", db_val(res, 0, 5), "start_date", db_val(res, 0, 6),
+		"planned_end_date", db_val(res, 0, 7), "end_date",
+		db_null(res, 0, 8) ? NULL : db_val(res, 0, 8), "outcome",
+		db_null(res, 0, 9) ? NULL : db_val(res, 0, 9), "created_at", db_val(res, 0, 10));
 }
 
 static int
@@ -81,7 +83,8 @@ handle_occupancy_start(struct request *r)
 		char id[37];
 		snprintf(id, sizeof(id), "%s", word);
 		if (audit_record(r, "occupancy.start", "occupancy", id, NULL, NULL) != 0) {
-			status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+			status = reply_problem(r, 500, "internal", "Internal error",
+					       "request id %s", r->id);
 			goto out;
 		}
 		snprintf(r->location, sizeof(r->location), "/v1/occupancies/%s", id);
@@ -90,18 +93,21 @@ handle_occupancy_start(struct request *r)
 		status = reply_problem(r, 404, "not-found", "Not found",
 				       "no proposal %s of yours or for a unit of yours", params[0]);
 	} else if (strcmp(word, "not_accepted") == 0 || strcmp(word, "exists") == 0) {
-		status = reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
-				       "%s", strcmp(word, "exists") == 0
-						 ? "this proposal's unit is already occupied"
-						 : "the proposal has not been accepted");
+		status = reply_problem(
+			r, 409, "occupancy-not-startable", "Occupancy cannot start", "%s",
+			strcmp(word, "exists") == 0 ? "this proposal's unit is already occupied"
+						    : "the proposal has not been accepted");
 	} else {
 		status = reply_problem(
-		    r, 422, "occupancy-out-of-bounds", "Occupancy outside the unit's terms", "%s",
-		    strcmp(word, "too_long") == 0 ? "the planned end exceeds the unit's maximum stay"
-		    : strcmp(word, "after_available") == 0
-			? "the planned end is after the unit's availability ends"
-		    : strcmp(word, "before_available") == 0 ? "the start is before the unit is available"
-							    : "the planned end must be after the start");
+			r, 422, "occupancy-out-of-bounds", "Occupancy outside the unit's terms",
+			"%s",
+			strcmp(word, "too_long") == 0
+				? "the planned end exceeds the unit's maximum stay"
+			: strcmp(word, "after_available") == 0
+				? "the planned end is after the unit's availability ends"
+			: strcmp(word, "before_available") == 0
+				? "the start is before the unit is available"
+				: "the planned end must be after the start");
 	}
 out:
 	db_res_free(res);
@@ -135,7 +141,8 @@ handle_occupancy_end(struct request *r)
 		json_t *detail = json_pack("{s:s}", "outcome", params[2]);
 		int rc = audit_record(r, "occupancy.end", "occupancy", r->params[0], NULL, detail);
 		json_decref(detail);
-		status = rc != 0 ? reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id)
+		status = rc != 0 ? reply_problem(r, 500, "internal", "Internal error",
+						 "request id %s", r->id)
 				 : reply_occupancy(r, 200, r->params[0]);
 	} else if (strcmp(word, "ended") == 0) {
 		status = reply_problem(r, 409, "occupancy-ended", "Occupancy already ended",
@@ -145,7 +152,8 @@ handle_occupancy_end(struct request *r)
 		field_error(errors, "end_date", "must not be before the start date");
 		status = reply_invalid(r, errors);
 	} else {
-		status = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s", r->params[0]);
+		status = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s",
+				       r->params[0]);
 	}
 out:
 	db_res_free(res);

@@ -14,16 +14,16 @@
 static const char *const statuses[] = {"active", "suspended", NULL};
 
 static const struct field_spec org_create_fields[] = {
-    {"name", FT_STRING, true, 200, 0, 0, NULL},
-    {"kind", FT_ENUM, true, 0, 0, 0, org_kinds},
-    {"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
-    {"status", FT_ENUM, false, 0, 0, 0, statuses},
+	{"name", FT_STRING, true, 200, 0, 0, NULL},
+	{"kind", FT_ENUM, true, 0, 0, 0, org_kinds},
+	{"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
+	{"status", FT_ENUM, false, 0, 0, 0, statuses},
 };
 
 static const struct field_spec org_update_fields[] = {
-    {"name", FT_STRING, false, 200, 0, 0, NULL},
-    {"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
-    {"status", FT_ENUM, false, 0, 0, 0, statuses},
+	{"name", FT_STRING, false, 200, 0, 0, NULL},
+	{"programs", FT_TOKEN_ARRAY, false, 64, 0, 32, NULL},
+	{"status", FT_ENUM, false, 0, 0, 0, statuses},
 };
 
 /* Row of ORG_COLS → JSON. */
@@ -34,8 +34,8 @@ org_json(const struct db_res *res, int row)
 
 	if (parse_long(db_val(res, row, 5), 0, 2147483647L, &version) != 0)
 		version = 0;
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:s}", "id", db_val(res, row, 0), "name",
-			 db_val(res, row, 1), "kind", db_val(res, row, 2), "programs",
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i, s:s, s:s}", "id", db_val(res, row, 0),
+			 "name", db_val(res, row, 1), "kind", db_val(res, row, 2), "programs",
 			 json_split(db_val(res, row, 3)), "status", db_val(res, row, 4), "version",
 			 (int)version, "created_at", db_val(res, row, 6), "updated_at",
 			 db_val(res, row, 7));
@@ -66,15 +66,16 @@ handle_me(struct request *r)
 		if (s != DB_OK)
 			return reply_db_error(r, s);
 		p = db_val(res, 0, 0);
-		r->caller_actions_truncated = (size_t)snprintf(r->caller_actions,
-							       sizeof(r->caller_actions), "%s",
-							       p) >= sizeof(r->caller_actions);
+		r->caller_actions_truncated =
+			(size_t)snprintf(r->caller_actions, sizeof(r->caller_actions), "%s", p) >=
+			sizeof(r->caller_actions);
 	}
 	format_rfc3339(r->who.certificate_not_before, nb, sizeof(nb));
 	format_rfc3339(r->who.certificate_not_after, na, sizeof(na));
 	buf_init(&out, 1u << 20);
 	if (APPEND_LITERAL(&out, "{\"organisation\":{\"id\":") != 0 ||
-	    json_quote(&out, r->who.organisation_id) != 0 || APPEND_LITERAL(&out, ",\"name\":") != 0 ||
+	    json_quote(&out, r->who.organisation_id) != 0 ||
+	    APPEND_LITERAL(&out, ",\"name\":") != 0 ||
 	    json_quote(&out, r->who.organisation_name) != 0 ||
 	    APPEND_LITERAL(&out, ",\"kind\":") != 0 || json_quote(&out, r->who.kind) != 0 ||
 	    APPEND_LITERAL(&out, "},\"certificate\":{\"sha256\":") != 0 ||
@@ -135,9 +136,10 @@ handle_org_list(struct request *r)
 	items = json_array();
 	for (i = 0; i < rows && i < limit; i++)
 		json_array_append_new(items, org_json(res, i));
-	body = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-			 rows > limit ? cursor_encode(db_val(res, limit - 1, 1), db_val(res, limit - 1, 0))
-				      : json_null());
+	body = json_pack(
+		"{s:o, s:o}", "items", items, "next_cursor",
+		rows > limit ? cursor_encode(db_val(res, limit - 1, 1), db_val(res, limit - 1, 0))
+			     : json_null());
 	db_res_free(res);
 	return reply_json(r, 200, body);
 }
@@ -154,7 +156,8 @@ handle_org_get(struct request *r)
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0)
-		status = reply_problem(r, 404, "not-found", "Not found", "no organisation %s", r->params[0]);
+		status = reply_problem(r, 404, "not-found", "Not found", "no organisation %s",
+				       r->params[0]);
 	else
 		status = reply_org(r, 200, res);
 	db_res_free(res);
@@ -172,7 +175,8 @@ join_programs(json_t *programs)
 	if (programs == NULL || json_is_null(programs))
 		return NULL;
 	buf_init(&b, 32 * 65);
-	json_array_foreach(programs, i, p) {
+	json_array_foreach(programs, i, p)
+	{
 		if ((i && buf_append(&b, ",", 1) != 0) ||
 		    buf_append(&b, json_string_value(p), strlen(json_string_value(p))) != 0) {
 			buf_free(&b);
@@ -222,7 +226,8 @@ handle_org_create(struct request *r)
 		goto out;
 	}
 	detail = json_pack("{s:s, s:s}", "name", params[0], "kind", params[1]);
-	if (audit_record(r, "organisation.create", "organisation", db_val(res, 0, 0), NULL, detail) != 0) {
+	if (audit_record(r, "organisation.create", "organisation", db_val(res, 0, 0), NULL,
+			 detail) != 0) {
 		json_decref(detail);
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
@@ -266,7 +271,8 @@ handle_org_update(struct request *r)
 	snprintf(version, sizeof(version), "%ld", expected);
 	params[0] = r->params[0];
 	params[1] = opt_string(body, "name");
-	params[2] = programs ? programs : (json_is_array(json_object_get(body, "programs")) ? "" : NULL);
+	params[2] = programs ? programs
+			     : (json_is_array(json_object_get(body, "programs")) ? "" : NULL);
 	params[3] = opt_string(body, "status");
 	params[4] = version;
 	s = db_exec(r->db, ST_ORG_UPDATE, 5, params, &res);
@@ -278,11 +284,12 @@ handle_org_update(struct request *r)
 	/* schema/017's trigger: the last active coordinator stays active (the
 	 * only constraint an update with a validated body can break). */
 	if (s == DB_CONSTRAINT && params[3] != NULL && strcmp(params[3], "active") != 0) {
-		status = reply_problem(r, 409, "last-coordinator", "Last active coordinator",
-				       "organisation %s is the last active coordinator: suspending it "
-				       "would leave no one to manage organisations and certificates; "
-				       "make another coordinator active first",
-				       r->params[0]);
+		status = reply_problem(
+			r, 409, "last-coordinator", "Last active coordinator",
+			"organisation %s is the last active coordinator: suspending it "
+			"would leave no one to manage organisations and certificates; "
+			"make another coordinator active first",
+			r->params[0]);
 		goto out;
 	}
 	if (s != DB_OK) {
@@ -296,16 +303,18 @@ handle_org_update(struct request *r)
 		if (s != DB_OK)
 			status = reply_db_error(r, s);
 		else if (db_rows(res) == 0)
-			status = reply_problem(r, 404, "not-found", "Not found", "no organisation %s",
-					       r->params[0]);
+			status = reply_problem(r, 404, "not-found", "Not found",
+					       "no organisation %s", r->params[0]);
 		else
-			status = reply_problem(r, 412, "version-mismatch", "Stale version",
-					       "the organisation is at version %s, not %ld; read it again",
-					       db_val(res, 0, 5), expected);
+			status = reply_problem(
+				r, 412, "version-mismatch", "Stale version",
+				"the organisation is at version %s, not %ld; read it again",
+				db_val(res, 0, 5), expected);
 		goto out;
 	}
 	detail = json_deep_copy(body);
-	if (audit_record(r, "organisation.update", "organisation", r->params[0], NULL, detail) != 0) {
+	if (audit_record(r, "organisation.update", "organisation", r->params[0], NULL, detail) !=
+	    0) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;

@@ -35,7 +35,8 @@ persons_init(const char *key_file, bool required, char *err, size_t errlen)
 	if (len < 64 || len > 128 || len % 2 || hex_decode(text, niss_key, len / 2) != 0) {
 		wipe(text, len);
 		free(text);
-		snprintf(err, errlen, "REFGW_NISS_KEY_FILE: %s must hold 32 to 64 bytes in hex", key_file);
+		snprintf(err, errlen, "REFGW_NISS_KEY_FILE: %s must hold 32 to 64 bytes in hex",
+			 key_file);
 		return -1;
 	}
 	niss_key_len = len / 2;
@@ -64,9 +65,9 @@ niss_valid(const char *s)
 }
 
 static const struct field_spec person_fields[] = {
-    {"external_ref", FT_STRING, false, 100, 0, 0, NULL},
-    {"birth_year", FT_INTEGER, false, 0, 1900, 2100, NULL},
-    {"niss", FT_STRING, false, 11, 0, 0, NULL},
+	{"external_ref", FT_STRING, false, 100, 0, 0, NULL},
+	{"birth_year", FT_INTEGER, false, 0, 1900, 2100, NULL},
+	{"niss", FT_STRING, false, 11, 0, 0, NULL},
 };
 
 int
@@ -94,13 +95,15 @@ handle_person_create(struct request *r)
 		goto out;
 	}
 	if (niss && niss_key_len == 0) {
-		status = reply_problem(r, 422, "niss-not-accepted", "National register number not accepted",
-				       "this gateway has no key to protect national register numbers; "
-				       "send the person without niss");
+		status = reply_problem(
+			r, 422, "niss-not-accepted", "National register number not accepted",
+			"this gateway has no key to protect national register numbers; "
+			"send the person without niss");
 		goto out;
 	}
 	if (niss && crypto_hmac_sha256(niss_key, niss_key_len, niss, strlen(niss), mac) != 0) {
-		status = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+		status =
+			reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
 		goto out;
 	}
 	if (niss)
@@ -115,7 +118,8 @@ handle_person_create(struct request *r)
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (audit_record(r, "person.create", "person", db_val(res, 0, 0), db_val(res, 0, 0), NULL) != 0) {
+	if (audit_record(r, "person.create", "person", db_val(res, 0, 0), db_val(res, 0, 0),
+			 NULL) != 0) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;

@@ -22,20 +22,26 @@ static const struct {
 	const char *from, *to;
 	enum referral_party by;
 } transitions[] = {
-    {"submitted", "received", PARTY_RECEIVER},     {"received", "accepted", PARTY_RECEIVER},
-    {"received", "declined", PARTY_RECEIVER},      {"received", "waitlisted", PARTY_RECEIVER},
-    {"waitlisted", "accepted", PARTY_RECEIVER},    {"waitlisted", "declined", PARTY_RECEIVER},
-    {"accepted", "in_progress", PARTY_RECEIVER},   {"in_progress", "completed", PARTY_RECEIVER},
-    {"submitted", "cancelled", PARTY_SENDER},      {"received", "cancelled", PARTY_SENDER},
-    {"waitlisted", "cancelled", PARTY_SENDER},     {"accepted", "cancelled", PARTY_SENDER},
-    {"in_progress", "cancelled", PARTY_SENDER},
+	{"submitted", "received", PARTY_RECEIVER},   {"received", "accepted", PARTY_RECEIVER},
+	{"received", "declined", PARTY_RECEIVER},    {"received", "waitlisted", PARTY_RECEIVER},
+	{"waitlisted", "accepted", PARTY_RECEIVER},  {"waitlisted", "declined", PARTY_RECEIVER},
+	{"accepted", "in_progress", PARTY_RECEIVER}, {"in_progress", "completed", PARTY_RECEIVER},
+	{"submitted", "cancelled", PARTY_SENDER},    {"received", "cancelled", PARTY_SENDER},
+	{"waitlisted", "cancelled", PARTY_SENDER},   {"accepted", "cancelled", PARTY_SENDER},
+	{"in_progress", "cancelled", PARTY_SENDER},
 };
 
 /* Reason codes (docs/openapi.yaml lists them). */
-static const char *const decline_reasons[] = {"no_capacity", "criteria_not_met", "person_unreachable",
-					      "person_declined", "duplicate", "other", NULL};
-static const char *const cancel_reasons[] = {"person_housed_elsewhere", "person_declined",
-					     "person_unreachable", "sent_in_error", "other", NULL};
+static const char *const decline_reasons[] = {"no_capacity",
+					      "criteria_not_met",
+					      "person_unreachable",
+					      "person_declined",
+					      "duplicate",
+					      "other",
+					      NULL};
+static const char *const cancel_reasons[] = {
+	"person_housed_elsewhere", "person_declined", "person_unreachable",
+	"sent_in_error",           "other",           NULL};
 
 extern const char *const consent_purposes[];
 
@@ -76,24 +82,25 @@ referral_reason_valid(const char *to, const char *code)
 	return false; /* other moves take no reason code */
 }
 
-static const char *const states[] = {"submitted", "received", "accepted", "declined", "waitlisted",
-				     "in_progress", "completed", "cancelled", "consent_withdrawn", NULL};
+static const char *const states[] = {"submitted",         "received",    "accepted",  "declined",
+				     "waitlisted",        "in_progress", "completed", "cancelled",
+				     "consent_withdrawn", NULL};
 
 static const struct field_spec referral_fields[] = {
-    {"person_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"to_organisation_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"program", FT_TOKEN, true, 64, 0, 0, NULL},
-    {"consent_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"purpose", FT_ENUM, true, 0, 0, 0, consent_purposes},
-    {"reason", FT_STRING, false, 2000, 0, 0, NULL},
-    {"data", FT_OBJECT, false, 0, 0, 0, NULL},
-    {"needs", FT_OBJECT, false, 0, 0, 0, NULL},
-    {"release_date", FT_DATE, false, 0, 0, 0, NULL},
+	{"person_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"to_organisation_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"program", FT_TOKEN, true, 64, 0, 0, NULL},
+	{"consent_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"purpose", FT_ENUM, true, 0, 0, 0, consent_purposes},
+	{"reason", FT_STRING, false, 2000, 0, 0, NULL},
+	{"data", FT_OBJECT, false, 0, 0, 0, NULL},
+	{"needs", FT_OBJECT, false, 0, 0, 0, NULL},
+	{"release_date", FT_DATE, false, 0, 0, 0, NULL},
 };
 static const struct field_spec transition_fields[] = {
-    {"to", FT_ENUM, true, 0, 0, 0, states},
-    {"reason_code", FT_TOKEN, false, 64, 0, 0, NULL},
-    {"note", FT_STRING, false, 2000, 0, 0, NULL},
+	{"to", FT_ENUM, true, 0, 0, 0, states},
+	{"reason_code", FT_TOKEN, false, 64, 0, 0, NULL},
+	{"note", FT_STRING, false, 2000, 0, 0, NULL},
 };
 
 /* A referral without its personal fields: what lists, transitions and
@@ -104,11 +111,12 @@ referral_json(const struct db_res *res, int row)
 	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 			 db_val(res, row, RC_ID), "status", db_val(res, row, RC_STATUS), "version",
 			 (int)strtol(db_val(res, row, RC_VERSION), NULL, 10), "person_id",
-			 db_val(res, row, RC_PERSON), "from_organisation_id", db_val(res, row, RC_FROM),
-			 "to_organisation_id", db_val(res, row, RC_TO), "program",
-			 db_val(res, row, RC_PROGRAM), "consent_id", db_val(res, row, RC_CONSENT),
-			 "purpose", db_val(res, row, RC_PURPOSE), "created_at",
-			 db_val(res, row, RC_CREATED), "updated_at", db_val(res, row, RC_UPDATED));
+			 db_val(res, row, RC_PERSON), "from_organisation_id",
+			 db_val(res, row, RC_FROM), "to_organisation_id", db_val(res, row, RC_TO),
+			 "program", db_val(res, row, RC_PROGRAM), "consent_id",
+			 db_val(res, row, RC_CONSENT), "purpose", db_val(res, row, RC_PURPOSE),
+			 "created_at", db_val(res, row, RC_CREATED), "updated_at",
+			 db_val(res, row, RC_UPDATED));
 }
 
 /* The personal fields, added to j: reason and release_date (null when not
@@ -134,9 +142,9 @@ referral_write(struct buf *b, const struct db_res *res, int row)
 	static const struct {
 		const char *key; /* with its punctuation: appended as is */
 		int col;
-	} strings[] = {{",\"person_id\":", RC_PERSON}, {",\"from_organisation_id\":", RC_FROM},
+	} strings[] = {{",\"person_id\":", RC_PERSON},      {",\"from_organisation_id\":", RC_FROM},
 		       {",\"to_organisation_id\":", RC_TO}, {",\"program\":", RC_PROGRAM},
-		       {",\"consent_id\":", RC_CONSENT}, {",\"purpose\":", RC_PURPOSE}};
+		       {",\"consent_id\":", RC_CONSENT},    {",\"purpose\":", RC_PURPOSE}};
 	size_t i;
 
 	/* Ids, statuses, numbers and timestamps come from PostgreSQL in forms
@@ -149,8 +157,8 @@ referral_write(struct buf *b, const struct db_res *res, int row)
 		if (buf_append(b, strings[i].key, strlen(strings[i].key)) != 0 ||
 		    json_quote(b, db_val(res, row, strings[i].col)) != 0)
 			return -1;
-	return buf_cat(b, ",\"created_at\":\"", db_val(res, row, RC_CREATED), "\",\"updated_at\":\"",
-		       db_val(res, row, RC_UPDATED), "\"}", (char *)NULL);
+	return buf_cat(b, ",\"created_at\":\"", db_val(res, row, RC_CREATED),
+		       "\",\"updated_at\":\"", db_val(res, row, RC_UPDATED), "\"}", (char *)NULL);
 }
 
 static int
@@ -165,7 +173,8 @@ static int
 fail_audit(struct request *r)
 {
 	return reply_problem(r, 500, "internal", "Internal error",
-			     "the audit log or event feed could not be written (request id %s)", r->id);
+			     "the audit log or event feed could not be written (request id %s)",
+			     r->id);
 }
 
 /* The distinct categories of fields (personal_fields_used) as a PostgreSQL
@@ -177,7 +186,8 @@ categories_literal(struct buf *b, json_t *fields)
 	size_t i;
 	int rc = buf_append(b, "{", 1);
 
-	json_array_foreach(fields, i, f) {
+	json_array_foreach(fields, i, f)
+	{
 		const char *c = json_string_value(json_object_get(f, "category"));
 		if (rc != 0 || json_object_get(seen, c))
 			continue;
@@ -196,7 +206,8 @@ uncovered_fields(const char *gaps, json_t *fields)
 	json_t *errors = json_array(), *f;
 	size_t i;
 
-	json_array_foreach(fields, i, f) {
+	json_array_foreach(fields, i, f)
+	{
 		const char *c = json_string_value(json_object_get(f, "category"));
 		char gap[64];
 		const char *p;
@@ -218,9 +229,7 @@ needs_stored(json_t *needs)
 	json_t *out = json_object(), *v;
 	const char *key;
 
-	json_object_foreach(needs, key, v)
-		if (!json_is_null(v))
-			json_object_set(out, key, v);
+	json_object_foreach(needs, key, v) if (!json_is_null(v)) json_object_set(out, key, v);
 	return out;
 }
 
@@ -287,18 +296,19 @@ handle_referral_create(struct request *r)
 		goto oom;
 	{
 		const char *gp[5] = {json_string_value(json_object_get(body, "consent_id")),
-				     json_string_value(json_object_get(body, "person_id")), params[0],
-				     json_string_value(json_object_get(body, "purpose")), cats.data};
+				     json_string_value(json_object_get(body, "person_id")),
+				     params[0], json_string_value(json_object_get(body, "purpose")),
+				     cats.data};
 		s = db_exec(r->db, ST_CONSENT_GAPS, 5, gp, &res);
 		if (s != DB_OK) {
 			status = reply_db_error(r, s);
 			goto out;
 		}
 		if (db_val(res, 0, 0)[0] != '\0') {
-			status = reply_problem_errors(r, 403, "consent-not-covering",
-						      "Consent does not cover this",
-						      uncovered_fields(db_val(res, 0, 0), fields),
-						      "the consent does not cover: %s", db_val(res, 0, 0));
+			status = reply_problem_errors(
+				r, 403, "consent-not-covering", "Consent does not cover this",
+				uncovered_fields(db_val(res, 0, 0), fields),
+				"the consent does not cover: %s", db_val(res, 0, 0));
 			goto out;
 		}
 		db_res_free(res);
@@ -371,7 +381,8 @@ handle_referral_get(struct request *r)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0) {
 		db_res_free(res);
-		return reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
+		return reply_problem(r, 404, "not-found", "Not found", "no referral %s",
+				     r->params[0]);
 	}
 	j = referral_json(res, 0);
 	/* Personal fields: present only while the consent holds (RLS decides),
@@ -379,12 +390,14 @@ handle_referral_get(struct request *r)
 	if (strcmp(db_val(res, 0, RC_VISIBLE), "t") == 0) {
 		json_t *fields, *detail, *cats = json_array(), *f;
 		size_t i;
-		referral_add_personal(j, db_null(res, 0, RC_REASON) ? NULL : db_val(res, 0, RC_REASON),
-				      json_loads(db_val(res, 0, RC_NEEDS), 0, NULL),
-				      db_null(res, 0, RC_RELEASE) ? NULL : db_val(res, 0, RC_RELEASE),
-				      json_loads(db_val(res, 0, RC_DATA), 0, NULL));
+		referral_add_personal(
+			j, db_null(res, 0, RC_REASON) ? NULL : db_val(res, 0, RC_REASON),
+			json_loads(db_val(res, 0, RC_NEEDS), 0, NULL),
+			db_null(res, 0, RC_RELEASE) ? NULL : db_val(res, 0, RC_RELEASE),
+			json_loads(db_val(res, 0, RC_DATA), 0, NULL));
 		fields = personal_fields_used(j);
-		json_array_foreach(fields, i, f) {
+		json_array_foreach(fields, i, f)
+		{
 			json_t *c = json_object_get(f, "category");
 			size_t k;
 			json_t *seen;
@@ -481,10 +494,12 @@ handle_referral_transition(struct request *r)
 		goto out;
 	}
 	if (db_rows(cur) == 0) {
-		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
+		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s",
+				       r->params[0]);
 		goto out;
 	}
-	party = strcmp(db_val(cur, 0, RC_TO), r->who.organisation_id) == 0 ? PARTY_RECEIVER : PARTY_SENDER;
+	party = strcmp(db_val(cur, 0, RC_TO), r->who.organisation_id) == 0 ? PARTY_RECEIVER
+									   : PARTY_SENDER;
 	if (strtol(db_val(cur, 0, RC_VERSION), NULL, 10) != expected) {
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
 				       "the referral is at version %s, not %ld; read it again",
@@ -492,11 +507,13 @@ handle_referral_transition(struct request *r)
 		goto out;
 	}
 	if (!referral_transition_allowed(db_val(cur, 0, RC_STATUS), to, party)) {
-		referral_allowed_targets(db_val(cur, 0, RC_STATUS), party, allowed, sizeof(allowed));
-		status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
-				       "as the %s you cannot move a referral from %s to %s; allowed: %s",
-				       party == PARTY_RECEIVER ? "receiver" : "sender", db_val(cur, 0, RC_STATUS),
-				       to, allowed[0] ? allowed : "none");
+		referral_allowed_targets(db_val(cur, 0, RC_STATUS), party, allowed,
+					 sizeof(allowed));
+		status = reply_problem(
+			r, 409, "invalid-transition", "Transition not allowed",
+			"as the %s you cannot move a referral from %s to %s; allowed: %s",
+			party == PARTY_RECEIVER ? "receiver" : "sender", db_val(cur, 0, RC_STATUS),
+			to, allowed[0] ? allowed : "none");
 		goto out;
 	}
 	if ((strcmp(to, "declined") == 0 && code == NULL) ||
@@ -506,11 +523,13 @@ handle_referral_transition(struct request *r)
 		if (code && strcmp(code, "other") == 0)
 			field_error(errors, "note", "is required with reason_code other");
 		else
-			field_error(errors, "reason_code",
-				    "declined needs one of no_capacity, criteria_not_met, "
-				    "person_unreachable, person_declined, duplicate, other; cancelled "
-				    "takes person_housed_elsewhere, person_declined, person_unreachable, "
-				    "sent_in_error, other; other moves take none");
+			field_error(
+				errors, "reason_code",
+				"declined needs one of no_capacity, criteria_not_met, "
+				"person_unreachable, person_declined, duplicate, other; cancelled "
+				"takes person_housed_elsewhere, person_declined, "
+				"person_unreachable, "
+				"sent_in_error, other; other moves take none");
 		status = reply_invalid(r, errors);
 		goto out;
 	}
@@ -531,16 +550,17 @@ handle_referral_transition(struct request *r)
 	}
 	{
 		const char *tp[5] = {r->params[0], db_val(cur, 0, RC_STATUS), to, code, note};
-		const char *other = party == PARTY_RECEIVER ? db_val(cur, 0, RC_FROM) : db_val(cur, 0, RC_TO);
+		const char *other =
+			party == PARTY_RECEIVER ? db_val(cur, 0, RC_FROM) : db_val(cur, 0, RC_TO);
 		char type[64];
-		json_t *detail = json_pack("{s:s, s:s, s:s?}", "from", db_val(cur, 0, RC_STATUS), "to", to,
-					   "reason_code", code);
+		json_t *detail = json_pack("{s:s, s:s, s:s?}", "from", db_val(cur, 0, RC_STATUS),
+					   "to", to, "reason_code", code);
 		snprintf(type, sizeof(type), "referral.%s",
 			 strcmp(to, "received") == 0 ? "acknowledged" : to);
 		if (db_exec(r->db, ST_TRANSITION_INSERT, 5, tp, NULL) != DB_OK ||
 		    emit(r, other, type, r->params[0]) != 0 ||
-		    audit_record(r, "referral.transition", "referral", r->params[0], db_val(cur, 0, RC_PERSON),
-				 detail) != 0) {
+		    audit_record(r, "referral.transition", "referral", r->params[0],
+				 db_val(cur, 0, RC_PERSON), detail) != 0) {
 			json_decref(detail);
 			status = fail_audit(r);
 			goto out;
@@ -571,18 +591,22 @@ handle_referral_history(struct request *r)
 	i = db_rows(ref);
 	db_res_free(ref);
 	if (i == 0)
-		return reply_problem(r, 404, "not-found", "Not found", "no referral %s", r->params[0]);
+		return reply_problem(r, 404, "not-found", "Not found", "no referral %s",
+				     r->params[0]);
 	s = db_exec(r->db, ST_REFERRAL_HISTORY, 1, params, &res);
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	items = json_array();
 	for (i = 0; i < db_rows(res); i++)
 		json_array_append_new(
-		    items, json_pack("{s:s?, s:s, s:s?, s:s?, s:s?, s:s}", "from",
-				     db_null(res, i, 0) ? NULL : db_val(res, i, 0), "to", db_val(res, i, 1),
-				     "reason_code", db_null(res, i, 2) ? NULL : db_val(res, i, 2), "note",
-				     db_null(res, i, 3) ? NULL : db_val(res, i, 3), "by_organisation_id",
-				     db_null(res, i, 4) ? NULL : db_val(res, i, 4), "at", db_val(res, i, 5)));
+			items, json_pack("{s:s?, s:s, s:s?, s:s?, s:s?, s:s}", "from",
+					 db_null(res, i, 0) ? NULL : db_val(res, i, 0), "to",
+					 db_val(res, i, 1), "reason_code",
+					 db_null(res, i, 2) ? NULL : db_val(res, i, 2), "note",
+					 db_null(res, i, 3) ? NULL : db_val(res, i, 3),
+					 "by_organisation_id",
+					 db_null(res, i, 4) ? NULL : db_val(res, i, 4), "at",
+					 db_val(res, i, 5)));
 	db_res_free(res);
 	return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
@@ -596,8 +620,8 @@ event_write(struct buf *b, const struct db_res *res, int row)
 		json_quote(b, db_val(res, row, 1)) != 0 ||
 		APPEND_LITERAL(b, ",\"resource\":{\"type\":") != 0 ||
 		json_quote(b, db_val(res, row, 2)) != 0 ||
-		buf_cat(b, ",\"id\":\"", db_val(res, row, 3), "\"},\"created_at\":\"", db_val(res, row, 4),
-			"\"}", (char *)NULL) != 0)
+		buf_cat(b, ",\"id\":\"", db_val(res, row, 3), "\"},\"created_at\":\"",
+			db_val(res, row, 4), "\"}", (char *)NULL) != 0)
 		       ? -1
 		       : 0;
 }

@@ -72,8 +72,8 @@ struct request {
 	char location[200];
 	char allow[64];
 	int retry_after;
-	bool replayed; /* answered from an Idempotency-Key record */
-	bool close_connection; /* the framing cannot be trusted: no keep-alive */
+	bool replayed;           /* answered from an Idempotency-Key record */
+	bool close_connection;   /* the framing cannot be trusted: no keep-alive */
 	const char *bad_framing; /* why, when the framing was refused */
 
 	/* Long-poll (GET /v1/events?wait=): the handler asks to wait for news of
@@ -100,13 +100,14 @@ int reply_invalid(struct request *r, json_t *errors /* stolen: [{field,message}]
 int reply_invalid_query(struct request *r, json_t *errors /* stolen */);
 /* A problem that also names the fields at fault (errors stolen; omitted when empty). */
 int reply_problem_errors(struct request *r, int status, const char *slug, const char *title,
-			 json_t *errors, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+			 json_t *errors, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /* 422 `unprocessable` with errors: [{field, message}]. */
 int reply_unprocessable_field(struct request *r, const char *title, const char *field,
 			      const char *message);
 void reply_reset(struct request *r);
 /* Adds {field, message} to an errors array. */
 void field_error(json_t *errors, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 #endif

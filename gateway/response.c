@@ -32,8 +32,9 @@ set_body(struct request *r, int status, json_t *body, const char *ctype)
 	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(body);
 	if (text == NULL) {
-		static const char oom[] = "{\"type\":\"urn:refgw:problem:internal\",\"title\":\"Internal error\","
-					  "\"status\":500}";
+		static const char oom[] =
+			"{\"type\":\"urn:refgw:problem:internal\",\"title\":\"Internal error\","
+			"\"status\":500}";
 		r->status = 500;
 		r->resp = strdup(oom);
 		r->resp_len = r->resp ? strlen(r->resp) : 0;
@@ -76,7 +77,8 @@ problem_body(int status, const char *slug, const char *title, const char *detail
 }
 
 int
-reply_problem(struct request *r, int status, const char *slug, const char *title, const char *fmt, ...)
+reply_problem(struct request *r, int status, const char *slug, const char *title, const char *fmt,
+	      ...)
 {
 	char detail[512];
 	va_list ap;
@@ -89,7 +91,8 @@ reply_problem(struct request *r, int status, const char *slug, const char *title
 	 * the body), and the cut above may split a character: jansson refuses
 	 * a string that is not UTF-8, and a 400 would have become a 500. */
 	utf8_scrub(detail);
-	rc = set_body(r, status, problem_body(status, slug, title, detail), "application/problem+json");
+	rc = set_body(r, status, problem_body(status, slug, title, detail),
+		      "application/problem+json");
 	r->problem_slug = slug;
 	return rc;
 }
@@ -149,7 +152,8 @@ reply_problem_errors(struct request *r, int status, const char *slug, const char
 
 /* 422 unprocessable for one field: the body was valid, the data it names is not. */
 int
-reply_unprocessable_field(struct request *r, const char *title, const char *field, const char *message)
+reply_unprocessable_field(struct request *r, const char *title, const char *field,
+			  const char *message)
 {
 	json_t *body = problem_body(422, "unprocessable", title, message), *errors = json_array();
 	int rc;

@@ -16,65 +16,69 @@
 #include "statements.h"
 
 const struct route routes[] = {
-    {HTTP_GET, "/v1/me", handle_me, NULL, "me", false},
-    /* Any organisation, for itself: rotation (docs/security.md). */
-    {HTTP_POST, "/v1/me/certificates", handle_me_cert_register, NULL, "certificates.rotate", true},
-    {HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", false},
-    {HTTP_POST, "/v1/organisations", handle_org_create, "organisation.manage", "organisations.create",
-     true},
-    {HTTP_GET, "/v1/organisations/{id}", handle_org_get, NULL, "organisations.get", false},
-    {HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, "organisation.manage",
-     "organisations.update", false},
-    {HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, NULL,
-     "certificates.list", false},
-    {HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register, "certificate.manage",
-     "certificates.register", true},
-    {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
-     "certificate.manage", "certificates.revoke", false},
-    /* The organisation itself; coordinators only for one without an active
-     * certificate (four eyes), decided by PostgreSQL. */
-    {HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/confirm", handle_cert_confirm, NULL,
-     "certificates.confirm", false},
-    {HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create", true},
-    {HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create", true},
-    {HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", false},
-    {HTTP_POST, "/v1/consents/{id}/withdraw", handle_consent_withdraw, "consent.withdraw",
-     "consents.withdraw", false},
-    {HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create", true},
-    {HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", false},
-    {HTTP_GET, "/v1/referrals/{id}", handle_referral_get, "referral.read", "referrals.get", false},
-    {HTTP_POST, "/v1/referrals/{id}/transitions", handle_referral_transition,
-     "referral.transition", "referrals.transition", false},
-    {HTTP_GET, "/v1/referrals/{id}/history", handle_referral_history, "referral.read",
-     "referrals.history", false},
-    {HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", false},
-    {HTTP_GET, "/v1/access-rules", handle_rules_list, NULL, "access_rules.list", false},
-    {HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",
-     "access_rules.replace", false},
-    {HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", false},
-    {HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create", true},
-    {HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create", true},
-    {HTTP_GET, "/v1/units", handle_unit_search, "unit.read", "units.search", false},
-    {HTTP_GET, "/v1/units/{id}", handle_unit_get, "unit.read", "units.get", false},
-    {HTTP_PATCH, "/v1/units/{id}", handle_unit_update, "unit.manage", "units.update", false},
-    {HTTP_POST, "/v1/units/{id}/proposals", handle_proposal_create, "proposal.create",
-     "proposals.create", true},
-    {HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list",
-     false},
-    {HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read", "units.candidates",
-     false},
-    {HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
-     "proposals.decide", false},
-    {HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage", "occupancies.start",
-     true},
-    {HTTP_GET, "/v1/occupancies/{id}", handle_occupancy_get, "occupancy.read", "occupancies.get",
-     false},
-    {HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",
-     "occupancies.end", false},
-    {HTTP_GET, "/v1/reports/occupancy", handle_report_occupancy, "report.read", "reports.occupancy",
-     false},
-    {HTTP_GET, "/v1/reports/referrals", handle_report_referrals, "report.read", "reports.referrals",
-     false},
+	{HTTP_GET, "/v1/me", handle_me, NULL, "me", false},
+	/* Any organisation, for itself: rotation (docs/security.md). */
+	{HTTP_POST, "/v1/me/certificates", handle_me_cert_register, NULL, "certificates.rotate",
+	 true},
+	{HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", false},
+	{HTTP_POST, "/v1/organisations", handle_org_create, "organisation.manage",
+	 "organisations.create", true},
+	{HTTP_GET, "/v1/organisations/{id}", handle_org_get, NULL, "organisations.get", false},
+	{HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, "organisation.manage",
+	 "organisations.update", false},
+	{HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, NULL,
+	 "certificates.list", false},
+	{HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register,
+	 "certificate.manage", "certificates.register", true},
+	{HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
+	 "certificate.manage", "certificates.revoke", false},
+	/* The organisation itself; coordinators only for one without an active
+	 * certificate (four eyes), decided by PostgreSQL. */
+	{HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/confirm", handle_cert_confirm,
+	 NULL, "certificates.confirm", false},
+	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create", true},
+	{HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create",
+	 true},
+	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", false},
+	{HTTP_POST, "/v1/consents/{id}/withdraw", handle_consent_withdraw, "consent.withdraw",
+	 "consents.withdraw", false},
+	{HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create",
+	 true},
+	{HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", false},
+	{HTTP_GET, "/v1/referrals/{id}", handle_referral_get, "referral.read", "referrals.get",
+	 false},
+	{HTTP_POST, "/v1/referrals/{id}/transitions", handle_referral_transition,
+	 "referral.transition", "referrals.transition", false},
+	{HTTP_GET, "/v1/referrals/{id}/history", handle_referral_history, "referral.read",
+	 "referrals.history", false},
+	{HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", false},
+	{HTTP_GET, "/v1/access-rules", handle_rules_list, NULL, "access_rules.list", false},
+	{HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",
+	 "access_rules.replace", false},
+	{HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", false},
+	{HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create", true},
+	{HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create", true},
+	{HTTP_GET, "/v1/units", handle_unit_search, "unit.read", "units.search", false},
+	{HTTP_GET, "/v1/units/{id}", handle_unit_get, "unit.read", "units.get", false},
+	{HTTP_PATCH, "/v1/units/{id}", handle_unit_update, "unit.manage", "units.update", false},
+	{HTTP_POST, "/v1/units/{id}/proposals", handle_proposal_create, "proposal.create",
+	 "proposals.create", true},
+	{HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list",
+	 false},
+	{HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read",
+	 "units.candidates", false},
+	{HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
+	 "proposals.decide", false},
+	{HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage",
+	 "occupancies.start", true},
+	{HTTP_GET, "/v1/occupancies/{id}", handle_occupancy_get, "occupancy.read",
+	 "occupancies.get", false},
+	{HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",
+	 "occupancies.end", false},
+	{HTTP_GET, "/v1/reports/occupancy", handle_report_occupancy, "report.read",
+	 "reports.occupancy", false},
+	{HTTP_GET, "/v1/reports/referrals", handle_report_referrals, "report.read",
+	 "reports.referrals", false},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 
@@ -126,8 +130,8 @@ match(const char *pattern, const char *path, char params[][ROUTE_PARAM_MAX], int
 }
 
 const struct route *
-router_match(enum http_method method, const char *path, char params[][ROUTE_PARAM_MAX], int *nparams,
-	     int *allow)
+router_match(enum http_method method, const char *path, char params[][ROUTE_PARAM_MAX],
+	     int *nparams, int *allow)
 {
 	const struct route *found = NULL;
 	char scratch[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX];
@@ -199,26 +203,29 @@ authenticate(struct request *r, const char *fp)
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0) {
-		status = reply_problem(r, 401, "certificate-unknown", "Certificate not registered",
-				       "the client certificate (sha256 %s) is not registered with the "
-				       "gateway; ask the coordinator to register it",
-				       fp);
+		status = reply_problem(
+			r, 401, "certificate-unknown", "Certificate not registered",
+			"the client certificate (sha256 %s) is not registered with the "
+			"gateway; ask the coordinator to register it",
+			fp);
 	} else if (strcmp(db_val(res, 0, 4), "t") == 0) {
 		status = reply_problem(r, 401, "certificate-revoked", "Certificate revoked",
 				       "the client certificate (sha256 %s) has been revoked", fp);
 	} else if (strcmp(db_val(res, 0, 7), "t") == 0) {
-		status = reply_problem(r, 401, "certificate-pending", "Certificate not confirmed",
-				       "the client certificate (sha256 %s) was registered by a "
-				       "coordinator and waits for confirmation: your organisation "
-				       "confirms it with a current certificate of its own (POST "
-				       "/v1/organisations/%s/certificates/%s/confirm), or, if it has "
-				       "none left, a second coordinator certificate does",
-				       fp, db_val(res, 0, 0), fp);
+		status = reply_problem(
+			r, 401, "certificate-pending", "Certificate not confirmed",
+			"the client certificate (sha256 %s) was registered by a "
+			"coordinator and waits for confirmation: your organisation "
+			"confirms it with a current certificate of its own (POST "
+			"/v1/organisations/%s/certificates/%s/confirm), or, if it has "
+			"none left, a second coordinator certificate does",
+			fp, db_val(res, 0, 0), fp);
 	} else if (strcmp(db_val(res, 0, 3), "active") != 0) {
 		status = reply_problem(r, 403, "organisation-suspended", "Organisation suspended",
 				       "the organisation of this certificate is suspended");
 	} else {
-		snprintf(r->who.organisation_id, sizeof(r->who.organisation_id), "%s", db_val(res, 0, 0));
+		snprintf(r->who.organisation_id, sizeof(r->who.organisation_id), "%s",
+			 db_val(res, 0, 0));
 		snprintf(r->who.organisation_name, sizeof(r->who.organisation_name), "%s",
 			 db_val(res, 0, 1));
 		snprintf(r->who.kind, sizeof(r->who.kind), "%s", db_val(res, 0, 2));
@@ -327,7 +334,8 @@ refresh_later(const char *fp)
 {
 	pthread_mutex_lock(&refresher.lock);
 	if (refresher.running && refresher.count < REFRESH_QUEUE) {
-		snprintf(refresher.queue[(refresher.head + refresher.count) % REFRESH_QUEUE], 65, "%s", fp);
+		snprintf(refresher.queue[(refresher.head + refresher.count) % REFRESH_QUEUE], 65,
+			 "%s", fp);
 		refresher.count++;
 		pthread_cond_signal(&refresher.wake);
 	}
@@ -375,7 +383,7 @@ answer_from_cache(struct request *r, const char *fp)
 	if (refresh)
 		refresh_later(fp);
 	snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
-	r->who.may = true; /* the route needs no action */
+	r->who.may = true;                   /* the route needs no action */
 	r->who.certificate_confirmed = true; /* only confirmed ones are stored */
 	r->authenticated = true;
 	handle_me(r);
@@ -411,10 +419,11 @@ router_dispatch(struct request *r, const char *fp)
 		if (allow) {
 			router_allow_header(allow, r->allow, sizeof(r->allow));
 			reply_problem(r, 405, "method-not-allowed", "Method not allowed",
-				      "%s is not allowed on %s; allowed: %s", r->method_name, r->path,
-				      r->allow);
+				      "%s is not allowed on %s; allowed: %s", r->method_name,
+				      r->path, r->allow);
 		} else {
-			reply_problem(r, 404, "not-found", "Not found", "no resource at %s", r->path);
+			reply_problem(r, 404, "not-found", "Not found", "no resource at %s",
+				      r->path);
 		}
 		goto out;
 	}
@@ -442,7 +451,8 @@ router_dispatch(struct request *r, const char *fp)
 			unavailable(r, DB_UNAVAILABLE);
 		else
 			reply_problem(r, 500, "internal", "Internal error",
-				      "the idempotency record could not be written (request id %s)", r->id);
+				      "the idempotency record could not be written (request id %s)",
+				      r->id);
 		goto out;
 	}
 	s = db_commit(r->db);
@@ -461,7 +471,8 @@ router_dispatch(struct request *r, const char *fp)
 	} else if (changes_identity(rt)) {
 		idcache_invalidate();
 	} else if (identity_generation && r->status == 200 && !r->caller_actions_truncated) {
-		idcache_put(identity_generation, fp, now_monotonic_us(), &r->who, r->caller_actions);
+		idcache_put(identity_generation, fp, now_monotonic_us(), &r->who,
+			    r->caller_actions);
 	}
 out:
 	db_release(r->db); /* rolls back anything not committed */

@@ -14,8 +14,8 @@ struct route {
 	const char *pattern; /* segments; {id} is a UUID, {sha256} 64 hex digits */
 	int (*handler)(struct request *r);
 	const char *action; /* access rule the caller needs; NULL: any organisation */
-	const char *name; /* metrics label */
-	bool idempotent;  /* a creating POST: honours Idempotency-Key */
+	const char *name;   /* metrics label */
+	bool idempotent;    /* a creating POST: honours Idempotency-Key */
 };
 
 extern const struct route routes[];

@@ -7,32 +7,35 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 /* id, name, kind, programs, status, version, created_at, updated_at */
-#define ORG_COLS "id, name, kind, array_to_string(programs, ','), status, version, " \
-		 TS("created_at") ", " TS("updated_at")
+#define ORG_COLS                                                                                   \
+	"id, name, kind, array_to_string(programs, ','), status, version, " TS(                    \
+		"created_at") ", " TS("updated_at")
 
 /* sha256, organisation_id, subject, issuer, serial, not_before, not_after,
  * registered_at, revoked_at, revocation_reason, confirmed_at, registered_by,
  * confirmed_by */
-#define CERT_COLS "encode(sha256, 'hex'), organisation_id, subject, issuer, serial, " \
-		  TS("not_before") ", " TS("not_after") ", " TS("registered_at") ", " \
-		  TS("revoked_at") ", revocation_reason, " TS("confirmed_at") ", registered_by, " \
-		  "confirmed_by"
+#define CERT_COLS                                                                                                                                                \
+	"encode(sha256, 'hex'), organisation_id, subject, issuer, serial, " TS(                                                                                  \
+		"not_before") ", " TS("not_after") ", " TS("registered_at") ", " TS("revoked_at") ", revocation_reason, " TS("confirmed_at") ", registered_by, " \
+																	     "confirmed_by"
 
 /* id, person_id, created_by, recipient_orgs, recipient_kinds, purposes,
  * data_categories, valid_until, evidence, status, withdrawn_at,
  * withdrawal_reason, created_at */
-#define CONSENT_COLS "id, person_id, created_by, array_to_string(recipient_orgs, ','), " \
-		     "array_to_string(recipient_kinds, ','), array_to_string(purposes, ','), " \
-		     "array_to_string(data_categories, ','), valid_until::text, evidence::text, " \
-		     "status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
+#define CONSENT_COLS                                                                               \
+	"id, person_id, created_by, array_to_string(recipient_orgs, ','), "                        \
+	"array_to_string(recipient_kinds, ','), array_to_string(purposes, ','), "                  \
+	"array_to_string(data_categories, ','), valid_until::text, evidence::text, "               \
+	"status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
 
 /* id, person_id, from_org, to_org, program, consent_id, purpose, status,
  * version, created_at, updated_at, cursor key (enum referral_col).  The
  * personal fields (reason, needs, release_date, data) live in referral_data,
  * behind its row-level security. */
-#define REFERRAL_COLS "r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, " \
-		      "r.purpose, r.status, r.version, " TS("r.created_at") ", " TS("r.updated_at") \
-		      ", r.created_at::text"
+#define REFERRAL_COLS                                                                              \
+	"r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, "                       \
+	"r.purpose, r.status, r.version, " TS("r.created_at") ", " TS(                             \
+		"r.updated_at") ", r.created_at::text"
 
 /* The keyset condition is always a range of bare parameters (no "$2 IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
@@ -45,292 +48,338 @@
 /* The page is chosen first, the columns computed for its rows only: the
  * address sub-query (row-level security with sub-plans) was otherwise run for
  * every matching unit before the sort (docs/performance.md). */
-#define UNIT_SEARCH(commune_cond) \
-	"SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE u.status = $1 " \
-	"AND ($2::date IS NULL OR (u.available_from <= $2::date AND " \
-	"(u.available_until IS NULL OR u.available_until >= $2::date))) " \
-	"AND " commune_cond " " \
-	"AND ($4::int IS NULL OR u.bedrooms >= $4::int) " \
-	"AND ($5::text IS NULL OR u.accessibility = $5) " \
-	"AND ($6::text IS NULL OR u.terms = $6) " \
-	"AND (u.available_from, u.id) > ($7::date, $8::uuid) " \
+#define UNIT_SEARCH(commune_cond)                                                                  \
+	"SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE u.status = $1 "                    \
+	"AND ($2::date IS NULL OR (u.available_from <= $2::date AND "                              \
+	"(u.available_until IS NULL OR u.available_until >= $2::date))) "                          \
+	"AND " commune_cond " "                                                                    \
+	"AND ($4::int IS NULL OR u.bedrooms >= $4::int) "                                          \
+	"AND ($5::text IS NULL OR u.accessibility = $5) "                                          \
+	"AND ($6::text IS NULL OR u.terms = $6) "                                                  \
+	"AND (u.available_from, u.id) > ($7::date, $8::uuid) "                                     \
 	"ORDER BY u.available_from, u.id LIMIT $9::int) u ORDER BY u.available_from, u.id"
 
-#define REFERRAL_LIST(side) \
-	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() " \
-	"AND ($1::text IS NULL OR r.status = $1) " \
-	"AND (r.created_at, r.id) > ($2::timestamptz, $3::uuid) " \
+#define REFERRAL_LIST(side)                                                                        \
+	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() "             \
+	"AND ($1::text IS NULL OR r.status = $1) "                                                 \
+	"AND (r.created_at, r.id) > ($2::timestamptz, $3::uuid) "                                  \
 	"ORDER BY r.created_at, r.id LIMIT $4::int"
 
 /* id, site_id, operator_org, label, type, bedrooms, furnished, accessibility,
  * commune, monthly_contribution_eur, available_from, available_until, terms,
  * max_stay_months, audience_orgs, audience_kinds, status, version,
  * created_at, updated_at, address (NULL unless visible) */
-#define UNIT_COLS "u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, " \
-		  "u.accessibility, u.commune, u.monthly_contribution_eur::text, " \
-		  "u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, " \
-		  "array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), " \
-		  "u.status, u.version, " TS("u.created_at") ", " TS("u.updated_at") ", " \
-		  "(SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id)"
+#define UNIT_COLS                                                                                  \
+	"u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, "              \
+	"u.accessibility, u.commune, u.monthly_contribution_eur::text, "                           \
+	"u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, "            \
+	"array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), "          \
+	"u.status, u.version, " TS("u.created_at") ", " TS(                                        \
+		"u.updated_at") ", "                                                               \
+				"(SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id)"
 
 /* id, unit_id, referral_id, proposer_org, operator_org, shared_categories,
  * note, status, reason_code, decided_at, created_at */
-#define PROPOSAL_COLS "p.id, p.unit_id, p.referral_id, p.proposer_org, p.operator_org, " \
-		      "array_to_string(p.shared_categories, ','), p.note, p.status, p.reason_code, " \
-		      TS("p.decided_at") ", " TS("p.created_at")
+#define PROPOSAL_COLS                                                                              \
+	"p.id, p.unit_id, p.referral_id, p.proposer_org, p.operator_org, "                         \
+	"array_to_string(p.shared_categories, ','), p.note, p.status, p.reason_code, " TS(         \
+		"p.decided_at") ", " TS("p.created_at")
 
 const struct db_stmt statements[ST_COUNT] = {
-    [ST_AUTHENTICATE] = {"authenticate",
-			 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
-			 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)",
-			 2},
-    [ST_CALLER_ACTIONS] = {"caller_actions", "SELECT array_to_string(refgw_caller_actions(), ' ')",
-			   0},
-    [ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
-    [ST_AUDIT_APPEND] = {"audit_append",
-			 "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, $6::uuid, $7::jsonb)",
-			 7},
-    [ST_ORG_LIST] = {"org_list",
-		     "SELECT " ORG_COLS " FROM organisations "
-		     "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
-		     "ORDER BY name, id LIMIT $3::int",
-		     3},
-    [ST_ORG_GET] = {"org_get", "SELECT " ORG_COLS " FROM organisations WHERE id = $1::uuid", 1},
-    [ST_ORG_INSERT] = {"org_insert",
-		       "INSERT INTO organisations (name, kind, programs, status) "
-		       "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING " ORG_COLS,
-		       4},
-    [ST_ORG_UPDATE] = {"org_update",
-		       "UPDATE organisations SET name = coalesce($2, name), "
-		       "programs = coalesce(string_to_array($3, ','), programs), "
-		       "status = coalesce($4, status), version = version + 1, updated_at = now() "
-		       "WHERE id = $1::uuid AND version = $5::int RETURNING " ORG_COLS,
-		       5},
-    [ST_CERT_LIST] = {"cert_list",
-		      "SELECT " CERT_COLS " FROM certificates WHERE organisation_id = $1::uuid "
-		      "ORDER BY registered_at, sha256",
-		      1},
-    [ST_CERT_GET] = {"cert_get",
-		     "SELECT " CERT_COLS " FROM certificates "
-		     "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex')",
-		     2},
-    [ST_CERT_INSERT] = {"cert_insert",
-			"INSERT INTO certificates (sha256, organisation_id, subject, issuer, serial, "
-			"not_before, not_after, pem) VALUES (decode($1, 'hex'), $2::uuid, $3, $4, $5, "
-			"to_timestamp($6::bigint), to_timestamp($7::bigint), $8) RETURNING " CERT_COLS,
-			8},
-    [ST_CERT_REVOKE] = {"cert_revoke",
-			"UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
-			"WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
-			"AND revoked_at IS NULL RETURNING " CERT_COLS,
-			3},
-    [ST_CERT_CONFIRM] = {"cert_confirm",
-			 "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))", 2},
-    [ST_IDEM_CLAIM] = {"idem_claim",
-		       "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "
-		       "VALUES (refgw_caller(), $1, $2, decode($3, 'hex')) "
-		       "ON CONFLICT DO NOTHING RETURNING 1",
-		       3},
-    [ST_IDEM_GET] = {"idem_get",
-		     "SELECT encode(request_hash, 'hex'), route, status, response, location, etag "
-		     "FROM idempotency_keys WHERE organisation_id = refgw_caller() AND key = $1",
-		     1},
-    [ST_IDEM_STORE] = {"idem_store",
-		       "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
-		       "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1",
-		       5},
-    [ST_PERSON_INSERT] = {"person_insert",
-			  "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
-			  "VALUES (refgw_caller(), $1, $2::int, decode($3, 'hex')) "
-			  "RETURNING id, external_ref, " TS("created_at"),
-			  3},
-    [ST_PERSON_VISIBLE] = {"person_visible",
-			   "SELECT created_by = refgw_caller(), refgw_caller_follows(id) FROM persons "
-			   "WHERE id = $1::uuid",
-			   1},
-    [ST_CONSENT_INSERT] = {"consent_insert",
-			   "INSERT INTO consents (person_id, created_by, recipient_orgs, "
-			   "recipient_kinds, purposes, data_categories, valid_until, evidence) "
-			   "VALUES ($1::uuid, refgw_caller(), $2::uuid[], $3::text[], $4::text[], "
-			   "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS,
-			   7},
-    [ST_CONSENT_LIST] = {"consent_list",
-			 "SELECT " CONSENT_COLS " FROM consents WHERE person_id = $1::uuid "
-			 "ORDER BY created_at, id",
-			 1},
-    [ST_CONSENT_GET] = {"consent_get", "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid",
-			1},
-    [ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)", 2},
-    [ST_ORG_PROGRAM] = {"org_program",
-			"SELECT status, kind, $2 = ANY (programs) FROM organisations WHERE id = $1::uuid",
-			2},
-    [ST_CONSENT_GAPS] = {"consent_gaps",
-			 "SELECT array_to_string(refgw_consent_gaps($1::uuid, $2::uuid, $3::uuid, $4, "
-			 "$5::text[]), ' ')",
-			 5},
-    [ST_REFERRAL_INSERT] = {"referral_insert",
-			    "INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, "
-			    "purpose) VALUES ($1::uuid, refgw_caller(), $2::uuid, $3, $4::uuid, $5) "
-			    "RETURNING " REFERRAL_COLS,
-			    5},
-    [ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
-				 "INSERT INTO referral_data (referral_id, data, reason, needs, release_date) "
-				 "VALUES ($1::uuid, $2::jsonb, $3, $4::jsonb, $5::date)",
-				 5},
-    [ST_TRANSITION_INSERT] = {"transition_insert",
-			      "INSERT INTO referral_transitions (referral_id, from_status, to_status, "
-			      "reason_code, note, by_org) VALUES ($1::uuid, $2, $3, $4, $5, refgw_caller())",
-			      5},
-    [ST_EMIT_EVENT] = {"emit_event", "SELECT refgw_emit_event($1::uuid, $2, $3, $4::uuid)", 4},
-    [ST_REFERRAL_GET] = {"referral_get",
-			 "SELECT " REFERRAL_COLS ", d.referral_id IS NOT NULL, d.reason, d.needs::text, "
-			 "d.release_date::text, d.data::text FROM referrals r "
-			 "LEFT JOIN referral_data d ON d.referral_id = r.id WHERE r.id = $1::uuid",
-			 1},
-    [ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"), 4},
-    [ST_REFERRAL_LIST_RECEIVED] = {"referral_list_received", REFERRAL_LIST("to_org"), 4},
-    [ST_REFERRAL_TRANSITION] = {"referral_transition",
-				"UPDATE referrals AS r SET status = $3, version = r.version + 1, "
-				"updated_at = now() WHERE r.id = $1::uuid AND r.version = $2::int "
-				"AND r.status = $4 RETURNING " REFERRAL_COLS,
-				4},
-    [ST_REFERRAL_HISTORY] = {"referral_history",
-			     "SELECT from_status, to_status, reason_code, note, by_org, " TS("at")
-			     " FROM referral_transitions WHERE referral_id = $1::uuid ORDER BY at, id",
-			     1},
-    [ST_EVENT_LIST] = {"event_list",
-		       "SELECT seq, type, resource_type, resource_id, " TS("created_at")
-		       " FROM events WHERE organisation_id = refgw_caller() AND seq > $1::bigint "
-		       "ORDER BY seq LIMIT $2::int",
-		       2},
-    [ST_RULES_LIST] = {"rules_list",
-		       "SELECT id, organisation_id, kind, action, allowed, " TS("updated_at")
-		       " FROM access_rules ORDER BY kind NULLS LAST, organisation_id, action",
-		       0},
-    [ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules", 0},
-    [ST_RULES_INSERT_SET] = {"rules_insert_set",
-			     "INSERT INTO access_rules (organisation_id, kind, action, allowed) "
-			     "SELECT x.organisation_id, x.kind, x.action, x.allowed "
-			     "FROM jsonb_to_recordset($1::jsonb) AS x(organisation_id uuid, kind text, "
-			     "action text, allowed boolean)",
-			     1},
-    [ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)", 1},
-    [ST_AUDIT_LIST] = {"audit_list",
-		       "SELECT " TS("at") ", organisation_id, action, resource_type, resource_id, "
-		       "request_id, at::text, lane, seq, encode(certificate_sha256, 'hex') FROM audit_log "
-		       "WHERE person_id = $1::uuid AND ($2::timestamptz IS NULL OR "
-		       "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
-		       "ORDER BY at, lane, seq LIMIT $5::int",
-		       5},
-    [ST_SITE_INSERT] = {"site_insert",
-			"INSERT INTO sites (operator_org, name, commune, managing_partner, units_planned, "
-			"period_from, period_until) VALUES (refgw_caller(), $1, $2, $3, $4::int, $5::date, "
-			"$6::date) RETURNING id, operator_org, name, commune, managing_partner, "
-			"units_planned, period_from::text, period_until::text, " TS("created_at"),
-			6},
-    [ST_UNIT_INSERT] = {"unit_insert",
-			"INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, furnished, "
-			"accessibility, commune, monthly_contribution_eur, available_from, available_until, "
-			"terms, max_stay_months, audience_orgs, audience_kinds, status) VALUES ($1::uuid, "
-			"refgw_caller(), $2, $3, $4::int, $5::boolean, $6, $7, $8::numeric, $9::date, "
-			"$10::date, $11, $12::int, $13::uuid[], $14::text[], $15) RETURNING u.id",
-			15},
-    [ST_UNIT_ADDRESS_INSERT] = {"unit_address_insert",
-				"INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)", 2},
-    [ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid", 1},
-    [ST_UNIT_SEARCH] = {"unit_search", UNIT_SEARCH("($3::text IS NULL OR u.commune = $3)"), 9},
-    [ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $3"), 9},
-    [ST_UNIT_UPDATE] = {"unit_update",
-			"UPDATE units AS u SET status = coalesce($3, u.status), "
-			"label = coalesce($5, u.label), "
-			"monthly_contribution_eur = coalesce($6::numeric, u.monthly_contribution_eur), "
-			"available_until = coalesce($7::date, u.available_until), "
-			"max_stay_months = coalesce($8::int, u.max_stay_months), "
-			"audience_orgs = coalesce($9::uuid[], u.audience_orgs), "
-			"audience_kinds = coalesce($10::text[], u.audience_kinds), "
-			"version = u.version + 1, updated_at = now() "
-			"WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
-			"AND u.operator_org = refgw_caller() RETURNING u.id",
-			10},
-    [ST_UNIT_ADDRESS_UPDATE] = {"unit_address_update",
-				"UPDATE unit_addresses SET address = $2 WHERE unit_id = $1::uuid", 2},
-    [ST_PROPOSAL_COVERAGE] = {"proposal_coverage",
-			      "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)", 2},
-    [ST_PROPOSAL_INSERT] = {"proposal_insert",
-			    "INSERT INTO proposals AS p (unit_id, referral_id, proposer_org, operator_org, "
-			    "shared_categories, note) VALUES ($1::uuid, $2::uuid, refgw_caller(), $3::uuid, "
-			    "string_to_array($4, ','), $5) RETURNING " PROPOSAL_COLS,
-			    5},
-    [ST_PROPOSAL_GET] = {"proposal_get",
-			 "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.id = $1::uuid", 1},
-    [ST_PROPOSAL_LIST] = {"proposal_list",
-			  "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.unit_id = $1::uuid "
-			  "ORDER BY p.created_at, p.id",
+	[ST_AUTHENTICATE] =
+		{"authenticate",
+		 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
+		 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)",
+		 2},
+	[ST_CALLER_ACTIONS] = {"caller_actions",
+			       "SELECT array_to_string(refgw_caller_actions(), ' ')", 0},
+	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
+	[ST_AUDIT_APPEND] = {"audit_append",
+			     "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, "
+			     "$6::uuid, $7::jsonb)",
+			     7},
+	[ST_ORG_LIST] = {"org_list",
+			 "SELECT " ORG_COLS " FROM organisations "
+			 "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
+			 "ORDER BY name, id LIMIT $3::int",
+			 3},
+	[ST_ORG_GET] = {"org_get", "SELECT " ORG_COLS " FROM organisations WHERE id = $1::uuid", 1},
+	[ST_ORG_INSERT] = {"org_insert",
+			   "INSERT INTO organisations (name, kind, programs, status) "
+			   "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING " ORG_COLS,
+			   4},
+	[ST_ORG_UPDATE] =
+		{"org_update",
+		 "UPDATE organisations SET name = coalesce($2, name), "
+		 "programs = coalesce(string_to_array($3, ','), programs), "
+		 "status = coalesce($4, status), version = version + 1, updated_at = now() "
+		 "WHERE id = $1::uuid AND version = $5::int RETURNING " ORG_COLS,
+		 5},
+	[ST_CERT_LIST] = {"cert_list",
+			  "SELECT " CERT_COLS " FROM certificates WHERE organisation_id = $1::uuid "
+			  "ORDER BY registered_at, sha256",
 			  1},
-    [ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT refgw_accept_proposal($1::uuid)", 1},
-    [ST_PROPOSAL_DECLINE] = {"proposal_decline",
-			     "UPDATE proposals SET status = 'declined', reason_code = $2, "
-			     "decided_at = now() WHERE id = $1::uuid AND status = 'open' "
-			     "AND operator_org = refgw_caller() RETURNING proposer_org",
-			     2},
-    [ST_OCC_START] = {"occ_start", "SELECT refgw_start_occupancy($1::uuid, $2::date, $3::date)", 3},
-    [ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)", 3},
-    [ST_OCC_GET] = {"occ_get",
-		    "SELECT id, unit_id, proposal_id, referral_id, operator_org, referring_org, "
-		    "start_date::text, planned_end_date::text, end_date::text, "
-		    /* The outcome (prison, hospital, deceased...) is the operator's to
-		     * tell the referring organisation under the consent: hidden from it
-		     * once the consent stops holding (issue 12). */
-		    "CASE WHEN operator_org = refgw_caller() OR refgw_referral_data_visible(referral_id) "
-		    "THEN outcome END, " TS("created_at")
-		    " FROM occupancies WHERE id = $1::uuid",
-		    1},
-    /* $1 unit (visible to the caller), $2 how many of each group to return.
-     * Columns: enum candidate_col.  needs and release_date come from
-     * refgw_waitlist_needs() (schema/016: referral_data's read rule, applied
-     * to the set): a referral whose consent no longer holds has none and is
-     * never eligible. */
-    [ST_CANDIDATES] = {"candidates",
-		       "WITH u AS (SELECT * FROM units WHERE id = $1::uuid), "
-		       "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS visible, "
-		       " coalesce((d.needs->>'household_size')::int, 1) AS hs, "
-		       " refgw_unit_capacity(u.type, u.bedrooms) AS cap, "
-		       " coalesce(d.needs->>'accessibility', 'none') AS acc, "
-		       " coalesce(d.needs->'avoid_communes', '[]') AS avoid, d.release_date, "
-		       " u.commune, u.accessibility AS unit_acc, u.available_until "
-		       " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON d.referral_id = r.id "
-		       " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
-		       " ORDER BY r.created_at, r.id), "
-		       "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS access_ok, "
-		       " NOT (avoid ? commune) AS commune_ok, "
-		       " (release_date IS NULL OR available_until IS NULL OR release_date < available_until) "
-		       " AS release_ok FROM c), "
-		       "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND release_ok "
-		       " AS eligible FROM f), "
-		       /* running counts in order of application rank each group */
-		       "w AS (SELECT g.*, "
-		       " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o "
-		       "  ELSE count(*) FILTER (WHERE NOT eligible) OVER o END AS rn, "
-		       " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER () "
-		       "  ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n "
-		       " FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) "
-		       "SELECT id, " TS("created_at") ", hs, cap, acc, avoid::text, release_date::text, "
-		       "fits, access_ok, commune_ok, release_ok, eligible, rn, n, visible, person_id FROM w "
-		       "WHERE rn <= $2::int ORDER BY created_at, id",
-		       2},
-    /* One audit row per referral whose personal fields a response showed:
-     * $4 referral ids and $5 their persons, as array literals. */
-    [ST_AUDIT_APPEND_READS] = {"audit_append_reads",
-			       "SELECT count(refgw_audit_append(decode($1, 'hex'), $2, $3, 'referral', "
-			       "x.id::text, x.person, $6::jsonb)) FROM unnest($4::uuid[], $5::uuid[]) "
-			       "AS x(id, person)",
-			       6},
-    [ST_REPORT_OCCUPANCY] = {"report_occupancy",
-			     "SELECT site_id, site, operator_id, operator, commune, units, "
-			     "period_from::text, period_until::text, status, occupancies, "
-			     "occupied_days, vacant_days FROM refgw_report_occupancy()",
-			     0},
-    [ST_REPORT_REFERRALS] = {"report_referrals",
-			     "SELECT month, program, status, outcome, referrals FROM refgw_report_referrals()",
-			     0},
+	[ST_CERT_GET] = {"cert_get",
+			 "SELECT " CERT_COLS " FROM certificates "
+			 "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex')",
+			 2},
+	[ST_CERT_INSERT] =
+		{"cert_insert",
+		 "INSERT INTO certificates (sha256, organisation_id, subject, issuer, serial, "
+		 "not_before, not_after, pem) VALUES (decode($1, 'hex'), $2::uuid, $3, $4, $5, "
+		 "to_timestamp($6::bigint), to_timestamp($7::bigint), $8) RETURNING " CERT_COLS,
+		 8},
+	[ST_CERT_REVOKE] = {"cert_revoke",
+			    "UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
+			    "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
+			    "AND revoked_at IS NULL RETURNING " CERT_COLS,
+			    3},
+	[ST_CERT_CONFIRM] = {"cert_confirm",
+			     "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))", 2},
+	[ST_IDEM_CLAIM] =
+		{"idem_claim",
+		 "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "
+		 "VALUES (refgw_caller(), $1, $2, decode($3, 'hex')) "
+		 "ON CONFLICT DO NOTHING RETURNING 1",
+		 3},
+	[ST_IDEM_GET] =
+		{"idem_get",
+		 "SELECT encode(request_hash, 'hex'), route, status, response, location, etag "
+		 "FROM idempotency_keys WHERE organisation_id = refgw_caller() AND key = $1",
+		 1},
+	[ST_IDEM_STORE] =
+		{"idem_store",
+		 "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
+		 "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1",
+		 5},
+	[ST_PERSON_INSERT] =
+		{"person_insert",
+		 "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
+		 "VALUES (refgw_caller(), $1, $2::int, decode($3, 'hex')) "
+		 "RETURNING id, external_ref, " TS("created_at"),
+		 3},
+	[ST_PERSON_VISIBLE] =
+		{"person_visible",
+		 "SELECT created_by = refgw_caller(), refgw_caller_follows(id) FROM persons "
+		 "WHERE id = $1::uuid",
+		 1},
+	[ST_CONSENT_INSERT] =
+		{"consent_insert",
+		 "INSERT INTO consents (person_id, created_by, recipient_orgs, "
+		 "recipient_kinds, purposes, data_categories, valid_until, evidence) "
+		 "VALUES ($1::uuid, refgw_caller(), $2::uuid[], $3::text[], $4::text[], "
+		 "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS,
+		 7},
+	[ST_CONSENT_LIST] = {"consent_list",
+			     "SELECT " CONSENT_COLS " FROM consents WHERE person_id = $1::uuid "
+			     "ORDER BY created_at, id",
+			     1},
+	[ST_CONSENT_GET] = {"consent_get",
+			    "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid", 1},
+	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)",
+				 2},
+	[ST_ORG_PROGRAM] =
+		{"org_program",
+		 "SELECT status, kind, $2 = ANY (programs) FROM organisations WHERE id = $1::uuid",
+		 2},
+	[ST_CONSENT_GAPS] =
+		{"consent_gaps",
+		 "SELECT array_to_string(refgw_consent_gaps($1::uuid, $2::uuid, $3::uuid, $4, "
+		 "$5::text[]), ' ')",
+		 5},
+	[ST_REFERRAL_INSERT] =
+		{"referral_insert",
+		 "INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, "
+		 "purpose) VALUES ($1::uuid, refgw_caller(), $2::uuid, $3, $4::uuid, $5) "
+		 "RETURNING " REFERRAL_COLS,
+		 5},
+	[ST_REFERRAL_DATA_INSERT] =
+		{"referral_data_insert",
+		 "INSERT INTO referral_data (referral_id, data, reason, needs, release_date) "
+		 "VALUES ($1::uuid, $2::jsonb, $3, $4::jsonb, $5::date)",
+		 5},
+	[ST_TRANSITION_INSERT] =
+		{"transition_insert",
+		 "INSERT INTO referral_transitions (referral_id, from_status, to_status, "
+		 "reason_code, note, by_org) VALUES ($1::uuid, $2, $3, $4, $5, refgw_caller())",
+		 5},
+	[ST_EMIT_EVENT] = {"emit_event", "SELECT refgw_emit_event($1::uuid, $2, $3, $4::uuid)", 4},
+	[ST_REFERRAL_GET] =
+		{"referral_get",
+		 "SELECT " REFERRAL_COLS ", d.referral_id IS NOT NULL, d.reason, d.needs::text, "
+		 "d.release_date::text, d.data::text FROM referrals r "
+		 "LEFT JOIN referral_data d ON d.referral_id = r.id WHERE r.id = $1::uuid",
+		 1},
+	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"), 4},
+	[ST_REFERRAL_LIST_RECEIVED] = {"referral_list_received", REFERRAL_LIST("to_org"), 4},
+	[ST_REFERRAL_TRANSITION] =
+		{"referral_transition",
+		 "UPDATE referrals AS r SET status = $3, version = r.version + 1, "
+		 "updated_at = now() WHERE r.id = $1::uuid AND r.version = $2::int "
+		 "AND r.status = $4 RETURNING " REFERRAL_COLS,
+		 4},
+	[ST_REFERRAL_HISTORY] = {"referral_history",
+				 "SELECT from_status, to_status, reason_code, note, by_org, " TS(
+					 "at") " FROM referral_transitions WHERE referral_id = "
+					       "$1::uuid ORDER BY at, id",
+				 1},
+	[ST_EVENT_LIST] = {"event_list",
+			   "SELECT seq, type, resource_type, resource_id, " TS(
+				   "created_at") " FROM events WHERE organisation_id = "
+						 "refgw_caller() AND seq > $1::bigint "
+						 "ORDER BY seq LIMIT $2::int",
+			   2},
+	[ST_RULES_LIST] = {"rules_list",
+			   "SELECT id, organisation_id, kind, action, allowed, " TS(
+				   "updated_at") " FROM access_rules ORDER BY kind NULLS LAST, "
+						 "organisation_id, action",
+			   0},
+	[ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules", 0},
+	[ST_RULES_INSERT_SET] =
+		{"rules_insert_set",
+		 "INSERT INTO access_rules (organisation_id, kind, action, allowed) "
+		 "SELECT x.organisation_id, x.kind, x.action, x.allowed "
+		 "FROM jsonb_to_recordset($1::jsonb) AS x(organisation_id uuid, kind text, "
+		 "action text, allowed boolean)",
+		 1},
+	[ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)", 1},
+	[ST_AUDIT_LIST] =
+		{"audit_list",
+		 "SELECT " TS("at") ", organisation_id, action, resource_type, resource_id, "
+				    "request_id, at::text, lane, seq, encode(certificate_sha256, "
+				    "'hex') FROM audit_log "
+				    "WHERE person_id = $1::uuid AND ($2::timestamptz IS NULL OR "
+				    "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
+				    "ORDER BY at, lane, seq LIMIT $5::int",
+		 5},
+	[ST_SITE_INSERT] =
+		{"site_insert",
+		 "INSERT INTO sites (operator_org, name, commune, managing_partner, units_planned, "
+		 "period_from, period_until) VALUES (refgw_caller(), $1, $2, $3, $4::int, "
+		 "$5::date, "
+		 "$6::date) RETURNING id, operator_org, name, commune, managing_partner, "
+		 "units_planned, period_from::text, period_until::text, " TS("created_at"),
+		 6},
+	[ST_UNIT_INSERT] =
+		{"unit_insert",
+		 "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, furnished, "
+		 "accessibility, commune, monthly_contribution_eur, available_from, "
+		 "available_until, "
+		 "terms, max_stay_months, audience_orgs, audience_kinds, status) VALUES ($1::uuid, "
+		 "refgw_caller(), $2, $3, $4::int, $5::boolean, $6, $7, $8::numeric, $9::date, "
+		 "$10::date, $11, $12::int, $13::uuid[], $14::text[], $15) RETURNING u.id",
+		 15},
+	[ST_UNIT_ADDRESS_INSERT] =
+		{"unit_address_insert",
+		 "INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)", 2},
+	[ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid", 1},
+	[ST_UNIT_SEARCH] = {"unit_search", UNIT_SEARCH("($3::text IS NULL OR u.commune = $3)"), 9},
+	[ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $3"), 9},
+	[ST_UNIT_UPDATE] =
+		{"unit_update",
+		 "UPDATE units AS u SET status = coalesce($3, u.status), "
+		 "label = coalesce($5, u.label), "
+		 "monthly_contribution_eur = coalesce($6::numeric, u.monthly_contribution_eur), "
+		 "available_until = coalesce($7::date, u.available_until), "
+		 "max_stay_months = coalesce($8::int, u.max_stay_months), "
+		 "audience_orgs = coalesce($9::uuid[], u.audience_orgs), "
+		 "audience_kinds = coalesce($10::text[], u.audience_kinds), "
+		 "version = u.version + 1, updated_at = now() "
+		 "WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
+		 "AND u.operator_org = refgw_caller() RETURNING u.id",
+		 10},
+	[ST_UNIT_ADDRESS_UPDATE] =
+		{"unit_address_update",
+		 "UPDATE unit_addresses SET address = $2 WHERE unit_id = $1::uuid", 2},
+	[ST_PROPOSAL_COVERAGE] = {"proposal_coverage",
+				  "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)", 2},
+	[ST_PROPOSAL_INSERT] =
+		{"proposal_insert",
+		 "INSERT INTO proposals AS p (unit_id, referral_id, proposer_org, operator_org, "
+		 "shared_categories, note) VALUES ($1::uuid, $2::uuid, refgw_caller(), $3::uuid, "
+		 "string_to_array($4, ','), $5) RETURNING " PROPOSAL_COLS,
+		 5},
+	[ST_PROPOSAL_GET] = {"proposal_get",
+			     "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.id = $1::uuid", 1},
+	[ST_PROPOSAL_LIST] = {"proposal_list",
+			      "SELECT " PROPOSAL_COLS
+			      " FROM proposals p WHERE p.unit_id = $1::uuid "
+			      "ORDER BY p.created_at, p.id",
+			      1},
+	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT refgw_accept_proposal($1::uuid)", 1},
+	[ST_PROPOSAL_DECLINE] = {"proposal_decline",
+				 "UPDATE proposals SET status = 'declined', reason_code = $2, "
+				 "decided_at = now() WHERE id = $1::uuid AND status = 'open' "
+				 "AND operator_org = refgw_caller() RETURNING proposer_org",
+				 2},
+	[ST_OCC_START] = {"occ_start", "SELECT refgw_start_occupancy($1::uuid, $2::date, $3::date)",
+			  3},
+	[ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)", 3},
+	[ST_OCC_GET] =
+		{"occ_get",
+		 "SELECT id, unit_id, proposal_id, referral_id, operator_org, referring_org, "
+		 "start_date::text, planned_end_date::text, end_date::text, "
+		 /* The outcome (prison, hospital, deceased...) is the operator's to
+		  * tell the referring organisation under the consent: hidden from it
+		  * once the consent stops holding (issue 12). */
+		 "CASE WHEN operator_org = refgw_caller() OR "
+		 "refgw_referral_data_visible(referral_id) "
+		 "THEN outcome END, " TS("created_at") " FROM occupancies WHERE id = $1::uuid",
+		 1},
+	/* $1 unit (visible to the caller), $2 how many of each group to return.
+	 * Columns: enum candidate_col.  needs and release_date come from
+	 * refgw_waitlist_needs() (schema/016: referral_data's read rule, applied
+	 * to the set): a referral whose consent no longer holds has none and is
+	 * never eligible. */
+	[ST_CANDIDATES] =
+		{"candidates",
+		 "WITH u AS (SELECT * FROM units WHERE id = $1::uuid), "
+		 "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS "
+		 "visible, "
+		 " coalesce((d.needs->>'household_size')::int, 1) AS hs, "
+		 " refgw_unit_capacity(u.type, u.bedrooms) AS cap, "
+		 " coalesce(d.needs->>'accessibility', 'none') AS acc, "
+		 " coalesce(d.needs->'avoid_communes', '[]') AS avoid, d.release_date, "
+		 " u.commune, u.accessibility AS unit_acc, u.available_until "
+		 " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON "
+		 "d.referral_id = r.id "
+		 " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
+		 " ORDER BY r.created_at, r.id), "
+		 "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS "
+		 "access_ok, "
+		 " NOT (avoid ? commune) AS commune_ok, "
+		 " (release_date IS NULL OR available_until IS NULL OR release_date < "
+		 "available_until) "
+		 " AS release_ok FROM c), "
+		 "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND release_ok "
+		 " AS eligible FROM f), "
+		 /* running counts in order of application rank each group */
+		 "w AS (SELECT g.*, "
+		 " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o "
+		 "  ELSE count(*) FILTER (WHERE NOT eligible) OVER o END AS rn, "
+		 " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER () "
+		 "  ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n "
+		 " FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) "
+		 "SELECT id, " TS("created_at") ", hs, cap, acc, avoid::text, release_date::text, "
+						"fits, access_ok, commune_ok, release_ok, "
+						"eligible, rn, n, visible, person_id FROM w "
+						"WHERE rn <= $2::int ORDER BY created_at, id",
+		 2},
+	/* One audit row per referral whose personal fields a response showed:
+	 * $4 referral ids and $5 their persons, as array literals. */
+	[ST_AUDIT_APPEND_READS] =
+		{"audit_append_reads",
+		 "SELECT count(refgw_audit_append(decode($1, 'hex'), $2, $3, 'referral', "
+		 "x.id::text, x.person, $6::jsonb)) FROM unnest($4::uuid[], $5::uuid[]) "
+		 "AS x(id, person)",
+		 6},
+	[ST_REPORT_OCCUPANCY] = {"report_occupancy",
+				 "SELECT site_id, site, operator_id, operator, commune, units, "
+				 "period_from::text, period_until::text, status, occupancies, "
+				 "occupied_days, vacant_days FROM refgw_report_occupancy()",
+				 0},
+	[ST_REPORT_REFERRALS] =
+		{"report_referrals",
+		 "SELECT month, program, status, outcome, referrals FROM refgw_report_referrals()",
+		 0},
 };

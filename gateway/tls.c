@@ -56,10 +56,10 @@ static struct {
  * handshake then skips the chain verification and the DER parse (a third
  * of the gateway's handshake CPU).  Sound because the verdict depends only
  * on those bytes, the trust list and the CRL (a verdict is only reused
- * under the material generation that gave it: a reload starts afresh); the dates are re-checked on every request;
- * and possession of the key is proven by the handshake itself (GnuTLS
- * checks the client's CertificateVerify before any request).  Only
- * accepted peers are kept, each for PEER_CACHE_LIFE_S at most. */
+ * under the material generation that gave it: a reload starts afresh); the dates are re-checked on
+ * every request; and possession of the key is proven by the handshake itself (GnuTLS checks the
+ * client's CertificateVerify before any request).  Only accepted peers are kept, each for
+ * PEER_CACHE_LIFE_S at most. */
 #define PEER_CACHE_SLOTS 128
 #define PEER_CACHE_LIFE_S 300
 static struct peer_slot {
@@ -98,9 +98,9 @@ chain_key(const gnutls_datum_t *certs, unsigned int n, unsigned char key[32])
 	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
 
 	for (i = 0; ok && i < n; i++) {
-		unsigned char be[4] = {(unsigned char)(certs[i].size >> 24),
-				       (unsigned char)(certs[i].size >> 16),
-				       (unsigned char)(certs[i].size >> 8), (unsigned char)certs[i].size};
+		unsigned char be[4] = {
+			(unsigned char)(certs[i].size >> 24), (unsigned char)(certs[i].size >> 16),
+			(unsigned char)(certs[i].size >> 8), (unsigned char)certs[i].size};
 		ok = EVP_DigestUpdate(ctx, be, 4) == 1 &&
 		     EVP_DigestUpdate(ctx, certs[i].data, certs[i].size) == 1;
 	}
@@ -119,8 +119,7 @@ peer_cache_get(const unsigned char key[32], unsigned long generation, time_t now
 	pthread_once(&peer_cache_once, peer_cache_init);
 	pthread_rwlock_rdlock(&s->lock);
 	hit = s->used && memcmp(s->chain_sha256, key, 32) == 0 && s->generation == generation &&
-	      now >= s->stored &&
-	      now - s->stored < PEER_CACHE_LIFE_S;
+	      now >= s->stored && now - s->stored < PEER_CACHE_LIFE_S;
 	if (hit) {
 		memcpy(peer->sha256, s->sha256, 32);
 		peer->not_before = s->not_before;
@@ -151,15 +150,15 @@ peer_cache_put(const unsigned char key[32], unsigned long generation, time_t now
 }
 
 static const char *const verdict_names[TLS_VERDICT_COUNT] = {
-    [TLS_OK] = "ok",
-    [TLS_NO_CERTIFICATE] = "no_certificate",
-    [TLS_UNTRUSTED] = "untrusted_issuer",
-    [TLS_EXPIRED] = "expired",
-    [TLS_NOT_YET_VALID] = "not_yet_valid",
-    [TLS_NOT_CLIENT_AUTH] = "not_client_auth",
-    [TLS_REVOKED_BY_CRL] = "revoked_by_crl",
-    [TLS_BAD_CERTIFICATE] = "bad_certificate",
-    [TLS_CA_CERTIFICATE] = "ca_certificate",
+	[TLS_OK] = "ok",
+	[TLS_NO_CERTIFICATE] = "no_certificate",
+	[TLS_UNTRUSTED] = "untrusted_issuer",
+	[TLS_EXPIRED] = "expired",
+	[TLS_NOT_YET_VALID] = "not_yet_valid",
+	[TLS_NOT_CLIENT_AUTH] = "not_client_auth",
+	[TLS_REVOKED_BY_CRL] = "revoked_by_crl",
+	[TLS_BAD_CERTIFICATE] = "bad_certificate",
+	[TLS_CA_CERTIFICATE] = "ca_certificate",
 };
 
 const char *
@@ -215,8 +214,8 @@ der_parse_facts(const unsigned char *der, size_t len, unsigned char sha256[32], 
 }
 
 int
-tls_der_facts(const unsigned char *der, size_t len, unsigned char sha256[32], time_t *nb, time_t *na,
-	      bool *client_auth)
+tls_der_facts(const unsigned char *der, size_t len, unsigned char sha256[32], time_t *nb,
+	      time_t *na, bool *client_auth)
 {
 	X509 *x = der_parse_facts(der, len, sha256, nb, na, client_auth);
 	int rc = x ? 0 : -1;
@@ -271,7 +270,8 @@ load_client_ca(struct tls_material *m, const char *ca_path, const char *crl_path
 
 	m->store = X509_STORE_new();
 	if (m->store == NULL || X509_STORE_load_file(m->store, ca_path) != 1) {
-		snprintf(err, errlen, "REFGW_TLS_CLIENT_CA: cannot load CA certificates from %s", ca_path);
+		snprintf(err, errlen, "REFGW_TLS_CLIENT_CA: cannot load CA certificates from %s",
+			 ca_path);
 		return -1;
 	}
 	if (crl_path == NULL)
@@ -287,7 +287,8 @@ load_client_ca(struct tls_material *m, const char *ca_path, const char *crl_path
 	objs = X509_STORE_get0_objects(m->store);
 	for (i = 0; i < sk_X509_OBJECT_num(objs) && !ok; i++) {
 		ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-		if (ca && X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(m->crl)) == 0) {
+		if (ca &&
+		    X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(m->crl)) == 0) {
 			EVP_PKEY *pk = X509_get0_pubkey(ca);
 			ok = pk && X509_CRL_verify(m->crl, pk) == 1;
 		}
@@ -320,12 +321,14 @@ load_server(struct tls_material *m, const char *cert_path, const char *key_path,
 
 	f = fopen(cert_path, "r");
 	if (f == NULL || (x = PEM_read_X509(f, NULL, NULL, NULL)) == NULL) {
-		snprintf(err, errlen, "REFGW_TLS_CERT: cannot read a PEM certificate from %s", cert_path);
+		snprintf(err, errlen, "REFGW_TLS_CERT: cannot read a PEM certificate from %s",
+			 cert_path);
 		goto out;
 	}
 	derlen = i2d_X509(x, &der);
 	if (derlen <= 0 || asn1_to_time(X509_get0_notAfter(x), &m->server_not_after) != 0) {
-		snprintf(err, errlen, "REFGW_TLS_CERT: cannot read the certificate in %s", cert_path);
+		snprintf(err, errlen, "REFGW_TLS_CERT: cannot read the certificate in %s",
+			 cert_path);
 		goto out;
 	}
 	crypto_sha256(der, (size_t)derlen, sha);
@@ -336,7 +339,8 @@ load_server(struct tls_material *m, const char *cert_path, const char *key_path,
 		goto out;
 	}
 	/* GnuTLS checks that the key belongs to the certificate. */
-	ret = gnutls_certificate_set_x509_key_file(m->cred, cert_path, key_path, GNUTLS_X509_FMT_PEM);
+	ret = gnutls_certificate_set_x509_key_file(m->cred, cert_path, key_path,
+						   GNUTLS_X509_FMT_PEM);
 	if (ret < 0) {
 		snprintf(err, errlen, "REFGW_TLS_CERT / REFGW_TLS_KEY: %s and %s: %s", cert_path,
 			 key_path, gnutls_strerror(ret));
@@ -520,7 +524,8 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned 
 		return TLS_NO_CERTIFICATE;
 	if (ret < 0)
 		return TLS_UNTRUSTED;
-	if (status & ~(unsigned)(GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+	if (status &
+	    ~(unsigned)(GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
 		return TLS_UNTRUSTED;
 	if (status & GNUTLS_CERT_EXPIRED)
 		return TLS_EXPIRED;
@@ -531,8 +536,8 @@ verify_new_peer(gnutls_session_t session, const gnutls_datum_t *certs, unsigned 
 
 	/* One parse for the facts and the CRL lookup (OpenSSL 3's decoder
 	 * is a visible share of a full handshake: docs/performance.md). */
-	x = der_parse_facts(cert->data, cert->size, peer->sha256, &peer->not_before, &peer->not_after,
-			    &client_auth);
+	x = der_parse_facts(cert->data, cert->size, peer->sha256, &peer->not_before,
+			    &peer->not_after, &client_auth);
 	if (x == NULL)
 		return TLS_BAD_CERTIFICATE;
 	if (!client_auth) {
@@ -630,7 +635,8 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 		err[0] = '\0';
 	in = BIO_new_mem_buf(pem, (int)len);
 	if (in == NULL || (x = PEM_read_bio_X509(in, NULL, NULL, NULL)) == NULL) {
-		snprintf(err, errlen, "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+		snprintf(err, errlen,
+			 "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
 		goto out;
 	}
 	if (m == NULL) {
@@ -652,18 +658,21 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 		else if (vr == X509_V_ERR_CERT_REVOKED)
 			snprintf(err, errlen, "the certificate is revoked by the CA's CRL");
 		else
-			snprintf(err, errlen, "the certificate was not issued by the gateway's client CA (%s)",
+			snprintf(err, errlen,
+				 "the certificate was not issued by the gateway's client CA (%s)",
 				 X509_verify_cert_error_string(vr));
 		if (vr != X509_V_OK)
 			goto out;
 	}
 	if (!has_client_auth(x)) {
-		snprintf(err, errlen, "the certificate's extended key usage does not include clientAuth");
+		snprintf(err, errlen,
+			 "the certificate's extended key usage does not include clientAuth");
 		goto out;
 	}
 	if (is_ca(x)) {
-		snprintf(err, errlen, "the certificate is a CA certificate (basicConstraints CA:TRUE): "
-				      "a client identity must be an end-entity certificate");
+		snprintf(err, errlen,
+			 "the certificate is a CA certificate (basicConstraints CA:TRUE): "
+			 "a client identity must be an end-entity certificate");
 		goto out;
 	}
 	derlen = i2d_X509(x, &der);

@@ -12,13 +12,13 @@
 enum tls_verdict {
 	TLS_OK = 0,
 	TLS_NO_CERTIFICATE,
-	TLS_UNTRUSTED,        /* not issued by the client CA (incl. self-signed) */
+	TLS_UNTRUSTED, /* not issued by the client CA (incl. self-signed) */
 	TLS_EXPIRED,
 	TLS_NOT_YET_VALID,
-	TLS_NOT_CLIENT_AUTH,  /* extended key usage lacks clientAuth */
+	TLS_NOT_CLIENT_AUTH, /* extended key usage lacks clientAuth */
 	TLS_REVOKED_BY_CRL,
-	TLS_BAD_CERTIFICATE,  /* unparsable */
-	TLS_CA_CERTIFICATE,   /* basicConstraints CA:TRUE: a CA is no client identity */
+	TLS_BAD_CERTIFICATE, /* unparsable */
+	TLS_CA_CERTIFICATE,  /* basicConstraints CA:TRUE: a CA is no client identity */
 	TLS_VERDICT_COUNT
 };
 
@@ -72,8 +72,8 @@ void tls_peer_end(struct tls_peer *peer);
 void tls_peer_clear(struct tls_peer *peer);
 
 /* Parses one PEM certificate, checks it was issued by the client CA, is not
- * expired, is meant for client authentication and is not a CA certificate.  On refusal returns -1 and
- * a reason for the user in err. */
+ * expired, is meant for client authentication and is not a CA certificate.  On refusal returns -1
+ * and a reason for the user in err. */
 int tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *err,
 		    size_t errlen) MUSTCHECK;
 void tls_cert_info_free(struct tls_cert_info *info);

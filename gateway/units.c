@@ -15,61 +15,63 @@
 #include "statements.h"
 #include "validate.h"
 
-static const char *const unit_types[] = {"room", "studio", "apartment", "house",
-					 "shared_house_room", NULL};
+static const char *const unit_types[] = {
+	"room", "studio", "apartment", "house", "shared_house_room", NULL};
 static const char *const accessibility[] = {"none", "ground_floor", "lift", "wheelchair", NULL};
 static const char *const terms[] = {"precarious_occupation", "transit", "lease", NULL};
 static const char *const create_statuses[] = {"draft", "published", NULL};
 static const char *const decisions[] = {"accept", "decline", NULL};
-static const char *const decline_reasons[] = {"household_does_not_fit", "needs_not_met",
-					      "person_unreachable", "unit_unavailable", "other", NULL};
+static const char *const decline_reasons[] = {
+	"household_does_not_fit", "needs_not_met", "person_unreachable",
+	"unit_unavailable",       "other",         NULL};
 
 static const struct field_spec site_fields[] = {
-    {"name", FT_STRING, true, 200, 0, 0, NULL},
-    {"commune", FT_STRING, true, 64, 0, 0, NULL},
-    {"managing_partner", FT_STRING, false, 200, 0, 0, NULL},
-    {"units", FT_INTEGER, false, 0, 0, 10000, NULL},
-    {"period_from", FT_DATE, true, 0, 0, 0, NULL},
-    {"period_until", FT_DATE, false, 0, 0, 0, NULL},
+	{"name", FT_STRING, true, 200, 0, 0, NULL},
+	{"commune", FT_STRING, true, 64, 0, 0, NULL},
+	{"managing_partner", FT_STRING, false, 200, 0, 0, NULL},
+	{"units", FT_INTEGER, false, 0, 0, 10000, NULL},
+	{"period_from", FT_DATE, true, 0, 0, 0, NULL},
+	{"period_until", FT_DATE, false, 0, 0, 0, NULL},
 };
 static const struct field_spec unit_fields[] = {
-    {"site_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"label", FT_STRING, true, 64, 0, 0, NULL},
-    {"type", FT_ENUM, true, 0, 0, 0, unit_types},
-    {"bedrooms", FT_INTEGER, true, 0, 0, 4, NULL},
-    {"furnished", FT_BOOLEAN, false, 0, 0, 0, NULL},
-    {"accessibility", FT_ENUM, false, 0, 0, 0, accessibility},
-    {"commune", FT_STRING, true, 64, 0, 0, NULL},
-    {"address", FT_STRING, true, 300, 0, 0, NULL},
-    {"monthly_contribution_eur", FT_INTEGER, false, 0, 0, 100000, NULL},
-    {"available_from", FT_DATE, true, 0, 0, 0, NULL},
-    {"available_until", FT_DATE, false, 0, 0, 0, NULL},
-    {"terms", FT_ENUM, true, 0, 0, 0, terms},
-    {"max_stay_months", FT_INTEGER, false, 0, 1, 120, NULL},
-    {"audience", FT_ANY, true, 0, 0, 0, NULL},
-    {"status", FT_ENUM, false, 0, 0, 0, create_statuses},
+	{"site_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"label", FT_STRING, true, 64, 0, 0, NULL},
+	{"type", FT_ENUM, true, 0, 0, 0, unit_types},
+	{"bedrooms", FT_INTEGER, true, 0, 0, 4, NULL},
+	{"furnished", FT_BOOLEAN, false, 0, 0, 0, NULL},
+	{"accessibility", FT_ENUM, false, 0, 0, 0, accessibility},
+	{"commune", FT_STRING, true, 64, 0, 0, NULL},
+	{"address", FT_STRING, true, 300, 0, 0, NULL},
+	{"monthly_contribution_eur", FT_INTEGER, false, 0, 0, 100000, NULL},
+	{"available_from", FT_DATE, true, 0, 0, 0, NULL},
+	{"available_until", FT_DATE, false, 0, 0, 0, NULL},
+	{"terms", FT_ENUM, true, 0, 0, 0, terms},
+	{"max_stay_months", FT_INTEGER, false, 0, 1, 120, NULL},
+	{"audience", FT_ANY, true, 0, 0, 0, NULL},
+	{"status", FT_ENUM, false, 0, 0, 0, create_statuses},
 };
 static const struct field_spec audience_fields[] = {
-    {"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
-    {"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
+	{"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
+	{"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
 };
 static const struct field_spec patch_fields[] = {
-    {"status", FT_ENUM, false, 0, 0, 0, (const char *const[]){"published", "withdrawn", "closed", NULL}},
-    {"label", FT_STRING, false, 64, 0, 0, NULL},
-    {"address", FT_STRING, false, 300, 0, 0, NULL},
-    {"monthly_contribution_eur", FT_INTEGER, false, 0, 0, 100000, NULL},
-    {"available_until", FT_DATE, false, 0, 0, 0, NULL},
-    {"max_stay_months", FT_INTEGER, false, 0, 1, 120, NULL},
-    {"audience", FT_ANY, false, 0, 0, 0, NULL},
+	{"status", FT_ENUM, false, 0, 0, 0,
+	 (const char *const[]){"published", "withdrawn", "closed", NULL}},
+	{"label", FT_STRING, false, 64, 0, 0, NULL},
+	{"address", FT_STRING, false, 300, 0, 0, NULL},
+	{"monthly_contribution_eur", FT_INTEGER, false, 0, 0, 100000, NULL},
+	{"available_until", FT_DATE, false, 0, 0, 0, NULL},
+	{"max_stay_months", FT_INTEGER, false, 0, 1, 120, NULL},
+	{"audience", FT_ANY, false, 0, 0, 0, NULL},
 };
 static const struct field_spec proposal_fields[] = {
-    {"referral_id", FT_UUID, true, 0, 0, 0, NULL},
-    {"note", FT_STRING, false, 2000, 0, 0, NULL},
+	{"referral_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"note", FT_STRING, false, 2000, 0, 0, NULL},
 };
 static const struct field_spec decision_fields[] = {
-    {"decision", FT_ENUM, true, 0, 0, 0, decisions},
-    {"reason_code", FT_ENUM, false, 0, 0, 0, decline_reasons},
-    {"note", FT_STRING, false, 2000, 0, 0, NULL},
+	{"decision", FT_ENUM, true, 0, 0, 0, decisions},
+	{"reason_code", FT_ENUM, false, 0, 0, 0, decline_reasons},
+	{"note", FT_STRING, false, 2000, 0, 0, NULL},
 };
 
 /* Unit status moves the operator makes by PATCH (reservation and occupancy
@@ -77,8 +79,8 @@ static const struct field_spec decision_fields[] = {
 static const struct {
 	const char *from, *to;
 } unit_moves[] = {
-    {"draft", "published"},   {"published", "withdrawn"}, {"withdrawn", "published"},
-    {"draft", "closed"},      {"published", "closed"},    {"withdrawn", "closed"},
+	{"draft", "published"}, {"published", "withdrawn"}, {"withdrawn", "published"},
+	{"draft", "closed"},    {"published", "closed"},    {"withdrawn", "closed"},
 };
 
 static const char *
@@ -95,8 +97,8 @@ audience_write(struct buf *b, const char *joined, const char *key, bool *first)
 	while (*joined) {
 		size_t n = strcspn(joined, ",");
 		if ((!*first && APPEND_LITERAL(b, ",") != 0) ||
-		    buf_cat(b, "{\"", key, "\":\"", (char *)NULL) != 0 || buf_append(b, joined, n) != 0 ||
-		    APPEND_LITERAL(b, "\"}") != 0)
+		    buf_cat(b, "{\"", key, "\":\"", (char *)NULL) != 0 ||
+		    buf_append(b, joined, n) != 0 || APPEND_LITERAL(b, "\"}") != 0)
 			return -1;
 		*first = false;
 		joined += n;
@@ -134,29 +136,32 @@ unit_write(struct buf *b, const struct db_res *res, int row)
 	bool first = true;
 
 	if (buf_cat(b, "{\"id\":\"", db_val(res, row, 0), "\",\"site_id\":\"", db_val(res, row, 1),
-		    "\",\"operator_organisation_id\":\"", db_val(res, row, 2), "\",\"label\":",
-		    (char *)NULL) != 0 ||
+		    "\",\"operator_organisation_id\":\"", db_val(res, row, 2),
+		    "\",\"label\":", (char *)NULL) != 0 ||
 	    json_quote(b, db_val(res, row, 3)) != 0 ||
 	    buf_cat(b, ",\"type\":\"", db_val(res, row, 4), "\",\"bedrooms\":", db_val(res, row, 5),
 		    ",\"furnished\":", strcmp(db_val(res, row, 6), "t") == 0 ? "true" : "false",
-		    ",\"accessibility\":\"", db_val(res, row, 7), "\",\"commune\":", (char *)NULL) != 0 ||
+		    ",\"accessibility\":\"", db_val(res, row, 7),
+		    "\",\"commune\":", (char *)NULL) != 0 ||
 	    json_quote(b, db_val(res, row, 8)) != 0 ||
-	    buf_cat(b, ",\"available_from\":\"", db_val(res, row, 10), "\",\"available_until\":",
-		    (char *)NULL) != 0 ||
-	    (db_null(res, row, 11) ? APPEND_LITERAL(b, "null")
-				   : buf_cat(b, "\"", db_val(res, row, 11), "\"", (char *)NULL)) != 0 ||
-	    buf_cat(b, ",\"terms\":\"", db_val(res, row, 12), "\",\"audience\":[", (char *)NULL) != 0 ||
+	    buf_cat(b, ",\"available_from\":\"", db_val(res, row, 10),
+		    "\",\"available_until\":", (char *)NULL) != 0 ||
+	    (db_null(res, row, 11)
+		     ? APPEND_LITERAL(b, "null")
+		     : buf_cat(b, "\"", db_val(res, row, 11), "\"", (char *)NULL)) != 0 ||
+	    buf_cat(b, ",\"terms\":\"", db_val(res, row, 12), "\",\"audience\":[", (char *)NULL) !=
+		    0 ||
 	    audience_write(b, db_val(res, row, 14), "organisation_id", &first) != 0 ||
 	    audience_write(b, db_val(res, row, 15), "kind", &first) != 0 ||
-	    buf_cat(b, "],\"status\":\"", db_val(res, row, 16), "\",\"version\":", db_val(res, row, 17),
-		    ",\"created_at\":\"", db_val(res, row, 18), "\",\"updated_at\":\"",
-		    db_val(res, row, 19), "\"", (char *)NULL) != 0)
+	    buf_cat(b, "],\"status\":\"", db_val(res, row, 16), "\",\"version\":",
+		    db_val(res, row, 17), ",\"created_at\":\"", db_val(res, row, 18),
+		    "\",\"updated_at\":\"", db_val(res, row, 19), "\"", (char *)NULL) != 0)
 		return -1;
-	if (!db_null(res, row, 9) &&
-	    (APPEND_LITERAL(b, ",\"monthly_contribution_eur\":") != 0 || euros_write(b, db_val(res, row, 9)) != 0))
+	if (!db_null(res, row, 9) && (APPEND_LITERAL(b, ",\"monthly_contribution_eur\":") != 0 ||
+				      euros_write(b, db_val(res, row, 9)) != 0))
 		return -1;
-	if (buf_cat(b, ",\"max_stay_months\":", db_null(res, row, 13) ? "null" : db_val(res, row, 13),
-		    (char *)NULL) != 0)
+	if (buf_cat(b, ",\"max_stay_months\":",
+		    db_null(res, row, 13) ? "null" : db_val(res, row, 13), (char *)NULL) != 0)
 		return -1;
 	if (!db_null(res, row, 20) &&
 	    (APPEND_LITERAL(b, ",\"address\":") != 0 || json_quote(b, db_val(res, row, 20)) != 0))
@@ -188,8 +193,9 @@ proposal_json(const struct db_res *res, int row)
 			 db_val(res, row, 0), "unit_id", db_val(res, row, 1), "referral_id",
 			 db_val(res, row, 2), "proposer_organisation_id", db_val(res, row, 3),
 			 "operator_organisation_id", db_val(res, row, 4), "shared_categories",
-			 json_split(db_val(res, row, 5)), "note", db_null(res, row, 6) ? NULL : db_val(res, row, 6),
-			 "status", db_val(res, row, 7), "reason_code",
+			 json_split(db_val(res, row, 5)), "note",
+			 db_null(res, row, 6) ? NULL : db_val(res, row, 6), "status",
+			 db_val(res, row, 7), "reason_code",
 			 db_null(res, row, 8) ? NULL : db_val(res, row, 8), "decided_at",
 			 db_null(res, row, 9) ? NULL : db_val(res, row, 9), "created_at",
 			 db_val(res, row, 10));
@@ -218,7 +224,8 @@ handle_site_create(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if (str(body, "period_until") && strcmp(str(body, "period_until"), str(body, "period_from")) < 0) {
+	if (str(body, "period_until") &&
+	    strcmp(str(body, "period_until"), str(body, "period_from")) < 0) {
 		json_t *errors = json_array();
 		field_error(errors, "period_until", "must not be before period_from");
 		status = reply_invalid(r, errors);
@@ -243,12 +250,15 @@ handle_site_create(struct request *r)
 	}
 	snprintf(r->location, sizeof(r->location), "/v1/sites/%s", db_val(res, 0, 0));
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s}", "id", db_val(res, 0, 0),
-		      "operator_organisation_id", db_val(res, 0, 1), "name", db_val(res, 0, 2), "commune",
-		      db_val(res, 0, 3), "managing_partner", db_null(res, 0, 4) ? NULL : db_val(res, 0, 4),
-		      "period_from", db_val(res, 0, 6), "period_until",
-		      db_null(res, 0, 7) ? NULL : db_val(res, 0, 7), "created_at", db_val(res, 0, 8));
-	json_object_set_new(j, "units", db_null(res, 0, 5) ? json_null()
-							   : json_integer(strtol(db_val(res, 0, 5), NULL, 10)));
+		      "operator_organisation_id", db_val(res, 0, 1), "name", db_val(res, 0, 2),
+		      "commune", db_val(res, 0, 3), "managing_partner",
+		      db_null(res, 0, 4) ? NULL : db_val(res, 0, 4), "period_from",
+		      db_val(res, 0, 6), "period_until",
+		      db_null(res, 0, 7) ? NULL : db_val(res, 0, 7), "created_at",
+		      db_val(res, 0, 8));
+	json_object_set_new(j, "units",
+			    db_null(res, 0, 5) ? json_null()
+					       : json_integer(strtol(db_val(res, 0, 5), NULL, 10)));
 	status = reply_json(r, 201, j);
 out:
 	db_res_free(res);
@@ -265,7 +275,8 @@ audience_literal(struct buf *b, json_t *audience, const char *key)
 
 	if (buf_append(b, "{", 1) != 0)
 		return -1;
-	json_array_foreach(audience, i, v) {
+	json_array_foreach(audience, i, v)
+	{
 		const char *s = str(v, key);
 		if (s && ((n++ && buf_append(b, ",", 1) != 0) || buf_append(b, s, strlen(s)) != 0))
 			return -1;
@@ -280,15 +291,19 @@ check_audience(json_t *audience, json_t *errors)
 	size_t i;
 	json_t *v;
 
-	if (!json_is_array(audience) || json_array_size(audience) == 0 || json_array_size(audience) > 100) {
-		field_error(errors, "audience", "must be an array of 1 to 100 {organisation_id} or {kind}");
+	if (!json_is_array(audience) || json_array_size(audience) == 0 ||
+	    json_array_size(audience) > 100) {
+		field_error(errors, "audience",
+			    "must be an array of 1 to 100 {organisation_id} or {kind}");
 		return;
 	}
-	json_array_foreach(audience, i, v) {
+	json_array_foreach(audience, i, v)
+	{
 		char name[48];
 		snprintf(name, sizeof(name), "audience[%zu]", i);
 		if (!json_is_object(v) || json_object_size(v) != 1)
-			field_error(errors, name, "must be {\"organisation_id\": ...} or {\"kind\": ...}");
+			field_error(errors, name,
+				    "must be {\"organisation_id\": ...} or {\"kind\": ...}");
 		else
 			validate_fields(v, audience_fields, ARRAY_LEN(audience_fields), errors);
 	}
@@ -326,9 +341,11 @@ handle_unit_create(struct request *r)
 		status = internal(r);
 		goto out;
 	}
-	snprintf(bedrooms, sizeof(bedrooms), "%lld", (long long)json_integer_value(json_object_get(body, "bedrooms")));
+	snprintf(bedrooms, sizeof(bedrooms), "%lld",
+		 (long long)json_integer_value(json_object_get(body, "bedrooms")));
 	if ((v = json_object_get(body, "monthly_contribution_eur")) && json_is_integer(v))
-		snprintf(contribution, sizeof(contribution), "%lld", (long long)json_integer_value(v));
+		snprintf(contribution, sizeof(contribution), "%lld",
+			 (long long)json_integer_value(v));
 	if ((v = json_object_get(body, "max_stay_months")) && json_is_integer(v))
 		snprintf(stay, sizeof(stay), "%lld", (long long)json_integer_value(v));
 	params[0] = str(body, "site_id");
@@ -399,7 +416,8 @@ handle_unit_get(struct request *r)
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0)
-		status = reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
 	else
 		status = reply_unit(r, 200, res);
 	db_res_free(res);
@@ -411,9 +429,10 @@ handle_unit_search(struct request *r)
 {
 	const char *on = req_query(r, "available_on"), *commune = req_query(r, "commune"),
 		   *minb = req_query(r, "min_bedrooms"), *acc = req_query(r, "accessibility"),
-		   *term = req_query(r, "terms"), *st = req_query(r, "status"), *cursor = req_query(r, "cursor");
-	static const char *const statuses[] = {"draft",	   "published", "reserved",
-					       "occupied", "withdrawn", "closed", NULL};
+		   *term = req_query(r, "terms"), *st = req_query(r, "status"),
+		   *cursor = req_query(r, "cursor");
+	static const char *const statuses[] = {"draft",     "published", "reserved", "occupied",
+					       "withdrawn", "closed",    NULL};
 	char limit_text[16], cdate[16] = "", cid[40] = "";
 	const char *params[9];
 	json_t *errors = json_array();
@@ -427,7 +446,8 @@ handle_unit_search(struct request *r)
 	if (minb && parse_long(minb, 0, 4, &bedrooms) != 0)
 		field_error(errors, "min_bedrooms", "must be 0 to 4");
 	if (acc && !validate_in(acc, accessibility))
-		field_error(errors, "accessibility", "must be none, ground_floor, lift or wheelchair");
+		field_error(errors, "accessibility",
+			    "must be none, ground_floor, lift or wheelchair");
 	if (term && !validate_in(term, terms))
 		field_error(errors, "terms", "must be precarious_occupation, transit or lease");
 	if (st && !validate_in(st, statuses))
@@ -500,13 +520,14 @@ handle_unit_update(struct request *r)
 		goto out;
 	}
 	if (db_rows(res) == 0 || strcmp(db_val(res, 0, 2), r->who.organisation_id) != 0) {
-		status = reply_problem(r, 404, "not-found", "Not found", "no unit %s of yours", r->params[0]);
+		status = reply_problem(r, 404, "not-found", "Not found", "no unit %s of yours",
+				       r->params[0]);
 		goto out;
 	}
 	if (strtol(db_val(res, 0, 17), NULL, 10) != expected) {
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
-				       "the unit is at version %s, not %ld; read it again", db_val(res, 0, 17),
-				       expected);
+				       "the unit is at version %s, not %ld; read it again",
+				       db_val(res, 0, 17), expected);
 		goto out;
 	}
 	to = str(body, "status");
@@ -514,24 +535,29 @@ handle_unit_update(struct request *r)
 		for (i = 0; i < ARRAY_LEN(unit_moves); i++)
 			if (strcmp(unit_moves[i].from, db_val(res, 0, 16)) == 0) {
 				if (allowed[0])
-					strncat(allowed, ", ", sizeof(allowed) - strlen(allowed) - 1);
-				strncat(allowed, unit_moves[i].to, sizeof(allowed) - strlen(allowed) - 1);
+					strncat(allowed, ", ",
+						sizeof(allowed) - strlen(allowed) - 1);
+				strncat(allowed, unit_moves[i].to,
+					sizeof(allowed) - strlen(allowed) - 1);
 				if (strcmp(unit_moves[i].to, to) == 0)
 					break;
 			}
 		if (i == ARRAY_LEN(unit_moves)) {
-			status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
-					       "a %s unit cannot become %s; allowed: %s", db_val(res, 0, 16),
-					       to, allowed[0] ? allowed : "none");
+			status = reply_problem(
+				r, 409, "invalid-transition", "Transition not allowed",
+				"a %s unit cannot become %s; allowed: %s", db_val(res, 0, 16), to,
+				allowed[0] ? allowed : "none");
 			goto out;
 		}
 	}
 	if ((v = json_object_get(body, "monthly_contribution_eur")) && json_is_integer(v))
-		snprintf(contribution, sizeof(contribution), "%lld", (long long)json_integer_value(v));
+		snprintf(contribution, sizeof(contribution), "%lld",
+			 (long long)json_integer_value(v));
 	if ((v = json_object_get(body, "max_stay_months")) && json_is_integer(v))
 		snprintf(stay, sizeof(stay), "%lld", (long long)json_integer_value(v));
 	if ((v = json_object_get(body, "audience")) &&
-	    (audience_literal(&orgs, v, "organisation_id") != 0 || audience_literal(&kindb, v, "kind") != 0)) {
+	    (audience_literal(&orgs, v, "organisation_id") != 0 ||
+	     audience_literal(&kindb, v, "kind") != 0)) {
 		status = internal(r);
 		goto out;
 	}
@@ -619,7 +645,8 @@ handle_proposal_create(struct request *r)
 		goto out;
 	}
 	if (db_rows(unit) == 0) {
-		status = reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
 		goto out;
 	}
 	if (strcmp(db_val(unit, 0, 16), "published") != 0) {
@@ -638,14 +665,16 @@ handle_proposal_create(struct request *r)
 	db_res_free(res);
 	res = NULL;
 	if (strcmp(shared, "!referral") == 0) {
-		status = reply_problem(r, 422, "referral-not-proposable", "Referral cannot be proposed",
-				       "the referral is not one you sent or received, or it is closed");
+		status = reply_problem(
+			r, 422, "referral-not-proposable", "Referral cannot be proposed",
+			"the referral is not one you sent or received, or it is closed");
 		goto out;
 	}
 	if (strcmp(shared, "!consent") == 0) {
-		status = reply_problem(r, 403, "consent-not-covering", "Consent does not cover this",
-				       "the referral's consent does not cover the unit's operator (by "
-				       "organisation or kind housing_operator), or no longer holds");
+		status = reply_problem(
+			r, 403, "consent-not-covering", "Consent does not cover this",
+			"the referral's consent does not cover the unit's operator (by "
+			"organisation or kind housing_operator), or no longer holds");
 		goto out;
 	}
 	params[0] = r->params[0];
@@ -664,9 +693,11 @@ handle_proposal_create(struct request *r)
 		goto out;
 	}
 	{
-		const char *ep[4] = {db_val(unit, 0, 2), "proposal.received", "proposal", db_val(res, 0, 0)};
+		const char *ep[4] = {db_val(unit, 0, 2), "proposal.received", "proposal",
+				     db_val(res, 0, 0)};
 		if (db_exec(r->db, ST_EMIT_EVENT, 4, ep, NULL) != DB_OK ||
-		    audit_record(r, "proposal.create", "proposal", db_val(res, 0, 0), NULL, NULL) != 0) {
+		    audit_record(r, "proposal.create", "proposal", db_val(res, 0, 0), NULL, NULL) !=
+			    0) {
 			status = internal(r);
 			goto out;
 		}
@@ -737,7 +768,8 @@ handle_proposal_decision(struct request *r)
 			goto out;
 		}
 		if (db_rows(res) == 1) {
-			const char *ep[4] = {db_val(res, 0, 0), "proposal.declined", "proposal", r->params[0]};
+			const char *ep[4] = {db_val(res, 0, 0), "proposal.declined", "proposal",
+					     r->params[0]};
 			if (db_exec(r->db, ST_EMIT_EVENT, 4, ep, NULL) != DB_OK) {
 				status = internal(r);
 				goto out;
@@ -749,9 +781,10 @@ handle_proposal_decision(struct request *r)
 	} else {
 		if ((s = db_exec(r->db, ST_PROPOSAL_ACCEPT, 1, params, &res)) != DB_OK) {
 			status = s == DB_CONSTRAINT
-				     ? reply_problem(r, 409, "proposal-not-open", "Proposal not open",
-						     "this proposal was already decided")
-				     : reply_db_error(r, s);
+					 ? reply_problem(r, 409, "proposal-not-open",
+							 "Proposal not open",
+							 "this proposal was already decided")
+					 : reply_db_error(r, s);
 			goto out;
 		}
 		outcome = db_null(res, 0, 0) ? NULL : db_val(res, 0, 0);
@@ -761,9 +794,10 @@ handle_proposal_decision(struct request *r)
 			goto out;
 		}
 		if (strcmp(outcome, "unit_taken") == 0) {
-			status = reply_problem(r, 409, "unit-taken", "Unit already taken",
-					       "the unit is no longer published (another proposal was "
-					       "accepted, or it was withdrawn)");
+			status = reply_problem(
+				r, 409, "unit-taken", "Unit already taken",
+				"the unit is no longer published (another proposal was "
+				"accepted, or it was withdrawn)");
 			goto out;
 		}
 		outcome = "accepted";
@@ -784,7 +818,8 @@ handle_proposal_decision(struct request *r)
 				       "this proposal is already %s", db_val(res, 0, 7));
 		goto out;
 	}
-	if (audit_record(r, strcmp(outcome, "accepted") == 0 ? "proposal.accept" : "proposal.decline",
+	if (audit_record(r,
+			 strcmp(outcome, "accepted") == 0 ? "proposal.accept" : "proposal.decline",
 			 "proposal", r->params[0], NULL, NULL) != 0) {
 		status = internal(r);
 		goto out;
@@ -805,12 +840,14 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 {
 	json_t *reasons = json_array();
 	const char *type = db_val(unit, 0, 4), *commune = db_val(unit, 0, 8),
-		   *unit_acc = db_val(unit, 0, 7), *until = db_null(unit, 0, 11) ? NULL : db_val(unit, 0, 11),
+		   *unit_acc = db_val(unit, 0, 7),
+		   *until = db_null(unit, 0, 11) ? NULL : db_val(unit, 0, 11),
 		   *hs = db_val(res, i, CC_HOUSEHOLD), *cap = db_val(res, i, CC_CAPACITY),
 		   *acc = db_val(res, i, CC_ACCESS),
 		   *release = db_null(res, i, CC_RELEASE) ? NULL : db_val(res, i, CC_RELEASE);
 	char text[256];
-	bool fits = db_val(res, i, CC_FITS)[0] == 't', access_ok = db_val(res, i, CC_ACCESS_OK)[0] == 't',
+	bool fits = db_val(res, i, CC_FITS)[0] == 't',
+	     access_ok = db_val(res, i, CC_ACCESS_OK)[0] == 't',
 	     commune_ok = db_val(res, i, CC_COMMUNE_OK)[0] == 't',
 	     release_ok = db_val(res, i, CC_RELEASE_OK)[0] == 't';
 
@@ -818,13 +855,15 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 	 * about them, and it is not ranked. */
 	if (db_val(res, i, CC_VISIBLE)[0] != 't') {
 		json_array_append_new(failed, json_string("consent"));
-		json_array_append_new(reasons, json_string("the consent no longer holds (withdrawn or "
-							   "expired): its needs are hidden, it cannot be "
-							   "ranked"));
+		json_array_append_new(reasons,
+				      json_string("the consent no longer holds (withdrawn or "
+						  "expired): its needs are hidden, it cannot be "
+						  "ranked"));
 		return reasons;
 	}
-	snprintf(text, sizeof(text), fits ? "household of %s fits a %s (capacity %s)"
-					  : "household of %s exceeds the %s's capacity of %s",
+	snprintf(text, sizeof(text),
+		 fits ? "household of %s fits a %s (capacity %s)"
+		      : "household of %s exceeds the %s's capacity of %s",
 		 hs, type, cap);
 	json_array_append_new(reasons, json_string(text));
 	if (!fits)
@@ -832,14 +871,16 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 	if (strcmp(acc, "none") == 0)
 		snprintf(text, sizeof(text), "no accessibility need");
 	else
-		snprintf(text, sizeof(text), access_ok ? "needs %s access: the unit has %s"
-						       : "needs %s access; the unit offers %s",
+		snprintf(text, sizeof(text),
+			 access_ok ? "needs %s access: the unit has %s"
+				   : "needs %s access; the unit offers %s",
 			 acc, unit_acc);
 	json_array_append_new(reasons, json_string(text));
 	if (!access_ok)
 		json_array_append_new(failed, json_string("accessibility"));
-	snprintf(text, sizeof(text), commune_ok ? "%s is not among the communes to avoid"
-						: "%s is among the communes to avoid",
+	snprintf(text, sizeof(text),
+		 commune_ok ? "%s is not among the communes to avoid"
+			    : "%s is among the communes to avoid",
 		 commune);
 	json_array_append_new(reasons, json_string(text));
 	if (!commune_ok)
@@ -849,8 +890,9 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 	else if (until == NULL)
 		snprintf(text, sizeof(text), "released %s; the unit has no end date", release);
 	else
-		snprintf(text, sizeof(text), release_ok ? "released %s, before the unit's end %s"
-							: "released %s, not before the unit's end %s",
+		snprintf(text, sizeof(text),
+			 release_ok ? "released %s, before the unit's end %s"
+				    : "released %s, not before the unit's end %s",
 			 release, until);
 	json_array_append_new(reasons, json_string(text));
 	if (!release_ok)
@@ -908,10 +950,11 @@ handle_unit_candidates(struct request *r)
 	buf_init(&persons, 1u << 20);
 	detail = json_pack("{s:s, s:s}", "via", "candidates", "unit_id", r->params[0]);
 	rc = shown_literal(&ids, res, CC_ID) != 0 || shown_literal(&persons, res, CC_PERSON) != 0
-		 ? -1
-		 : (strcmp(ids.data, "{}") == 0
-			? 0
-			: audit_record_reads(r, "referral.read", ids.data, persons.data, detail));
+		     ? -1
+		     : (strcmp(ids.data, "{}") == 0
+				? 0
+				: audit_record_reads(r, "referral.read", ids.data, persons.data,
+						     detail));
 	json_decref(detail);
 	buf_free(&ids);
 	buf_free(&persons);
@@ -929,26 +972,30 @@ handle_unit_candidates(struct request *r)
 		if (db_val(res, i, CC_ELIGIBLE)[0] == 't') {
 			char text[160];
 			eligible_n = n;
-			snprintf(text, sizeof(text), "applied %s: %ld of %ld eligible, by order of application",
+			snprintf(text, sizeof(text),
+				 "applied %s: %ld of %ld eligible, by order of application",
 				 db_val(res, i, CC_APPLIED), rank, n);
 			json_array_append_new(reasons, json_string(text));
 			json_array_append_new(candidates,
-					      json_pack("{s:i, s:s, s:s, s:o}", "rank", (int)rank, "referral_id",
-							db_val(res, i, CC_ID), "applied_at",
-							db_val(res, i, CC_APPLIED), "reasons", reasons));
+					      json_pack("{s:i, s:s, s:s, s:o}", "rank", (int)rank,
+							"referral_id", db_val(res, i, CC_ID),
+							"applied_at", db_val(res, i, CC_APPLIED),
+							"reasons", reasons));
 			json_decref(failed);
 		} else {
 			excluded_n = n;
-			json_array_append_new(excluded, json_pack("{s:s, s:s, s:o, s:o}", "referral_id",
-								  db_val(res, i, CC_ID), "applied_at",
-								  db_val(res, i, CC_APPLIED), "failed", failed,
-								  "reasons", reasons));
+			json_array_append_new(excluded,
+					      json_pack("{s:s, s:s, s:o, s:o}", "referral_id",
+							db_val(res, i, CC_ID), "applied_at",
+							db_val(res, i, CC_APPLIED), "failed",
+							failed, "reasons", reasons));
 		}
 	}
 	status = reply_json(r, 200,
-			    json_pack("{s:s, s:i, s:i, s:o, s:o}", "unit_id", r->params[0], "eligible_count",
-				      (int)eligible_n, "excluded_count", (int)excluded_n, "candidates",
-				      candidates, "excluded", excluded));
+			    json_pack("{s:s, s:i, s:i, s:o, s:o}", "unit_id", r->params[0],
+				      "eligible_count", (int)eligible_n, "excluded_count",
+				      (int)excluded_n, "candidates", candidates, "excluded",
+				      excluded));
 	db_res_free(res);
 	db_res_free(unit);
 	return status;

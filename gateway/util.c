@@ -154,7 +154,8 @@ hex_decode(const char *in, unsigned char *out, size_t outlen)
 	if (strlen(in) != 2 * outlen)
 		return -1;
 	for (i = 0; i < outlen; i++) {
-		int hi = hexval((unsigned char)in[2 * i]), lo = hexval((unsigned char)in[2 * i + 1]);
+		int hi = hexval((unsigned char)in[2 * i]),
+		    lo = hexval((unsigned char)in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

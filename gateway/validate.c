@@ -21,14 +21,15 @@ body_json(struct request *r)
 		return NULL;
 	}
 	if (r->body.len == 0) {
-		reply_problem(r, 400, "malformed-json", "Malformed JSON", "the request body is empty");
+		reply_problem(r, 400, "malformed-json", "Malformed JSON",
+			      "the request body is empty");
 		return NULL;
 	}
 	root = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		reply_problem(r, 400, "malformed-json", "Malformed JSON",
-			      "%s at line %d, column %d (byte %d)", jerr.text, jerr.line, jerr.column,
-			      jerr.position);
+			      "%s at line %d, column %d (byte %d)", jerr.text, jerr.line,
+			      jerr.column, jerr.position);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -48,8 +49,8 @@ is_token(const char *s, size_t maxlen)
 	if (n == 0 || n > maxlen)
 		return false;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
-		      *s == '-'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' ||
+		      *s == '_' || *s == '-'))
 			return false;
 	return true;
 }
@@ -106,11 +107,13 @@ check_value(const struct field_spec *f, json_t *v, json_t *errors)
 			if (strlen(s) == 0 && f->required)
 				field_error(errors, f->name, "must not be empty");
 			else if (strlen(s) > f->maxlen)
-				field_error(errors, f->name, "must be at most %zu bytes", f->maxlen);
+				field_error(errors, f->name, "must be at most %zu bytes",
+					    f->maxlen);
 			else if (!is_clean_text(s))
 				field_error(errors, f->name, "must not contain control characters");
 		} else if (f->type == FT_TOKEN && !is_token(s, f->maxlen)) {
-			field_error(errors, f->name, "must be 1 to %zu of a-z 0-9 . _ -", f->maxlen);
+			field_error(errors, f->name, "must be 1 to %zu of a-z 0-9 . _ -",
+				    f->maxlen);
 		} else if (f->type == FT_ENUM && !validate_in(s, f->values)) {
 			char list[256] = "";
 			const char *const *p;
@@ -151,10 +154,13 @@ check_value(const struct field_spec *f, json_t *v, json_t *errors)
 			field_error(errors, f->name, "must have %ld to %ld items", f->min, f->max);
 			return;
 		}
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			size_t j;
-			if (!json_is_string(item) || !is_token(json_string_value(item), f->maxlen)) {
-				field_error(errors, f->name, "item %zu must be 1 to %zu of a-z 0-9 . _ -", i,
+			if (!json_is_string(item) ||
+			    !is_token(json_string_value(item), f->maxlen)) {
+				field_error(errors, f->name,
+					    "item %zu must be 1 to %zu of a-z 0-9 . _ -", i,
 					    f->maxlen);
 				return;
 			}
@@ -176,7 +182,8 @@ validate_fields(json_t *obj, const struct field_spec *specs, size_t nspecs, json
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		const struct field_spec *f = find_spec(specs, nspecs, key);
 		if (f == NULL) {
 			char shown[80];

@@ -11,16 +11,16 @@
 #include "request.h"
 
 enum field_type {
-	FT_STRING,       /* maxlen, optional pattern check via enum or token */
-	FT_TOKEN,        /* [a-z0-9._-]{1,maxlen} */
-	FT_ENUM,         /* one of values */
-	FT_INTEGER,      /* min..max */
+	FT_STRING,  /* maxlen, optional pattern check via enum or token */
+	FT_TOKEN,   /* [a-z0-9._-]{1,maxlen} */
+	FT_ENUM,    /* one of values */
+	FT_INTEGER, /* min..max */
 	FT_BOOLEAN,
 	FT_UUID,
-	FT_DATE,         /* YYYY-MM-DD */
-	FT_TOKEN_ARRAY,  /* array of FT_TOKEN, min..max items, no duplicates */
-	FT_OBJECT,       /* a JSON object, checked by the handler */
-	FT_ANY,          /* present; checked by the handler */
+	FT_DATE,        /* YYYY-MM-DD */
+	FT_TOKEN_ARRAY, /* array of FT_TOKEN, min..max items, no duplicates */
+	FT_OBJECT,      /* a JSON object, checked by the handler */
+	FT_ANY,         /* present; checked by the handler */
 };
 
 struct field_spec {

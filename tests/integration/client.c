@@ -117,9 +117,9 @@ record_response(const char *method, const char *path, const struct resp *r)
 		return;
 	/* NULL when the body is not UTF-8: recorded as such, and refused. */
 	body = json_stringn(r->body ? r->body : "", r->len);
-	line = json_pack("{s:s, s:s, s:I, s:s, s:s, s:o?}", "method", method, "path", path, "status",
-			 (json_int_t)r->status, "content_type", r->content_type, "request_id",
-			 r->request_id, "body", body);
+	line = json_pack("{s:s, s:s, s:I, s:s, s:s, s:o?}", "method", method, "path", path,
+			 "status", (json_int_t)r->status, "content_type", r->content_type,
+			 "request_id", r->request_id, "body", body);
 	if (line == NULL)
 		goto fail;
 	if (body == NULL)
@@ -191,8 +191,8 @@ client_call(CURL *h, const char *method, const char *path, const char *body,
 	json_error_t jerr;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(url, sizeof(url), "%s%s", base_override ? base_override : env_or_die("REFGW_TEST_BASE"),
-		 path);
+	snprintf(url, sizeof(url), "%s%s",
+		 base_override ? base_override : env_or_die("REFGW_TEST_BASE"), path);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -364,7 +364,8 @@ post_id(const char *slug, const char *path, const char *body, long want)
 	char *id = NULL;
 
 	if (call(slug, "POST", path, body, NULL, &r) != 0 || r.status != want) {
-		fprintf(stderr, "POST %s as %s: %ld %s\n", path, slug, r.status, r.body ? r.body : "");
+		fprintf(stderr, "POST %s as %s: %ld %s\n", path, slug, r.status,
+			r.body ? r.body : "");
 		resp_free(&r);
 		return NULL;
 	}
@@ -388,14 +389,16 @@ walk_pages(const char *slug, const char *path, int limit)
 		json_t *item;
 		size_t i;
 
-		snprintf(url, sizeof(url), "%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?", limit,
-			 cur[0] ? "&cursor=" : "", cur);
+		snprintf(url, sizeof(url), "%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?",
+			 limit, cur[0] ? "&cursor=" : "", cur);
 		ck_assert_int_eq(call(slug, "GET", url, NULL, NULL, &r), 0);
 		ck_assert_msg(r.status == 200, "GET %s: %ld", url, r.status);
 		ck_assert_int_le(json_array_size(json_object_get(r.json, "items")), limit);
-		json_array_foreach(json_object_get(r.json, "items"), i, item) {
+		json_array_foreach(json_object_get(r.json, "items"), i, item)
+		{
 			const char *id = json_string_value(json_object_get(item, "id"));
-			ck_assert_msg(id && json_object_get(ids, id) == NULL, "%s repeated across pages", id);
+			ck_assert_msg(id && json_object_get(ids, id) == NULL,
+				      "%s repeated across pages", id);
 			json_object_set_new(ids, id, json_true());
 			seen++;
 		}

@@ -29,7 +29,8 @@ new_consent(const char *tag, char **person_out)
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
 		 "{\"kind\":\"housing_operator\"}],\"purposes\":[\"housing_referral\"],"
-		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\","
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-"
+		 "01-01\","
 		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
 		 person, org_id("orgb"));
 	consent = must(post_id("orga", "/v1/consents", body, 201));

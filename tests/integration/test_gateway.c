@@ -1,18 +1,18 @@
 /* Integration suite: a real HTTPS client (libcurl) against a live gateway
  * on a throwaway PostgreSQL, started by tests/run-integration.sh. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -74,14 +74,15 @@ START_TEST(me_resolves_organisation_from_certificate)
 	ck_assert_int_eq(call("orga", "GET", "/v1/me", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.content_type, "application/json");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")),
-			 org_id("orga"));
 	ck_assert_str_eq(
-	    json_string_value(json_object_get(json_object_get(r.json, "organisation"), "kind")),
-	    "justice_aid");
-	ck_assert_int_eq(
-	    strlen(json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256"))),
-	    64);
+		json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")),
+		org_id("orga"));
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "organisation"), "kind")),
+		"justice_aid");
+	ck_assert_int_eq(strlen(json_string_value(json_object_get(
+				 json_object_get(r.json, "certificate"), "sha256"))),
+			 64);
 	/* The access rules of a justice_aid organisation, as strings. */
 	{
 		json_t *acts = json_object_get(r.json, "allowed_actions");
@@ -90,7 +91,8 @@ START_TEST(me_resolves_organisation_from_certificate)
 		ck_assert(json_is_array(acts));
 		for (i = 0; i < n; i++) {
 			ck_assert(json_is_string(json_array_get(acts, i)));
-			create |= strcmp(json_string_value(json_array_get(acts, i)), "referral.create") == 0;
+			create |= strcmp(json_string_value(json_array_get(acts, i)),
+					 "referral.create") == 0;
 		}
 		ck_assert(create);
 	}
@@ -103,15 +105,15 @@ static const struct {
 	long status;
 	const char *type;
 } refusals[] = {
-    {NULL, 401, URN "certificate-required"},
-    {"test-self-signed", 401, URN "certificate-untrusted"},
-    {"test-other-ca-client", 401, URN "certificate-untrusted"},
-    {"test-expired", 401, URN "certificate-expired"},
-    {"test-not-yet-valid", 401, URN "certificate-not-yet-valid"},
-    {"test-server-only", 401, URN "certificate-wrong-purpose"},
-    {"test-crl-revoked", 401, URN "certificate-revoked"},
-    {"unregistered", 401, URN "certificate-unknown"},
-    {"revoked", 401, URN "certificate-revoked"},
+	{NULL, 401, URN "certificate-required"},
+	{"test-self-signed", 401, URN "certificate-untrusted"},
+	{"test-other-ca-client", 401, URN "certificate-untrusted"},
+	{"test-expired", 401, URN "certificate-expired"},
+	{"test-not-yet-valid", 401, URN "certificate-not-yet-valid"},
+	{"test-server-only", 401, URN "certificate-wrong-purpose"},
+	{"test-crl-revoked", 401, URN "certificate-revoked"},
+	{"unregistered", 401, URN "certificate-unknown"},
+	{"revoked", 401, URN "certificate-revoked"},
 };
 
 START_TEST(refusal_reasons)
@@ -119,10 +121,12 @@ START_TEST(refusal_reasons)
 	struct resp r;
 
 	ck_assert_int_eq(call(refusals[_i].slug, "GET", "/v1/me", NULL, NULL, &r), 0);
-	ck_assert_msg(r.status == refusals[_i].status, "%s: status %ld", refusals[_i].slug, r.status);
+	ck_assert_msg(r.status == refusals[_i].status, "%s: status %ld", refusals[_i].slug,
+		      r.status);
 	ck_assert_str_eq(r.content_type, "application/problem+json");
 	ck_assert_str_eq(problem_type(&r), refusals[_i].type);
-	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "status")), refusals[_i].status);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "status")),
+			 refusals[_i].status);
 	ck_assert_ptr_nonnull(json_object_get(r.json, "detail"));
 	resp_free(&r);
 	/* Refused on every path, existing or not. */
@@ -173,7 +177,8 @@ me_sha(CURL *h, char sha[65])
 	ck_assert_int_eq(client_call(h, "GET", "/v1/me", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	snprintf(sha, 65, "%s",
-		 json_string_value(json_object_get(json_object_get(r.json, "certificate"), "sha256")));
+		 json_string_value(
+			 json_object_get(json_object_get(r.json, "certificate"), "sha256")));
 	resp_free(&r);
 }
 
@@ -183,7 +188,8 @@ revoke_cert(const char *slug, const char *sha, const char *body, struct resp *ou
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id(slug), sha);
+	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id(slug),
+		 sha);
 	ck_assert_int_eq(call("coord", "POST", path, body, NULL, out), 0);
 	ck_assert_int_eq(out->status, 200);
 }
@@ -263,7 +269,8 @@ START_TEST(stale_identity_is_served_while_refreshed_in_background)
 
 	ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	before = strdup(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "name")));
+	before = strdup(json_string_value(
+		json_object_get(json_object_get(r.json, "organisation"), "name")));
 	resp_free(&r);
 	misses = ops_metric("REFGW_TEST_OPS3", CACHE_MISSES);
 	refreshes = ops_metric("REFGW_TEST_OPS3", REFRESHES);
@@ -271,9 +278,11 @@ START_TEST(stale_identity_is_served_while_refreshed_in_background)
 	rename_org("cachee", renamed, false);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < 60 && ms < 0; i++) {
-		ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
+		ck_assert_int_eq(
+			call_at("REFGW_TEST_BASE3", "cachee", "GET", "/v1/me", NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
-		if (strcmp(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "name")),
+		if (strcmp(json_string_value(json_object_get(
+				   json_object_get(r.json, "organisation"), "name")),
 			   renamed) == 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -306,11 +315,13 @@ me_at_second_until(const char *slug, long want, const char *name)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < 500; i++) {
 		bool ok;
-		ck_assert_int_eq(call_at("REFGW_TEST_BASE2", slug, "GET", "/v1/me", NULL, NULL, &r), 0);
+		ck_assert_int_eq(call_at("REFGW_TEST_BASE2", slug, "GET", "/v1/me", NULL, NULL, &r),
+				 0);
 		ok = r.status == want &&
 		     (name == NULL ||
-		      strcmp(json_string_value(json_object_get(json_object_get(r.json, "organisation"),
-							       "name")) ?: "",
+		      strcmp(json_string_value(json_object_get(
+				     json_object_get(r.json, "organisation"), "name"))
+				     ?: "",
 			     name) == 0);
 		resp_free(&r);
 		if (ok) {
@@ -329,7 +340,8 @@ warm_second(const char *slug)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(call_at("REFGW_TEST_BASE2", slug, "GET", "/v1/me", NULL, NULL, &r), 0);
+		ck_assert_int_eq(call_at("REFGW_TEST_BASE2", slug, "GET", "/v1/me", NULL, NULL, &r),
+				 0);
 		ck_assert_int_eq(r.status, 200);
 		resp_free(&r);
 	}
@@ -374,7 +386,8 @@ START_TEST(identity_changes_reach_every_instance_cache)
 		 (long long)json_integer_value(json_object_get(r.json, "version")));
 	resp_free(&r);
 	ms = me_at_second_until("cachee", 403, NULL);
-	ck_assert_msg(ms >= 0 && ms < 1000, "suspension seen by the second instance after %ld ms", ms);
+	ck_assert_msg(ms >= 0 && ms < 1000, "suspension seen by the second instance after %ld ms",
+		      ms);
 	ck_assert_int_eq(call("coord", "PATCH", path, "{\"status\":\"active\"}", hdr, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
@@ -391,7 +404,8 @@ START_TEST(identity_changes_reach_every_instance_cache)
 	ck_assert_int_eq(r.status, 401);
 	resp_free(&r);
 	ms = me_at_second_until("cachee", 401, NULL);
-	ck_assert_msg(ms >= 0 && ms < 1000, "revocation seen by the second instance after %ld ms", ms);
+	ck_assert_msg(ms >= 0 && ms < 1000, "revocation seen by the second instance after %ld ms",
+		      ms);
 }
 END_TEST
 
@@ -456,10 +470,11 @@ START_TEST(revocation_applies_to_kept_alive_connection)
 
 	me_sha(h, sha);
 	revoke_cert("revokee", sha, "{\"reason\":\"laptop stolen\"}", &r);
-	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke", org_id("revokee"),
-		 sha);
+	snprintf(path, sizeof(path), "/v1/organisations/%s/certificates/%s/revoke",
+		 org_id("revokee"), sha);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "revoked");
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "revocation_reason")), "laptop stolen");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "revocation_reason")),
+			 "laptop stolen");
 	resp_free(&r);
 
 	/* Same connection, next request: refused. */
@@ -473,7 +488,8 @@ START_TEST(revocation_applies_to_kept_alive_connection)
 	/* Revoking again answers the same, changes nothing. */
 	ck_assert_int_eq(call("coord", "POST", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "revocation_reason")), "laptop stolen");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "revocation_reason")),
+			 "laptop stolen");
 	resp_free(&r);
 }
 END_TEST
@@ -498,7 +514,8 @@ START_TEST(coordinator_only_endpoints_refuse_others_and_change_nothing)
 		resp_free(&r);
 
 		snprintf(path, sizeof(path), "/v1/organisations/%s", org_id("orgb"));
-		ck_assert_int_eq(call(callers[i], "PATCH", path, "{\"status\":\"suspended\"}", ifm, &r), 0);
+		ck_assert_int_eq(
+			call(callers[i], "PATCH", path, "{\"status\":\"suspended\"}", ifm, &r), 0);
 		ck_assert_int_eq(r.status, 403);
 		resp_free(&r);
 
@@ -525,7 +542,8 @@ START_TEST(organisation_create_update_and_audit)
 
 	unique_name(name, sizeof(name), "Régie Foncière");
 	snprintf(body, sizeof(body),
-		 "{\"name\":\"%s\",\"kind\":\"housing_operator\",\"programs\":[\"regie.units\"]}", name);
+		 "{\"name\":\"%s\",\"kind\":\"housing_operator\",\"programs\":[\"regie.units\"]}",
+		 name);
 	ck_assert_int_eq(call("coord", "POST", "/v1/organisations", body, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 201);
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(r.json, "id")));
@@ -546,14 +564,16 @@ START_TEST(organisation_create_update_and_audit)
 	ck_assert_int_eq(call("coord", "PATCH", path, "{\"programs\":[\"a\",\"b\"]}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 428);
 	resp_free(&r);
-	ck_assert_int_eq(call("coord", "PATCH", path, "{\"programs\":[\"a\",\"b\"]}", stale, &r), 0);
+	ck_assert_int_eq(call("coord", "PATCH", path, "{\"programs\":[\"a\",\"b\"]}", stale, &r),
+			 0);
 	ck_assert_int_eq(r.status, 412);
 	ck_assert_str_eq(problem_type(&r), URN "version-mismatch");
 	resp_free(&r);
 	ck_assert_int_eq(call("coord", "PATCH", path, "{\"kind\":\"coordinator\"}", fresh, &r), 0);
 	ck_assert_int_eq(r.status, 400); /* kind is not changeable */
 	resp_free(&r);
-	ck_assert_int_eq(call("coord", "PATCH", path, "{\"programs\":[\"a\",\"b\"]}", fresh, &r), 0);
+	ck_assert_int_eq(call("coord", "PATCH", path, "{\"programs\":[\"a\",\"b\"]}", fresh, &r),
+			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 2);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "programs")), 2);
@@ -564,7 +584,8 @@ START_TEST(organisation_create_update_and_audit)
 	/* Everyone sees the directory entry. */
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "programs"), 1)), "b");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r.json, "programs"), 1)),
+			 "b");
 	resp_free(&r);
 }
 END_TEST
@@ -576,22 +597,23 @@ static const struct {
 	const char *type;
 	const char *field; /* expected in errors[], or NULL */
 } bad_bodies[] = {
-    {"{\"name\":\"X\",\"kind\":\"cpas\",\"admin\":true}", NULL, 400, URN "validation", "admin"},
-    {"{\"name\":\"X\",\"kind\":\"bank\"}", NULL, 400, URN "validation", "kind"},
-    {"{\"kind\":\"cpas\"}", NULL, 400, URN "validation", "name"},
-    {"{\"name\":\"\",\"kind\":\"cpas\"}", NULL, 400, URN "validation", "name"},
-    {"{\"name\":\"X\",\"kind\":\"cpas\",\"programs\":[\"Bad Program\"]}", NULL, 400, URN "validation",
-     "programs"},
-    {"{\"name\":\"X\",\"kind\":\"cpas\",\"programs\":[\"a\",\"a\"]}", NULL, 400, URN "validation",
-     "programs"},
-    {"{\"name\":42,\"kind\":\"cpas\"}", NULL, 400, URN "validation", "name"},
-    {"{\"name\":\"X\",\"name\":\"Y\",\"kind\":\"cpas\"}", NULL, 400, URN "malformed-json", NULL},
-    {"{\"name\":\"X\",", NULL, 400, URN "malformed-json", NULL},
-    {"[1,2]", NULL, 400, URN "malformed-json", NULL},
-    {"{\"name\":\"\xff\xfe\",\"kind\":\"cpas\"}", NULL, 400, URN "malformed-json", NULL},
-    {"{\"name\":\"a\\u0000b\",\"kind\":\"cpas\"}", NULL, 400, URN "malformed-json", NULL},
-    {"name=X", "Content-Type: application/x-www-form-urlencoded", 415,
-     URN "unsupported-media-type", NULL},
+	{"{\"name\":\"X\",\"kind\":\"cpas\",\"admin\":true}", NULL, 400, URN "validation", "admin"},
+	{"{\"name\":\"X\",\"kind\":\"bank\"}", NULL, 400, URN "validation", "kind"},
+	{"{\"kind\":\"cpas\"}", NULL, 400, URN "validation", "name"},
+	{"{\"name\":\"\",\"kind\":\"cpas\"}", NULL, 400, URN "validation", "name"},
+	{"{\"name\":\"X\",\"kind\":\"cpas\",\"programs\":[\"Bad Program\"]}", NULL, 400,
+	 URN "validation", "programs"},
+	{"{\"name\":\"X\",\"kind\":\"cpas\",\"programs\":[\"a\",\"a\"]}", NULL, 400,
+	 URN "validation", "programs"},
+	{"{\"name\":42,\"kind\":\"cpas\"}", NULL, 400, URN "validation", "name"},
+	{"{\"name\":\"X\",\"name\":\"Y\",\"kind\":\"cpas\"}", NULL, 400, URN "malformed-json",
+	 NULL},
+	{"{\"name\":\"X\",", NULL, 400, URN "malformed-json", NULL},
+	{"[1,2]", NULL, 400, URN "malformed-json", NULL},
+	{"{\"name\":\"\xff\xfe\",\"kind\":\"cpas\"}", NULL, 400, URN "malformed-json", NULL},
+	{"{\"name\":\"a\\u0000b\",\"kind\":\"cpas\"}", NULL, 400, URN "malformed-json", NULL},
+	{"name=X", "Content-Type: application/x-www-form-urlencoded", 415,
+	 URN "unsupported-media-type", NULL},
 };
 
 START_TEST(bad_bodies_are_refused_and_change_nothing)
@@ -606,14 +628,16 @@ START_TEST(bad_bodies_are_refused_and_change_nothing)
 	ck_assert_int_eq(call("coord", "POST", "/v1/organisations", bad_bodies[_i].body,
 			      bad_bodies[_i].ctype ? hdr : NULL, &r),
 			 0);
-	ck_assert_msg(r.status == bad_bodies[_i].status, "case %d: status %ld: %s", _i, r.status, r.body);
+	ck_assert_msg(r.status == bad_bodies[_i].status, "case %d: status %ld: %s", _i, r.status,
+		      r.body);
 	ck_assert_str_eq(r.content_type, "application/problem+json");
 	ck_assert_str_eq(problem_type(&r), bad_bodies[_i].type);
 	if (bad_bodies[_i].field) {
-		json_array_foreach(json_object_get(r.json, "errors"), k, e)
-			if (strcmp(json_string_value(json_object_get(e, "field")), bad_bodies[_i].field) == 0)
-				found = 1;
-		ck_assert_msg(found, "case %d: no error for %s in %s", _i, bad_bodies[_i].field, r.body);
+		json_array_foreach(json_object_get(r.json, "errors"), k,
+				   e) if (strcmp(json_string_value(json_object_get(e, "field")),
+						 bad_bodies[_i].field) == 0) found = 1;
+		ck_assert_msg(found, "case %d: no error for %s in %s", _i, bad_bodies[_i].field,
+			      r.body);
 	}
 	resp_free(&r);
 	ck_assert_int_eq(count_orgs(), orgs);
@@ -624,11 +648,12 @@ START_TEST(malformed_json_reports_position)
 {
 	struct resp r;
 
-	ck_assert_int_eq(call("coord", "POST", "/v1/organisations", "{\n  \"name\": \"X\",\n  kind }", NULL,
-			      &r),
+	ck_assert_int_eq(call("coord", "POST", "/v1/organisations",
+			      "{\n  \"name\": \"X\",\n  kind }", NULL, &r),
 			 0);
 	ck_assert_int_eq(r.status, 400);
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "detail")), "line 3"));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(json_object_get(r.json, "detail")), "line 3"));
 	resp_free(&r);
 }
 END_TEST
@@ -668,8 +693,9 @@ START_TEST(unknown_path_404_wrong_method_405)
 	ck_assert_str_eq(r.allow, "GET, POST");
 	ck_assert_str_eq(problem_type(&r), URN "method-not-allowed");
 	resp_free(&r);
-	ck_assert_int_eq(call("orga", "GET", "/v1/organisations/00000000-0000-4000-8000-000000000000",
-			      NULL, NULL, &r),
+	ck_assert_int_eq(call("orga", "GET",
+			      "/v1/organisations/00000000-0000-4000-8000-000000000000", NULL, NULL,
+			      &r),
 			 0);
 	ck_assert_int_eq(r.status, 404);
 	resp_free(&r);
@@ -707,7 +733,8 @@ START_TEST(directory_pages_with_cursor)
 	ck_assert_int_eq(call("orgb", "GET", "/v1/organisations?limit=201", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
-	ck_assert_int_eq(call("orgb", "GET", "/v1/organisations?cursor=garbage!", NULL, NULL, &r), 0);
+	ck_assert_int_eq(call("orgb", "GET", "/v1/organisations?cursor=garbage!", NULL, NULL, &r),
+			 0);
 	ck_assert_int_eq(r.status, 400);
 	ck_assert_str_eq(problem_type(&r), URN "invalid-cursor");
 	resp_free(&r);
@@ -759,10 +786,12 @@ START_TEST(certificate_registration)
 	ck_assert_int_eq(call("coord", "POST", path, body, NULL, &r), 0);
 	free(body);
 	ck_assert_int_eq(r.status, 422);
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "detail")), "clientAuth"));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(json_object_get(r.json, "detail")), "clientAuth"));
 	resp_free(&r);
 
-	ck_assert_int_eq(call("coord", "POST", path, "{\"pem\":\"not a certificate\"}", NULL, &r), 0);
+	ck_assert_int_eq(call("coord", "POST", path, "{\"pem\":\"not a certificate\"}", NULL, &r),
+			 0);
 	ck_assert_int_eq(r.status, 422);
 	resp_free(&r);
 
@@ -774,7 +803,8 @@ START_TEST(certificate_registration)
 	/* orgc has a certificate already: a coordinator's registration waits for
 	 * orgc's confirmation (issue 12, test_identity.c has the rest). */
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "pending");
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "subject")), "CN=newcert"));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(json_object_get(r.json, "subject")), "CN=newcert"));
 	ck_assert_ptr_nonnull(json_object_get(r.json, "not_after"));
 	resp_free(&r);
 	ck_assert_int_eq(call("coord", "POST", path, body, NULL, &r), 0);
@@ -794,8 +824,9 @@ START_TEST(certificate_registration)
 	/* Now it identifies orgc. */
 	ck_assert_int_eq(call("newcert", "GET", "/v1/me", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")),
-			 org_id("orgc"));
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")),
+		org_id("orgc"));
 	resp_free(&r);
 
 	/* Its own list: orgc sees both; orga does not see orgc's. */
@@ -823,28 +854,32 @@ START_TEST(rls_hides_other_organisations_rows)
 
 	res = PQexec(app, "BEGIN");
 	PQclear(res);
-	ck_assert_int_ge(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
-				       "true)) s",
+	ck_assert_int_ge(sql_long(app,
+				  "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, "
+				  "true)) s",
 				  1, a),
 			 1);
 	/* Organisation A sees its own certificate, none of B's, no audit. */
-	ck_assert_int_ge(sql_long(app, "SELECT count(*) FROM certificates WHERE organisation_id = $1",
-				  1, a),
-			 1);
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM certificates WHERE organisation_id = $1",
-				  1, b),
-			 0);
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM certificates WHERE organisation_id <> $1",
+	ck_assert_int_ge(
+		sql_long(app, "SELECT count(*) FROM certificates WHERE organisation_id = $1", 1, a),
+		1);
+	ck_assert_int_eq(
+		sql_long(app, "SELECT count(*) FROM certificates WHERE organisation_id = $1", 1, b),
+		0);
+	ck_assert_int_eq(sql_long(app,
+				  "SELECT count(*) FROM certificates WHERE organisation_id <> $1",
 				  1, a),
 			 0);
 	/* The audit log: only rows about persons whose consents A created. */
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM audit_log a WHERE a.person_id IS NULL "
-				       "OR NOT EXISTS (SELECT 1 FROM consents c WHERE c.person_id = "
-				       "a.person_id AND c.created_by = $1::uuid)",
+	ck_assert_int_eq(sql_long(app,
+				  "SELECT count(*) FROM audit_log a WHERE a.person_id IS NULL "
+				  "OR NOT EXISTS (SELECT 1 FROM consents c WHERE c.person_id = "
+				  "a.person_id AND c.created_by = $1::uuid)",
 				  1, a),
 			 0);
 	/* Writes the policies forbid fail. */
-	res = PQexecParams(app, "UPDATE certificates SET revoked_at = now() WHERE organisation_id = $1",
+	res = PQexecParams(app,
+			   "UPDATE certificates SET revoked_at = now() WHERE organisation_id = $1",
 			   1, NULL, b, NULL, NULL, 0);
 	ck_assert_str_eq(PQcmdTuples(res), "0");
 	PQclear(res);
@@ -862,13 +897,15 @@ START_TEST(rls_hides_other_organisations_rows)
 	res = PQexec(app, "DELETE FROM audit_log");
 	ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501");
 	PQclear(res);
-	res = PQexec(app, "INSERT INTO audit_log (lane, seq, at, request_id, action, prev_hash, hash) "
-			  "VALUES (1, 1, now(), 'x', 'forged', '', '')");
+	res = PQexec(app,
+		     "INSERT INTO audit_log (lane, seq, at, request_id, action, prev_hash, hash) "
+		     "VALUES (1, 1, now(), 'x', 'forged', '', '')");
 	ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501");
 	PQclear(res);
 	/* Nor set its own organisation to bypass authentication of kind. */
-	ck_assert_int_eq(sql_long(app, "SELECT rolbypassrls::int + rolsuper::int FROM pg_roles WHERE "
-				       "rolname = current_user",
+	ck_assert_int_eq(sql_long(app,
+				  "SELECT rolbypassrls::int + rolsuper::int FROM pg_roles WHERE "
+				  "rolname = current_user",
 				  0, NULL),
 			 0);
 	PQfinish(app);
@@ -894,7 +931,8 @@ create_orgs(void *arg)
 		unique_name(name, sizeof(name), "Concurrent");
 		snprintf(body, sizeof(body), "{\"name\":\"%s %lu\",\"kind\":\"cpas\"}", name,
 			 (unsigned long)pthread_self());
-		if (call("coord", "POST", "/v1/organisations", body, NULL, &r) != 0 || r.status != 201)
+		if (call("coord", "POST", "/v1/organisations", body, NULL, &r) != 0 ||
+		    r.status != 201)
 			c->failures++;
 		resp_free(&r);
 	}
@@ -932,12 +970,13 @@ START_TEST(audit_chain_verifies_then_detects_tampering)
 	res = PQexec(admin, "UPDATE audit_log SET action = 'x' WHERE seq = 1");
 	ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR); /* append-only trigger */
 	PQclear(res);
-	res = PQexec(admin,
-		     "BEGIN; ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;"
-		     "UPDATE audit_log SET detail = detail || '{\"tampered\":true}' "
-		     "WHERE (lane, seq) = (SELECT lane, seq FROM audit_log ORDER BY lane, seq LIMIT 1 "
-		     "OFFSET 0);"
-		     "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only; COMMIT");
+	res = PQexec(
+		admin,
+		"BEGIN; ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;"
+		"UPDATE audit_log SET detail = detail || '{\"tampered\":true}' "
+		"WHERE (lane, seq) = (SELECT lane, seq FROM audit_log ORDER BY lane, seq LIMIT 1 "
+		"OFFSET 0);"
+		"ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only; COMMIT");
 	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
 	PQclear(res);
 	ck_assert_int_eq(audit_verify(out, sizeof(out)), 3);
@@ -1137,7 +1176,8 @@ START_TEST(database_restart_503_then_recovery)
 	for (i = 0; i < 20; i++) {
 		ck_assert_int_eq(call("orga", "GET", "/v1/me", NULL, NULL, &r), 0);
 		ok = r.status == 503;
-		ck_assert_msg(ok || r.status == 200, "GET /v1/me with PostgreSQL down: %ld", r.status);
+		ck_assert_msg(ok || r.status == 200, "GET /v1/me with PostgreSQL down: %ld",
+			      r.status);
 		resp_free(&r);
 		if (ok)
 			break;
@@ -1256,7 +1296,8 @@ START_TEST(sigterm_lets_in_flight_requests_finish)
 	{
 		PGconn *c = sql_admin();
 		const char *p[1] = {name};
-		ck_assert_int_eq(sql_long(c, "SELECT count(*) FROM organisations WHERE name = $1", 1, p), 1);
+		ck_assert_int_eq(
+			sql_long(c, "SELECT count(*) FROM organisations WHERE name = $1", 1, p), 1);
 		PQfinish(c);
 	}
 }
@@ -1293,7 +1334,7 @@ gateway_suite(void)
 	tcase_add_test(t, idempotency_key_concurrent_creates_once);
 	tcase_add_test(t, idle_and_slow_connections_are_closed_at_the_timeout);
 	tcase_add_test(t, operations_endpoints);
-	tcase_add_test(t, database_restart_503_then_recovery); /* restarts PostgreSQL */
+	tcase_add_test(t, database_restart_503_then_recovery);     /* restarts PostgreSQL */
 	tcase_add_test(t, sigterm_lets_in_flight_requests_finish); /* last: stops the gateway */
 	tcase_set_timeout(t, 60);
 	suite_add_tcase(s, t);

@@ -17,16 +17,18 @@ static char *
 state_digest(void)
 {
 	PGconn *c = sql_admin();
-	PGresult *r = PQexec(c,
-			     "SELECT md5(concat_ws('|',"
-			     " (SELECT count(*) FROM persons),"
-			     " (SELECT string_agg(id::text || status, ',' ORDER BY id) FROM consents),"
-			     " (SELECT string_agg(id::text || status || version, ',' ORDER BY id) FROM referrals),"
-			     " (SELECT count(*) FROM referral_transitions),"
-			     " (SELECT count(*) FROM events),"
-			     " (SELECT string_agg(id::text || version, ',' ORDER BY id) FROM organisations),"
-			     " (SELECT count(*) FROM certificates WHERE revoked_at IS NULL),"
-			     " (SELECT string_agg(action || allowed, ',' ORDER BY action, kind) FROM access_rules)))");
+	PGresult *r = PQexec(
+		c, "SELECT md5(concat_ws('|',"
+		   " (SELECT count(*) FROM persons),"
+		   " (SELECT string_agg(id::text || status, ',' ORDER BY id) FROM consents),"
+		   " (SELECT string_agg(id::text || status || version, ',' ORDER BY id) FROM "
+		   "referrals),"
+		   " (SELECT count(*) FROM referral_transitions),"
+		   " (SELECT count(*) FROM events),"
+		   " (SELECT string_agg(id::text || version, ',' ORDER BY id) FROM organisations),"
+		   " (SELECT count(*) FROM certificates WHERE revoked_at IS NULL),"
+		   " (SELECT string_agg(action || allowed, ',' ORDER BY action, kind) FROM "
+		   "access_rules)))");
 	char *d;
 
 	/* A digest that cannot be computed fails the test: a constant would
@@ -45,13 +47,15 @@ setup(void)
 	struct resp r;
 	char body[2048];
 
-	ck_assert_int_eq(call("orga", "POST", "/v1/persons", "{\"external_ref\":\"M-1\"}", NULL, &r), 0);
+	ck_assert_int_eq(
+		call("orga", "POST", "/v1/persons", "{\"external_ref\":\"M-1\"}", NULL, &r), 0);
 	snprintf(person, sizeof(person), "%s", json_string_value(json_object_get(r.json, "id")));
 	resp_free(&r);
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
 		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
-		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"witness\":\"W\","
+		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"witness\":"
+		 "\"W\","
 		 "\"recorded_by\":\"R\"}}",
 		 person, org_id("orgb"));
 	ck_assert_int_eq(call("orga", "POST", "/v1/consents", body, NULL, &r), 0);
@@ -63,7 +67,8 @@ setup(void)
 		 "\"data\":{\"identity\":{\"given_name\":\"M\"}}}",
 		 person, org_id("orgb"), consent);
 	ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, NULL, &r), 0);
-	snprintf(referral, sizeof(referral), "%s", json_string_value(json_object_get(r.json, "id")));
+	snprintf(referral, sizeof(referral), "%s",
+		 json_string_value(json_object_get(r.json, "id")));
 	resp_free(&r);
 }
 
@@ -76,8 +81,11 @@ expand(const char *in, char *out, size_t len)
 	for (; *in && o + 40 < len; in++) {
 		const char *v = NULL;
 		if (in[0] == '{' && in[2] == '}') {
-			v = in[1] == 'R' ? referral : in[1] == 'P' ? person : in[1] == 'C' ? consent
-			  : in[1] == 'B' ? org_id("orgb") : NULL;
+			v = in[1] == 'R'   ? referral
+			    : in[1] == 'P' ? person
+			    : in[1] == 'C' ? consent
+			    : in[1] == 'B' ? org_id("orgb")
+					   : NULL;
 		}
 		if (v) {
 			o += (size_t)snprintf(out + o, len - o, "%s", v);
@@ -94,48 +102,53 @@ static const struct {
 	long status;
 } matrix[] = {
 #define ROLES5(m, p, b, s, r, t, c, o)                                                             \
-	{m, p, b, "orga", s}, {m, p, b, "orgb", r}, {m, p, b, "orgd", t}, {m, p, b, "coord", c},    \
-	    {m, p, b, "orgc", o}
-    ROLES5("GET", "/v1/referrals/{R}", NULL, 200, 200, 404, 403, 404),
-    ROLES5("GET", "/v1/referrals/{R}/history", NULL, 200, 200, 404, 403, 404),
-    ROLES5("GET", "/v1/referrals?role=received", NULL, 200, 200, 200, 403, 200),
-    ROLES5("GET", "/v1/referrals?role=sent", NULL, 200, 200, 200, 403, 200),
-    ROLES5("POST", "/v1/referrals/{R}/transitions", "{\"to\":\"completed\"}", 409, 409, 404, 403, 404),
-    ROLES5("GET", "/v1/consents?person_id={P}", NULL, 200, 200, 200, 200, 403),
-    ROLES5("GET", "/v1/audit?person_id={P}", NULL, 200, 200, 200, 200, 403),
-    ROLES5("GET", "/v1/events", NULL, 200, 200, 200, 200, 200),
-    ROLES5("GET", "/v1/access-rules", NULL, 200, 200, 200, 200, 200),
-    /* Mutations, refused roles only (the allowed ones are exercised elsewhere). */
-    {"POST", "/v1/consents/{C}/withdraw", "{}", "orgb", 404},
-    {"POST", "/v1/consents/{C}/withdraw", "{}", "orgd", 404},
-    {"POST", "/v1/consents/{C}/withdraw", "{}", "orgc", 403},
-    {"POST", "/v1/referrals",
-     "{\"person_id\":\"{P}\",\"to_organisation_id\":\"{B}\",\"program\":\"issue.axis1\","
-     "\"consent_id\":\"{C}\",\"purpose\":\"housing_referral\",\"reason\":\"x\"}",
-     "orgd", 403},
-    {"POST", "/v1/referrals",
-     "{\"person_id\":\"{P}\",\"to_organisation_id\":\"{B}\",\"program\":\"issue.axis1\","
-     "\"consent_id\":\"{C}\",\"purpose\":\"housing_referral\",\"reason\":\"x\"}",
-     "coord", 403},
-    {"POST", "/v1/referrals",
-     "{\"person_id\":\"{P}\",\"to_organisation_id\":\"{B}\",\"program\":\"issue.axis1\","
-     "\"consent_id\":\"{C}\",\"purpose\":\"housing_referral\",\"reason\":\"x\"}",
-     "orgc", 403},
-    {"POST", "/v1/persons", "{}", "coord", 403},
-    {"POST", "/v1/persons", "{}", "orgc", 403},
-    {"POST", "/v1/consents",
-     "{\"person_id\":\"{P}\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":[\"social_aid\"],"
-     "\"data_categories\":[],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\","
-     "\"witness\":\"W\",\"recorded_by\":\"R\"}}",
-     "orgd", 404},
-    {"POST", "/v1/consents",
-     "{\"person_id\":\"{P}\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":[\"social_aid\"],"
-     "\"data_categories\":[],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\","
-     "\"witness\":\"W\",\"recorded_by\":\"R\"}}",
-     "coord", 403},
-    {"PUT", "/v1/access-rules", "{\"rules\":[]}", "orga", 403},
-    {"PUT", "/v1/access-rules", "{\"rules\":[]}", "orgc", 403},
-    {"POST", "/v1/organisations", "{\"name\":\"Matrix\",\"kind\":\"cpas\"}", "orgb", 403},
+	{m, p, b, "orga", s}, {m, p, b, "orgb", r}, {m, p, b, "orgd", t}, {m, p, b, "coord", c},   \
+	{                                                                                          \
+		m, p, b, "orgc", o                                                                 \
+	}
+	ROLES5("GET", "/v1/referrals/{R}", NULL, 200, 200, 404, 403, 404),
+	ROLES5("GET", "/v1/referrals/{R}/history", NULL, 200, 200, 404, 403, 404),
+	ROLES5("GET", "/v1/referrals?role=received", NULL, 200, 200, 200, 403, 200),
+	ROLES5("GET", "/v1/referrals?role=sent", NULL, 200, 200, 200, 403, 200),
+	ROLES5("POST", "/v1/referrals/{R}/transitions", "{\"to\":\"completed\"}", 409, 409, 404,
+	       403, 404),
+	ROLES5("GET", "/v1/consents?person_id={P}", NULL, 200, 200, 200, 200, 403),
+	ROLES5("GET", "/v1/audit?person_id={P}", NULL, 200, 200, 200, 200, 403),
+	ROLES5("GET", "/v1/events", NULL, 200, 200, 200, 200, 200),
+	ROLES5("GET", "/v1/access-rules", NULL, 200, 200, 200, 200, 200),
+	/* Mutations, refused roles only (the allowed ones are exercised elsewhere). */
+	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgb", 404},
+	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgd", 404},
+	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgc", 403},
+	{"POST", "/v1/referrals",
+	 "{\"person_id\":\"{P}\",\"to_organisation_id\":\"{B}\",\"program\":\"issue.axis1\","
+	 "\"consent_id\":\"{C}\",\"purpose\":\"housing_referral\",\"reason\":\"x\"}",
+	 "orgd", 403},
+	{"POST", "/v1/referrals",
+	 "{\"person_id\":\"{P}\",\"to_organisation_id\":\"{B}\",\"program\":\"issue.axis1\","
+	 "\"consent_id\":\"{C}\",\"purpose\":\"housing_referral\",\"reason\":\"x\"}",
+	 "coord", 403},
+	{"POST", "/v1/referrals",
+	 "{\"person_id\":\"{P}\",\"to_organisation_id\":\"{B}\",\"program\":\"issue.axis1\","
+	 "\"consent_id\":\"{C}\",\"purpose\":\"housing_referral\",\"reason\":\"x\"}",
+	 "orgc", 403},
+	{"POST", "/v1/persons", "{}", "coord", 403},
+	{"POST", "/v1/persons", "{}", "orgc", 403},
+	{"POST", "/v1/consents",
+	 "{\"person_id\":\"{P}\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":[\"social_aid\"]"
+	 ","
+	 "\"data_categories\":[],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\","
+	 "\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+	 "orgd", 404},
+	{"POST", "/v1/consents",
+	 "{\"person_id\":\"{P}\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":[\"social_aid\"]"
+	 ","
+	 "\"data_categories\":[],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\","
+	 "\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+	 "coord", 403},
+	{"PUT", "/v1/access-rules", "{\"rules\":[]}", "orga", 403},
+	{"PUT", "/v1/access-rules", "{\"rules\":[]}", "orgc", 403},
+	{"POST", "/v1/organisations", "{\"name\":\"Matrix\",\"kind\":\"cpas\"}", "orgb", 403},
 };
 
 START_TEST(access_matrix)
@@ -148,12 +161,13 @@ START_TEST(access_matrix)
 	if (matrix[_i].body)
 		expand(matrix[_i].body, body, sizeof(body));
 	before = state_digest();
-	ck_assert_int_eq(call(matrix[_i].role, matrix[_i].method, path, matrix[_i].body ? body : NULL,
+	ck_assert_int_eq(call(matrix[_i].role, matrix[_i].method, path,
+			      matrix[_i].body ? body : NULL,
 			      strstr(path, "/transitions") ? ifm : NULL, &r),
 			 0);
 	ck_assert_msg(r.status == matrix[_i].status, "%s %s as %s: %ld, expected %ld: %s",
-		      matrix[_i].method, matrix[_i].path, matrix[_i].role, r.status, matrix[_i].status,
-		      r.body ? r.body : "");
+		      matrix[_i].method, matrix[_i].path, matrix[_i].role, r.status,
+		      matrix[_i].status, r.body ? r.body : "");
 	/* Data is never shown to anyone but the two parties. */
 	if (strcmp(matrix[_i].role, "orga") != 0 && strcmp(matrix[_i].role, "orgb") != 0)
 		ck_assert_ptr_null(r.body ? strstr(r.body, "\"name\":\"M\"") : NULL);

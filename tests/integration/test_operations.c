@@ -64,7 +64,8 @@ key_pin(const char *key_path, char *out, size_t outlen)
 	char cmd[2048], line[64];
 
 	snprintf(cmd, sizeof(cmd),
-		 "openssl pkey -in '%s' -pubout -outform DER | openssl dgst -sha256 -binary | base64",
+		 "openssl pkey -in '%s' -pubout -outform DER | openssl dgst -sha256 -binary | "
+		 "base64",
 		 key_path);
 	sh_line(cmd, line, sizeof(line));
 	snprintf(out, outlen, "sha256//%s", line);
@@ -115,7 +116,8 @@ log_lines(const char *needle)
 static void
 hangup(void)
 {
-	ck_assert_int_eq(kill((pid_t)strtol(env_or_die("REFGW_TEST_GW4_PID"), NULL, 10), SIGHUP), 0);
+	ck_assert_int_eq(kill((pid_t)strtol(env_or_die("REFGW_TEST_GW4_PID"), NULL, 10), SIGHUP),
+			 0);
 }
 
 /* Waits (up to 10 s) until the gateway logged needle more than before times. */
@@ -144,16 +146,20 @@ make_server_certificate(const char *dir)
 	const char *certs = env_or_die("REFGW_TEST_CERTS");
 	char cmd[4096];
 
-	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd '%s'; umask 077;"
-		 "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out next.key 2>/dev/null;"
-		 "openssl req -new -key next.key -subj '/O=refgw test/CN=localhost' -out next.csr;"
-		 "printf 'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,digitalSignature\\n"
-		 "extendedKeyUsage=serverAuth\\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\\n' "
-		 "> next.ext;"
-		 "openssl x509 -req -in next.csr -CA '%s/ca.pem' -CAkey '%s/ca.key' -days 30 -sha256 "
-		 "-set_serial 0x$(openssl rand -hex 8) -extfile next.ext -out next.pem 2>/dev/null",
-		 dir, certs, certs);
+	snprintf(
+		cmd, sizeof(cmd),
+		"set -e; cd '%s'; umask 077;"
+		"openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out next.key "
+		"2>/dev/null;"
+		"openssl req -new -key next.key -subj '/O=refgw test/CN=localhost' -out next.csr;"
+		"printf 'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,digitalSignature\\n"
+		"extendedKeyUsage=serverAuth\\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\\n'"
+		" "
+		"> next.ext;"
+		"openssl x509 -req -in next.csr -CA '%s/ca.pem' -CAkey '%s/ca.key' -days 30 "
+		"-sha256 "
+		"-set_serial 0x$(openssl rand -hex 8) -extfile next.ext -out next.pem 2>/dev/null",
+		dir, certs, certs);
 	ck_assert_msg(system(cmd) == 0, "could not make a server certificate");
 }
 
@@ -227,7 +233,8 @@ make_other_crl(const char *dir)
 		 "set -e; cd '%s'; : > index.txt; echo 1000 > crlnumber;"
 		 "printf '[ca]\ndefault_ca=o\n[o]\ndatabase=./index.txt\ncrlnumber=./crlnumber\n"
 		 "default_md=sha256\ndefault_crl_days=30\n' > other.cnf;"
-		 "openssl ca -batch -config other.cnf -cert '%s/other-ca.pem' -keyfile '%s/other-ca.key' "
+		 "openssl ca -batch -config other.cnf -cert '%s/other-ca.pem' -keyfile "
+		 "'%s/other-ca.key' "
 		 "-gencrl -out other-crl.pem 2>/dev/null",
 		 dir, certs, certs);
 	ck_assert_msg(system(cmd) == 0, "could not make a CRL for the second CA");
@@ -261,8 +268,8 @@ START_TEST(reload_reads_the_client_ca_and_crl_again)
 	ck_assert_int_eq(me(kept, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
-	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "test-other-ca-client", "GET", "/v1/me", NULL, NULL,
-				 &r),
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "test-other-ca-client", "GET", "/v1/me", NULL,
+				 NULL, &r),
 			 0);
 	ck_assert_str_eq(problem_type(&r), URN "certificate-untrusted");
 	resp_free(&r);
@@ -279,8 +286,8 @@ START_TEST(reload_reads_the_client_ca_and_crl_again)
 	ck_assert_int_eq(r.status, 401);
 	ck_assert_str_eq(problem_type(&r), URN "certificate-untrusted");
 	resp_free(&r);
-	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "test-other-ca-client", "GET", "/v1/me", NULL, NULL,
-				 &r),
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "test-other-ca-client", "GET", "/v1/me", NULL,
+				 NULL, &r),
 			 0);
 	ck_assert_int_eq(r.status, 401);
 	ck_assert_str_eq(problem_type(&r), URN "certificate-unknown");
@@ -309,10 +316,10 @@ END_TEST
 static const struct {
 	const char *file, *content;
 } bad_files[] = {
-    {"server.pem", "not a certificate\n"},
-    {"server.key", NULL}, /* a valid key that is not the certificate's */
-    {"ca.pem", ""},
-    {"crl.pem", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"},
+	{"server.pem", "not a certificate\n"},
+	{"server.key", NULL}, /* a valid key that is not the certificate's */
+	{"ca.pem", ""},
+	{"crl.pem", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"},
 };
 
 START_TEST(bad_material_keeps_the_current_one)
@@ -444,12 +451,12 @@ START_TEST(cli_unknown_kind_lists_the_kinds)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit status %d: %s", st, out);
 	ck_assert_msg(strstr(out, "unknown kind \"shelter\"") != NULL, "%s", out);
 	ck_assert_msg(strstr(out, " justice_aid") && strstr(out, " housing_operator") &&
-			  strstr(out, " coordinator"),
+			      strstr(out, " coordinator"),
 		      "%s", out);
 	ck_assert_msg(strstr(out, "constraint") == NULL, "%s", out);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM organisations WHERE name LIKE 'Kindless %'",
-				   NULL),
-			 0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM organisations WHERE name LIKE 'Kindless %'", NULL),
+		0);
 }
 END_TEST
 

@@ -23,10 +23,10 @@ static const struct {
 	enum stmt_id stmt;
 	const char *index_cond; /* must appear on an "Index Cond:" line */
 } keysets[] = {
-    {ST_REFERRAL_LIST_SENT, "ROW(created_at, id) > ROW($2, $3)"},
-    {ST_REFERRAL_LIST_RECEIVED, "ROW(created_at, id) > ROW($2, $3)"},
-    {ST_UNIT_SEARCH_COMMUNE, "ROW(available_from, id) > ROW($7, $8)"},
-    {ST_EVENT_LIST, "seq > $1"},
+	{ST_REFERRAL_LIST_SENT, "ROW(created_at, id) > ROW($2, $3)"},
+	{ST_REFERRAL_LIST_RECEIVED, "ROW(created_at, id) > ROW($2, $3)"},
+	{ST_UNIT_SEARCH_COMMUNE, "ROW(available_from, id) > ROW($7, $8)"},
+	{ST_EVENT_LIST, "seq > $1"},
 };
 
 static void
@@ -62,7 +62,8 @@ generic_plan(PGconn *c, int i)
 	/* A generic plan does not depend on the values: every parameter NULL. */
 	len = (size_t)snprintf(explain, sizeof(explain), "EXPLAIN EXECUTE keyset_guard(");
 	for (k = 0; k < st->nparams; k++)
-		len += (size_t)snprintf(explain + len, sizeof(explain) - len, "%sNULL", k ? ", " : "");
+		len += (size_t)snprintf(explain + len, sizeof(explain) - len, "%sNULL",
+					k ? ", " : "");
 	snprintf(explain + len, sizeof(explain) - len, ")");
 	r = PQexec(c, explain);
 	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", st->name,
@@ -84,7 +85,8 @@ START_TEST(list_keysets_are_index_conditions)
 		const char *line = PQgetvalue(plan, row, 0);
 
 		found |= strstr(line, "Index Cond:") && strstr(line, keysets[_i].index_cond);
-		sorted |= strstr(line, "Sort") != NULL; /* a page read in index order is not sorted */
+		sorted |=
+			strstr(line, "Sort") != NULL; /* a page read in index order is not sorted */
 	}
 	/* The plan goes to the log, not into Check's message (too long for it). */
 	if (!found || sorted)

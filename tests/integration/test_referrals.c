@@ -24,7 +24,8 @@ must_post(const char *slug, const char *path, const char *body, long want)
 static char *
 new_person(const char *slug)
 {
-	return must_post(slug, "/v1/persons", "{\"external_ref\":\"RZ-2026-014\",\"birth_year\":1987}", 201);
+	return must_post(slug, "/v1/persons",
+			 "{\"external_ref\":\"RZ-2026-014\",\"birth_year\":1987}", 201);
 }
 
 /* A consent of person for recipient org (by slug), purposes and categories. */
@@ -55,8 +56,9 @@ referral_body(char *out, size_t len, const char *person, const char *to, const c
 }
 
 /* Every category, for the referrals that carry every kind of personal field. */
-#define ALL_CATEGORIES \
-	"\"identity\",\"contact\",\"housing_situation\",\"income\",\"family\",\"justice\",\"health\""
+#define ALL_CATEGORIES                                                                             \
+	"\"identity\",\"contact\",\"housing_situation\",\"income\",\"family\",\"justice\","        \
+	"\"health\""
 
 /* orga refers a fresh person to orgb with identity + housing data, a
  * reason, needs and a release date, under a consent covering them all. */
@@ -68,14 +70,15 @@ new_referral(char **person_out, char **consent_out)
 	char *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char *id;
 
-	snprintf(body, sizeof(body),
-		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
-		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"leaves prison "
-		 "in January, no housing\",\"data\":{\"identity\":{\"given_name\":\"Jean\"},"
-		 "\"housing_situation\":{\"current\":\"prison\"}},\"needs\":{\"household_size\":1,"
-		 "\"accessibility\":\"none\",\"avoid_communes\":[\"Forest\"],\"income_band\":"
-		 "\"integration_income\"},\"release_date\":\"2027-01-15\"}",
-		 person, org_id("orgb"), consent);
+	snprintf(
+		body, sizeof(body),
+		"{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		"\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"leaves prison "
+		"in January, no housing\",\"data\":{\"identity\":{\"given_name\":\"Jean\"},"
+		"\"housing_situation\":{\"current\":\"prison\"}},\"needs\":{\"household_size\":1,"
+		"\"accessibility\":\"none\",\"avoid_communes\":[\"Forest\"],\"income_band\":"
+		"\"integration_income\"},\"release_date\":\"2027-01-15\"}",
+		person, org_id("orgb"), consent);
 	id = must_post("orga", "/v1/referrals", body, 201);
 	if (person_out)
 		*person_out = person;
@@ -105,35 +108,42 @@ START_TEST(persons_are_pseudonymous)
 	struct resp r;
 	char *id;
 
-	ck_assert_int_eq(call("orga", "POST", "/v1/persons",
-			      "{\"external_ref\":\"RZ-1\",\"birth_year\":1987,\"niss\":\"87010112345\"}",
-			      NULL, &r),
-			 0);
+	ck_assert_int_eq(
+		call("orga", "POST", "/v1/persons",
+		     "{\"external_ref\":\"RZ-1\",\"birth_year\":1987,\"niss\":\"87010112345\"}",
+		     NULL, &r),
+		0);
 	/* 87010112345: 97 - (870101123 mod 97) = 32, not 45: invalid check digits. */
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
-	ck_assert_int_eq(call("orga", "POST", "/v1/persons",
-			      "{\"external_ref\":\"RZ-1\",\"birth_year\":1987,\"niss\":\"87010112332\"}",
-			      NULL, &r),
-			 0);
+	ck_assert_int_eq(
+		call("orga", "POST", "/v1/persons",
+		     "{\"external_ref\":\"RZ-1\",\"birth_year\":1987,\"niss\":\"87010112332\"}",
+		     NULL, &r),
+		0);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_ptr_null(json_object_get(r.json, "niss"));
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "external_ref")), "RZ-1");
 	id = strdup(json_string_value(json_object_get(r.json, "id")));
 	resp_free(&r);
 	/* Stored only as an HMAC: the number is nowhere in the row. */
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM persons WHERE id = $1 AND length(niss_hmac) = 32 "
-			       "AND position('87010112332' in niss_hmac::text) = 0",
-			       id),
-			 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM persons WHERE id = $1 AND length(niss_hmac) = 32 "
+			  "AND position('87010112332' in niss_hmac::text) = 0",
+			  id),
+		1);
 	free(id);
 	/* Not a social organisation: refused, nothing written. */
 	{
 		long before = sql_count("SELECT count(*) FROM persons", NULL);
-		ck_assert_int_eq(call("coord", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r), 0);
+		ck_assert_int_eq(
+			call("coord", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r),
+			0);
 		ck_assert_int_eq(r.status, 403);
 		resp_free(&r);
-		ck_assert_int_eq(call("orgc", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r), 0);
+		ck_assert_int_eq(
+			call("orgc", "POST", "/v1/persons", "{\"external_ref\":\"X\"}", NULL, &r),
+			0);
 		ck_assert_int_eq(r.status, 403);
 		resp_free(&r);
 		ck_assert_int_eq(sql_count("SELECT count(*) FROM persons", NULL), before);
@@ -146,10 +156,14 @@ START_TEST(consent_validation)
 	char *person = new_person("orga"), body[1024];
 	struct resp r;
 	static const char *const bad[] = {
-	    "\"valid_until\":\"2001-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"A\"}",
-	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"recorded_by\":\"A\"}",
-	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"recorded_by\":\"A\"}",
-	    "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"telepathy\",\"recorded_by\":\"A\"}",
+		"\"valid_until\":\"2001-01-01\",\"evidence\":{\"method\":\"signed_form\","
+		"\"reference\":\"F\",\"recorded_by\":\"A\"}",
+		"\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\",\"recorded_by\":"
+		"\"A\"}",
+		"\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\","
+		"\"recorded_by\":\"A\"}",
+		"\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"telepathy\",\"recorded_"
+		"by\":\"A\"}",
 	};
 	size_t i;
 	long before = sql_count("SELECT count(*) FROM consents", NULL);
@@ -157,7 +171,8 @@ START_TEST(consent_validation)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(body, sizeof(body),
 			 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"homeless_service\"}],"
-			 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],%s}",
+			 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],%"
+			 "s}",
 			 person, bad[i]);
 		ck_assert_int_eq(call("orga", "POST", "/v1/consents", body, NULL, &r), 0);
 		ck_assert_msg(r.status == 400, "case %zu: %ld %s", i, r.status, r.body);
@@ -173,7 +188,8 @@ START_TEST(consent_validation)
 	resp_free(&r);
 	/* Another organisation's person does not exist for orgd. */
 	snprintf(body, sizeof(body),
-		 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":[\"social_aid\"],"
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"cpas\"}],\"purposes\":["
+		 "\"social_aid\"],"
 		 "\"data_categories\":[],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":"
 		 "\"oral\",\"witness\":\"B\",\"recorded_by\":\"A\"}}",
 		 person);
@@ -196,12 +212,13 @@ START_TEST(referral_refused_unless_consent_covers)
 		long status;
 		const char *needle;
 	} cases[] = {
-	    {"orga", "orgb", "issue.axis1", "{\"health\":{\"care_needs\":\"x\"}}", 403, "category:health"},
-	    {"orga", "orgd", "diogenes.housing_support", "{}", 403, "recipient"},
-	    {"orga", "orgb", "no.such.program", "{}", 422, "program"},
-	    {"orgc", "orgb", "issue.axis1", "{}", 403, "referral.create"},
-	    {"coord", "orgb", "issue.axis1", "{}", 403, "referral.create"},
-	    {"orga", "orgb", "issue.axis1", "{\"dna\":{}}", 400, "data.dna"},
+		{"orga", "orgb", "issue.axis1", "{\"health\":{\"care_needs\":\"x\"}}", 403,
+		 "category:health"},
+		{"orga", "orgd", "diogenes.housing_support", "{}", 403, "recipient"},
+		{"orga", "orgb", "no.such.program", "{}", 422, "program"},
+		{"orgc", "orgb", "issue.axis1", "{}", 403, "referral.create"},
+		{"coord", "orgb", "issue.axis1", "{}", 403, "referral.create"},
+		{"orga", "orgb", "issue.axis1", "{\"dna\":{}}", 400, "data.dna"},
 	};
 	size_t i;
 
@@ -240,20 +257,22 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 	long audits;
 
 	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
-	audits = sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND person_id = $1::uuid",
-		       person);
+	audits = sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+			   "person_id = $1::uuid",
+			   person);
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(r.json, "data"),
-									   "identity"),
-							   "given_name")),
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_object_get(r.json, "data"), "identity"),
+				 "given_name")),
 			 "Jean");
 	ck_assert_str_eq(r.etag, "\"1\"");
 	resp_free(&r);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
-			       "person_id = $1::uuid",
-			       person),
-			 audits + 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+			  "person_id = $1::uuid",
+			  person),
+		audits + 1);
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
@@ -268,8 +287,9 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 	ck_assert_int_eq(r.status, 404);
 	resp_free(&r);
 	/* Lists: the sender's sent, the receiver's received. */
-	ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=received&status=submitted&limit=200",
-			      NULL, NULL, &r),
+	ck_assert_int_eq(call("orgb", "GET",
+			      "/v1/referrals?role=received&status=submitted&limit=200", NULL, NULL,
+			      &r),
 			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, id));
@@ -281,10 +301,12 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 		json_t *item, *found = NULL;
 		size_t k;
 		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &one), 0);
-		ck_assert_int_eq(call("orga", "GET", "/v1/referrals?role=sent&limit=200", NULL, NULL, &list), 0);
-		json_array_foreach(json_object_get(list.json, "items"), k, item)
-			if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0)
-				found = item;
+		ck_assert_int_eq(
+			call("orga", "GET", "/v1/referrals?role=sent&limit=200", NULL, NULL, &list),
+			0);
+		json_array_foreach(json_object_get(list.json, "items"), k,
+				   item) if (strcmp(json_string_value(json_object_get(item, "id")),
+						    id) == 0) found = item;
 		ck_assert_ptr_nonnull(found);
 		/* Lists carry no personal field (docs/data-protection.md). */
 		json_object_del(one.json, "data");
@@ -314,7 +336,8 @@ START_TEST(referral_lists_page_with_cursor)
 	for (i = 0; i < 3; i++)
 		free(new_referral(NULL, NULL));
 	ck_assert_int_eq(walk_pages("orga", "/v1/referrals?role=sent", 2),
-			 sql_count("SELECT count(*) FROM referrals WHERE from_org = $1::uuid", org_id("orga")));
+			 sql_count("SELECT count(*) FROM referrals WHERE from_org = $1::uuid",
+				   org_id("orga")));
 }
 END_TEST
 
@@ -325,7 +348,8 @@ END_TEST
 START_TEST(list_cursor_refused_by_postgres_leaves_sessions_clean)
 {
 	/* base64url of ["not a time","00000000-0000-0000-0000-000000000001"] */
-	static const char bad[] = "WyJub3QgYSB0aW1lIiwiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAxIl0";
+	static const char bad[] =
+		"WyJub3QgYSB0aW1lIiwiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAxIl0";
 	char path[256];
 	struct resp r;
 	int i;
@@ -340,7 +364,9 @@ START_TEST(list_cursor_refused_by_postgres_leaves_sessions_clean)
 		resp_free(&r);
 	}
 	for (i = 0; i < 10; i++) {
-		ck_assert_int_eq(call("orgb", "GET", "/v1/referrals?role=received&limit=1", NULL, NULL, &r), 0);
+		ck_assert_int_eq(
+			call("orgb", "GET", "/v1/referrals?role=received&limit=1", NULL, NULL, &r),
+			0);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
 		ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "next_cursor")));
@@ -357,7 +383,8 @@ START_TEST(transitions_follow_the_state_machine)
 	/* Receiver cannot skip a state; sender cannot accept. */
 	ck_assert_int_eq(transition("orgb", id, 1, "{\"to\":\"accepted\"}", &r), 409);
 	ck_assert_str_eq(problem_type(&r), URN "invalid-transition");
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(r.json, "detail")), "received"));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(json_object_get(r.json, "detail")), "received"));
 	resp_free(&r);
 	ck_assert_int_eq(transition("orga", id, 1, "{\"to\":\"received\"}", &r), 409);
 	resp_free(&r);
@@ -370,13 +397,18 @@ START_TEST(transitions_follow_the_state_machine)
 	resp_free(&r);
 	ck_assert_int_eq(transition("orgb", id, 2, "{\"to\":\"declined\"}", &r), 400);
 	resp_free(&r);
-	ck_assert_int_eq(transition("orgb", id, 2, "{\"to\":\"declined\",\"reason_code\":\"other\"}", &r), 400);
+	ck_assert_int_eq(
+		transition("orgb", id, 2, "{\"to\":\"declined\",\"reason_code\":\"other\"}", &r),
+		400);
 	resp_free(&r);
 	ck_assert_int_eq(transition("orgb", id, 2, "{\"to\":\"waitlisted\"}", &r), 200);
 	resp_free(&r);
-	ck_assert_int_eq(transition("orgb", id, 3,
-				    "{\"to\":\"declined\",\"reason_code\":\"no_capacity\",\"note\":\"full\"}", &r),
-			 200);
+	ck_assert_int_eq(
+		transition(
+			"orgb", id, 3,
+			"{\"to\":\"declined\",\"reason_code\":\"no_capacity\",\"note\":\"full\"}",
+			&r),
+		200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "declined");
 	resp_free(&r);
 	/* Terminal: even the sender's cancel is refused. */
@@ -386,9 +418,10 @@ START_TEST(transitions_follow_the_state_machine)
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 4);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 3),
-							   "reason_code")),
-			 "no_capacity");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(r.json, "items"), 3), "reason_code")),
+		"no_capacity");
 	resp_free(&r);
 	free(id);
 }
@@ -425,7 +458,10 @@ START_TEST(concurrent_transitions_one_wins)
 	pthread_join(tb, NULL);
 	ck_assert_msg((a.status == 200 && b.status == 412) || (a.status == 412 && b.status == 200),
 		      "statuses %ld and %ld", a.status, b.status);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM referral_transitions WHERE referral_id = $1::uuid", id), 3);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referral_transitions WHERE referral_id = $1::uuid",
+			  id),
+		3);
 	free(id);
 }
 END_TEST
@@ -436,15 +472,17 @@ START_TEST(withdrawal_hides_data_at_once_and_tells_recipients)
 	struct resp r;
 	long events;
 
-	events = sql_count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
-		       "'referral.consent_withdrawn'",
-		       org_id("orgb"));
+	events =
+		sql_count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
+			  "'referral.consent_withdrawn'",
+			  org_id("orgb"));
 	/* Someone else cannot withdraw it. */
 	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", consent);
 	ck_assert_int_eq(call("orgb", "POST", path, "{\"reason\":\"x\"}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 404);
 	resp_free(&r);
-	ck_assert_int_eq(call("orga", "POST", path, "{\"reason\":\"the person asked\"}", NULL, &r), 0);
+	ck_assert_int_eq(call("orga", "POST", path, "{\"reason\":\"the person asked\"}", NULL, &r),
+			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "withdrawn");
 	resp_free(&r);
@@ -455,14 +493,16 @@ START_TEST(withdrawal_hides_data_at_once_and_tells_recipients)
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "consent_withdrawn");
 	ck_assert_ptr_null(json_object_get(r.json, "data"));
 	resp_free(&r);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
-			       "'referral.consent_withdrawn'",
-			       org_id("orgb")),
-			 events + 1);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'consent.withdraw' AND "
-			       "person_id = $1::uuid",
-			       person),
-			 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = "
+			  "'referral.consent_withdrawn'",
+			  org_id("orgb")),
+		events + 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM audit_log WHERE action = 'consent.withdraw' AND "
+			  "person_id = $1::uuid",
+			  person),
+		1);
 	/* The withdrawn consent no longer covers anything. */
 	{
 		char body[2048];
@@ -488,16 +528,21 @@ START_TEST(rls_third_organisation_sees_no_referral_rows)
 
 	res = PQexec(app, "BEGIN");
 	PQclear(res);
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
-				  1, d),
-			 1);
+	ck_assert_int_eq(
+		sql_long(app,
+			 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s", 1,
+			 d),
+		1);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referrals", 0, NULL), 0);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_data", 0, NULL), 0);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_transitions", 0, NULL), 0);
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM persons WHERE created_by <> $1::uuid", 1, d), 0);
+	ck_assert_int_eq(
+		sql_long(app, "SELECT count(*) FROM persons WHERE created_by <> $1::uuid", 1, d),
+		0);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM consents", 0, NULL), 0);
 	/* (its own feed holds the certificate.registered of its bootstrap: schema/017) */
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM events WHERE type NOT LIKE 'certificate.%'",
+	ck_assert_int_eq(sql_long(app,
+				  "SELECT count(*) FROM events WHERE type NOT LIKE 'certificate.%'",
 				  0, NULL),
 			 0);
 	res = PQexec(app, "ROLLBACK");
@@ -516,30 +561,35 @@ START_TEST(rls_applies_the_access_rules_to_reads)
 
 	res = PQexec(app, "BEGIN");
 	PQclear(res);
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
-				  1, b),
-			 1);
+	ck_assert_int_eq(
+		sql_long(app,
+			 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s", 1,
+			 b),
+		1);
 	ck_assert_int_ge(sql_long(app, "SELECT count(*) FROM referrals", 0, NULL), 1);
 	res = PQexec(app, "COMMIT");
 	PQclear(res);
 	/* An organisation rule takes referral.read away from orgb. */
-	res = PQexecParams(admin, "INSERT INTO access_rules (organisation_id, action, allowed) "
-				  "VALUES ($1::uuid, 'referral.read', false)",
+	res = PQexecParams(admin,
+			   "INSERT INTO access_rules (organisation_id, action, allowed) "
+			   "VALUES ($1::uuid, 'referral.read', false)",
 			   1, NULL, b, NULL, NULL, 0);
 	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
 	PQclear(res);
 	res = PQexec(app, "BEGIN");
 	PQclear(res);
-	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
-				  1, b),
-			 1);
+	ck_assert_int_eq(
+		sql_long(app,
+			 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s", 1,
+			 b),
+		1);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referrals", 0, NULL), 0);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_data", 0, NULL), 0);
 	ck_assert_int_eq(sql_long(app, "SELECT count(*) FROM referral_transitions", 0, NULL), 0);
 	res = PQexec(app, "ROLLBACK");
 	PQclear(res);
-	res = PQexecParams(admin, "DELETE FROM access_rules WHERE organisation_id = $1::uuid", 1, NULL, b,
-			   NULL, NULL, 0);
+	res = PQexecParams(admin, "DELETE FROM access_rules WHERE organisation_id = $1::uuid", 1,
+			   NULL, b, NULL, NULL, 0);
 	PQclear(res);
 	PQfinish(app);
 	PQfinish(admin);
@@ -585,7 +635,8 @@ START_TEST(same_referral_posted_20_times_concurrently_creates_one)
 		pthread_join(t[i], NULL);
 		ck_assert_int_eq(p[i].status, 201);
 	}
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person), 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person), 1);
 	free(person);
 	free(consent);
 }
@@ -635,7 +686,8 @@ reader(void *arg)
 			rd->gaps++;
 			break;
 		}
-		json_array_foreach(json_object_get(r.json, "items"), i, e) {
+		json_array_foreach(json_object_get(r.json, "items"), i, e)
+		{
 			long seq = strtol(json_string_value(json_object_get(e, "id")), NULL, 10);
 			if (seq == cursor + 1)
 				rd->seen++;
@@ -645,8 +697,9 @@ reader(void *arg)
 				rd->gaps++;
 			cursor = seq;
 		}
-		ck_assert_int_eq(strtol(json_string_value(json_object_get(r.json, "next_cursor")), NULL, 10),
-				 cursor);
+		ck_assert_int_eq(
+			strtol(json_string_value(json_object_get(r.json, "next_cursor")), NULL, 10),
+			cursor);
 		if (json_array_size(json_object_get(r.json, "items")) == 0 && writers_done)
 			quiet++;
 		resp_free(&r);
@@ -662,8 +715,9 @@ START_TEST(event_feed_in_order_under_concurrent_writers)
 	pthread_t tw[4], tr;
 	int i;
 
-	rd.first = sql_count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
-			 org_id("orgb"));
+	rd.first = sql_count(
+		"SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
+		org_id("orgb"));
 	writers_done = 0;
 	pthread_create(&tr, NULL, reader, &rd);
 	for (i = 0; i < 4; i++)
@@ -685,9 +739,10 @@ START_TEST(event_feed_in_order_under_concurrent_writers)
 		snprintf(path, sizeof(path), "/v1/events?after=%ld&limit=200", rd.first + 10);
 		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 		ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 14);
-		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
-								   "type")),
-				 "referral.received");
+		ck_assert_str_eq(
+			json_string_value(json_object_get(
+				json_array_get(json_object_get(r.json, "items"), 0), "type")),
+			"referral.received");
 		resp_free(&r);
 		ck_assert_int_eq(call("orgb", "GET", "/v1/events?after=-1", NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 400);
@@ -706,16 +761,19 @@ START_TEST(consents_listed_for_creator_and_coordinator)
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(
-			     json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "evidence"),
-			     "reference")),
-			 "RZ-F-0142");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+					"evidence"),
+			"reference")),
+		"RZ-F-0142");
 	resp_free(&r);
 	/* The coordinator sees that it exists, not its evidence. */
 	ck_assert_int_eq(call("coord", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
-	ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "evidence"));
+	ck_assert_ptr_null(
+		json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "evidence"));
 	resp_free(&r);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
@@ -749,10 +807,11 @@ START_TEST(audit_shows_the_consent_creator_who_accessed)
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/v1/audit?person_id=%s", person);
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
-	json_array_foreach(json_object_get(r.json, "items"), i, e)
-		if (strcmp(json_string_value(json_object_get(e, "action")), "referral.read") == 0 &&
-		    strcmp(json_string_value(json_object_get(e, "organisation_id")), org_id("orgb")) == 0)
-			found = 1;
+	json_array_foreach(json_object_get(r.json, "items"), i,
+			   e) if (strcmp(json_string_value(json_object_get(e, "action")),
+					 "referral.read") == 0 &&
+				  strcmp(json_string_value(json_object_get(e, "organisation_id")),
+					 org_id("orgb")) == 0) found = 1;
 	ck_assert_msg(found, "%s", r.body);
 	resp_free(&r);
 	/* The receiver is not the consent's creator: nothing.  An operator: refused. */
@@ -781,14 +840,15 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 	/* Each organisation reads the rules that apply to it. */
 	ck_assert_int_eq(call("orgc", "GET", "/v1/access-rules", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "items"), i, item)
-		ck_assert_str_eq(json_string_value(json_object_get(item, "kind")), "housing_operator");
+	json_array_foreach(json_object_get(r.json, "items"), i, item) ck_assert_str_eq(
+		json_string_value(json_object_get(item, "kind")), "housing_operator");
 	resp_free(&r);
 
 	ck_assert_int_eq(call("coord", "GET", "/v1/access-rules", NULL, NULL, &r), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), n_rules);
 	rules = json_array();
-	json_array_foreach(json_object_get(r.json, "items"), i, item) {
+	json_array_foreach(json_object_get(r.json, "items"), i, item)
+	{
 		json_t *copy = json_deep_copy(item);
 		json_object_del(copy, "id");
 		json_object_del(copy, "updated_at");
@@ -822,13 +882,15 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 		free(consent);
 	}
 	/* Refused: locking coordinators out, unknown actions. */
-	snprintf(body, sizeof(body), "{\"rules\":[{\"kind\":\"cpas\",\"action\":\"referral.create\","
-				     "\"allowed\":true}]}");
+	snprintf(body, sizeof(body),
+		 "{\"rules\":[{\"kind\":\"cpas\",\"action\":\"referral.create\","
+		 "\"allowed\":true}]}");
 	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules", body, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 422);
 	resp_free(&r);
 	ck_assert_int_eq(call("coord", "PUT", "/v1/access-rules",
-			      "{\"rules\":[{\"kind\":\"cpas\",\"action\":\"everything.all\",\"allowed\":true}]}",
+			      "{\"rules\":[{\"kind\":\"cpas\",\"action\":\"everything.all\","
+			      "\"allowed\":true}]}",
 			      NULL, &r),
 			 0);
 	ck_assert_int_eq(r.status, 400);
@@ -848,14 +910,16 @@ END_TEST
 
 START_TEST(expired_consent_hides_data_and_covers_nothing)
 {
-	char *person = NULL, *consent = NULL, *id = new_referral(&person, &consent), path[128], body[2048];
+	char *person = NULL, *consent = NULL, *id = new_referral(&person, &consent), path[128],
+	     body[2048];
 	struct resp r;
 	PGconn *admin = sql_admin();
 	const char *p[1] = {consent};
 	PGresult *res;
 
 	/* Time passes: the consent ends yesterday. */
-	res = PQexecParams(admin, "UPDATE consents SET valid_until = current_date - 1 WHERE id = $1::uuid",
+	res = PQexecParams(admin,
+			   "UPDATE consents SET valid_until = current_date - 1 WHERE id = $1::uuid",
 			   1, NULL, p, NULL, NULL, 0);
 	ck_assert_str_eq(PQcmdTuples(res), "1");
 	PQclear(res);
@@ -904,7 +968,8 @@ create_via_second_gateway(void *arg)
 	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
 	usleep(700000);
 	parked_while_waiting = ops_metric("REFGW_TEST_OPS", "refgw_long_polls_parked");
-	ck_assert_int_eq(call_at("REFGW_TEST_BASE2", "orga", "POST", "/v1/referrals", body, NULL, &r), 0);
+	ck_assert_int_eq(
+		call_at("REFGW_TEST_BASE2", "orga", "POST", "/v1/referrals", body, NULL, &r), 0);
 	created_at_s = now_s();
 	ck_assert_int_eq(r.status, 201);
 	resp_free(&r);
@@ -915,8 +980,9 @@ create_via_second_gateway(void *arg)
 
 START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 {
-	long cursor = sql_count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
-			    org_id("orgb"));
+	long cursor = sql_count(
+		"SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
+		org_id("orgb"));
 	char path[128];
 	struct resp r;
 	pthread_t t;
@@ -930,8 +996,8 @@ START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 	pthread_join(t, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
-							   "type")),
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(r.json, "items"), 0), "type")),
 			 "referral.received");
 	{
 		/* The whole shape of an event (written without jansson, referrals.c). */
@@ -951,7 +1017,8 @@ START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 	}
 	resp_free(&r);
 	ck_assert_msg(back - t0 >= 0.5, "answered before the change (%.3f s)", back - t0);
-	ck_assert_msg(back - created_at_s < 1.0, "answered %.3f s after the change", back - created_at_s);
+	ck_assert_msg(back - created_at_s < 1.0, "answered %.3f s after the change",
+		      back - created_at_s);
 	/* It was counted while it waited, and is no longer. */
 	ck_assert_int_eq(parked_while_waiting, 1);
 	ck_assert_int_eq(ops_metric("REFGW_TEST_OPS", "refgw_long_polls_parked"), 0);
@@ -962,8 +1029,9 @@ START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
-	ck_assert_int_eq(strtol(json_string_value(json_object_get(r.json, "next_cursor")), NULL, 10),
-			 cursor + 1);
+	ck_assert_int_eq(
+		strtol(json_string_value(json_object_get(r.json, "next_cursor")), NULL, 10),
+		cursor + 1);
 	resp_free(&r);
 	ck_assert_msg(now_s() - t0 >= 0.9 && now_s() - t0 < 3.0, "waited %.3f s", now_s() - t0);
 	ck_assert_int_eq(call("orgb", "GET", "/v1/events?wait=31", NULL, NULL, &r), 0);

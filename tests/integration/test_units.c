@@ -30,7 +30,8 @@ new_unit(const char *status)
 
 	snprintf(body, sizeof(body),
 		 "{\"site_id\":\"%s\",\"label\":\"D-03\",\"type\":\"studio\",\"bedrooms\":0,"
-		 "\"furnished\":true,\"accessibility\":\"lift\",\"commune\":\"Molenbeek-Saint-Jean\","
+		 "\"furnished\":true,\"accessibility\":\"lift\",\"commune\":\"Molenbeek-Saint-"
+		 "Jean\","
 		 "\"address\":\"Rue Dubrucq 1, 1080 Molenbeek\",\"monthly_contribution_eur\":250,"
 		 "\"available_from\":\"2026-12-01\",\"available_until\":\"2030-06-30\","
 		 "\"terms\":\"precarious_occupation\",\"max_stay_months\":18,"
@@ -46,18 +47,20 @@ static char *
 new_referral_for(const char *recipients)
 {
 	char body[2048];
-	char *person = must(post_id("orga", "/v1/persons", "{\"external_ref\":\"U-1\"}", 201)), *consent,
-	     *ref;
+	char *person = must(post_id("orga", "/v1/persons", "{\"external_ref\":\"U-1\"}", 201)),
+	     *consent, *ref;
 
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
-		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\","
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-"
+		 "01-01\","
 		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
 		 person, recipients);
 	consent = must(post_id("orga", "/v1/consents", body, 201));
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
-		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"needs housing\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"needs "
+		 "housing\","
 		 "\"data\":{\"identity\":{\"given_name\":\"Ana\"}}}",
 		 person, org_id("orgb"), consent);
 	ref = must(post_id("orga", "/v1/referrals", body, 201));
@@ -71,8 +74,8 @@ covering_referral(void)
 {
 	char recipients[256];
 
-	snprintf(recipients, sizeof(recipients), "[{\"organisation_id\":\"%s\"},{\"kind\":\"housing_operator\"}]",
-		 org_id("orgb"));
+	snprintf(recipients, sizeof(recipients),
+		 "[{\"organisation_id\":\"%s\"},{\"kind\":\"housing_operator\"}]", org_id("orgb"));
 	return new_referral_for(recipients);
 }
 
@@ -97,7 +100,8 @@ START_TEST(unit_invisible_outside_its_audience)
 	ck_assert_ptr_null(json_object_get(r.json, "address")); /* not before acceptance */
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "max_stay_months")), 18);
 	ck_assert(json_is_integer(json_object_get(r.json, "monthly_contribution_eur")));
-	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "monthly_contribution_eur")), 250);
+	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "monthly_contribution_eur")),
+			 250);
 	resp_free(&r);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -108,7 +112,8 @@ START_TEST(unit_invisible_outside_its_audience)
 	resp_free(&r);
 	/* The operator sees the address. */
 	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")), "Rue Dubrucq 1, 1080 Molenbeek");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")),
+			 "Rue Dubrucq 1, 1080 Molenbeek");
 	resp_free(&r);
 	/* A draft: only its operator. */
 	snprintf(path, sizeof(path), "/v1/units/%s", draft);
@@ -119,10 +124,11 @@ START_TEST(unit_invisible_outside_its_audience)
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
 	/* Search: in the audience's results, not in others'. */
-	ck_assert_int_eq(call("orgb", "GET",
-			      "/v1/units?available_on=2027-01-10&commune=Molenbeek-Saint-Jean&limit=200",
-			      NULL, NULL, &r),
-			 0);
+	ck_assert_int_eq(
+		call("orgb", "GET",
+		     "/v1/units?available_on=2027-01-10&commune=Molenbeek-Saint-Jean&limit=200",
+		     NULL, NULL, &r),
+		0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, unit));
 	ck_assert_ptr_null(strstr(r.body, draft));
@@ -131,25 +137,33 @@ START_TEST(unit_invisible_outside_its_audience)
 	ck_assert_int_eq(call("orga", "GET", "/v1/units?limit=200", NULL, NULL, &r), 0);
 	ck_assert_ptr_null(strstr(r.body, unit));
 	resp_free(&r);
-	ck_assert_int_eq(call("orgb", "GET", "/v1/units?available_on=2031-01-01&limit=200", NULL, NULL, &r), 0);
+	ck_assert_int_eq(
+		call("orgb", "GET", "/v1/units?available_on=2031-01-01&limit=200", NULL, NULL, &r),
+		0);
 	ck_assert_ptr_null(strstr(r.body, unit));
 	resp_free(&r);
 	/* Pages follow the cursor, in a stable order, without loss or repeat. */
 	{
 		char *first;
 		long total = sql_count("SELECT count(*) FROM units WHERE status = 'published' AND "
-				       "'homeless_service' = ANY (audience_kinds)", NULL);
+				       "'homeless_service' = ANY (audience_kinds)",
+				       NULL);
 
 		ck_assert_int_eq(walk_pages("orgb", "/v1/units", 2), total);
 		ck_assert_int_eq(call("orgb", "GET", "/v1/units?limit=2", NULL, NULL, &r), 0);
-		first = strdup(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")));
+		first = strdup(json_string_value(json_object_get(
+			json_array_get(json_object_get(r.json, "items"), 0), "id")));
 		resp_free(&r);
 		/* Stable order: the same first page again. */
 		ck_assert_int_eq(call("orgb", "GET", "/v1/units?limit=2", NULL, NULL, &r), 0);
-		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")), first);
+		ck_assert_str_eq(
+			json_string_value(json_object_get(
+				json_array_get(json_object_get(r.json, "items"), 0), "id")),
+			first);
 		resp_free(&r);
 		free(first);
-		ck_assert_int_eq(call("orgb", "GET", "/v1/units?cursor=nonsense", NULL, NULL, &r), 0);
+		ck_assert_int_eq(call("orgb", "GET", "/v1/units?cursor=nonsense", NULL, NULL, &r),
+				 0);
 		ck_assert_int_eq(r.status, 400);
 		resp_free(&r);
 	}
@@ -157,9 +171,11 @@ START_TEST(unit_invisible_outside_its_audience)
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
 	/* Only housing operators publish. */
-	ck_assert_int_eq(call("orgb", "POST", "/v1/sites",
-			      "{\"name\":\"X\",\"commune\":\"Forest\",\"period_from\":\"2026-01-01\"}", NULL, &r),
-			 0);
+	ck_assert_int_eq(
+		call("orgb", "POST", "/v1/sites",
+		     "{\"name\":\"X\",\"commune\":\"Forest\",\"period_from\":\"2026-01-01\"}", NULL,
+		     &r),
+		0);
 	ck_assert_int_eq(r.status, 403);
 	resp_free(&r);
 	free(unit);
@@ -180,11 +196,13 @@ START_TEST(unit_json_escaped_exact_and_equal_in_search)
 	PGconn *c;
 	size_t i;
 
-	site = must(post_id("orgc", "/v1/sites",
-			    "{\"name\":\"Trefles\",\"commune\":\"Ganshoren\",\"period_from\":\"2022-04-01\"}",
-			    201));
+	site = must(post_id(
+		"orgc", "/v1/sites",
+		"{\"name\":\"Trefles\",\"commune\":\"Ganshoren\",\"period_from\":\"2022-04-01\"}",
+		201));
 	snprintf(body, sizeof(body),
-		 "{\"site_id\":\"%s\",\"label\":\"Rez \\\"A\\\" \\\\ c\xc3\xb4t\xc3\xa9\",\"type\":\"room\","
+		 "{\"site_id\":\"%s\",\"label\":\"Rez \\\"A\\\" \\\\ "
+		 "c\xc3\xb4t\xc3\xa9\",\"type\":\"room\","
 		 "\"bedrooms\":1,\"commune\":\"Ganshoren\",\"address\":\"Rue \\\"X\\\" 1\","
 		 "\"available_from\":\"2026-12-01\",\"terms\":\"transit\","
 		 "\"audience\":[{\"organisation_id\":\"%s\"},{\"kind\":\"homeless_service\"}],"
@@ -194,8 +212,9 @@ START_TEST(unit_json_escaped_exact_and_equal_in_search)
 	/* Whole euros come in through the API; cents only through SQL. */
 	c = sql_admin();
 	p[0] = unit;
-	ck_assert_int_eq(sql_long(c, "WITH u AS (UPDATE units SET monthly_contribution_eur = 12.30 "
-				     "WHERE id = $1::uuid RETURNING 1) SELECT count(*) FROM u",
+	ck_assert_int_eq(sql_long(c,
+				  "WITH u AS (UPDATE units SET monthly_contribution_eur = 12.30 "
+				  "WHERE id = $1::uuid RETURNING 1) SELECT count(*) FROM u",
 				  1, p),
 			 1);
 	PQfinish(c);
@@ -209,15 +228,16 @@ START_TEST(unit_json_escaped_exact_and_equal_in_search)
 	ck_assert(json_is_null(json_object_get(one.json, "available_until")));
 	ck_assert(json_is_null(json_object_get(one.json, "max_stay_months")));
 	ck_assert_int_eq(json_array_size(json_object_get(one.json, "audience")), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(one.json, "audience"), 0),
-							   "organisation_id")),
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(one.json, "audience"), 0),
+				 "organisation_id")),
 			 org_id("orgd"));
-	ck_assert_int_eq(call("orgc", "GET", "/v1/units?commune=Ganshoren&limit=200", NULL, NULL, &list), 0);
+	ck_assert_int_eq(
+		call("orgc", "GET", "/v1/units?commune=Ganshoren&limit=200", NULL, NULL, &list), 0);
 	ck_assert_int_eq(list.status, 200);
 	items = json_object_get(list.json, "items");
-	json_array_foreach(items, i, v)
-		if (strcmp(json_string_value(json_object_get(v, "id")), unit) == 0)
-			found = v;
+	json_array_foreach(items, i, v) if (strcmp(json_string_value(json_object_get(v, "id")),
+						   unit) == 0) found = v;
 	ck_assert_ptr_nonnull(found);
 	ck_assert(json_equal(found, one.json));
 	resp_free(&one);
@@ -248,15 +268,19 @@ START_TEST(proposal_needs_a_consent_covering_the_operator)
 	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
 	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
-			     json_array_get(json_object_get(r.json, "items"), 0), "shared_categories"), 0)),
-			 "identity");
+	ck_assert_str_eq(
+		json_string_value(json_array_get(
+			json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+					"shared_categories"),
+			0)),
+		"identity");
 	resp_free(&r);
 	/* The operator is told. */
-	ck_assert_int_ge(sql_count("SELECT count(*) FROM events WHERE type = 'proposal.received' AND "
-				   "resource_id = $1::uuid",
-				   p),
-			 1);
+	ck_assert_int_ge(
+		sql_count("SELECT count(*) FROM events WHERE type = 'proposal.received' AND "
+			  "resource_id = $1::uuid",
+			  p),
+		1);
 	/* Only the operator decides. */
 	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p);
 	ck_assert_int_eq(call("orgb", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
@@ -266,7 +290,8 @@ START_TEST(proposal_needs_a_consent_covering_the_operator)
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
 	ck_assert_int_eq(call("orgc", "POST", path,
-			      "{\"decision\":\"decline\",\"reason_code\":\"needs_not_met\"}", NULL, &r),
+			      "{\"decision\":\"decline\",\"reason_code\":\"needs_not_met\"}", NULL,
+			      &r),
 			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "declined");
@@ -327,21 +352,25 @@ START_TEST(racing_accepts_reserve_the_unit_once)
 	}
 	ck_assert_int_eq(ok, 1);
 	ck_assert_int_eq(taken, 5);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals WHERE unit_id = $1::uuid AND status = "
-				   "'accepted'",
-				   unit),
-			 1);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals WHERE unit_id = $1::uuid AND status = "
-				   "'declined' AND reason_code = 'unit_taken'",
-				   unit),
-			 5);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'reserved'",
-				   unit),
-			 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM proposals WHERE unit_id = $1::uuid AND status = "
+			  "'accepted'",
+			  unit),
+		1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM proposals WHERE unit_id = $1::uuid AND status = "
+			  "'declined' AND reason_code = 'unit_taken'",
+			  unit),
+		5);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'reserved'",
+			  unit),
+		1);
 	/* The accepted proposer now sees the address; another audience member does not. */
 	snprintf(path, sizeof(path), "/v1/units/%s", unit);
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")), "Rue Dubrucq 1, 1080 Molenbeek");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")),
+			 "Rue Dubrucq 1, 1080 Molenbeek");
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "reserved");
 	resp_free(&r);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
@@ -355,9 +384,11 @@ START_TEST(racing_accepts_reserve_the_unit_once)
 	}
 	{
 		const char *ifm[] = {"If-Match: \"2\"", NULL};
-		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"published\"}", ifm, &r), 0);
+		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"status\":\"published\"}", ifm, &r),
+				 0);
 		ck_assert_int_eq(r.status, 409);
-		ck_assert_str_eq(json_string_value(json_object_get(r.json, "type")), URN "invalid-transition");
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "type")),
+				 URN "invalid-transition");
 		resp_free(&r);
 	}
 	free(unit);
@@ -390,25 +421,34 @@ START_TEST(operator_publishes_and_withdraws)
 		ck_assert_int_eq(call("orgc", "PATCH", path, "{}", v3, &r), 0);
 		ck_assert_int_eq(r.status, 400);
 		resp_free(&r);
-		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"available_until\":\"2020-01-01\"}", v3, &r), 0);
+		ck_assert_int_eq(
+			call("orgc", "PATCH", path, "{\"available_until\":\"2020-01-01\"}", v3, &r),
+			0);
 		ck_assert_int_eq(r.status, 422);
 		resp_free(&r);
-		ck_assert_int_eq(call("orgc", "PATCH", path,
-				      "{\"monthly_contribution_eur\":300,\"max_stay_months\":12,"
-				      "\"address\":\"Rue Neuve 2\",\"audience\":[{\"kind\":\"cpas\"}]}",
-				      v3, &r),
-				 0);
+		ck_assert_int_eq(
+			call("orgc", "PATCH", path,
+			     "{\"monthly_contribution_eur\":300,\"max_stay_months\":12,"
+			     "\"address\":\"Rue Neuve 2\",\"audience\":[{\"kind\":\"cpas\"}]}",
+			     v3, &r),
+			0);
 		ck_assert_int_eq(r.status, 200);
-		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "monthly_contribution_eur")), 300);
-		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "max_stay_months")), 12);
-		ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")), "Rue Neuve 2");
+		ck_assert_int_eq(
+			json_integer_value(json_object_get(r.json, "monthly_contribution_eur")),
+			300);
+		ck_assert_int_eq(json_integer_value(json_object_get(r.json, "max_stay_months")),
+				 12);
+		ck_assert_str_eq(json_string_value(json_object_get(r.json, "address")),
+				 "Rue Neuve 2");
 		ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "withdrawn");
 		resp_free(&r);
 		/* orgb's kind is no longer in the audience: the unit is gone for it. */
 		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 404);
 		resp_free(&r);
-		ck_assert_int_eq(call("orgc", "PATCH", path, "{\"audience\":[{\"kind\":\"homeless_service\"}]}", v4, &r), 0);
+		ck_assert_int_eq(call("orgc", "PATCH", path,
+				      "{\"audience\":[{\"kind\":\"homeless_service\"}]}", v4, &r),
+				 0);
 		ck_assert_int_eq(r.status, 200);
 		resp_free(&r);
 	}
@@ -424,7 +464,8 @@ END_TEST
 static char *
 accepted_proposal(char **unit_out)
 {
-	char *unit = new_unit("published"), *ref = covering_referral(), *p = must(propose("orgb", unit, ref, 201));
+	char *unit = new_unit("published"), *ref = covering_referral(),
+	     *p = must(propose("orgb", unit, ref, 201));
 	char path[128];
 	struct resp r;
 
@@ -465,15 +506,20 @@ START_TEST(occupancy_respects_the_units_terms)
 	ck_assert_int_eq(start("orgc", p, "2029-02-01", "2030-07-01", NULL), 422);
 	ck_assert_int_eq(start("orgc", p, "2026-11-01", "2027-01-15", NULL), 422);
 	ck_assert_int_eq(start("orgd", p, "2026-12-01", "2027-01-15", NULL), 404);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM occupancies WHERE proposal_id = $1::uuid", p), 0);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM occupancies WHERE proposal_id = $1::uuid", p), 0);
 	/* The referring organisation may start it too. */
 	ck_assert_int_eq(start("orgb", p, "2026-12-01", "2027-01-15", &occ), 201);
 	ck_assert_int_eq(start("orgc", p, "2026-12-01", "2027-01-15", NULL), 409);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'occupied'", unit), 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'occupied'",
+			  unit),
+		1);
 	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
 	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "planned_end_date")), "2027-01-15");
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "planned_end_date")),
+			 "2027-01-15");
 	resp_free(&r);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 404);
@@ -482,25 +528,32 @@ START_TEST(occupancy_respects_the_units_terms)
 	/* Planned end within 90 days: one ending-soon event each, once, even
 	 * with two gateway instances running the housekeeping every second. */
 	sleep(3);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE type = 'occupancy.ending_soon' "
-				   "AND resource_id = $1::uuid",
-				   occ),
-			 2);
-	ck_assert_int_eq(sql_count("SELECT count(DISTINCT organisation_id) FROM events WHERE type = "
-				   "'occupancy.ending_soon' AND resource_id = $1::uuid",
-				   occ),
-			 2);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM events WHERE type = 'occupancy.ending_soon' "
+			  "AND resource_id = $1::uuid",
+			  occ),
+		2);
+	ck_assert_int_eq(
+		sql_count("SELECT count(DISTINCT organisation_id) FROM events WHERE type = "
+			  "'occupancy.ending_soon' AND resource_id = $1::uuid",
+			  occ),
+		2);
 
 	/* End it: the unit is published again (still available afterwards). */
 	snprintf(path, sizeof(path), "/v1/occupancies/%s/end", occ);
-	ck_assert_int_eq(call("orgc", "POST", path, "{\"end_date\":\"2027-01-10\",\"outcome\":\"moon\"}", NULL, &r), 0);
-	ck_assert_int_eq(r.status, 400);
-	resp_free(&r);
-	ck_assert_int_eq(call("orgc", "POST", path, "{\"end_date\":\"2026-11-01\",\"outcome\":\"family\"}", NULL, &r), 0);
+	ck_assert_int_eq(call("orgc", "POST", path,
+			      "{\"end_date\":\"2027-01-10\",\"outcome\":\"moon\"}", NULL, &r),
+			 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
 	ck_assert_int_eq(call("orgc", "POST", path,
-			      "{\"end_date\":\"2027-01-10\",\"outcome\":\"durable_housing\"}", NULL, &r),
+			      "{\"end_date\":\"2026-11-01\",\"outcome\":\"family\"}", NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 400);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgc", "POST", path,
+			      "{\"end_date\":\"2027-01-10\",\"outcome\":\"durable_housing\"}", NULL,
+			      &r),
 			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "outcome")), "durable_housing");
@@ -510,7 +563,10 @@ START_TEST(occupancy_respects_the_units_terms)
 			 0);
 	ck_assert_int_eq(r.status, 409);
 	resp_free(&r);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'published'", unit), 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'published'",
+			  unit),
+		1);
 	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE type = 'occupancy.ended' AND "
 				   "resource_id = $1::uuid",
 				   occ),
@@ -540,7 +596,8 @@ waitlisted(const char *needs, const char *release)
 	consent = must(post_id("orga", "/v1/consents", body, 201));
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
-		 "\"diogenes.housing_support\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"diogenes.housing_support\",\"consent_id\":\"%s\",\"purpose\":\"housing_"
+		 "referral\","
 		 "\"reason\":\"waitlist\",\"needs\":%s%s%s%s}",
 		 person, org_id("orgd"), consent, needs, release ? ",\"release_date\":\"" : "",
 		 release ? release : "", release ? "\"" : "");
@@ -564,10 +621,12 @@ START_TEST(candidates_ranked_with_reasons)
 	char *r1 = waitlisted("{\"household_size\":1}", "2027-01-01");
 	char *r2 = waitlisted("{\"household_size\":3}", NULL);
 	char *r3 = waitlisted("{\"household_size\":1,\"accessibility\":\"wheelchair\"}", NULL);
-	char *r4 = waitlisted("{\"household_size\":2,\"avoid_communes\":[\"Molenbeek-Saint-Jean\"]}", NULL);
+	char *r4 = waitlisted(
+		"{\"household_size\":2,\"avoid_communes\":[\"Molenbeek-Saint-Jean\"]}", NULL);
 	char *r5 = waitlisted("{\"household_size\":1,\"accessibility\":\"lift\"}", "2031-01-01");
 	char *r6 = waitlisted("{\"household_size\":2,\"accessibility\":\"lift\"}", NULL);
-	static const char *const want_failed[] = {"household", "accessibility", "commune", "release_date"};
+	static const char *const want_failed[] = {"household", "accessibility", "commune",
+						  "release_date"};
 	char *excluded_ids[4];
 	struct resp r;
 	json_t *c, *x;
@@ -581,24 +640,32 @@ START_TEST(candidates_ranked_with_reasons)
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "excluded_count")), 4);
 	c = json_object_get(r.json, "candidates");
 	ck_assert_int_eq(json_array_size(c), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 0), "referral_id")), r1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 0), "referral_id")),
+			 r1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(c, 0), "rank")), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 1), "referral_id")), r6);
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(c, 0), "reasons"), 0)),
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(c, 1), "referral_id")),
+			 r6);
+	ck_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(json_array_get(c, 0), "reasons"), 0)),
 			 "household of 1 fits a studio (capacity 2)");
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(c, 0), "reasons"), 3)),
+	ck_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(json_array_get(c, 0), "reasons"), 3)),
 			 "released 2027-01-01, before the unit's end 2030-06-30");
-	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(json_object_get(json_array_get(c, 1), "reasons"), 4)),
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_array_get(
+					     json_object_get(json_array_get(c, 1), "reasons"), 4)),
 				     "2 of 2 eligible"));
 	x = json_object_get(r.json, "excluded");
 	ck_assert_int_eq(json_array_size(x), 4);
 	for (i = 0; i < 4; i++) {
 		json_t *e = json_array_get(x, i);
-		ck_assert_str_eq(json_string_value(json_object_get(e, "referral_id")), excluded_ids[i]);
+		ck_assert_str_eq(json_string_value(json_object_get(e, "referral_id")),
+				 excluded_ids[i]);
 		ck_assert_int_eq(json_array_size(json_object_get(e, "failed")), 1);
-		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(e, "failed"), 0)), want_failed[i]);
+		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(e, "failed"), 0)),
+				 want_failed[i]);
 	}
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(x, 0), "reasons"), 0)),
+	ck_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(json_array_get(x, 0), "reasons"), 0)),
 			 "household of 3 exceeds the studio's capacity of 2");
 	resp_free(&r);
 	/* Deterministic: the same answer twice. */
@@ -640,9 +707,12 @@ START_TEST(reports_suppress_counts_under_five)
 	ck_assert_int_eq(start("orgc", p, "2026-12-01", "2027-03-01", &occ), 201);
 	ck_assert_int_eq(call("orgc", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "sites"), i, row) {
+	json_array_foreach(json_object_get(r.json, "sites"), i, row)
+	{
 		json_t *n = json_object_get(row, "occupancies");
-		ck_assert_str_eq(json_string_value(json_object_get(row, "operator_organisation_id")), org_id("orgc"));
+		ck_assert_str_eq(
+			json_string_value(json_object_get(row, "operator_organisation_id")),
+			org_id("orgc"));
 		if (json_is_integer(n))
 			ck_assert(json_integer_value(n) == 0 || json_integer_value(n) >= 5);
 		else {
@@ -653,7 +723,8 @@ START_TEST(reports_suppress_counts_under_five)
 		seen_site++;
 	}
 	ck_assert_int_ge(suppressed, 1);
-	ck_assert(json_is_null(json_object_get(json_array_get(json_object_get(r.json, "operators"), 0), "occupancies")));
+	ck_assert(json_is_null(json_object_get(
+		json_array_get(json_object_get(r.json, "operators"), 0), "occupancies")));
 	resp_free(&r);
 	/* Others see their own: an organisation without sites, none; the coordinator, all. */
 	ck_assert_int_eq(call("orga", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
@@ -666,7 +737,8 @@ START_TEST(reports_suppress_counts_under_five)
 	ck_assert_int_eq(call("orga", "GET", "/v1/reports/referrals", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	suppressed = 0;
-	json_array_foreach(json_object_get(r.json, "items"), i, row) {
+	json_array_foreach(json_object_get(r.json, "items"), i, row)
+	{
 		json_t *n = json_object_get(row, "referrals");
 		if (json_is_null(n))
 			suppressed++;

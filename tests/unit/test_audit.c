@@ -7,10 +7,12 @@
 #include "suites.h"
 #include "util.h"
 
-static const struct audit_row row1 = {"4242", "1", "1700000000000000", "orgx", NULL, "r1",
-				      "org.add", "organisation", "9", NULL, "{}"};
-static const struct audit_row row2 = {"4242", "2", "1700000000000001", "orgx", "ab", "r2",
-				      "org.add", "", "", "p", "{\"a\": \"\xc3\xa9\"}"};
+static const struct audit_row row1 = {"4242", "1",       "1700000000000000", "orgx", NULL,
+				      "r1",   "org.add", "organisation",     "9",    NULL,
+				      "{}"};
+static const struct audit_row row2 = {
+	"4242", "2", "1700000000000001",     "orgx", "ab", "r2", "org.add", "",
+	"",     "p", "{\"a\": \"\xc3\xa9\"}"};
 
 START_TEST(canonical_is_length_prefixed)
 {

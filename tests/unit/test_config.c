@@ -40,13 +40,13 @@ static const struct {
 	const char *setting;
 	const char *must_name;
 } bad[] = {
-    {"REFGW_LISTEN_PORT=http", "REFGW_LISTEN_PORT"},
-    {"REFGW_LISTEN_PORT=70000", "REFGW_LISTEN_PORT"},
-    {"REFGW_DB_POOL_SIZE=0", "REFGW_DB_POOL_SIZE"},
-    {"REFGW_MAX_BODY_BYTES=12k", "REFGW_MAX_BODY_BYTES"},
-    {"REFGW_THREADS=-1", "REFGW_THREADS"},
-    {"REFGW_CONNECTION_TIMEOUT=", NULL}, /* empty means default */
-    {"REFGW_OPS_PORT=8443", "REFGW_OPS_PORT"},
+	{"REFGW_LISTEN_PORT=http", "REFGW_LISTEN_PORT"},
+	{"REFGW_LISTEN_PORT=70000", "REFGW_LISTEN_PORT"},
+	{"REFGW_DB_POOL_SIZE=0", "REFGW_DB_POOL_SIZE"},
+	{"REFGW_MAX_BODY_BYTES=12k", "REFGW_MAX_BODY_BYTES"},
+	{"REFGW_THREADS=-1", "REFGW_THREADS"},
+	{"REFGW_CONNECTION_TIMEOUT=", NULL}, /* empty means default */
+	{"REFGW_OPS_PORT=8443", "REFGW_OPS_PORT"},
 };
 
 START_TEST(bad_values_name_the_variable)
@@ -86,7 +86,8 @@ config_suite(void)
 	TCase *t = tcase_create("load");
 
 	tcase_add_test(t, defaults_work_for_make_run);
-	tcase_add_loop_test(t, bad_values_name_the_variable, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_loop_test(t, bad_values_name_the_variable, 0,
+			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(t, database_url_required);
 	suite_add_tcase(s, t);
 	return s;

@@ -11,12 +11,14 @@ START_TEST(problem_has_rfc9457_members)
 	json_t *j;
 
 	memset(&r, 0, sizeof(r));
-	ck_assert_int_eq(reply_problem(&r, 412, "version-mismatch", "Stale version", "at %d, not %d", 3, 2),
-			 412);
+	ck_assert_int_eq(
+		reply_problem(&r, 412, "version-mismatch", "Stale version", "at %d, not %d", 3, 2),
+		412);
 	ck_assert_str_eq(r.content_type, "application/problem+json");
 	j = json_loadb(r.resp, r.resp_len, 0, NULL);
 	ck_assert_ptr_nonnull(j);
-	ck_assert_str_eq(json_string_value(json_object_get(j, "type")), "urn:refgw:problem:version-mismatch");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "type")),
+			 "urn:refgw:problem:version-mismatch");
 	ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "Stale version");
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "status")), 412);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "detail")), "at 3, not 2");
@@ -35,10 +37,11 @@ START_TEST(validation_problem_lists_fields)
 	field_error(errors, "kind", "must be one of: %s", "a, b");
 	ck_assert_int_eq(reply_invalid(&r, errors), 400);
 	j = json_loadb(r.resp, r.resp_len, 0, NULL);
-	ck_assert_str_eq(json_string_value(json_object_get(j, "type")), "urn:refgw:problem:validation");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "type")),
+			 "urn:refgw:problem:validation");
 	ck_assert_int_eq(json_array_size(json_object_get(j, "errors")), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "errors"), 1),
-							   "message")),
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(j, "errors"), 1), "message")),
 			 "must be one of: a, b");
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "detail")), "2 fields"));
 	json_decref(j);

@@ -6,18 +6,19 @@
 #include "referrals.h"
 #include "suites.h"
 
-static const char *const all[] = {"submitted", "received",  "accepted",  "declined",
-				  "waitlisted", "in_progress", "completed", "cancelled",
-				  "consent_withdrawn"};
+static const char *const all[] = {"submitted", "received",   "accepted",
+				  "declined",  "waitlisted", "in_progress",
+				  "completed", "cancelled",  "consent_withdrawn"};
 
 /* The brief's machine, written out independently of gateway/referrals.c. */
 static int
 expected(const char *from, const char *to, enum referral_party by)
 {
 	static const char *const receiver[][2] = {
-	    {"submitted", "received"},	{"received", "accepted"},    {"received", "declined"},
-	    {"received", "waitlisted"}, {"waitlisted", "accepted"},  {"waitlisted", "declined"},
-	    {"accepted", "in_progress"}, {"in_progress", "completed"}};
+		{"submitted", "received"},   {"received", "accepted"},
+		{"received", "declined"},    {"received", "waitlisted"},
+		{"waitlisted", "accepted"},  {"waitlisted", "declined"},
+		{"accepted", "in_progress"}, {"in_progress", "completed"}};
 	static const char *const cancellable[] = {"submitted", "received", "waitlisted", "accepted",
 						  "in_progress"};
 	size_t i;
@@ -44,15 +45,19 @@ START_TEST(every_pair_of_states_for_both_parties)
 	for (by = PARTY_RECEIVER; by <= PARTY_SENDER; by++)
 		for (f = 0; f < 9; f++)
 			for (t = 0; t < 9; t++)
-				ck_assert_msg(referral_transition_allowed(all[f], all[t], (enum referral_party)by) ==
-						  expected(all[f], all[t], (enum referral_party)by),
-					      "%s -> %s by %s", all[f], all[t], by ? "sender" : "receiver");
+				ck_assert_msg(
+					referral_transition_allowed(all[f], all[t],
+								    (enum referral_party)by) ==
+						expected(all[f], all[t], (enum referral_party)by),
+					"%s -> %s by %s", all[f], all[t],
+					by ? "sender" : "receiver");
 }
 END_TEST
 
 START_TEST(terminal_states_allow_nothing)
 {
-	static const char *const terminal[] = {"completed", "declined", "cancelled", "consent_withdrawn"};
+	static const char *const terminal[] = {"completed", "declined", "cancelled",
+					       "consent_withdrawn"};
 	char out[128];
 	size_t i;
 
@@ -81,10 +86,13 @@ static const struct {
 	const char *niss;
 	bool valid;
 } nisses[] = {
-    {"87010112332", true},  /* born 1987: 97 - (870101123 mod 97) = 32 */
-    {"87010112345", false}, {"00010112304", false}, {"0001011230", false},
-    {"8701011233x", false}, {"", false},
-    {"01010100126", true},  /* born 2001: 97 - (2010101001 mod 97) = 26 */
+	{"87010112332", true}, /* born 1987: 97 - (870101123 mod 97) = 32 */
+	{"87010112345", false},
+	{"00010112304", false},
+	{"0001011230", false},
+	{"8701011233x", false},
+	{"", false},
+	{"01010100126", true}, /* born 2001: 97 - (2010101001 mod 97) = 26 */
 };
 
 START_TEST(national_register_numbers)
@@ -102,7 +110,8 @@ referrals_unit_suite(void)
 	tcase_add_test(t, every_pair_of_states_for_both_parties);
 	tcase_add_test(t, terminal_states_allow_nothing);
 	tcase_add_test(t, reason_codes);
-	tcase_add_loop_test(t, national_register_numbers, 0, (int)(sizeof(nisses) / sizeof(nisses[0])));
+	tcase_add_loop_test(t, national_register_numbers, 0,
+			    (int)(sizeof(nisses) / sizeof(nisses[0])));
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -17,28 +17,28 @@ static const struct {
 	const char *allow;  /* expected Allow when no route */
 	const char *param1; /* expected second parameter */
 } cases[] = {
-    {HTTP_GET, "/v1/me", "me", NULL, NULL},
-    {HTTP_POST, "/v1/me", NULL, "GET", NULL},
-    {HTTP_GET, "/v1/organisations", "organisations.list", NULL, NULL},
-    {HTTP_POST, "/v1/organisations", "organisations.create", NULL, NULL},
-    {HTTP_DELETE, "/v1/organisations", NULL, "GET, POST", NULL},
-    {HTTP_GET, "/v1/organisations/" ID, "organisations.get", NULL, NULL},
-    {HTTP_PATCH, "/v1/organisations/" ID, "organisations.update", NULL, NULL},
-    {HTTP_PUT, "/v1/organisations/" ID, NULL, "GET, PATCH", NULL},
-    {HTTP_GET, "/v1/organisations/not-a-uuid", NULL, "", NULL},
-    {HTTP_GET, "/v1/organisations/" ID "/certificates", "certificates.list", NULL, NULL},
-    {HTTP_POST, "/v1/organisations/" ID "/certificates/" SHA "/revoke", "certificates.revoke",
-     NULL, SHA},
-    {HTTP_POST, "/v1/organisations/" ID "/certificates/ABC/revoke", NULL, "", NULL},
-    {HTTP_POST, "/v1/organisations/" ID "/certificates/" SHA "/confirm", "certificates.confirm",
-     NULL, SHA},
-    {HTTP_POST, "/v1/me/certificates", "certificates.rotate", NULL, NULL},
-    {HTTP_GET, "/v1/me/certificates", NULL, "POST", NULL},
-    {HTTP_GET, "/v1/organisations/", NULL, "", NULL},
-    {HTTP_GET, "/v1/me/", NULL, "", NULL},
-    {HTTP_GET, "/v1//me", NULL, "", NULL},
-    {HTTP_GET, "/v2/me", NULL, "", NULL},
-    {HTTP_GET, "", NULL, "", NULL},
+	{HTTP_GET, "/v1/me", "me", NULL, NULL},
+	{HTTP_POST, "/v1/me", NULL, "GET", NULL},
+	{HTTP_GET, "/v1/organisations", "organisations.list", NULL, NULL},
+	{HTTP_POST, "/v1/organisations", "organisations.create", NULL, NULL},
+	{HTTP_DELETE, "/v1/organisations", NULL, "GET, POST", NULL},
+	{HTTP_GET, "/v1/organisations/" ID, "organisations.get", NULL, NULL},
+	{HTTP_PATCH, "/v1/organisations/" ID, "organisations.update", NULL, NULL},
+	{HTTP_PUT, "/v1/organisations/" ID, NULL, "GET, PATCH", NULL},
+	{HTTP_GET, "/v1/organisations/not-a-uuid", NULL, "", NULL},
+	{HTTP_GET, "/v1/organisations/" ID "/certificates", "certificates.list", NULL, NULL},
+	{HTTP_POST, "/v1/organisations/" ID "/certificates/" SHA "/revoke", "certificates.revoke",
+	 NULL, SHA},
+	{HTTP_POST, "/v1/organisations/" ID "/certificates/ABC/revoke", NULL, "", NULL},
+	{HTTP_POST, "/v1/organisations/" ID "/certificates/" SHA "/confirm", "certificates.confirm",
+	 NULL, SHA},
+	{HTTP_POST, "/v1/me/certificates", "certificates.rotate", NULL, NULL},
+	{HTTP_GET, "/v1/me/certificates", NULL, "POST", NULL},
+	{HTTP_GET, "/v1/organisations/", NULL, "", NULL},
+	{HTTP_GET, "/v1/me/", NULL, "", NULL},
+	{HTTP_GET, "/v1//me", NULL, "", NULL},
+	{HTTP_GET, "/v2/me", NULL, "", NULL},
+	{HTTP_GET, "", NULL, "", NULL},
 };
 
 START_TEST(route_table_cases)
@@ -98,7 +98,8 @@ END_TEST
 START_TEST(routes_equal_openapi)
 {
 	static const char *const methods[] = {"get", "post", "put", "patch", "delete"};
-	static const enum http_method bits[] = {HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE};
+	static const enum http_method bits[] = {HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH,
+						HTTP_DELETE};
 	FILE *f = fopen("docs/openapi.yaml", "r");
 	char line[512], path[256] = "";
 	bool in_paths = false, seen[64] = {false};
@@ -125,9 +126,11 @@ START_TEST(routes_equal_openapi)
 				continue;
 			documented++;
 			for (i = 0; i < nroutes; i++)
-				if (routes[i].method == bits[m] && strcmp(routes[i].pattern, path) == 0)
+				if (routes[i].method == bits[m] &&
+				    strcmp(routes[i].pattern, path) == 0)
 					break;
-			ck_assert_msg(i < nroutes, "%s %s is documented but not routed", methods[m], path);
+			ck_assert_msg(i < nroutes, "%s %s is documented but not routed", methods[m],
+				      path);
 			seen[i] = true;
 		}
 	}

@@ -77,12 +77,12 @@ static const struct {
 	const char *file;
 	const char *reason; /* substring of the refusal */
 } refused[] = {
-    {"test-other-ca-client.pem", "not issued"},
-    {"test-self-signed.pem", "not issued"},
-    {"test-expired.pem", "expired"},
-    {"test-server-only.pem", "clientAuth"},
-    {"test-ca-client.pem", "CA certificate"}, /* clientAuth, but CA:TRUE (issue 12) */
-    {"ca.key", "not a PEM certificate"},
+	{"test-other-ca-client.pem", "not issued"},
+	{"test-self-signed.pem", "not issued"},
+	{"test-expired.pem", "expired"},
+	{"test-server-only.pem", "clientAuth"},
+	{"test-ca-client.pem", "CA certificate"}, /* clientAuth, but CA:TRUE (issue 12) */
+	{"ca.key", "not a PEM certificate"},
 };
 
 START_TEST(inspect_refuses_with_a_reason)

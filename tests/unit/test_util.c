@@ -1,8 +1,8 @@
 /* util: checked parsing, encodings, bounded buffers. */
 #include <string.h>
 
-#include "suites.h"
 #include "log.h"
+#include "suites.h"
 #include "util.h"
 
 static const struct {
@@ -11,9 +11,11 @@ static const struct {
 	int ok;
 	long want;
 } longs[] = {
-    {"42", 0, 100, 0, 42}, {"-5", -10, 10, 0, -5}, {"101", 0, 100, -1, 0}, {"", 0, 1, -1, 0},
-    {" 4", 0, 9, -1, 0},   {"4 ", 0, 9, -1, 0},    {"0x10", 0, 99, -1, 0}, {"99999999999999999999", 0, 1, -1, 0},
-    {"1e3", 0, 9999, -1, 0},
+	{"42", 0, 100, 0, 42},   {"-5", -10, 10, 0, -5},
+	{"101", 0, 100, -1, 0},  {"", 0, 1, -1, 0},
+	{" 4", 0, 9, -1, 0},     {"4 ", 0, 9, -1, 0},
+	{"0x10", 0, 99, -1, 0},  {"99999999999999999999", 0, 1, -1, 0},
+	{"1e3", 0, 9999, -1, 0},
 };
 
 START_TEST(parse_long_table)
@@ -52,14 +54,15 @@ START_TEST(base64url_roundtrip)
 	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		base64url_encode((const unsigned char *)samples[i], strlen(samples[i]), enc);
 		ck_assert_int_eq(strcspn(enc, "+/="), strlen(enc));
-		ck_assert_int_eq(base64url_decode(enc, back, sizeof(back)), (long)strlen(samples[i]));
+		ck_assert_int_eq(base64url_decode(enc, back, sizeof(back)),
+				 (long)strlen(samples[i]));
 		ck_assert_mem_eq(back, samples[i], strlen(samples[i]));
 	}
 	base64url_encode((const unsigned char *)"foobar", 6, enc);
 	ck_assert_str_eq(enc, "Zm9vYmFy");
 	ck_assert_int_eq(base64url_decode("Zm9v!", back, sizeof(back)), -1);
 	ck_assert_int_eq(base64url_decode("Zm9vYmFyZm9vYmFy", back, 4), -1); /* too long */
-	ck_assert_int_eq(base64url_decode("Zh", back, sizeof(back)), -1);    /* non-canonical bits */
+	ck_assert_int_eq(base64url_decode("Zh", back, sizeof(back)), -1); /* non-canonical bits */
 }
 END_TEST
 
@@ -100,15 +103,18 @@ END_TEST
 static const struct {
 	const char *in, *out;
 } quotes[] = {
-    {"", "\"\""},
-    {"plain", "\"plain\""},
-    {"a\"b", "\"a\\\"b\""},
-    {"back\\slash", "\"back\\\\slash\""},
-    {"line\nfeed\r\ttab", "\"line\\nfeed\\r\\ttab\""},
-    {"\x01" "ctl\x1f", "\"\\u0001ctl\\u001f\""},
-    {"Molenbeek-Saint-Jean \xc3\xa9\xe2\x82\xac", "\"Molenbeek-Saint-Jean \xc3\xa9\xe2\x82\xac\""},
-    {"\"\"", "\"\\\"\\\"\""},
-    {"end\\", "\"end\\\\\""},
+	{"", "\"\""},
+	{"plain", "\"plain\""},
+	{"a\"b", "\"a\\\"b\""},
+	{"back\\slash", "\"back\\\\slash\""},
+	{"line\nfeed\r\ttab", "\"line\\nfeed\\r\\ttab\""},
+	{"\x01"
+	 "ctl\x1f",
+	 "\"\\u0001ctl\\u001f\""},
+	{"Molenbeek-Saint-Jean \xc3\xa9\xe2\x82\xac",
+	 "\"Molenbeek-Saint-Jean \xc3\xa9\xe2\x82\xac\""},
+	{"\"\"", "\"\\\"\\\"\""},
+	{"end\\", "\"end\\\\\""},
 };
 
 START_TEST(buf_cat_concatenates_and_respects_the_cap)

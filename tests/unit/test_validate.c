@@ -6,38 +6,39 @@
 
 static const char *const colours[] = {"red", "green", NULL};
 static const struct field_spec specs[] = {
-    {"name", FT_STRING, true, 10, 0, 0, NULL},
-    {"colour", FT_ENUM, false, 0, 0, 0, colours},
-    {"size", FT_INTEGER, false, 0, 1, 5, NULL},
-    {"on", FT_BOOLEAN, false, 0, 0, 0, NULL},
-    {"ref", FT_UUID, false, 0, 0, 0, NULL},
-    {"day", FT_DATE, false, 0, 0, 0, NULL},
-    {"tags", FT_TOKEN_ARRAY, false, 8, 0, 3, NULL},
+	{"name", FT_STRING, true, 10, 0, 0, NULL},
+	{"colour", FT_ENUM, false, 0, 0, 0, colours},
+	{"size", FT_INTEGER, false, 0, 1, 5, NULL},
+	{"on", FT_BOOLEAN, false, 0, 0, 0, NULL},
+	{"ref", FT_UUID, false, 0, 0, 0, NULL},
+	{"day", FT_DATE, false, 0, 0, 0, NULL},
+	{"tags", FT_TOKEN_ARRAY, false, 8, 0, 3, NULL},
 };
 
 static const struct {
 	const char *json;
 	const char *field; /* first error field, NULL if valid */
 } cases[] = {
-    {"{\"name\":\"ok\"}", NULL},
-    {"{\"name\":\"ok\",\"colour\":\"red\",\"size\":5,\"on\":false,"
-     "\"ref\":\"0efc4ba8-fd87-403f-9b53-c0932c4cb062\",\"day\":\"2026-11-24\",\"tags\":[\"a\",\"b.c\"]}",
-     NULL},
-    {"{}", "name"},
-    {"{\"name\":\"ok\",\"extra\":1}", "extra"},
-    {"{\"name\":\"12345678901\"}", "name"},
-    {"{\"name\":\"tab\\u0001\"}", "name"},
-    {"{\"name\":\"ok\",\"colour\":\"blue\"}", "colour"},
-    {"{\"name\":\"ok\",\"size\":6}", "size"},
-    {"{\"name\":\"ok\",\"size\":2.5}", "size"},
-    {"{\"name\":\"ok\",\"on\":\"yes\"}", "on"},
-    {"{\"name\":\"ok\",\"ref\":\"nope\"}", "ref"},
-    {"{\"name\":\"ok\",\"day\":\"2026-02-30\"}", "day"},
-    {"{\"name\":\"ok\",\"tags\":[\"a\",\"b\",\"c\",\"d\"]}", "tags"},
-    {"{\"name\":\"ok\",\"tags\":[\"UPPER\"]}", "tags"},
-    {"{\"name\":\"ok\",\"tags\":[\"a\",\"a\"]}", "tags"},
-    {"{\"name\":\"ok\",\"tags\":\"a\"}", "tags"},
-    {"{\"name\":null}", "name"},
+	{"{\"name\":\"ok\"}", NULL},
+	{"{\"name\":\"ok\",\"colour\":\"red\",\"size\":5,\"on\":false,"
+	 "\"ref\":\"0efc4ba8-fd87-403f-9b53-c0932c4cb062\",\"day\":\"2026-11-24\",\"tags\":[\"a\","
+	 "\"b.c\"]}",
+	 NULL},
+	{"{}", "name"},
+	{"{\"name\":\"ok\",\"extra\":1}", "extra"},
+	{"{\"name\":\"12345678901\"}", "name"},
+	{"{\"name\":\"tab\\u0001\"}", "name"},
+	{"{\"name\":\"ok\",\"colour\":\"blue\"}", "colour"},
+	{"{\"name\":\"ok\",\"size\":6}", "size"},
+	{"{\"name\":\"ok\",\"size\":2.5}", "size"},
+	{"{\"name\":\"ok\",\"on\":\"yes\"}", "on"},
+	{"{\"name\":\"ok\",\"ref\":\"nope\"}", "ref"},
+	{"{\"name\":\"ok\",\"day\":\"2026-02-30\"}", "day"},
+	{"{\"name\":\"ok\",\"tags\":[\"a\",\"b\",\"c\",\"d\"]}", "tags"},
+	{"{\"name\":\"ok\",\"tags\":[\"UPPER\"]}", "tags"},
+	{"{\"name\":\"ok\",\"tags\":[\"a\",\"a\"]}", "tags"},
+	{"{\"name\":\"ok\",\"tags\":\"a\"}", "tags"},
+	{"{\"name\":null}", "name"},
 };
 
 START_TEST(field_table_cases)
@@ -52,9 +53,11 @@ START_TEST(field_table_cases)
 		ck_assert_msg(n == 0, "case %d: unexpected errors", _i);
 	} else {
 		ck_assert_uint_ge(n, 1);
-		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
-				 cases[_i].field);
-		ck_assert_ptr_nonnull(json_string_value(json_object_get(json_array_get(errors, 0), "message")));
+		ck_assert_str_eq(
+			json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+			cases[_i].field);
+		ck_assert_ptr_nonnull(
+			json_string_value(json_object_get(json_array_get(errors, 0), "message")));
 	}
 	json_decref(errors);
 	json_decref(obj);
