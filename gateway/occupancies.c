@@ -2,6 +2,7 @@
  * ended with an outcome.  The checks (maximum stay, availability window) and
  * the unit's status changes happen in one PostgreSQL function each, in the
  * request's transaction. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,24 @@ occupancy_json(const struct db_res *res)
 		db_null(res, 0, 9) ? NULL : db_val(res, 0, 9), "created_at", db_val(res, 0, 10));
 }
 
+/* The outcome (prison, hospital, deceased) is personal: its read is
+ * audited, or it is not shown. */
 static int
-reply_occupancy(struct request *r, int status, const char *id)
+audit_outcome_read(struct request *r, const char *id, const struct db_res *res)
+{
+	json_t *detail = json_pack("{s:[s]}", "fields", "outcome");
+	int rc;
+
+	if (detail == NULL)
+		return -1;
+	rc = audit_record(r, "occupancy.read", "occupancy", id,
+			  db_null(res, 0, 11) ? NULL : db_val(res, 0, 11), detail);
+	json_decref(detail);
+	return rc;
+}
+
+static int
+reply_occupancy(struct request *r, int status, const char *id, bool read)
 {
 	const char *params[1] = {id};
 	struct db_res *res = NULL;
@@ -48,10 +65,13 @@ reply_occupancy(struct request *r, int status, const char *id)
 
 	if (s != DB_OK)
 		return reply_db_error(r, s);
-	if (db_rows(res) == 0)
+	if (db_rows(res) == 0) {
 		rc = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s", id);
-	else
+	} else if (read && !db_null(res, 0, 9) && audit_outcome_read(r, id, res) != 0) {
+		rc = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+	} else {
 		rc = reply_json(r, status, occupancy_json(res));
+	}
 	db_res_free(res);
 	return rc;
 }
@@ -88,7 +108,7 @@ handle_occupancy_start(struct request *r)
 			goto out;
 		}
 		snprintf(r->location, sizeof(r->location), "/v1/occupancies/%s", id);
-		status = reply_occupancy(r, 201, id);
+		status = reply_occupancy(r, 201, id, false);
 	} else if (strcmp(word, "not_found") == 0) {
 		status = reply_problem(r, 404, "not-found", "Not found",
 				       "no proposal %s of yours or for a unit of yours", params[0]);
@@ -143,7 +163,7 @@ handle_occupancy_end(struct request *r)
 		json_decref(detail);
 		status = rc != 0 ? reply_problem(r, 500, "internal", "Internal error",
 						 "request id %s", r->id)
-				 : reply_occupancy(r, 200, r->params[0]);
+				 : reply_occupancy(r, 200, r->params[0], false);
 	} else if (strcmp(word, "ended") == 0) {
 		status = reply_problem(r, 409, "occupancy-ended", "Occupancy already ended",
 				       "this occupancy has already ended");
@@ -164,5 +184,5 @@ out:
 int
 handle_occupancy_get(struct request *r)
 {
-	return reply_occupancy(r, 200, r->params[0]);
+	return reply_occupancy(r, 200, r->params[0], true);
 }

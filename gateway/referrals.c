@@ -347,9 +347,10 @@ handle_referral_create(struct request *r)
 		}
 		snprintf(r->location, sizeof(r->location), "/v1/referrals/%s", id);
 		snprintf(r->etag, sizeof(r->etag), "\"%s\"", db_val(res, 0, RC_VERSION));
-		/* The sender's own fields, as it sent them (data: GET). */
+		/* No personal field in the 201: an idempotent replay answers from a
+		 * stored copy of it, which neither withdrawal nor erasure reaches
+		 * (hostile review).  They are read, audited, with GET. */
 		j = referral_json(res, 0);
-		referral_add_personal(j, reason, json_incref(needs), release, NULL);
 		status = reply_json(r, 201, j);
 	}
 	goto out;

@@ -168,12 +168,22 @@ reply_unprocessable_field(struct request *r, const char *title, const char *fiel
 void
 field_error(json_t *errors, const char *field, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], name[256];
+	json_t *e;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	utf8_scrub(msg);
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
+	/* The field name may quote the client (a key cut at a byte limit, in
+	 * the middle of a character): jansson refuses a string that is not
+	 * UTF-8, and an error that vanished would let the request through. */
+	snprintf(name, sizeof(name), "%s", field);
+	utf8_scrub(name);
+	e = json_pack("{s:s, s:s}", "field", name, "message", msg);
+	if (e == NULL)
+		e = json_pack("{s:s, s:s}", "field", "?", "message", "not valid");
+	if (e == NULL || json_array_append_new(errors, e) != 0)
+		abort(); /* out of memory: never answer as if the input were valid */
 }

@@ -78,12 +78,16 @@
 		"u.updated_at") ", "                                                               \
 				"(SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id)"
 
+/* Free-text notes may say anything about the person: shown only while the
+ * referral's consent holds (hostile review of issue 12), like its data. */
+#define PROPOSAL_NOTE "CASE WHEN refgw_referral_consent_covers(p.referral_id, '{}') THEN p.note END"
+
 /* id, unit_id, referral_id, proposer_org, operator_org, shared_categories,
  * note, status, reason_code, decided_at, created_at */
 #define PROPOSAL_COLS                                                                              \
 	"p.id, p.unit_id, p.referral_id, p.proposer_org, p.operator_org, "                         \
-	"array_to_string(p.shared_categories, ','), p.note, p.status, p.reason_code, " TS(         \
-		"p.decided_at") ", " TS("p.created_at")
+	"array_to_string(p.shared_categories, ','), " PROPOSAL_NOTE                                \
+	", p.status, p.reason_code, " TS("p.decided_at") ", " TS("p.created_at")
 
 const struct db_stmt statements[ST_COUNT] = {
 	[ST_AUTHENTICATE] =
@@ -218,11 +222,13 @@ const struct db_stmt statements[ST_COUNT] = {
 		 "updated_at = now() WHERE r.id = $1::uuid AND r.version = $2::int "
 		 "AND r.status = $4 RETURNING " REFERRAL_COLS,
 		 4},
-	[ST_REFERRAL_HISTORY] = {"referral_history",
-				 "SELECT from_status, to_status, reason_code, note, by_org, " TS(
-					 "at") " FROM referral_transitions WHERE referral_id = "
-					       "$1::uuid ORDER BY at, id",
-				 1},
+	[ST_REFERRAL_HISTORY] =
+		{"referral_history",
+		 "SELECT from_status, to_status, reason_code, CASE WHEN "
+		 "refgw_referral_consent_covers(referral_id, '{}') THEN note END, by_org, " TS(
+			 "at") " FROM referral_transitions WHERE referral_id = "
+			       "$1::uuid ORDER BY at, id",
+		 1},
 	[ST_EVENT_LIST] = {"event_list",
 			   "SELECT seq, type, resource_type, resource_id, " TS(
 				   "created_at") " FROM events WHERE organisation_id = "
@@ -324,7 +330,10 @@ const struct db_stmt statements[ST_COUNT] = {
 		  * once the consent stops holding (issue 12). */
 		 "CASE WHEN operator_org = refgw_caller() OR "
 		 "refgw_referral_data_visible(referral_id) "
-		 "THEN outcome END, " TS("created_at") " FROM occupancies WHERE id = $1::uuid",
+		 "THEN outcome END, " TS("created_at") ", "
+						       "(SELECT r.person_id FROM referrals r WHERE "
+						       "r.id = referral_id) "
+						       "FROM occupancies WHERE id = $1::uuid",
 		 1},
 	/* $1 unit (visible to the caller), $2 how many of each group to return.
 	 * Columns: enum candidate_col.  needs and release_date come from

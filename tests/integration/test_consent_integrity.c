@@ -342,9 +342,23 @@ START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 				 "2027-03-01");
 		ck_assert(json_is_null(json_object_get(r.json, "outcome")));
 		resp_free(&r);
-		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
-		ck_assert_str_eq(json_string_value(json_object_get(r.json, "outcome")), "hospital");
-		resp_free(&r);
+		{
+			/* The operator's read of the outcome is audited (a read that
+			 * showed none is not). */
+			const char *occ[1] = {path + strlen("/v1/occupancies/")};
+			const char *count = "SELECT count(*) FROM audit_log WHERE action = "
+					    "'occupancy.read' AND resource_id = $1";
+			PGconn *ac = sql_admin();
+			long before = sql_long(ac, count, 1, occ);
+
+			ck_assert_int_eq(before, 0);
+			ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+			ck_assert_str_eq(json_string_value(json_object_get(r.json, "outcome")),
+					 "hospital");
+			resp_free(&r);
+			ck_assert_int_eq(sql_long(ac, count, 1, occ), 1);
+			PQfinish(ac);
+		}
 	}
 
 	/* Accepting and starting refuse, with their own problem type. */
