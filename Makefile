@@ -38,7 +38,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -48,7 +48,14 @@ deps:
 build: deps
 	@$(MAKE) --no-print-directory $(BUILD)/refgw
 
-$(BUILD)/obj/%.o: gateway/%.c gateway/*.h Makefile
+# REFGW_SCHEMA_VERSION is compiled in: a new migration rebuilds what uses it.
+$(BUILD)/schema-version: FORCE
+	@mkdir -p $(@D)
+	@echo $(SCHEMA_VERSION) | cmp -s - $@ || echo $(SCHEMA_VERSION) > $@
+
+FORCE:
+
+$(BUILD)/obj/%.o: gateway/%.c gateway/*.h Makefile $(BUILD)/schema-version
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
 
@@ -60,7 +67,8 @@ $(BUILD)/unit_tests: $(UNIT_SRCS) $(LIB_OBJS) tests/unit/*.h
 	    $(UNIT_SRCS) $(LIB_OBJS) $(SAN_LDFLAGS) $$(pkg-config --libs $(PKGS) $(TEST_PKGS)) -lpthread
 
 # (with the gateway's statement table: tests/integration/test_plans.c reads its plans)
-$(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.c gateway/statements.h
+$(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.c gateway/statements.h \
+    $(BUILD)/schema-version
 	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson $(TEST_PKGS)) -o $@ \
 	    $(IT_SRCS) gateway/statements.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
 

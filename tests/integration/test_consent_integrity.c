@@ -647,6 +647,49 @@ START_TEST(events_and_audit_need_an_authenticated_caller)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- repair (020) */
+
+/* What the race left before 015 (simulated: the consent marked withdrawn
+ * behind the withdrawal function's back) is closed by the owner's repair,
+ * each party told once; the runtime role may not run it. */
+START_TEST(repair_closes_what_a_withdrawal_left_open)
+{
+	char *consent, *id = new_referral("repair-020", &consent), state[8];
+	const char *p[1] = {consent}, *q[1] = {id};
+	static const char open_q[] =
+		"SELECT count(*) FROM referrals WHERE id = $1::uuid AND status = 'submitted'";
+	PGconn *c = sql_admin();
+	PGresult *res =
+		PQexecParams(c,
+			     "UPDATE consents SET status = 'withdrawn', withdrawn_at = now(), "
+			     "withdrawn_by = created_by WHERE id = $1::uuid",
+			     1, NULL, p, NULL, NULL, 0);
+
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	ck_assert_int_eq(sql_long(c, open_q, 1, q), 1);
+	ck_assert_int_eq(app_exec("orga", "SELECT refgw_repair_withdrawn_consents()", 0, NULL,
+				  state, sizeof(state)),
+			 PGRES_FATAL_ERROR);
+	ck_assert_str_eq(state, "42501");
+	ck_assert_int_ge(sql_long(c, "SELECT refgw_repair_withdrawn_consents()", 0, NULL), 1);
+	ck_assert_int_eq(sql_long(c, open_q, 1, q), 0);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM referrals WHERE id = $1::uuid "
+				  "AND status = 'consent_withdrawn'",
+				  1, q),
+			 1);
+	ck_assert_int_eq(events_of("orgb", "referral.consent_withdrawn", id), 1);
+	ck_assert_int_eq(events_of("orga", "referral.consent_withdrawn", id), 1);
+	/* Again: nothing left to close, nobody told twice. */
+	ck_assert_int_eq(sql_long(c, "SELECT refgw_repair_withdrawn_consents()", 0, NULL), 0);
+	ck_assert_int_eq(events_of("orgb", "referral.consent_withdrawn", id), 1);
+	PQfinish(c);
+	free(consent);
+	free(id);
+}
+END_TEST
+
 Suite *
 consent_integrity_suite(void)
 {
@@ -660,6 +703,7 @@ consent_integrity_suite(void)
 	tcase_add_test(t, unknown_organisations_are_refused);
 	tcase_add_test(t, insert_policies_check_the_caller_is_party);
 	tcase_add_test(t, events_and_audit_need_an_authenticated_caller);
+	tcase_add_test(t, repair_closes_what_a_withdrawal_left_open);
 	tcase_set_timeout(t, 180);
 	suite_add_tcase(s, t);
 	return s;
