@@ -433,3 +433,25 @@ ops_metric(const char *ops_env, const char *name)
 	resp_free(&r);
 	return v;
 }
+
+/* {"pem": certs/<slug>.pem}, the body that registers it (malloc'd). */
+char *
+pem_body(const char *slug)
+{
+	char path[1024], pem[8192];
+	FILE *f;
+	size_t n;
+	json_t *j;
+	char *out;
+
+	snprintf(path, sizeof(path), "%s/%s.pem", env_or_die("REFGW_TEST_CERTS"), slug);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(pem, 1, sizeof(pem) - 1, f);
+	pem[n] = '\0';
+	fclose(f);
+	j = json_pack("{s:s}", "pem", pem);
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return out;
+}

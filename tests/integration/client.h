@@ -50,6 +50,8 @@ void resp_free(struct resp *r);
 const char *problem_type(const struct resp *r);
 
 const char *org_id(const char *slug);
+/* {"pem": certs/<slug>.pem}, the body that registers it (malloc'd). */
+char *pem_body(const char *slug);
 const char *env_or_die(const char *name);
 
 PGconn *sql_admin(void);

@@ -743,27 +743,6 @@ END_TEST
 
 /* ---- certificates ---- */
 
-static char *
-pem_body(const char *slug)
-{
-	char path[1024], pem[8192];
-	FILE *f;
-	size_t n;
-	json_t *j;
-	char *out;
-
-	snprintf(path, sizeof(path), "%s/%s.pem", env_or_die("REFGW_TEST_CERTS"), slug);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(pem, 1, sizeof(pem) - 1, f);
-	pem[n] = '\0';
-	fclose(f);
-	j = json_pack("{s:s}", "pem", pem);
-	out = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	return out;
-}
-
 START_TEST(certificate_registration)
 {
 	char path[256], confirm[400], sha[65], *body;
