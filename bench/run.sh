@@ -181,9 +181,11 @@ $lg --url "$url" $cert -c 16 -d "$secs" --new-connections
 echo "rss_after_kb=$(rss)"
 
 # Audit: one lane per backend (what refgw does) against one global chain.
+# (The caller is set as refgw_authenticate would: refgw_audit_append refuses
+# to run without one, schema/015.)
 cat > "$tmp/audit-lanes.sql" <<SQL
 BEGIN;
-SELECT set_config('refgw.org_id', (SELECT id::text FROM organisations WHERE kind = 'coordinator' LIMIT 1), true);
+SELECT set_config('refgw.org_id', '$(org_id coord)', true);
 SELECT refgw_audit_append(NULL, 'bench', 'bench.action', 'organisation', 'x', NULL, '{"k":"v"}');
 COMMIT;
 SQL
