@@ -83,8 +83,7 @@ handle_rules_replace(struct request *r)
 	if (!json_is_array(rules) || json_array_size(rules) > 2000) {
 		field_error(errors, "rules", "must be an array of at most 2000 rules");
 	} else {
-		json_array_foreach(rules, i, rule)
-		{
+		json_array_foreach(rules, i, rule) {
 			char name[48];
 			snprintf(name, sizeof(name), "rules[%zu]", i);
 			if (!json_is_object(rule) ||

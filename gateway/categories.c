@@ -170,8 +170,7 @@ check_prefixed(json_t *obj, const struct field_spec *specs, size_t n, const char
 	size_t i;
 
 	validate_fields(obj, specs, n, found);
-	json_array_foreach(found, i, e)
-	{
+	json_array_foreach(found, i, e) {
 		char path[160];
 		snprintf(path, sizeof(path), "%s.%s", prefix,
 			 json_string_value(json_object_get(e, "field")));
@@ -202,8 +201,7 @@ categories_check_data(json_t *data, json_t *errors)
 
 	if (!json_is_object(data))
 		return;
-	json_object_foreach(data, key, v)
-	{
+	json_object_foreach(data, key, v) {
 		const struct category *c = category_find(key);
 		char prefix[80];
 		snprintf(prefix, sizeof(prefix), "data.%.60s", key);
@@ -238,13 +236,13 @@ check_communes(json_t *v, const char *field, json_t *errors)
 		field_error(errors, field, "must be an array of at most 19 commune names");
 		return;
 	}
-	json_array_foreach(v, i, c) if (!json_is_string(c) || json_string_length(c) == 0 ||
-					json_string_length(c) > 64 ||
-					!is_clean_text(json_string_value(c)))
-	{
-		field_error(errors, field, "item %zu must be a commune name (1 to 64 bytes)", i);
-		return;
-	}
+	json_array_foreach(v, i, c)
+		if (!json_is_string(c) || json_string_length(c) == 0 ||
+		    json_string_length(c) > 64 || !is_clean_text(json_string_value(c))) {
+			field_error(errors, field,
+				    "item %zu must be a commune name (1 to 64 bytes)", i);
+			return;
+		}
 }
 
 void
@@ -271,8 +269,7 @@ personal_fields_used(json_t *body)
 	       *needs = json_object_get(body, "needs"), *v;
 	const char *key;
 
-	json_object_foreach(data, key, v)
-	{
+	json_object_foreach(data, key, v) {
 		char field[80];
 		snprintf(field, sizeof(field), "data.%.60s", key);
 		used(out, field, key);
@@ -281,8 +278,7 @@ personal_fields_used(json_t *body)
 		used(out, "reason", personal_field_category("reason"));
 	if (json_is_string(json_object_get(body, "release_date")))
 		used(out, "release_date", personal_field_category("release_date"));
-	json_object_foreach(needs, key, v)
-	{
+	json_object_foreach(needs, key, v) {
 		char field[80];
 		const char *category;
 		if (json_is_null(v))

@@ -49,8 +49,7 @@ array_literal(struct buf *b, json_t *strings, const char *key)
 
 	if (buf_append(b, "{", 1) != 0)
 		return -1;
-	json_array_foreach(strings, i, v)
-	{
+	json_array_foreach(strings, i, v) {
 		const char *s =
 			key ? json_string_value(json_object_get(v, key)) : json_string_value(v);
 		if (s == NULL)
@@ -107,8 +106,7 @@ check_consent(json_t *body, json_t *errors)
 		field_error(errors, "recipients",
 			    "must be an array of 1 to 50 {organisation_id} or {kind}");
 	} else {
-		json_array_foreach(recipients, i, v)
-		{
+		json_array_foreach(recipients, i, v) {
 			char name[48];
 			snprintf(name, sizeof(name), "recipients[%zu]", i);
 			if (!json_is_object(v) || json_object_size(v) != 1) {
@@ -120,15 +118,14 @@ check_consent(json_t *body, json_t *errors)
 			validate_fields(v, recipient_fields, ARRAY_LEN(recipient_fields), errors);
 		}
 	}
-	json_array_foreach(json_object_get(body, "purposes"), i,
-			   v) if (json_is_string(v) &&
-				  !validate_in(json_string_value(v), consent_purposes))
-		field_error(errors, "purposes", "unknown purpose \"%s\"", json_string_value(v));
-	json_array_foreach(json_object_get(body, "data_categories"), i,
-			   v) if (json_is_string(v) &&
-				  !validate_in(json_string_value(v), data_categories))
-		field_error(errors, "data_categories", "unknown category \"%s\"",
-			    json_string_value(v));
+	json_array_foreach(json_object_get(body, "purposes"), i, v)
+		if (json_is_string(v) && !validate_in(json_string_value(v), consent_purposes))
+			field_error(errors, "purposes", "unknown purpose \"%s\"",
+				    json_string_value(v));
+	json_array_foreach(json_object_get(body, "data_categories"), i, v)
+		if (json_is_string(v) && !validate_in(json_string_value(v), data_categories))
+			field_error(errors, "data_categories", "unknown category \"%s\"",
+				    json_string_value(v));
 	evidence = json_object_get(body, "evidence");
 	if (!json_is_object(evidence)) {
 		field_error(errors, "evidence",

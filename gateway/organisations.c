@@ -175,8 +175,7 @@ join_programs(json_t *programs)
 	if (programs == NULL || json_is_null(programs))
 		return NULL;
 	buf_init(&b, 32 * 65);
-	json_array_foreach(programs, i, p)
-	{
+	json_array_foreach(programs, i, p) {
 		if ((i && buf_append(&b, ",", 1) != 0) ||
 		    buf_append(&b, json_string_value(p), strlen(json_string_value(p))) != 0) {
 			buf_free(&b);

@@ -186,8 +186,7 @@ categories_literal(struct buf *b, json_t *fields)
 	size_t i;
 	int rc = buf_append(b, "{", 1);
 
-	json_array_foreach(fields, i, f)
-	{
+	json_array_foreach(fields, i, f) {
 		const char *c = json_string_value(json_object_get(f, "category"));
 		if (rc != 0 || json_object_get(seen, c))
 			continue;
@@ -206,8 +205,7 @@ uncovered_fields(const char *gaps, json_t *fields)
 	json_t *errors = json_array(), *f;
 	size_t i;
 
-	json_array_foreach(fields, i, f)
-	{
+	json_array_foreach(fields, i, f) {
 		const char *c = json_string_value(json_object_get(f, "category"));
 		char gap[64];
 		const char *p;
@@ -229,7 +227,9 @@ needs_stored(json_t *needs)
 	json_t *out = json_object(), *v;
 	const char *key;
 
-	json_object_foreach(needs, key, v) if (!json_is_null(v)) json_object_set(out, key, v);
+	json_object_foreach(needs, key, v)
+		if (!json_is_null(v))
+			json_object_set(out, key, v);
 	return out;
 }
 
@@ -397,13 +397,13 @@ handle_referral_get(struct request *r)
 			db_null(res, 0, RC_RELEASE) ? NULL : db_val(res, 0, RC_RELEASE),
 			json_loads(db_val(res, 0, RC_DATA), 0, NULL));
 		fields = personal_fields_used(j);
-		json_array_foreach(fields, i, f)
-		{
+		json_array_foreach(fields, i, f) {
 			json_t *c = json_object_get(f, "category");
 			size_t k;
 			json_t *seen;
 			bool dup = false;
-			json_array_foreach(cats, k, seen) dup |= json_equal(seen, c);
+			json_array_foreach(cats, k, seen)
+				dup |= json_equal(seen, c);
 			if (!dup)
 				json_array_append(cats, c);
 		}

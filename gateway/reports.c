@@ -76,8 +76,7 @@ handle_report_occupancy(struct request *r)
 	{
 		json_t *list = json_array(), *op;
 		const char *key;
-		json_object_foreach(ops, key, op)
-		{
+		json_object_foreach(ops, key, op) {
 			if (json_is_true(json_object_get(op, "suppressed"))) {
 				json_object_set_new(op, "occupancies", json_null());
 				json_object_set_new(op, "occupied_days", json_null());

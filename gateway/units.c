@@ -275,8 +275,7 @@ audience_literal(struct buf *b, json_t *audience, const char *key)
 
 	if (buf_append(b, "{", 1) != 0)
 		return -1;
-	json_array_foreach(audience, i, v)
-	{
+	json_array_foreach(audience, i, v) {
 		const char *s = str(v, key);
 		if (s && ((n++ && buf_append(b, ",", 1) != 0) || buf_append(b, s, strlen(s)) != 0))
 			return -1;
@@ -297,8 +296,7 @@ check_audience(json_t *audience, json_t *errors)
 			    "must be an array of 1 to 100 {organisation_id} or {kind}");
 		return;
 	}
-	json_array_foreach(audience, i, v)
-	{
+	json_array_foreach(audience, i, v) {
 		char name[48];
 		snprintf(name, sizeof(name), "audience[%zu]", i);
 		if (!json_is_object(v) || json_object_size(v) != 1)

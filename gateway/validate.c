@@ -154,8 +154,7 @@ check_value(const struct field_spec *f, json_t *v, json_t *errors)
 			field_error(errors, f->name, "must have %ld to %ld items", f->min, f->max);
 			return;
 		}
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach(v, i, item) {
 			size_t j;
 			if (!json_is_string(item) ||
 			    !is_token(json_string_value(item), f->maxlen)) {
@@ -182,8 +181,7 @@ validate_fields(json_t *obj, const struct field_spec *specs, size_t nspecs, json
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach(obj, key, v) {
 		const struct field_spec *f = find_spec(specs, nspecs, key);
 		if (f == NULL) {
 			char shown[80];

@@ -633,9 +633,10 @@ START_TEST(bad_bodies_are_refused_and_change_nothing)
 	ck_assert_str_eq(r.content_type, "application/problem+json");
 	ck_assert_str_eq(problem_type(&r), bad_bodies[_i].type);
 	if (bad_bodies[_i].field) {
-		json_array_foreach(json_object_get(r.json, "errors"), k,
-				   e) if (strcmp(json_string_value(json_object_get(e, "field")),
-						 bad_bodies[_i].field) == 0) found = 1;
+		json_array_foreach(json_object_get(r.json, "errors"), k, e)
+			if (strcmp(json_string_value(json_object_get(e, "field")),
+				   bad_bodies[_i].field) == 0)
+				found = 1;
 		ck_assert_msg(found, "case %d: no error for %s in %s", _i, bad_bodies[_i].field,
 			      r.body);
 	}

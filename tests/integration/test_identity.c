@@ -106,8 +106,7 @@ event_types(const char *slug, char *out, size_t len)
 	out[0] = '\0';
 	ck_assert_int_eq(call(slug, "GET", "/v1/events", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "items"), i, e)
-	{
+	json_array_foreach(json_object_get(r.json, "items"), i, e) {
 		const char *t = json_string_value(json_object_get(e, "type"));
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", t ? t : "?");
 	}
@@ -416,8 +415,7 @@ START_TEST(journal_names_the_certificate)
 		snprintf(path, sizeof(path), "/v1/audit?person_id=%s", person);
 		ck_assert_int_eq(call(readers[k], "GET", path, NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
-		json_array_foreach(json_object_get(r.json, "items"), i, e)
-		{
+		json_array_foreach(json_object_get(r.json, "items"), i, e) {
 			if (strcmp(json_string_value(json_object_get(e, "action")),
 				   "consent.create") != 0)
 				continue;

@@ -236,8 +236,9 @@ START_TEST(unit_json_escaped_exact_and_equal_in_search)
 		call("orgc", "GET", "/v1/units?commune=Ganshoren&limit=200", NULL, NULL, &list), 0);
 	ck_assert_int_eq(list.status, 200);
 	items = json_object_get(list.json, "items");
-	json_array_foreach(items, i, v) if (strcmp(json_string_value(json_object_get(v, "id")),
-						   unit) == 0) found = v;
+	json_array_foreach(items, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "id")), unit) == 0)
+			found = v;
 	ck_assert_ptr_nonnull(found);
 	ck_assert(json_equal(found, one.json));
 	resp_free(&one);
@@ -707,8 +708,7 @@ START_TEST(reports_suppress_counts_under_five)
 	ck_assert_int_eq(start("orgc", p, "2026-12-01", "2027-03-01", &occ), 201);
 	ck_assert_int_eq(call("orgc", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "sites"), i, row)
-	{
+	json_array_foreach(json_object_get(r.json, "sites"), i, row) {
 		json_t *n = json_object_get(row, "occupancies");
 		ck_assert_str_eq(
 			json_string_value(json_object_get(row, "operator_organisation_id")),
@@ -737,8 +737,7 @@ START_TEST(reports_suppress_counts_under_five)
 	ck_assert_int_eq(call("orga", "GET", "/v1/reports/referrals", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	suppressed = 0;
-	json_array_foreach(json_object_get(r.json, "items"), i, row)
-	{
+	json_array_foreach(json_object_get(r.json, "items"), i, row) {
 		json_t *n = json_object_get(row, "referrals");
 		if (json_is_null(n))
 			suppressed++;

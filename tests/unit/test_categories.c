@@ -75,8 +75,7 @@ START_TEST(unknown_field_in_a_category_is_named)
 	int hiv = 0, dna = 0;
 
 	categories_check_data(data, errors);
-	json_array_foreach(errors, i, e)
-	{
+	json_array_foreach(errors, i, e) {
 		const char *f = json_string_value(json_object_get(e, "field"));
 		hiv |= strcmp(f, "data.identity.hiv_status") == 0;
 		dna |= strcmp(f, "data.dna") == 0;
