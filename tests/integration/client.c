@@ -394,8 +394,7 @@ walk_pages(const char *slug, const char *path, int limit)
 		ck_assert_int_eq(call(slug, "GET", url, NULL, NULL, &r), 0);
 		ck_assert_msg(r.status == 200, "GET %s: %ld", url, r.status);
 		ck_assert_int_le(json_array_size(json_object_get(r.json, "items")), limit);
-		json_array_foreach(json_object_get(r.json, "items"), i, item)
-		{
+		json_array_foreach(json_object_get(r.json, "items"), i, item) {
 			const char *id = json_string_value(json_object_get(item, "id"));
 			ck_assert_msg(id && json_object_get(ids, id) == NULL,
 				      "%s repeated across pages", id);
@@ -454,4 +453,23 @@ pem_body(const char *slug)
 	out = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return out;
+}
+
+/* slug records person's consent for recipient (a slug), purpose
+ * housing_referral, these categories (a JSON list body: "\"identity\"");
+ * the consent's id (malloc'd), or the test fails. */
+char *
+post_consent(const char *slug, const char *person, const char *recipient, const char *categories)
+{
+	char body[1024], *id;
+
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
+		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[%s],"
+		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"signed_form\","
+		 "\"reference\":\"RZ-F-0142\",\"recorded_by\":\"A. Peeters\"}}",
+		 person, org_id(recipient), categories);
+	id = post_id(slug, "/v1/consents", body, 201);
+	ck_assert_msg(id != NULL, "consent of %s for %s not recorded", slug, recipient);
+	return id;
 }

@@ -52,6 +52,10 @@ const char *problem_type(const struct resp *r);
 const char *org_id(const char *slug);
 /* {"pem": certs/<slug>.pem}, the body that registers it (malloc'd). */
 char *pem_body(const char *slug);
+/* slug records person's consent for recipient (slug), purpose housing_referral,
+ * categories as a JSON list body ("\"identity\""); its id (malloc'd) or fails. */
+char *post_consent(const char *slug, const char *person, const char *recipient,
+		   const char *categories);
 const char *env_or_die(const char *name);
 
 PGconn *sql_admin(void);

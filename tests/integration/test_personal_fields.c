@@ -32,21 +32,6 @@ new_person(const char *slug)
 	return must_post(slug, "/v1/persons", "{\"external_ref\":\"PF-1\"}", 201);
 }
 
-/* slug's consent for person, to recipient (slug), with these categories. */
-static char *
-new_consent(const char *slug, const char *person, const char *recipient, const char *categories)
-{
-	char body[1024];
-
-	snprintf(body, sizeof(body),
-		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
-		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[%s],"
-		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"signed_form\","
-		 "\"reference\":\"PF-F-1\",\"recorded_by\":\"A. Peeters\"}}",
-		 person, org_id(recipient), categories);
-	return must_post(slug, "/v1/consents", body, 201);
-}
-
 /* A referral body from orga to `to` (program issue.axis1 for orgb,
  * diogenes.housing_support for orgd) with `extra` members appended. */
 static void
@@ -76,9 +61,9 @@ has_error(const struct resp *r, const char *field)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "errors"), i,
-			   e) if (strcmp(json_string_value(json_object_get(e, "field")), field) ==
-				  0) return true;
+	json_array_foreach(json_object_get(r->json, "errors"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
+			return true;
 	return false;
 }
 
@@ -146,17 +131,17 @@ list_item(const struct resp *r, const char *id)
 	json_t *item;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "items"), i,
-			   item) if (strcmp(json_string_value(json_object_get(item, "id")), id) ==
-				     0) return item;
+	json_array_foreach(json_object_get(r->json, "items"), i, item)
+		if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0)
+			return item;
 	return NULL;
 }
 
 START_TEST(consent_without_category_refuses_personal_fields)
 {
-	char *person = new_person("orga"), *bare = new_consent("orga", person, "orgb", ""),
+	char *person = new_person("orga"), *bare = post_consent("orga", person, "orgb", ""),
 	     body[4096];
-	char *housing = new_consent("orga", person, "orgb", "\"housing_situation\"");
+	char *housing = post_consent("orga", person, "orgb", "\"housing_situation\"");
 	long before = sql_count("SELECT count(*) FROM referrals", NULL);
 	struct resp r;
 	static const char *const fields[] = {"reason",
@@ -226,7 +211,7 @@ END_TEST
 START_TEST(each_category_has_its_fields)
 {
 	char *person = new_person("orga"),
-	     *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	     *consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char body[4096];
 	long before = sql_count("SELECT count(*) FROM referrals", NULL);
 	struct resp r;
@@ -283,7 +268,7 @@ END_TEST
 START_TEST(hidden_after_withdrawal_reads_audited)
 {
 	char *person = new_person("orga"),
-	     *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	     *consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char body[4096], path[160], *id;
 	struct resp r;
 	long reads;
@@ -459,21 +444,18 @@ candidate(const struct resp *r, const char *id, bool *eligible)
 	size_t i, l;
 
 	for (l = 0; l < 2; l++)
-		json_array_foreach(
-			json_object_get(r->json, lists[l]), i,
-			e) if (strcmp(json_string_value(json_object_get(e, "referral_id")), id) ==
-			       0)
-		{
-			*eligible = l == 0;
-			return e;
-		}
+		json_array_foreach(json_object_get(r->json, lists[l]), i, e)
+			if (strcmp(json_string_value(json_object_get(e, "referral_id")), id) == 0) {
+				*eligible = l == 0;
+				return e;
+			}
 	return NULL;
 }
 
 START_TEST(hidden_after_expiry_in_get_lists_and_candidates)
 {
 	char *person = new_person("orga"),
-	     *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	     *consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char *unit = new_unit(), body[4096], path[160], cpath[160], *id;
 	struct resp r;
 	json_t *e;
@@ -553,7 +535,7 @@ END_TEST
 START_TEST(rls_refuses_uncovered_personal_fields)
 {
 	char *person = new_person("orga"),
-	     *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	     *consent = post_consent("orga", person, "orgb", "\"identity\"");
 	PGconn *app = sql_app();
 	const char *a[1] = {org_id("orga")};
 	const char *p[3] = {person, org_id("orgb"), consent};
@@ -642,23 +624,23 @@ journal_has(json_t *items, const char *resource_id, const char *org, const char 
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(
-		items, i,
-		e) if ((!resource_id || strcmp(json_string_value(json_object_get(e, "resource_id")),
-					       resource_id) == 0) &&
-		       (!org || (json_string_value(json_object_get(e, "organisation_id")) &&
-				 strcmp(json_string_value(json_object_get(e, "organisation_id")),
-					org) == 0)) &&
-		       (!action || strcmp(json_string_value(json_object_get(e, "action")),
-					  action) == 0)) return true;
+	json_array_foreach(items, i, e)
+		if ((!resource_id || strcmp(json_string_value(json_object_get(e, "resource_id")),
+					    resource_id) == 0) &&
+		    (!org || (json_string_value(json_object_get(e, "organisation_id")) &&
+			      strcmp(json_string_value(json_object_get(e, "organisation_id")),
+				     org) == 0)) &&
+		    (!action ||
+		     strcmp(json_string_value(json_object_get(e, "action")), action) == 0))
+			return true;
 	return false;
 }
 
 START_TEST(journal_shows_only_own_relations)
 {
 	char *person = new_person("orga");
-	char *to_b = new_consent("orga", person, "orgb", "\"identity\"");
-	char *to_d = new_consent("orga", person, "orgd", "\"identity\"");
+	char *to_b = post_consent("orga", person, "orgb", "\"identity\"");
+	char *to_d = post_consent("orga", person, "orgd", "\"identity\"");
 	char body[2048], path[160], *ref_b, *ref_d, *consent_b;
 	const char *data = ",\"data\":{\"identity\":{\"given_name\":\"Jean\"}}";
 	struct resp r;
@@ -680,15 +662,14 @@ START_TEST(journal_shows_only_own_relations)
 	resp_free(&r);
 	/* orgb follows the person (an open referral): it may record a consent,
 	 * and so reads the journal -- of its own relations only. */
-	consent_b = new_consent("orgb", person, "orga", "\"identity\"");
+	consent_b = post_consent("orgb", person, "orga", "\"identity\"");
 	items = journal("orgb", person);
 	ck_assert_msg(journal_has(items, ref_b, org_id("orga"), "referral.create"),
 		      "orgb's journal");
 	ck_assert(journal_has(items, ref_b, org_id("orgb"), "referral.read"));
 	ck_assert(journal_has(items, ref_b, org_id("orga"), "referral.read")); /* reads of it */
 	ck_assert(journal_has(items, consent_b, org_id("orgb"), "consent.create"));
-	json_array_foreach(items, i, e)
-	{
+	json_array_foreach(items, i, e) {
 		const char *rid = json_string_value(json_object_get(e, "resource_id")),
 			   *org = json_string_value(json_object_get(e, "organisation_id"));
 		ck_assert_msg(strcmp(rid, ref_d) != 0, "orgb sees orgd's referral: %s",
@@ -753,7 +734,7 @@ END_TEST
 START_TEST(consent_only_by_an_organisation_that_follows)
 {
 	char *person = new_person("orga"),
-	     *to_b = new_consent("orga", person, "orgb", "\"identity\"");
+	     *to_b = post_consent("orga", person, "orgb", "\"identity\"");
 	char body[2048], *ref;
 	struct resp r;
 	long before;

@@ -28,21 +28,6 @@ new_person(const char *slug)
 			 "{\"external_ref\":\"RZ-2026-014\",\"birth_year\":1987}", 201);
 }
 
-/* A consent of person for recipient org (by slug), purposes and categories. */
-static char *
-new_consent(const char *slug, const char *person, const char *recipient, const char *categories)
-{
-	char body[1024];
-
-	snprintf(body, sizeof(body),
-		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
-		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[%s],"
-		 "\"valid_until\":\"2099-06-30\",\"evidence\":{\"method\":\"signed_form\","
-		 "\"reference\":\"RZ-F-0142\",\"recorded_by\":\"A. Peeters\"}}",
-		 person, org_id(recipient), categories);
-	return must_post(slug, "/v1/consents", body, 201);
-}
-
 /* A referral body with data only: no reason, needs or release_date, which
  * are personal fields of their own categories (test_personal_fields.c). */
 static void
@@ -67,7 +52,7 @@ new_referral(char **person_out, char **consent_out)
 {
 	char body[2048];
 	char *person = new_person("orga");
-	char *consent = new_consent("orga", person, "orgb", ALL_CATEGORIES);
+	char *consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
 	char *id;
 
 	snprintf(
@@ -204,7 +189,7 @@ END_TEST
 START_TEST(referral_refused_unless_consent_covers)
 {
 	char *person = new_person("orga"), body[2048];
-	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	char *consent = post_consent("orga", person, "orgb", "\"identity\"");
 	struct resp r;
 	long before = sql_count("SELECT count(*) FROM referrals", NULL);
 	static const struct {
@@ -304,9 +289,9 @@ START_TEST(referral_visible_to_sender_and_receiver_only)
 		ck_assert_int_eq(
 			call("orga", "GET", "/v1/referrals?role=sent&limit=200", NULL, NULL, &list),
 			0);
-		json_array_foreach(json_object_get(list.json, "items"), k,
-				   item) if (strcmp(json_string_value(json_object_get(item, "id")),
-						    id) == 0) found = item;
+		json_array_foreach(json_object_get(list.json, "items"), k, item)
+			if (strcmp(json_string_value(json_object_get(item, "id")), id) == 0)
+				found = item;
 		ck_assert_ptr_nonnull(found);
 		/* Lists carry no personal field (docs/data-protection.md). */
 		json_object_del(one.json, "data");
@@ -618,7 +603,7 @@ post_referral(void *arg)
 START_TEST(same_referral_posted_20_times_concurrently_creates_one)
 {
 	char *person = new_person("orga"), body[2048], key[96];
-	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	char *consent = post_consent("orga", person, "orgb", "\"identity\"");
 	struct poster p[20];
 	pthread_t t[20];
 	int i;
@@ -686,8 +671,7 @@ reader(void *arg)
 			rd->gaps++;
 			break;
 		}
-		json_array_foreach(json_object_get(r.json, "items"), i, e)
-		{
+		json_array_foreach(json_object_get(r.json, "items"), i, e) {
 			long seq = strtol(json_string_value(json_object_get(e, "id")), NULL, 10);
 			if (seq == cursor + 1)
 				rd->seen++;
@@ -754,7 +738,7 @@ END_TEST
 START_TEST(consents_listed_for_creator_and_coordinator)
 {
 	char *person = new_person("orga"), path[128];
-	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	char *consent = post_consent("orga", person, "orgb", "\"identity\"");
 	struct resp r;
 
 	snprintf(path, sizeof(path), "/v1/consents?person_id=%s", person);
@@ -807,11 +791,11 @@ START_TEST(audit_shows_the_consent_creator_who_accessed)
 	resp_free(&r);
 	snprintf(path, sizeof(path), "/v1/audit?person_id=%s", person);
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
-	json_array_foreach(json_object_get(r.json, "items"), i,
-			   e) if (strcmp(json_string_value(json_object_get(e, "action")),
-					 "referral.read") == 0 &&
-				  strcmp(json_string_value(json_object_get(e, "organisation_id")),
-					 org_id("orgb")) == 0) found = 1;
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "action")), "referral.read") == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "organisation_id")),
+			   org_id("orgb")) == 0)
+			found = 1;
 	ck_assert_msg(found, "%s", r.body);
 	resp_free(&r);
 	/* The receiver is not the consent's creator: nothing.  An operator: refused. */
@@ -840,15 +824,15 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 	/* Each organisation reads the rules that apply to it. */
 	ck_assert_int_eq(call("orgc", "GET", "/v1/access-rules", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	json_array_foreach(json_object_get(r.json, "items"), i, item) ck_assert_str_eq(
-		json_string_value(json_object_get(item, "kind")), "housing_operator");
+	json_array_foreach(json_object_get(r.json, "items"), i, item)
+		ck_assert_str_eq(json_string_value(json_object_get(item, "kind")),
+				 "housing_operator");
 	resp_free(&r);
 
 	ck_assert_int_eq(call("coord", "GET", "/v1/access-rules", NULL, NULL, &r), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), n_rules);
 	rules = json_array();
-	json_array_foreach(json_object_get(r.json, "items"), i, item)
-	{
+	json_array_foreach(json_object_get(r.json, "items"), i, item) {
 		json_t *copy = json_deep_copy(item);
 		json_object_del(copy, "id");
 		json_object_del(copy, "updated_at");
@@ -871,7 +855,7 @@ START_TEST(access_rules_read_by_all_replaced_by_coordinators)
 	/* orgd may no longer refer; its own rule overrides its kind's. */
 	{
 		char *person = new_person("orgd");
-		char *consent = new_consent("orgd", person, "orgb", "\"identity\"");
+		char *consent = post_consent("orgd", person, "orgb", "\"identity\"");
 		char rb[2048];
 		referral_body(rb, sizeof(rb), person, "orgb", "issue.axis1", consent, "{}");
 		ck_assert_int_eq(call("orgd", "POST", "/v1/referrals", rb, NULL, &r), 0);
@@ -962,7 +946,7 @@ create_via_second_gateway(void *arg)
 	char body[2048];
 	struct resp r;
 	char *person = new_person("orga");
-	char *consent = new_consent("orga", person, "orgb", "\"identity\"");
+	char *consent = post_consent("orga", person, "orgb", "\"identity\"");
 
 	(void)arg;
 	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent, "{}");
