@@ -68,9 +68,10 @@ $(BUILD)/unit_tests: $(UNIT_SRCS) $(LIB_OBJS) tests/unit/*.h
 
 # (with the gateway's statement table: tests/integration/test_plans.c reads its plans)
 $(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.c gateway/statements.h \
+    gateway/sqltext.c gateway/*.h \
     $(BUILD)/schema-version
 	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson $(TEST_PKGS)) -o $@ \
-	    $(IT_SRCS) gateway/statements.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
+	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
 
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c tests/fuzz/fake_db.h $(FUZZ_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -o $@ \

@@ -258,7 +258,7 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		params[3] = "active";
 		/* The API's statement: one definition of what creating means. */
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c, statements[ST_ORG_INSERT].sql, 4, params, &res) != DB_OK)
+		    db_exec_params(c, statements[ST_ORG_INSERT].text, 4, params, &res) != DB_OK)
 			goto fail;
 		if (audit_cli(c, "organisation.create", "organisation", db_val(res, 0, 0),
 			      json_pack("{s:s, s:s}", "name", params[0], "kind", params[1])) != 0 ||
@@ -353,7 +353,7 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 			enum db_status s;
 			if (db_begin(c) != DB_OK)
 				goto fail;
-			s = db_exec_params(c, statements[ST_CERT_INSERT].sql, 8, params, NULL);
+			s = db_exec_params(c, statements[ST_CERT_INSERT].text, 8, params, NULL);
 			if (s == DB_UNIQUE) {
 				printf("%s already registered\n", info.sha256_hex);
 				rc = 0;
@@ -371,7 +371,7 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 	} else if (strcmp(argv[0], "revoke") == 0) {
 		const char *params[3] = {id, arg, opt(argc, argv, "--reason")};
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c, statements[ST_CERT_REVOKE].sql, 3, params, &res) != DB_OK)
+		    db_exec_params(c, statements[ST_CERT_REVOKE].text, 3, params, &res) != DB_OK)
 			goto fail;
 		if (db_rows(res) == 0) {
 			fprintf(stderr, "refgw: no active certificate %s for %s\n", arg, id);

@@ -1,10 +1,11 @@
 /* common: helpers every resource handler shares. */
+#include "common.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
-#include "handlers.h"
 #include "log.h"
 
 bool
@@ -205,4 +206,67 @@ reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
 	}
 	n = out.len;
 	return reply_json_text(r, 200, buf_steal(&out), n);
+}
+
+int
+reply_internal(struct request *r)
+{
+	return reply_problem(r, 500, "internal", "Internal error",
+			     "the request failed inside the gateway (request id %s)", r->id);
+}
+
+int
+write_rows(struct buf *b, const struct db_res *res, int n, const struct row_desc *d)
+{
+	int i;
+
+	if (APPEND_LITERAL(b, "{\"items\":[") != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i && APPEND_LITERAL(b, ",") != 0) || row_write(b, d, res, i, ROW_PUBLIC) != 0)
+			return -1;
+	return APPEND_LITERAL(b, "],\"next_cursor\":");
+}
+
+int
+reply_rows(struct request *r, const struct db_res *res, int limit, const struct row_desc *d)
+{
+	int rows = db_rows(res), key = row_cursor_col(d), rc;
+	struct buf out;
+	size_t n;
+
+	buf_init(&out, 16u << 20);
+	rc = key < 0 ? -1 : write_rows(&out, res, rows < limit ? rows : limit, d);
+	if (rc == 0 && rows > limit) {
+		/* the id is the row's first column */
+		json_t *c = cursor_encode(row_val(res, limit - 1, key), row_val(res, limit - 1, 0));
+		rc = json_is_string(c)
+			     ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)
+			     : APPEND_LITERAL(&out, "null}");
+		json_decref(c);
+	} else if (rc == 0) {
+		rc = APPEND_LITERAL(&out, "null}");
+	}
+	if (rc != 0) {
+		buf_free(&out);
+		return reply_internal(r);
+	}
+	n = out.len;
+	return reply_json_text(r, 200, buf_steal(&out), n);
+}
+
+int
+reply_row(struct request *r, int status, const struct row_desc *d, const struct db_res *res,
+	  int row, unsigned show)
+{
+	struct buf out;
+	size_t n;
+
+	buf_init(&out, 16u << 20);
+	if (row_write(&out, d, res, row, show) != 0) {
+		buf_free(&out);
+		return reply_internal(r);
+	}
+	n = out.len;
+	return reply_json_text(r, status, buf_steal(&out), n);
 }

@@ -3,11 +3,14 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "rows.h"
+#include "sqltext.h"
 
 struct db_conn {
 	PGconn *pg;
@@ -26,15 +29,25 @@ static struct {
 	int acquire_timeout_ms;
 	char statement_timeout[16]; /* for set_config; "" when none */
 	char *conninfo;
-	const struct db_stmt *stmts;
-	size_t nstmts;
 	const char *connect_check; /* must answer one row 't' */
 	/* Reconnect backoff, shared: while PostgreSQL is down, requests fail
 	 * fast instead of each waiting for a connect timeout. */
 	bool down;
 	uint64_t next_attempt_us;
 	int backoff_ms;
+	bool described; /* the result columns were checked against the rows */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+/* The statement table, shared by the pool and single connections. */
+static const struct db_stmt *stmts;
+static size_t nstmts;
+
+void
+db_statements(const struct db_stmt *table, size_t n)
+{
+	stmts = table;
+	nstmts = n;
+}
 
 static const char *const status_names[] = {
 	[DB_OK] = "ok",
@@ -126,20 +139,62 @@ classify(struct db_conn *c, PGresult *res)
 	return DB_ERROR;
 }
 
+/* The columns PostgreSQL says a prepared statement returns must be the
+ * row's, by name and in order: a handler reads them by name (rows.h), so
+ * a statement that drifted from its row description must never serve. */
+static int
+describe_check(struct db_conn *c, const struct db_stmt *st)
+{
+	PGresult *r = PQdescribePrepared(c->pg, st->name);
+	int i, n, rc = 0;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		log_warnx("db: cannot describe %s: %s", st->name, PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	n = PQnfields(r);
+	if (st->row && n != st->row->ncols) {
+		log_warnx("db: statement %s returns %d columns, its row %s has %d", st->name, n,
+			  st->row->name, st->row->ncols);
+		rc = -1;
+	}
+	for (i = 0; rc == 0 && st->row && i < n; i++)
+		if (strcmp(PQfname(r, i), st->row->cols[i].name) != 0) {
+			log_warnx("db: statement %s column %d is \"%s\", its row %s says \"%s\"",
+				  st->name, i + 1, PQfname(r, i), st->row->name,
+				  st->row->cols[i].name);
+			rc = -1;
+		}
+	PQclear(r);
+	return rc;
+}
+
 static int
 prepare_all(struct db_conn *c)
 {
 	size_t i;
 
-	for (i = 0; i < pool.nstmts; i++) {
-		PGresult *r = PQprepare(c->pg, pool.stmts[i].name, pool.stmts[i].sql,
-					pool.stmts[i].nparams, NULL);
+	for (i = 0; i < nstmts; i++) {
+		PGresult *r =
+			PQprepare(c->pg, stmts[i].name, stmts[i].text, stmts[i].nparams, NULL);
 		enum db_status s = classify(c, r);
 		PQclear(r);
 		if (s != DB_OK) {
-			log_warnx("db: cannot prepare %s: %s", pool.stmts[i].name, c->errmsg);
+			log_warnx("db: cannot prepare %s: %s", stmts[i].name, c->errmsg);
 			return -1;
 		}
+	}
+	/* Once per process, on the first session: the table does not change. */
+	if (!pool.described) {
+		for (i = 0; i < nstmts; i++)
+			if (stmts[i].row && describe_check(c, &stmts[i]) != 0) {
+				snprintf(c->errmsg, sizeof(c->errmsg),
+					 "statement %s does not match its row description",
+					 stmts[i].name);
+				return -1;
+			}
+		pool.described = true;
 	}
 	return 0;
 }
@@ -211,7 +266,7 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 
 int
 db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, int statement_timeout_ms,
-	     const struct db_stmt *stmts, size_t nstmts, const char *connect_check)
+	     const char *connect_check)
 {
 	int i, opened = 0;
 
@@ -224,8 +279,6 @@ db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, int stateme
 	if (statement_timeout_ms > 0)
 		snprintf(pool.statement_timeout, sizeof(pool.statement_timeout), "%d",
 			 statement_timeout_ms);
-	pool.stmts = stmts;
-	pool.nstmts = nstmts;
 	pool.connect_check = connect_check;
 	pool.backoff_ms = 100;
 	/* Connect eagerly but do not insist: the gateway must start (and say
@@ -503,22 +556,71 @@ drain:
 	return s;
 }
 
-enum db_status
-db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
-	      struct db_res **res)
+/* The values of a db_query call, in the statement's order; every
+ * parameter named exactly once. */
+static int
+bind_named(int stmt, va_list ap, const char **values)
+{
+	const struct db_stmt *st;
+	const char *name;
+	unsigned seen = 0;
+	int k;
+
+	if (stmt < 0 || (size_t)stmt >= nstmts)
+		return -1;
+	st = &stmts[stmt];
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		const char *value = va_arg(ap, const char *);
+		if ((k = sqltext_param(st, name)) < 0 || (seen & (1u << k))) {
+			log_warnx("db: statement %s: parameter %s %s", st->name, name,
+				  k < 0 ? "unknown" : "given twice");
+			return -1;
+		}
+		seen |= 1u << k;
+		values[k] = value;
+	}
+	if (seen != (st->nparams ? (1u << st->nparams) - 1 : 0u)) {
+		for (k = 0; k < st->nparams; k++)
+			if (!(seen & (1u << k)))
+				log_warnx("db: statement %s: parameter %s not given", st->name,
+					  st->param[k]);
+		return -1;
+	}
+	return 0;
+}
+
+static enum db_status
+begin_exec(struct db_conn *c, int stmt, const char *const *params, struct db_res **res)
 {
 	enum db_status s;
 
-	if (stmt < 0 || (size_t)stmt >= pool.nstmts || nparams != pool.stmts[stmt].nparams)
-		return DB_ERROR;
-	s = pipelined_begin(c, &pool.stmts[stmt], nparams, params, res);
+	s = pipelined_begin(c, &stmts[stmt], stmts[stmt].nparams, params, res);
 	/* A pooled session that died while idle (PostgreSQL restarted): the
 	 * transaction never committed, so reconnect and try once more. */
 	if (s == DB_UNAVAILABLE && c->in_pool) {
 		if (ensure_open(c) != DB_OK)
 			return DB_UNAVAILABLE;
-		s = pipelined_begin(c, &pool.stmts[stmt], nparams, params, res);
+		s = pipelined_begin(c, &stmts[stmt], stmts[stmt].nparams, params, res);
 	}
+	return s;
+}
+
+enum db_status
+db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
+{
+	const char *values[DB_MAX_PARAMS] = {0};
+	struct db_res *ignored = NULL;
+	enum db_status s;
+	va_list ap;
+	int rc;
+
+	va_start(ap, res);
+	rc = bind_named(stmt, ap, values);
+	va_end(ap);
+	if (rc != 0)
+		return DB_ERROR;
+	s = begin_exec(c, stmt, values, res ? res : &ignored);
+	db_res_free(ignored);
 	return s;
 }
 
@@ -535,15 +637,16 @@ db_rollback(struct db_conn *c)
 		(void)simple(c, "ROLLBACK");
 }
 
-enum db_status
-db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params, struct db_res **res)
+static enum db_status
+exec_values(struct db_conn *c, int stmt, const char *const *params, struct db_res **res)
 {
+	const struct db_stmt *st = &stmts[stmt];
 	PGresult *r;
 	enum db_status s;
 
-	if (stmt < 0 || (size_t)stmt >= pool.nstmts || nparams != pool.stmts[stmt].nparams)
-		return DB_ERROR;
-	r = PQexecPrepared(c->pg, pool.stmts[stmt].name, nparams, params, NULL, NULL, 0);
+	/* A single connection (the CLI) has nothing prepared. */
+	r = c->in_pool ? PQexecPrepared(c->pg, st->name, st->nparams, params, NULL, NULL, 0)
+		       : PQexecParams(c->pg, st->text, st->nparams, NULL, params, NULL, NULL, 0);
 	s = classify(c, r);
 	if (s == DB_OK && res) {
 		*res = (struct db_res *)r;
@@ -553,6 +656,41 @@ db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params, str
 	if (res)
 		*res = NULL;
 	return s;
+}
+
+enum db_status
+db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
+{
+	const char *values[DB_MAX_PARAMS] = {0};
+	va_list ap;
+	int rc;
+
+	va_start(ap, res);
+	rc = bind_named(stmt, ap, values);
+	va_end(ap);
+	if (rc != 0) {
+		if (res)
+			*res = NULL;
+		return DB_ERROR;
+	}
+	return exec_values(c, stmt, values, res);
+}
+
+enum db_status
+db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params, struct db_res **res)
+{
+	if (stmt < 0 || (size_t)stmt >= nstmts || nparams != stmts[stmt].nparams)
+		return DB_ERROR;
+	return exec_values(c, stmt, params, res);
+}
+
+enum db_status
+db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
+	      struct db_res **res)
+{
+	if (stmt < 0 || (size_t)stmt >= nstmts || nparams != stmts[stmt].nparams)
+		return DB_ERROR;
+	return begin_exec(c, stmt, params, res);
 }
 
 enum db_status

@@ -25,10 +25,23 @@ enum db_status {
 	DB_ERROR,
 };
 
+#define DB_MAX_PARAMS 16
+
+struct row_desc;
+
+/* A named statement.  sql is written with named parameters ($person,
+ * $version::int), declared in params ("person version"), and, for a
+ * statement that returns rows, {cols} where the row's SELECT list goes
+ * (rows.h).  sqltext_expand() fills the rest once at start-up: the text
+ * PostgreSQL prepares ($1, $2, ... in the order of params) and the names. */
 struct db_stmt {
 	const char *name;
 	const char *sql;
+	const char *params;         /* space-separated names; NULL: none */
+	const struct row_desc *row; /* the columns it returns; NULL: none read */
+	char *text;
 	int nparams;
+	char param[DB_MAX_PARAMS][24];
 };
 
 struct db_conn;
@@ -36,8 +49,11 @@ struct db_res;
 
 /* connect_check: run on every new session; it must answer one row 't' or the
  * session is refused (the gateway fails closed on a privileged role). */
+/* The statement table (expanded by sqltext_expand): for the pool and for
+ * single connections alike. */
+void db_statements(const struct db_stmt *stmts, size_t nstmts);
 int db_pool_init(const char *conninfo, int size, int acquire_timeout_ms, int statement_timeout_ms,
-		 const struct db_stmt *stmts, size_t nstmts, const char *connect_check) MUSTCHECK;
+		 const char *connect_check) MUSTCHECK;
 void db_pool_shutdown(void);
 enum db_status db_acquire(struct db_conn **out) MUSTCHECK;
 void db_release(struct db_conn *c);
@@ -50,16 +66,26 @@ enum db_status db_connect(const char *conninfo, struct db_conn **out) MUSTCHECK;
 void db_close(struct db_conn *c);
 
 enum db_status db_begin(struct db_conn *c) MUSTCHECK;
-/* BEGIN, then a named statement, in one round trip; reconnects once if the
- * pooled session had died while idle. */
-enum db_status db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
-			     struct db_res **res) MUSTCHECK;
 enum db_status db_commit(struct db_conn *c) MUSTCHECK;
 void db_rollback(struct db_conn *c);
 
-/* A named statement from the pool's table (by index). */
+/* A statement of the table, its parameters given by name:
+ *	db_query(c, ST_REFERRAL_GET, &res, "id", id, (char *)NULL);
+ * Every parameter of the statement must be named exactly once (a value may
+ * be NULL: SQL NULL); anything else is DB_ERROR, logged with the names.
+ * res may be NULL when the rows are not read. */
+enum db_status db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
+	__attribute__((sentinel)) MUSTCHECK;
+/* Positional forms, on their way out (issue 13): every call site names its
+ * parameters with db_query / db_begin_query. */
 enum db_status db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
 		       struct db_res **res) MUSTCHECK;
+enum db_status db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
+			     struct db_res **res) MUSTCHECK;
+/* BEGIN and then db_query's statement in one round trip; reconnects once if
+ * the pooled session had died while idle. */
+enum db_status db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
+	__attribute__((sentinel)) MUSTCHECK;
 /* A parameterised statement given as text (CLI and migrations only). */
 enum db_status db_exec_params(struct db_conn *c, const char *sql, int nparams,
 			      const char *const *params, struct db_res **res) MUSTCHECK;
@@ -67,6 +93,8 @@ enum db_status db_exec_params(struct db_conn *c, const char *sql, int nparams,
 enum db_status db_exec_script(struct db_conn *c, const char *sql) MUSTCHECK;
 
 int db_rows(const struct db_res *r);
+/* By position: for rows.c and the CLI's ad hoc queries; handlers read rows
+ * by column name (rows.h). */
 const char *db_val(const struct db_res *r, int row, int col);
 bool db_null(const struct db_res *r, int row, int col);
 void db_res_free(struct db_res *r);

@@ -13,6 +13,7 @@
 #include "idcache.h"
 #include "log.h"
 #include "router.h"
+#include "sqltext.h"
 #include "statements.h"
 #include "tls.h"
 
@@ -102,8 +103,7 @@ serve(const struct config *cfg)
 		return 2;
 	}
 	if (db_pool_init(cfg->database_url, (int)cfg->db_pool_size, (int)cfg->db_acquire_timeout_ms,
-			 (int)cfg->statement_timeout_ms, statements, ST_COUNT,
-			 runtime_role_check) != 0) {
+			 (int)cfg->statement_timeout_ms, runtime_role_check) != 0) {
 		log_warnx("cannot allocate the database pool");
 		tls_shutdown();
 		return 2;
@@ -156,6 +156,7 @@ main(int argc, char **argv)
 	struct config cfg;
 	char err[512];
 	const char *cmd = argc > 1 ? argv[1] : "serve";
+	int rc;
 
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage();
@@ -177,18 +178,29 @@ main(int argc, char **argv)
 		fprintf(stderr, "refgw: configuration: %s\n", err);
 		return 2;
 	}
+	/* The statement table, expanded once (a malformed one never serves). */
+	if (sqltext_expand(statements, ST_COUNT, err, sizeof(err)) != 0) {
+		fprintf(stderr, "refgw: %s\n", err);
+		sqltext_free(statements, ST_COUNT);
+		return 2;
+	}
+	db_statements(statements, ST_COUNT);
 	if (strcmp(cmd, "serve") == 0)
-		return serve(&cfg);
-	if (strcmp(cmd, "migrate") == 0)
-		return cli_migrate(&cfg);
-	if (strcmp(cmd, "org") == 0)
-		return cli_org(&cfg, argc - 2, argv + 2);
-	if (strcmp(cmd, "cert") == 0)
-		return cli_cert(&cfg, argc - 2, argv + 2);
-	if (strcmp(cmd, "audit") == 0)
-		return cli_audit(&cfg, argc - 2, argv + 2);
-	if (strcmp(cmd, "seed") == 0)
-		return cli_seed(&cfg, argc - 2, argv + 2);
-	usage();
-	return 2;
+		rc = serve(&cfg);
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = cli_migrate(&cfg);
+	else if (strcmp(cmd, "org") == 0)
+		rc = cli_org(&cfg, argc - 2, argv + 2);
+	else if (strcmp(cmd, "cert") == 0)
+		rc = cli_cert(&cfg, argc - 2, argv + 2);
+	else if (strcmp(cmd, "audit") == 0)
+		rc = cli_audit(&cfg, argc - 2, argv + 2);
+	else if (strcmp(cmd, "seed") == 0)
+		rc = cli_seed(&cfg, argc - 2, argv + 2);
+	else {
+		usage();
+		rc = 2;
+	}
+	sqltext_free(statements, ST_COUNT);
+	return rc;
 }

@@ -1,9 +1,76 @@
-/* referrals: the state machine, as a table others (and tests) can read. */
+/* referrals: one person sent from one organisation to another, for a
+ * program, under a consent: the row, the state machine (a table others and
+ * the tests read) and the handlers. */
 #ifndef REFGW_REFERRALS_H
 #define REFGW_REFERRALS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "request.h"
+#include "rows.h"
+
+/* A referral as every party may see it whatever the consent (lists,
+ * transitions, events): no personal field. */
+#define REFERRAL_COLUMNS(C)                                                                        \
+	C(REFERRAL_ID, "id", "r.id", COL_PLAIN, 0, NULL)                                           \
+	C(REFERRAL_STATUS, "status", "r.status", COL_PLAIN, 0, NULL)                               \
+	C(REFERRAL_VERSION, "version", "r.version", COL_INTEGER, 0, NULL)                          \
+	C(REFERRAL_PERSON, "person_id", "r.person_id", COL_PLAIN, 0, NULL)                         \
+	C(REFERRAL_FROM, "from_organisation_id", "r.from_org", COL_PLAIN, 0, NULL)                 \
+	C(REFERRAL_TO, "to_organisation_id", "r.to_org", COL_PLAIN, 0, NULL)                       \
+	C(REFERRAL_PROGRAM, "program", "r.program", COL_STRING, 0, NULL)                           \
+	C(REFERRAL_CONSENT, "consent_id", "r.consent_id", COL_PLAIN, 0, NULL)                      \
+	C(REFERRAL_PURPOSE, "purpose", "r.purpose", COL_STRING, 0, NULL)                           \
+	C(REFERRAL_CREATED, "created_at", TS("r.created_at"), COL_PLAIN, 0, NULL)                  \
+	C(REFERRAL_UPDATED, "updated_at", TS("r.updated_at"), COL_PLAIN, 0, NULL)                  \
+	C(REFERRAL_KEY, "cursor_key", "r.created_at::text", COL_KEY, COL_CURSOR, NULL)
+
+/* The same and its personal fields (referral_data, behind row-level
+ * security: present while the caller is a party and the consent holds).
+ * needs and data carry a category per field (categories.c). */
+#define REFERRAL_FULL_COLUMNS(C)                                                                   \
+	REFERRAL_COLUMNS(C)                                                                        \
+	C(REFERRAL_VISIBLE, "visible", "d.referral_id IS NOT NULL", COL_KEY, 0, NULL)              \
+	C(REFERRAL_REASON, "reason", "d.reason", COL_STRING, COL_PERSONAL | COL_NULLABLE,          \
+	  "housing_situation")                                                                     \
+	C(REFERRAL_NEEDS, "needs", "coalesce(d.needs, '{}')::text", COL_JSON, COL_PERSONAL, NULL)  \
+	C(REFERRAL_RELEASE, "release_date", "d.release_date::text", COL_PLAIN,                     \
+	  COL_PERSONAL | COL_NULLABLE, "justice")                                                  \
+	C(REFERRAL_DATA, "data", "d.data::text", COL_JSON, COL_PERSONAL | COL_OMIT_NULL, NULL)
+
+/* One step of a referral's history; the note only while the consent holds. */
+#define TRANSITION_COLUMNS(C)                                                                      \
+	C(TRANSITION_FROM, "from", "from_status", COL_PLAIN, COL_NULLABLE, NULL)                   \
+	C(TRANSITION_TO, "to", "to_status", COL_PLAIN, 0, NULL)                                    \
+	C(TRANSITION_REASON, "reason_code", "reason_code", COL_STRING, COL_NULLABLE, NULL)         \
+	C(TRANSITION_NOTE, "note",                                                                 \
+	  "CASE WHEN refgw_referral_consent_covers(referral_id, '{}') THEN note END", COL_STRING,  \
+	  COL_NULLABLE, NULL)                                                                      \
+	C(TRANSITION_BY, "by_organisation_id", "by_org", COL_PLAIN, COL_NULLABLE, NULL)            \
+	C(TRANSITION_AT, "at", TS("at"), COL_PLAIN, 0, NULL)
+
+/* The recipient of a new referral. */
+#define RECIPIENT_COLUMNS(C)                                                                       \
+	C(RECIPIENT_STATUS, "status", "status", COL_KEY, 0, NULL)                                  \
+	C(RECIPIENT_KIND, "kind", "kind", COL_KEY, 0, NULL)                                        \
+	C(RECIPIENT_OFFERS, "offers", "$program = ANY (programs)", COL_KEY, 0, NULL)
+
+/* What the consent does not cover of a new referral, space-separated
+ * ("recipient", "purpose", "category:<c>"...; "" when it covers all). */
+#define CONSENT_GAPS_COLUMNS(C)                                                                    \
+	C(GAPS, "gaps",                                                                            \
+	  "array_to_string(refgw_consent_gaps($consent::uuid, $person::uuid, $to::uuid, "          \
+	  "$purpose, $categories::text[]), ' ')",                                                  \
+	  COL_KEY, 0, NULL)
+
+enum referral_col { REFERRAL_FULL_COLUMNS(COLUMN_ENUM) };
+enum transition_col { TRANSITION_COLUMNS(COLUMN_ENUM) };
+enum recipient_col { RECIPIENT_COLUMNS(COLUMN_ENUM) };
+enum consent_gaps_col { CONSENT_GAPS_COLUMNS(COLUMN_ENUM) };
+
+extern const struct row_desc referral_row, referral_full_row, transition_row, recipient_row,
+	consent_gaps_row;
 
 enum referral_party { PARTY_RECEIVER, PARTY_SENDER };
 
@@ -13,5 +80,11 @@ bool referral_transition_allowed(const char *from, const char *to, enum referral
 void referral_allowed_targets(const char *from, enum referral_party by, char *out, size_t outlen);
 /* Whether reason_code is one of the documented codes for moving to `to`. */
 bool referral_reason_valid(const char *to, const char *reason_code);
+
+int handle_referral_create(struct request *r);
+int handle_referral_list(struct request *r);
+int handle_referral_get(struct request *r);
+int handle_referral_transition(struct request *r);
+int handle_referral_history(struct request *r);
 
 #endif

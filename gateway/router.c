@@ -8,11 +8,13 @@
 
 #include "audit.h"
 #include "db.h"
+#include "events.h"
 #include "handlers.h"
 #include "idcache.h"
 #include "idempotency.h"
 #include "log.h"
 #include "metrics.h"
+#include "referrals.h"
 #include "statements.h"
 
 const struct route routes[] = {

@@ -4,7 +4,9 @@
  * security. */
 #include "statements.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#include "events.h"
+#include "referrals.h"
+#include "rows.h"
 
 /* id, name, kind, programs, status, version, created_at, updated_at */
 #define ORG_COLS                                                                                   \
@@ -27,15 +29,6 @@
 	"array_to_string(recipient_kinds, ','), array_to_string(purposes, ','), "                  \
 	"array_to_string(data_categories, ','), valid_until::text, evidence::text, "               \
 	"status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
-
-/* id, person_id, from_org, to_org, program, consent_id, purpose, status,
- * version, created_at, updated_at, cursor key (enum referral_col).  The
- * personal fields (reason, needs, release_date, data) live in referral_data,
- * behind its row-level security. */
-#define REFERRAL_COLS                                                                              \
-	"r.id, r.person_id, r.from_org, r.to_org, r.program, r.consent_id, "                       \
-	"r.purpose, r.status, r.version, " TS("r.created_at") ", " TS(                             \
-		"r.updated_at") ", r.created_at::text"
 
 /* The keyset condition is always a range of bare parameters (no "$2 IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
@@ -60,10 +53,10 @@
 	"ORDER BY u.available_from, u.id LIMIT $9::int) u ORDER BY u.available_from, u.id"
 
 #define REFERRAL_LIST(side)                                                                        \
-	"SELECT " REFERRAL_COLS " FROM referrals r WHERE r." side " = refgw_caller() "             \
-	"AND ($1::text IS NULL OR r.status = $1) "                                                 \
-	"AND (r.created_at, r.id) > ($2::timestamptz, $3::uuid) "                                  \
-	"ORDER BY r.created_at, r.id LIMIT $4::int"
+	"SELECT {cols} FROM referrals r WHERE r." side " = refgw_caller() "                        \
+	"AND ($status::text IS NULL OR r.status = $status) "                                       \
+	"AND (r.created_at, r.id) > ($after_time::timestamptz, $after_id::uuid) "                  \
+	"ORDER BY r.created_at, r.id LIMIT $limit::int"
 
 /* id, site_id, operator_org, label, type, bedrooms, furnished, accessibility,
  * commune, monthly_contribution_eur, available_from, available_until, terms,
@@ -89,166 +82,150 @@
 	"array_to_string(p.shared_categories, ','), " PROPOSAL_NOTE                                \
 	", p.status, p.reason_code, " TS("p.decided_at") ", " TS("p.created_at")
 
-const struct db_stmt statements[ST_COUNT] = {
+ROW_DESC(referral_row, REFERRAL_COLUMNS);
+ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
+ROW_DESC(transition_row, TRANSITION_COLUMNS);
+ROW_DESC(recipient_row, RECIPIENT_COLUMNS);
+ROW_DESC(consent_gaps_row, CONSENT_GAPS_COLUMNS);
+ROW_DESC(event_row, EVENT_COLUMNS);
+
+struct db_stmt statements[ST_COUNT] = {
 	[ST_AUTHENTICATE] =
 		{"authenticate",
 		 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
-		 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)",
-		 2},
+		 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)"},
 	[ST_CALLER_ACTIONS] = {"caller_actions",
-			       "SELECT array_to_string(refgw_caller_actions(), ' ')", 0},
-	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0},
+			       "SELECT array_to_string(refgw_caller_actions(), ' ')"},
+	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
 	[ST_AUDIT_APPEND] = {"audit_append",
 			     "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, "
-			     "$6::uuid, $7::jsonb)",
-			     7},
-	[ST_ORG_LIST] = {"org_list",
-			 "SELECT " ORG_COLS " FROM organisations "
-			 "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
-			 "ORDER BY name, id LIMIT $3::int",
-			 3},
-	[ST_ORG_GET] = {"org_get", "SELECT " ORG_COLS " FROM organisations WHERE id = $1::uuid", 1},
+			     "$6::uuid, $7::jsonb)"},
+	[ST_ORG_LIST] = {"org_list", "SELECT " ORG_COLS " FROM organisations "
+				     "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
+				     "ORDER BY name, id LIMIT $3::int"},
+	[ST_ORG_GET] = {"org_get", "SELECT " ORG_COLS " FROM organisations WHERE id = $1::uuid"},
 	[ST_ORG_INSERT] = {"org_insert",
 			   "INSERT INTO organisations (name, kind, programs, status) "
-			   "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING " ORG_COLS,
-			   4},
+			   "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING " ORG_COLS},
 	[ST_ORG_UPDATE] =
 		{"org_update",
 		 "UPDATE organisations SET name = coalesce($2, name), "
 		 "programs = coalesce(string_to_array($3, ','), programs), "
 		 "status = coalesce($4, status), version = version + 1, updated_at = now() "
-		 "WHERE id = $1::uuid AND version = $5::int RETURNING " ORG_COLS,
-		 5},
+		 "WHERE id = $1::uuid AND version = $5::int RETURNING " ORG_COLS},
 	[ST_CERT_LIST] = {"cert_list",
 			  "SELECT " CERT_COLS " FROM certificates WHERE organisation_id = $1::uuid "
-			  "ORDER BY registered_at, sha256",
-			  1},
+			  "ORDER BY registered_at, sha256"},
 	[ST_CERT_GET] = {"cert_get",
 			 "SELECT " CERT_COLS " FROM certificates "
-			 "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex')",
-			 2},
+			 "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex')"},
 	[ST_CERT_INSERT] =
 		{"cert_insert",
 		 "INSERT INTO certificates (sha256, organisation_id, subject, issuer, serial, "
 		 "not_before, not_after, pem) VALUES (decode($1, 'hex'), $2::uuid, $3, $4, $5, "
-		 "to_timestamp($6::bigint), to_timestamp($7::bigint), $8) RETURNING " CERT_COLS,
-		 8},
+		 "to_timestamp($6::bigint), to_timestamp($7::bigint), $8) RETURNING " CERT_COLS},
 	[ST_CERT_REVOKE] = {"cert_revoke",
 			    "UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
 			    "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
-			    "AND revoked_at IS NULL RETURNING " CERT_COLS,
-			    3},
+			    "AND revoked_at IS NULL RETURNING " CERT_COLS},
 	[ST_CERT_CONFIRM] = {"cert_confirm",
-			     "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))", 2},
+			     "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))"},
 	[ST_IDEM_CLAIM] =
 		{"idem_claim",
 		 "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "
 		 "VALUES (refgw_caller(), $1, $2, decode($3, 'hex')) "
-		 "ON CONFLICT DO NOTHING RETURNING 1",
-		 3},
+		 "ON CONFLICT DO NOTHING RETURNING 1"},
 	[ST_IDEM_GET] =
 		{"idem_get",
 		 "SELECT encode(request_hash, 'hex'), route, status, response, location, etag "
-		 "FROM idempotency_keys WHERE organisation_id = refgw_caller() AND key = $1",
-		 1},
+		 "FROM idempotency_keys WHERE organisation_id = refgw_caller() AND key = $1"},
 	[ST_IDEM_STORE] =
 		{"idem_store",
 		 "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
-		 "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1",
-		 5},
+		 "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1"},
 	[ST_PERSON_INSERT] =
 		{"person_insert",
 		 "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
 		 "VALUES (refgw_caller(), $1, $2::int, decode($3, 'hex')) "
-		 "RETURNING id, external_ref, " TS("created_at"),
-		 3},
+		 "RETURNING id, external_ref, " TS("created_at")},
 	[ST_PERSON_VISIBLE] =
 		{"person_visible",
 		 "SELECT created_by = refgw_caller(), refgw_caller_follows(id) FROM persons "
-		 "WHERE id = $1::uuid",
-		 1},
+		 "WHERE id = $1::uuid"},
 	[ST_CONSENT_INSERT] =
 		{"consent_insert",
 		 "INSERT INTO consents (person_id, created_by, recipient_orgs, "
 		 "recipient_kinds, purposes, data_categories, valid_until, evidence) "
 		 "VALUES ($1::uuid, refgw_caller(), $2::uuid[], $3::text[], $4::text[], "
-		 "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS,
-		 7},
+		 "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS},
 	[ST_CONSENT_LIST] = {"consent_list",
 			     "SELECT " CONSENT_COLS " FROM consents WHERE person_id = $1::uuid "
-			     "ORDER BY created_at, id",
-			     1},
+			     "ORDER BY created_at, id"},
 	[ST_CONSENT_GET] = {"consent_get",
-			    "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid", 1},
-	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)",
-				 2},
-	[ST_ORG_PROGRAM] =
-		{"org_program",
-		 "SELECT status, kind, $2 = ANY (programs) FROM organisations WHERE id = $1::uuid",
-		 2},
-	[ST_CONSENT_GAPS] =
-		{"consent_gaps",
-		 "SELECT array_to_string(refgw_consent_gaps($1::uuid, $2::uuid, $3::uuid, $4, "
-		 "$5::text[]), ' ')",
-		 5},
-	[ST_REFERRAL_INSERT] =
-		{"referral_insert",
-		 "INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, "
-		 "purpose) VALUES ($1::uuid, refgw_caller(), $2::uuid, $3, $4::uuid, $5) "
-		 "RETURNING " REFERRAL_COLS,
-		 5},
-	[ST_REFERRAL_DATA_INSERT] =
-		{"referral_data_insert",
-		 "INSERT INTO referral_data (referral_id, data, reason, needs, release_date) "
-		 "VALUES ($1::uuid, $2::jsonb, $3, $4::jsonb, $5::date)",
-		 5},
-	[ST_TRANSITION_INSERT] =
-		{"transition_insert",
-		 "INSERT INTO referral_transitions (referral_id, from_status, to_status, "
-		 "reason_code, note, by_org) VALUES ($1::uuid, $2, $3, $4, $5, refgw_caller())",
-		 5},
-	[ST_EMIT_EVENT] = {"emit_event", "SELECT refgw_emit_event($1::uuid, $2, $3, $4::uuid)", 4},
-	[ST_REFERRAL_GET] =
-		{"referral_get",
-		 "SELECT " REFERRAL_COLS ", d.referral_id IS NOT NULL, d.reason, d.needs::text, "
-		 "d.release_date::text, d.data::text FROM referrals r "
-		 "LEFT JOIN referral_data d ON d.referral_id = r.id WHERE r.id = $1::uuid",
-		 1},
-	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"), 4},
-	[ST_REFERRAL_LIST_RECEIVED] = {"referral_list_received", REFERRAL_LIST("to_org"), 4},
+			    "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid"},
+	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)"},
+	/* referrals (referrals.h) */
+	[ST_ORG_PROGRAM] = {"org_program", "SELECT {cols} FROM organisations WHERE id = $id::uuid",
+			    "id program", &recipient_row},
+	[ST_CONSENT_GAPS] = {"consent_gaps", "SELECT {cols}",
+			     "consent person to purpose categories", &consent_gaps_row},
+	[ST_REFERRAL_INSERT] = {"referral_insert",
+				"INSERT INTO referrals AS r (person_id, from_org, to_org, program, "
+				"consent_id, purpose) VALUES ($person::uuid, refgw_caller(), "
+				"$to::uuid, $program, $consent::uuid, $purpose) RETURNING {cols}",
+				"person to program consent purpose", &referral_row},
+	[ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
+				     "INSERT INTO referral_data (referral_id, data, reason, needs, "
+				     "release_date) VALUES ($id::uuid, $data::jsonb, $reason, "
+				     "$needs::jsonb, $release_date::date)",
+				     "id data reason needs release_date", NULL},
+	[ST_TRANSITION_INSERT] = {"transition_insert",
+				  "INSERT INTO referral_transitions (referral_id, from_status, "
+				  "to_status, reason_code, note, by_org) VALUES ($id::uuid, $from, "
+				  "$to, $reason_code, $note, refgw_caller())",
+				  "id from to reason_code note", NULL},
+	[ST_REFERRAL_GET] = {"referral_get",
+			     "SELECT {cols} FROM referrals r LEFT JOIN referral_data d ON "
+			     "d.referral_id = r.id WHERE r.id = $id::uuid",
+			     "id", &referral_full_row},
+	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"),
+				   "status after_time after_id limit", &referral_row},
+	[ST_REFERRAL_LIST_RECEIVED] = {"referral_list_received", REFERRAL_LIST("to_org"),
+				       "status after_time after_id limit", &referral_row},
 	[ST_REFERRAL_TRANSITION] =
 		{"referral_transition",
-		 "UPDATE referrals AS r SET status = $3, version = r.version + 1, "
-		 "updated_at = now() WHERE r.id = $1::uuid AND r.version = $2::int "
-		 "AND r.status = $4 RETURNING " REFERRAL_COLS,
-		 4},
-	[ST_REFERRAL_HISTORY] =
-		{"referral_history",
-		 "SELECT from_status, to_status, reason_code, CASE WHEN "
-		 "refgw_referral_consent_covers(referral_id, '{}') THEN note END, by_org, " TS(
-			 "at") " FROM referral_transitions WHERE referral_id = "
-			       "$1::uuid ORDER BY at, id",
-		 1},
+		 "UPDATE referrals AS r SET status = $to, version = r.version + 1, "
+		 "updated_at = now() WHERE r.id = $id::uuid AND r.version = "
+		 "$version::int AND r.status = $from RETURNING {cols}",
+		 "id version to from", &referral_row},
+	[ST_REFERRAL_HISTORY] = {"referral_history",
+				 /* ORDER BY a qualified column: a bare name would
+				  * be the output column of that name (to_char) */
+				 "SELECT {cols} FROM referral_transitions t WHERE t.referral_id = "
+				 "$id::uuid ORDER BY t.at, t.id",
+				 "id", &transition_row},
+
+	/* events (events.h) */
+	[ST_EMIT_EVENT] = {"emit_event",
+			   "SELECT refgw_emit_event($organisation::uuid, $type, $resource_type, "
+			   "$resource_id::uuid)",
+			   "organisation type resource_type resource_id", NULL},
 	[ST_EVENT_LIST] = {"event_list",
-			   "SELECT seq, type, resource_type, resource_id, " TS(
-				   "created_at") " FROM events WHERE organisation_id = "
-						 "refgw_caller() AND seq > $1::bigint "
-						 "ORDER BY seq LIMIT $2::int",
-			   2},
+			   "SELECT {cols} FROM events WHERE organisation_id = refgw_caller() "
+			   "AND seq > $after::bigint ORDER BY seq LIMIT $limit::int",
+			   "after limit", &event_row},
 	[ST_RULES_LIST] = {"rules_list",
 			   "SELECT id, organisation_id, kind, action, allowed, " TS(
 				   "updated_at") " FROM access_rules ORDER BY kind NULLS LAST, "
-						 "organisation_id, action",
-			   0},
-	[ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules", 0},
+						 "organisation_id, action"},
+	[ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules"},
 	[ST_RULES_INSERT_SET] =
 		{"rules_insert_set",
 		 "INSERT INTO access_rules (organisation_id, kind, action, allowed) "
 		 "SELECT x.organisation_id, x.kind, x.action, x.allowed "
 		 "FROM jsonb_to_recordset($1::jsonb) AS x(organisation_id uuid, kind text, "
-		 "action text, allowed boolean)",
-		 1},
-	[ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)", 1},
+		 "action text, allowed boolean)"},
+	[ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)"},
 	[ST_AUDIT_LIST] =
 		{"audit_list",
 		 "SELECT " TS("at") ", organisation_id, action, resource_type, resource_id, "
@@ -256,16 +233,14 @@ const struct db_stmt statements[ST_COUNT] = {
 				    "'hex') FROM audit_log "
 				    "WHERE person_id = $1::uuid AND ($2::timestamptz IS NULL OR "
 				    "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
-				    "ORDER BY at, lane, seq LIMIT $5::int",
-		 5},
+				    "ORDER BY at, lane, seq LIMIT $5::int"},
 	[ST_SITE_INSERT] =
 		{"site_insert",
 		 "INSERT INTO sites (operator_org, name, commune, managing_partner, units_planned, "
 		 "period_from, period_until) VALUES (refgw_caller(), $1, $2, $3, $4::int, "
 		 "$5::date, "
 		 "$6::date) RETURNING id, operator_org, name, commune, managing_partner, "
-		 "units_planned, period_from::text, period_until::text, " TS("created_at"),
-		 6},
+		 "units_planned, period_from::text, period_until::text, " TS("created_at")},
 	[ST_UNIT_INSERT] =
 		{"unit_insert",
 		 "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, furnished, "
@@ -273,14 +248,13 @@ const struct db_stmt statements[ST_COUNT] = {
 		 "available_until, "
 		 "terms, max_stay_months, audience_orgs, audience_kinds, status) VALUES ($1::uuid, "
 		 "refgw_caller(), $2, $3, $4::int, $5::boolean, $6, $7, $8::numeric, $9::date, "
-		 "$10::date, $11, $12::int, $13::uuid[], $14::text[], $15) RETURNING u.id",
-		 15},
+		 "$10::date, $11, $12::int, $13::uuid[], $14::text[], $15) RETURNING u.id"},
 	[ST_UNIT_ADDRESS_INSERT] =
 		{"unit_address_insert",
-		 "INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)", 2},
-	[ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid", 1},
-	[ST_UNIT_SEARCH] = {"unit_search", UNIT_SEARCH("($3::text IS NULL OR u.commune = $3)"), 9},
-	[ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $3"), 9},
+		 "INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)"},
+	[ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid"},
+	[ST_UNIT_SEARCH] = {"unit_search", UNIT_SEARCH("($3::text IS NULL OR u.commune = $3)")},
+	[ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $3")},
 	[ST_UNIT_UPDATE] =
 		{"unit_update",
 		 "UPDATE units AS u SET status = coalesce($3, u.status), "
@@ -292,35 +266,30 @@ const struct db_stmt statements[ST_COUNT] = {
 		 "audience_kinds = coalesce($10::text[], u.audience_kinds), "
 		 "version = u.version + 1, updated_at = now() "
 		 "WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
-		 "AND u.operator_org = refgw_caller() RETURNING u.id",
-		 10},
+		 "AND u.operator_org = refgw_caller() RETURNING u.id"},
 	[ST_UNIT_ADDRESS_UPDATE] =
 		{"unit_address_update",
-		 "UPDATE unit_addresses SET address = $2 WHERE unit_id = $1::uuid", 2},
+		 "UPDATE unit_addresses SET address = $2 WHERE unit_id = $1::uuid"},
 	[ST_PROPOSAL_COVERAGE] = {"proposal_coverage",
-				  "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)", 2},
+				  "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)"},
 	[ST_PROPOSAL_INSERT] =
 		{"proposal_insert",
 		 "INSERT INTO proposals AS p (unit_id, referral_id, proposer_org, operator_org, "
 		 "shared_categories, note) VALUES ($1::uuid, $2::uuid, refgw_caller(), $3::uuid, "
-		 "string_to_array($4, ','), $5) RETURNING " PROPOSAL_COLS,
-		 5},
+		 "string_to_array($4, ','), $5) RETURNING " PROPOSAL_COLS},
 	[ST_PROPOSAL_GET] = {"proposal_get",
-			     "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.id = $1::uuid", 1},
-	[ST_PROPOSAL_LIST] = {"proposal_list",
-			      "SELECT " PROPOSAL_COLS
-			      " FROM proposals p WHERE p.unit_id = $1::uuid "
-			      "ORDER BY p.created_at, p.id",
-			      1},
-	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT refgw_accept_proposal($1::uuid)", 1},
+			     "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.id = $1::uuid"},
+	[ST_PROPOSAL_LIST] = {"proposal_list", "SELECT " PROPOSAL_COLS
+					       " FROM proposals p WHERE p.unit_id = $1::uuid "
+					       "ORDER BY p.created_at, p.id"},
+	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT refgw_accept_proposal($1::uuid)"},
 	[ST_PROPOSAL_DECLINE] = {"proposal_decline",
 				 "UPDATE proposals SET status = 'declined', reason_code = $2, "
 				 "decided_at = now() WHERE id = $1::uuid AND status = 'open' "
-				 "AND operator_org = refgw_caller() RETURNING proposer_org",
-				 2},
-	[ST_OCC_START] = {"occ_start", "SELECT refgw_start_occupancy($1::uuid, $2::date, $3::date)",
-			  3},
-	[ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)", 3},
+				 "AND operator_org = refgw_caller() RETURNING proposer_org"},
+	[ST_OCC_START] = {"occ_start",
+			  "SELECT refgw_start_occupancy($1::uuid, $2::date, $3::date)"},
+	[ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)"},
 	[ST_OCC_GET] =
 		{"occ_get",
 		 "SELECT id, unit_id, proposal_id, referral_id, operator_org, referring_org, "
@@ -333,8 +302,7 @@ const struct db_stmt statements[ST_COUNT] = {
 		 "THEN outcome END, " TS("created_at") ", "
 						       "(SELECT r.person_id FROM referrals r WHERE "
 						       "r.id = referral_id) "
-						       "FROM occupancies WHERE id = $1::uuid",
-		 1},
+						       "FROM occupancies WHERE id = $1::uuid"},
 	/* $1 unit (visible to the caller), $2 how many of each group to return.
 	 * Columns: enum candidate_col.  needs and release_date come from
 	 * refgw_waitlist_needs() (schema/016: referral_data's read rule, applied
@@ -372,23 +340,19 @@ const struct db_stmt statements[ST_COUNT] = {
 		 "SELECT id, " TS("created_at") ", hs, cap, acc, avoid::text, release_date::text, "
 						"fits, access_ok, commune_ok, release_ok, "
 						"eligible, rn, n, visible, person_id FROM w "
-						"WHERE rn <= $2::int ORDER BY created_at, id",
-		 2},
+						"WHERE rn <= $2::int ORDER BY created_at, id"},
 	/* One audit row per referral whose personal fields a response showed:
 	 * $4 referral ids and $5 their persons, as array literals. */
 	[ST_AUDIT_APPEND_READS] =
 		{"audit_append_reads",
 		 "SELECT count(refgw_audit_append(decode($1, 'hex'), $2, $3, 'referral', "
 		 "x.id::text, x.person, $6::jsonb)) FROM unnest($4::uuid[], $5::uuid[]) "
-		 "AS x(id, person)",
-		 6},
+		 "AS x(id, person)"},
 	[ST_REPORT_OCCUPANCY] = {"report_occupancy",
 				 "SELECT site_id, site, operator_id, operator, commune, units, "
 				 "period_from::text, period_until::text, status, occupancies, "
-				 "occupied_days, vacant_days FROM refgw_report_occupancy()",
-				 0},
+				 "occupied_days, vacant_days FROM refgw_report_occupancy()"},
 	[ST_REPORT_REFERRALS] =
 		{"report_referrals",
-		 "SELECT month, program, status, outcome, referrals FROM refgw_report_referrals()",
-		 0},
+		 "SELECT month, program, status, outcome, referrals FROM refgw_report_referrals()"},
 };

@@ -74,30 +74,8 @@ enum stmt_id {
 	ST_COUNT
 };
 
-extern const struct db_stmt statements[ST_COUNT];
-
-/* The columns of a referral row (REFERRAL_COLS), then, in ST_REFERRAL_GET
- * only, its personal fields: present when the referral_data row is visible
- * (row-level security: a party, while the consent holds). */
-enum referral_col {
-	RC_ID,
-	RC_PERSON,
-	RC_FROM,
-	RC_TO,
-	RC_PROGRAM,
-	RC_CONSENT,
-	RC_PURPOSE,
-	RC_STATUS,
-	RC_VERSION,
-	RC_CREATED,
-	RC_UPDATED,
-	RC_KEY,
-	RC_VISIBLE,
-	RC_REASON,
-	RC_NEEDS,
-	RC_RELEASE,
-	RC_DATA
-};
+/* Expanded once at start-up (sqltext_expand), then read-only. */
+extern struct db_stmt statements[ST_COUNT];
 
 /* The columns of ST_CANDIDATES. */
 enum candidate_col {

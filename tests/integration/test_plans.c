@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "sqltext.h"
 #include "statements.h"
 
 static const struct {
@@ -45,17 +46,19 @@ static PGresult *
 generic_plan(PGconn *c, int i)
 {
 	const struct db_stmt *st = &statements[keysets[i].stmt];
-	char explain[256];
+	char explain[256], err[256];
 	size_t len;
 	PGresult *r;
 	int k;
 
+	/* the text the gateway prepares: {cols} and named parameters expanded */
+	ck_assert_msg(sqltext_expand(statements, ST_COUNT, err, sizeof(err)) == 0, "%s", err);
 	exec_ok(c, "BEGIN", NULL);
 	exec_ok(c, "SELECT set_config('refgw.org_id', $1, true)", org_id("orgb"));
 	exec_ok(c, "SET LOCAL plan_cache_mode = force_generic_plan", NULL);
 	exec_ok(c, "SET LOCAL enable_seqscan = off", NULL);
 	exec_ok(c, "SET LOCAL enable_bitmapscan = off", NULL);
-	r = PQprepare(c, "keyset_guard", st->sql, 0, NULL);
+	r = PQprepare(c, "keyset_guard", st->text, 0, NULL);
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", st->name,
 		      PQresultErrorMessage(r));
 	PQclear(r);

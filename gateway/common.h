@@ -1,0 +1,63 @@
+/* common: what every resource handler shares: database errors as
+ * problems, ?limit= and cursors, If-Match, and pages of rows written from
+ * their description (rows.h). */
+#ifndef REFGW_COMMON_H
+#define REFGW_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "request.h"
+#include "rows.h"
+
+/* persons.c: the HMAC key for national register numbers. */
+int persons_init(const char *key_file, bool required, char *err, size_t errlen);
+bool niss_valid(const char *niss);
+
+/* Shared by handlers. */
+int reply_db_error(struct request *r, int db_status);
+/* ?limit=: default 50, 1..200; -1 after answering 400. */
+int query_limit(struct request *r);
+/* If-Match: "N" → N; -1 after answering 428/400. */
+long if_match_version(struct request *r);
+bool is_coordinator(const struct request *r);
+/* The organisation kinds, NULL-terminated. */
+extern const char *const org_kinds[];
+/* "a,b" (PostgreSQL's array_to_string) → ["a","b"]. */
+json_t *json_split(const char *joined);
+/* Keyset cursors: base64url of ["key","uuid"].  decode: 0 none, 1 found,
+ * -1 after answering 400. */
+int cursor_decode(struct request *r, char *key, size_t keylen, char id[37]);
+json_t *cursor_encode(const char *key, const char *id);
+
+/* The keyset of a first page: before every row (statements.c). */
+#define KEYSET_FIRST_TIME "-infinity"
+#define KEYSET_FIRST_ID "00000000-0000-0000-0000-000000000000"
+
+struct db_res;
+struct buf;
+/* 500 internal, naming the request id. */
+int reply_internal(struct request *r);
+/* 200 {"items":[...],"next_cursor":...} from a page query that fetched
+ * limit + 1 rows of row description d (its first column the id, its
+ * COL_CURSOR column the key), written straight into the body: hot lists
+ * are not built as jansson trees (docs/performance.md). */
+int reply_rows(struct request *r, const struct db_res *res, int limit, const struct row_desc *d);
+/* The start of such a body: {"items":[the first n rows],"next_cursor":
+ * -- the caller appends its cursor and the closing brace. */
+int write_rows(struct buf *b, const struct db_res *res, int n, const struct row_desc *d) MUSTCHECK;
+/* One row as the whole response. */
+int reply_row(struct request *r, int status, const struct row_desc *d, const struct db_res *res,
+	      int row, unsigned show);
+/* 200 {"items":[...],"next_cursor":...} from a page query that fetched
+ * limit + 1 rows (column 0 the id, key_col the cursor's key), each row
+ * written by write_row straight into the body: hot lists are not built
+ * as jansson trees (docs/performance.md). */
+int reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
+	       int (*write_row)(struct buf *b, const struct db_res *res, int row));
+/* The start of such a body: {"items":[the first n rows],"next_cursor":
+ * -- the caller appends its cursor and the closing brace. */
+int write_items(struct buf *b, const struct db_res *res, int n,
+		int (*write_row)(struct buf *b, const struct db_res *res, int row)) MUSTCHECK;
+
+#endif
