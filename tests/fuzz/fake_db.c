@@ -34,6 +34,19 @@ db_begin_exec(struct db_conn *c, int stmt, int n, const char *const *p, struct d
 	(void)c, (void)stmt, (void)n, (void)p;
 	return fail(res);
 }
+enum db_status
+db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
+{
+	(void)c, (void)stmt;
+	return fail(res);
+}
+enum db_status
+db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
+{
+	(void)c, (void)stmt;
+	return fail(res);
+}
+void db_statements(const struct db_stmt *t, size_t n) { (void)t, (void)n; }
 enum db_status db_commit(struct db_conn *c) { (void)c; return fail(NULL); }
 void db_rollback(struct db_conn *c) { (void)c; }
 enum db_status

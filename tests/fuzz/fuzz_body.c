@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "fake_db.h"
+#include "events.h"
 #include "handlers.h"
+#include "referrals.h"
 #include "request.h"
 
 static const struct {
