@@ -15,5 +15,6 @@ Suite *referrals_unit_suite(void);
 Suite *hostile_bytes_suite(void);
 Suite *checkpoint_suite(void);
 Suite *categories_suite(void);
+Suite *rows_suite(void);
 
 #endif
