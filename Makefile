@@ -38,7 +38,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
 
-.PHONY: FORCE bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -93,6 +93,8 @@ run: build certs
 check: deps
 	@$(MAKE) --no-print-directory $(BUILD)/refgw $(BUILD)/unit_tests $(BUILD)/integration_tests \
 	    $(FUZZ_DRIVERS:%=$(BUILD)/replay_%) $(BUILD)/faults
+	@echo "== schema/current.sql against the migrations (make schema rewrites it)"
+	@sh scripts/schema.sh check $(BUILD)/refgw schema/current.sql
 	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
 	@echo "== unit tests"
 	@REFGW_TEST_CERTS=$(BUILD)/test-certs CK_DEFAULT_TIMEOUT=30 $(BUILD)/unit_tests
@@ -107,6 +109,12 @@ check: deps
 	@sh tests/restore.sh $(BUILD)/refgw
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
+
+# schema/current.sql, the schema as the migrations leave it (pg_dump of a
+# throwaway cluster, scripts/schema.sh): run after adding a migration and
+# commit it; make check fails while it is stale.
+schema: build
+	@sh scripts/schema.sh write $(BUILD)/refgw schema/current.sql
 
 asan:
 	@$(MAKE) --no-print-directory check BUILD=build/asan SANITIZE=1
