@@ -71,9 +71,8 @@ method_of(const char *m)
 static const char *
 lookup(void *conn, enum req_part part, const char *name)
 {
-	return MHD_lookup_connection_value(conn, part == REQ_HEADER ? MHD_HEADER_KIND
-								    : MHD_GET_ARGUMENT_KIND,
-					   name);
+	return MHD_lookup_connection_value(
+		conn, part == REQ_HEADER ? MHD_HEADER_KIND : MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* What http.c alone keeps about a request, around what handlers see. */

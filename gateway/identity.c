@@ -117,7 +117,7 @@ static void *
 refresher_main(void *unused)
 {
 	char fp[65];
-	int (*answer)(struct request *r);
+	int (*answer)(struct request * r);
 
 	(void)unused;
 	pthread_mutex_lock(&refresher.lock);

@@ -21,8 +21,7 @@ void identity_stop(void);
 /* BEGIN on r->db and refgw_authenticate(fingerprint, action) in one round
  * trip.  Returns 0 with r->who filled and r->authenticated set, or the
  * status it answered (401, 403, or the database's error). */
-int identity_authenticate(struct request *r, const char *cert_sha256,
-			  const char *action) MUSTCHECK;
+int identity_authenticate(struct request *r, const char *cert_sha256, const char *action) MUSTCHECK;
 
 /* For a route that needs no action and answers from r->who and
  * r->caller_actions when r->db is NULL (reading them itself when it has a

@@ -68,7 +68,7 @@ struct request {
 	char caller_actions[CALLER_ACTIONS_MAX];
 	bool caller_actions_truncated;
 	struct db_conn *db;
-	void *http;            /* the server connection, opaque to handlers */
+	void *http;           /* the server connection, opaque to handlers */
 	req_lookup_fn lookup; /* reads the head through http; NULL: an empty head */
 	uint64_t started_us;
 

@@ -6,8 +6,8 @@
 
 #include "db.h"
 #include "handlers.h"
-#include "identity.h"
 #include "idempotency.h"
+#include "identity.h"
 #include "log.h"
 
 const struct route routes[] = {
@@ -31,12 +31,15 @@ const struct route routes[] = {
 	 * certificate (four eyes), decided by PostgreSQL. */
 	{HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/confirm", handle_cert_confirm,
 	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY},
-	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create", ROUTE_IDEMPOTENT},
-	{HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create", ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create",
+	 ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create",
+	 ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", 0},
 	{HTTP_POST, "/v1/consents/{id}/withdraw", handle_consent_withdraw, "consent.withdraw",
 	 "consents.withdraw", 0},
-	{HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create", ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create",
+	 ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", 0},
 	{HTTP_GET, "/v1/referrals/{id}", handle_referral_get, "referral.read", "referrals.get", 0},
 	{HTTP_POST, "/v1/referrals/{id}/transitions", handle_referral_transition,
@@ -48,14 +51,17 @@ const struct route routes[] = {
 	{HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",
 	 "access_rules.replace", ROUTE_CHANGES_IDENTITY},
 	{HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", 0},
-	{HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create", ROUTE_IDEMPOTENT},
-	{HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create", ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create",
+	 ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create",
+	 ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/units", handle_unit_search, "unit.read", "units.search", 0},
 	{HTTP_GET, "/v1/units/{id}", handle_unit_get, "unit.read", "units.get", 0},
 	{HTTP_PATCH, "/v1/units/{id}", handle_unit_update, "unit.manage", "units.update", 0},
 	{HTTP_POST, "/v1/units/{id}/proposals", handle_proposal_create, "proposal.create",
 	 "proposals.create", ROUTE_IDEMPOTENT},
-	{HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list", 0},
+	{HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list",
+	 0},
 	{HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read",
 	 "units.candidates", 0},
 	{HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
