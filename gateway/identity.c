@@ -1,6 +1,6 @@
-/* identity: authentication, the identity cache's policy (its storage is
- * idcache.c: when an entry is served, stored, dropped, re-read) and the
- * thread that re-reads stale entries.  See identity.h. */
+/* identity: authentication; the identity cache's policy -- when an entry is
+ * served, stored, dropped or re-read (idcache.c holds the entries) -- and the
+ * thread that re-reads stale ones.  See identity.h. */
 #include "identity.h"
 
 #include <pthread.h>
@@ -117,7 +117,7 @@ static void *
 refresher_main(void *unused)
 {
 	char fp[65];
-	int (*answer)(struct request * r);
+	int (*answer)(struct request *);
 
 	(void)unused;
 	pthread_mutex_lock(&refresher.lock);
