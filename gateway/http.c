@@ -29,6 +29,7 @@
 #include "notify.h"
 #include "request.h"
 #include "router.h"
+#include "rows.h"
 #include "statements.h"
 #include "tls.h"
 
@@ -66,16 +67,13 @@ method_of(const char *m)
 	return HTTP_OTHER;
 }
 
-const char *
-req_header(struct request *r, const char *name)
+/* The request's lookup (request.h): libmicrohttpd's parse of the head, read
+ * in place for the request's life; nothing is copied. */
+static const char *
+lookup(void *conn, enum req_part part, const char *name)
 {
-	return MHD_lookup_connection_value(r->http, MHD_HEADER_KIND, name);
-}
-
-const char *
-req_query(struct request *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->http, MHD_GET_ARGUMENT_KIND, name);
+	return MHD_lookup_connection_value(
+		conn, part == REQ_HEADER ? MHD_HEADER_KIND : MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* What http.c alone keeps about a request, around what handlers see. */
@@ -120,6 +118,7 @@ request_init(struct http_request *hr, struct MHD_Connection *conn, const char *u
 	unsigned char rnd[16];
 
 	r->http = conn;
+	r->lookup = lookup;
 	r->path = url;
 	r->method_name = method;
 	r->method = method_of(method);
@@ -622,8 +621,8 @@ ready_check(struct http_server *srv, char *why, size_t whylen)
 		snprintf(why, whylen, "database %s", db_status_name(s));
 		return -1;
 	}
-	s = db_exec(c, ST_READY, 0, NULL, &res);
-	if (s == DB_OK && parse_long(db_val(res, 0, 0), 0, 1000000, &applied) != 0)
+	s = db_query(c, ST_READY, &res, (char *)NULL);
+	if (s == DB_OK && parse_long(row_val(res, 0, SCALAR_VALUE), 0, 1000000, &applied) != 0)
 		applied = -1;
 	db_res_free(res);
 	db_release(c);
@@ -766,10 +765,6 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		log_warnx("cannot start the event listener");
 		goto fail;
 	}
-	if (router_start() != 0) {
-		log_warnx("cannot start the identity refresher");
-		goto fail;
-	}
 	srv->api = MHD_start_daemon(
 		api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
 		NULL, MHD_OPTION_SOCK_ADDR, &api_addr, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
@@ -853,7 +848,6 @@ http_stop(struct http_server *srv, long grace_s)
 	}
 	if (srv->ops)
 		MHD_stop_daemon(srv->ops);
-	router_stop(); /* after the last request that could ask it */
 	notify_stop();
 	free(srv->cert_pem);
 	free(srv->key_pem);

@@ -2,7 +2,8 @@
  * GET /v1/me -- the call partners make to check their set-up, and poll as a
  * liveness probe -- costs no database transaction.  Only that route reads
  * it: every other route authenticates in its own transaction, so data access
- * always follows the database.
+ * always follows the database.  The storage of identity.c, which alone calls
+ * it (when to read, store, drop and re-read: identity.h).
  *
  * An entry is served only while (a) it is younger than the configured time
  * to live, (b) the LISTEN connection is up and no refgw_identity

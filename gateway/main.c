@@ -10,7 +10,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
-#include "idcache.h"
+#include "identity.h"
 #include "log.h"
 #include "router.h"
 #include "sqltext.h"
@@ -108,8 +108,14 @@ serve(const struct config *cfg)
 		tls_shutdown();
 		return 2;
 	}
-	idcache_configure(cfg->identity_cache_ms);
+	if (identity_start(cfg->identity_cache_ms) != 0) {
+		log_warnx("cannot start the identity refresher");
+		db_pool_shutdown();
+		tls_shutdown();
+		return 2;
+	}
 	if (http_start(cfg, REFGW_SCHEMA_VERSION, &srv) != 0) {
+		identity_stop();
 		db_pool_shutdown();
 		tls_shutdown();
 		return 2;
@@ -119,6 +125,7 @@ serve(const struct config *cfg)
 				      sizeof(err)) != 0) {
 		log_warnx("REFGW_AUDIT_SIGNING_KEY: %s", err);
 		http_stop(srv, 0);
+		identity_stop();
 		db_pool_shutdown();
 		tls_shutdown();
 		return 2;
@@ -143,6 +150,7 @@ serve(const struct config *cfg)
 	log_info("signal %d: finishing in-flight requests (up to %ld s), then stopping", sig,
 		 cfg->shutdown_grace_s);
 	http_stop(srv, cfg->shutdown_grace_s);
+	identity_stop(); /* after the last request that could ask it */
 	checkpoint_schedule_stop();
 	db_pool_shutdown();
 	tls_shutdown();

@@ -40,6 +40,15 @@ struct identity {
 struct route;
 struct db_conn;
 
+/* Which part of the request's head a lookup reads. */
+enum req_part { REQ_HEADER, REQ_QUERY };
+
+/* Finds a header (case-insensitive) or a query argument by name in the head
+ * as received; NULL when absent.  Set by the code that hands the request over
+ * (http.c: libmicrohttpd's own parse of the head, read in place, nothing
+ * copied), so that what a handler reads never reaches back into http.c. */
+typedef const char *(*req_lookup_fn)(void *http, enum req_part part, const char *name);
+
 #define CALLER_ACTIONS_MAX 1024
 
 struct request {
@@ -59,7 +68,8 @@ struct request {
 	char caller_actions[CALLER_ACTIONS_MAX];
 	bool caller_actions_truncated;
 	struct db_conn *db;
-	void *http; /* the server connection, opaque to handlers */
+	void *http;           /* the server connection, opaque to handlers */
+	req_lookup_fn lookup; /* reads the head through http; NULL: an empty head */
 	uint64_t started_us;
 
 	/* The answer, built once. */
@@ -85,9 +95,12 @@ struct request {
 	uint64_t wait_deadline_us;
 };
 
-/* Implemented by http.c. */
+/* Implemented by request.c: what a handler reads from a request. */
 const char *req_header(struct request *r, const char *name);
 const char *req_query(struct request *r, const char *name);
+/* Parses the request body as one JSON object.  On failure answers 400
+ * (malformed JSON, with line/column/position) or 415 and returns NULL. */
+json_t *body_json(struct request *r);
 
 /* Implemented by response.c.  Each returns the status it set. */
 int reply_json(struct request *r, int status, json_t *body /* stolen */);

@@ -1,86 +1,83 @@
-/* router: route table and request dispatch. */
+/* router: route table, matching and request dispatch. */
 #include "router.h"
 
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "db.h"
 #include "events.h"
 #include "handlers.h"
-#include "idcache.h"
 #include "idempotency.h"
+#include "identity.h"
 #include "log.h"
-#include "metrics.h"
 #include "referrals.h"
-#include "statements.h"
 
 const struct route routes[] = {
-	{HTTP_GET, "/v1/me", handle_me, NULL, "me", false},
+	{HTTP_GET, "/v1/me", handle_me, NULL, "me", ROUTE_IDENTITY_CACHE},
 	/* Any organisation, for itself: rotation (docs/security.md). */
 	{HTTP_POST, "/v1/me/certificates", handle_me_cert_register, NULL, "certificates.rotate",
-	 true},
-	{HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", false},
+	 ROUTE_IDEMPOTENT | ROUTE_CHANGES_IDENTITY},
+	{HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", 0},
 	{HTTP_POST, "/v1/organisations", handle_org_create, "organisation.manage",
-	 "organisations.create", true},
-	{HTTP_GET, "/v1/organisations/{id}", handle_org_get, NULL, "organisations.get", false},
+	 "organisations.create", ROUTE_IDEMPOTENT | ROUTE_CHANGES_IDENTITY},
+	{HTTP_GET, "/v1/organisations/{id}", handle_org_get, NULL, "organisations.get", 0},
 	{HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, "organisation.manage",
-	 "organisations.update", false},
+	 "organisations.update", ROUTE_CHANGES_IDENTITY},
 	{HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, NULL,
-	 "certificates.list", false},
+	 "certificates.list", 0},
 	{HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register,
-	 "certificate.manage", "certificates.register", true},
+	 "certificate.manage", "certificates.register", ROUTE_IDEMPOTENT | ROUTE_CHANGES_IDENTITY},
 	{HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/revoke", handle_cert_revoke,
-	 "certificate.manage", "certificates.revoke", false},
+	 "certificate.manage", "certificates.revoke", ROUTE_CHANGES_IDENTITY},
 	/* The organisation itself; coordinators only for one without an active
 	 * certificate (four eyes), decided by PostgreSQL. */
 	{HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/confirm", handle_cert_confirm,
-	 NULL, "certificates.confirm", false},
-	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create", true},
+	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY},
+	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create",
+	 ROUTE_IDEMPOTENT},
 	{HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create",
-	 true},
-	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", false},
+	 ROUTE_IDEMPOTENT},
+	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", 0},
 	{HTTP_POST, "/v1/consents/{id}/withdraw", handle_consent_withdraw, "consent.withdraw",
-	 "consents.withdraw", false},
+	 "consents.withdraw", 0},
 	{HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create",
-	 true},
-	{HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", false},
-	{HTTP_GET, "/v1/referrals/{id}", handle_referral_get, "referral.read", "referrals.get",
-	 false},
+	 ROUTE_IDEMPOTENT},
+	{HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", 0},
+	{HTTP_GET, "/v1/referrals/{id}", handle_referral_get, "referral.read", "referrals.get", 0},
 	{HTTP_POST, "/v1/referrals/{id}/transitions", handle_referral_transition,
-	 "referral.transition", "referrals.transition", false},
+	 "referral.transition", "referrals.transition", 0},
 	{HTTP_GET, "/v1/referrals/{id}/history", handle_referral_history, "referral.read",
-	 "referrals.history", false},
-	{HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", false},
-	{HTTP_GET, "/v1/access-rules", handle_rules_list, NULL, "access_rules.list", false},
+	 "referrals.history", 0},
+	{HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", 0},
+	{HTTP_GET, "/v1/access-rules", handle_rules_list, NULL, "access_rules.list", 0},
 	{HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",
-	 "access_rules.replace", false},
-	{HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", false},
-	{HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create", true},
-	{HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create", true},
-	{HTTP_GET, "/v1/units", handle_unit_search, "unit.read", "units.search", false},
-	{HTTP_GET, "/v1/units/{id}", handle_unit_get, "unit.read", "units.get", false},
-	{HTTP_PATCH, "/v1/units/{id}", handle_unit_update, "unit.manage", "units.update", false},
+	 "access_rules.replace", ROUTE_CHANGES_IDENTITY},
+	{HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", 0},
+	{HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create",
+	 ROUTE_IDEMPOTENT},
+	{HTTP_POST, "/v1/units", handle_unit_create, "unit.manage", "units.create",
+	 ROUTE_IDEMPOTENT},
+	{HTTP_GET, "/v1/units", handle_unit_search, "unit.read", "units.search", 0},
+	{HTTP_GET, "/v1/units/{id}", handle_unit_get, "unit.read", "units.get", 0},
+	{HTTP_PATCH, "/v1/units/{id}", handle_unit_update, "unit.manage", "units.update", 0},
 	{HTTP_POST, "/v1/units/{id}/proposals", handle_proposal_create, "proposal.create",
-	 "proposals.create", true},
+	 "proposals.create", ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/units/{id}/proposals", handle_proposal_list, "unit.read", "proposals.list",
-	 false},
+	 0},
 	{HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read",
-	 "units.candidates", false},
+	 "units.candidates", 0},
 	{HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
-	 "proposals.decide", false},
+	 "proposals.decide", 0},
 	{HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage",
-	 "occupancies.start", true},
+	 "occupancies.start", ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/occupancies/{id}", handle_occupancy_get, "occupancy.read",
-	 "occupancies.get", false},
+	 "occupancies.get", 0},
 	{HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",
-	 "occupancies.end", false},
+	 "occupancies.end", 0},
 	{HTTP_GET, "/v1/reports/occupancy", handle_report_occupancy, "report.read",
-	 "reports.occupancy", false},
+	 "reports.occupancy", 0},
 	{HTTP_GET, "/v1/reports/referrals", handle_report_referrals, "report.read",
-	 "reports.referrals", false},
+	 "reports.referrals", 0},
 };
 const size_t nroutes = ARRAY_LEN(routes);
 
@@ -191,207 +188,6 @@ unavailable(struct request *r, enum db_status s)
 	return 503;
 }
 
-/* Resolves the organisation from the fingerprint and sets it for RLS. */
-static int
-authenticate(struct request *r, const char *fp)
-{
-	const char *params[2] = {fp, r->route ? r->route->action : NULL};
-	struct db_res *res = NULL;
-	enum db_status s;
-	int status = 0;
-
-	/* One round trip: BEGIN and the authentication. */
-	s = db_begin_exec(r->db, ST_AUTHENTICATE, 2, params, &res);
-	if (s != DB_OK)
-		return reply_db_error(r, s);
-	if (db_rows(res) == 0) {
-		status = reply_problem(
-			r, 401, "certificate-unknown", "Certificate not registered",
-			"the client certificate (sha256 %s) is not registered with the "
-			"gateway; ask the coordinator to register it",
-			fp);
-	} else if (strcmp(db_val(res, 0, 4), "t") == 0) {
-		status = reply_problem(r, 401, "certificate-revoked", "Certificate revoked",
-				       "the client certificate (sha256 %s) has been revoked", fp);
-	} else if (strcmp(db_val(res, 0, 7), "t") == 0) {
-		status = reply_problem(
-			r, 401, "certificate-pending", "Certificate not confirmed",
-			"the client certificate (sha256 %s) was registered by a "
-			"coordinator and waits for confirmation: your organisation "
-			"confirms it with a current certificate of its own (POST "
-			"/v1/organisations/%s/certificates/%s/confirm), or, if it has "
-			"none left, a second coordinator certificate does",
-			fp, db_val(res, 0, 0), fp);
-	} else if (strcmp(db_val(res, 0, 3), "active") != 0) {
-		status = reply_problem(r, 403, "organisation-suspended", "Organisation suspended",
-				       "the organisation of this certificate is suspended");
-	} else {
-		snprintf(r->who.organisation_id, sizeof(r->who.organisation_id), "%s",
-			 db_val(res, 0, 0));
-		snprintf(r->who.organisation_name, sizeof(r->who.organisation_name), "%s",
-			 db_val(res, 0, 1));
-		snprintf(r->who.kind, sizeof(r->who.kind), "%s", db_val(res, 0, 2));
-		snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
-		r->who.may = strcmp(db_val(res, 0, 6), "t") == 0;
-		r->who.certificate_confirmed = true;
-		r->authenticated = true;
-	}
-	db_res_free(res);
-	return status;
-}
-
-/* What the identity cache depends on (schema/014 notifies the same). */
-static bool
-changes_identity(const struct route *rt)
-{
-	static const char *const actions[] = {"organisation.manage", "certificate.manage",
-					      "access_rule.manage"};
-	size_t i;
-
-	if (rt->handler == handle_cert_confirm || rt->handler == handle_me_cert_register)
-		return true;
-	for (i = 0; rt->action && i < ARRAY_LEN(actions); i++)
-		if (strcmp(rt->action, actions[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Identity cache entries past their time to live are re-read here, by one
- * thread, off the request path: the request that finds one stale is
- * answered from it at once (idcache.h).  Re-reading in that request made
- * it wait for PostgreSQL, up to seconds on a CPU-saturated machine
- * (docs/performance.md). */
-#define REFRESH_QUEUE 64
-
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	pthread_t thread;
-	bool running, stop;
-	char queue[REFRESH_QUEUE][65];
-	unsigned head, count;
-} refresher = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
-
-/* The same reads as GET /v1/me, in a transaction of their own; refusals
- * drop the entry, other failures leave it to expire. */
-static void
-refresh_identity(const char *fp)
-{
-	struct request *r = calloc(1, sizeof(*r));
-	uint64_t generation = idcache_generation(); /* before the reads */
-	size_t i;
-
-	if (r == NULL || generation == 0)
-		goto out;
-	snprintf(r->id, sizeof(r->id), "identity-refresh");
-	for (i = 0; i < nroutes; i++)
-		if (routes[i].handler == handle_me)
-			r->route = &routes[i];
-	if (db_acquire(&r->db) != DB_OK)
-		goto out;
-	if (authenticate(r, fp) != 0) {
-		if (r->status == 401 || r->status == 403)
-			idcache_drop(fp);
-		goto out;
-	}
-	if (handle_me(r) == 200 && !r->caller_actions_truncated && db_commit(r->db) == DB_OK) {
-		idcache_put(generation, fp, now_monotonic_us(), &r->who, r->caller_actions);
-		metrics_identity_refresh();
-	}
-out:
-	if (r != NULL) {
-		db_release(r->db);
-		free(r->resp);
-		free(r);
-	}
-}
-
-static void *
-refresher_main(void *unused)
-{
-	char fp[65];
-
-	(void)unused;
-	pthread_mutex_lock(&refresher.lock);
-	while (!refresher.stop) {
-		if (refresher.count == 0) {
-			pthread_cond_wait(&refresher.wake, &refresher.lock);
-			continue;
-		}
-		memcpy(fp, refresher.queue[refresher.head], sizeof(fp));
-		refresher.head = (refresher.head + 1) % REFRESH_QUEUE;
-		refresher.count--;
-		pthread_mutex_unlock(&refresher.lock);
-		refresh_identity(fp);
-		pthread_mutex_lock(&refresher.lock);
-	}
-	pthread_mutex_unlock(&refresher.lock);
-	return NULL;
-}
-
-/* Not queued (queue full, or no refresher): the entry expires and the next
- * request reads the database itself. */
-static void
-refresh_later(const char *fp)
-{
-	pthread_mutex_lock(&refresher.lock);
-	if (refresher.running && refresher.count < REFRESH_QUEUE) {
-		snprintf(refresher.queue[(refresher.head + refresher.count) % REFRESH_QUEUE], 65,
-			 "%s", fp);
-		refresher.count++;
-		pthread_cond_signal(&refresher.wake);
-	}
-	pthread_mutex_unlock(&refresher.lock);
-}
-
-int
-router_start(void)
-{
-	pthread_mutex_lock(&refresher.lock);
-	refresher.stop = false;
-	refresher.count = 0;
-	refresher.running = pthread_create(&refresher.thread, NULL, refresher_main, NULL) == 0;
-	pthread_mutex_unlock(&refresher.lock);
-	return refresher.running ? 0 : -1;
-}
-
-void
-router_stop(void)
-{
-	bool running;
-
-	pthread_mutex_lock(&refresher.lock);
-	running = refresher.running;
-	refresher.stop = true;
-	refresher.running = false;
-	pthread_cond_signal(&refresher.wake);
-	pthread_mutex_unlock(&refresher.lock);
-	if (running)
-		pthread_join(refresher.thread, NULL);
-}
-
-/* GET /v1/me from the identity cache (idcache.h), without a transaction. */
-static bool
-answer_from_cache(struct request *r, const char *fp)
-{
-	bool refresh;
-
-	if (!idcache_get(fp, now_monotonic_us(), &r->who, r->caller_actions,
-			 sizeof(r->caller_actions), &refresh)) {
-		metrics_identity_cache(false);
-		return false;
-	}
-	metrics_identity_cache(true);
-	if (refresh)
-		refresh_later(fp);
-	snprintf(r->who.certificate_sha256, sizeof(r->who.certificate_sha256), "%s", fp);
-	r->who.may = true;                   /* the route needs no action */
-	r->who.certificate_confirmed = true; /* only confirmed ones are stored */
-	r->authenticated = true;
-	handle_me(r);
-	return true;
-}
-
 void
 router_dispatch(struct request *r, const char *fp)
 {
@@ -405,17 +201,17 @@ router_dispatch(struct request *r, const char *fp)
 	r->route = rt;
 	r->route_index = rt ? (int)(rt - routes) : -1;
 
-	if (rt && rt->handler == handle_me) {
-		if (answer_from_cache(r, fp))
+	if (rt && (rt->flags & ROUTE_IDENTITY_CACHE)) {
+		if (identity_answer_from_cache(r, fp, rt->handler))
 			return;
-		identity_generation = idcache_generation(); /* before the reads */
+		identity_generation = identity_cache_generation(); /* before the reads */
 	}
 	s = db_acquire(&r->db);
 	if (s != DB_OK) {
 		unavailable(r, s);
 		return;
 	}
-	if (authenticate(r, fp) != 0)
+	if (identity_authenticate(r, fp, rt ? rt->action : NULL) != 0)
 		goto out;
 	if (rt == NULL) {
 		if (allow) {
@@ -434,7 +230,7 @@ router_dispatch(struct request *r, const char *fp)
 			      "the access rules do not allow this organisation %s", rt->action);
 		goto out;
 	}
-	idem_key = rt->idempotent ? req_header(r, "Idempotency-Key") : NULL;
+	idem_key = (rt->flags & ROUTE_IDEMPOTENT) ? req_header(r, "Idempotency-Key") : NULL;
 	if (idem_key && idem_claim(r, idem_key) != 0)
 		goto out; /* replayed, or refused */
 	if (rt->handler(r) >= 400) {
@@ -470,11 +266,10 @@ router_dispatch(struct request *r, const char *fp)
 		else
 			reply_problem(r, 500, "internal", "Internal error",
 				      "the change could not be committed (request %s)", r->id);
-	} else if (changes_identity(rt)) {
-		idcache_invalidate();
+	} else if (rt->flags & ROUTE_CHANGES_IDENTITY) {
+		identity_cache_invalidate();
 	} else if (identity_generation && r->status == 200 && !r->caller_actions_truncated) {
-		idcache_put(identity_generation, fp, now_monotonic_us(), &r->who,
-			    r->caller_actions);
+		identity_cache_put(identity_generation, fp, r);
 	}
 out:
 	db_release(r->db); /* rolls back anything not committed */

@@ -1,6 +1,7 @@
 /* router: the route table (the whole API on one screen) and the dispatch of
- * one authenticated request: one transaction, the calling organisation set
- * for row-level security, a permission check, the handler, commit. */
+ * one request: one transaction in which identity.c authenticates the caller
+ * and sets it for row-level security, a permission check, the handler,
+ * commit. */
 #ifndef REFGW_ROUTER_H
 #define REFGW_ROUTER_H
 
@@ -9,13 +10,26 @@
 
 #include "request.h"
 
+enum route_flag {
+	/* A creating POST: honours Idempotency-Key. */
+	ROUTE_IDEMPOTENT = 1 << 0,
+	/* Answered from the identity cache when it may be (identity.h), without
+	 * a transaction: a GET that needs no action, whose handler renders from
+	 * r->who and r->caller_actions when it has no connection. */
+	ROUTE_IDENTITY_CACHE = 1 << 1,
+	/* Commits a change the identity cache depends on (organisations,
+	 * certificates, access rules; schema/014 notifies the same): the cache
+	 * serves nothing read before it. */
+	ROUTE_CHANGES_IDENTITY = 1 << 2,
+};
+
 struct route {
 	enum http_method method;
 	const char *pattern; /* segments; {id} is a UUID, {sha256} 64 hex digits */
 	int (*handler)(struct request *r);
 	const char *action; /* access rule the caller needs; NULL: any organisation */
 	const char *name;   /* metrics label */
-	bool idempotent;    /* a creating POST: honours Idempotency-Key */
+	unsigned flags;     /* enum route_flag */
 };
 
 extern const struct route routes[];
@@ -29,11 +43,6 @@ const struct route *router_match(enum http_method method, const char *path,
 
 /* Writes "GET, POST" for a method mask. */
 void router_allow_header(int allow, char *out, size_t outlen);
-
-/* The thread that re-reads stale identity cache entries (idcache.h):
- * started before requests are served, stopped after the last one. */
-int router_start(void) MUSTCHECK;
-void router_stop(void);
 
 /* Runs the request whose TLS peer was verified with this fingerprint. */
 void router_dispatch(struct request *r, const char *cert_sha256);

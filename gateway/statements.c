@@ -5,6 +5,7 @@
 #include "statements.h"
 
 #include "events.h"
+#include "identity.h"
 #include "referrals.h"
 #include "rows.h"
 
@@ -88,15 +89,20 @@ ROW_DESC(transition_row, TRANSITION_COLUMNS);
 ROW_DESC(recipient_row, RECIPIENT_COLUMNS);
 ROW_DESC(consent_gaps_row, CONSENT_GAPS_COLUMNS);
 ROW_DESC(event_row, EVENT_COLUMNS);
+ROW_DESC(identity_row, IDENTITY_COLUMNS);
+ROW_DESC(scalar_row, SCALAR_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
-	[ST_AUTHENTICATE] =
-		{"authenticate",
-		 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
-		 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)"},
+	/* identity (identity.h) */
+	[ST_AUTHENTICATE] = {"authenticate",
+			     "SELECT {cols} FROM refgw_authenticate(decode($fingerprint, 'hex'), "
+			     "$action)",
+			     "fingerprint action", &identity_row},
 	[ST_CALLER_ACTIONS] = {"caller_actions",
 			       "SELECT array_to_string(refgw_caller_actions(), ' ')"},
-	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
+	/* a single value, read as SCALAR_VALUE (statements.h) */
+	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) AS value FROM schema_migrations",
+		      NULL, &scalar_row},
 	[ST_AUDIT_APPEND] = {"audit_append",
 			     "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, "
 			     "$6::uuid, $7::jsonb)"},

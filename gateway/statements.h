@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "rows.h"
 
 enum stmt_id {
 	ST_AUTHENTICATE,
@@ -73,6 +74,13 @@ enum stmt_id {
 	ST_REPORT_REFERRALS,
 	ST_COUNT
 };
+
+/* A statement that answers one value names it "value" in its own SELECT
+ * list (`SELECT f(...) AS value`) and takes scalar_row: read with
+ * row_val(res, 0, SCALAR_VALUE). */
+#define SCALAR_COLUMNS(C) C(SCALAR_VALUE, "value", "NULL", COL_KEY, 0, NULL)
+enum scalar_col { SCALAR_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc scalar_row;
 
 /* Expanded once at start-up (sqltext_expand), then read-only. */
 extern struct db_stmt statements[ST_COUNT];

@@ -1,45 +1,10 @@
-/* validate: strict body parsing and field tables. */
+/* validate: field tables. */
 #include "validate.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "util.h"
-
-json_t *
-body_json(struct request *r)
-{
-	const char *ctype = req_header(r, "Content-Type");
-	json_error_t jerr;
-	json_t *root;
-
-	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0 ||
-	    (ctype[16] != '\0' && ctype[16] != ';' && ctype[16] != ' ')) {
-		reply_problem(r, 415, "unsupported-media-type", "Unsupported media type",
-			      "send the body as Content-Type: application/json");
-		return NULL;
-	}
-	if (r->body.len == 0) {
-		reply_problem(r, 400, "malformed-json", "Malformed JSON",
-			      "the request body is empty");
-		return NULL;
-	}
-	root = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		reply_problem(r, 400, "malformed-json", "Malformed JSON",
-			      "%s at line %d, column %d (byte %d)", jerr.text, jerr.line,
-			      jerr.column, jerr.position);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
-		json_decref(root);
-		reply_problem(r, 400, "malformed-json", "Malformed JSON",
-			      "the request body must be a JSON object");
-		return NULL;
-	}
-	return root;
-}
 
 bool
 is_token(const char *s, size_t maxlen)

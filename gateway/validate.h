@@ -1,6 +1,7 @@
-/* validate: request bodies.  Strict JSON (UTF-8, no duplicate keys, no NUL),
- * then a table of fields per endpoint: types, lengths, enumerations,
- * required-ness, and no field the table does not name (no mass assignment). */
+/* validate: request bodies.  Strict JSON (UTF-8, no duplicate keys, no NUL:
+ * body_json, request.h), then a table of fields per endpoint: types, lengths,
+ * enumerations, required-ness, and no field the table does not name (no mass
+ * assignment). */
 #ifndef REFGW_VALIDATE_H
 #define REFGW_VALIDATE_H
 
@@ -31,10 +32,6 @@ struct field_spec {
 	long min, max;
 	const char *const *values; /* FT_ENUM: NULL-terminated */
 };
-
-/* Parses the request body as one JSON object.  On failure answers 400
- * (malformed JSON, with line/column/position) or 415 and returns NULL. */
-json_t *body_json(struct request *r);
 
 /* Checks obj against the specs; appends {field, message} to errors for each
  * problem.  Returns the number of problems found. */

@@ -1,18 +1,13 @@
 /* A database that is never there, for the fuzz drivers: every statement
  * fails with the status the driver chose, and every call is counted, so a
- * driver can assert that a refused body reached no statement at all.
- * Also the two request accessors http.c normally provides. */
+ * driver can assert that a refused body reached no statement at all. */
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 #include "db.h"
 #include "fake_db.h"
-#include "request.h"
 
 int fake_db_calls;
 enum db_status fake_db_status = DB_UNAVAILABLE;
-const char *fake_headers[][2] = {{"Content-Type", "application/json"}, {"If-Match", "\"1\""}, {NULL, NULL}};
 
 static enum db_status
 fail(struct db_res **res)
@@ -79,20 +74,3 @@ db_listen(const char *ci, const char *sql, struct db_conn **out)
 }
 int db_socket(const struct db_conn *c) { (void)c; return -1; }
 int db_notifications(struct db_conn *c, void (*fn)(const char *, const char *)) { (void)c, (void)fn; return -1; }
-
-const char *
-req_header(struct request *r, const char *name)
-{
-	(void)r;
-	for (size_t i = 0; fake_headers[i][0]; i++)
-		if (strcasecmp(fake_headers[i][0], name) == 0)
-			return fake_headers[i][1];
-	return NULL;
-}
-
-const char *
-req_query(struct request *r, const char *name)
-{
-	(void)r, (void)name;
-	return NULL;
-}

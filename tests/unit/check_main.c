@@ -13,6 +13,7 @@ main(void)
 	log_set_quiet(1);
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, router_suite());
+	srunner_add_suite(sr, request_suite());
 	srunner_add_suite(sr, validate_suite());
 	srunner_add_suite(sr, problem_suite());
 	srunner_add_suite(sr, audit_suite());

@@ -7,6 +7,7 @@
 Suite *util_suite(void);
 Suite *config_suite(void);
 Suite *router_suite(void);
+Suite *request_suite(void);
 Suite *validate_suite(void);
 Suite *problem_suite(void);
 Suite *audit_suite(void);

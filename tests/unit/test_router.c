@@ -1,4 +1,5 @@
-/* router: the table drives matching, 404 and 405 + Allow. */
+/* router: the table drives matching, 404 and 405 + Allow, and which routes
+ * the identity cache answers or is invalidated by. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,50 @@ START_TEST(every_route_is_reachable_and_named)
 }
 END_TEST
 
+/* The identity cache answers a route without a transaction and without an
+ * access check (identity.c sets may): only a GET that needs no action. */
+START_TEST(identity_cache_routes_need_no_action)
+{
+	size_t i, cached = 0;
+
+	for (i = 0; i < nroutes; i++) {
+		if (!(routes[i].flags & ROUTE_IDENTITY_CACHE))
+			continue;
+		cached++;
+		ck_assert_msg(routes[i].method == HTTP_GET && routes[i].action == NULL,
+			      "%s answers from the identity cache but is not a GET without action",
+			      routes[i].name);
+		ck_assert_msg(!(routes[i].flags & ROUTE_CHANGES_IDENTITY), "%s", routes[i].name);
+	}
+	ck_assert_uint_eq(cached, 1); /* GET /v1/me */
+}
+END_TEST
+
+/* Every route that can change an organisation, a certificate or an access
+ * rule (what the identity cache holds) invalidates it when it commits. */
+START_TEST(identity_changes_invalidate_the_cache)
+{
+	static const char *const actions[] = {"organisation.manage", "certificate.manage",
+					      "access_rule.manage"};
+	static const char *const by_name[] = {"certificates.confirm", "certificates.rotate"};
+	size_t i, a, changing = 0;
+
+	for (i = 0; i < nroutes; i++) {
+		bool must = false;
+		for (a = 0; routes[i].action && a < sizeof(actions) / sizeof(actions[0]); a++)
+			must |= strcmp(routes[i].action, actions[a]) == 0;
+		for (a = 0; a < sizeof(by_name) / sizeof(by_name[0]); a++)
+			must |= strcmp(routes[i].name, by_name[a]) == 0;
+		ck_assert_msg((routes[i].flags & ROUTE_CHANGES_IDENTITY) ==
+				      (must ? ROUTE_CHANGES_IDENTITY : 0u),
+			      "%s: ROUTE_CHANGES_IDENTITY %s", routes[i].name,
+			      must ? "missing" : "on a route that changes no identity");
+		changing += must;
+	}
+	ck_assert_uint_eq(changing, 7);
+}
+END_TEST
+
 START_TEST(every_statement_is_defined)
 {
 	size_t i, j;
@@ -150,6 +195,8 @@ router_suite(void)
 
 	tcase_add_loop_test(t, route_table_cases, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(t, every_route_is_reachable_and_named);
+	tcase_add_test(t, identity_cache_routes_need_no_action);
+	tcase_add_test(t, identity_changes_invalidate_the_cache);
 	tcase_add_test(t, every_statement_is_defined);
 	tcase_add_test(t, routes_equal_openapi);
 	suite_add_tcase(s, t);
