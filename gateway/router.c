@@ -194,7 +194,7 @@ router_dispatch(struct request *r, const char *fp)
 	const struct route *rt;
 	const char *idem_key;
 	enum db_status s;
-	int allow = 0;
+	int allow = 0, status;
 	uint64_t identity_generation = 0;
 
 	rt = router_match(r->method, r->path, r->params, &r->nparams, &allow);
@@ -233,7 +233,12 @@ router_dispatch(struct request *r, const char *fp)
 	idem_key = (rt->flags & ROUTE_IDEMPOTENT) ? req_header(r, "Idempotency-Key") : NULL;
 	if (idem_key && idem_claim(r, idem_key) != 0)
 		goto out; /* replayed, or refused */
-	if (rt->handler(r) >= 400) {
+	status = rt->handler(r);
+	/* The status defaults to 500: a handler that built no answer never
+	 * sends an empty 200 (nor commits). */
+	if (r->resp == NULL)
+		status = reply_internal(r);
+	if (status >= 400) {
 		/* A write that failed because PostgreSQL went away mid-request
 		 * (the audit or event insert, say) was not committed: 503, so
 		 * that the partner retries, rather than 500. */
