@@ -160,6 +160,12 @@ tls-scan: build
 	sh bench/tls-scan.sh
 
 # List latency at 10 k, 100 k and 1 M rows (docs/performance.md).
+# Two gateway binaries side by side on one database (the A/B of a change):
+#   make bench-ab A=/path/to/old/refgw [B=build/refgw]
+bench-ab: build
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	sh bench/ab.sh $(A) $(or $(B),$(BUILD)/refgw) $(BENCH_SECONDS)
+
 bench-lists: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/lists.sh
