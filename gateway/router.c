@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_rules.h"
 #include "audit.h"
+#include "audit_trail.h"
 #include "db.h"
 #include "events.h"
 #include "handlers.h"
@@ -15,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "referrals.h"
+#include "reports.h"
 #include "statements.h"
 
 const struct route routes[] = {

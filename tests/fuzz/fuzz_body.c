@@ -17,9 +17,12 @@
 #include <string.h>
 
 #include "fake_db.h"
+#include "access_rules.h"
+#include "audit_trail.h"
 #include "events.h"
 #include "handlers.h"
 #include "referrals.h"
+#include "reports.h"
 #include "request.h"
 
 static const struct {
