@@ -30,7 +30,8 @@ handle_audit_list(struct request *r)
 	struct db_res *res = NULL;
 	struct buf out;
 	size_t n;
-	int limit, rows, status = 500;
+	int limit, rows;
+	int status = 500;
 	enum db_status s;
 
 	buf_init(&out, 16u << 20);

@@ -25,7 +25,8 @@ handle_report_occupancy(struct request *r)
 	json_t *sites = NULL, *ops = NULL, *list = NULL, *op;
 	const char *key;
 	enum db_status s;
-	int i, status = 500;
+	int i;
+	int status = 500;
 
 	if ((s = db_query(r->db, ST_REPORT_OCCUPANCY, &res, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
@@ -81,7 +82,8 @@ handle_report_referrals(struct request *r)
 	struct db_res *res = NULL;
 	json_t *rows = NULL;
 	enum db_status s;
-	int i, status = 500;
+	int i;
+	int status = 500;
 
 	if ((s = db_query(r->db, ST_REPORT_REFERRALS, &res, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
