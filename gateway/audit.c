@@ -8,43 +8,29 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "rows.h"
 #include "statements.h"
 
-static int
-append_params(const char *cert, const char *request_id, const char *action, const char *rtype,
-	      const char *rid, const char *person, json_t *detail, char **detail_text,
-	      const char *params[7])
+/* detail as the chain stores it: compact, sorted keys ("{}" when none). */
+static char *
+detail_text(json_t *detail)
 {
-	*detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-	if (*detail_text == NULL)
-		return -1;
-	params[0] = cert;
-	params[1] = request_id;
-	params[2] = action;
-	params[3] = rtype;
-	params[4] = rid;
-	params[5] = person;
-	params[6] = *detail_text;
-	return 0;
+	return detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 }
 
 int
 audit_record(struct request *r, const char *action, const char *rtype, const char *rid,
 	     const char *person, json_t *detail)
 {
-	const char *params[7];
-	char *text = NULL;
-	json_t *empty = detail ? NULL : json_object();
+	char *text = detail_text(detail);
 	enum db_status s;
 
-	if (append_params(r->who.certificate_sha256, r->id, action, rtype, rid, person,
-			  detail ? detail : empty, &text, params) != 0) {
-		json_decref(empty);
+	if (text == NULL)
 		return -1;
-	}
-	s = db_exec(r->db, ST_AUDIT_APPEND, 7, params, NULL);
+	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", r->who.certificate_sha256,
+		     "request", r->id, "action", action, "resource_type", rtype, "resource_id", rid,
+		     "person", person, "detail", text, (char *)NULL);
 	free(text);
-	json_decref(empty);
 	if (s != DB_OK) {
 		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",
 				  db_status_name(s));
@@ -57,14 +43,14 @@ int
 audit_record_reads(struct request *r, const char *action, const char *referrals,
 		   const char *persons, json_t *detail)
 {
-	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
-	const char *params[6] = {
-		r->who.certificate_sha256, r->id, action, referrals, persons, text};
+	char *text = detail_text(detail);
 	enum db_status s;
 
 	if (text == NULL)
 		return -1;
-	s = db_exec(r->db, ST_AUDIT_APPEND_READS, 6, params, NULL);
+	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", r->who.certificate_sha256,
+		     "request", r->id, "action", action, "referrals", referrals, "persons", persons,
+		     "detail", text, (char *)NULL);
 	free(text);
 	if (s != DB_OK) {
 		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",
@@ -78,16 +64,13 @@ int
 audit_record_conn(struct db_conn *c, const char *request_id, const char *action, const char *rtype,
 		  const char *rid, json_t *detail)
 {
-	const char *params[7];
-	char *text = NULL;
+	char *text = detail_text(detail);
 	enum db_status s;
 
-	if (append_params(NULL, request_id, action, rtype, rid, NULL, detail, &text, params) != 0)
+	if (text == NULL)
 		return -1;
-	s = db_exec_params(c,
-			   "SELECT refgw_audit_append_system(decode($1, 'hex'), $2, $3, $4, $5, "
-			   "$6::uuid, $7::jsonb)",
-			   7, params, NULL);
+	s = db_query(c, ST_AUDIT_APPEND_SYSTEM, NULL, "request", request_id, "action", action,
+		     "resource_type", rtype, "resource_id", rid, "detail", text, (char *)NULL);
 	free(text);
 	return s == DB_OK ? 0 : -1;
 }
@@ -136,6 +119,7 @@ int
 audit_verify(struct db_conn *c, struct audit_report *rep)
 {
 	struct db_res *res = NULL, *heads = NULL;
+	struct buf declare = {0};
 	unsigned char prev[32], hash[32], stored[32];
 	size_t prevlen = 0;
 	long cur_lane = 0, expect_seq = 0, lane;
@@ -147,15 +131,13 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 	rep->ok = true;
 	if (db_begin(c) != DB_OK)
 		return -1;
-	s = db_exec_params(
-		c,
-		"DECLARE audit_walk NO SCROLL CURSOR FOR "
-		"SELECT lane::text, seq::text, "
-		"(extract(epoch FROM at) * 1000000)::bigint::text, organisation_id::text, "
-		"encode(certificate_sha256, 'hex'), request_id, action, resource_type, "
-		"resource_id, person_id::text, detail::text, encode(prev_hash, 'hex'), "
-		"encode(hash, 'hex') FROM audit_log a ORDER BY a.lane, a.seq",
-		0, NULL, NULL);
+	/* A cursor over the statement table's walk: DECLARE cannot be a
+	 * prepared statement, its rows are read by name all the same. */
+	buf_init(&declare, 1 << 16);
+	if (buf_cat(&declare, "DECLARE audit_walk NO SCROLL CURSOR FOR ",
+		    statements[ST_AUDIT_WALK].text, (char *)NULL) != 0)
+		goto out;
+	s = db_exec_params(c, declare.data, 0, NULL, NULL);
 	if (s != DB_OK)
 		goto out;
 	for (;;) {
@@ -165,19 +147,15 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 		if (db_rows(res) == 0)
 			break;
 		for (i = 0; i < db_rows(res) && rep->ok; i++) {
-			struct audit_row row = {db_val(res, i, 0),
-						db_val(res, i, 1),
-						db_val(res, i, 2),
-						db_null(res, i, 3) ? NULL : db_val(res, i, 3),
-						db_null(res, i, 4) ? NULL : db_val(res, i, 4),
-						db_val(res, i, 5),
-						db_val(res, i, 6),
-						db_val(res, i, 7),
-						db_val(res, i, 8),
-						db_null(res, i, 9) ? NULL : db_val(res, i, 9),
-						db_val(res, i, 10)};
+			struct audit_row row = {
+				row_val(res, i, WALK_LANE),   row_val(res, i, WALK_SEQ),
+				row_val(res, i, WALK_AT_US),  row_str(res, i, WALK_ORG),
+				row_str(res, i, WALK_CERT),   row_val(res, i, WALK_REQUEST),
+				row_val(res, i, WALK_ACTION), row_val(res, i, WALK_RTYPE),
+				row_val(res, i, WALK_RID),    row_str(res, i, WALK_PERSON),
+				row_val(res, i, WALK_DETAIL)};
 			unsigned char stored_prev[32];
-			size_t stored_prevlen = strlen(db_val(res, i, 11)) / 2;
+			size_t stored_prevlen = strlen(row_val(res, i, WALK_PREV_HASH)) / 2;
 			struct buf canon;
 			long seq;
 
@@ -206,16 +184,16 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 					 lane, seq, expect_seq);
 				rep->ok = false;
 			} else if (stored_prevlen != prevlen ||
-				   (prevlen &&
-				    (hex_decode(db_val(res, i, 11), stored_prev, 32) != 0 ||
-				     memcmp(stored_prev, prev, 32) != 0))) {
+				   (prevlen && (hex_decode(row_val(res, i, WALK_PREV_HASH),
+							   stored_prev, 32) != 0 ||
+						memcmp(stored_prev, prev, 32) != 0))) {
 				snprintf(rep->first_broken, sizeof(rep->first_broken),
 					 "lane %ld seq %ld (request %s, action %s): prev_hash does "
 					 "not "
 					 "match the previous row's hash",
 					 lane, seq, row.request_id, row.action);
 				rep->ok = false;
-			} else if (hex_decode(db_val(res, i, 12), stored, 32) != 0 ||
+			} else if (hex_decode(row_val(res, i, WALK_HASH), stored, 32) != 0 ||
 				   memcmp(stored, hash, 32) != 0) {
 				snprintf(rep->first_broken, sizeof(rep->first_broken),
 					 "lane %ld seq %ld (request %s, action %s): hash does not "
@@ -236,26 +214,20 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 	}
 	/* The lane heads must match the last rows (a deleted tail shows here). */
 	if (rep->ok) {
-		s = db_exec_params(
-			c,
-			"SELECT h.lane::text, h.seq::text FROM audit_lanes h "
-			"LEFT JOIN LATERAL (SELECT max(seq) AS seq, (array_agg(hash ORDER BY "
-			"seq DESC))[1] AS hash FROM audit_log l WHERE l.lane = h.lane) t "
-			"ON true WHERE coalesce(t.seq, 0) <> h.seq OR "
-			"(h.seq > 0 AND t.hash IS DISTINCT FROM h.head) ORDER BY h.lane LIMIT 1",
-			0, NULL, &heads);
+		s = db_query(c, ST_AUDIT_HEAD_BROKEN, &heads, (char *)NULL);
 		if (s != DB_OK)
 			goto out;
 		if (db_rows(heads) > 0) {
 			snprintf(rep->first_broken, sizeof(rep->first_broken),
 				 "lane %s: the chain head (seq %s) does not match the last row "
 				 "(rows missing at the end)",
-				 db_val(heads, 0, 0), db_val(heads, 0, 1));
+				 row_val(heads, 0, HEAD_LANE), row_val(heads, 0, HEAD_SEQ));
 			rep->ok = false;
 		}
 	}
 	rc = 0;
 out:
+	buf_free(&declare);
 	db_res_free(res);
 	db_res_free(heads);
 	db_rollback(c);

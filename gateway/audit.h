@@ -9,7 +9,36 @@
 #include <stdio.h>
 
 #include "request.h"
+#include "rows.h"
 #include "util.h"
+
+/* The verification's walk over the log (ST_AUDIT_WALK, read through a
+ * cursor): every column as text, as the chain's hash covers it. */
+#define AUDIT_WALK_COLUMNS(C)                                                                      \
+	C(WALK_LANE, "lane", "a.lane::text", COL_KEY, 0, NULL)                                     \
+	C(WALK_SEQ, "seq", "a.seq::text", COL_KEY, 0, NULL)                                        \
+	C(WALK_AT_US, "at_us", "(extract(epoch FROM a.at) * 1000000)::bigint::text", COL_KEY, 0,   \
+	  NULL)                                                                                    \
+	C(WALK_ORG, "organisation_id", "a.organisation_id::text", COL_KEY, 0, NULL)                \
+	C(WALK_CERT, "certificate_sha256", "encode(a.certificate_sha256, 'hex')", COL_KEY, 0,      \
+	  NULL)                                                                                    \
+	C(WALK_REQUEST, "request_id", "a.request_id", COL_KEY, 0, NULL)                            \
+	C(WALK_ACTION, "action", "a.action", COL_KEY, 0, NULL)                                     \
+	C(WALK_RTYPE, "resource_type", "a.resource_type", COL_KEY, 0, NULL)                        \
+	C(WALK_RID, "resource_id", "a.resource_id", COL_KEY, 0, NULL)                              \
+	C(WALK_PERSON, "person_id", "a.person_id::text", COL_KEY, 0, NULL)                         \
+	C(WALK_DETAIL, "detail", "a.detail::text", COL_KEY, 0, NULL)                               \
+	C(WALK_PREV_HASH, "prev_hash", "encode(a.prev_hash, 'hex')", COL_KEY, 0, NULL)             \
+	C(WALK_HASH, "hash", "encode(a.hash, 'hex')", COL_KEY, 0, NULL)
+
+/* A lane whose head does not match its last row (ST_AUDIT_HEAD_BROKEN). */
+#define AUDIT_HEAD_COLUMNS(C)                                                                      \
+	C(HEAD_LANE, "lane", "h.lane::text", COL_KEY, 0, NULL)                                     \
+	C(HEAD_SEQ, "seq", "h.seq::text", COL_KEY, 0, NULL)
+
+enum audit_walk_col { AUDIT_WALK_COLUMNS(COLUMN_ENUM) };
+enum audit_head_col { AUDIT_HEAD_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc audit_walk_row, audit_head_row;
 
 struct db_conn;
 

@@ -22,6 +22,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "statements.h"
 
 #define MAX_LINE (64u << 20) /* a checkpoint of ~700 000 lanes */
 
@@ -195,10 +196,7 @@ read_heads(struct db_conn *c, struct checkpoint *cp, char *err, size_t errlen)
 	struct db_res *res = NULL;
 	int i;
 
-	if (db_exec_params(c,
-			   "SELECT lane::text, seq::text, encode(head, 'hex') "
-			   "FROM refgw_audit_lane_heads()",
-			   0, NULL, &res) != DB_OK) {
+	if (db_query(c, ST_AUDIT_LANE_HEADS, &res, (char *)NULL) != DB_OK) {
 		snprintf(err, errlen, "reading the lane heads: %s", db_last_error(c));
 		return -1;
 	}
@@ -213,15 +211,16 @@ read_heads(struct db_conn *c, struct checkpoint *cp, char *err, size_t errlen)
 		struct checkpoint_lane *l = &cp->lanes[i];
 		long seq;
 
-		if (parse_long(db_val(res, i, 0), -2147483648L, 2147483647L, &l->lane) != 0 ||
-		    parse_long(db_val(res, i, 1), 0, 0x7fffffffffffffffL, &seq) != 0 ||
-		    strlen(db_val(res, i, 2)) >= sizeof(l->head)) {
+		if (parse_long(row_val(res, i, LANE_HEAD_LANE), -2147483648L, 2147483647L,
+			       &l->lane) != 0 ||
+		    parse_long(row_val(res, i, LANE_HEAD_SEQ), 0, 0x7fffffffffffffffL, &seq) != 0 ||
+		    strlen(row_val(res, i, LANE_HEAD_HASH)) >= sizeof(l->head)) {
 			db_res_free(res);
 			snprintf(err, errlen, "unexpected lane head row");
 			return -1;
 		}
 		l->seq = seq;
-		snprintf(l->head, sizeof(l->head), "%s", db_val(res, i, 2));
+		snprintf(l->head, sizeof(l->head), "%s", row_val(res, i, LANE_HEAD_HASH));
 	}
 	db_res_free(res);
 	return 0;
@@ -339,7 +338,6 @@ check_against_db(struct db_conn *c, const struct checkpoint *cp, long lineno, FI
 {
 	struct buf lanes, seqs;
 	struct db_res *res = NULL;
-	const char *params[2];
 	size_t i;
 	int rc = -1, r;
 
@@ -353,28 +351,21 @@ check_against_db(struct db_conn *c, const struct checkpoint *cp, long lineno, FI
 			goto out;
 	if (APPEND_LITERAL(&lanes, "}") != 0 || APPEND_LITERAL(&seqs, "}") != 0)
 		goto out;
-	params[0] = lanes.data;
-	params[1] = seqs.data;
-	if (db_exec_params(
-		    c,
-		    "SELECT c.i::text, coalesce(h.seq, -1)::text, "
-		    "coalesce((SELECT max(m.seq) FROM audit_log m WHERE m.lane = c.lane), "
-		    "0)::text, coalesce(encode(l.hash, 'hex'), '') "
-		    "FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS c(lane, seq, i) "
-		    "LEFT JOIN audit_lanes h ON h.lane = c.lane "
-		    "LEFT JOIN audit_log l ON l.lane = c.lane AND l.seq = c.seq ORDER BY c.i",
-		    2, params, &res) != DB_OK) {
+	if (db_query(c, ST_CHECKPOINT_LANES, &res, "lanes", lanes.data, "seqs", seqs.data,
+		     (char *)NULL) != DB_OK) {
 		snprintf(err, errlen, "%s", db_last_error(c));
 		goto out;
 	}
 	for (r = 0; r < db_rows(res); r++) {
 		long idx, head_seq, rows;
 		const struct checkpoint_lane *l;
-		const char *hash = db_val(res, r, 3);
+		const char *hash = row_val(res, r, LANE_NOW_HASH);
 
-		if (parse_long(db_val(res, r, 0), 1, (long)cp->nlanes, &idx) != 0 ||
-		    parse_long(db_val(res, r, 1), -1, 0x7fffffffffffffffL, &head_seq) != 0 ||
-		    parse_long(db_val(res, r, 2), 0, 0x7fffffffffffffffL, &rows) != 0) {
+		if (parse_long(row_val(res, r, LANE_NOW_INDEX), 1, (long)cp->nlanes, &idx) != 0 ||
+		    parse_long(row_val(res, r, LANE_NOW_HEAD_SEQ), -1, 0x7fffffffffffffffL,
+			       &head_seq) != 0 ||
+		    parse_long(row_val(res, r, LANE_NOW_ROWS), 0, 0x7fffffffffffffffL, &rows) !=
+			    0) {
 			snprintf(err, errlen, "unexpected answer to the lane query");
 			goto out;
 		}

@@ -11,7 +11,30 @@
 #include <stdio.h>
 
 #include "crypto.h"
+#include "rows.h"
 #include "util.h"
+
+/* Each lane's head now (ST_AUDIT_LANE_HEADS). */
+#define LANE_HEAD_COLUMNS(C)                                                                       \
+	C(LANE_HEAD_LANE, "lane", "h.lane::text", COL_KEY, 0, NULL)                                \
+	C(LANE_HEAD_SEQ, "seq", "h.seq::text", COL_KEY, 0, NULL)                                   \
+	C(LANE_HEAD_HASH, "head", "encode(h.head, 'hex')", COL_KEY, 0, NULL)
+
+/* For each lane a checkpoint recorded (by its place in the checkpoint,
+ * from 1), what is there now (ST_CHECKPOINT_LANES): the head's seq (-1
+ * when the lane is gone), the rows left, the hash of the recorded row (""
+ * when it is gone). */
+#define LANE_NOW_COLUMNS(C)                                                                        \
+	C(LANE_NOW_INDEX, "idx", "c.i::text", COL_KEY, 0, NULL)                                    \
+	C(LANE_NOW_HEAD_SEQ, "head_seq", "coalesce(h.seq, -1)::text", COL_KEY, 0, NULL)            \
+	C(LANE_NOW_ROWS, "rows",                                                                   \
+	  "coalesce((SELECT max(m.seq) FROM audit_log m WHERE m.lane = c.lane), 0)::text",         \
+	  COL_KEY, 0, NULL)                                                                        \
+	C(LANE_NOW_HASH, "hash", "coalesce(encode(l.hash, 'hex'), '')", COL_KEY, 0, NULL)
+
+enum lane_head_col { LANE_HEAD_COLUMNS(COLUMN_ENUM) };
+enum lane_now_col { LANE_NOW_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc lane_head_row, lane_now_row;
 
 struct db_conn;
 

@@ -12,9 +12,9 @@
 
 #include "audit.h"
 #include "checkpoint.h"
+#include "common.h"
 #include "crypto.h"
 #include "db.h"
-#include "handlers.h"
 #include "statements.h"
 #include "tls.h"
 #include "util.h"
@@ -71,9 +71,7 @@ cli_migrate(const struct config *cfg)
 			names[n++] = strdup(de->d_name);
 	qsort(names, n, sizeof(names[0]), cmp_names);
 
-	if (db_exec_params(c, "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", 0, NULL,
-			   &res) != DB_OK ||
-	    db_rows(res) != 1) {
+	if (db_query(c, ST_CLI_RUNTIME_ROLE, &res, (char *)NULL) != DB_OK || db_rows(res) != 1) {
 		fprintf(stderr, "refgw: the runtime role refgw_app does not exist; create it first "
 				"(docs/operations.md, \"Database roles\")\n");
 		goto out;
@@ -91,11 +89,10 @@ cli_migrate(const struct config *cfg)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		const char *params[2] = {vtext, names[i]};
 		memcpy(vtext, names[i], 3);
 		vtext[3] = '\0';
-		if (db_exec_params(c, "SELECT 1 FROM schema_migrations WHERE version = $1::int", 1,
-				   params, &res) != DB_OK)
+		if (db_query(c, ST_MIGRATION_APPLIED, &res, "version", vtext, (char *)NULL) !=
+		    DB_OK)
 			goto out_err;
 		if (db_rows(res) > 0) {
 			db_res_free(res);
@@ -110,9 +107,8 @@ cli_migrate(const struct config *cfg)
 			goto out;
 		}
 		if (db_begin(c) != DB_OK || db_exec_script(c, sql) != DB_OK ||
-		    db_exec_params(
-			    c, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
-			    2, params, NULL) != DB_OK ||
+		    db_query(c, ST_MIGRATION_RECORD, NULL, "version", vtext, "name", names[i],
+			     (char *)NULL) != DB_OK ||
 		    db_commit(c) != DB_OK) {
 			fprintf(stderr, "refgw: migration %s failed: %s\n", names[i],
 				db_last_error(c));
@@ -185,14 +181,12 @@ audit_cli(struct db_conn *c, const char *action, const char *rtype, const char *
 static int
 resolve_org(struct db_conn *c, const char *ref, char id[37])
 {
-	const char *params[1] = {ref};
 	struct db_res *res = NULL;
 	int rc = -1;
 
-	if (db_exec_params(c, "SELECT id FROM organisations WHERE id::text = $1 OR name = $1", 1,
-			   params, &res) == DB_OK &&
+	if (db_query(c, ST_CLI_ORG_RESOLVE, &res, "ref", ref, (char *)NULL) == DB_OK &&
 	    db_rows(res) == 1) {
-		snprintf(id, 37, "%s", db_val(res, 0, 0));
+		snprintf(id, 37, "%s", row_val(res, 0, CLI_ORG_REF_ID));
 		rc = 0;
 	} else {
 		fprintf(stderr, "refgw: no organisation with id or name \"%s\"\n", ref);
@@ -226,14 +220,12 @@ cli_org(const struct config *cfg, int argc, char **argv)
 	if ((c = admin_connect(cfg)) == NULL)
 		return 1;
 	if (strcmp(argv[0], "list") == 0) {
-		if (db_exec_params(
-			    c,
-			    "SELECT id, kind, status, name FROM organisations ORDER BY kind, name",
-			    0, NULL, &res) != DB_OK)
+		if (db_query(c, ST_CLI_ORG_LIST, &res, (char *)NULL) != DB_OK)
 			goto fail;
 		for (i = 0; i < db_rows(res); i++)
-			printf("%s\t%s\t%s\t%s\n", db_val(res, i, 0), db_val(res, i, 1),
-			       db_val(res, i, 2), db_val(res, i, 3));
+			printf("%s\t%s\t%s\t%s\n", row_val(res, i, CLI_ORG_ID),
+			       row_val(res, i, CLI_ORG_KIND), row_val(res, i, CLI_ORG_STATUS),
+			       row_val(res, i, CLI_ORG_NAME));
 		rc = 0;
 	} else if (strcmp(argv[0], "add") == 0) {
 		const char *params[4] = {opt(argc, argv, "--name"), opt(argc, argv, "--kind"),
@@ -271,7 +263,6 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		 * coordinator suspended before schema/017, or its certificates
 		 * lost): the operator's out-of-band path, audited. */
 		char id[37];
-		const char *params[1] = {id};
 		if (argc < 2) {
 			fprintf(stderr, "usage: refgw org activate ID|NAME\n");
 			rc = 2;
@@ -280,12 +271,7 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		if (resolve_org(c, argv[1], id) != 0)
 			goto out;
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(
-			    c,
-			    "UPDATE organisations SET status = 'active', version = version + 1, "
-			    "updated_at = now() WHERE id = $1::uuid AND status <> 'active' "
-			    "RETURNING id",
-			    1, params, &res) != DB_OK)
+		    db_query(c, ST_CLI_ORG_ACTIVATE, &res, "id", id, (char *)NULL) != DB_OK)
 			goto fail;
 		if (db_rows(res) == 0) {
 			db_rollback(c);

@@ -21,9 +21,6 @@ int handle_person_create(struct request *r);
 int handle_consent_create(struct request *r);
 int handle_consent_list(struct request *r);
 int handle_consent_withdraw(struct request *r);
-int handle_rules_list(struct request *r);
-int handle_rules_replace(struct request *r);
-int handle_audit_list(struct request *r);
 int handle_site_create(struct request *r);
 int handle_unit_create(struct request *r);
 int handle_unit_get(struct request *r);
@@ -36,8 +33,6 @@ int handle_unit_candidates(struct request *r);
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);
-int handle_report_occupancy(struct request *r);
-int handle_report_referrals(struct request *r);
 
 #include "common.h"
 

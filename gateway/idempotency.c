@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "crypto.h"
 #include "db.h"
-#include "handlers.h"
 #include "router.h"
 #include "statements.h"
 
@@ -49,32 +49,39 @@ int
 idem_claim(struct request *r, const char *key)
 {
 	char hash[65];
-	const char *claim[3] = {key, r->route->name, hash}, *get[1] = {key};
 	struct db_res *res = NULL;
 	enum db_status s;
-	int status;
+	int status = 500;
 
-	if (!key_ok(key))
-		return reply_problem(r, 400, "invalid-idempotency-key", "Invalid Idempotency-Key",
-				     "Idempotency-Key must be 1 to 255 printable ASCII characters");
+	if (!key_ok(key)) {
+		status = reply_problem(
+			r, 400, "invalid-idempotency-key", "Invalid Idempotency-Key",
+			"Idempotency-Key must be 1 to 255 printable ASCII characters");
+		goto out;
+	}
 	request_hash(r, hash);
-	s = db_exec(r->db, ST_IDEM_CLAIM, 3, claim, &res);
-	if (s != DB_OK)
-		return reply_db_error(r, s);
+	s = db_query(r->db, ST_IDEM_CLAIM, &res, "key", key, "route", r->route->name, "hash", hash,
+		     (char *)NULL);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
 	if (db_rows(res) == 1) {
-		db_res_free(res);
-		return 0; /* first time: run it */
+		status = 0; /* first time: run it */
+		goto out;
 	}
 	db_res_free(res);
 	res = NULL;
-	s = db_exec(r->db, ST_IDEM_GET, 1, get, &res);
-	if (s != DB_OK)
-		return reply_db_error(r, s);
-	if (db_rows(res) != 1 || db_null(res, 0, 2)) {
+	s = db_query(r->db, ST_IDEM_GET, &res, "key", key, (char *)NULL);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) != 1 || row_null(res, 0, IDEM_STATUS)) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "idempotency record unreadable (request id %s)", r->id);
-	} else if (strcmp(db_val(res, 0, 0), hash) != 0 ||
-		   strcmp(db_val(res, 0, 1), r->route->name) != 0) {
+	} else if (strcmp(row_val(res, 0, IDEM_HASH), hash) != 0 ||
+		   strcmp(row_val(res, 0, IDEM_ROUTE), r->route->name) != 0) {
 		status = reply_problem(
 			r, 422, "idempotency-key-reused", "Idempotency-Key reused",
 			"this Idempotency-Key was used for a different request; use a "
@@ -82,21 +89,21 @@ idem_claim(struct request *r, const char *key)
 	} else {
 		long st = 0;
 		reply_reset(r);
-		r->resp = strdup(db_val(res, 0, 3));
+		r->resp = strdup(row_val(res, 0, IDEM_RESPONSE));
 		r->resp_len = r->resp ? strlen(r->resp) : 0;
-		if (parse_long(db_val(res, 0, 2), 200, 299, &st) != 0)
+		if (parse_long(row_val(res, 0, IDEM_STATUS), 200, 299, &st) != 0)
 			st = 500;
 		r->status = (int)st;
 		r->content_type = "application/json";
-		snprintf(r->location, sizeof(r->location), "%s",
-			 db_null(res, 0, 4) ? "" : db_val(res, 0, 4));
-		snprintf(r->etag, sizeof(r->etag), "%s",
-			 db_null(res, 0, 5) ? "" : db_val(res, 0, 5));
+		/* row_val: "" for NULL */
+		snprintf(r->location, sizeof(r->location), "%s", row_val(res, 0, IDEM_LOCATION));
+		snprintf(r->etag, sizeof(r->etag), "%s", row_val(res, 0, IDEM_ETAG));
 		r->replayed = true;
 		status = r->resp ? r->status
 				 : reply_problem(r, 500, "internal", "Internal error",
 						 "out of memory");
 	}
+out:
 	db_res_free(res);
 	return status;
 }
@@ -105,9 +112,11 @@ int
 idem_store(struct request *r, const char *key)
 {
 	char status[8];
-	const char *params[5] = {key, status, r->resp, r->location[0] ? r->location : NULL,
-				 r->etag[0] ? r->etag : NULL};
 
 	snprintf(status, sizeof(status), "%d", r->status);
-	return db_exec(r->db, ST_IDEM_STORE, 5, params, NULL) == DB_OK ? 0 : -1;
+	return db_query(r->db, ST_IDEM_STORE, NULL, "key", key, "status", status, "response",
+			r->resp, "location", r->location[0] ? r->location : NULL, "etag",
+			r->etag[0] ? r->etag : NULL, (char *)NULL) == DB_OK
+		       ? 0
+		       : -1;
 }

@@ -7,6 +7,19 @@
 #include <stdbool.h>
 
 #include "request.h"
+#include "rows.h"
+
+/* The stored outcome of a key (never rendered: replayed byte for byte). */
+#define IDEM_COLUMNS(C)                                                                            \
+	C(IDEM_HASH, "request_hash", "encode(request_hash, 'hex')", COL_KEY, 0, NULL)              \
+	C(IDEM_ROUTE, "route", "route", COL_KEY, 0, NULL)                                          \
+	C(IDEM_STATUS, "status", "status", COL_KEY, 0, NULL)                                       \
+	C(IDEM_RESPONSE, "response", "response", COL_KEY, 0, NULL)                                 \
+	C(IDEM_LOCATION, "location", "location", COL_KEY, 0, NULL)                                 \
+	C(IDEM_ETAG, "etag", "etag", COL_KEY, 0, NULL)
+
+enum idem_col { IDEM_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc idem_row;
 
 /* Claims key for r inside r's transaction.  Returns 0 when r must run (the
  * key is new), or the status of the answer already set on r (a replay, or a

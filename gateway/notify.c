@@ -13,6 +13,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "statements.h"
 #include "util.h"
 
 #define MAX_ORGS 1024
@@ -207,9 +208,7 @@ read_certificate_expiries(struct db_conn *c)
 	struct db_res *res = NULL;
 	size_t i, rows;
 
-	if (db_exec_params(
-		    c, "SELECT organisation, sha256, not_after FROM refgw_certificate_expiries()",
-		    0, NULL, &res) != DB_OK) {
+	if (db_query(c, ST_CERTIFICATE_EXPIRIES, &res, (char *)NULL) != DB_OK) {
 		log_warnx("housekeeping: certificate expiries: %s", db_last_error(c));
 		db_res_free(res);
 		return;
@@ -220,9 +219,10 @@ read_certificate_expiries(struct db_conn *c)
 	for (i = 0; i < rows; i++) {
 		long t = 0;
 		snprintf(certs[i].organisation, sizeof(certs[i].organisation), "%s",
-			 db_val(res, (int)i, 0));
-		snprintf(certs[i].sha256, sizeof(certs[i].sha256), "%s", db_val(res, (int)i, 1));
-		if (parse_long(db_val(res, (int)i, 2), 0, LONG_MAX, &t) != 0)
+			 row_val(res, (int)i, EXPIRY_ORG));
+		snprintf(certs[i].sha256, sizeof(certs[i].sha256), "%s",
+			 row_val(res, (int)i, EXPIRY_SHA256));
+		if (parse_long(row_val(res, (int)i, EXPIRY_NOT_AFTER), 0, LONG_MAX, &t) != 0)
 			t = 0;
 		certs[i].not_after = (time_t)t;
 	}
@@ -236,13 +236,13 @@ read_certificate_expiries(struct db_conn *c)
 static void
 housekeeping(struct db_conn *c)
 {
-	const char *params[1] = {n.ending_days};
 	struct db_res *res = NULL;
 
-	if (db_exec_params(c, "SELECT refgw_notify_ending_soon($1::int)", 1, params, &res) != DB_OK)
+	if (db_query(c, ST_NOTIFY_ENDING_SOON, &res, "days", n.ending_days, (char *)NULL) != DB_OK)
 		log_warnx("housekeeping: %s", db_last_error(c));
-	else if (strcmp(db_val(res, 0, 0), "0") != 0)
-		log_info("housekeeping: %s occupancies ending soon notified", db_val(res, 0, 0));
+	else if (strcmp(row_val(res, 0, ENDING_NOTIFIED), "0") != 0)
+		log_info("housekeeping: %s occupancies ending soon notified",
+			 row_val(res, 0, ENDING_NOTIFIED));
 	db_res_free(res);
 	if (!db_lost(c))
 		read_certificate_expiries(c);

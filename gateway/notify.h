@@ -10,7 +10,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rows.h"
 #include "util.h"
+
+/* Every active registered certificate's expiry, for /metrics
+ * (ST_CERTIFICATE_EXPIRIES; not_after in seconds since the epoch). */
+#define EXPIRY_COLUMNS(C)                                                                          \
+	C(EXPIRY_ORG, "organisation", "e.organisation", COL_KEY, 0, NULL)                          \
+	C(EXPIRY_SHA256, "sha256", "e.sha256", COL_KEY, 0, NULL)                                   \
+	C(EXPIRY_NOT_AFTER, "not_after", "e.not_after", COL_KEY, 0, NULL)
+
+/* How many occupancies ending soon were notified (ST_NOTIFY_ENDING_SOON). */
+#define ENDING_COLUMNS(C)                                                                          \
+	C(ENDING_NOTIFIED, "notified", "refgw_notify_ending_soon($days::int)", COL_KEY, 0, NULL)
+
+enum expiry_col { EXPIRY_COLUMNS(COLUMN_ENUM) };
+enum ending_col { ENDING_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc expiry_row, ending_row;
 
 typedef void (*notify_wake_fn)(void *ctx);
 

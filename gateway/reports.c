@@ -1,94 +1,78 @@
 /* reports: aggregates only, computed by PostgreSQL functions that suppress
  * every count of people below 5 (schema/010_reports.sql).  A suppressed
  * figure is null with "suppressed": true, never a small number. */
+#include "reports.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "db.h"
-#include "handlers.h"
 #include "statements.h"
 
-static json_t *
-count_or_null(const struct db_res *res, int row, int col)
+/* Adds v to the integer at key of o. */
+static void
+add_to(json_t *o, const char *key, long v)
 {
-	return db_null(res, row, col) ? json_null()
-				      : json_integer(strtol(db_val(res, row, col), NULL, 10));
+	json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + v));
 }
 
 int
 handle_report_occupancy(struct request *r)
 {
 	struct db_res *res = NULL;
-	enum db_status s = db_exec(r->db, ST_REPORT_OCCUPANCY, 0, NULL, &res);
-	json_t *sites, *ops;
-	int i, status;
+	json_t *sites = NULL, *ops = NULL, *list = NULL, *op;
+	const char *key;
+	enum db_status s;
+	int i;
+	int status = 500;
 
-	if (s != DB_OK)
-		return reply_db_error(r, s);
+	if ((s = db_query(r->db, ST_REPORT_OCCUPANCY, &res, (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
 	sites = json_array();
 	ops = json_object();
 	for (i = 0; i < db_rows(res); i++) {
-		json_t *op;
-		json_array_append_new(
-			sites,
-			json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?, s:s, s:o, s:o, s:o, "
-				  "s:b}",
-				  "site_id", db_val(res, i, 0), "site", db_val(res, i, 1),
-				  "operator_organisation_id", db_val(res, i, 2), "operator",
-				  db_val(res, i, 3), "commune", db_val(res, i, 4), "units",
-				  count_or_null(res, i, 5), "period_from", db_val(res, i, 6),
-				  "period_until", db_null(res, i, 7) ? NULL : db_val(res, i, 7),
-				  "status", db_val(res, i, 8), "occupancies",
-				  count_or_null(res, i, 9), "occupied_days",
-				  count_or_null(res, i, 10), "vacant_days",
-				  count_or_null(res, i, 11), "suppressed", db_null(res, i, 9)));
+		const char *op_id = row_val(res, i, SITE_OPERATOR_ID);
+		json_array_append_new(sites, row_json(&report_site_row, res, i, ROW_PUBLIC));
 		/* Per operator: sums over its sites; suppressed if any site's is. */
-		op = json_object_get(ops, db_val(res, i, 2));
+		op = json_object_get(ops, op_id);
 		if (op == NULL) {
 			op = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b}",
-				       "operator_organisation_id", db_val(res, i, 2), "operator",
-				       db_val(res, i, 3), "sites", 0, "units", 0, "occupancies", 0,
-				       "occupied_days", 0, "vacant_days", 0, "suppressed", 0);
-			json_object_set_new(ops, db_val(res, i, 2), op);
+				       "operator_organisation_id", op_id, "operator",
+				       row_val(res, i, SITE_OPERATOR), "sites", 0, "units", 0,
+				       "occupancies", 0, "occupied_days", 0, "vacant_days", 0,
+				       "suppressed", 0);
+			json_object_set_new(ops, op_id, op);
 		}
-		json_object_set_new(
-			op, "sites",
-			json_integer(json_integer_value(json_object_get(op, "sites")) + 1));
-		json_object_set_new(op, "units",
-				    json_integer(json_integer_value(json_object_get(op, "units")) +
-						 strtol(db_val(res, i, 5), NULL, 10)));
-		if (db_null(res, i, 9)) {
+		add_to(op, "sites", 1);
+		add_to(op, "units", row_long(res, i, SITE_UNITS));
+		if (row_bool(res, i, SITE_SUPPRESSED)) {
 			json_object_set_new(op, "suppressed", json_true());
 		} else {
-			static const char *const keys[] = {"occupancies", "occupied_days",
-							   "vacant_days"};
-			int k;
-			for (k = 0; k < 3; k++)
-				json_object_set_new(
-					op, keys[k],
-					json_integer(
-						json_integer_value(json_object_get(op, keys[k])) +
-						strtol(db_val(res, i, 9 + k), NULL, 10)));
+			add_to(op, "occupancies", row_long(res, i, SITE_OCCUPANCIES));
+			add_to(op, "occupied_days", row_long(res, i, SITE_OCCUPIED));
+			add_to(op, "vacant_days", row_long(res, i, SITE_VACANT));
 		}
 	}
+	list = json_array();
+	json_object_foreach(ops, key, op) {
+		if (json_is_true(json_object_get(op, "suppressed"))) {
+			json_object_set_new(op, "occupancies", json_null());
+			json_object_set_new(op, "occupied_days", json_null());
+			json_object_set_new(op, "vacant_days", json_null());
+		}
+		json_array_append(list, op);
+	}
+	status = reply_json(r, 200,
+			    json_pack("{s:o, s:o, s:i}", "sites", sites, "operators", list,
+				      "suppression_threshold", 5));
+	sites = list = NULL;
+out:
+	json_decref(ops);
 	db_res_free(res);
-	{
-		json_t *list = json_array(), *op;
-		const char *key;
-		json_object_foreach(ops, key, op) {
-			if (json_is_true(json_object_get(op, "suppressed"))) {
-				json_object_set_new(op, "occupancies", json_null());
-				json_object_set_new(op, "occupied_days", json_null());
-				json_object_set_new(op, "vacant_days", json_null());
-			}
-			json_array_append(list, op);
-		}
-		json_decref(ops);
-		status = reply_json(r, 200,
-				    json_pack("{s:o, s:o, s:i}", "sites", sites, "operators", list,
-					      "suppression_threshold", 5));
-	}
 	return status;
 }
 
@@ -96,22 +80,23 @@ int
 handle_report_referrals(struct request *r)
 {
 	struct db_res *res = NULL;
-	enum db_status s = db_exec(r->db, ST_REPORT_REFERRALS, 0, NULL, &res);
-	json_t *rows;
+	json_t *rows = NULL;
+	enum db_status s;
 	int i;
+	int status = 500;
 
-	if (s != DB_OK)
-		return reply_db_error(r, s);
+	if ((s = db_query(r->db, ST_REPORT_REFERRALS, &res, (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
 	rows = json_array();
 	for (i = 0; i < db_rows(res); i++)
-		json_array_append_new(rows,
-				      json_pack("{s:s, s:s, s:s, s:s?, s:o, s:b}", "month",
-						db_val(res, i, 0), "program", db_val(res, i, 1),
-						"status", db_val(res, i, 2), "outcome",
-						db_null(res, i, 3) ? NULL : db_val(res, i, 3),
-						"referrals", count_or_null(res, i, 4), "suppressed",
-						db_null(res, i, 4)));
+		json_array_append_new(rows, row_json(&report_referral_row, res, i, ROW_PUBLIC));
+	status = reply_json(r, 200,
+			    json_pack("{s:o, s:i}", "items", rows, "suppression_threshold", 5));
+	rows = NULL;
+out:
+	json_decref(rows);
 	db_res_free(res);
-	return reply_json(r, 200,
-			  json_pack("{s:o, s:i}", "items", rows, "suppression_threshold", 5));
+	return status;
 }

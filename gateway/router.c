@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access_rules.h"
+#include "audit.h"
+#include "audit_trail.h"
 #include "db.h"
 #include "events.h"
 #include "handlers.h"
@@ -11,6 +14,7 @@
 #include "identity.h"
 #include "log.h"
 #include "referrals.h"
+#include "reports.h"
 
 const struct route routes[] = {
 	{HTTP_GET, "/v1/me", handle_me, NULL, "me", ROUTE_IDENTITY_CACHE},

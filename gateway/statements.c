@@ -4,9 +4,17 @@
  * security. */
 #include "statements.h"
 
+#include "access_rules.h"
+#include "audit.h"
+#include "audit_trail.h"
+#include "checkpoint.h"
+#include "cli.h"
 #include "events.h"
+#include "idempotency.h"
 #include "identity.h"
+#include "notify.h"
 #include "referrals.h"
+#include "reports.h"
 #include "rows.h"
 
 /* id, name, kind, programs, status, version, created_at, updated_at */
@@ -92,6 +100,23 @@ ROW_DESC(event_row, EVENT_COLUMNS);
 ROW_DESC(identity_row, IDENTITY_COLUMNS);
 ROW_DESC(scalar_row, SCALAR_COLUMNS);
 
+/* access rules, the audit trail, reports, idempotency, the audit log, and
+ * the services and the CLI that read rows (issue 13, h4) */
+ROW_DESC(rule_row, RULE_COLUMNS);
+ROW_DESC(caller_may_row, CALLER_MAY_COLUMNS);
+ROW_DESC(audit_entry_row, AUDIT_ENTRY_COLUMNS);
+ROW_DESC(report_site_row, REPORT_SITE_COLUMNS);
+ROW_DESC(report_referral_row, REPORT_REFERRAL_COLUMNS);
+ROW_DESC(idem_row, IDEM_COLUMNS);
+ROW_DESC(audit_walk_row, AUDIT_WALK_COLUMNS);
+ROW_DESC(audit_head_row, AUDIT_HEAD_COLUMNS);
+ROW_DESC(lane_head_row, LANE_HEAD_COLUMNS);
+ROW_DESC(lane_now_row, LANE_NOW_COLUMNS);
+ROW_DESC(expiry_row, EXPIRY_COLUMNS);
+ROW_DESC(ending_row, ENDING_COLUMNS);
+ROW_DESC(cli_org_row, CLI_ORG_COLUMNS);
+ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
+
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
 	[ST_AUTHENTICATE] = {"authenticate",
@@ -103,9 +128,11 @@ struct db_stmt statements[ST_COUNT] = {
 	/* a single value, read as SCALAR_VALUE (statements.h) */
 	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) AS value FROM schema_migrations",
 		      NULL, &scalar_row},
-	[ST_AUDIT_APPEND] = {"audit_append",
-			     "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, "
-			     "$6::uuid, $7::jsonb)"},
+	[ST_AUDIT_APPEND] =
+		{"audit_append",
+		 "SELECT refgw_audit_append(decode($certificate, 'hex'), $request, "
+		 "$action, $resource_type, $resource_id, $person::uuid, $detail::jsonb)",
+		 "certificate request action resource_type resource_id person detail", NULL},
 	[ST_ORG_LIST] = {"org_list", "SELECT " ORG_COLS " FROM organisations "
 				     "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
 				     "ORDER BY name, id LIMIT $3::int"},
@@ -136,19 +163,21 @@ struct db_stmt statements[ST_COUNT] = {
 			    "AND revoked_at IS NULL RETURNING " CERT_COLS},
 	[ST_CERT_CONFIRM] = {"cert_confirm",
 			     "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))"},
-	[ST_IDEM_CLAIM] =
-		{"idem_claim",
-		 "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "
-		 "VALUES (refgw_caller(), $1, $2, decode($3, 'hex')) "
-		 "ON CONFLICT DO NOTHING RETURNING 1"},
-	[ST_IDEM_GET] =
-		{"idem_get",
-		 "SELECT encode(request_hash, 'hex'), route, status, response, location, etag "
-		 "FROM idempotency_keys WHERE organisation_id = refgw_caller() AND key = $1"},
-	[ST_IDEM_STORE] =
-		{"idem_store",
-		 "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
-		 "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1"},
+	/* idempotency (idempotency.h): the claim's one row says "new" */
+	[ST_IDEM_CLAIM] = {"idem_claim",
+			   "INSERT INTO idempotency_keys (organisation_id, key, route, "
+			   "request_hash) VALUES (refgw_caller(), $key, $route, decode($hash, "
+			   "'hex')) ON CONFLICT DO NOTHING RETURNING 1",
+			   "key route hash", NULL},
+	[ST_IDEM_GET] = {"idem_get",
+			 "SELECT {cols} FROM idempotency_keys WHERE organisation_id = "
+			 "refgw_caller() AND key = $key",
+			 "key", &idem_row},
+	[ST_IDEM_STORE] = {"idem_store",
+			   "UPDATE idempotency_keys SET status = $status::int, response = "
+			   "$response, location = $location, etag = $etag WHERE organisation_id = "
+			   "refgw_caller() AND key = $key",
+			   "key status response location etag", NULL},
 	[ST_PERSON_INSERT] =
 		{"person_insert",
 		 "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
@@ -220,26 +249,28 @@ struct db_stmt statements[ST_COUNT] = {
 			   "SELECT {cols} FROM events WHERE organisation_id = refgw_caller() "
 			   "AND seq > $after::bigint ORDER BY seq LIMIT $limit::int",
 			   "after limit", &event_row},
+	/* access rules (access_rules.h) */
 	[ST_RULES_LIST] = {"rules_list",
-			   "SELECT id, organisation_id, kind, action, allowed, " TS(
-				   "updated_at") " FROM access_rules ORDER BY kind NULLS LAST, "
-						 "organisation_id, action"},
-	[ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules"},
+			   /* qualified: a bare name would be the output column */
+			   "SELECT {cols} FROM access_rules a ORDER BY a.kind NULLS LAST, "
+			   "a.organisation_id, a.action",
+			   NULL, &rule_row},
+	[ST_RULES_DELETE_ALL] = {"rules_delete_all", "DELETE FROM access_rules", NULL, NULL},
 	[ST_RULES_INSERT_SET] =
 		{"rules_insert_set",
 		 "INSERT INTO access_rules (organisation_id, kind, action, allowed) "
 		 "SELECT x.organisation_id, x.kind, x.action, x.allowed "
-		 "FROM jsonb_to_recordset($1::jsonb) AS x(organisation_id uuid, kind text, "
-		 "action text, allowed boolean)"},
-	[ST_CALLER_MAY] = {"caller_may", "SELECT refgw_caller_may($1)"},
-	[ST_AUDIT_LIST] =
-		{"audit_list",
-		 "SELECT " TS("at") ", organisation_id, action, resource_type, resource_id, "
-				    "request_id, at::text, lane, seq, encode(certificate_sha256, "
-				    "'hex') FROM audit_log "
-				    "WHERE person_id = $1::uuid AND ($2::timestamptz IS NULL OR "
-				    "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
-				    "ORDER BY at, lane, seq LIMIT $5::int"},
+		 "FROM jsonb_to_recordset($rules::jsonb) AS x(organisation_id uuid, kind text, "
+		 "action text, allowed boolean)",
+		 "rules", NULL},
+	[ST_CALLER_MAY] = {"caller_may", "SELECT {cols}", "action", &caller_may_row},
+	/* the audit trail (audit_trail.h) */
+	[ST_AUDIT_LIST] = {"audit_list",
+			   "SELECT {cols} FROM audit_log a WHERE a.person_id = $person::uuid AND "
+			   "($after_at::timestamptz IS NULL OR (a.at, a.lane, a.seq) > "
+			   "($after_at::timestamptz, $after_lane::int, $after_seq::bigint)) "
+			   "ORDER BY a.at, a.lane, a.seq LIMIT $limit::int",
+			   "person after_at after_lane after_seq limit", &audit_entry_row},
 	[ST_SITE_INSERT] =
 		{"site_insert",
 		 "INSERT INTO sites (operator_org, name, commune, managing_partner, units_planned, "
@@ -351,14 +382,72 @@ struct db_stmt statements[ST_COUNT] = {
 	 * $4 referral ids and $5 their persons, as array literals. */
 	[ST_AUDIT_APPEND_READS] =
 		{"audit_append_reads",
-		 "SELECT count(refgw_audit_append(decode($1, 'hex'), $2, $3, 'referral', "
-		 "x.id::text, x.person, $6::jsonb)) FROM unnest($4::uuid[], $5::uuid[]) "
-		 "AS x(id, person)"},
+		 "SELECT count(refgw_audit_append(decode($certificate, 'hex'), $request, $action, "
+		 "'referral', x.id::text, x.person, $detail::jsonb)) FROM "
+		 "unnest($referrals::uuid[], $persons::uuid[]) AS x(id, person)",
+		 "certificate request action referrals persons detail", NULL},
+	/* reports (reports.h): the functions' own order */
 	[ST_REPORT_OCCUPANCY] = {"report_occupancy",
-				 "SELECT site_id, site, operator_id, operator, commune, units, "
-				 "period_from::text, period_until::text, status, occupancies, "
-				 "occupied_days, vacant_days FROM refgw_report_occupancy()"},
-	[ST_REPORT_REFERRALS] =
-		{"report_referrals",
-		 "SELECT month, program, status, outcome, referrals FROM refgw_report_referrals()"},
+				 "SELECT {cols} FROM refgw_report_occupancy() o", NULL,
+				 &report_site_row},
+	[ST_REPORT_REFERRALS] = {"report_referrals",
+				 "SELECT {cols} FROM refgw_report_referrals() f", NULL,
+				 &report_referral_row},
+
+	/* The services and the CLI, on connections of their own (db_query runs
+	 * the text there; prepared on the pool too, never run by it).  The CLI's
+	 * and the checkpoints' run as the schema owner (audit.h, checkpoint.h,
+	 * notify.h, cli.h). */
+	[ST_AUDIT_APPEND_SYSTEM] = {"audit_append_system",
+				    "SELECT refgw_audit_append_system(NULL::bytea, $request, "
+				    "$action, $resource_type, $resource_id, NULL::uuid, "
+				    "$detail::jsonb)",
+				    "request action resource_type resource_id detail", NULL},
+	/* Read through a cursor (audit_verify: DECLARE ... FOR this text). */
+	[ST_AUDIT_WALK] = {"audit_walk", "SELECT {cols} FROM audit_log a ORDER BY a.lane, a.seq",
+			   NULL, &audit_walk_row},
+	/* The first lane whose head does not match its last row. */
+	[ST_AUDIT_HEAD_BROKEN] =
+		{"audit_head_broken",
+		 "SELECT {cols} FROM audit_lanes h "
+		 "LEFT JOIN LATERAL (SELECT max(seq) AS seq, (array_agg(hash ORDER BY "
+		 "seq DESC))[1] AS hash FROM audit_log l WHERE l.lane = h.lane) t "
+		 "ON true WHERE coalesce(t.seq, 0) <> h.seq OR "
+		 "(h.seq > 0 AND t.hash IS DISTINCT FROM h.head) ORDER BY h.lane LIMIT 1",
+		 NULL, &audit_head_row},
+	[ST_AUDIT_LANE_HEADS] = {"audit_lane_heads",
+				 "SELECT {cols} FROM refgw_audit_lane_heads() h", NULL,
+				 &lane_head_row},
+	[ST_CHECKPOINT_LANES] =
+		{"checkpoint_lanes",
+		 "SELECT {cols} FROM unnest($lanes::int[], $seqs::bigint[]) WITH ORDINALITY "
+		 "AS c(lane, seq, i) LEFT JOIN audit_lanes h ON h.lane = c.lane "
+		 "LEFT JOIN audit_log l ON l.lane = c.lane AND l.seq = c.seq ORDER BY c.i",
+		 "lanes seqs", &lane_now_row},
+	[ST_CERTIFICATE_EXPIRIES] = {"certificate_expiries",
+				     "SELECT {cols} FROM refgw_certificate_expiries() e", NULL,
+				     &expiry_row},
+	[ST_NOTIFY_ENDING_SOON] = {"notify_ending_soon", "SELECT {cols}", "days", &ending_row},
+	[ST_CLI_RUNTIME_ROLE] = {"cli_runtime_role",
+				 "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", NULL, NULL},
+	[ST_MIGRATION_APPLIED] = {"migration_applied",
+				  "SELECT 1 FROM schema_migrations WHERE version = $version::int",
+				  "version", NULL},
+	[ST_MIGRATION_RECORD] = {"migration_record",
+				 "INSERT INTO schema_migrations (version, name) VALUES "
+				 "($version::int, $name)",
+				 "version name", NULL},
+	[ST_CLI_ORG_RESOLVE] = {"cli_org_resolve",
+				"SELECT {cols} FROM organisations o WHERE o.id::text = $ref OR "
+				"o.name = $ref",
+				"ref", &cli_org_ref_row},
+	[ST_CLI_ORG_LIST] = {"cli_org_list",
+			     "SELECT {cols} FROM organisations o ORDER BY o.kind, o.name", NULL,
+			     &cli_org_row},
+	[ST_CLI_ORG_ACTIVATE] =
+		{"cli_org_activate",
+		 "UPDATE organisations SET status = 'active', version = version + "
+		 "1, updated_at = now() WHERE id = $id::uuid AND status <> 'active' "
+		 "RETURNING id",
+		 "id", NULL},
 };

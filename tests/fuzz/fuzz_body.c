@@ -18,9 +18,12 @@
 #include <strings.h>
 
 #include "fake_db.h"
+#include "access_rules.h"
+#include "audit_trail.h"
 #include "events.h"
 #include "handlers.h"
 #include "referrals.h"
+#include "reports.h"
 #include "request.h"
 
 static const struct {
