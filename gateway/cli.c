@@ -258,7 +258,8 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		params[3] = "active";
 		/* The API's statement: one definition of what creating means. */
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c, statements[ST_ORG_INSERT].text, 4, params, &res) != DB_OK)
+		    db_query(c, ST_ORG_INSERT, &res, "name", params[0], "kind", params[1],
+			     "programs", params[2], "status", params[3], (char *)NULL) != DB_OK)
 			goto fail;
 		if (audit_cli(c, "organisation.create", "organisation", db_val(res, 0, 0),
 			      json_pack("{s:s, s:s}", "name", params[0], "kind", params[1])) != 0 ||

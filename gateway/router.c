@@ -14,6 +14,7 @@
 #include "idempotency.h"
 #include "log.h"
 #include "metrics.h"
+#include "organisations.h"
 #include "referrals.h"
 #include "statements.h"
 

@@ -5,13 +5,9 @@
 #include "statements.h"
 
 #include "events.h"
+#include "organisations.h"
 #include "referrals.h"
 #include "rows.h"
-
-/* id, name, kind, programs, status, version, created_at, updated_at */
-#define ORG_COLS                                                                                   \
-	"id, name, kind, array_to_string(programs, ','), status, version, " TS(                    \
-		"created_at") ", " TS("updated_at")
 
 /* sha256, organisation_id, subject, issuer, serial, not_before, not_after,
  * registered_at, revoked_at, revocation_reason, confirmed_at, registered_by,
@@ -88,31 +84,42 @@ ROW_DESC(transition_row, TRANSITION_COLUMNS);
 ROW_DESC(recipient_row, RECIPIENT_COLUMNS);
 ROW_DESC(consent_gaps_row, CONSENT_GAPS_COLUMNS);
 ROW_DESC(event_row, EVENT_COLUMNS);
+/* organisations, certificates, persons, consents (issue 13, h3) */
+ROW_DESC(org_row, ORG_COLUMNS);
+ROW_DESC(caller_actions_row, CALLER_ACTIONS_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	[ST_AUTHENTICATE] =
 		{"authenticate",
 		 "SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, "
 		 "may, pending FROM refgw_authenticate(decode($1, 'hex'), $2)"},
-	[ST_CALLER_ACTIONS] = {"caller_actions",
-			       "SELECT array_to_string(refgw_caller_actions(), ' ')"},
+	/* organisations (organisations.h): GET /v1/me */
+	[ST_CALLER_ACTIONS] = {"caller_actions", "SELECT {cols}", NULL, &caller_actions_row},
 	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
 	[ST_AUDIT_APPEND] = {"audit_append",
 			     "SELECT refgw_audit_append(decode($1, 'hex'), $2, $3, $4, $5, "
 			     "$6::uuid, $7::jsonb)"},
-	[ST_ORG_LIST] = {"org_list", "SELECT " ORG_COLS " FROM organisations "
-				     "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
-				     "ORDER BY name, id LIMIT $3::int"},
-	[ST_ORG_GET] = {"org_get", "SELECT " ORG_COLS " FROM organisations WHERE id = $1::uuid"},
+	/* organisations (organisations.h) */
+	[ST_ORG_LIST] = {"org_list",
+			 "SELECT {cols} FROM organisations o WHERE $after_name::text IS NULL OR "
+			 "(o.name, o.id) > ($after_name::text, $after_id::uuid) "
+			 "ORDER BY o.name, o.id LIMIT $limit::int",
+			 "after_name after_id limit", &org_row},
+	[ST_ORG_GET] = {"org_get", "SELECT {cols} FROM organisations WHERE id = $id::uuid", "id",
+			&org_row},
+	/* also the CLI's (org add): one definition of what creating means */
 	[ST_ORG_INSERT] = {"org_insert",
 			   "INSERT INTO organisations (name, kind, programs, status) "
-			   "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING " ORG_COLS},
-	[ST_ORG_UPDATE] =
-		{"org_update",
-		 "UPDATE organisations SET name = coalesce($2, name), "
-		 "programs = coalesce(string_to_array($3, ','), programs), "
-		 "status = coalesce($4, status), version = version + 1, updated_at = now() "
-		 "WHERE id = $1::uuid AND version = $5::int RETURNING " ORG_COLS},
+			   "VALUES ($name, $kind, string_to_array($programs, ','), $status) "
+			   "RETURNING {cols}",
+			   "name kind programs status", &org_row},
+	[ST_ORG_UPDATE] = {"org_update",
+			   "UPDATE organisations SET name = coalesce($name, name), "
+			   "programs = coalesce(string_to_array($programs, ','), programs), "
+			   "status = coalesce($status, status), version = version + 1, "
+			   "updated_at = now() WHERE id = $id::uuid AND version = $version::int "
+			   "RETURNING {cols}",
+			   "id name programs status version", &org_row},
 	[ST_CERT_LIST] = {"cert_list",
 			  "SELECT " CERT_COLS " FROM certificates WHERE organisation_id = $1::uuid "
 			  "ORDER BY registered_at, sha256"},

@@ -19,6 +19,7 @@
 #include "fake_db.h"
 #include "events.h"
 #include "handlers.h"
+#include "organisations.h"
 #include "referrals.h"
 #include "request.h"
 
