@@ -354,7 +354,10 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 			enum db_status s;
 			if (db_begin(c) != DB_OK)
 				goto fail;
-			s = db_exec_params(c, statements[ST_CERT_INSERT].text, 8, params, NULL);
+			s = db_query(c, ST_CERT_INSERT, NULL, "sha256", params[0], "organisation",
+				     params[1], "subject", params[2], "issuer", params[3], "serial",
+				     params[4], "not_before", params[5], "not_after", params[6],
+				     "pem", params[7], (char *)NULL);
 			if (s == DB_UNIQUE) {
 				printf("%s already registered\n", info.sha256_hex);
 				rc = 0;
@@ -372,7 +375,8 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 	} else if (strcmp(argv[0], "revoke") == 0) {
 		const char *params[3] = {id, arg, opt(argc, argv, "--reason")};
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c, statements[ST_CERT_REVOKE].text, 3, params, &res) != DB_OK)
+		    db_query(c, ST_CERT_REVOKE, &res, "organisation", params[0], "sha256",
+			     params[1], "reason", params[2], (char *)NULL) != DB_OK)
 			goto fail;
 		if (db_rows(res) == 0) {
 			fprintf(stderr, "refgw: no active certificate %s for %s\n", arg, id);

@@ -7,11 +7,6 @@
 
 #include "request.h"
 
-int handle_cert_list(struct request *r);
-int handle_cert_register(struct request *r);
-int handle_cert_revoke(struct request *r);
-int handle_cert_confirm(struct request *r);
-int handle_me_cert_register(struct request *r);
 int handle_person_create(struct request *r);
 int handle_consent_create(struct request *r);
 int handle_consent_list(struct request *r);

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "certificates.h"
 #include "events.h"
 #include "handlers.h"
 #include "idcache.h"

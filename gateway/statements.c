@@ -4,18 +4,11 @@
  * security. */
 #include "statements.h"
 
+#include "certificates.h"
 #include "events.h"
 #include "organisations.h"
 #include "referrals.h"
 #include "rows.h"
-
-/* sha256, organisation_id, subject, issuer, serial, not_before, not_after,
- * registered_at, revoked_at, revocation_reason, confirmed_at, registered_by,
- * confirmed_by */
-#define CERT_COLS                                                                                                                                                \
-	"encode(sha256, 'hex'), organisation_id, subject, issuer, serial, " TS(                                                                                  \
-		"not_before") ", " TS("not_after") ", " TS("registered_at") ", " TS("revoked_at") ", revocation_reason, " TS("confirmed_at") ", registered_by, " \
-																	     "confirmed_by"
 
 /* id, person_id, created_by, recipient_orgs, recipient_kinds, purposes,
  * data_categories, valid_until, evidence, status, withdrawn_at,
@@ -87,6 +80,8 @@ ROW_DESC(event_row, EVENT_COLUMNS);
 /* organisations, certificates, persons, consents (issue 13, h3) */
 ROW_DESC(org_row, ORG_COLUMNS);
 ROW_DESC(caller_actions_row, CALLER_ACTIONS_COLUMNS);
+ROW_DESC(cert_row, CERT_COLUMNS);
+ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	[ST_AUTHENTICATE] =
@@ -120,23 +115,33 @@ struct db_stmt statements[ST_COUNT] = {
 			   "updated_at = now() WHERE id = $id::uuid AND version = $version::int "
 			   "RETURNING {cols}",
 			   "id name programs status version", &org_row},
+	/* certificates (certificates.h) */
 	[ST_CERT_LIST] = {"cert_list",
-			  "SELECT " CERT_COLS " FROM certificates WHERE organisation_id = $1::uuid "
-			  "ORDER BY registered_at, sha256"},
+			  /* ORDER BY qualified columns: a bare name would be the
+			   * output column of that name (to_char, hex) */
+			  "SELECT {cols} FROM certificates c WHERE c.organisation_id = "
+			  "$organisation::uuid ORDER BY c.registered_at, c.sha256",
+			  "organisation", &cert_row},
 	[ST_CERT_GET] = {"cert_get",
-			 "SELECT " CERT_COLS " FROM certificates "
-			 "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex')"},
-	[ST_CERT_INSERT] =
-		{"cert_insert",
-		 "INSERT INTO certificates (sha256, organisation_id, subject, issuer, serial, "
-		 "not_before, not_after, pem) VALUES (decode($1, 'hex'), $2::uuid, $3, $4, $5, "
-		 "to_timestamp($6::bigint), to_timestamp($7::bigint), $8) RETURNING " CERT_COLS},
+			 "SELECT {cols} FROM certificates WHERE organisation_id = "
+			 "$organisation::uuid AND sha256 = decode($sha256, 'hex')",
+			 "organisation sha256", &cert_row},
+	/* also the CLI's (cert register, cert revoke) */
+	[ST_CERT_INSERT] = {"cert_insert",
+			    "INSERT INTO certificates (sha256, organisation_id, subject, issuer, "
+			    "serial, not_before, not_after, pem) VALUES (decode($sha256, 'hex'), "
+			    "$organisation::uuid, $subject, $issuer, $serial, "
+			    "to_timestamp($not_before::bigint), to_timestamp($not_after::bigint), "
+			    "$pem) RETURNING {cols}",
+			    "sha256 organisation subject issuer serial not_before not_after pem",
+			    &cert_row},
 	[ST_CERT_REVOKE] = {"cert_revoke",
-			    "UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
-			    "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
-			    "AND revoked_at IS NULL RETURNING " CERT_COLS},
-	[ST_CERT_CONFIRM] = {"cert_confirm",
-			     "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))"},
+			    "UPDATE certificates SET revoked_at = now(), revocation_reason = "
+			    "$reason WHERE organisation_id = $organisation::uuid AND sha256 = "
+			    "decode($sha256, 'hex') AND revoked_at IS NULL RETURNING {cols}",
+			    "organisation sha256 reason", &cert_row},
+	[ST_CERT_CONFIRM] = {"cert_confirm", "SELECT {cols}", "organisation sha256",
+			     &cert_verdict_row},
 	[ST_IDEM_CLAIM] =
 		{"idem_claim",
 		 "INSERT INTO idempotency_keys (organisation_id, key, route, request_hash) "

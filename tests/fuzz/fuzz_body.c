@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fake_db.h"
+#include "certificates.h"
 #include "events.h"
 #include "handlers.h"
 #include "organisations.h"
