@@ -7,10 +7,6 @@
 
 #include "request.h"
 
-int handle_person_create(struct request *r);
-int handle_consent_create(struct request *r);
-int handle_consent_list(struct request *r);
-int handle_consent_withdraw(struct request *r);
 int handle_rules_list(struct request *r);
 int handle_rules_replace(struct request *r);
 int handle_audit_list(struct request *r);

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "db.h"
 #include "certificates.h"
+#include "consents.h"
 #include "events.h"
 #include "handlers.h"
 #include "idcache.h"
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "organisations.h"
+#include "persons.h"
 #include "referrals.h"
 #include "statements.h"
 

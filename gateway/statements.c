@@ -5,19 +5,12 @@
 #include "statements.h"
 
 #include "certificates.h"
+#include "consents.h"
 #include "events.h"
 #include "organisations.h"
+#include "persons.h"
 #include "referrals.h"
 #include "rows.h"
-
-/* id, person_id, created_by, recipient_orgs, recipient_kinds, purposes,
- * data_categories, valid_until, evidence, status, withdrawn_at,
- * withdrawal_reason, created_at */
-#define CONSENT_COLS                                                                               \
-	"id, person_id, created_by, array_to_string(recipient_orgs, ','), "                        \
-	"array_to_string(recipient_kinds, ','), array_to_string(purposes, ','), "                  \
-	"array_to_string(data_categories, ','), valid_until::text, evidence::text, "               \
-	"status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
 
 /* The keyset condition is always a range of bare parameters (no "$2 IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
@@ -82,6 +75,10 @@ ROW_DESC(org_row, ORG_COLUMNS);
 ROW_DESC(caller_actions_row, CALLER_ACTIONS_COLUMNS);
 ROW_DESC(cert_row, CERT_COLUMNS);
 ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
+ROW_DESC(person_row, PERSON_COLUMNS);
+ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
+ROW_DESC(consent_row, CONSENT_COLUMNS);
+ROW_DESC(consent_withdrawal_row, CONSENT_WITHDRAWAL_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	[ST_AUTHENTICATE] =
@@ -155,27 +152,35 @@ struct db_stmt statements[ST_COUNT] = {
 		{"idem_store",
 		 "UPDATE idempotency_keys SET status = $2::int, response = $3, location = $4, "
 		 "etag = $5 WHERE organisation_id = refgw_caller() AND key = $1"},
-	[ST_PERSON_INSERT] =
-		{"person_insert",
-		 "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
-		 "VALUES (refgw_caller(), $1, $2::int, decode($3, 'hex')) "
-		 "RETURNING id, external_ref, " TS("created_at")},
-	[ST_PERSON_VISIBLE] =
-		{"person_visible",
-		 "SELECT created_by = refgw_caller(), refgw_caller_follows(id) FROM persons "
-		 "WHERE id = $1::uuid"},
-	[ST_CONSENT_INSERT] =
-		{"consent_insert",
-		 "INSERT INTO consents (person_id, created_by, recipient_orgs, "
-		 "recipient_kinds, purposes, data_categories, valid_until, evidence) "
-		 "VALUES ($1::uuid, refgw_caller(), $2::uuid[], $3::text[], $4::text[], "
-		 "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS},
+	/* persons (persons.h) */
+	[ST_PERSON_INSERT] = {"person_insert",
+			      "INSERT INTO persons (created_by, external_ref, birth_year, "
+			      "niss_hmac) VALUES (refgw_caller(), $external_ref, $birth_year::int, "
+			      "decode($niss_hmac, 'hex')) RETURNING {cols}",
+			      "external_ref birth_year niss_hmac", &person_row},
+	[ST_PERSON_VISIBLE] = {"person_visible", "SELECT {cols} FROM persons WHERE id = $id::uuid",
+			       "id", &person_visible_row},
+	/* consents (consents.h) */
+	[ST_CONSENT_INSERT] = {"consent_insert",
+			       "INSERT INTO consents (person_id, created_by, recipient_orgs, "
+			       "recipient_kinds, purposes, data_categories, valid_until, evidence) "
+			       "VALUES ($person::uuid, refgw_caller(), $recipient_orgs::uuid[], "
+			       "$recipient_kinds::text[], $purposes::text[], "
+			       "$data_categories::text[], $valid_until::date, $evidence::jsonb) "
+			       "RETURNING {cols}",
+			       "person recipient_orgs recipient_kinds purposes data_categories "
+			       "valid_until evidence",
+			       &consent_row},
 	[ST_CONSENT_LIST] = {"consent_list",
-			     "SELECT " CONSENT_COLS " FROM consents WHERE person_id = $1::uuid "
-			     "ORDER BY created_at, id"},
-	[ST_CONSENT_GET] = {"consent_get",
-			    "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid"},
-	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)"},
+			     /* ORDER BY qualified columns: a bare name would be the
+			      * output column of that name (to_char) */
+			     "SELECT {cols} FROM consents c WHERE c.person_id = $person::uuid "
+			     "ORDER BY c.created_at, c.id",
+			     "person", &consent_row},
+	[ST_CONSENT_GET] = {"consent_get", "SELECT {cols} FROM consents WHERE id = $id::uuid", "id",
+			    &consent_row},
+	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT {cols}", "id reason",
+				 &consent_withdrawal_row},
 	/* referrals (referrals.h) */
 	[ST_ORG_PROGRAM] = {"org_program", "SELECT {cols} FROM organisations WHERE id = $id::uuid",
 			    "id program", &recipient_row},

@@ -18,9 +18,11 @@
 
 #include "fake_db.h"
 #include "certificates.h"
+#include "consents.h"
 #include "events.h"
 #include "handlers.h"
 #include "organisations.h"
+#include "persons.h"
 #include "referrals.h"
 #include "request.h"
 
