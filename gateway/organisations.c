@@ -113,7 +113,8 @@ handle_org_list(struct request *r)
 {
 	char name[256], id[37], limit_text[16];
 	struct db_res *res = NULL;
-	int limit, have = 0, status = 500;
+	int limit, have = 0;
+	int status = 500;
 	enum db_status s;
 
 	if ((limit = query_limit(r)) < 0 || (have = cursor_decode(r, name, sizeof(name), id)) < 0) {
