@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "audit.h"
-#include "db.h"
 #include "certificates.h"
 #include "consents.h"
+#include "db.h"
 #include "events.h"
 #include "handlers.h"
 #include "idcache.h"
