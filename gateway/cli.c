@@ -15,6 +15,7 @@
 #include "common.h"
 #include "crypto.h"
 #include "db.h"
+#include "organisations.h"
 #include "statements.h"
 #include "tls.h"
 #include "util.h"
@@ -250,13 +251,14 @@ cli_org(const struct config *cfg, int argc, char **argv)
 		params[3] = "active";
 		/* The API's statement: one definition of what creating means. */
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c, statements[ST_ORG_INSERT].text, 4, params, &res) != DB_OK)
+		    db_query(c, ST_ORG_INSERT, &res, "name", params[0], "kind", params[1],
+			     "programs", params[2], "status", params[3], (char *)NULL) != DB_OK)
 			goto fail;
-		if (audit_cli(c, "organisation.create", "organisation", db_val(res, 0, 0),
+		if (audit_cli(c, "organisation.create", "organisation", row_val(res, 0, ORG_ID),
 			      json_pack("{s:s, s:s}", "name", params[0], "kind", params[1])) != 0 ||
 		    db_commit(c) != DB_OK)
 			goto fail;
-		printf("%s\n", db_val(res, 0, 0));
+		printf("%s\n", row_val(res, 0, ORG_ID));
 		rc = 0;
 	} else if (strcmp(argv[0], "activate") == 0) {
 		/* The way back when no coordinator can act through the API (every
@@ -339,7 +341,10 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 			enum db_status s;
 			if (db_begin(c) != DB_OK)
 				goto fail;
-			s = db_exec_params(c, statements[ST_CERT_INSERT].text, 8, params, NULL);
+			s = db_query(c, ST_CERT_INSERT, NULL, "sha256", params[0], "organisation",
+				     params[1], "subject", params[2], "issuer", params[3], "serial",
+				     params[4], "not_before", params[5], "not_after", params[6],
+				     "pem", params[7], (char *)NULL);
 			if (s == DB_UNIQUE) {
 				printf("%s already registered\n", info.sha256_hex);
 				rc = 0;
@@ -357,7 +362,8 @@ cli_cert(const struct config *cfg, int argc, char **argv)
 	} else if (strcmp(argv[0], "revoke") == 0) {
 		const char *params[3] = {id, arg, opt(argc, argv, "--reason")};
 		if (db_begin(c) != DB_OK ||
-		    db_exec_params(c, statements[ST_CERT_REVOKE].text, 3, params, &res) != DB_OK)
+		    db_query(c, ST_CERT_REVOKE, &res, "organisation", params[0], "sha256",
+			     params[1], "reason", params[2], (char *)NULL) != DB_OK)
 			goto fail;
 		if (db_rows(res) == 0) {
 			fprintf(stderr, "refgw: no active certificate %s for %s\n", arg, id);

@@ -10,10 +10,6 @@
 #include "request.h"
 #include "rows.h"
 
-/* persons.c: the HMAC key for national register numbers. */
-int persons_init(const char *key_file, bool required, char *err, size_t errlen);
-bool niss_valid(const char *niss);
-
 /* Shared by handlers. */
 int reply_db_error(struct request *r, int db_status);
 /* ?limit=: default 50, 1..200; -1 after answering 400. */

@@ -1,14 +1,17 @@
 /* consents: what a person agreed to share, with whom, for what, until when,
  * and how the agreement was recorded.  Withdrawal is as easy as giving and
  * takes effect in the same transaction (refgw_withdraw_consent). */
+#include "consents.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "audit.h"
+#include "common.h"
 #include "db.h"
-#include "handlers.h"
+#include "persons.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -58,37 +61,6 @@ array_literal(struct buf *b, json_t *strings, const char *key)
 			return -1;
 	}
 	return buf_append(b, "}", 1);
-}
-
-/* Row of CONSENT_COLS → JSON; evidence only for its creator. */
-static json_t *
-consent_json(struct request *r, const struct db_res *res, int row)
-{
-	json_t *recipients = json_array(), *orgs = json_split(db_val(res, row, 3)),
-	       *kindv = json_split(db_val(res, row, 4)), *v, *j;
-	size_t i;
-
-	json_array_foreach(orgs, i, v)
-		json_array_append_new(recipients, json_pack("{s:O}", "organisation_id", v));
-	json_array_foreach(kindv, i, v)
-		json_array_append_new(recipients, json_pack("{s:O}", "kind", v));
-	json_decref(orgs);
-	json_decref(kindv);
-	j = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s}", "id", db_val(res, row, 0),
-		      "person_id", db_val(res, row, 1), "created_by", db_val(res, row, 2),
-		      "recipients", recipients, "purposes", json_split(db_val(res, row, 5)),
-		      "data_categories", json_split(db_val(res, row, 6)), "valid_until",
-		      db_val(res, row, 7), "status", db_val(res, row, 9), "created_at",
-		      db_val(res, row, 12));
-	if (strcmp(db_val(res, row, 2), r->who.organisation_id) == 0)
-		json_object_set_new(j, "evidence", json_loads(db_val(res, row, 8), 0, NULL));
-	if (!db_null(res, row, 10)) {
-		json_object_set_new(j, "withdrawn_at", json_string(db_val(res, row, 10)));
-		json_object_set_new(j, "withdrawal_reason",
-				    db_null(res, row, 11) ? json_null()
-							  : json_string(db_val(res, row, 11)));
-	}
-	return j;
 }
 
 /* The nested parts the flat field table cannot check. */
@@ -148,23 +120,50 @@ check_consent(json_t *body, json_t *errors)
 		field_error(errors, "valid_until", "must not be in the past");
 }
 
+/* Only an organisation that follows the person records its consent: its
+ * creator, or a party to an open referral for it (PostgreSQL checks the same,
+ * consents_insert_follows).  A person the caller cannot see does not exist
+ * for it.  0 when the caller follows the person, else the status answered. */
+static int
+check_follows(struct request *r, const char *person)
+{
+	struct db_res *res = NULL;
+	enum db_status s = db_query(r->db, ST_PERSON_VISIBLE, &res, "id", person, (char *)NULL);
+	int status = 0;
+
+	if (s != DB_OK)
+		status = reply_db_error(r, s);
+	else if (db_rows(res) == 0)
+		status = reply_problem(r, 404, "not-found", "Not found", "no person %s", person);
+	else if (!row_bool(res, 0, PERSON_FOLLOWED))
+		status = reply_problem(
+			r, 403, "person-not-followed", "Person not followed",
+			"only the organisation that created person %s, or a party to an "
+			"open referral for them, records their consent",
+			person);
+	db_res_free(res);
+	return status;
+}
+
 int
 handle_consent_create(struct request *r)
 {
-	json_t *body = body_json(r), *errors = NULL;
+	json_t *body = NULL, *errors = NULL;
 	struct db_res *res = NULL;
 	struct buf orgs, kindb, purposes, cats;
 	char *evidence = NULL;
-	const char *params[7];
+	const char *person;
 	enum db_status s;
-	int status;
+	int status = 500;
 
 	buf_init(&orgs, 8192);
 	buf_init(&kindb, 1024);
 	buf_init(&purposes, 1024);
 	buf_init(&cats, 1024);
-	if (body == NULL)
-		return r->status;
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
 	errors = json_array();
 	validate_fields(body, consent_fields, ARRAY_LEN(consent_fields), errors);
 	check_consent(body, errors);
@@ -173,30 +172,9 @@ handle_consent_create(struct request *r)
 		errors = NULL;
 		goto out;
 	}
-	/* Only an organisation that follows the person records its consent:
-	 * its creator, or a party to an open referral for it (PostgreSQL checks
-	 * the same, consents_insert_follows).  A person the caller cannot see
-	 * does not exist for it. */
-	params[0] = json_string_value(json_object_get(body, "person_id"));
-	s = db_exec(r->db, ST_PERSON_VISIBLE, 1, params, &res);
-	if (s != DB_OK) {
-		status = reply_db_error(r, s);
+	person = json_string_value(json_object_get(body, "person_id"));
+	if ((status = check_follows(r, person)) != 0)
 		goto out;
-	}
-	if (db_rows(res) == 0) {
-		status = reply_problem(r, 404, "not-found", "Not found", "no person %s", params[0]);
-		goto out;
-	}
-	if (strcmp(db_val(res, 0, 1), "t") != 0) {
-		status = reply_problem(
-			r, 403, "person-not-followed", "Person not followed",
-			"only the organisation that created person %s, or a party to an "
-			"open referral for them, records their consent",
-			params[0]);
-		goto out;
-	}
-	db_res_free(res);
-	res = NULL;
 	evidence = json_dumps(json_object_get(body, "evidence"), JSON_COMPACT | JSON_SORT_KEYS);
 	if (array_literal(&orgs, json_object_get(body, "recipients"), "organisation_id") != 0 ||
 	    array_literal(&kindb, json_object_get(body, "recipients"), "kind") != 0 ||
@@ -207,13 +185,11 @@ handle_consent_create(struct request *r)
 			reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
 		goto out;
 	}
-	params[1] = orgs.data;
-	params[2] = kindb.data;
-	params[3] = purposes.data;
-	params[4] = cats.data;
-	params[5] = json_string_value(json_object_get(body, "valid_until"));
-	params[6] = evidence;
-	s = db_exec(r->db, ST_CONSENT_INSERT, 7, params, &res);
+	s = db_query(r->db, ST_CONSENT_INSERT, &res, "person", person, "recipient_orgs", orgs.data,
+		     "recipient_kinds", kindb.data, "purposes", purposes.data, "data_categories",
+		     cats.data, "valid_until",
+		     json_string_value(json_object_get(body, "valid_until")), "evidence", evidence,
+		     (char *)NULL);
 	if (s == DB_UNKNOWN_ORG) {
 		status = reply_unprocessable_field(r, "Unprocessable consent", "recipients",
 						   "an organisation_id names no organisation");
@@ -223,13 +199,14 @@ handle_consent_create(struct request *r)
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (audit_record(r, "consent.create", "consent", db_val(res, 0, 0), params[0], NULL) != 0) {
+	if (audit_record(r, "consent.create", "consent", row_val(res, 0, CONSENT_ID), person,
+			 NULL) != 0) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;
 	}
-	snprintf(r->location, sizeof(r->location), "/v1/consents/%s", db_val(res, 0, 0));
-	status = reply_json(r, 201, consent_json(r, res, 0));
+	snprintf(r->location, sizeof(r->location), "/v1/consents/%s", row_val(res, 0, CONSENT_ID));
+	status = reply_row(r, 201, &consent_row, res, 0, ROW_PUBLIC);
 out:
 	json_decref(errors);
 	free(evidence);
@@ -247,85 +224,97 @@ handle_consent_list(struct request *r)
 {
 	const char *person = req_query(r, "person_id");
 	struct db_res *res = NULL;
-	json_t *items;
+	struct buf out;
 	enum db_status s;
-	int i;
+	size_t n;
+	int status = 500;
 
+	buf_init(&out, 16u << 20);
 	if (person == NULL || !is_uuid(person)) {
 		json_t *errors = json_array();
 		field_error(errors, "person_id", "is required: the person whose consents to list");
-		return reply_invalid_query(r, errors);
+		status = reply_invalid_query(r, errors);
+		goto out;
 	}
-	s = db_exec(r->db, ST_CONSENT_LIST, 1, &person, &res);
-	if (s != DB_OK)
-		return reply_db_error(r, s);
-	items = json_array();
-	for (i = 0; i < db_rows(res); i++)
-		json_array_append_new(items, consent_json(r, res, i));
-	db_res_free(res);
+	s = db_query(r->db, ST_CONSENT_LIST, &res, "person", person, (char *)NULL);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	/* Every consent of the person at once: the list has no further page. */
+	if (write_rows(&out, res, db_rows(res), &consent_row) != 0 ||
+	    APPEND_LITERAL(&out, "null}") != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
 	/* What a person agreed to, and its evidence, is about that person. */
-	if (json_array_size(items) > 0 &&
+	if (db_rows(res) > 0 &&
 	    audit_record(r, "consent.list", "person", person, person, NULL) != 0) {
-		json_decref(items);
-		return reply_problem(r, 500, "internal", "Internal error",
-				     "the audit log could not be written (request id %s)", r->id);
+		status = reply_problem(r, 500, "internal", "Internal error",
+				       "the audit log could not be written (request id %s)", r->id);
+		goto out;
 	}
-	return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	n = out.len;
+	status = reply_json_text(r, 200, buf_steal(&out), n);
+out:
+	buf_free(&out);
+	db_res_free(res);
+	return status;
 }
 
 int
 handle_consent_withdraw(struct request *r)
 {
-	json_t *body = NULL;
-	const char *params[2] = {r->params[0], NULL};
+	json_t *body = NULL, *detail = NULL;
+	const char *reason = NULL;
 	struct db_res *res = NULL;
 	enum db_status s;
-	int status;
+	int status = 500;
 
 	if (r->body.len > 0) {
-		if ((body = body_json(r)) == NULL)
-			return r->status;
+		if ((body = body_json(r)) == NULL) {
+			status = r->status;
+			goto out;
+		}
 		if (!validate_body(r, body, withdraw_fields, ARRAY_LEN(withdraw_fields))) {
 			status = r->status;
 			goto out;
 		}
-		params[1] = json_string_value(json_object_get(body, "reason"));
+		reason = json_string_value(json_object_get(body, "reason"));
 	}
-	s = db_exec(r->db, ST_CONSENT_WITHDRAW, 2, params, &res);
+	s = db_query(r->db, ST_CONSENT_WITHDRAW, &res, "id", r->params[0], "reason", reason,
+		     (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (db_null(res, 0, 0)) {
+	if (row_null(res, 0, WITHDRAWN_REFERRALS)) {
 		status = reply_problem(r, 404, "not-found", "Not found",
 				       "no consent %s you may withdraw", r->params[0]);
 		goto out;
 	}
-	{
-		json_t *detail = json_pack("{s:s, s:s?}", "referrals_withdrawn", db_val(res, 0, 0),
-					   "reason", params[1]);
-		db_res_free(res);
-		res = NULL;
-		s = db_exec(r->db, ST_CONSENT_GET, 1, params, &res);
-		if (s != DB_OK || db_rows(res) != 1) {
-			json_decref(detail);
-			status = s != DB_OK ? reply_db_error(r, s)
-					    : reply_problem(r, 404, "not-found", "Not found",
-							    "no consent");
-			goto out;
-		}
-		if (audit_record(r, "consent.withdraw", "consent", r->params[0], db_val(res, 0, 1),
-				 detail) != 0) {
-			json_decref(detail);
-			status = reply_problem(r, 500, "internal", "Internal error",
-					       "the audit log could not be written (request id %s)",
-					       r->id);
-			goto out;
-		}
-		json_decref(detail);
+	detail = json_pack("{s:s, s:s?}", "referrals_withdrawn",
+			   row_val(res, 0, WITHDRAWN_REFERRALS), "reason", reason);
+	db_res_free(res);
+	res = NULL;
+	s = db_query(r->db, ST_CONSENT_GET, &res, "id", r->params[0], (char *)NULL);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
 	}
-	status = reply_json(r, 200, consent_json(r, res, 0));
+	if (db_rows(res) != 1) {
+		status = reply_problem(r, 404, "not-found", "Not found", "no consent");
+		goto out;
+	}
+	if (audit_record(r, "consent.withdraw", "consent", r->params[0],
+			 row_val(res, 0, CONSENT_PERSON), detail) != 0) {
+		status = reply_problem(r, 500, "internal", "Internal error",
+				       "the audit log could not be written (request id %s)", r->id);
+		goto out;
+	}
+	status = reply_row(r, 200, &consent_row, res, 0, ROW_PUBLIC);
 out:
+	json_decref(detail);
 	db_res_free(res);
 	json_decref(body);
 	return status;

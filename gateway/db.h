@@ -74,6 +74,9 @@ void db_rollback(struct db_conn *c);
  * Every parameter of the statement must be named exactly once (a value may
  * be NULL: SQL NULL); anything else is DB_ERROR, logged with the names.
  * res may be NULL when the rows are not read. */
+/* SQL NULL as a db_query value (a bare NULL through `...` is not a pointer
+ * everywhere). */
+#define SQL_NULL ((const char *)NULL)
 enum db_status db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 	__attribute__((sentinel)) MUSTCHECK;
 /* Positional forms, on their way out (issue 13): every call site names its

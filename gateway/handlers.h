@@ -7,20 +7,6 @@
 
 #include "request.h"
 
-int handle_me(struct request *r);
-int handle_org_list(struct request *r);
-int handle_org_get(struct request *r);
-int handle_org_create(struct request *r);
-int handle_org_update(struct request *r);
-int handle_cert_list(struct request *r);
-int handle_cert_register(struct request *r);
-int handle_cert_revoke(struct request *r);
-int handle_cert_confirm(struct request *r);
-int handle_me_cert_register(struct request *r);
-int handle_person_create(struct request *r);
-int handle_consent_create(struct request *r);
-int handle_consent_list(struct request *r);
-int handle_consent_withdraw(struct request *r);
 int handle_site_create(struct request *r);
 int handle_unit_create(struct request *r);
 int handle_unit_get(struct request *r);

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "identity.h"
 #include "log.h"
+#include "persons.h"
 #include "router.h"
 #include "sqltext.h"
 #include "statements.h"

@@ -3,14 +3,16 @@
  * only; a national register number (NISS) is kept only as an HMAC under a
  * server key, so two organisations' records of one person can be linked
  * without the number being readable. */
+#include "persons.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "common.h"
 #include "crypto.h"
 #include "db.h"
-#include "handlers.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -73,16 +75,18 @@ static const struct field_spec person_fields[] = {
 int
 handle_person_create(struct request *r)
 {
-	json_t *body = body_json(r), *j;
-	const char *niss, *params[3];
+	json_t *body = NULL, *j;
+	const char *niss;
 	char year[16] = "", hmac_hex[65];
 	unsigned char mac[32];
 	struct db_res *res = NULL;
 	enum db_status s;
-	int status;
+	int status = 500;
 
-	if (body == NULL)
-		return r->status;
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
 	if (!validate_body(r, body, person_fields, ARRAY_LEN(person_fields))) {
 		status = r->status;
 		goto out;
@@ -110,26 +114,21 @@ handle_person_create(struct request *r)
 		hex_encode(mac, sizeof(mac), hmac_hex);
 	if ((j = json_object_get(body, "birth_year")) && json_is_integer(j))
 		snprintf(year, sizeof(year), "%lld", (long long)json_integer_value(j));
-	params[0] = json_string_value(json_object_get(body, "external_ref"));
-	params[1] = year[0] ? year : NULL;
-	params[2] = niss ? hmac_hex : NULL;
-	s = db_exec(r->db, ST_PERSON_INSERT, 3, params, &res);
+	s = db_query(r->db, ST_PERSON_INSERT, &res, "external_ref",
+		     json_string_value(json_object_get(body, "external_ref")), "birth_year",
+		     year[0] ? year : NULL, "niss_hmac", niss ? hmac_hex : NULL, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (audit_record(r, "person.create", "person", db_val(res, 0, 0), db_val(res, 0, 0),
-			 NULL) != 0) {
+	if (audit_record(r, "person.create", "person", row_val(res, 0, PERSON_ID),
+			 row_val(res, 0, PERSON_ID), NULL) != 0) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;
 	}
-	snprintf(r->location, sizeof(r->location), "/v1/persons/%s", db_val(res, 0, 0));
-	j = json_pack("{s:s, s:s?, s:o, s:s}", "id", db_val(res, 0, 0), "external_ref",
-		      db_null(res, 0, 1) ? NULL : db_val(res, 0, 1), "birth_year",
-		      year[0] ? json_integer(strtol(year, NULL, 10)) : json_null(), "created_at",
-		      db_val(res, 0, 2));
-	status = reply_json(r, 201, j);
+	snprintf(r->location, sizeof(r->location), "/v1/persons/%s", row_val(res, 0, PERSON_ID));
+	status = reply_row(r, 201, &person_row, res, 0, ROW_PUBLIC);
 out:
 	db_res_free(res);
 	json_decref(body);

@@ -295,8 +295,9 @@ handle_referral_create(struct request *r)
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", id, "from", NULL, "to", "submitted",
-		     "reason_code", NULL, "note", NULL, (char *)NULL) != DB_OK ||
+	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", id, "from", SQL_NULL, "to",
+		     "submitted", "reason_code", SQL_NULL, "note", SQL_NULL,
+		     (char *)NULL) != DB_OK ||
 	    event_emit(r, to, "referral.received", "referral", id) != 0 ||
 	    audit_record(r, "referral.create", "referral", id, str(body, "person_id"), NULL) != 0) {
 		status = fail_audit(r);

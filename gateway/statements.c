@@ -7,37 +7,19 @@
 #include "access_rules.h"
 #include "audit.h"
 #include "audit_trail.h"
+#include "certificates.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "consents.h"
 #include "events.h"
 #include "idempotency.h"
 #include "identity.h"
 #include "notify.h"
+#include "organisations.h"
+#include "persons.h"
 #include "referrals.h"
 #include "reports.h"
 #include "rows.h"
-
-/* id, name, kind, programs, status, version, created_at, updated_at */
-#define ORG_COLS                                                                                   \
-	"id, name, kind, array_to_string(programs, ','), status, version, " TS(                    \
-		"created_at") ", " TS("updated_at")
-
-/* sha256, organisation_id, subject, issuer, serial, not_before, not_after,
- * registered_at, revoked_at, revocation_reason, confirmed_at, registered_by,
- * confirmed_by */
-#define CERT_COLS                                                                                                                                                \
-	"encode(sha256, 'hex'), organisation_id, subject, issuer, serial, " TS(                                                                                  \
-		"not_before") ", " TS("not_after") ", " TS("registered_at") ", " TS("revoked_at") ", revocation_reason, " TS("confirmed_at") ", registered_by, " \
-																	     "confirmed_by"
-
-/* id, person_id, created_by, recipient_orgs, recipient_kinds, purposes,
- * data_categories, valid_until, evidence, status, withdrawn_at,
- * withdrawal_reason, created_at */
-#define CONSENT_COLS                                                                               \
-	"id, person_id, created_by, array_to_string(recipient_orgs, ','), "                        \
-	"array_to_string(recipient_kinds, ','), array_to_string(purposes, ','), "                  \
-	"array_to_string(data_categories, ','), valid_until::text, evidence::text, "               \
-	"status, " TS("withdrawn_at") ", withdrawal_reason, " TS("created_at")
 
 /* The keyset condition is always a range of bare parameters (no "$2 IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
@@ -117,14 +99,24 @@ ROW_DESC(ending_row, ENDING_COLUMNS);
 ROW_DESC(cli_org_row, CLI_ORG_COLUMNS);
 ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
 
+/* organisations, certificates, persons, consents (issue 13, h3) */
+ROW_DESC(org_row, ORG_COLUMNS);
+ROW_DESC(caller_actions_row, CALLER_ACTIONS_COLUMNS);
+ROW_DESC(cert_row, CERT_COLUMNS);
+ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
+ROW_DESC(person_row, PERSON_COLUMNS);
+ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
+ROW_DESC(consent_row, CONSENT_COLUMNS);
+ROW_DESC(consent_withdrawal_row, CONSENT_WITHDRAWAL_COLUMNS);
+
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
 	[ST_AUTHENTICATE] = {"authenticate",
 			     "SELECT {cols} FROM refgw_authenticate(decode($fingerprint, 'hex'), "
 			     "$action)",
 			     "fingerprint action", &identity_row},
-	[ST_CALLER_ACTIONS] = {"caller_actions",
-			       "SELECT array_to_string(refgw_caller_actions(), ' ')"},
+	/* organisations (organisations.h): GET /v1/me */
+	[ST_CALLER_ACTIONS] = {"caller_actions", "SELECT {cols}", NULL, &caller_actions_row},
 	/* a single value, read as SCALAR_VALUE (statements.h) */
 	[ST_READY] = {"ready", "SELECT coalesce(max(version), 0) AS value FROM schema_migrations",
 		      NULL, &scalar_row},
@@ -133,36 +125,54 @@ struct db_stmt statements[ST_COUNT] = {
 		 "SELECT refgw_audit_append(decode($certificate, 'hex'), $request, "
 		 "$action, $resource_type, $resource_id, $person::uuid, $detail::jsonb)",
 		 "certificate request action resource_type resource_id person detail", NULL},
-	[ST_ORG_LIST] = {"org_list", "SELECT " ORG_COLS " FROM organisations "
-				     "WHERE $1::text IS NULL OR (name, id) > ($1::text, $2::uuid) "
-				     "ORDER BY name, id LIMIT $3::int"},
-	[ST_ORG_GET] = {"org_get", "SELECT " ORG_COLS " FROM organisations WHERE id = $1::uuid"},
+	/* organisations (organisations.h) */
+	[ST_ORG_LIST] = {"org_list",
+			 "SELECT {cols} FROM organisations o WHERE $after_name::text IS NULL OR "
+			 "(o.name, o.id) > ($after_name::text, $after_id::uuid) "
+			 "ORDER BY o.name, o.id LIMIT $limit::int",
+			 "after_name after_id limit", &org_row},
+	[ST_ORG_GET] = {"org_get", "SELECT {cols} FROM organisations WHERE id = $id::uuid", "id",
+			&org_row},
+	/* also the CLI's (org add): one definition of what creating means */
 	[ST_ORG_INSERT] = {"org_insert",
 			   "INSERT INTO organisations (name, kind, programs, status) "
-			   "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING " ORG_COLS},
-	[ST_ORG_UPDATE] =
-		{"org_update",
-		 "UPDATE organisations SET name = coalesce($2, name), "
-		 "programs = coalesce(string_to_array($3, ','), programs), "
-		 "status = coalesce($4, status), version = version + 1, updated_at = now() "
-		 "WHERE id = $1::uuid AND version = $5::int RETURNING " ORG_COLS},
+			   "VALUES ($name, $kind, string_to_array($programs, ','), $status) "
+			   "RETURNING {cols}",
+			   "name kind programs status", &org_row},
+	[ST_ORG_UPDATE] = {"org_update",
+			   "UPDATE organisations SET name = coalesce($name, name), "
+			   "programs = coalesce(string_to_array($programs, ','), programs), "
+			   "status = coalesce($status, status), version = version + 1, "
+			   "updated_at = now() WHERE id = $id::uuid AND version = $version::int "
+			   "RETURNING {cols}",
+			   "id name programs status version", &org_row},
+	/* certificates (certificates.h) */
 	[ST_CERT_LIST] = {"cert_list",
-			  "SELECT " CERT_COLS " FROM certificates WHERE organisation_id = $1::uuid "
-			  "ORDER BY registered_at, sha256"},
+			  /* ORDER BY qualified columns: a bare name would be the
+			   * output column of that name (to_char, hex) */
+			  "SELECT {cols} FROM certificates c WHERE c.organisation_id = "
+			  "$organisation::uuid ORDER BY c.registered_at, c.sha256",
+			  "organisation", &cert_row},
 	[ST_CERT_GET] = {"cert_get",
-			 "SELECT " CERT_COLS " FROM certificates "
-			 "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex')"},
-	[ST_CERT_INSERT] =
-		{"cert_insert",
-		 "INSERT INTO certificates (sha256, organisation_id, subject, issuer, serial, "
-		 "not_before, not_after, pem) VALUES (decode($1, 'hex'), $2::uuid, $3, $4, $5, "
-		 "to_timestamp($6::bigint), to_timestamp($7::bigint), $8) RETURNING " CERT_COLS},
+			 "SELECT {cols} FROM certificates WHERE organisation_id = "
+			 "$organisation::uuid AND sha256 = decode($sha256, 'hex')",
+			 "organisation sha256", &cert_row},
+	/* also the CLI's (cert register, cert revoke) */
+	[ST_CERT_INSERT] = {"cert_insert",
+			    "INSERT INTO certificates (sha256, organisation_id, subject, issuer, "
+			    "serial, not_before, not_after, pem) VALUES (decode($sha256, 'hex'), "
+			    "$organisation::uuid, $subject, $issuer, $serial, "
+			    "to_timestamp($not_before::bigint), to_timestamp($not_after::bigint), "
+			    "$pem) RETURNING {cols}",
+			    "sha256 organisation subject issuer serial not_before not_after pem",
+			    &cert_row},
 	[ST_CERT_REVOKE] = {"cert_revoke",
-			    "UPDATE certificates SET revoked_at = now(), revocation_reason = $3 "
-			    "WHERE organisation_id = $1::uuid AND sha256 = decode($2, 'hex') "
-			    "AND revoked_at IS NULL RETURNING " CERT_COLS},
-	[ST_CERT_CONFIRM] = {"cert_confirm",
-			     "SELECT refgw_confirm_certificate($1::uuid, decode($2, 'hex'))"},
+			    "UPDATE certificates SET revoked_at = now(), revocation_reason = "
+			    "$reason WHERE organisation_id = $organisation::uuid AND sha256 = "
+			    "decode($sha256, 'hex') AND revoked_at IS NULL RETURNING {cols}",
+			    "organisation sha256 reason", &cert_row},
+	[ST_CERT_CONFIRM] = {"cert_confirm", "SELECT {cols}", "organisation sha256",
+			     &cert_verdict_row},
 	/* idempotency (idempotency.h): the claim's one row says "new" */
 	[ST_IDEM_CLAIM] = {"idem_claim",
 			   "INSERT INTO idempotency_keys (organisation_id, key, route, "
@@ -178,27 +188,35 @@ struct db_stmt statements[ST_COUNT] = {
 			   "$response, location = $location, etag = $etag WHERE organisation_id = "
 			   "refgw_caller() AND key = $key",
 			   "key status response location etag", NULL},
-	[ST_PERSON_INSERT] =
-		{"person_insert",
-		 "INSERT INTO persons (created_by, external_ref, birth_year, niss_hmac) "
-		 "VALUES (refgw_caller(), $1, $2::int, decode($3, 'hex')) "
-		 "RETURNING id, external_ref, " TS("created_at")},
-	[ST_PERSON_VISIBLE] =
-		{"person_visible",
-		 "SELECT created_by = refgw_caller(), refgw_caller_follows(id) FROM persons "
-		 "WHERE id = $1::uuid"},
-	[ST_CONSENT_INSERT] =
-		{"consent_insert",
-		 "INSERT INTO consents (person_id, created_by, recipient_orgs, "
-		 "recipient_kinds, purposes, data_categories, valid_until, evidence) "
-		 "VALUES ($1::uuid, refgw_caller(), $2::uuid[], $3::text[], $4::text[], "
-		 "$5::text[], $6::date, $7::jsonb) RETURNING " CONSENT_COLS},
+	/* persons (persons.h) */
+	[ST_PERSON_INSERT] = {"person_insert",
+			      "INSERT INTO persons (created_by, external_ref, birth_year, "
+			      "niss_hmac) VALUES (refgw_caller(), $external_ref, $birth_year::int, "
+			      "decode($niss_hmac, 'hex')) RETURNING {cols}",
+			      "external_ref birth_year niss_hmac", &person_row},
+	[ST_PERSON_VISIBLE] = {"person_visible", "SELECT {cols} FROM persons WHERE id = $id::uuid",
+			       "id", &person_visible_row},
+	/* consents (consents.h) */
+	[ST_CONSENT_INSERT] = {"consent_insert",
+			       "INSERT INTO consents (person_id, created_by, recipient_orgs, "
+			       "recipient_kinds, purposes, data_categories, valid_until, evidence) "
+			       "VALUES ($person::uuid, refgw_caller(), $recipient_orgs::uuid[], "
+			       "$recipient_kinds::text[], $purposes::text[], "
+			       "$data_categories::text[], $valid_until::date, $evidence::jsonb) "
+			       "RETURNING {cols}",
+			       "person recipient_orgs recipient_kinds purposes data_categories "
+			       "valid_until evidence",
+			       &consent_row},
 	[ST_CONSENT_LIST] = {"consent_list",
-			     "SELECT " CONSENT_COLS " FROM consents WHERE person_id = $1::uuid "
-			     "ORDER BY created_at, id"},
-	[ST_CONSENT_GET] = {"consent_get",
-			    "SELECT " CONSENT_COLS " FROM consents WHERE id = $1::uuid"},
-	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT refgw_withdraw_consent($1::uuid, $2)"},
+			     /* ORDER BY qualified columns: a bare name would be the
+			      * output column of that name (to_char) */
+			     "SELECT {cols} FROM consents c WHERE c.person_id = $person::uuid "
+			     "ORDER BY c.created_at, c.id",
+			     "person", &consent_row},
+	[ST_CONSENT_GET] = {"consent_get", "SELECT {cols} FROM consents WHERE id = $id::uuid", "id",
+			    &consent_row},
+	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT {cols}", "id reason",
+				 &consent_withdrawal_row},
 	/* referrals (referrals.h) */
 	[ST_ORG_PROGRAM] = {"org_program", "SELECT {cols} FROM organisations WHERE id = $id::uuid",
 			    "id program", &recipient_row},

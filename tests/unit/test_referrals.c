@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "persons.h"
 #include "referrals.h"
 #include "suites.h"
 
