@@ -24,18 +24,6 @@ int handle_consent_withdraw(struct request *r);
 int handle_rules_list(struct request *r);
 int handle_rules_replace(struct request *r);
 int handle_audit_list(struct request *r);
-int handle_site_create(struct request *r);
-int handle_unit_create(struct request *r);
-int handle_unit_get(struct request *r);
-int handle_unit_search(struct request *r);
-int handle_unit_update(struct request *r);
-int handle_proposal_create(struct request *r);
-int handle_proposal_list(struct request *r);
-int handle_proposal_decision(struct request *r);
-int handle_unit_candidates(struct request *r);
-int handle_occupancy_start(struct request *r);
-int handle_occupancy_end(struct request *r);
-int handle_occupancy_get(struct request *r);
 int handle_report_occupancy(struct request *r);
 int handle_report_referrals(struct request *r);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "candidates.h"
 #include "db.h"
 #include "events.h"
 #include "handlers.h"
@@ -14,8 +15,12 @@
 #include "idempotency.h"
 #include "log.h"
 #include "metrics.h"
+#include "occupancies.h"
+#include "proposals.h"
 #include "referrals.h"
+#include "sites.h"
 #include "statements.h"
+#include "units.h"
 
 const struct route routes[] = {
 	{HTTP_GET, "/v1/me", handle_me, NULL, "me", false},

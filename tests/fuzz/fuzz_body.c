@@ -19,8 +19,12 @@
 #include "fake_db.h"
 #include "events.h"
 #include "handlers.h"
+#include "occupancies.h"
+#include "proposals.h"
 #include "referrals.h"
 #include "request.h"
+#include "sites.h"
+#include "units.h"
 
 static const struct {
 	const char *name;
