@@ -38,8 +38,8 @@ audit_outcome_read(struct request *r, const char *id, const struct db_res *res)
 
 	if (detail == NULL)
 		return -1;
-	rc = audit_record(r, "occupancy.read", "occupancy", id,
-			  row_str(res, 0, OCCUPANCY_PERSON), detail);
+	rc = audit_record(r, "occupancy.read", "occupancy", id, row_str(res, 0, OCCUPANCY_PERSON),
+			  detail);
 	json_decref(detail);
 	return rc;
 }
@@ -70,20 +70,18 @@ reply_not_started(struct request *r, const char *word, const char *proposal)
 		return reply_problem(r, 404, "not-found", "Not found",
 				     "no proposal %s of yours or for a unit of yours", proposal);
 	if (strcmp(word, "not_accepted") == 0 || strcmp(word, "exists") == 0)
-		return reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
-				     "%s",
-				     strcmp(word, "exists") == 0
-					     ? "this proposal's unit is already occupied"
-					     : "the proposal has not been accepted");
-	return reply_problem(r, 422, "occupancy-out-of-bounds",
-			     "Occupancy outside the unit's terms", "%s",
-			     strcmp(word, "too_long") == 0
-				     ? "the planned end exceeds the unit's maximum stay"
-			     : strcmp(word, "after_available") == 0
-				     ? "the planned end is after the unit's availability ends"
-			     : strcmp(word, "before_available") == 0
-				     ? "the start is before the unit is available"
-				     : "the planned end must be after the start");
+		return reply_problem(
+			r, 409, "occupancy-not-startable", "Occupancy cannot start", "%s",
+			strcmp(word, "exists") == 0 ? "this proposal's unit is already occupied"
+						    : "the proposal has not been accepted");
+	return reply_problem(
+		r, 422, "occupancy-out-of-bounds", "Occupancy outside the unit's terms", "%s",
+		strcmp(word, "too_long") == 0 ? "the planned end exceeds the unit's maximum stay"
+		: strcmp(word, "after_available") == 0
+			? "the planned end is after the unit's availability ends"
+		: strcmp(word, "before_available") == 0
+			? "the start is before the unit is available"
+			: "the planned end must be after the start");
 }
 
 int
@@ -150,8 +148,8 @@ handle_occupancy_end(struct request *r)
 	}
 	outcome = json_string_value(json_object_get(body, "outcome"));
 	if ((s = db_query(r->db, ST_OCC_END, &res, "id", r->params[0], "end_date",
-			  json_string_value(json_object_get(body, "end_date")), "outcome",
-			  outcome, (char *)NULL)) != DB_OK) {
+			  json_string_value(json_object_get(body, "end_date")), "outcome", outcome,
+			  (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}

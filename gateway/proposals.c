@@ -180,8 +180,8 @@ decide_decline(struct request *r, json_t *body, const char **outcome)
 		status = reply_db_error(r, s);
 	else if (db_rows(res) != 1)
 		*outcome = "not_open";
-	else if (event_emit(r, row_val(res, 0, DECLINED_PROPOSER), "proposal.declined",
-			    "proposal", r->params[0]) != 0)
+	else if (event_emit(r, row_val(res, 0, DECLINED_PROPOSER), "proposal.declined", "proposal",
+			    r->params[0]) != 0)
 		status = reply_internal(r);
 	else
 		*outcome = "declined";
@@ -201,10 +201,10 @@ decide_accept(struct request *r)
 
 	if ((s = db_query(r->db, ST_PROPOSAL_ACCEPT, &res, "id", r->params[0], (char *)NULL)) !=
 	    DB_OK)
-		status = s == DB_CONSTRAINT ? reply_problem(r, 409, "proposal-not-open",
-							    "Proposal not open",
-							    "this proposal was already decided")
-					    : reply_db_error(r, s);
+		status = s == DB_CONSTRAINT
+				 ? reply_problem(r, 409, "proposal-not-open", "Proposal not open",
+						 "this proposal was already decided")
+				 : reply_db_error(r, s);
 	else if ((outcome = row_str(res, 0, ACCEPT_OUTCOME)) == NULL)
 		status = reply_problem(r, 404, "not-found", "Not found",
 				       "no proposal %s for a unit of yours", r->params[0]);
@@ -233,8 +233,9 @@ handle_proposal_decision(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if ((status = strcmp(str(body, "decision"), "decline") == 0 ? decide_decline(r, body, &outcome)
-								     : decide_accept(r)) != 0)
+	if ((status = strcmp(str(body, "decision"), "decline") == 0
+			      ? decide_decline(r, body, &outcome)
+			      : decide_accept(r)) != 0)
 		goto out;
 	status = 500;
 	if ((s = db_query(r->db, ST_PROPOSAL_GET, &res, "id", r->params[0], (char *)NULL)) !=

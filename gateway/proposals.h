@@ -28,8 +28,8 @@
 /* What the referral's consent lets the proposer share with the operator:
  * its categories, comma-separated, or "!referral" / "!consent". */
 #define COVERAGE_COLUMNS(C)                                                                        \
-	C(COVERAGE_SHARED, "shared",                                                               \
-	  "refgw_proposal_coverage($referral::uuid, $operator::uuid)", COL_KEY, 0, NULL)
+	C(COVERAGE_SHARED, "shared", "refgw_proposal_coverage($referral::uuid, $operator::uuid)",  \
+	  COL_KEY, 0, NULL)
 
 /* refgw_accept_proposal: NULL (no such proposal for the caller),
  * "unit_taken" or the accepted proposal's id. */

@@ -231,25 +231,27 @@ struct db_stmt statements[ST_COUNT] = {
 				    "(at, lane, seq) > ($2::timestamptz, $3::int, $4::bigint)) "
 				    "ORDER BY at, lane, seq LIMIT $5::int"},
 	/* housing (sites.h, units.h, proposals.h, candidates.h, occupancies.h) */
-	[ST_SITE_INSERT] = {"site_insert",
-			    "INSERT INTO sites AS s (operator_org, name, commune, managing_partner, "
-			    "units_planned, period_from, period_until) VALUES (refgw_caller(), $name, "
-			    "$commune, $managing_partner, $units::int, $period_from::date, "
-			    "$period_until::date) RETURNING {cols}",
-			    "name commune managing_partner units period_from period_until", &site_row},
-	[ST_UNIT_INSERT] = {"unit_insert",
-			    "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, "
-			    "furnished, accessibility, commune, monthly_contribution_eur, "
-			    "available_from, available_until, terms, max_stay_months, audience_orgs, "
-			    "audience_kinds, status) VALUES ($site::uuid, refgw_caller(), $label, "
-			    "$type, $bedrooms::int, $furnished::boolean, $accessibility, $commune, "
-			    "$contribution::numeric, $available_from::date, $available_until::date, "
-			    "$terms, $max_stay::int, $audience_orgs::uuid[], $audience_kinds::text[], "
-			    "$status) RETURNING {cols}",
-			    "site label type bedrooms furnished accessibility commune contribution "
-			    "available_from available_until terms max_stay audience_orgs audience_kinds "
-			    "status",
-			    &unit_key_row},
+	[ST_SITE_INSERT] =
+		{"site_insert",
+		 "INSERT INTO sites AS s (operator_org, name, commune, managing_partner, "
+		 "units_planned, period_from, period_until) VALUES (refgw_caller(), $name, "
+		 "$commune, $managing_partner, $units::int, $period_from::date, "
+		 "$period_until::date) RETURNING {cols}",
+		 "name commune managing_partner units period_from period_until", &site_row},
+	[ST_UNIT_INSERT] =
+		{"unit_insert",
+		 "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, "
+		 "furnished, accessibility, commune, monthly_contribution_eur, "
+		 "available_from, available_until, terms, max_stay_months, audience_orgs, "
+		 "audience_kinds, status) VALUES ($site::uuid, refgw_caller(), $label, "
+		 "$type, $bedrooms::int, $furnished::boolean, $accessibility, $commune, "
+		 "$contribution::numeric, $available_from::date, $available_until::date, "
+		 "$terms, $max_stay::int, $audience_orgs::uuid[], $audience_kinds::text[], "
+		 "$status) RETURNING {cols}",
+		 "site label type bedrooms furnished accessibility commune contribution "
+		 "available_from available_until terms max_stay audience_orgs audience_kinds "
+		 "status",
+		 &unit_key_row},
 	[ST_UNIT_ADDRESS_INSERT] = {"unit_address_insert",
 				    "INSERT INTO unit_addresses (unit_id, address) VALUES "
 				    "($unit::uuid, $address)",
@@ -289,18 +291,20 @@ struct db_stmt statements[ST_COUNT] = {
 				"$referral::uuid, refgw_caller(), $operator::uuid, "
 				"string_to_array($shared, ','), $note) RETURNING {cols}",
 				"unit referral operator shared note", &proposal_row},
-	[ST_PROPOSAL_GET] = {"proposal_get", "SELECT {cols} FROM proposals p WHERE p.id = $id::uuid",
-			     "id", &proposal_row},
+	[ST_PROPOSAL_GET] = {"proposal_get",
+			     "SELECT {cols} FROM proposals p WHERE p.id = $id::uuid", "id",
+			     &proposal_row},
 	[ST_PROPOSAL_LIST] = {"proposal_list",
 			      "SELECT {cols} FROM proposals p WHERE p.unit_id = $unit::uuid "
 			      "ORDER BY p.created_at, p.id",
 			      "unit", &proposal_row},
 	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT {cols}", "id", &accept_row},
-	[ST_PROPOSAL_DECLINE] = {"proposal_decline",
-				 "UPDATE proposals SET status = 'declined', reason_code = $reason_code, "
-				 "decided_at = now() WHERE id = $id::uuid AND status = 'open' "
-				 "AND operator_org = refgw_caller() RETURNING {cols}",
-				 "id reason_code", &declined_row},
+	[ST_PROPOSAL_DECLINE] =
+		{"proposal_decline",
+		 "UPDATE proposals SET status = 'declined', reason_code = $reason_code, "
+		 "decided_at = now() WHERE id = $id::uuid AND status = 'open' "
+		 "AND operator_org = refgw_caller() RETURNING {cols}",
+		 "id reason_code", &declined_row},
 	[ST_OCC_START] = {"occ_start", "SELECT {cols}", "proposal start_date planned_end_date",
 			  &occ_start_row},
 	[ST_OCC_END] = {"occ_end", "SELECT {cols}", "id end_date outcome", &occ_end_row},

@@ -165,16 +165,17 @@ handle_unit_create(struct request *r)
 	integer_text(body, "bedrooms", bedrooms, sizeof(bedrooms));
 	integer_text(body, "monthly_contribution_eur", contribution, sizeof(contribution));
 	integer_text(body, "max_stay_months", stay, sizeof(stay));
-	s = db_query(r->db, ST_UNIT_INSERT, &res, "site", str(body, "site_id"), "label",
-		     str(body, "label"), "type", str(body, "type"), "bedrooms", bedrooms,
-		     "furnished", json_is_true(json_object_get(body, "furnished")) ? "true" : "false",
-		     "accessibility", str(body, "accessibility") ? str(body, "accessibility") : "none",
-		     "commune", str(body, "commune"), "contribution",
-		     contribution[0] ? contribution : NULL, "available_from",
-		     str(body, "available_from"), "available_until", str(body, "available_until"),
-		     "terms", str(body, "terms"), "max_stay", stay[0] ? stay : NULL, "audience_orgs",
-		     orgs.data, "audience_kinds", kindb.data, "status",
-		     str(body, "status") ? str(body, "status") : "draft", (char *)NULL);
+	s = db_query(
+		r->db, ST_UNIT_INSERT, &res, "site", str(body, "site_id"), "label",
+		str(body, "label"), "type", str(body, "type"), "bedrooms", bedrooms, "furnished",
+		json_is_true(json_object_get(body, "furnished")) ? "true" : "false",
+		"accessibility", str(body, "accessibility") ? str(body, "accessibility") : "none",
+		"commune", str(body, "commune"), "contribution",
+		contribution[0] ? contribution : NULL, "available_from",
+		str(body, "available_from"), "available_until", str(body, "available_until"),
+		"terms", str(body, "terms"), "max_stay", stay[0] ? stay : NULL, "audience_orgs",
+		orgs.data, "audience_kinds", kindb.data, "status",
+		str(body, "status") ? str(body, "status") : "draft", (char *)NULL);
 	if (s == DB_UNKNOWN_ORG) {
 		status = reply_unprocessable_field(r, "Unit refused", "audience",
 						   "an organisation_id names no organisation");

@@ -31,7 +31,8 @@
 	C(UNIT_TERMS, "terms", "u.terms", COL_PLAIN, 0, NULL)                                      \
 	C(UNIT_MAX_STAY, "max_stay_months", "u.max_stay_months", COL_INTEGER, COL_NULLABLE, NULL)  \
 	C(UNIT_AUDIENCE, "audience",                                                               \
-	  "array_to_string(u.audience_orgs, ',') || ';' || array_to_string(u.audience_kinds, ',')", \
+	  "array_to_string(u.audience_orgs, ',') || ';' || array_to_string(u.audience_kinds, "     \
+	  "',')",                                                                                  \
 	  COL_AUDIENCE, 0, NULL)                                                                   \
 	C(UNIT_STATUS, "status", "u.status", COL_PLAIN, 0, NULL)                                   \
 	C(UNIT_VERSION, "version", "u.version", COL_INTEGER, 0, NULL)                              \
