@@ -160,7 +160,8 @@ handle_unit_candidates(struct request *r)
 {
 	struct db_res *unit = NULL, *res = NULL;
 	char limit_text[16];
-	int limit, status = 500;
+	int limit;
+	int status = 500;
 	enum db_status s;
 
 	if ((limit = query_limit(r)) < 0) {

@@ -249,7 +249,8 @@ handle_unit_search(struct request *r)
 	json_t *errors = json_array();
 	struct db_res *res = NULL;
 	long bedrooms;
-	int limit, status = 500;
+	int limit;
+	int status = 500;
 	enum db_status s;
 
 	if (on && !is_date(on))
