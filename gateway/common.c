@@ -167,48 +167,6 @@ cursor_encode(const char *key, const char *id)
 }
 
 int
-write_items(struct buf *b, const struct db_res *res, int n,
-	    int (*write_row)(struct buf *b, const struct db_res *res, int row))
-{
-	int i;
-
-	if (APPEND_LITERAL(b, "{\"items\":[") != 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if ((i && APPEND_LITERAL(b, ",") != 0) || write_row(b, res, i) != 0)
-			return -1;
-	return APPEND_LITERAL(b, "],\"next_cursor\":");
-}
-
-int
-reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
-	   int (*write_row)(struct buf *b, const struct db_res *res, int row))
-{
-	int rows = db_rows(res), rc;
-	struct buf out;
-	size_t n;
-
-	buf_init(&out, 16u << 20);
-	rc = write_items(&out, res, rows < limit ? rows : limit, write_row);
-	if (rc == 0 && rows > limit) {
-		json_t *c =
-			cursor_encode(db_val(res, limit - 1, key_col), db_val(res, limit - 1, 0));
-		rc = json_is_string(c)
-			     ? buf_cat(&out, "\"", json_string_value(c), "\"}", (char *)NULL)
-			     : APPEND_LITERAL(&out, "null}");
-		json_decref(c);
-	} else if (rc == 0) {
-		rc = APPEND_LITERAL(&out, "null}");
-	}
-	if (rc != 0) {
-		buf_free(&out);
-		return reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
-	}
-	n = out.len;
-	return reply_json_text(r, 200, buf_steal(&out), n);
-}
-
-int
 reply_internal(struct request *r)
 {
 	return reply_problem(r, 500, "internal", "Internal error",

@@ -45,15 +45,5 @@ int write_rows(struct buf *b, const struct db_res *res, int n, const struct row_
 /* One row as the whole response. */
 int reply_row(struct request *r, int status, const struct row_desc *d, const struct db_res *res,
 	      int row, unsigned show);
-/* 200 {"items":[...],"next_cursor":...} from a page query that fetched
- * limit + 1 rows (column 0 the id, key_col the cursor's key), each row
- * written by write_row straight into the body: hot lists are not built
- * as jansson trees (docs/performance.md). */
-int reply_page(struct request *r, const struct db_res *res, int limit, int key_col,
-	       int (*write_row)(struct buf *b, const struct db_res *res, int row));
-/* The start of such a body: {"items":[the first n rows],"next_cursor":
- * -- the caller appends its cursor and the closing brace. */
-int write_items(struct buf *b, const struct db_res *res, int n,
-		int (*write_row)(struct buf *b, const struct db_res *res, int row)) MUSTCHECK;
 
 #endif

@@ -677,23 +677,6 @@ db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 }
 
 enum db_status
-db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params, struct db_res **res)
-{
-	if (stmt < 0 || (size_t)stmt >= nstmts || nparams != stmts[stmt].nparams)
-		return DB_ERROR;
-	return exec_values(c, stmt, params, res);
-}
-
-enum db_status
-db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
-	      struct db_res **res)
-{
-	if (stmt < 0 || (size_t)stmt >= nstmts || nparams != stmts[stmt].nparams)
-		return DB_ERROR;
-	return begin_exec(c, stmt, params, res);
-}
-
-enum db_status
 db_exec_params(struct db_conn *c, const char *sql, int nparams, const char *const *params,
 	       struct db_res **res)
 {

@@ -79,12 +79,6 @@ void db_rollback(struct db_conn *c);
 #define SQL_NULL ((const char *)NULL)
 enum db_status db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 	__attribute__((sentinel)) MUSTCHECK;
-/* Positional forms, on their way out (issue 13): every call site names its
- * parameters with db_query / db_begin_query. */
-enum db_status db_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
-		       struct db_res **res) MUSTCHECK;
-enum db_status db_begin_exec(struct db_conn *c, int stmt, int nparams, const char *const *params,
-			     struct db_res **res) MUSTCHECK;
 /* BEGIN and then db_query's statement in one round trip; reconnects once if
  * the pooled session had died while idle. */
 enum db_status db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)

@@ -6,9 +6,9 @@
 
 #include "checkpoint.h"
 #include "cli.h"
+#include "common.h"
 #include "config.h"
 #include "db.h"
-#include "handlers.h"
 #include "http.h"
 #include "identity.h"
 #include "log.h"

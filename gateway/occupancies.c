@@ -2,14 +2,16 @@
  * ended with an outcome.  The checks (maximum stay, availability window) and
  * the unit's status changes happen in one PostgreSQL function each, in the
  * request's transaction. */
+#include "occupancies.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "common.h"
 #include "db.h"
-#include "handlers.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -26,19 +28,6 @@ static const struct field_spec end_fields[] = {
 	{"outcome", FT_ENUM, true, 0, 0, 0, outcomes},
 };
 
-static json_t *
-occupancy_json(const struct db_res *res)
-{
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "id",
-		db_val(res, 0, 0), "unit_id", db_val(res, 0, 1), "proposal_id", db_val(res, 0, 2),
-		"referral_id", db_val(res, 0, 3), "operator_organisation_id", db_val(res, 0, 4),
-		"referring_organisation_id", db_val(res, 0, 5), "start_date", db_val(res, 0, 6),
-		"planned_end_date", db_val(res, 0, 7), "end_date",
-		db_null(res, 0, 8) ? NULL : db_val(res, 0, 8), "outcome",
-		db_null(res, 0, 9) ? NULL : db_val(res, 0, 9), "created_at", db_val(res, 0, 10));
-}
-
 /* The outcome (prison, hospital, deceased) is personal: its read is
  * audited, or it is not shown. */
 static int
@@ -49,86 +38,91 @@ audit_outcome_read(struct request *r, const char *id, const struct db_res *res)
 
 	if (detail == NULL)
 		return -1;
-	rc = audit_record(r, "occupancy.read", "occupancy", id,
-			  db_null(res, 0, 11) ? NULL : db_val(res, 0, 11), detail);
+	rc = audit_record(r, "occupancy.read", "occupancy", id, row_str(res, 0, OCCUPANCY_PERSON),
+			  detail);
 	json_decref(detail);
 	return rc;
 }
 
+/* The occupancy just started or ended, as the response. */
 static int
-reply_occupancy(struct request *r, int status, const char *id, bool read)
+reply_occupancy(struct request *r, int status, const char *id)
 {
-	const char *params[1] = {id};
 	struct db_res *res = NULL;
-	enum db_status s = db_exec(r->db, ST_OCC_GET, 1, params, &res);
+	enum db_status s = db_query(r->db, ST_OCC_GET, &res, "id", id, (char *)NULL);
 	int rc;
 
 	if (s != DB_OK)
-		return reply_db_error(r, s);
-	if (db_rows(res) == 0) {
+		rc = reply_db_error(r, s);
+	else if (db_rows(res) == 0)
 		rc = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s", id);
-	} else if (read && !db_null(res, 0, 9) && audit_outcome_read(r, id, res) != 0) {
-		rc = reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
-	} else {
-		rc = reply_json(r, status, occupancy_json(res));
-	}
+	else
+		rc = reply_row(r, status, &occupancy_row, res, 0, ROW_PUBLIC);
 	db_res_free(res);
 	return rc;
+}
+
+/* What refgw_start_occupancy said instead of an id. */
+static int
+reply_not_started(struct request *r, const char *word, const char *proposal)
+{
+	if (strcmp(word, "not_found") == 0)
+		return reply_problem(r, 404, "not-found", "Not found",
+				     "no proposal %s of yours or for a unit of yours", proposal);
+	if (strcmp(word, "not_accepted") == 0 || strcmp(word, "exists") == 0)
+		return reply_problem(
+			r, 409, "occupancy-not-startable", "Occupancy cannot start", "%s",
+			strcmp(word, "exists") == 0 ? "this proposal's unit is already occupied"
+						    : "the proposal has not been accepted");
+	return reply_problem(
+		r, 422, "occupancy-out-of-bounds", "Occupancy outside the unit's terms", "%s",
+		strcmp(word, "too_long") == 0 ? "the planned end exceeds the unit's maximum stay"
+		: strcmp(word, "after_available") == 0
+			? "the planned end is after the unit's availability ends"
+		: strcmp(word, "before_available") == 0
+			? "the start is before the unit is available"
+			: "the planned end must be after the start");
 }
 
 int
 handle_occupancy_start(struct request *r)
 {
-	json_t *body = body_json(r);
+	json_t *body = NULL;
 	struct db_res *res = NULL;
-	const char *params[3], *word;
+	const char *proposal, *word;
+	char id[37];
 	enum db_status s;
-	int status;
+	int status = 500;
 
-	if (body == NULL)
-		return r->status;
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
 	if (!validate_body(r, body, start_fields, ARRAY_LEN(start_fields))) {
 		status = r->status;
 		goto out;
 	}
-	params[0] = json_string_value(json_object_get(body, "proposal_id"));
-	params[1] = json_string_value(json_object_get(body, "start_date"));
-	params[2] = json_string_value(json_object_get(body, "planned_end_date"));
-	if ((s = db_exec(r->db, ST_OCC_START, 3, params, &res)) != DB_OK) {
+	proposal = json_string_value(json_object_get(body, "proposal_id"));
+	if ((s = db_query(r->db, ST_OCC_START, &res, "proposal", proposal, "start_date",
+			  json_string_value(json_object_get(body, "start_date")),
+			  "planned_end_date",
+			  json_string_value(json_object_get(body, "planned_end_date")),
+			  (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	word = db_val(res, 0, 0);
-	if (is_uuid(word)) {
-		char id[37];
-		snprintf(id, sizeof(id), "%s", word);
-		if (audit_record(r, "occupancy.start", "occupancy", id, NULL, NULL) != 0) {
-			status = reply_problem(r, 500, "internal", "Internal error",
-					       "request id %s", r->id);
-			goto out;
-		}
-		snprintf(r->location, sizeof(r->location), "/v1/occupancies/%s", id);
-		status = reply_occupancy(r, 201, id, false);
-	} else if (strcmp(word, "not_found") == 0) {
-		status = reply_problem(r, 404, "not-found", "Not found",
-				       "no proposal %s of yours or for a unit of yours", params[0]);
-	} else if (strcmp(word, "not_accepted") == 0 || strcmp(word, "exists") == 0) {
-		status = reply_problem(
-			r, 409, "occupancy-not-startable", "Occupancy cannot start", "%s",
-			strcmp(word, "exists") == 0 ? "this proposal's unit is already occupied"
-						    : "the proposal has not been accepted");
-	} else {
-		status = reply_problem(
-			r, 422, "occupancy-out-of-bounds", "Occupancy outside the unit's terms",
-			"%s",
-			strcmp(word, "too_long") == 0
-				? "the planned end exceeds the unit's maximum stay"
-			: strcmp(word, "after_available") == 0
-				? "the planned end is after the unit's availability ends"
-			: strcmp(word, "before_available") == 0
-				? "the start is before the unit is available"
-				: "the planned end must be after the start");
+	word = row_val(res, 0, OCC_START_RESULT);
+	if (!is_uuid(word)) {
+		status = reply_not_started(r, word, proposal);
+		goto out;
 	}
+	snprintf(id, sizeof(id), "%s", word);
+	if (audit_record(r, "occupancy.start", "occupancy", id, NULL, NULL) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	snprintf(r->location, sizeof(r->location), "/v1/occupancies/%s", id);
+	status = reply_occupancy(r, 201, id);
 out:
 	db_res_free(res);
 	json_decref(body);
@@ -138,32 +132,34 @@ out:
 int
 handle_occupancy_end(struct request *r)
 {
-	json_t *body = body_json(r);
+	json_t *body = NULL, *detail = NULL;
 	struct db_res *res = NULL;
-	const char *params[3] = {r->params[0], NULL, NULL}, *word;
+	const char *outcome, *word;
 	enum db_status s;
-	int status;
+	int status = 500;
 
-	if (body == NULL)
-		return r->status;
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
 	if (!validate_body(r, body, end_fields, ARRAY_LEN(end_fields))) {
 		status = r->status;
 		goto out;
 	}
-	params[1] = json_string_value(json_object_get(body, "end_date"));
-	params[2] = json_string_value(json_object_get(body, "outcome"));
-	if ((s = db_exec(r->db, ST_OCC_END, 3, params, &res)) != DB_OK) {
+	outcome = json_string_value(json_object_get(body, "outcome"));
+	if ((s = db_query(r->db, ST_OCC_END, &res, "id", r->params[0], "end_date",
+			  json_string_value(json_object_get(body, "end_date")), "outcome", outcome,
+			  (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	word = db_val(res, 0, 0);
+	word = row_val(res, 0, OCC_END_RESULT);
 	if (strcmp(word, "ok") == 0) {
-		json_t *detail = json_pack("{s:s}", "outcome", params[2]);
-		int rc = audit_record(r, "occupancy.end", "occupancy", r->params[0], NULL, detail);
-		json_decref(detail);
-		status = rc != 0 ? reply_problem(r, 500, "internal", "Internal error",
-						 "request id %s", r->id)
-				 : reply_occupancy(r, 200, r->params[0], false);
+		detail = json_pack("{s:s}", "outcome", outcome);
+		status = audit_record(r, "occupancy.end", "occupancy", r->params[0], NULL,
+				      detail) != 0
+				 ? reply_internal(r)
+				 : reply_occupancy(r, 200, r->params[0]);
 	} else if (strcmp(word, "ended") == 0) {
 		status = reply_problem(r, 409, "occupancy-ended", "Occupancy already ended",
 				       "this occupancy has already ended");
@@ -176,6 +172,7 @@ handle_occupancy_end(struct request *r)
 				       r->params[0]);
 	}
 out:
+	json_decref(detail);
 	db_res_free(res);
 	json_decref(body);
 	return status;
@@ -184,5 +181,25 @@ out:
 int
 handle_occupancy_get(struct request *r)
 {
-	return reply_occupancy(r, 200, r->params[0], true);
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status = 500;
+
+	if ((s = db_query(r->db, ST_OCC_GET, &res, "id", r->params[0], (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) == 0) {
+		status = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s",
+				       r->params[0]);
+		goto out;
+	}
+	if (!row_null(res, 0, OCCUPANCY_OUTCOME) && audit_outcome_read(r, r->params[0], res) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	status = reply_row(r, 200, &occupancy_row, res, 0, ROW_PUBLIC);
+out:
+	db_res_free(res);
+	return status;
 }

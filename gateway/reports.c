@@ -35,26 +35,26 @@ handle_report_occupancy(struct request *r)
 	sites = json_array();
 	ops = json_object();
 	for (i = 0; i < db_rows(res); i++) {
-		const char *op_id = row_val(res, i, SITE_OPERATOR_ID);
+		const char *op_id = row_val(res, i, REPORT_SITE_OPERATOR_ID);
 		json_array_append_new(sites, row_json(&report_site_row, res, i, ROW_PUBLIC));
 		/* Per operator: sums over its sites; suppressed if any site's is. */
 		op = json_object_get(ops, op_id);
 		if (op == NULL) {
 			op = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b}",
 				       "operator_organisation_id", op_id, "operator",
-				       row_val(res, i, SITE_OPERATOR), "sites", 0, "units", 0,
-				       "occupancies", 0, "occupied_days", 0, "vacant_days", 0,
+				       row_val(res, i, REPORT_SITE_OPERATOR), "sites", 0, "units",
+				       0, "occupancies", 0, "occupied_days", 0, "vacant_days", 0,
 				       "suppressed", 0);
 			json_object_set_new(ops, op_id, op);
 		}
 		add_to(op, "sites", 1);
-		add_to(op, "units", row_long(res, i, SITE_UNITS));
-		if (row_bool(res, i, SITE_SUPPRESSED)) {
+		add_to(op, "units", row_long(res, i, REPORT_SITE_UNITS));
+		if (row_bool(res, i, REPORT_SITE_SUPPRESSED)) {
 			json_object_set_new(op, "suppressed", json_true());
 		} else {
-			add_to(op, "occupancies", row_long(res, i, SITE_OCCUPANCIES));
-			add_to(op, "occupied_days", row_long(res, i, SITE_OCCUPIED));
-			add_to(op, "vacant_days", row_long(res, i, SITE_VACANT));
+			add_to(op, "occupancies", row_long(res, i, REPORT_SITE_OCCUPANCIES));
+			add_to(op, "occupied_days", row_long(res, i, REPORT_SITE_OCCUPIED));
+			add_to(op, "vacant_days", row_long(res, i, REPORT_SITE_VACANT));
 		}
 	}
 	list = json_array();

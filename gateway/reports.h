@@ -9,19 +9,23 @@
 
 /* One site: a suppressed count is NULL, shown as null with "suppressed". */
 #define REPORT_SITE_COLUMNS(C)                                                                     \
-	C(SITE_ID, "site_id", "o.site_id", COL_PLAIN, 0, NULL)                                     \
-	C(SITE_NAME, "site", "o.site", COL_STRING, 0, NULL)                                        \
-	C(SITE_OPERATOR_ID, "operator_organisation_id", "o.operator_id", COL_PLAIN, 0, NULL)       \
-	C(SITE_OPERATOR, "operator", "o.operator", COL_STRING, 0, NULL)                            \
-	C(SITE_COMMUNE, "commune", "o.commune", COL_STRING, 0, NULL)                               \
-	C(SITE_UNITS, "units", "o.units", COL_INTEGER, COL_NULLABLE, NULL)                         \
-	C(SITE_FROM, "period_from", "o.period_from::text", COL_PLAIN, 0, NULL)                     \
-	C(SITE_UNTIL, "period_until", "o.period_until::text", COL_PLAIN, COL_NULLABLE, NULL)       \
-	C(SITE_STATUS, "status", "o.status", COL_STRING, 0, NULL)                                  \
-	C(SITE_OCCUPANCIES, "occupancies", "o.occupancies", COL_INTEGER, COL_NULLABLE, NULL)       \
-	C(SITE_OCCUPIED, "occupied_days", "o.occupied_days", COL_INTEGER, COL_NULLABLE, NULL)      \
-	C(SITE_VACANT, "vacant_days", "o.vacant_days", COL_INTEGER, COL_NULLABLE, NULL)            \
-	C(SITE_SUPPRESSED, "suppressed", "o.occupancies IS NULL", COL_BOOLEAN, 0, NULL)
+	C(REPORT_SITE_ID, "site_id", "o.site_id", COL_PLAIN, 0, NULL)                              \
+	C(REPORT_SITE_NAME, "site", "o.site", COL_STRING, 0, NULL)                                 \
+	C(REPORT_SITE_OPERATOR_ID, "operator_organisation_id", "o.operator_id", COL_PLAIN, 0,      \
+	  NULL)                                                                                    \
+	C(REPORT_SITE_OPERATOR, "operator", "o.operator", COL_STRING, 0, NULL)                     \
+	C(REPORT_SITE_COMMUNE, "commune", "o.commune", COL_STRING, 0, NULL)                        \
+	C(REPORT_SITE_UNITS, "units", "o.units", COL_INTEGER, COL_NULLABLE, NULL)                  \
+	C(REPORT_SITE_FROM, "period_from", "o.period_from::text", COL_PLAIN, 0, NULL)              \
+	C(REPORT_SITE_UNTIL, "period_until", "o.period_until::text", COL_PLAIN, COL_NULLABLE,      \
+	  NULL)                                                                                    \
+	C(REPORT_SITE_STATUS, "status", "o.status", COL_STRING, 0, NULL)                           \
+	C(REPORT_SITE_OCCUPANCIES, "occupancies", "o.occupancies", COL_INTEGER, COL_NULLABLE,      \
+	  NULL)                                                                                    \
+	C(REPORT_SITE_OCCUPIED, "occupied_days", "o.occupied_days", COL_INTEGER, COL_NULLABLE,     \
+	  NULL)                                                                                    \
+	C(REPORT_SITE_VACANT, "vacant_days", "o.vacant_days", COL_INTEGER, COL_NULLABLE, NULL)     \
+	C(REPORT_SITE_SUPPRESSED, "suppressed", "o.occupancies IS NULL", COL_BOOLEAN, 0, NULL)
 
 /* One month x program x status x outcome. */
 #define REPORT_REFERRAL_COLUMNS(C)                                                                 \

@@ -7,6 +7,7 @@
 #include "access_rules.h"
 #include "audit.h"
 #include "audit_trail.h"
+#include "candidates.h"
 #include "certificates.h"
 #include "checkpoint.h"
 #include "cli.h"
@@ -15,63 +16,46 @@
 #include "idempotency.h"
 #include "identity.h"
 #include "notify.h"
+#include "occupancies.h"
 #include "organisations.h"
 #include "persons.h"
+#include "proposals.h"
 #include "referrals.h"
 #include "reports.h"
 #include "rows.h"
+#include "sites.h"
+#include "units.h"
 
-/* The keyset condition is always a range of bare parameters (no "$2 IS NULL
+/* The keyset condition is always a range of bare parameters (no "$x IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
  * generic plan starts its index scan at the cursor.  Under row-level
  * security a condition reaches the index only if everything in it is
  * leakproof; coalesce() is not, and a coalesce'd keyset was a filter: a deep
  * page read every row before it (docs/performance.md). */
-/* $1 status, $2 available on, $3 commune, $4 min bedrooms, $5 accessibility,
- * $6 terms, $7/$8 cursor, $9 limit. */
+/* status, on (available on), commune, min_bedrooms, accessibility, terms,
+ * after_date/after_id (the keyset: parameters 7 and 8, tests/integration/test_plans.c),
+ * limit. */
 /* The page is chosen first, the columns computed for its rows only: the
  * address sub-query (row-level security with sub-plans) was otherwise run for
  * every matching unit before the sort (docs/performance.md). */
 #define UNIT_SEARCH(commune_cond)                                                                  \
-	"SELECT " UNIT_COLS " FROM (SELECT * FROM units u WHERE u.status = $1 "                    \
-	"AND ($2::date IS NULL OR (u.available_from <= $2::date AND "                              \
-	"(u.available_until IS NULL OR u.available_until >= $2::date))) "                          \
+	"SELECT {cols} FROM (SELECT * FROM units u WHERE u.status = $status "                      \
+	"AND ($on::date IS NULL OR (u.available_from <= $on::date AND "                            \
+	"(u.available_until IS NULL OR u.available_until >= $on::date))) "                         \
 	"AND " commune_cond " "                                                                    \
-	"AND ($4::int IS NULL OR u.bedrooms >= $4::int) "                                          \
-	"AND ($5::text IS NULL OR u.accessibility = $5) "                                          \
-	"AND ($6::text IS NULL OR u.terms = $6) "                                                  \
-	"AND (u.available_from, u.id) > ($7::date, $8::uuid) "                                     \
-	"ORDER BY u.available_from, u.id LIMIT $9::int) u ORDER BY u.available_from, u.id"
+	"AND ($min_bedrooms::int IS NULL OR u.bedrooms >= $min_bedrooms::int) "                    \
+	"AND ($accessibility::text IS NULL OR u.accessibility = $accessibility) "                  \
+	"AND ($terms::text IS NULL OR u.terms = $terms) "                                          \
+	"AND (u.available_from, u.id) > ($after_date::date, $after_id::uuid) "                     \
+	"ORDER BY u.available_from, u.id LIMIT $limit::int) u ORDER BY u.available_from, u.id"
+#define UNIT_SEARCH_PARAMS                                                                         \
+	"status on commune min_bedrooms accessibility terms after_date after_id limit"
 
 #define REFERRAL_LIST(side)                                                                        \
 	"SELECT {cols} FROM referrals r WHERE r." side " = refgw_caller() "                        \
 	"AND ($status::text IS NULL OR r.status = $status) "                                       \
 	"AND (r.created_at, r.id) > ($after_time::timestamptz, $after_id::uuid) "                  \
 	"ORDER BY r.created_at, r.id LIMIT $limit::int"
-
-/* id, site_id, operator_org, label, type, bedrooms, furnished, accessibility,
- * commune, monthly_contribution_eur, available_from, available_until, terms,
- * max_stay_months, audience_orgs, audience_kinds, status, version,
- * created_at, updated_at, address (NULL unless visible) */
-#define UNIT_COLS                                                                                  \
-	"u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, "              \
-	"u.accessibility, u.commune, u.monthly_contribution_eur::text, "                           \
-	"u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, "            \
-	"array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), "          \
-	"u.status, u.version, " TS("u.created_at") ", " TS(                                        \
-		"u.updated_at") ", "                                                               \
-				"(SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id)"
-
-/* Free-text notes may say anything about the person: shown only while the
- * referral's consent holds (hostile review of issue 12), like its data. */
-#define PROPOSAL_NOTE "CASE WHEN refgw_referral_consent_covers(p.referral_id, '{}') THEN p.note END"
-
-/* id, unit_id, referral_id, proposer_org, operator_org, shared_categories,
- * note, status, reason_code, decided_at, created_at */
-#define PROPOSAL_COLS                                                                              \
-	"p.id, p.unit_id, p.referral_id, p.proposer_org, p.operator_org, "                         \
-	"array_to_string(p.shared_categories, ','), " PROPOSAL_NOTE                                \
-	", p.status, p.reason_code, " TS("p.decided_at") ", " TS("p.created_at")
 
 ROW_DESC(referral_row, REFERRAL_COLUMNS);
 ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
@@ -108,6 +92,19 @@ ROW_DESC(person_row, PERSON_COLUMNS);
 ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
 ROW_DESC(consent_row, CONSENT_COLUMNS);
 ROW_DESC(consent_withdrawal_row, CONSENT_WITHDRAWAL_COLUMNS);
+
+/* housing: sites, units, proposals, candidates, occupancies */
+ROW_DESC(site_row, SITE_COLUMNS);
+ROW_DESC(unit_row, UNIT_COLUMNS);
+ROW_DESC(unit_key_row, UNIT_KEY_COLUMNS);
+ROW_DESC(proposal_row, PROPOSAL_COLUMNS);
+ROW_DESC(coverage_row, COVERAGE_COLUMNS);
+ROW_DESC(accept_row, ACCEPT_COLUMNS);
+ROW_DESC(declined_row, DECLINED_COLUMNS);
+ROW_DESC(candidate_row, CANDIDATE_COLUMNS);
+ROW_DESC(occupancy_row, OCCUPANCY_COLUMNS);
+ROW_DESC(occ_start_row, OCC_START_COLUMNS);
+ROW_DESC(occ_end_row, OCC_END_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
@@ -289,83 +286,94 @@ struct db_stmt statements[ST_COUNT] = {
 			   "($after_at::timestamptz, $after_lane::int, $after_seq::bigint)) "
 			   "ORDER BY a.at, a.lane, a.seq LIMIT $limit::int",
 			   "person after_at after_lane after_seq limit", &audit_entry_row},
+	/* housing (sites.h, units.h, proposals.h, candidates.h, occupancies.h) */
 	[ST_SITE_INSERT] =
 		{"site_insert",
-		 "INSERT INTO sites (operator_org, name, commune, managing_partner, units_planned, "
-		 "period_from, period_until) VALUES (refgw_caller(), $1, $2, $3, $4::int, "
-		 "$5::date, "
-		 "$6::date) RETURNING id, operator_org, name, commune, managing_partner, "
-		 "units_planned, period_from::text, period_until::text, " TS("created_at")},
+		 "INSERT INTO sites AS s (operator_org, name, commune, managing_partner, "
+		 "units_planned, period_from, period_until) VALUES (refgw_caller(), $name, "
+		 "$commune, $managing_partner, $units::int, $period_from::date, "
+		 "$period_until::date) RETURNING {cols}",
+		 "name commune managing_partner units period_from period_until", &site_row},
 	[ST_UNIT_INSERT] =
 		{"unit_insert",
-		 "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, furnished, "
-		 "accessibility, commune, monthly_contribution_eur, available_from, "
-		 "available_until, "
-		 "terms, max_stay_months, audience_orgs, audience_kinds, status) VALUES ($1::uuid, "
-		 "refgw_caller(), $2, $3, $4::int, $5::boolean, $6, $7, $8::numeric, $9::date, "
-		 "$10::date, $11, $12::int, $13::uuid[], $14::text[], $15) RETURNING u.id"},
-	[ST_UNIT_ADDRESS_INSERT] =
-		{"unit_address_insert",
-		 "INSERT INTO unit_addresses (unit_id, address) VALUES ($1::uuid, $2)"},
-	[ST_UNIT_GET] = {"unit_get", "SELECT " UNIT_COLS " FROM units u WHERE u.id = $1::uuid"},
-	[ST_UNIT_SEARCH] = {"unit_search", UNIT_SEARCH("($3::text IS NULL OR u.commune = $3)")},
-	[ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $3")},
+		 "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, "
+		 "furnished, accessibility, commune, monthly_contribution_eur, "
+		 "available_from, available_until, terms, max_stay_months, audience_orgs, "
+		 "audience_kinds, status) VALUES ($site::uuid, refgw_caller(), $label, "
+		 "$type, $bedrooms::int, $furnished::boolean, $accessibility, $commune, "
+		 "$contribution::numeric, $available_from::date, $available_until::date, "
+		 "$terms, $max_stay::int, $audience_orgs::uuid[], $audience_kinds::text[], "
+		 "$status) RETURNING {cols}",
+		 "site label type bedrooms furnished accessibility commune contribution "
+		 "available_from available_until terms max_stay audience_orgs audience_kinds "
+		 "status",
+		 &unit_key_row},
+	[ST_UNIT_ADDRESS_INSERT] = {"unit_address_insert",
+				    "INSERT INTO unit_addresses (unit_id, address) VALUES "
+				    "($unit::uuid, $address)",
+				    "unit address", NULL},
+	[ST_UNIT_GET] = {"unit_get", "SELECT {cols} FROM units u WHERE u.id = $id::uuid", "id",
+			 &unit_row},
+	[ST_UNIT_SEARCH] = {"unit_search",
+			    UNIT_SEARCH("($commune::text IS NULL OR u.commune = $commune)"),
+			    UNIT_SEARCH_PARAMS, &unit_row},
+	[ST_UNIT_SEARCH_COMMUNE] = {"unit_search_commune", UNIT_SEARCH("u.commune = $commune"),
+				    UNIT_SEARCH_PARAMS, &unit_row},
 	[ST_UNIT_UPDATE] =
 		{"unit_update",
-		 "UPDATE units AS u SET status = coalesce($3, u.status), "
-		 "label = coalesce($5, u.label), "
-		 "monthly_contribution_eur = coalesce($6::numeric, u.monthly_contribution_eur), "
-		 "available_until = coalesce($7::date, u.available_until), "
-		 "max_stay_months = coalesce($8::int, u.max_stay_months), "
-		 "audience_orgs = coalesce($9::uuid[], u.audience_orgs), "
-		 "audience_kinds = coalesce($10::text[], u.audience_kinds), "
+		 "UPDATE units AS u SET status = coalesce($status, u.status), "
+		 "label = coalesce($label, u.label), "
+		 "monthly_contribution_eur = coalesce($contribution::numeric, "
+		 "u.monthly_contribution_eur), "
+		 "available_until = coalesce($available_until::date, u.available_until), "
+		 "max_stay_months = coalesce($max_stay::int, u.max_stay_months), "
+		 "audience_orgs = coalesce($audience_orgs::uuid[], u.audience_orgs), "
+		 "audience_kinds = coalesce($audience_kinds::text[], u.audience_kinds), "
 		 "version = u.version + 1, updated_at = now() "
-		 "WHERE u.id = $1::uuid AND u.version = $2::int AND u.status = $4 "
-		 "AND u.operator_org = refgw_caller() RETURNING u.id"},
-	[ST_UNIT_ADDRESS_UPDATE] =
-		{"unit_address_update",
-		 "UPDATE unit_addresses SET address = $2 WHERE unit_id = $1::uuid"},
-	[ST_PROPOSAL_COVERAGE] = {"proposal_coverage",
-				  "SELECT refgw_proposal_coverage($1::uuid, $2::uuid)"},
-	[ST_PROPOSAL_INSERT] =
-		{"proposal_insert",
-		 "INSERT INTO proposals AS p (unit_id, referral_id, proposer_org, operator_org, "
-		 "shared_categories, note) VALUES ($1::uuid, $2::uuid, refgw_caller(), $3::uuid, "
-		 "string_to_array($4, ','), $5) RETURNING " PROPOSAL_COLS},
+		 "WHERE u.id = $id::uuid AND u.version = $version::int AND u.status = $from "
+		 "AND u.operator_org = refgw_caller() RETURNING {cols}",
+		 "id version status from label contribution available_until max_stay audience_orgs "
+		 "audience_kinds",
+		 &unit_key_row},
+	[ST_UNIT_ADDRESS_UPDATE] = {"unit_address_update",
+				    "UPDATE unit_addresses SET address = $address WHERE unit_id = "
+				    "$unit::uuid",
+				    "unit address", NULL},
+	[ST_PROPOSAL_COVERAGE] = {"proposal_coverage", "SELECT {cols}", "referral operator",
+				  &coverage_row},
+	[ST_PROPOSAL_INSERT] = {"proposal_insert",
+				"INSERT INTO proposals AS p (unit_id, referral_id, proposer_org, "
+				"operator_org, shared_categories, note) VALUES ($unit::uuid, "
+				"$referral::uuid, refgw_caller(), $operator::uuid, "
+				"string_to_array($shared, ','), $note) RETURNING {cols}",
+				"unit referral operator shared note", &proposal_row},
 	[ST_PROPOSAL_GET] = {"proposal_get",
-			     "SELECT " PROPOSAL_COLS " FROM proposals p WHERE p.id = $1::uuid"},
-	[ST_PROPOSAL_LIST] = {"proposal_list", "SELECT " PROPOSAL_COLS
-					       " FROM proposals p WHERE p.unit_id = $1::uuid "
-					       "ORDER BY p.created_at, p.id"},
-	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT refgw_accept_proposal($1::uuid)"},
-	[ST_PROPOSAL_DECLINE] = {"proposal_decline",
-				 "UPDATE proposals SET status = 'declined', reason_code = $2, "
-				 "decided_at = now() WHERE id = $1::uuid AND status = 'open' "
-				 "AND operator_org = refgw_caller() RETURNING proposer_org"},
-	[ST_OCC_START] = {"occ_start",
-			  "SELECT refgw_start_occupancy($1::uuid, $2::date, $3::date)"},
-	[ST_OCC_END] = {"occ_end", "SELECT refgw_end_occupancy($1::uuid, $2::date, $3)"},
-	[ST_OCC_GET] =
-		{"occ_get",
-		 "SELECT id, unit_id, proposal_id, referral_id, operator_org, referring_org, "
-		 "start_date::text, planned_end_date::text, end_date::text, "
-		 /* The outcome (prison, hospital, deceased...) is the operator's to
-		  * tell the referring organisation under the consent: hidden from it
-		  * once the consent stops holding (issue 12). */
-		 "CASE WHEN operator_org = refgw_caller() OR "
-		 "refgw_referral_data_visible(referral_id) "
-		 "THEN outcome END, " TS("created_at") ", "
-						       "(SELECT r.person_id FROM referrals r WHERE "
-						       "r.id = referral_id) "
-						       "FROM occupancies WHERE id = $1::uuid"},
-	/* $1 unit (visible to the caller), $2 how many of each group to return.
-	 * Columns: enum candidate_col.  needs and release_date come from
-	 * refgw_waitlist_needs() (schema/016: referral_data's read rule, applied
-	 * to the set): a referral whose consent no longer holds has none and is
-	 * never eligible. */
+			     "SELECT {cols} FROM proposals p WHERE p.id = $id::uuid", "id",
+			     &proposal_row},
+	[ST_PROPOSAL_LIST] = {"proposal_list",
+			      "SELECT {cols} FROM proposals p WHERE p.unit_id = $unit::uuid "
+			      "ORDER BY p.created_at, p.id",
+			      "unit", &proposal_row},
+	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT {cols}", "id", &accept_row},
+	[ST_PROPOSAL_DECLINE] =
+		{"proposal_decline",
+		 "UPDATE proposals SET status = 'declined', reason_code = $reason_code, "
+		 "decided_at = now() WHERE id = $id::uuid AND status = 'open' "
+		 "AND operator_org = refgw_caller() RETURNING {cols}",
+		 "id reason_code", &declined_row},
+	[ST_OCC_START] = {"occ_start", "SELECT {cols}", "proposal start_date planned_end_date",
+			  &occ_start_row},
+	[ST_OCC_END] = {"occ_end", "SELECT {cols}", "id end_date outcome", &occ_end_row},
+	[ST_OCC_GET] = {"occ_get", "SELECT {cols} FROM occupancies o WHERE o.id = $id::uuid", "id",
+			&occupancy_row},
+	/* The caller's waitlisted referrals measured against one unit (visible
+	 * to the caller), at most limit of each group.  needs and release_date
+	 * come from refgw_waitlist_needs() (schema/016: referral_data's read
+	 * rule, applied to the set): a referral whose consent no longer holds
+	 * has none and is never eligible. */
 	[ST_CANDIDATES] =
 		{"candidates",
-		 "WITH u AS (SELECT * FROM units WHERE id = $1::uuid), "
+		 "WITH u AS (SELECT * FROM units WHERE id = $unit::uuid), "
 		 "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS "
 		 "visible, "
 		 " coalesce((d.needs->>'household_size')::int, 1) AS hs, "
@@ -392,12 +400,11 @@ struct db_stmt statements[ST_COUNT] = {
 		 " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER () "
 		 "  ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n "
 		 " FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) "
-		 "SELECT id, " TS("created_at") ", hs, cap, acc, avoid::text, release_date::text, "
-						"fits, access_ok, commune_ok, release_ok, "
-						"eligible, rn, n, visible, person_id FROM w "
-						"WHERE rn <= $2::int ORDER BY created_at, id"},
+		 /* ORDER BY qualified: a bare name would be an output column */
+		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.created_at, w.id",
+		 "unit limit", &candidate_row},
 	/* One audit row per referral whose personal fields a response showed:
-	 * $4 referral ids and $5 their persons, as array literals. */
+	 * $referrals ids and $persons their persons, as array literals. */
 	[ST_AUDIT_APPEND_READS] =
 		{"audit_append_reads",
 		 "SELECT count(refgw_audit_append(decode($certificate, 'hex'), $request, $action, "

@@ -99,24 +99,4 @@ extern const struct row_desc scalar_row;
 /* Expanded once at start-up (sqltext_expand), then read-only. */
 extern struct db_stmt statements[ST_COUNT];
 
-/* The columns of ST_CANDIDATES. */
-enum candidate_col {
-	CC_ID,
-	CC_APPLIED,
-	CC_HOUSEHOLD,
-	CC_CAPACITY,
-	CC_ACCESS,
-	CC_AVOID,
-	CC_RELEASE,
-	CC_FITS,
-	CC_ACCESS_OK,
-	CC_COMMUNE_OK,
-	CC_RELEASE_OK,
-	CC_ELIGIBLE,
-	CC_RANK,
-	CC_GROUP_SIZE,
-	CC_VISIBLE,
-	CC_PERSON
-};
-
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The house style that a machine can check (curl's checksrc, in small):
-# banned functions, and SQL that is not in statements.c, cli.c or audit.c.
+# banned functions, libpq/libmicrohttpd/GnuTLS each in one file, and the
+# shape of the house (scripts/shape.py).
 set -eu
 rc=0
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof|strtok|system|tmpnam)\s*\('
@@ -14,4 +15,7 @@ if grep -lE '#include <(microhttpd|libpq-fe|gnutls/gnutls)\.h>' gateway/*.c |
 	grep -vE '^gateway/(http|db|tls)\.c$'; then
 	echo "style: microhttpd.h only in http.c, libpq-fe.h only in db.c, GnuTLS only in tls.c"; rc=1
 fi
+# The shape of the house: handler shape, rows read by name, named
+# parameters, only main.c calls into http.c (scripts/shape.py).
+/usr/bin/python3 scripts/shape.py || rc=1
 exit $rc

@@ -24,12 +24,6 @@ enum db_status db_connect(const char *ci, struct db_conn **out) { (void)ci; *out
 void db_close(struct db_conn *c) { (void)c; }
 enum db_status db_begin(struct db_conn *c) { (void)c; return fail(NULL); }
 enum db_status
-db_begin_exec(struct db_conn *c, int stmt, int n, const char *const *p, struct db_res **res)
-{
-	(void)c, (void)stmt, (void)n, (void)p;
-	return fail(res);
-}
-enum db_status
 db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 {
 	(void)c, (void)stmt;
@@ -44,12 +38,6 @@ db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 void db_statements(const struct db_stmt *t, size_t n) { (void)t, (void)n; }
 enum db_status db_commit(struct db_conn *c) { (void)c; return fail(NULL); }
 void db_rollback(struct db_conn *c) { (void)c; }
-enum db_status
-db_exec(struct db_conn *c, int stmt, int n, const char *const *p, struct db_res **res)
-{
-	(void)c, (void)stmt, (void)n, (void)p;
-	return fail(res);
-}
 enum db_status
 db_exec_params(struct db_conn *c, const char *sql, int n, const char *const *p, struct db_res **res)
 {

@@ -23,12 +23,16 @@
 #include "certificates.h"
 #include "consents.h"
 #include "events.h"
-#include "handlers.h"
+#include "common.h"
+#include "occupancies.h"
 #include "organisations.h"
 #include "persons.h"
+#include "proposals.h"
 #include "referrals.h"
 #include "reports.h"
 #include "request.h"
+#include "sites.h"
+#include "units.h"
 
 static const struct {
 	const char *name;

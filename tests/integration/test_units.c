@@ -183,7 +183,7 @@ START_TEST(unit_invisible_outside_its_audience)
 }
 END_TEST
 
-/* Units are rendered straight into a buffer (units.c, unit_write): free
+/* Units are rendered straight into a buffer (UNIT_COLUMNS, row_write): free
  * texts must come out escaped, the contribution exact, and a unit must read
  * the same in the search as alone. */
 START_TEST(unit_json_escaped_exact_and_equal_in_search)

@@ -2,7 +2,7 @@
  * national register number check. */
 #include <string.h>
 
-#include "handlers.h"
+#include "common.h"
 #include "persons.h"
 #include "referrals.h"
 #include "suites.h"

@@ -1,0 +1,53 @@
+/* occupancies: a stay in a unit, started from an accepted proposal and
+ * ended with an outcome. */
+#ifndef REFGW_OCCUPANCIES_H
+#define REFGW_OCCUPANCIES_H
+
+#include "request.h"
+#include "rows.h"
+
+/* The outcome (prison, hospital, deceased...) is the operator's to tell the
+ * referring organisation under the consent: hidden from it once the
+ * consent stops holding (issue 12).  The person is for the audit of its
+ * read. */
+#define OCCUPANCY_COLUMNS(C)                                                                       \
+	C(OCCUPANCY_ID, "id", "o.id", COL_PLAIN, 0, NULL)                                          \
+	C(OCCUPANCY_UNIT, "unit_id", "o.unit_id", COL_PLAIN, 0, NULL)                              \
+	C(OCCUPANCY_PROPOSAL, "proposal_id", "o.proposal_id", COL_PLAIN, 0, NULL)                  \
+	C(OCCUPANCY_REFERRAL, "referral_id", "o.referral_id", COL_PLAIN, 0, NULL)                  \
+	C(OCCUPANCY_OPERATOR, "operator_organisation_id", "o.operator_org", COL_PLAIN, 0, NULL)    \
+	C(OCCUPANCY_REFERRING, "referring_organisation_id", "o.referring_org", COL_PLAIN, 0, NULL) \
+	C(OCCUPANCY_START, "start_date", "o.start_date::text", COL_PLAIN, 0, NULL)                 \
+	C(OCCUPANCY_PLANNED_END, "planned_end_date", "o.planned_end_date::text", COL_PLAIN, 0,     \
+	  NULL)                                                                                    \
+	C(OCCUPANCY_END, "end_date", "o.end_date::text", COL_PLAIN, COL_NULLABLE, NULL)            \
+	C(OCCUPANCY_OUTCOME, "outcome",                                                            \
+	  "CASE WHEN o.operator_org = refgw_caller() OR "                                          \
+	  "refgw_referral_data_visible(o.referral_id) THEN o.outcome END",                         \
+	  COL_STRING, COL_NULLABLE, NULL)                                                          \
+	C(OCCUPANCY_CREATED, "created_at", TS("o.created_at"), COL_PLAIN, 0, NULL)                 \
+	C(OCCUPANCY_PERSON, "person_id",                                                           \
+	  "(SELECT r.person_id FROM referrals r WHERE r.id = o.referral_id)", COL_KEY, 0, NULL)
+
+/* refgw_start_occupancy: the new occupancy's id, or a word saying why not
+ * (not_found, not_accepted, exists, too_long, ...). */
+#define OCC_START_COLUMNS(C)                                                                       \
+	C(OCC_START_RESULT, "result",                                                              \
+	  "refgw_start_occupancy($proposal::uuid, $start_date::date, $planned_end_date::date)",    \
+	  COL_KEY, 0, NULL)
+
+/* refgw_end_occupancy: ok, ended, before_start or not_found. */
+#define OCC_END_COLUMNS(C)                                                                         \
+	C(OCC_END_RESULT, "result", "refgw_end_occupancy($id::uuid, $end_date::date, $outcome)",   \
+	  COL_KEY, 0, NULL)
+
+enum occupancy_col { OCCUPANCY_COLUMNS(COLUMN_ENUM) };
+enum occ_start_col { OCC_START_COLUMNS(COLUMN_ENUM) };
+enum occ_end_col { OCC_END_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc occupancy_row, occ_start_row, occ_end_row;
+
+int handle_occupancy_start(struct request *r);
+int handle_occupancy_end(struct request *r);
+int handle_occupancy_get(struct request *r);
+
+#endif

@@ -1,0 +1,268 @@
+/* proposals: a social organisation proposes one of its referrals for a
+ * published unit, sharing what the referral's consent covers; the unit's
+ * operator accepts (refgw_accept_proposal reserves the unit, atomically) or
+ * declines.  Each side hears of it on its event feed. */
+#include "proposals.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "common.h"
+#include "db.h"
+#include "events.h"
+#include "statements.h"
+#include "units.h"
+#include "validate.h"
+
+static const char *const decisions[] = {"accept", "decline", NULL};
+static const char *const decline_reasons[] = {
+	"household_does_not_fit", "needs_not_met", "person_unreachable",
+	"unit_unavailable",       "other",         NULL};
+
+static const struct field_spec proposal_fields[] = {
+	{"referral_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"note", FT_STRING, false, 2000, 0, 0, NULL},
+};
+static const struct field_spec decision_fields[] = {
+	{"decision", FT_ENUM, true, 0, 0, 0, decisions},
+	{"reason_code", FT_ENUM, false, 0, 0, 0, decline_reasons},
+	{"note", FT_STRING, false, 2000, 0, 0, NULL},
+};
+
+static const char *
+str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int
+handle_proposal_create(struct request *r)
+{
+	json_t *body = NULL;
+	struct db_res *res = NULL, *unit = NULL;
+	const char *operator_org, *id;
+	enum db_status s;
+	int status = 500;
+	char shared[256];
+
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
+	if (!validate_body(r, body, proposal_fields, ARRAY_LEN(proposal_fields))) {
+		status = r->status;
+		goto out;
+	}
+	if ((s = db_query(r->db, ST_UNIT_GET, &unit, "id", r->params[0], (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(unit) == 0) {
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
+		goto out;
+	}
+	if (strcmp(row_val(unit, 0, UNIT_STATUS), "published") != 0) {
+		status = reply_problem(r, 409, "unit-not-available", "Unit not available",
+				       "the unit is %s: proposals are taken while it is published",
+				       row_val(unit, 0, UNIT_STATUS));
+		goto out;
+	}
+	operator_org = row_val(unit, 0, UNIT_OPERATOR);
+	if ((s = db_query(r->db, ST_PROPOSAL_COVERAGE, &res, "referral", str(body, "referral_id"),
+			  "operator", operator_org, (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	snprintf(shared, sizeof(shared), "%s", row_val(res, 0, COVERAGE_SHARED));
+	db_res_free(res);
+	res = NULL;
+	if (strcmp(shared, "!referral") == 0) {
+		status = reply_problem(
+			r, 422, "referral-not-proposable", "Referral cannot be proposed",
+			"the referral is not one you sent or received, or it is closed");
+		goto out;
+	}
+	if (strcmp(shared, "!consent") == 0) {
+		status = reply_problem(
+			r, 403, "consent-not-covering", "Consent does not cover this",
+			"the referral's consent does not cover the unit's operator (by "
+			"organisation or kind housing_operator), or no longer holds");
+		goto out;
+	}
+	s = db_query(r->db, ST_PROPOSAL_INSERT, &res, "unit", r->params[0], "referral",
+		     str(body, "referral_id"), "operator", operator_org, "shared", shared, "note",
+		     str(body, "note"), (char *)NULL);
+	if (s == DB_UNIQUE) {
+		status = reply_problem(r, 409, "conflict", "Already proposed",
+				       "this referral already has an open proposal for this unit");
+		goto out;
+	}
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	id = row_val(res, 0, PROPOSAL_ID);
+	if (event_emit(r, operator_org, "proposal.received", "proposal", id) != 0 ||
+	    audit_record(r, "proposal.create", "proposal", id, NULL, NULL) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	snprintf(r->location, sizeof(r->location), "/v1/proposals/%s", id);
+	status = reply_row(r, 201, &proposal_row, res, 0, ROW_PUBLIC);
+out:
+	db_res_free(unit);
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}
+
+int
+handle_proposal_list(struct request *r)
+{
+	struct db_res *res = NULL;
+	struct buf out;
+	enum db_status s;
+	size_t n;
+	int status = 500;
+
+	buf_init(&out, 16u << 20);
+	if ((s = db_query(r->db, ST_UNIT_GET, &res, "id", r->params[0], (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) == 0) {
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
+		goto out;
+	}
+	db_res_free(res);
+	res = NULL;
+	if ((s = db_query(r->db, ST_PROPOSAL_LIST, &res, "unit", r->params[0], (char *)NULL)) !=
+	    DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	/* every proposal of the unit, one page */
+	if (write_rows(&out, res, db_rows(res), &proposal_row) != 0 ||
+	    APPEND_LITERAL(&out, "null}") != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	n = out.len;
+	status = reply_json_text(r, 200, buf_steal(&out), n);
+out:
+	buf_free(&out);
+	db_res_free(res);
+	return status;
+}
+
+/* A decline: the reason, the proposal declined if still open, its proposer
+ * told.  *outcome "declined" or "not_open"; 0, or the status answered. */
+static int
+decide_decline(struct request *r, json_t *body, const char **outcome)
+{
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status = 0;
+
+	if (str(body, "reason_code") == NULL ||
+	    (strcmp(str(body, "reason_code"), "other") == 0 && str(body, "note") == NULL)) {
+		json_t *errors = json_array();
+		field_error(errors, "reason_code",
+			    "a decline needs one of household_does_not_fit, needs_not_met, "
+			    "person_unreachable, unit_unavailable, other (with a note)");
+		return reply_invalid(r, errors);
+	}
+	if ((s = db_query(r->db, ST_PROPOSAL_DECLINE, &res, "id", r->params[0], "reason_code",
+			  str(body, "reason_code"), (char *)NULL)) != DB_OK)
+		status = reply_db_error(r, s);
+	else if (db_rows(res) != 1)
+		*outcome = "not_open";
+	else if (event_emit(r, row_val(res, 0, DECLINED_PROPOSER), "proposal.declined", "proposal",
+			    r->params[0]) != 0)
+		status = reply_internal(r);
+	else
+		*outcome = "declined";
+	db_res_free(res);
+	return status;
+}
+
+/* An accept: the unit reserved for this proposal.  0, or the status
+ * answered. */
+static int
+decide_accept(struct request *r)
+{
+	struct db_res *res = NULL;
+	enum db_status s;
+	const char *outcome;
+	int status = 0;
+
+	if ((s = db_query(r->db, ST_PROPOSAL_ACCEPT, &res, "id", r->params[0], (char *)NULL)) !=
+	    DB_OK)
+		status = s == DB_CONSTRAINT
+				 ? reply_problem(r, 409, "proposal-not-open", "Proposal not open",
+						 "this proposal was already decided")
+				 : reply_db_error(r, s);
+	else if ((outcome = row_str(res, 0, ACCEPT_OUTCOME)) == NULL)
+		status = reply_problem(r, 404, "not-found", "Not found",
+				       "no proposal %s for a unit of yours", r->params[0]);
+	else if (strcmp(outcome, "unit_taken") == 0)
+		status = reply_problem(r, 409, "unit-taken", "Unit already taken",
+				       "the unit is no longer published (another proposal was "
+				       "accepted, or it was withdrawn)");
+	db_res_free(res);
+	return status;
+}
+
+int
+handle_proposal_decision(struct request *r)
+{
+	json_t *body = NULL;
+	struct db_res *res = NULL;
+	const char *outcome = "accepted";
+	enum db_status s;
+	int status = 500;
+
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
+	if (!validate_body(r, body, decision_fields, ARRAY_LEN(decision_fields))) {
+		status = r->status;
+		goto out;
+	}
+	if ((status = strcmp(str(body, "decision"), "decline") == 0
+			      ? decide_decline(r, body, &outcome)
+			      : decide_accept(r)) != 0)
+		goto out;
+	status = 500;
+	if ((s = db_query(r->db, ST_PROPOSAL_GET, &res, "id", r->params[0], (char *)NULL)) !=
+	    DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) == 0) {
+		status = reply_problem(r, 404, "not-found", "Not found",
+				       "no proposal %s for a unit of yours", r->params[0]);
+		goto out;
+	}
+	if (strcmp(outcome, "not_open") == 0) {
+		status = reply_problem(r, 409, "proposal-not-open", "Proposal not open",
+				       "this proposal is already %s",
+				       row_val(res, 0, PROPOSAL_STATUS));
+		goto out;
+	}
+	if (audit_record(r,
+			 strcmp(outcome, "accepted") == 0 ? "proposal.accept" : "proposal.decline",
+			 "proposal", r->params[0], NULL, NULL) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	status = reply_row(r, 200, &proposal_row, res, 0, ROW_PUBLIC);
+out:
+	db_res_free(res);
+	json_decref(body);
+	return status;
+}
