@@ -49,8 +49,9 @@ one() { # PORT PATH CERT [BODY] -> "rps p50 p99 bad"
 		awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 			print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"] }'
 }
-ab() { # NAME PATH CERT [--body BODY]
+ab() { # NAME PATH CERT [--body BODY]; AB_ONLY=pattern runs the matching ones
 	name=$1 path=$2 cert=$3
+	case "$name" in *${AB_ONLY:-}*) ;; *) return 0 ;; esac
 	shift 3
 	: > "$tmp/a"; : > "$tmp/b"
 	r=0
@@ -70,6 +71,7 @@ echo "# refgw A/B: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run
 echo "# A=$bin_a B=$bin_b"
 $lg --url "https://localhost:$api_a/v1/me" $certa -c 4 -d 1 >/dev/null
 $lg --url "https://localhost:$api_b/v1/me" $certa -c 4 -d 1 >/dev/null
+ab "GET /v1/me (identity cache on)" "/v1/me" "$certb"
 ab "GET /v1/referrals?role=received&limit=50" "/v1/referrals?role=received&limit=50" "$certb"
 ab "GET /v1/units?limit=50" "/v1/units?limit=50" "$certb"
 ab "GET /v1/referrals/{id} (personal fields, audited)" "/v1/referrals/$referral" "$certb"

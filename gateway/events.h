@@ -6,12 +6,13 @@
 #include "request.h"
 #include "rows.h"
 
-/* The feed's id is its sequence number, as a string. */
+/* The feed's id is its sequence number, as a string; the resource a nested
+ * object of two columns (rows.h: "group.key"). */
 #define EVENT_COLUMNS(C)                                                                           \
 	C(EVENT_ID, "id", "seq::text", COL_PLAIN, 0, NULL)                                         \
 	C(EVENT_TYPE, "type", "type", COL_STRING, 0, NULL)                                         \
-	C(EVENT_RESOURCE, "resource",                                                              \
-	  "json_build_object('type', resource_type, 'id', resource_id)::text", COL_JSON, 0, NULL)  \
+	C(EVENT_RESOURCE_TYPE, "resource.type", "resource_type", COL_STRING, 0, NULL)              \
+	C(EVENT_RESOURCE_ID, "resource.id", "resource_id", COL_PLAIN, 0, NULL)                     \
 	C(EVENT_CREATED, "created_at", TS("created_at"), COL_PLAIN, 0, NULL)
 
 enum event_col { EVENT_COLUMNS(COLUMN_ENUM) };

@@ -139,16 +139,21 @@ value_write(struct buf *b, const struct column *c, const char *v)
 	return -1;
 }
 
+/* A column named "group.key" is the member key of the object "group": the
+ * consecutive columns of one group make one nested object. */
 int
 row_write(struct buf *b, const struct row_desc *d, const struct db_res *res, int row, unsigned show)
 {
-	bool first = true;
+	const char *group = NULL; /* the open nested object's name */
+	size_t glen = 0;
+	bool first = true, first_in = true;
 	int i;
 
 	if (APPEND_LITERAL(b, "{") != 0)
 		return -1;
 	for (i = 0; i < d->ncols; i++) {
 		const struct column *c = &d->cols[i];
+		const char *dot;
 		bool null = db_null(res, row, i);
 		if (c->type == COL_KEY)
 			continue;
@@ -156,14 +161,41 @@ row_write(struct buf *b, const struct row_desc *d, const struct db_res *res, int
 			continue;
 		if (null && (c->flags & COL_OMIT_NULL))
 			continue;
-		if ((!first && APPEND_LITERAL(b, ",") != 0) ||
-		    buf_cat(b, "\"", c->name, "\":", (char *)NULL) != 0)
-			return -1;
-		first = false;
+		dot = strchr(c->name, '.');
+		if (group && (dot == NULL || (size_t)(dot - c->name) != glen ||
+			      memcmp(c->name, group, glen) != 0)) {
+			if (APPEND_LITERAL(b, "}") != 0)
+				return -1;
+			group = NULL;
+		}
+		if (dot && group == NULL) {
+			if ((!first && APPEND_LITERAL(b, ",") != 0) ||
+			    APPEND_LITERAL(b, "\"") != 0 ||
+			    buf_append(b, c->name, (size_t)(dot - c->name)) != 0 ||
+			    APPEND_LITERAL(b, "\":{") != 0)
+				return -1;
+			first = false;
+			group = c->name;
+			glen = (size_t)(dot - c->name);
+			first_in = true;
+		}
+		if (group) {
+			if ((!first_in && APPEND_LITERAL(b, ",") != 0) ||
+			    buf_cat(b, "\"", dot + 1, "\":", (char *)NULL) != 0)
+				return -1;
+			first_in = false;
+		} else {
+			if ((!first && APPEND_LITERAL(b, ",") != 0) ||
+			    buf_append(b, c->key, c->keylen) != 0)
+				return -1;
+			first = false;
+		}
 		if (null ? APPEND_LITERAL(b, "null") != 0
 			 : value_write(b, c, db_val(res, row, i)) != 0)
 			return -1;
 	}
+	if (group && APPEND_LITERAL(b, "}") != 0)
+		return -1;
 	return APPEND_LITERAL(b, "}");
 }
 

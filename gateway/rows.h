@@ -49,11 +49,15 @@ enum col_type {
 #define ROW_PERSONAL 0x2u
 
 struct column {
-	const char *name; /* the JSON key, and the SQL alias */
-	const char *sql;  /* the expression */
+	/* the JSON key, and the SQL alias; "group.key": the member key of the
+	 * nested object "group", made of consecutive columns of that group */
+	const char *name;
+	const char *sql; /* the expression */
 	enum col_type type;
 	unsigned flags;
 	const char *category; /* the consent category of a COL_PERSONAL column */
+	const char *key;      /* "name": as written into JSON, and its length */
+	size_t keylen;
 };
 
 struct row_desc {
@@ -66,7 +70,8 @@ struct row_desc {
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define COLUMN_ENUM(id, name, sql, type, flags, category) id,
-#define COLUMN_SPEC(id, name, sql, type, flags, category) {name, sql, type, flags, category},
+#define COLUMN_SPEC(id, name, sql, type, flags, category)                                          \
+	{name, sql, type, flags, category, "\"" name "\":", sizeof("\"" name "\":") - 1},
 /* Defines `const struct row_desc var` from a column list (statements.c). */
 #define ROW_DESC(var, LIST)                                                                        \
 	static const struct column var##_columns[] = {LIST(COLUMN_SPEC)};                          \

@@ -117,6 +117,49 @@ START_TEST(row_json_matches_row_write)
 }
 END_TEST
 
+#define NESTED_COLUMNS(C)                                                                          \
+	C(N_A, "a", "a", COL_INTEGER, 0, NULL)                                                     \
+	C(N_GX, "g.x", "x", COL_PLAIN, 0, NULL)                                                    \
+	C(N_GY, "g.y", "y", COL_STRING, COL_OMIT_NULL, NULL)                                       \
+	C(N_B, "b", "b", COL_BOOLEAN, 0, NULL)                                                     \
+	C(N_HZ, "h.z", "z", COL_INTEGER, COL_NULLABLE, NULL)
+enum nested_col { NESTED_COLUMNS(COLUMN_ENUM) N_NCOLS };
+ROW_DESC(nested_row, NESTED_COLUMNS);
+
+/* "group.key" columns make nested objects, at the start, middle or end. */
+START_TEST(row_nests_grouped_columns)
+{
+	const char *v1[N_NCOLS] = {"1", "p", "q\"", "t", "9"};
+	const char *v2[N_NCOLS] = {"1", "p", NULL, "f", NULL};
+	PGresAttDesc att[N_NCOLS];
+	const char *const *vs[2] = {v1, v2};
+	const char *want[2] = {"{\"a\":1,\"g\":{\"x\":\"p\",\"y\":\"q\\\"\"},\"b\":true,"
+			       "\"h\":{\"z\":9}}",
+			       "{\"a\":1,\"g\":{\"x\":\"p\"},\"b\":false,\"h\":{\"z\":null}}"};
+	int k, i;
+
+	memset(att, 0, sizeof(att));
+	for (i = 0; i < N_NCOLS; i++) {
+		att[i].name = (char *)nested_row.cols[i].name;
+		att[i].typlen = -1;
+	}
+	for (k = 0; k < 2; k++) {
+		PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+		struct buf b;
+		ck_assert_int_eq(PQsetResultAttrs(r, N_NCOLS, att), 1);
+		for (i = 0; i < N_NCOLS; i++)
+			ck_assert_int_eq(PQsetvalue(r, 0, i, (char *)vs[k][i],
+						    vs[k][i] ? (int)strlen(vs[k][i]) : -1),
+					 1);
+		buf_init(&b, 4096);
+		ck_assert_int_eq(row_write(&b, &nested_row, (struct db_res *)r, 0, ROW_PUBLIC), 0);
+		ck_assert_str_eq(b.data, want[k]);
+		buf_free(&b);
+		PQclear(r);
+	}
+}
+END_TEST
+
 static struct db_stmt
 stmt(const char *sql, const char *params, const struct row_desc *row)
 {
@@ -210,6 +253,7 @@ rows_suite(void)
 	tcase_add_test(tc, row_renders_each_type);
 	tcase_add_test(tc, row_nulls_personal_and_keys);
 	tcase_add_test(tc, row_json_matches_row_write);
+	tcase_add_test(tc, row_nests_grouped_columns);
 	tcase_add_test(tc, sqltext_names_become_numbers);
 	tcase_add_test(tc, sqltext_cols_expand);
 	tcase_add_test(tc, sqltext_refuses_a_wrong_table);
