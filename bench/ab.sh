@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/ab.sh — two gateway binaries side by side on one database: the hot
-# read and write paths, BENCH_ROUNDS (3) interleaved rounds of A then B,
+# read and write paths, BENCH_ROUNDS (3) interleaved rounds (A, B; B, A; ...),
 # medians, and B/A.  For a refactor that must not change speed (issue 13:
 # rows rendered from their description instead of hand-written writers).
 #   sh bench/ab.sh BIN_A BIN_B [SECONDS] [CLIENTS]     (make bench-ab A=... B=...)
@@ -56,8 +56,15 @@ ab() { # NAME PATH CERT [--body BODY]; AB_ONLY=pattern runs the matching ones
 	: > "$tmp/a"; : > "$tmp/b"
 	r=0
 	while [ $r -lt "$rounds" ]; do
-		one "$api_a" "$path" "$cert" "$@" >> "$tmp/a"
-		one "$api_b" "$path" "$cert" "$@" >> "$tmp/b"
+		# A first in even rounds, B first in odd ones: a drift of the
+		# machine over a run does not favour either
+		if [ $((r % 2)) -eq 0 ]; then
+			one "$api_a" "$path" "$cert" "$@" >> "$tmp/a"
+			one "$api_b" "$path" "$cert" "$@" >> "$tmp/b"
+		else
+			one "$api_b" "$path" "$cert" "$@" >> "$tmp/b"
+			one "$api_a" "$path" "$cert" "$@" >> "$tmp/a"
+		fi
 		r=$((r + 1))
 	done
 	ra=$(cut -d' ' -f1 "$tmp/a" | median); rb=$(cut -d' ' -f1 "$tmp/b" | median)
