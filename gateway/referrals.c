@@ -14,6 +14,7 @@
 #include "common.h"
 #include "db.h"
 #include "events.h"
+#include "log.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -320,14 +321,33 @@ out:
 }
 
 /* The distinct categories of the personal fields a referral shows, for its
- * audit row: {"categories": [...]} (new reference). */
+ * audit row: {"categories": [...]} (new reference); NULL when they cannot
+ * be told (the read then fails rather than show data audited as none).
+ * needs and data are parsed on their own, big integers as reals: jsonb
+ * prints 1e20 as an integer jansson refuses, and a parse of the whole
+ * rendered row failed there while row_write still showed the data. */
 static json_t *
 shown_categories(const struct db_res *res)
 {
-	json_t *shown = row_json(&referral_full_row, res, 0, ROW_PERSONAL), *fields, *f;
-	json_t *cats = json_array();
+	json_t *shown = json_object(), *fields, *f, *cats, *v;
+	const char *text;
 	size_t i;
 
+	if ((text = row_str(res, 0, REFERRAL_REASON)) != NULL)
+		json_object_set_new(shown, "reason", json_string(text));
+	if ((text = row_str(res, 0, REFERRAL_RELEASE)) != NULL)
+		json_object_set_new(shown, "release_date", json_string(text));
+	if ((text = row_str(res, 0, REFERRAL_NEEDS)) != NULL) {
+		if ((v = json_loads(text, JSON_DECODE_INT_AS_REAL, NULL)) == NULL)
+			goto fail;
+		json_object_set_new(shown, "needs", v);
+	}
+	if ((text = row_str(res, 0, REFERRAL_DATA)) != NULL) {
+		if ((v = json_loads(text, JSON_DECODE_INT_AS_REAL, NULL)) == NULL)
+			goto fail;
+		json_object_set_new(shown, "data", v);
+	}
+	cats = json_array();
 	fields = personal_fields_used(shown);
 	json_array_foreach(fields, i, f) {
 		json_t *c = json_object_get(f, "category"), *seen;
@@ -341,6 +361,10 @@ shown_categories(const struct db_res *res)
 	json_decref(fields);
 	json_decref(shown);
 	return json_pack("{s:o}", "categories", cats);
+fail:
+	log_warnx("referrals: cannot tell the categories a read of a referral shows");
+	json_decref(shown);
+	return NULL;
 }
 
 int
@@ -366,8 +390,8 @@ handle_referral_get(struct request *r)
 	 * and every time they are shown, audited with their categories. */
 	if (row_bool(res, 0, REFERRAL_VISIBLE)) {
 		show |= ROW_PERSONAL;
-		detail = shown_categories(res);
-		if (audit_record(r, "referral.read", "referral", r->params[0],
+		if ((detail = shown_categories(res)) == NULL ||
+		    audit_record(r, "referral.read", "referral", r->params[0],
 				 row_val(res, 0, REFERRAL_PERSON), detail) != 0) {
 			status = fail_audit(r);
 			goto out;

@@ -2,6 +2,7 @@
 #include "sqltext.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,45 @@ cols_write(struct buf *b, const struct row_desc *d)
 	return 0;
 }
 
+static bool
+ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The length of what the $name scanner must copy untouched at p (0: none):
+ * a -- or C-style comment (a quote or a $name in it is not SQL), a
+ * dollar-quoted string ($$...$$, $tag$...$tag$), or the '$' inside an
+ * identifier (a$b).  prev is the character before p. */
+static size_t
+verbatim_len(const char *p, char prev)
+{
+	const char *e;
+	size_t n;
+
+	if (p[0] == '-' && p[1] == '-')
+		return strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*')
+		return (e = strstr(p + 2, "*/")) ? (size_t)(e + 2 - p) : strlen(p);
+	if (p[0] != '$')
+		return 0;
+	if (ident_char(prev))
+		return 1;
+	n = 1;
+	if (isalpha((unsigned char)p[1]) || p[1] == '_')
+		while (ident_char(p[n]))
+			n++;
+	if (p[n] != '$')
+		return 0; /* $name, $1 */
+	n++;              /* the tag, $...$: up to the same tag again */
+	{
+		const char *q = p + n;
+		while ((q = strchr(q, '$')) != NULL && strncmp(q, p, n) != 0)
+			q++;
+		return q ? (size_t)(q + n - p) : strlen(p);
+	}
+}
+
 static int
 expand_one(struct db_stmt *st, char *err, size_t errlen)
 {
@@ -91,11 +131,18 @@ expand_one(struct db_stmt *st, char *err, size_t errlen)
 		p = m + 6;
 	}
 	for (p = with_cols.data ? with_cols.data : ""; *p;) {
+		size_t skip;
 		if (quote) {
 			if (*p == quote)
 				quote = 0;
 		} else if (*p == '\'' || *p == '"') {
 			quote = *p;
+		} else if ((skip = verbatim_len(p, p > with_cols.data ? p[-1] : ' ')) > 0) {
+			/* a comment, a dollar-quoted string, an identifier's '$' */
+			if (buf_append(&out, p, skip) != 0)
+				goto oom;
+			p += skip;
+			continue;
 		} else if (*p == '$' && (islower((unsigned char)p[1]) || p[1] == '_')) {
 			char name[sizeof(st->param[0])];
 			size_t n = 1;

@@ -5,10 +5,10 @@
 #define REFGW_TEST_CLIENT_H
 
 #include <check.h>
-#include <stdbool.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 struct resp {
 	long status;
@@ -83,6 +83,7 @@ Suite *identity_suite(void);
 Suite *personal_fields_suite(void);
 Suite *operations_suite(void);
 Suite *consent_integrity_suite(void);
+Suite *review13_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -228,6 +228,36 @@ START_TEST(sqltext_refuses_a_wrong_table)
 }
 END_TEST
 
+/* Review of issue 13: what PostgreSQL does not read as SQL (comments,
+ * dollar-quoted strings) or as a parameter (a '$' inside an identifier) is
+ * copied untouched: a quote in a comment must not hide the parameters
+ * after it, nor a $word in a function body be taken for one. */
+START_TEST(sqltext_skips_comments_dollar_quotes_and_identifiers)
+{
+	static const struct {
+		const char *sql, *params, *text;
+	} ok[] = {
+		{"SELECT 1 -- don't use $b here\n, $a", "a", "SELECT 1 -- don't use $b here\n, $1"},
+		{"SELECT /* it's $b */ $a", "a", "SELECT /* it's $b */ $1"},
+		{"SELECT $body$ it's $b $body$, $a", "a", "SELECT $body$ it's $b $body$, $1"},
+		{"SELECT $$ $b ' $$ || $a", "a", "SELECT $$ $b ' $$ || $1"},
+		{"SELECT a$b, $a", "a", "SELECT a$b, $1"},
+		{"SELECT $total, $to", "to total", "SELECT $2, $1"},
+		{"SELECT $to::text::int", "to", "SELECT $1::text::int"},
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(ok); i++) {
+		struct db_stmt st = stmt(ok[i].sql, ok[i].params, NULL);
+		char err[256] = "";
+		ck_assert_msg(sqltext_expand(&st, 1, err, sizeof(err)) == 0, "%s: %s", ok[i].sql,
+			      err);
+		ck_assert_str_eq(st.text, ok[i].text);
+		sqltext_free(&st, 1);
+	}
+}
+END_TEST
+
 /* The gateway's own table expands (a fault here would stop it at start). */
 START_TEST(statement_table_expands)
 {
@@ -257,6 +287,7 @@ rows_suite(void)
 	tcase_add_test(tc, sqltext_names_become_numbers);
 	tcase_add_test(tc, sqltext_cols_expand);
 	tcase_add_test(tc, sqltext_refuses_a_wrong_table);
+	tcase_add_test(tc, sqltext_skips_comments_dollar_quotes_and_identifiers);
 	tcase_add_test(tc, statement_table_expands);
 	suite_add_tcase(s, tc);
 	return s;
