@@ -36,7 +36,12 @@ handle_report_occupancy(struct request *r)
 	ops = json_object();
 	for (i = 0; i < db_rows(res); i++) {
 		const char *op_id = row_val(res, i, REPORT_SITE_OPERATOR_ID);
-		json_array_append_new(sites, row_json(&report_site_row, res, i, ROW_PUBLIC));
+		json_t *site = row_json(&report_site_row, res, i, ROW_PUBLIC);
+		if (site == NULL) { /* never a report with a row left out */
+			status = reply_internal(r);
+			goto out;
+		}
+		json_array_append_new(sites, site);
 		/* Per operator: sums over its sites; suppressed if any site's is. */
 		op = json_object_get(ops, op_id);
 		if (op == NULL) {
@@ -90,8 +95,14 @@ handle_report_referrals(struct request *r)
 		goto out;
 	}
 	rows = json_array();
-	for (i = 0; i < db_rows(res); i++)
-		json_array_append_new(rows, row_json(&report_referral_row, res, i, ROW_PUBLIC));
+	for (i = 0; i < db_rows(res); i++) {
+		json_t *row = row_json(&report_referral_row, res, i, ROW_PUBLIC);
+		if (row == NULL) { /* never a report with a row left out */
+			status = reply_internal(r);
+			goto out;
+		}
+		json_array_append_new(rows, row);
+	}
 	status = reply_json(r, 200,
 			    json_pack("{s:o, s:i}", "items", rows, "suppression_threshold", 5));
 	rows = NULL;

@@ -82,14 +82,18 @@ list_write(struct buf *b, const char *s, const char *end, const char *key, bool 
 		    (key && buf_cat(b, "{\"", key, "\":", (char *)NULL) != 0))
 			return -1;
 		{
-			/* tokens are CHECK-ed in the schema; json_quote anyway
+			/* tokens are validated by the gateway; json_quote anyway
 			 * (it needs a NUL-terminated string) */
-			char tok[256];
-			if (n >= sizeof(tok))
+			char small[128], *tok = n < sizeof(small) ? small : malloc(n + 1);
+			int rc;
+			if (tok == NULL)
 				return -1;
 			memcpy(tok, s, n);
 			tok[n] = '\0';
-			if (json_quote(b, tok) != 0 || (key && APPEND_LITERAL(b, "}") != 0))
+			rc = json_quote(b, tok) != 0 || (key && APPEND_LITERAL(b, "}") != 0);
+			if (tok != small)
+				free(tok);
+			if (rc)
 				return -1;
 		}
 		*first = false;

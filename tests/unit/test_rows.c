@@ -126,6 +126,25 @@ END_TEST
 enum nested_col { NESTED_COLUMNS(COLUMN_ENUM) N_NCOLS };
 ROW_DESC(nested_row, NESTED_COLUMNS);
 
+/* A list element longer than the writer's stack buffer is written whole. */
+START_TEST(row_long_list_element)
+{
+	char tag[301];
+	const char *v[S_NCOLS] = {"8c1f", "l", "1", NULL, "t", tag, ";", NULL, NULL, "k"};
+	struct db_res *res;
+	char *out;
+
+	memset(tag, 'x', 300);
+	tag[300] = '\0';
+	res = result_of(v);
+	out = render(res, ROW_PUBLIC);
+	ck_assert_ptr_nonnull(strstr(out, tag));
+	ck_assert_int_eq((int)strlen(out), (int)strlen(tag) + 67);
+	free(out);
+	db_res_free(res);
+}
+END_TEST
+
 /* "group.key" columns make nested objects, at the start, middle or end. */
 START_TEST(row_nests_grouped_columns)
 {
@@ -284,6 +303,7 @@ rows_suite(void)
 	tcase_add_test(tc, row_nulls_personal_and_keys);
 	tcase_add_test(tc, row_json_matches_row_write);
 	tcase_add_test(tc, row_nests_grouped_columns);
+	tcase_add_test(tc, row_long_list_element);
 	tcase_add_test(tc, sqltext_names_become_numbers);
 	tcase_add_test(tc, sqltext_cols_expand);
 	tcase_add_test(tc, sqltext_refuses_a_wrong_table);
