@@ -376,12 +376,13 @@ handle_referral_get(struct request *r)
 		}
 	}
 	/* Another open housing referral of the same person elsewhere: its kind
-	 * and month only, shown to the receiver and audited (schema/024). */
+	 * and month only, shown to the receiver and audited (schema/024); not as
+	 * a "referral" row, which the sender's journal would show. */
 	if (!row_null(res, 0, REFERRAL_PARALLEL) &&
 	    ((parallel = json_pack("{s:o}", "parallel",
 				   json_loads(row_val(res, 0, REFERRAL_PARALLEL), 0, NULL))) ==
 		     NULL ||
-	     audit_record(r, "referral.parallel_notice", "referral", r->params[0],
+	     audit_record(r, "referral.parallel_notice", "parallel_notice", r->params[0],
 			  row_val(res, 0, REFERRAL_PERSON), parallel) != 0)) {
 		status = fail_audit(r);
 		goto out;

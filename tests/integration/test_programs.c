@@ -376,6 +376,14 @@ START_TEST(parallel_referrals_tell_the_kind_only)
 	j = referral_as("orgc", second, 404);
 	ck_assert_ptr_null(json_object_get(j, "parallel"));
 	json_decref(j);
+	/* nor does the sender's journal of the person show that a notice was
+	 * given (the receiver's own audit trail does) */
+	snprintf(path, sizeof(path), "/v1/audit?person_id=%s", p2);
+	ck_assert_int_eq(call("cachee", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "referral.create"));
+	ck_assert_ptr_null(strstr(r.body, "parallel"));
+	resp_free(&r);
 
 	/* Once the first is cancelled by its sender, DIOGENES is told nothing. */
 	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", first);
