@@ -15,6 +15,7 @@
 #include "db.h"
 #include "events.h"
 #include "log.h"
+#include "programs.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -268,6 +269,7 @@ handle_referral_create(struct request *r)
 	}
 	to = str(body, "to_organisation_id");
 	if ((status = check_recipient(r, to, str(body, "program"))) != 0 ||
+	    (status = program_check_open(r, to, str(body, "program"))) != 0 ||
 	    (status = check_coverage(r, body)) != 0)
 		goto out;
 	status = 500;
@@ -371,7 +373,7 @@ int
 handle_referral_get(struct request *r)
 {
 	struct db_res *res = NULL;
-	json_t *detail = NULL;
+	json_t *detail = NULL, *parallel = NULL;
 	unsigned show = ROW_PUBLIC;
 	enum db_status s;
 	int status = 500;
@@ -397,9 +399,22 @@ handle_referral_get(struct request *r)
 			goto out;
 		}
 	}
+	/* Another open housing referral of the same person elsewhere: its kind
+	 * and month only, shown to the receiver and audited (schema/024); not as
+	 * a "referral" row, which the sender's journal would show. */
+	if (!row_null(res, 0, REFERRAL_PARALLEL) &&
+	    ((parallel = json_pack("{s:o}", "parallel",
+				   json_loads(row_val(res, 0, REFERRAL_PARALLEL), 0, NULL))) ==
+		     NULL ||
+	     audit_record(r, "referral.parallel_notice", "parallel_notice", r->params[0],
+			  row_val(res, 0, REFERRAL_PERSON), parallel) != 0)) {
+		status = fail_audit(r);
+		goto out;
+	}
 	snprintf(r->etag, sizeof(r->etag), "\"%s\"", row_val(res, 0, REFERRAL_VERSION));
 	status = reply_row(r, 200, &referral_full_row, res, 0, show);
 out:
+	json_decref(parallel);
 	json_decref(detail);
 	db_res_free(res);
 	return status;

@@ -37,7 +37,9 @@
 	C(REFERRAL_NEEDS, "needs", "coalesce(d.needs, '{}')::text", COL_JSON, COL_PERSONAL, NULL)  \
 	C(REFERRAL_RELEASE, "release_date", "d.release_date::text", COL_PLAIN,                     \
 	  COL_PERSONAL | COL_NULLABLE, "justice")                                                  \
-	C(REFERRAL_DATA, "data", "d.data::text", COL_JSON, COL_PERSONAL | COL_OMIT_NULL, NULL)
+	C(REFERRAL_DATA, "data", "d.data::text", COL_JSON, COL_PERSONAL | COL_OMIT_NULL, NULL)     \
+	C(REFERRAL_PARALLEL, "parallel", "refgw_referral_parallel(r.id)::text", COL_JSON,          \
+	  COL_OMIT_NULL, NULL)
 
 /* One step of a referral's history; the note only while the consent holds. */
 #define TRANSITION_COLUMNS(C)                                                                      \

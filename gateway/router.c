@@ -13,6 +13,7 @@
 #include "consents.h"
 #include "db.h"
 #include "events.h"
+#include "hsds.h"
 #include "idempotency.h"
 #include "identity.h"
 #include "log.h"
@@ -20,6 +21,7 @@
 #include "occupancies.h"
 #include "organisations.h"
 #include "persons.h"
+#include "programs.h"
 #include "proposals.h"
 #include "referrals.h"
 #include "reports.h"
@@ -37,6 +39,17 @@ const struct route routes[] = {
 	{HTTP_GET, "/v1/organisations/{id}", handle_org_get, NULL, "organisations.get", 0},
 	{HTTP_PATCH, "/v1/organisations/{id}", handle_org_update, "organisation.manage",
 	 "organisations.update", ROUTE_CHANGES_IDENTITY},
+	/* Its own programs: the organisation itself or a coordinator (RLS). */
+	{HTTP_GET, "/v1/organisations/{id}/programs", handle_program_list, NULL,
+	 "organisations.programs", 0},
+	{HTTP_PATCH, "/v1/organisations/{id}/programs/{code}", handle_program_update,
+	 "program.manage", "organisations.programs.update", 0},
+	/* The directory as Open Referral HSDS 3 (docs/hsds.md). */
+	{HTTP_GET, "/v1/hsds/organizations", handle_hsds_organizations, NULL, "hsds.organizations",
+	 0},
+	{HTTP_GET, "/v1/hsds/services", handle_hsds_services, NULL, "hsds.services", 0},
+	{HTTP_GET, "/v1/hsds/service_areas", handle_hsds_service_areas, NULL, "hsds.service_areas",
+	 0},
 	{HTTP_GET, "/v1/organisations/{id}/certificates", handle_cert_list, NULL,
 	 "certificates.list", 0},
 	{HTTP_POST, "/v1/organisations/{id}/certificates", handle_cert_register,

@@ -13,12 +13,14 @@
 #include "cli.h"
 #include "consents.h"
 #include "events.h"
+#include "hsds.h"
 #include "idempotency.h"
 #include "identity.h"
 #include "notify.h"
 #include "occupancies.h"
 #include "organisations.h"
 #include "persons.h"
+#include "programs.h"
 #include "proposals.h"
 #include "referrals.h"
 #include "reports.h"
@@ -86,6 +88,10 @@ ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
 /* organisations, certificates, persons, consents (issue 13, h3) */
 ROW_DESC(org_row, ORG_COLUMNS);
 ROW_DESC(caller_actions_row, CALLER_ACTIONS_COLUMNS);
+ROW_DESC(program_row, PROGRAM_COLUMNS);
+ROW_DESC(hsds_org_row, HSDS_ORG_COLUMNS);
+ROW_DESC(hsds_service_row, HSDS_SERVICE_COLUMNS);
+ROW_DESC(hsds_area_row, HSDS_AREA_COLUMNS);
 ROW_DESC(cert_row, CERT_COLUMNS);
 ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
 ROW_DESC(person_row, PERSON_COLUMNS);
@@ -418,6 +424,52 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_REPORT_REFERRALS] = {"report_referrals",
 				 "SELECT {cols} FROM refgw_report_referrals() f", NULL,
 				 &report_referral_row},
+	/* programs (programs.h), the directory as HSDS 3 (hsds.h): the whole
+	 * directory in one page, bounded */
+	[ST_PROGRAM_LIST] = {"program_list",
+			     "SELECT {cols} FROM programs p WHERE p.organisation_id = $org::uuid "
+			     "ORDER BY p.code",
+			     "org", &program_row},
+	[ST_PROGRAM_GET] = {"program_get",
+			    "SELECT {cols} FROM programs p WHERE p.organisation_id = $org::uuid "
+			    "AND p.code = $code",
+			    "org code", &program_row},
+	[ST_PROGRAM_UPDATE] = {"program_update",
+			       "UPDATE programs AS p SET status = coalesce($status, p.status), "
+			       "kind = coalesce($kind, p.kind), "
+			       "description = coalesce($description, p.description), "
+			       "communes_served = CASE WHEN $communes::jsonb IS NULL THEN "
+			       "p.communes_served ELSE ARRAY(SELECT jsonb_array_elements_text("
+			       "$communes::jsonb)) END, "
+			       "version = p.version + 1, updated_at = now() "
+			       "WHERE p.organisation_id = $org::uuid AND p.code = $code "
+			       "AND p.version = $version::int RETURNING {cols}",
+			       "org code status kind description communes version", &program_row},
+	[ST_HSDS_ORGANIZATIONS] = {"hsds_organizations",
+				   "SELECT {cols} FROM organisations o WHERE o.status = 'active' "
+				   "AND o.kind <> 'coordinator' ORDER BY o.name, o.id LIMIT 10000",
+				   NULL, &hsds_org_row},
+	[ST_HSDS_SERVICES] =
+		{"hsds_services",
+		 "SELECT {cols} FROM programs p JOIN organisations o ON o.id = "
+		 "p.organisation_id WHERE o.kind <> 'coordinator' AND o.status = 'active' "
+		 "ORDER BY o.name, p.code LIMIT 10000",
+		 NULL, &hsds_service_row},
+	[ST_HSDS_SERVICE_AREAS] =
+		{"hsds_service_areas",
+		 "SELECT {cols} FROM (SELECT md5(p.id::text || '/' || c)::uuid AS id, "
+		 "p.id AS service_id, c AS name, 'commune of the Brussels-Capital Region' "
+		 "AS description, o.name AS org_name, p.code, 1 AS n "
+		 "FROM programs p JOIN organisations o ON o.id = p.organisation_id, "
+		 "unnest(p.communes_served) c WHERE o.kind <> 'coordinator' AND o.status = "
+		 "'active' "
+		 "UNION ALL SELECT md5(p.id::text || '/')::uuid, p.id, "
+		 "'Région de Bruxelles-Capitale', 'the whole Brussels-Capital Region', o.name, "
+		 "p.code, 0 FROM programs p JOIN organisations o ON o.id = p.organisation_id "
+		 "WHERE o.kind <> 'coordinator' AND o.status = 'active' "
+		 "AND cardinality(p.communes_served) = 0) a "
+		 "ORDER BY a.org_name, a.code, a.n, a.name LIMIT 10000",
+		 NULL, &hsds_area_row},
 
 	/* The services and the CLI, on connections of their own (db_query runs
 	 * the text there; prepared on the pool too, never run by it).  The CLI's

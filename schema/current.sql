@@ -900,6 +900,16 @@ $$;
 ALTER FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_housing_program_kinds(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_housing_program_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY['transit_housing', 'durable_housing', 'housing_first', 'community_house'] $$;
+
+ALTER FUNCTION public.refgw_housing_program_kinds() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_identity_changed(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1095,6 +1105,60 @@ $$;
 ALTER FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_program_kind_of(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_program_kind_of(p_code text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE
+        WHEN p_code LIKE '%transit%' THEN 'transit_housing'
+        WHEN p_code LIKE '%durable%' OR p_code LIKE '%candidacy%' OR p_code LIKE '%lease%'
+            THEN 'durable_housing'
+        WHEN p_code LIKE '%housing_first%' OR p_code LIKE '%housing_support%'
+            THEN 'housing_first'
+        WHEN p_code LIKE '%community%' THEN 'community_house'
+        WHEN p_code LIKE '%axis%' OR p_code LIKE '%coaching%' THEN 'coaching'
+        WHEN p_code LIKE '%rest%' OR p_code LIKE '%rights%' THEN 'rest_and_rights'
+        WHEN p_code LIKE '%social_aid%' OR p_code LIKE '%income%' THEN 'income_support'
+        WHEN p_code LIKE '%guidance%' THEN 'home_guidance'
+        ELSE 'other' END
+$$;
+
+ALTER FUNCTION public.refgw_program_kind_of(p_code text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_program_kinds(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_program_kinds() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY['transit_housing', 'durable_housing', 'housing_first', 'community_house',
+                   'rest_and_rights', 'coaching', 'income_support', 'home_guidance', 'other'] $$;
+
+ALTER FUNCTION public.refgw_program_kinds() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_programs_follow(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_programs_follow() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    DELETE FROM programs p
+     WHERE p.organisation_id = NEW.id AND NOT (p.code = ANY (NEW.programs));
+    INSERT INTO programs (organisation_id, code, kind)
+        SELECT NEW.id, c, refgw_program_kind_of(c) FROM unnest(NEW.programs) c
+        ON CONFLICT (organisation_id, code) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_programs_follow() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_proposal_coverage(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1177,6 +1241,34 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_referral_data_visible(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_referral_parallel(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_parallel(p_referral uuid) RETURNS jsonb
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT jsonb_agg(jsonb_build_object('program_kind', x.kind, 'since', x.since)
+                     ORDER BY x.since, x.kind)
+      FROM (SELECT pg.kind, to_char(min(o.created_at), 'YYYY-MM') AS since
+              FROM referrals r
+              JOIN persons p ON p.id = r.person_id AND p.niss_hmac IS NOT NULL
+              JOIN persons p2 ON p2.niss_hmac = p.niss_hmac
+              JOIN referrals o ON o.person_id = p2.id AND o.id <> r.id
+              JOIN programs pg ON pg.organisation_id = o.to_org AND pg.code = o.program
+             WHERE r.id = p_referral
+               AND r.to_org = refgw_caller()
+               AND r.status NOT IN ('declined', 'cancelled', 'completed', 'consent_withdrawn')
+               AND refgw_referral_consent_covers(r.id, '{}')
+               AND o.to_org <> refgw_caller()
+               AND o.status NOT IN ('declined', 'cancelled', 'completed', 'consent_withdrawn')
+               AND pg.kind = ANY (refgw_housing_program_kinds())
+             GROUP BY pg.kind) x
+$$;
+
+ALTER FUNCTION public.refgw_referral_parallel(p_referral uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_repair_withdrawn_consents(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1544,6 +1636,30 @@ CREATE TABLE public.persons (
 ALTER TABLE public.persons OWNER TO refgw_owner;
 
 --
+-- Name: programs; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.programs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organisation_id uuid NOT NULL,
+    code text NOT NULL,
+    kind text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    communes_served text[] DEFAULT '{}'::text[] NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT programs_code_check CHECK ((code ~ '^[a-z0-9._-]{1,64}$'::text)),
+    CONSTRAINT programs_communes_served_check CHECK ((cardinality(communes_served) <= 32)),
+    CONSTRAINT programs_description_check CHECK ((length(description) <= 2000)),
+    CONSTRAINT programs_kind_check CHECK ((kind = ANY (public.refgw_program_kinds()))),
+    CONSTRAINT programs_status_check CHECK ((status = ANY (ARRAY['open'::text, 'closed'::text])))
+);
+
+ALTER TABLE public.programs OWNER TO refgw_owner;
+
+--
 -- Name: proposals; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -1756,6 +1872,20 @@ ALTER TABLE ONLY public.organisations
 
 ALTER TABLE ONLY public.persons
     ADD CONSTRAINT persons_pkey PRIMARY KEY (id);
+
+--
+-- Name: programs programs_id_key; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.programs
+    ADD CONSTRAINT programs_id_key UNIQUE (id);
+
+--
+-- Name: programs programs_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.programs
+    ADD CONSTRAINT programs_pkey PRIMARY KEY (organisation_id, code);
 
 --
 -- Name: proposals proposals_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -2018,6 +2148,12 @@ CREATE TRIGGER organisations_identity_changed AFTER INSERT OR DELETE OR UPDATE O
 CREATE TRIGGER organisations_keep_a_coordinator BEFORE UPDATE ON public.organisations FOR EACH ROW WHEN (((old.kind = 'coordinator'::text) AND (old.status = 'active'::text) AND ((new.kind <> 'coordinator'::text) OR (new.status <> 'active'::text)))) EXECUTE FUNCTION public.refgw_keep_a_coordinator();
 
 --
+-- Name: organisations organisations_programs_follow; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER organisations_programs_follow AFTER INSERT OR UPDATE OF programs ON public.organisations FOR EACH ROW EXECUTE FUNCTION public.refgw_programs_follow();
+
+--
 -- Name: proposals proposals_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -2146,6 +2282,13 @@ ALTER TABLE ONLY public.occupancies
 
 ALTER TABLE ONLY public.persons
     ADD CONSTRAINT persons_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.organisations(id);
+
+--
+-- Name: programs programs_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.programs
+    ADD CONSTRAINT programs_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
 
 --
 -- Name: proposals proposals_operator_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -2437,6 +2580,24 @@ CREATE POLICY persons_insert ON public.persons FOR INSERT WITH CHECK (((created_
 CREATE POLICY persons_read ON public.persons FOR SELECT USING (((created_by = public.refgw_caller()) OR (EXISTS ( SELECT 1
    FROM public.referrals r
   WHERE ((r.person_id = persons.id) AND ((r.from_org = public.refgw_caller()) OR (r.to_org = public.refgw_caller())))))));
+
+--
+-- Name: programs; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.programs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: programs programs_read; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY programs_read ON public.programs FOR SELECT USING ((public.refgw_caller() IS NOT NULL));
+
+--
+-- Name: programs programs_update; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY programs_update ON public.programs FOR UPDATE USING (((organisation_id = public.refgw_caller()) OR ( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator))) WITH CHECK (((organisation_id = public.refgw_caller()) OR ( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)));
 
 --
 -- Name: proposals; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -2831,6 +2992,12 @@ GRANT ALL ON FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p
 REVOKE ALL ON FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_housing_program_kinds(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_housing_program_kinds() TO refgw_app;
+
+--
 -- Name: TABLE units; Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -2874,6 +3041,18 @@ REVOKE ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason t
 GRANT ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_program_kind_of(p_code text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_program_kind_of(p_code text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_program_kinds(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_program_kinds() TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_proposal_coverage(p_referral uuid, p_operator uuid); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -2897,6 +3076,13 @@ REVOKE ALL ON FUNCTION public.refgw_referral_consent_hold(p_referral uuid) FROM 
 --
 
 GRANT ALL ON FUNCTION public.refgw_referral_data_visible(p_referral uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_referral_parallel(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_referral_parallel(p_referral uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_referral_parallel(p_referral uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_repair_withdrawn_consents(); Type: ACL; Schema: public; Owner: refgw_owner
@@ -2982,6 +3168,12 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.organisations TO refgw_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.persons TO refgw_app;
+
+--
+-- Name: TABLE programs; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,UPDATE ON TABLE public.programs TO refgw_app;
 
 --
 -- Name: TABLE proposals; Type: ACL; Schema: public; Owner: refgw_owner

@@ -1341,6 +1341,7 @@ main(void)
 	srunner_add_suite(sr, operations_suite());
 	srunner_add_suite(sr, consent_integrity_suite());
 	srunner_add_suite(sr, review13_suite());
+	srunner_add_suite(sr, programs_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
