@@ -378,6 +378,30 @@ START_TEST(operator_reads_while_the_proposal_is_open_or_accepted)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "Jean"));
 	resp_free(&r);
+	/* The consent expired (no withdrawal closing the proposal): the referral's
+	 * public fields, no personal one, no read audited. */
+	{
+		long reads = sql_count("SELECT count(*) FROM audit_log WHERE action = "
+				       "'referral.read' AND resource_id = $1",
+				       id);
+		PGconn *c = sql_admin();
+		const char *params[1] = {id};
+		sql_long(c,
+			 "WITH x AS (UPDATE consents SET valid_until = current_date - 1 WHERE id = "
+			 "(SELECT consent_id FROM referrals WHERE id = $1::uuid) RETURNING 1) "
+			 "SELECT count(*) FROM x",
+			 1, params);
+		PQfinish(c);
+		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_null(strstr(r.body, "Jean"));
+		ck_assert_ptr_null(json_object_get(r.json, "release_date"));
+		resp_free(&r);
+		ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = "
+					   "'referral.read' AND resource_id = $1",
+					   id),
+				 reads);
+	}
 	free(unit), free(id), free(p);
 }
 END_TEST
