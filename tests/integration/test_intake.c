@@ -10,6 +10,13 @@
 
 #include "client.h"
 
+/* Not shown: absent, or null. */
+static bool
+absent(const json_t *v)
+{
+	return v == NULL || json_is_null(v);
+}
+
 static char *
 must(char *id)
 {
@@ -287,8 +294,7 @@ START_TEST(operator_reads_the_shared_categories_only)
 		"Haren");
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "release_date")), "2027-01-15");
 	/* Not the others: the reason (housing_situation) and the household (family). */
-	ck_assert(json_object_get(r.json, "reason") == NULL ||
-		  json_is_null(json_object_get(r.json, "reason")));
+	ck_assert(absent(json_object_get(r.json, "reason")));
 	needs = json_object_get(r.json, "needs");
 	ck_assert_ptr_null(json_object_get(needs, "household_size"));
 	ck_assert_ptr_null(strstr(r.body, "Candidature from Haren"));
@@ -312,6 +318,22 @@ START_TEST(operator_reads_the_shared_categories_only)
 				 2, params),
 			1);
 		PQfinish(c);
+	}
+	/* PostgreSQL filters: a proposal sharing identity alone shows identity alone. */
+	{
+		PGconn *c = sql_admin();
+		const char *params[1] = {p};
+		sql_long(c,
+			 "WITH x AS (UPDATE proposals SET shared_categories = '{identity}' WHERE id "
+			 "= $1::uuid RETURNING 1) SELECT count(*) FROM x",
+			 1, params);
+		PQfinish(c);
+		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(strstr(r.body, "Jean"));
+		ck_assert_ptr_null(json_object_get(json_object_get(r.json, "data"), "justice"));
+		ck_assert(absent(json_object_get(r.json, "release_date")));
+		resp_free(&r);
 	}
 	/* It reads; it neither moves the referral nor reads its history. */
 	snprintf(path, sizeof(path), "/v1/referrals/%s/history", id);
@@ -395,7 +417,7 @@ START_TEST(operator_reads_while_the_proposal_is_open_or_accepted)
 		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_ptr_null(strstr(r.body, "Jean"));
-		ck_assert_ptr_null(json_object_get(r.json, "release_date"));
+		ck_assert(absent(json_object_get(r.json, "release_date")));
 		resp_free(&r);
 		ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = "
 					   "'referral.read' AND resource_id = $1",
