@@ -323,10 +323,11 @@ START_TEST(operator_reads_the_shared_categories_only)
 	{
 		PGconn *c = sql_admin();
 		const char *params[1] = {p};
-		sql_long(c,
-			 "WITH x AS (UPDATE proposals SET shared_categories = '{identity}' WHERE id "
-			 "= $1::uuid RETURNING 1) SELECT count(*) FROM x",
-			 1, params);
+		sql_long(
+			c,
+			"WITH x AS (UPDATE proposals SET shared_categories = '{identity}' WHERE id "
+			"= $1::uuid RETURNING 1) SELECT count(*) FROM x",
+			1, params);
 		PQfinish(c);
 		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
 		ck_assert_int_eq(r.status, 200);
