@@ -21,6 +21,34 @@
 
 ALTER TABLE referrals DROP CONSTRAINT referrals_check;
 
+-- A referral starts submitted (its receiver acknowledges it); an intake has no
+-- other party to acknowledge it and starts on the waitlist.  Checked here too,
+-- so that no request can create one in the other's first state (a load by the
+-- owner, outside any request, such as a restore or bench/scale.sh, sets no
+-- caller and is not checked).
+CREATE FUNCTION refgw_referral_first_status() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    first text := 'submitted';
+BEGIN
+    IF refgw_caller() IS NULL THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.from_org = NEW.to_org THEN
+        first := 'waitlisted';
+    END IF;
+    IF NEW.status IS DISTINCT FROM first THEN
+        RAISE EXCEPTION 'this referral starts %', first
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_first_status';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER referrals_first_status BEFORE INSERT ON referrals
+    FOR EACH ROW EXECUTE FUNCTION refgw_referral_first_status();
+
 -- The operator of a unit for which it is proposed (open or accepted) reads the
 -- referral (its public fields; the personal ones through the function below).
 CREATE INDEX proposals_referral_idx ON proposals (referral_id, operator_org);

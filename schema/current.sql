@@ -1270,6 +1270,32 @@ $$;
 ALTER FUNCTION public.refgw_referral_data_visible(p_referral uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_referral_first_status(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_first_status() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    first text := 'submitted';
+BEGIN
+    IF refgw_caller() IS NULL THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.from_org = NEW.to_org THEN
+        first := 'waitlisted';
+    END IF;
+    IF NEW.status IS DISTINCT FROM first THEN
+        RAISE EXCEPTION 'this referral starts %', first
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_first_status';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_referral_first_status() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_repair_withdrawn_consents(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2124,6 +2150,12 @@ CREATE TRIGGER proposals_consent_holds BEFORE INSERT OR UPDATE OF status ON publ
 --
 
 CREATE TRIGGER referrals_consent_holds BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_consent_must_hold();
+
+--
+-- Name: referrals referrals_first_status; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER referrals_first_status BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_referral_first_status();
 
 --
 -- Name: units units_audience_exists; Type: TRIGGER; Schema: public; Owner: refgw_owner

@@ -198,6 +198,47 @@ START_TEST(intake_waitlisted_at_once)
 }
 END_TEST
 
+/* PostgreSQL, whatever the gateway sends: an intake starts waitlisted, a
+ * referral submitted. */
+START_TEST(database_holds_the_first_states)
+{
+	char *consent, *person = person_and_consent(&consent, operator_recipient());
+	const char *a[1] = {org_id("orga")}, *p[3] = {person, consent, NULL};
+	static const char *const inserts[] = {
+		/* an intake left submitted */
+		"INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose) "
+		"VALUES ($1::uuid, refgw_caller(), refgw_caller(), 'a.transit', $2::uuid, "
+		"'housing_referral')",
+		/* a referral put on the waitlist without its receiver */
+		"INSERT INTO referrals (person_id, from_org, to_org, program, consent_id, purpose, "
+		"status) VALUES ($1::uuid, refgw_caller(), $3::uuid, 'issue.axis1', $2::uuid, "
+		"'housing_referral', 'waitlisted')",
+	};
+	PGconn *app = sql_app();
+	PGresult *res;
+	size_t i;
+
+	p[2] = org_id("orgb");
+	for (i = 0; i < 2; i++) {
+		res = PQexec(app, "BEGIN");
+		PQclear(res);
+		ck_assert_int_eq(sql_long(app,
+					  "SELECT count(*) FROM (SELECT set_config('refgw.org_id', "
+					  "$1, true)) s",
+					  1, a),
+				 1);
+		res = PQexecParams(app, inserts[i], i == 0 ? 2 : 3, NULL, p, NULL, NULL, 0);
+		ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR, "insert %zu accepted", i);
+		ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23514");
+		PQclear(res);
+		res = PQexec(app, "ROLLBACK");
+		PQclear(res);
+	}
+	PQfinish(app);
+	free(person), free(consent);
+}
+END_TEST
+
 START_TEST(intake_moved_by_its_organisation)
 {
 	char *id = new_intake(operator_recipient(), NULL), path[128], ifm[32];
@@ -479,6 +520,7 @@ intake_suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, intake_waitlisted_at_once);
+	tcase_add_test(t, database_holds_the_first_states);
 	tcase_add_test(t, intake_moved_by_its_organisation);
 	tcase_add_test(t, intake_ranked_and_proposed_under_consent);
 	tcase_add_test(t, operator_reads_the_shared_categories_only);
