@@ -81,7 +81,8 @@ handle_proposal_create(struct request *r)
 	if (strcmp(shared, "!referral") == 0) {
 		status = reply_problem(
 			r, 422, "referral-not-proposable", "Referral cannot be proposed",
-			"the referral is not one you sent or received, or it is closed");
+			"the referral is not one you sent, received or took in yourself (an "
+			"intake), or it is closed");
 		goto out;
 	}
 	if (strcmp(shared, "!consent") == 0) {

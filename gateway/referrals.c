@@ -185,9 +185,7 @@ check_recipient(struct request *r, const char *to, const char *program)
 	enum db_status s;
 	int status = 0;
 
-	if (strcmp(to, r->who.organisation_id) == 0)
-		return reply_problem(r, 422, "unprocessable", "Unprocessable referral",
-				     "an organisation cannot refer to itself");
+	/* to may be the caller itself: an intake, for one of its own programs. */
 	s = db_query(r->db, ST_ORG_PROGRAM, &res, "id", to, "program", program, (char *)NULL);
 	if (s != DB_OK)
 		status = reply_db_error(r, s);
@@ -207,7 +205,7 @@ check_recipient(struct request *r, const char *to, const char *program)
  * personal field sent: data's categories, reason, needs, release_date
  * (gateway/categories.c).  0 when it does, else the status answered. */
 static int
-check_coverage(struct request *r, json_t *body)
+check_coverage(struct request *r, json_t *body, bool intake)
 {
 	json_t *fields = personal_fields_used(body);
 	struct db_res *res = NULL;
@@ -220,9 +218,13 @@ check_coverage(struct request *r, json_t *body)
 		status = reply_internal(r);
 		goto out;
 	}
-	s = db_query(r->db, ST_CONSENT_GAPS, &res, "consent", str(body, "consent_id"), "person",
-		     str(body, "person_id"), "to", str(body, "to_organisation_id"), "purpose",
-		     str(body, "purpose"), "categories", cats.data, (char *)NULL);
+	s = intake ? db_query(r->db, ST_INTAKE_GAPS, &res, "consent", str(body, "consent_id"),
+			      "person", str(body, "person_id"), "purpose", str(body, "purpose"),
+			      "categories", cats.data, (char *)NULL)
+		   : db_query(r->db, ST_CONSENT_GAPS, &res, "consent", str(body, "consent_id"),
+			      "person", str(body, "person_id"), "to",
+			      str(body, "to_organisation_id"), "purpose", str(body, "purpose"),
+			      "categories", cats.data, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -242,6 +244,36 @@ out:
 	return status;
 }
 
+/* The referral's row: an intake (the caller to itself) waitlisted at once,
+ * another submitted to its recipient. */
+static enum db_status
+insert_referral(struct request *r, json_t *body, bool intake, struct db_res **res)
+{
+	if (intake)
+		return db_query(r->db, ST_INTAKE_INSERT, res, "person", str(body, "person_id"),
+				"program", str(body, "program"), "consent", str(body, "consent_id"),
+				"purpose", str(body, "purpose"), (char *)NULL);
+	return db_query(r->db, ST_REFERRAL_INSERT, res, "person", str(body, "person_id"), "to",
+			str(body, "to_organisation_id"), "program", str(body, "program"), "consent",
+			str(body, "consent_id"), "purpose", str(body, "purpose"), (char *)NULL);
+}
+
+/* Its first step: null -> submitted, the recipient told, audited
+ * referral.create; an intake: null -> waitlisted, nobody else to tell,
+ * audited referral.intake.  0, or -1 when it could not be written. */
+static int
+record_creation(struct request *r, const char *id, const char *to, const char *person, bool intake)
+{
+	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", id, "from", SQL_NULL, "to",
+		     intake ? "waitlisted" : "submitted", "reason_code", SQL_NULL, "note", SQL_NULL,
+		     (char *)NULL) != DB_OK)
+		return -1;
+	if (!intake && event_emit(r, to, "referral.received", "referral", id) != 0)
+		return -1;
+	return audit_record(r, intake ? "referral.intake" : "referral.create", "referral", id,
+			    person, NULL);
+}
+
 int
 handle_referral_create(struct request *r)
 {
@@ -250,6 +282,7 @@ handle_referral_create(struct request *r)
 	char *data_text = NULL, *needs_text = NULL;
 	const char *id, *to;
 	enum db_status s;
+	bool intake;
 	int status = 500;
 
 	if ((body = body_json(r)) == NULL) {
@@ -268,9 +301,10 @@ handle_referral_create(struct request *r)
 		goto out;
 	}
 	to = str(body, "to_organisation_id");
+	intake = strcmp(to, r->who.organisation_id) == 0;
 	if ((status = check_recipient(r, to, str(body, "program"))) != 0 ||
 	    (status = program_check_open(r, to, str(body, "program"))) != 0 ||
-	    (status = check_coverage(r, body)) != 0)
+	    (status = check_coverage(r, body, intake)) != 0)
 		goto out;
 	status = 500;
 	needs = needs_stored(json_object_get(body, "needs"));
@@ -282,9 +316,7 @@ handle_referral_create(struct request *r)
 		status = reply_internal(r);
 		goto out;
 	}
-	s = db_query(r->db, ST_REFERRAL_INSERT, &res, "person", str(body, "person_id"), "to", to,
-		     "program", str(body, "program"), "consent", str(body, "consent_id"), "purpose",
-		     str(body, "purpose"), (char *)NULL);
+	s = insert_referral(r, body, intake, &res);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -298,11 +330,7 @@ handle_referral_create(struct request *r)
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", id, "from", SQL_NULL, "to",
-		     "submitted", "reason_code", SQL_NULL, "note", SQL_NULL,
-		     (char *)NULL) != DB_OK ||
-	    event_emit(r, to, "referral.received", "referral", id) != 0 ||
-	    audit_record(r, "referral.create", "referral", id, str(body, "person_id"), NULL) != 0) {
+	if (record_creation(r, id, to, str(body, "person_id"), intake) != 0) {
 		status = fail_audit(r);
 		goto out;
 	}
@@ -485,6 +513,31 @@ check_reason(struct request *r, const char *to, const char *code, const char *no
 	return reply_invalid(r, errors);
 }
 
+/* The caller's part in a referral it reads: receiver, sender, or (an
+ * intake) its organisation, which moves it as the receiver does and may
+ * cancel it as a sender would.  false for a proposal's operator, which reads
+ * a referral without being a party to it. */
+static bool
+referral_party_of(const struct db_res *cur, const char *caller, enum referral_party *party,
+		  bool *intake)
+{
+	bool to = strcmp(row_val(cur, 0, REFERRAL_TO), caller) == 0,
+	     from = strcmp(row_val(cur, 0, REFERRAL_FROM), caller) == 0;
+
+	*intake = to && from;
+	*party = to ? PARTY_RECEIVER : PARTY_SENDER;
+	return to || from;
+}
+
+/* An intake: the receiver's moves, and the sender's cancel. */
+static bool
+intake_transition_allowed(const char *from, const char *to, enum referral_party party, bool intake)
+{
+	return referral_transition_allowed(from, to, party) ||
+	       (intake && strcmp(to, "cancelled") == 0 &&
+		referral_transition_allowed(from, to, PARTY_SENDER));
+}
+
 int
 handle_referral_transition(struct request *r)
 {
@@ -493,6 +546,7 @@ handle_referral_transition(struct request *r)
 	const char *to, *code, *note, *from;
 	char version[24], allowed[160], type[64];
 	enum referral_party party;
+	bool intake;
 	long expected;
 	enum db_status s;
 	int status = 500;
@@ -519,21 +573,30 @@ handle_referral_transition(struct request *r)
 		goto out;
 	}
 	from = row_val(cur, 0, REFERRAL_STATUS);
-	party = strcmp(row_val(cur, 0, REFERRAL_TO), r->who.organisation_id) == 0 ? PARTY_RECEIVER
-										  : PARTY_SENDER;
+	if (!referral_party_of(cur, r->who.organisation_id, &party, &intake)) {
+		/* A proposal's operator reads the referral, never moves it. */
+		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s",
+				       r->params[0]);
+		goto out;
+	}
 	if (row_long(cur, 0, REFERRAL_VERSION) != expected) {
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
 				       "the referral is at version %s, not %ld; read it again",
 				       row_val(cur, 0, REFERRAL_VERSION), expected);
 		goto out;
 	}
-	if (!referral_transition_allowed(from, to, party)) {
+	if (!intake_transition_allowed(from, to, party, intake)) {
 		referral_allowed_targets(from, party, allowed, sizeof(allowed));
+		if (intake && referral_transition_allowed(from, "cancelled", PARTY_SENDER))
+			strncat(allowed, allowed[0] ? ", cancelled" : "cancelled",
+				sizeof(allowed) - strlen(allowed) - 1);
 		status = reply_problem(
 			r, 409, "invalid-transition", "Transition not allowed",
 			"as the %s you cannot move a referral from %s to %s; allowed: %s",
-			party == PARTY_RECEIVER ? "receiver" : "sender", from, to,
-			allowed[0] ? allowed : "none");
+			intake                    ? "intake's organisation"
+			: party == PARTY_RECEIVER ? "receiver"
+						  : "sender",
+			from, to, allowed[0] ? allowed : "none");
 		goto out;
 	}
 	if ((status = check_reason(r, to, code, note)) != 0)
@@ -557,8 +620,9 @@ handle_referral_transition(struct request *r)
 		 strcmp(to, "received") == 0 ? "acknowledged" : to);
 	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", r->params[0], "from", from, "to", to,
 		     "reason_code", code, "note", note, (char *)NULL) != DB_OK ||
-	    event_emit(r, row_val(cur, 0, party == PARTY_RECEIVER ? REFERRAL_FROM : REFERRAL_TO),
-		       type, "referral", r->params[0]) != 0 ||
+	    (!intake &&
+	     event_emit(r, row_val(cur, 0, party == PARTY_RECEIVER ? REFERRAL_FROM : REFERRAL_TO),
+			type, "referral", r->params[0]) != 0) ||
 	    audit_record(r, "referral.transition", "referral", r->params[0],
 			 row_val(cur, 0, REFERRAL_PERSON), detail) != 0) {
 		status = fail_audit(r);
@@ -579,7 +643,9 @@ handle_referral_history(struct request *r)
 {
 	struct db_res *res = NULL;
 	struct buf out;
+	enum referral_party party;
 	enum db_status s;
+	bool intake;
 	size_t n;
 	int status = 500;
 
@@ -590,6 +656,12 @@ handle_referral_history(struct request *r)
 		goto out;
 	}
 	if (db_rows(res) == 0) {
+		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s",
+				       r->params[0]);
+		goto out;
+	}
+	if (!referral_party_of(res, r->who.organisation_id, &party, &intake)) {
+		/* A proposal's operator reads the referral, not its history. */
 		status = reply_problem(r, 404, "not-found", "Not found", "no referral %s",
 				       r->params[0]);
 		goto out;

@@ -22,6 +22,7 @@
 	C(REFERRAL_PROGRAM, "program", "r.program", COL_STRING, 0, NULL)                           \
 	C(REFERRAL_CONSENT, "consent_id", "r.consent_id", COL_PLAIN, 0, NULL)                      \
 	C(REFERRAL_PURPOSE, "purpose", "r.purpose", COL_STRING, 0, NULL)                           \
+	C(REFERRAL_INTAKE, "intake", "r.from_org = r.to_org", COL_BOOLEAN, 0, NULL)                \
 	C(REFERRAL_CREATED, "created_at", TS("r.created_at"), COL_PLAIN, 0, NULL)                  \
 	C(REFERRAL_UPDATED, "updated_at", TS("r.updated_at"), COL_PLAIN, 0, NULL)                  \
 	C(REFERRAL_KEY, "cursor_key", "r.created_at::text", COL_KEY, COL_CURSOR, NULL)
@@ -66,13 +67,22 @@
 	  "$purpose, $categories::text[]), ' ')",                                                  \
 	  COL_KEY, 0, NULL)
 
+/* The same for an intake (schema/021): the organisation itself is the
+ * recipient, covered as the consent's creator. */
+#define INTAKE_GAPS_COLUMNS(C)                                                                     \
+	C(INTAKE_GAPS, "gaps",                                                                     \
+	  "array_to_string(refgw_intake_consent_gaps($consent::uuid, $person::uuid, $purpose, "    \
+	  "$categories::text[]), ' ')",                                                            \
+	  COL_KEY, 0, NULL)
+
 enum referral_col { REFERRAL_FULL_COLUMNS(COLUMN_ENUM) };
 enum transition_col { TRANSITION_COLUMNS(COLUMN_ENUM) };
 enum recipient_col { RECIPIENT_COLUMNS(COLUMN_ENUM) };
 enum consent_gaps_col { CONSENT_GAPS_COLUMNS(COLUMN_ENUM) };
+enum intake_gaps_col { INTAKE_GAPS_COLUMNS(COLUMN_ENUM) };
 
 extern const struct row_desc referral_row, referral_full_row, transition_row, recipient_row,
-	consent_gaps_row;
+	consent_gaps_row, intake_gaps_row;
 
 enum referral_party { PARTY_RECEIVER, PARTY_SENDER };
 

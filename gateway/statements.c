@@ -64,6 +64,7 @@ ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
 ROW_DESC(transition_row, TRANSITION_COLUMNS);
 ROW_DESC(recipient_row, RECIPIENT_COLUMNS);
 ROW_DESC(consent_gaps_row, CONSENT_GAPS_COLUMNS);
+ROW_DESC(intake_gaps_row, INTAKE_GAPS_COLUMNS);
 ROW_DESC(event_row, EVENT_COLUMNS);
 ROW_DESC(identity_row, IDENTITY_COLUMNS);
 ROW_DESC(scalar_row, SCALAR_COLUMNS);
@@ -230,6 +231,16 @@ struct db_stmt statements[ST_COUNT] = {
 				"consent_id, purpose) VALUES ($person::uuid, refgw_caller(), "
 				"$to::uuid, $program, $consent::uuid, $purpose) RETURNING {cols}",
 				"person to program consent purpose", &referral_row},
+	/* An intake (schema/021): its own organisation at both ends, on its
+	 * waitlist at once. */
+	[ST_INTAKE_GAPS] = {"intake_gaps", "SELECT {cols}", "consent person purpose categories",
+			    &intake_gaps_row},
+	[ST_INTAKE_INSERT] = {"intake_insert",
+			      "INSERT INTO referrals AS r (person_id, from_org, to_org, program, "
+			      "consent_id, purpose, status) VALUES ($person::uuid, refgw_caller(), "
+			      "refgw_caller(), $program, $consent::uuid, $purpose, 'waitlisted') "
+			      "RETURNING {cols}",
+			      "person program consent purpose", &referral_row},
 	[ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
 				     "INSERT INTO referral_data (referral_id, data, reason, needs, "
 				     "release_date) VALUES ($id::uuid, $data::jsonb, $reason, "
@@ -241,8 +252,12 @@ struct db_stmt statements[ST_COUNT] = {
 				  "$to, $reason_code, $note, refgw_caller())",
 				  "id from to reason_code note", NULL},
 	[ST_REFERRAL_GET] = {"referral_get",
-			     "SELECT {cols} FROM referrals r LEFT JOIN referral_data d ON "
-			     "d.referral_id = r.id WHERE r.id = $id::uuid",
+			     /* the personal fields the caller may see, filtered by
+			      * PostgreSQL (schema/021): all of them for a party,
+			      * the shared categories for a proposal's operator */
+			     "SELECT {cols} FROM referrals r LEFT JOIN "
+			     "refgw_referral_data_shown($id::uuid) d ON d.referral_id = r.id "
+			     "WHERE r.id = $id::uuid",
 			     "id", &referral_full_row},
 	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"),
 				   "status after_time after_id limit", &referral_row},

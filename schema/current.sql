@@ -387,6 +387,21 @@ $$;
 ALTER FUNCTION public.refgw_caller_may(p_action text) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_caller_operates_proposal(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM proposals p
+                    WHERE p.referral_id = p_referral AND p.operator_org = refgw_caller()
+                      AND p.status IN ('open', 'accepted'))
+$$;
+
+ALTER FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_certificate_changing(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -981,6 +996,20 @@ $$;
 ALTER FUNCTION public.refgw_in_audience(u public.units) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_intake_consent_gaps(uuid, uuid, text, text[]); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]) RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE WHEN (SELECT c.created_by FROM consents c WHERE c.id = p_consent) = refgw_caller()
+                THEN array_remove(g, 'recipient') ELSE g END
+      FROM refgw_consent_gaps(p_consent, p_person, refgw_caller(), p_purpose, p_categories) g
+$$;
+
+ALTER FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_keep_a_coordinator(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1078,6 +1107,31 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_notify_ending_soon(p_days integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_operator_shared(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_operator_shared(p_referral uuid) RETURNS text[]
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT array_agg(DISTINCT s ORDER BY s)
+      FROM referrals r
+      JOIN consents c ON c.id = r.consent_id
+      JOIN proposals p ON p.referral_id = r.id
+      JOIN organisations o ON o.id = p.operator_org
+     CROSS JOIN LATERAL unnest(p.shared_categories) s
+     WHERE r.id = p_referral
+       AND p.operator_org = refgw_caller()
+       AND p.status IN ('open', 'accepted')
+       AND refgw_consent_holds(c)
+       AND (p.operator_org = ANY (c.recipient_orgs) OR o.kind = ANY (c.recipient_kinds))
+       AND s = ANY (c.data_categories)
+       AND refgw_caller_may('referral.read')
+$$;
+
+ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_personal_categories(jsonb, text, jsonb, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1224,6 +1278,43 @@ $$;
 ALTER FUNCTION public.refgw_referral_consent_hold(p_referral uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_referral_data_shown(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_data_shown(p_referral uuid) RETURNS TABLE(referral_id uuid, data jsonb, reason text, needs jsonb, release_date date)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    shared text[];
+BEGIN
+    IF refgw_referral_data_visible(p_referral) THEN
+        RETURN QUERY SELECT d.referral_id, d.data, d.reason, d.needs, d.release_date
+                       FROM referral_data d WHERE d.referral_id = p_referral;
+        RETURN;
+    END IF;
+    shared := refgw_operator_shared(p_referral);
+    IF shared IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT d.referral_id,
+               coalesce((SELECT jsonb_object_agg(e.key, e.value)
+                           FROM jsonb_each(d.data) e WHERE e.key = ANY (shared)), '{}'),
+               CASE WHEN 'housing_situation' = ANY (shared) THEN d.reason END,
+               coalesce((SELECT jsonb_object_agg(e.key, e.value)
+                           FROM jsonb_each(d.needs) e
+                          WHERE refgw_personal_categories(NULL, NULL,
+                                                          jsonb_build_object(e.key, e.value),
+                                                          NULL) <@ shared), '{}'),
+               CASE WHEN 'justice' = ANY (shared) THEN d.release_date END
+          FROM referral_data d WHERE d.referral_id = p_referral;
+END
+$$;
+
+ALTER FUNCTION public.refgw_referral_data_shown(p_referral uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_referral_data_visible(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1241,6 +1332,32 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_referral_data_visible(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_referral_first_status(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_first_status() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    first text := 'submitted';
+BEGIN
+    IF refgw_caller() IS NULL THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.from_org = NEW.to_org THEN
+        first := 'waitlisted';
+    END IF;
+    IF NEW.status IS DISTINCT FROM first THEN
+        RAISE EXCEPTION 'this referral starts %', first
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_first_status';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_referral_first_status() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_referral_parallel(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1729,7 +1846,6 @@ CREATE TABLE public.referrals (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT referrals_check CHECK ((from_org <> to_org)),
     CONSTRAINT referrals_status_check CHECK ((status = ANY (ARRAY['submitted'::text, 'received'::text, 'accepted'::text, 'declined'::text, 'waitlisted'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text, 'consent_withdrawn'::text])))
 );
 
@@ -2004,6 +2120,12 @@ CREATE INDEX persons_niss_idx ON public.persons USING btree (niss_hmac) WHERE (n
 CREATE UNIQUE INDEX proposals_open_once ON public.proposals USING btree (unit_id, referral_id) WHERE (status = 'open'::text);
 
 --
+-- Name: proposals_referral_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX proposals_referral_idx ON public.proposals USING btree (referral_id, operator_org);
+
+--
 -- Name: proposals_unit_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -2164,6 +2286,12 @@ CREATE TRIGGER proposals_consent_holds BEFORE INSERT OR UPDATE OF status ON publ
 --
 
 CREATE TRIGGER referrals_consent_holds BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_consent_must_hold();
+
+--
+-- Name: referrals referrals_first_status; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER referrals_first_status BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_referral_first_status();
 
 --
 -- Name: units units_audience_exists; Type: TRIGGER; Schema: public; Owner: refgw_owner
@@ -2691,7 +2819,7 @@ CREATE POLICY referrals_insert ON public.referrals FOR INSERT WITH CHECK (((from
 -- Name: referrals referrals_read; Type: POLICY; Schema: public; Owner: refgw_owner
 --
 
-CREATE POLICY referrals_read ON public.referrals FOR SELECT USING ((((from_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (to_org = ( SELECT public.refgw_caller() AS refgw_caller))) AND ( SELECT public.refgw_caller_may('referral.read'::text) AS refgw_caller_may)));
+CREATE POLICY referrals_read ON public.referrals FOR SELECT USING ((((from_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (to_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR public.refgw_caller_operates_proposal(id)) AND ( SELECT public.refgw_caller_may('referral.read'::text) AS refgw_caller_may)));
 
 --
 -- Name: referrals referrals_update; Type: POLICY; Schema: public; Owner: refgw_owner
@@ -2894,6 +3022,13 @@ GRANT ALL ON FUNCTION public.refgw_caller_is_coordinator() TO refgw_app;
 GRANT ALL ON FUNCTION public.refgw_caller_may(p_action text) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_caller_operates_proposal(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_certificate_changing(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3010,6 +3145,13 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.units TO refgw_app;
 GRANT ALL ON FUNCTION public.refgw_in_audience(u public.units) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_keep_a_coordinator(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3032,6 +3174,12 @@ REVOKE ALL ON FUNCTION public.refgw_named_orgs_exist() FROM PUBLIC;
 --
 
 GRANT ALL ON FUNCTION public.refgw_notify_ending_soon(p_days integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_operator_shared(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_operator_shared(p_referral uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date); Type: ACL; Schema: public; Owner: refgw_owner
@@ -3070,6 +3218,13 @@ GRANT ALL ON FUNCTION public.refgw_referral_consent_covers(p_referral uuid, p_ca
 --
 
 REVOKE ALL ON FUNCTION public.refgw_referral_consent_hold(p_referral uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_referral_data_shown(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_referral_data_shown(p_referral uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_referral_data_shown(p_referral uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_referral_data_visible(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
