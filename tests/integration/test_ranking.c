@@ -340,7 +340,11 @@ START_TEST(ranked_by_fit_application_urgency_preference)
 	char *released = waitlisted("{}", "2026-01-15", "2026-02-05T09:40:00+01", NULL);
 	/* Late on the 5th (in Brussels), like no_date: after it, by time. */
 	char *late = waitlisted("{}", NULL, "2026-02-05T23:30:00+01", NULL);
-	const char *want[] = {early, released, march_pref, march, no_date_pref, no_date, late};
+	/* Half past midnight on the 6th in Brussels (still the 5th in UTC):
+	 * the next day, after all of the 5th however urgent. */
+	char *next_day = waitlisted("{}", "2026-01-10", "2026-02-06T00:30:00+01", NULL);
+	const char *want[] = {early,        released, march_pref, march,
+			      no_date_pref, no_date,  late,       next_day};
 	struct resp r;
 	json_t *e;
 	bool eligible;
@@ -380,13 +384,15 @@ START_TEST(ranked_by_fit_application_urgency_preference)
 	assert_reason(e, "preference.preferred", NULL);
 	e = entry(&r, late, &eligible);
 	assert_reason(e, "order.same_day", "6 of the 6 eligible applications of 2026-02-05");
+	e = entry(&r, next_day, &eligible);
+	assert_reason(e, "order.rank", "the only eligible application of 2026-02-06");
 	/* Eligible before excluded, ranks 1..n. */
 	ck_assert_int_eq(json_integer_value(json_object_get(
 				 json_array_get(json_object_get(r.json, "candidates"), 0), "rank")),
 			 1);
 	resp_free(&r);
 	cancel(unfit), cancel(early), cancel(no_date), cancel(march), cancel(no_date_pref);
-	cancel(march_pref), cancel(released), cancel(late);
+	cancel(march_pref), cancel(released), cancel(late), cancel(next_day);
 	free(unit);
 }
 END_TEST
