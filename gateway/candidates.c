@@ -56,16 +56,16 @@ constraint_reasons(const struct db_res *res, int i, const struct db_res *unit, j
 	if (strcmp(acc, "none") == 0)
 		reason(reasons, codes, "accessibility.none", "no accessibility need");
 	else if (row_bool(res, i, CC_ACCESS_OK))
-		reason(reasons, codes, "accessibility.fits", "needs %s access: the unit has %s", acc,
-		       unit_acc);
+		reason(reasons, codes, "accessibility.fits", "needs %s access: the unit has %s",
+		       acc, unit_acc);
 	else {
 		reason(reasons, codes, "accessibility.lacks", "needs %s access; the unit offers %s",
 		       acc, unit_acc);
 		json_array_append_new(failed, json_string("accessibility"));
 	}
 	if (row_bool(res, i, CC_COMMUNE_OK))
-		reason(reasons, codes, "commune.not_avoided", "%s is not among the communes to avoid",
-		       commune);
+		reason(reasons, codes, "commune.not_avoided",
+		       "%s is not among the communes to avoid", commune);
 	else {
 		reason(reasons, codes, "commune.avoided", "%s is among the communes to avoid",
 		       commune);
@@ -85,7 +85,8 @@ constraint_reasons(const struct db_res *res, int i, const struct db_res *unit, j
 		json_array_append_new(failed, json_string("release_date"));
 	}
 	if (row_long(res, i, CC_EXCLUDED_N) == 0)
-		reason(reasons, codes, "justice.none", "no commune excluded by a justice condition");
+		reason(reasons, codes, "justice.none",
+		       "no commune excluded by a justice condition");
 	else if (row_bool(res, i, CC_JUSTICE_OK))
 		reason(reasons, codes, "justice.not_excluded",
 		       "%s is not excluded by a justice condition", commune);
@@ -112,8 +113,8 @@ order_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t
 		reason(reasons, codes, "urgency.released",
 		       "release urgency: released %s, already out (most urgent)", release);
 	else
-		reason(reasons, codes, "urgency.upcoming", "release urgency: released %s, in %ld days",
-		       release, in);
+		reason(reasons, codes, "urgency.upcoming",
+		       "release urgency: released %s, in %ld days", release, in);
 	if (row_long(res, i, CC_PREFERRED_N) == 0)
 		reason(reasons, codes, "preference.none", "preferred communes: none given");
 	else if (row_bool(res, i, CC_PREFERRED))

@@ -58,8 +58,7 @@ move(const char *slug, const char *id, int version, const char *to)
 /* The body of a candidature orgb -> Rizome (orga, a.transit) for person
  * under consent, with `extra` members appended. */
 static void
-candidature_body(char *out, size_t len, const char *person, const char *consent,
-		 const char *extra)
+candidature_body(char *out, size_t len, const char *person, const char *consent, const char *extra)
 {
 	snprintf(out, len,
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"a.transit\","
@@ -77,8 +76,9 @@ waitlisted(const char *needs, const char *release, const char *applied, char **c
 	char *person = must_post("orgb", "/v1/persons", "{\"external_ref\":\"RZ-C\"}", 201);
 	char *c = post_consent("orgb", person, "orga", COVERED), *id;
 
-	snprintf(extra, sizeof(extra), ",\"reason\":\"candidature from detention\",\"needs\":%s%s%s%s",
-		 needs, release ? ",\"release_date\":\"" : "", release ? release : "",
+	snprintf(extra, sizeof(extra),
+		 ",\"reason\":\"candidature from detention\",\"needs\":%s%s%s%s", needs,
+		 release ? ",\"release_date\":\"" : "", release ? release : "",
 		 release ? "\"" : "");
 	candidature_body(body, sizeof(body), person, c, extra);
 	id = must_post("orgb", "/v1/referrals", body, 201);
@@ -88,8 +88,9 @@ waitlisted(const char *needs, const char *release, const char *applied, char **c
 		PGconn *admin = sql_admin();
 		const char *p[2] = {applied, id};
 		PGresult *res = PQexecParams(
-			admin, "UPDATE referrals SET created_at = $1::timestamptz WHERE id = $2::uuid",
-			2, NULL, p, NULL, NULL, 0);
+			admin,
+			"UPDATE referrals SET created_at = $1::timestamptz WHERE id = $2::uuid", 2,
+			NULL, p, NULL, NULL, 0);
 		ck_assert_str_eq(PQcmdTuples(res), "1");
 		PQclear(res);
 		PQfinish(admin);
@@ -108,10 +109,11 @@ static char *
 studio(void)
 {
 	char body[1024];
-	char *site = must_post("orgc", "/v1/sites",
-			       "{\"name\":\"Transit Molenbeek\",\"commune\":\"Molenbeek-Saint-Jean\","
-			       "\"units\":4,\"period_from\":\"2026-01-01\"}",
-			       201);
+	char *site =
+		must_post("orgc", "/v1/sites",
+			  "{\"name\":\"Transit Molenbeek\",\"commune\":\"Molenbeek-Saint-Jean\","
+			  "\"units\":4,\"period_from\":\"2026-01-01\"}",
+			  201);
 
 	snprintf(body, sizeof(body),
 		 "{\"site_id\":\"%s\",\"label\":\"T-1\",\"type\":\"studio\",\"bedrooms\":0,"
@@ -177,8 +179,8 @@ assert_reason(json_t *e, const char *code, const char *text)
 	ck_assert_msg(got != NULL, "no reason %s in %s", code,
 		      json_dumps(json_object_get(e, "reason_codes"), 0));
 	if (text != NULL)
-		ck_assert_msg(strstr(got, text) != NULL, "reason %s: \"%s\" lacks \"%s\"", code, got,
-			      text);
+		ck_assert_msg(strstr(got, text) != NULL, "reason %s: \"%s\" lacks \"%s\"", code,
+			      got, text);
 }
 
 static bool
@@ -210,7 +212,8 @@ START_TEST(excluded_communes_need_justice_coverage)
 	char *full = post_consent("orgb", person, "orga", COVERED);
 	char body[2048], path[160], *id;
 	struct resp r;
-	long before = sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person);
+	long before =
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person);
 
 	candidature_body(body, sizeof(body), person, narrow,
 			 ",\"needs\":{\"household_size\":1,\"excluded_communes\":[\"Forest\"]}");
@@ -248,17 +251,18 @@ START_TEST(excluded_communes_need_justice_coverage)
 	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
 	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_array_get(
-				 json_object_get(json_object_get(r.json, "needs"), "excluded_communes"),
-				 0)),
-			 "Forest");
+	ck_assert_str_eq(
+		json_string_value(json_array_get(
+			json_object_get(json_object_get(r.json, "needs"), "excluded_communes"), 0)),
+		"Forest");
 	resp_free(&r);
 	/* The database's own check maps it to justice too (schema/023). */
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
-				   "AND refgw_personal_categories(data, reason, needs, release_date) "
-				   "= '{justice}'",
-				   id),
-			 1);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
+			  "AND refgw_personal_categories(data, reason, needs, release_date) "
+			  "= '{justice}'",
+			  id),
+		1);
 	ck_assert_int_eq(move("orgb", id, 1, "cancelled"), 200);
 	free(id);
 	free(person);
@@ -323,11 +327,11 @@ START_TEST(ranked_by_fit_application_urgency_preference)
 {
 	char *unit = studio();
 	/* 3 February: a family of three, too many for a studio. */
-	char *unfit = waitlisted("{\"household_size\":3}", "2026-03-01", "2026-02-03T10:00:00+01",
-				 NULL);
+	char *unfit =
+		waitlisted("{\"household_size\":3}", "2026-03-01", "2026-02-03T10:00:00+01", NULL);
 	/* 4 February: released late, but applied first. */
-	char *early = waitlisted("{\"household_size\":1}", "2029-06-01", "2026-02-04T16:00:00+01",
-				 NULL);
+	char *early =
+		waitlisted("{\"household_size\":1}", "2029-06-01", "2026-02-04T16:00:00+01", NULL);
 	/* 5 February, in this order of time. */
 	char *no_date = waitlisted("{}", NULL, "2026-02-05T09:00:00+01", NULL);
 	char *march = waitlisted("{\"preferred_communes\":[\"Ixelles\"]}", "2027-03-01",
