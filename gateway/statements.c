@@ -370,10 +370,11 @@ struct db_stmt statements[ST_COUNT] = {
 	 * to the caller), at most limit of each group.  needs and release_date
 	 * come from refgw_waitlist_needs() (schema/016: referral_data's read
 	 * rule, applied to the set): a referral whose consent no longer holds
-	 * has none and is never eligible.  Each group (eligible, excluded) in
-	 * the order of docs/candidates.md: the day of application (Brussels),
-	 * then the release date (one already past counts as today; none last),
-	 * then the unit's commune among the preferred ones, then the time. */
+	 * has none and is never eligible.  The eligible in the order of
+	 * docs/candidates.md: the day of application (Brussels), then the
+	 * release date (one already past counts as today; none last), then the
+	 * unit's commune among the preferred ones, then the time; the excluded
+	 * in order of application. */
 	[ST_CANDIDATES] =
 		{"candidates",
 		 "WITH u AS (SELECT * FROM units WHERE id = $unit::uuid), "
@@ -403,14 +404,18 @@ struct db_stmt statements[ST_COUNT] = {
 		 " pref ? commune AS preferred FROM c), "
 		 "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND justice_ok "
 		 " AND release_ok AS eligible FROM f), "
+		 /* the tie-breakers order the eligible only: the excluded stay in
+		  * order of application */
+		 "k AS (SELECT g.*, CASE WHEN eligible THEN urgency END AS urgency_key, "
+		 " eligible AND preferred AS preferred_key FROM g), "
 		 /* each group ranked; the applications of one day counted */
-		 "w AS (SELECT g.*, row_number() OVER o AS rn, "
+		 "w AS (SELECT k.*, row_number() OVER o AS rn, "
 		 " count(*) OVER (PARTITION BY eligible) AS n, "
 		 " count(*) OVER (PARTITION BY eligible, app_day) AS day_n, "
-		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY urgency NULLS LAST, "
-		 " preferred DESC, created_at, id) AS day_rn "
-		 " FROM g WINDOW o AS (PARTITION BY eligible ORDER BY app_day, urgency NULLS LAST, "
-		 " preferred DESC, created_at, id)) "
+		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY urgency_key NULLS LAST, "
+		 " preferred_key DESC, created_at, id) AS day_rn "
+		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY app_day, urgency_key NULLS LAST, "
+		 " preferred_key DESC, created_at, id)) "
 		 /* ORDER BY qualified: a bare name would be an output column */
 		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.eligible DESC, w.rn",
 		 "unit limit", &candidate_row},
