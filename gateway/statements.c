@@ -412,9 +412,11 @@ struct db_stmt statements[ST_COUNT] = {
 		 "w AS (SELECT k.*, row_number() OVER o AS rn, "
 		 " count(*) OVER (PARTITION BY eligible) AS n, "
 		 " count(*) OVER (PARTITION BY eligible, app_day) AS day_n, "
-		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY urgency_key NULLS LAST, "
+		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY urgency_key NULLS "
+		 "LAST, "
 		 " preferred_key DESC, created_at, id) AS day_rn "
-		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY app_day, urgency_key NULLS LAST, "
+		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY app_day, urgency_key NULLS "
+		 "LAST, "
 		 " preferred_key DESC, created_at, id)) "
 		 /* ORDER BY qualified: a bare name would be an output column */
 		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.eligible DESC, w.rn",
