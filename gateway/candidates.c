@@ -1,11 +1,15 @@
 /* candidates: the caller's waitlisted referrals measured against one unit
- * (candidates.h): eligible ones ranked by order of application, each with
- * its reasons, excluded ones with the constraints they fail.  The
- * measuring is SQL (ST_CANDIDATES, schema/009_candidates.sql); the reasons
- * are written here from its boolean columns. */
+ * (candidates.h): eligible ones ranked by fit, then order of application
+ * (by day), then release urgency, then preferred communes, each with its
+ * reasons; excluded ones with the constraints they fail.  The measuring and
+ * the order are SQL (ST_CANDIDATES, schema/009_candidates.sql); the reasons,
+ * one sentence and one code per factor, are written here from its columns
+ * (docs/candidates.md). */
 #include "candidates.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -14,68 +18,158 @@
 #include "statements.h"
 #include "units.h"
 
-/* The reasons of candidate i for the unit, the constraints it fails added
- * to failed. */
-static json_t *
-candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *failed)
+/* One reason: its code (docs/openapi.yaml, CandidateReasonCode) and its
+ * sentence, at the same place in the two arrays. */
+static void __attribute__((format(printf, 4, 5)))
+reason(json_t *reasons, json_t *codes, const char *code, const char *fmt, ...)
 {
-	json_t *reasons = json_array();
+	char text[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	json_array_append_new(reasons, json_string(text));
+	json_array_append_new(codes, json_string(code));
+}
+
+/* The hard constraints of candidate i for the unit, the ones it fails
+ * added to failed. */
+static void
+constraint_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *reasons,
+		   json_t *codes, json_t *failed)
+{
 	const char *type = row_val(unit, 0, UNIT_TYPE), *commune = row_val(unit, 0, UNIT_COMMUNE),
 		   *unit_acc = row_val(unit, 0, UNIT_ACCESSIBILITY),
 		   *until = row_str(unit, 0, UNIT_AVAILABLE_UNTIL),
 		   *hs = row_val(res, i, CC_HOUSEHOLD), *cap = row_val(res, i, CC_CAPACITY),
 		   *acc = row_val(res, i, CC_ACCESS), *release = row_str(res, i, CC_RELEASE);
-	char text[256];
-	bool fits = row_bool(res, i, CC_FITS), access_ok = row_bool(res, i, CC_ACCESS_OK),
-	     commune_ok = row_bool(res, i, CC_COMMUNE_OK),
-	     release_ok = row_bool(res, i, CC_RELEASE_OK);
+
+	if (row_bool(res, i, CC_FITS))
+		reason(reasons, codes, "household.fits", "household of %s fits a %s (capacity %s)",
+		       hs, type, cap);
+	else {
+		reason(reasons, codes, "household.exceeds",
+		       "household of %s exceeds the %s's capacity of %s", hs, type, cap);
+		json_array_append_new(failed, json_string("household"));
+	}
+	if (strcmp(acc, "none") == 0)
+		reason(reasons, codes, "accessibility.none", "no accessibility need");
+	else if (row_bool(res, i, CC_ACCESS_OK))
+		reason(reasons, codes, "accessibility.fits", "needs %s access: the unit has %s",
+		       acc, unit_acc);
+	else {
+		reason(reasons, codes, "accessibility.lacks", "needs %s access; the unit offers %s",
+		       acc, unit_acc);
+		json_array_append_new(failed, json_string("accessibility"));
+	}
+	if (row_bool(res, i, CC_COMMUNE_OK))
+		reason(reasons, codes, "commune.not_avoided",
+		       "%s is not among the communes to avoid", commune);
+	else {
+		reason(reasons, codes, "commune.avoided", "%s is among the communes to avoid",
+		       commune);
+		json_array_append_new(failed, json_string("commune"));
+	}
+	if (release == NULL)
+		reason(reasons, codes, "release_date.none", "no release date");
+	else if (until == NULL)
+		reason(reasons, codes, "release_date.no_end",
+		       "released %s; the unit has no end date", release);
+	else if (row_bool(res, i, CC_RELEASE_OK))
+		reason(reasons, codes, "release_date.before_end",
+		       "released %s, before the unit's end %s", release, until);
+	else {
+		reason(reasons, codes, "release_date.after_end",
+		       "released %s, not before the unit's end %s", release, until);
+		json_array_append_new(failed, json_string("release_date"));
+	}
+	if (row_long(res, i, CC_EXCLUDED_N) == 0)
+		reason(reasons, codes, "justice.none",
+		       "no commune excluded by a justice condition");
+	else if (row_bool(res, i, CC_JUSTICE_OK))
+		reason(reasons, codes, "justice.not_excluded",
+		       "%s is not excluded by a justice condition", commune);
+	else {
+		reason(reasons, codes, "justice.excluded", "%s is excluded by a justice condition",
+		       commune);
+		json_array_append_new(failed, json_string("justice"));
+	}
+}
+
+/* The tie-breakers of candidate i: release urgency, preferred communes. */
+static void
+order_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *reasons,
+	      json_t *codes)
+{
+	const char *commune = row_val(unit, 0, UNIT_COMMUNE),
+		   *release = row_str(res, i, CC_RELEASE);
+	long in = row_long(res, i, CC_RELEASE_IN);
+
+	if (release == NULL)
+		reason(reasons, codes, "urgency.unknown",
+		       "release urgency: no release date, after those with one");
+	else if (in <= 0)
+		reason(reasons, codes, "urgency.released",
+		       "release urgency: released %s, already out (most urgent)", release);
+	else
+		reason(reasons, codes, "urgency.upcoming",
+		       "release urgency: released %s, in %ld days", release, in);
+	if (row_long(res, i, CC_PREFERRED_N) == 0)
+		reason(reasons, codes, "preference.none", "preferred communes: none given");
+	else if (row_bool(res, i, CC_PREFERRED))
+		reason(reasons, codes, "preference.preferred",
+		       "preferred communes: %s is among them", commune);
+	else
+		reason(reasons, codes, "preference.not_preferred",
+		       "preferred communes: %s is not among them", commune);
+}
+
+/* The reasons of candidate i for the unit and their codes (to codes), the
+ * constraints it fails added to failed. */
+static json_t *
+candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *codes,
+		  json_t *failed)
+{
+	json_t *reasons = json_array();
+	long day_n = row_long(res, i, CC_DAY_N);
 
 	/* The consent no longer holds: its needs are hidden, nothing is said
 	 * about them, and it is not ranked. */
 	if (!row_bool(res, i, CC_VISIBLE)) {
 		json_array_append_new(failed, json_string("consent"));
-		json_array_append_new(reasons,
-				      json_string("the consent no longer holds (withdrawn or "
-						  "expired): its needs are hidden, it cannot be "
-						  "ranked"));
+		reason(reasons, codes, "consent.not_holding",
+		       "the consent no longer holds (withdrawn or expired): its needs are hidden, "
+		       "it cannot be ranked");
 		return reasons;
 	}
-	snprintf(text, sizeof(text),
-		 fits ? "household of %s fits a %s (capacity %s)"
-		      : "household of %s exceeds the %s's capacity of %s",
-		 hs, type, cap);
-	json_array_append_new(reasons, json_string(text));
-	if (!fits)
-		json_array_append_new(failed, json_string("household"));
-	if (strcmp(acc, "none") == 0)
-		snprintf(text, sizeof(text), "no accessibility need");
+	constraint_reasons(res, i, unit, reasons, codes, failed);
+	order_reasons(res, i, unit, reasons, codes);
+	if (!row_bool(res, i, CC_ELIGIBLE)) {
+		char *names = NULL;
+		json_t *f;
+		size_t k, len = 0;
+		FILE *m = open_memstream(&names, &len);
+		json_array_foreach(failed, k, f)
+			if (m != NULL)
+				fprintf(m, "%s%s", k ? ", " : "", json_string_value(f));
+		if (m != NULL)
+			fclose(m);
+		reason(reasons, codes, "order.not_ranked", "applied %s: not ranked, fails %s",
+		       row_val(res, i, CC_APPLIED), names != NULL ? names : "");
+		free(names);
+	} else if (day_n == 1)
+		reason(reasons, codes, "order.rank",
+		       "rank %ld of %ld eligible: applied %s, the only eligible application of %s",
+		       row_long(res, i, CC_RANK), row_long(res, i, CC_GROUP_SIZE),
+		       row_val(res, i, CC_APPLIED), row_val(res, i, CC_APP_DAY));
 	else
-		snprintf(text, sizeof(text),
-			 access_ok ? "needs %s access: the unit has %s"
-				   : "needs %s access; the unit offers %s",
-			 acc, unit_acc);
-	json_array_append_new(reasons, json_string(text));
-	if (!access_ok)
-		json_array_append_new(failed, json_string("accessibility"));
-	snprintf(text, sizeof(text),
-		 commune_ok ? "%s is not among the communes to avoid"
-			    : "%s is among the communes to avoid",
-		 commune);
-	json_array_append_new(reasons, json_string(text));
-	if (!commune_ok)
-		json_array_append_new(failed, json_string("commune"));
-	if (release == NULL)
-		snprintf(text, sizeof(text), "no release date");
-	else if (until == NULL)
-		snprintf(text, sizeof(text), "released %s; the unit has no end date", release);
-	else
-		snprintf(text, sizeof(text),
-			 release_ok ? "released %s, before the unit's end %s"
-				    : "released %s, not before the unit's end %s",
-			 release, until);
-	json_array_append_new(reasons, json_string(text));
-	if (!release_ok)
-		json_array_append_new(failed, json_string("release_date"));
+		reason(reasons, codes, "order.same_day",
+		       "rank %ld of %ld eligible: applied %s, %ld of the %ld eligible applications "
+		       "of %s, which rank by release urgency, then preferred communes, then time",
+		       row_long(res, i, CC_RANK), row_long(res, i, CC_GROUP_SIZE),
+		       row_val(res, i, CC_APPLIED), row_long(res, i, CC_DAY_RANK), day_n,
+		       row_val(res, i, CC_APP_DAY));
 	return reasons;
 }
 
@@ -130,16 +224,12 @@ candidates_json(const char *unit_id, const struct db_res *res, const struct db_r
 	int i;
 
 	for (i = 0; i < db_rows(res); i++) {
-		json_t *failed = json_array(), *reasons = candidate_reasons(res, i, unit, failed);
+		json_t *failed = json_array(), *codes = json_array(),
+		       *reasons = candidate_reasons(res, i, unit, codes, failed);
 		json_t *c = row_json(&candidate_row, res, i, ROW_PUBLIC);
 		long rank = row_long(res, i, CC_RANK), n = row_long(res, i, CC_GROUP_SIZE);
 		if (row_bool(res, i, CC_ELIGIBLE)) {
-			char text[160];
 			eligible_n = n;
-			snprintf(text, sizeof(text),
-				 "applied %s: %ld of %ld eligible, by order of application",
-				 row_val(res, i, CC_APPLIED), rank, n);
-			json_array_append_new(reasons, json_string(text));
 			json_object_set_new(c, "rank", json_integer(rank));
 			json_decref(failed);
 			json_array_append_new(candidates, c);
@@ -149,6 +239,7 @@ candidates_json(const char *unit_id, const struct db_res *res, const struct db_r
 			json_array_append_new(excluded, c);
 		}
 		json_object_set_new(c, "reasons", reasons);
+		json_object_set_new(c, "reason_codes", codes);
 	}
 	return json_pack("{s:s, s:i, s:i, s:o, s:o}", "unit_id", unit_id, "eligible_count",
 			 (int)eligible_n, "excluded_count", (int)excluded_n, "candidates",

@@ -1,6 +1,8 @@
 /* candidates: GET /v1/units/{id}/candidates, the caller's waitlisted
- * referrals for one unit, the eligible ones ranked by order of application,
- * each with its reasons; the excluded ones with the constraints they fail.
+ * referrals for one unit, the eligible ones ranked by fit, then order of
+ * application (by day), then release urgency, then preferred communes, each
+ * with its reasons and their codes; the excluded ones with the constraints
+ * they fail (a commune a justice condition excludes among them).
  * Rules: schema/009_candidates.sql and docs/candidates.md. */
 #ifndef REFGW_CANDIDATES_H
 #define REFGW_CANDIDATES_H
@@ -24,6 +26,14 @@
 	C(CC_FITS, "fits", "w.fits", COL_KEY, 0, NULL)                                             \
 	C(CC_ACCESS_OK, "access_ok", "w.access_ok", COL_KEY, 0, NULL)                              \
 	C(CC_COMMUNE_OK, "commune_ok", "w.commune_ok", COL_KEY, 0, NULL)                           \
+	C(CC_JUSTICE_OK, "justice_ok", "w.justice_ok", COL_KEY, 0, NULL)                           \
+	C(CC_EXCLUDED_N, "excluded_n", "w.excl_n", COL_KEY, 0, NULL)                               \
+	C(CC_PREFERRED_N, "preferred_n", "w.pref_n", COL_KEY, 0, NULL)                             \
+	C(CC_PREFERRED, "preferred", "w.preferred", COL_KEY, 0, NULL)                              \
+	C(CC_RELEASE_IN, "release_in", "w.release_in", COL_KEY, 0, NULL)                           \
+	C(CC_APP_DAY, "application_day", "w.app_day::text", COL_KEY, 0, NULL)                      \
+	C(CC_DAY_N, "day_size", "w.day_n", COL_KEY, 0, NULL)                                       \
+	C(CC_DAY_RANK, "day_rank", "w.day_rn", COL_KEY, 0, NULL)                                   \
 	C(CC_RELEASE_OK, "release_ok", "w.release_ok", COL_KEY, 0, NULL)                           \
 	C(CC_ELIGIBLE, "eligible", "w.eligible", COL_KEY, 0, NULL)                                 \
 	C(CC_RANK, "rank", "w.rn", COL_KEY, 0, NULL)                                               \

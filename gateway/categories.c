@@ -118,13 +118,17 @@ const struct category categories[] = {
 };
 const size_t ncategories = ARRAY_LEN(categories);
 
-/* needs: what the candidates ranking reads (schema/009), each field in its
- * category. */
+/* needs: what the candidates ranking reads (schema/009, docs/candidates.md),
+ * each field in its category.  excluded_communes are the communes a judicial
+ * condition forbids (justice: a hard constraint of the ranking);
+ * avoid_communes are where the person would rather not live
+ * (housing_situation). */
 static const struct field_spec needs_fields[] = {
 	{"household_size", FT_INTEGER, false, 0, 1, 20, NULL},
 	{"accessibility", FT_ENUM, false, 0, 0, 0, accessibility},
 	{"avoid_communes", FT_ANY, false, 0, 0, 0, NULL},
 	{"preferred_communes", FT_ANY, false, 0, 0, 0, NULL},
+	{"excluded_communes", FT_ANY, false, 0, 0, 0, NULL},
 	{"income_band", FT_ENUM, false, 0, 0, 0, income_bands},
 };
 static const struct {
@@ -136,6 +140,7 @@ static const struct {
 	{"needs.accessibility", "health"},
 	{"needs.avoid_communes", "housing_situation"},
 	{"needs.preferred_communes", "housing_situation"},
+	{"needs.excluded_communes", "justice"},
 	{"needs.income_band", "income"},
 };
 
@@ -253,6 +258,8 @@ categories_check_needs(json_t *needs, json_t *errors)
 	check_prefixed(needs, needs_fields, ARRAY_LEN(needs_fields), "needs", errors);
 	check_communes(json_object_get(needs, "avoid_communes"), "needs.avoid_communes", errors);
 	check_communes(json_object_get(needs, "preferred_communes"), "needs.preferred_communes",
+		       errors);
+	check_communes(json_object_get(needs, "excluded_communes"), "needs.excluded_communes",
 		       errors);
 }
 

@@ -391,38 +391,56 @@ struct db_stmt statements[ST_COUNT] = {
 	 * to the caller), at most limit of each group.  needs and release_date
 	 * come from refgw_waitlist_needs() (schema/016: referral_data's read
 	 * rule, applied to the set): a referral whose consent no longer holds
-	 * has none and is never eligible. */
+	 * has none and is never eligible.  The eligible in the order of
+	 * docs/candidates.md: the day of application (Brussels), then the
+	 * release date (one already past counts as today; none last), then the
+	 * unit's commune among the preferred ones, then the time; the excluded
+	 * in order of application. */
 	[ST_CANDIDATES] =
 		{"candidates",
 		 "WITH u AS (SELECT * FROM units WHERE id = $unit::uuid), "
 		 "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS "
 		 "visible, "
+		 " (r.created_at AT TIME ZONE 'Europe/Brussels')::date AS app_day, "
 		 " coalesce((d.needs->>'household_size')::int, 1) AS hs, "
 		 " refgw_unit_capacity(u.type, u.bedrooms) AS cap, "
 		 " coalesce(d.needs->>'accessibility', 'none') AS acc, "
-		 " coalesce(d.needs->'avoid_communes', '[]') AS avoid, d.release_date, "
+		 " coalesce(d.needs->'avoid_communes', '[]') AS avoid, "
+		 " coalesce(d.needs->'excluded_communes', '[]') AS excl, "
+		 " coalesce(d.needs->'preferred_communes', '[]') AS pref, d.release_date, "
 		 " u.commune, u.accessibility AS unit_acc, u.available_until "
 		 " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON "
 		 "d.referral_id = r.id "
-		 " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
-		 " ORDER BY r.created_at, r.id), "
+		 " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted'), "
 		 "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS "
 		 "access_ok, "
-		 " NOT (avoid ? commune) AS commune_ok, "
+		 " NOT (avoid ? commune) AS commune_ok, NOT (excl ? commune) AS justice_ok, "
 		 " (release_date IS NULL OR available_until IS NULL OR release_date < "
-		 "available_until) "
-		 " AS release_ok FROM c), "
-		 "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND release_ok "
-		 " AS eligible FROM f), "
-		 /* running counts in order of application rank each group */
-		 "w AS (SELECT g.*, "
-		 " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER o "
-		 "  ELSE count(*) FILTER (WHERE NOT eligible) OVER o END AS rn, "
-		 " CASE WHEN eligible THEN count(*) FILTER (WHERE eligible) OVER () "
-		 "  ELSE count(*) FILTER (WHERE NOT eligible) OVER () END AS n "
-		 " FROM g WINDOW o AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)) "
+		 "available_until) AS release_ok, "
+		 /* greatest() ignores NULL: no release date stays NULL */
+		 " CASE WHEN release_date IS NOT NULL THEN greatest(release_date, current_date) "
+		 " END AS urgency, "
+		 " release_date - current_date AS release_in, "
+		 " jsonb_array_length(excl) AS excl_n, jsonb_array_length(pref) AS pref_n, "
+		 " pref ? commune AS preferred FROM c), "
+		 "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND justice_ok "
+		 " AND release_ok AS eligible FROM f), "
+		 /* the tie-breakers order the eligible only: the excluded stay in
+		  * order of application */
+		 "k AS (SELECT g.*, CASE WHEN eligible THEN urgency END AS urgency_key, "
+		 " eligible AND preferred AS preferred_key FROM g), "
+		 /* each group ranked; the applications of one day counted */
+		 "w AS (SELECT k.*, row_number() OVER o AS rn, "
+		 " count(*) OVER (PARTITION BY eligible) AS n, "
+		 " count(*) OVER (PARTITION BY eligible, app_day) AS day_n, "
+		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY urgency_key NULLS "
+		 "LAST, "
+		 " preferred_key DESC, created_at, id) AS day_rn "
+		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY app_day, urgency_key NULLS "
+		 "LAST, "
+		 " preferred_key DESC, created_at, id)) "
 		 /* ORDER BY qualified: a bare name would be an output column */
-		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.created_at, w.id",
+		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.eligible DESC, w.rn",
 		 "unit limit", &candidate_row},
 	/* One audit row per referral whose personal fields a response showed:
 	 * $referrals ids and $persons their persons, as array literals. */

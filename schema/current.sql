@@ -1151,6 +1151,7 @@ CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_
                           WHEN 'accessibility' THEN 'health'
                           WHEN 'avoid_communes' THEN 'housing_situation'
                           WHEN 'preferred_communes' THEN 'housing_situation'
+                          WHEN 'excluded_communes' THEN 'justice'
                           WHEN 'income_band' THEN 'income'
                           ELSE 'unknown:' || k END
               FROM jsonb_object_keys(coalesce(p_needs, '{}')) k) cats

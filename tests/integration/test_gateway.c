@@ -1343,6 +1343,7 @@ main(void)
 	srunner_add_suite(sr, review13_suite());
 	srunner_add_suite(sr, programs_suite());
 	srunner_add_suite(sr, intake_suite());
+	srunner_add_suite(sr, ranking_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -54,6 +54,7 @@ START_TEST(top_level_fields_have_a_category)
 		{"needs.accessibility", "health"},
 		{"needs.avoid_communes", "housing_situation"},
 		{"needs.preferred_communes", "housing_situation"},
+		{"needs.excluded_communes", "justice"},
 		{"needs.income_band", "income"},
 	};
 	size_t i;
