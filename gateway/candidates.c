@@ -215,7 +215,8 @@ audit_needs_read(struct request *r, const struct db_res *res)
 }
 
 /* The answer: the eligible candidates and the excluded ones, from the
- * candidate rows (their id and date of application) and their reasons. */
+ * candidate rows (their id and date of application) and their reasons;
+ * NULL when a row cannot be rendered. */
 static json_t *
 candidates_json(const char *unit_id, const struct db_res *res, const struct db_res *unit)
 {
@@ -228,6 +229,14 @@ candidates_json(const char *unit_id, const struct db_res *res, const struct db_r
 		       *reasons = candidate_reasons(res, i, unit, codes, failed);
 		json_t *c = row_json(&candidate_row, res, i, ROW_PUBLIC);
 		long rank = row_long(res, i, CC_RANK), n = row_long(res, i, CC_GROUP_SIZE);
+		if (c == NULL) { /* never an answer with a candidate left out */
+			json_decref(failed);
+			json_decref(codes);
+			json_decref(reasons);
+			json_decref(candidates);
+			json_decref(excluded);
+			return NULL;
+		}
 		if (row_bool(res, i, CC_ELIGIBLE)) {
 			eligible_n = n;
 			json_object_set_new(c, "rank", json_integer(rank));
@@ -278,7 +287,10 @@ handle_unit_candidates(struct request *r)
 		status = reply_internal(r);
 		goto out;
 	}
-	status = reply_json(r, 200, candidates_json(r->params[0], res, unit));
+	{
+		json_t *answer = candidates_json(r->params[0], res, unit);
+		status = answer ? reply_json(r, 200, answer) : reply_internal(r);
+	}
 out:
 	db_res_free(res);
 	db_res_free(unit);
