@@ -83,6 +83,7 @@ Suite *identity_suite(void);
 Suite *personal_fields_suite(void);
 Suite *operations_suite(void);
 Suite *consent_integrity_suite(void);
+Suite *placements_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

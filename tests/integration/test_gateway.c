@@ -1340,6 +1340,7 @@ main(void)
 	srunner_add_suite(sr, personal_fields_suite());
 	srunner_add_suite(sr, operations_suite());
 	srunner_add_suite(sr, consent_integrity_suite());
+	srunner_add_suite(sr, placements_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
