@@ -145,6 +145,20 @@ AS $$
        AND 'justice' = ANY (c.data_categories)
 $$;
 
+-- Whether the referral's person is placed already: another accepted
+-- proposal whose stay has not ended, or a placement running.
+CREATE FUNCTION refgw_person_placed(p_referral uuid, p_except uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+    SELECT EXISTS (SELECT 1 FROM proposals p
+                    WHERE p.referral_id = p_referral AND p.status = 'accepted'
+                      AND p.id IS DISTINCT FROM p_except
+                      AND NOT EXISTS (SELECT 1 FROM occupancies o
+                                       WHERE o.proposal_id = p.id AND o.end_date IS NOT NULL))
+        OR EXISTS (SELECT 1 FROM occupancies o
+                    WHERE o.referral_id = p_referral AND o.end_date IS NULL)
+$$;
+
 -- A placement started: the referral moves to in_progress (by the caller),
 -- its open proposals are withdrawn, its parties get placement.started.
 CREATE FUNCTION refgw_placement_started(p_occupancy uuid) RETURNS void
@@ -165,7 +179,8 @@ END
 $$;
 
 -- ---------------------------------------------------------------- 4. accept, start, end
--- 015's, and the person leaves the waitlist (refgw_proposal_placed).
+-- 015's, and: refused ('person_placed') when the person is placed already;
+-- the person leaves the waitlist (refgw_proposal_placed).
 CREATE OR REPLACE FUNCTION refgw_accept_proposal(p_proposal uuid) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
@@ -178,6 +193,7 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM refgw_referral_consent_hold(p.referral_id);
+    IF refgw_person_placed(p.referral_id, p.id) THEN RETURN 'person_placed'; END IF;
     -- The one place a unit is reserved: a conditional update on its row.
     UPDATE units SET status = 'reserved', version = version + 1, updated_at = now()
      WHERE id = p.unit_id AND status = 'published';
@@ -290,8 +306,8 @@ END
 $$;
 
 -- A placement found outside refgw, recorded by the referral's sender or
--- receiver: its id, or 'not_found', 'referral_closed', 'exists' (an open
--- placement already), 'before_release', 'not_after_start'.
+-- receiver: its id, or 'not_found', 'referral_closed', 'exists' (placed
+-- already: refgw_person_placed), 'before_release', 'not_after_start'.
 CREATE FUNCTION refgw_record_placement(p_referral uuid, p_kind text, p_start date,
                                        p_planned_end date, p_note text) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
@@ -309,9 +325,7 @@ BEGIN
     IF f.status NOT IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
         RETURN 'referral_closed';
     END IF;
-    IF EXISTS (SELECT 1 FROM occupancies WHERE referral_id = f.id AND end_date IS NULL) THEN
-        RETURN 'exists';
-    END IF;
+    IF refgw_person_placed(f.id, NULL) THEN RETURN 'exists'; END IF;
     IF refgw_before_release(f.id, p_start) THEN RETURN 'before_release'; END IF;
     IF p_planned_end IS NOT NULL AND p_planned_end <= p_start THEN RETURN 'not_after_start'; END IF;
     INSERT INTO occupancies (kind, referral_id, referring_org, start_date, planned_end_date, note)
@@ -371,8 +385,8 @@ $$;
 
 REVOKE ALL ON FUNCTION refgw_referral_move(uuid, text, text, text, uuid),
     refgw_tell_parties(referrals, text, uuid), refgw_withdraw_other_proposals(uuid, uuid),
-    refgw_proposal_placed(uuid), refgw_before_release(uuid, date), refgw_placement_started(uuid)
-    FROM PUBLIC;
+    refgw_proposal_placed(uuid), refgw_before_release(uuid, date), refgw_placement_started(uuid),
+    refgw_person_placed(uuid, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION refgw_release_date_for_caller(uuid, uuid),
     refgw_record_placement(uuid, text, date, date, text), refgw_referral_placement(uuid)
     TO refgw_app;

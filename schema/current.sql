@@ -36,6 +36,7 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM refgw_referral_consent_hold(p.referral_id);
+    IF refgw_person_placed(p.referral_id, p.id) THEN RETURN 'person_placed'; END IF;
     -- The one place a unit is reserved: a conditional update on its row.
     UPDATE units SET status = 'reserved', version = version + 1, updated_at = now()
      WHERE id = p.unit_id AND status = 'published';
@@ -1098,6 +1099,25 @@ $$;
 ALTER FUNCTION public.refgw_notify_ending_soon(p_days integer) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_person_placed(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM proposals p
+                    WHERE p.referral_id = p_referral AND p.status = 'accepted'
+                      AND p.id IS DISTINCT FROM p_except
+                      AND NOT EXISTS (SELECT 1 FROM occupancies o
+                                       WHERE o.proposal_id = p.id AND o.end_date IS NOT NULL))
+        OR EXISTS (SELECT 1 FROM occupancies o
+                    WHERE o.referral_id = p_referral AND o.end_date IS NULL)
+$$;
+
+ALTER FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_personal_categories(jsonb, text, jsonb, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1228,9 +1248,7 @@ BEGIN
     IF f.status NOT IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
         RETURN 'referral_closed';
     END IF;
-    IF EXISTS (SELECT 1 FROM occupancies WHERE referral_id = f.id AND end_date IS NULL) THEN
-        RETURN 'exists';
-    END IF;
+    IF refgw_person_placed(f.id, NULL) THEN RETURN 'exists'; END IF;
     IF refgw_before_release(f.id, p_start) THEN RETURN 'before_release'; END IF;
     IF p_planned_end IS NOT NULL AND p_planned_end <= p_start THEN RETURN 'not_after_start'; END IF;
     INSERT INTO occupancies (kind, referral_id, referring_org, start_date, planned_end_date, note)
@@ -3109,6 +3127,12 @@ REVOKE ALL ON FUNCTION public.refgw_named_orgs_exist() FROM PUBLIC;
 --
 
 GRANT ALL ON FUNCTION public.refgw_notify_ending_soon(p_days integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_person_placed(p_referral uuid, p_except uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date); Type: ACL; Schema: public; Owner: refgw_owner

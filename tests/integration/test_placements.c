@@ -228,6 +228,22 @@ START_TEST(accepting_takes_the_person_off_the_waitlist)
 			 1);
 	ck_assert_int_eq(events("orgc", "proposal.withdrawn", p2), 1);
 	ck_assert_int_eq(events("orgb", "proposal.withdrawn", p2), 1);
+	/* placed: a new proposal of theirs cannot be accepted */
+	{
+		char *u3 = new_unit(), *p3 = propose("orgb", u3, ref);
+
+		snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p3);
+		ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r),
+				 0);
+		ck_assert_int_eq(r.status, 409);
+		ck_assert_str_eq(problem_type(&r), URN "person-placed");
+		resp_free(&r);
+		ck_assert_int_eq(sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND "
+					   "status = 'published'",
+					   u3),
+				 1);
+		free(u3), free(p3);
+	}
 	/* the second unit is still published for others */
 	ck_assert_int_eq(
 		sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'published'",
