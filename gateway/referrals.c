@@ -42,9 +42,6 @@ static const char *const decline_reasons[] = {"no_capacity",
 static const char *const cancel_reasons[] = {
 	"person_housed_elsewhere", "person_declined", "person_unreachable",
 	"sent_in_error",           "other",           NULL};
-/* A completion's reason code is its outcome (placement_outcomes,
- * occupancies.c); a cancellation takes a cancel reason or an outcome (the
- * person died, went to prison...). */
 
 extern const char *const consent_purposes[];
 
@@ -75,6 +72,9 @@ referral_allowed_targets(const char *from, enum referral_party by, char *out, si
 	}
 }
 
+/* A completion's reason code is its outcome (placement_outcomes,
+ * occupancies.c); a cancellation takes a cancel reason or an outcome (the
+ * person died, went to prison...). */
 bool
 referral_reason_valid(const char *to, const char *code)
 {
