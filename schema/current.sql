@@ -36,6 +36,9 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM refgw_referral_consent_hold(p.referral_id);
+    -- Consent, referral, unit: the order every placement function locks in,
+    -- so that two accepts for one person serialise here.
+    PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE;
     IF refgw_person_placed(p.referral_id, p.id) THEN RETURN 'person_placed'; END IF;
     -- The one place a unit is reserved: a conditional update on its row.
     UPDATE units SET status = 'reserved', version = version + 1, updated_at = now()
@@ -1239,12 +1242,13 @@ DECLARE
     f referrals;
     occ uuid;
 BEGIN
-    SELECT * INTO f FROM referrals WHERE id = p_referral FOR UPDATE;
+    SELECT * INTO f FROM referrals WHERE id = p_referral;
     IF NOT FOUND OR NOT coalesce(refgw_caller() IN (f.from_org, f.to_org), false)
        OR NOT refgw_caller_may('occupancy.manage') THEN
         RETURN 'not_found';
     END IF;
     PERFORM refgw_referral_consent_hold(f.id);
+    SELECT * INTO f FROM referrals WHERE id = p_referral FOR UPDATE; -- consent, then referral
     IF f.status NOT IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
         RETURN 'referral_closed';
     END IF;
@@ -1512,6 +1516,7 @@ BEGIN
     END IF;
     PERFORM refgw_referral_consent_hold(p.referral_id);
     IF p.status <> 'accepted' THEN RETURN 'not_accepted'; END IF;
+    PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE; -- consent, referral, unit
     SELECT * INTO u FROM units WHERE id = p.unit_id FOR UPDATE;
     IF u.status <> 'reserved' OR EXISTS (SELECT 1 FROM occupancies WHERE proposal_id = p.id) THEN
         RETURN 'exists';
