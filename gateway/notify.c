@@ -231,8 +231,10 @@ read_certificate_expiries(struct db_conn *c)
 }
 
 /* Work no request triggers: occupancies ending soon (every instance runs
- * it; the SQL function claims each row once), and the certificates'
- * expiries that /metrics shows. */
+ * it; the SQL function claims each row once: occupancy.ending_soon to the
+ * operator and the proposer, placement.ending_soon to the referral's sender
+ * and receiver, schema/022), and the certificates' expiries that /metrics
+ * shows. */
 static void
 housekeeping(struct db_conn *c)
 {

@@ -15,18 +15,65 @@
 #include "statements.h"
 #include "validate.h"
 
-static const char *const outcomes[] = {
-	"durable_housing", "other_transit", "family",  "street", "prison",
-	"hospital",        "deceased",      "unknown", "other",  NULL};
+/* The outcomes of a placement (and of a referral's completion): the list
+ * docs/openapi.yaml documents (Outcome). */
+const char *const placement_outcomes[] = {
+	"durable_housing", "transit_housing", "returned_to_street",
+	"prison",          "hospital",        "deceased",
+	"lost_contact",    "other",           NULL};
+/* schema/008's codes, still accepted, mapped as schema/022 migrated them. */
+static const struct {
+	const char *old, *now;
+} outcome_aliases[] = {
+	{"other_transit", "transit_housing"},
+	{"street", "returned_to_street"},
+	{"unknown", "lost_contact"},
+	{"family", "other"},
+};
+static const char *const outcomes[] = {"durable_housing",
+				       "transit_housing",
+				       "returned_to_street",
+				       "prison",
+				       "hospital",
+				       "deceased",
+				       "lost_contact",
+				       "other",
+				       "other_transit",
+				       "street",
+				       "unknown",
+				       "family",
+				       NULL};
+/* Where a placement found outside refgw is (a unit's placement is made by
+ * POST /v1/occupancies). */
+static const char *const placement_kinds[] = {"private_market", "social_housing",
+					      "social_rental_agency", "other", NULL};
 static const struct field_spec start_fields[] = {
 	{"proposal_id", FT_UUID, true, 0, 0, 0, NULL},
 	{"start_date", FT_DATE, true, 0, 0, 0, NULL},
 	{"planned_end_date", FT_DATE, true, 0, 0, 0, NULL},
 };
+static const struct field_spec record_fields[] = {
+	{"kind", FT_ENUM, true, 0, 0, 0, placement_kinds},
+	{"start_date", FT_DATE, true, 0, 0, 0, NULL},
+	{"planned_end_date", FT_DATE, false, 0, 0, 0, NULL},
+	{"note", FT_STRING, false, 2000, 0, 0, NULL},
+};
 static const struct field_spec end_fields[] = {
 	{"end_date", FT_DATE, true, 0, 0, 0, NULL},
 	{"outcome", FT_ENUM, true, 0, 0, 0, outcomes},
 };
+
+/* The documented code of an outcome (an old code's new name). */
+static const char *
+outcome_code(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(outcome_aliases); i++)
+		if (strcmp(code, outcome_aliases[i].old) == 0)
+			return outcome_aliases[i].now;
+	return code;
+}
 
 /* The outcome (prison, hospital, deceased) is personal: its read is
  * audited, or it is not shown. */
@@ -62,13 +109,53 @@ reply_occupancy(struct request *r, int status, const char *id)
 	return rc;
 }
 
-/* What refgw_start_occupancy said instead of an id. */
+/* The start is before the person's release date: 422 naming start_date,
+ * and the date itself only to a party that may read it (schema/022:
+ * refgw_release_date_for_caller), never to an operator. */
 static int
-reply_not_started(struct request *r, const char *word, const char *proposal)
+reply_before_release(struct request *r, const char *proposal, const char *referral)
+{
+	struct db_res *res = NULL;
+	enum db_status s;
+	char msg[128];
+	int rc;
+
+	if ((s = db_query(r->db, ST_OCC_RELEASE, &res, "proposal", proposal, "referral", referral,
+			  (char *)NULL)) != DB_OK) {
+		rc = reply_db_error(r, s);
+	} else {
+		if (row_null(res, 0, RELEASE_DATE))
+			snprintf(msg, sizeof(msg), "must not be before the person's release date");
+		else
+			snprintf(msg, sizeof(msg),
+				 "must not be before the person's release date (%s)",
+				 row_val(res, 0, RELEASE_DATE));
+		rc = reply_unprocessable_field(r, "Placement before release", "start_date", msg);
+	}
+	db_res_free(res);
+	return rc;
+}
+
+/* What refgw_start_occupancy or refgw_record_placement said instead of an
+ * id (proposal or referral: the one named by the request). */
+static int
+reply_not_started(struct request *r, const char *word, const char *proposal, const char *referral)
 {
 	if (strcmp(word, "not_found") == 0)
-		return reply_problem(r, 404, "not-found", "Not found",
-				     "no proposal %s of yours or for a unit of yours", proposal);
+		return proposal ? reply_problem(r, 404, "not-found", "Not found",
+						"no proposal %s of yours or for a unit of yours",
+						proposal)
+				: reply_problem(r, 404, "not-found", "Not found",
+						"no referral %s of yours", referral);
+	if (strcmp(word, "before_release") == 0)
+		return reply_before_release(r, proposal, referral);
+	if (strcmp(word, "referral_closed") == 0)
+		return reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
+				     "the referral is no longer open for a placement (already "
+				     "placed, completed, cancelled or declined)");
+	if (strcmp(word, "exists") == 0 && proposal == NULL)
+		return reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
+				     "the referral already has a placement that has not ended");
 	if (strcmp(word, "not_accepted") == 0 || strcmp(word, "exists") == 0)
 		return reply_problem(
 			r, 409, "occupancy-not-startable", "Occupancy cannot start", "%s",
@@ -113,7 +200,7 @@ handle_occupancy_start(struct request *r)
 	}
 	word = row_val(res, 0, OCC_START_RESULT);
 	if (!is_uuid(word)) {
-		status = reply_not_started(r, word, proposal);
+		status = reply_not_started(r, word, proposal, NULL);
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", word);
@@ -146,7 +233,7 @@ handle_occupancy_end(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	outcome = json_string_value(json_object_get(body, "outcome"));
+	outcome = outcome_code(json_string_value(json_object_get(body, "outcome")));
 	if ((s = db_query(r->db, ST_OCC_END, &res, "id", r->params[0], "end_date",
 			  json_string_value(json_object_get(body, "end_date")), "outcome", outcome,
 			  (char *)NULL)) != DB_OK) {
@@ -201,5 +288,58 @@ handle_occupancy_get(struct request *r)
 	status = reply_row(r, 200, &occupancy_row, res, 0, ROW_PUBLIC);
 out:
 	db_res_free(res);
+	return status;
+}
+
+/* A placement found outside refgw (the private market, a SISP's or an
+ * AIS's lease...), recorded by the referral's sender or receiver: the
+ * referral moves as an occupancy's start would move it. */
+int
+handle_placement_record(struct request *r)
+{
+	json_t *body = NULL;
+	struct db_res *res = NULL;
+	const char *word;
+	char id[37];
+	enum db_status s;
+	int status = 500;
+
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
+	if (!validate_body(r, body, record_fields, ARRAY_LEN(record_fields))) {
+		status = r->status;
+		goto out;
+	}
+	if ((s = db_query(
+		     r->db, ST_PLACEMENT_RECORD, &res, "referral", r->params[0], "kind",
+		     json_string_value(json_object_get(body, "kind")), "start_date",
+		     json_string_value(json_object_get(body, "start_date")), "planned_end_date",
+		     json_string_value(json_object_get(body, "planned_end_date")), "note",
+		     json_string_value(json_object_get(body, "note")), (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	word = row_val(res, 0, PLACEMENT_RECORD_RESULT);
+	if (strcmp(word, "not_after_start") == 0) {
+		status = reply_unprocessable_field(r, "Unprocessable placement", "planned_end_date",
+						   "must be after the start date");
+		goto out;
+	}
+	if (!is_uuid(word)) {
+		status = reply_not_started(r, word, NULL, r->params[0]);
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%s", word);
+	if (audit_record(r, "placement.record", "occupancy", id, NULL, NULL) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	snprintf(r->location, sizeof(r->location), "/v1/occupancies/%s", id);
+	status = reply_occupancy(r, 201, id);
+out:
+	db_res_free(res);
+	json_decref(body);
 	return status;
 }

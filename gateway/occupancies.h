@@ -1,5 +1,6 @@
-/* occupancies: a stay in a unit, started from an accepted proposal and
- * ended with an outcome. */
+/* occupancies: a placement: a stay in a unit, started from an accepted
+ * proposal, or one found outside refgw (the private market...), ended with
+ * an outcome; the referral follows it (schema/022). */
 #ifndef REFGW_OCCUPANCIES_H
 #define REFGW_OCCUPANCIES_H
 
@@ -12,19 +13,25 @@
  * read. */
 #define OCCUPANCY_COLUMNS(C)                                                                       \
 	C(OCCUPANCY_ID, "id", "o.id", COL_PLAIN, 0, NULL)                                          \
-	C(OCCUPANCY_UNIT, "unit_id", "o.unit_id", COL_PLAIN, 0, NULL)                              \
-	C(OCCUPANCY_PROPOSAL, "proposal_id", "o.proposal_id", COL_PLAIN, 0, NULL)                  \
+	C(OCCUPANCY_KIND, "kind", "o.kind", COL_PLAIN, 0, NULL)                                    \
+	C(OCCUPANCY_UNIT, "unit_id", "o.unit_id", COL_PLAIN, COL_NULLABLE, NULL)                   \
+	C(OCCUPANCY_PROPOSAL, "proposal_id", "o.proposal_id", COL_PLAIN, COL_NULLABLE, NULL)       \
 	C(OCCUPANCY_REFERRAL, "referral_id", "o.referral_id", COL_PLAIN, 0, NULL)                  \
-	C(OCCUPANCY_OPERATOR, "operator_organisation_id", "o.operator_org", COL_PLAIN, 0, NULL)    \
+	C(OCCUPANCY_OPERATOR, "operator_organisation_id", "o.operator_org", COL_PLAIN,             \
+	  COL_NULLABLE, NULL)                                                                      \
 	C(OCCUPANCY_REFERRING, "referring_organisation_id", "o.referring_org", COL_PLAIN, 0, NULL) \
 	C(OCCUPANCY_START, "start_date", "o.start_date::text", COL_PLAIN, 0, NULL)                 \
-	C(OCCUPANCY_PLANNED_END, "planned_end_date", "o.planned_end_date::text", COL_PLAIN, 0,     \
-	  NULL)                                                                                    \
+	C(OCCUPANCY_PLANNED_END, "planned_end_date", "o.planned_end_date::text", COL_PLAIN,        \
+	  COL_NULLABLE, NULL)                                                                      \
 	C(OCCUPANCY_END, "end_date", "o.end_date::text", COL_PLAIN, COL_NULLABLE, NULL)            \
 	C(OCCUPANCY_OUTCOME, "outcome",                                                            \
 	  "CASE WHEN o.operator_org = refgw_caller() OR "                                          \
 	  "refgw_referral_data_visible(o.referral_id) THEN o.outcome END",                         \
 	  COL_STRING, COL_NULLABLE, NULL)                                                          \
+	C(OCCUPANCY_NOTE, "note",                                                                  \
+	  "CASE WHEN o.note IS NOT NULL AND refgw_referral_data_visible(o.referral_id) "           \
+	  "THEN o.note END",                                                                       \
+	  COL_STRING, COL_OMIT_NULL, NULL)                                                         \
 	C(OCCUPANCY_CREATED, "created_at", TS("o.created_at"), COL_PLAIN, 0, NULL)                 \
 	C(OCCUPANCY_PERSON, "person_id",                                                           \
 	  "(SELECT r.person_id FROM referrals r WHERE r.id = o.referral_id)", COL_KEY, 0, NULL)
@@ -41,13 +48,35 @@
 	C(OCC_END_RESULT, "result", "refgw_end_occupancy($id::uuid, $end_date::date, $outcome)",   \
 	  COL_KEY, 0, NULL)
 
+/* refgw_record_placement: a placement found outside refgw (kind other
+ * than unit): the new occupancy's id, or a word saying why not. */
+#define PLACEMENT_RECORD_COLUMNS(C)                                                                \
+	C(PLACEMENT_RECORD_RESULT, "result",                                                       \
+	  "refgw_record_placement($referral::uuid, $kind, $start_date::date, "                     \
+	  "$planned_end_date::date, $note)",                                                       \
+	  COL_KEY, 0, NULL)
+
+/* The person's release date, when the caller may read it (a party of the
+ * referral whose consent covers justice); NULL otherwise. */
+#define RELEASE_COLUMNS(C)                                                                         \
+	C(RELEASE_DATE, "release_date",                                                            \
+	  "refgw_release_date_for_caller($proposal::uuid, $referral::uuid)::text", COL_KEY, 0,     \
+	  NULL)
+
 enum occupancy_col { OCCUPANCY_COLUMNS(COLUMN_ENUM) };
+enum placement_record_col { PLACEMENT_RECORD_COLUMNS(COLUMN_ENUM) };
+enum release_col { RELEASE_COLUMNS(COLUMN_ENUM) };
 enum occ_start_col { OCC_START_COLUMNS(COLUMN_ENUM) };
 enum occ_end_col { OCC_END_COLUMNS(COLUMN_ENUM) };
-extern const struct row_desc occupancy_row, occ_start_row, occ_end_row;
+extern const struct row_desc occupancy_row, occ_start_row, occ_end_row, placement_record_row,
+	release_row;
+
+/* The outcome codes of a placement and of a referral's completion. */
+extern const char *const placement_outcomes[];
 
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);
+int handle_placement_record(struct request *r);
 
 #endif

@@ -209,6 +209,10 @@ decide_accept(struct request *r)
 	else if ((outcome = row_str(res, 0, ACCEPT_OUTCOME)) == NULL)
 		status = reply_problem(r, 404, "not-found", "Not found",
 				       "no proposal %s for a unit of yours", r->params[0]);
+	else if (strcmp(outcome, "person_placed") == 0)
+		status = reply_problem(r, 409, "person-placed", "Person already placed",
+				       "the referral's person is placed already (another proposal "
+				       "of theirs was accepted, or a placement is running)");
 	else if (strcmp(outcome, "unit_taken") == 0)
 		status = reply_problem(r, 409, "unit-taken", "Unit already taken",
 				       "the unit is no longer published (another proposal was "

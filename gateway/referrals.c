@@ -15,6 +15,7 @@
 #include "db.h"
 #include "events.h"
 #include "log.h"
+#include "occupancies.h"
 #include "programs.h"
 #include "statements.h"
 #include "validate.h"
@@ -73,13 +74,18 @@ referral_allowed_targets(const char *from, enum referral_party by, char *out, si
 	}
 }
 
+/* A completion's reason code is its outcome (placement_outcomes,
+ * occupancies.c); a cancellation takes a cancel reason or an outcome (the
+ * person died, went to prison...). */
 bool
 referral_reason_valid(const char *to, const char *code)
 {
 	if (strcmp(to, "declined") == 0)
 		return validate_in(code, decline_reasons);
 	if (strcmp(to, "cancelled") == 0)
-		return validate_in(code, cancel_reasons);
+		return validate_in(code, cancel_reasons) || validate_in(code, placement_outcomes);
+	if (strcmp(to, "completed") == 0)
+		return validate_in(code, placement_outcomes);
 	return false; /* other moves take no reason code */
 }
 
@@ -397,6 +403,37 @@ fail:
 	return NULL;
 }
 
+/* Adds to an audit detail what the placement shows that is personal: its
+ * outcome, and its address (category contact). */
+static int
+placement_shown(json_t *detail, const struct db_res *res)
+{
+	json_t *fields = json_array(), *cats = json_object_get(detail, "categories");
+	bool address = !row_null(res, 0, PLACEMENT_ADDRESS), listed = false;
+	json_t *c;
+	size_t i;
+
+	if (fields == NULL || !json_is_array(cats))
+		goto fail;
+	if (!row_null(res, 0, PLACEMENT_OUTCOME))
+		json_array_append_new(fields, json_string("outcome"));
+	if (address) {
+		json_array_append_new(fields, json_string("address"));
+		json_array_foreach(cats, i, c)
+			listed |= json_is_string(c) && strcmp(json_string_value(c), "contact") == 0;
+		if (!listed)
+			json_array_append_new(cats, json_string("contact"));
+	}
+	if (json_array_size(fields) == 0) {
+		json_decref(fields);
+		return 0;
+	}
+	return json_object_set_new(detail, "placement", fields);
+fail:
+	json_decref(fields);
+	return -1;
+}
+
 int
 handle_referral_get(struct request *r)
 {
@@ -417,10 +454,17 @@ handle_referral_get(struct request *r)
 		goto out;
 	}
 	/* Personal fields: present only while the consent holds (RLS decides),
-	 * and every time they are shown, audited with their categories. */
-	if (row_bool(res, 0, REFERRAL_VISIBLE)) {
-		show |= ROW_PERSONAL;
-		if ((detail = shown_categories(res)) == NULL ||
+	 * and every time they are shown, audited with their categories; so
+	 * are the placement's outcome and address (schema/022). */
+	if (row_bool(res, 0, REFERRAL_VISIBLE) || !row_null(res, 0, PLACEMENT_OUTCOME) ||
+	    !row_null(res, 0, PLACEMENT_ADDRESS)) {
+		if (row_bool(res, 0, REFERRAL_VISIBLE)) {
+			show |= ROW_PERSONAL;
+			detail = shown_categories(res);
+		} else {
+			detail = json_pack("{s:[]}", "categories");
+		}
+		if (detail == NULL || placement_shown(detail, res) != 0 ||
 		    audit_record(r, "referral.read", "referral", r->params[0],
 				 row_val(res, 0, REFERRAL_PERSON), detail) != 0) {
 			status = fail_audit(r);
@@ -497,7 +541,7 @@ check_reason(struct request *r, const char *to, const char *code, const char *no
 {
 	json_t *errors;
 
-	if (!((strcmp(to, "declined") == 0 && code == NULL) ||
+	if (!(((strcmp(to, "declined") == 0 || strcmp(to, "completed") == 0) && code == NULL) ||
 	      (code && !referral_reason_valid(to, code)) ||
 	      (code && strcmp(code, "other") == 0 && (note == NULL || *note == '\0'))))
 		return 0;
@@ -505,11 +549,19 @@ check_reason(struct request *r, const char *to, const char *code, const char *no
 	if (code && strcmp(code, "other") == 0)
 		field_error(errors, "note", "is required with reason_code other");
 	else
-		field_error(errors, "reason_code",
-			    "declined needs one of no_capacity, criteria_not_met, "
-			    "person_unreachable, person_declined, duplicate, other; cancelled "
-			    "takes person_housed_elsewhere, person_declined, person_unreachable, "
-			    "sent_in_error, other; other moves take none");
+		field_error(
+			errors, "reason_code", "%s",
+			strcmp(to, "declined") == 0
+				? "declined needs one of no_capacity, criteria_not_met, "
+				  "person_unreachable, person_declined, duplicate, other"
+			: strcmp(to, "completed") == 0
+				? "completed needs an outcome: durable_housing, transit_housing, "
+				  "returned_to_street, prison, hospital, deceased, lost_contact, "
+				  "other"
+			: strcmp(to, "cancelled") == 0
+				? "cancelled takes person_housed_elsewhere, person_declined, "
+				  "person_unreachable, sent_in_error, other or an outcome"
+				: "this move takes no reason code");
 	return reply_invalid(r, errors);
 }
 

@@ -40,13 +40,39 @@
 	  COL_PERSONAL | COL_NULLABLE, "justice")                                                  \
 	C(REFERRAL_DATA, "data", "d.data::text", COL_JSON, COL_PERSONAL | COL_OMIT_NULL, NULL)     \
 	C(REFERRAL_PARALLEL, "parallel", "refgw_referral_parallel(r.id)::text", COL_JSON,          \
-	  COL_OMIT_NULL, NULL)
+	  COL_OMIT_NULL, NULL)                                                                     \
+	PLACEMENT_COLUMNS(C)
 
-/* One step of a referral's history; the note only while the consent holds. */
+/* The referral's latest placement (schema/022: refgw_referral_placement,
+ * LEFT JOIN LATERAL pl in GET /v1/referrals/{id} only, not in the lists),
+ * as the nested object "placement", absent when there is none.  The outcome
+ * only while the consent holds, the unit's address only while it holds and
+ * covers contact (both audited with the read). */
+#define PLACEMENT_COLUMNS(C)                                                                       \
+	C(PLACEMENT_ID, "placement.occupancy_id", "pl.id", COL_PLAIN, COL_OMIT_NULL, NULL)         \
+	C(PLACEMENT_KIND, "placement.kind", "pl.kind", COL_PLAIN, COL_OMIT_NULL, NULL)             \
+	C(PLACEMENT_OPERATOR, "placement.operator_organisation_id", "pl.operator_org", COL_PLAIN,  \
+	  COL_OMIT_NULL, NULL)                                                                     \
+	C(PLACEMENT_UNIT, "placement.unit_id", "pl.unit_id", COL_PLAIN, COL_OMIT_NULL, NULL)       \
+	C(PLACEMENT_ADDRESS, "placement.address", "pl.address", COL_STRING, COL_OMIT_NULL, NULL)   \
+	C(PLACEMENT_START, "placement.start_date", "pl.start_date::text", COL_PLAIN,               \
+	  COL_OMIT_NULL, NULL)                                                                     \
+	C(PLACEMENT_PLANNED_END, "placement.planned_end_date", "pl.planned_end_date::text",        \
+	  COL_PLAIN, COL_OMIT_NULL, NULL)                                                          \
+	C(PLACEMENT_END, "placement.end_date", "pl.end_date::text", COL_PLAIN, COL_OMIT_NULL,      \
+	  NULL)                                                                                    \
+	C(PLACEMENT_OUTCOME, "placement.outcome", "pl.outcome", COL_PLAIN, COL_OMIT_NULL, NULL)
+
+/* One step of a referral's history; the note, and the outcome of a
+ * completion (its reason code), only while the consent holds. */
 #define TRANSITION_COLUMNS(C)                                                                      \
 	C(TRANSITION_FROM, "from", "from_status", COL_PLAIN, COL_NULLABLE, NULL)                   \
 	C(TRANSITION_TO, "to", "to_status", COL_PLAIN, 0, NULL)                                    \
-	C(TRANSITION_REASON, "reason_code", "reason_code", COL_STRING, COL_NULLABLE, NULL)         \
+	C(TRANSITION_REASON, "reason_code",                                                        \
+	  "CASE WHEN to_status <> 'completed' OR refgw_referral_consent_covers(referral_id, "      \
+	  "'{}') "                                                                                 \
+	  "THEN reason_code END",                                                                  \
+	  COL_STRING, COL_NULLABLE, NULL)                                                          \
 	C(TRANSITION_NOTE, "note",                                                                 \
 	  "CASE WHEN refgw_referral_consent_covers(referral_id, '{}') THEN note END", COL_STRING,  \
 	  COL_NULLABLE, NULL)                                                                      \

@@ -75,6 +75,8 @@ const struct route routes[] = {
 	 "referral.transition", "referrals.transition", 0},
 	{HTTP_GET, "/v1/referrals/{id}/history", handle_referral_history, "referral.read",
 	 "referrals.history", 0},
+	{HTTP_POST, "/v1/referrals/{id}/placements", handle_placement_record, "occupancy.manage",
+	 "referrals.placements", ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/events", handle_event_list, "event.read", "events.list", 0},
 	{HTTP_GET, "/v1/access-rules", handle_rules_list, NULL, "access_rules.list", 0},
 	{HTTP_PUT, "/v1/access-rules", handle_rules_replace, "access_rule.manage",

@@ -112,6 +112,8 @@ ROW_DESC(candidate_row, CANDIDATE_COLUMNS);
 ROW_DESC(occupancy_row, OCCUPANCY_COLUMNS);
 ROW_DESC(occ_start_row, OCC_START_COLUMNS);
 ROW_DESC(occ_end_row, OCC_END_COLUMNS);
+ROW_DESC(placement_record_row, PLACEMENT_RECORD_COLUMNS);
+ROW_DESC(release_row, RELEASE_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
@@ -254,9 +256,11 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_REFERRAL_GET] = {"referral_get",
 			     /* the personal fields the caller may see, filtered by
 			      * PostgreSQL (schema/021): all of them for a party,
-			      * the shared categories for a proposal's operator */
+			      * the shared categories for a proposal's operator;
+			      * the latest placement (schema/022) */
 			     "SELECT {cols} FROM referrals r LEFT JOIN "
 			     "refgw_referral_data_shown($id::uuid) d ON d.referral_id = r.id "
+			     "LEFT JOIN LATERAL refgw_referral_placement(r.id) pl ON true "
 			     "WHERE r.id = $id::uuid",
 			     "id", &referral_full_row},
 	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"),
@@ -385,6 +389,10 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_OCC_START] = {"occ_start", "SELECT {cols}", "proposal start_date planned_end_date",
 			  &occ_start_row},
 	[ST_OCC_END] = {"occ_end", "SELECT {cols}", "id end_date outcome", &occ_end_row},
+	[ST_OCC_RELEASE] = {"occ_release", "SELECT {cols}", "proposal referral", &release_row},
+	[ST_PLACEMENT_RECORD] = {"placement_record", "SELECT {cols}",
+				 "referral kind start_date planned_end_date note",
+				 &placement_record_row},
 	[ST_OCC_GET] = {"occ_get", "SELECT {cols} FROM occupancies o WHERE o.id = $id::uuid", "id",
 			&occupancy_row},
 	/* The caller's waitlisted referrals measured against one unit (visible

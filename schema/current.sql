@@ -36,6 +36,10 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM refgw_referral_consent_hold(p.referral_id);
+    -- Consent, referral, unit: the order every placement function locks in,
+    -- so that two accepts for one person serialise here.
+    PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE;
+    IF refgw_person_placed(p.referral_id, p.id) THEN RETURN 'person_placed'; END IF;
     -- The one place a unit is reserved: a conditional update on its row.
     UPDATE units SET status = 'reserved', version = version + 1, updated_at = now()
      WHERE id = p.unit_id AND status = 'published';
@@ -55,6 +59,7 @@ BEGIN
                  RETURNING * LOOP
         PERFORM refgw_emit_event(other.proposer_org, 'proposal.declined', 'proposal', other.id);
     END LOOP;
+    PERFORM refgw_proposal_placed(p.id);
     RETURN 'accepted';
 END
 $$;
@@ -286,6 +291,20 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_authenticate(fingerprint bytea, p_action text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_before_release(uuid, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_before_release(p_referral uuid, p_start date) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT coalesce((SELECT p_start < d.release_date FROM referral_data d
+                      WHERE d.referral_id = p_referral), false)
+$$;
+
+ALTER FUNCTION public.refgw_before_release(p_referral uuid, p_start date) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_caller(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -869,6 +888,7 @@ CREATE FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p_outco
 DECLARE
     o occupancies;
     u units;
+    f referrals;
 BEGIN
     SELECT * INTO o FROM occupancies WHERE id = p_occupancy FOR UPDATE;
     IF NOT FOUND OR NOT coalesce(refgw_caller() IN (o.operator_org, o.referring_org), false)
@@ -878,13 +898,20 @@ BEGIN
     IF o.end_date IS NOT NULL THEN RETURN 'ended'; END IF;
     IF p_end < o.start_date THEN RETURN 'before_start'; END IF;
     UPDATE occupancies SET end_date = p_end, outcome = p_outcome WHERE id = o.id;
-    SELECT * INTO u FROM units WHERE id = o.unit_id FOR UPDATE;
-    UPDATE units SET status = CASE WHEN u.available_until IS NULL OR u.available_until > p_end
-                                   THEN 'published' ELSE 'closed' END,
-                     version = version + 1, updated_at = now()
-     WHERE id = u.id;
-    PERFORM refgw_emit_event(o.operator_org, 'occupancy.ended', 'occupancy', o.id);
+    IF o.unit_id IS NOT NULL THEN
+        SELECT * INTO u FROM units WHERE id = o.unit_id FOR UPDATE;
+        UPDATE units SET status = CASE WHEN u.available_until IS NULL OR u.available_until > p_end
+                                       THEN 'published' ELSE 'closed' END,
+                         version = version + 1, updated_at = now()
+         WHERE id = u.id;
+        PERFORM refgw_emit_event(o.operator_org, 'occupancy.ended', 'occupancy', o.id);
+    END IF;
     PERFORM refgw_emit_event(o.referring_org, 'occupancy.ended', 'occupancy', o.id);
+    SELECT * INTO f FROM referrals WHERE id = o.referral_id FOR UPDATE;
+    IF f.status = 'in_progress' THEN
+        PERFORM refgw_referral_move(f.id, 'in_progress', 'completed', p_outcome, refgw_caller());
+    END IF;
+    PERFORM refgw_tell_parties(f, 'placement.ended', NULL);
     RETURN 'ok';
 END
 $$;
@@ -1092,14 +1119,19 @@ CREATE FUNCTION public.refgw_notify_ending_soon(p_days integer) RETURNS integer
     AS $$
 DECLARE
     o record;
+    f referrals;
     n integer := 0;
 BEGIN
     FOR o IN UPDATE occupancies SET ending_soon_notified_at = now()
               WHERE end_date IS NULL AND ending_soon_notified_at IS NULL
                 AND planned_end_date <= current_date + p_days
-             RETURNING id, operator_org, referring_org LOOP
-        PERFORM refgw_event_write(o.operator_org, 'occupancy.ending_soon', 'occupancy', o.id);
+             RETURNING id, operator_org, referring_org, referral_id LOOP
+        IF o.operator_org IS NOT NULL THEN
+            PERFORM refgw_event_write(o.operator_org, 'occupancy.ending_soon', 'occupancy', o.id);
+        END IF;
         PERFORM refgw_event_write(o.referring_org, 'occupancy.ending_soon', 'occupancy', o.id);
+        SELECT * INTO f FROM referrals WHERE id = o.referral_id;
+        PERFORM refgw_tell_parties(f, 'placement.ending_soon', NULL);
         n := n + 1;
     END LOOP;
     RETURN n;
@@ -1134,6 +1166,25 @@ $$;
 ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_person_placed(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM proposals p
+                    WHERE p.referral_id = p_referral AND p.status = 'accepted'
+                      AND p.id IS DISTINCT FROM p_except
+                      AND NOT EXISTS (SELECT 1 FROM occupancies o
+                                       WHERE o.proposal_id = p.id AND o.end_date IS NOT NULL))
+        OR EXISTS (SELECT 1 FROM occupancies o
+                    WHERE o.referral_id = p_referral AND o.end_date IS NULL)
+$$;
+
+ALTER FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_personal_categories(jsonb, text, jsonb, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1158,6 +1209,30 @@ CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_
 $$;
 
 ALTER FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_placement_started(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_placement_started(p_occupancy uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    o occupancies;
+    f referrals;
+BEGIN
+    SELECT * INTO o FROM occupancies WHERE id = p_occupancy;
+    SELECT * INTO f FROM referrals WHERE id = o.referral_id FOR UPDATE;
+    IF f.status IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
+        PERFORM refgw_referral_move(f.id, f.status, 'in_progress', NULL, refgw_caller());
+    END IF;
+    PERFORM refgw_withdraw_other_proposals(f.id, o.proposal_id);
+    PERFORM refgw_tell_parties(f, 'placement.started', NULL);
+END
+$$;
+
+ALTER FUNCTION public.refgw_placement_started(p_occupancy uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_program_kind_of(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1244,6 +1319,70 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_proposal_coverage(p_referral uuid, p_operator uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_proposal_placed(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_proposal_placed(p_proposal uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    p proposals;
+    f referrals;
+BEGIN
+    SELECT * INTO p FROM proposals WHERE id = p_proposal;
+    SELECT * INTO f FROM referrals WHERE id = p.referral_id FOR UPDATE;
+    IF f.status IN ('submitted', 'received', 'waitlisted') THEN
+        PERFORM refgw_referral_move(f.id, f.status, 'accepted', NULL, p.operator_org);
+        -- the sender always; the receiver unless it proposed (it heard
+        -- proposal.accepted)
+        PERFORM refgw_event_write(f.from_org, 'referral.accepted', 'referral', f.id);
+        IF f.to_org <> f.from_org AND f.to_org <> p.proposer_org THEN
+            PERFORM refgw_event_write(f.to_org, 'referral.accepted', 'referral', f.id);
+        END IF;
+    END IF;
+    PERFORM refgw_withdraw_other_proposals(f.id, p.id);
+END
+$$;
+
+ALTER FUNCTION public.refgw_proposal_placed(p_proposal uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_record_placement(uuid, text, date, date, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    f referrals;
+    occ uuid;
+BEGIN
+    SELECT * INTO f FROM referrals WHERE id = p_referral;
+    IF NOT FOUND OR NOT coalesce(refgw_caller() IN (f.from_org, f.to_org), false)
+       OR NOT refgw_caller_may('occupancy.manage') THEN
+        RETURN 'not_found';
+    END IF;
+    PERFORM refgw_referral_consent_hold(f.id);
+    SELECT * INTO f FROM referrals WHERE id = p_referral FOR UPDATE; -- consent, then referral
+    IF f.status NOT IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
+        RETURN 'referral_closed';
+    END IF;
+    IF refgw_person_placed(f.id, NULL) THEN RETURN 'exists'; END IF;
+    IF refgw_before_release(f.id, p_start) THEN RETURN 'before_release'; END IF;
+    IF p_planned_end IS NOT NULL AND p_planned_end <= p_start THEN RETURN 'not_after_start'; END IF;
+    INSERT INTO occupancies (kind, referral_id, referring_org, start_date, planned_end_date, note)
+        VALUES (p_kind, f.id, refgw_caller(), p_start, p_planned_end, p_note)
+        RETURNING id INTO occ;
+    PERFORM refgw_placement_started(occ);
+    RETURN occ::text;
+END
+$$;
+
+ALTER FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_referral_consent_covers(uuid, text[]); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1361,6 +1500,24 @@ $$;
 ALTER FUNCTION public.refgw_referral_first_status() OWNER TO refgw_owner;
 
 --
+-- Name: refgw_referral_move(uuid, text, text, text, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_move(p_referral uuid, p_from text, p_to text, p_reason text, p_by uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE referrals SET status = p_to, version = version + 1, updated_at = now()
+     WHERE id = p_referral AND status = p_from;
+    INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, by_org)
+        VALUES (p_referral, p_from, p_to, p_reason, p_by);
+END
+$$;
+
+ALTER FUNCTION public.refgw_referral_move(p_referral uuid, p_from text, p_to text, p_reason text, p_by uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_referral_parallel(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1387,6 +1544,48 @@ CREATE FUNCTION public.refgw_referral_parallel(p_referral uuid) RETURNS jsonb
 $$;
 
 ALTER FUNCTION public.refgw_referral_parallel(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_referral_placement(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_placement(p_referral uuid) RETURNS TABLE(id uuid, kind text, operator_org uuid, unit_id uuid, start_date date, planned_end_date date, end_date date, outcome text, address text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT o.id, o.kind, o.operator_org, o.unit_id, o.start_date, o.planned_end_date,
+           o.end_date,
+           CASE WHEN c.status = 'active' AND c.valid_until >= current_date THEN o.outcome END,
+           CASE WHEN c.status = 'active' AND c.valid_until >= current_date
+                     AND 'contact' = ANY (c.data_categories)
+                THEN (SELECT a.address FROM unit_addresses a WHERE a.unit_id = o.unit_id) END
+      FROM referrals r JOIN consents c ON c.id = r.consent_id
+      JOIN occupancies o ON o.referral_id = r.id
+     WHERE r.id = p_referral AND refgw_caller() IN (r.from_org, r.to_org)
+     ORDER BY o.created_at DESC, o.id DESC
+     LIMIT 1
+$$;
+
+ALTER FUNCTION public.refgw_referral_placement(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_release_date_for_caller(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid) RETURNS date
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT d.release_date
+      FROM referrals r JOIN consents c ON c.id = r.consent_id
+      JOIN referral_data d ON d.referral_id = r.id
+     WHERE r.id = coalesce(p_referral, (SELECT referral_id FROM proposals WHERE id = p_proposal))
+       AND refgw_caller() IN (r.from_org, r.to_org) AND refgw_caller_may('referral.read')
+       AND c.status = 'active' AND c.valid_until >= current_date
+       AND 'justice' = ANY (c.data_categories)
+$$;
+
+ALTER FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_repair_withdrawn_consents(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1527,10 +1726,16 @@ BEGIN
     END IF;
     PERFORM refgw_referral_consent_hold(p.referral_id);
     IF p.status <> 'accepted' THEN RETURN 'not_accepted'; END IF;
+    PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE; -- consent, referral, unit
     SELECT * INTO u FROM units WHERE id = p.unit_id FOR UPDATE;
     IF u.status <> 'reserved' OR EXISTS (SELECT 1 FROM occupancies WHERE proposal_id = p.id) THEN
         RETURN 'exists';
     END IF;
+    IF (SELECT status FROM referrals WHERE id = p.referral_id)
+       NOT IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
+        RETURN 'referral_closed';
+    END IF;
+    IF refgw_before_release(p.referral_id, p_start) THEN RETURN 'before_release'; END IF;
     IF p_start < u.available_from THEN RETURN 'before_available'; END IF;
     IF p_planned_end <= p_start THEN RETURN 'not_after_start'; END IF;
     IF u.available_until IS NOT NULL AND p_planned_end > u.available_until THEN
@@ -1547,11 +1752,53 @@ BEGIN
     UPDATE units SET status = 'occupied', version = version + 1, updated_at = now() WHERE id = u.id;
     PERFORM refgw_emit_event(p.operator_org, 'occupancy.started', 'occupancy', occ);
     PERFORM refgw_emit_event(p.proposer_org, 'occupancy.started', 'occupancy', occ);
+    PERFORM refgw_placement_started(occ);
     RETURN occ::text;
 END
 $$;
 
 ALTER FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) OWNER TO refgw_owner;
+
+--
+-- Name: referrals; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.referrals (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    person_id uuid NOT NULL,
+    from_org uuid NOT NULL,
+    to_org uuid NOT NULL,
+    program text NOT NULL,
+    consent_id uuid NOT NULL,
+    purpose text NOT NULL,
+    status text DEFAULT 'submitted'::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT referrals_status_check CHECK ((status = ANY (ARRAY['submitted'::text, 'received'::text, 'accepted'::text, 'declined'::text, 'waitlisted'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text, 'consent_withdrawn'::text])))
+);
+
+ALTER TABLE public.referrals OWNER TO refgw_owner;
+
+--
+-- Name: refgw_tell_parties(public.referrals, text, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_tell_parties(f public.referrals, p_type text, p_skip uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF f.from_org IS DISTINCT FROM p_skip THEN
+        PERFORM refgw_event_write(f.from_org, p_type, 'referral', f.id);
+    END IF;
+    IF f.to_org <> f.from_org AND f.to_org IS DISTINCT FROM p_skip THEN
+        PERFORM refgw_event_write(f.to_org, p_type, 'referral', f.id);
+    END IF;
+END
+$$;
+
+ALTER FUNCTION public.refgw_tell_parties(f public.referrals, p_type text, p_skip uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_unit_capacity(text, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1613,6 +1860,30 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_withdraw_consent(p_consent uuid, p_reason text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_withdraw_other_proposals(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_withdraw_other_proposals(p_referral uuid, p_keep uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    other record;
+BEGIN
+    FOR other IN UPDATE proposals SET status = 'declined', reason_code = 'person_placed',
+                                      decided_at = now()
+                  WHERE referral_id = p_referral AND status = 'open'
+                    AND id IS DISTINCT FROM p_keep
+                 RETURNING id, proposer_org, operator_org LOOP
+        PERFORM refgw_event_write(other.operator_org, 'proposal.withdrawn', 'proposal', other.id);
+        PERFORM refgw_event_write(other.proposer_org, 'proposal.withdrawn', 'proposal', other.id);
+    END LOOP;
+END
+$$;
+
+ALTER FUNCTION public.refgw_withdraw_other_proposals(p_referral uuid, p_keep uuid) OWNER TO refgw_owner;
 
 --
 -- Name: access_rules; Type: TABLE; Schema: public; Owner: refgw_owner
@@ -1696,21 +1967,26 @@ ALTER TABLE public.idempotency_keys OWNER TO refgw_owner;
 
 CREATE TABLE public.occupancies (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
-    unit_id uuid NOT NULL,
-    proposal_id uuid NOT NULL,
+    unit_id uuid,
+    proposal_id uuid,
     referral_id uuid NOT NULL,
-    operator_org uuid NOT NULL,
+    operator_org uuid,
     referring_org uuid NOT NULL,
     start_date date NOT NULL,
-    planned_end_date date NOT NULL,
+    planned_end_date date,
     end_date date,
     outcome text,
     ending_soon_notified_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    kind text DEFAULT 'unit'::text NOT NULL,
+    note text,
     CONSTRAINT occupancies_check CHECK ((planned_end_date > start_date)),
     CONSTRAINT occupancies_check1 CHECK (((end_date IS NULL) OR (end_date >= start_date))),
     CONSTRAINT occupancies_check2 CHECK (((end_date IS NULL) = (outcome IS NULL))),
-    CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'other_transit'::text, 'family'::text, 'street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'unknown'::text, 'other'::text])))
+    CONSTRAINT occupancies_kind_check CHECK ((kind = ANY (ARRAY['unit'::text, 'private_market'::text, 'social_housing'::text, 'social_rental_agency'::text, 'other'::text]))),
+    CONSTRAINT occupancies_kind_unit CHECK ((((kind = 'unit'::text) = (unit_id IS NOT NULL)) AND ((kind = 'unit'::text) = (proposal_id IS NOT NULL)) AND ((kind = 'unit'::text) = (operator_org IS NOT NULL)) AND ((kind <> 'unit'::text) OR (planned_end_date IS NOT NULL)))),
+    CONSTRAINT occupancies_note_check CHECK (((length(note) >= 1) AND (length(note) <= 2000))),
+    CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text])))
 );
 
 ALTER TABLE public.occupancies OWNER TO refgw_owner;
@@ -1830,27 +2106,6 @@ CREATE TABLE public.referral_transitions (
 );
 
 ALTER TABLE public.referral_transitions OWNER TO refgw_owner;
-
---
--- Name: referrals; Type: TABLE; Schema: public; Owner: refgw_owner
---
-
-CREATE TABLE public.referrals (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    person_id uuid NOT NULL,
-    from_org uuid NOT NULL,
-    to_org uuid NOT NULL,
-    program text NOT NULL,
-    consent_id uuid NOT NULL,
-    purpose text NOT NULL,
-    status text DEFAULT 'submitted'::text NOT NULL,
-    version integer DEFAULT 1 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT referrals_status_check CHECK ((status = ANY (ARRAY['submitted'::text, 'received'::text, 'accepted'::text, 'declined'::text, 'waitlisted'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text, 'consent_withdrawn'::text])))
-);
-
-ALTER TABLE public.referrals OWNER TO refgw_owner;
 
 --
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: refgw_owner
@@ -2101,6 +2356,12 @@ CREATE INDEX idempotency_keys_created_idx ON public.idempotency_keys USING btree
 --
 
 CREATE INDEX occupancies_ending_idx ON public.occupancies USING btree (planned_end_date) WHERE ((end_date IS NULL) AND (ending_soon_notified_at IS NULL));
+
+--
+-- Name: occupancies_referral_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX occupancies_referral_idx ON public.occupancies USING btree (referral_id, created_at DESC);
 
 --
 -- Name: persons_created_by_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -2983,6 +3244,12 @@ REVOKE ALL ON FUNCTION public.refgw_authenticate(fingerprint bytea, p_action tex
 GRANT ALL ON FUNCTION public.refgw_authenticate(fingerprint bytea, p_action text) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_before_release(p_referral uuid, p_start date); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_before_release(p_referral uuid, p_start date) FROM PUBLIC;
+
+--
 -- Name: FUNCTION refgw_caller(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3183,11 +3450,23 @@ GRANT ALL ON FUNCTION public.refgw_notify_ending_soon(p_days integer) TO refgw_a
 REVOKE ALL ON FUNCTION public.refgw_operator_shared(p_referral uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_person_placed(p_referral uuid, p_except uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
 REVOKE ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_placement_started(p_occupancy uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_placement_started(p_occupancy uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_program_kind_of(p_code text); Type: ACL; Schema: public; Owner: refgw_owner
@@ -3206,6 +3485,18 @@ GRANT ALL ON FUNCTION public.refgw_program_kinds() TO refgw_app;
 --
 
 GRANT ALL ON FUNCTION public.refgw_proposal_coverage(p_referral uuid, p_operator uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_proposal_placed(p_proposal uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_proposal_placed(p_proposal uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_referral_consent_covers(p_referral uuid, p_categories text[]); Type: ACL; Schema: public; Owner: refgw_owner
@@ -3234,11 +3525,29 @@ GRANT ALL ON FUNCTION public.refgw_referral_data_shown(p_referral uuid) TO refgw
 GRANT ALL ON FUNCTION public.refgw_referral_data_visible(p_referral uuid) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_referral_move(p_referral uuid, p_from text, p_to text, p_reason text, p_by uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_referral_move(p_referral uuid, p_from text, p_to text, p_reason text, p_by uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION refgw_referral_parallel(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
 REVOKE ALL ON FUNCTION public.refgw_referral_parallel(p_referral uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_referral_parallel(p_referral uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_referral_placement(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_referral_placement(p_referral uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_release_date_for_caller(p_proposal uuid, p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_repair_withdrawn_consents(); Type: ACL; Schema: public; Owner: refgw_owner
@@ -3271,6 +3580,18 @@ REVOKE ALL ON FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) 
 GRANT ALL ON FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) TO refgw_app;
 
 --
+-- Name: TABLE referrals; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.referrals TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_tell_parties(f public.referrals, p_type text, p_skip uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_tell_parties(f public.referrals, p_type text, p_skip uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION refgw_unit_capacity(p_type text, p_bedrooms integer); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3288,6 +3609,12 @@ GRANT ALL ON FUNCTION public.refgw_waitlist_needs() TO refgw_app;
 --
 
 GRANT ALL ON FUNCTION public.refgw_withdraw_consent(p_consent uuid, p_reason text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_withdraw_other_proposals(p_referral uuid, p_keep uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_withdraw_other_proposals(p_referral uuid, p_keep uuid) FROM PUBLIC;
 
 --
 -- Name: TABLE access_rules; Type: ACL; Schema: public; Owner: refgw_owner
@@ -3348,12 +3675,6 @@ GRANT SELECT,INSERT ON TABLE public.referral_data TO refgw_app;
 --
 
 GRANT SELECT,INSERT ON TABLE public.referral_transitions TO refgw_app;
-
---
--- Name: TABLE referrals; Type: ACL; Schema: public; Owner: refgw_owner
---
-
-GRANT SELECT,INSERT,UPDATE ON TABLE public.referrals TO refgw_app;
 
 --
 -- Name: TABLE schema_migrations; Type: ACL; Schema: public; Owner: refgw_owner

@@ -87,6 +87,7 @@ Suite *review13_suite(void);
 Suite *programs_suite(void);
 Suite *intake_suite(void);
 Suite *ranking_suite(void);
+Suite *placements_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -61,6 +61,27 @@ new_referral(const char *tag, char **consent_out)
 	return ref;
 }
 
+/* Another referral of the same person under the same consent: accepting
+ * a proposal withdraws the referral's other open proposals (issue 14), so a
+ * test that needs open and accepted proposals under one consent gives each
+ * its own referral. */
+static char *
+sibling_referral(const char *ref)
+{
+	char body[1024], path[128];
+	struct resp r;
+	char *id;
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s", ref);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	referral_body(body, sizeof(body), json_string_value(json_object_get(r.json, "person_id")),
+		      json_string_value(json_object_get(r.json, "consent_id")));
+	resp_free(&r);
+	id = must(post_id("orga", "/v1/referrals", body, 201));
+	return id;
+}
+
 /* orgc publishes a unit for homeless services and orgd. */
 static char *
 new_unit(void)
@@ -272,9 +293,10 @@ END_TEST
 START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 {
 	char *consent, *ref = new_referral("PROP-015", &consent);
+	char *ref2 = sibling_referral(ref), *ref3 = sibling_referral(ref);
 	char *u_open = new_unit(), *u_reserved = new_unit(), *u_occupied = new_unit();
-	char *p_open = propose(u_open, ref), *p_reserved = propose(u_reserved, ref),
-	     *p_occupied = propose(u_occupied, ref), type[96], path[128];
+	char *p_open = propose(u_open, ref), *p_reserved = propose(u_reserved, ref2),
+	     *p_occupied = propose(u_occupied, ref3), type[96], path[128];
 	struct resp r;
 
 	ck_assert_int_eq(accept_proposal(p_reserved, type, sizeof(type)), 200);
@@ -380,6 +402,8 @@ START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 	}
 	free(consent);
 	free(ref);
+	free(ref2);
+	free(ref3);
 	free(u_open);
 	free(u_reserved);
 	free(u_occupied);
@@ -392,8 +416,9 @@ END_TEST
 START_TEST(expired_consent_refuses_accept_and_start)
 {
 	char *consent, *ref = new_referral("EXP-015", &consent);
+	char *ref2 = sibling_referral(ref);
 	char *u1 = new_unit(), *u2 = new_unit(), *p_open = propose(u1, ref),
-	     *p_accepted = propose(u2, ref), type[96];
+	     *p_accepted = propose(u2, ref2), type[96];
 	PGconn *c;
 	const char *p[1] = {consent};
 
@@ -418,6 +443,7 @@ START_TEST(expired_consent_refuses_accept_and_start)
 			 0);
 	free(consent);
 	free(ref);
+	free(ref2);
 	free(u1);
 	free(u2);
 	free(p_open);

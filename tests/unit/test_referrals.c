@@ -80,6 +80,12 @@ START_TEST(reason_codes)
 	ck_assert(!referral_reason_valid("declined", "sent_in_error"));
 	ck_assert(referral_reason_valid("cancelled", "sent_in_error"));
 	ck_assert(!referral_reason_valid("accepted", "no_capacity"));
+	/* completed: an outcome; cancelled: a cancel reason or an outcome */
+	ck_assert(referral_reason_valid("completed", "durable_housing"));
+	ck_assert(referral_reason_valid("completed", "lost_contact"));
+	ck_assert(!referral_reason_valid("completed", "sent_in_error"));
+	ck_assert(!referral_reason_valid("completed", "street")); /* 008's code: not here */
+	ck_assert(referral_reason_valid("cancelled", "deceased"));
 }
 END_TEST
 
