@@ -322,6 +322,10 @@ START_TEST(rizome_day)
 			 "start_date");
 	resp_free(&r);
 	ck_assert_str_eq(status_of("orga", ref), "accepted");
+	/* nor for longer than the studio's 18 months */
+	ck_assert_int_eq(start("orgc", p, "2027-03-01", "2028-12-31", &r), 422);
+	ck_assert_str_eq(problem_type(&r), URN "occupancy-out-of-bounds");
+	resp_free(&r);
 	ck_assert_int_eq(start("orgc", p, "2027-03-01", "2028-08-31", &r), 201);
 	occ = strdup(str(r.json, "id"));
 	resp_free(&r);
