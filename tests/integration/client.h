@@ -88,6 +88,7 @@ Suite *programs_suite(void);
 Suite *intake_suite(void);
 Suite *ranking_suite(void);
 Suite *placements_suite(void);
+Suite *journeys_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);
