@@ -1535,6 +1535,7 @@ CREATE FUNCTION public.refgw_referral_parallel(p_referral uuid) RETURNS jsonb
               JOIN programs pg ON pg.organisation_id = o.to_org AND pg.code = o.program
              WHERE r.id = p_referral
                AND r.to_org = refgw_caller()
+               AND r.from_org <> r.to_org
                AND r.status NOT IN ('declined', 'cancelled', 'completed', 'consent_withdrawn')
                AND refgw_referral_consent_covers(r.id, '{}')
                AND o.to_org <> refgw_caller()
