@@ -10,7 +10,11 @@
 -- sender, and the sender never sees a notice (docs/data-protection.md): only
 -- a receiver to whom ANOTHER organisation referred the person, with that
 -- organisation's consent, is told.  An intake still counts as the other
--- referral for those receivers.  Only this function changes (one line).
+-- referral for those receivers.
+-- The other referral counts only while its own consent holds: a consent that
+-- expired changes no referral's status, and the notice went on telling of a
+-- referral the person no longer consented to.  Only this function changes
+-- (two lines).
 
 CREATE OR REPLACE FUNCTION refgw_referral_parallel(p_referral uuid) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
@@ -22,6 +26,7 @@ AS $$
               JOIN persons p ON p.id = r.person_id AND p.niss_hmac IS NOT NULL
               JOIN persons p2 ON p2.niss_hmac = p.niss_hmac
               JOIN referrals o ON o.person_id = p2.id AND o.id <> r.id
+              JOIN consents oc ON oc.id = o.consent_id AND refgw_consent_holds(oc)
               JOIN programs pg ON pg.organisation_id = o.to_org AND pg.code = o.program
              WHERE r.id = p_referral
                AND r.to_org = refgw_caller()

@@ -1532,6 +1532,7 @@ CREATE FUNCTION public.refgw_referral_parallel(p_referral uuid) RETURNS jsonb
               JOIN persons p ON p.id = r.person_id AND p.niss_hmac IS NOT NULL
               JOIN persons p2 ON p2.niss_hmac = p.niss_hmac
               JOIN referrals o ON o.person_id = p2.id AND o.id <> r.id
+              JOIN consents oc ON oc.id = o.consent_id AND refgw_consent_holds(oc)
               JOIN programs pg ON pg.organisation_id = o.to_org AND pg.code = o.program
              WHERE r.id = p_referral
                AND r.to_org = refgw_caller()
