@@ -39,6 +39,13 @@ BEGIN
     -- Consent, referral, unit: the order every placement function locks in,
     -- so that two accepts for one person serialise here.
     PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE;
+    -- A referral closed by its parties (declined, cancelled, completed, consent
+    -- withdrawn) is placed nowhere: its open proposals are no longer open.
+    IF (SELECT f.status FROM referrals f WHERE f.id = p.referral_id)
+       IN ('declined', 'cancelled', 'completed', 'consent_withdrawn') THEN
+        RAISE EXCEPTION 'referral of proposal % is closed', p_proposal
+            USING ERRCODE = 'check_violation';
+    END IF;
     IF refgw_person_placed(p.referral_id, p.id) THEN RETURN 'person_placed'; END IF;
     -- The one place a unit is reserved: a conditional update on its row.
     UPDATE units SET status = 'reserved', version = version + 1, updated_at = now()
@@ -1157,6 +1164,8 @@ CREATE FUNCTION public.refgw_operator_shared(p_referral uuid) RETURNS text[]
      WHERE r.id = p_referral
        AND p.operator_org = refgw_caller()
        AND p.status IN ('open', 'accepted')
+       AND r.status NOT IN ('declined', 'cancelled', 'consent_withdrawn')
+       AND (p.status = 'accepted' OR r.status <> 'completed')
        AND refgw_consent_holds(c)
        AND (p.operator_org = ANY (c.recipient_orgs) OR o.kind = ANY (c.recipient_kinds))
        AND s = ANY (c.data_categories)

@@ -139,6 +139,92 @@ START_TEST(parallel_notice_ends_with_the_other_consent)
 }
 END_TEST
 
+/* An operator (orgc) reads a proposed person only while the referral is
+ * open: once Rizome (orga) cancels its intake (the person was housed
+ * elsewhere, or asked it), the proposal still open at the operator must
+ * neither show the person's shared data nor be accepted (which reserved a
+ * unit for a closed referral). */
+START_TEST(operator_reads_nothing_once_the_referral_is_cancelled)
+{
+	char body[2048], path[160], recipients[256], *site, *unit, *person, *consent, *id, *p;
+	const char *ifm[] = {"If-Match: \"1\"", NULL};
+	struct resp r;
+
+	site = post_id("orgc", "/v1/sites",
+		       "{\"name\":\"Rue R14\",\"commune\":\"Anderlecht\",\"units\":2,"
+		       "\"period_from\":\"2026-01-01\"}",
+		       201);
+	ck_assert_ptr_nonnull(site);
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"R14-1\",\"type\":\"studio\",\"bedrooms\":0,"
+		 "\"furnished\":true,\"accessibility\":\"none\",\"commune\":\"Anderlecht\","
+		 "\"address\":\"Rue R14 1, 1070 Anderlecht\",\"monthly_contribution_eur\":300,"
+		 "\"available_from\":\"2026-12-01\",\"terms\":\"lease\",\"max_stay_months\":18,"
+		 "\"audience\":[{\"organisation_id\":\"%s\"}],\"status\":\"published\"}",
+		 site, org_id("orga"));
+	unit = post_id("orgc", "/v1/units", body, 201);
+	ck_assert_ptr_nonnull(unit);
+	person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R14-C\"}", 201);
+	ck_assert_ptr_nonnull(person);
+	snprintf(recipients, sizeof(recipients), "[{\"organisation_id\":\"%s\"}]", org_id("orgc"));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":"
+		 "\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":"
+		 "\"R14-F\",\"recorded_by\":\"A. Peeters\"}}",
+		 person, recipients);
+	consent = post_id("orga", "/v1/consents", body, 201);
+	ck_assert_ptr_nonnull(consent);
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"a.transit\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"reason\":\"rue\","
+		 "\"data\":{\"identity\":{\"given_name\":\"Marcel\"}}}",
+		 person, org_id("orga"), consent);
+	id = post_id("orga", "/v1/referrals", body, 201);
+	ck_assert_ptr_nonnull(id);
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", id);
+	p = post_id("orga", path, body, 201);
+	ck_assert_ptr_nonnull(p);
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "Marcel"));
+	resp_free(&r);
+
+	/* Rizome cancels its intake */
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", id);
+	ck_assert_int_eq(call("orga", "POST", path,
+			      "{\"to\":\"cancelled\",\"reason_code\":\"person_housed_elsewhere\"}",
+			      ifm, &r),
+			 0);
+	ck_assert_msg(r.status == 200, "cancel answered %ld: %s", r.status, r.body);
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(strstr(r.body, "Marcel") == NULL,
+		      "the operator reads a cancelled referral's person: %s", r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_msg(r.status == 409, "accept of a cancelled referral's proposal: %ld %s",
+		      r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "published");
+	resp_free(&r);
+
+	free(site);
+	free(unit);
+	free(person);
+	free(consent);
+	free(id);
+	free(p);
+}
+END_TEST
+
 Suite *
 review14_suite(void)
 {
@@ -148,6 +234,7 @@ review14_suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, intake_is_no_oracle_for_parallel_referrals);
 	tcase_add_test(t, parallel_notice_ends_with_the_other_consent);
+	tcase_add_test(t, operator_reads_nothing_once_the_referral_is_cancelled);
 	suite_add_tcase(s, t);
 	return s;
 }
