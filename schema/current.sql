@@ -1570,14 +1570,13 @@ CREATE FUNCTION public.refgw_referral_placement(p_referral uuid) RETURNS TABLE(i
     SET search_path TO 'pg_catalog', 'public'
     AS $$
     SELECT o.id, o.kind, o.operator_org, o.unit_id, o.start_date, o.planned_end_date,
-           o.end_date,
-           CASE WHEN c.status = 'active' AND c.valid_until >= current_date THEN o.outcome END,
-           CASE WHEN c.status = 'active' AND c.valid_until >= current_date
-                     AND 'contact' = ANY (c.data_categories)
+           o.end_date, o.outcome,
+           CASE WHEN 'contact' = ANY (c.data_categories)
                 THEN (SELECT a.address FROM unit_addresses a WHERE a.unit_id = o.unit_id) END
       FROM referrals r JOIN consents c ON c.id = r.consent_id
       JOIN occupancies o ON o.referral_id = r.id
      WHERE r.id = p_referral AND refgw_caller() IN (r.from_org, r.to_org)
+       AND c.status = 'active' AND c.valid_until >= current_date
      ORDER BY o.created_at DESC, o.id DESC
      LIMIT 1
 $$;

@@ -445,6 +445,24 @@ START_TEST(a_private_market_placement_recorded_and_ended)
 	ck_assert_str_eq(status_of(ref), "completed");
 	last_transition(ref, "completed", "returned_to_street", "orgd");
 	ck_assert_int_eq(events("orga", "placement.ended", ref), 1);
+	/* The consent withdrawn: neither party is shown where the person was
+	 * housed any more (schema/027), only the referral's public fields. */
+	get_referral("orga", ref, &r);
+	ck_assert_ptr_nonnull(json_object_get(r.json, "placement"));
+	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw",
+		 json_string_value(json_object_get(r.json, "consent_id")));
+	resp_free(&r);
+	ck_assert_int_eq(call("orga", "POST", path, "{\"reason\":\"asked\"}", NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	get_referral("orga", ref, &r);
+	ck_assert_msg(json_object_get(r.json, "placement") == NULL,
+		      "the sender still sees the placement after withdrawal: %s", r.body);
+	resp_free(&r);
+	get_referral("orgd", ref, &r);
+	ck_assert_msg(json_object_get(r.json, "placement") == NULL,
+		      "the receiver still sees the placement after withdrawal: %s", r.body);
+	resp_free(&r);
 	free(unit), free(ref), free(p), free(occ);
 }
 END_TEST
