@@ -446,7 +446,7 @@ START_TEST(a_private_market_placement_recorded_and_ended)
 	last_transition(ref, "completed", "returned_to_street", "orgd");
 	ck_assert_int_eq(events("orga", "placement.ended", ref), 1);
 	/* The consent withdrawn: neither party is shown where the person was
-	 * housed any more (schema/027), only the referral's public fields. */
+	 * housed any more (schema/026), only the referral's public fields. */
 	get_referral("orga", ref, &r);
 	ck_assert_ptr_nonnull(json_object_get(r.json, "placement"));
 	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw",

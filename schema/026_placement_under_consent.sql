@@ -1,4 +1,4 @@
--- 027: where a person was housed is shown only while the consent holds.
+-- 026: where a person was housed is shown only while the consent holds.
 -- refgw_referral_placement (022) hid the outcome and the address once the
 -- consent stopped holding, but still showed the parties the operator, the
 -- unit and the dates: together with the referral, where the person lives
