@@ -292,8 +292,10 @@ END_TEST
 
 START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 {
-	char *consent, *ref = new_referral("PROP-015", &consent);
-	char *ref2 = sibling_referral(ref), *ref3 = sibling_referral(ref);
+	/* A person is placed once (schema/027): the occupied unit is another
+	 * person's, under a consent of its own, withdrawn with the first. */
+	char *consent, *consent2, *ref = new_referral("PROP-015", &consent);
+	char *ref2 = sibling_referral(ref), *ref3 = new_referral("PROP-015B", &consent2);
 	char *u_open = new_unit(), *u_reserved = new_unit(), *u_occupied = new_unit();
 	char *p_open = propose(u_open, ref), *p_reserved = propose(u_reserved, ref2),
 	     *p_occupied = propose(u_occupied, ref3), type[96], path[128];
@@ -303,6 +305,7 @@ START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 	ck_assert_int_eq(accept_proposal(p_occupied, type, sizeof(type)), 200);
 	ck_assert_int_eq(start(p_occupied, type, sizeof(type)), 201);
 	withdraw(consent);
+	withdraw(consent2);
 
 	/* Open and reserved-not-occupied proposals: declined, both sides told. */
 	ck_assert_int_eq(
@@ -401,6 +404,7 @@ START_TEST(withdrawal_declines_proposals_and_refuses_accept_and_start)
 		resp_free(&r);
 	}
 	free(consent);
+	free(consent2);
 	free(ref);
 	free(ref2);
 	free(ref3);

@@ -225,6 +225,86 @@ START_TEST(operator_reads_nothing_once_the_referral_is_cancelled)
 }
 END_TEST
 
+/* One person record referred twice by Rizome (its own intake and a
+ * referral it sent to an ISSUE partner), both proposed to the same
+ * operator: the first acceptance houses the person, the second is refused
+ * (409 person-placed) and its unit stays published. */
+START_TEST(a_person_is_placed_once_across_its_referrals)
+{
+	char body[2048], path[160], recipients[256], *site, *units[2], *person, *consent, *refs[2],
+		*props[2];
+	struct resp r;
+	int i;
+
+	site = post_id("orgc", "/v1/sites",
+		       "{\"name\":\"Rue R14 bis\",\"commune\":\"Anderlecht\",\"units\":2,"
+		       "\"period_from\":\"2026-01-01\"}",
+		       201);
+	ck_assert_ptr_nonnull(site);
+	for (i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"site_id\":\"%s\",\"label\":\"R14-B%d\",\"type\":\"studio\","
+			 "\"bedrooms\":0,\"furnished\":true,\"accessibility\":\"none\","
+			 "\"commune\":\"Anderlecht\",\"address\":\"Rue R14 bis %d\","
+			 "\"available_from\":\"2026-12-01\",\"terms\":\"lease\","
+			 "\"max_stay_months\":18,\"audience\":[{\"organisation_id\":\"%s\"}],"
+			 "\"status\":\"published\"}",
+			 site, i, i, org_id("orga"));
+		units[i] = post_id("orgc", "/v1/units", body, 201);
+		ck_assert_ptr_nonnull(units[i]);
+	}
+	person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R14-TWICE\"}", 201);
+	ck_assert_ptr_nonnull(person);
+	snprintf(recipients, sizeof(recipients),
+		 "[{\"organisation_id\":\"%s\"},{\"organisation_id\":\"%s\"}]", org_id("orgc"),
+		 org_id("orgb"));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":"
+		 "\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":"
+		 "\"R14-T\",\"recorded_by\":\"A. Peeters\"}}",
+		 person, recipients);
+	consent = post_id("orga", "/v1/consents", body, 201);
+	ck_assert_ptr_nonnull(consent);
+	/* its own intake, and a referral to the ISSUE partner */
+	for (i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body),
+			 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"%s\","
+			 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+			 "\"reason\":\"rue\"}",
+			 person, org_id(i == 0 ? "orga" : "orgb"),
+			 i == 0 ? "a.transit" : "issue.axis1", consent);
+		refs[i] = post_id("orga", "/v1/referrals", body, 201);
+		ck_assert_ptr_nonnull(refs[i]);
+		snprintf(path, sizeof(path), "/v1/units/%s/proposals", units[i]);
+		snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", refs[i]);
+		props[i] = post_id("orga", path, body, 201);
+		ck_assert_ptr_nonnull(props[i]);
+	}
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", props[0]);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "first accept: %ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", props[1]);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_msg(r.status == 409 && strstr(r.body, "person-placed"),
+		      "the same person accepted for a second unit: %ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/units/%s", units[1]);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "published");
+	resp_free(&r);
+	free(site);
+	free(person);
+	free(consent);
+	for (i = 0; i < 2; i++) {
+		free(units[i]);
+		free(refs[i]);
+		free(props[i]);
+	}
+}
+END_TEST
+
 Suite *
 review14_suite(void)
 {
@@ -235,6 +315,7 @@ review14_suite(void)
 	tcase_add_test(t, intake_is_no_oracle_for_parallel_referrals);
 	tcase_add_test(t, parallel_notice_ends_with_the_other_consent);
 	tcase_add_test(t, operator_reads_nothing_once_the_referral_is_cancelled);
+	tcase_add_test(t, a_person_is_placed_once_across_its_referrals);
 	suite_add_tcase(s, t);
 	return s;
 }
