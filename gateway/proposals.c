@@ -30,12 +30,6 @@ static const struct field_spec decision_fields[] = {
 	{"note", FT_STRING, false, 2000, 0, 0, NULL},
 };
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 int
 handle_proposal_create(struct request *r)
 {
@@ -70,8 +64,9 @@ handle_proposal_create(struct request *r)
 		goto out;
 	}
 	operator_org = row_val(unit, 0, UNIT_OPERATOR);
-	if ((s = db_query(r->db, ST_PROPOSAL_COVERAGE, &res, "referral", str(body, "referral_id"),
-			  "operator", operator_org, (char *)NULL)) != DB_OK) {
+	if ((s = db_query(r->db, ST_PROPOSAL_COVERAGE, &res, "referral",
+			  json_str(body, "referral_id"), "operator", operator_org, (char *)NULL)) !=
+	    DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
@@ -93,8 +88,8 @@ handle_proposal_create(struct request *r)
 		goto out;
 	}
 	s = db_query(r->db, ST_PROPOSAL_INSERT, &res, "unit", r->params[0], "referral",
-		     str(body, "referral_id"), "operator", operator_org, "shared", shared, "note",
-		     str(body, "note"), (char *)NULL);
+		     json_str(body, "referral_id"), "operator", operator_org, "shared", shared,
+		     "note", json_str(body, "note"), (char *)NULL);
 	if (s == DB_UNIQUE) {
 		status = reply_problem(r, 409, "conflict", "Already proposed",
 				       "this referral already has an open proposal for this unit");
@@ -168,8 +163,9 @@ decide_decline(struct request *r, json_t *body, const char **outcome)
 	enum db_status s;
 	int status = 0;
 
-	if (str(body, "reason_code") == NULL ||
-	    (strcmp(str(body, "reason_code"), "other") == 0 && str(body, "note") == NULL)) {
+	if (json_str(body, "reason_code") == NULL ||
+	    (strcmp(json_str(body, "reason_code"), "other") == 0 &&
+	     json_str(body, "note") == NULL)) {
 		json_t *errors = json_array();
 		field_error(errors, "reason_code",
 			    "a decline needs one of household_does_not_fit, needs_not_met, "
@@ -177,7 +173,7 @@ decide_decline(struct request *r, json_t *body, const char **outcome)
 		return reply_invalid(r, errors);
 	}
 	if ((s = db_query(r->db, ST_PROPOSAL_DECLINE, &res, "id", r->params[0], "reason_code",
-			  str(body, "reason_code"), (char *)NULL)) != DB_OK)
+			  json_str(body, "reason_code"), (char *)NULL)) != DB_OK)
 		status = reply_db_error(r, s);
 	else if (db_rows(res) != 1)
 		*outcome = "not_open";
@@ -238,7 +234,7 @@ handle_proposal_decision(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if ((status = strcmp(str(body, "decision"), "decline") == 0
+	if ((status = strcmp(json_str(body, "decision"), "decline") == 0
 			      ? decide_decline(r, body, &outcome)
 			      : decide_accept(r)) != 0)
 		goto out;

@@ -93,12 +93,6 @@ static const char *const states[] = {"submitted",         "received",    "accept
 				     "waitlisted",        "in_progress", "completed", "cancelled",
 				     "consent_withdrawn", NULL};
 
-static const char *
-str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 static const struct field_spec referral_fields[] = {
 	{"person_id", FT_UUID, true, 0, 0, 0, NULL},
 	{"to_organisation_id", FT_UUID, true, 0, 0, 0, NULL},
@@ -224,13 +218,13 @@ check_coverage(struct request *r, json_t *body, bool intake)
 		status = reply_internal(r);
 		goto out;
 	}
-	s = intake ? db_query(r->db, ST_INTAKE_GAPS, &res, "consent", str(body, "consent_id"),
-			      "person", str(body, "person_id"), "purpose", str(body, "purpose"),
-			      "categories", cats.data, (char *)NULL)
-		   : db_query(r->db, ST_CONSENT_GAPS, &res, "consent", str(body, "consent_id"),
-			      "person", str(body, "person_id"), "to",
-			      str(body, "to_organisation_id"), "purpose", str(body, "purpose"),
-			      "categories", cats.data, (char *)NULL);
+	s = intake ? db_query(r->db, ST_INTAKE_GAPS, &res, "consent", json_str(body, "consent_id"),
+			      "person", json_str(body, "person_id"), "purpose",
+			      json_str(body, "purpose"), "categories", cats.data, (char *)NULL)
+		   : db_query(r->db, ST_CONSENT_GAPS, &res, "consent", json_str(body, "consent_id"),
+			      "person", json_str(body, "person_id"), "to",
+			      json_str(body, "to_organisation_id"), "purpose",
+			      json_str(body, "purpose"), "categories", cats.data, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -256,12 +250,14 @@ static enum db_status
 insert_referral(struct request *r, json_t *body, bool intake, struct db_res **res)
 {
 	if (intake)
-		return db_query(r->db, ST_INTAKE_INSERT, res, "person", str(body, "person_id"),
-				"program", str(body, "program"), "consent", str(body, "consent_id"),
-				"purpose", str(body, "purpose"), (char *)NULL);
-	return db_query(r->db, ST_REFERRAL_INSERT, res, "person", str(body, "person_id"), "to",
-			str(body, "to_organisation_id"), "program", str(body, "program"), "consent",
-			str(body, "consent_id"), "purpose", str(body, "purpose"), (char *)NULL);
+		return db_query(r->db, ST_INTAKE_INSERT, res, "person", json_str(body, "person_id"),
+				"program", json_str(body, "program"), "consent",
+				json_str(body, "consent_id"), "purpose", json_str(body, "purpose"),
+				(char *)NULL);
+	return db_query(r->db, ST_REFERRAL_INSERT, res, "person", json_str(body, "person_id"), "to",
+			json_str(body, "to_organisation_id"), "program", json_str(body, "program"),
+			"consent", json_str(body, "consent_id"), "purpose",
+			json_str(body, "purpose"), (char *)NULL);
 }
 
 /* Its first step: null -> submitted, the recipient told, audited
@@ -299,17 +295,17 @@ handle_referral_create(struct request *r)
 	validate_fields(body, referral_fields, ARRAY_LEN(referral_fields), errors);
 	categories_check_data(json_object_get(body, "data"), errors);
 	categories_check_needs(json_object_get(body, "needs"), errors);
-	if (str(body, "reason") && *str(body, "reason") == '\0')
+	if (json_str(body, "reason") && *json_str(body, "reason") == '\0')
 		field_error(errors, "reason", "must not be empty: leave it out instead");
 	if (json_array_size(errors) > 0) {
 		status = reply_invalid(r, errors);
 		errors = NULL;
 		goto out;
 	}
-	to = str(body, "to_organisation_id");
+	to = json_str(body, "to_organisation_id");
 	intake = strcmp(to, r->who.organisation_id) == 0;
-	if ((status = check_recipient(r, to, str(body, "program"))) != 0 ||
-	    (status = program_check_open(r, to, str(body, "program"))) != 0 ||
+	if ((status = check_recipient(r, to, json_str(body, "program"))) != 0 ||
+	    (status = program_check_open(r, to, json_str(body, "program"))) != 0 ||
 	    (status = check_coverage(r, body, intake)) != 0)
 		goto out;
 	status = 500;
@@ -330,13 +326,13 @@ handle_referral_create(struct request *r)
 	id = row_val(res, 0, REFERRAL_ID);
 	/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
 	s = db_query(r->db, ST_REFERRAL_DATA_INSERT, NULL, "id", id, "data", data_text, "reason",
-		     str(body, "reason"), "needs", needs_text, "release_date",
-		     str(body, "release_date"), (char *)NULL);
+		     json_str(body, "reason"), "needs", needs_text, "release_date",
+		     json_str(body, "release_date"), (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (record_creation(r, id, to, str(body, "person_id"), intake) != 0) {
+	if (record_creation(r, id, to, json_str(body, "person_id"), intake) != 0) {
 		status = fail_audit(r);
 		goto out;
 	}
@@ -611,9 +607,9 @@ handle_referral_transition(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	to = str(body, "to");
-	code = str(body, "reason_code");
-	note = str(body, "note");
+	to = json_str(body, "to");
+	code = json_str(body, "reason_code");
+	note = json_str(body, "note");
 	s = db_query(r->db, ST_REFERRAL_GET, &cur, "id", r->params[0], (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);

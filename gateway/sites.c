@@ -20,12 +20,6 @@ static const struct field_spec site_fields[] = {
 	{"period_until", FT_DATE, false, 0, 0, 0, NULL},
 };
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 int
 handle_site_create(struct request *r)
 {
@@ -43,8 +37,8 @@ handle_site_create(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if (str(body, "period_until") &&
-	    strcmp(str(body, "period_until"), str(body, "period_from")) < 0) {
+	if (json_str(body, "period_until") &&
+	    strcmp(json_str(body, "period_until"), json_str(body, "period_from")) < 0) {
 		json_t *errors = json_array();
 		field_error(errors, "period_until", "must not be before period_from");
 		status = reply_invalid(r, errors);
@@ -52,10 +46,11 @@ handle_site_create(struct request *r)
 	}
 	if ((j = json_object_get(body, "units")) && json_is_integer(j))
 		snprintf(units, sizeof(units), "%lld", (long long)json_integer_value(j));
-	s = db_query(r->db, ST_SITE_INSERT, &res, "name", str(body, "name"), "commune",
-		     str(body, "commune"), "managing_partner", str(body, "managing_partner"),
-		     "units", units[0] ? units : NULL, "period_from", str(body, "period_from"),
-		     "period_until", str(body, "period_until"), (char *)NULL);
+	s = db_query(r->db, ST_SITE_INSERT, &res, "name", json_str(body, "name"), "commune",
+		     json_str(body, "commune"), "managing_partner",
+		     json_str(body, "managing_partner"), "units", units[0] ? units : NULL,
+		     "period_from", json_str(body, "period_from"), "period_until",
+		     json_str(body, "period_until"), (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;

@@ -62,12 +62,6 @@ static const struct {
 	{"draft", "closed"},    {"published", "closed"},    {"withdrawn", "closed"},
 };
 
-static const char *
-str(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* One unit as the response, with its version as the ETag. */
 static int
 reply_unit(struct request *r, int status, const struct db_res *res)
@@ -86,7 +80,7 @@ audience_literal(struct buf *b, json_t *audience, const char *key)
 	if (buf_append(b, "{", 1) != 0)
 		return -1;
 	json_array_foreach(audience, i, v) {
-		const char *s = str(v, key);
+		const char *s = json_str(v, key);
 		if (s && ((n++ && buf_append(b, ",", 1) != 0) || buf_append(b, s, strlen(s)) != 0))
 			return -1;
 	}
@@ -149,8 +143,8 @@ handle_unit_create(struct request *r)
 	validate_fields(body, unit_fields, ARRAY_LEN(unit_fields), errors);
 	audience = json_object_get(body, "audience");
 	check_audience(audience, errors);
-	if (str(body, "available_until") && str(body, "available_from") &&
-	    strcmp(str(body, "available_until"), str(body, "available_from")) < 0)
+	if (json_str(body, "available_until") && json_str(body, "available_from") &&
+	    strcmp(json_str(body, "available_until"), json_str(body, "available_from")) < 0)
 		field_error(errors, "available_until", "must not be before available_from");
 	if (json_array_size(errors) > 0) {
 		status = reply_invalid(r, errors);
@@ -165,17 +159,19 @@ handle_unit_create(struct request *r)
 	integer_text(body, "bedrooms", bedrooms, sizeof(bedrooms));
 	integer_text(body, "monthly_contribution_eur", contribution, sizeof(contribution));
 	integer_text(body, "max_stay_months", stay, sizeof(stay));
-	s = db_query(
-		r->db, ST_UNIT_INSERT, &res, "site", str(body, "site_id"), "label",
-		str(body, "label"), "type", str(body, "type"), "bedrooms", bedrooms, "furnished",
-		json_is_true(json_object_get(body, "furnished")) ? "true" : "false",
-		"accessibility", str(body, "accessibility") ? str(body, "accessibility") : "none",
-		"commune", str(body, "commune"), "contribution",
-		contribution[0] ? contribution : NULL, "available_from",
-		str(body, "available_from"), "available_until", str(body, "available_until"),
-		"terms", str(body, "terms"), "max_stay", stay[0] ? stay : NULL, "audience_orgs",
-		orgs.data, "audience_kinds", kindb.data, "status",
-		str(body, "status") ? str(body, "status") : "draft", (char *)NULL);
+	s = db_query(r->db, ST_UNIT_INSERT, &res, "site", json_str(body, "site_id"), "label",
+		     json_str(body, "label"), "type", json_str(body, "type"), "bedrooms", bedrooms,
+		     "furnished",
+		     json_is_true(json_object_get(body, "furnished")) ? "true" : "false",
+		     "accessibility",
+		     json_str(body, "accessibility") ? json_str(body, "accessibility") : "none",
+		     "commune", json_str(body, "commune"), "contribution",
+		     contribution[0] ? contribution : NULL, "available_from",
+		     json_str(body, "available_from"), "available_until",
+		     json_str(body, "available_until"), "terms", json_str(body, "terms"),
+		     "max_stay", stay[0] ? stay : NULL, "audience_orgs", orgs.data,
+		     "audience_kinds", kindb.data, "status",
+		     json_str(body, "status") ? json_str(body, "status") : "draft", (char *)NULL);
 	if (s == DB_UNKNOWN_ORG) {
 		status = reply_unprocessable_field(r, "Unit refused", "audience",
 						   "an organisation_id names no organisation");
@@ -194,7 +190,7 @@ handle_unit_create(struct request *r)
 	db_res_free(res);
 	res = NULL;
 	if ((s = db_query(r->db, ST_UNIT_ADDRESS_INSERT, NULL, "unit", id, "address",
-			  str(body, "address"), (char *)NULL)) != DB_OK ||
+			  json_str(body, "address"), (char *)NULL)) != DB_OK ||
 	    (s = db_query(r->db, ST_UNIT_GET, &res, "id", id, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -364,7 +360,7 @@ handle_unit_update(struct request *r)
 		goto out;
 	}
 	snprintf(from, sizeof(from), "%s", row_val(res, 0, UNIT_STATUS));
-	to = str(body, "status");
+	to = json_str(body, "status");
 	if (to && !unit_move_allowed(from, to, allowed, sizeof(allowed))) {
 		status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
 				       "a %s unit cannot become %s; allowed: %s", from, to,
@@ -381,9 +377,9 @@ handle_unit_update(struct request *r)
 	}
 	snprintf(version, sizeof(version), "%ld", expected);
 	s = db_query(r->db, ST_UNIT_UPDATE, &upd, "id", r->params[0], "version", version, "status",
-		     to, "from", from, "label", str(body, "label"), "contribution",
+		     to, "from", from, "label", json_str(body, "label"), "contribution",
 		     contribution[0] ? contribution : NULL, "available_until",
-		     str(body, "available_until"), "max_stay", stay[0] ? stay : NULL,
+		     json_str(body, "available_until"), "max_stay", stay[0] ? stay : NULL,
 		     "audience_orgs", orgs.len ? orgs.data : NULL, "audience_kinds",
 		     kindb.len ? kindb.data : NULL, (char *)NULL);
 	if (s == DB_UNKNOWN_ORG) {
@@ -405,9 +401,9 @@ handle_unit_update(struct request *r)
 				       "the unit changed meanwhile; read it again");
 		goto out;
 	}
-	if (str(body, "address") &&
+	if (json_str(body, "address") &&
 	    (s = db_query(r->db, ST_UNIT_ADDRESS_UPDATE, NULL, "unit", r->params[0], "address",
-			  str(body, "address"), (char *)NULL)) != DB_OK) {
+			  json_str(body, "address"), (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}

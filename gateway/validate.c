@@ -176,3 +176,9 @@ validate_body(struct request *r, json_t *obj, const struct field_spec *specs, si
 	reply_invalid(r, errors);
 	return false;
 }
+
+const char *
+json_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}

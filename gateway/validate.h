@@ -40,6 +40,9 @@ size_t validate_fields(json_t *obj, const struct field_spec *specs, size_t nspec
 /* Convenience: validate and answer 400 if needed.  true when valid. */
 bool validate_body(struct request *r, json_t *obj, const struct field_spec *specs, size_t nspecs);
 
+/* The string member key of o, or NULL (absent, or not a string). */
+const char *json_str(json_t *o, const char *key);
+
 bool is_token(const char *s, size_t maxlen);
 /* s is one of the NULL-terminated values. */
 bool validate_in(const char *s, const char *const *values);
