@@ -1995,13 +1995,19 @@ CREATE TABLE public.occupancies (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     kind text DEFAULT 'unit'::text NOT NULL,
     note text,
+    referent_org uuid,
+    referent_name text,
+    referent_role text,
     CONSTRAINT occupancies_check CHECK ((planned_end_date > start_date)),
     CONSTRAINT occupancies_check1 CHECK (((end_date IS NULL) OR (end_date >= start_date))),
     CONSTRAINT occupancies_check2 CHECK (((end_date IS NULL) = (outcome IS NULL))),
     CONSTRAINT occupancies_kind_check CHECK ((kind = ANY (ARRAY['unit'::text, 'private_market'::text, 'social_housing'::text, 'social_rental_agency'::text, 'other'::text]))),
     CONSTRAINT occupancies_kind_unit CHECK ((((kind = 'unit'::text) = (unit_id IS NOT NULL)) AND ((kind = 'unit'::text) = (proposal_id IS NOT NULL)) AND ((kind = 'unit'::text) = (operator_org IS NOT NULL)) AND ((kind <> 'unit'::text) OR (planned_end_date IS NOT NULL)))),
     CONSTRAINT occupancies_note_check CHECK (((length(note) >= 1) AND (length(note) <= 2000))),
-    CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text])))
+    CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text]))),
+    CONSTRAINT occupancies_referent_name_check CHECK (((length(referent_name) >= 1) AND (length(referent_name) <= 200))),
+    CONSTRAINT occupancies_referent_named CHECK (((referent_org IS NOT NULL) OR ((referent_name IS NULL) AND (referent_role IS NULL)))),
+    CONSTRAINT occupancies_referent_role_check CHECK (((length(referent_role) >= 1) AND (length(referent_role) <= 200)))
 );
 
 ALTER TABLE public.occupancies OWNER TO refgw_owner;
@@ -2659,6 +2665,13 @@ ALTER TABLE ONLY public.occupancies
 
 ALTER TABLE ONLY public.occupancies
     ADD CONSTRAINT occupancies_proposal_id_fkey FOREIGN KEY (proposal_id) REFERENCES public.proposals(id);
+
+--
+-- Name: occupancies occupancies_referent_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.occupancies
+    ADD CONSTRAINT occupancies_referent_org_fkey FOREIGN KEY (referent_org) REFERENCES public.organisations(id);
 
 --
 -- Name: occupancies occupancies_referral_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
