@@ -1179,21 +1179,28 @@ ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owne
 --
 
 CREATE FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    WITH same AS (
-        SELECT r2.id FROM referrals r1 JOIN referrals r2 ON r2.person_id = r1.person_id
-         WHERE r1.id = p_referral
-           AND (r2.id = p_referral
-                OR r2.status NOT IN ('declined', 'cancelled', 'consent_withdrawn', 'completed')))
-    SELECT EXISTS (SELECT 1 FROM proposals p
-                    WHERE p.referral_id IN (SELECT id FROM same) AND p.status = 'accepted'
-                      AND p.id IS DISTINCT FROM p_except
-                      AND NOT EXISTS (SELECT 1 FROM occupancies o
-                                       WHERE o.proposal_id = p.id AND o.end_date IS NOT NULL))
-        OR EXISTS (SELECT 1 FROM occupancies o
-                    WHERE o.referral_id IN (SELECT id FROM same) AND o.end_date IS NULL)
+BEGIN
+    PERFORM 1 FROM persons
+     WHERE id = (SELECT person_id FROM referrals WHERE id = p_referral)
+       FOR NO KEY UPDATE;
+    -- A new statement: in READ COMMITTED, a snapshot taken after the lock.
+    RETURN (
+        WITH same AS (
+            SELECT r2.id FROM referrals r1 JOIN referrals r2 ON r2.person_id = r1.person_id
+             WHERE r1.id = p_referral
+               AND (r2.id = p_referral
+                    OR r2.status NOT IN ('declined', 'cancelled', 'consent_withdrawn', 'completed')))
+        SELECT EXISTS (SELECT 1 FROM proposals p
+                        WHERE p.referral_id IN (SELECT id FROM same) AND p.status = 'accepted'
+                          AND p.id IS DISTINCT FROM p_except
+                          AND NOT EXISTS (SELECT 1 FROM occupancies o
+                                           WHERE o.proposal_id = p.id AND o.end_date IS NOT NULL))
+            OR EXISTS (SELECT 1 FROM occupancies o
+                        WHERE o.referral_id IN (SELECT id FROM same) AND o.end_date IS NULL));
+END
 $$;
 
 ALTER FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) OWNER TO refgw_owner;

@@ -1,9 +1,11 @@
 /* Integration suite "review14" (hostile review of issue 14): what the
  * intake, operator, placement and parallel-referral flows must not reveal. */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -226,35 +228,39 @@ START_TEST(operator_reads_nothing_once_the_referral_is_cancelled)
 END_TEST
 
 /* One person record referred twice by Rizome (its own intake and a
- * referral it sent to an ISSUE partner), both proposed to the same
- * operator: the first acceptance houses the person, the second is refused
- * (409 person-placed) and its unit stays published. */
-START_TEST(a_person_is_placed_once_across_its_referrals)
+ * referral it sent to an ISSUE partner), each proposed by Rizome for one of
+ * two units of the same operator (orgc). */
+struct twice {
+	char *site, *units[2], *person, *consent, *refs[2], *props[2];
+};
+
+static void
+twice_setup(struct twice *t, const char *tag)
 {
-	char body[2048], path[160], recipients[256], *site, *units[2], *person, *consent, *refs[2],
-		*props[2];
-	struct resp r;
+	char body[2048], path[160], recipients[256];
 	int i;
 
-	site = post_id("orgc", "/v1/sites",
-		       "{\"name\":\"Rue R14 bis\",\"commune\":\"Anderlecht\",\"units\":2,"
-		       "\"period_from\":\"2026-01-01\"}",
-		       201);
-	ck_assert_ptr_nonnull(site);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Rue %s\",\"commune\":\"Anderlecht\",\"units\":2,"
+		 "\"period_from\":\"2026-01-01\"}",
+		 tag);
+	t->site = post_id("orgc", "/v1/sites", body, 201);
+	ck_assert_ptr_nonnull(t->site);
 	for (i = 0; i < 2; i++) {
 		snprintf(body, sizeof(body),
-			 "{\"site_id\":\"%s\",\"label\":\"R14-B%d\",\"type\":\"studio\","
+			 "{\"site_id\":\"%s\",\"label\":\"%s-%d\",\"type\":\"studio\","
 			 "\"bedrooms\":0,\"furnished\":true,\"accessibility\":\"none\","
-			 "\"commune\":\"Anderlecht\",\"address\":\"Rue R14 bis %d\","
+			 "\"commune\":\"Anderlecht\",\"address\":\"Rue %s %d\","
 			 "\"available_from\":\"2026-12-01\",\"terms\":\"lease\","
 			 "\"max_stay_months\":18,\"audience\":[{\"organisation_id\":\"%s\"}],"
 			 "\"status\":\"published\"}",
-			 site, i, i, org_id("orga"));
-		units[i] = post_id("orgc", "/v1/units", body, 201);
-		ck_assert_ptr_nonnull(units[i]);
+			 t->site, tag, i, tag, i, org_id("orga"));
+		t->units[i] = post_id("orgc", "/v1/units", body, 201);
+		ck_assert_ptr_nonnull(t->units[i]);
 	}
-	person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R14-TWICE\"}", 201);
-	ck_assert_ptr_nonnull(person);
+	snprintf(body, sizeof(body), "{\"external_ref\":\"%s\"}", tag);
+	t->person = post_id("orga", "/v1/persons", body, 201);
+	ck_assert_ptr_nonnull(t->person);
 	snprintf(recipients, sizeof(recipients),
 		 "[{\"organisation_id\":\"%s\"},{\"organisation_id\":\"%s\"}]", org_id("orgc"),
 		 org_id("orgb"));
@@ -262,46 +268,149 @@ START_TEST(a_person_is_placed_once_across_its_referrals)
 		 "{\"person_id\":\"%s\",\"recipients\":%s,\"purposes\":[\"housing_referral\"],"
 		 "\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":"
 		 "\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":"
-		 "\"R14-T\",\"recorded_by\":\"A. Peeters\"}}",
-		 person, recipients);
-	consent = post_id("orga", "/v1/consents", body, 201);
-	ck_assert_ptr_nonnull(consent);
+		 "\"%s\",\"recorded_by\":\"A. Peeters\"}}",
+		 t->person, recipients, tag);
+	t->consent = post_id("orga", "/v1/consents", body, 201);
+	ck_assert_ptr_nonnull(t->consent);
 	/* its own intake, and a referral to the ISSUE partner */
 	for (i = 0; i < 2; i++) {
 		snprintf(body, sizeof(body),
 			 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"%s\","
 			 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
 			 "\"reason\":\"rue\"}",
-			 person, org_id(i == 0 ? "orga" : "orgb"),
-			 i == 0 ? "a.transit" : "issue.axis1", consent);
-		refs[i] = post_id("orga", "/v1/referrals", body, 201);
-		ck_assert_ptr_nonnull(refs[i]);
-		snprintf(path, sizeof(path), "/v1/units/%s/proposals", units[i]);
-		snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", refs[i]);
-		props[i] = post_id("orga", path, body, 201);
-		ck_assert_ptr_nonnull(props[i]);
+			 t->person, org_id(i == 0 ? "orga" : "orgb"),
+			 i == 0 ? "a.transit" : "issue.axis1", t->consent);
+		t->refs[i] = post_id("orga", "/v1/referrals", body, 201);
+		ck_assert_ptr_nonnull(t->refs[i]);
+		snprintf(path, sizeof(path), "/v1/units/%s/proposals", t->units[i]);
+		snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", t->refs[i]);
+		t->props[i] = post_id("orga", path, body, 201);
+		ck_assert_ptr_nonnull(t->props[i]);
 	}
-	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", props[0]);
+}
+
+static void
+twice_free(struct twice *t)
+{
+	int i;
+
+	free(t->site);
+	free(t->person);
+	free(t->consent);
+	for (i = 0; i < 2; i++) {
+		free(t->units[i]);
+		free(t->refs[i]);
+		free(t->props[i]);
+	}
+}
+
+static void
+assert_unit_status(const char *unit, const char *want)
+{
+	char path[160];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), want);
+	resp_free(&r);
+}
+
+/* The first acceptance houses the person, the second is refused (409
+ * person-placed) and its unit stays published. */
+START_TEST(a_person_is_placed_once_across_its_referrals)
+{
+	char path[160];
+	struct twice t;
+	struct resp r;
+
+	twice_setup(&t, "R14-TWICE");
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", t.props[0]);
 	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
 	ck_assert_msg(r.status == 200, "first accept: %ld %s", r.status, r.body);
 	resp_free(&r);
-	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", props[1]);
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", t.props[1]);
 	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
 	ck_assert_msg(r.status == 409 && strstr(r.body, "person-placed"),
 		      "the same person accepted for a second unit: %ld %s", r.status, r.body);
 	resp_free(&r);
-	snprintf(path, sizeof(path), "/v1/units/%s", units[1]);
-	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "published");
-	resp_free(&r);
-	free(site);
-	free(person);
-	free(consent);
-	for (i = 0; i < 2; i++) {
-		free(units[i]);
-		free(refs[i]);
-		free(props[i]);
-	}
+	assert_unit_status(t.units[1], "published");
+	twice_free(&t);
+}
+END_TEST
+
+struct accept_call {
+	const char *proposal;
+	struct resp r;
+	int done; /* set by the thread, read with __atomic */
+};
+
+static void *
+accept_in_thread(void *arg)
+{
+	struct accept_call *a = arg;
+	char path[160];
+
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", a->proposal);
+	if (call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &a->r) != 0)
+		a->r.status = -1;
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The same two acceptances at the same moment (schema/034).  The first
+ * runs in a transaction held open here, as the operator (orgc); the
+ * second, through the gateway, must wait for it instead of deciding on a
+ * snapshot that does not show it yet, then refuse: the person is placed.
+ * Without the person's lock both commit, and the person holds two units. */
+START_TEST(concurrent_acceptances_place_a_person_once)
+{
+	const char *o[1] = {org_id("orgc")};
+	struct accept_call second = {0};
+	struct twice t;
+	PGconn *app;
+	PGresult *res;
+	pthread_t th;
+	const char *p[1];
+	int waited;
+
+	twice_setup(&t, "R15-RACE");
+	app = sql_app();
+	res = PQexec(app, "BEGIN");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	ck_assert_int_eq(
+		sql_long(app,
+			 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s", 1,
+			 o),
+		1);
+	p[0] = t.props[0];
+	res = PQexecParams(app, "SELECT refgw_accept_proposal($1::uuid)", 1, NULL, p, NULL, NULL,
+			   0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK &&
+			      strcmp(PQgetvalue(res, 0, 0), "accepted") == 0,
+		      "first accept: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	second.proposal = t.props[1];
+	ck_assert_int_eq(pthread_create(&th, NULL, accept_in_thread, &second), 0);
+	for (waited = 0; waited < 10 && !__atomic_load_n(&second.done, __ATOMIC_ACQUIRE); waited++)
+		usleep(50000);
+	/* the second acceptance waits for the first: it has not answered */
+	ck_assert_msg(!__atomic_load_n(&second.done, __ATOMIC_ACQUIRE),
+		      "the second acceptance did not wait: %ld %s", second.r.status,
+		      second.r.body ? second.r.body : "");
+	res = PQexec(app, "COMMIT");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(app);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_msg(second.r.status == 409 && strstr(second.r.body, "person-placed"),
+		      "the same person accepted twice at once: %ld %s", second.r.status,
+		      second.r.body);
+	resp_free(&second.r);
+	assert_unit_status(t.units[0], "reserved");
+	assert_unit_status(t.units[1], "published");
+	twice_free(&t);
 }
 END_TEST
 
@@ -316,6 +425,7 @@ review14_suite(void)
 	tcase_add_test(t, parallel_notice_ends_with_the_other_consent);
 	tcase_add_test(t, operator_reads_nothing_once_the_referral_is_cancelled);
 	tcase_add_test(t, a_person_is_placed_once_across_its_referrals);
+	tcase_add_test(t, concurrent_acceptances_place_a_person_once);
 	suite_add_tcase(s, t);
 	return s;
 }
