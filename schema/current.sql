@@ -670,7 +670,9 @@ BEGIN
         INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, by_org)
             VALUES (r.id, r.was, 'consent_withdrawn', 'consent_withdrawn', p_by);
         PERFORM refgw_event_write(r.to_org, 'referral.consent_withdrawn', 'referral', r.id);
-        PERFORM refgw_event_write(r.from_org, 'referral.consent_withdrawn', 'referral', r.id);
+        IF r.from_org <> r.to_org THEN
+            PERFORM refgw_event_write(r.from_org, 'referral.consent_withdrawn', 'referral', r.id);
+        END IF;
         n := n + 1;
     END LOOP;
     IF p_tell_closed THEN
@@ -678,7 +680,9 @@ BEGIN
                   WHERE consent_id = p_consent AND status IN ('completed', 'declined', 'cancelled')
         LOOP
             PERFORM refgw_event_write(r.to_org, 'referral.consent_withdrawn', 'referral', r.id);
-            PERFORM refgw_event_write(r.from_org, 'referral.consent_withdrawn', 'referral', r.id);
+            IF r.from_org <> r.to_org THEN
+                PERFORM refgw_event_write(r.from_org, 'referral.consent_withdrawn', 'referral', r.id);
+            END IF;
         END LOOP;
     END IF;
     FOR r IN UPDATE proposals p SET status = 'declined', reason_code = 'consent_withdrawn',
@@ -691,7 +695,9 @@ BEGIN
         UPDATE units SET status = 'published', version = version + 1, updated_at = now()
          WHERE id = r.unit_id AND status = 'reserved';
         PERFORM refgw_event_write(r.proposer_org, 'proposal.consent_withdrawn', 'proposal', r.id);
-        PERFORM refgw_event_write(r.operator_org, 'proposal.consent_withdrawn', 'proposal', r.id);
+        IF r.operator_org <> r.proposer_org THEN
+            PERFORM refgw_event_write(r.operator_org, 'proposal.consent_withdrawn', 'proposal', r.id);
+        END IF;
     END LOOP;
     FOR r IN UPDATE proposals p SET status = 'declined', reason_code = 'consent_withdrawn',
                                     decided_at = now()
@@ -700,7 +706,9 @@ BEGIN
              RETURNING p.id, p.proposer_org, p.operator_org
     LOOP
         PERFORM refgw_event_write(r.proposer_org, 'proposal.consent_withdrawn', 'proposal', r.id);
-        PERFORM refgw_event_write(r.operator_org, 'proposal.consent_withdrawn', 'proposal', r.id);
+        IF r.operator_org <> r.proposer_org THEN
+            PERFORM refgw_event_write(r.operator_org, 'proposal.consent_withdrawn', 'proposal', r.id);
+        END IF;
     END LOOP;
     RETURN n;
 END

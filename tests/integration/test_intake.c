@@ -394,6 +394,16 @@ START_TEST(operator_reads_the_shared_categories_only)
 	ck_assert_int_eq(call("orga", "POST", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
+	/* The intake's organisation, its sender and receiver, is told once
+	 * (schema/035), and so is the operator of its proposal. */
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE resource_id = $1::uuid "
+				   "AND type = 'referral.consent_withdrawn'",
+				   id),
+			 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM events WHERE resource_id = $1::uuid "
+				   "AND type = 'proposal.consent_withdrawn'",
+				   p),
+			 2);
 	reads = sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
 			  "resource_id = $1",
 			  id);
