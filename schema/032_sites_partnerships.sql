@@ -133,3 +133,41 @@ AS $$
        AND u.status IN ('reserved', 'occupied')
 $$;
 GRANT EXECUTE ON FUNCTION refgw_site_busy(uuid) TO refgw_app;
+
+-- The occupancy report (schema/010) shows a site's status as its operator
+-- says it (the column above), no longer derived from the end of its period:
+-- the one change to this function.
+CREATE OR REPLACE FUNCTION refgw_report_occupancy()
+RETURNS TABLE (site_id uuid, site text, operator_id uuid, operator text, commune text,
+               units integer, period_from date, period_until date, status text,
+               occupancies integer, occupied_days integer, vacant_days integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+BEGIN
+    IF NOT refgw_caller_may('report.read') THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    WITH s AS (
+        SELECT st.*, o.name AS operator_name,
+               (SELECT count(*)::int FROM units u WHERE u.site_id = st.id) AS n_units,
+               least(coalesce(st.period_until, current_date), current_date) AS upto
+          FROM sites st JOIN organisations o ON o.id = st.operator_org
+         WHERE refgw_caller_is_coordinator() OR st.operator_org = refgw_caller()),
+    occ AS (
+        SELECT u.site_id, count(*)::int AS n,
+               sum(greatest(0, least(coalesce(oc.end_date, oc.planned_end_date), current_date)
+                               - oc.start_date))::int AS days
+          FROM occupancies oc JOIN units u ON u.id = oc.unit_id
+         GROUP BY u.site_id)
+    SELECT s.id, s.name, s.operator_org, s.operator_name, s.commune, s.n_units, s.period_from,
+           s.period_until,
+           s.status,
+           CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.n, 0) END,
+           CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.days, 0) END,
+           CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL
+                ELSE greatest(0, s.n_units * greatest(0, s.upto - s.period_from) - coalesce(occ.days, 0)) END
+      FROM s LEFT JOIN occ ON occ.site_id = s.id
+     ORDER BY s.operator_name, s.name, s.id;
+END
+$$;

@@ -1737,8 +1737,7 @@ BEGIN
          GROUP BY u.site_id)
     SELECT s.id, s.name, s.operator_org, s.operator_name, s.commune, s.n_units, s.period_from,
            s.period_until,
-           CASE WHEN s.period_until IS NOT NULL AND s.period_until < current_date
-                THEN 'closed' ELSE 'running' END,
+           s.status,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.n, 0) END,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.days, 0) END,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL

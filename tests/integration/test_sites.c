@@ -169,6 +169,25 @@ START_TEST(operator_lists_reads_and_changes_its_sites)
 	ck_assert_int_eq(call("orgc", "GET", "/v1/sites?status=paused", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
+	/* The occupancy report says what the operator says: Peterbos closed, Grande
+	 * Haie running although its period has ended. */
+	ck_assert_int_eq(call("orgc", "GET", "/v1/reports/occupancy", NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	v = 0;
+	{
+		json_t *s;
+		size_t i;
+		json_array_foreach(json_object_get(r.json, "sites"), i, s) {
+			const char *id = json_string_value(json_object_get(s, "site_id")),
+				   *st = json_string_value(json_object_get(s, "status"));
+			if (strcmp(id, b) == 0 && strcmp(st, "closed") == 0)
+				v++;
+			if (strcmp(id, c) == 0 && strcmp(st, "running") == 0)
+				v++;
+		}
+	}
+	ck_assert_int_eq(v, 2);
+	resp_free(&r);
 
 	/* Another operator (orga runs sites by an organisation rule): 404. */
 	admin_exec("INSERT INTO access_rules (organisation_id, action, allowed) "
