@@ -21,6 +21,7 @@ COPY --from=build /src/build/refgw /usr/local/bin/refgw
 COPY schema /usr/share/refgw/schema
 COPY scripts/orgs.sh scripts/demo-orgs.txt scripts/docker-entrypoint.sh /usr/share/refgw/
 COPY schema/demo/units.sql /usr/share/refgw/demo-units.sql
+COPY schema/demo/partnerships.sql /usr/share/refgw/demo-partnerships.sql
 RUN chmod 0755 /usr/local/bin/refgw && chmod -R u=rwX,go=rX /usr/share/refgw
 ENV REFGW_SCHEMA_DIR=/usr/share/refgw/schema \
     REFGW_LISTEN_ADDR=0.0.0.0 \

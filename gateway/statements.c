@@ -102,6 +102,9 @@ ROW_DESC(consent_withdrawal_row, CONSENT_WITHDRAWAL_COLUMNS);
 
 /* housing: sites, units, proposals, candidates, occupancies */
 ROW_DESC(site_row, SITE_COLUMNS);
+ROW_DESC(site_busy_row, SITE_BUSY_COLUMNS);
+ROW_DESC(partnership_row, PARTNERSHIP_COLUMNS);
+ROW_DESC(partnership_site_row, PARTNERSHIP_SITE_COLUMNS);
 ROW_DESC(unit_row, UNIT_COLUMNS);
 ROW_DESC(unit_key_row, UNIT_KEY_COLUMNS);
 ROW_DESC(proposal_row, PROPOSAL_COLUMNS);
@@ -315,10 +318,66 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_SITE_INSERT] =
 		{"site_insert",
 		 "INSERT INTO sites AS s (operator_org, name, commune, managing_partner, "
-		 "units_planned, period_from, period_until) VALUES (refgw_caller(), $name, "
-		 "$commune, $managing_partner, $units::int, $period_from::date, "
-		 "$period_until::date) RETURNING {cols}",
-		 "name commune managing_partner units period_from period_until", &site_row},
+		 "units_planned, period_from, period_until, status, partnership_id) VALUES "
+		 "(refgw_caller(), $name, $commune, $managing_partner, $units::int, "
+		 "$period_from::date, $period_until::date, coalesce($status, 'running'), "
+		 "$partnership::uuid) RETURNING {cols}",
+		 "name commune managing_partner units period_from period_until status partnership",
+		 &site_row},
+	/* Row-level security (schema/032) shows the caller's own sites, those of
+	 * its partnerships, and every site to a coordinator. */
+	[ST_SITE_GET] = {"site_get", "SELECT {cols} FROM sites s WHERE s.id = $id::uuid", "id",
+			 &site_row},
+	[ST_SITE_LIST] = {"site_list",
+			  "SELECT {cols} FROM sites s WHERE ($status::text IS NULL OR s.status = "
+			  "$status) AND ($partnership::uuid IS NULL OR s.partnership_id = "
+			  "$partnership::uuid) AND ($operator::uuid IS NULL OR s.operator_org = "
+			  "$operator::uuid) AND (s.created_at, s.id) > ($after_time::timestamptz, "
+			  "$after_id::uuid) ORDER BY s.created_at, s.id LIMIT $limit::int",
+			  "status partnership operator after_time after_id limit", &site_row},
+	/* clear: the comma-separated nullable fields sent as null. */
+	[ST_SITE_UPDATE] =
+		{"site_update",
+		 "UPDATE sites AS s SET period_from = coalesce($period_from::date, s.period_from), "
+		 "period_until = CASE WHEN 'period_until' = ANY (string_to_array($clear, ',')) "
+		 "THEN NULL ELSE coalesce($period_until::date, s.period_until) END, "
+		 "managing_partner = CASE WHEN 'managing_partner' = ANY (string_to_array($clear, "
+		 "',')) THEN NULL ELSE coalesce($managing_partner, s.managing_partner) END, "
+		 "partnership_id = CASE WHEN 'partnership_id' = ANY (string_to_array($clear, ',')) "
+		 "THEN NULL ELSE coalesce($partnership::uuid, s.partnership_id) END, "
+		 "status = coalesce($status, s.status), version = s.version + 1, updated_at = "
+		 "now() "
+		 "WHERE s.id = $id::uuid AND s.version = $version::int "
+		 "AND s.operator_org = refgw_caller() AND (coalesce($status, s.status) = 'running' "
+		 "OR s.status = 'closed' OR (SELECT b.busy FROM refgw_site_busy(s.id) b) = 0) "
+		 "RETURNING {cols}",
+		 "id version period_from period_until managing_partner partnership status clear",
+		 &site_row},
+	[ST_SITE_BUSY] = {"site_busy", "SELECT {cols} FROM refgw_site_busy($id::uuid) b", "id",
+			  &site_busy_row},
+	/* partnerships: members and whoever manages them read (schema/032) */
+	[ST_PARTNERSHIP_INSERT] = {"partnership_insert",
+				   "INSERT INTO partnerships AS p (name, members) VALUES ($name, "
+				   "$members::uuid[]) RETURNING {cols}",
+				   "name members", &partnership_row},
+	[ST_PARTNERSHIP_LIST] =
+		{"partnership_list",
+		 "SELECT {cols} FROM partnerships p WHERE (p.created_at, p.id) > "
+		 "($after_time::timestamptz, $after_id::uuid) ORDER BY p.created_at, "
+		 "p.id LIMIT $limit::int",
+		 "after_time after_id limit", &partnership_row},
+	[ST_PARTNERSHIP_GET] = {"partnership_get",
+				"SELECT {cols} FROM partnerships p WHERE p.id = $id::uuid", "id",
+				&partnership_row},
+	[ST_PARTNERSHIP_UPDATE] = {"partnership_update",
+				   "UPDATE partnerships AS p SET name = coalesce($name, p.name), "
+				   "members = coalesce($members::uuid[], p.members), version = "
+				   "p.version + 1, updated_at = now() WHERE p.id = $id::uuid AND "
+				   "p.version = $version::int RETURNING {cols}",
+				   "id version name members", &partnership_row},
+	[ST_PARTNERSHIP_SITES] = {"partnership_sites",
+				  "SELECT {cols} FROM refgw_partnership_sites($id::uuid) t", "id",
+				  &partnership_site_row},
 	[ST_UNIT_INSERT] =
 		{"unit_insert",
 		 "INSERT INTO units AS u (site_id, operator_org, label, type, bedrooms, "

@@ -1183,6 +1183,78 @@ $$;
 ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_partnership_member(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_partnership_member(p uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM partnerships pa WHERE pa.id = p AND refgw_caller() = ANY (pa.members))
+$$;
+
+ALTER FUNCTION public.refgw_partnership_member(p uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_partnership_members_exist(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_partnership_members_exist() RETURNS trigger
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    missing uuid;
+BEGIN
+    SELECT x INTO missing FROM unnest(NEW.members) x
+     WHERE NOT EXISTS (SELECT 1 FROM organisations o WHERE o.id = x) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'organisation % does not exist', missing
+            USING ERRCODE = '23R01', TABLE = 'partnerships', COLUMN = 'members';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_partnership_members_exist() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_partnership_sites(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_partnership_sites(p uuid) RETURNS TABLE(site_id uuid, site text, operator_id uuid, operator text, commune text, managing_partner text, units integer, period_from date, period_until date, status text, occupancies integer, housed_now integer)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF NOT (refgw_partnership_member(p) OR refgw_caller_may('partnership.manage')) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    WITH occ AS (
+        SELECT u.site_id, count(*)::int AS n,
+               (count(*) FILTER (WHERE oc.end_date IS NULL))::int AS now_n
+          FROM occupancies oc JOIN units u ON u.id = oc.unit_id
+          JOIN sites st ON st.id = u.site_id
+         WHERE st.partnership_id = p
+         GROUP BY u.site_id)
+    SELECT st.id, st.name, st.operator_org, o.name, st.commune, st.managing_partner,
+           (SELECT count(*)::int FROM units u WHERE u.site_id = st.id),
+           st.period_from, st.period_until, st.status,
+           CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.n, 0) END,
+           CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 OR coalesce(occ.now_n, 0) BETWEEN 1 AND 4
+                     OR coalesce(occ.n - occ.now_n, 0) BETWEEN 1 AND 4
+                THEN NULL ELSE coalesce(occ.now_n, 0) END
+      FROM sites st JOIN organisations o ON o.id = st.operator_org
+      LEFT JOIN occ ON occ.site_id = st.id
+     WHERE st.partnership_id = p
+     ORDER BY st.period_from, st.name, st.id;
+END
+$$;
+
+ALTER FUNCTION public.refgw_partnership_sites(p uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_person_placed(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1680,8 +1752,7 @@ BEGIN
          GROUP BY u.site_id)
     SELECT s.id, s.name, s.operator_org, s.operator_name, s.commune, s.n_units, s.period_from,
            s.period_until,
-           CASE WHEN s.period_until IS NOT NULL AND s.period_until < current_date
-                THEN 'closed' ELSE 'running' END,
+           s.status,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.n, 0) END,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.days, 0) END,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL
@@ -1735,6 +1806,22 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_site_busy(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_site_busy(p uuid) RETURNS TABLE(busy integer, labels text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT count(*)::int, coalesce(string_agg(u.label, ', ' ORDER BY u.label), '')
+      FROM units u JOIN sites s ON s.id = u.site_id
+     WHERE u.site_id = p AND s.operator_org = refgw_caller()
+       AND u.status IN ('reserved', 'occupied')
+$$;
+
+ALTER FUNCTION public.refgw_site_busy(p uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_start_occupancy(uuid, date, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2048,6 +2135,23 @@ CREATE TABLE public.organisations (
 ALTER TABLE public.organisations OWNER TO refgw_owner;
 
 --
+-- Name: partnerships; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.partnerships (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    members uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT partnerships_members_check CHECK ((cardinality(members) <= 64)),
+    CONSTRAINT partnerships_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200)))
+);
+
+ALTER TABLE public.partnerships OWNER TO refgw_owner;
+
+--
 -- Name: persons; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -2169,10 +2273,15 @@ CREATE TABLE public.sites (
     period_from date NOT NULL,
     period_until date,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    partnership_id uuid,
+    version integer DEFAULT 1 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT sites_check CHECK (((period_until IS NULL) OR (period_until >= period_from))),
     CONSTRAINT sites_commune_check CHECK (((length(commune) >= 1) AND (length(commune) <= 64))),
     CONSTRAINT sites_managing_partner_check CHECK ((length(managing_partner) <= 200)),
     CONSTRAINT sites_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
+    CONSTRAINT sites_status_check CHECK ((status = ANY (ARRAY['running'::text, 'closed'::text]))),
     CONSTRAINT sites_units_planned_check CHECK (((units_planned >= 0) AND (units_planned <= 10000)))
 );
 
@@ -2273,6 +2382,20 @@ ALTER TABLE ONLY public.organisations
 
 ALTER TABLE ONLY public.organisations
     ADD CONSTRAINT organisations_pkey PRIMARY KEY (id);
+
+--
+-- Name: partnerships partnerships_name_key; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.partnerships
+    ADD CONSTRAINT partnerships_name_key UNIQUE (name);
+
+--
+-- Name: partnerships partnerships_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.partnerships
+    ADD CONSTRAINT partnerships_pkey PRIMARY KEY (id);
 
 --
 -- Name: persons persons_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -2400,6 +2523,12 @@ CREATE INDEX occupancies_ending_idx ON public.occupancies USING btree (planned_e
 CREATE INDEX occupancies_referral_idx ON public.occupancies USING btree (referral_id, created_at DESC);
 
 --
+-- Name: partnerships_members_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX partnerships_members_idx ON public.partnerships USING gin (members);
+
+--
 -- Name: persons_created_by_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -2466,10 +2595,22 @@ CREATE INDEX referrals_to_idx ON public.referrals USING btree (to_org, created_a
 CREATE INDEX referrals_waitlist_idx ON public.referrals USING btree (to_org, created_at, id) WHERE (status = 'waitlisted'::text);
 
 --
+-- Name: sites_list_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX sites_list_idx ON public.sites USING btree (created_at, id);
+
+--
 -- Name: sites_operator_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
 CREATE INDEX sites_operator_idx ON public.sites USING btree (operator_org);
+
+--
+-- Name: sites_partnership_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX sites_partnership_idx ON public.sites USING btree (partnership_id) WHERE (partnership_id IS NOT NULL);
 
 --
 -- Name: units_audience_kinds_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -2572,6 +2713,12 @@ CREATE TRIGGER organisations_keep_a_coordinator BEFORE UPDATE ON public.organisa
 --
 
 CREATE TRIGGER organisations_programs_follow AFTER INSERT OR UPDATE OF programs ON public.organisations FOR EACH ROW EXECUTE FUNCTION public.refgw_programs_follow();
+
+--
+-- Name: partnerships partnerships_members_exist; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER partnerships_members_exist BEFORE INSERT OR UPDATE OF members ON public.partnerships FOR EACH ROW EXECUTE FUNCTION public.refgw_partnership_members_exist();
 
 --
 -- Name: proposals proposals_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
@@ -2808,6 +2955,13 @@ ALTER TABLE ONLY public.sites
     ADD CONSTRAINT sites_operator_org_fkey FOREIGN KEY (operator_org) REFERENCES public.organisations(id);
 
 --
+-- Name: sites sites_partnership_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.sites
+    ADD CONSTRAINT sites_partnership_id_fkey FOREIGN KEY (partnership_id) REFERENCES public.partnerships(id);
+
+--
 -- Name: unit_addresses unit_addresses_unit_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -2995,6 +3149,30 @@ CREATE POLICY organisations_read ON public.organisations FOR SELECT USING ((publ
 CREATE POLICY organisations_update ON public.organisations FOR UPDATE USING (( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)) WITH CHECK (( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator));
 
 --
+-- Name: partnerships; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.partnerships ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: partnerships partnerships_insert; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY partnerships_insert ON public.partnerships FOR INSERT WITH CHECK (public.refgw_caller_may('partnership.manage'::text));
+
+--
+-- Name: partnerships partnerships_read; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY partnerships_read ON public.partnerships FOR SELECT USING (((( SELECT public.refgw_caller() AS refgw_caller) = ANY (members)) OR ( SELECT public.refgw_caller_may('partnership.manage'::text) AS refgw_caller_may)));
+
+--
+-- Name: partnerships partnerships_update; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY partnerships_update ON public.partnerships FOR UPDATE USING (public.refgw_caller_may('partnership.manage'::text)) WITH CHECK (public.refgw_caller_may('partnership.manage'::text));
+
+--
 -- Name: persons; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
 --
 
@@ -3142,7 +3320,13 @@ ALTER TABLE public.sites ENABLE ROW LEVEL SECURITY;
 -- Name: sites sites_read; Type: POLICY; Schema: public; Owner: refgw_owner
 --
 
-CREATE POLICY sites_read ON public.sites FOR SELECT USING ((public.refgw_caller() IS NOT NULL));
+CREATE POLICY sites_read ON public.sites FOR SELECT USING (((operator_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR ((partnership_id IS NOT NULL) AND public.refgw_partnership_member(partnership_id)) OR ( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)));
+
+--
+-- Name: sites sites_update; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY sites_update ON public.sites FOR UPDATE USING ((operator_org = public.refgw_caller())) WITH CHECK (((operator_org = public.refgw_caller()) AND public.refgw_caller_may('site.manage'::text)));
 
 --
 -- Name: sites sites_write; Type: POLICY; Schema: public; Owner: refgw_owner
@@ -3493,6 +3677,18 @@ GRANT ALL ON FUNCTION public.refgw_notify_ending_soon(p_days integer) TO refgw_a
 REVOKE ALL ON FUNCTION public.refgw_operator_shared(p_referral uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_partnership_member(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_partnership_member(p uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_partnership_sites(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_partnership_sites(p uuid) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_person_placed(p_referral uuid, p_except uuid); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3617,6 +3813,12 @@ GRANT ALL ON FUNCTION public.refgw_report_referrals() TO refgw_app;
 REVOKE ALL ON FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_site_busy(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_site_busy(p uuid) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3690,6 +3892,12 @@ GRANT SELECT ON TABLE public.occupancies TO refgw_app;
 GRANT SELECT,INSERT,UPDATE ON TABLE public.organisations TO refgw_app;
 
 --
+-- Name: TABLE partnerships; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.partnerships TO refgw_app;
+
+--
 -- Name: TABLE persons; Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3729,7 +3937,7 @@ GRANT SELECT ON TABLE public.schema_migrations TO refgw_app;
 -- Name: TABLE sites; Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-GRANT SELECT,INSERT ON TABLE public.sites TO refgw_app;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.sites TO refgw_app;
 
 --
 -- Name: TABLE unit_addresses; Type: ACL; Schema: public; Owner: refgw_owner

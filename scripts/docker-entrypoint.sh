@@ -58,5 +58,6 @@ if [ "${REFGW_DEMO:-0}" = 1 ]; then
 	[ -d "$own/demo-certs" ] && demo=$own/demo-certs
 	sh /usr/share/refgw/orgs.sh refgw "$demo" /usr/share/refgw/demo-orgs.txt >/dev/null
 	refgw seed /usr/share/refgw/demo-units.sql >/dev/null
+	refgw seed /usr/share/refgw/demo-partnerships.sql >/dev/null
 fi
 exec refgw serve
