@@ -320,8 +320,9 @@ unit_move_allowed(const char *from, const char *to, char *allowed, size_t len)
 
 /* A reserved or occupied unit moving to withdrawn or closed: its occupancy
  * ended on end_date (today when NULL) with unit_withdrawn, or its accepted
- * proposal declined, the referral back on the waitlist, in this
- * transaction.  0, or the status answered (nothing changed then). */
+ * proposal declined, the referral back on the waitlist, in this transaction,
+ * and audited (occupancy.end or proposal.decline, outcome or reason
+ * unit_withdrawn).  0, or the status answered (nothing changed then). */
 static int
 take_back(struct request *r, const char *end_date)
 {
@@ -339,6 +340,17 @@ take_back(struct request *r, const char *end_date)
 	word = row_val(res, 0, TAKE_BACK_RESULT);
 	if (strcmp(word, "ok") == 0)
 		goto out;
+	if (strncmp(word, "occupancy:", 10) == 0 || strncmp(word, "proposal:", 9) == 0) {
+		bool occ = word[0] == 'o';
+		json_t *detail =
+			json_pack("{s:s}", occ ? "outcome" : "reason_code", "unit_withdrawn");
+		if (detail == NULL || audit_record(r, occ ? "occupancy.end" : "proposal.decline",
+						   occ ? "occupancy" : "proposal",
+						   strchr(word, ':') + 1, NULL, detail) != 0)
+			status = reply_internal(r);
+		json_decref(detail);
+		goto out;
+	}
 	if (strcmp(word, "before_start") == 0 || strcmp(word, "after_today") == 0) {
 		errors = json_array();
 		field_error(errors, "end_date",

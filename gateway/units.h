@@ -47,8 +47,8 @@
  * at that version and status, returns none). */
 #define UNIT_KEY_COLUMNS(C) C(UNIT_KEY_ID, "id", "u.id", COL_KEY, 0, NULL)
 
-/* refgw_take_back_unit (schema/033): ok, not_found, changed, before_start
- * or after_today. */
+/* refgw_take_back_unit (schema/033): occupancy:<id> or proposal:<id> (ended
+ * or declined), ok, not_found, changed, before_start or after_today. */
 #define TAKE_BACK_COLUMNS(C)                                                                       \
 	C(TAKE_BACK_RESULT, "result",                                                              \
 	  "refgw_take_back_unit($id::uuid, coalesce($end_date::date, current_date))", COL_KEY, 0,  \

@@ -74,8 +74,10 @@ $$;
 --   Either way the referral (in_progress or accepted) goes back to
 --   `waitlisted`, a transition by the operator with reason `unit_withdrawn`.
 -- Locks in the placement functions' order: referral, then unit.
--- ok, not_found, changed (the unit moved meanwhile), before_start (p_end
--- before the occupancy's start), after_today (p_end in the future).
+-- occupancy:<id> or proposal:<id> (what was ended or declined), ok
+-- (nothing to end), not_found, changed (the unit moved meanwhile),
+-- before_start (p_end before the occupancy's start), after_today (p_end in
+-- the future).
 CREATE FUNCTION refgw_take_back_unit(p_unit uuid, p_end date) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, public
@@ -124,6 +126,7 @@ BEGIN
                                 'occupancy.unit_withdrawn', 'occupancy', o.id);
         PERFORM refgw_tell_orgs(ARRAY[f.from_org, f.to_org], 'placement.unit_withdrawn',
                                 'referral', f.id);
+        RETURN 'occupancy:' || o.id;
     ELSIF seen = 'reserved' AND p.id IS NOT NULL THEN
         UPDATE proposals SET status = 'declined', reason_code = 'unit_withdrawn',
                              decided_at = now()
@@ -138,6 +141,7 @@ BEGIN
                                 'proposal.unit_withdrawn', 'proposal', p.id);
         PERFORM refgw_tell_orgs(ARRAY[f.from_org, f.to_org], 'referral.waitlisted',
                                 'referral', f.id);
+        RETURN 'proposal:' || p.id;
     END IF;
     RETURN 'ok';
 END

@@ -1826,6 +1826,7 @@ BEGIN
                                 'occupancy.unit_withdrawn', 'occupancy', o.id);
         PERFORM refgw_tell_orgs(ARRAY[f.from_org, f.to_org], 'placement.unit_withdrawn',
                                 'referral', f.id);
+        RETURN 'occupancy:' || o.id;
     ELSIF seen = 'reserved' AND p.id IS NOT NULL THEN
         UPDATE proposals SET status = 'declined', reason_code = 'unit_withdrawn',
                              decided_at = now()
@@ -1840,6 +1841,7 @@ BEGIN
                                 'proposal.unit_withdrawn', 'proposal', p.id);
         PERFORM refgw_tell_orgs(ARRAY[f.from_org, f.to_org], 'referral.waitlisted',
                                 'referral', f.id);
+        RETURN 'proposal:' || p.id;
     END IF;
     RETURN 'ok';
 END

@@ -387,6 +387,12 @@ START_TEST(an_occupied_unit_taken_back)
 	ck_assert_int_eq(events("orga", "placement.unit_withdrawn", ref), 1);
 	ck_assert_int_eq(events("orgb", "placement.unit_withdrawn", ref), 1);
 	ck_assert_int_eq(events("orga", "occupancy.unit_withdrawn", occ), 0);
+	/* Audited as the occupancy's end, by the operator. */
+	snprintf(body, sizeof(body),
+		 "SELECT count(*) FROM audit_log WHERE action = 'occupancy.end' AND resource_id = "
+		 "$1 AND organisation_id = '%s' AND detail->>'outcome' = 'unit_withdrawn'",
+		 org_id("orgc"));
+	ck_assert_int_eq(sql_count(body, occ), 1);
 
 	/* First among the candidates of the next unit, before an earlier
 	 * application, with its reason. */
@@ -448,6 +454,11 @@ START_TEST(a_reserved_unit_taken_back)
 	ck_assert_int_eq(events("orgb", "proposal.unit_withdrawn", p), 1);
 	/* the first when orgb waitlisted it, the second now */
 	ck_assert_int_eq(events("orga", "referral.waitlisted", ref), 2);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = "
+				   "'proposal.decline' AND resource_id = $1 AND "
+				   "detail->>'reason_code' = 'unit_withdrawn'",
+				   p),
+			 1);
 	/* A closed unit stays closed. */
 	ck_assert_int_eq(patch_unit(unit, v + 1, "{\"status\":\"published\"}", &r), 409);
 	resp_free(&r);
