@@ -1,6 +1,7 @@
 /* candidates: the caller's waitlisted referrals measured against one unit
  * (candidates.h): eligible ones ranked by fit, then order of application
- * (by day), then release urgency, then preferred communes, each with its
+ * (by day), then release urgency, then preferred communes (a referral back
+ * on the waitlist because its unit was taken back before all), each with its
  * reasons; excluded ones with the constraints they fail.  The measuring and
  * the order are SQL (ST_CANDIDATES, schema/009_candidates.sql); the reasons,
  * one sentence and one code per factor, are written here from its columns
@@ -145,6 +146,12 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 	}
 	constraint_reasons(res, i, unit, reasons, codes, failed);
 	order_reasons(res, i, unit, reasons, codes);
+	if (row_bool(res, i, CC_TAKEN_BACK))
+		reason(reasons, codes, "priority.unit_withdrawn",
+		       "priority: back on the waitlist because the unit of its placement was taken "
+		       "back; %s",
+		       row_bool(res, i, CC_ELIGIBLE) ? "ranks before the other applications"
+						     : "ranks first once eligible");
 	if (!row_bool(res, i, CC_ELIGIBLE)) {
 		char *names = NULL;
 		json_t *f;
@@ -275,6 +282,12 @@ handle_unit_candidates(struct request *r)
 	if (db_rows(unit) == 0) {
 		status =
 			reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
+		goto out;
+	}
+	if (row_bool(unit, 0, UNIT_ENDED)) {
+		status = reply_problem(r, 409, "unit-not-available", "Unit not available",
+				       "the unit's availability ended on %s: it has no candidates",
+				       row_val(unit, 0, UNIT_AVAILABLE_UNTIL));
 		goto out;
 	}
 	snprintf(limit_text, sizeof(limit_text), "%d", limit);

@@ -39,7 +39,8 @@
 	C(CC_RANK, "rank", "w.rn", COL_KEY, 0, NULL)                                               \
 	C(CC_GROUP_SIZE, "group_size", "w.n", COL_KEY, 0, NULL)                                    \
 	C(CC_VISIBLE, "visible", "w.visible", COL_KEY, 0, NULL)                                    \
-	C(CC_PERSON, "person_id", "w.person_id", COL_KEY, 0, NULL)
+	C(CC_PERSON, "person_id", "w.person_id", COL_KEY, 0, NULL)                                 \
+	C(CC_TAKEN_BACK, "taken_back", "w.taken_back", COL_KEY, 0, NULL)
 
 enum candidate_col { CANDIDATE_COLUMNS(COLUMN_ENUM) };
 extern const struct row_desc candidate_row;

@@ -233,8 +233,10 @@ read_certificate_expiries(struct db_conn *c)
 /* Work no request triggers: occupancies ending soon (every instance runs
  * it; the SQL function claims each row once: occupancy.ending_soon to the
  * operator and the proposer, placement.ending_soon to the referral's sender
- * and receiver, schema/022), and the certificates' expiries that /metrics
- * shows. */
+ * and receiver, schema/022), published units whose availability ended
+ * withdrawn (each claimed once: unit.expired to the operator, open proposals
+ * declined unit_unavailable, schema/033), and the certificates' expiries
+ * that /metrics shows. */
 static void
 housekeeping(struct db_conn *c)
 {
@@ -245,6 +247,15 @@ housekeeping(struct db_conn *c)
 	else if (strcmp(row_val(res, 0, ENDING_NOTIFIED), "0") != 0)
 		log_info("housekeeping: %s occupancies ending soon notified",
 			 row_val(res, 0, ENDING_NOTIFIED));
+	db_res_free(res);
+	res = NULL;
+	if (db_lost(c))
+		return;
+	if (db_query(c, ST_WITHDRAW_EXPIRED_UNITS, &res, (char *)NULL) != DB_OK)
+		log_warnx("housekeeping: expired units: %s", db_last_error(c));
+	else if (strcmp(row_val(res, 0, EXPIRED_WITHDRAWN), "0") != 0)
+		log_info("housekeeping: %s units whose availability ended withdrawn",
+			 row_val(res, 0, EXPIRED_WITHDRAWN));
 	db_res_free(res);
 	if (!db_lost(c))
 		read_certificate_expiries(c);

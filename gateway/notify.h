@@ -24,9 +24,15 @@
 #define ENDING_COLUMNS(C)                                                                          \
 	C(ENDING_NOTIFIED, "notified", "refgw_notify_ending_soon($days::int)", COL_KEY, 0, NULL)
 
+/* How many published units whose availability ended were withdrawn
+ * (ST_WITHDRAW_EXPIRED_UNITS, schema/033). */
+#define EXPIRED_COLUMNS(C)                                                                         \
+	C(EXPIRED_WITHDRAWN, "withdrawn", "refgw_withdraw_expired_units()", COL_KEY, 0, NULL)
+
 enum expiry_col { EXPIRY_COLUMNS(COLUMN_ENUM) };
 enum ending_col { ENDING_COLUMNS(COLUMN_ENUM) };
-extern const struct row_desc expiry_row, ending_row;
+enum expired_col { EXPIRED_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc expiry_row, ending_row, expired_row;
 
 typedef void (*notify_wake_fn)(void *ctx);
 

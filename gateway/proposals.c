@@ -57,6 +57,13 @@ handle_proposal_create(struct request *r)
 			reply_problem(r, 404, "not-found", "Not found", "no unit %s", r->params[0]);
 		goto out;
 	}
+	if (row_bool(unit, 0, UNIT_ENDED)) {
+		status = reply_problem(
+			r, 409, "unit-not-available", "Unit not available",
+			"the unit's availability ended on %s: it is no longer offered",
+			row_val(unit, 0, UNIT_AVAILABLE_UNTIL));
+		goto out;
+	}
 	if (strcmp(row_val(unit, 0, UNIT_STATUS), "published") != 0) {
 		status = reply_problem(r, 409, "unit-not-available", "Unit not available",
 				       "the unit is %s: proposals are taken while it is published",
@@ -186,6 +193,34 @@ decide_decline(struct request *r, json_t *body, const char **outcome)
 	return status;
 }
 
+/* The operator's proposal for a unit whose availability has ended: 409
+ * (housekeeping withdraws the unit; until then it is not offered either).
+ * 0, or the status answered. */
+static int
+refuse_ended_unit(struct request *r)
+{
+	struct db_res *p = NULL, *unit = NULL;
+	enum db_status s;
+	int status = 0;
+
+	if ((s = db_query(r->db, ST_PROPOSAL_GET, &p, "id", r->params[0], (char *)NULL)) != DB_OK)
+		status = reply_db_error(r, s);
+	else if (db_rows(p) == 0 ||
+		 strcmp(row_val(p, 0, PROPOSAL_OPERATOR), r->who.organisation_id) != 0)
+		status = 0; /* refgw_accept_proposal answers */
+	else if ((s = db_query(r->db, ST_UNIT_GET, &unit, "id", row_val(p, 0, PROPOSAL_UNIT),
+			       (char *)NULL)) != DB_OK)
+		status = reply_db_error(r, s);
+	else if (db_rows(unit) == 1 && row_bool(unit, 0, UNIT_ENDED))
+		status = reply_problem(r, 409, "unit-not-available", "Unit not available",
+				       "the unit's availability ended on %s: no proposal is "
+				       "accepted for it",
+				       row_val(unit, 0, UNIT_AVAILABLE_UNTIL));
+	db_res_free(unit);
+	db_res_free(p);
+	return status;
+}
+
 /* An accept: the unit reserved for this proposal.  0, or the status
  * answered. */
 static int
@@ -196,6 +231,8 @@ decide_accept(struct request *r)
 	const char *outcome;
 	int status = 0;
 
+	if ((status = refuse_ended_unit(r)) != 0)
+		return status;
 	if ((s = db_query(r->db, ST_PROPOSAL_ACCEPT, &res, "id", r->params[0], (char *)NULL)) !=
 	    DB_OK)
 		status = s == DB_CONSTRAINT

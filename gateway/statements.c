@@ -42,6 +42,8 @@
  * every matching unit before the sort (docs/performance.md). */
 #define UNIT_SEARCH(commune_cond)                                                                  \
 	"SELECT {cols} FROM (SELECT * FROM units u WHERE u.status = $status "                      \
+	"AND (u.status <> 'published' OR u.available_until IS NULL "                               \
+	"OR u.available_until >= current_date) "                                                   \
 	"AND ($on::date IS NULL OR (u.available_from <= $on::date AND "                            \
 	"(u.available_until IS NULL OR u.available_until >= $on::date))) "                         \
 	"AND " commune_cond " "                                                                    \
@@ -83,6 +85,7 @@ ROW_DESC(lane_head_row, LANE_HEAD_COLUMNS);
 ROW_DESC(lane_now_row, LANE_NOW_COLUMNS);
 ROW_DESC(expiry_row, EXPIRY_COLUMNS);
 ROW_DESC(ending_row, ENDING_COLUMNS);
+ROW_DESC(expired_row, EXPIRED_COLUMNS);
 ROW_DESC(cli_org_row, CLI_ORG_COLUMNS);
 ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
 
@@ -107,6 +110,7 @@ ROW_DESC(partnership_row, PARTNERSHIP_COLUMNS);
 ROW_DESC(partnership_site_row, PARTNERSHIP_SITE_COLUMNS);
 ROW_DESC(unit_row, UNIT_COLUMNS);
 ROW_DESC(unit_key_row, UNIT_KEY_COLUMNS);
+ROW_DESC(take_back_row, TAKE_BACK_COLUMNS);
 ROW_DESC(proposal_row, PROPOSAL_COLUMNS);
 ROW_DESC(coverage_row, COVERAGE_COLUMNS);
 ROW_DESC(accept_row, ACCEPT_COLUMNS);
@@ -419,6 +423,7 @@ struct db_stmt statements[ST_COUNT] = {
 		 "id version status from label contribution available_until max_stay audience_orgs "
 		 "audience_kinds",
 		 &unit_key_row},
+	[ST_UNIT_TAKE_BACK] = {"unit_take_back", "SELECT {cols}", "id end_date", &take_back_row},
 	[ST_UNIT_ADDRESS_UPDATE] = {"unit_address_update",
 				    "UPDATE unit_addresses SET address = $address WHERE unit_id = "
 				    "$unit::uuid",
@@ -459,7 +464,9 @@ struct db_stmt statements[ST_COUNT] = {
 	 * come from refgw_waitlist_needs() (schema/016: referral_data's read
 	 * rule, applied to the set): a referral whose consent no longer holds
 	 * has none and is never eligible.  The eligible in the order of
-	 * docs/candidates.md: the day of application (Brussels), then the
+	 * docs/candidates.md: a referral back on the waitlist because its unit
+	 * was taken back first (refgw_waitlist_taken_back(), schema/033), then
+	 * the day of application (Brussels), then the
 	 * release date (one already past counts as today; none last), then the
 	 * unit's commune among the preferred ones, then the time; the excluded
 	 * in order of application. */
@@ -475,9 +482,11 @@ struct db_stmt statements[ST_COUNT] = {
 		 " coalesce(d.needs->'avoid_communes', '[]') AS avoid, "
 		 " coalesce(d.needs->'excluded_communes', '[]') AS excl, "
 		 " coalesce(d.needs->'preferred_communes', '[]') AS pref, d.release_date, "
-		 " u.commune, u.accessibility AS unit_acc, u.available_until "
+		 " u.commune, u.accessibility AS unit_acc, u.available_until, "
+		 " b.referral_id IS NOT NULL AS taken_back "
 		 " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON "
 		 "d.referral_id = r.id "
+		 " LEFT JOIN refgw_waitlist_taken_back() b ON b.referral_id = r.id "
 		 " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted'), "
 		 "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS "
 		 "access_ok, "
@@ -495,16 +504,18 @@ struct db_stmt statements[ST_COUNT] = {
 		 /* the tie-breakers order the eligible only: the excluded stay in
 		  * order of application */
 		 "k AS (SELECT g.*, CASE WHEN eligible THEN urgency END AS urgency_key, "
-		 " eligible AND preferred AS preferred_key FROM g), "
+		 " eligible AND preferred AS preferred_key, eligible AND taken_back AS "
+		 "priority_key "
+		 " FROM g), "
 		 /* each group ranked; the applications of one day counted */
 		 "w AS (SELECT k.*, row_number() OVER o AS rn, "
 		 " count(*) OVER (PARTITION BY eligible) AS n, "
 		 " count(*) OVER (PARTITION BY eligible, app_day) AS day_n, "
-		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY urgency_key NULLS "
-		 "LAST, "
+		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY priority_key DESC, "
+		 " urgency_key NULLS LAST, "
 		 " preferred_key DESC, created_at, id) AS day_rn "
-		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY app_day, urgency_key NULLS "
-		 "LAST, "
+		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY priority_key DESC, app_day, "
+		 " urgency_key NULLS LAST, "
 		 " preferred_key DESC, created_at, id)) "
 		 /* ORDER BY qualified: a bare name would be an output column */
 		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.eligible DESC, w.rn",
@@ -605,6 +616,8 @@ struct db_stmt statements[ST_COUNT] = {
 				     "SELECT {cols} FROM refgw_certificate_expiries() e", NULL,
 				     &expiry_row},
 	[ST_NOTIFY_ENDING_SOON] = {"notify_ending_soon", "SELECT {cols}", "days", &ending_row},
+	[ST_WITHDRAW_EXPIRED_UNITS] = {"withdraw_expired_units", "SELECT {cols}", NULL,
+				       &expired_row},
 	[ST_CLI_RUNTIME_ROLE] = {"cli_runtime_role",
 				 "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", NULL, NULL},
 	[ST_MIGRATION_APPLIED] = {"migration_applied",

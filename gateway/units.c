@@ -51,15 +51,19 @@ static const struct field_spec patch_fields[] = {
 	{"available_until", FT_DATE, false, 0, 0, 0, NULL},
 	{"max_stay_months", FT_INTEGER, false, 0, 1, 120, NULL},
 	{"audience", FT_ANY, false, 0, 0, 0, NULL},
+	{"end_date", FT_DATE, false, 0, 0, 0, NULL},
 };
 
 /* Unit status moves the operator makes by PATCH (reservation and occupancy
- * have their own endpoints). */
+ * have their own endpoints).  A reserved or occupied unit withdrawn or
+ * closed is taken back (refgw_take_back_unit, schema/033). */
 static const struct {
 	const char *from, *to;
 } unit_moves[] = {
-	{"draft", "published"}, {"published", "withdrawn"}, {"withdrawn", "published"},
-	{"draft", "closed"},    {"published", "closed"},    {"withdrawn", "closed"},
+	{"draft", "published"},    {"published", "withdrawn"}, {"withdrawn", "published"},
+	{"draft", "closed"},       {"published", "closed"},    {"withdrawn", "closed"},
+	{"reserved", "withdrawn"}, {"reserved", "closed"},     {"occupied", "withdrawn"},
+	{"occupied", "closed"},
 };
 
 /* One unit as the response, with its version as the ETag. */
@@ -314,6 +318,58 @@ unit_move_allowed(const char *from, const char *to, char *allowed, size_t len)
 	return false;
 }
 
+/* A reserved or occupied unit moving to withdrawn or closed: its occupancy
+ * ended on end_date (today when NULL) with unit_withdrawn, or its accepted
+ * proposal declined, the referral back on the waitlist, in this transaction,
+ * and audited (occupancy.end or proposal.decline, outcome or reason
+ * unit_withdrawn).  0, or the status answered (nothing changed then). */
+static int
+take_back(struct request *r, const char *end_date)
+{
+	struct db_res *res = NULL;
+	enum db_status s;
+	const char *word;
+	json_t *errors;
+	int status = 0;
+
+	if ((s = db_query(r->db, ST_UNIT_TAKE_BACK, &res, "id", r->params[0], "end_date", end_date,
+			  (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	word = row_val(res, 0, TAKE_BACK_RESULT);
+	if (strcmp(word, "ok") == 0)
+		goto out;
+	if (strncmp(word, "occupancy:", 10) == 0 || strncmp(word, "proposal:", 9) == 0) {
+		bool occ = word[0] == 'o';
+		json_t *detail =
+			json_pack("{s:s}", occ ? "outcome" : "reason_code", "unit_withdrawn");
+		if (detail == NULL || audit_record(r, occ ? "occupancy.end" : "proposal.decline",
+						   occ ? "occupancy" : "proposal",
+						   strchr(word, ':') + 1, NULL, detail) != 0)
+			status = reply_internal(r);
+		json_decref(detail);
+		goto out;
+	}
+	if (strcmp(word, "before_start") == 0 || strcmp(word, "after_today") == 0) {
+		errors = json_array();
+		field_error(errors, "end_date",
+			    strcmp(word, "before_start") == 0
+				    ? "must not be before the occupancy's start date"
+				    : "must not be after today");
+		status = reply_invalid(r, errors);
+	} else if (strcmp(word, "changed") == 0) {
+		status = reply_problem(r, 412, "version-mismatch", "Stale version",
+				       "the unit changed meanwhile; read it again");
+	} else {
+		status = reply_problem(r, 404, "not-found", "Not found", "no unit %s of yours",
+				       r->params[0]);
+	}
+out:
+	db_res_free(res);
+	return status;
+}
+
 int
 handle_unit_update(struct request *r)
 {
@@ -338,6 +394,10 @@ handle_unit_update(struct request *r)
 		check_audience(json_object_get(body, "audience"), errors);
 	if (json_array_size(errors) == 0 && json_object_size(body) == 0)
 		field_error(errors, "", "send at least one field to change");
+	if (json_str(body, "end_date") && (json_str(body, "status") == NULL ||
+					   strcmp(json_str(body, "status"), "published") == 0))
+		field_error(errors, "end_date",
+			    "only with status withdrawn or closed, taking an occupied unit back");
 	if (json_array_size(errors) > 0) {
 		status = reply_invalid(r, errors);
 		errors = NULL;
@@ -367,6 +427,17 @@ handle_unit_update(struct request *r)
 				       allowed[0] ? allowed : "none");
 		goto out;
 	}
+	if (json_str(body, "end_date") && strcmp(from, "occupied") != 0) {
+		json_t *e = json_array();
+		field_error(e, "end_date",
+			    "only when an occupied unit is taken back (the unit is not occupied)");
+		status = reply_invalid(r, e);
+		goto out;
+	}
+	if (to && (strcmp(from, "reserved") == 0 || strcmp(from, "occupied") == 0) &&
+	    (status = take_back(r, json_str(body, "end_date"))) != 0)
+		goto out;
+	status = 500;
 	integer_text(body, "monthly_contribution_eur", contribution, sizeof(contribution));
 	integer_text(body, "max_stay_months", stay, sizeof(stay));
 	if ((v = json_object_get(body, "audience")) &&

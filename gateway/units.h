@@ -40,15 +40,24 @@
 	C(UNIT_UPDATED, "updated_at", TS("u.updated_at"), COL_PLAIN, 0, NULL)                      \
 	C(UNIT_ADDRESS, "address",                                                                 \
 	  "(SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id)", COL_STRING,           \
-	  COL_OMIT_NULL, NULL)
+	  COL_OMIT_NULL, NULL)                                                                     \
+	C(UNIT_ENDED, "availability_ended", "(u.available_until < current_date)", COL_KEY, 0, NULL)
 
 /* The id a unit insert or update returns (an update that matched no row,
  * at that version and status, returns none). */
 #define UNIT_KEY_COLUMNS(C) C(UNIT_KEY_ID, "id", "u.id", COL_KEY, 0, NULL)
 
+/* refgw_take_back_unit (schema/033): occupancy:<id> or proposal:<id> (ended
+ * or declined), ok, not_found, changed, before_start or after_today. */
+#define TAKE_BACK_COLUMNS(C)                                                                       \
+	C(TAKE_BACK_RESULT, "result",                                                              \
+	  "refgw_take_back_unit($id::uuid, coalesce($end_date::date, current_date))", COL_KEY, 0,  \
+	  NULL)
+
 enum unit_col { UNIT_COLUMNS(COLUMN_ENUM) };
 enum unit_key_col { UNIT_KEY_COLUMNS(COLUMN_ENUM) };
-extern const struct row_desc unit_row, unit_key_row;
+enum take_back_col { TAKE_BACK_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc unit_row, unit_key_row, take_back_row;
 
 int handle_unit_create(struct request *r);
 int handle_unit_get(struct request *r);

@@ -1877,6 +1877,100 @@ $$;
 ALTER FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_take_back_unit(uuid, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    u units;
+    o occupancies;
+    p proposals;
+    f referrals;
+    seen text;
+BEGIN
+    SELECT * INTO u FROM units WHERE id = p_unit;
+    IF NOT FOUND OR u.operator_org IS DISTINCT FROM refgw_caller()
+       OR NOT refgw_caller_may('unit.manage') THEN
+        RETURN 'not_found';
+    END IF;
+    seen := u.status;
+    IF p_end > current_date THEN RETURN 'after_today'; END IF;
+    IF seen = 'occupied' THEN
+        SELECT * INTO o FROM occupancies WHERE unit_id = u.id AND end_date IS NULL;
+        IF FOUND THEN
+            PERFORM 1 FROM referrals WHERE id = o.referral_id FOR UPDATE;
+        END IF;
+    ELSIF seen = 'reserved' THEN
+        SELECT * INTO p FROM proposals x WHERE x.unit_id = u.id AND x.status = 'accepted'
+           AND NOT EXISTS (SELECT 1 FROM occupancies y WHERE y.proposal_id = x.id);
+        IF FOUND THEN
+            PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE;
+        END IF;
+    ELSE
+        RETURN 'ok';
+    END IF;
+    SELECT * INTO u FROM units WHERE id = p_unit FOR UPDATE;
+    IF u.status IS DISTINCT FROM seen THEN RETURN 'changed'; END IF;
+    IF seen = 'occupied' AND o.id IS NOT NULL THEN
+        SELECT * INTO o FROM occupancies WHERE id = o.id FOR UPDATE;
+        IF o.end_date IS NOT NULL THEN RETURN 'changed'; END IF;
+        IF p_end < o.start_date THEN RETURN 'before_start'; END IF;
+        UPDATE occupancies SET end_date = p_end, outcome = 'unit_withdrawn' WHERE id = o.id;
+        SELECT * INTO f FROM referrals WHERE id = o.referral_id;
+        IF f.status IN ('in_progress', 'accepted') THEN
+            PERFORM refgw_referral_move(f.id, f.status, 'waitlisted', 'unit_withdrawn',
+                                        refgw_caller());
+        END IF;
+        PERFORM refgw_tell_orgs(ARRAY[o.operator_org, o.referring_org, o.referent_org],
+                                'occupancy.unit_withdrawn', 'occupancy', o.id);
+        PERFORM refgw_tell_orgs(ARRAY[f.from_org, f.to_org], 'placement.unit_withdrawn',
+                                'referral', f.id);
+        RETURN 'occupancy:' || o.id;
+    ELSIF seen = 'reserved' AND p.id IS NOT NULL THEN
+        UPDATE proposals SET status = 'declined', reason_code = 'unit_withdrawn',
+                             decided_at = now()
+         WHERE id = p.id AND status = 'accepted';
+        IF NOT FOUND THEN RETURN 'changed'; END IF;
+        SELECT * INTO f FROM referrals WHERE id = p.referral_id;
+        IF f.status = 'accepted' THEN
+            PERFORM refgw_referral_move(f.id, f.status, 'waitlisted', 'unit_withdrawn',
+                                        refgw_caller());
+        END IF;
+        PERFORM refgw_tell_orgs(ARRAY[p.operator_org, p.proposer_org],
+                                'proposal.unit_withdrawn', 'proposal', p.id);
+        PERFORM refgw_tell_orgs(ARRAY[f.from_org, f.to_org], 'referral.waitlisted',
+                                'referral', f.id);
+        RETURN 'proposal:' || p.id;
+    END IF;
+    RETURN 'ok';
+END
+$$;
+
+ALTER FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_tell_orgs(uuid[], text, text, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    o uuid;
+BEGIN
+    FOR o IN SELECT DISTINCT x FROM unnest(p_orgs) AS x WHERE x IS NOT NULL ORDER BY x LOOP
+        PERFORM refgw_event_write(o, p_type, p_resource_type, p_resource_id);
+    END LOOP;
+END
+$$;
+
+ALTER FUNCTION public.refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid) OWNER TO refgw_owner;
+
+--
 -- Name: referrals; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -1949,6 +2043,23 @@ $$;
 ALTER FUNCTION public.refgw_waitlist_needs() OWNER TO refgw_owner;
 
 --
+-- Name: refgw_waitlist_taken_back(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_waitlist_taken_back() RETURNS TABLE(referral_id uuid)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT r.id FROM referrals r
+     CROSS JOIN LATERAL (SELECT t.to_status, t.reason_code FROM referral_transitions t
+                          WHERE t.referral_id = r.id ORDER BY t.at DESC, t.id DESC LIMIT 1) t
+     WHERE r.to_org = refgw_caller() AND r.status = 'waitlisted'
+       AND t.to_status = 'waitlisted' AND t.reason_code = 'unit_withdrawn'
+$$;
+
+ALTER FUNCTION public.refgw_waitlist_taken_back() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_withdraw_consent(uuid, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1977,6 +2088,37 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_withdraw_consent(p_consent uuid, p_reason text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_withdraw_expired_units(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_withdraw_expired_units() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    u record;
+    p record;
+    n integer := 0;
+BEGIN
+    FOR u IN UPDATE units SET status = 'withdrawn', version = version + 1, updated_at = now()
+              WHERE status = 'published' AND available_until < current_date
+             RETURNING id, operator_org LOOP
+        PERFORM refgw_event_write(u.operator_org, 'unit.expired', 'unit', u.id);
+        FOR p IN UPDATE proposals SET status = 'declined', reason_code = 'unit_unavailable',
+                                      decided_at = now()
+                  WHERE unit_id = u.id AND status = 'open'
+                 RETURNING id, proposer_org LOOP
+            PERFORM refgw_event_write(p.proposer_org, 'proposal.declined', 'proposal', p.id);
+        END LOOP;
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.refgw_withdraw_expired_units() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_withdraw_other_proposals(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2106,7 +2248,7 @@ CREATE TABLE public.occupancies (
     CONSTRAINT occupancies_kind_check CHECK ((kind = ANY (ARRAY['unit'::text, 'private_market'::text, 'social_housing'::text, 'social_rental_agency'::text, 'other'::text]))),
     CONSTRAINT occupancies_kind_unit CHECK ((((kind = 'unit'::text) = (unit_id IS NOT NULL)) AND ((kind = 'unit'::text) = (proposal_id IS NOT NULL)) AND ((kind = 'unit'::text) = (operator_org IS NOT NULL)) AND ((kind <> 'unit'::text) OR (planned_end_date IS NOT NULL)))),
     CONSTRAINT occupancies_note_check CHECK (((length(note) >= 1) AND (length(note) <= 2000))),
-    CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text]))),
+    CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text, 'unit_withdrawn'::text]))),
     CONSTRAINT occupancies_referent_name_check CHECK (((length(referent_name) >= 1) AND (length(referent_name) <= 200))),
     CONSTRAINT occupancies_referent_named CHECK (((referent_org IS NOT NULL) OR ((referent_name IS NULL) AND (referent_role IS NULL)))),
     CONSTRAINT occupancies_referent_role_check CHECK (((length(referent_role) >= 1) AND (length(referent_role) <= 200)))
@@ -3825,6 +3967,19 @@ GRANT ALL ON FUNCTION public.refgw_site_busy(p uuid) TO refgw_app;
 GRANT ALL ON FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_take_back_unit(p_unit uuid, p_end date); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid) FROM PUBLIC;
+
+--
 -- Name: TABLE referrals; Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3850,10 +4005,24 @@ REVOKE ALL ON FUNCTION public.refgw_waitlist_needs() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_waitlist_needs() TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_waitlist_taken_back(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_waitlist_taken_back() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_waitlist_taken_back() TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_withdraw_consent(p_consent uuid, p_reason text); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
 GRANT ALL ON FUNCTION public.refgw_withdraw_consent(p_consent uuid, p_reason text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_withdraw_expired_units(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_withdraw_expired_units() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_withdraw_expired_units() TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_withdraw_other_proposals(p_referral uuid, p_keep uuid); Type: ACL; Schema: public; Owner: refgw_owner
