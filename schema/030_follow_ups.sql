@@ -235,3 +235,39 @@ INSERT INTO access_rules (kind, action, allowed)
 SELECT k, 'follow_up.read', true
   FROM unnest(ARRAY['justice_aid', 'street_work', 'homeless_service', 'cpas',
                     'housing_operator']) k;
+
+-- The person's journal (GET /v1/audit): a row about a follow-up (its
+-- creation, changes, entries written and read) is shown to the follow-up's
+-- organisation and to the organisation that recorded the consent, as rows
+-- about a referral are to its parties.  The same function as schema/016's,
+-- one branch added.
+CREATE OR REPLACE FUNCTION refgw_audit_row_visible(p_org uuid, p_type text, p_id text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    me uuid := refgw_caller();
+BEGIN
+    IF me IS NULL THEN
+        RETURN false;
+    END IF;
+    IF p_org = me THEN
+        RETURN true;
+    END IF;
+    IF p_id !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+        RETURN false;
+    END IF;
+    IF p_type = 'referral' THEN
+        RETURN EXISTS (SELECT 1 FROM referrals r WHERE r.id = p_id::uuid
+                       AND (r.from_org = me OR r.to_org = me));
+    ELSIF p_type = 'consent' THEN
+        RETURN EXISTS (SELECT 1 FROM consents c WHERE c.id = p_id::uuid AND c.created_by = me);
+    ELSIF p_type = 'follow_up' THEN
+        RETURN EXISTS (SELECT 1 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+                         JOIN consents c ON c.id = r.consent_id
+                        WHERE f.id = p_id::uuid
+                          AND (f.organisation_id = me OR c.created_by = me));
+    END IF;
+    RETURN false;
+END
+$$;

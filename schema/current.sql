@@ -231,6 +231,11 @@ BEGIN
                        AND (r.from_org = me OR r.to_org = me));
     ELSIF p_type = 'consent' THEN
         RETURN EXISTS (SELECT 1 FROM consents c WHERE c.id = p_id::uuid AND c.created_by = me);
+    ELSIF p_type = 'follow_up' THEN
+        RETURN EXISTS (SELECT 1 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+                         JOIN consents c ON c.id = r.consent_id
+                        WHERE f.id = p_id::uuid
+                          AND (f.organisation_id = me OR c.created_by = me));
     END IF;
     RETURN false;
 END

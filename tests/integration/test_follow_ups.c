@@ -247,6 +247,28 @@ START_TEST(diogenes_follows_after_move_in_and_the_named_read)
 			 org_id("orgb"), h.person);
 		ck_assert_int_eq(count_of(q, fu), 1);
 	}
+	/* DIOGENES, which recorded the consent, sees that read in the person's
+	 * journal: who read the entries of its follow-up */
+	{
+		char jpath[160];
+		json_t *e;
+		size_t i;
+		int seen = 0;
+
+		snprintf(jpath, sizeof(jpath), "/v1/audit?person_id=%s&limit=200", h.person);
+		ck_assert_int_eq(call("orgd", "GET", jpath, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		json_array_foreach(json_object_get(r.json, "items"), i, e) {
+			if (strcmp(json_string_value(json_object_get(e, "action")),
+				   "follow_up.entries.read") == 0 &&
+			    strcmp(json_string_value(json_object_get(e, "resource_id")), fu) == 0 &&
+			    strcmp(json_string_value(json_object_get(e, "organisation_id")),
+				   org_id("orgb")) == 0)
+				seen++;
+		}
+		ck_assert_int_eq(seen, 1);
+		resp_free(&r);
+	}
 	/* its list shows the follow-up shared with it */
 	ck_assert_int_eq(call("orgb", "GET", "/v1/follow-ups?limit=200", NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
