@@ -35,6 +35,8 @@ static const char *const actions[] = {"person.create",
 				      "occupancy.read",
 				      "report.read",
 				      "program.manage",
+				      "follow_up.manage",
+				      "follow_up.read",
 				      "partnership.manage",
 				      NULL};
 static const struct field_spec rule_fields[] = {

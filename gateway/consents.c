@@ -17,15 +17,17 @@
 
 const char *const consent_purposes[] = {"housing_referral", "social_aid",  "rights_opening",
 					"housing_support",  "health_care", NULL};
-const char *const data_categories[] = {
-	"identity", "contact", "housing_situation", "income", "family", "justice", "health", NULL};
+/* follow_up: a follow-up's dated entries (follow_ups.c), no referral field. */
+const char *const data_categories[] = {"identity", "contact",   "housing_situation",
+				       "income",   "family",    "justice",
+				       "health",   "follow_up", NULL};
 static const char *const evidence_methods[] = {"signed_form", "oral", "electronic_signature", NULL};
 
 static const struct field_spec consent_fields[] = {
 	{"person_id", FT_UUID, true, 0, 0, 0, NULL},
 	{"recipients", FT_ANY, true, 0, 0, 0, NULL},
 	{"purposes", FT_TOKEN_ARRAY, true, 32, 1, 8, NULL},
-	{"data_categories", FT_TOKEN_ARRAY, true, 32, 0, 7, NULL},
+	{"data_categories", FT_TOKEN_ARRAY, true, 32, 0, 8, NULL},
 	{"valid_until", FT_DATE, true, 0, 0, 0, NULL},
 	{"evidence", FT_ANY, true, 0, 0, 0, NULL},
 };

@@ -13,6 +13,7 @@
 #include "consents.h"
 #include "db.h"
 #include "events.h"
+#include "follow_ups.h"
 #include "hsds.h"
 #include "idempotency.h"
 #include "identity.h"
@@ -116,6 +117,19 @@ const struct route routes[] = {
 	 "occupancies.get", 0},
 	{HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",
 	 "occupancies.end", 0},
+	/* Follow-ups: their own organisation changes them; row-level security
+	 * shows the caller's own and those shared with it (schema/030). */
+	{HTTP_POST, "/v1/follow-ups", handle_follow_up_create, "follow_up.manage",
+	 "follow_ups.create", ROUTE_IDEMPOTENT},
+	{HTTP_GET, "/v1/follow-ups", handle_follow_up_list, "follow_up.read", "follow_ups.list", 0},
+	{HTTP_GET, "/v1/follow-ups/{id}", handle_follow_up_get, "follow_up.read", "follow_ups.get",
+	 0},
+	{HTTP_PATCH, "/v1/follow-ups/{id}", handle_follow_up_update, "follow_up.manage",
+	 "follow_ups.update", 0},
+	{HTTP_POST, "/v1/follow-ups/{id}/entries", handle_follow_up_entry_create,
+	 "follow_up.manage", "follow_ups.entries.create", ROUTE_IDEMPOTENT},
+	{HTTP_GET, "/v1/follow-ups/{id}/entries", handle_follow_up_entry_list, "follow_up.read",
+	 "follow_ups.entries.list", 0},
 	{HTTP_GET, "/v1/reports/occupancy", handle_report_occupancy, "report.read",
 	 "reports.occupancy", 0},
 	{HTTP_GET, "/v1/reports/referrals", handle_report_referrals, "report.read",

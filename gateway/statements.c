@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "consents.h"
 #include "events.h"
+#include "follow_ups.h"
 #include "hsds.h"
 #include "idempotency.h"
 #include "identity.h"
@@ -93,6 +94,9 @@ ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
 ROW_DESC(org_row, ORG_COLUMNS);
 ROW_DESC(caller_actions_row, CALLER_ACTIONS_COLUMNS);
 ROW_DESC(program_row, PROGRAM_COLUMNS);
+ROW_DESC(follow_up_row, FOLLOW_UP_COLUMNS);
+ROW_DESC(follow_up_entry_row, FOLLOW_UP_ENTRY_COLUMNS);
+ROW_DESC(follow_up_check_row, FOLLOW_UP_CHECK_COLUMNS);
 ROW_DESC(hsds_org_row, HSDS_ORG_COLUMNS);
 ROW_DESC(hsds_service_row, HSDS_SERVICE_COLUMNS);
 ROW_DESC(hsds_area_row, HSDS_AREA_COLUMNS);
@@ -556,6 +560,51 @@ struct db_stmt statements[ST_COUNT] = {
 			       "WHERE p.organisation_id = $org::uuid AND p.code = $code "
 			       "AND p.version = $version::int RETURNING {cols}",
 			       "org code status kind description communes version", &program_row},
+	/* follow-ups (follow_ups.h): row-level security shows the caller's
+	 * own and those shared with it, and entries only under the consent */
+	[ST_FOLLOW_UP_CHECK] = {"follow_up_check", "SELECT {cols}", "referral occupancy",
+				&follow_up_check_row},
+	[ST_FOLLOW_UP_INSERT] =
+		{"follow_up_insert",
+		 "INSERT INTO follow_ups AS f (organisation_id, referral_id, "
+		 "occupancy_id, period_from, period_until, status) VALUES "
+		 "(refgw_caller(), $referral::uuid, $occupancy::uuid, "
+		 "$period_from::date, $period_until::date, coalesce($status, 'active')) "
+		 "RETURNING f.id AS value",
+		 "referral occupancy period_from period_until status", &scalar_row},
+	[ST_FOLLOW_UP_LIST] =
+		{"follow_up_list",
+		 "SELECT {cols} FROM follow_ups f "
+		 "WHERE ($status::text IS NULL OR f.status = $status) "
+		 "AND (f.created_at, f.id) > ($after_time::timestamptz, $after_id::uuid) "
+		 "ORDER BY f.created_at, f.id LIMIT $limit::int",
+		 "status after_time after_id limit", &follow_up_row},
+	[ST_FOLLOW_UP_GET] = {"follow_up_get",
+			      "SELECT {cols} FROM follow_ups f WHERE f.id = $id::uuid", "id",
+			      &follow_up_row},
+	[ST_FOLLOW_UP_UPDATE] = {"follow_up_update",
+				 "UPDATE follow_ups AS f SET status = coalesce($status, f.status), "
+				 "period_until = CASE WHEN $set_until::boolean THEN "
+				 "$period_until::date ELSE f.period_until END, "
+				 "version = f.version + 1, updated_at = now() "
+				 "WHERE f.id = $id::uuid AND f.version = $version::int "
+				 "AND f.status <> 'closed' AND ($status::text IS NULL OR "
+				 "refgw_follow_up_move_ok(f.status, $status)) "
+				 "RETURNING {cols}",
+				 "id version status set_until period_until", &follow_up_row},
+	[ST_FOLLOW_UP_ENTRY_INSERT] =
+		{"follow_up_entry_insert",
+		 "INSERT INTO follow_up_entries AS e (follow_up_id, entry_date, "
+		 "kind, text, written_by) VALUES ($follow_up::uuid, $date::date, "
+		 "coalesce($kind, 'note'), $text, refgw_caller()) RETURNING {cols}",
+		 "follow_up date kind text", &follow_up_entry_row},
+	[ST_FOLLOW_UP_ENTRY_LIST] =
+		{"follow_up_entry_list",
+		 "SELECT {cols} FROM follow_up_entries e "
+		 "WHERE e.follow_up_id = $follow_up::uuid AND (e.created_at, e.id) > "
+		 "($after_time::timestamptz, $after_id::uuid) "
+		 "ORDER BY e.created_at, e.id LIMIT $limit::int",
+		 "follow_up after_time after_id limit", &follow_up_entry_row},
 	[ST_HSDS_ORGANIZATIONS] = {"hsds_organizations",
 				   "SELECT {cols} FROM organisations o WHERE o.status = 'active' "
 				   "AND o.kind <> 'coordinator' ORDER BY o.name, o.id LIMIT 10000",

@@ -231,6 +231,11 @@ BEGIN
                        AND (r.from_org = me OR r.to_org = me));
     ELSIF p_type = 'consent' THEN
         RETURN EXISTS (SELECT 1 FROM consents c WHERE c.id = p_id::uuid AND c.created_by = me);
+    ELSIF p_type = 'follow_up' THEN
+        RETURN EXISTS (SELECT 1 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+                         JOIN consents c ON c.id = r.consent_id
+                        WHERE f.id = p_id::uuid
+                          AND (f.organisation_id = me OR c.created_by = me));
     END IF;
     RETURN false;
 END
@@ -831,6 +836,7 @@ CREATE TABLE public.consents (
     withdrawal_reason text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT consents_check CHECK (((cardinality(recipient_orgs) + cardinality(recipient_kinds)) > 0)),
+    CONSTRAINT consents_data_categories_known CHECK ((data_categories <@ ARRAY['identity'::text, 'contact'::text, 'housing_situation'::text, 'income'::text, 'family'::text, 'justice'::text, 'health'::text, 'follow_up'::text])),
     CONSTRAINT consents_purposes_check CHECK ((cardinality(purposes) > 0)),
     CONSTRAINT consents_status_check CHECK ((status = ANY (ARRAY['active'::text, 'withdrawn'::text])))
 );
@@ -955,6 +961,172 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_at_risk(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_at_risk() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    o occupancies;
+    org uuid;
+BEGIN
+    IF NEW.status <> 'tenancy_at_risk'
+       OR (TG_OP = 'UPDATE' AND OLD.status = 'tenancy_at_risk')
+       OR NEW.occupancy_id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO o FROM occupancies WHERE id = NEW.occupancy_id;
+    FOR org IN SELECT DISTINCT x FROM unnest(ARRAY[o.referent_org, o.operator_org]) x
+                WHERE x IS NOT NULL AND x <> NEW.organisation_id ORDER BY x LOOP
+        PERFORM refgw_emit_event(org, 'follow_up.tenancy_at_risk', 'follow_up', NEW.id);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_at_risk() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_check(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_check(p_referral uuid, p_occupancy uuid) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    f referrals;
+BEGIN
+    SELECT * INTO f FROM referrals r
+     WHERE r.id = p_referral AND refgw_caller() IN (r.from_org, r.to_org);
+    IF NOT FOUND OR NOT refgw_caller_may('follow_up.manage') THEN
+        RETURN 'referral';
+    END IF;
+    IF p_occupancy IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM occupancies o
+                        WHERE o.id = p_occupancy AND o.referral_id = p_referral) THEN
+        RETURN 'occupancy';
+    END IF;
+    IF NOT refgw_referral_consent_covers(p_referral, '{}') THEN
+        RETURN 'consent';
+    END IF;
+    RETURN 'ok';
+END
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_check(p_referral uuid, p_occupancy uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_consent(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT CASE WHEN NOT refgw_consent_holds(c) THEN 'not_holding'
+                WHEN NOT ('follow_up' = ANY (c.data_categories)) THEN 'no_follow_up'
+                ELSE 'ok' END
+      FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+      JOIN consents c ON c.id = r.consent_id
+     WHERE f.id = p_follow_up
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_entries_visible(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT refgw_caller_may('follow_up.read') AND EXISTS (
+        SELECT 1 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+          JOIN consents c ON c.id = r.consent_id
+          JOIN organisations me ON me.id = refgw_caller()
+         WHERE f.id = p_follow_up
+           AND me.kind <> 'coordinator'
+           AND (f.organisation_id = me.id OR me.id = ANY (c.recipient_orgs)
+                OR me.kind = ANY (c.recipient_kinds))
+           AND refgw_consent_holds(c)
+           AND 'follow_up' = ANY (c.data_categories))
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_entry_must_hold(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_entry_must_hold() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    c consents;
+BEGIN
+    SELECT cs.* INTO c FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+      JOIN consents cs ON cs.id = r.consent_id
+     WHERE f.id = NEW.follow_up_id FOR SHARE OF cs;
+    IF NOT FOUND OR NOT refgw_consent_holds(c) OR NOT ('follow_up' = ANY (c.data_categories)) THEN
+        RAISE EXCEPTION 'the consent of follow-up % does not hold for follow_up', NEW.follow_up_id
+            USING ERRCODE = '23R02', HINT = 'withdrawn, expired or without follow_up';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_entry_must_hold() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_move_ok(text, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_move_ok(p_from text, p_to text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT p_from <> 'closed' AND p_from <> p_to $$;
+
+ALTER FUNCTION public.refgw_follow_up_move_ok(p_from text, p_to text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_person(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_person(p_follow_up uuid) RETURNS uuid
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT r.person_id FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+     WHERE f.id = p_follow_up AND refgw_follow_up_visible(f.id)
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_person(p_follow_up uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_visible(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT refgw_caller_may('follow_up.read') AND EXISTS (
+        SELECT 1 FROM follow_ups f
+          LEFT JOIN occupancies o ON o.id = f.occupancy_id
+         WHERE f.id = p_follow_up
+           AND (f.organisation_id = refgw_caller()
+                OR refgw_follow_up_entries_visible(f.id)
+                OR (refgw_caller() IN (o.operator_org, o.referent_org)
+                    AND refgw_referral_consent_covers(f.referral_id, '{}'))))
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_housing_program_kinds(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2201,6 +2373,45 @@ CREATE TABLE public.events (
 ALTER TABLE public.events OWNER TO refgw_owner;
 
 --
+-- Name: follow_up_entries; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.follow_up_entries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    follow_up_id uuid NOT NULL,
+    entry_date date NOT NULL,
+    kind text DEFAULT 'note'::text NOT NULL,
+    text text NOT NULL,
+    written_by uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT follow_up_entries_kind_check CHECK ((kind = ANY (ARRAY['visit'::text, 'call'::text, 'meeting'::text, 'accompaniment'::text, 'note'::text]))),
+    CONSTRAINT follow_up_entries_text_check CHECK (((length(text) >= 1) AND (length(text) <= 4000)))
+);
+
+ALTER TABLE public.follow_up_entries OWNER TO refgw_owner;
+
+--
+-- Name: follow_ups; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.follow_ups (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organisation_id uuid NOT NULL,
+    referral_id uuid NOT NULL,
+    occupancy_id uuid,
+    period_from date NOT NULL,
+    period_until date,
+    status text DEFAULT 'active'::text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT follow_ups_period CHECK (((period_until IS NULL) OR (period_until >= period_from))),
+    CONSTRAINT follow_ups_status_check CHECK ((status = ANY (ARRAY['active'::text, 'tenancy_at_risk'::text, 'relayed'::text, 'closed'::text])))
+);
+
+ALTER TABLE public.follow_ups OWNER TO refgw_owner;
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -2491,6 +2702,20 @@ ALTER TABLE ONLY public.events
     ADD CONSTRAINT events_pkey PRIMARY KEY (organisation_id, seq);
 
 --
+-- Name: follow_up_entries follow_up_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_up_entries
+    ADD CONSTRAINT follow_up_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: follow_ups follow_ups_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_pkey PRIMARY KEY (id);
+
+--
 -- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -2645,6 +2870,24 @@ CREATE INDEX certificates_organisation_idx ON public.certificates USING btree (o
 --
 
 CREATE INDEX consents_person_idx ON public.consents USING btree (person_id, created_at);
+
+--
+-- Name: follow_up_entries_keyset; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX follow_up_entries_keyset ON public.follow_up_entries USING btree (follow_up_id, created_at, id);
+
+--
+-- Name: follow_ups_keyset; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX follow_ups_keyset ON public.follow_ups USING btree (created_at, id);
+
+--
+-- Name: follow_ups_referral; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX follow_ups_referral ON public.follow_ups USING btree (referral_id);
 
 --
 -- Name: idempotency_keys_created_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -2833,6 +3076,24 @@ CREATE TRIGGER certificates_registering BEFORE INSERT ON public.certificates FOR
 CREATE TRIGGER consents_recipients_exist BEFORE INSERT OR UPDATE OF recipient_orgs ON public.consents FOR EACH ROW EXECUTE FUNCTION public.refgw_named_orgs_exist();
 
 --
+-- Name: follow_up_entries follow_up_entries_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER follow_up_entries_consent_holds BEFORE INSERT ON public.follow_up_entries FOR EACH ROW EXECUTE FUNCTION public.refgw_follow_up_entry_must_hold();
+
+--
+-- Name: follow_ups follow_ups_at_risk; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER follow_ups_at_risk AFTER INSERT OR UPDATE OF status ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.refgw_follow_up_at_risk();
+
+--
+-- Name: follow_ups follow_ups_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER follow_ups_consent_holds BEFORE INSERT ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.refgw_consent_must_hold();
+
+--
 -- Name: occupancies occupancies_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -2948,6 +3209,41 @@ ALTER TABLE ONLY public.event_heads
 
 ALTER TABLE ONLY public.events
     ADD CONSTRAINT events_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
+
+--
+-- Name: follow_up_entries follow_up_entries_follow_up_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_up_entries
+    ADD CONSTRAINT follow_up_entries_follow_up_id_fkey FOREIGN KEY (follow_up_id) REFERENCES public.follow_ups(id);
+
+--
+-- Name: follow_up_entries follow_up_entries_written_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_up_entries
+    ADD CONSTRAINT follow_up_entries_written_by_fkey FOREIGN KEY (written_by) REFERENCES public.organisations(id);
+
+--
+-- Name: follow_ups follow_ups_occupancy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_occupancy_id_fkey FOREIGN KEY (occupancy_id) REFERENCES public.occupancies(id);
+
+--
+-- Name: follow_ups follow_ups_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
+
+--
+-- Name: follow_ups follow_ups_referral_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.follow_ups
+    ADD CONSTRAINT follow_ups_referral_id_fkey FOREIGN KEY (referral_id) REFERENCES public.referrals(id);
 
 --
 -- Name: idempotency_keys idempotency_keys_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3241,6 +3537,50 @@ ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY events_read ON public.events FOR SELECT USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('event.read'::text) AS refgw_caller_may)));
+
+--
+-- Name: follow_up_entries; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.follow_up_entries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: follow_up_entries follow_up_entries_insert; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY follow_up_entries_insert ON public.follow_up_entries FOR INSERT WITH CHECK (((written_by = public.refgw_caller()) AND public.refgw_caller_may('follow_up.manage'::text) AND (EXISTS ( SELECT 1
+   FROM public.follow_ups f
+  WHERE ((f.id = follow_up_entries.follow_up_id) AND (f.organisation_id = public.refgw_caller()) AND (f.status <> 'closed'::text))))));
+
+--
+-- Name: follow_up_entries follow_up_entries_read; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY follow_up_entries_read ON public.follow_up_entries FOR SELECT USING (public.refgw_follow_up_entries_visible(follow_up_id));
+
+--
+-- Name: follow_ups; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.follow_ups ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: follow_ups follow_ups_insert; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY follow_ups_insert ON public.follow_ups FOR INSERT WITH CHECK (((organisation_id = public.refgw_caller()) AND (public.refgw_follow_up_check(referral_id, occupancy_id) = 'ok'::text)));
+
+--
+-- Name: follow_ups follow_ups_read; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY follow_ups_read ON public.follow_ups FOR SELECT USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) OR public.refgw_follow_up_visible(id)));
+
+--
+-- Name: follow_ups follow_ups_update; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY follow_ups_update ON public.follow_ups FOR UPDATE USING ((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller))) WITH CHECK (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('follow_up.manage'::text) AS refgw_caller_may)));
 
 --
 -- Name: idempotency_keys; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -3764,6 +4104,47 @@ GRANT ALL ON FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p
 REVOKE ALL ON FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_follow_up_check(p_referral uuid, p_occupancy uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_follow_up_check(p_referral uuid, p_occupancy uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_follow_up_check(p_referral uuid, p_occupancy uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_follow_up_consent(p_follow_up uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_follow_up_entries_visible(p_follow_up uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_follow_up_move_ok(p_from text, p_to text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_follow_up_move_ok(p_from text, p_to text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_follow_up_person(p_follow_up uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_follow_up_person(p_follow_up uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_follow_up_person(p_follow_up uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_follow_up_visible(p_follow_up uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_housing_program_kinds(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -4041,6 +4422,18 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.access_rules TO refgw_app;
 --
 
 GRANT SELECT ON TABLE public.events TO refgw_app;
+
+--
+-- Name: TABLE follow_up_entries; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.follow_up_entries TO refgw_app;
+
+--
+-- Name: TABLE follow_ups; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,INSERT,UPDATE ON TABLE public.follow_ups TO refgw_app;
 
 --
 -- Name: TABLE idempotency_keys; Type: ACL; Schema: public; Owner: refgw_owner

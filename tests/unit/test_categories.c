@@ -28,17 +28,25 @@ slurp(const char *path)
 
 START_TEST(every_category_has_its_fields)
 {
-	size_t i, j, k;
+	size_t i, j, k, without = 0;
 
 	for (i = 0; data_categories[i]; i++) {
 		const struct category *c = category_find(data_categories[i]);
+		/* follow_up: no referral field, the entries of a follow-up
+		 * (follow_ups.c, schema/030) */
+		if (strcmp(data_categories[i], "follow_up") == 0) {
+			ck_assert_ptr_null(c);
+			without++;
+			continue;
+		}
 		ck_assert_msg(c != NULL, "no field set for %s", data_categories[i]);
 		ck_assert_int_gt(c->nfields, 0);
 		for (j = 0; j < c->nfields; j++)
 			for (k = 0; k < j; k++)
 				ck_assert_str_ne(c->fields[j].name, c->fields[k].name);
 	}
-	ck_assert_uint_eq(i, ncategories);
+	ck_assert_uint_eq(without, 1);
+	ck_assert_uint_eq(i, ncategories + without);
 	ck_assert_ptr_null(category_find("dna"));
 }
 END_TEST
