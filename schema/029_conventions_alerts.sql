@@ -85,7 +85,7 @@ DECLARE
     o occupancies;
     u units;
     ref_org uuid;
-    kind text;
+    conv_kind text;
     signed date;
     ends date;
 BEGIN
@@ -103,20 +103,20 @@ BEGIN
         END IF;
     END IF;
     IF jsonb_typeof(p_convention) = 'object' THEN
-        kind := p_convention->>'kind';
+        conv_kind := p_convention->>'kind';
         signed := (p_convention->>'signed_on')::date;
         ends := (p_convention->>'end_date')::date;
         IF signed > current_date THEN RETURN 'invalid:convention.signed_on'; END IF;
         IF ends < signed THEN RETURN 'invalid:convention.end_date'; END IF;
     ELSIF p_convention IS NULL THEN
-        kind := o.convention_kind;
+        conv_kind := o.convention_kind;
     END IF;
     IF o.kind = 'unit' AND o.planned_end_date IS NULL THEN
         SELECT * INTO u FROM units WHERE id = o.unit_id;
         IF u.terms <> 'lease' OR u.max_stay_months IS NOT NULL OR u.available_until IS NOT NULL THEN
             RETURN 'invalid:planned_end_date';
         END IF;
-        IF kind IS DISTINCT FROM 'lease' THEN RETURN 'invalid:convention.kind'; END IF;
+        IF conv_kind IS DISTINCT FROM 'lease' THEN RETURN 'invalid:convention.kind'; END IF;
     END IF;
     UPDATE occupancies SET
         referent_org = CASE WHEN p_referent IS NULL THEN referent_org ELSE ref_org END,
@@ -124,7 +124,7 @@ BEGIN
                              ELSE p_referent->>'name' END,
         referent_role = CASE WHEN p_referent IS NULL THEN referent_role
                              ELSE p_referent->>'role' END,
-        convention_kind = CASE WHEN p_convention IS NULL THEN convention_kind ELSE kind END,
+        convention_kind = CASE WHEN p_convention IS NULL THEN convention_kind ELSE conv_kind END,
         convention_reference = CASE WHEN p_convention IS NULL THEN convention_reference
                                     ELSE p_convention->>'reference' END,
         convention_signed_on = CASE WHEN p_convention IS NULL THEN convention_signed_on
