@@ -41,7 +41,18 @@ reply_thresholds(struct request *r)
 int
 handle_alert_thresholds_get(struct request *r)
 {
-	return reply_thresholds(r);
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status = 500;
+
+	if ((s = db_query(r->db, ST_ALERT_THRESHOLDS_LIST, &res, (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	status = reply_row(r, 200, &alert_thresholds_row, res, 0, ROW_PUBLIC);
+out:
+	db_res_free(res);
+	return status;
 }
 
 /* Checks the items: each valid, no convention kind twice (null once). */
