@@ -70,14 +70,13 @@ new_unit(const char *terms, int max_stay)
 	return must(post_id("orgc", "/v1/units", body, 201));
 }
 
-/* A referral orga -> orgb, waitlisted, proposed by orgb for unit, accepted
- * by orgc: the accepted proposal's id.  *ref: the referral's. */
+/* A referral orga -> orgb, waitlisted by orgb: its id. */
 static char *
-accepted_proposal(const char *unit, char **ref)
+waitlisted(void)
 {
 	char body[2048], path[128];
 	char *person = must(post_id("orga", "/v1/persons", "{\"external_ref\":\"P-15\"}", 201)),
-	     *consent, *proposal;
+	     *consent, *ref;
 	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
 	struct resp r;
 
@@ -94,14 +93,29 @@ accepted_proposal(const char *unit, char **ref)
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
 		 "\"reason\":\"leaves prison, no housing\"}",
 		 person, org_id("orgb"), consent);
-	*ref = must(post_id("orga", "/v1/referrals", body, 201));
-	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", *ref);
+	ref = must(post_id("orga", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", ref);
 	ck_assert_int_eq(call("orgb", "POST", path, "{\"to\":\"received\"}", v1, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
 	ck_assert_int_eq(call("orgb", "POST", path, "{\"to\":\"waitlisted\"}", v2, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
+	free(person);
+	free(consent);
+	return ref;
+}
+
+/* That referral proposed by orgb for unit, accepted by orgc: the accepted
+ * proposal's id.  *ref: the referral's. */
+static char *
+accepted_proposal(const char *unit, char **ref)
+{
+	char body[256], path[128];
+	char *proposal;
+	struct resp r;
+
+	*ref = waitlisted();
 	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
 	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\",\"note\":\"fits\"}", *ref);
 	proposal = must(post_id("orgb", path, body, 201));
@@ -109,8 +123,6 @@ accepted_proposal(const char *unit, char **ref)
 	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
-	free(person);
-	free(consent);
 	return proposal;
 }
 
@@ -337,6 +349,43 @@ START_TEST(ors_open_ended_lease_never_alerts)
 }
 END_TEST
 
+/* A flat found on the private market, recorded by the receiver under a
+ * lease without an end, with DIOGENES's worker as its referent. */
+START_TEST(a_recorded_placement_with_its_referent)
+{
+	char *ref = waitlisted(), today[11], body[1024], path[128], *occ;
+	struct resp r;
+
+	day(today, 0, 0);
+	snprintf(path, sizeof(path), "/v1/referrals/%s/placements", ref);
+	snprintf(body, sizeof(body),
+		 "{\"kind\":\"private_market\",\"start_date\":\"%s\","
+		 "\"referent\":{\"organisation_id\":\"%s\",\"role\":\"Soutien au Logement\"},"
+		 "\"convention\":{\"kind\":\"lease\",\"signed_on\":\"%s\"}}",
+		 today, org_id("orgd"), today);
+	ck_assert_int_eq(call("orgb", "POST", path, body, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 201);
+	ck_assert(json_is_null(json_object_get(r.json, "planned_end_date")));
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "referent"), "role")),
+		"Soutien au Logement");
+	ck_assert_ptr_null(json_object_get(json_object_get(r.json, "referent"), "name"));
+	occ = strdup(json_string_value(json_object_get(r.json, "id")));
+	resp_free(&r);
+	ck_assert_int_eq(events("orgd", "occupancy.referent_assigned", occ), 1);
+	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_null(json_object_get(r.json, "outcome")));
+	resp_free(&r);
+	/* A third organisation does not see it. */
+	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	free(ref), free(occ);
+}
+END_TEST
+
 START_TEST(bad_terms_change_nothing)
 {
 	char *unit = new_unit("transit", 18), *ref, *p = accepted_proposal(unit, &ref), *occ;
@@ -458,6 +507,7 @@ alerts_conventions_suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, rizome_transit_with_referent_and_alerts_once_each);
 	tcase_add_test(t, ors_open_ended_lease_never_alerts);
+	tcase_add_test(t, a_recorded_placement_with_its_referent);
 	tcase_add_test(t, bad_terms_change_nothing);
 	suite_add_tcase(s, t);
 	return s;
