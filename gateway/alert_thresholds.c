@@ -1,6 +1,7 @@
 /* alert_thresholds: an organisation's own "ending soon" thresholds, per
- * convention kind.  Row-level security keeps each to its own rows; the
- * housekeeping reads them all (refgw_notify_ending_soon, schema/029). */
+ * convention kind.  Row-level security keeps each to its own rows, which
+ * refgw_replace_alert_thresholds replaces; the housekeeping reads them all
+ * (refgw_notify_ending_soon, schema/029). */
 #include "alert_thresholds.h"
 
 #include <stdbool.h>
@@ -103,6 +104,7 @@ int
 handle_alert_thresholds_put(struct request *r)
 {
 	json_t *body = NULL, *errors = NULL, *detail = NULL;
+	struct db_res *res = NULL;
 	char *text = NULL;
 	enum db_status s;
 	int status = 500;
@@ -127,9 +129,8 @@ handle_alert_thresholds_put(struct request *r)
 		status = reply_internal(r);
 		goto out;
 	}
-	if ((s = db_query(r->db, ST_ALERT_THRESHOLDS_DELETE, NULL, (char *)NULL)) != DB_OK ||
-	    (s = db_query(r->db, ST_ALERT_THRESHOLDS_INSERT, NULL, "items", text, (char *)NULL)) !=
-		    DB_OK) {
+	if ((s = db_query(r->db, ST_ALERT_THRESHOLDS_REPLACE, &res, "items", text, (char *)NULL)) !=
+	    DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
@@ -142,6 +143,7 @@ handle_alert_thresholds_put(struct request *r)
 	status = reply_thresholds(r);
 out:
 	free(text);
+	db_res_free(res);
 	json_decref(detail);
 	json_decref(errors);
 	json_decref(body);

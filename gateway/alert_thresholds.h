@@ -16,8 +16,14 @@
 	  "'[]'::jsonb)::text",                                                                    \
 	  COL_JSON, 0, NULL)
 
+/* refgw_replace_alert_thresholds: how many the caller has now. */
+#define ALERT_REPLACE_COLUMNS(C)                                                                   \
+	C(ALERT_REPLACED, "replaced", "refgw_replace_alert_thresholds($items::jsonb)", COL_KEY, 0, \
+	  NULL)
+
 enum alert_thresholds_col { ALERT_THRESHOLDS_COLUMNS(COLUMN_ENUM) };
-extern const struct row_desc alert_thresholds_row;
+enum alert_replace_col { ALERT_REPLACE_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc alert_thresholds_row, alert_replace_row;
 
 int handle_alert_thresholds_get(struct request *r);
 int handle_alert_thresholds_put(struct request *r);

@@ -115,6 +115,7 @@ ROW_DESC(occ_start_row, OCC_START_COLUMNS);
 ROW_DESC(occ_end_row, OCC_END_COLUMNS);
 ROW_DESC(occ_terms_row, OCC_TERMS_COLUMNS);
 ROW_DESC(alert_thresholds_row, ALERT_THRESHOLDS_COLUMNS);
+ROW_DESC(alert_replace_row, ALERT_REPLACE_COLUMNS);
 ROW_DESC(placement_record_row, PLACEMENT_RECORD_COLUMNS);
 ROW_DESC(release_row, RELEASE_COLUMNS);
 
@@ -397,17 +398,8 @@ struct db_stmt statements[ST_COUNT] = {
 				      "SELECT {cols} FROM alert_thresholds t "
 				      "WHERE t.organisation_id = refgw_caller()",
 				      NULL, &alert_thresholds_row},
-	[ST_ALERT_THRESHOLDS_DELETE] = {"alert_thresholds_delete",
-					"DELETE FROM alert_thresholds "
-					"WHERE organisation_id = refgw_caller()",
-					NULL, NULL},
-	[ST_ALERT_THRESHOLDS_INSERT] = {"alert_thresholds_insert",
-					"INSERT INTO alert_thresholds (organisation_id, "
-					"convention_kind, days_before) "
-					"SELECT refgw_caller(), x.convention_kind, x.days_before "
-					"FROM jsonb_to_recordset($items::jsonb) AS "
-					"x(convention_kind text, days_before integer)",
-					"items", NULL},
+	[ST_ALERT_THRESHOLDS_REPLACE] = {"alert_thresholds_replace", "SELECT {cols}", "items",
+					 &alert_replace_row},
 	[ST_OCC_TERMS] = {"occ_terms", "SELECT {cols}", "id version referent convention",
 			  &occ_terms_row},
 	[ST_OCC_RELEASE] = {"occ_release", "SELECT {cols}", "proposal referral", &release_row},

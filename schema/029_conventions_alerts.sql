@@ -148,8 +148,9 @@ GRANT EXECUTE ON FUNCTION refgw_occupancy_terms(uuid, integer, jsonb, jsonb) TO 
 -- How many days before a planned end an organisation wants its "ending
 -- soon" alert, per convention kind (NULL: any kind, or no convention).
 -- Without a row, the server-wide REFGW_ENDING_SOON_DAYS.  Each
--- organisation reads and writes its own rows (event.read: the thresholds
--- say when its own events come).
+-- organisation reads its own rows (event.read: the thresholds say when its
+-- own events come) and replaces them with refgw_replace_alert_thresholds
+-- (the runtime role has no DELETE here).
 CREATE TABLE alert_thresholds (
     organisation_id uuid NOT NULL REFERENCES organisations (id),
     convention_kind text
@@ -161,11 +162,33 @@ CREATE TABLE alert_thresholds (
 CREATE UNIQUE INDEX alert_thresholds_one
     ON alert_thresholds (organisation_id, coalesce(convention_kind, ''));
 ALTER TABLE alert_thresholds ENABLE ROW LEVEL SECURITY;
-CREATE POLICY alert_thresholds_own ON alert_thresholds
-    USING (organisation_id = (SELECT refgw_caller()) AND (SELECT refgw_caller_may('event.read')))
-    WITH CHECK (organisation_id = (SELECT refgw_caller())
-                AND (SELECT refgw_caller_may('event.read')));
-GRANT SELECT, INSERT, DELETE ON alert_thresholds TO refgw_app;
+CREATE POLICY alert_thresholds_read ON alert_thresholds FOR SELECT
+    USING (organisation_id = (SELECT refgw_caller()) AND (SELECT refgw_caller_may('event.read')));
+GRANT SELECT ON alert_thresholds TO refgw_app;
+
+-- The caller's thresholds replaced by p_items ([{convention_kind,
+-- days_before}], checked by the gateway; the unique index refuses a kind
+-- twice): how many there are now.
+CREATE FUNCTION refgw_replace_alert_thresholds(p_items jsonb) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF refgw_caller() IS NULL OR NOT refgw_caller_may('event.read') THEN
+        RAISE EXCEPTION 'alert thresholds need an authenticated caller with event.read'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM alert_thresholds WHERE organisation_id = refgw_caller();
+    INSERT INTO alert_thresholds (organisation_id, convention_kind, days_before)
+    SELECT refgw_caller(), x.convention_kind, x.days_before
+      FROM jsonb_to_recordset(p_items) AS x(convention_kind text, days_before integer);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION refgw_replace_alert_thresholds(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION refgw_replace_alert_thresholds(jsonb) TO refgw_app;
 
 -- The days before a planned end at which p_org wants its alert for a
 -- convention of kind p_kind.

@@ -1772,6 +1772,32 @@ $$;
 ALTER FUNCTION public.refgw_repair_withdrawn_consents() OWNER TO refgw_owner;
 
 --
+-- Name: refgw_replace_alert_thresholds(jsonb); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF refgw_caller() IS NULL OR NOT refgw_caller_may('event.read') THEN
+        RAISE EXCEPTION 'alert thresholds need an authenticated caller with event.read'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM alert_thresholds WHERE organisation_id = refgw_caller();
+    INSERT INTO alert_thresholds (organisation_id, convention_kind, days_before)
+    SELECT refgw_caller(), x.convention_kind, x.days_before
+      FROM jsonb_to_recordset(p_items) AS x(convention_kind text, days_before integer);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_report_occupancy(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -3058,10 +3084,10 @@ CREATE POLICY access_rules_write ON public.access_rules USING (( SELECT public.r
 ALTER TABLE public.alert_thresholds ENABLE ROW LEVEL SECURITY;
 
 --
--- Name: alert_thresholds alert_thresholds_own; Type: POLICY; Schema: public; Owner: refgw_owner
+-- Name: alert_thresholds alert_thresholds_read; Type: POLICY; Schema: public; Owner: refgw_owner
 --
 
-CREATE POLICY alert_thresholds_own ON public.alert_thresholds USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('event.read'::text) AS refgw_caller_may))) WITH CHECK (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('event.read'::text) AS refgw_caller_may)));
+CREATE POLICY alert_thresholds_read ON public.alert_thresholds FOR SELECT USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('event.read'::text) AS refgw_caller_may)));
 
 --
 -- Name: audit_lanes; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -3833,6 +3859,13 @@ GRANT ALL ON FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_re
 REVOKE ALL ON FUNCTION public.refgw_repair_withdrawn_consents() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_replace_alert_thresholds(p_items jsonb); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_report_occupancy(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -3903,7 +3936,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.access_rules TO refgw_app;
 -- Name: TABLE alert_thresholds; Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-GRANT SELECT,INSERT,DELETE ON TABLE public.alert_thresholds TO refgw_app;
+GRANT SELECT ON TABLE public.alert_thresholds TO refgw_app;
 
 --
 -- Name: TABLE events; Type: ACL; Schema: public; Owner: refgw_owner
