@@ -231,12 +231,12 @@ read_certificate_expiries(struct db_conn *c)
 }
 
 /* Work no request triggers: occupancies ending soon (every instance runs
- * it; the SQL function claims each row once: occupancy.ending_soon to the
- * operator and the proposer, placement.ending_soon to the referral's sender
- * and receiver, schema/022), published units whose availability ended
- * withdrawn (each claimed once: unit.expired to the operator, open proposals
- * declined unit_unavailable, schema/033), and the certificates' expiries
- * that /metrics shows. */
+ * it; the SQL functions claim each row once: occupancy.ending_soon to the
+ * operator, the proposer and the referent, placement.ending_soon to the
+ * referral's sender and receiver, each at its own threshold (schema/029);
+ * published units whose availability ended withdrawn (unit.expired to the
+ * operator, open proposals declined unit_unavailable, schema/033); and the
+ * certificates' expiries that /metrics shows. */
 static void
 housekeeping(struct db_conn *c)
 {
@@ -245,7 +245,7 @@ housekeeping(struct db_conn *c)
 	if (db_query(c, ST_NOTIFY_ENDING_SOON, &res, "days", n.ending_days, (char *)NULL) != DB_OK)
 		log_warnx("housekeeping: %s", db_last_error(c));
 	else if (strcmp(row_val(res, 0, ENDING_NOTIFIED), "0") != 0)
-		log_info("housekeeping: %s occupancies ending soon notified",
+		log_info("housekeeping: %s ending-soon alerts sent",
 			 row_val(res, 0, ENDING_NOTIFIED));
 	db_res_free(res);
 	res = NULL;

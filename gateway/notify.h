@@ -20,7 +20,7 @@
 	C(EXPIRY_SHA256, "sha256", "e.sha256", COL_KEY, 0, NULL)                                   \
 	C(EXPIRY_NOT_AFTER, "not_after", "e.not_after", COL_KEY, 0, NULL)
 
-/* How many occupancies ending soon were notified (ST_NOTIFY_ENDING_SOON). */
+/* How many ending-soon alerts were sent (ST_NOTIFY_ENDING_SOON). */
 #define ENDING_COLUMNS(C)                                                                          \
 	C(ENDING_NOTIFIED, "notified", "refgw_notify_ending_soon($days::int)", COL_KEY, 0, NULL)
 

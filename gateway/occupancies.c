@@ -47,21 +47,173 @@ static const char *const outcomes[] = {"durable_housing",
  * POST /v1/occupancies). */
 static const char *const placement_kinds[] = {"private_market", "social_housing",
 					      "social_rental_agency", "other", NULL};
+/* The document under which the person lives there (schema/029). */
+static const char *const convention_kinds[] = {"precarious_occupation", "transit_convention",
+					       "lease", "community_house_convention", NULL};
+/* The referent: an organisation and a staff member (not the person). */
+static const struct field_spec referent_fields[] = {
+	{"organisation_id", FT_UUID, true, 0, 0, 0, NULL},
+	{"name", FT_STRING, false, 200, 0, 0, NULL},
+	{"role", FT_STRING, false, 200, 0, 0, NULL},
+};
+static const struct field_spec convention_fields[] = {
+	{"kind", FT_ENUM, true, 0, 0, 0, convention_kinds},
+	{"reference", FT_STRING, false, 100, 0, 0, NULL},
+	{"signed_on", FT_DATE, false, 0, 0, 0, NULL},
+	{"signed_by", FT_STRING, false, 200, 0, 0, NULL},
+	{"end_date", FT_DATE, false, 0, 0, 0, NULL},
+};
+/* The planned end may be left out (or null) under a lease: an open-ended
+ * lease (refgw_occupancy_terms checks the unit's terms). */
 static const struct field_spec start_fields[] = {
 	{"proposal_id", FT_UUID, true, 0, 0, 0, NULL},
 	{"start_date", FT_DATE, true, 0, 0, 0, NULL},
-	{"planned_end_date", FT_DATE, true, 0, 0, 0, NULL},
+	{"planned_end_date", FT_DATE, false, 0, 0, 0, NULL},
+	{"referent", FT_ANY, false, 0, 0, 0, NULL},
+	{"convention", FT_ANY, false, 0, 0, 0, NULL},
 };
 static const struct field_spec record_fields[] = {
 	{"kind", FT_ENUM, true, 0, 0, 0, placement_kinds},
 	{"start_date", FT_DATE, true, 0, 0, 0, NULL},
 	{"planned_end_date", FT_DATE, false, 0, 0, 0, NULL},
 	{"note", FT_STRING, false, 2000, 0, 0, NULL},
+	{"referent", FT_ANY, false, 0, 0, 0, NULL},
+	{"convention", FT_ANY, false, 0, 0, 0, NULL},
+};
+static const struct field_spec patch_fields[] = {
+	{"referent", FT_ANY, false, 0, 0, 0, NULL},
+	{"convention", FT_ANY, false, 0, 0, 0, NULL},
 };
 static const struct field_spec end_fields[] = {
 	{"end_date", FT_DATE, true, 0, 0, 0, NULL},
 	{"outcome", FT_ENUM, true, 0, 0, 0, outcomes},
 };
+
+/* A nested member (referent, convention): an object or null, its fields
+ * checked, each error named "<member>.<field>". */
+static void
+check_member(json_t *body, const char *member, const struct field_spec *specs, size_t n,
+	     json_t *errors)
+{
+	json_t *v = json_object_get(body, member), *found, *e;
+	const char *s;
+	char name[96];
+	size_t i;
+
+	if (v == NULL || json_is_null(v))
+		return;
+	if (!json_is_object(v)) {
+		field_error(errors, member, "must be an object or null");
+		return;
+	}
+	if ((found = json_array()) == NULL)
+		abort(); /* out of memory: never answer as if the input were valid */
+	validate_fields(v, specs, n, found);
+	for (i = 0; i < n; i++)
+		if (specs[i].type == FT_STRING && (s = json_str(v, specs[i].name)) && *s == '\0')
+			field_error(found, specs[i].name, "must not be empty");
+	json_array_foreach(found, i, e) {
+		snprintf(name, sizeof(name), "%s.%s", member,
+			 json_string_value(json_object_get(e, "field")));
+		field_error(errors, name, "%s", json_string_value(json_object_get(e, "message")));
+	}
+	json_decref(found);
+}
+
+/* The body's fields, its referent and its convention checked: true when
+ * valid, else answered 400.  A planned end is needed unless the convention
+ * is a lease (need_end: a unit's occupancy). */
+static bool
+valid_body(struct request *r, json_t *body, const struct field_spec *specs, size_t n, bool need_end)
+{
+	json_t *errors = json_array(), *convention;
+
+	if (errors == NULL)
+		abort();
+	validate_fields(body, specs, n, errors);
+	check_member(body, "referent", referent_fields, ARRAY_LEN(referent_fields), errors);
+	check_member(body, "convention", convention_fields, ARRAY_LEN(convention_fields), errors);
+	convention = json_object_get(body, "convention");
+	if (need_end && json_str(body, "planned_end_date") == NULL &&
+	    !(json_is_object(convention) && json_str(convention, "kind") &&
+	      strcmp(json_str(convention, "kind"), "lease") == 0))
+		field_error(errors, "planned_end_date",
+			    "is required unless the convention is a lease");
+	if (json_array_size(errors) == 0) {
+		json_decref(errors);
+		return true;
+	}
+	reply_invalid(r, errors);
+	return false;
+}
+
+/* What refgw_occupancy_terms refused, by the field it named. */
+static const struct {
+	const char *field, *message;
+} terms_refusals[] = {
+	{"referent.organisation_id", "names no active organisation"},
+	{"convention.signed_on", "must not be in the future"},
+	{"convention.end_date", "must not be before signed_on"},
+	{"planned_end_date",
+	 "is required unless the unit is let on lease terms with no maximum stay and no end of "
+	 "availability"},
+	{"convention.kind", "must be lease: the occupancy has no planned end"},
+};
+
+/* Sets the referent and the convention the body names (a member left out
+ * is left as it is); version: the If-Match of a PATCH, or NULL right after
+ * the start.  0 when done, else the status of the answer given. */
+static int
+set_terms(struct request *r, const char *id, const char *version, json_t *body)
+{
+	char *referent = NULL, *convention = NULL;
+	const char *word, *field;
+	struct db_res *res = NULL;
+	enum db_status s;
+	json_t *v;
+	size_t i;
+	int rc = 0;
+
+	if (((v = json_object_get(body, "referent")) &&
+	     (referent = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL) ||
+	    ((v = json_object_get(body, "convention")) &&
+	     (convention = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)) {
+		rc = reply_internal(r);
+		goto out;
+	}
+	if ((s = db_query(r->db, ST_OCC_TERMS, &res, "id", id, "version", version, "referent",
+			  referent, "convention", convention, (char *)NULL)) != DB_OK) {
+		rc = reply_db_error(r, s);
+		goto out;
+	}
+	word = row_val(res, 0, OCC_TERMS_RESULT);
+	if (strcmp(word, "ok") == 0)
+		goto out;
+	if (strcmp(word, "not_found") == 0) {
+		rc = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s of yours",
+				   id);
+	} else if (strcmp(word, "stale") == 0) {
+		rc = reply_problem(r, 412, "version-mismatch", "Stale version",
+				   "the occupancy is not at version %s; read it again", version);
+	} else if (strcmp(word, "ended") == 0) {
+		rc = reply_problem(r, 409, "occupancy-ended", "Occupancy already ended",
+				   "this occupancy has already ended");
+	} else {
+		field = strncmp(word, "invalid:", 8) == 0 ? word + 8 : word;
+		rc = -1;
+		for (i = 0; i < ARRAY_LEN(terms_refusals); i++)
+			if (strcmp(field, terms_refusals[i].field) == 0)
+				rc = reply_unprocessable_field(r, "Occupancy terms refused", field,
+							       terms_refusals[i].message);
+		if (rc < 0)
+			rc = reply_internal(r);
+	}
+out:
+	free(referent);
+	free(convention);
+	db_res_free(res);
+	return rc;
+}
 
 /* The documented code of an outcome (an old code's new name). */
 static const char *
@@ -185,7 +337,7 @@ handle_occupancy_start(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if (!validate_body(r, body, start_fields, ARRAY_LEN(start_fields))) {
+	if (!valid_body(r, body, start_fields, ARRAY_LEN(start_fields), true)) {
 		status = r->status;
 		goto out;
 	}
@@ -204,6 +356,9 @@ handle_occupancy_start(struct request *r)
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", word);
+	if ((status = set_terms(r, id, NULL, body)) != 0)
+		goto out;
+	status = 500;
 	if (audit_record(r, "occupancy.start", "occupancy", id, NULL, NULL) != 0) {
 		status = reply_internal(r);
 		goto out;
@@ -308,7 +463,7 @@ handle_placement_record(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if (!validate_body(r, body, record_fields, ARRAY_LEN(record_fields))) {
+	if (!valid_body(r, body, record_fields, ARRAY_LEN(record_fields), false)) {
 		status = r->status;
 		goto out;
 	}
@@ -332,6 +487,9 @@ handle_placement_record(struct request *r)
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", word);
+	if ((status = set_terms(r, id, NULL, body)) != 0)
+		goto out;
+	status = 500;
 	if (audit_record(r, "placement.record", "occupancy", id, NULL, NULL) != 0) {
 		status = reply_internal(r);
 		goto out;
@@ -340,6 +498,52 @@ handle_placement_record(struct request *r)
 	status = reply_occupancy(r, 201, id);
 out:
 	db_res_free(res);
+	json_decref(body);
+	return status;
+}
+
+/* PATCH /v1/occupancies/{id}: its referent and its convention, set or
+ * changed by its operator or referring organisation (If-Match). */
+int
+handle_occupancy_update(struct request *r)
+{
+	json_t *body = NULL, *detail = NULL, *fields;
+	char version[24];
+	long expected;
+	int status = 500;
+
+	if ((expected = if_match_version(r)) < 0 || (body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
+	if (!valid_body(r, body, patch_fields, ARRAY_LEN(patch_fields), false)) {
+		status = r->status;
+		goto out;
+	}
+	if (json_object_size(body) == 0) {
+		json_t *errors = json_array();
+		field_error(errors, "", "send referent, convention or both");
+		status = reply_invalid(r, errors);
+		goto out;
+	}
+	snprintf(version, sizeof(version), "%ld", expected);
+	if ((status = set_terms(r, r->params[0], version, body)) != 0)
+		goto out;
+	status = 500;
+	if ((detail = json_pack("{s:[]}", "fields")) == NULL) {
+		status = reply_internal(r);
+		goto out;
+	}
+	fields = json_object_get(detail, "fields");
+	if (json_object_get(body, "referent"))
+		json_array_append_new(fields, json_string("referent"));
+	if (json_object_get(body, "convention"))
+		json_array_append_new(fields, json_string("convention"));
+	status = audit_record(r, "occupancy.update", "occupancy", r->params[0], NULL, detail) != 0
+			 ? reply_internal(r)
+			 : reply_occupancy(r, 200, r->params[0]);
+out:
+	json_decref(detail);
 	json_decref(body);
 	return status;
 }

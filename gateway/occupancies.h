@@ -32,6 +32,18 @@
 	  "CASE WHEN o.note IS NOT NULL AND refgw_referral_data_visible(o.referral_id) "           \
 	  "THEN o.note END",                                                                       \
 	  COL_STRING, COL_OMIT_NULL, NULL)                                                         \
+	C(OCCUPANCY_REFERENT, "referent",                                                          \
+	  "CASE WHEN o.referent_org IS NOT NULL THEN jsonb_strip_nulls(jsonb_build_object("        \
+	  "'organisation_id', o.referent_org, 'name', o.referent_name, "                           \
+	  "'role', o.referent_role))::text END",                                                   \
+	  COL_JSON, COL_NULLABLE, NULL)                                                            \
+	C(OCCUPANCY_CONVENTION, "convention",                                                      \
+	  "CASE WHEN o.convention_kind IS NOT NULL THEN jsonb_strip_nulls(jsonb_build_object("     \
+	  "'kind', o.convention_kind, 'reference', o.convention_reference, "                       \
+	  "'signed_on', o.convention_signed_on, 'signed_by', o.convention_signed_by, "             \
+	  "'end_date', o.convention_end_date))::text END",                                         \
+	  COL_JSON, COL_NULLABLE, NULL)                                                            \
+	C(OCCUPANCY_VERSION, "version", "o.version", COL_INTEGER, 0, NULL)                         \
 	C(OCCUPANCY_CREATED, "created_at", TS("o.created_at"), COL_PLAIN, 0, NULL)                 \
 	C(OCCUPANCY_PERSON, "person_id",                                                           \
 	  "(SELECT r.person_id FROM referrals r WHERE r.id = o.referral_id)", COL_KEY, 0, NULL)
@@ -56,6 +68,15 @@
 	  "$planned_end_date::date, $note)",                                                       \
 	  COL_KEY, 0, NULL)
 
+/* refgw_occupancy_terms (schema/029): sets the referent and the convention
+ * (NULL: unchanged, JSON null: cleared); ok, not_found, stale, ended or
+ * invalid:<field>. */
+#define OCC_TERMS_COLUMNS(C)                                                                       \
+	C(OCC_TERMS_RESULT, "result",                                                              \
+	  "refgw_occupancy_terms($id::uuid, $version::integer, $referent::jsonb, "                 \
+	  "$convention::jsonb)",                                                                   \
+	  COL_KEY, 0, NULL)
+
 /* The person's release date, when the caller may read it (a party of the
  * referral whose consent covers justice); NULL otherwise. */
 #define RELEASE_COLUMNS(C)                                                                         \
@@ -68,8 +89,9 @@ enum placement_record_col { PLACEMENT_RECORD_COLUMNS(COLUMN_ENUM) };
 enum release_col { RELEASE_COLUMNS(COLUMN_ENUM) };
 enum occ_start_col { OCC_START_COLUMNS(COLUMN_ENUM) };
 enum occ_end_col { OCC_END_COLUMNS(COLUMN_ENUM) };
-extern const struct row_desc occupancy_row, occ_start_row, occ_end_row, placement_record_row,
-	release_row;
+enum occ_terms_col { OCC_TERMS_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc occupancy_row, occ_start_row, occ_end_row, occ_terms_row,
+	placement_record_row, release_row;
 
 /* The outcome codes of a placement and of a referral's completion. */
 extern const char *const placement_outcomes[];
@@ -77,6 +99,7 @@ extern const char *const placement_outcomes[];
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);
+int handle_occupancy_update(struct request *r);
 int handle_placement_record(struct request *r);
 
 #endif

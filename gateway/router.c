@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "access_rules.h"
+#include "alert_thresholds.h"
 #include "audit.h"
 #include "audit_trail.h"
 #include "candidates.h"
@@ -130,6 +131,12 @@ const struct route routes[] = {
 	 "follow_up.manage", "follow_ups.entries.create", ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/follow-ups/{id}/entries", handle_follow_up_entry_list, "follow_up.read",
 	 "follow_ups.entries.list", 0},
+	{HTTP_PATCH, "/v1/occupancies/{id}", handle_occupancy_update, "occupancy.manage",
+	 "occupancies.update", 0},
+	{HTTP_GET, "/v1/alert-thresholds", handle_alert_thresholds_get, "event.read",
+	 "alert_thresholds.get", 0},
+	{HTTP_PUT, "/v1/alert-thresholds", handle_alert_thresholds_put, "event.read",
+	 "alert_thresholds.put", 0},
 	{HTTP_GET, "/v1/reports/occupancy", handle_report_occupancy, "report.read",
 	 "reports.occupancy", 0},
 	{HTTP_GET, "/v1/reports/referrals", handle_report_referrals, "report.read",

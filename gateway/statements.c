@@ -5,6 +5,7 @@
 #include "statements.h"
 
 #include "access_rules.h"
+#include "alert_thresholds.h"
 #include "audit.h"
 #include "audit_trail.h"
 #include "candidates.h"
@@ -123,6 +124,9 @@ ROW_DESC(candidate_row, CANDIDATE_COLUMNS);
 ROW_DESC(occupancy_row, OCCUPANCY_COLUMNS);
 ROW_DESC(occ_start_row, OCC_START_COLUMNS);
 ROW_DESC(occ_end_row, OCC_END_COLUMNS);
+ROW_DESC(occ_terms_row, OCC_TERMS_COLUMNS);
+ROW_DESC(alert_thresholds_row, ALERT_THRESHOLDS_COLUMNS);
+ROW_DESC(alert_replace_row, ALERT_REPLACE_COLUMNS);
 ROW_DESC(placement_record_row, PLACEMENT_RECORD_COLUMNS);
 ROW_DESC(release_row, RELEASE_COLUMNS);
 
@@ -457,6 +461,15 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_OCC_START] = {"occ_start", "SELECT {cols}", "proposal start_date planned_end_date",
 			  &occ_start_row},
 	[ST_OCC_END] = {"occ_end", "SELECT {cols}", "id end_date outcome", &occ_end_row},
+	/* alert thresholds (alert_thresholds.h): the caller's own rows (RLS) */
+	[ST_ALERT_THRESHOLDS_LIST] = {"alert_thresholds_list",
+				      "SELECT {cols} FROM alert_thresholds t "
+				      "WHERE t.organisation_id = refgw_caller()",
+				      NULL, &alert_thresholds_row},
+	[ST_ALERT_THRESHOLDS_REPLACE] = {"alert_thresholds_replace", "SELECT {cols}", "items",
+					 &alert_replace_row},
+	[ST_OCC_TERMS] = {"occ_terms", "SELECT {cols}", "id version referent convention",
+			  &occ_terms_row},
 	[ST_OCC_RELEASE] = {"occ_release", "SELECT {cols}", "proposal referral", &release_row},
 	[ST_PLACEMENT_RECORD] = {"placement_record", "SELECT {cols}",
 				 "referral kind start_date planned_end_date note",

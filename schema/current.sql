@@ -89,6 +89,22 @@ CREATE FUNCTION public.refgw_access_fits(p_need text, p_unit text) RETURNS boole
 ALTER FUNCTION public.refgw_access_fits(p_need text, p_unit text) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_alert_days(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_alert_days(p_org uuid, p_kind text, p_default integer) RETURNS integer
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT coalesce((SELECT t.days_before FROM alert_thresholds t
+                      WHERE t.organisation_id = p_org
+                        AND (t.convention_kind = p_kind OR t.convention_kind IS NULL)
+                      ORDER BY t.convention_kind NULLS LAST LIMIT 1), p_default)
+$$;
+
+ALTER FUNCTION public.refgw_alert_days(p_org uuid, p_kind text, p_default integer) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_audit_append(bytea, text, text, text, text, uuid, jsonb); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1305,20 +1321,41 @@ CREATE FUNCTION public.refgw_notify_ending_soon(p_days integer) RETURNS integer
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 DECLARE
-    o record;
-    f referrals;
+    a record;
     n integer := 0;
 BEGIN
-    FOR o IN UPDATE occupancies SET ending_soon_notified_at = now()
-              WHERE end_date IS NULL AND ending_soon_notified_at IS NULL
-                AND planned_end_date <= current_date + p_days
-             RETURNING id, operator_org, referring_org, referral_id LOOP
-        IF o.operator_org IS NOT NULL THEN
-            PERFORM refgw_event_write(o.operator_org, 'occupancy.ending_soon', 'occupancy', o.id);
+    FOR a IN
+        WITH due AS (
+            SELECT DISTINCT o.id, t.org, t.type
+              FROM occupancies o
+              JOIN referrals f ON f.id = o.referral_id
+             CROSS JOIN LATERAL (VALUES (o.operator_org, 'occupancy.ending_soon'),
+                                        (o.referring_org, 'occupancy.ending_soon'),
+                                        (o.referent_org, 'occupancy.ending_soon'),
+                                        (f.from_org, 'placement.ending_soon'),
+                                        (f.to_org, 'placement.ending_soon')) AS t(org, type)
+             WHERE o.end_date IS NULL AND o.ending_soon_notified_at IS NULL
+               AND o.planned_end_date IS NOT NULL
+               AND o.planned_end_date <= current_date
+                       + greatest(p_days, (SELECT max(days_before) FROM alert_thresholds))
+               AND t.org IS NOT NULL
+               AND current_date >= o.planned_end_date
+                       - refgw_alert_days(t.org, o.convention_kind, p_days)
+               AND NOT EXISTS (SELECT 1 FROM occupancy_alerts s
+                                WHERE s.occupancy_id = o.id AND s.organisation_id = t.org
+                                  AND s.type = t.type))
+        INSERT INTO occupancy_alerts AS s (occupancy_id, organisation_id, type)
+        SELECT id, org, type FROM due
+            ON CONFLICT DO NOTHING
+        RETURNING s.occupancy_id, s.organisation_id, s.type
+    LOOP
+        IF a.type = 'placement.ending_soon' THEN
+            PERFORM refgw_event_write(a.organisation_id, a.type, 'referral',
+                                      (SELECT referral_id FROM occupancies
+                                        WHERE id = a.occupancy_id));
+        ELSE
+            PERFORM refgw_event_write(a.organisation_id, a.type, 'occupancy', a.occupancy_id);
         END IF;
-        PERFORM refgw_event_write(o.referring_org, 'occupancy.ending_soon', 'occupancy', o.id);
-        SELECT * INTO f FROM referrals WHERE id = o.referral_id;
-        PERFORM refgw_tell_parties(f, 'placement.ending_soon', NULL);
         n := n + 1;
     END LOOP;
     RETURN n;
@@ -1326,6 +1363,102 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_notify_ending_soon(p_days integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_occupancy_open_ended_check(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_occupancy_open_ended_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    o occupancies;
+BEGIN
+    SELECT * INTO o FROM occupancies WHERE id = NEW.id;
+    IF FOUND AND o.kind = 'unit' AND o.planned_end_date IS NULL
+       AND (o.convention_kind IS DISTINCT FROM 'lease'
+            OR NOT EXISTS (SELECT 1 FROM units u WHERE u.id = o.unit_id AND u.terms = 'lease'
+                              AND u.max_stay_months IS NULL AND u.available_until IS NULL)) THEN
+        RAISE EXCEPTION 'occupancy % has no planned end and is no open-ended lease', o.id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_occupancy_open_ended_check() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_occupancy_terms(uuid, integer, jsonb, jsonb); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version integer, p_referent jsonb, p_convention jsonb) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    o occupancies;
+    u units;
+    ref_org uuid;
+    conv_kind text;
+    signed date;
+    ends date;
+BEGIN
+    SELECT * INTO o FROM occupancies WHERE id = p_occupancy FOR UPDATE;
+    IF NOT FOUND OR NOT coalesce(refgw_caller() IN (o.operator_org, o.referring_org), false)
+       OR NOT refgw_caller_may('occupancy.manage') THEN
+        RETURN 'not_found';
+    END IF;
+    IF p_version IS NOT NULL AND o.version <> p_version THEN RETURN 'stale'; END IF;
+    IF p_version IS NOT NULL AND o.end_date IS NOT NULL THEN RETURN 'ended'; END IF;
+    IF jsonb_typeof(p_referent) = 'object' THEN
+        ref_org := (p_referent->>'organisation_id')::uuid;
+        IF NOT EXISTS (SELECT 1 FROM organisations WHERE id = ref_org AND status = 'active') THEN
+            RETURN 'invalid:referent.organisation_id';
+        END IF;
+    END IF;
+    IF jsonb_typeof(p_convention) = 'object' THEN
+        conv_kind := p_convention->>'kind';
+        signed := (p_convention->>'signed_on')::date;
+        ends := (p_convention->>'end_date')::date;
+        IF signed > current_date THEN RETURN 'invalid:convention.signed_on'; END IF;
+        IF ends < signed THEN RETURN 'invalid:convention.end_date'; END IF;
+    ELSIF p_convention IS NULL THEN
+        conv_kind := o.convention_kind;
+    END IF;
+    IF o.kind = 'unit' AND o.planned_end_date IS NULL THEN
+        SELECT * INTO u FROM units WHERE id = o.unit_id;
+        IF u.terms <> 'lease' OR u.max_stay_months IS NOT NULL OR u.available_until IS NOT NULL THEN
+            RETURN 'invalid:planned_end_date';
+        END IF;
+        IF conv_kind IS DISTINCT FROM 'lease' THEN RETURN 'invalid:convention.kind'; END IF;
+    END IF;
+    UPDATE occupancies SET
+        referent_org = CASE WHEN p_referent IS NULL THEN referent_org ELSE ref_org END,
+        referent_name = CASE WHEN p_referent IS NULL THEN referent_name
+                             ELSE p_referent->>'name' END,
+        referent_role = CASE WHEN p_referent IS NULL THEN referent_role
+                             ELSE p_referent->>'role' END,
+        convention_kind = CASE WHEN p_convention IS NULL THEN convention_kind ELSE conv_kind END,
+        convention_reference = CASE WHEN p_convention IS NULL THEN convention_reference
+                                    ELSE p_convention->>'reference' END,
+        convention_signed_on = CASE WHEN p_convention IS NULL THEN convention_signed_on
+                                    ELSE signed END,
+        convention_signed_by = CASE WHEN p_convention IS NULL THEN convention_signed_by
+                                    ELSE p_convention->>'signed_by' END,
+        convention_end_date = CASE WHEN p_convention IS NULL THEN convention_end_date
+                                   ELSE ends END,
+        version = version + CASE WHEN p_version IS NULL THEN 0 ELSE 1 END
+     WHERE id = o.id;
+    IF ref_org IS NOT NULL AND ref_org IS DISTINCT FROM o.referent_org THEN
+        PERFORM refgw_emit_event(ref_org, 'occupancy.referent_assigned', 'occupancy', o.id);
+    END IF;
+    RETURN 'ok';
+END
+$$;
+
+ALTER FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version integer, p_referent jsonb, p_convention jsonb) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_operator_shared(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1898,6 +2031,32 @@ $$;
 ALTER FUNCTION public.refgw_repair_withdrawn_consents() OWNER TO refgw_owner;
 
 --
+-- Name: refgw_replace_alert_thresholds(jsonb); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF refgw_caller() IS NULL OR NOT refgw_caller_may('event.read') THEN
+        RAISE EXCEPTION 'alert thresholds need an authenticated caller with event.read'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM alert_thresholds WHERE organisation_id = refgw_caller();
+    INSERT INTO alert_thresholds (organisation_id, convention_kind, days_before)
+    SELECT refgw_caller(), x.convention_kind, x.days_before
+      FROM jsonb_to_recordset(p_items) AS x(convention_kind text, days_before integer);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_report_occupancy(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2335,6 +2494,21 @@ CREATE TABLE public.access_rules (
 ALTER TABLE public.access_rules OWNER TO refgw_owner;
 
 --
+-- Name: alert_thresholds; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.alert_thresholds (
+    organisation_id uuid NOT NULL,
+    convention_kind text,
+    days_before integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT alert_thresholds_convention_kind_check CHECK ((convention_kind = ANY (ARRAY['precarious_occupation'::text, 'transit_convention'::text, 'lease'::text, 'community_house_convention'::text]))),
+    CONSTRAINT alert_thresholds_days_before_check CHECK (((days_before >= 0) AND (days_before <= 3650)))
+);
+
+ALTER TABLE public.alert_thresholds OWNER TO refgw_owner;
+
+--
 -- Name: audit_lanes; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -2453,11 +2627,22 @@ CREATE TABLE public.occupancies (
     referent_org uuid,
     referent_name text,
     referent_role text,
+    version integer DEFAULT 1 NOT NULL,
+    convention_kind text,
+    convention_reference text,
+    convention_signed_on date,
+    convention_signed_by text,
+    convention_end_date date,
     CONSTRAINT occupancies_check CHECK ((planned_end_date > start_date)),
     CONSTRAINT occupancies_check1 CHECK (((end_date IS NULL) OR (end_date >= start_date))),
     CONSTRAINT occupancies_check2 CHECK (((end_date IS NULL) = (outcome IS NULL))),
+    CONSTRAINT occupancies_convention_end CHECK ((convention_end_date >= convention_signed_on)),
+    CONSTRAINT occupancies_convention_kind CHECK (((convention_kind IS NOT NULL) OR ((convention_reference IS NULL) AND (convention_signed_on IS NULL) AND (convention_signed_by IS NULL) AND (convention_end_date IS NULL)))),
+    CONSTRAINT occupancies_convention_kind_check CHECK ((convention_kind = ANY (ARRAY['precarious_occupation'::text, 'transit_convention'::text, 'lease'::text, 'community_house_convention'::text]))),
+    CONSTRAINT occupancies_convention_reference_check CHECK (((length(convention_reference) >= 1) AND (length(convention_reference) <= 100))),
+    CONSTRAINT occupancies_convention_signed_by_check CHECK (((length(convention_signed_by) >= 1) AND (length(convention_signed_by) <= 200))),
     CONSTRAINT occupancies_kind_check CHECK ((kind = ANY (ARRAY['unit'::text, 'private_market'::text, 'social_housing'::text, 'social_rental_agency'::text, 'other'::text]))),
-    CONSTRAINT occupancies_kind_unit CHECK ((((kind = 'unit'::text) = (unit_id IS NOT NULL)) AND ((kind = 'unit'::text) = (proposal_id IS NOT NULL)) AND ((kind = 'unit'::text) = (operator_org IS NOT NULL)) AND ((kind <> 'unit'::text) OR (planned_end_date IS NOT NULL)))),
+    CONSTRAINT occupancies_kind_unit CHECK ((((kind = 'unit'::text) = (unit_id IS NOT NULL)) AND ((kind = 'unit'::text) = (proposal_id IS NOT NULL)) AND ((kind = 'unit'::text) = (operator_org IS NOT NULL)))),
     CONSTRAINT occupancies_note_check CHECK (((length(note) >= 1) AND (length(note) <= 2000))),
     CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text, 'unit_withdrawn'::text]))),
     CONSTRAINT occupancies_referent_name_check CHECK (((length(referent_name) >= 1) AND (length(referent_name) <= 200))),
@@ -2466,6 +2651,19 @@ CREATE TABLE public.occupancies (
 );
 
 ALTER TABLE public.occupancies OWNER TO refgw_owner;
+
+--
+-- Name: occupancy_alerts; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.occupancy_alerts (
+    occupancy_id uuid NOT NULL,
+    organisation_id uuid NOT NULL,
+    type text NOT NULL,
+    sent_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE public.occupancy_alerts OWNER TO refgw_owner;
 
 --
 -- Name: organisations; Type: TABLE; Schema: public; Owner: refgw_owner
@@ -2737,6 +2935,13 @@ ALTER TABLE ONLY public.occupancies
     ADD CONSTRAINT occupancies_proposal_id_key UNIQUE (proposal_id);
 
 --
+-- Name: occupancy_alerts occupancy_alerts_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.occupancy_alerts
+    ADD CONSTRAINT occupancy_alerts_pkey PRIMARY KEY (occupancy_id, organisation_id, type);
+
+--
 -- Name: organisations organisations_name_key; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -2854,6 +3059,12 @@ CREATE UNIQUE INDEX access_rules_kind_idx ON public.access_rules USING btree (ki
 CREATE UNIQUE INDEX access_rules_org_idx ON public.access_rules USING btree (organisation_id, action) WHERE (organisation_id IS NOT NULL);
 
 --
+-- Name: alert_thresholds_one; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE UNIQUE INDEX alert_thresholds_one ON public.alert_thresholds USING btree (organisation_id, COALESCE(convention_kind, ''::text));
+
+--
 -- Name: audit_log_person_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -2900,6 +3111,12 @@ CREATE INDEX idempotency_keys_created_idx ON public.idempotency_keys USING btree
 --
 
 CREATE INDEX occupancies_ending_idx ON public.occupancies USING btree (planned_end_date) WHERE ((end_date IS NULL) AND (ending_soon_notified_at IS NULL));
+
+--
+-- Name: occupancies_referent_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX occupancies_referent_idx ON public.occupancies USING btree (referent_org) WHERE (referent_org IS NOT NULL);
 
 --
 -- Name: occupancies_referral_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -3100,6 +3317,12 @@ CREATE TRIGGER follow_ups_consent_holds BEFORE INSERT ON public.follow_ups FOR E
 CREATE TRIGGER occupancies_consent_holds BEFORE INSERT ON public.occupancies FOR EACH ROW EXECUTE FUNCTION public.refgw_consent_must_hold();
 
 --
+-- Name: occupancies occupancies_open_ended; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE CONSTRAINT TRIGGER occupancies_open_ended AFTER INSERT OR UPDATE ON public.occupancies DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.refgw_occupancy_open_ended_check();
+
+--
 -- Name: organisations organisations_identity_changed; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -3153,6 +3376,13 @@ CREATE TRIGGER units_audience_exists BEFORE INSERT OR UPDATE OF audience_orgs ON
 
 ALTER TABLE ONLY public.access_rules
     ADD CONSTRAINT access_rules_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
+
+--
+-- Name: alert_thresholds alert_thresholds_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.alert_thresholds
+    ADD CONSTRAINT alert_thresholds_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
 
 --
 -- Name: certificates certificates_confirmed_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3293,6 +3523,20 @@ ALTER TABLE ONLY public.occupancies
 
 ALTER TABLE ONLY public.occupancies
     ADD CONSTRAINT occupancies_unit_id_fkey FOREIGN KEY (unit_id) REFERENCES public.units(id);
+
+--
+-- Name: occupancy_alerts occupancy_alerts_occupancy_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.occupancy_alerts
+    ADD CONSTRAINT occupancy_alerts_occupancy_id_fkey FOREIGN KEY (occupancy_id) REFERENCES public.occupancies(id);
+
+--
+-- Name: occupancy_alerts occupancy_alerts_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.occupancy_alerts
+    ADD CONSTRAINT occupancy_alerts_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
 
 --
 -- Name: persons persons_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3439,6 +3683,18 @@ CREATE POLICY access_rules_read ON public.access_rules FOR SELECT USING ((( SELE
 --
 
 CREATE POLICY access_rules_write ON public.access_rules USING (( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)) WITH CHECK (( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator));
+
+--
+-- Name: alert_thresholds; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.alert_thresholds ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: alert_thresholds alert_thresholds_read; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY alert_thresholds_read ON public.alert_thresholds FOR SELECT USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('event.read'::text) AS refgw_caller_may)));
 
 --
 -- Name: audit_lanes; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -3604,7 +3860,13 @@ ALTER TABLE public.occupancies ENABLE ROW LEVEL SECURITY;
 -- Name: occupancies occupancies_read; Type: POLICY; Schema: public; Owner: refgw_owner
 --
 
-CREATE POLICY occupancies_read ON public.occupancies FOR SELECT USING ((((operator_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (referring_org = ( SELECT public.refgw_caller() AS refgw_caller))) AND ( SELECT public.refgw_caller_may('occupancy.read'::text) AS refgw_caller_may)));
+CREATE POLICY occupancies_read ON public.occupancies FOR SELECT USING ((((operator_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (referring_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (referent_org = ( SELECT public.refgw_caller() AS refgw_caller))) AND ( SELECT public.refgw_caller_may('occupancy.read'::text) AS refgw_caller_may)));
+
+--
+-- Name: occupancy_alerts; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.occupancy_alerts ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: organisations; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -3887,6 +4149,12 @@ GRANT ALL ON FUNCTION public.refgw_accept_proposal(p_proposal uuid) TO refgw_app
 --
 
 GRANT ALL ON FUNCTION public.refgw_access_fits(p_need text, p_unit text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_alert_days(p_org uuid, p_kind text, p_default integer); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_alert_days(p_org uuid, p_kind text, p_default integer) FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_audit_append(p_certificate bytea, p_request_id text, p_action text, p_resource_type text, p_resource_id text, p_person_id uuid, p_detail jsonb); Type: ACL; Schema: public; Owner: refgw_owner
@@ -4194,6 +4462,13 @@ REVOKE ALL ON FUNCTION public.refgw_named_orgs_exist() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_notify_ending_soon(p_days integer) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_occupancy_terms(p_occupancy uuid, p_version integer, p_referent jsonb, p_convention jsonb); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version integer, p_referent jsonb, p_convention jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version integer, p_referent jsonb, p_convention jsonb) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_operator_shared(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -4318,6 +4593,13 @@ GRANT ALL ON FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_re
 REVOKE ALL ON FUNCTION public.refgw_repair_withdrawn_consents() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_replace_alert_thresholds(p_items jsonb); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_report_occupancy(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -4416,6 +4698,12 @@ REVOKE ALL ON FUNCTION public.refgw_withdraw_other_proposals(p_referral uuid, p_
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.access_rules TO refgw_app;
+
+--
+-- Name: TABLE alert_thresholds; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT ON TABLE public.alert_thresholds TO refgw_app;
 
 --
 -- Name: TABLE events; Type: ACL; Schema: public; Owner: refgw_owner

@@ -31,6 +31,7 @@ trap 'exit 130' INT TERM
 sh scripts/orgs.sh "$bin" certs/dev scripts/demo-orgs.txt >/dev/null
 "$bin" seed schema/demo/units.sql >/dev/null
 "$bin" seed schema/demo/partnerships.sql >/dev/null
+"$bin" seed schema/demo/alert_thresholds.sql >/dev/null
 "$bin" org list
 
 port=${REFGW_LISTEN_PORT:-8443}

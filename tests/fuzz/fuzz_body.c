@@ -19,6 +19,7 @@
 
 #include "fake_db.h"
 #include "access_rules.h"
+#include "alert_thresholds.h"
 #include "audit_trail.h"
 #include "certificates.h"
 #include "consents.h"
@@ -57,6 +58,8 @@ static const struct {
     {"proposals.decision", handle_proposal_decision, HTTP_POST, 1},
     {"occupancies.start", handle_occupancy_start, HTTP_POST, 0},
     {"occupancies.end", handle_occupancy_end, HTTP_POST, 1},
+    {"occupancies.update", handle_occupancy_update, HTTP_PATCH, 1},
+    {"alert_thresholds.put", handle_alert_thresholds_put, HTTP_PUT, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -93,6 +93,7 @@ Suite *review14_suite(void);
 Suite *sites_suite(void);
 Suite *unit_life_suite(void);
 Suite *follow_ups_suite(void);
+Suite *alerts_conventions_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);
