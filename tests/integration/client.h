@@ -90,6 +90,7 @@ Suite *ranking_suite(void);
 Suite *placements_suite(void);
 Suite *journeys_suite(void);
 Suite *review14_suite(void);
+Suite *relay_hosting_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

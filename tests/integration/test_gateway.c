@@ -1347,6 +1347,7 @@ main(void)
 	srunner_add_suite(sr, placements_suite());
 	srunner_add_suite(sr, journeys_suite());
 	srunner_add_suite(sr, review14_suite());
+	srunner_add_suite(sr, relay_hosting_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
