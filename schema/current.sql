@@ -1681,7 +1681,7 @@ ALTER FUNCTION public.refgw_relay_notify(p_earlier uuid) OWNER TO refgw_owner;
 --
 
 CREATE FUNCTION public.refgw_relayed_placement(p_referral uuid) RETURNS TABLE(id uuid, kind text, operator_org uuid, commune text, start_date date, planned_end_date date, end_date date, referent_org uuid, referent_name text, referent_role text)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 1
     SET search_path TO 'pg_catalog', 'public'
     AS $$
     SELECT o.id, o.kind, o.operator_org, u.commune, o.start_date, o.planned_end_date,
