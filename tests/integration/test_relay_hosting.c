@@ -192,6 +192,9 @@ START_TEST(a_coordinator_grants_hosting_with_one_rule)
 	ck_assert(allowed("orga", "site.host"));
 	ck_assert(allowed("orga", "site.manage"));
 	ck_assert(allowed("orga", "proposal.decide"));
+	/* A coordinator gets nothing from hosting. */
+	ck_assert(!allowed("coord", "site.manage"));
+	ck_assert(!allowed("coord", "referral.read"));
 
 	/* It publishes its house, receives a proposal, decides, starts a stay. */
 	unit = ors_room();
@@ -303,16 +306,6 @@ START_TEST(diogenes_relays_to_home_guidance)
 			ck_assert_str_eq(errors_field(&r), "relays_referral_id");
 			resp_free(&r);
 		}
-		/* orgh may not relay DIOGENES's referral to ORS: not its own. */
-		snprintf(body, sizeof(body),
-			 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
-			 "\"h.home_guidance\",\"consent_id\":\"%s\",\"purpose\":\"housing_"
-			 "referral\","
-			 "\"relays_referral_id\":\"%s\"}",
-			 person, org_id("orgh"), consent, earlier);
-		ck_assert_int_eq(call("orgh", "POST", "/v1/referrals", body, NULL, &r), 0);
-		ck_assert_int_ne(r.status, 201);
-		resp_free(&r);
 		free(o);
 		free(oc);
 	}
@@ -324,6 +317,25 @@ START_TEST(diogenes_relays_to_home_guidance)
 	relayed = relay(person, earlier, "\"identity\",\"housing_situation\"", &consent);
 	ck_assert_int_eq(events_of("orga", "referral.relayed", earlier), 1);
 	ck_assert_int_eq(events_of("orgd", "referral.relayed", earlier), 0);
+
+	/* The home-guidance service, which now follows the person, may not
+	 * relay DIOGENES's referral to ORS onwards: it is not one of its own. */
+	{
+		char *hc = post_consent("orgh", person, "orgc", "\"identity\"");
+		long before = sql_count("SELECT count(*) FROM referrals", NULL);
+
+		snprintf(body, sizeof(body),
+			 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
+			 "\"c.lease\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+			 "\"relays_referral_id\":\"%s\"}",
+			 person, org_id("orgc"), hc, earlier);
+		ck_assert_int_eq(call("orgh", "POST", "/v1/referrals", body, NULL, &r), 0);
+		ck_assert_msg(r.status == 422, "relay by a stranger: %ld %s", r.status, r.body);
+		ck_assert_str_eq(errors_field(&r), "relays_referral_id");
+		resp_free(&r);
+		ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals", NULL), before);
+		free(hc);
+	}
 
 	/* The home-guidance service sees where the person lives now: the
 	 * house's commune, the operator, the dates; not the address. */
