@@ -38,7 +38,7 @@ FUZZ_SECONDS ?= 60
 
 BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
-            comensia logiris logement-molenbeekois ais-trois-pommiers citydev brusshelp
+            comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
 .PHONY: FORCE schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 

@@ -18,12 +18,22 @@
 /* Whether the caller may do $action under the rules of its transaction. */
 #define CALLER_MAY_COLUMNS(C) C(CALLER_MAY, "may", "refgw_caller_may($action)", COL_KEY, 0, NULL)
 
+/* The organisation a single rule is for: its kind, and whether it is a
+ * coordinator (no hosting for coordinators, schema/031). */
+#define RULE_TARGET_COLUMNS(C) C(RULE_TARGET_KIND, "kind", "o.kind", COL_KEY, 0, NULL)
+
 enum rule_col { RULE_COLUMNS(COLUMN_ENUM) };
 enum caller_may_col { CALLER_MAY_COLUMNS(COLUMN_ENUM) };
+enum rule_target_col { RULE_TARGET_COLUMNS(COLUMN_ENUM) };
 
-extern const struct row_desc rule_row, caller_may_row;
+extern const struct row_desc rule_row, caller_may_row, rule_target_row;
 
 int handle_rules_list(struct request *r);
 int handle_rules_replace(struct request *r);
+/* PUT /v1/access-rules/{organisation_id}/{action} {"allowed": bool}: sets one
+ * organisation's rule; DELETE removes it (its kind's rule applies again).
+ * Both answer that organisation's rules. */
+int handle_rule_put(struct request *r);
+int handle_rule_delete(struct request *r);
 
 #endif

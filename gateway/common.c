@@ -100,9 +100,8 @@ if_match_version(struct request *r)
 	return -1;
 }
 
-const char *const org_kinds[] = {"justice_aid", "street_work",      "homeless_service",
-				 "cpas",        "housing_operator", "coordinator",
-				 NULL};
+const char *const org_kinds[] = {"justice_aid",      "street_work", "homeless_service", "cpas",
+				 "housing_operator", "coordinator", "home_guidance",    NULL};
 
 json_t *
 json_split(const char *joined)

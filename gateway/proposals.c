@@ -91,7 +91,7 @@ handle_proposal_create(struct request *r)
 		status = reply_problem(
 			r, 403, "consent-not-covering", "Consent does not cover this",
 			"the referral's consent does not cover the unit's operator (by "
-			"organisation or kind housing_operator), or no longer holds");
+			"organisation or by its kind, whatever it is), or no longer holds");
 		goto out;
 	}
 	s = db_query(r->db, ST_PROPOSAL_INSERT, &res, "unit", r->params[0], "referral",

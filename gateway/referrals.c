@@ -103,6 +103,7 @@ static const struct field_spec referral_fields[] = {
 	{"data", FT_OBJECT, false, 0, 0, 0, NULL},
 	{"needs", FT_OBJECT, false, 0, 0, 0, NULL},
 	{"release_date", FT_DATE, false, 0, 0, 0, NULL},
+	{"relays_referral_id", FT_UUID, false, 0, 0, 0, NULL},
 };
 static const struct field_spec transition_fields[] = {
 	{"to", FT_ENUM, true, 0, 0, 0, states},
@@ -244,6 +245,32 @@ out:
 	return status;
 }
 
+/* A relay (schema/031): relays_referral_id must be an earlier referral of
+ * the same person record that the caller sent, received or took in.  0 when
+ * it is (or absent), else the status answered (422 naming the field). */
+static int
+check_relay(struct request *r, json_t *body)
+{
+	const char *earlier = json_str(body, "relays_referral_id");
+	struct db_res *res = NULL;
+	enum db_status s;
+	int status = 0;
+
+	if (earlier == NULL)
+		return 0;
+	s = db_query(r->db, ST_RELAY_OK, &res, "earlier", earlier, "person",
+		     json_str(body, "person_id"), (char *)NULL);
+	if (s != DB_OK)
+		status = reply_db_error(r, s);
+	else if (!row_bool(res, 0, RELAY_OK))
+		status = reply_unprocessable_field(
+			r, "Referral cannot be relayed", "relays_referral_id",
+			"must be an earlier referral of the same person that you sent, received or "
+			"took in");
+	db_res_free(res);
+	return status;
+}
+
 /* The referral's row: an intake (the caller to itself) waitlisted at once,
  * another submitted to its recipient. */
 static enum db_status
@@ -253,11 +280,12 @@ insert_referral(struct request *r, json_t *body, bool intake, struct db_res **re
 		return db_query(r->db, ST_INTAKE_INSERT, res, "person", json_str(body, "person_id"),
 				"program", json_str(body, "program"), "consent",
 				json_str(body, "consent_id"), "purpose", json_str(body, "purpose"),
-				(char *)NULL);
+				"relays", json_str(body, "relays_referral_id"), (char *)NULL);
 	return db_query(r->db, ST_REFERRAL_INSERT, res, "person", json_str(body, "person_id"), "to",
 			json_str(body, "to_organisation_id"), "program", json_str(body, "program"),
 			"consent", json_str(body, "consent_id"), "purpose",
-			json_str(body, "purpose"), (char *)NULL);
+			json_str(body, "purpose"), "relays", json_str(body, "relays_referral_id"),
+			(char *)NULL);
 }
 
 /* Its first step: null -> submitted, the recipient told, audited
@@ -306,7 +334,7 @@ handle_referral_create(struct request *r)
 	intake = strcmp(to, r->who.organisation_id) == 0;
 	if ((status = check_recipient(r, to, json_str(body, "program"))) != 0 ||
 	    (status = program_check_open(r, to, json_str(body, "program"))) != 0 ||
-	    (status = check_coverage(r, body, intake)) != 0)
+	    (status = check_coverage(r, body, intake)) != 0 || (status = check_relay(r, body)) != 0)
 		goto out;
 	status = 500;
 	needs = needs_stored(json_object_get(body, "needs"));
@@ -332,7 +360,10 @@ handle_referral_create(struct request *r)
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (record_creation(r, id, to, json_str(body, "person_id"), intake) != 0) {
+	if (record_creation(r, id, to, json_str(body, "person_id"), intake) != 0 ||
+	    (json_str(body, "relays_referral_id") &&
+	     db_query(r->db, ST_RELAY_NOTIFY, NULL, "earlier", json_str(body, "relays_referral_id"),
+		      (char *)NULL) != DB_OK)) {
 		status = fail_audit(r);
 		goto out;
 	}
@@ -430,6 +461,28 @@ fail:
 	return -1;
 }
 
+/* Adds to an audit detail the placement a relay continues, when shown:
+ * {"relayed_placement": occupancy id}, category housing_situation. */
+static int
+relayed_shown(json_t *detail, const struct db_res *res)
+{
+	json_t *cats = json_object_get(detail, "categories"), *c;
+	bool listed = false;
+	size_t i;
+
+	if (row_null(res, 0, RELAYED_ID))
+		return 0;
+	if (!json_is_array(cats))
+		return -1;
+	json_array_foreach(cats, i, c)
+		listed |=
+			json_is_string(c) && strcmp(json_string_value(c), "housing_situation") == 0;
+	if (!listed && json_array_append_new(cats, json_string("housing_situation")) != 0)
+		return -1;
+	return json_object_set_new(detail, "relayed_placement",
+				   json_string(row_val(res, 0, RELAYED_ID)));
+}
+
 int
 handle_referral_get(struct request *r)
 {
@@ -453,7 +506,7 @@ handle_referral_get(struct request *r)
 	 * and every time they are shown, audited with their categories; so
 	 * are the placement's outcome and address (schema/022). */
 	if (row_bool(res, 0, REFERRAL_VISIBLE) || !row_null(res, 0, PLACEMENT_OUTCOME) ||
-	    !row_null(res, 0, PLACEMENT_ADDRESS)) {
+	    !row_null(res, 0, PLACEMENT_ADDRESS) || !row_null(res, 0, RELAYED_ID)) {
 		if (row_bool(res, 0, REFERRAL_VISIBLE)) {
 			show |= ROW_PERSONAL;
 			detail = shown_categories(res);
@@ -461,6 +514,7 @@ handle_referral_get(struct request *r)
 			detail = json_pack("{s:[]}", "categories");
 		}
 		if (detail == NULL || placement_shown(detail, res) != 0 ||
+		    relayed_shown(detail, res) != 0 ||
 		    audit_record(r, "referral.read", "referral", r->params[0],
 				 row_val(res, 0, REFERRAL_PERSON), detail) != 0) {
 			status = fail_audit(r);

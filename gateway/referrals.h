@@ -23,6 +23,8 @@
 	C(REFERRAL_CONSENT, "consent_id", "r.consent_id", COL_PLAIN, 0, NULL)                      \
 	C(REFERRAL_PURPOSE, "purpose", "r.purpose", COL_STRING, 0, NULL)                           \
 	C(REFERRAL_INTAKE, "intake", "r.from_org = r.to_org", COL_BOOLEAN, 0, NULL)                \
+	C(REFERRAL_RELAYS, "relays_referral_id", "r.relays_referral_id", COL_PLAIN, COL_NULLABLE,  \
+	  NULL)                                                                                    \
 	C(REFERRAL_CREATED, "created_at", TS("r.created_at"), COL_PLAIN, 0, NULL)                  \
 	C(REFERRAL_UPDATED, "updated_at", TS("r.updated_at"), COL_PLAIN, 0, NULL)                  \
 	C(REFERRAL_KEY, "cursor_key", "r.created_at::text", COL_KEY, COL_CURSOR, NULL)
@@ -41,7 +43,8 @@
 	C(REFERRAL_DATA, "data", "d.data::text", COL_JSON, COL_PERSONAL | COL_OMIT_NULL, NULL)     \
 	C(REFERRAL_PARALLEL, "parallel", "refgw_referral_parallel(r.id)::text", COL_JSON,          \
 	  COL_OMIT_NULL, NULL)                                                                     \
-	PLACEMENT_COLUMNS(C)
+	PLACEMENT_COLUMNS(C)                                                                       \
+	RELAYED_COLUMNS(C)
 
 /* The referral's latest placement (schema/022: refgw_referral_placement,
  * LEFT JOIN LATERAL pl in GET /v1/referrals/{id} only, not in the lists),
@@ -62,6 +65,35 @@
 	C(PLACEMENT_END, "placement.end_date", "pl.end_date::text", COL_PLAIN, COL_OMIT_NULL,      \
 	  NULL)                                                                                    \
 	C(PLACEMENT_OUTCOME, "placement.outcome", "pl.outcome", COL_PLAIN, COL_OMIT_NULL, NULL)
+
+/* For the receiver of a relay (schema/031: refgw_relayed_placement, LEFT
+ * JOIN LATERAL rp in GET /v1/referrals/{id} only), the placement it
+ * continues: the relayed referral's latest occupancy, while the relay's
+ * consent holds and covers the receiver and housing_situation (audited with
+ * the read); staff data and the unit's commune, never the address. */
+#define RELAYED_COLUMNS(C)                                                                         \
+	C(RELAYED_ID, "relayed_placement.occupancy_id", "rp.id", COL_PLAIN, COL_OMIT_NULL, NULL)   \
+	C(RELAYED_KIND, "relayed_placement.kind", "rp.kind", COL_PLAIN, COL_OMIT_NULL, NULL)       \
+	C(RELAYED_OPERATOR, "relayed_placement.operator_organisation_id", "rp.operator_org",       \
+	  COL_PLAIN, COL_OMIT_NULL, NULL)                                                          \
+	C(RELAYED_COMMUNE, "relayed_placement.commune", "rp.commune", COL_STRING, COL_OMIT_NULL,   \
+	  NULL)                                                                                    \
+	C(RELAYED_START, "relayed_placement.start_date", "rp.start_date::text", COL_PLAIN,         \
+	  COL_OMIT_NULL, NULL)                                                                     \
+	C(RELAYED_PLANNED_END, "relayed_placement.planned_end_date", "rp.planned_end_date::text",  \
+	  COL_PLAIN, COL_OMIT_NULL, NULL)                                                          \
+	C(RELAYED_END, "relayed_placement.end_date", "rp.end_date::text", COL_PLAIN,               \
+	  COL_OMIT_NULL, NULL)                                                                     \
+	C(RELAYED_REFERENT, "relayed_placement.referent_organisation_id", "rp.referent_org",       \
+	  COL_PLAIN, COL_OMIT_NULL, NULL)                                                          \
+	C(RELAYED_REFERENT_NAME, "relayed_placement.referent_name", "rp.referent_name",            \
+	  COL_STRING, COL_OMIT_NULL, NULL)                                                         \
+	C(RELAYED_REFERENT_ROLE, "relayed_placement.referent_role", "rp.referent_role",            \
+	  COL_STRING, COL_OMIT_NULL, NULL)
+
+/* Whether the caller may relay a referral for a person (schema/031). */
+#define RELAY_OK_COLUMNS(C)                                                                        \
+	C(RELAY_OK, "ok", "refgw_may_relay($earlier::uuid, $person::uuid)", COL_KEY, 0, NULL)
 
 /* One step of a referral's history; the note, and the outcome of a
  * completion (its reason code), only while the consent holds. */
@@ -106,9 +138,10 @@ enum transition_col { TRANSITION_COLUMNS(COLUMN_ENUM) };
 enum recipient_col { RECIPIENT_COLUMNS(COLUMN_ENUM) };
 enum consent_gaps_col { CONSENT_GAPS_COLUMNS(COLUMN_ENUM) };
 enum intake_gaps_col { INTAKE_GAPS_COLUMNS(COLUMN_ENUM) };
+enum relay_ok_col { RELAY_OK_COLUMNS(COLUMN_ENUM) };
 
 extern const struct row_desc referral_row, referral_full_row, transition_row, recipient_row,
-	consent_gaps_row, intake_gaps_row;
+	consent_gaps_row, intake_gaps_row, relay_ok_row;
 
 enum referral_party { PARTY_RECEIVER, PARTY_SENDER };
 

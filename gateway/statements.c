@@ -65,6 +65,7 @@
 
 ROW_DESC(referral_row, REFERRAL_COLUMNS);
 ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
+ROW_DESC(relay_ok_row, RELAY_OK_COLUMNS);
 ROW_DESC(transition_row, TRANSITION_COLUMNS);
 ROW_DESC(recipient_row, RECIPIENT_COLUMNS);
 ROW_DESC(consent_gaps_row, CONSENT_GAPS_COLUMNS);
@@ -77,6 +78,7 @@ ROW_DESC(scalar_row, SCALAR_COLUMNS);
  * the services and the CLI that read rows (issue 13, h4) */
 ROW_DESC(rule_row, RULE_COLUMNS);
 ROW_DESC(caller_may_row, CALLER_MAY_COLUMNS);
+ROW_DESC(rule_target_row, RULE_TARGET_COLUMNS);
 ROW_DESC(audit_entry_row, AUDIT_ENTRY_COLUMNS);
 ROW_DESC(report_site_row, REPORT_SITE_COLUMNS);
 ROW_DESC(report_referral_row, REPORT_REFERRAL_COLUMNS);
@@ -245,19 +247,26 @@ struct db_stmt statements[ST_COUNT] = {
 			     "consent person to purpose categories", &consent_gaps_row},
 	[ST_REFERRAL_INSERT] = {"referral_insert",
 				"INSERT INTO referrals AS r (person_id, from_org, to_org, program, "
-				"consent_id, purpose) VALUES ($person::uuid, refgw_caller(), "
-				"$to::uuid, $program, $consent::uuid, $purpose) RETURNING {cols}",
-				"person to program consent purpose", &referral_row},
+				"consent_id, purpose, relays_referral_id) VALUES ($person::uuid, "
+				"refgw_caller(), $to::uuid, $program, $consent::uuid, $purpose, "
+				"$relays::uuid) RETURNING {cols}",
+				"person to program consent purpose relays", &referral_row},
 	/* An intake (schema/021): its own organisation at both ends, on its
 	 * waitlist at once. */
 	[ST_INTAKE_GAPS] = {"intake_gaps", "SELECT {cols}", "consent person purpose categories",
 			    &intake_gaps_row},
 	[ST_INTAKE_INSERT] = {"intake_insert",
 			      "INSERT INTO referrals AS r (person_id, from_org, to_org, program, "
-			      "consent_id, purpose, status) VALUES ($person::uuid, refgw_caller(), "
-			      "refgw_caller(), $program, $consent::uuid, $purpose, 'waitlisted') "
+			      "consent_id, purpose, status, relays_referral_id) VALUES "
+			      "($person::uuid, refgw_caller(), refgw_caller(), $program, "
+			      "$consent::uuid, $purpose, 'waitlisted', $relays::uuid) "
 			      "RETURNING {cols}",
-			      "person program consent purpose", &referral_row},
+			      "person program consent purpose relays", &referral_row},
+	/* A relay (schema/031): of an earlier referral of the person that
+	 * the caller sent, received or took in; its parties told. */
+	[ST_RELAY_OK] = {"relay_ok", "SELECT {cols}", "earlier person", &relay_ok_row},
+	[ST_RELAY_NOTIFY] = {"relay_notify", "SELECT refgw_relay_notify($earlier::uuid)", "earlier",
+			     NULL},
 	[ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
 				     "INSERT INTO referral_data (referral_id, data, reason, needs, "
 				     "release_date) VALUES ($id::uuid, $data::jsonb, $reason, "
@@ -276,6 +285,7 @@ struct db_stmt statements[ST_COUNT] = {
 			     "SELECT {cols} FROM referrals r LEFT JOIN "
 			     "refgw_referral_data_shown($id::uuid) d ON d.referral_id = r.id "
 			     "LEFT JOIN LATERAL refgw_referral_placement(r.id) pl ON true "
+			     "LEFT JOIN LATERAL refgw_relayed_placement(r.id) rp ON true "
 			     "WHERE r.id = $id::uuid",
 			     "id", &referral_full_row},
 	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"),
@@ -319,6 +329,25 @@ struct db_stmt statements[ST_COUNT] = {
 		 "action text, allowed boolean)",
 		 "rules", NULL},
 	[ST_CALLER_MAY] = {"caller_may", "SELECT {cols}", "action", &caller_may_row},
+	/* One organisation's rule (schema/031: site.host and the others). */
+	[ST_RULE_TARGET] = {"rule_target",
+			    "SELECT {cols} FROM organisations o WHERE o.id = "
+			    "$org::uuid",
+			    "org", &rule_target_row},
+	[ST_RULE_UPSERT] = {"rule_upsert",
+			    "INSERT INTO access_rules AS a (organisation_id, action, allowed) "
+			    "VALUES ($org::uuid, $action, $allowed::boolean) ON CONFLICT "
+			    "(organisation_id, action) WHERE organisation_id IS NOT NULL DO UPDATE "
+			    "SET allowed = EXCLUDED.allowed, updated_at = now() RETURNING {cols}",
+			    "org action allowed", &rule_row},
+	[ST_RULE_DELETE] = {"rule_delete",
+			    "DELETE FROM access_rules a WHERE a.organisation_id = $org::uuid AND "
+			    "a.action = $action RETURNING {cols}",
+			    "org action", &rule_row},
+	[ST_RULES_OF_ORG] = {"rules_of_org",
+			     "SELECT {cols} FROM access_rules a WHERE a.organisation_id = "
+			     "$org::uuid ORDER BY a.action",
+			     "org", &rule_row},
 	/* the audit trail (audit_trail.h) */
 	[ST_AUDIT_LIST] = {"audit_list",
 			   "SELECT {cols} FROM audit_log a WHERE a.person_id = $person::uuid AND "

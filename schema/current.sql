@@ -308,10 +308,7 @@ BEGIN
     SELECT o.id, o.name, o.kind, o.status, c.revoked_at IS NOT NULL,
            CASE WHEN c.revoked_at IS NULL AND c.confirmed_at IS NOT NULL AND o.status = 'active'
                 THEN refgw_set_caller(o.id, c.sha256) END,
-           p_action IS NULL OR coalesce((
-               SELECT r.allowed FROM access_rules r
-                WHERE r.action = p_action AND (r.organisation_id = o.id OR r.kind = o.kind)
-                ORDER BY r.organisation_id IS NULL LIMIT 1), false),
+           p_action IS NULL OR refgw_org_may(o.id, o.kind, p_action),
            c.revoked_at IS NULL AND c.confirmed_at IS NULL
       FROM certificates c JOIN organisations o ON o.id = c.organisation_id
      WHERE c.sha256 = fingerprint;
@@ -354,12 +351,13 @@ CREATE FUNCTION public.refgw_caller_actions() RETURNS text[]
     AS $$
 BEGIN
     RETURN coalesce((
-        SELECT array_agg(action ORDER BY action) FROM (
-            SELECT DISTINCT ON (r.action) r.action, r.allowed
-              FROM access_rules r JOIN organisations o ON o.id = refgw_caller()
-             WHERE r.organisation_id = o.id OR r.kind = o.kind
-             ORDER BY r.action, (r.organisation_id IS NULL)) chosen
-         WHERE allowed), '{}');
+        SELECT array_agg(a.action ORDER BY a.action)
+          FROM organisations o,
+               (SELECT r.action FROM access_rules r, organisations me
+                 WHERE me.id = refgw_caller()
+                   AND (r.organisation_id = me.id OR r.kind = me.kind)
+                UNION SELECT unnest(refgw_hosting_actions())) a
+         WHERE o.id = refgw_caller() AND refgw_org_may(o.id, o.kind, a.action)), '{}');
 END
 $$;
 
@@ -424,10 +422,8 @@ CREATE FUNCTION public.refgw_caller_may(p_action text) RETURNS boolean
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 BEGIN
-    RETURN coalesce((
-        SELECT r.allowed FROM access_rules r JOIN organisations o ON o.id = refgw_caller()
-         WHERE r.action = p_action AND (r.organisation_id = o.id OR r.kind = o.kind)
-         ORDER BY r.organisation_id IS NULL LIMIT 1), false);
+    RETURN coalesce((SELECT refgw_org_may(o.id, o.kind, p_action)
+                       FROM organisations o WHERE o.id = refgw_caller()), false);
 END
 $$;
 
@@ -1145,6 +1141,17 @@ $$;
 ALTER FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_hosting_actions(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_hosting_actions() RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT ARRAY['site.manage', 'unit.manage', 'unit.read', 'proposal.decide',
+                   'occupancy.manage', 'occupancy.read', 'referral.read', 'event.read'] $$;
+
+ALTER FUNCTION public.refgw_hosting_actions() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_housing_program_kinds(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1278,6 +1285,21 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_lock_event_heads(p_orgs uuid[]) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_may_relay(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_may_relay(p_earlier uuid, p_person uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM referrals r
+                    WHERE r.id = p_earlier AND r.person_id = p_person
+                      AND refgw_caller() IN (r.from_org, r.to_org))
+$$;
+
+ALTER FUNCTION public.refgw_may_relay(p_earlier uuid, p_person uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_named_orgs_exist(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1486,6 +1508,29 @@ CREATE FUNCTION public.refgw_operator_shared(p_referral uuid) RETURNS text[]
 $$;
 
 ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_org_may(uuid, text, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT coalesce(
+        (SELECT r.allowed FROM access_rules r
+          WHERE r.organisation_id = p_org AND r.action = p_action),
+        CASE WHEN p_kind <> 'coordinator' AND p_action = ANY (refgw_hosting_actions())
+                  AND coalesce((SELECT r.allowed FROM access_rules r
+                                 WHERE r.action = 'site.host'
+                                   AND (r.organisation_id = p_org OR r.kind = p_kind)
+                                 ORDER BY r.organisation_id IS NULL LIMIT 1), false)
+             THEN true END,
+        (SELECT r.allowed FROM access_rules r WHERE r.kind = p_kind AND r.action = p_action),
+        false)
+$$;
+
+ALTER FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_partnership_member(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1976,6 +2021,79 @@ $$;
 ALTER FUNCTION public.refgw_referral_placement(p_referral uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_referral_relay_check(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_relay_check() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.relays_referral_id IS NOT NULL AND refgw_caller() IS NOT NULL
+       AND NOT refgw_may_relay(NEW.relays_referral_id, NEW.person_id) THEN
+        RAISE EXCEPTION 'a referral relays an earlier one of the same person, sent, received or taken in by its sender'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'referrals_relay';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_referral_relay_check() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_relay_notify(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_relay_notify(p_earlier uuid) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    org uuid;
+    n integer := 0;
+BEGIN
+    FOR org IN
+        SELECT DISTINCT x.org FROM referrals r,
+               unnest(ARRAY[r.from_org, r.to_org,
+                            (SELECT o.referent_org FROM occupancies o
+                              WHERE o.referral_id = r.id
+                              ORDER BY o.created_at DESC, o.id DESC LIMIT 1)]) AS x(org)
+         WHERE r.id = p_earlier AND x.org IS NOT NULL AND x.org <> refgw_caller()
+    LOOP
+        PERFORM refgw_emit_event(org, 'referral.relayed', 'referral', p_earlier);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.refgw_relay_notify(p_earlier uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_relayed_placement(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_relayed_placement(p_referral uuid) RETURNS TABLE(id uuid, kind text, operator_org uuid, commune text, start_date date, planned_end_date date, end_date date, referent_org uuid, referent_name text, referent_role text)
+    LANGUAGE sql STABLE SECURITY DEFINER ROWS 1
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT o.id, o.kind, o.operator_org, u.commune, o.start_date, o.planned_end_date,
+           o.end_date, o.referent_org, o.referent_name, o.referent_role
+      FROM referrals r JOIN consents c ON c.id = r.consent_id
+      JOIN organisations rcv ON rcv.id = r.to_org
+      JOIN occupancies o ON o.referral_id = r.relays_referral_id
+      LEFT JOIN units u ON u.id = o.unit_id
+     WHERE r.id = p_referral AND r.to_org = refgw_caller()
+       AND c.status = 'active' AND c.valid_until >= current_date
+       AND 'housing_situation' = ANY (c.data_categories)
+       AND (r.to_org = ANY (c.recipient_orgs) OR rcv.kind = ANY (c.recipient_kinds)
+            OR (r.from_org = r.to_org AND c.created_by = r.to_org))
+     ORDER BY o.created_at DESC, o.id DESC
+     LIMIT 1
+$$;
+
+ALTER FUNCTION public.refgw_relayed_placement(p_referral uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_release_date_for_caller(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2317,6 +2435,7 @@ CREATE TABLE public.referrals (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    relays_referral_id uuid,
     CONSTRAINT referrals_status_check CHECK ((status = ANY (ARRAY['submitted'::text, 'received'::text, 'accepted'::text, 'declined'::text, 'waitlisted'::text, 'in_progress'::text, 'completed'::text, 'cancelled'::text, 'consent_withdrawn'::text])))
 );
 
@@ -2488,7 +2607,7 @@ CREATE TABLE public.access_rules (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT access_rules_action_check CHECK ((action ~ '^[a-z_]+\.[a-z_]+$'::text)),
     CONSTRAINT access_rules_check CHECK (((organisation_id IS NULL) <> (kind IS NULL))),
-    CONSTRAINT access_rules_kind_check CHECK ((kind = ANY (ARRAY['justice_aid'::text, 'street_work'::text, 'homeless_service'::text, 'cpas'::text, 'housing_operator'::text, 'coordinator'::text])))
+    CONSTRAINT access_rules_kind_check CHECK ((kind = ANY (ARRAY['justice_aid'::text, 'street_work'::text, 'homeless_service'::text, 'cpas'::text, 'housing_operator'::text, 'coordinator'::text, 'home_guidance'::text])))
 );
 
 ALTER TABLE public.access_rules OWNER TO refgw_owner;
@@ -2678,7 +2797,7 @@ CREATE TABLE public.organisations (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT organisations_kind_check CHECK ((kind = ANY (ARRAY['justice_aid'::text, 'street_work'::text, 'homeless_service'::text, 'cpas'::text, 'housing_operator'::text, 'coordinator'::text]))),
+    CONSTRAINT organisations_kind_check CHECK ((kind = ANY (ARRAY['justice_aid'::text, 'street_work'::text, 'homeless_service'::text, 'cpas'::text, 'housing_operator'::text, 'coordinator'::text, 'home_guidance'::text]))),
     CONSTRAINT organisations_name_check CHECK (((length(name) >= 1) AND (length(name) <= 200))),
     CONSTRAINT organisations_status_check CHECK ((status = ANY (ARRAY['active'::text, 'suspended'::text])))
 );
@@ -3185,6 +3304,12 @@ CREATE INDEX referrals_from_idx ON public.referrals USING btree (from_org, creat
 CREATE INDEX referrals_person_idx ON public.referrals USING btree (person_id);
 
 --
+-- Name: referrals_relays_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX referrals_relays_idx ON public.referrals USING btree (relays_referral_id) WHERE (relays_referral_id IS NOT NULL);
+
+--
 -- Name: referrals_to_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -3363,6 +3488,12 @@ CREATE TRIGGER referrals_consent_holds BEFORE INSERT ON public.referrals FOR EAC
 --
 
 CREATE TRIGGER referrals_first_status BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_referral_first_status();
+
+--
+-- Name: referrals referrals_relay; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER referrals_relay BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_referral_relay_check();
 
 --
 -- Name: units units_audience_exists; Type: TRIGGER; Schema: public; Owner: refgw_owner
@@ -3621,6 +3752,13 @@ ALTER TABLE ONLY public.referrals
 
 ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
+
+--
+-- Name: referrals referrals_relays_referral_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.referrals
+    ADD CONSTRAINT referrals_relays_referral_id_fkey FOREIGN KEY (relays_referral_id) REFERENCES public.referrals(id);
 
 --
 -- Name: referrals referrals_to_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -4413,6 +4551,12 @@ REVOKE ALL ON FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) FROM PUB
 GRANT ALL ON FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_hosting_actions(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_hosting_actions() TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_housing_program_kinds(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -4450,6 +4594,13 @@ REVOKE ALL ON FUNCTION public.refgw_keep_a_coordinator() FROM PUBLIC;
 REVOKE ALL ON FUNCTION public.refgw_lock_event_heads(p_orgs uuid[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_may_relay(p_earlier uuid, p_person uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_may_relay(p_earlier uuid, p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_may_relay(p_earlier uuid, p_person uuid) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_named_orgs_exist(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -4473,6 +4624,13 @@ GRANT ALL ON FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version i
 --
 
 REVOKE ALL ON FUNCTION public.refgw_operator_shared(p_referral uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_org_may(p_org uuid, p_kind text, p_action text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_partnership_member(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
@@ -4579,6 +4737,20 @@ GRANT ALL ON FUNCTION public.refgw_referral_parallel(p_referral uuid) TO refgw_a
 --
 
 GRANT ALL ON FUNCTION public.refgw_referral_placement(p_referral uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_relay_notify(p_earlier uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_relay_notify(p_earlier uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_relay_notify(p_earlier uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_relayed_placement(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_relayed_placement(p_referral uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_relayed_placement(p_referral uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_release_date_for_caller(p_proposal uuid, p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner

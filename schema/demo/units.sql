@@ -1,6 +1,7 @@
 -- Demo data for `make run` (not a migration): ISSUE's sites from the seeds
 -- (../shared/design.md), with their operators, units and periods, and a few
--- Rizome-Bxl transit studios.  Communes and addresses are illustrative.
+-- Rizome-Bxl transit studios, and ORS's community house.  Communes and
+-- addresses are illustrative.
 -- Idempotent: a site that exists (same operator and name) is left alone.
 DO $$
 DECLARE
@@ -16,7 +17,8 @@ BEGIN
         ('Ganshoren',   'CityDev',                    NULL,      1, 'Ganshoren',             '2020-02-01', '2024-10-31', 'published'),
         ('Trèfles',     'CityDev',                    NULL,      1, 'Anderlecht',            '2022-04-01', '2024-06-30', 'published'),
         ('Dubrucq',     'SISP Logement Molenbeekois', 'Communa', 14, 'Molenbeek-Saint-Jean', '2023-03-01', '2025-07-31', 'published'),
-        ('Transit Forest', 'Rizome-Bxl',              NULL,      4, 'Forest',                '2026-01-01', NULL,         'published')
+        ('Transit Forest', 'Rizome-Bxl',              NULL,      4, 'Forest',                '2026-01-01', NULL,         'published'),
+        ('Maison communautaire', 'ORS - Office de Réadaptation Sociale', NULL, 5, 'Saint-Gilles', '2026-01-01', NULL,    'published')
       ) AS t(name, operator, partner, n, commune, period_from, period_until, status)
     LOOP
         SELECT id INTO op FROM organisations WHERE name = s.operator;
@@ -34,9 +36,12 @@ BEGIN
                         CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, true,
                         CASE WHEN i = 1 THEN 'ground_floor' ELSE 'none' END,
                         s.commune, 250, s.period_from, s.period_until,
-                        CASE WHEN s.operator = 'Rizome-Bxl' THEN 'transit' ELSE 'precarious_occupation' END,
-                        CASE WHEN s.operator = 'Rizome-Bxl' THEN 18 ELSE NULL END,
+                        CASE WHEN s.operator IN ('Rizome-Bxl', 'ORS - Office de Réadaptation Sociale')
+                             THEN 'transit' ELSE 'precarious_occupation' END,
+                        CASE WHEN s.operator = 'Rizome-Bxl' THEN 18
+                             WHEN s.operator LIKE 'ORS%' THEN 12 ELSE NULL END,
                         CASE WHEN s.operator = 'Rizome-Bxl' THEN ARRAY['justice_aid', 'homeless_service']
+                             WHEN s.operator LIKE 'ORS%' THEN ARRAY['justice_aid']
                              ELSE ARRAY['homeless_service', 'street_work'] END,
                         s.status)
                 RETURNING id)
@@ -47,10 +52,18 @@ BEGIN
 END
 $$;
 
--- Rizome-Bxl runs its own transit housing: an organisation rule (docs/access-rules.md)
--- lets it publish units and decide on proposals, which its kind does not.
+-- Rizome-Bxl runs its own transit housing and ORS its community house: one
+-- organisation rule each, site.host (docs/access-rules.md: publish sites and
+-- units, decide on proposals, start and end occupancies), which their kind
+-- (justice_aid) does not have.  A coordinator grants it with
+-- PUT /v1/access-rules/{organisation_id}/site.host.
 INSERT INTO access_rules (organisation_id, action, allowed)
-SELECT o.id, a, true
-  FROM organisations o, unnest(ARRAY['site.manage', 'unit.manage', 'proposal.decide']) a
- WHERE o.name = 'Rizome-Bxl'
+SELECT o.id, 'site.host', true
+  FROM organisations o
+ WHERE o.name IN ('Rizome-Bxl', 'ORS - Office de Réadaptation Sociale')
 ON CONFLICT DO NOTHING;
+-- Before site.host (issue 15), Rizome-Bxl had three rules of its own; a demo
+-- database loaded then keeps only the one.
+DELETE FROM access_rules a USING organisations o
+ WHERE a.organisation_id = o.id AND o.name = 'Rizome-Bxl'
+   AND a.action IN ('site.manage', 'unit.manage', 'proposal.decide');

@@ -1161,11 +1161,22 @@ scenario_matrix(void)
 			int reps = has_id && strcmp(method, "GET") == 0 ? (fast ? 3 : 20) : 1;
 
 			if (strcmp(action, "-") != 0)
+				/* The organisation's own rule, else site.host for what
+				 * hosting implies (schema/031; never a coordinator), else
+				 * its kind's rule, else no. */
 				allowed = sql_long(c,
-						   "SELECT coalesce((SELECT r.allowed FROM access_rules r, organisations o"
-						   " WHERE o.id = $1::uuid AND r.action = $2 AND (r.organisation_id = o.id"
-						   " OR r.kind = o.kind) ORDER BY r.organisation_id IS NULL LIMIT 1),"
-						   " false)::int",
+						   "SELECT coalesce("
+						   "(SELECT r.allowed FROM access_rules r WHERE r.organisation_id ="
+						   " o.id AND r.action = $2),"
+						   " CASE WHEN o.kind <> 'coordinator' AND $2 IN ('site.manage',"
+						   " 'unit.manage', 'unit.read', 'proposal.decide', 'occupancy.manage',"
+						   " 'occupancy.read', 'referral.read', 'event.read') AND coalesce(("
+						   "SELECT r.allowed FROM access_rules r WHERE r.action = 'site.host'"
+						   " AND (r.organisation_id = o.id OR r.kind = o.kind) ORDER BY"
+						   " r.organisation_id IS NULL LIMIT 1), false) THEN true END,"
+						   " (SELECT r.allowed FROM access_rules r WHERE r.kind = o.kind AND"
+						   " r.action = $2), false)::int FROM organisations o WHERE o.id ="
+						   " $1::uuid",
 						   2, params) == 1;
 			for (int rep = 0; rep < reps; rep++) {
 				const char *headers[] = {"If-Match: \"1\"", NULL};

@@ -94,6 +94,7 @@ Suite *sites_suite(void);
 Suite *unit_life_suite(void);
 Suite *follow_ups_suite(void);
 Suite *alerts_conventions_suite(void);
+Suite *relay_hosting_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -148,6 +148,11 @@ static const struct {
 	 "coord", 403},
 	{"PUT", "/v1/access-rules", "{\"rules\":[]}", "orga", 403},
 	{"PUT", "/v1/access-rules", "{\"rules\":[]}", "orgc", 403},
+	/* One organisation's rule (schema/031): coordinators only. */
+	{"PUT", "/v1/access-rules/{B}/site.host", "{\"allowed\":true}", "orgb", 403},
+	{"PUT", "/v1/access-rules/{B}/site.host", "{\"allowed\":true}", "orgc", 403},
+	{"DELETE", "/v1/access-rules/{B}/site.host", NULL, "orga", 403},
+	{"DELETE", "/v1/access-rules/{B}/site.host", NULL, "orgd", 403},
 	{"POST", "/v1/organisations", "{\"name\":\"Matrix\",\"kind\":\"cpas\"}", "orgb", 403},
 };
 
