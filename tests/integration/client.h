@@ -92,6 +92,7 @@ Suite *journeys_suite(void);
 Suite *review14_suite(void);
 Suite *sites_suite(void);
 Suite *unit_life_suite(void);
+Suite *journeys15_suite(void);
 Suite *follow_ups_suite(void);
 Suite *alerts_conventions_suite(void);
 Suite *relay_hosting_suite(void);
