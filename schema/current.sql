@@ -421,9 +421,15 @@ CREATE FUNCTION public.refgw_caller_may(p_action text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+DECLARE
+    o_id uuid;
+    o_kind text;
 BEGIN
-    RETURN coalesce((SELECT refgw_org_may(o.id, o.kind, p_action)
-                       FROM organisations o WHERE o.id = refgw_caller()), false);
+    SELECT o.id, o.kind INTO o_id, o_kind FROM organisations o WHERE o.id = refgw_caller();
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    RETURN refgw_org_may(o_id, o_kind, p_action);
 END
 $$;
 
@@ -1514,20 +1520,32 @@ ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owne
 --
 
 CREATE FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT coalesce(
-        (SELECT r.allowed FROM access_rules r
-          WHERE r.organisation_id = p_org AND r.action = p_action),
-        CASE WHEN p_kind <> 'coordinator' AND p_action = ANY (refgw_hosting_actions())
-                  AND coalesce((SELECT r.allowed FROM access_rules r
-                                 WHERE r.action = 'site.host'
-                                   AND (r.organisation_id = p_org OR r.kind = p_kind)
-                                 ORDER BY r.organisation_id IS NULL LIMIT 1), false)
-             THEN true END,
-        (SELECT r.allowed FROM access_rules r WHERE r.kind = p_kind AND r.action = p_action),
-        false)
+DECLARE
+    own boolean;
+    by_kind boolean;
+    own_host boolean;
+    kind_host boolean;
+BEGIN
+    SELECT bool_or(r.allowed) FILTER (WHERE r.organisation_id = p_org AND r.action = p_action),
+           bool_or(r.allowed) FILTER (WHERE r.kind = p_kind AND r.action = p_action),
+           bool_or(r.allowed) FILTER (WHERE r.organisation_id = p_org AND r.action = 'site.host'),
+           bool_or(r.allowed) FILTER (WHERE r.kind = p_kind AND r.action = 'site.host')
+      INTO own, by_kind, own_host, kind_host
+      FROM access_rules r
+     WHERE (r.organisation_id = p_org OR r.kind = p_kind)
+       AND r.action IN (p_action, 'site.host');
+    IF own IS NOT NULL THEN
+        RETURN own;
+    END IF;
+    IF p_kind <> 'coordinator' AND coalesce(own_host, kind_host, false)
+       AND p_action = ANY (refgw_hosting_actions()) THEN
+        RETURN true;
+    END IF;
+    RETURN coalesce(by_kind, false);
+END
 $$;
 
 ALTER FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) OWNER TO refgw_owner;
