@@ -1061,10 +1061,11 @@ ALTER FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) OWNER TO refgw_o
 --
 
 CREATE FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT refgw_caller_may('follow_up.read') AND EXISTS (
+BEGIN
+    RETURN refgw_caller_may('follow_up.read') AND EXISTS (
         SELECT 1 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
           JOIN consents c ON c.id = r.consent_id
           JOIN organisations me ON me.id = refgw_caller()
@@ -1073,7 +1074,8 @@ CREATE FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) RETURNS
            AND (f.organisation_id = me.id OR me.id = ANY (c.recipient_orgs)
                 OR me.kind = ANY (c.recipient_kinds))
            AND refgw_consent_holds(c)
-           AND 'follow_up' = ANY (c.data_categories))
+           AND 'follow_up' = ANY (c.data_categories));
+END
 $$;
 
 ALTER FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) OWNER TO refgw_owner;
@@ -1131,17 +1133,19 @@ ALTER FUNCTION public.refgw_follow_up_person(p_follow_up uuid) OWNER TO refgw_ow
 --
 
 CREATE FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT refgw_caller_may('follow_up.read') AND EXISTS (
+BEGIN
+    RETURN refgw_caller_may('follow_up.read') AND EXISTS (
         SELECT 1 FROM follow_ups f
           LEFT JOIN occupancies o ON o.id = f.occupancy_id
          WHERE f.id = p_follow_up
            AND (f.organisation_id = refgw_caller()
                 OR refgw_follow_up_entries_visible(f.id)
                 OR (refgw_caller() IN (o.operator_org, o.referent_org)
-                    AND refgw_referral_consent_covers(f.referral_id, '{}'))))
+                    AND refgw_referral_consent_covers(f.referral_id, '{}'))));
+END
 $$;
 
 ALTER FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) OWNER TO refgw_owner;
@@ -1555,10 +1559,12 @@ ALTER FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) OWNE
 --
 
 CREATE FUNCTION public.refgw_partnership_member(p uuid) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT EXISTS (SELECT 1 FROM partnerships pa WHERE pa.id = p AND refgw_caller() = ANY (pa.members))
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM partnerships pa WHERE pa.id = p AND refgw_caller() = ANY (pa.members));
+END
 $$;
 
 ALTER FUNCTION public.refgw_partnership_member(p uuid) OWNER TO refgw_owner;
