@@ -15,13 +15,6 @@
 #include "statements.h"
 #include "validate.h"
 
-static int
-invalid_cursor(struct request *r)
-{
-	return reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-			     "cursor must be a next_cursor value returned by this list");
-}
-
 int
 handle_audit_list(struct request *r)
 {
@@ -62,7 +55,7 @@ handle_audit_list(struct request *r)
 			}
 		}
 		if (!ts[0]) {
-			status = invalid_cursor(r);
+			status = reply_invalid_cursor(r);
 			goto out;
 		}
 	}
@@ -71,7 +64,7 @@ handle_audit_list(struct request *r)
 		     "after_lane", c ? lane : NULL, "after_seq", c ? seq : NULL, "limit",
 		     limit_text, (char *)NULL);
 	if (s == DB_BAD_INPUT || (s == DB_ERROR && c)) {
-		status = invalid_cursor(r);
+		status = reply_invalid_cursor(r);
 		goto out;
 	}
 	if (s != DB_OK) {

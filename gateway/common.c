@@ -137,8 +137,7 @@ cursor_decode(struct request *r, char *key, size_t keylen, char id[37])
 	    !json_is_string(json_array_get(j, 1)) ||
 	    !is_uuid(json_string_value(json_array_get(j, 1)))) {
 		json_decref(j);
-		reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-			      "cursor must be a next_cursor value returned by this list");
+		reply_invalid_cursor(r);
 		return -1;
 	}
 	snprintf(key, keylen, "%s", json_string_value(json_array_get(j, 0)));
@@ -163,6 +162,25 @@ cursor_encode(const char *key, const char *id)
 	s = json_string(out);
 	free(text);
 	return s;
+}
+
+int
+reply_invalid_cursor(struct request *r)
+{
+	return reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
+			     "cursor must be a next_cursor value returned by this list");
+}
+
+/* A page of a list as its query s left it: 400 when PostgreSQL refused the
+ * cursor's values (DB_BAD_INPUT), the database error, or the rows. */
+int
+reply_page(struct request *r, int s, const struct db_res *res, int limit, const struct row_desc *d)
+{
+	if (s == DB_BAD_INPUT)
+		return reply_invalid_cursor(r);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	return reply_rows(r, res, limit, d);
 }
 
 int

@@ -39,6 +39,9 @@ int reply_internal(struct request *r);
  * COL_CURSOR column the key), written straight into the body: hot lists
  * are not built as jansson trees (docs/performance.md). */
 int reply_rows(struct request *r, const struct db_res *res, int limit, const struct row_desc *d);
+int reply_page(struct request *r, int db_status, const struct db_res *res, int limit,
+	       const struct row_desc *d);
+int reply_invalid_cursor(struct request *r);
 /* The start of such a body: {"items":[the first n rows],"next_cursor":
  * -- the caller appends its cursor and the closing brace. */
 int write_rows(struct buf *b, const struct db_res *res, int n, const struct row_desc *d) MUSTCHECK;

@@ -175,13 +175,7 @@ handle_follow_up_list(struct request *r)
 	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
 	s = db_query(r->db, ST_FOLLOW_UP_LIST, &res, "status", status_q, "after_time", ts,
 		     "after_id", id, "limit", limit_text, (char *)NULL);
-	if (s == DB_BAD_INPUT)
-		status = reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-				       "cursor must be a next_cursor value returned by this list");
-	else if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else
-		status = reply_rows(r, res, limit, &follow_up_row);
+	status = reply_page(r, s, res, limit, &follow_up_row);
 out:
 	db_res_free(res);
 	return status;
@@ -388,8 +382,7 @@ handle_follow_up_entry_list(struct request *r)
 	s = db_query(r->db, ST_FOLLOW_UP_ENTRY_LIST, &entries, "follow_up", r->params[0],
 		     "after_time", ts, "after_id", id, "limit", limit_text, (char *)NULL);
 	if (s == DB_BAD_INPUT) {
-		status = reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-				       "cursor must be a next_cursor value returned by this list");
+		status = reply_invalid_cursor(r);
 		goto out;
 	}
 	if (s != DB_OK) {

@@ -572,13 +572,7 @@ handle_referral_list(struct request *r)
 		     strcmp(role, "sent") == 0 ? ST_REFERRAL_LIST_SENT : ST_REFERRAL_LIST_RECEIVED,
 		     &res, "status", status_q, "after_time", ts, "after_id", id, "limit",
 		     limit_text, (char *)NULL);
-	if (s == DB_BAD_INPUT)
-		status = reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-				       "cursor must be a next_cursor value returned by this list");
-	else if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else
-		status = reply_rows(r, res, limit, &referral_row);
+	status = reply_page(r, s, res, limit, &referral_row);
 out:
 	db_res_free(res);
 	return status;

@@ -139,13 +139,7 @@ handle_site_list(struct request *r)
 	s = db_query(r->db, ST_SITE_LIST, &res, "status", st, "partnership", partnership,
 		     "operator", operator, "after_time", ts, "after_id", id, "limit", limit_text,
 		     (char *)NULL);
-	if (s == DB_BAD_INPUT)
-		status = reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-				       "cursor must be a next_cursor value returned by this list");
-	else if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else
-		status = reply_rows(r, res, limit, &site_row);
+	status = reply_page(r, s, res, limit, &site_row);
 out:
 	json_decref(errors);
 	db_res_free(res);
@@ -432,13 +426,7 @@ handle_partnership_list(struct request *r)
 	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
 	s = db_query(r->db, ST_PARTNERSHIP_LIST, &res, "after_time", ts, "after_id", id, "limit",
 		     limit_text, (char *)NULL);
-	if (s == DB_BAD_INPUT)
-		status = reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-				       "cursor must be a next_cursor value returned by this list");
-	else if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else
-		status = reply_rows(r, res, limit, &partnership_row);
+	status = reply_page(r, s, res, limit, &partnership_row);
 out:
 	db_res_free(res);
 	return status;

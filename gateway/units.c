@@ -273,8 +273,7 @@ handle_unit_search(struct request *r)
 	}
 	if (cursor && (cursor_decode(r, cdate, sizeof(cdate), cid) < 0 || !is_date(cdate))) {
 		if (r->status == 0)
-			reply_problem(r, 400, "invalid-cursor", "Invalid cursor",
-				      "cursor must be a next_cursor value returned by this list");
+			reply_invalid_cursor(r);
 		status = r->status;
 		goto out;
 	}
