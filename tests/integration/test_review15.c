@@ -1,0 +1,326 @@
+/* Integration suite review15: a hostile review of issue 15 (follow-ups,
+ * referents and conventions, relays and hosting, sites and partnerships,
+ * the life of a unit).  Each test states what should hold and fails on the
+ * code as reviewed: a defect found, proven, left for the lead to fix.
+ *
+ * The day is the follow_ups suite's: DIOGENES (orgd) refers a person to a
+ * homeless service (orgb), which proposes a studio of a housing operator
+ * (orgc); the person moves in. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+#define URN "urn:refgw:problem:"
+
+static char *
+must(char *id)
+{
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+static void
+ok(const char *slug, const char *method, const char *path, const char *body,
+   const char *const *headers, long want)
+{
+	struct resp r;
+
+	ck_assert_int_eq(call(slug, method, path, body, headers, &r), 0);
+	if (r.status != want)
+		fprintf(stderr, "review15: %s %s as %s: %ld %s\n", method, path, slug, r.status,
+			r.body ? r.body : "");
+	ck_assert_int_eq(r.status, want);
+	resp_free(&r);
+}
+
+/* The status of one call (the body printed to stderr, for the report). */
+static long
+status_of(const char *slug, const char *method, const char *path, const char *body,
+	  const char *const *headers)
+{
+	struct resp r;
+	long st;
+
+	ck_assert_int_eq(call(slug, method, path, body, headers, &r), 0);
+	st = r.status;
+	fprintf(stderr, "review15: %s %s as %s: %ld %.300s\n", method, path, slug, r.status,
+		r.body ? r.body : "");
+	resp_free(&r);
+	return st;
+}
+
+static long
+events(const char *slug, const char *type, const char *resource)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q),
+		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
+		 "AND resource_id = $1::uuid",
+		 org_id(slug), type);
+	return sql_count(q, resource);
+}
+
+static char *
+new_site(const char *name)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"%s\",\"commune\":\"Anderlecht\",\"managing_partner\":\"Communa\","
+		 "\"period_from\":\"2024-01-01\",\"period_until\":\"2030-12-31\"}",
+		 name);
+	return must(post_id("orgc", "/v1/sites", body, 201));
+}
+
+/* orgc publishes a studio for homeless services on site; its id, or NULL
+ * when the answer is not want. */
+static char *
+new_unit_on(const char *site, long want)
+{
+	char body[1024];
+
+	snprintf(
+		body, sizeof(body),
+		"{\"site_id\":\"%s\",\"label\":\"R-15\",\"type\":\"studio\",\"bedrooms\":0,"
+		"\"furnished\":true,\"accessibility\":\"none\",\"commune\":\"Anderlecht\","
+		"\"address\":\"Rue Heyvaert 15, 1070 Anderlecht\",\"monthly_contribution_eur\":300,"
+		"\"available_from\":\"2026-01-01\",\"available_until\":\"2030-06-30\","
+		"\"terms\":\"precarious_occupation\",\"max_stay_months\":18,"
+		"\"audience\":[{\"kind\":\"homeless_service\"}],\"status\":\"published\"}",
+		site);
+	return post_id("orgc", "/v1/units", body, want);
+}
+
+struct day {
+	char *person, *consent, *referral, *unit, *proposal, *occupancy;
+};
+
+/* orgd refers a person to orgb under a consent for `recipients` (JSON
+ * array items) and `categories`; orgb waitlists. */
+static void
+referred(struct day *d, const char *recipients, const char *categories)
+{
+	char body[2048], path[160];
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+
+	memset(d, 0, sizeof(*d));
+	d->person = must(post_id("orgd", "/v1/persons", "{\"external_ref\":\"DIO-R15\"}", 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[%s],\"purposes\":[\"housing_referral\","
+		 "\"housing_support\"],\"data_categories\":[%s],\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-R15\","
+		 "\"recorded_by\":\"Worker D\"}}",
+		 d->person, recipients, categories);
+	d->consent = must(post_id("orgd", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
+		 "\"issue.axis1\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\"}",
+		 d->person, org_id("orgb"), d->consent);
+	d->referral = must(post_id("orgd", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", d->referral);
+	ok("orgb", "POST", path, "{\"to\":\"received\"}", v1, 200);
+	ok("orgb", "POST", path, "{\"to\":\"waitlisted\"}", v2, 200);
+}
+
+/* ... and the person moves into a new unit of orgc. */
+static void
+housed(struct day *d, const char *recipients, const char *categories)
+{
+	char body[1024], path[160], *site;
+
+	referred(d, recipients, categories);
+	site = new_site("Heyvaert R15");
+	d->unit = must(new_unit_on(site, 201));
+	free(site);
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", d->unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", d->referral);
+	d->proposal = must(post_id("orgb", path, body, 201));
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", d->proposal);
+	ok("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, 200);
+	snprintf(body, sizeof(body),
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"2026-11-02\","
+		 "\"planned_end_date\":\"2028-05-01\"}",
+		 d->proposal);
+	d->occupancy = must(post_id("orgc", "/v1/occupancies", body, 201));
+}
+
+static void
+day_free(struct day *d)
+{
+	free(d->person), free(d->consent), free(d->referral), free(d->unit), free(d->proposal),
+		free(d->occupancy);
+}
+
+static void
+withdraw(const struct day *d)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", d->consent);
+	ok("orgd", "POST", path, "{\"reason\":\"the person asked\"}", NULL, 200);
+}
+
+static char *
+follow(const struct day *d)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "{\"referral_id\":\"%s\",\"occupancy_id\":\"%s\",\"period_from\":\"2026-11-02\"}",
+		 d->referral, d->occupancy);
+	return must(post_id("orgd", "/v1/follow-ups", body, 201));
+}
+
+static void
+recipients_b_and(char *out, size_t size, const char *extra)
+{
+	snprintf(out, size, "{\"organisation_id\":\"%s\"}%s%s", org_id("orgb"), extra ? "," : "",
+		 extra ? extra : "");
+}
+
+/* 1. A follow-up moves to tenancy_at_risk after the consent is withdrawn:
+ * schema/030 says a follow-up is "created and changed only while its
+ * referral's consent holds", but only INSERT has the trigger; the move is
+ * accepted and the operator is told about the person's tenancy after the
+ * person withdrew. */
+START_TEST(follow_up_changed_and_told_after_withdrawal)
+{
+	struct day d;
+	char rcp[256], path[160], *fu;
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+	long st;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\",\"follow_up\"");
+	fu = follow(&d);
+	withdraw(&d);
+	snprintf(path, sizeof(path), "/v1/follow-ups/%s", fu);
+	st = status_of("orgd", "PATCH", path, "{\"status\":\"tenancy_at_risk\"}", v1);
+	/* the operator must hear nothing about a person who withdrew */
+	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 0);
+	ck_assert_int_eq(st, 409);
+	free(fu);
+	day_free(&d);
+}
+END_TEST
+
+/* 2. Entries to every organisation of a kind the consent names: a CPAS that
+ * never saw the referral nor the person lists the follow-up and reads the
+ * worker's notes about the person's home (refgw_follow_up_entries_visible:
+ * me.kind = ANY (c.recipient_kinds)). */
+START_TEST(follow_up_entries_read_by_a_stranger_of_a_named_kind)
+{
+	struct day d;
+	char rcp[256], path[160], *fu;
+	struct resp r;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"},{\"kind\":\"cpas\"}");
+	housed(&d, rcp, "\"identity\",\"follow_up\"");
+	fu = follow(&d);
+	snprintf(path, sizeof(path), "/v1/follow-ups/%s/entries", fu);
+	ok("orgd", "POST", path, "{\"date\":\"2026-11-09\",\"text\":\"Rent unpaid, debts\"}", NULL,
+	   201);
+	/* cachee: a CPAS, no party to anything of this person */
+	ck_assert_int_eq(call("cachee", "GET", path, NULL, NULL, &r), 0);
+	fprintf(stderr, "review15: cachee reads entries: %ld %.300s\n", r.status,
+		r.body ? r.body : "");
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	free(fu);
+	day_free(&d);
+}
+END_TEST
+
+/* 3. A referent is any organisation the operator names; it then reads the
+ * occupancy (unit, dates, referral) with no consent covering it, unaudited,
+ * and still after the person withdrew the consent.  The relay's placement,
+ * the same facts, is housing_situation under the consent (schema/031). */
+START_TEST(referent_reads_the_placement_after_withdrawal)
+{
+	struct day d;
+	char rcp[256], path[160], body[512];
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+	long st;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\",\"housing_situation\"");
+	snprintf(path, sizeof(path), "/v1/occupancies/%s", d.occupancy);
+	snprintf(body, sizeof(body),
+		 "{\"referent\":{\"organisation_id\":\"%s\",\"name\":\"A. Peeters\","
+		 "\"role\":\"housing referent\"}}",
+		 org_id("orga"));
+	ok("orgc", "PATCH", path, body, v1, 200);
+	withdraw(&d);
+	st = status_of("orga", "GET", path, NULL, NULL);
+	ck_assert_int_eq(st, 404);
+	day_free(&d);
+}
+END_TEST
+
+/* 4. A closed site keeps offering its units: closing checks only reserved
+ * and occupied units, and nothing looks at the site's status afterwards; a
+ * homeless service proposes for a published unit of a closed site and the
+ * operator reserves it. */
+START_TEST(closed_site_still_offers_and_reserves_its_units)
+{
+	struct day d;
+	char rcp[256], path[160], body[256], *site, *unit, *proposal;
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+
+	site = new_site("Peterbos R15");
+	unit = must(new_unit_on(site, 201));
+	snprintf(path, sizeof(path), "/v1/sites/%s", site);
+	ok("orgc", "PATCH", path, "{\"status\":\"closed\"}", v1, 200);
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	referred(&d, rcp, "\"identity\"");
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", d.referral);
+	proposal = post_id("orgb", path, body, 201);
+	if (proposal) {
+		snprintf(path, sizeof(path), "/v1/proposals/%s/decision", proposal);
+		status_of("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL);
+		fprintf(stderr, "review15: unit on closed site now %ld reserved\n",
+			sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = "
+				  "'reserved'",
+				  unit));
+	}
+	ck_assert_ptr_null(proposal);
+	free(site), free(unit);
+	day_free(&d);
+}
+END_TEST
+
+/* 4b. ... and a new unit is published on a closed site. */
+START_TEST(unit_published_on_a_closed_site)
+{
+	char path[160], *site, *unit;
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+
+	site = new_site("Grande Haie R15");
+	snprintf(path, sizeof(path), "/v1/sites/%s", site);
+	ok("orgc", "PATCH", path, "{\"status\":\"closed\"}", v1, 200);
+	unit = new_unit_on(site, 201);
+	ck_assert_ptr_null(unit);
+	free(site);
+}
+END_TEST
+
+Suite *
+review15_suite(void)
+{
+	Suite *s = suite_create("review15");
+	TCase *t = tcase_create("review15");
+
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, follow_up_changed_and_told_after_withdrawal);
+	tcase_add_test(t, follow_up_entries_read_by_a_stranger_of_a_named_kind);
+	tcase_add_test(t, referent_reads_the_placement_after_withdrawal);
+	tcase_add_test(t, closed_site_still_offers_and_reserves_its_units);
+	tcase_add_test(t, unit_published_on_a_closed_site);
+	suite_add_tcase(s, t);
+	return s;
+}
