@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -309,6 +310,95 @@ START_TEST(unit_published_on_a_closed_site)
 }
 END_TEST
 
+/* An app connection in a transaction acting as organisation slug. */
+static PGconn *
+app_as(const char *slug)
+{
+	const char *o[1] = {org_id(slug)};
+	PGconn *c = sql_app();
+	PGresult *res = PQexec(c, "BEGIN");
+
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	ck_assert_int_eq(
+		sql_long(c, "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s",
+			 1, o),
+		1);
+	return c;
+}
+
+/* The SQLSTATE of the query sent on c ("" when it succeeded), then COMMIT. */
+static void
+finish(PGconn *c, char *state, size_t size)
+{
+	PGresult *res;
+
+	state[0] = '\0';
+	while ((res = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			snprintf(state, size, "%s", st ? st : "?");
+			fprintf(stderr, "review15: %s", PQresultErrorMessage(res));
+		} else
+			fprintf(stderr, "review15: -> %s\n", PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
+	res = PQexec(c, state[0] ? "ROLLBACK" : "COMMIT");
+	PQclear(res);
+	PQfinish(c);
+}
+
+/* 5. Lock order: refgw_take_back_unit (schema/033) locks referral, unit,
+ * then occupancy; refgw_end_occupancy (022) locks occupancy, unit, then
+ * referral.  The operator taking its unit back while the referring
+ * organisation ends the occupancy at the same moment deadlock; PostgreSQL
+ * kills one (40P01, a 409 conflict-retry through the gateway).  A third
+ * transaction holds the unit's row a moment so that both reach it. */
+START_TEST(take_back_and_end_of_occupancy_deadlock)
+{
+	struct day d;
+	char rcp[256], s1[8], s2[8];
+	const char *u[1], *t[1], *e[1];
+	PGconn *hold, *take, *end;
+	PGresult *res;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\"");
+	u[0] = d.unit;
+	hold = sql_admin();
+	res = PQexec(hold, "BEGIN");
+	PQclear(res);
+	res = PQexecParams(hold, "SELECT 1 FROM units WHERE id = $1::uuid FOR UPDATE", 1, NULL, u,
+			   NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	take = app_as("orgc");
+	t[0] = d.unit;
+	ck_assert_int_eq(PQsendQueryParams(take,
+					   "SELECT refgw_take_back_unit($1::uuid, current_date)", 1,
+					   NULL, t, NULL, NULL, 0),
+			 1);
+	usleep(300000);
+	end = app_as("orgb");
+	e[0] = d.occupancy;
+	ck_assert_int_eq(PQsendQueryParams(end,
+					   "SELECT refgw_end_occupancy($1::uuid, current_date, "
+					   "'durable_housing')",
+					   1, NULL, e, NULL, NULL, 0),
+			 1);
+	usleep(300000);
+	res = PQexec(hold, "COMMIT");
+	PQclear(res);
+	PQfinish(hold);
+	finish(take, s1, sizeof(s1));
+	finish(end, s2, sizeof(s2));
+	ck_assert_msg(strcmp(s1, "40P01") != 0 && strcmp(s2, "40P01") != 0,
+		      "take-back and end of occupancy deadlocked: take-back %s, end %s",
+		      s1[0] ? s1 : "ok", s2[0] ? s2 : "ok");
+	day_free(&d);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -321,6 +411,7 @@ review15_suite(void)
 	tcase_add_test(t, referent_reads_the_placement_after_withdrawal);
 	tcase_add_test(t, closed_site_still_offers_and_reserves_its_units);
 	tcase_add_test(t, unit_published_on_a_closed_site);
+	tcase_add_test(t, take_back_and_end_of_occupancy_deadlock);
 	suite_add_tcase(s, t);
 	return s;
 }
