@@ -399,6 +399,52 @@ START_TEST(take_back_and_end_of_occupancy_deadlock)
 }
 END_TEST
 
+/* 6. The same at the same moment: the operator closes the site while an
+ * acceptance of one of its units is under way.  refgw_site_busy reads the
+ * units in the UPDATE's snapshot and locks nothing; the acceptance locks
+ * the unit, not the site: both commit, and the site is closed with a unit
+ * reserved. */
+START_TEST(site_closed_while_a_unit_is_being_reserved)
+{
+	struct day d;
+	char rcp[256], path[160], body[256], *site, *unit, *proposal;
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *p[1];
+	PGconn *acc;
+	PGresult *res;
+	long st;
+
+	site = new_site("Dubrucq R15");
+	unit = must(new_unit_on(site, 201));
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	referred(&d, rcp, "\"identity\"");
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", d.referral);
+	proposal = must(post_id("orgb", path, body, 201));
+	acc = app_as("orgc");
+	p[0] = proposal;
+	res = PQexecParams(acc, "SELECT refgw_accept_proposal($1::uuid)", 1, NULL, p, NULL, NULL,
+			   0);
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK &&
+			      strcmp(PQgetvalue(res, 0, 0), "accepted") == 0,
+		      "accept: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	snprintf(path, sizeof(path), "/v1/sites/%s", site);
+	st = status_of("orgc", "PATCH", path, "{\"status\":\"closed\"}", v1);
+	res = PQexec(acc, "COMMIT");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(acc);
+	ck_assert_msg(
+		!(st == 200 && sql_count("SELECT count(*) FROM units u JOIN sites s ON s.id = "
+					 "u.site_id WHERE u.id = $1::uuid AND u.status = "
+					 "'reserved' AND s.status = 'closed'",
+					 unit) == 1),
+		"the site was closed (%ld) while its unit was being reserved", st);
+	free(site), free(unit), free(proposal);
+	day_free(&d);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -412,6 +458,7 @@ review15_suite(void)
 	tcase_add_test(t, closed_site_still_offers_and_reserves_its_units);
 	tcase_add_test(t, unit_published_on_a_closed_site);
 	tcase_add_test(t, take_back_and_end_of_occupancy_deadlock);
+	tcase_add_test(t, site_closed_while_a_unit_is_being_reserved);
 	suite_add_tcase(s, t);
 	return s;
 }
