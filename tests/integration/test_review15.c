@@ -445,6 +445,41 @@ START_TEST(site_closed_while_a_unit_is_being_reserved)
 }
 END_TEST
 
+/* 7. The relay's receiver keeps seeing where the person lives after it
+ * declined the relay: refgw_relayed_placement (schema/031) asks only that
+ * the caller is the relay's receiver and the consent holds, not that the
+ * relay is still open; a declined referral's receiver follows no one. */
+START_TEST(declined_relay_still_shows_the_placement)
+{
+	struct day d;
+	char rcp[256], path[160], body[1024], *consent, *relay;
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	struct resp r;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\",\"housing_situation\"");
+	consent =
+		must(post_consent("orgd", d.person, "orgh", "\"identity\",\"housing_situation\""));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
+		 "\"h.home_guidance\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"relays_referral_id\":\"%s\"}",
+		 d.person, org_id("orgh"), consent, d.referral);
+	relay = must(post_id("orgd", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", relay);
+	ok("orgh", "POST", path, "{\"to\":\"received\"}", v1, 200);
+	ok("orgh", "POST", path, "{\"to\":\"declined\",\"reason_code\":\"no_capacity\"}", v2, 200);
+	snprintf(path, sizeof(path), "/v1/referrals/%s", relay);
+	ck_assert_int_eq(call("orgh", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(json_object_get(r.json, "relayed_placement") == NULL,
+		      "a declined relay still shows the placement: %.400s", r.body);
+	resp_free(&r);
+	free(consent), free(relay);
+	day_free(&d);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -459,6 +494,7 @@ review15_suite(void)
 	tcase_add_test(t, unit_published_on_a_closed_site);
 	tcase_add_test(t, take_back_and_end_of_occupancy_deadlock);
 	tcase_add_test(t, site_closed_while_a_unit_is_being_reserved);
+	tcase_add_test(t, declined_relay_still_shows_the_placement);
 	suite_add_tcase(s, t);
 	return s;
 }
