@@ -7,6 +7,7 @@
  * homeless service (orgb), which proposes a studio of a housing operator
  * (orgc); the person moves in. */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,6 +481,58 @@ START_TEST(declined_relay_still_shows_the_placement)
 }
 END_TEST
 
+struct put_call {
+	struct resp r;
+	int done;
+};
+
+static void *
+put_thresholds(void *arg)
+{
+	struct put_call *a = arg;
+
+	if (call("orgc", "PUT", "/v1/alert-thresholds",
+		 "{\"items\":[{\"days_before\":60},{\"convention_kind\":\"lease\","
+		 "\"days_before\":30}]}",
+		 NULL, &a->r) != 0)
+		a->r.status = -1;
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* 8. PUT /v1/alert-thresholds replaces the caller's thresholds (DELETE then
+ * INSERT, refgw_replace_alert_thresholds, schema/029) without serialising:
+ * two replacements at once (two consoles, a retry on another instance) and
+ * the second's INSERT meets the first's new rows: 409 "a resource with the
+ * same unique value already exists" for a PUT, which replaces. */
+START_TEST(concurrent_threshold_replacements_conflict)
+{
+	struct put_call second = {0};
+	PGconn *first;
+	PGresult *res;
+	pthread_t th;
+
+	ok("orgc", "PUT", "/v1/alert-thresholds", "{\"items\":[{\"days_before\":90}]}", NULL, 200);
+	first = app_as("orgc");
+	res = PQexec(first, "SELECT refgw_replace_alert_thresholds('[{\"convention_kind\":null,"
+			    "\"days_before\":45}]'::jsonb)");
+	ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "first: %s",
+		      PQresultErrorMessage(res));
+	PQclear(res);
+	ck_assert_int_eq(pthread_create(&th, NULL, put_thresholds, &second), 0);
+	usleep(500000);
+	res = PQexec(first, "COMMIT");
+	PQclear(res);
+	PQfinish(first);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	fprintf(stderr, "review15: second PUT: %ld %.300s\n", second.r.status,
+		second.r.body ? second.r.body : "");
+	ck_assert_int_eq(second.r.status, 200);
+	resp_free(&second.r);
+	ok("orgc", "PUT", "/v1/alert-thresholds", "{\"items\":[]}", NULL, 200);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -495,6 +548,7 @@ review15_suite(void)
 	tcase_add_test(t, take_back_and_end_of_occupancy_deadlock);
 	tcase_add_test(t, site_closed_while_a_unit_is_being_reserved);
 	tcase_add_test(t, declined_relay_still_shows_the_placement);
+	tcase_add_test(t, concurrent_threshold_replacements_conflict);
 	suite_add_tcase(s, t);
 	return s;
 }
