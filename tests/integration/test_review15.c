@@ -533,6 +533,34 @@ START_TEST(concurrent_threshold_replacements_conflict)
 }
 END_TEST
 
+/* 9. After the person withdrew the consent under which the homeless service
+ * (orgb) received them, DIOGENES relays the old referral under a new
+ * consent that names only the home-guidance service; orgb, no longer
+ * entitled to anything about the person, is told `referral.relayed`: that
+ * the person is followed elsewhere now (refgw_relay_notify, schema/031,
+ * tells the earlier referral's parties whatever its consent). */
+START_TEST(relay_told_to_a_party_after_its_consent_was_withdrawn)
+{
+	struct day d;
+	char rcp[256], body[1024], *consent, *relay;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\",\"housing_situation\"");
+	withdraw(&d);
+	consent =
+		must(post_consent("orgd", d.person, "orgh", "\"identity\",\"housing_situation\""));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
+		 "\"h.home_guidance\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"relays_referral_id\":\"%s\"}",
+		 d.person, org_id("orgh"), consent, d.referral);
+	relay = must(post_id("orgd", "/v1/referrals", body, 201));
+	ck_assert_int_eq(events("orgb", "referral.relayed", d.referral), 0);
+	free(consent), free(relay);
+	day_free(&d);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -549,6 +577,7 @@ review15_suite(void)
 	tcase_add_test(t, site_closed_while_a_unit_is_being_reserved);
 	tcase_add_test(t, declined_relay_still_shows_the_placement);
 	tcase_add_test(t, concurrent_threshold_replacements_conflict);
+	tcase_add_test(t, relay_told_to_a_party_after_its_consent_was_withdrawn);
 	suite_add_tcase(s, t);
 	return s;
 }
