@@ -349,6 +349,21 @@ finish(PGconn *c, char *state, size_t size)
 	PQfinish(c);
 }
 
+/* PostgreSQL's count of deadlocks detected in the test database (its
+ * statistics flushed a moment after the transaction ends). */
+static long
+deadlocks(void)
+{
+	PGconn *c = sql_admin();
+	long n;
+
+	usleep(1200000);
+	n = sql_long(c, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()",
+		     0, NULL);
+	PQfinish(c);
+	return n;
+}
+
 /* 5. Lock order: refgw_take_back_unit (schema/033) locks referral, unit,
  * then occupancy; refgw_end_occupancy (022) locks occupancy, unit, then
  * referral.  The operator taking its unit back while the referring
@@ -362,9 +377,11 @@ START_TEST(take_back_and_end_of_occupancy_deadlock)
 	const char *u[1], *t[1], *e[1];
 	PGconn *hold, *take, *end;
 	PGresult *res;
+	long before;
 
 	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
 	housed(&d, rcp, "\"identity\"");
+	before = deadlocks();
 	u[0] = d.unit;
 	hold = sql_admin();
 	res = PQexec(hold, "BEGIN");
@@ -394,8 +411,9 @@ START_TEST(take_back_and_end_of_occupancy_deadlock)
 	finish(take, s1, sizeof(s1));
 	finish(end, s2, sizeof(s2));
 	ck_assert_msg(strcmp(s1, "40P01") != 0 && strcmp(s2, "40P01") != 0,
-		      "take-back and end of occupancy deadlocked: take-back %s, end %s",
-		      s1[0] ? s1 : "ok", s2[0] ? s2 : "ok");
+		      "take-back and end of occupancy deadlocked: take-back %s, end %s; "
+		      "PostgreSQL deadlocks %ld -> %ld",
+		      s1[0] ? s1 : "ok", s2[0] ? s2 : "ok", before, deadlocks());
 	day_free(&d);
 }
 END_TEST
@@ -561,6 +579,78 @@ START_TEST(relay_told_to_a_party_after_its_consent_was_withdrawn)
 }
 END_TEST
 
+struct withdraw_call {
+	const char *consent;
+	struct resp r;
+};
+
+static void *
+withdraw_in_thread(void *arg)
+{
+	struct withdraw_call *a = arg;
+	char path[160];
+
+	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", a->consent);
+	if (call("orgd", "POST", path, "{\"reason\":\"the person asked\"}", NULL, &a->r) != 0)
+		a->r.status = -1;
+	return NULL;
+}
+
+/* 10. Lock order against a withdrawal: refgw_take_back_unit locks the
+ * referral, then (writing its events) the organisations' event heads; a
+ * withdrawal (refgw_close_under_withdrawn, 020/035) locks the event heads,
+ * then the referrals.  The operator taking the unit back while the person
+ * withdraws: a deadlock, one of them killed.  (A third transaction holds the
+ * unit a moment so that the take-back holds the referral when the
+ * withdrawal starts.) */
+START_TEST(take_back_and_withdrawal_deadlock)
+{
+	struct day d;
+	struct withdraw_call w = {0};
+	char rcp[256], s1[8];
+	const char *u[1], *t[1];
+	PGconn *hold, *take;
+	PGresult *res;
+	pthread_t th;
+	long before;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\"");
+	before = deadlocks();
+	u[0] = d.unit;
+	hold = sql_admin();
+	res = PQexec(hold, "BEGIN");
+	PQclear(res);
+	res = PQexecParams(hold, "SELECT 1 FROM units WHERE id = $1::uuid FOR UPDATE", 1, NULL, u,
+			   NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	take = app_as("orgc");
+	t[0] = d.unit;
+	ck_assert_int_eq(PQsendQueryParams(take,
+					   "SELECT refgw_take_back_unit($1::uuid, current_date)", 1,
+					   NULL, t, NULL, NULL, 0),
+			 1);
+	usleep(300000);
+	w.consent = d.consent;
+	ck_assert_int_eq(pthread_create(&th, NULL, withdraw_in_thread, &w), 0);
+	usleep(500000);
+	res = PQexec(hold, "COMMIT");
+	PQclear(res);
+	PQfinish(hold);
+	finish(take, s1, sizeof(s1));
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	fprintf(stderr, "review15: withdrawal beside take-back: %ld %.200s\n", w.r.status,
+		w.r.body ? w.r.body : "");
+	ck_assert_msg(strcmp(s1, "40P01") != 0 && w.r.status == 200,
+		      "take-back and withdrawal deadlocked: take-back %s, withdrawal %ld; "
+		      "PostgreSQL deadlocks %ld -> %ld",
+		      s1[0] ? s1 : "ok", w.r.status, before, deadlocks());
+	resp_free(&w.r);
+	day_free(&d);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -578,6 +668,7 @@ review15_suite(void)
 	tcase_add_test(t, declined_relay_still_shows_the_placement);
 	tcase_add_test(t, concurrent_threshold_replacements_conflict);
 	tcase_add_test(t, relay_told_to_a_party_after_its_consent_was_withdrawn);
+	tcase_add_test(t, take_back_and_withdrawal_deadlock);
 	suite_add_tcase(s, t);
 	return s;
 }
