@@ -651,6 +651,95 @@ START_TEST(take_back_and_withdrawal_deadlock)
 }
 END_TEST
 
+/* Checked and sound (passes): bad input on the new routes is never a 5xx,
+ * and a site whose period ends before it starts is refused. */
+START_TEST(bad_input_on_the_new_routes)
+{
+	struct day d;
+	char rcp[256], path[200], body[512], *site, *fu;
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+	long worst = 0, st, bad_site;
+	struct {
+		const char *slug, *method, *path_fmt, *body;
+		int if_match;
+	} probes[] = {
+		{"orgc", "PATCH", "/v1/sites/%s", "{\"period_from\":null}", 1},
+		{"orgc", "PATCH", "/v1/sites/%s",
+		 "{\"partnership_id\":\"00000000-0000-4000-8000-000000000000\"}", 1},
+		{"orgc", "PATCH", "/v1/sites/%s", "{\"managing_partner\":\"\"}", 1},
+		{"orgc", "PATCH", "/v1/sites/%s", "{\"units\":3}", 1},
+		{"orgd", "PATCH", "/v1/follow-ups/%s", "{\"period_until\":\"2020-01-01\"}", 1},
+		{"orgd", "PATCH", "/v1/follow-ups/%s", "{\"period_until\":20200101}", 1},
+		{"orgd", "PATCH", "/v1/follow-ups/%s", "{\"status\":null}", 1},
+		{"orgd", "POST", "/v1/follow-ups/%s/entries",
+		 "{\"date\":\"2026-02-30\",\"text\":\"x\"}", 0},
+		{"orgd", "POST", "/v1/follow-ups/%s/entries",
+		 "{\"date\":\"2026-11-30\",\"text\":\"\"}", 0},
+		{"orgd", "GET", "/v1/follow-ups?status=open&x=%s", NULL, 0},
+		{"orgd", "GET", "/v1/follow-ups?cursor=%s", NULL, 0},
+		{"orgc", "GET", "/v1/sites?operator=%s", NULL, 0},
+		{"orgc", "GET", "/v1/sites?partnership_id=%s", NULL, 0},
+		{"orgc", "GET", "/v1/sites?cursor=zz%s", NULL, 0},
+		{"coord", "PUT", "/v1/access-rules/%s/site.host", "{\"allowed\":\"yes\"}", 0},
+		{"coord", "PUT", "/v1/access-rules/%s/no.such", "{\"allowed\":true}", 0},
+		{"coord", "POST", "/v1/partnerships?x=%s",
+		 "{\"name\":\"P\",\"members\":[\"nope\"]}", 0},
+		{"orgc", "PUT", "/v1/alert-thresholds?x=%s",
+		 "{\"items\":[{\"convention_kind\":\"lease\",\"days_before\":-1}]}", 0},
+	};
+	size_t i;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	housed(&d, rcp, "\"identity\",\"follow_up\"");
+	fu = follow(&d);
+	site = new_site("Trefles R15");
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		const char *arg = strstr(probes[i].path_fmt, "sites/%s")       ? site
+				  : strstr(probes[i].path_fmt, "access-rules") ? org_id("orga")
+									       : fu;
+		snprintf(path, sizeof(path), probes[i].path_fmt, arg);
+		st = status_of(probes[i].slug, probes[i].method, path, probes[i].body,
+			       probes[i].if_match ? v1 : NULL);
+		if (st > worst)
+			worst = st;
+	}
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"Backwards "
+		 "R15\",\"commune\":\"Ixelles\",\"period_from\":\"2025-01-01\","
+		 "\"period_until\":\"2020-01-01\"}");
+	bad_site = status_of("orgc", "POST", "/v1/sites", body, NULL);
+	ck_assert_int_lt(worst, 500);
+	ck_assert_int_ne(bad_site, 201);
+	free(site), free(fu);
+	day_free(&d);
+}
+END_TEST
+
+/* Checked and sound (passes): site.host lets an organisation run its own
+ * sites, not another's: Rizome (orga) hosting reads and changes none of
+ * the operator's (orgc) site or unit; the coordinator is never a host. */
+START_TEST(hosting_does_not_reach_another_operator)
+{
+	char path[200], *site, *unit;
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+
+	snprintf(path, sizeof(path), "/v1/access-rules/%s/site.host", org_id("orga"));
+	ok("coord", "PUT", path, "{\"allowed\":true}", NULL, 200);
+	site = new_site("Ganshoren R15");
+	unit = must(new_unit_on(site, 201));
+	snprintf(path, sizeof(path), "/v1/sites/%s", site);
+	ok("orga", "GET", path, NULL, NULL, 404);
+	ok("orga", "PATCH", path, "{\"status\":\"closed\"}", v1, 404);
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ok("orga", "PATCH", path, "{\"status\":\"withdrawn\"}", v1, 404);
+	snprintf(path, sizeof(path), "/v1/access-rules/%s/site.host", org_id("coord"));
+	ok("coord", "PUT", path, "{\"allowed\":true}", NULL, 422);
+	snprintf(path, sizeof(path), "/v1/access-rules/%s/site.host", org_id("orga"));
+	ok("coord", "DELETE", path, NULL, NULL, 200);
+	free(site), free(unit);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -669,6 +758,8 @@ review15_suite(void)
 	tcase_add_test(t, concurrent_threshold_replacements_conflict);
 	tcase_add_test(t, relay_told_to_a_party_after_its_consent_was_withdrawn);
 	tcase_add_test(t, take_back_and_withdrawal_deadlock);
+	tcase_add_test(t, bad_input_on_the_new_routes);
+	tcase_add_test(t, hosting_does_not_reach_another_operator);
 	suite_add_tcase(s, t);
 	return s;
 }
