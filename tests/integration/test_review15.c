@@ -740,6 +740,84 @@ START_TEST(hosting_does_not_reach_another_operator)
 }
 END_TEST
 
+/* One more person placed in unit (orgd -> orgb -> orgc) from start; ended
+ * on end when end is not NULL.  The occupancy's id. */
+static char *
+placed_in(const char *unit, const char *start, const char *end)
+{
+	struct day d;
+	char rcp[256], body[512], path[160], *proposal, *occ;
+
+	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	referred(&d, rcp, "\"identity\"");
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", d.referral);
+	proposal = must(post_id("orgb", path, body, 201));
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", proposal);
+	ok("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, 200);
+	snprintf(body, sizeof(body),
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"%s\",\"planned_end_date\":\"2027-06-"
+		 "30\"}",
+		 proposal, start);
+	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
+	if (end) {
+		snprintf(path, sizeof(path), "/v1/occupancies/%s/end", occ);
+		snprintf(body, sizeof(body),
+			 "{\"end_date\":\"%s\",\"outcome\":\"durable_housing\"}", end);
+		ok("orgc", "POST", path, body, NULL, 200);
+	}
+	free(proposal);
+	day_free(&d);
+	return occ;
+}
+
+/* 12. The partnership's site table suppresses housed_now from 1 to 4, but
+ * shows the site's number of units beside it: for a one-unit site (seed
+ * 002's Ganshoren, Trèfles) with five or more occupancies shown, a
+ * suppressed housed_now can only be 1, and the day it turns 0 is the day
+ * that one person left (refgw_partnership_sites, schema/032). */
+START_TEST(one_unit_site_undoes_the_suppression)
+{
+	char path[200], body[512], *site, *unit, *partnership, *occ;
+	const char *v1[] = {"If-Match: \"1\"", NULL};
+	const char *starts[] = {"2026-01-05", "2026-02-05", "2026-03-05",
+				"2026-04-05", "2026-05-05", "2026-06-05"};
+	const char *ends[] = {"2026-01-20", "2026-02-20", "2026-03-20", "2026-04-20", "2026-05-20"};
+	struct resp r;
+	json_t *row = NULL, *it;
+	size_t i;
+
+	snprintf(body, sizeof(body), "{\"name\":\"ISSUE R15\",\"members\":[\"%s\",\"%s\"]}",
+		 org_id("orgb"), org_id("orgc"));
+	partnership = must(post_id("coord", "/v1/partnerships", body, 201));
+	site = new_site("Ganshoren one unit R15");
+	snprintf(path, sizeof(path), "/v1/sites/%s", site);
+	snprintf(body, sizeof(body), "{\"partnership_id\":\"%s\"}", partnership);
+	ok("orgc", "PATCH", path, body, v1, 200);
+	unit = must(new_unit_on(site, 201));
+	for (i = 0; i < 5; i++)
+		free(placed_in(unit, starts[i], ends[i]));
+	occ = placed_in(unit, starts[5], NULL);
+	snprintf(path, sizeof(path), "/v1/partnerships/%s/sites", partnership);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "sites"), i, it)
+		if (strcmp(json_string_value(json_object_get(it, "site_id")), site) == 0)
+			row = it;
+	ck_assert_msg(row != NULL, "no row: %.600s", r.body);
+	fprintf(stderr, "review15: units %lld occupancies %s housed_now %s\n",
+		json_integer_value(json_object_get(row, "units")),
+		json_is_null(json_object_get(row, "occupancies")) ? "null" : "shown",
+		json_is_null(json_object_get(row, "housed_now")) ? "null" : "shown");
+	ck_assert_msg(!(json_integer_value(json_object_get(row, "units")) == 1 &&
+			json_is_integer(json_object_get(row, "occupancies")) &&
+			json_is_null(json_object_get(row, "housed_now"))),
+		      "a one-unit site with occupancies shown: a suppressed housed_now is 1");
+	resp_free(&r);
+	free(site), free(unit), free(partnership), free(occ);
+}
+END_TEST
+
 Suite *
 review15_suite(void)
 {
@@ -760,6 +838,7 @@ review15_suite(void)
 	tcase_add_test(t, take_back_and_withdrawal_deadlock);
 	tcase_add_test(t, bad_input_on_the_new_routes);
 	tcase_add_test(t, hosting_does_not_reach_another_operator);
+	tcase_add_test(t, one_unit_site_undoes_the_suppression);
 	suite_add_tcase(s, t);
 	return s;
 }
