@@ -95,6 +95,7 @@ Suite *unit_life_suite(void);
 Suite *follow_ups_suite(void);
 Suite *alerts_conventions_suite(void);
 Suite *relay_hosting_suite(void);
+Suite *host_own_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

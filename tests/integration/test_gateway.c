@@ -1352,6 +1352,7 @@ main(void)
 	srunner_add_suite(sr, follow_ups_suite());
 	srunner_add_suite(sr, alerts_conventions_suite());
 	srunner_add_suite(sr, relay_hosting_suite());
+	srunner_add_suite(sr, host_own_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
