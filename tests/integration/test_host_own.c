@@ -12,12 +12,15 @@
  *
  * Then the end of a house: closing a site withdraws its published and draft
  * units and declines their open proposals; no unit is created or published
- * on a closed site.  And a published unit withdrawn by PATCH declines its
- * open proposals, and is offered nowhere. */
+ * on a closed site; a reservation at the moment of closing is seen (the
+ * close locks the site's units first).  And a published unit withdrawn by
+ * PATCH declines its open proposals, and is offered nowhere. */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -340,6 +343,75 @@ status_of(const char *slug, const char *path, char *out, size_t n)
 	return out;
 }
 
+struct close_arg {
+	char path[160];
+	char if_match[64];
+	long status;
+	char problem[80];
+};
+
+static void *
+close_site(void *arg)
+{
+	struct close_arg *a = arg;
+	const char *h[] = {a->if_match, NULL};
+	struct resp r;
+
+	if (call("orgc", "PATCH", a->path, "{\"status\":\"closed\"}", h, &r) == 0) {
+		a->status = r.status;
+		snprintf(a->problem, sizeof(a->problem), "%s", problem_type(&r));
+	}
+	resp_free(&r);
+	return NULL;
+}
+
+/* h14's race: a unit reserved (the accept's UPDATE, not yet committed)
+ * while the site closes.  The close locks the site's units before counting
+ * the busy ones, so it waits and then sees the reservation: 409, the site
+ * still running, the unit still reserved. */
+START_TEST(a_reservation_at_the_moment_of_closing)
+{
+	char *site = site_of("orgc", "Rue Heyvaert race"),
+	     *unit = unit_of("orgc", site, "HR-1", "published");
+	struct close_arg a;
+	pthread_t t;
+	struct resp r;
+	PGconn *c = sql_admin();
+	PGresult *res;
+	const char *params[1] = {unit};
+	char st[32], path[160];
+
+	snprintf(a.path, sizeof(a.path), "/v1/sites/%s", site);
+	get_ok("orgc", a.path, &r);
+	snprintf(a.if_match, sizeof(a.if_match), "If-Match: %s", r.etag);
+	resp_free(&r);
+	a.status = 0;
+	a.problem[0] = '\0';
+
+	res = PQexec(c, "BEGIN");
+	PQclear(res);
+	res = PQexecParams(c,
+			   "UPDATE units SET status = 'reserved', version = version + 1 "
+			   "WHERE id = $1::uuid AND status = 'published'",
+			   1, NULL, params, NULL, NULL, 0);
+	ck_assert_str_eq(PQcmdTuples(res), "1");
+	PQclear(res);
+	pthread_create(&t, NULL, close_site, &a);
+	usleep(700 * 1000);
+	res = PQexec(c, "COMMIT");
+	PQclear(res);
+	pthread_join(t, NULL);
+	PQfinish(c);
+
+	ck_assert_msg(a.status == 409, "close during a reservation: %ld", a.status);
+	ck_assert_str_eq(a.problem, URN "site-occupied");
+	ck_assert_str_eq(status_of("orgc", a.path, st, sizeof(st)), "running");
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	ck_assert_str_eq(status_of("orgc", path, st, sizeof(st)), "reserved");
+	free(site), free(unit);
+}
+END_TEST
+
 /* Whether slug's answer at path names id anywhere. */
 static bool
 body_has(const char *slug, const char *path, const char *id)
@@ -512,6 +584,7 @@ host_own_suite(void)
 	tcase_add_test(t, ors_houses_its_own);
 	tcase_add_test(t, closing_a_site_withdraws_its_units);
 	tcase_add_test(t, withdrawing_a_unit_declines_its_proposals);
+	tcase_add_test(t, a_reservation_at_the_moment_of_closing);
 	suite_add_tcase(s, t);
 	return s;
 }
