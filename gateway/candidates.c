@@ -290,6 +290,14 @@ handle_unit_candidates(struct request *r)
 				       row_val(unit, 0, UNIT_AVAILABLE_UNTIL));
 		goto out;
 	}
+	if (strcmp(row_val(unit, 0, UNIT_STATUS), "withdrawn") == 0 ||
+	    strcmp(row_val(unit, 0, UNIT_STATUS), "closed") == 0) {
+		status = reply_problem(r, 409, "unit-not-available", "Unit not available",
+				       "the unit is %s: it is offered to nobody, it has no "
+				       "candidates",
+				       row_val(unit, 0, UNIT_STATUS));
+		goto out;
+	}
 	snprintf(limit_text, sizeof(limit_text), "%d", limit);
 	if ((s = db_query(r->db, ST_CANDIDATES, &res, "unit", r->params[0], "limit", limit_text,
 			  (char *)NULL)) != DB_OK) {

@@ -46,6 +46,7 @@ reply_db_error(struct request *r, int status)
 			"was created or changed");
 	case DB_CONSTRAINT:
 	case DB_UNKNOWN_ORG:
+	case DB_SITE_CLOSED:
 	case DB_BAD_INPUT:
 		return reply_problem(r, 422, "unprocessable", "Unprocessable request",
 				     "the request conflicts with the data's rules");

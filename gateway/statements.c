@@ -394,8 +394,8 @@ struct db_stmt statements[ST_COUNT] = {
 		 "RETURNING {cols}",
 		 "id version period_from period_until managing_partner partnership status clear",
 		 &site_row},
-	[ST_SITE_BUSY] = {"site_busy", "SELECT {cols} FROM refgw_site_busy($id::uuid) b", "id",
-			  &site_busy_row},
+	[ST_SITE_BUSY] = {"site_busy", "SELECT {cols} FROM refgw_site_close_lock($id::uuid) b",
+			  "id", &site_busy_row},
 	/* partnerships: members and whoever manages them read (schema/032) */
 	[ST_PARTNERSHIP_INSERT] = {"partnership_insert",
 				   "INSERT INTO partnerships AS p (name, members) VALUES ($name, "

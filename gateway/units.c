@@ -181,6 +181,12 @@ handle_unit_create(struct request *r)
 						   "an organisation_id names no organisation");
 		goto out;
 	}
+	if (s == DB_SITE_CLOSED) {
+		status = reply_unprocessable_field(r, "Unit refused", "site_id",
+						   "the site is closed: reopen it first (PATCH "
+						   "/v1/sites/{id} status running)");
+		goto out;
+	}
 	if (s == DB_FORBIDDEN || s == DB_CONSTRAINT) {
 		status = reply_problem(r, 422, "unprocessable", "Unit refused",
 				       "the site is not one of yours");
@@ -455,6 +461,12 @@ handle_unit_update(struct request *r)
 	if (s == DB_UNKNOWN_ORG) {
 		status = reply_unprocessable_field(r, "Unit change refused", "audience",
 						   "an organisation_id names no organisation");
+		goto out;
+	}
+	if (s == DB_SITE_CLOSED) {
+		status = reply_unprocessable_field(r, "Unit change refused", "status",
+						   "the unit's site is closed: reopen it first "
+						   "(PATCH /v1/sites/{id} status running)");
 		goto out;
 	}
 	if (s == DB_CONSTRAINT) {

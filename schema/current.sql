@@ -943,9 +943,9 @@ BEGIN
                                        THEN 'published' ELSE 'closed' END,
                          version = version + 1, updated_at = now()
          WHERE id = u.id;
-        PERFORM refgw_emit_event(o.operator_org, 'occupancy.ended', 'occupancy', o.id);
     END IF;
-    PERFORM refgw_emit_event(o.referring_org, 'occupancy.ended', 'occupancy', o.id);
+    PERFORM refgw_tell_orgs(ARRAY[CASE WHEN o.unit_id IS NOT NULL THEN o.operator_org END,
+                                  o.referring_org], 'occupancy.ended', 'occupancy', o.id);
     SELECT * INTO f FROM referrals WHERE id = o.referral_id FOR UPDATE;
     IF f.status = 'in_progress' THEN
         PERFORM refgw_referral_move(f.id, 'in_progress', 'completed', p_outcome, refgw_caller());
@@ -1512,7 +1512,8 @@ CREATE FUNCTION public.refgw_operator_shared(p_referral uuid) RETURNS text[]
        AND r.status NOT IN ('declined', 'cancelled', 'consent_withdrawn')
        AND (p.status = 'accepted' OR r.status <> 'completed')
        AND refgw_consent_holds(c)
-       AND (p.operator_org = ANY (c.recipient_orgs) OR o.kind = ANY (c.recipient_kinds))
+       AND (p.operator_org = ANY (c.recipient_orgs) OR o.kind = ANY (c.recipient_kinds)
+            OR p.operator_org IN (r.from_org, r.to_org))
        AND s = ANY (c.data_categories)
        AND refgw_caller_may('referral.read')
 $$;
@@ -1784,7 +1785,8 @@ BEGIN
     SELECT * INTO c FROM consents WHERE id = r.consent_id;
     SELECT kind INTO op_kind FROM organisations WHERE id = p_operator;
     IF c.status <> 'active' OR c.valid_until < current_date
-       OR NOT (p_operator = ANY (c.recipient_orgs) OR op_kind = ANY (c.recipient_kinds)) THEN
+       OR NOT (p_operator = ANY (c.recipient_orgs) OR op_kind = ANY (c.recipient_kinds)
+               OR p_operator IN (r.from_org, r.to_org)) THEN
         RETURN '!consent';
     END IF;
     RETURN coalesce((SELECT string_agg(k, ',' ORDER BY k)
@@ -2297,6 +2299,47 @@ $$;
 ALTER FUNCTION public.refgw_site_busy(p uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_site_close_lock(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_site_close_lock(p uuid) RETURNS TABLE(busy integer, labels text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    PERFORM 1 FROM units u
+      WHERE u.site_id = p
+        AND EXISTS (SELECT 1 FROM sites s WHERE s.id = p AND s.operator_org = refgw_caller())
+      ORDER BY u.id FOR UPDATE OF u;
+    RETURN QUERY SELECT b.busy, b.labels FROM refgw_site_busy(p) b;
+END
+$$;
+
+ALTER FUNCTION public.refgw_site_close_lock(p uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_site_closed(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_site_closed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    u record;
+BEGIN
+    FOR u IN UPDATE units SET status = 'withdrawn', version = version + 1, updated_at = now()
+              WHERE site_id = NEW.id AND status IN ('published', 'draft')
+             RETURNING id, operator_org LOOP
+        PERFORM refgw_event_write(u.operator_org, 'unit.withdrawn', 'unit', u.id);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_site_closed() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_start_occupancy(uuid, date, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2340,8 +2383,8 @@ BEGIN
         VALUES (u.id, p.id, p.referral_id, p.operator_org, p.proposer_org, p_start, p_planned_end)
         RETURNING id INTO occ;
     UPDATE units SET status = 'occupied', version = version + 1, updated_at = now() WHERE id = u.id;
-    PERFORM refgw_emit_event(p.operator_org, 'occupancy.started', 'occupancy', occ);
-    PERFORM refgw_emit_event(p.proposer_org, 'occupancy.started', 'occupancy', occ);
+    PERFORM refgw_tell_orgs(ARRAY[p.operator_org, p.proposer_org], 'occupancy.started',
+                            'occupancy', occ);
     PERFORM refgw_placement_started(occ);
     RETURN occ::text;
 END
@@ -2496,6 +2539,50 @@ CREATE FUNCTION public.refgw_unit_capacity(p_type text, p_bedrooms integer) RETU
                   ELSE greatest(2, 2 * p_bedrooms) END $$;
 
 ALTER FUNCTION public.refgw_unit_capacity(p_type text, p_bedrooms integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_unit_off_offer(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_unit_off_offer() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    p record;
+BEGIN
+    FOR p IN UPDATE proposals SET status = 'declined', reason_code = 'unit_unavailable',
+                                  decided_at = now()
+              WHERE unit_id = NEW.id AND status = 'open'
+             RETURNING id, proposer_org LOOP
+        PERFORM refgw_event_write(p.proposer_org, 'proposal.declined', 'proposal', p.id);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_unit_off_offer() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_unit_site_open(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_unit_site_open() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF NEW.status IN ('draft', 'published')
+       AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM NEW.status)
+       AND (SELECT s.status FROM sites s WHERE s.id = NEW.site_id FOR SHARE) = 'closed' THEN
+        RAISE EXCEPTION 'site % is closed', NEW.site_id
+            USING ERRCODE = '23R03', HINT = 'reopen the site first';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_unit_site_open() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_waitlist_needs(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -3520,10 +3607,28 @@ CREATE TRIGGER referrals_first_status BEFORE INSERT ON public.referrals FOR EACH
 CREATE TRIGGER referrals_relay BEFORE INSERT ON public.referrals FOR EACH ROW EXECUTE FUNCTION public.refgw_referral_relay_check();
 
 --
+-- Name: sites sites_closed; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER sites_closed AFTER UPDATE OF status ON public.sites FOR EACH ROW WHEN (((new.status = 'closed'::text) AND (old.status <> 'closed'::text))) EXECUTE FUNCTION public.refgw_site_closed();
+
+--
 -- Name: units units_audience_exists; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
 CREATE TRIGGER units_audience_exists BEFORE INSERT OR UPDATE OF audience_orgs ON public.units FOR EACH ROW EXECUTE FUNCTION public.refgw_named_orgs_exist();
+
+--
+-- Name: units units_off_offer; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER units_off_offer AFTER UPDATE OF status ON public.units FOR EACH ROW WHEN (((new.status = ANY (ARRAY['withdrawn'::text, 'closed'::text])) AND (old.status <> ALL (ARRAY['withdrawn'::text, 'closed'::text])))) EXECUTE FUNCTION public.refgw_unit_off_offer();
+
+--
+-- Name: units units_site_open; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER units_site_open BEFORE INSERT OR UPDATE OF status ON public.units FOR EACH ROW EXECUTE FUNCTION public.refgw_unit_site_open();
 
 --
 -- Name: access_rules access_rules_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -4820,6 +4925,19 @@ REVOKE ALL ON FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) 
 GRANT ALL ON FUNCTION public.refgw_site_busy(p uuid) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_site_close_lock(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_site_close_lock(p uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_site_close_lock(p uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_site_closed(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_site_closed() FROM PUBLIC;
+
+--
 -- Name: FUNCTION refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -4855,6 +4973,18 @@ REVOKE ALL ON FUNCTION public.refgw_tell_parties(f public.referrals, p_type text
 --
 
 GRANT ALL ON FUNCTION public.refgw_unit_capacity(p_type text, p_bedrooms integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_unit_off_offer(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_unit_off_offer() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_unit_site_open(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_unit_site_open() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_waitlist_needs(); Type: ACL; Schema: public; Owner: refgw_owner
