@@ -198,6 +198,11 @@ set_terms(struct request *r, const char *id, const char *version, json_t *body)
 	} else if (strcmp(word, "ended") == 0) {
 		rc = reply_problem(r, 409, "occupancy-ended", "Occupancy already ended",
 				   "this occupancy has already ended");
+	} else if (strcmp(word, "uncovered:referent.organisation_id") == 0) {
+		rc = reply_unprocessable_field(
+			r, "Occupancy terms refused", "referent.organisation_id",
+			"is not covered by the referral's consent (by organisation or kind), or "
+			"the consent no longer holds");
 	} else {
 		field = strncmp(word, "invalid:", 8) == 0 ? word + 8 : word;
 		rc = -1;

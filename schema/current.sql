@@ -1009,6 +1009,32 @@ $$;
 ALTER FUNCTION public.refgw_follow_up_at_risk() OWNER TO refgw_owner;
 
 --
+-- Name: refgw_follow_up_change_must_hold(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_change_must_hold() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    c consents;
+BEGIN
+    IF NEW.status = 'closed' AND NEW.period_until IS NOT DISTINCT FROM OLD.period_until THEN
+        RETURN NEW;
+    END IF;
+    SELECT cs.* INTO c FROM referrals r JOIN consents cs ON cs.id = r.consent_id
+     WHERE r.id = NEW.referral_id FOR SHARE OF cs;
+    IF NOT FOUND OR NOT refgw_consent_holds(c) THEN
+        RAISE EXCEPTION 'the consent of follow-up % does not hold', NEW.id
+            USING ERRCODE = '23R02', HINT = 'withdrawn or expired: the follow-up may be closed';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_change_must_hold() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_follow_up_check(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1069,12 +1095,19 @@ BEGIN
         SELECT 1 FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
           JOIN consents c ON c.id = r.consent_id
           JOIN organisations me ON me.id = refgw_caller()
+          LEFT JOIN occupancies o ON o.id = f.occupancy_id
          WHERE f.id = p_follow_up
            AND me.kind <> 'coordinator'
-           AND (f.organisation_id = me.id OR me.id = ANY (c.recipient_orgs)
-                OR me.kind = ANY (c.recipient_kinds))
            AND refgw_consent_holds(c)
-           AND 'follow_up' = ANY (c.data_categories));
+           AND 'follow_up' = ANY (c.data_categories)
+           AND (f.organisation_id = me.id
+                OR ((me.id = ANY (c.recipient_orgs) OR me.kind = ANY (c.recipient_kinds))
+                    AND (me.id IN (r.from_org, r.to_org)
+                         OR me.id = o.operator_org OR me.id = o.referent_org
+                         OR EXISTS (SELECT 1 FROM referrals x
+                                     WHERE x.relays_referral_id = r.id AND x.to_org = me.id
+                                       AND x.status NOT IN ('declined', 'cancelled',
+                                                            'consent_withdrawn'))))));
 END
 $$;
 
@@ -1448,6 +1481,18 @@ BEGIN
         ref_org := (p_referent->>'organisation_id')::uuid;
         IF NOT EXISTS (SELECT 1 FROM organisations WHERE id = ref_org AND status = 'active') THEN
             RETURN 'invalid:referent.organisation_id';
+        END IF;
+        -- The referent reads the occupancy and is told of the tenancy: the
+        -- referral's consent must cover it (by organisation or kind), as it
+        -- covers the operator; the referral's parties and the operator are
+        -- covered already.
+        IF NOT EXISTS (SELECT 1 FROM referrals r JOIN consents c ON c.id = r.consent_id
+                         JOIN organisations g ON g.id = ref_org
+                        WHERE r.id = o.referral_id AND refgw_consent_holds(c)
+                          AND (ref_org = ANY (c.recipient_orgs) OR g.kind = ANY (c.recipient_kinds)
+                               OR ref_org IN (r.from_org, r.to_org)
+                               OR ref_org IS NOT DISTINCT FROM o.operator_org)) THEN
+            RETURN 'uncovered:referent.organisation_id';
         END IF;
     END IF;
     IF jsonb_typeof(p_convention) = 'object' THEN
@@ -2084,6 +2129,7 @@ BEGIN
                               WHERE o.referral_id = r.id
                               ORDER BY o.created_at DESC, o.id DESC LIMIT 1)]) AS x(org)
          WHERE r.id = p_earlier AND x.org IS NOT NULL AND x.org <> refgw_caller()
+           AND refgw_referral_consent_covers(r.id, '{}')
     LOOP
         PERFORM refgw_emit_event(org, 'referral.relayed', 'referral', p_earlier);
         n := n + 1;
@@ -2109,6 +2155,7 @@ CREATE FUNCTION public.refgw_relayed_placement(p_referral uuid) RETURNS TABLE(id
       JOIN occupancies o ON o.referral_id = r.relays_referral_id
       LEFT JOIN units u ON u.id = o.unit_id
      WHERE r.id = p_referral AND r.to_org = refgw_caller()
+       AND r.status NOT IN ('declined', 'cancelled', 'consent_withdrawn')
        AND c.status = 'active' AND c.valid_until >= current_date
        AND 'housing_situation' = ANY (c.data_categories)
        AND (r.to_org = ANY (c.recipient_orgs) OR rcv.kind = ANY (c.recipient_kinds)
@@ -3541,6 +3588,12 @@ CREATE TRIGGER follow_up_entries_consent_holds BEFORE INSERT ON public.follow_up
 CREATE TRIGGER follow_ups_at_risk AFTER INSERT OR UPDATE OF status ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.refgw_follow_up_at_risk();
 
 --
+-- Name: follow_ups follow_ups_change_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER follow_ups_change_consent_holds BEFORE UPDATE ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.refgw_follow_up_change_must_hold();
+
+--
 -- Name: follow_ups follow_ups_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -4127,7 +4180,7 @@ ALTER TABLE public.occupancies ENABLE ROW LEVEL SECURITY;
 -- Name: occupancies occupancies_read; Type: POLICY; Schema: public; Owner: refgw_owner
 --
 
-CREATE POLICY occupancies_read ON public.occupancies FOR SELECT USING ((((operator_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (referring_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (referent_org = ( SELECT public.refgw_caller() AS refgw_caller))) AND ( SELECT public.refgw_caller_may('occupancy.read'::text) AS refgw_caller_may)));
+CREATE POLICY occupancies_read ON public.occupancies FOR SELECT USING ((((operator_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (referring_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR ((referent_org = ( SELECT public.refgw_caller() AS refgw_caller)) AND public.refgw_referral_consent_covers(referral_id, '{}'::text[]))) AND ( SELECT public.refgw_caller_may('occupancy.read'::text) AS refgw_caller_may)));
 
 --
 -- Name: occupancy_alerts; Type: ROW SECURITY; Schema: public; Owner: refgw_owner

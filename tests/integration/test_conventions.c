@@ -70,7 +70,8 @@ new_unit(const char *terms, int max_stay)
 	return must(post_id("orgc", "/v1/units", body, 201));
 }
 
-/* A referral orga -> orgb, waitlisted by orgb: its id. */
+/* A referral orga -> orgb, waitlisted by orgb: its id.  The consent names
+ * DIOGENES (orgd) too, the housing referent of the stays below. */
 static char *
 waitlisted(void)
 {
@@ -82,11 +83,12 @@ waitlisted(void)
 
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
-		 "{\"kind\":\"housing_operator\"}],\"purposes\":[\"housing_referral\"],"
+		 "{\"kind\":\"housing_operator\"},{\"organisation_id\":\"%s\"}],"
+		 "\"purposes\":[\"housing_referral\"],"
 		 "\"data_categories\":[\"identity\",\"housing_situation\"],"
 		 "\"valid_until\":\"2099-01-01\","
 		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
-		 person, org_id("orgb"));
+		 person, org_id("orgb"), org_id("orgd"));
 	consent = must(post_id("orga", "/v1/consents", body, 201));
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","

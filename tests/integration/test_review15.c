@@ -244,20 +244,41 @@ END_TEST
 START_TEST(referent_reads_the_placement_after_withdrawal)
 {
 	struct day d;
-	char rcp[256], path[160], body[512];
+	char rcp[256], path[160], body[512], extra[128];
 	const char *v1[] = {"If-Match: \"1\"", NULL};
+	struct resp r;
 	long st;
 
-	recipients_b_and(rcp, sizeof(rcp), "{\"kind\":\"housing_operator\"}");
+	/* the consent names the home-guidance service (orgh), not orga */
+	snprintf(extra, sizeof(extra),
+		 "{\"kind\":\"housing_operator\"},{\"organisation_id\":\"%s\"}", org_id("orgh"));
+	recipients_b_and(rcp, sizeof(rcp), extra);
 	housed(&d, rcp, "\"identity\",\"housing_situation\"");
 	snprintf(path, sizeof(path), "/v1/occupancies/%s", d.occupancy);
+	/* schema/040: a referent the consent does not cover is refused, naming
+	 * the field, and nothing changes */
 	snprintf(body, sizeof(body),
 		 "{\"referent\":{\"organisation_id\":\"%s\",\"name\":\"A. Peeters\","
 		 "\"role\":\"housing referent\"}}",
 		 org_id("orga"));
+	ck_assert_int_eq(call("orgc", "PATCH", path, body, v1, &r), 0);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert_ptr_nonnull(strstr(r.body, "referent.organisation_id"));
+	resp_free(&r);
+	ck_assert_int_eq(sql_count("SELECT version FROM occupancies WHERE id = $1::uuid AND "
+				   "referent_org IS NULL",
+				   d.occupancy),
+			 1);
+	ck_assert_int_eq(status_of("orga", "GET", path, NULL, NULL), 404);
+	/* a covered referent reads the stay while the consent holds, not after */
+	snprintf(body, sizeof(body),
+		 "{\"referent\":{\"organisation_id\":\"%s\",\"name\":\"K. Peeters\","
+		 "\"role\":\"home guidance\"}}",
+		 org_id("orgh"));
 	ok("orgc", "PATCH", path, body, v1, 200);
+	ck_assert_int_eq(status_of("orgh", "GET", path, NULL, NULL), 200);
 	withdraw(&d);
-	st = status_of("orga", "GET", path, NULL, NULL);
+	st = status_of("orgh", "GET", path, NULL, NULL);
 	ck_assert_int_eq(st, 404);
 	day_free(&d);
 }
