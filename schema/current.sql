@@ -1396,7 +1396,8 @@ BEGIN
               JOIN referrals f ON f.id = o.referral_id
              CROSS JOIN LATERAL (VALUES (o.operator_org, 'occupancy.ending_soon'),
                                         (o.referring_org, 'occupancy.ending_soon'),
-                                        (o.referent_org, 'occupancy.ending_soon'),
+                                        (CASE WHEN refgw_referral_consent_covers(f.id, '{}')
+                                              THEN o.referent_org END, 'occupancy.ending_soon'),
                                         (f.from_org, 'placement.ending_soon'),
                                         (f.to_org, 'placement.ending_soon')) AS t(org, type)
              WHERE o.end_date IS NULL AND o.ending_soon_notified_at IS NULL

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -242,6 +243,69 @@ START_TEST(from_the_street_to_home_guidance)
 }
 END_TEST
 
+/* A referent hears of a stay only while the person's consent holds
+ * (schema/040, 042): after the withdrawal, the stay's end coming near
+ * alerts the operator, not the referent, which no longer reads it. */
+START_TEST(a_referent_is_not_alerted_after_the_withdrawal)
+{
+	char body[2048], path[192], end[16], *person, *consent, *ref, *unit, *proposal, *occ;
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	PGconn *c = sql_admin();
+	PGresult *res = PQexec(c, "SELECT (current_date + 30)::text");
+
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	snprintf(end, sizeof(end), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(c);
+	person = must(post_id("orgd", "/v1/persons", "{\"external_ref\":\"SL-J15-W\"}", 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
+		 "{\"kind\":\"housing_operator\"},{\"organisation_id\":\"%s\"}],"
+		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
+		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\","
+		 "\"reference\":\"SL-F-15W\",\"recorded_by\":\"Worker D\"}}",
+		 person, org_id("orgb"), org_id("orgh"));
+	consent = must(post_id("orgd", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\"}",
+		 person, org_id("orgb"), consent);
+	ref = must(post_id("orgd", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", ref);
+	ok("orgb", "POST", path, "{\"to\":\"received\"}", v1, 200, NULL);
+	ok("orgb", "POST", path, "{\"to\":\"waitlisted\"}", v2, 200, NULL);
+	unit = studio("RB-W");
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", ref);
+	proposal = must(post_id("orgb", path, body, 201));
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", proposal);
+	ok("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, 200, NULL);
+	/* The home-guidance service, referent, wants to hear 10 days before;
+	 * the stay ends in 30: the operator (90 days, the default) is alerted
+	 * at once, the referent not yet. */
+	ok("orgh", "PUT", "/v1/alert-thresholds", "{\"items\":[{\"days_before\":10}]}", NULL, 200,
+	   NULL);
+	snprintf(body, sizeof(body),
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"2026-11-02\","
+		 "\"planned_end_date\":\"%s\",\"referent\":{\"organisation_id\":\"%s\"}}",
+		 proposal, end, org_id("orgh"));
+	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
+	sleep(3); /* housekeeping runs every second on two instances */
+	ck_assert_int_eq(events("orgc", "occupancy.ending_soon", occ), 1);
+	ck_assert_int_eq(events("orgh", "occupancy.ending_soon", occ), 0);
+	/* The person withdraws; then the referent would want 60 days: the stay
+	 * is no longer its to hear of. */
+	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", consent);
+	ok("orgd", "POST", path, "{\"reason\":\"the person asked\"}", NULL, 200, NULL);
+	ok("orgh", "PUT", "/v1/alert-thresholds", "{\"items\":[{\"days_before\":60}]}", NULL, 200,
+	   NULL);
+	sleep(3);
+	ck_assert_int_eq(events("orgh", "occupancy.ending_soon", occ), 0);
+	ok("orgh", "PUT", "/v1/alert-thresholds", "{\"items\":[]}", NULL, 200, NULL);
+	free(person), free(consent), free(ref), free(unit), free(proposal), free(occ);
+}
+END_TEST
+
 Suite *
 journeys15_suite(void)
 {
@@ -250,6 +314,7 @@ journeys15_suite(void)
 
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, from_the_street_to_home_guidance);
+	tcase_add_test(t, a_referent_is_not_alerted_after_the_withdrawal);
 	suite_add_tcase(s, t);
 	return s;
 }
