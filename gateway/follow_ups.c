@@ -244,6 +244,10 @@ handle_follow_up_update(struct request *r)
 	}
 	errors = json_array();
 	validate_fields(body, update_fields, ARRAY_LEN(update_fields), errors);
+	/* status: one of the statuses or absent; null would change nothing and
+	 * still bump the version. */
+	if (json_is_null(json_object_get(body, "status")))
+		field_error(errors, "status", "must not be null: a status, or leave it out");
 	until = json_object_get(body, "period_until");
 	if (until && !json_is_null(until)) {
 		json_t *one = json_pack("{sO}", "period_until", until);

@@ -56,6 +56,18 @@ reply_no_partnership(struct request *r, const char *title)
 	return reply_unprocessable_field(r, title, "partnership_id", "names no partnership");
 }
 
+/* managing_partner: a name, or absent (null clears it on a PATCH); never
+ * the empty string, which would be stored as a partner with no name. */
+static void
+partner_not_empty(json_t *body, json_t *errors)
+{
+	const char *p = json_str(body, "managing_partner");
+
+	if (p && p[0] == '\0')
+		field_error(errors, "managing_partner",
+			    "must not be empty: a partner's name, or null for none");
+}
+
 int
 handle_site_create(struct request *r)
 {
@@ -71,6 +83,12 @@ handle_site_create(struct request *r)
 	}
 	if (!validate_body(r, body, site_fields, ARRAY_LEN(site_fields))) {
 		status = r->status;
+		goto out;
+	}
+	if (json_str(body, "managing_partner") && json_str(body, "managing_partner")[0] == '\0') {
+		json_t *errors = json_array();
+		partner_not_empty(body, errors);
+		status = reply_invalid(r, errors);
 		goto out;
 	}
 	if (json_str(body, "period_until") &&
@@ -239,6 +257,7 @@ handle_site_update(struct request *r)
 	errors = json_array();
 	validate_fields(body, site_patch_fields, ARRAY_LEN(site_patch_fields), errors);
 	site_patch_nulls(body, clear, sizeof(clear), errors);
+	partner_not_empty(body, errors);
 	if (json_array_size(errors) == 0 && json_object_size(body) == 0)
 		field_error(errors, "",
 			    "send at least one of period_from, period_until, "

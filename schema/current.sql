@@ -929,16 +929,24 @@ DECLARE
     u units;
     f referrals;
 BEGIN
-    SELECT * INTO o FROM occupancies WHERE id = p_occupancy FOR UPDATE;
+    SELECT * INTO o FROM occupancies WHERE id = p_occupancy;
     IF NOT FOUND OR NOT coalesce(refgw_caller() IN (o.operator_org, o.referring_org), false)
        OR NOT refgw_caller_may('occupancy.manage') THEN
         RETURN 'not_found';
     END IF;
     IF o.end_date IS NOT NULL THEN RETURN 'ended'; END IF;
+    -- The lock order: consent, referral, unit, occupancy; event heads last.
+    PERFORM 1 FROM consents
+     WHERE id = (SELECT consent_id FROM referrals WHERE id = o.referral_id) FOR SHARE;
+    SELECT * INTO f FROM referrals WHERE id = o.referral_id FOR UPDATE;
+    IF o.unit_id IS NOT NULL THEN
+        SELECT * INTO u FROM units WHERE id = o.unit_id FOR UPDATE;
+    END IF;
+    SELECT * INTO o FROM occupancies WHERE id = p_occupancy FOR UPDATE;
+    IF o.end_date IS NOT NULL THEN RETURN 'ended'; END IF;
     IF p_end < o.start_date THEN RETURN 'before_start'; END IF;
     UPDATE occupancies SET end_date = p_end, outcome = p_outcome WHERE id = o.id;
     IF o.unit_id IS NOT NULL THEN
-        SELECT * INTO u FROM units WHERE id = o.unit_id FOR UPDATE;
         UPDATE units SET status = CASE WHEN u.available_until IS NULL OR u.available_until > p_end
                                        THEN 'published' ELSE 'closed' END,
                          version = version + 1, updated_at = now()
@@ -946,7 +954,6 @@ BEGIN
     END IF;
     PERFORM refgw_tell_orgs(ARRAY[CASE WHEN o.unit_id IS NOT NULL THEN o.operator_org END,
                                   o.referring_org], 'occupancy.ended', 'occupancy', o.id);
-    SELECT * INTO f FROM referrals WHERE id = o.referral_id FOR UPDATE;
     IF f.status = 'in_progress' THEN
         PERFORM refgw_referral_move(f.id, 'in_progress', 'completed', p_outcome, refgw_caller());
     END IF;
@@ -1658,16 +1665,23 @@ BEGIN
           FROM occupancies oc JOIN units u ON u.id = oc.unit_id
           JOIN sites st ON st.id = u.site_id
          WHERE st.partnership_id = p
+         GROUP BY u.site_id),
+    un AS (
+        SELECT u.site_id, count(*)::int AS n
+          FROM units u JOIN sites st ON st.id = u.site_id
+         WHERE st.partnership_id = p
          GROUP BY u.site_id)
     SELECT st.id, st.name, st.operator_org, o.name, st.commune, st.managing_partner,
-           (SELECT count(*)::int FROM units u WHERE u.site_id = st.id),
-           st.period_from, st.period_until, st.status,
+           coalesce(un.n, 0), st.period_from, st.period_until, st.status,
            CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 THEN NULL ELSE coalesce(occ.n, 0) END,
-           CASE WHEN coalesce(occ.n, 0) BETWEEN 1 AND 4 OR coalesce(occ.now_n, 0) BETWEEN 1 AND 4
+           -- under 5 units, housed_now is at most 4: suppressed once anyone lived there
+           CASE WHEN (coalesce(un.n, 0) < 5 AND coalesce(occ.n, 0) > 0)
+                     OR coalesce(occ.n, 0) BETWEEN 1 AND 4 OR coalesce(occ.now_n, 0) BETWEEN 1 AND 4
                      OR coalesce(occ.n - occ.now_n, 0) BETWEEN 1 AND 4
                 THEN NULL ELSE coalesce(occ.now_n, 0) END
       FROM sites st JOIN organisations o ON o.id = st.operator_org
       LEFT JOIN occ ON occ.site_id = st.id
+      LEFT JOIN un ON un.site_id = st.id
      WHERE st.partnership_id = p
      ORDER BY st.period_from, st.name, st.id;
 END
@@ -2237,6 +2251,9 @@ BEGIN
         RAISE EXCEPTION 'alert thresholds need an authenticated caller with event.read'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- One replacement at a time per organisation; the DELETE, a new
+    -- statement, sees what the one waited for committed.
+    PERFORM 1 FROM organisations WHERE id = refgw_caller() FOR NO KEY UPDATE;
     DELETE FROM alert_thresholds WHERE organisation_id = refgw_caller();
     INSERT INTO alert_thresholds (organisation_id, convention_kind, days_before)
     SELECT refgw_caller(), x.convention_kind, x.days_before
@@ -2454,6 +2471,7 @@ DECLARE
     p proposals;
     f referrals;
     seen text;
+    ref uuid;
 BEGIN
     SELECT * INTO u FROM units WHERE id = p_unit;
     IF NOT FOUND OR u.operator_org IS DISTINCT FROM refgw_caller()
@@ -2464,17 +2482,19 @@ BEGIN
     IF p_end > current_date THEN RETURN 'after_today'; END IF;
     IF seen = 'occupied' THEN
         SELECT * INTO o FROM occupancies WHERE unit_id = u.id AND end_date IS NULL;
-        IF FOUND THEN
-            PERFORM 1 FROM referrals WHERE id = o.referral_id FOR UPDATE;
-        END IF;
+        ref := o.referral_id;
     ELSIF seen = 'reserved' THEN
         SELECT * INTO p FROM proposals x WHERE x.unit_id = u.id AND x.status = 'accepted'
            AND NOT EXISTS (SELECT 1 FROM occupancies y WHERE y.proposal_id = x.id);
-        IF FOUND THEN
-            PERFORM 1 FROM referrals WHERE id = p.referral_id FOR UPDATE;
-        END IF;
+        ref := p.referral_id;
     ELSE
         RETURN 'ok';
+    END IF;
+    -- The lock order: consent, referral, unit, occupancy; event heads last.
+    IF ref IS NOT NULL THEN
+        PERFORM 1 FROM consents
+         WHERE id = (SELECT consent_id FROM referrals WHERE id = ref) FOR SHARE;
+        PERFORM 1 FROM referrals WHERE id = ref FOR UPDATE;
     END IF;
     SELECT * INTO u FROM units WHERE id = p_unit FOR UPDATE;
     IF u.status IS DISTINCT FROM seen THEN RETURN 'changed'; END IF;
