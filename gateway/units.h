@@ -50,9 +50,8 @@
 /* refgw_take_back_unit (schema/033): occupancy:<id> or proposal:<id> (ended
  * or declined), ok, not_found, changed, before_start or after_today. */
 #define TAKE_BACK_COLUMNS(C)                                                                       \
-	C(TAKE_BACK_RESULT, "result",                                                              \
-	  "refgw_take_back_unit($id::uuid, coalesce($end_date::date, current_date))", COL_KEY, 0,  \
-	  NULL)
+	C(TAKE_BACK_RESULT, "result", "refgw_take_back_unit($id::uuid, $end_date::date)", COL_KEY, \
+	  0, NULL)
 
 enum unit_col { UNIT_COLUMNS(COLUMN_ENUM) };
 enum unit_key_col { UNIT_KEY_COLUMNS(COLUMN_ENUM) };

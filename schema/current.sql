@@ -2501,6 +2501,8 @@ BEGIN
     IF seen = 'occupied' AND o.id IS NOT NULL THEN
         SELECT * INTO o FROM occupancies WHERE id = o.id FOR UPDATE;
         IF o.end_date IS NOT NULL THEN RETURN 'changed'; END IF;
+        -- no date given: today, or the start of a stay not begun yet
+        p_end := coalesce(p_end, greatest(current_date, o.start_date));
         IF p_end < o.start_date THEN RETURN 'before_start'; END IF;
         UPDATE occupancies SET end_date = p_end, outcome = 'unit_withdrawn' WHERE id = o.id;
         SELECT * INTO f FROM referrals WHERE id = o.referral_id;

@@ -14,6 +14,7 @@
  * (orgh), which is then named referent; the owner needs the studio back,
  * and he goes back on the waitlist first. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,19 @@ events(const char *slug, const char *type, const char *resource)
 	n = sql_count(q, resource);
 	ck_assert_int_ge(n, 0);
 	return n;
+}
+
+/* Whether a candidate's reason_codes hold code. */
+static bool
+has_code(json_t *candidate, const char *code)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(candidate, "reason_codes"), i, v)
+		if (strcmp(json_string_value(v), code) == 0)
+			return true;
+	return false;
 }
 
 static long
@@ -225,10 +239,21 @@ START_TEST(from_the_street_to_home_guidance)
 	ck_assert(json_is_null(json_object_get(r.json, "outcome")));
 	ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "end_date")));
 	resp_free(&r);
+	/* (other suites leave taken-back referrals of orgb waitlisted too:
+	 * none without the priority ranks before him, and he has its reason) */
 	snprintf(path, sizeof(path), "/v1/units/%s/candidates?limit=200", next);
 	ok("orgb", "GET", path, NULL, NULL, 200, &r);
-	c = json_array_get(json_object_get(r.json, "candidates"), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(c, "referral_id")), ref);
+	{
+		json_t *all = json_object_get(r.json, "candidates");
+		size_t i, mine = json_array_size(all);
+
+		json_array_foreach(all, i, c)
+			if (strcmp(json_string_value(json_object_get(c, "referral_id")), ref) == 0)
+				mine = i;
+		ck_assert_uint_lt(mine, json_array_size(all));
+		for (i = 0; i <= mine; i++)
+			ck_assert(has_code(json_array_get(all, i), "priority.unit_withdrawn"));
+	}
 	resp_free(&r);
 	/* The home-guidance service still sees where he was, and that it
 	 * ended. */
@@ -306,6 +331,68 @@ START_TEST(a_referent_is_not_alerted_after_the_withdrawal)
 }
 END_TEST
 
+/* The owner takes a studio back before the occupant's stay has begun
+ * (schema/043): with no end date the stay ends on its start, an empty
+ * stay, and the person goes back on the waitlist (it was refused,
+ * before_start, when the end was today). */
+START_TEST(a_stay_not_begun_taken_back)
+{
+	char body[2048], path[192], start[16], im[32], *person, *consent, *ref, *unit, *proposal,
+		*occ;
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	const char *hm[] = {im, NULL};
+	PGconn *c = sql_admin();
+	PGresult *res = PQexec(c, "SELECT (current_date + 10)::text");
+	struct resp r;
+
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	snprintf(start, sizeof(start), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(c);
+	person = must(post_id("orgd", "/v1/persons", "{\"external_ref\":\"SL-J15-F\"}", 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
+		 "{\"kind\":\"housing_operator\"}],\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\"],\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-F-15F\","
+		 "\"recorded_by\":\"Worker D\"}}",
+		 person, org_id("orgb"));
+	consent = must(post_id("orgd", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\"}",
+		 person, org_id("orgb"), consent);
+	ref = must(post_id("orgd", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", ref);
+	ok("orgb", "POST", path, "{\"to\":\"received\"}", v1, 200, NULL);
+	ok("orgb", "POST", path, "{\"to\":\"waitlisted\"}", v2, 200, NULL);
+	unit = studio("RB-F");
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", ref);
+	proposal = must(post_id("orgb", path, body, 201));
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", proposal);
+	ok("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, 200, NULL);
+	snprintf(body, sizeof(body),
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"%s\",\"planned_end_date\":"
+		 "\"2028-05-01\"}",
+		 proposal, start);
+	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
+	snprintf(path, sizeof(path), "/v1/units/%s", unit);
+	snprintf(im, sizeof(im), "If-Match: \"%ld\"", version_of("units", unit));
+	ok("orgc", "PATCH", path, "{\"status\":\"withdrawn\"}", hm, 200, NULL);
+	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
+	ok("orgc", "GET", path, NULL, NULL, 200, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "end_date")), start);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "outcome")), "unit_withdrawn");
+	resp_free(&r);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals WHERE id = $1::uuid AND "
+				   "status = 'waitlisted'",
+				   ref),
+			 1);
+	free(person), free(consent), free(ref), free(unit), free(proposal), free(occ);
+}
+END_TEST
+
 Suite *
 journeys15_suite(void)
 {
@@ -315,6 +402,7 @@ journeys15_suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, from_the_street_to_home_guidance);
 	tcase_add_test(t, a_referent_is_not_alerted_after_the_withdrawal);
+	tcase_add_test(t, a_stay_not_begun_taken_back);
 	suite_add_tcase(s, t);
 	return s;
 }
