@@ -291,7 +291,7 @@ handle_site_update(struct request *r)
 		: json_str(body, "period_until")                    ? json_str(body, "period_until")
 						 : row_str(res, 0, SITE_PERIOD_UNTIL);
 	if (until && strcmp(until, from) < 0) {
-		errors = json_array();
+		/* errors: the empty array of the validation above */
 		field_error(errors, json_str(body, "period_until") ? "period_until" : "period_from",
 			    "the period would end (%s) before it starts (%s)", until, from);
 		status = reply_invalid(r, errors);
