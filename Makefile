@@ -162,6 +162,9 @@ tls-scan: build
 # List latency at 10 k, 100 k and 1 M rows (docs/performance.md).
 # Two gateway binaries side by side on one database (the A/B of a change):
 #   make bench-ab A=/path/to/old/refgw [B=build/refgw]
+# AB_B_SCHEMA=<old tree>/schema: B on a database of its own, migrated from
+# there (a change of the SQL too: make bench-ab A=build/refgw B=<old>/build/refgw
+# AB_B_SCHEMA=<old>/schema).
 bench-ab: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/ab.sh $(A) $(or $(B),$(BUILD)/refgw) $(BENCH_SECONDS)

@@ -52,11 +52,12 @@ org_id() {
 }
 
 # bench_units OPERATOR_ID N NCOMMUNES — one site and N units of that operator
+# (in database $BENCH_DB, refgw by default)
 # spread over the first NCOMMUNES Brussels communes (Forest among them), half
 # offered to homeless_service and half to justice_aid, one in ten reserved,
 # each with an address.
 bench_units() {
-	psql -X -q -h "$tmp/sock" -U refgw_owner refgw <<SQL
+	psql -X -q -h "$tmp/sock" -U refgw_owner "${BENCH_DB:-refgw}" <<SQL
 INSERT INTO sites (operator_org, name, commune, period_from) VALUES ('$1', 'Bench site', 'Anderlecht', '2020-01-01');
 INSERT INTO units (site_id, operator_org, label, type, bedrooms, accessibility, commune, available_from,
                    available_until, terms, max_stay_months, audience_kinds, status)
