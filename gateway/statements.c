@@ -285,7 +285,12 @@ struct db_stmt statements[ST_COUNT] = {
 			     "SELECT {cols} FROM referrals r LEFT JOIN "
 			     "refgw_referral_data_shown($id::uuid) d ON d.referral_id = r.id "
 			     "LEFT JOIN LATERAL refgw_referral_placement(r.id) pl ON true "
-			     "LEFT JOIN LATERAL refgw_relayed_placement(r.id) rp ON true "
+			     /* only a relay looks for the placement it continues:
+			      * a one-time filter skips the function otherwise
+			      * (OFFSET 0 keeps the subquery from being flattened
+			      * into a join qual, which would call it anyway) */
+			     "LEFT JOIN LATERAL (SELECT * FROM refgw_relayed_placement(r.id) x "
+			     "WHERE r.relays_referral_id IS NOT NULL OFFSET 0) rp ON true "
 			     "WHERE r.id = $id::uuid",
 			     "id", &referral_full_row},
 	[ST_REFERRAL_LIST_SENT] = {"referral_list_sent", REFERRAL_LIST("from_org"),
