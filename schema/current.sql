@@ -422,14 +422,28 @@ CREATE FUNCTION public.refgw_caller_may(p_action text) RETURNS boolean
     SET search_path TO 'pg_catalog', 'public'
     AS $$
 DECLARE
-    o_id uuid;
     o_kind text;
+    own boolean;
+    by_kind boolean;
+    host boolean;
 BEGIN
-    SELECT o.id, o.kind INTO o_id, o_kind FROM organisations o WHERE o.id = refgw_caller();
+    SELECT o.kind,
+           bool_or(r.allowed) FILTER (WHERE r.organisation_id = o.id AND r.action = p_action),
+           bool_or(r.allowed) FILTER (WHERE r.kind = o.kind AND r.action = p_action),
+           coalesce(bool_or(r.allowed) FILTER (WHERE r.organisation_id = o.id
+                                                 AND r.action = 'site.host'),
+                    bool_or(r.allowed) FILTER (WHERE r.kind = o.kind AND r.action = 'site.host'),
+                    false)
+      INTO o_kind, own, by_kind, host
+      FROM organisations o
+      LEFT JOIN access_rules r ON (r.organisation_id = o.id OR r.kind = o.kind)
+                              AND r.action IN (p_action, 'site.host')
+     WHERE o.id = refgw_caller()
+     GROUP BY o.kind;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    RETURN refgw_org_may(o_id, o_kind, p_action);
+    RETURN refgw_rule_decides(o_kind, p_action, own, by_kind, host);
 END
 $$;
 
@@ -1584,25 +1598,19 @@ CREATE FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) RET
 DECLARE
     own boolean;
     by_kind boolean;
-    own_host boolean;
-    kind_host boolean;
+    host boolean;
 BEGIN
     SELECT bool_or(r.allowed) FILTER (WHERE r.organisation_id = p_org AND r.action = p_action),
            bool_or(r.allowed) FILTER (WHERE r.kind = p_kind AND r.action = p_action),
-           bool_or(r.allowed) FILTER (WHERE r.organisation_id = p_org AND r.action = 'site.host'),
-           bool_or(r.allowed) FILTER (WHERE r.kind = p_kind AND r.action = 'site.host')
-      INTO own, by_kind, own_host, kind_host
+           coalesce(bool_or(r.allowed) FILTER (WHERE r.organisation_id = p_org
+                                                 AND r.action = 'site.host'),
+                    bool_or(r.allowed) FILTER (WHERE r.kind = p_kind AND r.action = 'site.host'),
+                    false)
+      INTO own, by_kind, host
       FROM access_rules r
      WHERE (r.organisation_id = p_org OR r.kind = p_kind)
        AND r.action IN (p_action, 'site.host');
-    IF own IS NOT NULL THEN
-        RETURN own;
-    END IF;
-    IF p_kind <> 'coordinator' AND coalesce(own_host, kind_host, false)
-       AND p_action = ANY (refgw_hosting_actions()) THEN
-        RETURN true;
-    END IF;
-    RETURN coalesce(by_kind, false);
+    RETURN refgw_rule_decides(p_kind, p_action, own, by_kind, host);
 END
 $$;
 
@@ -2331,6 +2339,21 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_report_referrals() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_rule_decides(text, text, boolean, boolean, boolean); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_rule_decides(p_kind text, p_action text, own boolean, by_kind boolean, host boolean) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(own,
+                    CASE WHEN p_kind <> 'coordinator' AND host
+                              AND p_action = ANY (refgw_hosting_actions()) THEN true END,
+                    by_kind, false)
+$$;
+
+ALTER FUNCTION public.refgw_rule_decides(p_kind text, p_action text, own boolean, by_kind boolean, host boolean) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_set_caller(uuid, bytea); Type: FUNCTION; Schema: public; Owner: refgw_owner
