@@ -357,6 +357,23 @@ sql_count(const char *query, const char *param)
 	return n;
 }
 
+/* How many events of type about resource are in slug's feed (the test
+ * fails when the count cannot be read: -1 would pass as "not 1"). */
+long
+events_of(const char *slug, const char *type, const char *resource)
+{
+	PGconn *c = sql_admin();
+	const char *p[3] = {org_id(slug), type, resource};
+	long n = sql_long(c,
+			  "SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND "
+			  "type = $2 AND resource_id = $3::uuid",
+			  3, p);
+
+	PQfinish(c);
+	ck_assert_int_ge(n, 0);
+	return n;
+}
+
 char *
 post_id(const char *slug, const char *path, const char *body, long want)
 {

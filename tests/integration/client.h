@@ -65,6 +65,7 @@ long sql_long(PGconn *c, const char *query, int nparams, const char *const *para
 
 /* count(*)-style query as the owner, with at most one parameter. */
 long sql_count(const char *query, const char *param);
+long events_of(const char *slug, const char *type, const char *resource);
 /* POST as slug; the new resource's "id" (malloc'd) when the status is want, else NULL. */
 char *post_id(const char *slug, const char *path, const char *body, long want);
 

@@ -159,21 +159,6 @@ withdraw(const char *consent)
 	resp_free(&r);
 }
 
-static long
-events_of(const char *slug, const char *type, const char *resource)
-{
-	const char *p[3] = {org_id(slug), type, resource};
-	PGconn *c = sql_admin();
-	long n = sql_long(
-		c,
-		"SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND type = $2 "
-		"AND resource_id = $3::uuid",
-		3, p);
-
-	PQfinish(c);
-	return n;
-}
-
 /* ---------------------------------------------------------------- item 1 */
 
 #define RACE_ROUNDS 25

@@ -128,19 +128,6 @@ accepted_proposal(const char *unit, char **ref)
 	return proposal;
 }
 
-/* Events of a type about a resource in an organisation's feed. */
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 /* The first error's field of a problem. */
 static const char *
 error_field(const struct resp *r)
@@ -217,7 +204,7 @@ START_TEST(rizome_transit_with_referent_and_alerts_once_each)
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 1);
 	resp_free(&r);
 	/* The referent is told, and reads the occupancy it accompanies. */
-	ck_assert_int_eq(events("orgd", "occupancy.referent_assigned", occ), 1);
+	ck_assert_int_eq(events_of("orgd", "occupancy.referent_assigned", occ), 1);
 	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -249,14 +236,14 @@ START_TEST(rizome_transit_with_referent_and_alerts_once_each)
 	ck_assert_int_eq(r.status, 412);
 	resp_free(&r);
 	/* the same referent organisation: not told twice */
-	ck_assert_int_eq(events("orgd", "occupancy.referent_assigned", occ), 1);
+	ck_assert_int_eq(events_of("orgd", "occupancy.referent_assigned", occ), 1);
 
 	/* The operator's alert comes at its own 91 days; nobody else's yet. */
 	HOUSEKEEPING_RUNS();
-	ck_assert_int_eq(events("orgc", "occupancy.ending_soon", occ), 1);
-	ck_assert_int_eq(events("orgb", "occupancy.ending_soon", occ), 0);
-	ck_assert_int_eq(events("orgd", "occupancy.ending_soon", occ), 0);
-	ck_assert_int_eq(events("orga", "placement.ending_soon", ref), 0);
+	ck_assert_int_eq(events_of("orgc", "occupancy.ending_soon", occ), 1);
+	ck_assert_int_eq(events_of("orgb", "occupancy.ending_soon", occ), 0);
+	ck_assert_int_eq(events_of("orgd", "occupancy.ending_soon", occ), 0);
+	ck_assert_int_eq(events_of("orga", "placement.ending_soon", ref), 0);
 
 	/* The sender and the referent want it four months ahead: they get it
 	 * at the next housekeeping, once each, however often it runs. */
@@ -269,12 +256,12 @@ START_TEST(rizome_transit_with_referent_and_alerts_once_each)
 			 200);
 	HOUSEKEEPING_RUNS();
 	HOUSEKEEPING_RUNS();
-	ck_assert_int_eq(events("orga", "placement.ending_soon", ref), 1);
-	ck_assert_int_eq(events("orgd", "occupancy.ending_soon", occ), 1);
-	ck_assert_int_eq(events("orgc", "occupancy.ending_soon", occ), 1);
+	ck_assert_int_eq(events_of("orga", "placement.ending_soon", ref), 1);
+	ck_assert_int_eq(events_of("orgd", "occupancy.ending_soon", occ), 1);
+	ck_assert_int_eq(events_of("orgc", "occupancy.ending_soon", occ), 1);
 	/* the receiver kept the 90-day default */
-	ck_assert_int_eq(events("orgb", "occupancy.ending_soon", occ), 0);
-	ck_assert_int_eq(events("orgb", "placement.ending_soon", ref), 0);
+	ck_assert_int_eq(events_of("orgb", "occupancy.ending_soon", occ), 0);
+	ck_assert_int_eq(events_of("orgb", "placement.ending_soon", ref), 0);
 	ck_assert_int_eq(
 		sql_count("SELECT count(*) FROM occupancy_alerts WHERE occupancy_id = $1::uuid",
 			  occ),
@@ -336,7 +323,7 @@ START_TEST(ors_open_ended_lease_never_alerts)
 			 org_id("orgd"));
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 2);
 	resp_free(&r);
-	ck_assert_int_eq(events("orgd", "occupancy.referent_assigned", occ), 1);
+	ck_assert_int_eq(events_of("orgd", "occupancy.referent_assigned", occ), 1);
 	/* No planned end, never an alert, whatever the thresholds. */
 	ck_assert_int_eq(
 		thresholds("orgc", "[{\"convention_kind\":\"lease\",\"days_before\":3650}]"), 200);
@@ -374,7 +361,7 @@ START_TEST(a_recorded_placement_with_its_referent)
 	ck_assert_ptr_null(json_object_get(json_object_get(r.json, "referent"), "name"));
 	occ = strdup(json_string_value(json_object_get(r.json, "id")));
 	resp_free(&r);
-	ck_assert_int_eq(events("orgd", "occupancy.referent_assigned", occ), 1);
+	ck_assert_int_eq(events_of("orgd", "occupancy.referent_assigned", occ), 1);
 	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
 	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);

@@ -144,18 +144,6 @@ count_of(const char *query, const char *param)
 	return n;
 }
 
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return count_of(q, resource);
-}
-
 /* Entries of the follow-up that row-level security shows `slug`, read
  * straight from PostgreSQL as the gateway's role: what a C bug would leak. */
 static long
@@ -355,8 +343,8 @@ START_TEST(tenancy_at_risk_tells_the_operator_once_per_move)
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "tenancy_at_risk");
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 2);
 	resp_free(&r);
-	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 1);
-	ck_assert_int_eq(events("orgd", "follow_up.tenancy_at_risk", fu), 0);
+	ck_assert_int_eq(events_of("orgc", "follow_up.tenancy_at_risk", fu), 1);
+	ck_assert_int_eq(events_of("orgd", "follow_up.tenancy_at_risk", fu), 0);
 	/* the operator reads the follow-up it was told about */
 	snprintf(path, sizeof(path), "/v1/follow-ups/%s", fu);
 	ok("orgc", "GET", path, NULL, NULL, 200);
@@ -366,7 +354,7 @@ START_TEST(tenancy_at_risk_tells_the_operator_once_per_move)
 	ck_assert_str_eq(problem_type(&r), URN "invalid-transition");
 	ck_assert_str_eq(first_error_field(&r), "status");
 	resp_free(&r);
-	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 1);
+	ck_assert_int_eq(events_of("orgc", "follow_up.tenancy_at_risk", fu), 1);
 	/* back to active, then at risk again: told a second time */
 	patch("orgd", fu, "2", "{\"status\":\"active\",\"period_until\":\"2028-05-01\"}", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -375,7 +363,7 @@ START_TEST(tenancy_at_risk_tells_the_operator_once_per_move)
 	patch("orgd", fu, "3", "{\"status\":\"tenancy_at_risk\"}", &r);
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);
-	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 2);
+	ck_assert_int_eq(events_of("orgc", "follow_up.tenancy_at_risk", fu), 2);
 	/* only DIOGENES moves it */
 	patch("orgb", fu, "4", "{\"status\":\"relayed\"}", &r);
 	ck_assert_int_eq(r.status, 403);
@@ -403,7 +391,7 @@ START_TEST(tenancy_at_risk_tells_the_operator_once_per_move)
 				  "status = 'closed' AND version = 6",
 				  fu),
 			 1);
-	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 2);
+	ck_assert_int_eq(events_of("orgc", "follow_up.tenancy_at_risk", fu), 2);
 	free(fu);
 	housed_free(&h);
 }

@@ -71,18 +71,6 @@ most_of_one_kind(const char *slug, long since)
 	}
 }
 
-static long
-events_of(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 static char *
 site_of(const char *slug, const char *name)
 {

@@ -114,19 +114,6 @@ transition(const char *slug, const char *ref, int version, const char *body)
 	resp_free(&r);
 }
 
-/* Events of a type about a resource in slug's feed. */
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 /* The unit's candidates as slug reads them; the entry of ref and in which list. */
 static json_t *
 candidate(const char *slug, const char *unit, const char *ref, struct resp *r, bool *eligible)
@@ -312,8 +299,8 @@ START_TEST(rizome_day)
 	decide(p, "accept");
 	ck_assert_str_eq(status_of("orga", ref), "accepted");
 	last_transition("orga", ref, "accepted", NULL, "orgc");
-	ck_assert_int_eq(events("orgc", "proposal.received", p), 1);
-	ck_assert_int_eq(events("orga", "proposal.accepted", p), 1);
+	ck_assert_int_eq(events_of("orgc", "proposal.received", p), 1);
+	ck_assert_int_eq(events_of("orga", "proposal.accepted", p), 1);
 
 	/* The stay cannot start before the release (422, nothing changed); it
 	 * starts on the day. */
@@ -330,7 +317,7 @@ START_TEST(rizome_day)
 	occ = strdup(str(r.json, "id"));
 	resp_free(&r);
 	ck_assert_str_eq(status_of("orga", ref), "in_progress");
-	ck_assert_int_eq(events("orga", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.started", ref), 1);
 	snprintf(path, sizeof(path), "/v1/referrals/%s", ref);
 	get("orga", path, &r);
 	pl = json_object_get(r.json, "placement");
@@ -343,7 +330,7 @@ START_TEST(rizome_day)
 	end_stay("orgc", occ, "2028-06-30", "durable_housing");
 	ck_assert_str_eq(status_of("orga", ref), "completed");
 	last_transition("orga", ref, "completed", "durable_housing", "orgc");
-	ck_assert_int_eq(events("orga", "placement.ended", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.ended", ref), 1);
 	get("orga", path, &r);
 	ck_assert_str_eq(str(json_object_get(r.json, "placement"), "outcome"), "durable_housing");
 	resp_free(&r);
@@ -383,7 +370,7 @@ START_TEST(issue_day)
 		 "\"family\":{\"children\":0}}}",
 		 person, org_id("orgb"), consent);
 	ref = must(post_id("orgd", "/v1/referrals", body, 201));
-	ck_assert_int_eq(events("orgb", "referral.received", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "referral.received", ref), 1);
 	transition("orgb", ref, 1, "{\"to\":\"received\"}");
 	transition("orgb", ref, 2, "{\"to\":\"waitlisted\"}");
 
@@ -443,14 +430,14 @@ START_TEST(issue_day)
 	 * street workers, who sent it, see where. */
 	decide(p, "accept");
 	ck_assert_str_eq(status_of("orgd", ref), "accepted");
-	ck_assert_int_eq(events("orgd", "referral.accepted", ref), 1);
+	ck_assert_int_eq(events_of("orgd", "referral.accepted", ref), 1);
 	ck_assert_int_eq(start("orgc", p, "2026-12-15", "2028-06-14", &r), 201);
 	occ = strdup(str(r.json, "id"));
 	ck_assert_str_eq(str(r.json, "kind"), "unit");
 	resp_free(&r);
 	ck_assert_str_eq(status_of("orgd", ref), "in_progress");
-	ck_assert_int_eq(events("orgd", "placement.started", ref), 1);
-	ck_assert_int_eq(events("orgb", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orgd", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.started", ref), 1);
 	get("orgd", path, &r);
 	ck_assert_str_eq(str(json_object_get(r.json, "placement"), "unit_id"), unit);
 	ck_assert_str_eq(str(json_object_get(r.json, "placement"), "operator_organisation_id"),
@@ -485,7 +472,7 @@ START_TEST(diogenes_day)
 	ref = must(post_id("orgd", "/v1/referrals", body, 201));
 	transition("orgb", ref, 1, "{\"to\":\"received\"}");
 	transition("orgb", ref, 2, "{\"to\":\"accepted\"}");
-	ck_assert_int_eq(events("orgd", "referral.accepted", ref), 1);
+	ck_assert_int_eq(events_of("orgd", "referral.accepted", ref), 1);
 
 	/* A flat on the private market: DIOGENES records the placement. */
 	snprintf(path, sizeof(path), "/v1/referrals/%s/placements", ref);
@@ -501,7 +488,7 @@ START_TEST(diogenes_day)
 	resp_free(&r);
 	ck_assert_str_eq(status_of("orgd", ref), "in_progress");
 	last_transition("orgd", ref, "in_progress", NULL, "orgd");
-	ck_assert_int_eq(events("orgb", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.started", ref), 1);
 	/* the service it was referred to sees it */
 	snprintf(path, sizeof(path), "/v1/referrals/%s", ref);
 	get("orgb", path, &r);
@@ -516,8 +503,8 @@ START_TEST(diogenes_day)
 	end_stay("orgd", occ, "2027-12-31", "durable_housing");
 	ck_assert_str_eq(status_of("orgd", ref), "completed");
 	last_transition("orgd", ref, "completed", "durable_housing", "orgd");
-	ck_assert_int_eq(events("orgd", "placement.ended", ref), 1);
-	ck_assert_int_eq(events("orgb", "placement.ended", ref), 1);
+	ck_assert_int_eq(events_of("orgd", "placement.ended", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.ended", ref), 1);
 	free(person), free(consent), free(ref), free(occ);
 }
 END_TEST
@@ -611,7 +598,7 @@ START_TEST(ors_day)
 	occ = strdup(str(r.json, "id"));
 	resp_free(&r);
 	ck_assert_str_eq(status_of("orga", ref), "in_progress");
-	ck_assert_int_eq(events("orga", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.started", ref), 1);
 	/* out of the unit's candidates */
 	ck_assert_ptr_null(candidate("orga", unit, ref, &r, &eligible));
 	resp_free(&r);

@@ -44,22 +44,6 @@ ok(const char *slug, const char *method, const char *path, const char *body,
 		resp_free(&r);
 }
 
-/* Events of a type about a resource in an organisation's feed. */
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-	long n;
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	n = sql_count(q, resource);
-	ck_assert_int_ge(n, 0);
-	return n;
-}
-
 /* Whether a candidate's reason_codes hold code. */
 static bool
 has_code(json_t *candidate, const char *code)
@@ -156,7 +140,7 @@ START_TEST(from_the_street_to_home_guidance)
 		"\"signed_by\":\"Service locatif\",\"end_date\":\"2028-05-01\"}}",
 		proposal, org_id("orgb"));
 	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
-	ck_assert_int_eq(events("orgb", "occupancy.referent_assigned", occ), 1);
+	ck_assert_int_eq(events_of("orgb", "occupancy.referent_assigned", occ), 1);
 
 	/* DIOGENES keeps following him after move-in (Soutien au Logement). */
 	snprintf(body, sizeof(body),
@@ -173,9 +157,9 @@ START_TEST(from_the_street_to_home_guidance)
 	 * each; DIOGENES, which made the move, is not. */
 	snprintf(path, sizeof(path), "/v1/follow-ups/%s", fu);
 	ok("orgd", "PATCH", path, "{\"status\":\"tenancy_at_risk\"}", v1, 200, NULL);
-	ck_assert_int_eq(events("orgb", "follow_up.tenancy_at_risk", fu), 1);
-	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 1);
-	ck_assert_int_eq(events("orgd", "follow_up.tenancy_at_risk", fu), 0);
+	ck_assert_int_eq(events_of("orgb", "follow_up.tenancy_at_risk", fu), 1);
+	ck_assert_int_eq(events_of("orgc", "follow_up.tenancy_at_risk", fu), 1);
+	ck_assert_int_eq(events_of("orgd", "follow_up.tenancy_at_risk", fu), 0);
 	/* The referent reads the follow-up it was told about. */
 	ok("orgb", "GET", path, NULL, NULL, 200, NULL);
 
@@ -189,8 +173,8 @@ START_TEST(from_the_street_to_home_guidance)
 		 "\"reason\":\"relais vers la guidance à domicile\",\"relays_referral_id\":\"%s\"}",
 		 person, org_id("orgh"), consent, ref);
 	relay = must(post_id("orgd", "/v1/referrals", body, 201));
-	ck_assert_int_eq(events("orgb", "referral.relayed", ref), 1);
-	ck_assert_int_eq(events("orgd", "referral.relayed", ref), 0);
+	ck_assert_int_eq(events_of("orgb", "referral.relayed", ref), 1);
+	ck_assert_int_eq(events_of("orgd", "referral.relayed", ref), 0);
 	snprintf(path, sizeof(path), "/v1/referrals/%s", relay);
 	ok("orgh", "GET", path, NULL, NULL, 200, &r);
 	rp = json_object_get(r.json, "relayed_placement");
@@ -216,7 +200,7 @@ START_TEST(from_the_street_to_home_guidance)
 		 "\"role\":\"guidance à domicile\"}}",
 		 org_id("orgh"));
 	ok("orgc", "PATCH", path, body, hm, 200, NULL);
-	ck_assert_int_eq(events("orgh", "occupancy.referent_assigned", occ), 1);
+	ck_assert_int_eq(events_of("orgh", "occupancy.referent_assigned", occ), 1);
 	ok("orgh", "GET", path, NULL, NULL, 200, NULL);
 
 	/* The owner needs the studio back: the stay ends `unit_withdrawn`; the
@@ -225,10 +209,10 @@ START_TEST(from_the_street_to_home_guidance)
 	snprintf(path, sizeof(path), "/v1/units/%s", unit);
 	snprintf(im, sizeof(im), "If-Match: \"%ld\"", version_of("units", unit));
 	ok("orgc", "PATCH", path, "{\"status\":\"withdrawn\"}", hm, 200, NULL);
-	ck_assert_int_eq(events("orgc", "occupancy.unit_withdrawn", occ), 1);
-	ck_assert_int_eq(events("orgb", "occupancy.unit_withdrawn", occ), 1);
-	ck_assert_int_eq(events("orgh", "occupancy.unit_withdrawn", occ), 1);
-	ck_assert_int_eq(events("orgd", "placement.unit_withdrawn", ref), 1);
+	ck_assert_int_eq(events_of("orgc", "occupancy.unit_withdrawn", occ), 1);
+	ck_assert_int_eq(events_of("orgb", "occupancy.unit_withdrawn", occ), 1);
+	ck_assert_int_eq(events_of("orgh", "occupancy.unit_withdrawn", occ), 1);
+	ck_assert_int_eq(events_of("orgd", "placement.unit_withdrawn", ref), 1);
 	/* The referring organisation reads how it ended; the referent reads
 	 * the dates, never an outcome (it can say prison, hospital, death). */
 	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
@@ -316,8 +300,8 @@ START_TEST(a_referent_is_not_alerted_after_the_withdrawal)
 		 proposal, end, org_id("orgh"));
 	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
 	sleep(3); /* housekeeping runs every second on two instances */
-	ck_assert_int_eq(events("orgc", "occupancy.ending_soon", occ), 1);
-	ck_assert_int_eq(events("orgh", "occupancy.ending_soon", occ), 0);
+	ck_assert_int_eq(events_of("orgc", "occupancy.ending_soon", occ), 1);
+	ck_assert_int_eq(events_of("orgh", "occupancy.ending_soon", occ), 0);
 	/* The person withdraws; then the referent would want 60 days: the stay
 	 * is no longer its to hear of. */
 	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", consent);
@@ -325,7 +309,7 @@ START_TEST(a_referent_is_not_alerted_after_the_withdrawal)
 	ok("orgh", "PUT", "/v1/alert-thresholds", "{\"items\":[{\"days_before\":60}]}", NULL, 200,
 	   NULL);
 	sleep(3);
-	ck_assert_int_eq(events("orgh", "occupancy.ending_soon", occ), 0);
+	ck_assert_int_eq(events_of("orgh", "occupancy.ending_soon", occ), 0);
 	ok("orgh", "PUT", "/v1/alert-thresholds", "{\"items\":[]}", NULL, 200, NULL);
 	free(person), free(consent), free(ref), free(unit), free(proposal), free(occ);
 }

@@ -133,19 +133,6 @@ status_of(const char *ref)
 	return status;
 }
 
-/* Events of a type about a resource in an organisation's feed. */
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 static long
 start(const char *slug, const char *proposal, const char *from, const char *until, struct resp *r)
 {
@@ -213,9 +200,9 @@ START_TEST(accepting_takes_the_person_off_the_waitlist)
 	resp_free(&r);
 	last_transition(ref, "accepted", NULL, "orgc");
 	/* the sender is told; the receiver proposed (it heard proposal.accepted) */
-	ck_assert_int_eq(events("orga", "referral.accepted", ref), 1);
-	ck_assert_int_eq(events("orgb", "referral.accepted", ref), 0);
-	ck_assert_int_eq(events("orgb", "proposal.accepted", p1), 1);
+	ck_assert_int_eq(events_of("orga", "referral.accepted", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "referral.accepted", ref), 0);
+	ck_assert_int_eq(events_of("orgb", "proposal.accepted", p1), 1);
 	/* out of every unit's candidates */
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -226,8 +213,8 @@ START_TEST(accepting_takes_the_person_off_the_waitlist)
 				   "status = 'declined' AND reason_code = 'person_placed'",
 				   p2),
 			 1);
-	ck_assert_int_eq(events("orgc", "proposal.withdrawn", p2), 1);
-	ck_assert_int_eq(events("orgb", "proposal.withdrawn", p2), 1);
+	ck_assert_int_eq(events_of("orgc", "proposal.withdrawn", p2), 1);
+	ck_assert_int_eq(events_of("orgb", "proposal.withdrawn", p2), 1);
 	/* placed: a new proposal of theirs cannot be accepted */
 	{
 		char *u3 = new_unit(), *p3 = propose("orgb", u3, ref);
@@ -284,7 +271,7 @@ START_TEST(the_stay_starts_after_release_and_ends_with_an_outcome)
 		sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'reserved'",
 			  unit),
 		1);
-	ck_assert_int_eq(events("orga", "placement.started", ref), 0);
+	ck_assert_int_eq(events_of("orga", "placement.started", ref), 0);
 
 	/* On the day of the release: in_progress, the sender told. */
 	ck_assert_int_eq(start("orgc", p, "2027-03-01", "2028-08-01", &r), 201);
@@ -293,8 +280,8 @@ START_TEST(the_stay_starts_after_release_and_ends_with_an_outcome)
 	resp_free(&r);
 	ck_assert_str_eq(status_of(ref), "in_progress");
 	last_transition(ref, "in_progress", NULL, "orgc");
-	ck_assert_int_eq(events("orga", "placement.started", ref), 1);
-	ck_assert_int_eq(events("orgb", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.started", ref), 1);
 
 	/* The sender sees the placement; no address (the consent does not
 	 * cover contact). */
@@ -317,8 +304,8 @@ START_TEST(the_stay_starts_after_release_and_ends_with_an_outcome)
 	resp_free(&r);
 	ck_assert_str_eq(status_of(ref), "completed");
 	last_transition(ref, "completed", "prison", "orgc");
-	ck_assert_int_eq(events("orga", "placement.ended", ref), 1);
-	ck_assert_int_eq(events("orgb", "placement.ended", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.ended", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.ended", ref), 1);
 	get_referral("orga", ref, &r);
 	pl = json_object_get(r.json, "placement");
 	ck_assert_str_eq(json_string_value(json_object_get(pl, "end_date")), "2027-09-30");
@@ -358,8 +345,8 @@ START_TEST(the_address_only_when_the_consent_covers_contact)
 	/* The planned end is within 90 days: the sender hears it is ending soon
 	 * (the housekeeping runs every second in the tests). */
 	sleep(3);
-	ck_assert_int_eq(events("orga", "placement.ending_soon", ref), 1);
-	ck_assert_int_eq(events("orgb", "placement.ending_soon", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.ending_soon", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.ending_soon", ref), 1);
 	free(unit), free(ref), free(p);
 }
 END_TEST
@@ -416,7 +403,7 @@ START_TEST(a_private_market_placement_recorded_and_ended)
 	resp_free(&r);
 	ck_assert_str_eq(status_of(ref), "in_progress");
 	last_transition(ref, "in_progress", NULL, "orgd");
-	ck_assert_int_eq(events("orga", "placement.started", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.started", ref), 1);
 	/* its open proposal is withdrawn */
 	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals WHERE id = $1::uuid AND "
 				   "status = 'declined' AND reason_code = 'person_placed'",
@@ -444,7 +431,7 @@ START_TEST(a_private_market_placement_recorded_and_ended)
 	resp_free(&r);
 	ck_assert_str_eq(status_of(ref), "completed");
 	last_transition(ref, "completed", "returned_to_street", "orgd");
-	ck_assert_int_eq(events("orga", "placement.ended", ref), 1);
+	ck_assert_int_eq(events_of("orga", "placement.ended", ref), 1);
 	/* The consent withdrawn: neither party is shown where the person was
 	 * housed any more (schema/026), only the referral's public fields. */
 	get_referral("orga", ref, &r);

@@ -54,18 +54,6 @@ allowed(const char *slug, const char *action)
 	return found;
 }
 
-static long
-events_of(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 static const char *
 errors_field(const struct resp *r)
 {

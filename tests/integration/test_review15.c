@@ -54,18 +54,6 @@ status_of(const char *slug, const char *method, const char *path, const char *bo
 	return st;
 }
 
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 static char *
 new_site(const char *name)
 {
@@ -203,7 +191,7 @@ START_TEST(follow_up_changed_and_told_after_withdrawal)
 	snprintf(path, sizeof(path), "/v1/follow-ups/%s", fu);
 	st = status_of("orgd", "PATCH", path, "{\"status\":\"tenancy_at_risk\"}", v1);
 	/* the operator must hear nothing about a person who withdrew */
-	ck_assert_int_eq(events("orgc", "follow_up.tenancy_at_risk", fu), 0);
+	ck_assert_int_eq(events_of("orgc", "follow_up.tenancy_at_risk", fu), 0);
 	ck_assert_int_eq(st, 409);
 	free(fu);
 	day_free(&d);
@@ -606,7 +594,7 @@ START_TEST(relay_told_to_a_party_after_its_consent_was_withdrawn)
 		 "\"relays_referral_id\":\"%s\"}",
 		 d.person, org_id("orgh"), consent, d.referral);
 	relay = must(post_id("orgd", "/v1/referrals", body, 201));
-	ck_assert_int_eq(events("orgb", "referral.relayed", d.referral), 0);
+	ck_assert_int_eq(events_of("orgb", "referral.relayed", d.referral), 0);
 	free(consent), free(relay);
 	day_free(&d);
 }

@@ -138,19 +138,6 @@ decide(const char *proposal, const char *body)
 	return status;
 }
 
-/* Events of a type about a resource in an organisation's feed. */
-static long
-events(const char *slug, const char *type, const char *resource)
-{
-	char q[256];
-
-	snprintf(q, sizeof(q),
-		 "SELECT count(*) FROM events WHERE organisation_id = '%s' AND type = '%s' "
-		 "AND resource_id = $1::uuid",
-		 org_id(slug), type);
-	return sql_count(q, resource);
-}
-
 /* Whether GET /v1/units (published, in commune) lists the unit to orgb. */
 static bool
 listed(const char *unit, const char *commune)
@@ -250,12 +237,12 @@ START_TEST(an_expired_unit_is_never_offered_and_withdrawn_once)
 		sql_count("SELECT count(*) FROM units WHERE id = $1::uuid AND status = 'withdrawn'",
 			  unit),
 		1);
-	ck_assert_int_eq(events("orgc", "unit.expired", unit), 1);
+	ck_assert_int_eq(events_of("orgc", "unit.expired", unit), 1);
 	ck_assert_int_eq(sql_count("SELECT count(*) FROM proposals WHERE id = $1::uuid AND status "
 				   "= 'declined' AND reason_code = 'unit_unavailable'",
 				   p),
 			 1);
-	ck_assert_int_eq(events("orgb", "proposal.declined", p), 1);
+	ck_assert_int_eq(events_of("orgb", "proposal.declined", p), 1);
 	snprintf(path, sizeof(path), "/v1/units/%s", unit);
 	ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -263,8 +250,8 @@ START_TEST(an_expired_unit_is_never_offered_and_withdrawn_once)
 	ck_assert_int_eq(json_integer_value(json_object_get(r.json, "version")), 2);
 	resp_free(&r);
 	sleep(2);
-	ck_assert_int_eq(events("orgc", "unit.expired", unit), 1);
-	ck_assert_int_eq(events("orgb", "proposal.declined", p), 1);
+	ck_assert_int_eq(events_of("orgc", "unit.expired", unit), 1);
+	ck_assert_int_eq(events_of("orgb", "proposal.declined", p), 1);
 	ck_assert_int_eq(unit_version(unit), 2);
 	/* The referral stays on the waitlist, proposable elsewhere. */
 	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals WHERE id = $1::uuid AND status "
@@ -353,7 +340,7 @@ START_TEST(an_occupied_unit_taken_back)
 				   occ),
 			 1);
 	ck_assert_str_eq(referral_status(ref), "in_progress");
-	ck_assert_int_eq(events("orgc", "occupancy.unit_withdrawn", occ), 0);
+	ck_assert_int_eq(events_of("orgc", "occupancy.unit_withdrawn", occ), 0);
 
 	/* The owner needs the unit back: withdrawn, the stay ended yesterday. */
 	snprintf(body, sizeof(body), "{\"status\":\"withdrawn\",\"end_date\":\"%s\"}", yesterday);
@@ -382,11 +369,11 @@ START_TEST(an_occupied_unit_taken_back)
 
 	/* Told: the operator and the referring organisation (the occupancy),
 	 * the sender and the receiver (the referral), once each. */
-	ck_assert_int_eq(events("orgc", "occupancy.unit_withdrawn", occ), 1);
-	ck_assert_int_eq(events("orgb", "occupancy.unit_withdrawn", occ), 1);
-	ck_assert_int_eq(events("orga", "placement.unit_withdrawn", ref), 1);
-	ck_assert_int_eq(events("orgb", "placement.unit_withdrawn", ref), 1);
-	ck_assert_int_eq(events("orga", "occupancy.unit_withdrawn", occ), 0);
+	ck_assert_int_eq(events_of("orgc", "occupancy.unit_withdrawn", occ), 1);
+	ck_assert_int_eq(events_of("orgb", "occupancy.unit_withdrawn", occ), 1);
+	ck_assert_int_eq(events_of("orga", "placement.unit_withdrawn", ref), 1);
+	ck_assert_int_eq(events_of("orgb", "placement.unit_withdrawn", ref), 1);
+	ck_assert_int_eq(events_of("orga", "occupancy.unit_withdrawn", occ), 0);
 	/* Audited as the occupancy's end, by the operator. */
 	snprintf(body, sizeof(body),
 		 "SELECT count(*) FROM audit_log WHERE action = 'occupancy.end' AND resource_id = "
@@ -450,10 +437,10 @@ START_TEST(a_reserved_unit_taken_back)
 			 1);
 	ck_assert_str_eq(referral_status(ref), "waitlisted");
 	last_transition(ref, "waitlisted", "unit_withdrawn", "orgc");
-	ck_assert_int_eq(events("orgc", "proposal.unit_withdrawn", p), 1);
-	ck_assert_int_eq(events("orgb", "proposal.unit_withdrawn", p), 1);
+	ck_assert_int_eq(events_of("orgc", "proposal.unit_withdrawn", p), 1);
+	ck_assert_int_eq(events_of("orgb", "proposal.unit_withdrawn", p), 1);
 	/* the first when orgb waitlisted it, the second now */
-	ck_assert_int_eq(events("orga", "referral.waitlisted", ref), 2);
+	ck_assert_int_eq(events_of("orga", "referral.waitlisted", ref), 2);
 	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = "
 				   "'proposal.decline' AND resource_id = $1 AND "
 				   "detail->>'reason_code' = 'unit_withdrawn'",
