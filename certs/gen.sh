@@ -16,6 +16,7 @@
 #     test-revoked-by-crl + crl.pem         a CRL of the dev CA listing it
 #     test-ca-client                        clientAuth but basicConstraints CA:TRUE
 #   niss-hmac.key              the HMAC key for national register numbers
+#   master.keys                the master key of persons' data keys
 set -eu
 out=${1:?usage: certs/gen.sh OUTDIR [SLUG ...]}
 shift
@@ -118,5 +119,11 @@ if [ ! -f crl.pem ]; then
 fi
 # The HMAC key for national register numbers (a secret like a private key).
 [ -f niss-hmac.key ] || openssl rand -hex 32 > niss-hmac.key
+# The master key that wraps persons' data keys (REFGW_MASTER_KEY_FILE:
+# "<id> <64 hex digits>" per line, the first one current).  Losing it loses
+# every person's data: docs/operations.md, "Keys".
+if [ ! -f master.keys ]; then
+	(umask 077 && echo "dev-1 $(openssl rand -hex 32)" > master.keys)
+fi
 chmod 644 ./*.pem
 echo "certificates in $out (DEVELOPMENT ONLY)"

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "checkpoint.h"
 #include "common.h"
 #include "crypto.h"
 #include "db.h"
+#include "keyring.h"
+#include "keystore.h"
 #include "organisations.h"
 #include "statements.h"
 #include "tls.h"
@@ -47,6 +50,35 @@ static int
 cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The key store's one table (schema/keystore.sql), in its own database or
+ * the data's. */
+static int
+migrate_keystore(const struct config *cfg)
+{
+	struct db_conn *k = NULL;
+	char path[4096], *sql = NULL;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/keystore.sql", cfg->schema_dir);
+	if (read_file(path, 1 << 20, &sql, NULL) != 0) {
+		fprintf(stderr, "refgw: cannot read %s\n", path);
+		return -1;
+	}
+	if (db_connect(cfg->keystore_admin_url, &k) != DB_OK ||
+	    db_exec_script(k, sql) != DB_OK) {
+		fprintf(stderr, "refgw: migrate: the key store (REFGW_KEYSTORE_ADMIN_URL): %s\n",
+			k ? db_last_error(k) : "out of memory");
+		goto out;
+	}
+	printf("key store up to date\n");
+	rc = 0;
+out:
+	if (k)
+		db_close(k);
+	free(sql);
+	return rc;
 }
 
 int
@@ -122,6 +154,8 @@ cli_migrate(const struct config *cfg)
 		applied++;
 	}
 	printf("schema up to date (%d applied now, %zu known)\n", applied, n);
+	if (migrate_keystore(cfg) != 0)
+		goto out;
 	rc = 0;
 	goto out;
 out_err:
@@ -567,5 +601,120 @@ cli_seed(const struct config *cfg, int argc, char **argv)
 	}
 	free(sql);
 	db_close(c);
+	return rc;
+}
+
+/* ---- refgw keys: the master keys and the data keys they wrap ---- */
+
+static int
+keys_open(const struct config *cfg)
+{
+	char err[512];
+
+	if (keyring_load(cfg->master_key_file, err, sizeof(err)) != 0 ||
+	    keystore_init(cfg->keystore_url, 1, 0, 1, err, sizeof(err)) != 0) {
+		fprintf(stderr, "refgw: keys: %s\n", err);
+		keyring_unload();
+		return -1;
+	}
+	return 0;
+}
+
+static void
+keys_close(void)
+{
+	keystore_shutdown();
+	keyring_unload();
+}
+
+/* A new master key line for REFGW_MASTER_KEY_FILE (printed; the operator
+ * puts it first in the file). */
+static int
+keys_generate(void)
+{
+	unsigned char key[AEAD_KEY_LEN], idb[4];
+	char hex[2 * AEAD_KEY_LEN + 1], id[2 * sizeof(idb) + 1], day[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (crypto_random(key, sizeof(key)) != 0 || crypto_random(idb, sizeof(idb)) != 0) {
+		fprintf(stderr, "refgw: keys generate: no randomness\n");
+		return 1;
+	}
+	hex_encode(key, sizeof(key), hex);
+	hex_encode(idb, sizeof(idb), id);
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y%m%d", &tm);
+	printf("k%s-%s %s\n", day, id, hex);
+	wipe(key, sizeof(key));
+	wipe(hex, sizeof(hex));
+	return 0;
+}
+
+static int
+keys_status(void)
+{
+	struct buf out;
+	char id[KEYRING_ID_MAX + 1];
+	int rc = 1;
+
+	buf_init(&out, 1 << 20);
+	keyring_current_id(id);
+	if (keystore_census(&out) != 0) {
+		fprintf(stderr, "refgw: keys status: the key store did not answer\n");
+		goto out;
+	}
+	printf("current master key: %s\ndata keys per master key:\n%s", id,
+	       out.len ? out.data : "(none)\n");
+	rc = 0;
+out:
+	buf_free(&out);
+	return rc;
+}
+
+/* Re-wraps every data key under the current master key, in batches, while
+ * the gateways serve (each batch is one short transaction of the key
+ * store; rows being re-wrapped elsewhere are skipped and taken next). */
+static int
+keys_rewrap(int argc, char **argv)
+{
+	long batch = 500, done, left = 0, total = 0;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc &&
+		    parse_long(argv[i + 1], 1, 100000, &batch) == 0)
+			i++;
+		else {
+			fprintf(stderr, "usage: refgw keys rewrap [--batch N]\n");
+			return 2;
+		}
+	do {
+		if (keystore_rewrap(batch, &done, &left) != 0) {
+			fprintf(stderr, "refgw: keys rewrap: stopped after %ld (see the log)\n",
+				total);
+			return 1;
+		}
+		total += done;
+	} while (done > 0 && left > 0);
+	printf("rewrapped %ld data keys; %ld left under another master key\n", total, left);
+	return left == 0 ? 0 : 1;
+}
+
+int
+cli_keys(const struct config *cfg, int argc, char **argv)
+{
+	int rc;
+
+	if (argc >= 1 && strcmp(argv[0], "generate") == 0)
+		return keys_generate();
+	if (argc < 1 || (strcmp(argv[0], "status") != 0 && strcmp(argv[0], "rewrap") != 0)) {
+		fprintf(stderr, "usage: refgw keys generate | status | rewrap [--batch N]\n");
+		return 2;
+	}
+	if (keys_open(cfg) != 0)
+		return 1;
+	rc = strcmp(argv[0], "status") == 0 ? keys_status() : keys_rewrap(argc, argv);
+	keys_close();
 	return rc;
 }

@@ -25,6 +25,8 @@ int cli_cert(const struct config *cfg, int argc, char **argv);
 int cli_audit(const struct config *cfg, int argc, char **argv);
 /* Needs no configuration (no database). */
 int cli_audit_keygen(int argc, char **argv);
+/* refgw keys generate | status | rewrap: the master keys (keyring.c). */
+int cli_keys(const struct config *cfg, int argc, char **argv);
 int cli_seed(const struct config *cfg, int argc, char **argv);
 
 #endif

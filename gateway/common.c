@@ -7,11 +7,34 @@
 
 #include "db.h"
 #include "log.h"
+#include "seal.h"
 
 bool
 is_coordinator(const struct request *r)
 {
 	return strcmp(r->who.kind, "coordinator") == 0;
+}
+
+int
+reply_key_store_error(struct request *r, int status)
+{
+	switch ((enum seal_status)status) {
+	case SEAL_ERASED:
+		return reply_problem(r, 410, "person-erased", "Person erased",
+				     "this person was erased: nothing about them can be recorded "
+				     "or read any more");
+	case SEAL_UNAVAILABLE:
+		r->retry_after = 1;
+		return reply_problem(r, 503, "key-store-unavailable", "Key store unavailable",
+				     "the gateway cannot reach its key store; nothing was "
+				     "changed, retry after a second");
+	case SEAL_OK:
+	case SEAL_ERROR:
+		break;
+	}
+	log_request_warnx(r->id, r->who.organisation_id, "a person's data key could not be used");
+	return reply_problem(r, 500, "internal", "Internal error",
+			     "the request failed inside the gateway (request id %s)", r->id);
 }
 
 int
@@ -44,6 +67,8 @@ reply_db_error(struct request *r, int status)
 			r, 409, "consent-not-holding", "Consent no longer holds",
 			"the referral's consent has been withdrawn or has expired; nothing "
 			"was created or changed");
+	case DB_PERSON_ERASED:
+		return reply_key_store_error(r, SEAL_ERASED);
 	case DB_CONSTRAINT:
 	case DB_UNKNOWN_ORG:
 	case DB_SITE_CLOSED:

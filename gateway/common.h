@@ -12,6 +12,9 @@
 
 /* Shared by handlers. */
 int reply_db_error(struct request *r, int db_status);
+/* A person's data key could not be used (seal.h's status): 410 erased,
+ * 503 key store unavailable, else 500. */
+int reply_key_store_error(struct request *r, int seal_status);
 /* ?limit=: default 50, 1..200; -1 after answering 400. */
 int query_limit(struct request *r);
 /* If-Match: "N" → N; -1 after answering 428/400. */

@@ -40,6 +40,9 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		{"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
 		{"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
 		{"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},
+		{"REFGW_KEYSTORE_CONNECTIONS", &cfg->keystore_connections, 2, 1, 8},
+		{"REFGW_KEY_CACHE_ENTRIES", &cfg->key_cache_entries, 16384, 0, 1 << 22},
+		{"REFGW_KEY_CACHE_SECONDS", &cfg->key_cache_s, 300, 1, 86400},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -72,6 +75,17 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	cfg->niss_key_explicit = cfg->niss_key_file != NULL;
 	if (cfg->niss_key_file == NULL)
 		cfg->niss_key_file = "certs/dev/niss-hmac.key";
+	cfg->master_key_file = str_or(get, "REFGW_MASTER_KEY_FILE", NULL);
+	cfg->master_key_explicit = cfg->master_key_file != NULL;
+	if (cfg->master_key_file == NULL)
+		cfg->master_key_file = "certs/dev/master.keys";
+	cfg->keystore_url = str_or(get, "REFGW_KEYSTORE_URL", NULL);
+	cfg->keystore_admin_url = str_or(get, "REFGW_KEYSTORE_ADMIN_URL", NULL);
+	if (cfg->keystore_admin_url == NULL)
+		cfg->keystore_admin_url =
+			cfg->keystore_url ? cfg->keystore_url : cfg->admin_database_url;
+	if (cfg->keystore_url == NULL)
+		cfg->keystore_url = cfg->database_url;
 	cfg->audit_signing_key = str_or(get, "REFGW_AUDIT_SIGNING_KEY", NULL);
 	cfg->audit_verify_key = str_or(get, "REFGW_AUDIT_VERIFY_KEY", NULL);
 	cfg->audit_checkpoint_file = str_or(get, "REFGW_AUDIT_CHECKPOINT_FILE", NULL);

@@ -23,6 +23,15 @@ struct config {
 	const char *port_file;     /* tests: write "api ops" ports here */
 	const char *niss_key_file; /* HMAC key for national register numbers */
 	bool niss_key_explicit;    /* set by the operator: must be readable */
+	/* Persons' data keys (keyring.c, keystore.c): the master keys' file,
+	 * and the key store's database (default: the data's own). */
+	const char *master_key_file;
+	bool master_key_explicit;
+	const char *keystore_url;
+	const char *keystore_admin_url;
+	long keystore_connections;
+	long key_cache_entries;
+	long key_cache_s;
 	long db_pool_size;
 	long db_acquire_timeout_ms;
 	long statement_timeout_ms; /* 0: none */

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "seal.h"
 #include "persons.h"
 #include "statements.h"
 #include "validate.h"
@@ -156,6 +157,7 @@ handle_consent_create(struct request *r)
 	char *evidence = NULL;
 	const char *person;
 	enum db_status s;
+	enum seal_status ss;
 	int status = 500;
 
 	buf_init(&orgs, 8192);
@@ -177,7 +179,11 @@ handle_consent_create(struct request *r)
 	person = json_string_value(json_object_get(body, "person_id"));
 	if ((status = check_follows(r, person)) != 0)
 		goto out;
-	evidence = json_dumps(json_object_get(body, "evidence"), JSON_COMPACT | JSON_SORT_KEYS);
+	ss = seal_value(person, "evidence", json_object_get(body, "evidence"), &evidence);
+	if (ss != SEAL_OK) {
+		status = reply_key_store_error(r, ss);
+		goto out;
+	}
 	if (array_literal(&orgs, json_object_get(body, "recipients"), "organisation_id") != 0 ||
 	    array_literal(&kindb, json_object_get(body, "recipients"), "kind") != 0 ||
 	    array_literal(&purposes, json_object_get(body, "purposes"), NULL) != 0 ||
@@ -267,10 +273,11 @@ out:
 int
 handle_consent_withdraw(struct request *r)
 {
-	json_t *body = NULL, *detail = NULL;
-	const char *reason = NULL;
+	json_t *body = NULL, *detail = NULL, *reason = NULL;
 	struct db_res *res = NULL;
+	char *sealed = NULL;
 	enum db_status s;
+	enum seal_status ss;
 	int status = 500;
 
 	if (r->body.len > 0) {
@@ -282,9 +289,30 @@ handle_consent_withdraw(struct request *r)
 			status = r->status;
 			goto out;
 		}
-		reason = json_string_value(json_object_get(body, "reason"));
+		reason = json_object_get(body, "reason");
 	}
-	s = db_query(r->db, ST_CONSENT_WITHDRAW, &res, "id", r->params[0], "reason", reason,
+	/* The reason is about the person: sealed under their key, in the
+	 * consent and in the audit detail alike (the chain covers the sealed
+	 * text, and verifies after the key is destroyed). */
+	s = db_query(r->db, ST_CONSENT_GET, &res, "id", r->params[0], (char *)NULL);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (db_rows(res) != 1) {
+		status = reply_problem(r, 404, "not-found", "Not found",
+				       "no consent %s you may withdraw", r->params[0]);
+		goto out;
+	}
+	ss = seal_value(row_val(res, 0, CONSENT_PERSON), "withdrawal_reason",
+			reason ? reason : json_null(), &sealed);
+	if (ss != SEAL_OK) {
+		status = reply_key_store_error(r, ss);
+		goto out;
+	}
+	db_res_free(res);
+	res = NULL;
+	s = db_query(r->db, ST_CONSENT_WITHDRAW, &res, "id", r->params[0], "reason", sealed,
 		     (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
@@ -296,7 +324,7 @@ handle_consent_withdraw(struct request *r)
 		goto out;
 	}
 	detail = json_pack("{s:s, s:s?}", "referrals_withdrawn",
-			   row_val(res, 0, WITHDRAWN_REFERRALS), "reason", reason);
+			   row_val(res, 0, WITHDRAWN_REFERRALS), "reason", reason ? sealed : NULL);
 	db_res_free(res);
 	res = NULL;
 	s = db_query(r->db, ST_CONSENT_GET, &res, "id", r->params[0], (char *)NULL);
@@ -316,6 +344,7 @@ handle_consent_withdraw(struct request *r)
 	}
 	status = reply_row(r, 200, &consent_row, res, 0, ROW_PUBLIC);
 out:
+	free(sealed);
 	json_decref(detail);
 	db_res_free(res);
 	json_decref(body);

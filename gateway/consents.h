@@ -9,10 +9,11 @@
 /* A consent.  recipients: {organisation_id} entries, then {kind} ones.
  * evidence only for the organisation that recorded it; withdrawn_at and
  * withdrawal_reason only once withdrawn (the reason then null when none was
- * given). */
+ * given).  Both are sealed under the person's data key (seal.h): a
+ * withdrawal seals its reason, null included. */
 #define CONSENT_COLUMNS(C)                                                                         \
 	C(CONSENT_ID, "id", "id", COL_PLAIN, 0, NULL)                                              \
-	C(CONSENT_PERSON, "person_id", "person_id", COL_PLAIN, 0, NULL)                            \
+	C(CONSENT_PERSON, "person_id", "person_id", COL_PLAIN, COL_PERSON, NULL)                   \
 	C(CONSENT_CREATED_BY, "created_by", "created_by", COL_PLAIN, 0, NULL)                      \
 	C(CONSENT_RECIPIENTS, "recipients",                                                        \
 	  "array_to_string(recipient_orgs, ',') || ';' || array_to_string(recipient_kinds, ',')",  \
@@ -21,15 +22,13 @@
 	C(CONSENT_CATEGORIES, "data_categories", "array_to_string(data_categories, ',')",          \
 	  COL_LIST, 0, NULL)                                                                       \
 	C(CONSENT_VALID_UNTIL, "valid_until", "valid_until::text", COL_PLAIN, 0, NULL)             \
-	C(CONSENT_EVIDENCE, "evidence",                                                            \
-	  "CASE WHEN created_by = refgw_caller() THEN evidence::text END", COL_JSON,               \
-	  COL_OMIT_NULL, NULL)                                                                     \
+	C(CONSENT_EVIDENCE, "evidence", "CASE WHEN created_by = refgw_caller() THEN evidence END", \
+	  COL_STRING, COL_OMIT_NULL | COL_SEALED, NULL)                                            \
 	C(CONSENT_STATUS, "status", "status", COL_PLAIN, 0, NULL)                                  \
 	C(CONSENT_WITHDRAWN, "withdrawn_at", TS("withdrawn_at"), COL_PLAIN, COL_OMIT_NULL, NULL)   \
 	C(CONSENT_WITHDRAWAL_REASON, "withdrawal_reason",                                          \
-	  "CASE WHEN withdrawn_at IS NOT NULL THEN "                                               \
-	  "coalesce(to_jsonb(withdrawal_reason), 'null')::text END",                               \
-	  COL_JSON, COL_OMIT_NULL, NULL)                                                           \
+	  "CASE WHEN withdrawn_at IS NOT NULL THEN withdrawal_reason END", COL_STRING,             \
+	  COL_OMIT_NULL | COL_SEALED, NULL)                                                        \
 	C(CONSENT_CREATED, "created_at", TS("created_at"), COL_PLAIN, 0, NULL)
 
 /* Withdrawal (refgw_withdraw_consent): how many referrals it withdrew,

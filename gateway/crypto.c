@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -42,6 +43,21 @@ crypto_random(void *out, size_t len)
 }
 
 int
+crypto_uuid(char out[37])
+{
+	unsigned char b[16];
+	char hex[33];
+
+	if (crypto_random(b, sizeof(b)) != 0)
+		return -1;
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	hex_encode(b, sizeof(b), hex);
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+	return 0;
+}
+
+int
 crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		   unsigned char out[SHA256_LEN])
 {
@@ -50,6 +66,60 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 	return HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n) != NULL && n == SHA256_LEN
 		       ? 0
 		       : -1;
+}
+
+/* ---- AES-256-GCM: persons' data keys and their fields ---- */
+
+int
+crypto_aead_seal(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
+		 const void *plain, size_t len, unsigned char *out)
+{
+	EVP_CIPHER_CTX *ctx;
+	int n, rc = -1;
+
+	if (len > INT_MAX - AEAD_OVERHEAD || crypto_random(out, AEAD_NONCE_LEN) != 0)
+		return -1;
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return -1;
+	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, out) != 1 ||
+	    (aadlen && EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1) ||
+	    (len && EVP_EncryptUpdate(ctx, out + AEAD_NONCE_LEN, &n, plain, (int)len) != 1) ||
+	    EVP_EncryptFinal_ex(ctx, out + AEAD_NONCE_LEN + len, &n) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, AEAD_TAG_LEN,
+				out + AEAD_NONCE_LEN + len) != 1)
+		goto out;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+int
+crypto_aead_open(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
+		 const unsigned char *sealed, size_t sealedlen, unsigned char *plain)
+{
+	EVP_CIPHER_CTX *ctx;
+	size_t len;
+	int n, rc = -1;
+
+	if (sealedlen < AEAD_OVERHEAD || sealedlen > INT_MAX)
+		return -1;
+	len = sealedlen - AEAD_OVERHEAD;
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, sealed) != 1 ||
+	    (aadlen && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1) ||
+	    (len && EVP_DecryptUpdate(ctx, plain, &n, sealed + AEAD_NONCE_LEN, (int)len) != 1) ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, AEAD_TAG_LEN,
+				(void *)(sealed + AEAD_NONCE_LEN + len)) != 1 ||
+	    EVP_DecryptFinal_ex(ctx, plain + len, &n) != 1) {
+		wipe(plain, len);
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
 }
 
 /* ---- Ed25519 keys: the audit checkpoints' signatures (checkpoint.c) ---- */

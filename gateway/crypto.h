@@ -16,9 +16,24 @@ void crypto_sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 void crypto_sha256_2(const void *a, size_t alen, const void *b, size_t blen,
 		     unsigned char out[SHA256_LEN]);
 int crypto_random(void *out, size_t len) MUSTCHECK;
+/* A random (version 4) UUID, lower case, into out[37]. */
+int crypto_uuid(char out[37]) MUSTCHECK;
 /* HMAC-SHA256(key, data). */
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		       unsigned char out[SHA256_LEN]) MUSTCHECK;
+
+/* AES-256-GCM (the data keys of persons, keyring.c and seal.c): out gets
+ * nonce (12) || ciphertext (len) || tag (16), AEAD_OVERHEAD more bytes than
+ * the plaintext, under a fresh random nonce.  crypto_aead_open answers -1
+ * for a wrong key, wrong aad or any altered byte, and writes nothing then. */
+#define AEAD_KEY_LEN 32
+#define AEAD_NONCE_LEN 12
+#define AEAD_TAG_LEN 16
+#define AEAD_OVERHEAD (AEAD_NONCE_LEN + AEAD_TAG_LEN)
+int crypto_aead_seal(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
+		     const void *plain, size_t len, unsigned char *out) MUSTCHECK;
+int crypto_aead_open(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
+		     const unsigned char *sealed, size_t sealedlen, unsigned char *plain) MUSTCHECK;
 
 /* Ed25519 (audit checkpoints): a key the database does not hold. */
 #define ED25519_SIG_LEN 64

@@ -59,6 +59,7 @@ static const char *const status_names[] = {
 	[DB_UNKNOWN_ORG] = "unknown_organisation",
 	[DB_CONSENT] = "consent_not_holding",
 	[DB_SITE_CLOSED] = "site_closed",
+	[DB_PERSON_ERASED] = "person_erased",
 	[DB_FORBIDDEN] = "forbidden",
 	[DB_SERIALIZATION] = "serialization_failure",
 	[DB_BAD_INPUT] = "bad_input",
@@ -124,6 +125,8 @@ classify(struct db_conn *c, PGresult *res)
 		return DB_CONSENT;
 	if (strcmp(state, "23R03") == 0)
 		return DB_SITE_CLOSED;
+	if (strcmp(state, "23R04") == 0)
+		return DB_PERSON_ERASED;
 	if (strncmp(state, "23", 2) == 0)
 		return DB_CONSTRAINT;
 	if (strcmp(state, "42501") == 0)

@@ -19,6 +19,7 @@ enum db_status {
 	DB_UNKNOWN_ORG,   /* 23R01: an array names an organisation that does not exist */
 	DB_CONSENT,       /* 23R02: the consent it stands on does not hold (schema/015) */
 	DB_SITE_CLOSED,   /* 23R03: a unit offered on a closed site (schema/037) */
+	DB_PERSON_ERASED, /* 23R04: something new about an erased person (schema/047) */
 	DB_FORBIDDEN,     /* 42501: a row-level security policy said no */
 	DB_SERIALIZATION, /* 40001 / 40P01 */
 	DB_BAD_INPUT,     /* 22xxx: data exception */

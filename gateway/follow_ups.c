@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "seal.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -305,8 +306,10 @@ handle_follow_up_entry_create(struct request *r)
 {
 	json_t *body = NULL;
 	struct db_res *res = NULL, *entry = NULL;
-	const char *consent;
+	const char *consent, *person;
+	char *text = NULL;
 	enum db_status s;
+	enum seal_status ss;
 	int status = 500;
 
 	if ((body = body_json(r)) == NULL) {
@@ -343,9 +346,17 @@ handle_follow_up_entry_create(struct request *r)
 					      "which the referral's consent does not list");
 		goto out;
 	}
+	/* The text is about the person: sealed under their data key. */
+	person = row_str(res, 0, FOLLOW_UP_PERSON);
+	ss = person ? seal_value(person, "text", json_object_get(body, "text"), &text)
+		    : SEAL_ERROR;
+	if (ss != SEAL_OK) {
+		status = reply_key_store_error(r, ss);
+		goto out;
+	}
 	s = db_query(r->db, ST_FOLLOW_UP_ENTRY_INSERT, &entry, "follow_up", r->params[0], "date",
-		     json_str(body, "date"), "kind", json_str(body, "kind"), "text",
-		     json_str(body, "text"), (char *)NULL);
+		     json_str(body, "date"), "kind", json_str(body, "kind"), "text", text,
+		     "person", person, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -358,6 +369,7 @@ handle_follow_up_entry_create(struct request *r)
 	snprintf(r->location, sizeof(r->location), "/v1/follow-ups/%s/entries", r->params[0]);
 	status = reply_row(r, 201, &follow_up_entry_row, entry, 0, ROW_PUBLIC);
 out:
+	free(text);
 	db_res_free(entry);
 	db_res_free(res);
 	json_decref(body);
@@ -384,7 +396,8 @@ handle_follow_up_entry_list(struct request *r)
 	status = 500;
 	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
 	s = db_query(r->db, ST_FOLLOW_UP_ENTRY_LIST, &entries, "follow_up", r->params[0],
-		     "after_time", ts, "after_id", id, "limit", limit_text, (char *)NULL);
+		     "after_time", ts, "after_id", id, "limit", limit_text, "person",
+		     row_str(res, 0, FOLLOW_UP_PERSON), (char *)NULL);
 	if (s == DB_BAD_INPUT) {
 		status = reply_invalid_cursor(r);
 		goto out;

@@ -34,7 +34,8 @@
 	C(ENTRY_FOLLOW_UP, "follow_up_id", "e.follow_up_id", COL_PLAIN, 0, NULL)                   \
 	C(ENTRY_DATE, "date", "e.entry_date::text", COL_PLAIN, 0, NULL)                            \
 	C(ENTRY_KIND, "kind", "e.kind", COL_PLAIN, 0, NULL)                                        \
-	C(ENTRY_TEXT, "text", "e.text", COL_STRING, 0, NULL)                                       \
+	C(ENTRY_TEXT, "text", "e.text", COL_STRING, COL_SEALED, NULL)                              \
+	C(ENTRY_PERSON, "person_id", "$person::uuid", COL_KEY, COL_PERSON, NULL)                   \
 	C(ENTRY_ORG, "organisation_id", "e.written_by", COL_PLAIN, 0, NULL)                        \
 	C(ENTRY_CREATED, "created_at", TS("e.created_at"), COL_PLAIN, 0, NULL)                     \
 	C(ENTRY_KEY, "cursor_key", "e.created_at::text", COL_KEY, COL_CURSOR, NULL)

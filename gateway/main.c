@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "common.h"
 #include "config.h"
+#include "keyring.h"
+#include "keystore.h"
 #include "db.h"
 #include "http.h"
 #include "identity.h"
@@ -43,6 +45,9 @@ usage(void)
 		"       refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"
 		"       refgw audit checkpoint [--key PRIVATE.pem] [--file FILE]\n"
 		"       refgw audit keygen PRIVATE.pem PUBLIC.pem\n"
+		"       refgw keys generate           print a new master key line\n"
+		"       refgw keys status             data keys per master key\n"
+		"       refgw keys rewrap [--batch N] re-wrap data keys under the first master key\n"
 		"       refgw seed FILE.sql           load demo data (admin URL)\n"
 		"       refgw routes                  print the route table: METHOD PATTERN ACTION "
 		"NAME\n"
@@ -103,21 +108,35 @@ serve(const struct config *cfg)
 		tls_shutdown();
 		return 2;
 	}
+	if (keyring_load(cfg->master_key_file, err, sizeof(err)) != 0 ||
+	    keystore_init(cfg->keystore_url, (int)cfg->keystore_connections,
+			  cfg->key_cache_entries, cfg->key_cache_s, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		keyring_unload();
+		tls_shutdown();
+		return 2;
+	}
 	if (db_pool_init(cfg->database_url, (int)cfg->db_pool_size, (int)cfg->db_acquire_timeout_ms,
 			 (int)cfg->statement_timeout_ms, runtime_role_check) != 0) {
 		log_warnx("cannot allocate the database pool");
+		keystore_shutdown();
+		keyring_unload();
 		tls_shutdown();
 		return 2;
 	}
 	if (identity_start(cfg->identity_cache_ms) != 0) {
 		log_warnx("cannot start the identity refresher");
 		db_pool_shutdown();
+		keystore_shutdown();
+		keyring_unload();
 		tls_shutdown();
 		return 2;
 	}
 	if (http_start(cfg, REFGW_SCHEMA_VERSION, &srv) != 0) {
 		identity_stop();
 		db_pool_shutdown();
+		keystore_shutdown();
+		keyring_unload();
 		tls_shutdown();
 		return 2;
 	}
@@ -128,6 +147,8 @@ serve(const struct config *cfg)
 		http_stop(srv, 0);
 		identity_stop();
 		db_pool_shutdown();
+		keystore_shutdown();
+		keyring_unload();
 		tls_shutdown();
 		return 2;
 	}
@@ -145,8 +166,15 @@ serve(const struct config *cfg)
 	while (sig != SIGINT && sig != SIGTERM) {
 		if (sigwait(&set, &sig) != 0)
 			break;
-		if (sig == SIGHUP)
+		if (sig == SIGHUP) {
 			reload_tls();
+			if (keyring_reload(err, sizeof(err)) != 0)
+				log_warnx("SIGHUP: master keys not reloaded, the current ones "
+					  "stay: %s",
+					  err);
+			else
+				log_info("SIGHUP: master keys reloaded");
+		}
 	}
 	log_info("signal %d: finishing in-flight requests (up to %ld s), then stopping", sig,
 		 cfg->shutdown_grace_s);
@@ -154,6 +182,8 @@ serve(const struct config *cfg)
 	identity_stop(); /* after the last request that could ask it */
 	checkpoint_schedule_stop();
 	db_pool_shutdown();
+	keystore_shutdown();
+	keyring_unload();
 	tls_shutdown();
 	log_info("stopped");
 	return 0;
@@ -204,6 +234,8 @@ main(int argc, char **argv)
 		rc = cli_cert(&cfg, argc - 2, argv + 2);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cli_audit(&cfg, argc - 2, argv + 2);
+	else if (strcmp(cmd, "keys") == 0)
+		rc = cli_keys(&cfg, argc - 2, argv + 2);
 	else if (strcmp(cmd, "seed") == 0)
 		rc = cli_seed(&cfg, argc - 2, argv + 2);
 	else {

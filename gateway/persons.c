@@ -13,6 +13,8 @@
 #include "common.h"
 #include "crypto.h"
 #include "db.h"
+#include "keystore.h"
+#include "seal.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -77,10 +79,12 @@ handle_person_create(struct request *r)
 {
 	json_t *body = NULL, *j;
 	const char *niss;
-	char year[16] = "", hmac_hex[65];
-	unsigned char mac[32];
+	char id[37], hmac_hex[65], *ref = NULL, *year = NULL;
+	unsigned char mac[32], dek[AEAD_KEY_LEN];
 	struct db_res *res = NULL;
 	enum db_status s;
+	enum ks_status ks;
+	enum seal_status ss = SEAL_OK;
 	int status = 500;
 
 	if ((body = body_json(r)) == NULL) {
@@ -112,11 +116,29 @@ handle_person_create(struct request *r)
 	}
 	if (niss)
 		hex_encode(mac, sizeof(mac), hmac_hex);
-	if ((j = json_object_get(body, "birth_year")) && json_is_integer(j))
-		snprintf(year, sizeof(year), "%lld", (long long)json_integer_value(j));
-	s = db_query(r->db, ST_PERSON_INSERT, &res, "external_ref",
-		     json_string_value(json_object_get(body, "external_ref")), "birth_year",
-		     year[0] ? year : NULL, "niss_hmac", niss ? hmac_hex : NULL, (char *)NULL);
+	/* The person's data key first, in the key store: a key whose person
+	 * is never committed is an orphan the housekeeping removes. */
+	if (crypto_uuid(id) != 0) {
+		status =
+			reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
+		goto out;
+	}
+	ks = keystore_create(id, dek);
+	wipe(dek, sizeof(dek));
+	if (ks != KS_OK) {
+		status = reply_key_store_error(r, ks == KS_UNAVAILABLE ? SEAL_UNAVAILABLE
+								       : SEAL_ERROR);
+		goto out;
+	}
+	if (((j = json_object_get(body, "external_ref")) &&
+	     (ss = seal_value(id, "external_ref", j, &ref)) != SEAL_OK) ||
+	    ((j = json_object_get(body, "birth_year")) &&
+	     (ss = seal_value(id, "birth_year", j, &year)) != SEAL_OK)) {
+		status = reply_key_store_error(r, ss);
+		goto out;
+	}
+	s = db_query(r->db, ST_PERSON_INSERT, &res, "id", id, "external_ref", ref, "birth_year",
+		     year, "niss_hmac", niss ? hmac_hex : NULL, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -130,7 +152,61 @@ handle_person_create(struct request *r)
 	snprintf(r->location, sizeof(r->location), "/v1/persons/%s", row_val(res, 0, PERSON_ID));
 	status = reply_row(r, 201, &person_row, res, 0, ROW_PUBLIC);
 out:
+	free(ref);
+	free(year);
 	db_res_free(res);
 	json_decref(body);
+	return status;
+}
+
+/* Erasure: refgw_erase_person closes and clears what PostgreSQL holds, then
+ * the person's data key is destroyed in the key store before the
+ * transaction commits.  Should the commit then fail, the key is gone and
+ * the data already unreadable; the client's retry finishes the erasure
+ * (the key store answers "already gone"). */
+int
+handle_person_erase(struct request *r)
+{
+	struct db_res *res = NULL;
+	json_t *detail = NULL;
+	const char *outcome;
+	enum db_status s;
+	enum ks_status ks;
+	int status = 500;
+
+	s = db_query(r->db, ST_PERSON_ERASE, &res, "id", r->params[0], (char *)NULL);
+	if (s != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	outcome = row_val(res, 0, ERASURE_OUTCOME);
+	if (strcmp(outcome, "not_found") == 0) {
+		status = reply_problem(r, 404, "not-found", "Not found",
+				       "no person %s that you may erase", r->params[0]);
+		goto out;
+	}
+	if (strcmp(outcome, "erased") == 0) {
+		detail = json_pack("{s:I, s:I, s:I}", "consents_withdrawn",
+				   (json_int_t)row_long(res, 0, ERASURE_CONSENTS), "referrals_closed",
+				   (json_int_t)row_long(res, 0, ERASURE_REFERRALS),
+				   "organisations_told", (json_int_t)row_long(res, 0, ERASURE_TOLD));
+		if (detail == NULL || audit_record(r, "person.erased", "person", r->params[0],
+						   r->params[0], detail) != 0) {
+			status = reply_problem(r, 500, "internal", "Internal error",
+					       "the audit log could not be written (request id %s)",
+					       r->id);
+			goto out;
+		}
+	}
+	/* Also when already erased: a key left by a commit that failed. */
+	ks = keystore_destroy(r->params[0]);
+	if (ks != KS_OK && ks != KS_ABSENT) {
+		status = reply_key_store_error(r, SEAL_UNAVAILABLE);
+		goto out;
+	}
+	status = reply_row(r, 200, &person_erasure_row, res, 0, ROW_PUBLIC);
+out:
+	json_decref(detail);
+	db_res_free(res);
 	return status;
 }

@@ -9,11 +9,14 @@
 #include "request.h"
 #include "rows.h"
 
-/* A person as its creator sees it on creation (the NISS never leaves). */
+/* A person as its creator sees it on creation (the NISS never leaves);
+ * external_ref and birth_year are sealed under the person's data key. */
 #define PERSON_COLUMNS(C)                                                                          \
-	C(PERSON_ID, "id", "id", COL_PLAIN, 0, NULL)                                               \
-	C(PERSON_EXTERNAL_REF, "external_ref", "external_ref", COL_STRING, COL_NULLABLE, NULL)     \
-	C(PERSON_BIRTH_YEAR, "birth_year", "birth_year", COL_INTEGER, COL_NULLABLE, NULL)          \
+	C(PERSON_ID, "id", "id", COL_PLAIN, COL_PERSON, NULL)                                      \
+	C(PERSON_EXTERNAL_REF, "external_ref", "external_ref", COL_STRING,                         \
+	  COL_NULLABLE | COL_SEALED, NULL)                                                         \
+	C(PERSON_BIRTH_YEAR, "birth_year", "birth_year", COL_INTEGER, COL_NULLABLE | COL_SEALED,   \
+	  NULL)                                                                                    \
 	C(PERSON_CREATED, "created_at", TS("created_at"), COL_PLAIN, 0, NULL)
 
 /* Whether the caller follows a person it can see (its creator, or a party
@@ -21,15 +24,28 @@
 #define PERSON_VISIBLE_COLUMNS(C)                                                                  \
 	C(PERSON_FOLLOWED, "followed", "refgw_caller_follows(id)", COL_KEY, 0, NULL)
 
+/* Erasure (refgw_erase_person, schema/047): the answer is the person's id
+ * and when they were erased; the rest is for the audit row. */
+#define PERSON_ERASURE_COLUMNS(C)                                                                  \
+	C(ERASURE_ID, "id", "$id::text", COL_PLAIN, 0, NULL)                                       \
+	C(ERASURE_AT, "erased_at", TS("e.erased_at"), COL_PLAIN, COL_NULLABLE, NULL)               \
+	C(ERASURE_OUTCOME, "outcome", "e.outcome", COL_KEY, 0, NULL)                               \
+	C(ERASURE_CONSENTS, "consents_withdrawn", "e.consents_withdrawn", COL_KEY, 0, NULL)        \
+	C(ERASURE_REFERRALS, "referrals_closed", "e.referrals_closed", COL_KEY, 0, NULL)           \
+	C(ERASURE_TOLD, "organisations_told", "e.organisations_told", COL_KEY, 0, NULL)
+
 enum person_col { PERSON_COLUMNS(COLUMN_ENUM) };
+enum person_erasure_col { PERSON_ERASURE_COLUMNS(COLUMN_ENUM) };
 enum person_visible_col { PERSON_VISIBLE_COLUMNS(COLUMN_ENUM) };
 
-extern const struct row_desc person_row, person_visible_row;
+extern const struct row_desc person_row, person_visible_row, person_erasure_row;
 
 /* The HMAC key for national register numbers (REFGW_NISS_KEY_FILE). */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);
 bool niss_valid(const char *niss);
 
 int handle_person_create(struct request *r);
+/* DELETE /v1/persons/{id}: erasure by crypto-shredding (docs/data-protection.md). */
+int handle_person_erase(struct request *r);
 
 #endif

@@ -14,6 +14,7 @@
 #include "common.h"
 #include "db.h"
 #include "events.h"
+#include "seal.h"
 #include "log.h"
 #include "occupancies.h"
 #include "programs.h"
@@ -307,11 +308,12 @@ record_creation(struct request *r, const char *id, const char *to, const char *p
 int
 handle_referral_create(struct request *r)
 {
-	json_t *body = NULL, *errors = NULL, *needs = NULL;
+	json_t *body = NULL, *errors = NULL, *needs = NULL, *data = NULL;
 	struct db_res *res = NULL;
-	char *data_text = NULL, *needs_text = NULL;
-	const char *id, *to;
+	char *data_text = NULL, *needs_text = NULL, *reason = NULL;
+	const char *id, *to, *person;
 	enum db_status s;
+	enum seal_status ss;
 	bool intake;
 	int status = 500;
 
@@ -337,11 +339,23 @@ handle_referral_create(struct request *r)
 	    (status = check_coverage(r, body, intake)) != 0 || (status = check_relay(r, body)) != 0)
 		goto out;
 	status = 500;
+	/* Each category of data and the reason sealed under the person's
+	 * data key: PostgreSQL sees the categories, not the values. */
+	person = json_str(body, "person_id");
+	ss = json_is_object(json_object_get(body, "data"))
+		     ? seal_members(person, "data", json_object_get(body, "data"), &data)
+		     : ((data = json_object()) ? SEAL_OK : SEAL_ERROR);
+	if (ss == SEAL_OK && json_object_get(body, "reason"))
+		ss = seal_value(person, "reason", json_object_get(body, "reason"), &reason);
+	if (ss != SEAL_OK) {
+		status = ss == SEAL_ERASED ? reply_problem(r, 404, "not-found", "Not found",
+							   "no person %s you may refer", person)
+					   : reply_key_store_error(r, ss);
+		goto out;
+	}
 	needs = needs_stored(json_object_get(body, "needs"));
 	needs_text = json_dumps(needs, JSON_COMPACT);
-	data_text = json_is_object(json_object_get(body, "data"))
-			    ? json_dumps(json_object_get(body, "data"), JSON_COMPACT)
-			    : strdup("{}");
+	data_text = json_dumps(data, JSON_COMPACT);
 	if (needs_text == NULL || data_text == NULL) {
 		status = reply_internal(r);
 		goto out;
@@ -354,7 +368,7 @@ handle_referral_create(struct request *r)
 	id = row_val(res, 0, REFERRAL_ID);
 	/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
 	s = db_query(r->db, ST_REFERRAL_DATA_INSERT, NULL, "id", id, "data", data_text, "reason",
-		     json_str(body, "reason"), "needs", needs_text, "release_date",
+		     reason, "needs", needs_text, "release_date",
 		     json_str(body, "release_date"), (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
@@ -376,6 +390,8 @@ handle_referral_create(struct request *r)
 out:
 	free(data_text);
 	free(needs_text);
+	free(reason);
+	json_decref(data);
 	json_decref(needs);
 	json_decref(errors);
 	db_res_free(res);

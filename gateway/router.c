@@ -64,6 +64,8 @@ const struct route routes[] = {
 	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY},
 	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create",
 	 ROUTE_IDEMPOTENT},
+	/* Its recorder, or a coordinator on the person's request (schema/047). */
+	{HTTP_DELETE, "/v1/persons/{id}", handle_person_erase, "person.erase", "persons.erase", 0},
 	{HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create",
 	 ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", 0},

@@ -7,6 +7,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "seal.h"
 
 const char *
 row_str(const struct db_res *res, int row, int col)
@@ -143,6 +144,33 @@ value_write(struct buf *b, const struct column *c, const char *v)
 	return -1;
 }
 
+/* The person whose key opens the row's sealed columns. */
+static const char *
+row_person(const struct row_desc *d, const struct db_res *res, int row)
+{
+	int i;
+
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].flags & COL_PERSON)
+			return db_null(res, row, i) ? NULL : db_val(res, row, i);
+	return NULL;
+}
+
+/* 0 written, 1 the person is erased (null written: a COL_OMIT_NULL
+ * column then leaves its key out), -1 failed. */
+static int
+sealed_write(struct buf *b, const struct column *c, const char *person, const char *v)
+{
+	enum seal_status s;
+	bool erased = false;
+
+	if (person == NULL)
+		return -1;
+	s = c->type == COL_JSON ? seal_open_members_write(b, person, c->name, v, &erased)
+				: seal_open_write(b, person, c->name, v, &erased);
+	return s != SEAL_OK ? -1 : erased ? 1 : 0;
+}
+
 /* A column named "group.key" is the member key of the object "group": the
  * consecutive columns of one group make one nested object. */
 int
@@ -150,7 +178,8 @@ row_write(struct buf *b, const struct row_desc *d, const struct db_res *res, int
 {
 	const char *group = NULL; /* the open nested object's name */
 	size_t glen = 0;
-	bool first = true, first_in = true;
+	bool first = true, first_in = true, was_first;
+	size_t mark;
 	int i;
 
 	if (APPEND_LITERAL(b, "{") != 0)
@@ -165,6 +194,8 @@ row_write(struct buf *b, const struct row_desc *d, const struct db_res *res, int
 			continue;
 		if (null && (c->flags & COL_OMIT_NULL))
 			continue;
+		mark = b->len;
+		was_first = first;
 		dot = strchr(c->name, '.');
 		if (group && (dot == NULL || (size_t)(dot - c->name) != glen ||
 			      memcmp(c->name, group, glen) != 0)) {
@@ -194,9 +225,21 @@ row_write(struct buf *b, const struct row_desc *d, const struct db_res *res, int
 				return -1;
 			first = false;
 		}
-		if (null ? APPEND_LITERAL(b, "null") != 0
-			 : value_write(b, c, db_val(res, row, i)) != 0)
+		if (null) {
+			if (APPEND_LITERAL(b, "null") != 0)
+				return -1;
+		} else if (c->flags & COL_SEALED) {
+			int rc = sealed_write(b, c, row_person(d, res, row), db_val(res, row, i));
+			if (rc < 0)
+				return -1;
+			if (rc == 1 && (c->flags & COL_OMIT_NULL) && group == NULL) {
+				b->len = mark; /* erased: as if SQL NULL */
+				b->data[mark] = '\0';
+				first = was_first;
+			}
+		} else if (value_write(b, c, db_val(res, row, i)) != 0) {
 			return -1;
+		}
 	}
 	if (group && APPEND_LITERAL(b, "}") != 0)
 		return -1;

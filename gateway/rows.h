@@ -43,6 +43,12 @@ enum col_type {
 #define COL_OMIT_NULL 0x2u /* SQL NULL: the key is left out */
 #define COL_PERSONAL 0x4u  /* personal data of `category`: rendered only with ROW_PERSONAL */
 #define COL_CURSOR 0x8u    /* the list's keyset key (with the row's first column, its id) */
+/* Sealed under the data key of the row's person (seal.h), opened when
+ * rendered: a COL_JSON column holds an object whose members are sealed
+ * ({"identity": "rgw1..."}), any other type one sealed value.  Its label
+ * is the column's name. */
+#define COL_SEALED 0x10u
+#define COL_PERSON 0x20u /* the id of the person whose key opens the row's sealed columns */
 
 /* What a renderer shows. */
 #define ROW_PUBLIC 0x1u

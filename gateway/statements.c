@@ -107,6 +107,7 @@ ROW_DESC(cert_row, CERT_COLUMNS);
 ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
 ROW_DESC(person_row, PERSON_COLUMNS);
 ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
+ROW_DESC(person_erasure_row, PERSON_ERASURE_COLUMNS);
 ROW_DESC(consent_row, CONSENT_COLUMNS);
 ROW_DESC(consent_withdrawal_row, CONSENT_WITHDRAWAL_COLUMNS);
 
@@ -213,10 +214,12 @@ struct db_stmt statements[ST_COUNT] = {
 			   "key status response location etag", NULL},
 	/* persons (persons.h) */
 	[ST_PERSON_INSERT] = {"person_insert",
-			      "INSERT INTO persons (created_by, external_ref, birth_year, "
-			      "niss_hmac) VALUES (refgw_caller(), $external_ref, $birth_year::int, "
-			      "decode($niss_hmac, 'hex')) RETURNING {cols}",
-			      "external_ref birth_year niss_hmac", &person_row},
+			      "INSERT INTO persons (id, created_by, external_ref, birth_year, "
+			      "niss_hmac) VALUES ($id::uuid, refgw_caller(), $external_ref, "
+			      "$birth_year, decode($niss_hmac, 'hex')) RETURNING {cols}",
+			      "id external_ref birth_year niss_hmac", &person_row},
+	[ST_PERSON_ERASE] = {"person_erase", "SELECT {cols} FROM refgw_erase_person($id::uuid) e",
+			     "id", &person_erasure_row},
 	[ST_PERSON_VISIBLE] = {"person_visible", "SELECT {cols} FROM persons WHERE id = $id::uuid",
 			       "id", &person_visible_row},
 	/* consents (consents.h) */
@@ -225,7 +228,7 @@ struct db_stmt statements[ST_COUNT] = {
 			       "recipient_kinds, purposes, data_categories, valid_until, evidence) "
 			       "VALUES ($person::uuid, refgw_caller(), $recipient_orgs::uuid[], "
 			       "$recipient_kinds::text[], $purposes::text[], "
-			       "$data_categories::text[], $valid_until::date, $evidence::jsonb) "
+			       "$data_categories::text[], $valid_until::date, $evidence) "
 			       "RETURNING {cols}",
 			       "person recipient_orgs recipient_kinds purposes data_categories "
 			       "valid_until evidence",
@@ -644,14 +647,14 @@ struct db_stmt statements[ST_COUNT] = {
 		 "INSERT INTO follow_up_entries AS e (follow_up_id, entry_date, "
 		 "kind, text, written_by) VALUES ($follow_up::uuid, $date::date, "
 		 "coalesce($kind, 'note'), $text, refgw_caller()) RETURNING {cols}",
-		 "follow_up date kind text", &follow_up_entry_row},
+		 "follow_up date kind text person", &follow_up_entry_row},
 	[ST_FOLLOW_UP_ENTRY_LIST] =
 		{"follow_up_entry_list",
 		 "SELECT {cols} FROM follow_up_entries e "
 		 "WHERE e.follow_up_id = $follow_up::uuid AND (e.created_at, e.id) > "
 		 "($after_time::timestamptz, $after_id::uuid) "
 		 "ORDER BY e.created_at, e.id LIMIT $limit::int",
-		 "follow_up after_time after_id limit", &follow_up_entry_row},
+		 "follow_up after_time after_id limit person", &follow_up_entry_row},
 	[ST_HSDS_ORGANIZATIONS] = {"hsds_organizations",
 				   "SELECT {cols} FROM organisations o WHERE o.status = 'active' "
 				   "AND o.kind <> 'coordinator' ORDER BY o.name, o.id LIMIT 10000",

@@ -861,7 +861,7 @@ CREATE TABLE public.consents (
     purposes text[] NOT NULL,
     data_categories text[] NOT NULL,
     valid_until date NOT NULL,
-    evidence jsonb NOT NULL,
+    evidence text NOT NULL,
     status text DEFAULT 'active'::text NOT NULL,
     withdrawn_at timestamp with time zone,
     withdrawn_by uuid,
@@ -2881,8 +2881,7 @@ CREATE TABLE public.follow_up_entries (
     text text NOT NULL,
     written_by uuid NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT follow_up_entries_kind_check CHECK ((kind = ANY (ARRAY['visit'::text, 'call'::text, 'meeting'::text, 'accompaniment'::text, 'note'::text]))),
-    CONSTRAINT follow_up_entries_text_check CHECK (((length(text) >= 1) AND (length(text) <= 4000)))
+    CONSTRAINT follow_up_entries_kind_check CHECK ((kind = ANY (ARRAY['visit'::text, 'call'::text, 'meeting'::text, 'accompaniment'::text, 'note'::text])))
 );
 
 ALTER TABLE public.follow_up_entries OWNER TO refgw_owner;
@@ -3026,6 +3025,22 @@ CREATE TABLE public.partnerships (
 ALTER TABLE public.partnerships OWNER TO refgw_owner;
 
 --
+-- Name: person_keys; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.person_keys (
+    person_id uuid NOT NULL,
+    kid text NOT NULL,
+    wrapped bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    rewrapped_at timestamp with time zone,
+    CONSTRAINT person_keys_kid_check CHECK ((kid ~ '^[a-z0-9._-]{1,32}$'::text)),
+    CONSTRAINT person_keys_wrapped_check CHECK ((length(wrapped) = 60))
+);
+
+ALTER TABLE public.person_keys OWNER TO refgw_owner;
+
+--
 -- Name: persons; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -3033,11 +3048,10 @@ CREATE TABLE public.persons (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     created_by uuid NOT NULL,
     external_ref text,
-    birth_year integer,
+    birth_year text,
     niss_hmac bytea,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT persons_birth_year_check CHECK (((birth_year >= 1900) AND (birth_year <= 2100))),
-    CONSTRAINT persons_external_ref_check CHECK ((length(external_ref) <= 100)),
+    erased_at timestamp with time zone,
     CONSTRAINT persons_niss_hmac_check CHECK ((length(niss_hmac) = 32))
 );
 
@@ -3098,8 +3112,7 @@ CREATE TABLE public.referral_data (
     data jsonb NOT NULL,
     reason text,
     needs jsonb DEFAULT '{}'::jsonb NOT NULL,
-    release_date date,
-    CONSTRAINT referral_data_reason_check CHECK (((length(reason) >= 1) AND (length(reason) <= 2000)))
+    release_date date
 );
 
 ALTER TABLE public.referral_data OWNER TO refgw_owner;
@@ -3202,11 +3215,25 @@ ALTER TABLE ONLY public.certificates
     ADD CONSTRAINT certificates_pkey PRIMARY KEY (sha256);
 
 --
+-- Name: consents consents_evidence_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.consents
+    ADD CONSTRAINT consents_evidence_sealed CHECK ((evidence ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
 -- Name: consents consents_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
 ALTER TABLE ONLY public.consents
     ADD CONSTRAINT consents_pkey PRIMARY KEY (id);
+
+--
+-- Name: consents consents_withdrawal_reason_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.consents
+    ADD CONSTRAINT consents_withdrawal_reason_sealed CHECK ((withdrawal_reason ~~ 'rgw1.%'::text)) NOT VALID;
 
 --
 -- Name: event_heads event_heads_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3228,6 +3255,13 @@ ALTER TABLE ONLY public.events
 
 ALTER TABLE ONLY public.follow_up_entries
     ADD CONSTRAINT follow_up_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: follow_up_entries follow_up_entries_text_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.follow_up_entries
+    ADD CONSTRAINT follow_up_entries_text_sealed CHECK ((text ~~ 'rgw1.%'::text)) NOT VALID;
 
 --
 -- Name: follow_ups follow_ups_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3293,6 +3327,27 @@ ALTER TABLE ONLY public.partnerships
     ADD CONSTRAINT partnerships_pkey PRIMARY KEY (id);
 
 --
+-- Name: person_keys person_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.person_keys
+    ADD CONSTRAINT person_keys_pkey PRIMARY KEY (person_id);
+
+--
+-- Name: persons persons_birth_year_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.persons
+    ADD CONSTRAINT persons_birth_year_sealed CHECK ((birth_year ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
+-- Name: persons persons_external_ref_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.persons
+    ADD CONSTRAINT persons_external_ref_sealed CHECK ((external_ref ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
 -- Name: persons persons_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -3321,11 +3376,25 @@ ALTER TABLE ONLY public.proposals
     ADD CONSTRAINT proposals_pkey PRIMARY KEY (id);
 
 --
+-- Name: referral_data referral_data_data_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.referral_data
+    ADD CONSTRAINT referral_data_data_sealed CHECK (((jsonb_typeof(data) = 'object'::text) AND (NOT jsonb_path_exists(data, '$.*?(@.type() != "string" || !(@ starts with "rgw1."))'::jsonpath)))) NOT VALID;
+
+--
 -- Name: referral_data referral_data_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
 ALTER TABLE ONLY public.referral_data
     ADD CONSTRAINT referral_data_pkey PRIMARY KEY (referral_id);
+
+--
+-- Name: referral_data referral_data_reason_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.referral_data
+    ADD CONSTRAINT referral_data_reason_sealed CHECK ((reason ~~ 'rgw1.%'::text)) NOT VALID;
 
 --
 -- Name: referral_transitions referral_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3452,6 +3521,12 @@ CREATE INDEX occupancies_referral_idx ON public.occupancies USING btree (referra
 --
 
 CREATE INDEX partnerships_members_idx ON public.partnerships USING gin (members);
+
+--
+-- Name: person_keys_kid; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX person_keys_kid ON public.person_keys USING btree (kid);
 
 --
 -- Name: persons_created_by_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -5171,6 +5246,12 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.organisations TO refgw_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.partnerships TO refgw_app;
+
+--
+-- Name: TABLE person_keys; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.person_keys TO refgw_app;
 
 --
 -- Name: TABLE persons; Type: ACL; Schema: public; Owner: refgw_owner

@@ -90,6 +90,11 @@ roles)
 	if [ -z "$($psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'refgw'")" ]; then
 		$psql -c "CREATE DATABASE refgw OWNER refgw_owner"
 	fi
+	# The key store (schema/keystore.sql): persons' data keys, apart from
+	# the data so that destroying one reaches the data's backups.
+	if [ -z "$($psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'refgw_keys'")" ]; then
+		$psql -c "CREATE DATABASE refgw_keys OWNER refgw_owner"
+	fi
 	;;
 *)
 	echo "usage: pg.sh init|start|stop|roles|where ..." >&2

@@ -17,6 +17,9 @@ if [ -z "${REFGW_DATABASE_URL:-}" ]; then
 	sh scripts/pg.sh roles "$top/var/run"
 	export REFGW_DATABASE_URL="host=$top/var/run dbname=refgw user=refgw_app"
 	export REFGW_ADMIN_DATABASE_URL="host=$top/var/run dbname=refgw user=refgw_owner"
+	# Persons' data keys in a database of their own (docs/data-protection.md).
+	export REFGW_KEYSTORE_URL="host=$top/var/run dbname=refgw_keys user=refgw_app"
+	export REFGW_KEYSTORE_ADMIN_URL="host=$top/var/run dbname=refgw_keys user=refgw_owner"
 fi
 cleanup() {
 	trap - EXIT INT TERM
@@ -48,6 +51,7 @@ The CLI from a second shell, in this directory ($top):
 
   export REFGW_DATABASE_URL="$REFGW_DATABASE_URL"
   export REFGW_ADMIN_DATABASE_URL="${REFGW_ADMIN_DATABASE_URL:-$REFGW_DATABASE_URL}"
+  export REFGW_KEYSTORE_URL="${REFGW_KEYSTORE_URL:-$REFGW_DATABASE_URL}"
   build/refgw org list
 
 (README.md, "A second shell", shows how to add an organisation and its

@@ -51,6 +51,9 @@ cluster_up() {
 	export REFGW_TLS_CERT="$tmp/certs/server.pem" REFGW_TLS_KEY="$tmp/certs/server.key"
 	export REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem" REFGW_TLS_CRL="$tmp/certs/crl.pem"
 	export REFGW_NISS_KEY_FILE="$tmp/certs/niss-hmac.key"
+	export REFGW_MASTER_KEY_FILE="$tmp/certs/master.keys"
+	export REFGW_KEYSTORE_URL="host=$tmp/sock dbname=refgw_keys user=refgw_app"
+	export REFGW_KEYSTORE_ADMIN_URL="host=$tmp/sock dbname=refgw_keys user=refgw_owner"
 	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0
 
 	"$bin" migrate >/dev/null

@@ -531,7 +531,8 @@ START_TEST(hidden_after_expiry_in_get_lists_and_candidates)
 END_TEST
 
 /* PostgreSQL refuses personal fields the consent does not cover, whatever
- * the gateway checked (schema/016, referral_data_insert_covered). */
+ * the gateway checked (schema/016, referral_data_insert_covered).  Values
+ * are sealed (schema/045): the categories are the keys it sees. */
 START_TEST(rls_refuses_uncovered_personal_fields)
 {
 	char *person = new_person("orga"),
@@ -543,7 +544,7 @@ START_TEST(rls_refuses_uncovered_personal_fields)
 	char id[40];
 	static const char *const inserts[] = {
 		"INSERT INTO referral_data (referral_id, data, reason) VALUES ($1::uuid, '{}', "
-		"'x')",
+		"'rgw1.x')",
 		"INSERT INTO referral_data (referral_id, data, release_date) VALUES ($1::uuid, "
 		"'{}', "
 		"'2027-01-01')",
@@ -552,7 +553,7 @@ START_TEST(rls_refuses_uncovered_personal_fields)
 		"INSERT INTO referral_data (referral_id, data, needs) VALUES ($1::uuid, '{}', "
 		"'{\"anything\":1}')",
 		"INSERT INTO referral_data (referral_id, data) VALUES ($1::uuid, "
-		"'{\"health\":{}}')",
+		"'{\"health\":\"rgw1.x\"}')",
 	};
 	size_t i;
 
@@ -587,7 +588,7 @@ START_TEST(rls_refuses_uncovered_personal_fields)
 			/* What the consent covers goes in. */
 			res = PQexecParams(app,
 					   "INSERT INTO referral_data (referral_id, data) VALUES "
-					   "($1::uuid, '{\"identity\":{\"given_name\":\"J\"}}')",
+					   "($1::uuid, '{\"identity\":\"rgw1.x\"}')",
 					   1, NULL, ip, NULL, NULL, 0);
 			ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
 				      PQresultErrorMessage(res));

@@ -11,64 +11,76 @@
 	"\"identity\",\"contact\",\"housing_situation\",\"income\",\"family\",\"justice\","        \
 	"\"health\""
 
-/* A number PostgreSQL's jsonb prints as an integer beyond 64 bits (1e20
- * becomes 100000000000000000000): the read of the referral that carries it
- * shows its data, so the read's audit row must name the data's category
- * (the categories were taken from a jansson parse of the whole row, which
- * refuses such an integer and audited none). */
-START_TEST(read_of_a_big_number_audits_its_category)
+/* Personal fields are sealed under their person's key, bound to the
+ * person and the field (schema/045, gateway/seal.c).  Before, this test
+ * stored a number jsonb prints beyond 64 bits (1e20) into referral_data
+ * by SQL: PostgreSQL no longer reads or prints the values, so the attack
+ * on a stored value is now to move one: the sealed income of one person
+ * copied by SQL into another's referral does not open (the read fails,
+ * shows nothing and audits nothing), and the source's own read still
+ * works. */
+static char *
+referral_with_income(const char *ref, char **person_out)
 {
-	char *person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R13-1\"}", 201),
-	     *consent = NULL, body[2048], path[160], *id;
-	const char *p[1];
-	struct resp r;
-	PGconn *c;
+	char *person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R13\"}", 201),
+	     *consent, body[2048], *id;
 
 	ck_assert_ptr_nonnull(person);
 	consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
-		 "\"data\":{\"income\":{\"monthly_amount_eur\":900}}}",
-		 person, org_id("orgb"), consent);
-	ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, NULL, &r), 0);
-	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
-	id = strdup(json_string_value(json_object_get(r.json, "id")));
-	resp_free(&r);
-	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
-	/* The API bounds the amount; a value stored otherwise (an import, a
-	 * later migration) must still be audited when shown. */
-	p[0] = id;
-	c = sql_admin();
-	ck_assert_int_eq(
-		sql_long(c,
-			 "WITH u AS (UPDATE referral_data SET data = "
-			 "'{\"income\":{\"monthly_amount_eur\":1e20}}' WHERE referral_id = "
-			 "$1::uuid RETURNING 1) SELECT count(*) FROM u",
-			 1, p),
-		1);
-	PQfinish(c);
-	/* Not in the responses file: the amount is beyond docs/openapi.yaml's
-	 * bound on purpose (Check runs each test in its own process). */
-	unsetenv("REFGW_TEST_RESPONSES");
-	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
-	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
-	/* (the client's jansson refuses the body: look at its text) */
-	if (strstr(r.body, "\"data\":") != NULL) {
-		/* the data is shown: its category is audited */
-		c = sql_admin();
-		ck_assert_int_eq(sql_long(c,
-					  "SELECT count(*) FROM audit_log WHERE action = "
-					  "'referral.read' AND resource_id = $1 AND "
-					  "detail->'categories' ? 'income'",
-					  1, p),
-				 1);
-		PQfinish(c);
-	}
-	resp_free(&r);
-	free(id);
+		 "\"data\":{\"income\":{\"monthly_amount_eur\":%s}}}",
+		 person, org_id("orgb"), consent, ref);
+	id = post_id("orga", "/v1/referrals", body, 201);
+	ck_assert_ptr_nonnull(id);
 	free(consent);
-	free(person);
+	*person_out = person;
+	return id;
+}
+
+START_TEST(a_sealed_value_moved_to_another_person_does_not_open)
+{
+	char *p1, *p2, *a = referral_with_income("900", &p1), *b = referral_with_income("455", &p2),
+		       path[160];
+	const char *ab[2] = {a, b};
+	struct resp r;
+	PGconn *c = sql_admin();
+
+	/* Stored sealed: the amount is nowhere in clear. */
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
+				  "AND data->>'income' LIKE 'rgw1.%' AND data::text NOT LIKE '%900%'",
+				  1, ab),
+			 1);
+	ck_assert_int_eq(sql_long(c,
+				  "WITH u AS (UPDATE referral_data SET data = (SELECT data FROM "
+				  "referral_data WHERE referral_id = $2::uuid) WHERE referral_id = "
+				  "$1::uuid RETURNING 1) SELECT count(*) FROM u",
+				  2, ab),
+			 1);
+	unsetenv("REFGW_TEST_RESPONSES"); /* a 500 on purpose */
+	snprintf(path, sizeof(path), "/v1/referrals/%s", a);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 500 && strstr(r.body, "455") == NULL, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+				  "resource_id = $1",
+				  1, ab),
+			 0);
+	snprintf(path, sizeof(path), "/v1/referrals/%s", b);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 && json_integer_value(json_object_get(
+						 json_object_get(json_object_get(r.json, "data"), "income"),
+						 "monthly_amount_eur")) == 455,
+		      "%ld %s", r.status, r.body);
+	resp_free(&r);
+	PQfinish(c);
+	free(a);
+	free(b);
+	free(p1);
+	free(p2);
 }
 END_TEST
 
@@ -78,7 +90,7 @@ review13_suite(void)
 	Suite *s = suite_create("review13");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, read_of_a_big_number_audits_its_category);
+	tcase_add_test(tc, a_sealed_value_moved_to_another_person_does_not_open);
 	suite_add_tcase(s, tc);
 	return s;
 }

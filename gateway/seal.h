@@ -1,0 +1,53 @@
+/* seal: a person's personal fields as they are stored, each sealed under
+ * the person's data key (keystore.c) with AES-256-GCM:
+ *
+ *	"rgw1." base64url(nonce || ciphertext || tag)
+ *
+ * The plaintext is the field's JSON text (a string, number or object) and
+ * the additional data binds it to the person and the field's label
+ * ("reason", "data.identity"), so a sealed value moved to another person
+ * or field does not open.  PostgreSQL sees the sealed text only; the
+ * renderers (rows.c) open what a caller may read. */
+#ifndef REFGW_SEAL_H
+#define REFGW_SEAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define SEAL_PREFIX "rgw1."
+
+enum seal_status {
+	SEAL_OK = 0,
+	SEAL_ERASED,      /* the person has no data key any more: erased */
+	SEAL_UNAVAILABLE, /* the key store did not answer: 503 */
+	SEAL_ERROR,       /* a value that does not open, or out of memory */
+};
+
+/* Seals JSON text (len bytes) into a new string in *out. */
+enum seal_status seal_text(const char *person, const char *label, const char *json, size_t len,
+			   char **out) MUSTCHECK;
+/* Seals a JSON value (a jansson value, dumped compactly). */
+enum seal_status seal_value(const char *person, const char *label, const json_t *value,
+			    char **out) MUSTCHECK;
+/* Seals each member of an object: {"identity": {...}} ->
+ * {"identity": "rgw1..."} (labels "<label>.<member>"); a new object. */
+enum seal_status seal_members(const char *person, const char *label, const json_t *object,
+			      json_t **out) MUSTCHECK;
+
+/* Opens a sealed value and appends its JSON text to b; a person erased
+ * appends "null" (*erased set when not NULL). */
+enum seal_status seal_open_write(struct buf *b, const char *person, const char *label,
+				 const char *sealed, bool *erased) MUSTCHECK;
+/* Opens each member of an object whose values are sealed (JSON text in
+ * json) and appends the object of their JSON texts; a person erased
+ * appends "{}". */
+enum seal_status seal_open_members_write(struct buf *b, const char *person, const char *label,
+					 const char *json, bool *erased) MUSTCHECK;
+/* The same as a jansson value (NULL: erased or failed, see *status). */
+json_t *seal_open_json(const char *person, const char *label, const char *sealed,
+		       enum seal_status *status);
+
+#endif
