@@ -979,6 +979,89 @@ $$;
 ALTER FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p_outcome text) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_erase_person(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_erase_person(p_person uuid) RETURNS TABLE(outcome text, erased_at timestamp with time zone, consents_withdrawn integer, referrals_closed integer, organisations_told integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    p persons;
+    c record;
+    held uuid[];
+    n_consents integer := 0;
+    n_referrals integer := 0;
+BEGIN
+    IF refgw_caller() IS NULL OR NOT refgw_caller_may('person.erase') THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::timestamptz, 0, 0, 0;
+        RETURN;
+    END IF;
+    -- Lock order (docs/security.md): consents, then the person.
+    PERFORM 1 FROM consents WHERE person_id = p_person ORDER BY id FOR UPDATE;
+    SELECT * INTO p FROM persons WHERE id = p_person FOR UPDATE;
+    IF NOT FOUND OR NOT (p.created_by = refgw_caller() OR refgw_caller_is_coordinator()) THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::timestamptz, 0, 0, 0;
+        RETURN;
+    END IF;
+    IF p.erased_at IS NOT NULL THEN
+        RETURN QUERY SELECT 'already'::text, p.erased_at, 0, 0, 0;
+        RETURN;
+    END IF;
+    -- Who held the person's data: computed before anything closes.
+    held := ARRAY(
+        SELECT DISTINCT o FROM (
+            SELECT p.created_by AS o
+            UNION ALL SELECT created_by FROM consents WHERE person_id = p_person
+            UNION ALL SELECT unnest(ARRAY[r.from_org, r.to_org]) FROM referrals r
+                       WHERE r.person_id = p_person
+            UNION ALL SELECT unnest(ARRAY[x.proposer_org, x.operator_org])
+                        FROM proposals x JOIN referrals r ON r.id = x.referral_id
+                       WHERE r.person_id = p_person
+            UNION ALL SELECT unnest(ARRAY[oc.operator_org, oc.referring_org, oc.referent_org])
+                        FROM occupancies oc JOIN referrals r ON r.id = oc.referral_id
+                       WHERE r.person_id = p_person
+            UNION ALL SELECT f.organisation_id FROM follow_ups f
+                        JOIN referrals r ON r.id = f.referral_id WHERE r.person_id = p_person
+        ) h WHERE o IS NOT NULL AND o <> refgw_caller());
+    FOR c IN SELECT id FROM consents WHERE person_id = p_person AND status = 'active' ORDER BY id
+    LOOP
+        UPDATE consents SET status = 'withdrawn', withdrawn_at = now(),
+                            withdrawn_by = refgw_caller(), withdrawal_reason = NULL
+         WHERE id = c.id;
+        n_referrals := n_referrals + refgw_close_under_withdrawn(c.id, refgw_caller(), false);
+        n_consents := n_consents + 1;
+    END LOOP;
+    UPDATE follow_ups f SET status = 'closed', version = f.version + 1, updated_at = now()
+      FROM referrals r
+     WHERE r.id = f.referral_id AND r.person_id = p_person AND f.status <> 'closed';
+    -- What stays in clear goes.
+    UPDATE referral_data d SET needs = '{}', release_date = NULL
+      FROM referrals r WHERE r.id = d.referral_id AND r.person_id = p_person;
+    UPDATE referral_transitions t SET note = NULL
+      FROM referrals r WHERE r.id = t.referral_id AND r.person_id = p_person AND t.note IS NOT NULL;
+    UPDATE proposals x SET note = NULL
+      FROM referrals r WHERE r.id = x.referral_id AND r.person_id = p_person AND x.note IS NOT NULL;
+    UPDATE occupancies oc SET note = NULL
+      FROM referrals r WHERE r.id = oc.referral_id AND r.person_id = p_person AND oc.note IS NOT NULL;
+    DELETE FROM idempotency_keys
+     WHERE location = '/v1/persons/' || p_person::text
+        OR location IN (SELECT '/v1/consents/' || id::text FROM consents WHERE person_id = p_person)
+        OR location IN (SELECT '/v1/follow-ups/' || f.id::text || '/entries'
+                          FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
+                         WHERE r.person_id = p_person);
+    UPDATE persons SET niss_hmac = NULL, external_ref = NULL, birth_year = NULL,
+                       erased_at = now()
+     WHERE id = p_person;
+    PERFORM refgw_lock_event_heads(held);
+    PERFORM refgw_event_write(o, 'person.erased', 'person', p_person) FROM unnest(held) o ORDER BY o;
+    RETURN QUERY SELECT 'erased'::text, now(), n_consents, n_referrals, cardinality(held);
+END
+$$;
+
+ALTER FUNCTION public.refgw_erase_person(p_person uuid) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_event_write(uuid, text, text, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1696,6 +1779,24 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_partnership_sites(p uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_person_not_erased(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_person_not_erased() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM persons WHERE id = NEW.person_id AND erased_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'person % was erased', NEW.person_id USING ERRCODE = '23R04';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_person_not_erased() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_person_placed(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -3691,6 +3792,12 @@ CREATE TRIGGER certificates_identity_changed AFTER INSERT OR DELETE OR UPDATE OR
 CREATE TRIGGER certificates_registering BEFORE INSERT ON public.certificates FOR EACH ROW EXECUTE FUNCTION public.refgw_certificate_registering();
 
 --
+-- Name: consents consents_person_not_erased; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER consents_person_not_erased BEFORE INSERT ON public.consents FOR EACH ROW EXECUTE FUNCTION public.refgw_person_not_erased();
+
+--
 -- Name: consents consents_recipients_exist; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -4805,6 +4912,13 @@ GRANT ALL ON FUNCTION public.refgw_emit_event(p_org uuid, p_type text, p_resourc
 --
 
 GRANT ALL ON FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p_outcome text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_erase_person(p_person uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_erase_person(p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_erase_person(p_person uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid); Type: ACL; Schema: public; Owner: refgw_owner
