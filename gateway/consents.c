@@ -11,8 +11,8 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
-#include "seal.h"
 #include "persons.h"
+#include "seal.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -306,7 +306,9 @@ handle_consent_withdraw(struct request *r)
 	}
 	ss = seal_value(row_val(res, 0, CONSENT_PERSON), "withdrawal_reason",
 			reason ? reason : json_null(), &sealed);
-	if (ss != SEAL_OK) {
+	/* An erased person's consents were all withdrawn with the erasure:
+	 * the withdrawal below answers as for any withdrawn consent. */
+	if (ss != SEAL_OK && ss != SEAL_ERASED) {
 		status = reply_key_store_error(r, ss);
 		goto out;
 	}

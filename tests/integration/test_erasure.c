@@ -1,0 +1,417 @@
+/* Integration suite "erasure" (issue 16, item 2): personal fields sealed at
+ * rest under each person's data key, and a person erased by destroying
+ * that key.  DIOGENES (orgd, street work) records a man it meets in the
+ * street, refers him to an ISSUE partner (orgb) and follows him; on his
+ * request it erases him. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client.h"
+
+#define URN "urn:refgw:problem:"
+
+static char *
+must(char *id)
+{
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+/* A valid national register number for birth year 1985 and a serial. */
+static void
+niss_for(int serial, char out[12])
+{
+	long long body = 850101000LL + serial;
+	int check = 97 - (int)(body % 97);
+
+	snprintf(out, 12, "%09lld%02d", body, check);
+}
+
+struct man {
+	char *person, *consent, *referral, *follow_up;
+};
+
+/* DIOGENES records him, his consent (to orgb, with the follow-up), a
+ * referral with his data, and a follow-up with one entry. */
+static void
+met_in_the_street(struct man *m, int serial, const char *given_name)
+{
+	char body[2048], niss[12], path[160];
+
+	niss_for(serial, niss);
+	snprintf(body, sizeof(body),
+		 "{\"external_ref\":\"DIO-%d-%s\",\"birth_year\":1985,\"niss\":\"%s\"}", serial,
+		 given_name, niss);
+	m->person = must(post_id("orgd", "/v1/persons", body, 201));
+	m->consent = post_consent("orgd", m->person, "orgb",
+				  "\"identity\",\"housing_situation\",\"justice\",\"follow_up\"");
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"reason\":\"%s sleeps at Gare du Midi since the winter\","
+		 "\"release_date\":\"2026-02-01\","
+		 "\"data\":{\"identity\":{\"given_name\":\"%s\",\"family_name\":\"Benali\"},"
+		 "\"housing_situation\":{\"current\":\"street\",\"notes\":\"tent, canal side\"}}}",
+		 m->person, org_id("orgb"), m->consent, given_name, given_name);
+	m->referral = must(post_id("orgd", "/v1/referrals", body, 201));
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\",\"period_from\":\"2026-11-02\"}",
+		 m->referral);
+	m->follow_up = must(post_id("orgd", "/v1/follow-ups", body, 201));
+	snprintf(path, sizeof(path), "/v1/follow-ups/%s/entries", m->follow_up);
+	snprintf(body, sizeof(body),
+		 "{\"date\":\"2026-11-20\",\"kind\":\"visit\",\"text\":\"%s asks about his "
+		 "daughter's school\"}",
+		 given_name);
+	free(must(post_id("orgd", path, body, 201)));
+}
+
+static void
+man_free(struct man *m)
+{
+	free(m->person), free(m->consent), free(m->referral), free(m->follow_up);
+}
+
+/* The referral as orgb reads it (its body, malloc'd); status want. */
+static char *
+read_referral(const char *base_env, const char *slug, const char *id, long want)
+{
+	char path[160], *body;
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(base_env ? call_at(base_env, slug, "GET", path, NULL, NULL, &r)
+				  : call(slug, "GET", path, NULL, NULL, &r),
+			 0);
+	ck_assert_msg(r.status == want, "GET %s: %ld %s", path, r.status, r.body);
+	body = strdup(r.body ? r.body : "");
+	resp_free(&r);
+	return body;
+}
+
+static long
+erase(const char *slug, const char *person, struct resp *r)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call(slug, "DELETE", path, NULL, NULL, r), 0);
+	return r->status;
+}
+
+/* count(*) in the key store (REFGW_KEYSTORE_ADMIN_URL) of a person's key. */
+static long
+keys_of(const char *person)
+{
+	PGconn *k = PQconnectdb(env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
+	const char *p[1] = {person};
+	long n;
+
+	ck_assert_msg(PQstatus(k) == CONNECTION_OK, "%s", PQerrorMessage(k));
+	n = sql_long(k, "SELECT count(*) FROM person_keys WHERE person_id = $1::uuid", 1, p);
+	PQfinish(k);
+	return n;
+}
+
+/* Runs a shell command; its exit status, output in out. */
+static int
+run(const char *cmd, char *out, size_t outlen)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+	int st;
+
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(sealed_at_rest_and_read_in_clear)
+{
+	struct man m;
+	char *body;
+	const char *p[1];
+	PGconn *c = sql_admin();
+
+	met_in_the_street(&m, 11, "Yassine");
+	body = read_referral(NULL, "orgb", m.referral, 200);
+	ck_assert_msg(strstr(body, "\"given_name\":\"Yassine\"") &&
+			      strstr(body, "Yassine sleeps at Gare du Midi"),
+		      "%s", body);
+	free(body);
+	/* The owner of the database sees ciphertext only. */
+	p[0] = m.referral;
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
+				  "AND data->>'identity' LIKE 'rgw1.%' AND reason LIKE 'rgw1.%' "
+				  "AND data::text || reason NOT LIKE '%Yassine%' "
+				  "AND data::text NOT LIKE '%canal%'",
+				  1, p),
+			 1);
+	p[0] = m.person;
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM persons WHERE id = $1::uuid AND external_ref "
+			 "LIKE 'rgw1.%' AND birth_year LIKE 'rgw1.%' AND niss_hmac IS NOT NULL",
+			 1, p),
+		1);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM consents WHERE person_id = $1::uuid AND "
+				  "evidence LIKE 'rgw1.%' AND evidence NOT LIKE '%Peeters%'",
+				  1, p),
+			 1);
+	p[0] = m.follow_up;
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM follow_up_entries WHERE follow_up_id = "
+				  "$1::uuid AND text LIKE 'rgw1.%' AND text NOT LIKE '%daughter%'",
+				  1, p),
+			 1);
+	/* PostgreSQL refuses a personal field stored in clear. */
+	ck_assert_int_eq(sql_long(c,
+				  "WITH u AS (UPDATE follow_up_entries SET text = 'in clear' WHERE "
+				  "follow_up_id = $1::uuid RETURNING 1) SELECT count(*) FROM u",
+				  1, p),
+			 -1);
+	ck_assert_int_eq(keys_of(m.person), 1);
+	PQfinish(c);
+	man_free(&m);
+}
+END_TEST
+
+START_TEST(erasure_leaves_nothing_readable_and_the_chain_verifies)
+{
+	struct man m;
+	struct resp r;
+	char *body, path[200], erased_at[40], out[4096], cmd[1024];
+	const char *p[1];
+	long told_b, told_d;
+	PGconn *c;
+
+	met_in_the_street(&m, 12, "Karim");
+	body = read_referral(NULL, "orgb", m.referral, 200);
+	ck_assert_ptr_nonnull(strstr(body, "Karim"));
+	free(body);
+	told_b = events_of("orgb", "person.erased", m.person);
+	told_d = events_of("orgd", "person.erased", m.person);
+
+	/* Only the organisation that recorded him (or a coordinator). */
+	ck_assert_int_eq(erase("orgb", m.person, &r), 404);
+	resp_free(&r);
+	ck_assert_int_eq(erase("orgd", m.person, &r), 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "id")), m.person);
+	snprintf(erased_at, sizeof(erased_at), "%s",
+		 json_string_value(json_object_get(r.json, "erased_at")));
+	resp_free(&r);
+
+	/* Every read path: nothing personal. */
+	body = read_referral(NULL, "orgb", m.referral, 200);
+	ck_assert_msg(strstr(body, "Karim") == NULL && strstr(body, "\"data\"") == NULL &&
+			      strstr(body, "consent_withdrawn"),
+		      "%s", body);
+	free(body);
+	body = read_referral("REFGW_TEST_BASE3", "orgd", m.referral, 200);
+	ck_assert_msg(strstr(body, "Karim") == NULL, "%s", body);
+	free(body);
+	snprintf(path, sizeof(path), "/v1/follow-ups/%s/entries", m.follow_up);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 && json_array_size(json_object_get(r.json, "items")) == 0,
+		      "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/consents?person_id=%s", m.person);
+	ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 && strstr(r.body, "Peeters") == NULL &&
+			      strstr(r.body, "\"evidence\"") == NULL &&
+			      strstr(r.body, "\"withdrawn\""),
+		      "%ld %s", r.status, r.body);
+	resp_free(&r);
+
+	/* The key is gone; the owner sees ciphertext, nothing in clear. */
+	ck_assert_int_eq(keys_of(m.person), 0);
+	c = sql_admin();
+	p[0] = m.person;
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM persons WHERE id = $1::uuid AND erased_at IS "
+			 "NOT NULL AND niss_hmac IS NULL AND external_ref IS NULL",
+			 1, p),
+		1);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM referral_data d JOIN referrals r ON r.id = "
+				  "d.referral_id WHERE r.person_id = $1::uuid AND d.reason LIKE "
+				  "'rgw1.%' AND d.release_date IS NULL AND d.needs = '{}' AND "
+				  "d.data::text NOT LIKE '%Karim%'",
+				  1, p),
+			 1);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM idempotency_keys WHERE location = "
+				  "'/v1/persons/' || $1",
+				  1, p),
+			 0);
+	/* One audit row of the erasure, with nothing personal; the chain
+	 * verifies. */
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM audit_log WHERE action = 'person.erased' AND "
+			 "person_id = $1::uuid AND detail::text NOT LIKE '%Karim%'",
+			 1, p),
+		1);
+	snprintf(cmd, sizeof(cmd), "%s audit verify 2>&1", env_or_die("REFGW_TEST_BIN"));
+	ck_assert_msg(run(cmd, out, sizeof(out)) == 0, "%s", out);
+
+	/* orgb, which held his data, is told; DIOGENES, which erased, is not. */
+	ck_assert_int_eq(events_of("orgb", "person.erased", m.person), told_b + 1);
+	ck_assert_int_eq(events_of("orgd", "person.erased", m.person), told_d);
+
+	/* Again: the same answer, nothing more. */
+	ck_assert_int_eq(erase("orgd", m.person, &r), 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "erased_at")), erased_at);
+	resp_free(&r);
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM audit_log WHERE action = 'person.erased' AND "
+			 "person_id = $1::uuid",
+			 1, p),
+		1);
+	PQfinish(c);
+	/* Nothing new about him. */
+	{
+		char b[1024];
+		snprintf(b, sizeof(b),
+			 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"cpas\"}],"
+			 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
+			 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\","
+			 "\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+			 m.person);
+		ck_assert_int_eq(call("orgd", "POST", "/v1/consents", b, NULL, &r), 0);
+		ck_assert_msg(r.status == 410 && strcmp(problem_type(&r), URN "person-erased") == 0,
+			      "%ld %s", r.status, r.body);
+		resp_free(&r);
+	}
+	man_free(&m);
+}
+END_TEST
+
+/* A coordinator erases on the person's request; a recorder of another
+ * organisation's person cannot, nor can an operator. */
+START_TEST(the_coordinator_erases_on_request)
+{
+	struct man m;
+	struct resp r;
+
+	met_in_the_street(&m, 13, "Omar");
+	ck_assert_int_eq(erase("orgc", m.person, &r), 403);
+	resp_free(&r);
+	ck_assert_int_eq(erase("coord", m.person, &r), 200);
+	resp_free(&r);
+	ck_assert_int_eq(keys_of(m.person), 0);
+	ck_assert_int_eq(events_of("orgd", "person.erased", m.person), 1);
+	ck_assert_int_eq(events_of("orgb", "person.erased", m.person), 1);
+	ck_assert_int_eq(erase("orgd", "00000000-0000-4000-8000-000000000000", &r), 404);
+	resp_free(&r);
+	man_free(&m);
+}
+END_TEST
+
+/* A gateway on a backup taken before the erasure, with the live key store:
+ * the erased man's data does not open; another man's in the same backup
+ * does (the backup is still a backup). */
+START_TEST(a_backup_from_before_the_erasure_yields_nothing_readable)
+{
+	struct man gone, kept;
+	struct resp r;
+	char dir[] = "/tmp/refgw-backup.XXXXXX", cmd[4096], out[4096], base[64], *body;
+	const char *admin = env_or_die("REFGW_ADMIN_DATABASE_URL"),
+		   *app = env_or_die("REFGW_DATABASE_URL");
+	PGconn *pg;
+	FILE *f;
+	int api = 0, ops = 0, i;
+	long pid = 0;
+	CURL *h;
+
+	met_in_the_street(&gone, 14, "Nabil");
+	met_in_the_street(&kept, 15, "Samir");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "pg_dump -Fc -f %s/before.dump '%s' 2>&1", dir, admin);
+	ck_assert_msg(run(cmd, out, sizeof(out)) == 0, "%s", out);
+	ck_assert_int_eq(erase("orgd", gone.person, &r), 200);
+	resp_free(&r);
+
+	pg = PQconnectdb(env_or_die("REFGW_ADMIN_DATABASE_URL"));
+	ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+	PQfinish(pg);
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q '%s dbname=postgres user=postgres' -c 'DROP DATABASE IF EXISTS "
+		 "refgw_before' -c 'CREATE DATABASE refgw_before OWNER refgw_owner' 2>&1 && "
+		 "pg_restore --no-owner --role=refgw_owner -d '%s dbname=refgw_before' "
+		 "%s/before.dump 2>&1",
+		 admin, admin, dir);
+	ck_assert_msg(run(cmd, out, sizeof(out)) == 0, "%s", out);
+	/* A gateway of its own on the restored copy (ended by timeout even if
+	 * this test fails half-way). */
+	snprintf(cmd, sizeof(cmd),
+		 "REFGW_DATABASE_URL='%s dbname=refgw_before' "
+		 "REFGW_ADMIN_DATABASE_URL='%s dbname=refgw_before' REFGW_PORT_FILE=%s/ports "
+		 "REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 timeout 60 %s serve > %s/gw.log 2>&1 & "
+		 "echo $!",
+		 app, admin, dir, env_or_die("REFGW_TEST_BIN"), dir);
+	ck_assert_int_eq(run(cmd, out, sizeof(out)), 0);
+	pid = atol(out);
+	snprintf(cmd, sizeof(cmd), "%s/ports", dir);
+	for (i = 0; i < 300 && (api == 0); i++) {
+		usleep(100000);
+		if ((f = fopen(cmd, "r")) != NULL) {
+			if (fscanf(f, "%d %d", &api, &ops) != 2)
+				api = 0;
+			fclose(f);
+		}
+	}
+	ck_assert_msg(api > 0, "the gateway on the backup did not start");
+	snprintf(base, sizeof(base), "https://localhost:%d", api);
+	h = client_new("orgb");
+	snprintf(cmd, sizeof(cmd), "/v1/referrals/%s", gone.referral);
+	ck_assert_int_eq(client_call_base(h, base, "GET", cmd, NULL, NULL, &r), 0);
+	/* In the backup his consent still holds: the row is there, sealed;
+	 * without his key nothing of it opens. */
+	ck_assert_msg(r.status == 200 && strstr(r.body, "Nabil") == NULL &&
+			      strstr(r.body, "canal") == NULL && strstr(r.body, "\"reason\":null"),
+		      "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(cmd, sizeof(cmd), "/v1/referrals/%s", kept.referral);
+	ck_assert_int_eq(client_call_base(h, base, "GET", cmd, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 && strstr(r.body, "\"given_name\":\"Samir\""), "%ld %s",
+		      r.status, r.body);
+	resp_free(&r);
+	curl_easy_cleanup(h);
+	kill((pid_t)pid, SIGTERM);
+	body = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "sleep 1; psql -X -q '%s dbname=postgres user=postgres' -c 'DROP DATABASE "
+		 "refgw_before WITH (FORCE)' 2>&1; rm -rf %s",
+		 admin, dir);
+	(void)run(cmd, out, sizeof(out));
+	free(body);
+	man_free(&gone);
+	man_free(&kept);
+}
+END_TEST
+
+Suite *
+erasure_suite(void)
+{
+	Suite *s = suite_create("erasure");
+	TCase *tc = tcase_create("crypto_shredding");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, sealed_at_rest_and_read_in_clear);
+	tcase_add_test(tc, erasure_leaves_nothing_readable_and_the_chain_verifies);
+	tcase_add_test(tc, the_coordinator_erases_on_request);
+	tcase_add_test(tc, a_backup_from_before_the_erasure_yields_nothing_readable);
+	suite_add_tcase(s, tc);
+	return s;
+}
