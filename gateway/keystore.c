@@ -13,6 +13,7 @@
 #include "db.h"
 #include "keyring.h"
 #include "log.h"
+#include "rows.h"
 
 #define KS_MAX_CONNS 8
 
@@ -30,6 +31,23 @@
 	"WHERE person_id = $1 AND kid = $4"
 #define SQL_KEY_LEFT "SELECT count(*) FROM person_keys WHERE kid <> $1"
 #define SQL_KEY_CENSUS "SELECT kid, count(*) FROM person_keys GROUP BY kid ORDER BY kid"
+
+/* What the statements above return, read by name (rows.h). */
+#define KEY_COLUMNS(C)                                                                             \
+	C(KEY_PERSON, "person_id", "person_id", COL_KEY, 0, NULL)                                  \
+	C(KEY_KID, "kid", "kid", COL_KEY, 0, NULL)                                                 \
+	C(KEY_WRAPPED, "wrapped", "encode(wrapped, 'hex')", COL_KEY, 0, NULL)
+#define KEY_GET_COLUMNS(C)                                                                         \
+	C(KEY_GET_KID, "kid", "kid", COL_KEY, 0, NULL)                                             \
+	C(KEY_GET_WRAPPED, "wrapped", "encode(wrapped, 'hex')", COL_KEY, 0, NULL)
+#define KEY_COUNT_COLUMNS(C)                                                                       \
+	C(KEY_COUNT_KID, "kid", "kid", COL_KEY, 0, NULL)                                           \
+	C(KEY_COUNT_N, "count", "count(*)", COL_KEY, 0, NULL)
+enum key_col { KEY_COLUMNS(COLUMN_ENUM) };
+enum key_get_col { KEY_GET_COLUMNS(COLUMN_ENUM) };
+#define KEY_LEFT_COLUMNS(C) C(KEY_LEFT_N, "count", "count(*)", COL_KEY, 0, NULL)
+enum key_count_col { KEY_COUNT_COLUMNS(COLUMN_ENUM) };
+enum key_left_col { KEY_LEFT_COLUMNS(COLUMN_ENUM) };
 
 struct ks_conn {
 	pthread_mutex_t lock;
@@ -290,11 +308,11 @@ keystore_get(const char *person, unsigned char dek[AEAD_KEY_LEN])
 		atomic_fetch_add(&ks.absent, 1);
 		return KS_ABSENT;
 	}
-	if (hex_decode(db_val(res, 0, 1), wrapped, sizeof(wrapped)) != 0 ||
-	    keyring_unwrap(person, db_val(res, 0, 0), wrapped, dek) != 0) {
+	if (hex_decode(row_val(res, 0, KEY_GET_WRAPPED), wrapped, sizeof(wrapped)) != 0 ||
+	    keyring_unwrap(person, row_val(res, 0, KEY_GET_KID), wrapped, dek) != 0) {
 		log_warnx("key store: the data key of person %s does not open with the master "
 			  "key %s (REFGW_MASTER_KEY_FILE)",
-			  person, db_val(res, 0, 0));
+			  person, row_val(res, 0, KEY_GET_KID));
 		db_res_free(res);
 		atomic_fetch_add(&ks.errors, 1);
 		return KS_BROKEN;
@@ -344,11 +362,11 @@ keystore_rewrap(long batch, long *rewrapped, long *left)
 	    db_exec_params(k->c, SQL_KEY_STALE, 2, params, &res) != DB_OK)
 		goto out;
 	for (i = 0; i < db_rows(res); i++) {
-		const char *person = db_val(res, i, 0), *old = db_val(res, i, 1);
+		const char *person = row_val(res, i, KEY_PERSON), *old = row_val(res, i, KEY_KID);
 		unsigned char wrapped[KEYRING_WRAPPED_LEN], dek[AEAD_KEY_LEN];
 		char hex[2 * KEYRING_WRAPPED_LEN + 1], now[KEYRING_ID_MAX + 1];
 		const char *up[4] = {person, now, hex, old};
-		int bad = hex_decode(db_val(res, i, 2), wrapped, sizeof(wrapped)) != 0 ||
+		int bad = hex_decode(row_val(res, i, KEY_WRAPPED), wrapped, sizeof(wrapped)) != 0 ||
 			  keyring_unwrap(person, old, wrapped, dek) != 0 ||
 			  keyring_wrap(person, dek, now, wrapped) != 0;
 
@@ -369,7 +387,7 @@ keystore_rewrap(long batch, long *rewrapped, long *left)
 	db_res_free(res);
 	res = NULL;
 	if (db_exec_params(k->c, SQL_KEY_LEFT, 1, params, &res) != DB_OK ||
-	    parse_long(db_val(res, 0, 0), 0, 0x7fffffffffffffffL, left) != 0)
+	    parse_long(row_val(res, 0, KEY_LEFT_N), 0, 0x7fffffffffffffffL, left) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -391,7 +409,8 @@ keystore_census(struct buf *out)
 	if (exec(SQL_KEY_CENSUS, 0, NULL, &res) != KS_OK)
 		return -1;
 	for (i = 0; i < db_rows(res) && rc == 0; i++)
-		rc = buf_printf(out, "%s %s\n", db_val(res, i, 0), db_val(res, i, 1));
+		rc = buf_printf(out, "%s %s\n", row_val(res, i, KEY_COUNT_KID),
+				row_val(res, i, KEY_COUNT_N));
 	db_res_free(res);
 	return rc;
 }
