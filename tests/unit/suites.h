@@ -17,5 +17,6 @@ Suite *hostile_bytes_suite(void);
 Suite *checkpoint_suite(void);
 Suite *categories_suite(void);
 Suite *rows_suite(void);
+Suite *keys_suite(void);
 
 #endif
