@@ -115,3 +115,6 @@ ab "GET /v1/units?limit=50" "/v1/units?limit=50" "$certb"
 ab "GET /v1/referrals/{id} (personal fields, audited)" "/v1/referrals/@REF@" "$certb"
 ab "GET /v1/events?limit=50" "/v1/events?limit=50" "$certb"
 ab "POST /v1/referrals" "/v1/referrals" "$certa" body
+# A person: its data key made and stored in the key store first (issue 16).
+body_a='{"external_ref":"AB-2","birth_year":1987}' body_b=$body_a
+ab "POST /v1/persons" "/v1/persons" "$certa" body

@@ -32,6 +32,10 @@ bench_setup() {
 	sh scripts/pg.sh roles "$tmp/sock"
 	export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
 	export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
+	# Persons' data keys: a key store of its own, as in production (issue 16).
+	export REFGW_MASTER_KEY_FILE="$tmp/certs/master.keys"
+	export REFGW_KEYSTORE_URL="host=$tmp/sock dbname=refgw_keys user=refgw_app"
+	export REFGW_KEYSTORE_ADMIN_URL="host=$tmp/sock dbname=refgw_keys user=refgw_owner"
 	export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
 	export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
 	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports"
