@@ -179,11 +179,15 @@ oom:
 	return -1;
 }
 
+static void drop_ready(void);
+
 void
 keystore_shutdown(void)
 {
 	int i;
 
+	if (ks.nconns > 0)
+		drop_ready();
 	for (i = 0; i < ks.nconns; i++) {
 		if (ks.conns[i].c)
 			db_close(ks.conns[i].c);
@@ -258,29 +262,113 @@ exec(const char *sql, int n, const char *const *params, struct db_res **res)
 	return s == DB_OK ? KS_OK : KS_UNAVAILABLE;
 }
 
-enum ks_status
-keystore_create(const char *person, unsigned char dek[AEAD_KEY_LEN])
-{
-	unsigned char id[16], wrapped[KEYRING_WRAPPED_LEN];
-	char kid[KEYRING_ID_MAX + 1], hex[2 * KEYRING_WRAPPED_LEN + 1];
-	const char *params[3] = {person, kid, hex};
-	enum ks_status s;
+/* Data keys made ahead, KS_READY at a time in one insert: a new person
+ * takes one, so that creating a person costs no commit of the key store
+ * (one per KS_READY persons).  A key made ahead and never taken (the
+ * process stopped) wraps nothing: keystore_shutdown removes those it
+ * still holds. */
+#define KS_READY 64
 
-	if (uuid_bytes(person, id) != 0 || crypto_random(dek, AEAD_KEY_LEN) != 0 ||
-	    keyring_wrap(person, dek, kid, wrapped) != 0) {
-		wipe(dek, AEAD_KEY_LEN);
-		atomic_fetch_add(&ks.errors, 1);
-		return KS_BROKEN;
+static struct {
+	pthread_mutex_t lock;
+	int n;
+	char ids[KS_READY][37];
+	unsigned char deks[KS_READY][AEAD_KEY_LEN];
+} ready = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+#define SQL_KEY_INSERT_MANY                                                                        \
+	"INSERT INTO person_keys (person_id, kid, wrapped) SELECT p, $2, decode(w, 'hex') "        \
+	"FROM unnest($1::uuid[], $3::text[]) AS k(p, w)"
+#define SQL_KEY_DELETE_MANY "DELETE FROM person_keys WHERE person_id = ANY ($1::uuid[])"
+
+/* Fills ready (empty, locked) with KS_READY new keys, stored in one insert. */
+static enum ks_status
+refill(void)
+{
+	char kid[KEYRING_ID_MAX + 1];
+	const char *params[3];
+	struct buf ids, wrapped;
+	enum ks_status s = KS_BROKEN;
+	int i;
+
+	buf_init(&ids, 1 << 16);
+	buf_init(&wrapped, 1 << 16);
+	keyring_current_id(kid);
+	for (i = 0; i < KS_READY; i++) {
+		unsigned char w[KEYRING_WRAPPED_LEN];
+		char hex[2 * KEYRING_WRAPPED_LEN + 1], id[KEYRING_ID_MAX + 1];
+
+		if (crypto_uuid(ready.ids[i]) != 0 ||
+		    crypto_random(ready.deks[i], AEAD_KEY_LEN) != 0 ||
+		    keyring_wrap(ready.ids[i], ready.deks[i], id, w) != 0 || strcmp(id, kid) != 0)
+			goto out;
+		hex_encode(w, sizeof(w), hex);
+		if (buf_cat(&ids, i ? "," : "{", ready.ids[i], (char *)NULL) != 0 ||
+		    buf_cat(&wrapped, i ? "," : "{", hex, (char *)NULL) != 0)
+			goto out;
 	}
-	hex_encode(wrapped, sizeof(wrapped), hex);
-	s = exec(SQL_KEY_INSERT, 3, params, NULL);
+	if (APPEND_LITERAL(&ids, "}") != 0 || APPEND_LITERAL(&wrapped, "}") != 0)
+		goto out;
+	params[0] = ids.data;
+	params[1] = kid;
+	params[2] = wrapped.data;
+	s = exec(SQL_KEY_INSERT_MANY, 3, params, NULL);
+	if (s == KS_OK)
+		ready.n = KS_READY;
+out:
+	if (s != KS_OK)
+		wipe(ready.deks, sizeof(ready.deks));
+	buf_free(&ids);
+	buf_free(&wrapped);
+	return s;
+}
+
+enum ks_status
+keystore_create(char person[37], unsigned char dek[AEAD_KEY_LEN])
+{
+	unsigned char id[16];
+	enum ks_status s = KS_OK;
+
+	pthread_mutex_lock(&ready.lock);
+	if (ready.n == 0)
+		s = refill();
+	if (s == KS_OK) {
+		ready.n--;
+		memcpy(person, ready.ids[ready.n], 37);
+		memcpy(dek, ready.deks[ready.n], AEAD_KEY_LEN);
+		wipe(ready.deks[ready.n], AEAD_KEY_LEN);
+	}
+	pthread_mutex_unlock(&ready.lock);
 	if (s != KS_OK) {
-		wipe(dek, AEAD_KEY_LEN);
 		atomic_fetch_add(&ks.errors, 1);
 		return s;
 	}
-	cache_put(id, dek);
+	if (uuid_bytes(person, id) == 0)
+		cache_put(id, dek);
 	return KS_OK;
+}
+
+/* The keys made ahead and not taken: removed (best effort). */
+static void
+drop_ready(void)
+{
+	struct buf ids;
+	const char *params[1];
+	int i;
+
+	pthread_mutex_lock(&ready.lock);
+	buf_init(&ids, 1 << 16);
+	for (i = 0; i < ready.n; i++)
+		if (buf_cat(&ids, i ? "," : "{", ready.ids[i], (char *)NULL) != 0)
+			break;
+	if (ready.n > 0 && i == ready.n && APPEND_LITERAL(&ids, "}") == 0) {
+		params[0] = ids.data;
+		(void)exec(SQL_KEY_DELETE_MANY, 1, params, NULL);
+	}
+	wipe(ready.deks, sizeof(ready.deks));
+	ready.n = 0;
+	buf_free(&ids);
+	pthread_mutex_unlock(&ready.lock);
 }
 
 enum ks_status

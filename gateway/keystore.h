@@ -22,8 +22,9 @@ enum ks_status {
 int keystore_init(const char *conninfo, int connections, long cache_entries, long cache_seconds,
 		  char *err, size_t errlen) MUSTCHECK;
 void keystore_shutdown(void);
-/* A new data key for a person id not yet stored. */
-enum ks_status keystore_create(const char *person, unsigned char dek[AEAD_KEY_LEN]) MUSTCHECK;
+/* A new person's id and data key (stored already: made ahead, a batch at a
+ * time). */
+enum ks_status keystore_create(char person[37], unsigned char dek[AEAD_KEY_LEN]) MUSTCHECK;
 enum ks_status keystore_get(const char *person, unsigned char dek[AEAD_KEY_LEN]) MUSTCHECK;
 /* Destroys the key (and this instance's cached copy): KS_OK also when it
  * was already gone. */

@@ -116,13 +116,8 @@ handle_person_create(struct request *r)
 	}
 	if (niss)
 		hex_encode(mac, sizeof(mac), hmac_hex);
-	/* The person's data key first, in the key store: a key whose person
-	 * is never committed is an orphan the housekeeping removes. */
-	if (crypto_uuid(id) != 0) {
-		status =
-			reply_problem(r, 500, "internal", "Internal error", "request id %s", r->id);
-		goto out;
-	}
+	/* The person's id and data key, stored in the key store already (made
+	 * ahead): a key whose person is never committed wraps nothing. */
 	ks = keystore_create(id, dek);
 	wipe(dek, sizeof(dek));
 	if (ks != KS_OK) {
