@@ -212,6 +212,10 @@ reply_page(struct request *r, int s, const struct db_res *res, int limit, const 
 int
 reply_internal(struct request *r)
 {
+	/* A renderer that could not open a sealed field because the key
+	 * store did not answer: retry, as for the database. */
+	if (seal_unavailable_take())
+		return reply_key_store_error(r, SEAL_UNAVAILABLE);
 	return reply_problem(r, 500, "internal", "Internal error",
 			     "the request failed inside the gateway (request id %s)", r->id);
 }

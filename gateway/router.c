@@ -27,6 +27,7 @@
 #include "proposals.h"
 #include "referrals.h"
 #include "reports.h"
+#include "seal.h"
 #include "sites.h"
 #include "units.h"
 
@@ -301,7 +302,8 @@ router_dispatch(struct request *r, const char *fp)
 	}
 	idem_key = (rt->flags & ROUTE_IDEMPOTENT) ? req_header(r, "Idempotency-Key") : NULL;
 	if (idem_key && idem_claim(r, idem_key) != 0)
-		goto out; /* replayed, or refused */
+		goto out;              /* replayed, or refused */
+	(void)seal_unavailable_take(); /* nothing left from another request */
 	status = rt->handler(r);
 	/* The status defaults to 500: a handler that built no answer never
 	 * sends an empty 200 (nor commits). */

@@ -10,6 +10,17 @@
 
 #define SEAL_MAX_PLAIN (1u << 20)
 
+static _Thread_local bool unavailable;
+
+bool
+seal_unavailable_take(void)
+{
+	bool was = unavailable;
+
+	unavailable = false;
+	return was;
+}
+
 static enum seal_status
 from_ks(enum ks_status s)
 {
@@ -19,6 +30,7 @@ from_ks(enum ks_status s)
 	case KS_ABSENT:
 		return SEAL_ERASED;
 	case KS_UNAVAILABLE:
+		unavailable = true;
 		return SEAL_UNAVAILABLE;
 	case KS_BROKEN:
 		break;

@@ -46,6 +46,10 @@ enum seal_status seal_open_write(struct buf *b, const char *person, const char *
  * appends "{}". */
 enum seal_status seal_open_members_write(struct buf *b, const char *person, const char *label,
 					 const char *json, bool *erased) MUSTCHECK;
+/* Whether this thread met an unavailable key store since the last call
+ * (and forgets it): a failed rendering then answers 503, not 500. */
+bool seal_unavailable_take(void);
+
 /* The same as a jansson value (NULL: erased or failed, see *status). */
 json_t *seal_open_json(const char *person, const char *label, const char *sealed,
 		       enum seal_status *status);

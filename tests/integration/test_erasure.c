@@ -401,6 +401,67 @@ START_TEST(a_backup_from_before_the_erasure_yields_nothing_readable)
 }
 END_TEST
 
+/* The key store down (its database refuses the gateways' role): what needs
+ * a key not in an instance's cache answers 503 key-store-unavailable with
+ * Retry-After, and changes nothing; back up, it works again. */
+START_TEST(key_store_down_answers_503_and_changes_nothing)
+{
+	struct man m;
+	struct resp r;
+	char path[160], body[1024];
+	PGconn *pg;
+	long consents;
+
+	met_in_the_street(&m, 16, "Rachid");
+	pg = PQconnectdb(env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
+	ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+	/* (user=postgres: terminating other roles' sessions needs it) */
+	{
+		char conninfo[1024];
+		snprintf(conninfo, sizeof(conninfo), "%s user=postgres",
+			 env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
+		PQfinish(pg);
+		pg = PQconnectdb(conninfo);
+		ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+	}
+	PQclear(PQexec(pg, "REVOKE CONNECT ON DATABASE refgw_keys FROM PUBLIC"));
+	ck_assert_int_ge(sql_long(pg,
+				  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+				  "WHERE datname = 'refgw_keys' AND usename = 'refgw_app'",
+				  0, NULL),
+			 0);
+	/* The third instance never used his key. */
+	snprintf(path, sizeof(path), "/v1/referrals/%s", m.referral);
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 503 && r.retry_after[0] &&
+			      strcmp(problem_type(&r), URN "key-store-unavailable") == 0 &&
+			      strstr(r.body, "Rachid") == NULL,
+		      "%ld %s", r.status, r.body);
+	resp_free(&r);
+	consents = sql_count("SELECT count(*) FROM consents WHERE person_id = $1::uuid", m.person);
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"kind\":\"cpas\"}],"
+		 "\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\"],"
+		 "\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"oral\","
+		 "\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+		 m.person);
+	ck_assert_int_eq(
+		call_at("REFGW_TEST_BASE3", "orgd", "POST", "/v1/consents", body, NULL, &r), 0);
+	ck_assert_msg(r.status == 503 && strcmp(problem_type(&r), URN "key-store-unavailable") == 0,
+		      "%ld %s", r.status, r.body);
+	resp_free(&r);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM consents WHERE person_id = $1::uuid", m.person),
+		consents);
+	PQclear(PQexec(pg, "GRANT CONNECT ON DATABASE refgw_keys TO PUBLIC"));
+	PQfinish(pg);
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 && strstr(r.body, "Rachid"), "%ld %s", r.status, r.body);
+	resp_free(&r);
+	man_free(&m);
+}
+END_TEST
+
 Suite *
 erasure_suite(void)
 {
@@ -412,6 +473,7 @@ erasure_suite(void)
 	tcase_add_test(tc, erasure_leaves_nothing_readable_and_the_chain_verifies);
 	tcase_add_test(tc, the_coordinator_erases_on_request);
 	tcase_add_test(tc, a_backup_from_before_the_erasure_yields_nothing_readable);
+	tcase_add_test(tc, key_store_down_answers_503_and_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
