@@ -214,6 +214,7 @@ handle_consent_create(struct request *r)
 		goto out;
 	}
 	snprintf(r->location, sizeof(r->location), "/v1/consents/%s", row_val(res, 0, CONSENT_ID));
+	snprintf(r->answer_person, sizeof(r->answer_person), "%s", person);
 	status = reply_row(r, 201, &consent_row, res, 0, ROW_PUBLIC);
 out:
 	json_decref(errors);

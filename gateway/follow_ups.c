@@ -366,6 +366,7 @@ handle_follow_up_entry_create(struct request *r)
 		goto out;
 	}
 	snprintf(r->location, sizeof(r->location), "/v1/follow-ups/%s/entries", r->params[0]);
+	snprintf(r->answer_person, sizeof(r->answer_person), "%s", person);
 	status = reply_row(r, 201, &follow_up_entry_row, entry, 0, ROW_PUBLIC);
 out:
 	free(text);

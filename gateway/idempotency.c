@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "router.h"
+#include "seal.h"
 #include "statements.h"
 
 static bool
@@ -43,6 +44,30 @@ request_hash(struct request *r, char hex[65])
 	crypto_sha256(b.data, b.len, h);
 	hex_encode(h, 32, hex);
 	buf_free(&b);
+}
+
+/* A stored answer that carries a person's fields is sealed under their
+ * key: opened into r->resp (0), or answered (410 erased, 503, 500). */
+static int
+replay_sealed(struct request *r, const char *person, const char *sealed)
+{
+	struct buf plain;
+	bool erased = false;
+	enum seal_status s;
+
+	buf_init(&plain, 16u << 20);
+	s = seal_open_write(&plain, person, "idempotency.response", sealed, &erased);
+	if (s == SEAL_OK && erased)
+		s = SEAL_ERASED;
+	if (s != SEAL_OK) {
+		wipe(plain.data, plain.len);
+		buf_free(&plain);
+		return reply_key_store_error(r, s);
+	}
+	reply_reset(r);
+	r->resp_len = plain.len;
+	r->resp = buf_steal(&plain);
+	return 0;
 }
 
 int
@@ -86,11 +111,17 @@ idem_claim(struct request *r, const char *key)
 			r, 422, "idempotency-key-reused", "Idempotency-Key reused",
 			"this Idempotency-Key was used for a different request; use a "
 			"new key for a new request");
+	} else if (!row_null(res, 0, IDEM_PERSON) &&
+		   (status = replay_sealed(r, row_str(res, 0, IDEM_PERSON),
+					   row_val(res, 0, IDEM_RESPONSE))) != 0) {
+		/* the person erased, or the key store down: answered */
 	} else {
 		long st = 0;
-		reply_reset(r);
-		r->resp = strdup(row_val(res, 0, IDEM_RESPONSE));
-		r->resp_len = r->resp ? strlen(r->resp) : 0;
+		if (row_null(res, 0, IDEM_PERSON)) {
+			reply_reset(r);
+			r->resp = strdup(row_val(res, 0, IDEM_RESPONSE));
+			r->resp_len = r->resp ? strlen(r->resp) : 0;
+		}
 		if (parse_long(row_val(res, 0, IDEM_STATUS), 200, 299, &st) != 0)
 			st = 500;
 		r->status = (int)st;
@@ -111,12 +142,20 @@ out:
 int
 idem_store(struct request *r, const char *key)
 {
-	char status[8];
+	char status[8], *sealed = NULL;
+	const char *person = r->answer_person[0] ? r->answer_person : NULL;
+	int rc;
 
 	snprintf(status, sizeof(status), "%d", r->status);
-	return db_query(r->db, ST_IDEM_STORE, NULL, "key", key, "status", status, "response",
-			r->resp, "location", r->location[0] ? r->location : NULL, "etag",
-			r->etag[0] ? r->etag : NULL, (char *)NULL) == DB_OK
-		       ? 0
-		       : -1;
+	/* Personal fields are never stored in clear, replays included. */
+	if (person &&
+	    seal_text(person, "idempotency.response", r->resp, r->resp_len, &sealed) != SEAL_OK)
+		return -1;
+	rc = db_query(r->db, ST_IDEM_STORE, NULL, "key", key, "status", status, "response",
+		      sealed ? sealed : r->resp, "location", r->location[0] ? r->location : NULL,
+		      "etag", r->etag[0] ? r->etag : NULL, "person", person, (char *)NULL) == DB_OK
+		     ? 0
+		     : -1;
+	free(sealed);
+	return rc;
 }

@@ -16,7 +16,8 @@
 	C(IDEM_STATUS, "status", "status", COL_KEY, 0, NULL)                                       \
 	C(IDEM_RESPONSE, "response", "response", COL_KEY, 0, NULL)                                 \
 	C(IDEM_LOCATION, "location", "location", COL_KEY, 0, NULL)                                 \
-	C(IDEM_ETAG, "etag", "etag", COL_KEY, 0, NULL)
+	C(IDEM_ETAG, "etag", "etag", COL_KEY, 0, NULL)                                             \
+	C(IDEM_PERSON, "person_id", "person_id", COL_KEY, 0, NULL)
 
 enum idem_col { IDEM_COLUMNS(COLUMN_ENUM) };
 extern const struct row_desc idem_row;

@@ -145,6 +145,7 @@ handle_person_create(struct request *r)
 		goto out;
 	}
 	snprintf(r->location, sizeof(r->location), "/v1/persons/%s", row_val(res, 0, PERSON_ID));
+	snprintf(r->answer_person, sizeof(r->answer_person), "%s", id);
 	status = reply_row(r, 201, &person_row, res, 0, ROW_PUBLIC);
 out:
 	free(ref);

@@ -80,6 +80,10 @@ struct request {
 	const char *problem_slug; /* for the access log */
 	char etag[32];
 	char location[200];
+	/* The person whose personal fields the answer carries (a created
+	 * person, consent or follow-up entry): an Idempotency-Key's stored
+	 * replay is sealed under that person's key (idempotency.c). */
+	char answer_person[37];
 	char allow[64];
 	int retry_after;
 	bool replayed;           /* answered from an Idempotency-Key record */

@@ -209,9 +209,9 @@ struct db_stmt statements[ST_COUNT] = {
 			 "key", &idem_row},
 	[ST_IDEM_STORE] = {"idem_store",
 			   "UPDATE idempotency_keys SET status = $status::int, response = "
-			   "$response, location = $location, etag = $etag WHERE organisation_id = "
-			   "refgw_caller() AND key = $key",
-			   "key status response location etag", NULL},
+			   "$response, location = $location, etag = $etag, person_id = "
+			   "$person::uuid WHERE organisation_id = refgw_caller() AND key = $key",
+			   "key status response location etag person", NULL},
 	/* persons (persons.h) */
 	[ST_PERSON_INSERT] = {"person_insert",
 			      "INSERT INTO persons (id, created_by, external_ref, birth_year, "

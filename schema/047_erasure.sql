@@ -10,8 +10,8 @@
 --   * what PostgreSQL kept in clear because it decides on it, or free text
 --     the gateway does not seal: the keyed hash of the national number, the
 --     needs and release date of their referrals, the notes of transitions,
---     proposals and occupancies; the stored replays (idempotency_keys) of
---     their creation's responses;
+--     proposals and occupancies (stored replays of answers that carried
+--     their fields are sealed under their key: they stay, unreadable);
 --   * `person.erased` (resource: the person) to every organisation that held
 --     their data, the acting one excepted;
 --   * persons.erased_at set: the row stays, for the ids the audit log and
@@ -20,6 +20,11 @@
 -- text, and its chain still verifies (docs/security.md).
 -- Who: the organisation that recorded the person, or a coordinator acting
 -- on the person's request; both need `person.erase`.
+
+-- The stored replay of an Idempotency-Key whose answer carries a person's
+-- fields (a person, a consent, a follow-up entry) is sealed under that
+-- person's key (gateway/idempotency.c): which person, so that it opens.
+ALTER TABLE idempotency_keys ADD COLUMN person_id uuid;
 
 INSERT INTO access_rules (kind, action, allowed)
 SELECT k, 'person.erase', true
@@ -91,12 +96,9 @@ BEGIN
       FROM referrals r WHERE r.id = x.referral_id AND r.person_id = p_person AND x.note IS NOT NULL;
     UPDATE occupancies oc SET note = NULL
       FROM referrals r WHERE r.id = oc.referral_id AND r.person_id = p_person AND oc.note IS NOT NULL;
-    DELETE FROM idempotency_keys
-     WHERE location = '/v1/persons/' || p_person::text
-        OR location IN (SELECT '/v1/consents/' || id::text FROM consents WHERE person_id = p_person)
-        OR location IN (SELECT '/v1/follow-ups/' || f.id::text || '/entries'
-                          FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
-                         WHERE r.person_id = p_person);
+    -- The stored replays of answers that carried the person's fields are
+    -- sealed under their key (person_id): they stay, and a retry of the
+    -- request answers 410 person-erased instead of creating anew.
     UPDATE persons SET niss_hmac = NULL, external_ref = NULL, birth_year = NULL,
                        erased_at = now()
      WHERE id = p_person;

@@ -1044,12 +1044,9 @@ BEGIN
       FROM referrals r WHERE r.id = x.referral_id AND r.person_id = p_person AND x.note IS NOT NULL;
     UPDATE occupancies oc SET note = NULL
       FROM referrals r WHERE r.id = oc.referral_id AND r.person_id = p_person AND oc.note IS NOT NULL;
-    DELETE FROM idempotency_keys
-     WHERE location = '/v1/persons/' || p_person::text
-        OR location IN (SELECT '/v1/consents/' || id::text FROM consents WHERE person_id = p_person)
-        OR location IN (SELECT '/v1/follow-ups/' || f.id::text || '/entries'
-                          FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
-                         WHERE r.person_id = p_person);
+    -- The stored replays of answers that carried the person's fields are
+    -- sealed under their key (person_id): they stay, and a retry of the
+    -- request answers 410 person-erased instead of creating anew.
     UPDATE persons SET niss_hmac = NULL, external_ref = NULL, birth_year = NULL,
                        erased_at = now()
      WHERE id = p_person;
@@ -3022,6 +3019,7 @@ CREATE TABLE public.idempotency_keys (
     location text,
     etag text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    person_id uuid,
     CONSTRAINT idempotency_keys_key_check CHECK (((length(key) >= 1) AND (length(key) <= 255))),
     CONSTRAINT idempotency_keys_request_hash_check CHECK ((length(request_hash) = 32))
 );
