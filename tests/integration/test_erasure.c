@@ -24,12 +24,12 @@ must(char *id)
 
 /* A valid national register number for birth year 1985 and a serial. */
 static void
-niss_for(int serial, char out[12])
+niss_for(int serial, char out[16])
 {
-	long long body = 850101000LL + serial;
+	long long body = 850101000LL + serial % 1000;
 	int check = 97 - (int)(body % 97);
 
-	snprintf(out, 12, "%09lld%02d", body, check);
+	snprintf(out, 16, "%09lld%02d", body % 1000000000LL, check % 100);
 }
 
 struct man {
@@ -41,7 +41,7 @@ struct man {
 static void
 met_in_the_street(struct man *m, int serial, const char *given_name)
 {
-	char body[2048], niss[12], path[160];
+	char body[2048], niss[16], path[160];
 
 	niss_for(serial, niss);
 	snprintf(body, sizeof(body),
