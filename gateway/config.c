@@ -40,6 +40,15 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		{"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
 		{"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
 		{"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},
+		/* Retention (docs/data-protection.md, "Retention", says why these). */
+		{"REFGW_RETAIN_REFERRAL_DATA_MONTHS", &cfg->retention.referral_months, 24, 1, 1200},
+		{"REFGW_RETAIN_CONSENT_WITHDRAWN_MONTHS", &cfg->retention.consent_withdrawn_months,
+		 60, 1, 1200},
+		{"REFGW_RETAIN_CONSENT_EXPIRED_MONTHS", &cfg->retention.consent_expired_months, 60,
+		 1, 1200},
+		{"REFGW_RETAIN_FOLLOW_UP_MONTHS", &cfg->retention.follow_up_months, 24, 1, 1200},
+		{"REFGW_RETAIN_IDEMPOTENCY_DAYS", &cfg->retention.idempotency_days, 30, 1, 36500},
+		{"REFGW_RETENTION_BATCH", &cfg->retention.batch, 1000, 1, 1000000},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));

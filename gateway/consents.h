@@ -7,7 +7,8 @@
 #include "rows.h"
 
 /* A consent.  recipients: {organisation_id} entries, then {kind} ones.
- * evidence only for the organisation that recorded it; withdrawn_at and
+ * evidence only for the organisation that recorded it, and only until the
+ * retention schedule removed it (evidence_removed_at, schema/046); withdrawn_at and
  * withdrawal_reason only once withdrawn (the reason then null when none was
  * given). */
 #define CONSENT_COLUMNS(C)                                                                         \
@@ -23,6 +24,8 @@
 	C(CONSENT_VALID_UNTIL, "valid_until", "valid_until::text", COL_PLAIN, 0, NULL)             \
 	C(CONSENT_EVIDENCE, "evidence",                                                            \
 	  "CASE WHEN created_by = refgw_caller() THEN evidence::text END", COL_JSON,               \
+	  COL_OMIT_NULL, NULL)                                                                     \
+	C(CONSENT_EVIDENCE_REMOVED, "evidence_removed_at", TS("evidence_removed_at"), COL_PLAIN,   \
 	  COL_OMIT_NULL, NULL)                                                                     \
 	C(CONSENT_STATUS, "status", "status", COL_PLAIN, 0, NULL)                                  \
 	C(CONSENT_WITHDRAWN, "withdrawn_at", TS("withdrawn_at"), COL_PLAIN, COL_OMIT_NULL, NULL)   \
