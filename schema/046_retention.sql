@@ -14,11 +14,13 @@
 -- The audit log is never touched: its chain still verifies.
 
 -- A consent's evidence may be gone; evidence_removed_at says when (and that
--- it was retention, not an omission): one without the other is refused.
+-- it was retention, not an omission).  Evidence removed stays removed.  (No
+-- stronger check: how the evidence is stored may change, e.g. encrypted in
+-- another column, without this marker having to follow.)
 ALTER TABLE consents ALTER COLUMN evidence DROP NOT NULL;
 ALTER TABLE consents ADD COLUMN evidence_removed_at timestamptz;
-ALTER TABLE consents ADD CONSTRAINT consents_evidence_or_removed
-    CHECK ((evidence IS NULL) = (evidence_removed_at IS NOT NULL));
+ALTER TABLE consents ADD CONSTRAINT consents_evidence_removed
+    CHECK (evidence_removed_at IS NULL OR evidence IS NULL);
 
 -- When a follow-up closed (closed is final, gateway/follow_ups.c); those
 -- closed before this migration: their last change.

@@ -870,7 +870,7 @@ CREATE TABLE public.consents (
     evidence_removed_at timestamp with time zone,
     CONSTRAINT consents_check CHECK (((cardinality(recipient_orgs) + cardinality(recipient_kinds)) > 0)),
     CONSTRAINT consents_data_categories_known CHECK ((data_categories <@ ARRAY['identity'::text, 'contact'::text, 'housing_situation'::text, 'income'::text, 'family'::text, 'justice'::text, 'health'::text, 'follow_up'::text])),
-    CONSTRAINT consents_evidence_or_removed CHECK (((evidence IS NULL) = (evidence_removed_at IS NOT NULL))),
+    CONSTRAINT consents_evidence_removed CHECK (((evidence_removed_at IS NULL) OR (evidence IS NULL))),
     CONSTRAINT consents_purposes_check CHECK ((cardinality(purposes) > 0)),
     CONSTRAINT consents_status_check CHECK ((status = ANY (ARRAY['active'::text, 'withdrawn'::text])))
 );
