@@ -137,7 +137,7 @@ declined(const struct leaving *l)
 static void
 age_transitions(const char *referral, const char *interval)
 {
-	char sql[256];
+	char sql[512];
 
 	snprintf(sql, sizeof(sql),
 		 "UPDATE referral_transitions SET at = at - interval '%s' "
@@ -206,7 +206,7 @@ entry_rows(const char *fu)
 static void
 keyed_person(const char *key)
 {
-	char h[128];
+	char h[320];
 	const char *hs[] = {h, NULL};
 
 	snprintf(h, sizeof(h), "Idempotency-Key: %s", key);
@@ -216,7 +216,7 @@ keyed_person(const char *key)
 static long
 key_rows(const char *key)
 {
-	char sql[256];
+	char sql[512];
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM idempotency_keys WHERE key = $1 AND organisation_id = '%s'",
@@ -283,7 +283,7 @@ struct due {
 static void
 due_make(struct due *d)
 {
-	char sql[256];
+	char sql[512];
 
 	leaving(&d->closed_old, "SPS-R1");
 	declined(&d->closed_old);
@@ -341,7 +341,7 @@ due_free(struct due *d)
 static long
 applied_rows_since(const char *t0, const char *by)
 {
-	char sql[256];
+	char sql[512];
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM audit_log WHERE action = 'retention.applied' "
@@ -730,6 +730,62 @@ START_TEST(housekeeping_on_four_instances_acts_once)
 }
 END_TEST
 
+/* Bounded batches: with REFGW_RETENTION_BATCH=1 one call removes one row
+ * per category (the rest waits for the next call); `refgw retention` loops
+ * until nothing is due, one audit row per batch.  While another session
+ * holds the lock, the CLI says so and changes nothing. */
+START_TEST(batches_are_bounded_and_the_cli_waits_its_turn)
+{
+	char keys[3][64], sql[512], t0[64], out[2048];
+	PGconn *c1;
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "ret-batch-%d-%d-%ld", i, (int)getpid(),
+			 random());
+		keyed_person(keys[i]);
+		snprintf(sql, sizeof(sql),
+			 "UPDATE idempotency_keys SET created_at = created_at - interval '6 days' "
+			 "WHERE key = $1 AND organisation_id = '%s'",
+			 org_id("orga"));
+		admin_exec(sql, keys[i]);
+	}
+	db_now(t0, sizeof(t0));
+
+	/* another session holds the lock: the CLI does nothing, exit 0 */
+	c1 = sql_admin();
+	PQclear(PQexec(c1, "BEGIN"));
+	r = PQexec(c1, "SELECT count(*) FROM refgw_retention_apply(false, 1200, 1200, 1200, 1200, "
+		       "36500, 1, 'test-holder')");
+	ck_assert_str_eq(PQgetvalue(r, 0, 0), "5");
+	PQclear(r);
+	ck_assert_int_eq(retention_cli(SHORT_SCHEDULE, "", out, sizeof(out)), 0);
+	ck_assert_msg(strstr(out, "another session is applying") != NULL, "%s", out);
+	ck_assert_int_eq(count_in(out, "idempotency_keys"), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(key_rows(keys[i]), 1);
+	PQclear(PQexec(c1, "COMMIT"));
+	PQfinish(c1);
+
+	/* one call, batch 1: one key of three */
+	ck_assert_int_eq(
+		count_of("SELECT removed FROM refgw_retention_apply(false, 12, 12, 12, 12, "
+			 "5, 1, $1) WHERE category = 'idempotency_keys'",
+			 "test-batch"),
+		1);
+	ck_assert_int_eq(key_rows(keys[0]) + key_rows(keys[1]) + key_rows(keys[2]), 2);
+	ck_assert_int_eq(applied_rows_since(t0, "test-batch"), 1);
+	/* the CLI, batch 1: loops until none is due, one audit row per batch */
+	ck_assert_int_eq(
+		retention_cli(SHORT_SCHEDULE " REFGW_RETENTION_BATCH=1", "", out, sizeof(out)), 0);
+	ck_assert_msg(count_in(out, "idempotency_keys") == 2, "%s", out);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(key_rows(keys[i]), 0);
+	ck_assert_int_ge(applied_rows_since(t0, "cli"), 2);
+}
+END_TEST
+
 /* A bad schedule is refused, naming the variable, and changes nothing. */
 START_TEST(a_bad_schedule_is_refused)
 {
@@ -755,6 +811,7 @@ retention_suite(void)
 	tcase_add_test(t, reports_keep_working_on_what_remains);
 	tcase_add_test(t, two_sessions_at_once_act_once);
 	tcase_add_test(t, housekeeping_on_four_instances_acts_once);
+	tcase_add_test(t, batches_are_bounded_and_the_cli_waits_its_turn);
 	tcase_add_test(t, a_bad_schedule_is_refused);
 	suite_add_tcase(s, t);
 	return s;
