@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "checkpoint.h"
@@ -571,19 +572,22 @@ cli_seed(const struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+#define RETENTION_CLI_TRIES 50
+#define RETENTION_CLI_WAIT_US 200000
+
 /* The retention schedule of the configuration (REFGW_RETAIN_*).  --dry-run:
  * what it would remove now, counted in a transaction rolled back.  Without:
  * applied batch after batch until none is full (each batch its own
- * transaction and, when it removed anything, its own audit row); when
- * another session (an instance's housekeeping) is applying it, says so and
- * changes nothing. */
+ * transaction and, when it removed anything, its own audit row); while
+ * another session (an instance's housekeeping) is applying it, waits for its
+ * turn, up to 10 s (then says so and stops: exit 0). */
 int
 cli_retention(const struct config *cfg, int argc, char **argv)
 {
 	struct retention_result rr, total;
 	struct db_conn *c = NULL;
 	bool dry = false, full;
-	int i, k, rc = 1;
+	int i, k, busy = 0, rc = 1;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--dry-run") == 0) {
@@ -612,11 +616,20 @@ cli_retention(const struct config *cfg, int argc, char **argv)
 				fprintf(stderr, "refgw retention: %s\n", db_last_error(c));
 				goto out;
 			}
+			if (!rr.ran && ++busy <= RETENTION_CLI_TRIES) {
+				/* an instance's housekeeping holds the lock for a
+				 * batch: wait for its turn */
+				full = true;
+				usleep(RETENTION_CLI_WAIT_US);
+				continue;
+			}
 			if (!rr.ran) {
-				fprintf(stderr, "refgw retention: another session is applying the "
-						"schedule now; nothing done here\n");
+				fprintf(stderr,
+					"refgw retention: another session kept applying the "
+					"schedule for 10 s; nothing more done here\n");
 				break;
 			}
+			busy = 0;
 			for (k = 0; k < RETENTION_CATEGORIES; k++) {
 				total.removed[k] += rr.removed[k];
 				if (strcmp(total.oldest[k], "-") == 0)
