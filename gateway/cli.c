@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "checkpoint.h"
@@ -19,6 +20,7 @@
 #include "keyring.h"
 #include "keystore.h"
 #include "organisations.h"
+#include "retention.h"
 #include "statements.h"
 #include "tls.h"
 #include "util.h"
@@ -715,5 +717,79 @@ cli_keys(const struct config *cfg, int argc, char **argv)
 		return 1;
 	rc = strcmp(argv[0], "status") == 0 ? keys_status() : keys_rewrap(argc, argv);
 	keys_close();
+	return rc;
+}
+
+#define RETENTION_CLI_TRIES 50
+#define RETENTION_CLI_WAIT_US 200000
+
+/* The retention schedule of the configuration (REFGW_RETAIN_*).  --dry-run:
+ * what it would remove now, counted in a transaction rolled back.  Without:
+ * applied batch after batch until none is full (each batch its own
+ * transaction and, when it removed anything, its own audit row); while
+ * another session (an instance's housekeeping) is applying it, waits for its
+ * turn, up to 10 s (then says so and stops: exit 0). */
+int
+cli_retention(const struct config *cfg, int argc, char **argv)
+{
+	struct retention_result rr, total;
+	struct db_conn *c = NULL;
+	bool dry = false, full;
+	int i, k, busy = 0, rc = 1;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0) {
+			dry = true;
+		} else {
+			fprintf(stderr, "usage: refgw retention [--dry-run]\n");
+			return 2;
+		}
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		return 1;
+	memset(&total, 0, sizeof(total));
+	for (k = 0; k < RETENTION_CATEGORIES; k++)
+		snprintf(total.oldest[k], sizeof(total.oldest[k]), "-");
+	if (dry) {
+		if (db_begin(c) != DB_OK ||
+		    retention_run(c, &cfg->retention, true, "cli", &total) != 0) {
+			fprintf(stderr, "refgw retention: %s\n", db_last_error(c));
+			goto out;
+		}
+		db_rollback(c);
+	} else {
+		do {
+			full = false;
+			if (retention_run(c, &cfg->retention, false, "cli", &rr) != 0) {
+				fprintf(stderr, "refgw retention: %s\n", db_last_error(c));
+				goto out;
+			}
+			if (!rr.ran && ++busy <= RETENTION_CLI_TRIES) {
+				/* an instance's housekeeping holds the lock for a
+				 * batch: wait for its turn */
+				full = true;
+				usleep(RETENTION_CLI_WAIT_US);
+				continue;
+			}
+			if (!rr.ran) {
+				fprintf(stderr,
+					"refgw retention: another session kept applying the "
+					"schedule for 10 s; nothing more done here\n");
+				break;
+			}
+			busy = 0;
+			for (k = 0; k < RETENTION_CATEGORIES; k++) {
+				total.removed[k] += rr.removed[k];
+				if (strcmp(total.oldest[k], "-") == 0)
+					memcpy(total.oldest[k], rr.oldest[k], sizeof(rr.oldest[k]));
+				full = full || rr.removed[k] >= cfg->retention.batch;
+			}
+		} while (full);
+	}
+	for (k = 0; k < RETENTION_CATEGORIES; k++)
+		printf("%s %ld %s\n", retention_categories[k], total.removed[k], total.oldest[k]);
+	rc = 0;
+out:
+	db_close(c);
 	return rc;
 }

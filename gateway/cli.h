@@ -28,5 +28,8 @@ int cli_audit_keygen(int argc, char **argv);
 /* refgw keys generate | status | rewrap: the master keys (keyring.c). */
 int cli_keys(const struct config *cfg, int argc, char **argv);
 int cli_seed(const struct config *cfg, int argc, char **argv);
+/* refgw retention [--dry-run]: one line per category, "CATEGORY COUNT
+ * OLDEST" (what would go, or what went). */
+int cli_retention(const struct config *cfg, int argc, char **argv);
 
 #endif

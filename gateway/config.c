@@ -43,6 +43,15 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		{"REFGW_KEYSTORE_CONNECTIONS", &cfg->keystore_connections, 2, 1, 8},
 		{"REFGW_KEY_CACHE_ENTRIES", &cfg->key_cache_entries, 16384, 0, 1 << 22},
 		{"REFGW_KEY_CACHE_SECONDS", &cfg->key_cache_s, 300, 1, 86400},
+		/* Retention (docs/data-protection.md, "Retention", says why these). */
+		{"REFGW_RETAIN_REFERRAL_DATA_MONTHS", &cfg->retention.referral_months, 24, 1, 1200},
+		{"REFGW_RETAIN_CONSENT_WITHDRAWN_MONTHS", &cfg->retention.consent_withdrawn_months,
+		 60, 1, 1200},
+		{"REFGW_RETAIN_CONSENT_EXPIRED_MONTHS", &cfg->retention.consent_expired_months, 60,
+		 1, 1200},
+		{"REFGW_RETAIN_FOLLOW_UP_MONTHS", &cfg->retention.follow_up_months, 24, 1, 1200},
+		{"REFGW_RETAIN_IDEMPOTENCY_DAYS", &cfg->retention.idempotency_days, 30, 1, 36500},
+		{"REFGW_RETENTION_BATCH", &cfg->retention.batch, 1000, 1, 1000000},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));

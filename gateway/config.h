@@ -7,6 +7,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The retention schedule (docs/data-protection.md, "Retention"): how long
+ * each category of personal data is kept once its state allows removal,
+ * and how many rows of each one call removes (schema/046). */
+struct retention_schedule {
+	long referral_months;          /* a closed referral's referral_data */
+	long consent_withdrawn_months; /* a withdrawn consent's evidence */
+	long consent_expired_months;   /* an expired consent's evidence */
+	long follow_up_months;         /* a closed follow-up's entries */
+	long idempotency_days;         /* idempotency replays */
+	long batch;                    /* rows per category per call */
+};
+
 struct config {
 	const char *listen_addr;
 	long listen_port;
@@ -49,6 +61,7 @@ struct config {
 	const char *audit_verify_key;      /* its public key, PEM */
 	const char *audit_checkpoint_file; /* the signed records are appended here */
 	long audit_checkpoint_s;           /* the gateway writes one every N s; 0: off */
+	struct retention_schedule retention;
 };
 
 /* getenv-like lookup, replaceable in tests. */

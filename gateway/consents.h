@@ -7,7 +7,8 @@
 #include "rows.h"
 
 /* A consent.  recipients: {organisation_id} entries, then {kind} ones.
- * evidence only for the organisation that recorded it; withdrawn_at and
+ * evidence only for the organisation that recorded it, and only until the
+ * retention schedule removed it (evidence_removed_at, schema/046); withdrawn_at and
  * withdrawal_reason only once withdrawn (the reason then null when none was
  * given).  Both are sealed under the person's data key (seal.h): a
  * withdrawal seals its reason, null included. */
@@ -24,11 +25,13 @@
 	C(CONSENT_VALID_UNTIL, "valid_until", "valid_until::text", COL_PLAIN, 0, NULL)             \
 	C(CONSENT_EVIDENCE, "evidence", "CASE WHEN created_by = refgw_caller() THEN evidence END", \
 	  COL_STRING, COL_OMIT_NULL | COL_SEALED, NULL)                                            \
+	C(CONSENT_EVIDENCE_REMOVED, "evidence_removed_at", TS("evidence_removed_at"), COL_PLAIN,   \
+	  COL_OMIT_NULL, NULL)                                                                     \
 	C(CONSENT_STATUS, "status", "status", COL_PLAIN, 0, NULL)                                  \
 	C(CONSENT_WITHDRAWN, "withdrawn_at", TS("withdrawn_at"), COL_PLAIN, COL_OMIT_NULL, NULL)   \
 	C(CONSENT_WITHDRAWAL_REASON, "withdrawal_reason",                                          \
-	  "CASE WHEN withdrawn_at IS NOT NULL THEN withdrawal_reason END", COL_STRING,             \
-	  COL_OMIT_NULL | COL_SEALED, NULL)                                                        \
+	  "CASE WHEN withdrawn_at IS NOT NULL THEN coalesce(withdrawal_reason, 'null') END",       \
+	  COL_STRING, COL_OMIT_NULL | COL_SEALED, NULL)                                            \
 	C(CONSENT_CREATED, "created_at", TS("created_at"), COL_PLAIN, 0, NULL)
 
 /* Withdrawal (refgw_withdraw_consent): how many referrals it withdrew,

@@ -50,6 +50,8 @@ usage(void)
 		"       refgw keys rewrap [--batch N] re-wrap data keys under the first master "
 		"key\n"
 		"       refgw seed FILE.sql           load demo data (admin URL)\n"
+		"       refgw retention [--dry-run]   apply the retention schedule, or print "
+		"what it would remove: CATEGORY COUNT OLDEST (admin URL)\n"
 		"       refgw routes                  print the route table: METHOD PATTERN ACTION "
 		"NAME\n"
 		"configuration: REFGW_* environment variables, see docs/operations.md\n");
@@ -239,6 +241,8 @@ main(int argc, char **argv)
 		rc = cli_keys(&cfg, argc - 2, argv + 2);
 	else if (strcmp(cmd, "seed") == 0)
 		rc = cli_seed(&cfg, argc - 2, argv + 2);
+	else if (strcmp(cmd, "retention") == 0)
+		rc = cli_retention(&cfg, argc - 2, argv + 2);
 	else {
 		usage();
 		rc = 2;

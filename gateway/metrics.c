@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "retention.h"
 #include "router.h"
 
 #define MAX_ROUTES 64
@@ -24,6 +25,8 @@ static atomic_ulong latency_sum_us, latency_count;
 static atomic_ulong tls_refusals[TLS_VERDICT_COUNT];
 static atomic_ulong identity_cache[2]; /* misses, hits */
 static atomic_ulong identity_refreshes;
+static atomic_ulong retention_removed[RETENTION_CATEGORIES];
+static atomic_llong retention_last_run; /* seconds since the epoch; 0: never */
 
 /* Client certificates that authenticated at this instance, for their days
  * left, until housekeeping has read every registered one (below).  Bounded;
@@ -84,6 +87,18 @@ void
 metrics_identity_refresh(void)
 {
 	atomic_fetch_add_explicit(&identity_refreshes, 1, memory_order_relaxed);
+}
+
+void
+metrics_retention(const long *removed, size_t n, time_t at)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < RETENTION_CATEGORIES; i++)
+		if (removed[i] > 0)
+			atomic_fetch_add_explicit(&retention_removed[i], (unsigned long)removed[i],
+						  memory_order_relaxed);
+	atomic_store(&retention_last_run, (long long)at);
 }
 
 void
@@ -270,6 +285,19 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			 "news.\n"
 			 "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n",
 			 pool_in_use, pool_size, pool_up, long_polls_parked);
+	rc |= buf_printf(o, "# HELP refgw_retention_removed_total Rows of personal data this "
+			    "instance's housekeeping removed under the retention schedule, by "
+			    "category (consent_*: evidence set to null).\n"
+			    "# TYPE refgw_retention_removed_total counter\n");
+	for (s = 0; s < RETENTION_CATEGORIES; s++)
+		rc |= buf_printf(o, "refgw_retention_removed_total{category=\"%s\"} %lu\n",
+				 retention_categories[s], atomic_load(&retention_removed[s]));
+	rc |= buf_printf(o,
+			 "# HELP refgw_retention_last_run_timestamp_seconds When this instance's "
+			 "housekeeping last applied the retention schedule (0: not yet).\n"
+			 "# TYPE refgw_retention_last_run_timestamp_seconds gauge\n"
+			 "refgw_retention_last_run_timestamp_seconds %lld\n",
+			 (long long)atomic_load(&retention_last_run));
 	rc |= render_certificates(o, time(NULL));
 	return rc ? -1 : 0;
 }

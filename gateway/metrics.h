@@ -30,6 +30,9 @@ struct metrics_cert {
 	time_t not_after;
 };
 void metrics_set_registered_certificates(const struct metrics_cert *certs, size_t n);
+/* This instance's housekeeping applied the retention schedule (it held the
+ * lock): what it removed, per category (retention.h's order). */
+void metrics_retention(const long *removed, size_t n, time_t at);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
 int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up,
 		   int long_polls_parked) MUSTCHECK;

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "retention.h"
 #include "statements.h"
 #include "util.h"
 
@@ -46,6 +48,7 @@ static struct {
 	atomic_bool identity_up;
 	long housekeeping_s;
 	char ending_days[16];
+	struct retention_schedule retention;
 } n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
 
 /* Caller holds the lock. */
@@ -230,13 +233,40 @@ read_certificate_expiries(struct db_conn *c)
 	metrics_set_registered_certificates(certs, rows);
 }
 
+/* The retention schedule (schema/046): every instance calls it, the one
+ * that takes the lock acts (the others get no row); a batch per category
+ * per period, the next period goes on. */
+static void
+apply_retention(struct db_conn *c)
+{
+	struct retention_result rr;
+	long total = 0;
+	int k;
+
+	if (retention_run(c, &n.retention, false, "housekeeping", &rr) != 0) {
+		log_warnx("housekeeping: retention: %s", db_last_error(c));
+		return;
+	}
+	if (!rr.ran)
+		return;
+	metrics_retention(rr.removed, RETENTION_CATEGORIES, time(NULL));
+	for (k = 0; k < RETENTION_CATEGORIES; k++)
+		total += rr.removed[k];
+	if (total > 0)
+		log_info(
+			"housekeeping: retention removed %ld referral_data, %ld consent_withdrawn, "
+			"%ld consent_expired, %ld follow_up_entries, %ld idempotency_keys",
+			rr.removed[0], rr.removed[1], rr.removed[2], rr.removed[3], rr.removed[4]);
+}
+
 /* Work no request triggers: occupancies ending soon (every instance runs
  * it; the SQL functions claim each row once: occupancy.ending_soon to the
  * operator, the proposer and the referent, placement.ending_soon to the
  * referral's sender and receiver, each at its own threshold (schema/029);
  * published units whose availability ended withdrawn (unit.expired to the
- * operator, open proposals declined unit_unavailable, schema/033); and the
- * certificates' expiries that /metrics shows. */
+ * operator, open proposals declined unit_unavailable, schema/033); the
+ * retention schedule (above); and the certificates' expiries that /metrics
+ * shows. */
 static void
 housekeeping(struct db_conn *c)
 {
@@ -257,6 +287,8 @@ housekeeping(struct db_conn *c)
 		log_info("housekeeping: %s units whose availability ended withdrawn",
 			 row_val(res, 0, EXPIRED_WITHDRAWN));
 	db_res_free(res);
+	if (!db_lost(c))
+		apply_retention(c);
 	if (!db_lost(c))
 		read_certificate_expiries(c);
 }
@@ -336,9 +368,11 @@ listener(void *arg)
 }
 
 int
-notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s, long ending_soon_days)
+notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s, long ending_soon_days,
+	     const struct retention_schedule *retention)
 {
 	n.housekeeping_s = housekeeping_s;
+	n.retention = *retention;
 	snprintf(n.ending_days, sizeof(n.ending_days), "%ld", ending_soon_days);
 	n.conninfo = strdup(conninfo);
 	n.wake = wake;

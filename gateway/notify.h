@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "rows.h"
 #include "util.h"
 
@@ -37,9 +38,10 @@ extern const struct row_desc expiry_row, ending_row, expired_row;
 typedef void (*notify_wake_fn)(void *ctx);
 
 /* Also runs the periodic housekeeping (occupancies ending within
- * ending_soon_days raise their event) every housekeeping_s seconds. */
+ * ending_soon_days raise their event, the retention schedule is applied)
+ * every housekeeping_s seconds. */
 int notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s,
-		 long ending_soon_days) MUSTCHECK;
+		 long ending_soon_days, const struct retention_schedule *retention) MUSTCHECK;
 /* Wakes every parked request (shutdown), then stops the listener. */
 void notify_stop(void);
 void notify_wake_all(void);

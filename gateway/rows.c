@@ -164,6 +164,8 @@ sealed_write(struct buf *b, const struct column *c, const char *person, const ch
 	enum seal_status s;
 	bool erased = false;
 
+	if (strcmp(v, "null") == 0) /* the SQL said "none" (rows.h) */
+		return APPEND_LITERAL(b, "null") == 0 ? 0 : -1;
 	if (person == NULL)
 		return -1;
 	s = c->type == COL_JSON ? seal_open_members_write(b, person, c->name, v, &erased)

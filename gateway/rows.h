@@ -46,7 +46,9 @@ enum col_type {
 /* Sealed under the data key of the row's person (seal.h), opened when
  * rendered: a COL_JSON column holds an object whose members are sealed
  * ({"identity": "rgw1..."}), any other type one sealed value.  Its label
- * is the column's name. */
+ * is the column's name.  The text `null` (never a sealed value) renders as
+ * null: the SQL's way to show a key with no value (SQL NULL omits it with
+ * COL_OMIT_NULL). */
 #define COL_SEALED 0x10u
 #define COL_PERSON 0x20u /* the id of the person whose key opens the row's sealed columns */
 

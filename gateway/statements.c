@@ -26,6 +26,7 @@
 #include "proposals.h"
 #include "referrals.h"
 #include "reports.h"
+#include "retention.h"
 #include "rows.h"
 #include "sites.h"
 #include "units.h"
@@ -90,6 +91,7 @@ ROW_DESC(lane_now_row, LANE_NOW_COLUMNS);
 ROW_DESC(expiry_row, EXPIRY_COLUMNS);
 ROW_DESC(ending_row, ENDING_COLUMNS);
 ROW_DESC(expired_row, EXPIRED_COLUMNS);
+ROW_DESC(retention_row, RETENTION_COLUMNS);
 ROW_DESC(cli_org_row, CLI_ORG_COLUMNS);
 ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
 
@@ -717,6 +719,15 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_NOTIFY_ENDING_SOON] = {"notify_ending_soon", "SELECT {cols}", "days", &ending_row},
 	[ST_WITHDRAW_EXPIRED_UNITS] = {"withdraw_expired_units", "SELECT {cols}", NULL,
 				       &expired_row},
+	/* The retention schedule (schema/046): no row when another session
+	 * is applying it. */
+	[ST_RETENTION_APPLY] =
+		{"retention_apply",
+		 "SELECT {cols} FROM refgw_retention_apply($dry_run::boolean, "
+		 "$referral_m::int, $withdrawn_m::int, $expired_m::int, "
+		 "$follow_up_m::int, $idem_days::int, $batch::int, $by) x",
+		 "dry_run referral_m withdrawn_m expired_m follow_up_m idem_days batch by",
+		 &retention_row},
 	[ST_CLI_RUNTIME_ROLE] = {"cli_runtime_role",
 				 "SELECT 1 FROM pg_roles WHERE rolname = 'refgw_app'", NULL, NULL},
 	[ST_MIGRATION_APPLIED] = {"migration_applied",

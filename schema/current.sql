@@ -861,14 +861,16 @@ CREATE TABLE public.consents (
     purposes text[] NOT NULL,
     data_categories text[] NOT NULL,
     valid_until date NOT NULL,
-    evidence text NOT NULL,
+    evidence text,
     status text DEFAULT 'active'::text NOT NULL,
     withdrawn_at timestamp with time zone,
     withdrawn_by uuid,
     withdrawal_reason text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    evidence_removed_at timestamp with time zone,
     CONSTRAINT consents_check CHECK (((cardinality(recipient_orgs) + cardinality(recipient_kinds)) > 0)),
     CONSTRAINT consents_data_categories_known CHECK ((data_categories <@ ARRAY['identity'::text, 'contact'::text, 'housing_situation'::text, 'income'::text, 'family'::text, 'justice'::text, 'health'::text, 'follow_up'::text])),
+    CONSTRAINT consents_evidence_removed CHECK (((evidence_removed_at IS NULL) OR (evidence IS NULL))),
     CONSTRAINT consents_purposes_check CHECK ((cardinality(purposes) > 0)),
     CONSTRAINT consents_status_check CHECK ((status = ANY (ARRAY['active'::text, 'withdrawn'::text])))
 );
@@ -1164,6 +1166,26 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_follow_up_check(p_referral uuid, p_occupancy uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_follow_up_closing(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_follow_up_closing() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF NEW.status <> 'closed' THEN
+        NEW.closed_at := NULL;
+    ELSIF TG_OP = 'INSERT' OR OLD.status <> 'closed' THEN
+        NEW.closed_at := now();
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_follow_up_closing() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_follow_up_consent(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2439,6 +2461,119 @@ $$;
 ALTER FUNCTION public.refgw_report_referrals() OWNER TO refgw_owner;
 
 --
+-- Name: refgw_retention_apply(boolean, integer, integer, integer, integer, integer, integer, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) RETURNS TABLE(category text, removed bigint, oldest timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    referral_cut timestamptz := now() - make_interval(months => p_referral_months);
+    withdrawn_cut timestamptz := now() - make_interval(months => p_consent_withdrawn_months);
+    expired_cut date := (current_date - make_interval(months => p_consent_expired_months))::date;
+    follow_up_cut timestamptz := now() - make_interval(months => p_follow_up_months);
+    idem_cut timestamptz := now() - make_interval(days => p_idempotency_days);
+    n1 bigint; n2 bigint; n3 bigint; n4 bigint; n5 bigint;
+    o1 timestamptz; o2 timestamptz; o3 timestamptz; o4 timestamptz; o5 timestamptz;
+    names text[] := ARRAY['referral_data', 'consent_withdrawn', 'consent_expired',
+                          'follow_up_entries', 'idempotency_keys'];
+BEGIN
+    IF least(p_referral_months, p_consent_withdrawn_months, p_consent_expired_months,
+             p_follow_up_months, p_idempotency_days, p_batch) < 1 THEN
+        RAISE EXCEPTION 'refgw_retention_apply: every period and the batch must be at least 1'
+            USING ERRCODE = '22023';
+    END IF;
+    IF p_dry_run THEN
+        SELECT count(*), min(x.closed_at) INTO n1, o1
+          FROM (SELECT coalesce((SELECT max(t.at) FROM referral_transitions t
+                                  WHERE t.referral_id = r.id), r.updated_at) AS closed_at
+                  FROM referrals r JOIN referral_data d ON d.referral_id = r.id
+                 WHERE r.status IN ('completed', 'declined', 'cancelled', 'consent_withdrawn')) x
+         WHERE x.closed_at < referral_cut;
+        SELECT count(*), min(c.withdrawn_at) INTO n2, o2 FROM consents c
+         WHERE c.status = 'withdrawn' AND c.evidence IS NOT NULL
+           AND c.withdrawn_at < withdrawn_cut;
+        SELECT count(*), min(c.valid_until)::timestamptz INTO n3, o3 FROM consents c
+         WHERE c.status = 'active' AND c.evidence IS NOT NULL AND c.valid_until < expired_cut;
+        SELECT count(*), min(f.closed_at) INTO n4, o4
+          FROM follow_up_entries e JOIN follow_ups f ON f.id = e.follow_up_id
+         WHERE f.status = 'closed' AND f.closed_at < follow_up_cut;
+        SELECT count(*), min(k.created_at) INTO n5, o5 FROM idempotency_keys k
+         WHERE k.created_at < idem_cut;
+    ELSE
+        IF NOT pg_try_advisory_xact_lock(7301046) THEN
+            RETURN; -- another session is applying it: no row, nothing done
+        END IF;
+        WITH doomed AS (
+            SELECT x.referral_id, x.closed_at
+              FROM (SELECT d.referral_id,
+                           coalesce((SELECT max(t.at) FROM referral_transitions t
+                                      WHERE t.referral_id = r.id), r.updated_at) AS closed_at
+                      FROM referrals r JOIN referral_data d ON d.referral_id = r.id
+                     WHERE r.status IN ('completed', 'declined', 'cancelled',
+                                        'consent_withdrawn')) x
+             WHERE x.closed_at < referral_cut
+             ORDER BY x.closed_at LIMIT p_batch),
+        gone AS (DELETE FROM referral_data d USING doomed x
+                  WHERE d.referral_id = x.referral_id RETURNING x.closed_at)
+        SELECT count(*), min(g.closed_at) INTO n1, o1 FROM gone g;
+        WITH doomed AS (
+            SELECT c.id FROM consents c
+             WHERE c.status = 'withdrawn' AND c.evidence IS NOT NULL
+               AND c.withdrawn_at < withdrawn_cut
+             ORDER BY c.withdrawn_at LIMIT p_batch),
+        gone AS (UPDATE consents c SET evidence = NULL, withdrawal_reason = NULL,
+                                       evidence_removed_at = now()
+                   FROM doomed x WHERE c.id = x.id RETURNING c.withdrawn_at)
+        SELECT count(*), min(g.withdrawn_at) INTO n2, o2 FROM gone g;
+        WITH doomed AS (
+            SELECT c.id FROM consents c
+             WHERE c.status = 'active' AND c.evidence IS NOT NULL
+               AND c.valid_until < expired_cut
+             ORDER BY c.valid_until LIMIT p_batch),
+        gone AS (UPDATE consents c SET evidence = NULL, evidence_removed_at = now()
+                   FROM doomed x WHERE c.id = x.id RETURNING c.valid_until)
+        SELECT count(*), min(g.valid_until)::timestamptz INTO n3, o3 FROM gone g;
+        WITH doomed AS (
+            SELECT e.id, f.closed_at
+              FROM follow_up_entries e JOIN follow_ups f ON f.id = e.follow_up_id
+             WHERE f.status = 'closed' AND f.closed_at < follow_up_cut
+             ORDER BY f.closed_at LIMIT p_batch),
+        gone AS (DELETE FROM follow_up_entries e USING doomed x WHERE e.id = x.id
+                 RETURNING x.closed_at)
+        SELECT count(*), min(g.closed_at) INTO n4, o4 FROM gone g;
+        WITH doomed AS (
+            SELECT k.organisation_id, k.key, k.created_at FROM idempotency_keys k
+             WHERE k.created_at < idem_cut ORDER BY k.created_at LIMIT p_batch),
+        gone AS (DELETE FROM idempotency_keys k USING doomed x
+                  WHERE k.organisation_id = x.organisation_id AND k.key = x.key
+                 RETURNING x.created_at)
+        SELECT count(*), min(g.created_at) INTO n5, o5 FROM gone g;
+        IF n1 + n2 + n3 + n4 + n5 > 0 THEN
+            PERFORM refgw_audit_append_system(
+                NULL, p_by, 'retention.applied', 'retention', '', NULL,
+                jsonb_build_object(
+                    'removed', jsonb_build_object(names[1], n1, names[2], n2,
+                                                  names[3], n3, names[4], n4,
+                                                  names[5], n5),
+                    'schedule', jsonb_build_object(
+                        'referral_data_months', p_referral_months,
+                        'consent_withdrawn_months', p_consent_withdrawn_months,
+                        'consent_expired_months', p_consent_expired_months,
+                        'follow_up_entries_months', p_follow_up_months,
+                        'idempotency_keys_days', p_idempotency_days)));
+        END IF;
+    END IF;
+    RETURN QUERY SELECT names[i], (ARRAY[n1, n2, n3, n4, n5])[i],
+                        (ARRAY[o1, o2, o3, o4, o5])[i]
+                   FROM generate_series(1, 5) AS i ORDER BY i;
+END
+$$;
+
+ALTER FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_rule_decides(text, text, boolean, boolean, boolean); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2999,6 +3134,8 @@ CREATE TABLE public.follow_ups (
     version integer DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT follow_ups_closed_at CHECK (((status = 'closed'::text) = (closed_at IS NOT NULL))),
     CONSTRAINT follow_ups_period CHECK (((period_until IS NULL) OR (period_until >= period_from))),
     CONSTRAINT follow_ups_status_check CHECK ((status = ANY (ARRAY['active'::text, 'tenancy_at_risk'::text, 'relayed'::text, 'closed'::text])))
 );
@@ -3818,6 +3955,12 @@ CREATE TRIGGER follow_ups_at_risk AFTER INSERT OR UPDATE OF status ON public.fol
 --
 
 CREATE TRIGGER follow_ups_change_consent_holds BEFORE UPDATE ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.refgw_follow_up_change_must_hold();
+
+--
+-- Name: follow_ups follow_ups_closing; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER follow_ups_closing BEFORE INSERT OR UPDATE OF status ON public.follow_ups FOR EACH ROW EXECUTE FUNCTION public.refgw_follow_up_closing();
 
 --
 -- Name: follow_ups follow_ups_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
@@ -5197,6 +5340,13 @@ GRANT ALL ON FUNCTION public.refgw_report_occupancy() TO refgw_app;
 --
 
 GRANT ALL ON FUNCTION public.refgw_report_referrals() TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_set_caller(p_org uuid, p_certificate bytea); Type: ACL; Schema: public; Owner: refgw_owner

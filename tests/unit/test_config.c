@@ -33,6 +33,13 @@ START_TEST(defaults_work_for_make_run)
 	ck_assert_int_eq(c.connection_timeout_s, 30);
 	ck_assert_str_eq(c.admin_database_url, c.database_url);
 	ck_assert_ptr_null(c.tls_crl);
+	/* the retention schedule's defaults (docs/data-protection.md says why) */
+	ck_assert_int_eq(c.retention.referral_months, 24);
+	ck_assert_int_eq(c.retention.consent_withdrawn_months, 60);
+	ck_assert_int_eq(c.retention.consent_expired_months, 60);
+	ck_assert_int_eq(c.retention.follow_up_months, 24);
+	ck_assert_int_eq(c.retention.idempotency_days, 30);
+	ck_assert_int_eq(c.retention.batch, 1000);
 }
 END_TEST
 
@@ -47,6 +54,12 @@ static const struct {
 	{"REFGW_THREADS=-1", "REFGW_THREADS"},
 	{"REFGW_CONNECTION_TIMEOUT=", NULL}, /* empty means default */
 	{"REFGW_OPS_PORT=8443", "REFGW_OPS_PORT"},
+	{"REFGW_RETAIN_REFERRAL_DATA_MONTHS=0", "REFGW_RETAIN_REFERRAL_DATA_MONTHS"},
+	{"REFGW_RETAIN_CONSENT_WITHDRAWN_MONTHS=5y", "REFGW_RETAIN_CONSENT_WITHDRAWN_MONTHS"},
+	{"REFGW_RETAIN_CONSENT_EXPIRED_MONTHS=-1", "REFGW_RETAIN_CONSENT_EXPIRED_MONTHS"},
+	{"REFGW_RETAIN_FOLLOW_UP_MONTHS=1201", "REFGW_RETAIN_FOLLOW_UP_MONTHS"},
+	{"REFGW_RETAIN_IDEMPOTENCY_DAYS=0", "REFGW_RETAIN_IDEMPOTENCY_DAYS"},
+	{"REFGW_RETENTION_BATCH=0", "REFGW_RETENTION_BATCH"},
 };
 
 START_TEST(bad_values_name_the_variable)
