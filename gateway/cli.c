@@ -66,8 +66,7 @@ migrate_keystore(const struct config *cfg)
 		fprintf(stderr, "refgw: cannot read %s\n", path);
 		return -1;
 	}
-	if (db_connect(cfg->keystore_admin_url, &k) != DB_OK ||
-	    db_exec_script(k, sql) != DB_OK) {
+	if (db_connect(cfg->keystore_admin_url, &k) != DB_OK || db_exec_script(k, sql) != DB_OK) {
 		fprintf(stderr, "refgw: migrate: the key store (REFGW_KEYSTORE_ADMIN_URL): %s\n",
 			k ? db_last_error(k) : "out of memory");
 		goto out;

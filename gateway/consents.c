@@ -11,8 +11,8 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
-#include "seal.h"
 #include "persons.h"
+#include "seal.h"
 #include "statements.h"
 #include "validate.h"
 

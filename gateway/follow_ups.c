@@ -348,15 +348,14 @@ handle_follow_up_entry_create(struct request *r)
 	}
 	/* The text is about the person: sealed under their data key. */
 	person = row_str(res, 0, FOLLOW_UP_PERSON);
-	ss = person ? seal_value(person, "text", json_object_get(body, "text"), &text)
-		    : SEAL_ERROR;
+	ss = person ? seal_value(person, "text", json_object_get(body, "text"), &text) : SEAL_ERROR;
 	if (ss != SEAL_OK) {
 		status = reply_key_store_error(r, ss);
 		goto out;
 	}
 	s = db_query(r->db, ST_FOLLOW_UP_ENTRY_INSERT, &entry, "follow_up", r->params[0], "date",
-		     json_str(body, "date"), "kind", json_str(body, "kind"), "text", text,
-		     "person", person, (char *)NULL);
+		     json_str(body, "date"), "kind", json_str(body, "kind"), "text", text, "person",
+		     person, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;

@@ -31,8 +31,8 @@ id_valid(const char *s, size_t len)
 	if (len == 0 || len > KEYRING_ID_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		      s[i] == '-' || s[i] == '_' || s[i] == '.'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		      s[i] == '_' || s[i] == '.'))
 			return false;
 	return true;
 }
@@ -221,8 +221,8 @@ wrap_aad(char *aad, size_t len, const char *person, const char *id)
 }
 
 int
-keyring_wrap(const char *person, const unsigned char dek[AEAD_KEY_LEN],
-	     char id[KEYRING_ID_MAX + 1], unsigned char wrapped[KEYRING_WRAPPED_LEN])
+keyring_wrap(const char *person, const unsigned char dek[AEAD_KEY_LEN], char id[KEYRING_ID_MAX + 1],
+	     unsigned char wrapped[KEYRING_WRAPPED_LEN])
 {
 	char aad[128];
 	size_t aadlen;

@@ -19,14 +19,14 @@
 /* The key store's statements: the table is not in the data's database,
  * so they cannot be prepared with the pool's (statements.c). */
 #define SQL_KEY_GET "SELECT kid, encode(wrapped, 'hex') FROM person_keys WHERE person_id = $1"
-#define SQL_KEY_INSERT                                                                            \
+#define SQL_KEY_INSERT                                                                             \
 	"INSERT INTO person_keys (person_id, kid, wrapped) VALUES ($1, $2, decode($3, 'hex'))"
 #define SQL_KEY_DELETE "DELETE FROM person_keys WHERE person_id = $1"
-#define SQL_KEY_STALE                                                                             \
-	"SELECT person_id, kid, encode(wrapped, 'hex') FROM person_keys WHERE kid <> $1 "         \
+#define SQL_KEY_STALE                                                                              \
+	"SELECT person_id, kid, encode(wrapped, 'hex') FROM person_keys WHERE kid <> $1 "          \
 	"ORDER BY person_id LIMIT $2 FOR UPDATE SKIP LOCKED"
-#define SQL_KEY_REWRAP                                                                            \
-	"UPDATE person_keys SET kid = $2, wrapped = decode($3, 'hex'), rewrapped_at = now() "     \
+#define SQL_KEY_REWRAP                                                                             \
+	"UPDATE person_keys SET kid = $2, wrapped = decode($3, 'hex'), rewrapped_at = now() "      \
 	"WHERE person_id = $1 AND kid = $4"
 #define SQL_KEY_LEFT "SELECT count(*) FROM person_keys WHERE kid <> $1"
 #define SQL_KEY_CENSUS "SELECT kid, count(*) FROM person_keys GROUP BY kid ORDER BY kid"

@@ -8,11 +8,11 @@
 #include "cli.h"
 #include "common.h"
 #include "config.h"
-#include "keyring.h"
-#include "keystore.h"
 #include "db.h"
 #include "http.h"
 #include "identity.h"
+#include "keyring.h"
+#include "keystore.h"
 #include "log.h"
 #include "persons.h"
 #include "router.h"
@@ -47,7 +47,8 @@ usage(void)
 		"       refgw audit keygen PRIVATE.pem PUBLIC.pem\n"
 		"       refgw keys generate           print a new master key line\n"
 		"       refgw keys status             data keys per master key\n"
-		"       refgw keys rewrap [--batch N] re-wrap data keys under the first master key\n"
+		"       refgw keys rewrap [--batch N] re-wrap data keys under the first master "
+		"key\n"
 		"       refgw seed FILE.sql           load demo data (admin URL)\n"
 		"       refgw routes                  print the route table: METHOD PATTERN ACTION "
 		"NAME\n"
@@ -109,8 +110,8 @@ serve(const struct config *cfg)
 		return 2;
 	}
 	if (keyring_load(cfg->master_key_file, err, sizeof(err)) != 0 ||
-	    keystore_init(cfg->keystore_url, (int)cfg->keystore_connections,
-			  cfg->key_cache_entries, cfg->key_cache_s, err, sizeof(err)) != 0) {
+	    keystore_init(cfg->keystore_url, (int)cfg->keystore_connections, cfg->key_cache_entries,
+			  cfg->key_cache_s, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		keyring_unload();
 		tls_shutdown();

@@ -186,10 +186,11 @@ handle_person_erase(struct request *r)
 		goto out;
 	}
 	if (strcmp(outcome, "erased") == 0) {
-		detail = json_pack("{s:I, s:I, s:I}", "consents_withdrawn",
-				   (json_int_t)row_long(res, 0, ERASURE_CONSENTS), "referrals_closed",
-				   (json_int_t)row_long(res, 0, ERASURE_REFERRALS),
-				   "organisations_told", (json_int_t)row_long(res, 0, ERASURE_TOLD));
+		detail = json_pack(
+			"{s:I, s:I, s:I}", "consents_withdrawn",
+			(json_int_t)row_long(res, 0, ERASURE_CONSENTS), "referrals_closed",
+			(json_int_t)row_long(res, 0, ERASURE_REFERRALS), "organisations_told",
+			(json_int_t)row_long(res, 0, ERASURE_TOLD));
 		if (detail == NULL || audit_record(r, "person.erased", "person", r->params[0],
 						   r->params[0], detail) != 0) {
 			status = reply_problem(r, 500, "internal", "Internal error",

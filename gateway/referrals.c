@@ -14,10 +14,10 @@
 #include "common.h"
 #include "db.h"
 #include "events.h"
-#include "seal.h"
 #include "log.h"
 #include "occupancies.h"
 #include "programs.h"
+#include "seal.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -368,8 +368,8 @@ handle_referral_create(struct request *r)
 	id = row_val(res, 0, REFERRAL_ID);
 	/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
 	s = db_query(r->db, ST_REFERRAL_DATA_INSERT, NULL, "id", id, "data", data_text, "reason",
-		     reason, "needs", needs_text, "release_date",
-		     json_str(body, "release_date"), (char *)NULL);
+		     reason, "needs", needs_text, "release_date", json_str(body, "release_date"),
+		     (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;

@@ -91,8 +91,7 @@ seal_members(const char *person, const char *label, const json_t *object, json_t
 	*out = json_object();
 	if (*out == NULL || !json_is_object(object))
 		s = SEAL_ERROR;
-	json_object_foreach((json_t *)object, key, value)
-	{
+	json_object_foreach((json_t *)object, key, value) {
 		char sub[128], *sealed = NULL;
 
 		if (s != SEAL_OK)
@@ -197,8 +196,7 @@ seal_open_members_write(struct buf *b, const char *person, const char *label, co
 	}
 	if (APPEND_LITERAL(b, "{") != 0)
 		s = SEAL_ERROR;
-	json_object_foreach(object, key, value)
-	{
+	json_object_foreach(object, key, value) {
 		char sub[128];
 		size_t mark = b->len;
 

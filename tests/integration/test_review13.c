@@ -22,8 +22,8 @@
 static char *
 referral_with_income(const char *ref, char **person_out)
 {
-	char *person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R13\"}", 201),
-	     *consent, body[2048], *id;
+	char *person = post_id("orga", "/v1/persons", "{\"external_ref\":\"R13\"}", 201), *consent,
+	     body[2048], *id;
 
 	ck_assert_ptr_nonnull(person);
 	consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
@@ -48,11 +48,12 @@ START_TEST(a_sealed_value_moved_to_another_person_does_not_open)
 	PGconn *c = sql_admin();
 
 	/* Stored sealed: the amount is nowhere in clear. */
-	ck_assert_int_eq(sql_long(c,
-				  "SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
-				  "AND data->>'income' LIKE 'rgw1.%' AND data::text NOT LIKE '%900%'",
-				  1, ab),
-			 1);
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
+			 "AND data->>'income' LIKE 'rgw1.%' AND data::text NOT LIKE '%900%'",
+			 1, ab),
+		1);
 	ck_assert_int_eq(sql_long(c,
 				  "WITH u AS (UPDATE referral_data SET data = (SELECT data FROM "
 				  "referral_data WHERE referral_id = $2::uuid) WHERE referral_id = "
@@ -64,16 +65,18 @@ START_TEST(a_sealed_value_moved_to_another_person_does_not_open)
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_msg(r.status == 500 && strstr(r.body, "455") == NULL, "%ld %s", r.status, r.body);
 	resp_free(&r);
-	ck_assert_int_eq(sql_long(c,
-				  "SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
-				  "resource_id = $1",
-				  1, ab),
-			 0);
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+			 "resource_id = $1",
+			 1, ab),
+		0);
 	snprintf(path, sizeof(path), "/v1/referrals/%s", b);
 	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
-	ck_assert_msg(r.status == 200 && json_integer_value(json_object_get(
-						 json_object_get(json_object_get(r.json, "data"), "income"),
-						 "monthly_amount_eur")) == 455,
+	ck_assert_msg(r.status == 200 &&
+			      json_integer_value(json_object_get(
+				      json_object_get(json_object_get(r.json, "data"), "income"),
+				      "monthly_amount_eur")) == 455,
 		      "%ld %s", r.status, r.body);
 	resp_free(&r);
 	PQfinish(c);
