@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "keyring.h"
+#include "keystore.h"
 #include "retention.h"
 #include "router.h"
 
@@ -205,6 +207,46 @@ render_certificates(struct buf *o, time_t now)
 	return rc;
 }
 
+/* The key store's cache and errors, and the id (never the key) of the
+ * master key that wraps new data keys. */
+static int
+render_keys(struct buf *o)
+{
+	struct keystore_stats ks;
+	char id[KEYRING_ID_MAX + 1];
+	int rc = 0;
+
+	keystore_stats(&ks);
+	keyring_current_id(id);
+	rc |= buf_printf(
+		o,
+		"# HELP refgw_key_cache_hits_total Persons' data keys found unwrapped in "
+		"this instance's cache.\n"
+		"# TYPE refgw_key_cache_hits_total counter\n"
+		"refgw_key_cache_hits_total %lu\n"
+		"# HELP refgw_key_cache_misses_total Persons' data keys read from the key "
+		"store (and unwrapped).\n"
+		"# TYPE refgw_key_cache_misses_total counter\n"
+		"refgw_key_cache_misses_total %lu\n"
+		"# HELP refgw_key_absent_total Data keys asked for and not in the key store "
+		"(erased persons).\n"
+		"# TYPE refgw_key_absent_total counter\n"
+		"refgw_key_absent_total %lu\n"
+		"# HELP refgw_keystore_errors_total Key store failures: unreachable, or a "
+		"data key that does not open with the master keys.\n"
+		"# TYPE refgw_keystore_errors_total counter\n"
+		"refgw_keystore_errors_total %lu\n",
+		ks.hits, ks.misses, ks.absent, ks.errors);
+	if (id[0])
+		rc |= buf_printf(o,
+				 "# HELP refgw_master_key_info The master key that wraps new data "
+				 "keys (its id only).\n"
+				 "# TYPE refgw_master_key_info gauge\n"
+				 "refgw_master_key_info{id=\"%s\"} 1\n",
+				 id);
+	return rc;
+}
+
 int
 metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int long_polls_parked)
 {
@@ -298,6 +340,7 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			 "# TYPE refgw_retention_last_run_timestamp_seconds gauge\n"
 			 "refgw_retention_last_run_timestamp_seconds %lld\n",
 			 (long long)atomic_load(&retention_last_run));
+	rc |= render_keys(o);
 	rc |= render_certificates(o, time(NULL));
 	return rc ? -1 : 0;
 }

@@ -5,7 +5,7 @@
 #
 # Secrets are files (Compose or Kubernetes secrets under /run/secrets/), and
 # environment variables only name them: REFGW_TLS_CERT, REFGW_TLS_KEY,
-# REFGW_TLS_CLIENT_CA, REFGW_TLS_CRL, REFGW_NISS_KEY_FILE, and
+# REFGW_TLS_CLIENT_CA, REFGW_TLS_CRL, REFGW_NISS_KEY_FILE, REFGW_MASTER_KEY_FILE, and
 # REFGW_DB_PASSWORD_FILE / REFGW_ADMIN_DB_PASSWORD_FILE (the passwords of
 # refgw_app and refgw_owner, written to a libpq password file that the
 # connection strings name with passfile=).
@@ -24,7 +24,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		[ -f "$s" ] && install -o refgw -g refgw -m 0400 "$s" "$own/secrets/"
 	done
 	for v in REFGW_TLS_CERT REFGW_TLS_KEY REFGW_TLS_CLIENT_CA REFGW_TLS_CRL REFGW_NISS_KEY_FILE \
-		REFGW_DB_PASSWORD_FILE REFGW_ADMIN_DB_PASSWORD_FILE; do
+		REFGW_MASTER_KEY_FILE REFGW_DB_PASSWORD_FILE REFGW_ADMIN_DB_PASSWORD_FILE; do
 		eval "val=\${$v:-}"
 		case $val in /run/secrets/*) export "$v=$own/secrets/${val#/run/secrets/}" ;; esac
 	done

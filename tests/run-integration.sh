@@ -22,12 +22,14 @@ export REFGW_TEST_GW_LOG="$tmp/gateway.log"
 # A second instance on the same database (several-instance behaviour).
 gateway_start "$tmp/ports2" "$tmp/gateway2.log"
 gw2_pid=$started_pid
-export REFGW_TEST_BASE2="https://localhost:$api" REFGW_TEST_OPS2="http://127.0.0.1:$ops"
+export REFGW_TEST_BASE2="https://localhost:$api" REFGW_TEST_OPS2="http://127.0.0.1:$ops" \
+	REFGW_TEST_GW2_PID=$gw2_pid REFGW_TEST_GW2_LOG="$tmp/gateway2.log"
 # A third with a short identity-cache life: entries past it are refreshed
 # in the background (stale_identity_is_served_while_refreshed_in_background).
 REFGW_IDENTITY_CACHE_MS=1000 gateway_start "$tmp/ports3" "$tmp/gateway3.log"
 gw3_pid=$started_pid
-export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0.1:$ops"
+export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0.1:$ops" \
+	REFGW_TEST_GW3_PID=$gw3_pid REFGW_TEST_GW3_LOG="$tmp/gateway3.log"
 # A fourth whose TLS files the operations suite replaces and reloads with
 # SIGHUP (test_operations.c): a copy, so no other instance sees them change.
 mkdir -p "$tmp/reload"
