@@ -12,6 +12,8 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "referrals.h"
+#include "seal.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -462,6 +464,8 @@ handle_placement_record(struct request *r)
 	const char *word;
 	char id[37];
 	enum db_status s;
+	char *note = NULL;
+	enum seal_status ss;
 	int status = 500;
 
 	if ((body = body_json(r)) == NULL) {
@@ -472,12 +476,31 @@ handle_placement_record(struct request *r)
 		status = r->status;
 		goto out;
 	}
-	if ((s = db_query(
-		     r->db, ST_PLACEMENT_RECORD, &res, "referral", r->params[0], "kind",
-		     json_string_value(json_object_get(body, "kind")), "start_date",
-		     json_string_value(json_object_get(body, "start_date")), "planned_end_date",
-		     json_string_value(json_object_get(body, "planned_end_date")), "note",
-		     json_string_value(json_object_get(body, "note")), (char *)NULL)) != DB_OK) {
+	/* The note is sealed under the person's key (the caller, a party to
+	 * the referral, reads its person; else refgw_record_placement says
+	 * not_found below). */
+	if (json_object_get(body, "note") && json_is_string(json_object_get(body, "note"))) {
+		if ((s = db_query(r->db, ST_REFERRAL_GET, &res, "id", r->params[0],
+				  (char *)NULL)) != DB_OK) {
+			status = reply_db_error(r, s);
+			goto out;
+		}
+		ss = db_rows(res) == 1 ? seal_value(row_val(res, 0, REFERRAL_PERSON), "note",
+						    json_object_get(body, "note"), &note)
+				       : SEAL_OK;
+		db_res_free(res);
+		res = NULL;
+		if (ss != SEAL_OK) {
+			status = reply_key_store_error(r, ss);
+			goto out;
+		}
+	}
+	if ((s = db_query(r->db, ST_PLACEMENT_RECORD, &res, "referral", r->params[0], "kind",
+			  json_string_value(json_object_get(body, "kind")), "start_date",
+			  json_string_value(json_object_get(body, "start_date")),
+			  "planned_end_date",
+			  json_string_value(json_object_get(body, "planned_end_date")), "note",
+			  note, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
@@ -502,6 +525,7 @@ handle_placement_record(struct request *r)
 	snprintf(r->location, sizeof(r->location), "/v1/occupancies/%s", id);
 	status = reply_occupancy(r, 201, id);
 out:
+	free(note);
 	db_res_free(res);
 	json_decref(body);
 	return status;

@@ -31,7 +31,7 @@
 	C(OCCUPANCY_NOTE, "note",                                                                  \
 	  "CASE WHEN o.note IS NOT NULL AND refgw_referral_data_visible(o.referral_id) "           \
 	  "THEN o.note END",                                                                       \
-	  COL_STRING, COL_OMIT_NULL, NULL)                                                         \
+	  COL_STRING, COL_OMIT_NULL | COL_SEALED, NULL)                                            \
 	C(OCCUPANCY_REFERENT, "referent",                                                          \
 	  "CASE WHEN o.referent_org IS NOT NULL THEN jsonb_strip_nulls(jsonb_build_object("        \
 	  "'organisation_id', o.referent_org, 'name', o.referent_name, "                           \
@@ -45,8 +45,8 @@
 	  COL_JSON, COL_NULLABLE, NULL)                                                            \
 	C(OCCUPANCY_VERSION, "version", "o.version", COL_INTEGER, 0, NULL)                         \
 	C(OCCUPANCY_CREATED, "created_at", TS("o.created_at"), COL_PLAIN, 0, NULL)                 \
-	C(OCCUPANCY_PERSON, "person_id",                                                           \
-	  "(SELECT r.person_id FROM referrals r WHERE r.id = o.referral_id)", COL_KEY, 0, NULL)
+	/* set from the referral on insert (schema/049): its key opens the note */                 \
+	C(OCCUPANCY_PERSON, "person_id", "o.person_id", COL_KEY, COL_PERSON, NULL)
 
 /* refgw_start_occupancy: the new occupancy's id, or a word saying why not
  * (not_found, not_accepted, exists, too_long, ...). */

@@ -5,12 +5,15 @@
 #include "proposals.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "common.h"
 #include "db.h"
 #include "events.h"
+#include "referrals.h"
+#include "seal.h"
 #include "statements.h"
 #include "units.h"
 #include "validate.h"
@@ -38,7 +41,8 @@ handle_proposal_create(struct request *r)
 	const char *operator_org, *id;
 	enum db_status s;
 	int status = 500;
-	char shared[256];
+	char shared[256], *note = NULL;
+	enum seal_status ss;
 
 	if ((body = body_json(r)) == NULL) {
 		status = r->status;
@@ -94,9 +98,29 @@ handle_proposal_create(struct request *r)
 			"organisation or by its kind, whatever it is), or no longer holds");
 		goto out;
 	}
+	/* The note may say anything about the person: sealed under their key
+	 * (the proposer is a party to the referral: it reads its person). */
+	if (json_str(body, "note")) {
+		db_res_free(res);
+		res = NULL;
+		if ((s = db_query(r->db, ST_REFERRAL_GET, &res, "id", json_str(body, "referral_id"),
+				  (char *)NULL)) != DB_OK) {
+			status = reply_db_error(r, s);
+			goto out;
+		}
+		ss = db_rows(res) == 1 ? seal_value(row_val(res, 0, REFERRAL_PERSON), "note",
+						    json_object_get(body, "note"), &note)
+				       : SEAL_ERROR;
+		if (ss != SEAL_OK) {
+			status = reply_key_store_error(r, ss);
+			goto out;
+		}
+		db_res_free(res);
+		res = NULL;
+	}
 	s = db_query(r->db, ST_PROPOSAL_INSERT, &res, "unit", r->params[0], "referral",
 		     json_str(body, "referral_id"), "operator", operator_org, "shared", shared,
-		     "note", json_str(body, "note"), (char *)NULL);
+		     "note", note, (char *)NULL);
 	if (s == DB_UNIQUE) {
 		status = reply_problem(r, 409, "conflict", "Already proposed",
 				       "this referral already has an open proposal for this unit");
@@ -115,6 +139,7 @@ handle_proposal_create(struct request *r)
 	snprintf(r->location, sizeof(r->location), "/v1/proposals/%s", id);
 	status = reply_row(r, 201, &proposal_row, res, 0, ROW_PUBLIC);
 out:
+	free(note);
 	db_res_free(unit);
 	db_res_free(res);
 	json_decref(body);

@@ -19,7 +19,8 @@
 	  COL_LIST, 0, NULL)                                                                       \
 	C(PROPOSAL_NOTE, "note",                                                                   \
 	  "CASE WHEN refgw_referral_consent_covers(p.referral_id, '{}') THEN p.note END",          \
-	  COL_STRING, COL_NULLABLE, NULL)                                                          \
+	  COL_STRING, COL_NULLABLE | COL_SEALED, NULL)                                             \
+	C(PROPOSAL_PERSON, "person_id", "p.person_id", COL_KEY, COL_PERSON, NULL)                  \
 	C(PROPOSAL_STATUS, "status", "p.status", COL_PLAIN, 0, NULL)                               \
 	C(PROPOSAL_REASON, "reason_code", "p.reason_code", COL_STRING, COL_NULLABLE, NULL)         \
 	C(PROPOSAL_DECIDED, "decided_at", TS("p.decided_at"), COL_PLAIN, COL_NULLABLE, NULL)       \

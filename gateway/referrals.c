@@ -661,6 +661,8 @@ handle_referral_transition(struct request *r)
 	bool intake;
 	long expected;
 	enum db_status s;
+	enum seal_status ss;
+	char *sealed = NULL;
 	int status = 500;
 
 	if ((expected = if_match_version(r)) < 0 || (body = body_json(r)) == NULL) {
@@ -714,6 +716,12 @@ handle_referral_transition(struct request *r)
 	if ((status = check_reason(r, to, code, note)) != 0)
 		goto out;
 	status = 500;
+	/* The note is about the person as often as about the step: sealed. */
+	if (note && (ss = seal_value(row_val(cur, 0, REFERRAL_PERSON), "note",
+				     json_object_get(body, "note"), &sealed)) != SEAL_OK) {
+		status = reply_key_store_error(r, ss);
+		goto out;
+	}
 	snprintf(version, sizeof(version), "%ld", expected);
 	s = db_query(r->db, ST_REFERRAL_TRANSITION, &res, "id", r->params[0], "version", version,
 		     "to", to, "from", from, (char *)NULL);
@@ -731,7 +739,7 @@ handle_referral_transition(struct request *r)
 	snprintf(type, sizeof(type), "referral.%s",
 		 strcmp(to, "received") == 0 ? "acknowledged" : to);
 	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", r->params[0], "from", from, "to", to,
-		     "reason_code", code, "note", note, (char *)NULL) != DB_OK ||
+		     "reason_code", code, "note", sealed, (char *)NULL) != DB_OK ||
 	    (!intake &&
 	     event_emit(r, row_val(cur, 0, party == PARTY_RECEIVER ? REFERRAL_FROM : REFERRAL_TO),
 			type, "referral", r->params[0]) != 0) ||
@@ -743,6 +751,7 @@ handle_referral_transition(struct request *r)
 	snprintf(r->etag, sizeof(r->etag), "\"%s\"", row_val(res, 0, REFERRAL_VERSION));
 	status = reply_row(r, 200, &referral_row, res, 0, ROW_PUBLIC);
 out:
+	free(sealed);
 	json_decref(detail);
 	db_res_free(cur);
 	db_res_free(res);

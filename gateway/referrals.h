@@ -110,7 +110,8 @@
 	  COL_STRING, COL_NULLABLE, NULL)                                                          \
 	C(TRANSITION_NOTE, "note",                                                                 \
 	  "CASE WHEN refgw_referral_consent_covers(referral_id, '{}') THEN note END", COL_STRING,  \
-	  COL_NULLABLE, NULL)                                                                      \
+	  COL_NULLABLE | COL_SEALED, NULL)                                                         \
+	C(TRANSITION_PERSON, "person_id", "person_id", COL_KEY, COL_PERSON, NULL)                  \
 	C(TRANSITION_BY, "by_organisation_id", "by_org", COL_PLAIN, COL_NULLABLE, NULL)            \
 	C(TRANSITION_AT, "at", TS("at"), COL_PLAIN, 0, NULL)
 

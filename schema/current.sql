@@ -2574,6 +2574,22 @@ $$;
 ALTER FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_row_person(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_row_person() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    NEW.person_id := (SELECT person_id FROM referrals WHERE id = NEW.referral_id);
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_row_person() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_rule_decides(text, text, boolean, boolean, boolean); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -3191,6 +3207,7 @@ CREATE TABLE public.occupancies (
     convention_signed_on date,
     convention_signed_by text,
     convention_end_date date,
+    person_id uuid,
     CONSTRAINT occupancies_check CHECK ((planned_end_date > start_date)),
     CONSTRAINT occupancies_check1 CHECK (((end_date IS NULL) OR (end_date >= start_date))),
     CONSTRAINT occupancies_check2 CHECK (((end_date IS NULL) = (outcome IS NULL))),
@@ -3201,7 +3218,6 @@ CREATE TABLE public.occupancies (
     CONSTRAINT occupancies_convention_signed_by_check CHECK (((length(convention_signed_by) >= 1) AND (length(convention_signed_by) <= 200))),
     CONSTRAINT occupancies_kind_check CHECK ((kind = ANY (ARRAY['unit'::text, 'private_market'::text, 'social_housing'::text, 'social_rental_agency'::text, 'other'::text]))),
     CONSTRAINT occupancies_kind_unit CHECK ((((kind = 'unit'::text) = (unit_id IS NOT NULL)) AND ((kind = 'unit'::text) = (proposal_id IS NOT NULL)) AND ((kind = 'unit'::text) = (operator_org IS NOT NULL)))),
-    CONSTRAINT occupancies_note_check CHECK (((length(note) >= 1) AND (length(note) <= 2000))),
     CONSTRAINT occupancies_outcome_check CHECK ((outcome = ANY (ARRAY['durable_housing'::text, 'transit_housing'::text, 'returned_to_street'::text, 'prison'::text, 'hospital'::text, 'deceased'::text, 'lost_contact'::text, 'other'::text, 'unit_withdrawn'::text]))),
     CONSTRAINT occupancies_referent_name_check CHECK (((length(referent_name) >= 1) AND (length(referent_name) <= 200))),
     CONSTRAINT occupancies_referent_named CHECK (((referent_org IS NOT NULL) OR ((referent_name IS NULL) AND (referent_role IS NULL)))),
@@ -3333,7 +3349,7 @@ CREATE TABLE public.proposals (
     reason_code text,
     decided_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT proposals_note_check CHECK ((length(note) <= 2000)),
+    person_id uuid,
     CONSTRAINT proposals_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'declined'::text])))
 );
 
@@ -3365,7 +3381,8 @@ CREATE TABLE public.referral_transitions (
     reason_code text,
     note text,
     by_org uuid,
-    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    person_id uuid
 );
 
 ALTER TABLE public.referral_transitions OWNER TO refgw_owner;
@@ -3514,6 +3531,13 @@ ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (organisation_id, key);
 
 --
+-- Name: occupancies occupancies_note_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.occupancies
+    ADD CONSTRAINT occupancies_note_sealed CHECK ((note ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
 -- Name: occupancies occupancies_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -3605,6 +3629,13 @@ ALTER TABLE ONLY public.programs
     ADD CONSTRAINT programs_pkey PRIMARY KEY (organisation_id, code);
 
 --
+-- Name: proposals proposals_note_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.proposals
+    ADD CONSTRAINT proposals_note_sealed CHECK ((note ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
 -- Name: proposals proposals_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -3631,6 +3662,13 @@ ALTER TABLE ONLY public.referral_data
 
 ALTER TABLE public.referral_data
     ADD CONSTRAINT referral_data_reason_sealed CHECK ((reason ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
+-- Name: referral_transitions referral_transitions_note_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.referral_transitions
+    ADD CONSTRAINT referral_transitions_note_sealed CHECK ((note ~~ 'rgw1.%'::text)) NOT VALID;
 
 --
 -- Name: referral_transitions referral_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3981,6 +4019,12 @@ CREATE TRIGGER occupancies_consent_holds BEFORE INSERT ON public.occupancies FOR
 CREATE CONSTRAINT TRIGGER occupancies_open_ended AFTER INSERT OR UPDATE ON public.occupancies DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.refgw_occupancy_open_ended_check();
 
 --
+-- Name: occupancies occupancies_person; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER occupancies_person BEFORE INSERT ON public.occupancies FOR EACH ROW EXECUTE FUNCTION public.refgw_row_person();
+
+--
 -- Name: organisations organisations_identity_changed; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -4009,6 +4053,18 @@ CREATE TRIGGER partnerships_members_exist BEFORE INSERT OR UPDATE OF members ON 
 --
 
 CREATE TRIGGER proposals_consent_holds BEFORE INSERT OR UPDATE OF status ON public.proposals FOR EACH ROW EXECUTE FUNCTION public.refgw_consent_must_hold();
+
+--
+-- Name: proposals proposals_person; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER proposals_person BEFORE INSERT ON public.proposals FOR EACH ROW EXECUTE FUNCTION public.refgw_row_person();
+
+--
+-- Name: referral_transitions referral_transitions_person; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER referral_transitions_person BEFORE INSERT ON public.referral_transitions FOR EACH ROW EXECUTE FUNCTION public.refgw_row_person();
 
 --
 -- Name: referrals referrals_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
@@ -5347,6 +5403,12 @@ GRANT ALL ON FUNCTION public.refgw_report_referrals() TO refgw_app;
 
 REVOKE ALL ON FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_row_person(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_row_person() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_set_caller(p_org uuid, p_certificate bytea); Type: ACL; Schema: public; Owner: refgw_owner
