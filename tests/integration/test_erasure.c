@@ -179,6 +179,33 @@ START_TEST(sealed_at_rest_and_read_in_clear)
 				  1, p),
 			 -1);
 	ck_assert_int_eq(keys_of(m.person), 1);
+	/* A step's note too (schema/049): sealed, read in clear by a party. */
+	{
+		const char *hdr[2] = {"If-Match: \"1\"", NULL};
+		char path[160];
+		struct resp r;
+
+		snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", m.referral);
+		ck_assert_int_eq(call("orgb", "POST", path,
+				      "{\"to\":\"received\",\"note\":\"Yassine called back from "
+				      "the shelter\"}",
+				      hdr, &r),
+				 0);
+		ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+		resp_free(&r);
+		snprintf(path, sizeof(path), "/v1/referrals/%s/history", m.referral);
+		ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_msg(r.status == 200 && strstr(r.body, "Yassine called back"), "%ld %s",
+			      r.status, r.body);
+		resp_free(&r);
+		p[0] = m.referral;
+		ck_assert_int_eq(sql_long(c,
+					  "SELECT count(*) FROM referral_transitions WHERE referral_id "
+					  "= $1::uuid AND note LIKE 'rgw1.%' AND note NOT LIKE "
+					  "'%Yassine%'",
+					  1, p),
+				 1);
+	}
 	PQfinish(c);
 	man_free(&m);
 }
