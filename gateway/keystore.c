@@ -247,18 +247,28 @@ release(struct ks_conn *k)
 	pthread_mutex_unlock(&k->lock);
 }
 
+/* One statement on a connection of the key store; a connection found dead
+ * (the key store restarted while it was idle) is reopened and the
+ * statement tried again, until each connection has been tried once. */
 static enum ks_status
 exec(const char *sql, int n, const char *const *params, struct db_res **res)
 {
-	struct ks_conn *k = acquire();
-	enum db_status s;
+	struct ks_conn *k;
+	enum db_status s = DB_ERROR;
+	bool lost;
+	int attempt;
 
-	if (k == NULL)
-		return KS_UNAVAILABLE;
-	s = db_exec_params(k->c, sql, n, params, res);
-	if (s != DB_OK)
-		log_warnx("key store: %s", db_last_error(k->c));
-	release(k);
+	for (attempt = 0; attempt <= ks.nconns; attempt++) {
+		if ((k = acquire()) == NULL)
+			return KS_UNAVAILABLE;
+		s = db_exec_params(k->c, sql, n, params, res);
+		lost = s != DB_OK && db_lost(k->c);
+		if (s != DB_OK && !lost)
+			log_warnx("key store: %s", db_last_error(k->c));
+		release(k);
+		if (!lost)
+			break;
+	}
 	return s == DB_OK ? KS_OK : KS_UNAVAILABLE;
 }
 

@@ -199,12 +199,13 @@ START_TEST(sealed_at_rest_and_read_in_clear)
 			      r.status, r.body);
 		resp_free(&r);
 		p[0] = m.referral;
-		ck_assert_int_eq(sql_long(c,
-					  "SELECT count(*) FROM referral_transitions WHERE referral_id "
-					  "= $1::uuid AND note LIKE 'rgw1.%' AND note NOT LIKE "
-					  "'%Yassine%'",
-					  1, p),
-				 1);
+		ck_assert_int_eq(
+			sql_long(c,
+				 "SELECT count(*) FROM referral_transitions WHERE referral_id "
+				 "= $1::uuid AND note LIKE 'rgw1.%' AND note NOT LIKE "
+				 "'%Yassine%'",
+				 1, p),
+			1);
 	}
 	PQfinish(c);
 	man_free(&m);
@@ -473,13 +474,19 @@ END_TEST
  * Retry-After, and changes nothing; back up, it works again. */
 START_TEST(key_store_down_answers_503_and_changes_nothing)
 {
-	struct man m;
+	struct man m, x1, x2;
 	struct resp r;
 	char path[160], body[1024];
 	PGconn *pg;
 	long consents;
 
 	met_in_the_street(&m, 16, "Rachid");
+	/* The second instance opens both its key store connections (two
+	 * persons it has not seen: two misses, round robin). */
+	met_in_the_street(&x1, 17, "Ali");
+	met_in_the_street(&x2, 18, "Said");
+	free(read_referral("REFGW_TEST_BASE2", "orgb", x1.referral, 200));
+	free(read_referral("REFGW_TEST_BASE2", "orgb", x2.referral, 200));
 	pg = PQconnectdb(env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
 	ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
 	/* (user=postgres: terminating other roles' sessions needs it) */
@@ -522,10 +529,17 @@ START_TEST(key_store_down_answers_503_and_changes_nothing)
 		consents);
 	PQclear(PQexec(pg, "GRANT CONNECT ON DATABASE refgw_keys TO PUBLIC"));
 	PQfinish(pg);
+	/* The second instance's key store connections were ended while idle:
+	 * its first use reopens one, the read does not fail. */
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE2", "orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 && strstr(r.body, "Rachid"), "%ld %s", r.status, r.body);
+	resp_free(&r);
 	ck_assert_int_eq(call_at("REFGW_TEST_BASE3", "orgb", "GET", path, NULL, NULL, &r), 0);
 	ck_assert_msg(r.status == 200 && strstr(r.body, "Rachid"), "%ld %s", r.status, r.body);
 	resp_free(&r);
 	man_free(&m);
+	man_free(&x1);
+	man_free(&x2);
 }
 END_TEST
 
