@@ -99,6 +99,7 @@ Suite *alerts_conventions_suite(void);
 Suite *relay_hosting_suite(void);
 Suite *review15_suite(void);
 Suite *host_own_suite(void);
+Suite *export_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -1355,6 +1355,7 @@ main(void)
 	srunner_add_suite(sr, journeys15_suite());
 	srunner_add_suite(sr, review15_suite());
 	srunner_add_suite(sr, host_own_suite());
+	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
