@@ -34,14 +34,15 @@ static const struct {
 		     "This person was erased: their personal data can no longer be read by anyone.",
 		     "Person", "Consents", "Referrals", "Follow-ups", "Journal", "Organisations",
 		     "none"},
-	[LANG_FR] = {"fr", "Ce que refgw conserve sur une personne",
-		     "Cette page reprend tout ce que la passerelle d'orientation conserve sur cette "
-		     "personne, et chaque accès à ses données (le journal).",
-		     "Généré le",
-		     "Cette personne a été effacée : ses données personnelles ne peuvent plus être "
-		     "lues par personne.",
-		     "Personne", "Consentements", "Orientations", "Accompagnements", "Journal",
-		     "Organisations", "aucun"},
+	[LANG_FR] =
+		{"fr", "Ce que refgw conserve sur une personne",
+		 "Cette page reprend tout ce que la passerelle d'orientation conserve sur cette "
+		 "personne, et chaque accès à ses données (le journal).",
+		 "Généré le",
+		 "Cette personne a été effacée : ses données personnelles ne peuvent plus être "
+		 "lues par personne.",
+		 "Personne", "Consentements", "Orientations", "Accompagnements", "Journal",
+		 "Organisations", "aucun"},
 	[LANG_NL] = {"nl", "Wat refgw over een persoon bewaart",
 		     "Deze pagina toont alles wat de doorverwijzingsgateway over deze persoon "
 		     "bewaart, en elke toegang tot die gegevens (het logboek).",
@@ -119,8 +120,7 @@ open_data(json_t *referral, const char *person, bool erased)
 
 	if (opened == NULL)
 		return SEAL_ERROR;
-	json_object_foreach(data, category, v)
-	{
+	json_object_foreach(data, category, v) {
 		char label[128];
 		json_t *value;
 
@@ -160,23 +160,19 @@ open_document(json_t *doc, const char *person, bool erased)
 	if ((s = open_member(p, "external_ref", person, "external_ref", erased)) != SEAL_OK ||
 	    (s = open_member(p, "birth_year", person, "birth_year", erased)) != SEAL_OK)
 		return s;
-	json_array_foreach(json_object_get(doc, "consents"), i, x)
-	{
+	json_array_foreach(json_object_get(doc, "consents"), i, x) {
 		if ((s = open_member(x, "evidence", person, "evidence", erased)) != SEAL_OK ||
 		    (s = open_member(x, "withdrawal_reason", person, "withdrawal_reason",
 				     erased)) != SEAL_OK)
 			return s;
 	}
-	json_array_foreach(json_object_get(doc, "referrals"), i, x)
-	{
+	json_array_foreach(json_object_get(doc, "referrals"), i, x) {
 		if ((s = open_data(x, person, erased)) != SEAL_OK ||
 		    (s = open_member(x, "reason", person, "reason", erased)) != SEAL_OK)
 			return s;
 	}
-	json_array_foreach(json_object_get(doc, "follow_ups"), i, x)
-	{
-		json_array_foreach(json_object_get(x, "entries"), j, e)
-		{
+	json_array_foreach(json_object_get(doc, "follow_ups"), i, x) {
+		json_array_foreach(json_object_get(x, "entries"), j, e) {
 			if ((s = open_member(e, "text", person, "text", erased)) != SEAL_OK)
 				return s;
 		}
@@ -231,8 +227,7 @@ html_object(struct buf *b, const json_t *obj, const char *none, int depth)
 		return html_escape(b, none, strlen(none));
 	if (APPEND_LITERAL(b, "<table>") != 0)
 		return -1;
-	json_object_foreach((json_t *)obj, key, v)
-	{
+	json_object_foreach((json_t *)obj, key, v) {
 		if (APPEND_LITERAL(b, "<tr><th>") != 0 || html_escape(b, key, strlen(key)) != 0 ||
 		    APPEND_LITERAL(b, "</th><td>") != 0 || html_value(b, v, none, depth + 1) != 0 ||
 		    APPEND_LITERAL(b, "</td></tr>") != 0)
@@ -250,11 +245,12 @@ flat_objects(const json_t *array)
 	json_t *o, *v;
 	const char *key;
 
-	json_array_foreach((json_t *)array, i, o)
-	{
+	json_array_foreach((json_t *)array, i, o) {
 		if (!json_is_object(o))
 			return false;
-		json_object_foreach(o, key, v) if (json_is_object(v) || json_is_array(v)) return false;
+		json_object_foreach(o, key, v)
+			if (json_is_object(v) || json_is_array(v))
+				return false;
 	}
 	return json_array_size(array) > 0;
 }
@@ -269,20 +265,17 @@ html_rows(struct buf *b, const json_t *array, const char *none)
 
 	if (APPEND_LITERAL(b, "<table><tr>") != 0)
 		return -1;
-	json_object_foreach((json_t *)first, key, v)
-	{
+	json_object_foreach((json_t *)first, key, v) {
 		if (APPEND_LITERAL(b, "<th>") != 0 || html_escape(b, key, strlen(key)) != 0 ||
 		    APPEND_LITERAL(b, "</th>") != 0)
 			return -1;
 	}
 	if (APPEND_LITERAL(b, "</tr>") != 0)
 		return -1;
-	json_array_foreach((json_t *)array, i, o)
-	{
+	json_array_foreach((json_t *)array, i, o) {
 		if (APPEND_LITERAL(b, "<tr>") != 0)
 			return -1;
-		json_object_foreach((json_t *)first, key, v)
-		{
+		json_object_foreach((json_t *)first, key, v) {
 			if (APPEND_LITERAL(b, "<td>") != 0 ||
 			    html_value(b, json_object_get(o, key), none, 1) != 0 ||
 			    APPEND_LITERAL(b, "</td>") != 0)
@@ -323,8 +316,7 @@ html_value(struct buf *b, const json_t *v, const char *none, int depth)
 			return html_escape(b, none, strlen(none));
 		if (flat_objects(v))
 			return html_rows(b, v, none);
-		json_array_foreach((json_t *)v, i, x)
-		{
+		json_array_foreach((json_t *)v, i, x) {
 			if (json_is_object(x) || json_is_array(x)) {
 				if (html_value(b, x, none, depth + 1) != 0)
 					return -1;
@@ -353,9 +345,8 @@ html_page(struct buf *b, const json_t *doc, enum export_lang lang)
 {
 	static const char *const sections[] = {"consents", "referrals", "follow_ups", "journal",
 					       "organisations"};
-	const char *titles[] = {words[lang].consents, words[lang].referrals,
-				words[lang].follow_ups, words[lang].journal,
-				words[lang].organisations};
+	const char *titles[] = {words[lang].consents, words[lang].referrals, words[lang].follow_ups,
+				words[lang].journal, words[lang].organisations};
 	const json_t *person = json_object_get(doc, "person");
 	size_t i;
 
@@ -387,8 +378,8 @@ entries_count(const json_t *doc)
 	size_t i;
 	json_t *f;
 
-	json_array_foreach(json_object_get(doc, "follow_ups"), i, f) n +=
-		(json_int_t)json_array_size(json_object_get(f, "entries"));
+	json_array_foreach(json_object_get(doc, "follow_ups"), i, f)
+		n += (json_int_t)json_array_size(json_object_get(f, "entries"));
 	return n;
 }
 
@@ -451,19 +442,18 @@ handle_person_export(struct request *r)
 		goto out;
 	}
 	/* What was exported, counted: nothing personal. */
-	detail = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "format",
-			   html ? "html" : "json", "language", html ? words[lang].code : "",
-			   "erased", erased, "consents",
-			   (json_int_t)json_array_size(json_object_get(doc, "consents")),
-			   "referrals",
-			   (json_int_t)json_array_size(json_object_get(doc, "referrals")),
-			   "follow_ups",
-			   (json_int_t)json_array_size(json_object_get(doc, "follow_ups")),
-			   "entries", entries_count(doc), "journal",
-			   (json_int_t)json_array_size(json_object_get(doc, "journal")));
+	detail = json_pack(
+		"{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "format", html ? "html" : "json",
+		"language", html ? words[lang].code : "", "erased", erased, "consents",
+		(json_int_t)json_array_size(json_object_get(doc, "consents")), "referrals",
+		(json_int_t)json_array_size(json_object_get(doc, "referrals")), "follow_ups",
+		(json_int_t)json_array_size(json_object_get(doc, "follow_ups")), "entries",
+		entries_count(doc), "journal",
+		(json_int_t)json_array_size(json_object_get(doc, "journal")));
 	if (!html && detail)
 		json_object_del(detail, "language");
-	if (detail == NULL || audit_record(r, "person.exported", "person", person, person, detail) != 0) {
+	if (detail == NULL ||
+	    audit_record(r, "person.exported", "person", person, person, detail) != 0) {
 		status = reply_problem(r, 500, "internal", "Internal error",
 				       "the audit log could not be written (request id %s)", r->id);
 		goto out;

@@ -53,13 +53,14 @@ amina_day(struct amina *a)
 				 "{\"external_ref\":\"DIO-16 <script>alert(1)</script>\","
 				 "\"birth_year\":1987}",
 				 201));
-	snprintf(body, sizeof(body),
-		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
-		 "\"purposes\":[\"housing_referral\",\"housing_support\"],\"data_categories\":"
-		 "[\"identity\",\"housing_situation\",\"follow_up\"],\"valid_until\":\"2099-01-01\","
-		 "\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-2026-16\","
-		 "\"recorded_by\":\"Worker D\"}}",
-		 a->person, org_id("orgb"));
+	snprintf(
+		body, sizeof(body),
+		"{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
+		"\"purposes\":[\"housing_referral\",\"housing_support\"],\"data_categories\":"
+		"[\"identity\",\"housing_situation\",\"follow_up\"],\"valid_until\":\"2099-01-01\","
+		"\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-2026-16\","
+		"\"recorded_by\":\"Worker D\"}}",
+		a->person, org_id("orgb"));
 	a->consent = must(post_id("orgd", "/v1/consents", body, 201));
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
@@ -86,9 +87,8 @@ amina_free(struct amina *a)
 	free(a->person), free(a->consent), free(a->referral), free(a->follow_up);
 }
 
-static void
-export(const char *slug, const char *person, const char *query, const char *const *headers,
-       struct resp *r)
+static void export(const char *slug, const char *person, const char *query,
+		   const char *const *headers, struct resp *r)
 {
 	char path[200];
 
@@ -111,11 +111,11 @@ journal_has(const json_t *doc, const char *action, const char *slug)
 	size_t i;
 	json_t *line;
 
-	json_array_foreach(json_object_get(doc, "journal"), i, line)
-	{
+	json_array_foreach(json_object_get(doc, "journal"), i, line) {
 		if (strcmp(json_string_value(json_object_get(line, "action")), action) == 0 &&
-		    (slug == NULL || strcmp(json_string_value(json_object_get(line, "organisation_id")),
-					    org_id(slug)) == 0))
+		    (slug == NULL ||
+		     strcmp(json_string_value(json_object_get(line, "organisation_id")),
+			    org_id(slug)) == 0))
 			return true;
 	}
 	return false;
@@ -144,9 +144,9 @@ START_TEST(test_export_json)
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "consents")), 1);
 	consent = json_array_get(json_object_get(doc, "consents"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(consent, "id")), a.consent);
-	ck_assert_str_eq(
-		json_string_value(json_object_get(json_object_get(consent, "evidence"), "reference")),
-		"SL-2026-16");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(consent, "evidence"),
+							   "reference")),
+			 "SL-2026-16");
 	/* the referral, its data and reason opened, its history */
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "referrals")), 1);
 	referral = json_array_get(json_object_get(doc, "referrals"), 0);
@@ -161,7 +161,8 @@ START_TEST(test_export_json)
 	/* the follow-up and its entry, opened */
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "follow_ups")), 1);
 	entry = json_array_get(
-		json_object_get(json_array_get(json_object_get(doc, "follow_ups"), 0), "entries"), 0);
+		json_object_get(json_array_get(json_object_get(doc, "follow_ups"), 0), "entries"),
+		0);
 	ck_assert_ptr_nonnull(entry);
 	ck_assert_str_eq(json_string_value(json_object_get(entry, "text")),
 			 "Visit: Amina sleeps at the shelter, asks about a studio");
@@ -235,7 +236,8 @@ START_TEST(test_export_html)
 		const char *query, *accept_language, *lang, *title, *absent;
 	} cases[] = {
 		{"", NULL, "en", "<h2>Consents</h2>", "<h2>Consentements</h2>"},
-		{"", "fr-BE,fr;q=0.9,en;q=0.5", "fr", "<h2>Consentements</h2>", "<h2>Consents</h2>"},
+		{"", "fr-BE,fr;q=0.9,en;q=0.5", "fr", "<h2>Consentements</h2>",
+		 "<h2>Consents</h2>"},
 		{"", "nl-BE", "nl", "<h2>Toestemmingen</h2>", "<h2>Consents</h2>"},
 		{"?format=html", "nl;q=0.4, fr;q=0.8", "fr", "<h2>Orientations</h2>",
 		 "<h2>Doorverwijzingen</h2>"},
@@ -269,7 +271,8 @@ START_TEST(test_export_html)
 		/* the values are there, escaped; nothing runs */
 		ck_assert_ptr_nonnull(strstr(r.body, "Amina"));
 		ck_assert_ptr_nonnull(strstr(r.body, "SL-2026-16"));
-		ck_assert_ptr_nonnull(strstr(r.body, "DIO-16 &lt;script&gt;alert(1)&lt;/script&gt;"));
+		ck_assert_ptr_nonnull(
+			strstr(r.body, "DIO-16 &lt;script&gt;alert(1)&lt;/script&gt;"));
 		ck_assert_ptr_nonnull(
 			strstr(r.body, "Evicted &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
 				       "&amp; sleeping at Midi"));
@@ -322,7 +325,8 @@ START_TEST(test_export_erased)
 	ck_assert_int_eq(json_object_size(json_object_get(referral, "data")), 0);
 	ck_assert(json_is_null(json_object_get(referral, "reason")));
 	entry = json_array_get(
-		json_object_get(json_array_get(json_object_get(r.json, "follow_ups"), 0), "entries"),
+		json_object_get(json_array_get(json_object_get(r.json, "follow_ups"), 0),
+				"entries"),
 		0);
 	ck_assert(json_is_null(json_object_get(entry, "text")));
 	/* and the journal, the erasure in it */
