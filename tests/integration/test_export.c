@@ -187,6 +187,16 @@ START_TEST(test_export_json)
 	ck_assert(journal_has(r.json, "person.exported", "coord"));
 	resp_free(&r);
 	ck_assert_int_eq(exports_audited(a.person), 2);
+	/* her recorder's view of her journal does not tell it that she asked */
+	{
+		char path[200];
+		snprintf(path, sizeof(path), "/v1/audit?person_id=%s&limit=200", a.person);
+		ck_assert_int_eq(call("orgd", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(strstr(r.body, "person.create"));
+		ck_assert_ptr_null(strstr(r.body, "person.exported"));
+		resp_free(&r);
+	}
 	amina_free(&a);
 }
 END_TEST
