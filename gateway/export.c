@@ -214,22 +214,29 @@ html_escape(struct buf *b, const char *s, size_t len)
 	return buf_append(b, s + from, len - from);
 }
 
-static int html_value(struct buf *b, const json_t *v, const char *none, int depth);
+/* What the page's renderers share: the word for an empty list, and the
+ * organisations' names by id (an id is shown with its name). */
+struct page {
+	const char *none;
+	const json_t *names;
+};
+
+static int html_value(struct buf *b, const json_t *v, const struct page *pg, int depth);
 
 /* An object as a two-column table: key, value. */
 static int
-html_object(struct buf *b, const json_t *obj, const char *none, int depth)
+html_object(struct buf *b, const json_t *obj, const struct page *pg, int depth)
 {
 	const char *key;
 	json_t *v;
 
 	if (json_object_size(obj) == 0)
-		return html_escape(b, none, strlen(none));
+		return html_escape(b, pg->none, strlen(pg->none));
 	if (APPEND_LITERAL(b, "<table>") != 0)
 		return -1;
 	json_object_foreach((json_t *)obj, key, v) {
 		if (APPEND_LITERAL(b, "<tr><th>") != 0 || html_escape(b, key, strlen(key)) != 0 ||
-		    APPEND_LITERAL(b, "</th><td>") != 0 || html_value(b, v, none, depth + 1) != 0 ||
+		    APPEND_LITERAL(b, "</th><td>") != 0 || html_value(b, v, pg, depth + 1) != 0 ||
 		    APPEND_LITERAL(b, "</td></tr>") != 0)
 			return -1;
 	}
@@ -256,7 +263,7 @@ flat_objects(const json_t *array)
 }
 
 static int
-html_rows(struct buf *b, const json_t *array, const char *none)
+html_rows(struct buf *b, const json_t *array, const struct page *pg)
 {
 	const json_t *first = json_array_get(array, 0);
 	const char *key;
@@ -277,7 +284,7 @@ html_rows(struct buf *b, const json_t *array, const char *none)
 			return -1;
 		json_object_foreach((json_t *)first, key, v) {
 			if (APPEND_LITERAL(b, "<td>") != 0 ||
-			    html_value(b, json_object_get(o, key), none, 1) != 0 ||
+			    html_value(b, json_object_get(o, key), pg, 1) != 0 ||
 			    APPEND_LITERAL(b, "</td>") != 0)
 				return -1;
 		}
@@ -288,17 +295,25 @@ html_rows(struct buf *b, const json_t *array, const char *none)
 }
 
 static int
-html_value(struct buf *b, const json_t *v, const char *none, int depth)
+html_value(struct buf *b, const json_t *v, const struct page *pg, int depth)
 {
 	size_t i;
-	json_t *x;
+	json_t *x, *name;
 	char num[64];
 
 	if (depth > 16)
 		return -1;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return html_escape(b, json_string_value(v), json_string_length(v));
+		name = json_object_get(pg->names, json_string_value(v));
+		return html_escape(b, json_string_value(v), json_string_length(v)) != 0 ||
+				       (json_is_string(name) &&
+					(APPEND_LITERAL(b, " (") != 0 ||
+					 html_escape(b, json_string_value(name),
+						     json_string_length(name)) != 0 ||
+					 APPEND_LITERAL(b, ")") != 0))
+			       ? -1
+			       : 0;
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return buf_append(b, num, strlen(num));
@@ -310,18 +325,18 @@ html_value(struct buf *b, const json_t *v, const char *none, int depth)
 	case JSON_FALSE:
 		return APPEND_LITERAL(b, "✗");
 	case JSON_OBJECT:
-		return html_object(b, v, none, depth);
+		return html_object(b, v, pg, depth);
 	case JSON_ARRAY:
 		if (json_array_size(v) == 0)
-			return html_escape(b, none, strlen(none));
+			return html_escape(b, pg->none, strlen(pg->none));
 		if (flat_objects(v))
-			return html_rows(b, v, none);
+			return html_rows(b, v, pg);
 		json_array_foreach((json_t *)v, i, x) {
 			if (json_is_object(x) || json_is_array(x)) {
-				if (html_value(b, x, none, depth + 1) != 0)
+				if (html_value(b, x, pg, depth + 1) != 0)
 					return -1;
 			} else if ((i > 0 && APPEND_LITERAL(b, ", ") != 0) ||
-				   html_value(b, x, none, depth + 1) != 0) {
+				   html_value(b, x, pg, depth + 1) != 0) {
 				return -1;
 			}
 		}
@@ -347,28 +362,41 @@ html_page(struct buf *b, const json_t *doc, enum export_lang lang)
 					       "organisations"};
 	const char *titles[] = {words[lang].consents, words[lang].referrals, words[lang].follow_ups,
 				words[lang].journal, words[lang].organisations};
-	const json_t *person = json_object_get(doc, "person");
+	const json_t *person = json_object_get(doc, "person"), *o;
+	json_t *names = json_object();
+	struct page pg = {words[lang].none, names};
 	size_t i;
+	int rc = -1;
 
+	if (names == NULL)
+		return -1;
+	json_array_foreach(json_object_get(doc, "organisations"), i, o) {
+		const char *id = json_string_value(json_object_get(o, "id"));
+		if (id && json_object_set(names, id, json_object_get(o, "name")) != 0)
+			goto out;
+	}
 	if (buf_cat(b, "<!DOCTYPE html>\n<html lang=\"", words[lang].code,
 		    "\"><head><meta charset=\"utf-8\"><title>", words[lang].title,
 		    "</title><style>", page_style, "</style></head><body><h1>", words[lang].title,
 		    "</h1><p>", words[lang].intro, "</p><p>", words[lang].generated, " ",
 		    (char *)NULL) != 0 ||
-	    html_value(b, json_object_get(doc, "generated_at"), words[lang].none, 0) != 0 ||
+	    html_value(b, json_object_get(doc, "generated_at"), &pg, 0) != 0 ||
 	    APPEND_LITERAL(b, "</p>") != 0)
-		return -1;
+		goto out;
 	if (json_object_get(person, "erased_at") &&
 	    buf_cat(b, "<p class=\"erased\">", words[lang].erased, "</p>", (char *)NULL) != 0)
-		return -1;
+		goto out;
 	if (buf_cat(b, "<h2>", words[lang].person, "</h2>", (char *)NULL) != 0 ||
-	    html_value(b, person, words[lang].none, 0) != 0)
-		return -1;
+	    html_value(b, person, &pg, 0) != 0)
+		goto out;
 	for (i = 0; i < ARRAY_LEN(sections); i++)
 		if (buf_cat(b, "<h2>", titles[i], "</h2>", (char *)NULL) != 0 ||
-		    html_value(b, json_object_get(doc, sections[i]), words[lang].none, 0) != 0)
-			return -1;
-	return APPEND_LITERAL(b, "</body></html>\n");
+		    html_value(b, json_object_get(doc, sections[i]), &pg, 0) != 0)
+			goto out;
+	rc = APPEND_LITERAL(b, "</body></html>\n");
+out:
+	json_decref(names);
+	return rc;
 }
 
 static json_int_t

@@ -281,6 +281,8 @@ START_TEST(test_export_html)
 		/* the values are there, escaped; nothing runs */
 		ck_assert_ptr_nonnull(strstr(r.body, "Amina"));
 		ck_assert_ptr_nonnull(strstr(r.body, "SL-2026-16"));
+		/* an organisation by its name too */
+		ck_assert_ptr_nonnull(strstr(r.body, " (Test Org D)"));
 		ck_assert_ptr_nonnull(
 			strstr(r.body, "DIO-16 &lt;script&gt;alert(1)&lt;/script&gt;"));
 		ck_assert_ptr_nonnull(
