@@ -11,6 +11,7 @@
  * export.  Then DIOGENES erases her on her request: the export still says
  * who held what and when, and nothing she said. */
 #include <check.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,81 @@ START_TEST(test_export_erased)
 }
 END_TEST
 
+/* The database's side (schema/048), as the application's role: the function
+ * bounds what it builds, and opens for an active coordinator the rules let
+ * export, for nobody else, whatever a rule says. */
+static long
+as_app(PGconn *app, const char *slug, const char *query, const char *person)
+{
+	const char *o[1] = {org_id(slug)}, *p[1] = {person};
+
+	ck_assert_int_eq(
+		sql_long(app,
+			 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s", 1,
+			 o),
+		1);
+	return sql_long(app, query, 1, p);
+}
+
+START_TEST(test_export_database)
+{
+	struct amina a;
+	PGconn *app;
+	PGresult *res;
+
+	amina_day(&a);
+	app = sql_app();
+	res = PQexec(app, "BEGIN");
+	PQclear(res);
+	/* beyond the limit: counted, not built */
+	ck_assert_int_eq(as_app(app, "coord",
+				"SELECT count(*) FROM refgw_person_export($1::uuid, 3) "
+				"WHERE found AND document IS NULL AND row_count > 3",
+				a.person),
+			 1);
+	ck_assert_int_eq(as_app(app, "coord",
+				"SELECT count(*) FROM refgw_person_export($1::uuid, 5000) "
+				"WHERE found AND (document->'person'->>'id')::uuid = $1::uuid",
+				a.person),
+			 1);
+	/* the sealed values leave PostgreSQL sealed */
+	ck_assert_int_eq(as_app(app, "coord",
+				"SELECT count(*) FROM refgw_person_export($1::uuid, 5000) "
+				"WHERE document::text LIKE '%rgw1.%' AND document::text NOT LIKE "
+				"'%Amina%'",
+				a.person),
+			 1);
+	/* her recorder, even granted the action by a rule of its own: nothing */
+	ck_assert_int_eq(as_app(app, "coord",
+				"WITH i AS (INSERT INTO access_rules (organisation_id, action, "
+				"allowed) VALUES ($1::uuid, 'person.export', true) RETURNING 1) "
+				"SELECT count(*) FROM i",
+				org_id("orgd")),
+			 1);
+	ck_assert_int_eq(
+		as_app(app, "orgd",
+		       "SELECT count(*) FROM refgw_person_export($1::uuid, 5000) WHERE found",
+		       a.person),
+		0);
+	/* a coordinator whose own rule takes the action away: nothing */
+	ck_assert_int_eq(as_app(app, "coord",
+				"WITH i AS (INSERT INTO access_rules (organisation_id, action, "
+				"allowed) VALUES ($1::uuid, 'person.export', false) RETURNING 1) "
+				"SELECT count(*) FROM i",
+				org_id("coord")),
+			 1);
+	ck_assert_int_eq(
+		as_app(app, "coord",
+		       "SELECT count(*) FROM refgw_person_export($1::uuid, 5000) WHERE found",
+		       a.person),
+		0);
+	res = PQexec(app, "ROLLBACK");
+	PQclear(res);
+	PQfinish(app);
+	amina_free(&a);
+}
+END_TEST
+
 Suite *
 export_suite(void)
 {
@@ -371,6 +447,7 @@ export_suite(void)
 	tcase_add_test(tc, test_export_refused);
 	tcase_add_test(tc, test_export_html);
 	tcase_add_test(tc, test_export_erased);
+	tcase_add_test(tc, test_export_database);
 	suite_add_tcase(s, tc);
 	return s;
 }
