@@ -566,7 +566,12 @@ scenario_pg_outage(void)
 	in_use = metric("refgw_db_pool_in_use");
 	up = metric("refgw_db_up");
 	c = sql_admin();
-	backends = sql_long(c, "SELECT count(*) FROM pg_stat_activity WHERE usename = 'refgw_app'", 0, NULL);
+	/* In this database: the key store's connections (same role, its own
+	 * database, REFGW_KEYSTORE_CONNECTIONS) are not the pool's. */
+	backends = sql_long(c,
+			    "SELECT count(*) FROM pg_stat_activity WHERE usename = 'refgw_app' "
+			    "AND datname = current_database()",
+			    0, NULL);
 	for (i = 0; i < NW; i++) {
 		for (size_t k = 0; k < w[i].nids; k++) {
 			const char *p[1] = {w[i].ids[k]};
