@@ -196,6 +196,12 @@ send_response(struct MHD_Connection *conn, struct http_request *hr)
 	MHD_add_response_header(resp, "X-Request-Id", hr->client_id[0] ? hr->client_id : r->id);
 	MHD_add_response_header(resp, "X-Refgw-Request-Id", r->id);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* A page (the person's export): nothing it holds may run or load. */
+	if (strncmp(r->content_type, "text/html", 9) == 0) {
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; style-src 'unsafe-inline'");
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	}
 	if (r->etag[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
 	if (r->location[0])

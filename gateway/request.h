@@ -110,6 +110,9 @@ json_t *body_json(struct request *r);
 int reply_json(struct request *r, int status, json_t *body /* stolen */);
 /* A JSON body already rendered (hot lists are written without jansson). */
 int reply_json_text(struct request *r, int status, char *text /* stolen */, size_t len);
+/* Another media type (the HTML export): text stolen, ctype a literal. */
+int reply_text(struct request *r, int status, const char *ctype, char *text /* stolen */,
+	       size_t len);
 int reply_problem(struct request *r, int status, const char *slug, const char *title,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int reply_invalid(struct request *r, json_t *errors /* stolen: [{field,message}] */);

@@ -61,6 +61,15 @@ reply_json_text(struct request *r, int status, char *text, size_t len)
 }
 
 int
+reply_text(struct request *r, int status, const char *ctype, char *text, size_t len)
+{
+	int s = reply_json_text(r, status, text, len);
+
+	r->content_type = ctype;
+	return s;
+}
+
+int
 reply_json(struct request *r, int status, json_t *body)
 {
 	return set_body(r, status, body, "application/json");

@@ -14,6 +14,7 @@
 #include "consents.h"
 #include "db.h"
 #include "events.h"
+#include "export.h"
 #include "follow_ups.h"
 #include "hsds.h"
 #include "idempotency.h"
@@ -67,6 +68,9 @@ const struct route routes[] = {
 	 ROUTE_IDEMPOTENT},
 	/* Its recorder, or a coordinator on the person's request (schema/047). */
 	{HTTP_DELETE, "/v1/persons/{id}", handle_person_erase, "person.erase", "persons.erase", 0},
+	/* The coordinator, for the person: all refgw holds about them (schema/048). */
+	{HTTP_GET, "/v1/persons/{id}/export", handle_person_export, "person.export",
+	 "persons.export", 0},
 	{HTTP_POST, "/v1/consents", handle_consent_create, "consent.create", "consents.create",
 	 ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", 0},

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "consents.h"
 #include "events.h"
+#include "export.h"
 #include "follow_ups.h"
 #include "hsds.h"
 #include "idempotency.h"
@@ -110,6 +111,7 @@ ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
 ROW_DESC(person_row, PERSON_COLUMNS);
 ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
 ROW_DESC(person_erasure_row, PERSON_ERASURE_COLUMNS);
+ROW_DESC(person_export_row, PERSON_EXPORT_COLUMNS);
 ROW_DESC(consent_row, CONSENT_COLUMNS);
 ROW_DESC(consent_withdrawal_row, CONSENT_WITHDRAWAL_COLUMNS);
 
@@ -224,6 +226,10 @@ struct db_stmt statements[ST_COUNT] = {
 			     "id", &person_erasure_row},
 	[ST_PERSON_VISIBLE] = {"person_visible", "SELECT {cols} FROM persons WHERE id = $id::uuid",
 			       "id", &person_visible_row},
+	/* the person's export (export.h, schema/048) */
+	[ST_PERSON_EXPORT] = {"person_export",
+			      "SELECT {cols} FROM refgw_person_export($id::uuid, $limit::int) e",
+			      "id limit", &person_export_row},
 	/* consents (consents.h) */
 	[ST_CONSENT_INSERT] = {"consent_insert",
 			       "INSERT INTO consents (person_id, created_by, recipient_orgs, "

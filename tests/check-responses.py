@@ -16,7 +16,8 @@ content type, with every $ref resolved in the spec.  A response fails when:
   - the spec has no response for its status;
   - it has a body where the spec gives no content, or no body where it does;
   - its content type is not one the spec lists for that response;
-  - its body is not valid JSON or does not validate against the schema.
+  - its body is not valid JSON or does not validate against the schema (a body
+    of another media type, such as text/html, is validated as a string).
 Every failure is printed (route, status, JSON pointer, message, the body cut
 short), grouped so that one mistake in the spec does not bury the others.
 Exit status: 0 all valid, 1 some failed, 2 the check itself could not run
@@ -164,10 +165,13 @@ def check(spec, rec):
     schema = media.get("schema")
     if schema is None:
         return [(where, "no schema for %s" % ctype)]
-    try:
-        instance = json.loads(body)
-    except ValueError as e:
-        return [(where, "body is not JSON: %s" % e)]
+    if ctype.endswith("json"):
+        try:
+            instance = json.loads(body)
+        except ValueError as e:
+            return [(where, "body is not JSON: %s" % e)]
+    else:  # text (the HTML export): the body is the instance, a string
+        instance = body
     return [(where, "%s: %s [schema %s]"
              % (pointer(e.absolute_path), e.message if len(e.message) < 300 else e.message[:300] + "…",
                 pointer(e.absolute_schema_path)))

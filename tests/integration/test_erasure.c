@@ -198,6 +198,13 @@ START_TEST(sealed_at_rest_and_read_in_clear)
 		ck_assert_msg(r.status == 200 && strstr(r.body, "Yassine called back"), "%ld %s",
 			      r.status, r.body);
 		resp_free(&r);
+		/* the coordinator's export for him opens it too */
+		snprintf(path, sizeof(path), "/v1/persons/%s/export", m.person);
+		ck_assert_int_eq(call("coord", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_msg(r.status == 200 && strstr(r.body, "Yassine called back") &&
+				      strstr(r.body, "rgw1.") == NULL,
+			      "%ld %.300s", r.status, r.body);
+		resp_free(&r);
 		p[0] = m.referral;
 		ck_assert_int_eq(
 			sql_long(c,
