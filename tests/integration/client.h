@@ -102,6 +102,7 @@ Suite *host_own_suite(void);
 Suite *erasure_suite(void);
 Suite *retention_suite(void);
 Suite *keys_suite(void);
+Suite *review16_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);
