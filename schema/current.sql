@@ -1807,8 +1807,11 @@ CREATE FUNCTION public.refgw_person_not_erased() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+DECLARE
+    erased timestamptz;
 BEGIN
-    IF EXISTS (SELECT 1 FROM persons WHERE id = NEW.person_id AND erased_at IS NOT NULL) THEN
+    SELECT p.erased_at INTO erased FROM persons p WHERE p.id = NEW.person_id FOR KEY SHARE;
+    IF erased IS NOT NULL THEN
         RAISE EXCEPTION 'person % was erased', NEW.person_id USING ERRCODE = '23R04';
     END IF;
     RETURN NEW;
