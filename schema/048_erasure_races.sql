@@ -22,3 +22,22 @@ BEGIN
     RETURN NEW;
 END
 $$;
+-- 2. Every instance keeps the data keys it used in memory (keystore.c);
+--    an erasure destroyed the key in the key store and in the erasing
+--    instance's cache only, and another instance went on opening the
+--    person's sealed evidence and stored replays with its cached copy for
+--    up to REFGW_KEY_CACHE_SECONDS.  An erasure now notifies every instance
+--    (channel refgw_erased, payload the person's id, at commit), which
+--    drops its copy (gateway/notify.c).
+CREATE FUNCTION refgw_person_erased_notify() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public
+AS $$
+BEGIN
+    PERFORM pg_notify('refgw_erased', NEW.id::text);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER persons_erased_notify AFTER UPDATE OF erased_at ON persons
+    FOR EACH ROW WHEN (NEW.erased_at IS NOT NULL AND OLD.erased_at IS NULL)
+    EXECUTE FUNCTION refgw_person_erased_notify();

@@ -1800,6 +1800,22 @@ $$;
 ALTER FUNCTION public.refgw_partnership_sites(p uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_person_erased_notify(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_person_erased_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    PERFORM pg_notify('refgw_erased', NEW.id::text);
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_person_erased_notify() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_person_not_erased(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -4006,6 +4022,12 @@ CREATE TRIGGER organisations_programs_follow AFTER INSERT OR UPDATE OF programs 
 --
 
 CREATE TRIGGER partnerships_members_exist BEFORE INSERT OR UPDATE OF members ON public.partnerships FOR EACH ROW EXECUTE FUNCTION public.refgw_partnership_members_exist();
+
+--
+-- Name: persons persons_erased_notify; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER persons_erased_notify AFTER UPDATE OF erased_at ON public.persons FOR EACH ROW WHEN (((new.erased_at IS NOT NULL) AND (old.erased_at IS NULL))) EXECUTE FUNCTION public.refgw_person_erased_notify();
 
 --
 -- Name: proposals proposals_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
