@@ -203,6 +203,53 @@ START_TEST(another_instance_reads_nothing_after_the_erasure)
 }
 END_TEST
 
+/* The receiver records where the man is housed, with a note about the
+ * landlord, retried with an Idempotency-Key.  The erasure removes the
+ * occupancy's note (schema/047), but the stored replay of that answer is
+ * not sealed (it is not tied to the person) and keeps the note in clear in
+ * idempotency_keys for REFGW_RETAIN_IDEMPOTENCY_DAYS (and in every backup). */
+START_TEST(an_erasure_leaves_no_note_in_a_stored_replay)
+{
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	const char *hdr[2] = {"Idempotency-Key: review16-placement-1", NULL};
+	const char *place = "{\"kind\":\"private_market\",\"start_date\":\"2027-01-04\","
+			    "\"note\":\"lease with Mrs Janssens, rue Haute 12\"}";
+	char *person, *consent, *referral, path[160];
+	struct resp r;
+
+	recorded("Wout", &person, &consent, &referral);
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", referral);
+	ck_assert_int_eq(call("orgb", "POST", path, "{\"to\":\"received\"}", v1, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "POST", path, "{\"to\":\"waitlisted\"}", v2, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/referrals/%s/placements", referral);
+	ck_assert_int_eq(call("orgb", "POST", path, place, hdr, &r), 0);
+	ck_assert_msg(r.status == 201 && strstr(r.body, "Janssens"), "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call("orgd", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM occupancies WHERE referral_id = $1::uuid "
+				   "AND note IS NULL",
+				   referral),
+			 1);
+	ck_assert_msg(sql_count("SELECT count(*) FROM idempotency_keys WHERE response LIKE "
+				"'%' || $1 || '%'",
+				"Janssens") == 0,
+		      "the occupancy's note stays in clear in a stored replay after the erasure");
+	/* The retry answers as a retry about an erased person does. */
+	snprintf(path, sizeof(path), "/v1/referrals/%s/placements", referral);
+	ck_assert_int_eq(call("orgb", "POST", path, place, hdr, &r), 0);
+	ck_assert_msg(strstr(r.body, "Janssens") == NULL, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	free(person), free(consent), free(referral);
+}
+END_TEST
+
 Suite *
 review16_suite(void)
 {
@@ -212,6 +259,7 @@ review16_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, a_consent_recorded_during_the_erasure_does_not_survive_it);
 	tcase_add_test(tc, another_instance_reads_nothing_after_the_erasure);
+	tcase_add_test(tc, an_erasure_leaves_no_note_in_a_stored_replay);
 	suite_add_tcase(s, tc);
 	return s;
 }
