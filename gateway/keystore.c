@@ -415,11 +415,16 @@ keystore_destroy(const char *person)
 {
 	unsigned char id[16];
 	const char *params[1] = {person};
+	enum ks_status s;
 
 	if (uuid_bytes(person, id) != 0)
 		return KS_ABSENT;
 	cache_drop(id);
-	return exec(SQL_KEY_DELETE, 1, params, NULL);
+	s = exec(SQL_KEY_DELETE, 1, params, NULL);
+	/* Again: a read of this person on another thread between the first
+	 * drop and the delete may have cached the key anew. */
+	cache_drop(id);
+	return s;
 }
 
 void
