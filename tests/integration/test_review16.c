@@ -250,6 +250,72 @@ START_TEST(an_erasure_leaves_no_note_in_a_stored_replay)
 }
 END_TEST
 
+/* The same for a proposal: orgb proposes him for a unit of ORS's (orgc)
+ * with a note, retried with an Idempotency-Key. */
+START_TEST(an_erasure_leaves_no_proposal_note_in_a_stored_replay)
+{
+	const char *v1[] = {"If-Match: \"1\"", NULL}, *v2[] = {"If-Match: \"2\"", NULL};
+	const char *hdr[2] = {"Idempotency-Key: review16-proposal-1", NULL};
+	char *person, *consent, *referral, *site, *unit, path[160], body[2048];
+	struct resp r;
+
+	person = must(post_id("orgd", "/v1/persons", "{\"external_ref\":\"DIO-R16-Jef\"}", 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
+		 "{\"kind\":\"housing_operator\"}],\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\"],\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+		 person, org_id("orgb"));
+	consent = must(post_id("orgd", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\"}",
+		 person, org_id("orgb"), consent);
+	referral = must(post_id("orgd", "/v1/referrals", body, 201));
+	snprintf(path, sizeof(path), "/v1/referrals/%s/transitions", referral);
+	ck_assert_int_eq(call("orgb", "POST", path, "{\"to\":\"received\"}", v1, &r), 0);
+	resp_free(&r);
+	ck_assert_int_eq(call("orgb", "POST", path, "{\"to\":\"waitlisted\"}", v2, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	site = must(post_id("orgc", "/v1/sites",
+			    "{\"name\":\"Review16\",\"commune\":\"Saint-Gilles\","
+			    "\"managing_partner\":\"Communa\",\"units\":6,"
+			    "\"period_from\":\"2023-03-01\",\"period_until\":\"2030-07-15\"}",
+			    201));
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"R-01\",\"type\":\"studio\",\"bedrooms\":0,"
+		 "\"furnished\":true,\"accessibility\":\"lift\",\"commune\":\"Saint-Gilles\","
+		 "\"address\":\"rue de la Victoire 1\",\"monthly_contribution_eur\":250,"
+		 "\"available_from\":\"2026-12-01\",\"available_until\":\"2030-06-30\","
+		 "\"terms\":\"precarious_occupation\",\"max_stay_months\":18,"
+		 "\"audience\":[{\"kind\":\"homeless_service\"}],\"status\":\"published\"}",
+		 site);
+	unit = must(post_id("orgc", "/v1/units", body, 201));
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body),
+		 "{\"referral_id\":\"%s\",\"note\":\"Jef drinks less since his daughter "
+		 "visits\"}",
+		 referral);
+	ck_assert_int_eq(call("orgb", "POST", path, body, hdr, &r), 0);
+	ck_assert_msg(r.status == 201 && strstr(r.body, "daughter"), "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call("orgd", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	ck_assert_msg(sql_count("SELECT count(*) FROM idempotency_keys WHERE response LIKE "
+				"'%' || $1 || '%'",
+				"daughter visits") == 0,
+		      "the proposal's note stays in clear in a stored replay after the erasure");
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	ck_assert_int_eq(call("orgb", "POST", path, body, hdr, &r), 0);
+	ck_assert_msg(strstr(r.body, "daughter") == NULL, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	free(person), free(consent), free(referral), free(site), free(unit);
+}
+END_TEST
+
 Suite *
 review16_suite(void)
 {
@@ -260,6 +326,7 @@ review16_suite(void)
 	tcase_add_test(tc, a_consent_recorded_during_the_erasure_does_not_survive_it);
 	tcase_add_test(tc, another_instance_reads_nothing_after_the_erasure);
 	tcase_add_test(tc, an_erasure_leaves_no_note_in_a_stored_replay);
+	tcase_add_test(tc, an_erasure_leaves_no_proposal_note_in_a_stored_replay);
 	suite_add_tcase(s, tc);
 	return s;
 }
