@@ -23,7 +23,9 @@
 	C(PROPOSAL_STATUS, "status", "p.status", COL_PLAIN, 0, NULL)                               \
 	C(PROPOSAL_REASON, "reason_code", "p.reason_code", COL_STRING, COL_NULLABLE, NULL)         \
 	C(PROPOSAL_DECIDED, "decided_at", TS("p.decided_at"), COL_PLAIN, COL_NULLABLE, NULL)       \
-	C(PROPOSAL_CREATED, "created_at", TS("p.created_at"), COL_PLAIN, 0, NULL)
+	C(PROPOSAL_CREATED, "created_at", TS("p.created_at"), COL_PLAIN, 0, NULL)                  \
+	C(PROPOSAL_PERSON, "person_id",                                                            \
+	  "(SELECT r.person_id FROM referrals r WHERE r.id = p.referral_id)", COL_KEY, 0, NULL)
 
 /* What the referral's consent lets the proposer share with the operator:
  * its categories, comma-separated, or "!referral" / "!consent". */
