@@ -316,6 +316,51 @@ START_TEST(an_erasure_leaves_no_proposal_note_in_a_stored_replay)
 }
 END_TEST
 
+/* DIOGENES records a man by his national register number only, with an
+ * Idempotency-Key.  persons.niss_hmac is keyed (REFGW_NISS_KEY_FILE) so
+ * that the number cannot be found by trying them all; but the key's
+ * request_hash is a plain sha256 of "POST /v1/persons\n" and the body: the
+ * number is found by trying the ~36 million valid ones, for
+ * REFGW_RETAIN_IDEMPOTENCY_DAYS, after his erasure (which clears
+ * niss_hmac) and in every backup.  Here one birth date's 1000 serials. */
+START_TEST(no_national_number_recoverable_from_a_request_hash)
+{
+	const char *hdr[2] = {"Idempotency-Key: review16-niss-1", NULL};
+	char body[128], niss[16], path[160], *person;
+	long long b = 790314000LL + 417;
+	struct resp r;
+	PGconn *c = sql_admin();
+	const char *p[1];
+	long found;
+
+	snprintf(niss, sizeof(niss), "%09lld%02d", b, 97 - (int)(b % 97));
+	snprintf(body, sizeof(body), "{\"niss\":\"%s\"}", niss);
+	ck_assert_int_eq(call("orgd", "POST", "/v1/persons", body, hdr, &r), 0);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	person = strdup(json_string_value(json_object_get(r.json, "id")));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call("orgd", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	p[0] = "790314";
+	found = sql_long(
+		c,
+		"SELECT count(*) FROM idempotency_keys k, generate_series(0, 999) n, "
+		"LATERAL (SELECT ($1 || lpad(n::text, 3, '0'))::bigint AS b) x "
+		"WHERE k.key = 'review16-niss-1' AND k.request_hash = sha256(convert_to("
+		"'POST /v1/persons' || chr(10) || '{\"niss\":\"' || lpad(x.b::text, 9, '0') "
+		"|| lpad((97 - x.b % 97)::text, 2, '0') || '\"}', 'UTF8'))",
+		1, p);
+	ck_assert_msg(found == 0,
+		      "his national register number is found from the stored request hash after "
+		      "his erasure (%ld match)",
+		      found);
+	PQfinish(c);
+	free(person);
+}
+END_TEST
+
 Suite *
 review16_suite(void)
 {
@@ -327,6 +372,7 @@ review16_suite(void)
 	tcase_add_test(tc, another_instance_reads_nothing_after_the_erasure);
 	tcase_add_test(tc, an_erasure_leaves_no_note_in_a_stored_replay);
 	tcase_add_test(tc, an_erasure_leaves_no_proposal_note_in_a_stored_replay);
+	tcase_add_test(tc, no_national_number_recoverable_from_a_request_hash);
 	suite_add_tcase(s, tc);
 	return s;
 }
