@@ -361,6 +361,37 @@ START_TEST(no_national_number_recoverable_from_a_request_hash)
 }
 END_TEST
 
+/* The coordinators manage who may erase: person.erase is an action of the
+ * access rules (schema/047, openapi's enum), but the gateway's list of
+ * actions did not know it: PUT /v1/access-rules/{org}/person.erase answered
+ * 400, and so did PUT /v1/access-rules resending what GET returns (the
+ * suite referrals' flow test failed). */
+START_TEST(coordinators_manage_person_erase)
+{
+	char path[200], *person;
+	struct resp r;
+
+	person = must(post_id("orgd", "/v1/persons", "{\"external_ref\":\"DIO-R16-Pol\"}", 201));
+	snprintf(path, sizeof(path), "/v1/access-rules/%s/person.erase", org_id("orgd"));
+	ck_assert_int_eq(call("coord", "PUT", path, "{\"allowed\":false}", NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call("orgd", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 403, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/access-rules/%s/person.erase", org_id("orgd"));
+	ck_assert_int_eq(call("coord", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200 || r.status == 204, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call("orgd", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	free(person);
+}
+END_TEST
+
 Suite *
 review16_suite(void)
 {
@@ -373,6 +404,7 @@ review16_suite(void)
 	tcase_add_test(tc, an_erasure_leaves_no_note_in_a_stored_replay);
 	tcase_add_test(tc, an_erasure_leaves_no_proposal_note_in_a_stored_replay);
 	tcase_add_test(tc, no_national_number_recoverable_from_a_request_hash);
+	tcase_add_test(tc, coordinators_manage_person_erase);
 	suite_add_tcase(s, tc);
 	return s;
 }
