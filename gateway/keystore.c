@@ -204,6 +204,28 @@ keystore_shutdown(void)
 	ks.conninfo = NULL;
 }
 
+/* k (locked) with an open connection: a lost one reopened. */
+static int
+reopen(struct ks_conn *k)
+{
+	struct db_conn *c = NULL;
+
+	if (k->c && db_lost(k->c)) {
+		db_close(k->c);
+		k->c = NULL;
+	}
+	if (k->c != NULL)
+		return 0;
+	if (db_connect(ks.conninfo, &c) != DB_OK) {
+		log_warnx("key store: cannot connect: %s", c ? db_last_error(c) : "?");
+		if (c)
+			db_close(c);
+		return -1;
+	}
+	k->c = c;
+	return 0;
+}
+
 /* A connection of the key store, locked; NULL when it cannot be opened. */
 static struct ks_conn *
 acquire(void)
@@ -222,21 +244,9 @@ acquire(void)
 	k = &ks.conns[start];
 	pthread_mutex_lock(&k->lock);
 got:
-	if (k->c && db_lost(k->c)) {
-		db_close(k->c);
-		k->c = NULL;
-	}
-	if (k->c == NULL) {
-		struct db_conn *c = NULL;
-
-		if (db_connect(ks.conninfo, &c) != DB_OK) {
-			log_warnx("key store: cannot connect: %s", c ? db_last_error(c) : "?");
-			if (c)
-				db_close(c);
-			pthread_mutex_unlock(&k->lock);
-			return NULL;
-		}
-		k->c = c;
+	if (reopen(k) != 0) {
+		pthread_mutex_unlock(&k->lock);
+		return NULL;
 	}
 	return k;
 }
@@ -247,6 +257,10 @@ release(struct ks_conn *k)
 	pthread_mutex_unlock(&k->lock);
 }
 
+/* A connection found lost by its query (the key store restarted, failed
+ * over, or ended its sessions) is reopened and the statement run once more:
+ * every statement here is one statement of its own, and the key store
+ * back is no reason for a 503. */
 static enum ks_status
 exec(const char *sql, int n, const char *const *params, struct db_res **res)
 {
@@ -256,8 +270,12 @@ exec(const char *sql, int n, const char *const *params, struct db_res **res)
 	if (k == NULL)
 		return KS_UNAVAILABLE;
 	s = db_exec_params(k->c, sql, n, params, res);
-	if (s != DB_OK)
+	if (s != DB_OK) {
 		log_warnx("key store: %s", db_last_error(k->c));
+		if (db_lost(k->c) && reopen(k) == 0 &&
+		    (s = db_exec_params(k->c, sql, n, params, res)) != DB_OK)
+			log_warnx("key store: %s", db_last_error(k->c));
+	}
 	release(k);
 	return s == DB_OK ? KS_OK : KS_UNAVAILABLE;
 }
