@@ -441,6 +441,16 @@ keystore_forget(const char *person)
 		cache_drop(id);
 }
 
+void
+keystore_forget_all(void)
+{
+	if (ks.cache == NULL)
+		return;
+	pthread_mutex_lock(&ks.cache_lock);
+	wipe(ks.cache, (ks.cache_mask + 1) * sizeof(*ks.cache));
+	pthread_mutex_unlock(&ks.cache_lock);
+}
+
 int
 keystore_rewrap(long batch, long *rewrapped, long *left)
 {

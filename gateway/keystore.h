@@ -29,8 +29,12 @@ enum ks_status keystore_get(const char *person, unsigned char dek[AEAD_KEY_LEN])
 /* Destroys the key (and this instance's cached copy): KS_OK also when it
  * was already gone. */
 enum ks_status keystore_destroy(const char *person) MUSTCHECK;
-/* Forgets a cached key (another instance destroyed it). */
+/* Forgets a cached key (another instance destroyed it: notify.c hears
+ * refgw_erased, schema/050). */
 void keystore_forget(const char *person);
+/* Forgets every cached key (the notifications of erasures were not heard
+ * for a while). */
+void keystore_forget_all(void);
 
 /* Rotation: re-wraps up to batch keys not under the current master key;
  * *rewrapped gets how many, *left how many remain under another key. */

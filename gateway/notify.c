@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "keystore.h"
 #include "log.h"
 #include "metrics.h"
 #include "retention.h"
@@ -177,7 +178,8 @@ listen_connect(void)
 {
 	struct db_conn *c = NULL;
 
-	if (db_listen(n.conninfo, "LISTEN refgw_events; LISTEN refgw_identity", &c) != DB_OK) {
+	if (db_listen(n.conninfo, "LISTEN refgw_events; LISTEN refgw_identity; LISTEN refgw_erased",
+		      &c) != DB_OK) {
 		db_close(c);
 		return NULL;
 	}
@@ -189,6 +191,8 @@ on_notification(const char *channel, const char *payload)
 {
 	if (strcmp(channel, "refgw_identity") == 0)
 		atomic_fetch_add(&n.identity_gen, 1);
+	else if (strcmp(channel, "refgw_erased") == 0)
+		keystore_forget(payload); /* erased through another instance (schema/050) */
 	else if (strlen(payload) == 36) {
 		wake_matching(payload, 0, false);
 	}
@@ -338,6 +342,7 @@ listener(void *arg)
 			log_warnx("notify: LISTEN connection lost; reconnecting");
 			atomic_store(&n.identity_up, false);
 			atomic_fetch_add(&n.identity_gen, 1);
+			keystore_forget_all(); /* erasures may go unheard meanwhile */
 			db_close(c);
 			c = NULL;
 			continue;
@@ -356,6 +361,7 @@ listener(void *arg)
 				log_warnx("notify: LISTEN connection lost; reconnecting");
 				atomic_store(&n.identity_up, false); /* the cache stops serving */
 				atomic_fetch_add(&n.identity_gen, 1);
+				keystore_forget_all();
 				db_close(c);
 				c = NULL;
 				continue;

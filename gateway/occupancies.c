@@ -262,8 +262,15 @@ reply_occupancy(struct request *r, int status, const char *id)
 		rc = reply_db_error(r, s);
 	else if (db_rows(res) == 0)
 		rc = reply_problem(r, 404, "not-found", "Not found", "no occupancy %s", id);
-	else
+	else {
+		/* A created occupancy's answer carries its note, free text about
+		 * the person: an Idempotency-Key's stored replay of it is sealed
+		 * under their key, and ends with their erasure (idempotency.c). */
+		if (status == 201 && !row_null(res, 0, OCCUPANCY_PERSON))
+			snprintf(r->answer_person, sizeof(r->answer_person), "%s",
+				 row_val(res, 0, OCCUPANCY_PERSON));
 		rc = reply_row(r, status, &occupancy_row, res, 0, ROW_PUBLIC);
+	}
 	db_res_free(res);
 	return rc;
 }

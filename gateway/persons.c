@@ -49,6 +49,14 @@ persons_init(const char *key_file, bool required, char *err, size_t errlen)
 	return 0;
 }
 
+int
+persons_keyed_digest(const void *data, size_t len, unsigned char out[32])
+{
+	if (niss_key_len == 0)
+		return -1;
+	return crypto_hmac_sha256(niss_key, niss_key_len, data, len, out);
+}
+
 /* Belgian national register number: 11 digits, mod-97 check (born before or
  * from 2000). */
 bool

@@ -43,6 +43,10 @@ extern const struct row_desc person_row, person_visible_row, person_erasure_row;
 /* The HMAC key for national register numbers (REFGW_NISS_KEY_FILE). */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);
 bool niss_valid(const char *niss);
+/* HMAC-SHA256 under that key (-1 when there is none): what the database
+ * keeps to recognise a request (idempotency.c) without holding a digest of
+ * its body that trying the national register numbers would reverse. */
+int persons_keyed_digest(const void *data, size_t len, unsigned char out[32]) MUSTCHECK;
 
 int handle_person_create(struct request *r);
 /* DELETE /v1/persons/{id}: erasure by crypto-shredding (docs/data-protection.md). */

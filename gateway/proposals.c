@@ -137,6 +137,11 @@ handle_proposal_create(struct request *r)
 		goto out;
 	}
 	snprintf(r->location, sizeof(r->location), "/v1/proposals/%s", id);
+	/* Its note is free text about the person: an Idempotency-Key's stored
+	 * replay is sealed under their key and ends with their erasure. */
+	if (!row_null(res, 0, PROPOSAL_PERSON))
+		snprintf(r->answer_person, sizeof(r->answer_person), "%s",
+			 row_val(res, 0, PROPOSAL_PERSON));
 	status = reply_row(r, 201, &proposal_row, res, 0, ROW_PUBLIC);
 out:
 	free(note);

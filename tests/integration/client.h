@@ -103,6 +103,7 @@ Suite *erasure_suite(void);
 Suite *retention_suite(void);
 Suite *keys_suite(void);
 Suite *export_suite(void);
+Suite *review16_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

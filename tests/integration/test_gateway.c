@@ -1359,6 +1359,7 @@ main(void)
 	srunner_add_suite(sr, retention_suite());
 	srunner_add_suite(sr, keys_suite());
 	srunner_add_suite(sr, export_suite());
+	srunner_add_suite(sr, review16_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
