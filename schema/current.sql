@@ -1813,6 +1813,22 @@ $$;
 ALTER FUNCTION public.refgw_partnership_sites(p uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_person_erased_notify(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_person_erased_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    PERFORM pg_notify('refgw_erased', NEW.id::text);
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_person_erased_notify() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_person_export(uuid, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2003,8 +2019,11 @@ CREATE FUNCTION public.refgw_person_not_erased() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
+DECLARE
+    erased timestamptz;
 BEGIN
-    IF EXISTS (SELECT 1 FROM persons WHERE id = NEW.person_id AND erased_at IS NOT NULL) THEN
+    SELECT p.erased_at INTO erased FROM persons p WHERE p.id = NEW.person_id FOR KEY SHARE;
+    IF erased IS NOT NULL THEN
         RAISE EXCEPTION 'person % was erased', NEW.person_id USING ERRCODE = '23R04';
     END IF;
     RETURN NEW;
@@ -4243,6 +4262,12 @@ CREATE TRIGGER organisations_programs_follow AFTER INSERT OR UPDATE OF programs 
 --
 
 CREATE TRIGGER partnerships_members_exist BEFORE INSERT OR UPDATE OF members ON public.partnerships FOR EACH ROW EXECUTE FUNCTION public.refgw_partnership_members_exist();
+
+--
+-- Name: persons persons_erased_notify; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER persons_erased_notify AFTER UPDATE OF erased_at ON public.persons FOR EACH ROW WHEN (((new.erased_at IS NOT NULL) AND (old.erased_at IS NULL))) EXECUTE FUNCTION public.refgw_person_erased_notify();
 
 --
 -- Name: proposals proposals_consent_holds; Type: TRIGGER; Schema: public; Owner: refgw_owner
