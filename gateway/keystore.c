@@ -426,10 +426,15 @@ keystore_destroy(const char *person)
 	unsigned char id[16];
 	const char *params[1] = {person};
 
+	enum ks_status s;
+
 	if (uuid_bytes(person, id) != 0)
 		return KS_ABSENT;
 	cache_drop(id);
-	return exec(SQL_KEY_DELETE, 1, params, NULL);
+	s = exec(SQL_KEY_DELETE, 1, params, NULL);
+	/* again: a read in between may have cached it anew */
+	cache_drop(id);
+	return s;
 }
 
 void
