@@ -400,10 +400,9 @@ START_TEST(a_backup_from_before_the_erasure_yields_nothing_readable)
 {
 	struct man gone, kept;
 	struct resp r;
-	char dir[] = "/tmp/refgw-backup.XXXXXX", cmd[4096], out[4096], base[64], *body;
+	char dir[] = "/tmp/refgw-backup.XXXXXX", cmd[4096], out[4096], base[64];
 	const char *admin = env_or_die("REFGW_ADMIN_DATABASE_URL"),
 		   *app = env_or_die("REFGW_DATABASE_URL");
-	PGconn *pg;
 	FILE *f;
 	int api = 0, ops = 0, i;
 	long pid = 0;
@@ -417,9 +416,6 @@ START_TEST(a_backup_from_before_the_erasure_yields_nothing_readable)
 	ck_assert_int_eq(erase("orgd", gone.person, &r), 200);
 	resp_free(&r);
 
-	pg = PQconnectdb(env_or_die("REFGW_ADMIN_DATABASE_URL"));
-	ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
-	PQfinish(pg);
 	snprintf(cmd, sizeof(cmd),
 		 "psql -X -q '%s dbname=postgres user=postgres' -c 'DROP DATABASE IF EXISTS "
 		 "refgw_before' -c 'CREATE DATABASE refgw_before OWNER refgw_owner' 2>&1 && "
@@ -464,13 +460,11 @@ START_TEST(a_backup_from_before_the_erasure_yields_nothing_readable)
 	resp_free(&r);
 	curl_easy_cleanup(h);
 	kill((pid_t)pid, SIGTERM);
-	body = NULL;
 	snprintf(cmd, sizeof(cmd),
 		 "sleep 1; psql -X -q '%s dbname=postgres user=postgres' -c 'DROP DATABASE "
 		 "refgw_before WITH (FORCE)' 2>&1; rm -rf %s",
 		 admin, dir);
 	(void)run(cmd, out, sizeof(out));
-	free(body);
 	man_free(&gone);
 	man_free(&kept);
 }
@@ -483,7 +477,7 @@ START_TEST(key_store_down_answers_503_and_changes_nothing)
 {
 	struct man m, x1, x2;
 	struct resp r;
-	char path[160], body[1024];
+	char path[160], body[1024], conninfo[1024];
 	PGconn *pg;
 	long consents;
 
@@ -494,17 +488,11 @@ START_TEST(key_store_down_answers_503_and_changes_nothing)
 	met_in_the_street(&x2, 18, "Said");
 	free(read_referral("REFGW_TEST_BASE2", "orgb", x1.referral, 200));
 	free(read_referral("REFGW_TEST_BASE2", "orgb", x2.referral, 200));
-	pg = PQconnectdb(env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
+	/* user=postgres: terminating other roles' sessions needs it */
+	snprintf(conninfo, sizeof(conninfo), "%s user=postgres",
+		 env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
+	pg = PQconnectdb(conninfo);
 	ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
-	/* (user=postgres: terminating other roles' sessions needs it) */
-	{
-		char conninfo[1024];
-		snprintf(conninfo, sizeof(conninfo), "%s user=postgres",
-			 env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
-		PQfinish(pg);
-		pg = PQconnectdb(conninfo);
-		ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
-	}
 	PQclear(PQexec(pg, "REVOKE CONNECT ON DATABASE refgw_keys FROM PUBLIC"));
 	ck_assert_int_ge(sql_long(pg,
 				  "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
