@@ -221,6 +221,36 @@ audit_needs_read(struct request *r, const struct db_res *res)
 	return rc;
 }
 
+/* The caller's waitlisted needs and release dates, opened (ST_WAITLIST_NEEDS),
+ * as the JSON array ST_CANDIDATES reads into b.  0, or the status
+ * answered. */
+static int
+waitlist_needs(struct request *r, struct buf *b)
+{
+	struct db_res *res = NULL;
+	enum db_status s;
+	int i, status = 0;
+
+	if ((s = db_query(r->db, ST_WAITLIST_NEEDS, &res, (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+		goto out;
+	}
+	if (APPEND_LITERAL(b, "[") != 0)
+		goto fail;
+	for (i = 0; i < db_rows(res); i++)
+		if ((i > 0 && APPEND_LITERAL(b, ",") != 0) ||
+		    row_write(b, &waitlist_need_row, res, i, ROW_PUBLIC) != 0)
+			goto fail;
+	if (APPEND_LITERAL(b, "]") != 0)
+		goto fail;
+	goto out;
+fail:
+	status = reply_internal(r); /* 503 when the key store did not answer */
+out:
+	db_res_free(res);
+	return status;
+}
+
 /* The answer: the eligible candidates and the excluded ones, from the
  * candidate rows (their id and date of application) and their reasons;
  * NULL when a row cannot be rendered. */
@@ -266,11 +296,13 @@ int
 handle_unit_candidates(struct request *r)
 {
 	struct db_res *unit = NULL, *res = NULL;
+	struct buf needs;
 	char limit_text[16];
 	int limit;
 	int status = 500;
 	enum db_status s;
 
+	buf_init(&needs, 64u << 20);
 	if ((limit = query_limit(r)) < 0) {
 		status = r->status;
 		goto out;
@@ -299,8 +331,11 @@ handle_unit_candidates(struct request *r)
 		goto out;
 	}
 	snprintf(limit_text, sizeof(limit_text), "%d", limit);
+	if ((status = waitlist_needs(r, &needs)) != 0)
+		goto out;
+	status = 500;
 	if ((s = db_query(r->db, ST_CANDIDATES, &res, "unit", r->params[0], "limit", limit_text,
-			  (char *)NULL)) != DB_OK) {
+			  "needs", needs.data, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
@@ -313,6 +348,7 @@ handle_unit_candidates(struct request *r)
 		status = answer ? reply_json(r, 200, answer) : reply_internal(r);
 	}
 out:
+	buf_free(&needs);
 	db_res_free(res);
 	db_res_free(unit);
 	return status;

@@ -13,8 +13,10 @@
 /* One waitlisted referral measured against the unit (ST_CANDIDATES' w).
  * Only its id and date of application are rendered as columns; the rank,
  * the failed constraints and the reasons are written from the others.
- * needs and release_date come from refgw_waitlist_needs(): a referral whose
- * consent no longer holds has none (visible false) and is never eligible. */
+ * needs and release_date come from refgw_waitlist_needs(), opened by the
+ * gateway (WAITLIST_NEED_COLUMNS) and passed back as $needs: a referral
+ * whose consent no longer holds has none (visible false) and is never
+ * eligible. */
 #define CANDIDATE_COLUMNS(C)                                                                       \
 	C(CC_ID, "referral_id", "w.id", COL_PLAIN, 0, NULL)                                        \
 	C(CC_APPLIED, "applied_at", TS("w.created_at"), COL_PLAIN, 0, NULL)                        \
@@ -42,8 +44,20 @@
 	C(CC_PERSON, "person_id", "w.person_id", COL_KEY, 0, NULL)                                 \
 	C(CC_TAKEN_BACK, "taken_back", "w.taken_back", COL_KEY, 0, NULL)
 
+/* The caller's waitlisted referrals whose consent holds, their needs and
+ * release date sealed (schema/051: refgw_waitlist_needs()).  Rendered
+ * (opened with the person's key) into the JSON array ST_CANDIDATES reads
+ * with jsonb_to_recordset; never sent to a client. */
+#define WAITLIST_NEED_COLUMNS(C)                                                                   \
+	C(WN_ID, "referral_id", "w.referral_id", COL_PLAIN, 0, NULL)                               \
+	C(WN_NEEDS, "needs", "w.needs::text", COL_JSON, COL_SEALED, NULL)                          \
+	C(WN_RELEASE, "release_date", "w.release_date", COL_PLAIN, COL_NULLABLE | COL_SEALED,      \
+	  NULL)                                                                                    \
+	C(WN_PERSON, "person_id", "w.person_id", COL_KEY, COL_PERSON, NULL)
+
 enum candidate_col { CANDIDATE_COLUMNS(COLUMN_ENUM) };
-extern const struct row_desc candidate_row;
+enum waitlist_need_col { WAITLIST_NEED_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc candidate_row, waitlist_need_row;
 
 int handle_unit_candidates(struct request *r);
 

@@ -110,11 +110,12 @@ open_member(json_t *obj, const char *key, const char *person, const char *label,
 	return json_object_set_new(obj, key, opened) == 0 ? SEAL_OK : SEAL_ERROR;
 }
 
-/* data: {"identity": "rgw1..."} -> {"identity": {...}}; {} when erased. */
+/* An object of sealed members, obj[key] (data, needs):
+ * {"identity": "rgw1..."} -> {"identity": {...}}; {} when erased. */
 static enum seal_status
-open_data(json_t *referral, const char *person, bool erased)
+open_members(json_t *obj, const char *key, const char *person, bool erased)
 {
-	json_t *data = json_object_get(referral, "data"), *opened = json_object(), *v;
+	json_t *data = json_object_get(obj, key), *opened = json_object(), *v;
 	const char *category;
 	enum seal_status s = SEAL_OK;
 
@@ -126,8 +127,8 @@ open_data(json_t *referral, const char *person, bool erased)
 
 		if (erased)
 			break;
-		if (!json_is_string(v) ||
-		    (size_t)snprintf(label, sizeof(label), "data.%s", category) >= sizeof(label)) {
+		if (!json_is_string(v) || (size_t)snprintf(label, sizeof(label), "%s.%s", key,
+							   category) >= sizeof(label)) {
 			s = SEAL_ERROR;
 			break;
 		}
@@ -146,7 +147,7 @@ open_data(json_t *referral, const char *person, bool erased)
 		json_decref(opened);
 		return s;
 	}
-	return json_object_set_new(referral, "data", opened) == 0 ? SEAL_OK : SEAL_ERROR;
+	return json_object_set_new(obj, key, opened) == 0 ? SEAL_OK : SEAL_ERROR;
 }
 
 /* Opens every sealed value of the document in place. */
@@ -169,8 +170,11 @@ open_document(json_t *doc, const char *person, bool erased)
 	json_array_foreach(json_object_get(doc, "referrals"), i, x) {
 		static const char *const noted[] = {"transitions", "proposals", "occupancies"};
 
-		if ((s = open_data(x, person, erased)) != SEAL_OK ||
-		    (s = open_member(x, "reason", person, "reason", erased)) != SEAL_OK)
+		if ((s = open_members(x, "data", person, erased)) != SEAL_OK ||
+		    (s = open_members(x, "needs", person, erased)) != SEAL_OK ||
+		    (s = open_member(x, "reason", person, "reason", erased)) != SEAL_OK ||
+		    (s = open_member(x, "release_date", person, "release_date", erased)) !=
+			    SEAL_OK)
 			return s;
 		/* the notes of its steps (schema/049) */
 		for (size_t k = 0; k < ARRAY_LEN(noted); k++)

@@ -275,11 +275,45 @@ reply_occupancy(struct request *r, int status, const char *id)
 	return rc;
 }
 
-/* The start is before the person's release date: 422 naming start_date,
- * and the date itself only to a party that may read it (schema/022:
- * refgw_release_date_for_caller), never to an operator. */
+/* The person's release date (of the referral named, or through the
+ * proposal), sealed (schema/051), opened into out for the "before release"
+ * check that refgw_start_occupancy and refgw_record_placement make on it:
+ * "" when there is none, or the caller is no party (those functions then
+ * answer not_found), or the person was erased meanwhile (their consents
+ * are withdrawn: no start).  0, or the status answered. */
 static int
-reply_before_release(struct request *r, const char *proposal, const char *referral)
+release_opened(struct request *r, const char *proposal, const char *referral, char *out,
+	       size_t len)
+{
+	struct db_res *res = NULL;
+	json_t *date = NULL;
+	enum seal_status ss = SEAL_OK;
+	enum db_status s;
+	int status = 0;
+
+	out[0] = '\0';
+	if ((s = db_query(r->db, ST_RELEASE_SEALED, &res, "proposal", proposal, "referral",
+			  referral, (char *)NULL)) != DB_OK) {
+		status = reply_db_error(r, s);
+	} else if (db_rows(res) == 1 && !row_null(res, 0, RELEASE_SEALED_DATE)) {
+		date = seal_open_json(row_val(res, 0, RELEASE_SEALED_PERSON), "release_date",
+				      row_val(res, 0, RELEASE_SEALED_DATE), &ss);
+		if (ss == SEAL_OK && json_is_string(date))
+			snprintf(out, len, "%s", json_string_value(date));
+		else if (ss != SEAL_ERASED)
+			status = reply_key_store_error(r, ss == SEAL_OK ? SEAL_ERROR : ss);
+	}
+	json_decref(date);
+	db_res_free(res);
+	return status;
+}
+
+/* The start is before the person's release date: 422 naming start_date,
+ * and the date itself only to a party that may read it (schema/022 and
+ * 051: refgw_release_date_for_caller), never to an operator. */
+static int
+reply_before_release(struct request *r, const char *proposal, const char *referral,
+		     const char *release)
 {
 	struct db_res *res = NULL;
 	enum db_status s;
@@ -287,7 +321,7 @@ reply_before_release(struct request *r, const char *proposal, const char *referr
 	int rc;
 
 	if ((s = db_query(r->db, ST_OCC_RELEASE, &res, "proposal", proposal, "referral", referral,
-			  (char *)NULL)) != DB_OK) {
+			  "release", release, (char *)NULL)) != DB_OK) {
 		rc = reply_db_error(r, s);
 	} else {
 		if (row_null(res, 0, RELEASE_DATE))
@@ -305,7 +339,8 @@ reply_before_release(struct request *r, const char *proposal, const char *referr
 /* What refgw_start_occupancy or refgw_record_placement said instead of an
  * id (proposal or referral: the one named by the request). */
 static int
-reply_not_started(struct request *r, const char *word, const char *proposal, const char *referral)
+reply_not_started(struct request *r, const char *word, const char *proposal, const char *referral,
+		  const char *release)
 {
 	if (strcmp(word, "not_found") == 0)
 		return proposal ? reply_problem(r, 404, "not-found", "Not found",
@@ -314,7 +349,7 @@ reply_not_started(struct request *r, const char *word, const char *proposal, con
 				: reply_problem(r, 404, "not-found", "Not found",
 						"no referral %s of yours", referral);
 	if (strcmp(word, "before_release") == 0)
-		return reply_before_release(r, proposal, referral);
+		return reply_before_release(r, proposal, referral, release);
 	if (strcmp(word, "referral_closed") == 0)
 		return reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
 				     "the referral is no longer open for a placement (already "
@@ -343,7 +378,7 @@ handle_occupancy_start(struct request *r)
 	json_t *body = NULL;
 	struct db_res *res = NULL;
 	const char *proposal, *word;
-	char id[37];
+	char id[37], release[16];
 	enum db_status s;
 	int status = 500;
 
@@ -356,17 +391,21 @@ handle_occupancy_start(struct request *r)
 		goto out;
 	}
 	proposal = json_string_value(json_object_get(body, "proposal_id"));
+	if ((status = release_opened(r, proposal, SQL_NULL, release, sizeof(release))) != 0)
+		goto out;
+	status = 500;
 	if ((s = db_query(r->db, ST_OCC_START, &res, "proposal", proposal, "start_date",
 			  json_string_value(json_object_get(body, "start_date")),
 			  "planned_end_date",
-			  json_string_value(json_object_get(body, "planned_end_date")),
-			  (char *)NULL)) != DB_OK) {
+			  json_string_value(json_object_get(body, "planned_end_date")), "release",
+			  release[0] ? release : SQL_NULL, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
 	word = row_val(res, 0, OCC_START_RESULT);
 	if (!is_uuid(word)) {
-		status = reply_not_started(r, word, proposal, NULL);
+		status = reply_not_started(r, word, proposal, NULL,
+					   release[0] ? release : SQL_NULL);
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", word);
@@ -469,7 +508,7 @@ handle_placement_record(struct request *r)
 	json_t *body = NULL;
 	struct db_res *res = NULL;
 	const char *word;
-	char id[37];
+	char id[37], release[16];
 	enum db_status s;
 	char *note = NULL;
 	enum seal_status ss;
@@ -502,12 +541,16 @@ handle_placement_record(struct request *r)
 			goto out;
 		}
 	}
+	if ((status = release_opened(r, SQL_NULL, r->params[0], release, sizeof(release))) != 0)
+		goto out;
+	status = 500;
 	if ((s = db_query(r->db, ST_PLACEMENT_RECORD, &res, "referral", r->params[0], "kind",
 			  json_string_value(json_object_get(body, "kind")), "start_date",
 			  json_string_value(json_object_get(body, "start_date")),
 			  "planned_end_date",
 			  json_string_value(json_object_get(body, "planned_end_date")), "note",
-			  note, (char *)NULL)) != DB_OK) {
+			  note, "release", release[0] ? release : SQL_NULL,
+			  (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
@@ -518,7 +561,8 @@ handle_placement_record(struct request *r)
 		goto out;
 	}
 	if (!is_uuid(word)) {
-		status = reply_not_started(r, word, NULL, r->params[0]);
+		status = reply_not_started(r, word, NULL, r->params[0],
+					   release[0] ? release : SQL_NULL);
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", word);

@@ -52,7 +52,8 @@
  * (not_found, not_accepted, exists, too_long, ...). */
 #define OCC_START_COLUMNS(C)                                                                       \
 	C(OCC_START_RESULT, "result",                                                              \
-	  "refgw_start_occupancy($proposal::uuid, $start_date::date, $planned_end_date::date)",    \
+	  "refgw_start_occupancy($proposal::uuid, $start_date::date, $planned_end_date::date, "    \
+	  "$release::date)",                                                                       \
 	  COL_KEY, 0, NULL)
 
 /* refgw_end_occupancy: ok, ended, before_start or not_found. */
@@ -65,7 +66,7 @@
 #define PLACEMENT_RECORD_COLUMNS(C)                                                                \
 	C(PLACEMENT_RECORD_RESULT, "result",                                                       \
 	  "refgw_record_placement($referral::uuid, $kind, $start_date::date, "                     \
-	  "$planned_end_date::date, $note)",                                                       \
+	  "$planned_end_date::date, $note, $release::date)",                                       \
 	  COL_KEY, 0, NULL)
 
 /* refgw_occupancy_terms (schema/029): sets the referent and the convention
@@ -77,21 +78,31 @@
 	  "$convention::jsonb)",                                                                   \
 	  COL_KEY, 0, NULL)
 
-/* The person's release date, when the caller may read it (a party of the
- * referral whose consent covers justice); NULL otherwise. */
+/* The person's release date (opened by the gateway: $release), when the
+ * caller may read it (a party of the referral whose consent covers
+ * justice); NULL otherwise. */
 #define RELEASE_COLUMNS(C)                                                                         \
 	C(RELEASE_DATE, "release_date",                                                            \
-	  "refgw_release_date_for_caller($proposal::uuid, $referral::uuid)::text", COL_KEY, 0,     \
-	  NULL)
+	  "refgw_release_date_for_caller($proposal::uuid, $referral::uuid, $release::date)::text", \
+	  COL_KEY, 0, NULL)
+
+/* The sealed release date of the referral (named, or through the
+ * proposal) and its person, for the "before release" check of a start or
+ * a placement (schema/051: refgw_release_sealed); no row when the caller is
+ * no party to them.  Opened by the gateway, never rendered. */
+#define RELEASE_SEALED_COLUMNS(C)                                                                  \
+	C(RELEASE_SEALED_PERSON, "person_id", "s.person_id", COL_KEY, 0, NULL)                     \
+	C(RELEASE_SEALED_DATE, "release_date", "s.release_date", COL_KEY, 0, NULL)
 
 enum occupancy_col { OCCUPANCY_COLUMNS(COLUMN_ENUM) };
 enum placement_record_col { PLACEMENT_RECORD_COLUMNS(COLUMN_ENUM) };
 enum release_col { RELEASE_COLUMNS(COLUMN_ENUM) };
+enum release_sealed_col { RELEASE_SEALED_COLUMNS(COLUMN_ENUM) };
 enum occ_start_col { OCC_START_COLUMNS(COLUMN_ENUM) };
 enum occ_end_col { OCC_END_COLUMNS(COLUMN_ENUM) };
 enum occ_terms_col { OCC_TERMS_COLUMNS(COLUMN_ENUM) };
 extern const struct row_desc occupancy_row, occ_start_row, occ_end_row, occ_terms_row,
-	placement_record_row, release_row;
+	placement_record_row, release_row, release_sealed_row;
 
 /* The outcome codes of a placement and of a referral's completion. */
 extern const char *const placement_outcomes[];

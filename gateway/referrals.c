@@ -308,9 +308,9 @@ record_creation(struct request *r, const char *id, const char *to, const char *p
 int
 handle_referral_create(struct request *r)
 {
-	json_t *body = NULL, *errors = NULL, *needs = NULL, *data = NULL;
+	json_t *body = NULL, *errors = NULL, *needs = NULL, *sealed_needs = NULL, *data = NULL;
 	struct db_res *res = NULL;
-	char *data_text = NULL, *needs_text = NULL, *reason = NULL;
+	char *data_text = NULL, *needs_text = NULL, *reason = NULL, *release = NULL;
 	const char *id, *to, *person;
 	enum db_status s;
 	enum seal_status ss;
@@ -339,22 +339,28 @@ handle_referral_create(struct request *r)
 	    (status = check_coverage(r, body, intake)) != 0 || (status = check_relay(r, body)) != 0)
 		goto out;
 	status = 500;
-	/* Each category of data and the reason sealed under the person's
-	 * data key: PostgreSQL sees the categories, not the values. */
+	/* Each category of data, each field of needs, the reason and the
+	 * release date sealed under the person's data key: PostgreSQL sees
+	 * the categories and the needs' names, not the values (045, 051). */
 	person = json_str(body, "person_id");
+	needs = needs_stored(json_object_get(body, "needs"));
 	ss = json_is_object(json_object_get(body, "data"))
 		     ? seal_members(person, "data", json_object_get(body, "data"), &data)
 		     : ((data = json_object()) ? SEAL_OK : SEAL_ERROR);
 	if (ss == SEAL_OK && json_object_get(body, "reason"))
 		ss = seal_value(person, "reason", json_object_get(body, "reason"), &reason);
+	if (ss == SEAL_OK && json_is_string(json_object_get(body, "release_date")))
+		ss = seal_value(person, "release_date", json_object_get(body, "release_date"),
+				&release);
+	if (ss == SEAL_OK)
+		ss = seal_members(person, "needs", needs, &sealed_needs);
 	if (ss != SEAL_OK) {
 		status = ss == SEAL_ERASED ? reply_problem(r, 404, "not-found", "Not found",
 							   "no person %s you may refer", person)
 					   : reply_key_store_error(r, ss);
 		goto out;
 	}
-	needs = needs_stored(json_object_get(body, "needs"));
-	needs_text = json_dumps(needs, JSON_COMPACT);
+	needs_text = json_dumps(sealed_needs, JSON_COMPACT);
 	data_text = json_dumps(data, JSON_COMPACT);
 	if (needs_text == NULL || data_text == NULL) {
 		status = reply_internal(r);
@@ -368,8 +374,7 @@ handle_referral_create(struct request *r)
 	id = row_val(res, 0, REFERRAL_ID);
 	/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
 	s = db_query(r->db, ST_REFERRAL_DATA_INSERT, NULL, "id", id, "data", data_text, "reason",
-		     reason, "needs", needs_text, "release_date", json_str(body, "release_date"),
-		     (char *)NULL);
+		     reason, "needs", needs_text, "release_date", release, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -391,8 +396,10 @@ out:
 	free(data_text);
 	free(needs_text);
 	free(reason);
+	free(release);
 	json_decref(data);
 	json_decref(needs);
+	json_decref(sealed_needs);
 	json_decref(errors);
 	db_res_free(res);
 	json_decref(body);

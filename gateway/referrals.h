@@ -31,17 +31,19 @@
 
 /* The same and its personal fields (referral_data, behind row-level
  * security: present while the caller is a party and the consent holds).
- * reason and each category of data are sealed (seal.h), opened when
- * rendered with the person's data key.
+ * reason, release_date, each category of data and each field of needs are
+ * sealed (seal.h, schema/045 and 051), opened when rendered with the
+ * person's data key.
  * needs and data carry a category per field (categories.c). */
 #define REFERRAL_FULL_COLUMNS(C)                                                                   \
 	REFERRAL_COLUMNS(C)                                                                        \
 	C(REFERRAL_VISIBLE, "visible", "d.referral_id IS NOT NULL", COL_KEY, 0, NULL)              \
 	C(REFERRAL_REASON, "reason", "d.reason", COL_STRING,                                       \
 	  COL_PERSONAL | COL_NULLABLE | COL_SEALED, "housing_situation")                           \
-	C(REFERRAL_NEEDS, "needs", "coalesce(d.needs, '{}')::text", COL_JSON, COL_PERSONAL, NULL)  \
-	C(REFERRAL_RELEASE, "release_date", "d.release_date::text", COL_PLAIN,                     \
-	  COL_PERSONAL | COL_NULLABLE, "justice")                                                  \
+	C(REFERRAL_NEEDS, "needs", "coalesce(d.needs, '{}')::text", COL_JSON,                      \
+	  COL_PERSONAL | COL_SEALED, NULL)                                                         \
+	C(REFERRAL_RELEASE, "release_date", "d.release_date", COL_PLAIN,                           \
+	  COL_PERSONAL | COL_NULLABLE | COL_SEALED, "justice")                                     \
 	C(REFERRAL_DATA, "data", "d.data::text", COL_JSON,                                         \
 	  COL_PERSONAL | COL_OMIT_NULL | COL_SEALED, NULL)                                         \
 	C(REFERRAL_PARALLEL, "parallel", "refgw_referral_parallel(r.id)::text", COL_JSON,          \

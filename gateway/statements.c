@@ -128,6 +128,7 @@ ROW_DESC(coverage_row, COVERAGE_COLUMNS);
 ROW_DESC(accept_row, ACCEPT_COLUMNS);
 ROW_DESC(declined_row, DECLINED_COLUMNS);
 ROW_DESC(candidate_row, CANDIDATE_COLUMNS);
+ROW_DESC(waitlist_need_row, WAITLIST_NEED_COLUMNS);
 ROW_DESC(occupancy_row, OCCUPANCY_COLUMNS);
 ROW_DESC(occ_start_row, OCC_START_COLUMNS);
 ROW_DESC(occ_end_row, OCC_END_COLUMNS);
@@ -136,6 +137,7 @@ ROW_DESC(alert_thresholds_row, ALERT_THRESHOLDS_COLUMNS);
 ROW_DESC(alert_replace_row, ALERT_REPLACE_COLUMNS);
 ROW_DESC(placement_record_row, PLACEMENT_RECORD_COLUMNS);
 ROW_DESC(release_row, RELEASE_COLUMNS);
+ROW_DESC(release_sealed_row, RELEASE_SEALED_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
@@ -281,7 +283,7 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
 				     "INSERT INTO referral_data (referral_id, data, reason, needs, "
 				     "release_date) VALUES ($id::uuid, $data::jsonb, $reason, "
-				     "$needs::jsonb, $release_date::date)",
+				     "$needs::jsonb, $release_date)",
 				     "id data reason needs release_date", NULL},
 	[ST_TRANSITION_INSERT] = {"transition_insert",
 				  "INSERT INTO referral_transitions (referral_id, from_status, "
@@ -503,7 +505,8 @@ struct db_stmt statements[ST_COUNT] = {
 		 "decided_at = now() WHERE id = $id::uuid AND status = 'open' "
 		 "AND operator_org = refgw_caller() RETURNING {cols}",
 		 "id reason_code", &declined_row},
-	[ST_OCC_START] = {"occ_start", "SELECT {cols}", "proposal start_date planned_end_date",
+	[ST_OCC_START] = {"occ_start", "SELECT {cols}",
+			  "proposal start_date planned_end_date release",
 			  &occ_start_row},
 	[ST_OCC_END] = {"occ_end", "SELECT {cols}", "id end_date outcome", &occ_end_row},
 	/* alert thresholds (alert_thresholds.h): the caller's own rows (RLS) */
@@ -515,17 +518,29 @@ struct db_stmt statements[ST_COUNT] = {
 					 &alert_replace_row},
 	[ST_OCC_TERMS] = {"occ_terms", "SELECT {cols}", "id version referent convention",
 			  &occ_terms_row},
-	[ST_OCC_RELEASE] = {"occ_release", "SELECT {cols}", "proposal referral", &release_row},
+	[ST_OCC_RELEASE] = {"occ_release", "SELECT {cols}", "proposal referral release",
+			    &release_row},
+	[ST_RELEASE_SEALED] = {"release_sealed",
+			       "SELECT {cols} FROM refgw_release_sealed($proposal::uuid, "
+			       "$referral::uuid) s",
+			       "proposal referral", &release_sealed_row},
 	[ST_PLACEMENT_RECORD] = {"placement_record", "SELECT {cols}",
-				 "referral kind start_date planned_end_date note",
+				 "referral kind start_date planned_end_date note release",
 				 &placement_record_row},
 	[ST_OCC_GET] = {"occ_get", "SELECT {cols} FROM occupancies o WHERE o.id = $id::uuid", "id",
 			&occupancy_row},
+	/* The caller's waitlisted referrals whose consent holds, their needs
+	 * and release date sealed (schema/051), opened by the gateway for
+	 * ST_CANDIDATES. */
+	[ST_WAITLIST_NEEDS] = {"waitlist_needs", "SELECT {cols} FROM refgw_waitlist_needs() w",
+			       NULL, &waitlist_need_row},
 	/* The caller's waitlisted referrals measured against one unit (visible
 	 * to the caller), at most limit of each group.  needs and release_date
-	 * come from refgw_waitlist_needs() (schema/016: referral_data's read
-	 * rule, applied to the set): a referral whose consent no longer holds
-	 * has none and is never eligible.  The eligible in the order of
+	 * are $needs, a JSON array of {referral_id, needs, release_date} that
+	 * the gateway opened from ST_WAITLIST_NEEDS (refgw_waitlist_needs(),
+	 * schema/016 and 051: referral_data's read rule, applied to the set):
+	 * a referral whose consent no longer holds has none and is never
+	 * eligible.  The eligible in the order of
 	 * docs/candidates.md: a referral back on the waitlist because its unit
 	 * was taken back first (refgw_waitlist_taken_back(), schema/033), then
 	 * the day of application (Brussels), then the
@@ -546,8 +561,8 @@ struct db_stmt statements[ST_COUNT] = {
 		 " coalesce(d.needs->'preferred_communes', '[]') AS pref, d.release_date, "
 		 " u.commune, u.accessibility AS unit_acc, u.available_until, "
 		 " b.referral_id IS NOT NULL AS taken_back "
-		 " FROM referrals r CROSS JOIN u LEFT JOIN refgw_waitlist_needs() d ON "
-		 "d.referral_id = r.id "
+		 " FROM referrals r CROSS JOIN u LEFT JOIN jsonb_to_recordset($needs::jsonb) "
+		 "AS d(referral_id uuid, needs jsonb, release_date date) ON d.referral_id = r.id "
 		 " LEFT JOIN refgw_waitlist_taken_back() b ON b.referral_id = r.id "
 		 " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted'), "
 		 "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS "
@@ -581,7 +596,7 @@ struct db_stmt statements[ST_COUNT] = {
 		 " preferred_key DESC, created_at, id)) "
 		 /* ORDER BY qualified: a bare name would be an output column */
 		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.eligible DESC, w.rn",
-		 "unit limit", &candidate_row},
+		 "unit limit needs", &candidate_row},
 	/* One audit row per referral whose personal fields a response showed:
 	 * $referrals ids and $persons their persons, as array literals. */
 	[ST_AUDIT_APPEND_READS] =

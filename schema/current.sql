@@ -318,18 +318,16 @@ $$;
 ALTER FUNCTION public.refgw_authenticate(fingerprint bytea, p_action text) OWNER TO refgw_owner;
 
 --
--- Name: refgw_before_release(uuid, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
+-- Name: refgw_before_release(date, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_before_release(p_referral uuid, p_start date) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+CREATE FUNCTION public.refgw_before_release(p_release date, p_start date) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
     AS $$
-    SELECT coalesce((SELECT p_start < d.release_date FROM referral_data d
-                      WHERE d.referral_id = p_referral), false)
+    SELECT coalesce(p_start < p_release, false)
 $$;
 
-ALTER FUNCTION public.refgw_before_release(p_referral uuid, p_start date) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_before_release(p_release date, p_start date) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_caller(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2064,10 +2062,10 @@ $$;
 ALTER FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) OWNER TO refgw_owner;
 
 --
--- Name: refgw_personal_categories(jsonb, text, jsonb, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
+-- Name: refgw_personal_categories(jsonb, text, jsonb, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) RETURNS text[]
+CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
     SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}')
@@ -2087,7 +2085,7 @@ CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_
               FROM jsonb_object_keys(coalesce(p_needs, '{}')) k) cats
 $$;
 
-ALTER FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_placement_started(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2230,10 +2228,10 @@ $$;
 ALTER FUNCTION public.refgw_proposal_placed(p_proposal uuid) OWNER TO refgw_owner;
 
 --
--- Name: refgw_record_placement(uuid, text, date, date, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+-- Name: refgw_record_placement(uuid, text, date, date, text, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text) RETURNS text
+CREATE FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text, p_release date) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -2252,7 +2250,7 @@ BEGIN
         RETURN 'referral_closed';
     END IF;
     IF refgw_person_placed(f.id, NULL) THEN RETURN 'exists'; END IF;
-    IF refgw_before_release(f.id, p_start) THEN RETURN 'before_release'; END IF;
+    IF refgw_before_release(p_release, p_start) THEN RETURN 'before_release'; END IF;
     IF p_planned_end IS NOT NULL AND p_planned_end <= p_start THEN RETURN 'not_after_start'; END IF;
     INSERT INTO occupancies (kind, referral_id, referring_org, start_date, planned_end_date, note)
         VALUES (p_kind, f.id, refgw_caller(), p_start, p_planned_end, p_note)
@@ -2262,7 +2260,7 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text, p_release date) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_referral_consent_covers(uuid, text[]); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2301,7 +2299,7 @@ ALTER FUNCTION public.refgw_referral_consent_hold(p_referral uuid) OWNER TO refg
 -- Name: refgw_referral_data_shown(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_referral_data_shown(p_referral uuid) RETURNS TABLE(referral_id uuid, data jsonb, reason text, needs jsonb, release_date date)
+CREATE FUNCTION public.refgw_referral_data_shown(p_referral uuid) RETURNS TABLE(referral_id uuid, data jsonb, reason text, needs jsonb, release_date text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -2525,14 +2523,14 @@ $$;
 ALTER FUNCTION public.refgw_relayed_placement(p_referral uuid) OWNER TO refgw_owner;
 
 --
--- Name: refgw_release_date_for_caller(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+-- Name: refgw_release_date_for_caller(uuid, uuid, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid) RETURNS date
+CREATE FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid, p_release date) RETURNS date
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT d.release_date
+    SELECT p_release
       FROM referrals r JOIN consents c ON c.id = r.consent_id
       JOIN referral_data d ON d.referral_id = r.id
      WHERE r.id = coalesce(p_referral, (SELECT referral_id FROM proposals WHERE id = p_proposal))
@@ -2541,7 +2539,26 @@ CREATE FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral
        AND 'justice' = ANY (c.data_categories)
 $$;
 
-ALTER FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid, p_release date) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_release_sealed(uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) RETURNS TABLE(person_id uuid, release_date text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT r.person_id, d.release_date
+      FROM referrals r JOIN referral_data d ON d.referral_id = r.id
+     WHERE CASE WHEN p_proposal IS NOT NULL
+                THEN EXISTS (SELECT 1 FROM proposals x
+                              WHERE x.id = p_proposal AND x.referral_id = r.id
+                                AND refgw_caller() IN (x.operator_org, x.proposer_org))
+                ELSE r.id = p_referral AND refgw_caller() IN (r.from_org, r.to_org) END
+$$;
+
+ALTER FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_repair_withdrawn_consents(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2892,10 +2909,10 @@ $$;
 ALTER FUNCTION public.refgw_site_closed() OWNER TO refgw_owner;
 
 --
--- Name: refgw_start_occupancy(uuid, date, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
+-- Name: refgw_start_occupancy(uuid, date, date, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) RETURNS text
+CREATE FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date, p_release date) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -2920,7 +2937,7 @@ BEGIN
        NOT IN ('submitted', 'received', 'waitlisted', 'accepted') THEN
         RETURN 'referral_closed';
     END IF;
-    IF refgw_before_release(p.referral_id, p_start) THEN RETURN 'before_release'; END IF;
+    IF refgw_before_release(p_release, p_start) THEN RETURN 'before_release'; END IF;
     IF p_start < u.available_from THEN RETURN 'before_available'; END IF;
     IF p_planned_end <= p_start THEN RETURN 'not_after_start'; END IF;
     IF u.available_until IS NOT NULL AND p_planned_end > u.available_until THEN
@@ -2942,7 +2959,7 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date, p_release date) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_take_back_unit(uuid, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -3145,11 +3162,11 @@ ALTER FUNCTION public.refgw_unit_site_open() OWNER TO refgw_owner;
 -- Name: refgw_waitlist_needs(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_waitlist_needs() RETURNS TABLE(referral_id uuid, needs jsonb, release_date date)
+CREATE FUNCTION public.refgw_waitlist_needs() RETURNS TABLE(referral_id uuid, person_id uuid, needs jsonb, release_date text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT d.referral_id, d.needs, d.release_date
+    SELECT d.referral_id, r.person_id, d.needs, d.release_date
       FROM referrals r
       JOIN consents c ON c.id = r.consent_id
       JOIN referral_data d ON d.referral_id = r.id
@@ -3579,7 +3596,7 @@ CREATE TABLE public.referral_data (
     data jsonb NOT NULL,
     reason text,
     needs jsonb DEFAULT '{}'::jsonb NOT NULL,
-    release_date date
+    release_date text
 );
 
 ALTER TABLE public.referral_data OWNER TO refgw_owner;
@@ -3865,6 +3882,13 @@ ALTER TABLE public.referral_data
     ADD CONSTRAINT referral_data_data_sealed CHECK (((jsonb_typeof(data) = 'object'::text) AND (NOT jsonb_path_exists(data, '$.*?(@.type() != "string" || !(@ starts with "rgw1."))'::jsonpath)))) NOT VALID;
 
 --
+-- Name: referral_data referral_data_needs_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.referral_data
+    ADD CONSTRAINT referral_data_needs_sealed CHECK (((jsonb_typeof(needs) = 'object'::text) AND (NOT jsonb_path_exists(needs, '$.*?(@.type() != "string" || !(@ starts with "rgw1."))'::jsonpath)))) NOT VALID;
+
+--
 -- Name: referral_data referral_data_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -3877,6 +3901,13 @@ ALTER TABLE ONLY public.referral_data
 
 ALTER TABLE public.referral_data
     ADD CONSTRAINT referral_data_reason_sealed CHECK ((reason ~~ 'rgw1.%'::text)) NOT VALID;
+
+--
+-- Name: referral_data referral_data_release_date_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.referral_data
+    ADD CONSTRAINT referral_data_release_date_sealed CHECK ((release_date ~~ 'rgw1.%'::text)) NOT VALID;
 
 --
 -- Name: referral_transitions referral_transitions_note_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -5187,10 +5218,10 @@ REVOKE ALL ON FUNCTION public.refgw_authenticate(fingerprint bytea, p_action tex
 GRANT ALL ON FUNCTION public.refgw_authenticate(fingerprint bytea, p_action text) TO refgw_app;
 
 --
--- Name: FUNCTION refgw_before_release(p_referral uuid, p_start date); Type: ACL; Schema: public; Owner: refgw_owner
+-- Name: FUNCTION refgw_before_release(p_release date, p_start date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-REVOKE ALL ON FUNCTION public.refgw_before_release(p_referral uuid, p_start date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.refgw_before_release(p_release date, p_start date) FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_caller(); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5493,11 +5524,11 @@ GRANT ALL ON FUNCTION public.refgw_person_export(p_person uuid, p_limit integer)
 REVOKE ALL ON FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) FROM PUBLIC;
 
 --
--- Name: FUNCTION refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date); Type: ACL; Schema: public; Owner: refgw_owner
+-- Name: FUNCTION refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-REVOKE ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date date) TO refgw_app;
+REVOKE ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_placement_started(p_occupancy uuid); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5530,10 +5561,10 @@ GRANT ALL ON FUNCTION public.refgw_proposal_coverage(p_referral uuid, p_operator
 REVOKE ALL ON FUNCTION public.refgw_proposal_placed(p_proposal uuid) FROM PUBLIC;
 
 --
--- Name: FUNCTION refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text); Type: ACL; Schema: public; Owner: refgw_owner
+-- Name: FUNCTION refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text, p_release date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-GRANT ALL ON FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text) TO refgw_app;
+GRANT ALL ON FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text, p_release date) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_referral_consent_covers(p_referral uuid, p_categories text[]); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5595,10 +5626,17 @@ REVOKE ALL ON FUNCTION public.refgw_relayed_placement(p_referral uuid) FROM PUBL
 GRANT ALL ON FUNCTION public.refgw_relayed_placement(p_referral uuid) TO refgw_app;
 
 --
--- Name: FUNCTION refgw_release_date_for_caller(p_proposal uuid, p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+-- Name: FUNCTION refgw_release_date_for_caller(p_proposal uuid, p_referral uuid, p_release date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-GRANT ALL ON FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid) TO refgw_app;
+GRANT ALL ON FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid, p_release date) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_release_sealed(p_proposal uuid, p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_repair_withdrawn_consents(); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5664,10 +5702,10 @@ GRANT ALL ON FUNCTION public.refgw_site_close_lock(p uuid) TO refgw_app;
 REVOKE ALL ON FUNCTION public.refgw_site_closed() FROM PUBLIC;
 
 --
--- Name: FUNCTION refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date); Type: ACL; Schema: public; Owner: refgw_owner
+-- Name: FUNCTION refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date, p_release date); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-GRANT ALL ON FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date) TO refgw_app;
+GRANT ALL ON FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date, p_release date) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_take_back_unit(p_unit uuid, p_end date); Type: ACL; Schema: public; Owner: refgw_owner
