@@ -530,6 +530,97 @@ START_TEST(hidden_after_expiry_in_get_lists_and_candidates)
 }
 END_TEST
 
+/* The outcome of one statement on c, as its SQLSTATE ("" when it ran). */
+static const char *
+sqlstate_of(PGconn *c, const char *query, const char *param, char *out, size_t len)
+{
+	const char *p[1] = {param};
+	PGresult *res = PQexecParams(c, query, 1, NULL, p, NULL, NULL, 0);
+	const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	snprintf(out, len, "%s", st ? st : "");
+	PQclear(res);
+	return out;
+}
+
+/* needs and release_date are sealed at rest like data and reason (schema/
+ * 051): the table holds the needs' names (PostgreSQL decides on their
+ * categories) with sealed values and a sealed release date, no clear value;
+ * the API still answers the clear ones; and PostgreSQL refuses a clear
+ * value written past the gateway. */
+START_TEST(needs_and_release_date_sealed_at_rest)
+{
+	char *person = new_person("orga"),
+	     *consent = post_consent("orga", person, "orgb", ALL_CATEGORIES);
+	char body[4096], path[160], state[8], *id;
+	PGconn *c;
+	const char *p[1];
+	json_t *needs;
+	struct resp r;
+
+	referral_body(body, sizeof(body), person, "orgb", consent, EVERY_PERSONAL_FIELD);
+	id = must_post("orga", "/v1/referrals", body, 201);
+	p[0] = id;
+	c = sql_admin();
+	/* What the owner sees: sealed values under the needs' names. */
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid "
+			 "AND release_date LIKE 'rgw1.%' AND release_date NOT LIKE '%2027%' "
+			 "AND needs ?& ARRAY['household_size','accessibility','avoid_communes',"
+			 "'income_band'] AND (SELECT count(*) FROM jsonb_object_keys(needs)) = 4 "
+			 "AND NOT jsonb_path_exists(needs, '$.* ? (@.type() != \"string\" || "
+			 "!(@ starts with \"rgw1.\"))') "
+			 "AND needs::text NOT LIKE '%wheelchair%' AND needs::text NOT LIKE '%Forest%' "
+			 "AND needs::text NOT LIKE '%integration_income%'",
+			 1, p),
+		1);
+	/* PostgreSQL still tells the categories from the names. */
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM referral_data WHERE referral_id = $1::uuid AND "
+			 "refgw_personal_categories(data, reason, needs, release_date) = "
+			 "'{family,health,housing_situation,identity,income,justice}'",
+			 1, p),
+		1);
+	/* A clear value written past the gateway is refused (even by the
+	 * owner): nothing changes. */
+	PQclear(PQexec(c, "BEGIN"));
+	ck_assert_str_eq(sqlstate_of(c,
+				     "UPDATE referral_data SET release_date = '2027-01-15' "
+				     "WHERE referral_id = $1::uuid",
+				     id, state, sizeof(state)),
+			 "23514");
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQclear(PQexec(c, "BEGIN"));
+	ck_assert_str_eq(sqlstate_of(c,
+				     "UPDATE referral_data SET needs = needs || "
+				     "'{\"household_size\": 2}' WHERE referral_id = $1::uuid",
+				     id, state, sizeof(state)),
+			 "23514");
+	PQclear(PQexec(c, "ROLLBACK"));
+	PQfinish(c);
+	/* The parties read the clear values. */
+	snprintf(path, sizeof(path), "/v1/referrals/%s", id);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(json_string_value(json_object_get(r.json, "release_date")), "2027-01-15");
+	needs = json_object_get(r.json, "needs");
+	ck_assert_int_eq(json_integer_value(json_object_get(needs, "household_size")), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(needs, "accessibility")), "wheelchair");
+	ck_assert_str_eq(
+		json_string_value(json_array_get(json_object_get(needs, "avoid_communes"), 0)),
+		"Forest");
+	ck_assert_str_eq(json_string_value(json_object_get(needs, "income_band")),
+			 "integration_income");
+	ck_assert_ptr_null(strstr(r.body, "rgw1."));
+	resp_free(&r);
+	free(id);
+	free(person);
+	free(consent);
+}
+END_TEST
+
 /* PostgreSQL refuses personal fields the consent does not cover, whatever
  * the gateway checked (schema/016, referral_data_insert_covered).  Values
  * are sealed (schema/045): the categories are the keys it sees. */
@@ -817,6 +908,7 @@ personal_fields_suite(void)
 	tcase_add_test(t, each_category_has_its_fields);
 	tcase_add_test(t, hidden_after_withdrawal_reads_audited);
 	tcase_add_test(t, hidden_after_expiry_in_get_lists_and_candidates);
+	tcase_add_test(t, needs_and_release_date_sealed_at_rest);
 	tcase_add_test(t, rls_refuses_uncovered_personal_fields);
 	tcase_add_test(t, journal_shows_only_own_relations);
 	tcase_add_test(t, consent_only_by_an_organisation_that_follows);
