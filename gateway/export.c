@@ -173,8 +173,7 @@ open_document(json_t *doc, const char *person, bool erased)
 		if ((s = open_members(x, "data", person, erased)) != SEAL_OK ||
 		    (s = open_members(x, "needs", person, erased)) != SEAL_OK ||
 		    (s = open_member(x, "reason", person, "reason", erased)) != SEAL_OK ||
-		    (s = open_member(x, "release_date", person, "release_date", erased)) !=
-			    SEAL_OK)
+		    (s = open_member(x, "release_date", person, "release_date", erased)) != SEAL_OK)
 			return s;
 		/* the notes of its steps (schema/049) */
 		for (size_t k = 0; k < ARRAY_LEN(noted); k++)

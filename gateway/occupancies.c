@@ -282,8 +282,7 @@ reply_occupancy(struct request *r, int status, const char *id)
  * answer not_found), or the person was erased meanwhile (their consents
  * are withdrawn: no start).  0, or the status answered. */
 static int
-release_opened(struct request *r, const char *proposal, const char *referral, char *out,
-	       size_t len)
+release_opened(struct request *r, const char *proposal, const char *referral, char *out, size_t len)
 {
 	struct db_res *res = NULL;
 	json_t *date = NULL;
@@ -404,8 +403,8 @@ handle_occupancy_start(struct request *r)
 	}
 	word = row_val(res, 0, OCC_START_RESULT);
 	if (!is_uuid(word)) {
-		status = reply_not_started(r, word, proposal, NULL,
-					   release[0] ? release : SQL_NULL);
+		status =
+			reply_not_started(r, word, proposal, NULL, release[0] ? release : SQL_NULL);
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", word);
@@ -544,13 +543,12 @@ handle_placement_record(struct request *r)
 	if ((status = release_opened(r, SQL_NULL, r->params[0], release, sizeof(release))) != 0)
 		goto out;
 	status = 500;
-	if ((s = db_query(r->db, ST_PLACEMENT_RECORD, &res, "referral", r->params[0], "kind",
-			  json_string_value(json_object_get(body, "kind")), "start_date",
-			  json_string_value(json_object_get(body, "start_date")),
-			  "planned_end_date",
-			  json_string_value(json_object_get(body, "planned_end_date")), "note",
-			  note, "release", release[0] ? release : SQL_NULL,
-			  (char *)NULL)) != DB_OK) {
+	if ((s = db_query(
+		     r->db, ST_PLACEMENT_RECORD, &res, "referral", r->params[0], "kind",
+		     json_string_value(json_object_get(body, "kind")), "start_date",
+		     json_string_value(json_object_get(body, "start_date")), "planned_end_date",
+		     json_string_value(json_object_get(body, "planned_end_date")), "note", note,
+		     "release", release[0] ? release : SQL_NULL, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}

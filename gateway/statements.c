@@ -506,8 +506,7 @@ struct db_stmt statements[ST_COUNT] = {
 		 "AND operator_org = refgw_caller() RETURNING {cols}",
 		 "id reason_code", &declined_row},
 	[ST_OCC_START] = {"occ_start", "SELECT {cols}",
-			  "proposal start_date planned_end_date release",
-			  &occ_start_row},
+			  "proposal start_date planned_end_date release", &occ_start_row},
 	[ST_OCC_END] = {"occ_end", "SELECT {cols}", "id end_date outcome", &occ_end_row},
 	/* alert thresholds (alert_thresholds.h): the caller's own rows (RLS) */
 	[ST_ALERT_THRESHOLDS_LIST] = {"alert_thresholds_list",
