@@ -54,20 +54,21 @@ amina_day(struct amina *a)
 				 "{\"external_ref\":\"DIO-16 <script>alert(1)</script>\","
 				 "\"birth_year\":1987}",
 				 201));
-	snprintf(
-		body, sizeof(body),
-		"{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
-		"\"purposes\":[\"housing_referral\",\"housing_support\"],\"data_categories\":"
-		"[\"identity\",\"housing_situation\",\"follow_up\"],\"valid_until\":\"2099-01-01\","
-		"\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-2026-16\","
-		"\"recorded_by\":\"Worker D\"}}",
-		a->person, org_id("orgb"));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
+		 "\"purposes\":[\"housing_referral\",\"housing_support\"],\"data_categories\":"
+		 "[\"identity\",\"housing_situation\",\"justice\",\"follow_up\"],"
+		 "\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-2026-16\","
+		 "\"recorded_by\":\"Worker D\"}}",
+		 a->person, org_id("orgb"));
 	a->consent = must(post_id("orgd", "/v1/consents", body, 201));
 	snprintf(body, sizeof(body),
 		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
 		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
 		 "\"reason\":\"Evicted <script>alert('x')</script> & sleeping at Midi\","
-		 "\"data\":{\"identity\":{\"given_name\":\"Amina\"}}}",
+		 "\"data\":{\"identity\":{\"given_name\":\"Amina\"}},"
+		 "\"needs\":{\"avoid_communes\":[\"Forest\"]},\"release_date\":\"2027-01-15\"}",
 		 a->person, org_id("orgb"), a->consent);
 	a->referral = must(post_id("orgd", "/v1/referrals", body, 201));
 	snprintf(path, sizeof(path), "/v1/referrals/%s", a->referral);
@@ -158,6 +159,13 @@ START_TEST(test_export_json)
 			 "Amina");
 	ck_assert_str_eq(json_string_value(json_object_get(referral, "reason")),
 			 "Evicted <script>alert('x')</script> & sleeping at Midi");
+	/* needs and release date, sealed at rest (schema/051), opened too */
+	ck_assert_str_eq(
+		json_string_value(json_array_get(
+			json_object_get(json_object_get(referral, "needs"), "avoid_communes"), 0)),
+		"Forest");
+	ck_assert_str_eq(json_string_value(json_object_get(referral, "release_date")),
+			 "2027-01-15");
 	ck_assert_int_ge(json_array_size(json_object_get(referral, "transitions")), 1);
 	/* the follow-up and its entry, opened */
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "follow_ups")), 1);
@@ -337,6 +345,8 @@ START_TEST(test_export_erased)
 	ck_assert_str_eq(json_string_value(json_object_get(referral, "id")), a.referral);
 	ck_assert_int_eq(json_object_size(json_object_get(referral, "data")), 0);
 	ck_assert(json_is_null(json_object_get(referral, "reason")));
+	ck_assert_int_eq(json_object_size(json_object_get(referral, "needs")), 0);
+	ck_assert(json_is_null(json_object_get(referral, "release_date")));
 	entry = json_array_get(
 		json_object_get(json_array_get(json_object_get(r.json, "follow_ups"), 0),
 				"entries"),

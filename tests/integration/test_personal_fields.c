@@ -571,7 +571,8 @@ START_TEST(needs_and_release_date_sealed_at_rest)
 			 "'income_band'] AND (SELECT count(*) FROM jsonb_object_keys(needs)) = 4 "
 			 "AND NOT jsonb_path_exists(needs, '$.* ? (@.type() != \"string\" || "
 			 "!(@ starts with \"rgw1.\"))') "
-			 "AND needs::text NOT LIKE '%wheelchair%' AND needs::text NOT LIKE '%Forest%' "
+			 "AND needs::text NOT LIKE '%wheelchair%' AND needs::text NOT LIKE "
+			 "'%Forest%' "
 			 "AND needs::text NOT LIKE '%integration_income%'",
 			 1, p),
 		1);
