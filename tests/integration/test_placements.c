@@ -351,6 +351,41 @@ START_TEST(the_address_only_when_the_consent_covers_contact)
 }
 END_TEST
 
+/* A placement found outside refgw may not start before the release date
+ * either (refgw_record_placement): the date, sealed at rest (schema/051),
+ * is opened by the gateway for the check, and shown to the receiver whose
+ * consent covers justice. */
+START_TEST(a_placement_recorded_before_release_is_refused)
+{
+	char *ref = waitlisted("orgd", "diogenes.housing_support",
+			       "\"identity\",\"housing_situation\",\"justice\"", "2027-03-01");
+	char path[160];
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s/placements", ref);
+	ck_assert_int_eq(call("orgd", "POST", path,
+			      "{\"kind\":\"private_market\",\"start_date\":\"2027-02-28\"}", NULL,
+			      &r),
+			 0);
+	ck_assert_int_eq(r.status, 422);
+	ck_assert_str_eq(problem_type(&r), URN "unprocessable");
+	ck_assert_ptr_nonnull(strstr(r.body, "release date (2027-03-01)"));
+	resp_free(&r);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM occupancies WHERE referral_id = $1::uuid", ref), 0);
+	ck_assert_str_eq(status_of(ref), "waitlisted");
+	/* On the day of the release: recorded. */
+	ck_assert_int_eq(call("orgd", "POST", path,
+			      "{\"kind\":\"private_market\",\"start_date\":\"2027-03-01\"}", NULL,
+			      &r),
+			 0);
+	ck_assert_int_eq(r.status, 201);
+	resp_free(&r);
+	ck_assert_str_eq(status_of(ref), "in_progress");
+	free(ref);
+}
+END_TEST
+
 START_TEST(a_private_market_placement_recorded_and_ended)
 {
 	char *unit = new_unit(), path[160], *occ;
@@ -510,6 +545,7 @@ placements_suite(void)
 	tcase_add_test(t, the_stay_starts_after_release_and_ends_with_an_outcome);
 	tcase_add_test(t, the_address_only_when_the_consent_covers_contact);
 	tcase_add_test(t, a_private_market_placement_recorded_and_ended);
+	tcase_add_test(t, a_placement_recorded_before_release_is_refused);
 	tcase_add_test(t, completed_and_cancelled_take_coded_outcomes);
 	suite_add_tcase(s, t);
 	return s;
