@@ -2551,11 +2551,12 @@ CREATE FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) RE
     AS $$
     SELECT r.person_id, d.release_date
       FROM referrals r JOIN referral_data d ON d.referral_id = r.id
-     WHERE CASE WHEN p_proposal IS NOT NULL
+     WHERE r.id = coalesce(p_referral, (SELECT referral_id FROM proposals WHERE id = p_proposal))
+       AND CASE WHEN p_proposal IS NOT NULL
                 THEN EXISTS (SELECT 1 FROM proposals x
-                              WHERE x.id = p_proposal AND x.referral_id = r.id
+                              WHERE x.id = p_proposal
                                 AND refgw_caller() IN (x.operator_org, x.proposer_org))
-                ELSE r.id = p_referral AND refgw_caller() IN (r.from_org, r.to_org) END
+                ELSE refgw_caller() IN (r.from_org, r.to_org) END
 $$;
 
 ALTER FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) OWNER TO refgw_owner;
