@@ -38,9 +38,9 @@ START_TEST(the_same_bad_request_in_french_dutch_and_english)
 	static const char body[] = "{\"person_id\": 5, \"colour\": \"blue\"}";
 	const char *const *headers[] = {fr_be, nl_be, en_q, NULL};
 	static const char *const want_lang[] = {"fr", "nl", "en", "en"};
-	static const char *const want_title[] = {
-		"Corps de la requête non valide", "Ongeldige body van het verzoek",
-		"Invalid request body", "Invalid request body"};
+	static const char *const want_title[] = {"Corps de la requête non valide",
+						 "Ongeldige body van het verzoek",
+						 "Invalid request body", "Invalid request body"};
 	struct resp r[4];
 	json_t *e0, *ei;
 	size_t i, k;
@@ -79,10 +79,12 @@ START_TEST(the_same_bad_request_in_french_dutch_and_english)
 		if (strcmp(str(json_array_get(e0, k), "field"), "colour") == 0) {
 			ck_assert_str_eq(str(json_array_get(e0, k), "message"), "unknown field");
 			ck_assert_str_eq(
-				str(json_array_get(json_object_get(r[0].json, "errors"), k), "message"),
+				str(json_array_get(json_object_get(r[0].json, "errors"), k),
+				    "message"),
 				"champ inconnu");
 			ck_assert_str_eq(
-				str(json_array_get(json_object_get(r[1].json, "errors"), k), "message"),
+				str(json_array_get(json_object_get(r[1].json, "errors"), k),
+				    "message"),
 				"onbekend veld");
 		}
 	for (i = 0; i < 4; i++)

@@ -19,27 +19,27 @@ static const struct {
 	{"fr-BE", LANG_FR},
 	{"nl-BE,nl;q=0.9,fr;q=0.8,en;q=0.7", LANG_NL},
 	{"FR-be", LANG_FR},
-	{"de-DE, de;q=0.9", LANG_EN},         /* none of ours: English */
-	{"de, nl;q=0.2", LANG_NL},            /* ours, however low */
-	{"en;q=0.5, fr;q=0.8", LANG_FR},      /* the highest weight, not the first */
-	{"fr;q=0.5, nl;q=0.5", LANG_FR},      /* a tie: the one given first */
+	{"de-DE, de;q=0.9", LANG_EN},    /* none of ours: English */
+	{"de, nl;q=0.2", LANG_NL},       /* ours, however low */
+	{"en;q=0.5, fr;q=0.8", LANG_FR}, /* the highest weight, not the first */
+	{"fr;q=0.5, nl;q=0.5", LANG_FR}, /* a tie: the one given first */
 	{"nl;q=0.5, fr;q=0.5", LANG_NL},
-	{"*", LANG_EN},                       /* all equal: English first */
+	{"*", LANG_EN}, /* all equal: English first */
 	{"*;q=0.5, nl", LANG_NL},
-	{"fr;q=0, *", LANG_EN},               /* q=0 excludes */
+	{"fr;q=0, *", LANG_EN},                 /* q=0 excludes */
 	{"en;q=0, nl;q=0.1, *;q=0.5", LANG_FR}, /* * gives fr 0.5 > nl 0.1; en excluded */
-	{"fr;q=0", LANG_EN},                  /* nothing acceptable: English */
-	{"fr-BE;q=0.9, fr;q=0", LANG_EN},     /* a bare fr;q=0 excludes fr */
+	{"fr;q=0", LANG_EN},                    /* nothing acceptable: English */
+	{"fr-BE;q=0.9, fr;q=0", LANG_EN},       /* a bare fr;q=0 excludes fr */
 	{"fr;q=1.0", LANG_FR},
 	{"fr;q=0.001", LANG_FR},
-	{"fr;q=2, nl;q=0.3", LANG_NL},         /* malformed weight: the range is ignored */
-	{"fr;q=0.5000, nl;q=0.3", LANG_NL},    /* four decimals: malformed */
-	{"fr;x=1, nl;q=0.3", LANG_NL},         /* a parameter other than q: malformed */
+	{"fr;q=2, nl;q=0.3", LANG_NL},        /* malformed weight: the range is ignored */
+	{"fr;q=0.5000, nl;q=0.3", LANG_NL},   /* four decimals: malformed */
+	{"fr;x=1, nl;q=0.3", LANG_NL},        /* a parameter other than q: malformed */
 	{"fr ; q=0.4 , nl ; Q=0.6", LANG_NL}, /* OWS around ;, Q in capitals */
-	{" ,, nl", LANG_NL},                   /* empty elements */
-	{"francais, nl", LANG_NL},             /* not a range of ours */
+	{" ,, nl", LANG_NL},                  /* empty elements */
+	{"francais, nl", LANG_NL},            /* not a range of ours */
 	{"f1, nl", LANG_NL},
-	{"fr-123456789, nl;q=0.5", LANG_NL},   /* a subtag longer than 8 */
+	{"fr-123456789, nl;q=0.5", LANG_NL}, /* a subtag longer than 8 */
 	{"nl-BE-x-brussels;q=0.7, en;q=0.6", LANG_NL},
 };
 
@@ -208,7 +208,8 @@ START_TEST(a_problem_speaks_the_request_language)
 	reply_unprocessable_field(&r, "Site refused", "partnership_id", "names no partnership");
 	j = answer(&r);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "Site geweigerd");
-	ck_assert_str_eq(json_string_value(json_object_get(j, "detail")), "noemt geen partnerschap");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "detail")),
+			 "noemt geen partnerschap");
 	ck_assert_str_eq(json_string_value(json_object_get(
 				 json_array_get(json_object_get(j, "errors"), 0), "message")),
 			 "noemt geen partnerschap");
