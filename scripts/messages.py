@@ -8,7 +8,8 @@ literal marked N_("...") (a message kept in a table) -- and checks that
 gateway/messages.c's catalogue holds each one with a French and a Dutch
 translation whose printf conversions are the English ones, in the same order.
 A title or format that is not a literal must be a variable holding an N_()
-literal; the few allowed forms are listed below.  Run by `make lint`.
+literal; a format with no words ("%s") shows an argument that is translated
+where it is passed (tr(r, N_("...")), msg_text).  Run by `make lint`.
 
     python3 scripts/messages.py            check (exit 1 on a problem)
     python3 scripts/messages.py --missing  print catalogue lines to fill in
@@ -123,7 +124,13 @@ def extract(paths):
                     continue
                 value = literal_value(args[k])
                 if value is not None and not has_words(value):
-                    continue  # "%s": its own translation (msg_text)
+                    # "%s": its own translation (msg_text); what it shows
+                    # must be translated where it is passed.
+                    for a in args[k + 1:]:
+                        if "%s" in value and not re.match(r"^(tr|msg_text)\s*\(", a):
+                            problems.append(f"{path}:{line}: {name}: `{' '.join(a.split())}` "
+                                            "shown as \"%s\": pass tr(r, N_(...))")
+                    continue
                 if value is not None:
                     found.setdefault(value, []).append(f"{path}:{line}")
                 elif name == "N_" or not NONLITERAL_OK.match(args[k]):
