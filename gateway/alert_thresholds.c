@@ -61,7 +61,7 @@ static void
 check_items(json_t *items, json_t *errors)
 {
 	json_t *item, *found;
-	size_t i, j, k;
+	size_t i, j;
 	char name[48];
 
 	if (!json_is_array(items) || json_array_size(items) > 5) {
@@ -69,7 +69,6 @@ check_items(json_t *items, json_t *errors)
 		return;
 	}
 	json_array_foreach(items, i, item) {
-		json_t *e;
 		snprintf(name, sizeof(name), "items[%zu]", i);
 		if (!json_is_object(item)) {
 			field_error(errors, name, "must be an object");
@@ -78,13 +77,7 @@ check_items(json_t *items, json_t *errors)
 		if ((found = json_array()) == NULL)
 			abort(); /* out of memory: never answer as if valid */
 		validate_fields(item, item_fields, ARRAY_LEN(item_fields), found);
-		json_array_foreach(found, k, e) {
-			char field[96];
-			snprintf(field, sizeof(field), "%s.%s", name,
-				 json_string_value(json_object_get(e, "field")));
-			field_error(errors, field, "%s",
-				    json_string_value(json_object_get(e, "message")));
-		}
+		field_errors_nested(errors, name, found);
 		json_decref(found);
 		for (j = 0; j < i; j++) {
 			json_t *a = json_object_get(item, "convention_kind"),

@@ -171,17 +171,10 @@ static void
 check_prefixed(json_t *obj, const struct field_spec *specs, size_t n, const char *prefix,
 	       json_t *errors)
 {
-	json_t *found = json_array(), *e;
-	size_t i;
+	json_t *found = json_array();
 
 	validate_fields(obj, specs, n, found);
-	json_array_foreach(found, i, e) {
-		char path[160];
-		snprintf(path, sizeof(path), "%s.%s", prefix,
-			 json_string_value(json_object_get(e, "field")));
-		json_array_append_new(errors, json_pack("{s:s, s:O}", "field", path, "message",
-							json_object_get(e, "message")));
-	}
+	field_errors_nested(errors, prefix, found);
 	json_decref(found);
 }
 

@@ -128,7 +128,7 @@ handle_cert_register(struct request *r)
 		const char *pem = json_string_value(json_object_get(body, "pem"));
 		if (tls_inspect_pem(pem, strlen(pem), &info, why, sizeof(why)) != 0) {
 			status = reply_problem(r, 422, "certificate-refused", "Certificate refused",
-					       "%s", why);
+					       "%s", tr(r, why));
 			goto out;
 		}
 	}

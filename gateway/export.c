@@ -20,9 +20,7 @@
 #include "seal.h"
 #include "statements.h"
 
-enum export_lang { LANG_EN, LANG_FR, LANG_NL };
-
-/* The page's words, by language. */
+/* The page's words, by language (the request's, messages.h). */
 static const struct {
 	const char *code, *title, *intro, *generated, *erased, *person, *consents, *referrals,
 		*follow_ups, *journal, *organisations, *none;
@@ -51,43 +49,6 @@ static const struct {
 		     "Persoon", "Toestemmingen", "Doorverwijzingen", "Begeleidingen", "Logboek",
 		     "Organisaties", "geen"},
 };
-
-/* The language of Accept-Language's highest quality among fr, nl and en
- * (the first on a tie); English when none is named. */
-static enum export_lang
-export_language(const char *accept)
-{
-	enum export_lang best = LANG_EN;
-	double best_q = -1;
-	const char *p = accept;
-
-	while (p && *p) {
-		const char *end = strchr(p, ','), *q;
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char tag[3] = "";
-		double quality = 1;
-		int i;
-
-		while (len > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			len--;
-		}
-		if (len >= 2 && (len == 2 || p[2] == '-' || p[2] == ';' || p[2] == ' ')) {
-			tag[0] = (char)(p[0] | 0x20);
-			tag[1] = (char)(p[1] | 0x20);
-		}
-		q = memchr(p, ';', len);
-		if (q && (q = strstr(q, "q=")) != NULL && q < p + len)
-			quality = strtod(q + 2, NULL);
-		for (i = 0; i < (int)ARRAY_LEN(words); i++)
-			if (strcmp(tag, words[i].code) == 0 && quality > 0 && quality > best_q) {
-				best = (enum export_lang)i;
-				best_q = quality;
-			}
-		p = end ? end + 1 : NULL;
-	}
-	return best;
-}
 
 /* Replaces the sealed string obj[key] by its opened value (null when the
  * person is erased); anything else (null, absent) stays. */
@@ -367,7 +328,7 @@ static const char page_style[] =
 
 /* A self-contained page: no script, no link, one style element. */
 static int
-html_page(struct buf *b, const json_t *doc, enum export_lang lang)
+html_page(struct buf *b, const json_t *doc, enum lang lang)
 {
 	static const char *const sections[] = {"consents", "referrals", "follow_ups", "journal",
 					       "organisations"};
@@ -427,7 +388,7 @@ handle_person_export(struct request *r)
 {
 	const char *format = req_query(r, "format"), *accept = req_header(r, "Accept");
 	const char *person = r->params[0];
-	enum export_lang lang = export_language(req_header(r, "Accept-Language"));
+	enum lang lang = r->lang;
 	struct db_res *res = NULL;
 	json_t *doc = NULL, *detail = NULL;
 	struct buf page;
@@ -506,6 +467,7 @@ handle_person_export(struct request *r)
 		goto internal;
 	len = page.len;
 	status = reply_text(r, 200, "text/html; charset=utf-8", buf_steal(&page), len);
+	r->vary_language = true; /* the page's words */
 	goto out;
 internal:
 	status = reply_problem(r, 500, "internal", "Internal error",

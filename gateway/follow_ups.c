@@ -213,9 +213,14 @@ reply_not_updated(struct request *r, long expected, const char *to)
 		status = reply_not_owner(r, res);
 	else if (strcmp(from, "closed") == 0 || (to && strcmp(from, to) == 0)) {
 		json_t *errors = json_array();
-		field_error(errors, "status", "a follow-up %s cannot move to %s%s", from,
-			    to ? to : "anything",
-			    strcmp(from, "closed") == 0 ? " (closed is final)" : "");
+		if (strcmp(from, "closed") == 0 && to)
+			field_error(errors, "status",
+				    "a follow-up closed cannot move to %s (closed is final)", to);
+		else if (strcmp(from, "closed") == 0)
+			field_error(errors, "status",
+				    "a follow-up closed cannot change (closed is final)");
+		else
+			field_error(errors, "status", "a follow-up %s cannot move to %s", from, to);
 		status = reply_problem_errors(r, 409, "invalid-transition",
 					      "Transition not allowed", errors,
 					      "the follow-up is %s; nothing was changed", from);

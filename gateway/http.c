@@ -124,6 +124,9 @@ request_init(struct http_request *hr, struct MHD_Connection *conn, const char *u
 	r->method = method_of(method);
 	r->route_index = -1;
 	r->started_us = now_monotonic_us();
+	/* Before anything can answer: a refused framing or certificate is
+	 * answered in the caller's language too. */
+	request_negotiate_language(r);
 	buf_init(&r->body, max_body);
 	/* The gateway's own id, always: it names the request in the audit,
 	 * in problem details and in every log line. */
@@ -196,6 +199,11 @@ send_response(struct MHD_Connection *conn, struct http_request *hr)
 	MHD_add_response_header(resp, "X-Request-Id", hr->client_id[0] ? hr->client_id : r->id);
 	MHD_add_response_header(resp, "X-Refgw-Request-Id", r->id);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* The language of the gateway's own words (a problem's title and
+	 * detail, the export's page); Vary when the body depends on it. */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_LANGUAGE, lang_code(r->lang));
+	if (r->vary_language)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Language");
 	/* A page (the person's export): nothing it holds may run or load. */
 	if (strncmp(r->content_type, "text/html", 9) == 0) {
 		MHD_add_response_header(resp, "Content-Security-Policy",
@@ -225,29 +233,29 @@ static const struct {
 	const char *slug, *title, *detail;
 	int status;
 } tls_problems[TLS_VERDICT_COUNT] = {
-	[TLS_NO_CERTIFICATE] = {"certificate-required", "Client certificate required",
-				"present the client certificate registered for your organisation",
+	[TLS_NO_CERTIFICATE] =
+		{"certificate-required", N_("Client certificate required"),
+		 N_("present the client certificate registered for your organisation"), 401},
+	[TLS_UNTRUSTED] = {"certificate-untrusted", N_("Client certificate not trusted"),
+			   N_("the client certificate was not issued by the gateway's client CA"),
+			   401},
+	[TLS_EXPIRED] =
+		{"certificate-expired", N_("Client certificate expired"),
+		 N_("the client certificate has expired; ask the coordinator for a new one"), 401},
+	[TLS_NOT_YET_VALID] = {"certificate-not-yet-valid", N_("Client certificate not yet valid"),
+			       N_("the client certificate's validity has not started yet"), 401},
+	[TLS_NOT_CLIENT_AUTH] =
+		{"certificate-wrong-purpose", N_("Certificate not for client authentication"),
+		 N_("the certificate's extended key usage does not include clientAuth"), 401},
+	[TLS_REVOKED_BY_CRL] = {"certificate-revoked", N_("Certificate revoked"),
+				N_("the client certificate is listed on the CA's revocation list"),
 				401},
-	[TLS_UNTRUSTED] = {"certificate-untrusted", "Client certificate not trusted",
-			   "the client certificate was not issued by the gateway's client CA", 401},
-	[TLS_EXPIRED] = {"certificate-expired", "Client certificate expired",
-			 "the client certificate has expired; ask the coordinator for a new one",
-			 401},
-	[TLS_NOT_YET_VALID] = {"certificate-not-yet-valid", "Client certificate not yet valid",
-			       "the client certificate's validity has not started yet", 401},
-	[TLS_NOT_CLIENT_AUTH] = {"certificate-wrong-purpose",
-				 "Certificate not for client authentication",
-				 "the certificate's extended key usage does not include clientAuth",
-				 401},
-	[TLS_REVOKED_BY_CRL] = {"certificate-revoked", "Certificate revoked",
-				"the client certificate is listed on the CA's revocation list",
-				401},
-	[TLS_BAD_CERTIFICATE] = {"certificate-invalid", "Client certificate unreadable",
-				 "the client certificate could not be parsed", 401},
+	[TLS_BAD_CERTIFICATE] = {"certificate-invalid", N_("Client certificate unreadable"),
+				 N_("the client certificate could not be parsed"), 401},
 	[TLS_CA_CERTIFICATE] =
-		{"certificate-is-ca", "CA certificate refused",
-		 "the client certificate is a CA certificate (basicConstraints CA:TRUE); "
-		 "present an end-entity client certificate",
+		{"certificate-is-ca", N_("CA certificate refused"),
+		 N_("the client certificate is a CA certificate (basicConstraints CA:TRUE); "
+		    "present an end-entity client certificate"),
 		 401},
 };
 
@@ -335,7 +343,7 @@ walk_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
 	(void)kind;
 	for (i = 0; i < key_size; i++)
 		if (!is_tchar((unsigned char)key[i])) {
-			w->why = "a header name holds whitespace or a character a name may not";
+			w->why = N_("a header name holds whitespace or a character a name may not");
 			return MHD_NO;
 		}
 	if (key_size == 0 || value == NULL || !nul_gap(w, key, 1, 2))
@@ -349,13 +357,13 @@ walk_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
 		goto nul;
 	for (i = 0; i < value_size; i++)
 		if (((unsigned char)value[i] < 0x20 && value[i] != '\t') || value[i] == 0x7f) {
-			w->why = "a header value holds a control character";
+			w->why = N_("a header value holds a control character");
 			return MHD_NO;
 		}
 	w->pos = (uintptr_t)value + value_size;
 	return MHD_YES;
 nul:
-	w->why = "the request head holds a NUL byte or a folded header line";
+	w->why = N_("the request head holds a NUL byte or a folded header line");
 	return MHD_NO;
 }
 
@@ -365,12 +373,12 @@ head_problem(struct MHD_Connection *conn, const struct http_request *hr, const c
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
-	static const char nul[] = "the request head holds a NUL byte";
+	static const char *const nul = N_("the request head holds a NUL byte");
 	struct head_walk w;
 	const char *p;
 
 	if (hr->encoded_nul)
-		return "the request target holds an encoded NUL byte (%00)";
+		return N_("the request target holds an encoded NUL byte (%00)");
 	if (ci == NULL)
 		return nul;
 	w.pos = (uintptr_t)method;
@@ -406,11 +414,11 @@ framing_problem(struct MHD_Connection *conn, const struct http_request *hr, cons
 		return why;
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
 	if (f.content_length > 1)
-		return "more than one Content-Length header";
+		return N_("more than one Content-Length header");
 	if (f.content_length && f.transfer_encoding)
-		return "both Content-Length and Transfer-Encoding";
+		return N_("both Content-Length and Transfer-Encoding");
 	if (f.transfer_encoding > 1 || f.te_not_chunked)
-		return "the only transfer coding accepted is a single \"chunked\"";
+		return N_("the only transfer coding accepted is a single \"chunked\"");
 	return NULL;
 }
 
@@ -425,7 +433,7 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 	if (r->bad_framing) {
 		r->close_connection = true;
 		reply_problem(r, 400, "bad-framing", "Ambiguous request framing", "%s",
-			      r->bad_framing);
+			      tr(r, r->bad_framing));
 		return;
 	}
 	if (r->body.toobig) {
@@ -447,7 +455,7 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 	if (v != TLS_OK) {
 		metrics_tls_refusal(v);
 		reply_problem(r, tls_problems[v].status, tls_problems[v].slug,
-			      tls_problems[v].title, "%s", tls_problems[v].detail);
+			      tls_problems[v].title, "%s", tr(r, tls_problems[v].detail));
 		return;
 	}
 	r->who.certificate_not_before = cs->peer.not_before;

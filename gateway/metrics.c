@@ -10,6 +10,7 @@
 
 #include "keyring.h"
 #include "keystore.h"
+#include "messages.h"
 #include "retention.h"
 #include "router.h"
 
@@ -235,8 +236,12 @@ render_keys(struct buf *o)
 		"# HELP refgw_keystore_errors_total Key store failures: unreachable, or a "
 		"data key that does not open with the master keys.\n"
 		"# TYPE refgw_keystore_errors_total counter\n"
-		"refgw_keystore_errors_total %lu\n",
-		ks.hits, ks.misses, ks.absent, ks.errors);
+		"refgw_keystore_errors_total %lu\n"
+		"# HELP refgw_message_misses_total Messages answered in English because the "
+		"catalogue lacks them (gateway/messages.c); each is logged once.\n"
+		"# TYPE refgw_message_misses_total counter\n"
+		"refgw_message_misses_total %lu\n",
+		ks.hits, ks.misses, ks.absent, ks.errors, msg_misses());
 	if (id[0])
 		rc |= buf_printf(o,
 				 "# HELP refgw_master_key_info The master key that wraps new data "

@@ -97,9 +97,8 @@ static void
 check_member(json_t *body, const char *member, const struct field_spec *specs, size_t n,
 	     json_t *errors)
 {
-	json_t *v = json_object_get(body, member), *found, *e;
+	json_t *v = json_object_get(body, member), *found;
 	const char *s;
-	char name[96];
 	size_t i;
 
 	if (v == NULL || json_is_null(v))
@@ -114,11 +113,7 @@ check_member(json_t *body, const char *member, const struct field_spec *specs, s
 	for (i = 0; i < n; i++)
 		if (specs[i].type == FT_STRING && (s = json_str(v, specs[i].name)) && *s == '\0')
 			field_error(found, specs[i].name, "must not be empty");
-	json_array_foreach(found, i, e) {
-		snprintf(name, sizeof(name), "%s.%s", member,
-			 json_string_value(json_object_get(e, "field")));
-		field_error(errors, name, "%s", json_string_value(json_object_get(e, "message")));
-	}
+	field_errors_nested(errors, member, found);
 	json_decref(found);
 }
 
@@ -153,13 +148,13 @@ valid_body(struct request *r, json_t *body, const struct field_spec *specs, size
 static const struct {
 	const char *field, *message;
 } terms_refusals[] = {
-	{"referent.organisation_id", "names no active organisation"},
-	{"convention.signed_on", "must not be in the future"},
-	{"convention.end_date", "must not be before signed_on"},
+	{"referent.organisation_id", N_("names no active organisation")},
+	{"convention.signed_on", N_("must not be in the future")},
+	{"convention.end_date", N_("must not be before signed_on")},
 	{"planned_end_date",
-	 "is required unless the unit is let on lease terms with no maximum stay and no end of "
-	 "availability"},
-	{"convention.kind", "must be lease: the occupancy has no planned end"},
+	 N_("is required unless the unit is let on lease terms with no maximum stay and no end "
+	    "of availability")},
+	{"convention.kind", N_("must be lease: the occupancy has no planned end")},
 };
 
 /* Sets the referent and the convention the body names (a member left out
@@ -316,20 +311,29 @@ reply_before_release(struct request *r, const char *proposal, const char *referr
 {
 	struct db_res *res = NULL;
 	enum db_status s;
-	char msg[128];
 	int rc;
 
 	if ((s = db_query(r->db, ST_OCC_RELEASE, &res, "proposal", proposal, "referral", referral,
 			  "release", release, (char *)NULL)) != DB_OK) {
 		rc = reply_db_error(r, s);
 	} else {
-		if (row_null(res, 0, RELEASE_DATE))
-			snprintf(msg, sizeof(msg), "must not be before the person's release date");
-		else
-			snprintf(msg, sizeof(msg),
-				 "must not be before the person's release date (%s)",
-				 row_val(res, 0, RELEASE_DATE));
-		rc = reply_unprocessable_field(r, "Placement before release", "start_date", msg);
+		json_t *errors = json_array();
+		const char *release = row_str(res, 0, RELEASE_DATE);
+
+		/* The 422 reply_unprocessable_field gives, with the date in it. */
+		if (release == NULL) {
+			field_error(errors, "start_date",
+				    "must not be before the person's release date");
+			rc = reply_problem_errors(r, 422, "unprocessable",
+						  "Placement before release", errors,
+						  "must not be before the person's release date");
+		} else {
+			field_error(errors, "start_date",
+				    "must not be before the person's release date (%s)", release);
+			rc = reply_problem_errors(
+				r, 422, "unprocessable", "Placement before release", errors,
+				"must not be before the person's release date (%s)", release);
+		}
 	}
 	db_res_free(res);
 	return rc;
@@ -357,18 +361,20 @@ reply_not_started(struct request *r, const char *word, const char *proposal, con
 		return reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
 				     "the referral already has a placement that has not ended");
 	if (strcmp(word, "not_accepted") == 0 || strcmp(word, "exists") == 0)
-		return reply_problem(
-			r, 409, "occupancy-not-startable", "Occupancy cannot start", "%s",
-			strcmp(word, "exists") == 0 ? "this proposal's unit is already occupied"
-						    : "the proposal has not been accepted");
+		return reply_problem(r, 409, "occupancy-not-startable", "Occupancy cannot start",
+				     "%s",
+				     tr(r, strcmp(word, "exists") == 0
+						   ? N_("this proposal's unit is already occupied")
+						   : N_("the proposal has not been accepted")));
 	return reply_problem(
 		r, 422, "occupancy-out-of-bounds", "Occupancy outside the unit's terms", "%s",
-		strcmp(word, "too_long") == 0 ? "the planned end exceeds the unit's maximum stay"
-		: strcmp(word, "after_available") == 0
-			? "the planned end is after the unit's availability ends"
-		: strcmp(word, "before_available") == 0
-			? "the start is before the unit is available"
-			: "the planned end must be after the start");
+		tr(r, strcmp(word, "too_long") == 0
+			      ? N_("the planned end exceeds the unit's maximum stay")
+		      : strcmp(word, "after_available") == 0
+			      ? N_("the planned end is after the unit's availability ends")
+		      : strcmp(word, "before_available") == 0
+			      ? N_("the start is before the unit is available")
+			      : N_("the planned end must be after the start")));
 }
 
 int

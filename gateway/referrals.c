@@ -615,20 +615,20 @@ check_reason(struct request *r, const char *to, const char *code, const char *no
 	errors = json_array();
 	if (code && strcmp(code, "other") == 0)
 		field_error(errors, "note", "is required with reason_code other");
+	else if (strcmp(to, "declined") == 0)
+		field_error(errors, "reason_code",
+			    "declined needs one of no_capacity, criteria_not_met, "
+			    "person_unreachable, person_declined, duplicate, other");
+	else if (strcmp(to, "completed") == 0)
+		field_error(errors, "reason_code",
+			    "completed needs an outcome: durable_housing, transit_housing, "
+			    "returned_to_street, prison, hospital, deceased, lost_contact, other");
+	else if (strcmp(to, "cancelled") == 0)
+		field_error(errors, "reason_code",
+			    "cancelled takes person_housed_elsewhere, person_declined, "
+			    "person_unreachable, sent_in_error, other or an outcome");
 	else
-		field_error(
-			errors, "reason_code", "%s",
-			strcmp(to, "declined") == 0
-				? "declined needs one of no_capacity, criteria_not_met, "
-				  "person_unreachable, person_declined, duplicate, other"
-			: strcmp(to, "completed") == 0
-				? "completed needs an outcome: durable_housing, transit_housing, "
-				  "returned_to_street, prison, hospital, deceased, lost_contact, "
-				  "other"
-			: strcmp(to, "cancelled") == 0
-				? "cancelled takes person_housed_elsewhere, person_declined, "
-				  "person_unreachable, sent_in_error, other or an outcome"
-				: "this move takes no reason code");
+		field_error(errors, "reason_code", "this move takes no reason code");
 	return reply_invalid(r, errors);
 }
 
@@ -714,10 +714,10 @@ handle_referral_transition(struct request *r)
 		status = reply_problem(
 			r, 409, "invalid-transition", "Transition not allowed",
 			"as the %s you cannot move a referral from %s to %s; allowed: %s",
-			intake                    ? "intake's organisation"
-			: party == PARTY_RECEIVER ? "receiver"
-						  : "sender",
-			from, to, allowed[0] ? allowed : "none");
+			tr(r, intake                    ? N_("intake's organisation")
+			      : party == PARTY_RECEIVER ? N_("receiver")
+							: N_("sender")),
+			from, to, allowed[0] ? allowed : tr(r, N_("none")));
 		goto out;
 	}
 	if ((status = check_reason(r, to, code, note)) != 0)

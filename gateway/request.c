@@ -51,3 +51,26 @@ body_json(struct request *r)
 	}
 	return root;
 }
+
+void
+request_negotiate_language(struct request *r)
+{
+	r->lang = lang_negotiate(req_header(r, "Accept-Language"));
+}
+
+int
+request_set_language(struct request *r, const char *tag)
+{
+	enum lang l;
+
+	if (lang_parse(tag, &l) != 0)
+		return -1;
+	r->lang = l;
+	return 0;
+}
+
+const char *
+tr(const struct request *r, const char *english)
+{
+	return msg_text(english, r->lang);
+}

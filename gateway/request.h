@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "messages.h"
 #include "util.h"
 
 enum http_method {
@@ -71,6 +72,10 @@ struct request {
 	void *http;           /* the server connection, opaque to handlers */
 	req_lookup_fn lookup; /* reads the head through http; NULL: an empty head */
 	uint64_t started_us;
+	/* The language of the gateway's words in the answer: Accept-Language
+	 * (request_negotiate_language), or a signed-in user's preference
+	 * (request_set_language).  Sent as Content-Language. */
+	enum lang lang;
 
 	/* The answer, built once. */
 	int status;
@@ -87,6 +92,7 @@ struct request {
 	char allow[64];
 	int retry_after;
 	bool replayed;           /* answered from an Idempotency-Key record */
+	bool vary_language;      /* the body depends on lang: Vary: Accept-Language */
 	bool close_connection;   /* the framing cannot be trusted: no keep-alive */
 	const char *bad_framing; /* why, when the framing was refused */
 
@@ -105,6 +111,15 @@ const char *req_query(struct request *r, const char *name);
 /* Parses the request body as one JSON object.  On failure answers 400
  * (malformed JSON, with line/column/position) or 415 and returns NULL. */
 json_t *body_json(struct request *r);
+/* Sets r->lang from Accept-Language (once, when the request arrives). */
+void request_negotiate_language(struct request *r);
+/* A preference that overrides Accept-Language (a signed-in user's
+ * language: "fr", "nl", "en", or a tag such as "nl-BE"): 0, or -1 and
+ * r->lang unchanged when it is none of ours. */
+int request_set_language(struct request *r, const char *tag);
+/* An English message (an N_() literal) in the request's language, for a
+ * message passed as "%s" argument. */
+const char *tr(const struct request *r, const char *english);
 
 /* Implemented by response.c.  Each returns the status it set. */
 int reply_json(struct request *r, int status, json_t *body /* stolen */);
@@ -126,8 +141,13 @@ int reply_problem_errors(struct request *r, int status, const char *slug, const 
 int reply_unprocessable_field(struct request *r, const char *title, const char *field,
 			      const char *message);
 void reply_reset(struct request *r);
-/* Adds {field, message} to an errors array. */
+/* Adds {field, message} to an errors array.  The message is formatted in
+ * every language (the request is not known here); the reply that sends the
+ * array keeps the request's one. */
 void field_error(json_t *errors, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Appends the errors of from (validate_fields of a nested object) to errors,
+ * each field renamed "prefix.field", translations kept. */
+void field_errors_nested(json_t *errors, const char *prefix, json_t *from);
 
 #endif

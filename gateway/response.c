@@ -15,6 +15,7 @@ reply_reset(struct request *r)
 	r->resp = NULL;
 	r->resp_len = 0;
 	r->problem_slug = NULL;
+	r->vary_language = false;
 	r->etag[0] = r->location[0] = r->allow[0] = '\0';
 	r->retry_after = 0;
 }
@@ -29,6 +30,7 @@ set_body(struct request *r, int status, json_t *body, const char *ctype)
 	r->resp = NULL;
 	r->resp_len = 0;
 	r->problem_slug = NULL;
+	r->vary_language = false;
 	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(body);
 	if (text == NULL) {
@@ -55,6 +57,7 @@ reply_json_text(struct request *r, int status, char *text, size_t len)
 	r->resp = text;
 	r->resp_len = len;
 	r->problem_slug = NULL;
+	r->vary_language = false;
 	r->status = status;
 	r->content_type = "application/json";
 	return status;
@@ -85,57 +88,100 @@ problem_body(int status, const char *slug, const char *title, const char *detail
 			 "detail", detail);
 }
 
+/* The members of an error holding a message's translations (field_error),
+ * by language; none for English, the message itself. */
+static const char *const message_member[LANG_COUNT] = {NULL, "message@fr", "message@nl"};
+
+/* Keeps the request's language in each {field, message}: the translations
+ * field_error added go, and never reach the client. */
+static void
+errors_localize(json_t *errors, enum lang lang)
+{
+	size_t i;
+	int l;
+	json_t *e, *m;
+
+	json_array_foreach(errors, i, e) {
+		if (message_member[lang] && (m = json_object_get(e, message_member[lang])) != NULL)
+			json_object_set(e, "message", m);
+		for (l = 0; l < LANG_COUNT; l++)
+			if (message_member[l])
+				json_object_del(e, message_member[l]);
+	}
+}
+
+/* Sets the problem's body: the slug and the errors (stolen, may be NULL) are
+ * the API and stay as they are; title and detail are in r's language. */
+static int
+set_problem(struct request *r, int status, const char *slug, json_t *body, json_t *errors)
+{
+	int rc;
+
+	if (errors) {
+		errors_localize(errors, r->lang);
+		json_object_set_new(body, "errors", errors);
+	}
+	rc = set_body(r, status, body, "application/problem+json");
+	r->problem_slug = slug;
+	r->vary_language = true;
+	return rc;
+}
+
+/* detail: fmt (English) translated, then formatted; the catalogue keeps a
+ * format's conversions in the same order (scripts/messages.py). */
+static void
+format_detail(char *detail, size_t len, enum lang lang, const char *fmt, va_list ap)
+{
+	vsnprintf(detail, len, msg_text(fmt, lang), ap);
+	/* A detail may quote what the client sent (a path, a parser's view of
+	 * the body), and the cut above may split a character: jansson refuses
+	 * a string that is not UTF-8, and a 400 would have become a 500. */
+	utf8_scrub(detail);
+}
+
 int
 reply_problem(struct request *r, int status, const char *slug, const char *title, const char *fmt,
 	      ...)
 {
 	char detail[512];
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	format_detail(detail, sizeof(detail), r->lang, fmt, ap);
 	va_end(ap);
-	/* A detail may quote what the client sent (a path, a parser's view of
-	 * the body), and the cut above may split a character: jansson refuses
-	 * a string that is not UTF-8, and a 400 would have become a 500. */
-	utf8_scrub(detail);
-	rc = set_body(r, status, problem_body(status, slug, title, detail),
-		      "application/problem+json");
-	r->problem_slug = slug;
-	return rc;
+	return set_problem(r, status, slug,
+			   problem_body(status, slug, msg_text(title, r->lang), detail), NULL);
 }
 
 static int
-invalid(struct request *r, json_t *errors, const char *slug, const char *title, const char *noun,
-	const char *of)
+invalid(struct request *r, json_t *errors, const char *slug, const char *title, const char *one,
+	const char *many)
 {
-	json_t *body;
 	size_t n = json_array_size(errors);
-	char detail[160];
-	int rc;
+	char detail[256];
 
-	snprintf(detail, sizeof(detail), "%zu %s%s%s %s not valid; see errors", n, noun,
-		 n == 1 ? "" : "s", of, n == 1 ? "is" : "are");
-	body = problem_body(400, slug, title, detail);
-	json_object_set_new(body, "errors", errors);
-	rc = set_body(r, 400, body, "application/problem+json");
-	r->problem_slug = slug;
-	return rc;
+	if (n == 1)
+		snprintf(detail, sizeof(detail), "%s", msg_text(one, r->lang));
+	else
+		snprintf(detail, sizeof(detail), msg_text(many, r->lang), n);
+	return set_problem(r, 400, slug, problem_body(400, slug, msg_text(title, r->lang), detail),
+			   errors);
 }
 
 int
 reply_invalid(struct request *r, json_t *errors)
 {
-	return invalid(r, errors, "validation", "Invalid request body", "field",
-		       " of the request body");
+	return invalid(r, errors, "validation", N_("Invalid request body"),
+		       N_("1 field of the request body is not valid; see errors"),
+		       N_("%zu fields of the request body are not valid; see errors"));
 }
 
 int
 reply_invalid_query(struct request *r, json_t *errors)
 {
-	return invalid(r, errors, "invalid-query", "Invalid query parameter", "query parameter",
-		       "");
+	return invalid(r, errors, "invalid-query", N_("Invalid query parameter"),
+		       N_("1 query parameter is not valid; see errors"),
+		       N_("%zu query parameters are not valid; see errors"));
 }
 
 int
@@ -143,20 +189,17 @@ reply_problem_errors(struct request *r, int status, const char *slug, const char
 		     json_t *errors, const char *fmt, ...)
 {
 	char detail[512];
-	json_t *body;
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	format_detail(detail, sizeof(detail), r->lang, fmt, ap);
 	va_end(ap);
-	body = problem_body(status, slug, title, detail);
-	if (json_array_size(errors) > 0)
-		json_object_set(body, "errors", errors);
-	json_decref(errors);
-	rc = set_body(r, status, body, "application/problem+json");
-	r->problem_slug = slug;
-	return rc;
+	if (json_array_size(errors) == 0) {
+		json_decref(errors);
+		errors = NULL;
+	}
+	return set_problem(r, status, slug,
+			   problem_body(status, slug, msg_text(title, r->lang), detail), errors);
 }
 
 /* 422 unprocessable for one field: the body was valid, the data it names is not. */
@@ -164,14 +207,13 @@ int
 reply_unprocessable_field(struct request *r, const char *title, const char *field,
 			  const char *message)
 {
-	json_t *body = problem_body(422, "unprocessable", title, message), *errors = json_array();
-	int rc;
+	json_t *errors = json_array();
 
-	field_error(errors, field, "%s", message);
-	json_object_set_new(body, "errors", errors);
-	rc = set_body(r, 422, body, "application/problem+json");
-	r->problem_slug = "unprocessable";
-	return rc;
+	field_error(errors, field, "%s", msg_text(message, r->lang));
+	return set_problem(r, 422, "unprocessable",
+			   problem_body(422, "unprocessable", msg_text(title, r->lang),
+					msg_text(message, r->lang)),
+			   errors);
 }
 
 void
@@ -180,6 +222,7 @@ field_error(json_t *errors, const char *field, const char *fmt, ...)
 	char msg[256], name[256];
 	json_t *e;
 	va_list ap;
+	int l;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -193,6 +236,40 @@ field_error(json_t *errors, const char *field, const char *fmt, ...)
 	e = json_pack("{s:s, s:s}", "field", name, "message", msg);
 	if (e == NULL)
 		e = json_pack("{s:s, s:s}", "field", "?", "message", "not valid");
-	if (e == NULL || json_array_append_new(errors, e) != 0)
+	if (e == NULL)
 		abort(); /* out of memory: never answer as if the input were valid */
+	/* The reply that sends the array picks the request's language
+	 * (errors_localize): a validation failure formats three times, a valid
+	 * body never. */
+	for (l = 0; l < LANG_COUNT; l++) {
+		const char *tfmt = message_member[l] ? msg_text(fmt, (enum lang)l) : fmt;
+		if (tfmt == fmt)
+			continue;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), tfmt, ap);
+		va_end(ap);
+		utf8_scrub(msg);
+		if (json_object_set_new(e, message_member[l], json_string(msg)) != 0)
+			abort();
+	}
+	if (json_array_append_new(errors, e) != 0)
+		abort();
+}
+
+void
+field_errors_nested(json_t *errors, const char *prefix, json_t *from)
+{
+	char name[256];
+	size_t i;
+	json_t *e, *copy;
+
+	json_array_foreach(from, i, e) {
+		snprintf(name, sizeof(name), "%s.%s", prefix,
+			 json_string_value(json_object_get(e, "field")));
+		utf8_scrub(name);
+		if ((copy = json_deep_copy(e)) == NULL ||
+		    json_object_set_new(copy, "field", json_string(name)) != 0 ||
+		    json_array_append_new(errors, copy) != 0)
+			abort(); /* out of memory: never answer as if the input were valid */
+	}
 }

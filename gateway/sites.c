@@ -107,7 +107,7 @@ handle_site_create(struct request *r)
 		     json_str(body, "period_until"), "status", json_str(body, "status"),
 		     "partnership", json_str(body, "partnership_id"), (char *)NULL);
 	if (s == DB_CONSTRAINT && json_str(body, "partnership_id")) {
-		status = reply_no_partnership(r, "Site refused");
+		status = reply_no_partnership(r, N_("Site refused"));
 		goto out;
 	}
 	if (s != DB_OK) {
@@ -311,7 +311,7 @@ handle_site_update(struct request *r)
 		     json_str(body, "managing_partner"), "partnership",
 		     json_str(body, "partnership_id"), "status", to, "clear", clear, (char *)NULL);
 	if (s == DB_CONSTRAINT && json_str(body, "partnership_id")) {
-		status = reply_no_partnership(r, "Site change refused");
+		status = reply_no_partnership(r, N_("Site change refused"));
 		goto out;
 	}
 	if (s != DB_OK) {

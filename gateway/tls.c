@@ -23,6 +23,7 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "messages.h"
 
 /* The TLS material: the server's certificate and key (as GnuTLS
  * credentials that also carry the client CA as trust list), the client CA
@@ -635,12 +636,12 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 		err[0] = '\0';
 	in = BIO_new_mem_buf(pem, (int)len);
 	if (in == NULL || (x = PEM_read_bio_X509(in, NULL, NULL, NULL)) == NULL) {
-		snprintf(err, errlen,
-			 "not a PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+		snprintf(err, errlen, "%s",
+			 N_("not a PEM certificate (expected -----BEGIN CERTIFICATE-----)"));
 		goto out;
 	}
 	if (m == NULL) {
-		snprintf(err, errlen, "no client CA configured");
+		snprintf(err, errlen, "%s", N_("no client CA configured"));
 		goto out;
 	}
 	ctx = X509_STORE_CTX_new();
@@ -651,28 +652,30 @@ tls_inspect_pem(const char *pem, size_t len, struct tls_cert_info *info, char *e
 	if (X509_verify_cert(ctx) != 1) {
 		vr = X509_STORE_CTX_get_error(ctx);
 		if (vr == X509_V_ERR_CERT_HAS_EXPIRED)
-			snprintf(err, errlen, "the certificate has expired");
+			snprintf(err, errlen, "%s", N_("the certificate has expired"));
 		else if (vr == X509_V_ERR_CERT_NOT_YET_VALID)
 			/* Registering ahead of validity is allowed (planned rollover). */
 			vr = X509_V_OK;
 		else if (vr == X509_V_ERR_CERT_REVOKED)
-			snprintf(err, errlen, "the certificate is revoked by the CA's CRL");
+			snprintf(err, errlen, "%s",
+				 N_("the certificate is revoked by the CA's CRL"));
 		else
-			snprintf(err, errlen,
-				 "the certificate was not issued by the gateway's client CA (%s)",
-				 X509_verify_cert_error_string(vr));
+			/* OpenSSL's own words stay out of the answer (a
+			 * library message, in English only). */
+			snprintf(err, errlen, "%s",
+				 N_("the certificate was not issued by the gateway's client CA"));
 		if (vr != X509_V_OK)
 			goto out;
 	}
 	if (!has_client_auth(x)) {
-		snprintf(err, errlen,
-			 "the certificate's extended key usage does not include clientAuth");
+		snprintf(err, errlen, "%s",
+			 N_("the certificate's extended key usage does not include clientAuth"));
 		goto out;
 	}
 	if (is_ca(x)) {
-		snprintf(err, errlen,
-			 "the certificate is a CA certificate (basicConstraints CA:TRUE): "
-			 "a client identity must be an end-entity certificate");
+		snprintf(err, errlen, "%s",
+			 N_("the certificate is a CA certificate (basicConstraints CA:TRUE): "
+			    "a client identity must be an end-entity certificate"));
 		goto out;
 	}
 	derlen = i2d_X509(x, &der);

@@ -358,10 +358,11 @@ take_back(struct request *r, const char *end_date)
 	}
 	if (strcmp(word, "before_start") == 0 || strcmp(word, "after_today") == 0) {
 		errors = json_array();
-		field_error(errors, "end_date",
-			    strcmp(word, "before_start") == 0
-				    ? "must not be before the occupancy's start date"
-				    : "must not be after today");
+		if (strcmp(word, "before_start") == 0)
+			field_error(errors, "end_date",
+				    "must not be before the occupancy's start date");
+		else
+			field_error(errors, "end_date", "must not be after today");
 		status = reply_invalid(r, errors);
 	} else if (strcmp(word, "changed") == 0) {
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
@@ -429,7 +430,7 @@ handle_unit_update(struct request *r)
 	if (to && !unit_move_allowed(from, to, allowed, sizeof(allowed))) {
 		status = reply_problem(r, 409, "invalid-transition", "Transition not allowed",
 				       "a %s unit cannot become %s; allowed: %s", from, to,
-				       allowed[0] ? allowed : "none");
+				       allowed[0] ? allowed : tr(r, N_("none")));
 		goto out;
 	}
 	if (json_str(body, "end_date") && strcmp(from, "occupied") != 0) {

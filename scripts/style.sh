@@ -18,4 +18,7 @@ fi
 # The shape of the house: handler shape, rows read by name, named
 # parameters, only main.c calls into http.c (scripts/shape.py).
 /usr/bin/python3 scripts/shape.py || rc=1
+# Every message a client reads exists in French, Dutch and English, with the
+# English conversions (scripts/messages.py; docs/architecture.md).
+/usr/bin/python3 scripts/messages.py || rc=1
 exit $rc

@@ -70,6 +70,12 @@ for p in "$gw2_pid" "$gw3_pid" "$gw4_pid"; do
 	fi
 done
 cluster_pids=""
+# Every message a gateway answered was in the catalogue (gateway/messages.c):
+# a miss is answered in English and logged once per message.
+if grep -h 'message not in the catalogue' "$tmp"/gateway*.log >&2; then
+	echo "messages above are missing from gateway/messages.c (docs/architecture.md)" >&2
+	trc=1
+fi
 # The schema check's verdict first, so that the output still ends with
 # Check's summary line; either failure fails the run.
 echo "== responses against docs/openapi.yaml (JSON Schema 2020-12)"

@@ -70,6 +70,8 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	header_value(p, len, "ETag", r->etag, sizeof(r->etag));
 	header_value(p, len, "Location", r->location, sizeof(r->location));
+	header_value(p, len, "Content-Language", r->content_language, sizeof(r->content_language));
+	header_value(p, len, "Vary", r->vary, sizeof(r->vary));
 	header_value(p, len, "Connection", conn, sizeof(conn));
 	if (strcasecmp(conn, "close") == 0)
 		r->connection_close = 1;

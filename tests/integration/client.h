@@ -22,6 +22,8 @@ struct resp {
 	char retry_after[16];
 	char etag[32];
 	char location[256];
+	char content_language[16];
+	char vary[128];
 	int connection_close;
 	int replayed;
 	long num_connects;
@@ -104,6 +106,7 @@ Suite *retention_suite(void);
 Suite *keys_suite(void);
 Suite *export_suite(void);
 Suite *review16_suite(void);
+Suite *languages_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

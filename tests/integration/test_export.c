@@ -284,6 +284,9 @@ START_TEST(test_export_html)
 		ck_assert_ptr_nonnull(strstr(r.content_type, "text/html"));
 		snprintf(want_lang, sizeof(want_lang), "<html lang=\"%s\">", cases[i].lang);
 		ck_assert_msg(strstr(r.body, want_lang) != NULL, "case %zu: no %s", i, want_lang);
+		/* the page's language, said in the header too (messages.h) */
+		ck_assert_str_eq(r.content_language, cases[i].lang);
+		ck_assert_ptr_nonnull(strstr(r.vary, "Accept-Language"));
 		ck_assert_msg(strstr(r.body, cases[i].title) != NULL, "case %zu: no %s", i,
 			      cases[i].title);
 		ck_assert_ptr_null(strstr(r.body, cases[i].absent));

@@ -1360,6 +1360,7 @@ main(void)
 	srunner_add_suite(sr, keys_suite());
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, review16_suite());
+	srunner_add_suite(sr, languages_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
