@@ -318,10 +318,10 @@ reply_before_release(struct request *r, const char *proposal, const char *referr
 		rc = reply_db_error(r, s);
 	} else {
 		json_t *errors = json_array();
-		const char *release = row_str(res, 0, RELEASE_DATE);
+		const char *shown = row_str(res, 0, RELEASE_DATE);
 
 		/* The 422 reply_unprocessable_field gives, with the date in it. */
-		if (release == NULL) {
+		if (shown == NULL) {
 			field_error(errors, "start_date",
 				    "must not be before the person's release date");
 			rc = reply_problem_errors(r, 422, "unprocessable",
@@ -329,10 +329,10 @@ reply_before_release(struct request *r, const char *proposal, const char *referr
 						  "must not be before the person's release date");
 		} else {
 			field_error(errors, "start_date",
-				    "must not be before the person's release date (%s)", release);
+				    "must not be before the person's release date (%s)", shown);
 			rc = reply_problem_errors(
 				r, 422, "unprocessable", "Placement before release", errors,
-				"must not be before the person's release date (%s)", release);
+				"must not be before the person's release date (%s)", shown);
 		}
 	}
 	db_res_free(res);
