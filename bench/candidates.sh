@@ -4,7 +4,8 @@
 # schema/051: the needs are sealed and opened by the gateway), each on a
 # database of its own migrated from its own schema directory, seeded the
 # same way through the API (bench_waitlist, bench/env.sh).
-#   sh bench/candidates.sh BIN_A BIN_B SCHEMA_B [SECONDS]
+#   sh bench/candidates.sh BIN_A BIN_B [SCHEMA_B [SECONDS]]
+# SCHEMA_B empty: B serves A's database (a change of the C only).
 # e.g. A = this tree, B = the tree before schema/051 (a git worktree of
 # f97f1b4, built): sh bench/candidates.sh build/refgw /tmp/old/build/refgw
 # /tmp/old/schema 5
@@ -16,7 +17,7 @@
 # medians reported, and A/B (of latencies and of throughputs: above 1, A
 # takes longer; above 1, A serves more).  Never part of `make check`.
 set -eu
-bin_a=$1 bin_b=$2 schema_b=$3 secs=${4:-5}
+bin_a=$1 bin_b=$2 schema_b=${3:-} secs=${4:-5}
 rounds=${BENCH_ROUNDS:-3}
 sizes=${CANDIDATES_SIZES:-1000 10000}
 . bench/env.sh
@@ -27,17 +28,23 @@ for n in $sizes; do
 w$n|Cand Receiver $n|homeless_service|issue.axis1"
 done
 bench_setup cand "$orgs"
-psql -X -q -h "$tmp/sock" -U postgres -d postgres -c "CREATE DATABASE refgw_b OWNER refgw_owner"
+db_b=refgw_b
+[ -n "$schema_b" ] || db_b=refgw
 envb() { # runs a command with side B's database
-	REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw_b user=refgw_app" \
-		REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw_b user=refgw_owner" \
-		REFGW_SCHEMA_DIR="$schema_b" "$@"
+	REFGW_DATABASE_URL="host=$tmp/sock dbname=$db_b user=refgw_app" \
+		REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=$db_b user=refgw_owner" \
+		REFGW_SCHEMA_DIR="${schema_b:-$REFGW_SCHEMA_DIR}" "$@"
 }
-envb "$bin_b" migrate >/dev/null
-envb sh scripts/orgs.sh "$bin_b" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/ids.b"
-id_b() { awk -v s="$1" '$1 == s { print $2 }' "$tmp/ids.b"; }
 bench_units "$(org_id op)" 2000 5
-BENCH_DB=refgw_b bench_units "$(id_b op)" 2000 5
+if [ -n "$schema_b" ]; then
+	psql -X -q -h "$tmp/sock" -U postgres -d postgres -c "CREATE DATABASE refgw_b OWNER refgw_owner"
+	envb "$bin_b" migrate >/dev/null
+	envb sh scripts/orgs.sh "$bin_b" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/ids.b"
+	BENCH_DB=refgw_b bench_units "$(awk '$1 == "op" { print $2 }' "$tmp/ids.b")" 2000 5
+else
+	cp "$tmp/ids" "$tmp/ids.b"
+fi
+id_b() { awk -v s="$1" '$1 == s { print $2 }' "$tmp/ids.b"; }
 
 pid_a="" pid_b=""
 trap 'kill $pid_a $pid_b 2>/dev/null; bench_cleanup' EXIT INT TERM
@@ -63,17 +70,17 @@ start b
 t0=$(date +%s)
 for n in $sizes; do
 	bench_waitlist "$api_a" "w$n" "$(org_id "w$n")" "$n"
-	bench_waitlist "$api_b" "w$n" "$(id_b "w$n")" "$n" refgw_b
+	[ -z "$schema_b" ] || bench_waitlist "$api_b" "w$n" "$(id_b "w$n")" "$n" refgw_b
 done
 echo "# waitlists seeded through the API, both sides, in $(($(date +%s) - t0)) s"
-for db in refgw refgw_b; do
+for db in refgw $db_b; do
 	psql -X -q -h "$tmp/sock" -U refgw_owner $db -c "ANALYZE units, unit_addresses, persons, consents, referrals, referral_data"
 done
 unit_of() { # DB OPERATOR_ID: a unit of the operator offered to homeless services
 	psql -X -tAq -h "$tmp/sock" -U refgw_owner "$1" -c "SELECT id FROM units WHERE operator_org = '$2' AND 'homeless_service' = ANY (audience_kinds) AND status = 'published' ORDER BY label LIMIT 1"
 }
 unit_a=$(unit_of refgw "$(org_id op)")
-unit_b=$(unit_of refgw_b "$(id_b op)")
+unit_b=$(unit_of $db_b "$(id_b op)")
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 cold() { # SIDE SLUG -> the server's milliseconds for the first request after start
@@ -97,7 +104,7 @@ col() { cut -d' ' -f"$2" "$1" | median; }
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }'; }
 
 echo "# candidates A/B: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per warm run, median of $rounds interleaved rounds, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# A=$bin_a B=$bin_b (B on its own database, schema $schema_b)"
+echo "# A=$bin_a B=$bin_b${schema_b:+ (B on its own database, schema $schema_b)}"
 for n in $sizes; do
 	: > "$tmp/cold.a"; : > "$tmp/cold.b"
 	: > "$tmp/w1.a"; : > "$tmp/w1.b"; : > "$tmp/w16.a"; : > "$tmp/w16.b"
