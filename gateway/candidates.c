@@ -222,11 +222,6 @@ audit_needs_read(struct request *r, const struct db_res *res)
 	return rc;
 }
 
-/* The needs the ranking reads (ST_CANDIDATES): only these are opened
- * (income_band, say, is not). */
-static const char *const ranked_needs[] = {"household_size", "accessibility", "avoid_communes",
-					   "excluded_communes", "preferred_communes"};
-
 /* Waitlist row i as ST_CANDIDATES reads it, {"referral_id", "needs",
  * "release_date"}, opened with its person's key dek; NULL: the person is
  * erased (no needs, no release date, as rows.c renders an erased person).
@@ -235,44 +230,33 @@ static int
 need_write(struct buf *b, const struct db_res *res, int i, const unsigned char *dek)
 {
 	const char *person = row_val(res, i, WN_PERSON), *release = row_str(res, i, WN_RELEASE);
-	json_t *needs = NULL;
 	bool first = true;
-	size_t k;
-	int rc = -1;
+	int c;
 
 	if (buf_cat(b, "{\"referral_id\":\"", row_val(res, i, WN_ID), "\",\"needs\":{",
 		    (char *)NULL) != 0)
 		return -1;
-	if (dek != NULL) {
-		needs = json_loads(row_val(res, i, WN_NEEDS), 0, NULL);
-		if (!json_is_object(needs))
-			goto out;
-		for (k = 0; k < sizeof(ranked_needs) / sizeof(*ranked_needs); k++) {
-			json_t *v = json_object_get(needs, ranked_needs[k]);
-			char label[64];
+	for (c = WN_HOUSEHOLD; dek != NULL && c <= WN_PREFERRED; c++) {
+		const char *name = waitlist_need_row.cols[c].name, *v = row_str(res, i, c);
+		char label[64];
 
-			if (v == NULL)
-				continue;
-			snprintf(label, sizeof(label), "needs.%s", ranked_needs[k]);
-			if (!json_is_string(v) || (!first && APPEND_LITERAL(b, ",") != 0) ||
-			    buf_cat(b, "\"", ranked_needs[k], "\":", (char *)NULL) != 0 ||
-			    seal_open_write_with(b, dek, person, label, json_string_value(v)) !=
-				    SEAL_OK)
-				goto out;
-			first = false;
-		}
+		if (v == NULL)
+			continue;
+		snprintf(label, sizeof(label), "needs.%s", name);
+		if ((!first && APPEND_LITERAL(b, ",") != 0) ||
+		    buf_cat(b, "\"", name, "\":", (char *)NULL) != 0 ||
+		    seal_open_write_with(b, dek, person, label, v) != SEAL_OK)
+			return -1;
+		first = false;
 	}
 	if (APPEND_LITERAL(b, "},\"release_date\":") != 0)
-		goto out;
+		return -1;
 	if (dek == NULL || release == NULL) {
 		if (APPEND_LITERAL(b, "null") != 0)
-			goto out;
+			return -1;
 	} else if (seal_open_write_with(b, dek, person, "release_date", release) != SEAL_OK)
-		goto out;
-	rc = APPEND_LITERAL(b, "}");
-out:
-	json_decref(needs);
-	return rc;
+		return -1;
+	return APPEND_LITERAL(b, "}");
 }
 
 /* The caller's waitlisted needs and release dates, opened (ST_WAITLIST_NEEDS),
