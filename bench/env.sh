@@ -80,3 +80,51 @@ SELECT (SELECT id FROM sites WHERE operator_org = '$1' LIMIT 1), '$1', 'U-' || i
 INSERT INTO unit_addresses SELECT id, 'street ' || label FROM units WHERE operator_org = '$1';
 SQL
 }
+
+# bench_post_many PORT SLUG PATH < BODIES — POSTs each line of BODIES (a JSON
+# body) to PATH as organisation SLUG, 16 requests in flight on keep-alive
+# connections (one curl, --parallel); fails unless every answer is 201.
+bench_post_many() {
+	awk -v u="https://localhost:$1$3" -v c="$tmp/certs/$2" -v ca="$tmp/certs/ca.pem" '{
+		gsub(/\\/, "\\\\"); gsub(/"/, "\\\"")
+		if (NR > 1) print "next"
+		printf "url = \"%s\"\ncert = \"%s.pem\"\nkey = \"%s.key\"\ncacert = \"%s\"\n", u, c, c, ca
+		printf "header = \"Content-Type: application/json\"\ndata = \"%s\"\n", $0
+		printf "output = \"/dev/null\"\nwrite-out = \"%%{http_code}\\n\"\n" }' > "$tmp/many.cfg"
+	want=$(grep -c '^url' "$tmp/many.cfg")
+	got=$(curl -s --no-progress-meter --parallel --parallel-max 16 -K "$tmp/many.cfg" | grep -c '^201$' || true)
+	rm -f "$tmp/many.cfg"
+	if [ "$got" -ne "$want" ]; then
+		echo "bench: $3: $got of $want answered 201" >&2
+		return 1
+	fi
+}
+
+# bench_waitlist PORT SLUG ORG_ID N [DB] — N waitlisted referrals of
+# organisation SLUG (ORG_ID in database DB, refgw by default), each for a
+# person of its own, created through the API as in production: N persons,
+# a consent each, and an intake each (the organisation takes the person in
+# itself: waitlisted at once).  So every personal field is sealed by the
+# gateway under its person's data key (issue 16) and the candidates ranking
+# opens real sealed needs, one key per person.  The needs vary as the
+# ranking's fixture did: household 1 to 4, accessibility, one in seven
+# avoiding Anderlecht, one in three with a release date.
+bench_waitlist() {
+	i=0
+	while [ $i -lt "$4" ]; do
+		i=$((i + 1))
+		echo "{\"external_ref\":\"W-$2-$i\"}"
+	done | bench_post_many "$1" "$2" /v1/persons
+	psql -X -tAq -h "$tmp/sock" -U refgw_owner "${5:-refgw}" \
+		-c "SELECT id FROM persons WHERE created_by = '$3' ORDER BY created_at, id" |
+		awk -v o="$3" '{ printf "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"family\",\"health\",\"housing_situation\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F-%d\",\"recorded_by\":\"bench\"}}\n", $1, o, NR }' |
+		bench_post_many "$1" "$2" /v1/consents
+	psql -X -tAq -F ' ' -h "$tmp/sock" -U refgw_owner "${5:-refgw}" \
+		-c "SELECT c.person_id, c.id FROM consents c JOIN persons p ON p.id = c.person_id WHERE p.created_by = '$3' ORDER BY p.created_at, p.id" |
+		awk -v o="$3" 'BEGIN { split("none none lift wheelchair", acc, " ") }
+		{ n = NR
+		  printf "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\",\"needs\":{\"household_size\":%d,\"accessibility\":\"%s\",\"avoid_communes\":%s}", $1, o, $2, 1 + n % 4, acc[1 + n % 4], (n % 7 == 0 ? "[\"Anderlecht\"]" : "[]")
+		  if (n % 3 == 0) printf ",\"release_date\":\"2027-%02d-%02d\"", 1 + n % 12, 1 + n % 28
+		  print "}" }' |
+		bench_post_many "$1" "$2" /v1/referrals
+}

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "seal.h"
 #include "statements.h"
 #include "units.h"
 
@@ -221,25 +222,74 @@ audit_needs_read(struct request *r, const struct db_res *res)
 	return rc;
 }
 
+/* Waitlist row i as ST_CANDIDATES reads it, {"referral_id", "needs",
+ * "release_date"}, opened with its person's key dek; NULL: the person is
+ * erased (no needs, no release date, as rows.c renders an erased person).
+ * 0 or -1. */
+static int
+need_write(struct buf *b, const struct db_res *res, int i, const unsigned char *dek)
+{
+	const char *person = row_val(res, i, WN_PERSON), *release = row_str(res, i, WN_RELEASE);
+	bool first = true;
+	int c;
+
+	if (buf_cat(b, "{\"referral_id\":\"", row_val(res, i, WN_ID), "\",\"needs\":{",
+		    (char *)NULL) != 0)
+		return -1;
+	for (c = WN_HOUSEHOLD; dek != NULL && c <= WN_PREFERRED; c++) {
+		const char *name = waitlist_need_row.cols[c].name, *v = row_str(res, i, c);
+		char label[64];
+
+		if (v == NULL)
+			continue;
+		snprintf(label, sizeof(label), "needs.%s", name);
+		if ((!first && APPEND_LITERAL(b, ",") != 0) ||
+		    buf_cat(b, "\"", name, "\":", (char *)NULL) != 0 ||
+		    seal_open_write_with(b, dek, person, label, v) != SEAL_OK)
+			return -1;
+		first = false;
+	}
+	if (APPEND_LITERAL(b, "},\"release_date\":") != 0)
+		return -1;
+	if (dek == NULL || release == NULL) {
+		if (APPEND_LITERAL(b, "null") != 0)
+			return -1;
+	} else if (seal_open_write_with(b, dek, person, "release_date", release) != SEAL_OK)
+		return -1;
+	return APPEND_LITERAL(b, "}");
+}
+
 /* The caller's waitlisted needs and release dates, opened (ST_WAITLIST_NEEDS),
- * as the JSON array ST_CANDIDATES reads into b.  0, or the status
- * answered. */
+ * as the JSON array ST_CANDIDATES reads into b: the persons' keys taken at
+ * once (seal_keys: those not cached in one query of the key store), then
+ * each row opened with its person's key.  0, or the status answered. */
 static int
 waitlist_needs(struct request *r, struct buf *b)
 {
 	struct db_res *res = NULL;
+	const char **persons = NULL;
+	unsigned char(*deks)[AEAD_KEY_LEN] = NULL;
+	enum seal_status *st = NULL;
 	enum db_status s;
-	int i, status = 0;
+	int i, n = 0, status = 0;
 
 	if ((s = db_query(r->db, ST_WAITLIST_NEEDS, &res, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (APPEND_LITERAL(b, "[") != 0)
+	n = db_rows(res);
+	persons = malloc((size_t)(n ? n : 1) * sizeof(*persons));
+	deks = malloc((size_t)(n ? n : 1) * sizeof(*deks));
+	st = malloc((size_t)(n ? n : 1) * sizeof(*st));
+	if (persons == NULL || deks == NULL || st == NULL)
 		goto fail;
-	for (i = 0; i < db_rows(res); i++)
-		if ((i > 0 && APPEND_LITERAL(b, ",") != 0) ||
-		    row_write(b, &waitlist_need_row, res, i, ROW_PUBLIC) != 0)
+	for (i = 0; i < n; i++)
+		persons[i] = row_val(res, i, WN_PERSON);
+	if (seal_keys(persons, (size_t)n, deks, st) != SEAL_OK || APPEND_LITERAL(b, "[") != 0)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (st[i] == SEAL_ERROR || (i > 0 && APPEND_LITERAL(b, ",") != 0) ||
+		    need_write(b, res, i, st[i] == SEAL_OK ? deks[i] : NULL) != 0)
 			goto fail;
 	if (APPEND_LITERAL(b, "]") != 0)
 		goto fail;
@@ -247,6 +297,11 @@ waitlist_needs(struct request *r, struct buf *b)
 fail:
 	status = reply_internal(r); /* 503 when the key store did not answer */
 out:
+	if (deks != NULL)
+		wipe(deks, (size_t)(n ? n : 1) * sizeof(*deks));
+	free(deks);
+	free(st);
+	free(persons);
 	db_res_free(res);
 	return status;
 }
@@ -348,6 +403,8 @@ handle_unit_candidates(struct request *r)
 		status = answer ? reply_json(r, 200, answer) : reply_internal(r);
 	}
 out:
+	if (needs.data != NULL) /* the opened needs */
+		wipe(needs.data, needs.len);
 	buf_free(&needs);
 	db_res_free(res);
 	db_res_free(unit);

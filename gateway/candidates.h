@@ -44,16 +44,23 @@
 	C(CC_PERSON, "person_id", "w.person_id", COL_KEY, 0, NULL)                                 \
 	C(CC_TAKEN_BACK, "taken_back", "w.taken_back", COL_KEY, 0, NULL)
 
-/* The caller's waitlisted referrals whose consent holds, their needs and
- * release date sealed (schema/051: refgw_waitlist_needs()).  Rendered
- * (opened with the person's key) into the JSON array ST_CANDIDATES reads
- * with jsonb_to_recordset; never sent to a client. */
+/* The caller's waitlisted referrals whose consent holds, their release
+ * date and the needs the ranking reads, sealed (schema/051:
+ * refgw_waitlist_needs(); a need it does not read, income_band, is not
+ * even sent).  Opened by candidates.c with the person's key into the JSON
+ * array ST_CANDIDATES reads with jsonb_to_recordset; never sent to a
+ * client.  WN_HOUSEHOLD to WN_PREFERRED are the needs, in this order, each
+ * named as its member of needs (the label it is sealed under:
+ * "needs.<name>"). */
 #define WAITLIST_NEED_COLUMNS(C)                                                                   \
-	C(WN_ID, "referral_id", "w.referral_id", COL_PLAIN, 0, NULL)                               \
-	C(WN_NEEDS, "needs", "w.needs::text", COL_JSON, COL_SEALED, NULL)                          \
-	C(WN_RELEASE, "release_date", "w.release_date", COL_PLAIN, COL_NULLABLE | COL_SEALED,      \
-	  NULL)                                                                                    \
-	C(WN_PERSON, "person_id", "w.person_id", COL_KEY, COL_PERSON, NULL)
+	C(WN_ID, "referral_id", "w.referral_id", COL_KEY, 0, NULL)                                 \
+	C(WN_PERSON, "person_id", "w.person_id", COL_KEY, 0, NULL)                                 \
+	C(WN_RELEASE, "release_date", "w.release_date", COL_KEY, 0, NULL)                          \
+	C(WN_HOUSEHOLD, "household_size", "w.needs->>'household_size'", COL_KEY, 0, NULL)          \
+	C(WN_ACCESS, "accessibility", "w.needs->>'accessibility'", COL_KEY, 0, NULL)               \
+	C(WN_AVOID, "avoid_communes", "w.needs->>'avoid_communes'", COL_KEY, 0, NULL)              \
+	C(WN_EXCLUDED, "excluded_communes", "w.needs->>'excluded_communes'", COL_KEY, 0, NULL)     \
+	C(WN_PREFERRED, "preferred_communes", "w.needs->>'preferred_communes'", COL_KEY, 0, NULL)
 
 enum candidate_col { CANDIDATE_COLUMNS(COLUMN_ENUM) };
 enum waitlist_need_col { WAITLIST_NEED_COLUMNS(COLUMN_ENUM) };

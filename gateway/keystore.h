@@ -26,6 +26,14 @@ void keystore_shutdown(void);
  * time). */
 enum ks_status keystore_create(char person[37], unsigned char dek[AEAD_KEY_LEN]) MUSTCHECK;
 enum ks_status keystore_get(const char *person, unsigned char dek[AEAD_KEY_LEN]) MUSTCHECK;
+/* The keys of n persons at once: those not cached fetched in ONE query of
+ * the key store (candidates.c opens a whole waitlist).  KS_OK, each
+ * person's own status in status[i] (KS_OK: deks[i] holds the key;
+ * KS_ABSENT: erased; KS_BROKEN), or KS_UNAVAILABLE (no key given) when the
+ * key store did not answer.  The caller wipes deks. */
+enum ks_status keystore_get_many(const char *const *persons, size_t n,
+				 unsigned char (*deks)[AEAD_KEY_LEN],
+				 enum ks_status *status) MUSTCHECK;
 /* Destroys the key (and this instance's cached copy): KS_OK also when it
  * was already gone. */
 enum ks_status keystore_destroy(const char *person) MUSTCHECK;

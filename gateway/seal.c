@@ -124,15 +124,17 @@ seal_members(const char *person, const char *label, const json_t *object, json_t
 	return s;
 }
 
-/* Opens sealed into a new NUL-terminated plaintext (*plain, *len). */
+/* Opens sealed with the person's key into a new NUL-terminated plaintext
+ * (*plain, *len). */
 static enum seal_status
-open_plain(const char *person, const char *label, const char *sealed, char **plain, size_t *len)
+open_with(const unsigned char dek[AEAD_KEY_LEN], const char *person, const char *label,
+	  const char *sealed, char **plain, size_t *len)
 {
-	unsigned char dek[AEAD_KEY_LEN], *raw = NULL;
+	unsigned char *raw = NULL;
 	char aad[256];
 	size_t aadlen = field_aad(aad, sizeof(aad), person, label), max;
 	long n;
-	enum seal_status s;
+	enum seal_status s = SEAL_ERROR;
 
 	*plain = NULL;
 	if (aadlen == 0 || strncmp(sealed, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1) != 0) {
@@ -141,10 +143,6 @@ open_plain(const char *person, const char *label, const char *sealed, char **pla
 	}
 	sealed += sizeof(SEAL_PREFIX) - 1;
 	max = strlen(sealed) * 3 / 4 + 3;
-	s = from_ks(keystore_get(person, dek));
-	if (s != SEAL_OK)
-		return s;
-	s = SEAL_ERROR;
 	raw = malloc(max);
 	if (raw == NULL)
 		goto out;
@@ -165,8 +163,62 @@ bad:
 		  "person or field)",
 		  label, person);
 out:
-	wipe(dek, sizeof(dek));
 	free(raw);
+	return s;
+}
+
+/* Opens sealed into a new NUL-terminated plaintext (*plain, *len). */
+static enum seal_status
+open_plain(const char *person, const char *label, const char *sealed, char **plain, size_t *len)
+{
+	unsigned char dek[AEAD_KEY_LEN];
+	enum seal_status s;
+
+	*plain = NULL;
+	if (strncmp(sealed, SEAL_PREFIX, sizeof(SEAL_PREFIX) - 1) != 0) {
+		log_warnx("seal: a %s of person %s is not sealed", label, person);
+		return SEAL_ERROR;
+	}
+	s = from_ks(keystore_get(person, dek));
+	if (s == SEAL_OK)
+		s = open_with(dek, person, label, sealed, plain, len);
+	wipe(dek, sizeof(dek));
+	return s;
+}
+
+enum seal_status
+seal_keys(const char *const *persons, size_t n, unsigned char (*deks)[AEAD_KEY_LEN],
+	  enum seal_status *status)
+{
+	enum ks_status *ks = n ? calloc(n, sizeof(*ks)) : NULL;
+	enum seal_status s = SEAL_ERROR;
+	size_t i;
+
+	if (n == 0)
+		return SEAL_OK;
+	if (ks == NULL)
+		return SEAL_ERROR;
+	s = from_ks(keystore_get_many(persons, n, deks, ks));
+	for (i = 0; i < n && s == SEAL_OK; i++)
+		status[i] = from_ks(ks[i]);
+	free(ks);
+	return s;
+}
+
+enum seal_status
+seal_open_write_with(struct buf *b, const unsigned char dek[AEAD_KEY_LEN], const char *person,
+		     const char *label, const char *sealed)
+{
+	char *plain = NULL;
+	size_t len = 0;
+	enum seal_status s = open_with(dek, person, label, sealed, &plain, &len);
+
+	if (s == SEAL_OK && buf_append(b, plain, len) != 0)
+		s = SEAL_ERROR;
+	if (plain) {
+		wipe(plain, len);
+		free(plain);
+	}
 	return s;
 }
 

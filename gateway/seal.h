@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "crypto.h"
 #include "util.h"
 
 #define SEAL_PREFIX "rgw1."
@@ -46,6 +47,18 @@ enum seal_status seal_open_write(struct buf *b, const char *person, const char *
  * appends "{}". */
 enum seal_status seal_open_members_write(struct buf *b, const char *person, const char *label,
 					 const char *json, bool *erased) MUSTCHECK;
+/* The data keys of n persons at once, for a batch of openings (a
+ * waitlist: keystore_get_many, one query of the key store for the keys not
+ * cached): SEAL_OK with each person's own status in status[i] (SEAL_OK:
+ * deks[i] holds its key; SEAL_ERASED; SEAL_ERROR), or SEAL_UNAVAILABLE
+ * or SEAL_ERROR for all.  The caller wipes deks. */
+enum seal_status seal_keys(const char *const *persons, size_t n,
+			   unsigned char (*deks)[AEAD_KEY_LEN], enum seal_status *status) MUSTCHECK;
+/* seal_open_write with the person's key at hand (seal_keys). */
+enum seal_status seal_open_write_with(struct buf *b, const unsigned char dek[AEAD_KEY_LEN],
+				      const char *person, const char *label,
+				      const char *sealed) MUSTCHECK;
+
 /* Whether this thread met an unavailable key store since the last call
  * (and forgets it): a failed rendering then answers 503, not 500. */
 bool seal_unavailable_take(void);

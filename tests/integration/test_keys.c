@@ -623,6 +623,81 @@ START_TEST(metrics_count_the_key_cache_and_name_the_master_key)
 }
 END_TEST
 
+/* Candidates ranked at an instance that holds none of the waitlist's keys
+ * (bench/candidates.sh: 10 000 key store round trips, one per person, made
+ * a cold ranking last seconds): it takes them all in one query of the key
+ * store (keystore_get_many) and answers what the instance that created
+ * them answers; a second ranking there reads them from its cache. */
+START_TEST(candidates_take_the_waitlists_keys_at_once)
+{
+	char body[2048], path[160];
+	char *site, *unit;
+	struct resp one, two, again;
+	long misses, after;
+	int i;
+
+	site = post_id("orgc", "/v1/sites",
+		       "{\"name\":\"Keys Forest\",\"commune\":\"Forest\",\"units\":2,"
+		       "\"period_from\":\"2026-01-01\"}",
+		       201);
+	ck_assert_ptr_nonnull(site);
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"K-1\",\"type\":\"apartment\",\"bedrooms\":2,"
+		 "\"furnished\":false,\"accessibility\":\"lift\",\"commune\":\"Forest\","
+		 "\"address\":\"Rue des Clefs 1, 1190 Forest\",\"monthly_contribution_eur\":350,"
+		 "\"available_from\":\"2026-12-01\",\"available_until\":\"2030-06-30\","
+		 "\"terms\":\"precarious_occupation\",\"max_stay_months\":18,"
+		 "\"audience\":[{\"organisation_id\":\"%s\"}],\"status\":\"published\"}",
+		 site, org_id("orga"));
+	unit = post_id("orgc", "/v1/units", body, 201);
+	ck_assert_ptr_nonnull(unit);
+	/* Six intakes of orga (waitlisted at once), needs of every kind. */
+	for (i = 0; i < 6; i++) {
+		char *person = post_id("orga", "/v1/persons", "{\"external_ref\":\"KEYS-W\"}", 201),
+		     *consent, *referral;
+
+		ck_assert_ptr_nonnull(person);
+		consent = post_consent("orga", person, "orga",
+				       "\"housing_situation\",\"family\",\"health\",\"justice\"");
+		snprintf(body, sizeof(body),
+			 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":"
+			 "\"a.transit\",\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+			 "\"needs\":{\"household_size\":%d,\"accessibility\":\"%s\","
+			 "\"avoid_communes\":%s,\"excluded_communes\":%s,"
+			 "\"preferred_communes\":[\"Forest\"]}%s}",
+			 person, org_id("orga"), consent, 1 + i % 4, i % 3 ? "none" : "wheelchair",
+			 i == 4 ? "[\"Forest\"]" : "[]", i == 5 ? "[\"Forest\"]" : "[]",
+			 i % 2 ? ",\"release_date\":\"2027-03-01\"" : "");
+		referral = post_id("orga", "/v1/referrals", body, 201);
+		ck_assert_msg(referral != NULL, "intake %d refused", i);
+		free(person), free(consent), free(referral);
+	}
+	snprintf(path, sizeof(path), "/v1/units/%s/candidates?limit=200", unit);
+	ck_assert_int_eq(call("orga", "GET", path, NULL, NULL, &one), 0);
+	ck_assert_msg(one.status == 200, "%ld %s", one.status, one.body);
+	misses = ops_metric("REFGW_TEST_OPS2", "refgw_key_cache_misses_total");
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE2", "orga", "GET", path, NULL, NULL, &two), 0);
+	ck_assert_msg(two.status == 200, "%ld %s", two.status, two.body);
+	after = ops_metric("REFGW_TEST_OPS2", "refgw_key_cache_misses_total");
+	ck_assert_msg(after >= misses + 6, "6 keys it never held, %ld misses", after - misses);
+	ck_assert_msg(strcmp(two.body, one.body) == 0,
+		      "the instance that fetched the keys answers %.400s, the other %.400s", two.body,
+		      one.body);
+	ck_assert(strstr(two.body, "needs wheelchair access") != NULL);
+	ck_assert(strstr(two.body, "Forest is excluded by a justice condition") != NULL);
+	/* Its cache holds the whole waitlist now. */
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE2", "orga", "GET", path, NULL, NULL, &again), 0);
+	ck_assert_int_eq(again.status, 200);
+	ck_assert_int_eq(ops_metric("REFGW_TEST_OPS2", "refgw_key_cache_misses_total"), after);
+	ck_assert_msg(strcmp(again.body, one.body) == 0, "from its cache: %.400s", again.body);
+	resp_free(&one);
+	resp_free(&two);
+	resp_free(&again);
+	free(site);
+	free(unit);
+}
+END_TEST
+
 Suite *
 keys_suite(void)
 {
@@ -633,6 +708,7 @@ keys_suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, bad_key_file_stops_the_gateway_without_showing_a_key);
 	tcase_add_test(t, metrics_count_the_key_cache_and_name_the_master_key);
+	tcase_add_test(t, candidates_take_the_waitlists_keys_at_once);
 	tcase_add_test(t, master_key_reaches_no_log_database_or_output);
 	suite_add_tcase(s, t);
 	/* The key file is changed in place: the teardown puts it back, in the
