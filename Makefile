@@ -24,7 +24,11 @@ endif
 
 SRCS     = $(wildcard gateway/*.c)
 LIB_SRCS = $(filter-out gateway/main.c,$(SRCS))
-LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o)
+# The console's files (console/) are compiled in: scripts/console-assets.py
+# writes them as C; the directory itself is a prerequisite so that a file
+# added or removed rebuilds the table too.
+CONSOLE_FILES = $(wildcard console/*)
+LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/console_assets.o
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 IT_SRCS   = $(wildcard tests/integration/*.c)
 FAULT_SRCS = tests/faults/faults.c $(filter-out tests/integration/test_%.c,$(IT_SRCS))
@@ -40,7 +44,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE browser browser-deps schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -60,6 +64,14 @@ FORCE:
 $(BUILD)/obj/%.o: gateway/%.c gateway/*.h Makefile $(BUILD)/schema-version
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+$(BUILD)/console_assets.c: console $(CONSOLE_FILES) scripts/console-assets.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 scripts/console-assets.py console $@
+
+$(BUILD)/obj/console_assets.o: $(BUILD)/console_assets.c gateway/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
 
 $(BUILD)/refgw: $(LIB_OBJS) $(BUILD)/obj/main.o
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
@@ -111,6 +123,25 @@ check: deps
 	@sh tests/restore.sh $(BUILD)/refgw
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
+	@$(MAKE) --no-print-directory browser-deps
+	@echo "== browser tests: the console in Debian's chromium, headless (tests/browser/run.sh)"
+	@sh tests/browser/run.sh $(BUILD)/refgw
+
+# The console in a real browser (docs/console.md): Debian's chromium, node and
+# npm, and puppeteer-core + axe-core from tests/browser/package-lock.json
+# (npm ci again whenever the lockfile changes; never a browser download).
+browser-deps:
+	@sh scripts/deps.sh chromium nodejs npm
+	@$(MAKE) --no-print-directory tests/browser/node_modules/.refgw-installed
+
+tests/browser/node_modules/.refgw-installed: tests/browser/package-lock.json tests/browser/package.json
+	cd tests/browser && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser: deps
+	@$(MAKE) --no-print-directory $(BUILD)/refgw browser-deps
+	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
+	@sh tests/browser/run.sh $(BUILD)/refgw
 
 # schema/current.sql, the schema as the migrations leave it (pg_dump of a
 # throwaway cluster, scripts/schema.sh): run after adding a migration and
@@ -186,7 +217,8 @@ FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -DREFGW_SCHE
 fuzz:
 	@sh scripts/deps.sh clang libclang-rt-14-dev
 	@mkdir -p build/fuzz/obj
-	@for f in $(LIB_SRCS) tests/fuzz/fake_db.c; do \
+	@$(MAKE) --no-print-directory $(BUILD)/console_assets.c
+	@for f in $(LIB_SRCS) $(BUILD)/console_assets.c tests/fuzz/fake_db.c; do \
 	    case $$f in gateway/db.c|gateway/http.c) continue;; esac; \
 	    o=build/fuzz/obj/$$(basename $$f .c).o; \
 	    if [ ! -f $$o ] || [ $$f -nt $$o ] || [ Makefile -nt $$o ]; then \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages refgw needs to build, run and test, if any is
 # missing.  As root it runs apt-get; otherwise it prints the exact command.
-#   deps.sh [EXTRA_PACKAGE...]   (make fuzz adds clang, make bench its tools)
+#   deps.sh [EXTRA_PACKAGE...]   (make fuzz adds clang, make bench its tools,
+#                                 make check chromium, nodejs and npm)
 # Another apt or dpkg (unattended-upgrades on a fresh machine, a second
 # shell) holding the lock is waited for, up to REFGW_APT_WAIT seconds (600).
 set -eu
@@ -12,6 +13,9 @@ pkgs="$* gcc make pkg-config openssl curl ca-certificates
       python3-jsonschema python3-yaml"
 missing=""
 for p in $pkgs; do
+	# node and npm from another source (NodeSource's nodejs carries npm and
+	# conflicts with Debian's npm) are as good as Debian's.
+	case $p in nodejs) command -v node >/dev/null 2>&1 && continue ;; npm) command -v npm >/dev/null 2>&1 && continue ;; esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
