@@ -60,6 +60,7 @@ static const struct {
 	{".js", "text/javascript; charset=utf-8"},
 	{".css", "text/css; charset=utf-8"},
 	{".json", "application/json"},
+	{".svg", "image/svg+xml"},
 };
 
 START_TEST(every_file_has_its_media_type_and_an_etag)
