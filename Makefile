@@ -242,7 +242,9 @@ lint: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
-	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
+	@# The console's strings: every key in French, Dutch and English.
+	node tests/browser/catalogue.mjs console
+	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/browser/run.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
 	/usr/bin/python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' tests/check-responses.py
 	docker-compose config -q && echo "docker-compose.yml ok"
 	@if command -v npx >/dev/null; then npx -y @redocly/cli@latest lint --format=summary docs/openapi.yaml; fi
