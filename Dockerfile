@@ -2,11 +2,14 @@
 FROM debian:12-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc make pkg-config libc6-dev libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev \
-      libjansson-dev && rm -rf /var/lib/apt/lists/*
+      libjansson-dev python3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
 COPY gateway ./gateway
 COPY schema ./schema
+# The console's files are compiled into the binary (scripts/console-assets.py).
+COPY console ./console
+COPY scripts/console-assets.py ./scripts/
 RUN make build/refgw
 
 FROM debian:12-slim
