@@ -238,7 +238,7 @@ fuzz:
 	done
 
 lint: deps
-	@sh scripts/deps.sh docker-compose
+	@sh scripts/deps.sh docker-compose nodejs
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
