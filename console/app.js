@@ -88,7 +88,9 @@ function showProblem(err) {
   } else if (err instanceof api.Problem && err.body && typeof err.body.title === "string") {
     title = err.body.title;
     detail = typeof err.body.detail === "string" ? err.body.detail : "";
-    lang = err.contentLanguage;
+    // The gateway's own words are English unless Content-Language says
+    // otherwise: a screen reader then reads them with the right voice.
+    lang = err.contentLanguage || "en";
   } else if (err instanceof api.Problem) {
     detail = t("error.unexpected", { status: err.status });
   } else {
