@@ -54,6 +54,7 @@ org=$("$bin" org add --name "$org_name" --kind justice_aid)
 token=$("$bin" user add --org "$org" --email "$email" --role worker --name "$user_name" --language fr)
 
 gateway_start "$tmp/ports" "$tmp/gateway.log"
+gw_pid=$started_pid
 read -r _api _ops browser_port < "$tmp/ports"
 if [ -z "${browser_port:-}" ] || [ "$browser_port" = 0 ]; then
 	skip "the gateway reports no browser listener in its port file"
@@ -67,4 +68,17 @@ set +e
 node "$here/console.test.mjs"
 rc=$?
 set -e
+# The gateway must stop cleanly (under ASan/UBSan its exit status carries
+# leaks and errors) and have logged no sanitizer report.
+kill -TERM "$gw_pid"
+if ! wait "$gw_pid"; then
+	echo "browser: the gateway did not exit cleanly on SIGTERM" >&2
+	rc=1
+fi
+cluster_pids=""
+if grep -E -q "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$tmp/gateway.log"; then
+	echo "browser: a sanitizer report in the gateway's log:" >&2
+	grep -E -A 20 "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" "$tmp/gateway.log" | head -n 60 >&2
+	rc=1
+fi
 exit $rc
