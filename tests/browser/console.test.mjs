@@ -431,6 +431,7 @@ async function flows(browser) {
     equal(JSON.stringify(injected.children), "[0,0]", "elements inside the names");
     const now = await sessionCookie(page);
     assert(now && now !== firstCookie, "a new session id after the second factor");
+    equal(await page.evaluate(() => document.cookie), "", "document.cookie (the session cookie is HttpOnly)");
     await sleep(300); // an onerror or a script would have fired by now
     equal(dialogs.length, 0, `dialogs (${dialogs.join("; ")})`);
     await axeClean(page, "who-am-i");
