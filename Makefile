@@ -6,7 +6,7 @@
 CC       = cc
 BUILD    ?= build
 SANITIZE ?=
-PKGS      = libmicrohttpd gnutls openssl libpq jansson
+PKGS      = libmicrohttpd gnutls openssl libpq jansson libsodium
 TEST_PKGS = check libcurl
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
