@@ -72,8 +72,8 @@ $(BUILD)/unit_tests: $(UNIT_SRCS) $(LIB_OBJS) tests/unit/*.h
 $(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.c gateway/statements.h \
     gateway/sqltext.c gateway/*.h \
     $(BUILD)/schema-version
-	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson $(TEST_PKGS)) -o $@ \
-	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
+	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson openssl $(TEST_PKGS)) -o $@ \
+	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson openssl $(TEST_PKGS)) -lpthread
 
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c tests/fuzz/fake_db.h $(FUZZ_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -o $@ \

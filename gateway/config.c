@@ -27,8 +27,9 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	struct int_setting ints[] = {
 		{"REFGW_LISTEN_PORT", &cfg->listen_port, 8443, 0, 65535},
 		{"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
-		/* The browser listener (docs/operations.md); 0 turns it off. */
-		{"REFGW_BROWSER_PORT", &cfg->browser_port, 8444, 0, 65535},
+		/* The browser listener (docs/operations.md); 0 turns it off, -1
+		 * takes any free port (tests). */
+		{"REFGW_BROWSER_PORT", &cfg->browser_port, 8444, -1, 65535},
 		{"REFGW_SESSION_IDLE", &cfg->session_idle_s, 900, 1, 86400},
 		{"REFGW_SESSION_LIFETIME", &cfg->session_lifetime_s, 8 * 3600, 1, 7 * 86400},
 		{"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 4, 1, 256},
@@ -124,7 +125,7 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 			 "send it (e.g. https://refgw.example.be)");
 		return -1;
 	}
-	if (cfg->browser_port != 0 && cfg->browser_port == cfg->listen_port &&
+	if (cfg->browser_port > 0 && cfg->browser_port == cfg->listen_port &&
 	    strcmp(cfg->browser_addr, cfg->listen_addr) == 0) {
 		snprintf(err, errlen, "REFGW_BROWSER_PORT: must differ from REFGW_LISTEN_PORT (%ld)",
 			 cfg->listen_port);

@@ -861,7 +861,8 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 	 * reload: tls_peer_start switches each connection to the current
 	 * material), no client CA: no certificate is requested. */
 	if (srv->api != NULL && cfg->browser_port != 0) {
-		if (sockaddr_for(cfg->browser_addr, cfg->browser_port, &browser_addr) != 0) {
+		if (sockaddr_for(cfg->browser_addr, cfg->browser_port < 0 ? 0 : cfg->browser_port,
+				 &browser_addr) != 0) {
 			log_warnx("REFGW_BROWSER_ADDR: not an IP address: %s", cfg->browser_addr);
 			wipe(srv->key_pem, srv->key_len);
 			goto fail;

@@ -54,7 +54,7 @@ cluster_up() {
 	export REFGW_MASTER_KEY_FILE="$tmp/certs/master.keys"
 	export REFGW_KEYSTORE_URL="host=$tmp/sock dbname=refgw_keys user=refgw_app"
 	export REFGW_KEYSTORE_ADMIN_URL="host=$tmp/sock dbname=refgw_keys user=refgw_owner"
-	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_BROWSER_PORT=0
+	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_BROWSER_PORT=-1
 
 	"$bin" migrate >/dev/null
 	sh "$top/scripts/orgs.sh" "$bin" "$tmp/certs" "$top/tests/test-orgs.txt" > "$tmp/orgs"
