@@ -34,9 +34,9 @@ audit_record(struct request *r, const char *action, const char *rtype, const cha
 
 	if (text == NULL)
 		return -1;
-	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", certificate_of(r),
-		     "request", r->id, "action", action, "resource_type", rtype, "resource_id", rid,
-		     "person", person, "detail", text, (char *)NULL);
+	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", certificate_of(r), "request",
+		     r->id, "action", action, "resource_type", rtype, "resource_id", rid, "person",
+		     person, "detail", text, (char *)NULL);
 	free(text);
 	if (s != DB_OK) {
 		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",
@@ -158,12 +158,12 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 			break;
 		for (i = 0; i < db_rows(res) && rep->ok; i++) {
 			struct audit_row row = {
-				row_val(res, i, WALK_LANE),   row_val(res, i, WALK_SEQ),
-				row_val(res, i, WALK_AT_US),  row_str(res, i, WALK_ORG),
-				row_str(res, i, WALK_CERT),   row_val(res, i, WALK_REQUEST),
-				row_val(res, i, WALK_ACTION), row_val(res, i, WALK_RTYPE),
-				row_val(res, i, WALK_RID),    row_str(res, i, WALK_PERSON),
-				row_val(res, i, WALK_DETAIL), row_str(res, i, WALK_USER),
+				row_val(res, i, WALK_LANE),      row_val(res, i, WALK_SEQ),
+				row_val(res, i, WALK_AT_US),     row_str(res, i, WALK_ORG),
+				row_str(res, i, WALK_CERT),      row_val(res, i, WALK_REQUEST),
+				row_val(res, i, WALK_ACTION),    row_val(res, i, WALK_RTYPE),
+				row_val(res, i, WALK_RID),       row_str(res, i, WALK_PERSON),
+				row_val(res, i, WALK_DETAIL),    row_str(res, i, WALK_USER),
 				row_str(res, i, WALK_USER_LABEL)};
 			unsigned char stored_prev[32];
 			size_t stored_prevlen = strlen(row_val(res, i, WALK_PREV_HASH)) / 2;

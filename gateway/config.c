@@ -118,8 +118,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 			 "runtime role, e.g. postgresql://refgw_app@db/refgw)");
 		return -1;
 	}
-	if (strncmp(cfg->browser_origin, "https://", 8) != 0 ||
-	    strlen(cfg->browser_origin) > 200 || strchr(cfg->browser_origin + 8, '/') != NULL) {
+	if (strncmp(cfg->browser_origin, "https://", 8) != 0 || strlen(cfg->browser_origin) > 200 ||
+	    strchr(cfg->browser_origin + 8, '/') != NULL) {
 		snprintf(err, errlen,
 			 "REFGW_BROWSER_ORIGIN: an https origin without a path, as browsers "
 			 "send it (e.g. https://refgw.example.be)");
@@ -127,7 +127,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	}
 	if (cfg->browser_port > 0 && cfg->browser_port == cfg->listen_port &&
 	    strcmp(cfg->browser_addr, cfg->listen_addr) == 0) {
-		snprintf(err, errlen, "REFGW_BROWSER_PORT: must differ from REFGW_LISTEN_PORT (%ld)",
+		snprintf(err, errlen,
+			 "REFGW_BROWSER_PORT: must differ from REFGW_LISTEN_PORT (%ld)",
 			 cfg->listen_port);
 		return -1;
 	}

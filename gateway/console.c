@@ -7,7 +7,6 @@ console_serve(struct request *r)
 {
 	int status = 500;
 
-	status = reply_problem(r, 404, "not-found", "Not found", "no console page at %s",
-			       r->path);
+	status = reply_problem(r, 404, "not-found", "Not found", "no console page at %s", r->path);
 	return status;
 }

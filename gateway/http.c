@@ -843,16 +843,15 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 	}
 	srv->api = MHD_start_daemon(
 		api_flags, 0, NULL, NULL, on_api_request, &srv->api_listener,
-		MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
-		NULL, MHD_OPTION_SOCK_ADDR, &api_addr, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem,
-		MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv->api_listener,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_URI_LOG_CALLBACK,
-		on_request_target, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
+		MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES,
+		cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, &srv->api_listener, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_URI_LOG_CALLBACK, on_request_target, srv,
 		/* libmicrohttpd keeps each connection's memory pool while it is
 		 * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
 		 * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */

@@ -102,8 +102,8 @@ identity_authenticate_session(struct request *r, const char *session_hash, const
 	int status = 0;
 
 	snprintf(idle, sizeof(idle), "%ld", sessions_idle_s());
-	s = db_begin_query(r->db, ST_SESSION_AUTHENTICATE, &res, "session", session_hash,
-			   "action", action, "idle", idle, (char *)NULL);
+	s = db_begin_query(r->db, ST_SESSION_AUTHENTICATE, &res, "session", session_hash, "action",
+			   action, "idle", idle, (char *)NULL);
 	if (s != DB_OK)
 		return reply_db_error(r, s);
 	if (db_rows(res) == 0 || identity_from_session(r, res) != 0)

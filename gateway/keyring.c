@@ -294,8 +294,8 @@ keyring_seal(const char *purpose, const char *subject, const void *plain, size_t
 }
 
 int
-keyring_open(const char *purpose, const char *subject, const char *id,
-	     const unsigned char *sealed, size_t sealedlen, unsigned char *plain)
+keyring_open(const char *purpose, const char *subject, const char *id, const unsigned char *sealed,
+	     size_t sealedlen, unsigned char *plain)
 {
 	char aad[192];
 	size_t aadlen = seal_aad(aad, sizeof(aad), purpose, subject, id);
@@ -318,9 +318,8 @@ keyring_mac(const char *purpose, const void *data, size_t len, unsigned char out
 	int rc = -1;
 
 	pthread_rwlock_rdlock(&ring.lock);
-	if (ring.n > 0 &&
-	    crypto_hmac_sha256(ring.keys[0].key, AEAD_KEY_LEN, purpose, strlen(purpose),
-			       derived) == 0)
+	if (ring.n > 0 && crypto_hmac_sha256(ring.keys[0].key, AEAD_KEY_LEN, purpose,
+					     strlen(purpose), derived) == 0)
 		rc = crypto_hmac_sha256(derived, sizeof(derived), data, len, out);
 	pthread_rwlock_unlock(&ring.lock);
 	wipe(derived, sizeof(derived));

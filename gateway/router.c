@@ -447,7 +447,8 @@ router_dispatch(struct request *r, const char *fp)
 				      "the change could not be committed (request %s)", r->id);
 	} else if (rt->flags & ROUTE_CHANGES_IDENTITY) {
 		identity_cache_invalidate();
-	} else if (identity_generation && !r->browser && r->status == 200 && !r->caller_actions_truncated) {
+	} else if (identity_generation && !r->browser && r->status == 200 &&
+		   !r->caller_actions_truncated) {
 		identity_cache_put(identity_generation, fp, r);
 	}
 out:

@@ -246,8 +246,8 @@ reply_session(struct request *r, const char *id)
 		return reply_internal(r);
 	o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s}", "user",
 		      "id", r->who.user_id, "email", r->who.user_email, "display_name",
-		      r->who.user_name, "role", r->who.user_role, "language",
-		      r->who.user_language, "organisation", "id", r->who.organisation_id, "name",
+		      r->who.user_name, "role", r->who.user_role, "language", r->who.user_language,
+		      "organisation", "id", r->who.organisation_id, "name",
 		      r->who.organisation_name, "kind", r->who.kind, "csrf_token", csrf,
 		      "expires_at", r->who.session_expires_at, "idle_expires_at",
 		      r->who.session_idle_expires_at);
@@ -424,8 +424,8 @@ handle_session_second_factor(struct request *r)
 	snprintf(lifetime, sizeof(lifetime), "%ld", settings.lifetime_s);
 	snprintf(idle, sizeof(idle), "%ld", settings.idle_s);
 	s = db_query(r->db, ST_SESSION_PROMOTE, &auth, "pending", pending_hash, "session", hash,
-		     "user", row_val(res, 0, PENDING_USER), "step", step_text, "lifetime",
-		     lifetime, (char *)NULL);
+		     "user", row_val(res, 0, PENDING_USER), "step", step_text, "lifetime", lifetime,
+		     (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -438,8 +438,8 @@ handle_session_second_factor(struct request *r)
 	auth = NULL;
 	s = db_query(r->db, ST_SIGNIN_CLEARED, NULL, "account", account, (char *)NULL);
 	if (s == DB_OK)
-		s = db_query(r->db, ST_SESSION_AUTHENTICATE, &auth, "session", hash, "action", NULL,
-			     "idle", idle, (char *)NULL);
+		s = db_query(r->db, ST_SESSION_AUTHENTICATE, &auth, "session", hash, "action",
+			     (char *)NULL, "idle", idle, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -562,7 +562,7 @@ static int
 reply_invalid_field(struct request *r, bool count, const char *field, const char *message)
 {
 	json_t *errors = json_array();
-	enum db_status s = count ? db_query(r->db, ST_SIGNIN_FAILED, NULL, "account", NULL,
+	enum db_status s = count ? db_query(r->db, ST_SIGNIN_FAILED, NULL, "account", (char *)NULL,
 					    "source", source_of(r), (char *)NULL)
 				 : DB_OK;
 
@@ -594,8 +594,7 @@ otpauth_uri(const char *email, const char *secret)
 			goto fail;
 		}
 	}
-	if (buf_printf(&b,
-		       "?secret=%s&issuer=refgw&algorithm=SHA1&digits=%d&period=%d", secret,
+	if (buf_printf(&b, "?secret=%s&issuer=refgw&algorithm=SHA1&digits=%d&period=%d", secret,
 		       TOTP_DIGITS, TOTP_STEP_S) != 0)
 		goto fail;
 	return buf_steal(&b);
@@ -664,7 +663,8 @@ handle_account_enrol(struct request *r)
 		status = reply_internal(r);
 		goto out;
 	}
-	status = reply_json(r, 200, json_pack("{s:s, s:s}", "totp_secret", b32, "otpauth_uri", uri));
+	status =
+		reply_json(r, 200, json_pack("{s:s, s:s}", "totp_secret", b32, "otpauth_uri", uri));
 out:
 	wipe(secret, sizeof(secret));
 	wipe(b32, sizeof(b32));

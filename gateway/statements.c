@@ -776,21 +776,23 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_USER_GET] = {"user_get", "SELECT {cols} FROM users u WHERE u.id = $id::uuid", "id",
 			 &user_row},
 	/* also the CLI's (user add) */
-	[ST_USER_INSERT] = {"user_insert",
-			    "INSERT INTO users AS u (organisation_id, email, display_name, role, "
-			    "language, invitation_hash, invitation_expires_at) "
-			    "VALUES ($org::uuid, $email, $name, $role, $language, "
-			    "decode($invitation, 'hex'), now() + make_interval(hours => $hours::int)) "
-			    "RETURNING {cols}",
-			    "org email name role language invitation hours", &user_row},
-	[ST_USER_UPDATE] = {"user_update",
-			    "UPDATE users AS u SET display_name = coalesce($name, u.display_name), "
-			    "role = coalesce($role, u.role), "
-			    "language = coalesce($language, u.language), "
-			    "status = coalesce($status, u.status), version = u.version + 1, "
-			    "updated_at = now() WHERE u.id = $id::uuid AND u.version = $version::int "
-			    "RETURNING {cols}",
-			    "id name role language status version", &user_row},
+	[ST_USER_INSERT] =
+		{"user_insert",
+		 "INSERT INTO users AS u (organisation_id, email, display_name, role, "
+		 "language, invitation_hash, invitation_expires_at) "
+		 "VALUES ($org::uuid, $email, $name, $role, $language, "
+		 "decode($invitation, 'hex'), now() + make_interval(hours => $hours::int)) "
+		 "RETURNING {cols}",
+		 "org email name role language invitation hours", &user_row},
+	[ST_USER_UPDATE] =
+		{"user_update",
+		 "UPDATE users AS u SET display_name = coalesce($name, u.display_name), "
+		 "role = coalesce($role, u.role), "
+		 "language = coalesce($language, u.language), "
+		 "status = coalesce($status, u.status), version = u.version + 1, "
+		 "updated_at = now() WHERE u.id = $id::uuid AND u.version = $version::int "
+		 "RETURNING {cols}",
+		 "id name role language status version", &user_row},
 	[ST_USER_RESET] = {"user_reset",
 			   "SELECT refgw_user_reset($id::uuid, decode($invitation, 'hex'), "
 			   "$hours::int) AS value",
@@ -800,10 +802,11 @@ struct db_stmt statements[ST_COUNT] = {
 			      "SELECT {cols} FROM users u WHERE u.organisation_id = $org::uuid "
 			      "ORDER BY lower(u.email), u.id",
 			      "org", &user_row},
-	[ST_CLI_USER_DISABLE] = {"cli_user_disable",
-				 "UPDATE users AS u SET status = 'disabled', version = u.version + 1, "
-				 "updated_at = now() WHERE u.id = $id::uuid RETURNING {cols}",
-				 "id", &user_row},
+	[ST_CLI_USER_DISABLE] =
+		{"cli_user_disable",
+		 "UPDATE users AS u SET status = 'disabled', version = u.version + 1, "
+		 "updated_at = now() WHERE u.id = $id::uuid RETURNING {cols}",
+		 "id", &user_row},
 	/* sessions (sessions.h) */
 	[ST_SESSION_AUTHENTICATE] = {"session_authenticate",
 				     "SELECT {cols} FROM refgw_session_authenticate("

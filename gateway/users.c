@@ -92,9 +92,8 @@ handle_user_list(struct request *r)
 		goto out;
 	}
 	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
-	s = db_query(r->db, ST_USER_LIST, &res, "org", r->params[0], "after_key",
-		     have ? key : "", "after_id", have ? id : KEYSET_FIRST_ID, "limit", limit_text,
-		     (char *)NULL);
+	s = db_query(r->db, ST_USER_LIST, &res, "org", r->params[0], "after_key", have ? key : "",
+		     "after_id", have ? id : KEYSET_FIRST_ID, "limit", limit_text, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -189,8 +188,8 @@ handle_user_get(struct request *r)
 		goto out;
 	}
 	if (db_rows(res) == 0)
-		status = reply_problem(r, 404, "not-found", "Not found", "no user %s",
-				       r->params[0]);
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no user %s", r->params[0]);
 	else
 		status = reply_user(r, 200, res, NULL);
 out:
@@ -209,8 +208,8 @@ reply_unchanged(struct request *r, long expected)
 	if (s != DB_OK)
 		status = reply_db_error(r, s);
 	else if (db_rows(res) == 0)
-		status = reply_problem(r, 404, "not-found", "Not found", "no user %s",
-				       r->params[0]);
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no user %s", r->params[0]);
 	else
 		status = reply_problem(r, 412, "version-mismatch", "Stale version",
 				       "the user is at version %s, not %ld; read it again",
@@ -304,8 +303,8 @@ handle_user_reset(struct request *r)
 		goto out;
 	}
 	if (!row_bool(res, 0, SCALAR_VALUE)) {
-		status = reply_problem(r, 404, "not-found", "Not found", "no user %s",
-				       r->params[0]);
+		status =
+			reply_problem(r, 404, "not-found", "Not found", "no user %s", r->params[0]);
 		goto out;
 	}
 	db_res_free(res);

@@ -262,8 +262,8 @@ browser_call(const char *base_env, const char *method, const char *path, const c
 	     const char *const *headers, struct resp *out)
 {
 	CURL *h = client_browser();
-	int rc = client_call_base(h, env_or_die(base_env ? base_env : "REFGW_TEST_BROWSER"),
-				  method, path, body, headers, out);
+	int rc = client_call_base(h, env_or_die(base_env ? base_env : "REFGW_TEST_BROWSER"), method,
+				  path, body, headers, out);
 
 	curl_easy_cleanup(h);
 	return rc;

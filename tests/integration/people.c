@@ -171,8 +171,7 @@ person_password(struct person *who, const char *base_env, const char *cookie, st
 }
 
 int
-person_second_factor(struct person *who, const char *base_env, const char *pending,
-		     struct resp *r)
+person_second_factor(struct person *who, const char *base_env, const char *pending, struct resp *r)
 {
 	char body[64], cookie_hdr[128], code[7];
 	const char *hdr[] = {browser_origin, cookie_hdr, NULL};

@@ -39,7 +39,8 @@ START_TEST(cli_user_add_prints_only_the_token)
 	json_array_foreach(json_object_get(r.json, "items"), i, u) {
 		if (strcmp(json_string_value(json_object_get(u, "email")), email) == 0) {
 			seen = true;
-			ck_assert_str_eq(json_string_value(json_object_get(u, "status")), "invited");
+			ck_assert_str_eq(json_string_value(json_object_get(u, "status")),
+					 "invited");
 			ck_assert_str_eq(json_string_value(json_object_get(u, "role")), "worker");
 		}
 	}

@@ -46,15 +46,15 @@ START_TEST(sign_in_gives_a_session_with_exact_cookie_and_headers)
 	snprintf(want, sizeof(want), "__Host-refgw-session=%s" COOKIE_ATTRS, cookie);
 	ck_assert_str_eq(r.set_cookie, want);
 	ck_assert_str_ne(cookie, pending);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "user"),
-							  "email")),
-			 p.email);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "user"),
-							  "role")),
-			 "worker");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "organisation"),
-							  "id")),
-			 org_id("orga"));
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "user"), "email")),
+		p.email);
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "user"), "role")),
+		"worker");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "organisation"), "id")),
+		org_id("orga"));
 	ck_assert_uint_eq(strlen(json_string_value(json_object_get(r.json, "csrf_token"))), 43);
 	ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "expires_at")));
 	ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "idle_expires_at")));
@@ -90,9 +90,9 @@ START_TEST(sign_in_gives_a_session_with_exact_cookie_and_headers)
 	ck_assert_int_eq(person_call(&p, NULL, "PATCH", "/v1/account", "{\"language\":\"en\"}", &r),
 			 0);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "user"),
-							  "language")),
-			 "en");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(r.json, "user"), "language")),
+		"en");
 	resp_free(&r);
 }
 END_TEST
@@ -175,7 +175,8 @@ START_TEST(csrf_is_refused_and_changes_nothing)
 	const char *evil[] = {"Origin: https://evil.example", cookie, token, NULL};
 	const char *no_token[] = {browser_origin, cookie, NULL};
 	const char *bad_token[] = {browser_origin, cookie,
-				   "X-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL};
+				   "X-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				   NULL};
 	const char *const *refused[] = {no_origin, evil, no_token, bad_token};
 	long before;
 	size_t i;
@@ -187,7 +188,8 @@ START_TEST(csrf_is_refused_and_changes_nothing)
 	before = count_of("SELECT count(*) FROM persons WHERE external_ref = $1", "CSRF-1");
 	ck_assert_int_eq(before, 0);
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		ck_assert_int_eq(browser_call(NULL, "POST", "/v1/persons", body, refused[i], &r), 0);
+		ck_assert_int_eq(browser_call(NULL, "POST", "/v1/persons", body, refused[i], &r),
+				 0);
 		ck_assert_int_eq(r.status, 403);
 		ck_assert_str_eq(problem_type(&r), "urn:refgw:problem:csrf");
 		resp_free(&r);
@@ -227,9 +229,8 @@ START_TEST(audit_names_the_user_and_verifies)
 				  admin.id),
 			 1);
 	/* A person's journal read by the coordinator's person. */
-	ck_assert_int_eq(call("orga", "POST", "/v1/persons", "{\"external_ref\":\"AUD-1\"}", NULL,
-			      &r),
-			 0);
+	ck_assert_int_eq(
+		call("orga", "POST", "/v1/persons", "{\"external_ref\":\"AUD-1\"}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 201);
 	snprintf(path, sizeof(path), "/v1/audit?person_id=%s",
 		 json_string_value(json_object_get(r.json, "id")));
@@ -348,9 +349,8 @@ START_TEST(disabled_user_and_suspended_organisation_lose_their_sessions)
 	snprintf(path, sizeof(path), "/v1/organisations/%s", org);
 	{
 		const char *ifm1[] = {"If-Match: \"1\"", NULL};
-		ck_assert_int_eq(call("coord", "PATCH", path, "{\"status\":\"suspended\"}", ifm1,
-				      &r),
-				 0);
+		ck_assert_int_eq(
+			call("coord", "PATCH", path, "{\"status\":\"suspended\"}", ifm1, &r), 0);
 	}
 	ck_assert_int_eq(r.status, 200);
 	resp_free(&r);

@@ -24,6 +24,7 @@ main(void)
 	srunner_add_suite(sr, categories_suite());
 	srunner_add_suite(sr, rows_suite());
 	srunner_add_suite(sr, keys_suite());
+	srunner_add_suite(sr, people_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -18,5 +18,6 @@ Suite *checkpoint_suite(void);
 Suite *categories_suite(void);
 Suite *rows_suite(void);
 Suite *keys_suite(void);
+Suite *people_suite(void);
 
 #endif
