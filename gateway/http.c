@@ -178,6 +178,8 @@ access_log(const struct http_server *srv, struct http_request *hr, uint64_t dur_
 	     buf_printf(&line, ",\"organisation_id\":\"%s\"", r->who.organisation_id) == 0) &&
 	    (r->who.certificate_sha256[0] == '\0' ||
 	     buf_printf(&line, ",\"certificate\":\"%.16s\"", r->who.certificate_sha256) == 0) &&
+	    (r->who.user_id[0] == '\0' ||
+	     buf_printf(&line, ",\"user_id\":\"%s\"", r->who.user_id) == 0) &&
 	    (r->problem_slug == NULL ||
 	     buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
 	    buf_append(&line, "}", 1) == 0)

@@ -68,8 +68,10 @@ const struct route routes[] = {
 	/* Its people (schema/052): the organisation itself, a coordinator
 	 * any organisation's (RLS); never a worker's session. */
 	{HTTP_GET, "/v1/organisations/{id}/users", handle_user_list, "user.read", "users.list", 0},
+	/* Not idempotent: a stored replay would keep the invitation token in
+	 * clear; a retry is 409 user-exists. */
 	{HTTP_POST, "/v1/organisations/{id}/users", handle_user_create, "user.manage",
-	 "users.create", ROUTE_IDEMPOTENT},
+	 "users.create", 0},
 	{HTTP_GET, "/v1/users/{id}", handle_user_get, "user.read", "users.get", 0},
 	{HTTP_PATCH, "/v1/users/{id}", handle_user_update, "user.manage", "users.update", 0},
 	{HTTP_POST, "/v1/users/{id}/reset", handle_user_reset, "user.manage", "users.reset", 0},

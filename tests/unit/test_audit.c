@@ -7,12 +7,22 @@
 #include "suites.h"
 #include "util.h"
 
-static const struct audit_row row1 = {"4242", "1",       "1700000000000000", "orgx", NULL,
-				      "r1",   "org.add", "organisation",     "9",    NULL,
-				      "{}", NULL,   NULL};
+static const struct audit_row row1 = {"4242",
+				      "1",
+				      "1700000000000000",
+				      "orgx",
+				      NULL,
+				      "r1",
+				      "org.add",
+				      "organisation",
+				      "9",
+				      NULL,
+				      "{}",
+				      NULL,
+				      NULL};
 static const struct audit_row row2 = {
-	"4242", "2", "1700000000000001",     "orgx", "ab", "r2", "org.add", "",
-	"",     "p", "{\"a\": \"\xc3\xa9\"}", NULL, NULL};
+	"4242", "2", "1700000000000001",      "orgx", "ab", "r2", "org.add", "",
+	"",     "p", "{\"a\": \"\xc3\xa9\"}", NULL,   NULL};
 /* A signed-in person's row (schema/053): v2, the user after the detail. */
 static const struct audit_row row3 = {"4242", "3",       "1700000000000002", "orgx", NULL,
 				      "r3",   "org.add", "organisation",     "9",    NULL,

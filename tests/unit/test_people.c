@@ -56,8 +56,12 @@ START_TEST(base32_matches_rfc4648)
 {
 	static const struct {
 		const char *in, *out;
-	} v[] = {{"", ""},           {"f", "MY"},          {"fo", "MZXQ"},
-		 {"foo", "MZXW6"},   {"foob", "MZXW6YQ"},  {"fooba", "MZXW6YTB"},
+	} v[] = {{"", ""},
+		 {"f", "MY"},
+		 {"fo", "MZXQ"},
+		 {"foo", "MZXW6"},
+		 {"foob", "MZXW6YQ"},
+		 {"fooba", "MZXW6YTB"},
 		 {"foobar", "MZXW6YTBOI"}};
 	char out[32];
 	size_t i;
