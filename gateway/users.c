@@ -12,6 +12,7 @@
 #include "common.h"
 #include "crypto.h"
 #include "db.h"
+#include "organisations.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -129,6 +130,17 @@ handle_user_create(struct request *r)
 						   "an email address: one @, no blanks");
 		goto out;
 	}
+	/* The directory is everyone's: an organisation that does not exist is
+	 * 404 here, and a constraint below is the email's. */
+	s = db_query(r->db, ST_ORG_GET, &res, "id", r->params[0], (char *)NULL);
+	if (s != DB_OK || db_rows(res) == 0) {
+		status = s != DB_OK ? reply_db_error(r, s)
+				    : reply_problem(r, 404, "not-found", "Not found",
+						    "no organisation %s", r->params[0]);
+		goto out;
+	}
+	db_res_free(res);
+	res = NULL;
 	if (user_invitation_new(token, hash) != 0) {
 		status = reply_internal(r);
 		goto out;
@@ -148,9 +160,14 @@ handle_user_create(struct request *r)
 			"coordinator_admin exists only in a coordinator organisation");
 		goto out;
 	}
-	if (s == DB_FORBIDDEN || s == DB_CONSTRAINT) {
-		/* Another organisation's users, or no organisation: as any row
-		 * row-level security hides (a foreign key to nothing is 23503). */
+	if (s == DB_CONSTRAINT) { /* the organisation exists (checked above) */
+		status = reply_unprocessable_field(r, "Invalid email", "email",
+						   "an email address: one @, no blanks");
+		goto out;
+	}
+	if (s == DB_FORBIDDEN) {
+		/* Another organisation's users: as any row row-level security
+		 * hides. */
 		status = reply_problem(r, 404, "not-found", "Not found",
 				       "no organisation %s whose users you manage", r->params[0]);
 		goto out;
@@ -255,10 +272,15 @@ handle_user_update(struct request *r)
 			"coordinator_admin exists only in a coordinator organisation");
 		goto out;
 	}
-	if (s == DB_CONSTRAINT) {
+	if (s == DB_CONSTRAINT && user_status && strcmp(user_status, "active") == 0) {
 		status = reply_problem(r, 409, "user-not-enrolled", "User not enrolled",
 				       "an invited user becomes active by enrolling (password and "
 				       "second factor), not by a change of status");
+		goto out;
+	}
+	if (s == DB_CONSTRAINT) {
+		status = reply_unprocessable_field(r, "Invalid display name", "display_name",
+						   "1 to 200 characters");
 		goto out;
 	}
 	if (s != DB_OK) {

@@ -118,6 +118,26 @@ START_TEST(organisation_manages_its_own_users)
 	ck_assert_int_eq(call("orga", "PATCH", path, "{\"password_hash\":\"x\"}", ifm, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
+	/* A bad email, an empty name, an unknown organisation. */
+	snprintf(path, sizeof(path), "/v1/organisations/%s/users", org_id("orga"));
+	ck_assert_int_eq(call("orga", "POST", path,
+			      "{\"email\":\"no at sign\",\"display_name\":\"X\",\"role\":"
+			      "\"worker\",\"language\":\"fr\"}",
+			      NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 422);
+	resp_free(&r);
+	ck_assert_int_eq(call("coord", "POST",
+			      "/v1/organisations/00000000-0000-4000-8000-000000000000/users", body,
+			      NULL, &r),
+			 0);
+	ck_assert_int_eq(r.status, 404);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/users/%s", id);
+	snprintf(ifm_hdr, sizeof(ifm_hdr), "If-Match: \"2\"");
+	ck_assert_int_eq(call("orga", "PATCH", path, "{\"display_name\":\"\"}", ifm, &r), 0);
+	ck_assert_int_eq(r.status, 422);
+	resp_free(&r);
 	/* Reset: a new token. */
 	snprintf(path, sizeof(path), "/v1/users/%s/reset", id);
 	ck_assert_int_eq(call("orga", "POST", path, NULL, NULL, &r), 0);

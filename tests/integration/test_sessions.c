@@ -485,6 +485,20 @@ START_TEST(listeners_keep_their_routes)
 	ck_assert_int_eq(browser_call(NULL, "GET", "/v1/me", NULL, hdr, &r), 0);
 	ck_assert_int_eq(r.status, 401); /* not signed in, first */
 	resp_free(&r);
+	/* Plain HTTP to the browser listener: no answer at all (TLS only), so
+	 * no cookie ever travels in clear; the cookie is Secure besides. */
+	{
+		char base[128];
+		CURL *h = client_browser();
+		snprintf(base, sizeof(base), "http://%s",
+			 env_or_die("REFGW_TEST_BROWSER") + strlen("https://"));
+		client_quiet = true;
+		ck_assert_int_eq(client_call_base(h, base, "GET", "/v1/session", NULL, NULL, &r),
+				 -1);
+		client_quiet = false;
+		resp_free(&r);
+		curl_easy_cleanup(h);
+	}
 	/* The password policy, in the problem. */
 	ck_assert_int_eq(browser_call(NULL, "POST", "/v1/account/enrol",
 				      "{\"invitation_token\":\"x\",\"password\":\"short\"}", hdr,
