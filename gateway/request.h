@@ -35,6 +35,14 @@ struct identity {
 	 * the identity cache keeps (schema/017). */
 	bool certificate_confirmed;
 	time_t certificate_not_before, certificate_not_after;
+	/* A person signed in on the browser listener (schema/052): the
+	 * session's user; user_id is "" for a certificate. */
+	char user_id[37];
+	char user_email[255];
+	char user_name[201];
+	char user_role[24];
+	char user_language[4];
+	char session_expires_at[32], session_idle_expires_at[32];
 };
 
 struct route;
@@ -71,6 +79,11 @@ struct request {
 	void *http;           /* the server connection, opaque to handlers */
 	req_lookup_fn lookup; /* reads the head through http; NULL: an empty head */
 	uint64_t started_us;
+	/* Arrived on the browser listener (server certificate only, sessions
+	 * by cookie, CSRF checks, security headers: docs/security.md). */
+	bool browser;
+	char source[64];      /* the peer's address, for the sign-in throttle */
+	char set_cookie[160]; /* a Set-Cookie header to send, or "" */
 
 	/* The answer, built once. */
 	int status;

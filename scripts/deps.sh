@@ -7,7 +7,7 @@
 # shell) holding the lock is waited for, up to REFGW_APT_WAIT seconds (600).
 set -eu
 pkgs="$* gcc make pkg-config openssl curl ca-certificates
-      libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev
+      libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev libsodium-dev
       check libsubunit-dev libcurl4-openssl-dev
       postgresql-15 postgresql-client-15 valgrind cppcheck
       python3-jsonschema python3-yaml"

@@ -22,6 +22,13 @@ struct resp {
 	char retry_after[16];
 	char etag[32];
 	char location[256];
+	/* The browser listener's headers (test_sessions.c). */
+	char set_cookie[256];
+	char csp[512];
+	char hsts[64];
+	char referrer_policy[32];
+	char content_type_options[32];
+	char cache_control[64];
 	int connection_close;
 	int replayed;
 	long num_connects;
@@ -46,6 +53,13 @@ int call(const char *slug, const char *method, const char *path, const char *bod
 int call_at(const char *base_env, const char *slug, const char *method, const char *path,
 	    const char *body, const char *const *headers, struct resp *out);
 void resp_free(struct resp *r);
+
+/* The browser listener (REFGW_TEST_BROWSER, or base_env's): a client with no
+ * certificate, as a browser; cookies and the Origin / X-CSRF-Token headers
+ * are what the caller puts in headers (nothing is kept between calls). */
+CURL *client_browser(void);
+int browser_call(const char *base_env, const char *method, const char *path, const char *body,
+		 const char *const *headers, struct resp *out);
 /* The problem type of a problem+json response, or "". */
 const char *problem_type(const struct resp *r);
 
@@ -104,6 +118,8 @@ Suite *retention_suite(void);
 Suite *keys_suite(void);
 Suite *export_suite(void);
 Suite *review16_suite(void);
+Suite *accounts_suite(void);
+Suite *sessions_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

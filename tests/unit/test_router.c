@@ -147,7 +147,7 @@ START_TEST(routes_equal_openapi)
 						HTTP_DELETE};
 	FILE *f = fopen("docs/openapi.yaml", "r");
 	char line[512], path[256] = "";
-	bool in_paths = false, seen[64] = {false};
+	bool in_paths = false, seen[128] = {false};
 	size_t i, m, documented = 0;
 
 	ck_assert_msg(f != NULL, "docs/openapi.yaml not found (run from the repository root)");
