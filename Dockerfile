@@ -30,6 +30,6 @@ ENV REFGW_SCHEMA_DIR=/usr/share/refgw/schema \
     REFGW_LISTEN_ADDR=0.0.0.0 \
     REFGW_OPS_ADDR=0.0.0.0
 USER refgw
-EXPOSE 8443 9090
+EXPOSE 8443 8444 9090
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:9090/readyz || exit 1
 ENTRYPOINT ["/bin/sh", "/usr/share/refgw/docker-entrypoint.sh"]

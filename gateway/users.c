@@ -92,6 +92,16 @@ handle_user_list(struct request *r)
 		status = r->status;
 		goto out;
 	}
+	/* An organisation that does not exist is 404, as for its programs. */
+	s = db_query(r->db, ST_ORG_GET, &res, "id", r->params[0], (char *)NULL);
+	if (s != DB_OK || db_rows(res) == 0) {
+		status = s != DB_OK ? reply_db_error(r, s)
+				    : reply_problem(r, 404, "not-found", "Not found",
+						    "no organisation %s", r->params[0]);
+		goto out;
+	}
+	db_res_free(res);
+	res = NULL;
 	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
 	s = db_query(r->db, ST_USER_LIST, &res, "org", r->params[0], "after_key", have ? key : "",
 		     "after_id", have ? id : KEYSET_FIRST_ID, "limit", limit_text, (char *)NULL);
