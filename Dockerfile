@@ -2,16 +2,19 @@
 FROM debian:12-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc make pkg-config libc6-dev libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev \
-      libjansson-dev && rm -rf /var/lib/apt/lists/*
+      libjansson-dev libsodium-dev python3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
 COPY gateway ./gateway
 COPY schema ./schema
+# The console's files are compiled into the binary (scripts/console-assets.py).
+COPY console ./console
+COPY scripts/console-assets.py ./scripts/
 RUN make build/refgw
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libgnutls30 libssl3 libpq5 libjansson4 openssl curl ca-certificates \
+      libmicrohttpd12 libgnutls30 libssl3 libpq5 libjansson4 libsodium23 openssl curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin refgw \
     && install -d -o refgw -g refgw -m 0700 /run/refgw
@@ -27,6 +30,6 @@ ENV REFGW_SCHEMA_DIR=/usr/share/refgw/schema \
     REFGW_LISTEN_ADDR=0.0.0.0 \
     REFGW_OPS_ADDR=0.0.0.0
 USER refgw
-EXPOSE 8443 9090
+EXPOSE 8443 8444 9090
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:9090/readyz || exit 1
 ENTRYPOINT ["/bin/sh", "/usr/share/refgw/docker-entrypoint.sh"]

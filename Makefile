@@ -6,7 +6,7 @@
 CC       = cc
 BUILD    ?= build
 SANITIZE ?=
-PKGS      = libmicrohttpd gnutls openssl libpq jansson
+PKGS      = libmicrohttpd gnutls openssl libpq jansson libsodium
 TEST_PKGS = check libcurl
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -24,7 +24,11 @@ endif
 
 SRCS     = $(wildcard gateway/*.c)
 LIB_SRCS = $(filter-out gateway/main.c,$(SRCS))
-LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o)
+# The console's files (console/) are compiled in: scripts/console-assets.py
+# writes them as C; the directory itself is a prerequisite so that a file
+# added or removed rebuilds the table too.
+CONSOLE_FILES = $(wildcard console/*)
+LIB_OBJS = $(LIB_SRCS:gateway/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/console_assets.o
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 IT_SRCS   = $(wildcard tests/integration/*.c)
 FAULT_SRCS = tests/faults/faults.c $(filter-out tests/integration/test_%.c,$(IT_SRCS))
@@ -40,7 +44,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE browser browser-deps schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -61,6 +65,14 @@ $(BUILD)/obj/%.o: gateway/%.c gateway/*.h Makefile $(BUILD)/schema-version
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
 
+$(BUILD)/console_assets.c: console $(CONSOLE_FILES) scripts/console-assets.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 scripts/console-assets.py console $@
+
+$(BUILD)/obj/console_assets.o: $(BUILD)/console_assets.c gateway/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags $(PKGS)) -c -o $@ $<
+
 $(BUILD)/refgw: $(LIB_OBJS) $(BUILD)/obj/main.o
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $$(pkg-config --libs $(PKGS)) -lpthread
 
@@ -72,13 +84,13 @@ $(BUILD)/unit_tests: $(UNIT_SRCS) $(LIB_OBJS) tests/unit/*.h
 $(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.c gateway/statements.h \
     gateway/sqltext.c gateway/*.h \
     $(BUILD)/schema-version
-	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson $(TEST_PKGS)) -o $@ \
-	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson $(TEST_PKGS)) -lpthread
+	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson openssl $(TEST_PKGS)) -o $@ \
+	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson openssl $(TEST_PKGS)) -lpthread
 
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c tests/fuzz/fake_db.h $(FUZZ_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -o $@ \
 	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c tests/fuzz/fake_db.c $(FUZZ_LIB_OBJS) \
-	    $(SAN_LDFLAGS) $$(pkg-config --libs gnutls openssl jansson) -lpthread
+	    $(SAN_LDFLAGS) $$(pkg-config --libs gnutls openssl jansson libsodium) -lpthread
 
 $(BUILD)/faults: $(FAULT_SRCS) tests/integration/*.h
 	$(CC) $(BASE_CFLAGS) -Itests/integration $$(pkg-config --cflags libpq jansson openssl $(TEST_PKGS)) -o $@ \
@@ -111,6 +123,25 @@ check: deps
 	@sh tests/restore.sh $(BUILD)/refgw
 	@echo "== integration tests (throwaway PostgreSQL)"
 	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
+	@$(MAKE) --no-print-directory browser-deps
+	@echo "== browser tests: the console in Debian's chromium, headless (tests/browser/run.sh)"
+	@sh tests/browser/run.sh $(BUILD)/refgw
+
+# The console in a real browser (docs/console.md): Debian's chromium, node and
+# npm, and puppeteer-core + axe-core from tests/browser/package-lock.json
+# (npm ci again whenever the lockfile changes; never a browser download).
+browser-deps:
+	@sh scripts/deps.sh chromium nodejs npm
+	@$(MAKE) --no-print-directory tests/browser/node_modules/.refgw-installed
+
+tests/browser/node_modules/.refgw-installed: tests/browser/package-lock.json tests/browser/package.json
+	cd tests/browser && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser: deps
+	@$(MAKE) --no-print-directory $(BUILD)/refgw browser-deps
+	@sh certs/gen.sh $(BUILD)/test-certs orga >/dev/null
+	@sh tests/browser/run.sh $(BUILD)/refgw
 
 # schema/current.sql, the schema as the migrations leave it (pg_dump of a
 # throwaway cluster, scripts/schema.sh): run after adding a migration and
@@ -186,7 +217,8 @@ FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -DREFGW_SCHE
 fuzz:
 	@sh scripts/deps.sh clang libclang-rt-14-dev
 	@mkdir -p build/fuzz/obj
-	@for f in $(LIB_SRCS) tests/fuzz/fake_db.c; do \
+	@$(MAKE) --no-print-directory $(BUILD)/console_assets.c
+	@for f in $(LIB_SRCS) $(BUILD)/console_assets.c tests/fuzz/fake_db.c; do \
 	    case $$f in gateway/db.c|gateway/http.c) continue;; esac; \
 	    o=build/fuzz/obj/$$(basename $$f .c).o; \
 	    if [ ! -f $$o ] || [ $$f -nt $$o ] || [ Makefile -nt $$o ]; then \
@@ -195,7 +227,7 @@ fuzz:
 	@for d in $(FUZZ_DRIVERS); do \
 	    clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) \
 	        -o build/fuzz/fuzz_$$d tests/fuzz/fuzz_$$d.c build/fuzz/obj/*.o \
-	        $$(pkg-config --libs gnutls openssl jansson) -lpthread || exit 1; \
+	        $$(pkg-config --libs gnutls openssl jansson libsodium) -lpthread || exit 1; \
 	    mkdir -p build/fuzz/corpus-$$d; \
 	    echo "== fuzz $$d for $(FUZZ_SECONDS) s"; \
 	    build/fuzz/fuzz_$$d -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \
@@ -206,11 +238,13 @@ fuzz:
 	done
 
 lint: deps
-	@sh scripts/deps.sh docker-compose
+	@sh scripts/deps.sh docker-compose nodejs
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	    --suppress=missingIncludeSystem -DREFGW_SCHEMA_VERSION=1 --include=/usr/include/jansson.h gateway/
 	sh scripts/style.sh
-	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
+	@# The console's strings: every key in French, Dutch and English.
+	node tests/browser/catalogue.mjs console
+	sh -n scripts/*.sh certs/gen.sh tests/*.sh tests/browser/run.sh tests/faults/run.sh tests/responses/*.sh bench/*.sh
 	/usr/bin/python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' tests/check-responses.py
 	docker-compose config -q && echo "docker-compose.yml ok"
 	@if command -v npx >/dev/null; then npx -y @redocly/cli@latest lint --format=summary docs/openapi.yaml; fi

@@ -38,7 +38,7 @@ bench_setup() {
 	export REFGW_KEYSTORE_ADMIN_URL="host=$tmp/sock dbname=refgw_keys user=refgw_owner"
 	export REFGW_SCHEMA_DIR="$top/schema" REFGW_TLS_CERT="$tmp/certs/server.pem"
 	export REFGW_TLS_KEY="$tmp/certs/server.key" REFGW_TLS_CLIENT_CA="$tmp/certs/ca.pem"
-	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_PORT_FILE="$tmp/ports"
+	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_BROWSER_PORT=0 REFGW_PORT_FILE="$tmp/ports"
 	export REFGW_ACCESS_LOG="${REFGW_ACCESS_LOG:-0}"
 	"$bin" migrate >/dev/null
 	sh scripts/orgs.sh "$bin" "$tmp/certs" "$tmp/orgs.txt" > "$tmp/ids"

@@ -15,13 +15,16 @@
 #include "validate.h"
 
 static const char *const actions[] = {
-	"person.create",   "consent.create",      "consent.read",        "consent.withdraw",
-	"referral.create", "referral.read",       "referral.transition", "audit.read",
-	"event.read",      "organisation.manage", "certificate.manage",  "access_rule.manage",
-	"site.manage",     "unit.manage",         "unit.read",           "proposal.create",
-	"proposal.decide", "occupancy.manage",    "occupancy.read",      "report.read",
-	"program.manage",  "follow_up.manage",    "follow_up.read",      "partnership.manage",
-	"site.host",       "person.erase",        "person.export",       NULL};
+	"person.create",       "consent.create",     "consent.read",
+	"consent.withdraw",    "referral.create",    "referral.read",
+	"referral.transition", "audit.read",         "event.read",
+	"organisation.manage", "certificate.manage", "access_rule.manage",
+	"site.manage",         "unit.manage",        "unit.read",
+	"proposal.create",     "proposal.decide",    "occupancy.manage",
+	"occupancy.read",      "report.read",        "program.manage",
+	"follow_up.manage",    "follow_up.read",     "partnership.manage",
+	"site.host",           "person.erase",       "person.export",
+	"user.read",           "user.manage",        NULL};
 static const struct field_spec rule_fields[] = {
 	{"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
 	{"kind", FT_ENUM, false, 0, 0, 0, org_kinds},

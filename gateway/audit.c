@@ -18,6 +18,13 @@ detail_text(json_t *detail)
 	return detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : strdup("{}");
 }
 
+/* A signed-in person acted through no certificate: NULL, not "". */
+static const char *
+certificate_of(const struct request *r)
+{
+	return r->who.certificate_sha256[0] ? r->who.certificate_sha256 : NULL;
+}
+
 int
 audit_record(struct request *r, const char *action, const char *rtype, const char *rid,
 	     const char *person, json_t *detail)
@@ -27,9 +34,9 @@ audit_record(struct request *r, const char *action, const char *rtype, const cha
 
 	if (text == NULL)
 		return -1;
-	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", r->who.certificate_sha256,
-		     "request", r->id, "action", action, "resource_type", rtype, "resource_id", rid,
-		     "person", person, "detail", text, (char *)NULL);
+	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", certificate_of(r), "request",
+		     r->id, "action", action, "resource_type", rtype, "resource_id", rid, "person",
+		     person, "detail", text, (char *)NULL);
 	free(text);
 	if (s != DB_OK) {
 		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",
@@ -48,7 +55,7 @@ audit_record_reads(struct request *r, const char *action, const char *referrals,
 
 	if (text == NULL)
 		return -1;
-	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", r->who.certificate_sha256,
+	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", certificate_of(r),
 		     "request", r->id, "action", action, "referrals", referrals, "persons", persons,
 		     "detail", text, (char *)NULL);
 	free(text);
@@ -98,11 +105,14 @@ audit_canonical(const struct audit_row *row, struct buf *out)
 				row->detail};
 	size_t i;
 
-	if (buf_append(out, "refgw-audit-v1", 14) != 0)
+	/* v2: a row that names a person (schema/053) adds its id and label. */
+	if (buf_append(out, row->user_id ? "refgw-audit-v2" : "refgw-audit-v1", 14) != 0)
 		return -1;
 	for (i = 0; i < ARRAY_LEN(fields); i++)
 		if (field(out, fields[i]) != 0)
 			return -1;
+	if (row->user_id && (field(out, row->user_id) != 0 || field(out, row->user_label) != 0))
+		return -1;
 	return 0;
 }
 
@@ -148,12 +158,13 @@ audit_verify(struct db_conn *c, struct audit_report *rep)
 			break;
 		for (i = 0; i < db_rows(res) && rep->ok; i++) {
 			struct audit_row row = {
-				row_val(res, i, WALK_LANE),   row_val(res, i, WALK_SEQ),
-				row_val(res, i, WALK_AT_US),  row_str(res, i, WALK_ORG),
-				row_str(res, i, WALK_CERT),   row_val(res, i, WALK_REQUEST),
-				row_val(res, i, WALK_ACTION), row_val(res, i, WALK_RTYPE),
-				row_val(res, i, WALK_RID),    row_str(res, i, WALK_PERSON),
-				row_val(res, i, WALK_DETAIL)};
+				row_val(res, i, WALK_LANE),      row_val(res, i, WALK_SEQ),
+				row_val(res, i, WALK_AT_US),     row_str(res, i, WALK_ORG),
+				row_str(res, i, WALK_CERT),      row_val(res, i, WALK_REQUEST),
+				row_val(res, i, WALK_ACTION),    row_val(res, i, WALK_RTYPE),
+				row_val(res, i, WALK_RID),       row_str(res, i, WALK_PERSON),
+				row_val(res, i, WALK_DETAIL),    row_str(res, i, WALK_USER),
+				row_str(res, i, WALK_USER_LABEL)};
 			unsigned char stored_prev[32];
 			size_t stored_prevlen = strlen(row_val(res, i, WALK_PREV_HASH)) / 2;
 			struct buf canon;

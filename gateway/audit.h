@@ -28,6 +28,8 @@
 	C(WALK_RID, "resource_id", "a.resource_id", COL_KEY, 0, NULL)                              \
 	C(WALK_PERSON, "person_id", "a.person_id::text", COL_KEY, 0, NULL)                         \
 	C(WALK_DETAIL, "detail", "a.detail::text", COL_KEY, 0, NULL)                               \
+	C(WALK_USER, "user_id", "a.user_id::text", COL_KEY, 0, NULL)                               \
+	C(WALK_USER_LABEL, "user_label", "a.user_label", COL_KEY, 0, NULL)                         \
 	C(WALK_PREV_HASH, "prev_hash", "encode(a.prev_hash, 'hex')", COL_KEY, 0, NULL)             \
 	C(WALK_HASH, "hash", "encode(a.hash, 'hex')", COL_KEY, 0, NULL)
 
@@ -46,6 +48,8 @@ struct db_conn;
 struct audit_row {
 	const char *lane, *seq, *at_us, *organisation_id, *certificate_hex, *request_id, *action,
 		*resource_type, *resource_id, *person_id, *detail;
+	/* A signed-in person (schema/053): NULL for a system's row. */
+	const char *user_id, *user_label;
 };
 
 /* Appends, in r's transaction.  -1 means the caller must fail the request. */

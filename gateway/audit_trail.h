@@ -17,6 +17,11 @@
 	/* which certificate acted (issue 12) */                                                   \
 	C(AUDIT_ENTRY_CERT, "certificate_sha256", "encode(a.certificate_sha256, 'hex')",           \
 	  COL_PLAIN, COL_NULLABLE, NULL)                                                           \
+	/* the person, when a signed-in user acted (schema/053) */                                 \
+	C(AUDIT_ENTRY_USER, "user",                                                                \
+	  "CASE WHEN a.user_id IS NOT NULL THEN json_build_object('id', a.user_id, 'label', "      \
+	  "a.user_label) END",                                                                     \
+	  COL_JSON, COL_OMIT_NULL, NULL)                                                           \
 	C(AUDIT_ENTRY_KEY_AT, "key_at", "a.at::text", COL_KEY, 0, NULL)                            \
 	C(AUDIT_ENTRY_KEY_LANE, "key_lane", "a.lane", COL_KEY, 0, NULL)                            \
 	C(AUDIT_ENTRY_KEY_SEQ, "key_seq", "a.seq", COL_KEY, 0, NULL)

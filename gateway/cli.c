@@ -23,6 +23,7 @@
 #include "retention.h"
 #include "statements.h"
 #include "tls.h"
+#include "users.h"
 #include "util.h"
 
 static struct db_conn *
@@ -329,6 +330,133 @@ cli_org(const struct config *cfg, int argc, char **argv)
 	goto out;
 fail:
 	fprintf(stderr, "refgw org: %s\n", db_last_error(c));
+out:
+	db_res_free(res);
+	db_close(c);
+	return rc;
+}
+
+static bool
+in_list(const char *v, const char *const *values)
+{
+	size_t i;
+
+	for (i = 0; values[i]; i++)
+		if (strcmp(values[i], v) == 0)
+			return true;
+	return false;
+}
+
+/* refgw user add: prints only the invitation token (one line on stdout), so
+ * that a script can hand it on; the user's id goes to stderr. */
+static int
+user_add(struct db_conn *c, int argc, char **argv)
+{
+	struct db_res *res = NULL;
+	const char *org = opt(argc, argv, "--org"), *email = opt(argc, argv, "--email"),
+		   *role = opt(argc, argv, "--role"), *name = opt(argc, argv, "--name"),
+		   *language = opt(argc, argv, "--language");
+	char id[37], token[44] = "", hash[65], hours[8];
+	int rc = 1;
+
+	if (org == NULL || email == NULL || role == NULL) {
+		fprintf(stderr, "usage: refgw user add --org ID|NAME --email E --role R "
+				"[--name N] [--language fr|nl|en]\n");
+		return 2;
+	}
+	if (!in_list(role, user_roles) || (language && !in_list(language, user_languages))) {
+		fprintf(stderr, "refgw user add: the roles are org_admin, worker, "
+				"coordinator_admin; the languages fr, nl, en\n");
+		return 2;
+	}
+	if (resolve_org(c, org, id) != 0)
+		return 1;
+	if (user_invitation_new(token, hash) != 0)
+		return 1;
+	snprintf(hours, sizeof(hours), "%d", USER_INVITATION_HOURS);
+	if (db_begin(c) != DB_OK ||
+	    db_query(c, ST_USER_INSERT, &res, "org", id, "email", email, "name",
+		     name ? name : email, "role", role, "language", language ? language : "fr",
+		     "invitation", hash, "hours", hours, (char *)NULL) != DB_OK) {
+		fprintf(stderr, "refgw user add: %s\n", db_last_error(c));
+		goto out;
+	}
+	if (audit_cli(c, "user.create", "user", row_val(res, 0, USER_ID),
+		      json_pack("{s:s, s:s}", "organisation_id", id, "role", role)) != 0 ||
+	    db_commit(c) != DB_OK) {
+		fprintf(stderr, "refgw user add: %s\n", db_last_error(c));
+		goto out;
+	}
+	fprintf(stderr, "user %s invited; the token below is valid %d hours\n",
+		row_val(res, 0, USER_ID), USER_INVITATION_HOURS);
+	printf("%s\n", token);
+	rc = 0;
+out:
+	wipe(token, sizeof(token));
+	db_res_free(res);
+	return rc;
+}
+
+int
+cli_user(const struct config *cfg, int argc, char **argv)
+{
+	struct db_conn *c = NULL;
+	struct db_res *res = NULL;
+	char id[37];
+	int rc = 1, i;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: refgw user add|list|disable ...\n");
+		return 2;
+	}
+	if ((c = admin_connect(cfg)) == NULL)
+		return 1;
+	if (strcmp(argv[0], "add") == 0) {
+		rc = user_add(c, argc, argv);
+	} else if (strcmp(argv[0], "list") == 0) {
+		const char *org = opt(argc, argv, "--org");
+		if (org == NULL) {
+			fprintf(stderr, "usage: refgw user list --org ID|NAME\n");
+			rc = 2;
+			goto out;
+		}
+		if (resolve_org(c, org, id) != 0)
+			goto out;
+		if (db_query(c, ST_CLI_USER_LIST, &res, "org", id, (char *)NULL) != DB_OK)
+			goto fail;
+		for (i = 0; i < db_rows(res); i++)
+			printf("%s\t%s\t%s\t%s\t%s\n", row_val(res, i, USER_ID),
+			       row_val(res, i, USER_ROLE), row_val(res, i, USER_STATUS),
+			       row_val(res, i, USER_EMAIL), row_val(res, i, USER_NAME));
+		rc = 0;
+	} else if (strcmp(argv[0], "disable") == 0) {
+		if (argc < 2 || !is_uuid(argv[1])) {
+			fprintf(stderr, "usage: refgw user disable USER_ID\n");
+			rc = 2;
+			goto out;
+		}
+		/* The trigger of schema/052 ends the user's sessions. */
+		if (db_begin(c) != DB_OK ||
+		    db_query(c, ST_CLI_USER_DISABLE, &res, "id", argv[1], (char *)NULL) != DB_OK)
+			goto fail;
+		if (db_rows(res) == 0) {
+			db_rollback(c);
+			fprintf(stderr, "refgw user disable: no user %s\n", argv[1]);
+			goto out;
+		}
+		if (audit_cli(c, "user.update", "user", argv[1],
+			      json_pack("{s:s}", "status", "disabled")) != 0 ||
+		    db_commit(c) != DB_OK)
+			goto fail;
+		printf("%s disabled\n", argv[1]);
+		rc = 0;
+	} else {
+		fprintf(stderr, "refgw user: unknown subcommand %s\n", argv[0]);
+		rc = 2;
+	}
+	goto out;
+fail:
+	fprintf(stderr, "refgw user: %s\n", db_last_error(c));
 out:
 	db_res_free(res);
 	db_close(c);

@@ -21,6 +21,8 @@ extern const struct row_desc cli_org_row, cli_org_ref_row;
 
 int cli_migrate(const struct config *cfg);
 int cli_org(const struct config *cfg, int argc, char **argv);
+/* refgw user add|list|disable: people's accounts (schema/052). */
+int cli_user(const struct config *cfg, int argc, char **argv);
 int cli_cert(const struct config *cfg, int argc, char **argv);
 int cli_audit(const struct config *cfg, int argc, char **argv);
 /* Needs no configuration (no database). */

@@ -27,6 +27,11 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	struct int_setting ints[] = {
 		{"REFGW_LISTEN_PORT", &cfg->listen_port, 8443, 0, 65535},
 		{"REFGW_OPS_PORT", &cfg->ops_port, 9090, 0, 65535},
+		/* The browser listener (docs/operations.md); 0 turns it off, -1
+		 * takes any free port (tests). */
+		{"REFGW_BROWSER_PORT", &cfg->browser_port, 8444, -1, 65535},
+		{"REFGW_SESSION_IDLE", &cfg->session_idle_s, 900, 1, 86400},
+		{"REFGW_SESSION_LIFETIME", &cfg->session_lifetime_s, 8 * 3600, 1, 7 * 86400},
 		{"REFGW_DB_POOL_SIZE", &cfg->db_pool_size, 4, 1, 256},
 		{"REFGW_DB_ACQUIRE_TIMEOUT_MS", &cfg->db_acquire_timeout_ms, 2000, 1, 60000},
 		{"REFGW_STATEMENT_TIMEOUT_MS", &cfg->statement_timeout_ms, 10000, 0, 3600000},
@@ -68,6 +73,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 	}
 	cfg->listen_addr = str_or(get, "REFGW_LISTEN_ADDR", "127.0.0.1");
 	cfg->ops_addr = str_or(get, "REFGW_OPS_ADDR", "127.0.0.1");
+	cfg->browser_addr = str_or(get, "REFGW_BROWSER_ADDR", cfg->listen_addr);
+	cfg->browser_origin = str_or(get, "REFGW_BROWSER_ORIGIN", "https://localhost:8444");
 	cfg->tls_cert = str_or(get, "REFGW_TLS_CERT", "certs/dev/server.pem");
 	cfg->tls_key = str_or(get, "REFGW_TLS_KEY", "certs/dev/server.key");
 	cfg->tls_client_ca = str_or(get, "REFGW_TLS_CLIENT_CA", "certs/dev/ca.pem");
@@ -109,6 +116,20 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "REFGW_DATABASE_URL: not set (a libpq connection string for the "
 			 "runtime role, e.g. postgresql://refgw_app@db/refgw)");
+		return -1;
+	}
+	if (strncmp(cfg->browser_origin, "https://", 8) != 0 || strlen(cfg->browser_origin) > 200 ||
+	    strchr(cfg->browser_origin + 8, '/') != NULL) {
+		snprintf(err, errlen,
+			 "REFGW_BROWSER_ORIGIN: an https origin without a path, as browsers "
+			 "send it (e.g. https://refgw.example.be)");
+		return -1;
+	}
+	if (cfg->browser_port > 0 && cfg->browser_port == cfg->listen_port &&
+	    strcmp(cfg->browser_addr, cfg->listen_addr) == 0) {
+		snprintf(err, errlen,
+			 "REFGW_BROWSER_PORT: must differ from REFGW_LISTEN_PORT (%ld)",
+			 cfg->listen_port);
 		return -1;
 	}
 	if (cfg->listen_port != 0 && cfg->listen_port == cfg->ops_port &&

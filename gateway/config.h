@@ -24,6 +24,12 @@ struct config {
 	long listen_port;
 	const char *ops_addr;
 	long ops_port;
+	/* The browser listener: people signed in by session (docs/security.md). */
+	const char *browser_addr;
+	long browser_port;          /* 0: off; -1: any free port */
+	const char *browser_origin; /* what Origin must say on a state change */
+	long session_idle_s;
+	long session_lifetime_s;
 	const char *tls_cert;
 	const char *tls_key;
 	const char *tls_client_ca;

@@ -69,6 +69,16 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		       : -1;
 }
 
+int
+crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len,
+		 unsigned char out[SHA1_LEN])
+{
+	unsigned int n = SHA1_LEN;
+
+	return HMAC(EVP_sha1(), key, (int)keylen, data, len, out, &n) != NULL && n == SHA1_LEN ? 0
+											       : -1;
+}
+
 /* ---- AES-256-GCM: persons' data keys and their fields ---- */
 
 /* The cipher fetched once: EVP_aes_256_gcm() makes OpenSSL 3 fetch it

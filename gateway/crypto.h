@@ -22,6 +22,11 @@ int crypto_uuid(char out[37]) MUSTCHECK;
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
 		       unsigned char out[SHA256_LEN]) MUSTCHECK;
 
+/* HMAC-SHA1: only for TOTP (RFC 6238's default, what authenticator apps
+ * compute; totp.c). */
+#define SHA1_LEN 20
+int crypto_hmac_sha1(const void *key, size_t keylen, const void *data, size_t len,
+		     unsigned char out[SHA1_LEN]) MUSTCHECK;
 /* AES-256-GCM (the data keys of persons, keyring.c and seal.c): out gets
  * nonce (12) || ciphertext (len) || tag (16), AEAD_OVERHEAD more bytes than
  * the plaintext, under a fresh random nonce.  crypto_aead_open answers -1

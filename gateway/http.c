@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -30,12 +31,21 @@
 #include "request.h"
 #include "router.h"
 #include "rows.h"
+#include "sessions.h"
 #include "statements.h"
 #include "tls.h"
 
+/* The access handler's closure: which listener a request arrived on. */
+struct listener {
+	struct http_server *srv;
+	bool browser;
+};
+
 struct http_server {
 	struct MHD_Daemon *api;
+	struct MHD_Daemon *browser;
 	struct MHD_Daemon *ops;
+	struct listener api_listener, browser_listener;
 	const struct config *cfg;
 	long schema_version;
 	atomic_int in_flight;
@@ -171,6 +181,8 @@ access_log(const struct http_server *srv, struct http_request *hr, uint64_t dur_
 	     buf_printf(&line, ",\"organisation_id\":\"%s\"", r->who.organisation_id) == 0) &&
 	    (r->who.certificate_sha256[0] == '\0' ||
 	     buf_printf(&line, ",\"certificate\":\"%.16s\"", r->who.certificate_sha256) == 0) &&
+	    (r->who.user_id[0] == '\0' ||
+	     buf_printf(&line, ",\"user_id\":\"%s\"", r->who.user_id) == 0) &&
 	    (r->problem_slug == NULL ||
 	     buf_printf(&line, ",\"problem\":\"%s\"", r->problem_slug) == 0) &&
 	    buf_append(&line, "}", 1) == 0)
@@ -204,8 +216,21 @@ send_response(struct MHD_Connection *conn, struct http_request *hr)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_LANGUAGE, lang_code(r->lang));
 	if (r->vary_language)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Language");
-	/* A page (the person's export): nothing it holds may run or load. */
-	if (strncmp(r->content_type, "text/html", 9) == 0) {
+	if (r->browser) {
+		/* Every answer to a browser (docs/security.md, "People in
+		 * browsers"): no inline script, no framing, no referrer. */
+		MHD_add_response_header(
+			resp, "Content-Security-Policy",
+			"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+			"connect-src 'self'; form-action 'self'; base-uri 'none'; "
+			"frame-ancestors 'none'");
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+		if (r->set_cookie[0])
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+	} else if (strncmp(r->content_type, "text/html", 9) == 0) {
+		/* A page (the person's export): nothing it holds may run or load. */
 		MHD_add_response_header(resp, "Content-Security-Policy",
 					"default-src 'none'; style-src 'unsafe-inline'");
 		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -422,6 +447,36 @@ framing_problem(struct MHD_Connection *conn, const struct http_request *hr, cons
 	return NULL;
 }
 
+/* The peer's address, for the sign-in throttle. */
+static void
+source_address(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	out[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)outlen);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)outlen);
+}
+
+/* The browser listener: no client certificate; the console's pages, or a
+ * /v1 route authenticated by session (router.c). */
+static void
+run_browser_request(struct MHD_Connection *conn, struct request *r)
+{
+	source_address(conn, r->source, sizeof(r->source));
+	if (strcmp(r->path, "/console") == 0 || strncmp(r->path, "/console/", 9) == 0) {
+		console_serve(r); /* GET and HEAD only: it answers 405 to the rest */
+		return;
+	}
+	router_dispatch(r, NULL);
+}
+
 static void
 run_request(struct http_server *srv, struct MHD_Connection *conn, struct request *r)
 {
@@ -439,6 +494,10 @@ run_request(struct http_server *srv, struct MHD_Connection *conn, struct request
 	if (r->body.toobig) {
 		reply_problem(r, 413, "body-too-large", "Request body too large",
 			      "the request body exceeds %ld bytes", srv->cfg->max_body_bytes);
+		return;
+	}
+	if (r->browser) {
+		run_browser_request(conn, r);
 		return;
 	}
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -486,7 +545,8 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	       const char *version, const char *upload_data, size_t *upload_data_size,
 	       void **req_cls)
 {
-	struct http_server *srv = cls;
+	struct listener *l = cls;
+	struct http_server *srv = l->srv;
 	struct http_request *hr = *req_cls;
 	struct request *r;
 
@@ -499,6 +559,7 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		long n;
 		if (request_init(hr, conn, url, method, (size_t)srv->cfg->max_body_bytes) != 0)
 			return MHD_NO;
+		r->browser = l->browser;
 		r->bad_framing = framing_problem(conn, hr, method, url, version);
 		if (cl && (parse_long(cl, 0, 0x7fffffffL, &n) != 0 || n > srv->cfg->max_body_bytes))
 			r->body.toobig = true;
@@ -570,10 +631,10 @@ static void
 on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	      enum MHD_ConnectionNotificationCode toe)
 {
+	const struct listener *l = cls;
 	const union MHD_ConnectionInfo *ci;
 	struct conn_state *cs;
 
-	(void)cls;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		/* libmicrohttpd 0.9.75 calls this after creating the TLS session
 		 * and before the handshake, and NOTIFY_CLOSED after gnutls_deinit:
@@ -582,6 +643,9 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 		if (cs)
 			tls_peer_start(&cs->peer, ci ? ci->tls_session : NULL);
+		/* Browsers are never asked for a certificate. */
+		if (l->browser && ci)
+			tls_session_no_client_certificate(ci->tls_session);
 		*socket_context = cs;
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		cs = *socket_context;
@@ -740,7 +804,7 @@ int
 http_start(const struct config *cfg, long schema_version, struct http_server **out)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
-	struct sockaddr_storage api_addr, ops_addr;
+	struct sockaddr_storage api_addr, ops_addr, browser_addr;
 	/* poll(), not epoll: with epoll, libmicrohttpd 0.9.75 spins on a TLS
 	 * connection whose handshake record arrived only in part — 100 such
 	 * sockets took 177 % of the two cores (make faults, scenario
@@ -754,6 +818,8 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		return -1;
 	srv->cfg = cfg;
 	srv->schema_version = schema_version;
+	srv->api_listener = (struct listener){srv, false};
+	srv->browser_listener = (struct listener){srv, true};
 	if (sockaddr_for(cfg->listen_addr, cfg->listen_port, &api_addr) != 0) {
 		log_warnx("REFGW_LISTEN_ADDR: not an IP address: %s", cfg->listen_addr);
 		goto fail;
@@ -780,20 +846,50 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		goto fail;
 	}
 	srv->api = MHD_start_daemon(
-		api_flags, 0, NULL, NULL, on_api_request, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
-		NULL, MHD_OPTION_SOCK_ADDR, &api_addr, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-		MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem,
-		MHD_OPTION_HTTPS_PRIORITIES, cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)cfg->connection_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_URI_LOG_CALLBACK,
-		on_request_target, srv,
+		api_flags, 0, NULL, NULL, on_api_request, &srv->api_listener,
+		MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR, &api_addr,
+		MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		MHD_OPTION_HTTPS_MEM_TRUST, srv->ca_pem, MHD_OPTION_HTTPS_PRIORITIES,
+		cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, &srv->api_listener, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_URI_LOG_CALLBACK, on_request_target, srv,
 		/* libmicrohttpd keeps each connection's memory pool while it is
 		 * kept alive: 32 KiB by default, 59 MB for 1 000 idle connections;
 		 * 16 KiB (headers up to ~8 KiB, bodies stream through) gives 43 MB. */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+	/* The browser listener: the same server certificate and key (and their
+	 * reload: tls_peer_start switches each connection to the current
+	 * material), no client CA: no certificate is requested. */
+	if (srv->api != NULL && cfg->browser_port != 0) {
+		if (sockaddr_for(cfg->browser_addr, cfg->browser_port < 0 ? 0 : cfg->browser_port,
+				 &browser_addr) != 0) {
+			log_warnx("REFGW_BROWSER_ADDR: not an IP address: %s", cfg->browser_addr);
+			wipe(srv->key_pem, srv->key_len);
+			goto fail;
+		}
+		srv->browser = MHD_start_daemon(
+			api_flags, 0, NULL, NULL, on_api_request, &srv->browser_listener,
+			MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL, MHD_OPTION_SOCK_ADDR,
+			&browser_addr, MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
+			MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem, MHD_OPTION_HTTPS_PRIORITIES,
+			cfg->tls_priorities, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, &srv->browser_listener,
+			MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_URI_LOG_CALLBACK,
+			on_request_target, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+			MHD_OPTION_END);
+		if (srv->browser == NULL) {
+			log_warnx("cannot start the browser listener on %s:%ld (port in use?)",
+				  cfg->browser_addr, cfg->browser_port);
+			wipe(srv->key_pem, srv->key_len);
+			goto fail;
+		}
+	}
 	/* The private key is in GnuTLS's credentials now; our copy goes. */
 	wipe(srv->key_pem, srv->key_len);
 	if (srv->api == NULL) {
@@ -841,6 +937,12 @@ http_ops_port(const struct http_server *s)
 	return port_of(s->ops);
 }
 
+int
+http_browser_port(const struct http_server *s)
+{
+	return s->browser ? port_of(s->browser) : 0;
+}
+
 void
 http_stop(struct http_server *srv, long grace_s)
 {
@@ -853,12 +955,19 @@ http_stop(struct http_server *srv, long grace_s)
 		MHD_socket fd = MHD_quiesce_daemon(srv->api);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
+		if (srv->browser) {
+			fd = MHD_quiesce_daemon(srv->browser);
+			if (fd != MHD_INVALID_SOCKET)
+				close(fd);
+		}
 		/* Parked long-polls answer now, and no new one parks. */
 		notify_stop();
 		deadline = now_monotonic_us() + (uint64_t)grace_s * 1000000u;
 		while (atomic_load(&srv->in_flight) > 0 && now_monotonic_us() < deadline)
 			usleep(10000);
 		MHD_stop_daemon(srv->api);
+		if (srv->browser)
+			MHD_stop_daemon(srv->browser);
 	}
 	if (srv->ops)
 		MHD_stop_daemon(srv->ops);

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "idcache.h"
 #include "metrics.h"
+#include "sessions.h"
 #include "statements.h"
 
 /* Resolves the organisation from the fingerprint and sets it for RLS. */
@@ -59,6 +60,60 @@ identity_authenticate(struct request *r, const char *fp, const char *action)
 		r->who.certificate_confirmed = true;
 		r->authenticated = true;
 	}
+	db_res_free(res);
+	return status;
+}
+
+int
+identity_from_session(struct request *r, const struct db_res *res)
+{
+	struct identity *w = &r->who;
+
+	if (db_rows(res) < 1)
+		return -1;
+	snprintf(w->organisation_id, sizeof(w->organisation_id), "%s",
+		 row_val(res, 0, SESSION_ORG));
+	snprintf(w->organisation_name, sizeof(w->organisation_name), "%s",
+		 row_val(res, 0, SESSION_ORG_NAME));
+	snprintf(w->kind, sizeof(w->kind), "%s", row_val(res, 0, SESSION_KIND));
+	snprintf(w->user_id, sizeof(w->user_id), "%s", row_val(res, 0, SESSION_USER));
+	snprintf(w->user_email, sizeof(w->user_email), "%s", row_val(res, 0, SESSION_EMAIL));
+	snprintf(w->user_name, sizeof(w->user_name), "%s", row_val(res, 0, SESSION_NAME));
+	snprintf(w->user_role, sizeof(w->user_role), "%s", row_val(res, 0, SESSION_ROLE));
+	snprintf(w->user_language, sizeof(w->user_language), "%s",
+		 row_val(res, 0, SESSION_LANGUAGE));
+	/* A signed-in person reads the gateway's words in the language they
+	 * chose (docs/security.md), whatever their browser says. */
+	if (w->user_language[0])
+		(void)request_set_language(r, w->user_language);
+	snprintf(w->session_expires_at, sizeof(w->session_expires_at), "%s",
+		 row_val(res, 0, SESSION_EXPIRES));
+	snprintf(w->session_idle_expires_at, sizeof(w->session_idle_expires_at), "%s",
+		 row_val(res, 0, SESSION_IDLE_EXPIRES));
+	w->certificate_sha256[0] = '\0';
+	w->may = row_bool(res, 0, SESSION_MAY);
+	w->certificate_confirmed = false;
+	r->authenticated = true;
+	return 0;
+}
+
+int
+identity_authenticate_session(struct request *r, const char *session_hash, const char *action)
+{
+	struct db_res *res = NULL;
+	enum db_status s;
+	char idle[24];
+	int status = 0;
+
+	snprintf(idle, sizeof(idle), "%ld", sessions_idle_s());
+	s = db_begin_query(r->db, ST_SESSION_AUTHENTICATE, &res, "session", session_hash, "action",
+			   action, "idle", idle, (char *)NULL);
+	if (s != DB_OK)
+		return reply_db_error(r, s);
+	if (db_rows(res) == 0 || identity_from_session(r, res) != 0)
+		status = reply_problem(r, 401, "unauthenticated", "Not signed in",
+				       "no valid session: it ended, timed out, or its user or "
+				       "organisation was disabled; sign in again");
 	db_res_free(res);
 	return status;
 }

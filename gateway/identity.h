@@ -38,6 +38,17 @@ void identity_stop(void);
  * status it answered (401, 403, or the database's error). */
 int identity_authenticate(struct request *r, const char *cert_sha256, const char *action) MUSTCHECK;
 
+/* The same for a person on the browser listener: BEGIN and
+ * refgw_session_authenticate(session hash, action, idle timeout) in one
+ * round trip (schema/052), which checks the session, its user and its
+ * organisation, and sets the organisation and the user for row-level
+ * security and the audit.  Returns 0 with r->who filled (user included), or
+ * the status it answered (401 unauthenticated, or the database's error). */
+int identity_authenticate_session(struct request *r, const char *session_hash,
+				  const char *action) MUSTCHECK;
+/* Fills r->who from row 0 of what refgw_session_authenticate answered. */
+int identity_from_session(struct request *r, const struct db_res *res) MUSTCHECK;
+
 /* For a route that needs no action and answers from r->who and
  * r->caller_actions when r->db is NULL (reading them itself when it has a
  * connection): answers r with answer from the cache, without a transaction,

@@ -264,3 +264,64 @@ keyring_unwrap(const char *person, const char *id, const unsigned char wrapped[K
 	pthread_rwlock_unlock(&ring.lock);
 	return rc;
 }
+
+/* What a sealed secret is bound to: its purpose, its subject and the key. */
+static size_t
+seal_aad(char *aad, size_t len, const char *purpose, const char *subject, const char *id)
+{
+	int n = snprintf(aad, len, "refgw-secret-v1|%s|%s|%s", purpose, subject, id);
+
+	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+}
+
+int
+keyring_seal(const char *purpose, const char *subject, const void *plain, size_t len,
+	     char id[KEYRING_ID_MAX + 1], unsigned char *out)
+{
+	char aad[192];
+	size_t aadlen;
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&ring.lock);
+	if (ring.n > 0) {
+		snprintf(id, KEYRING_ID_MAX + 1, "%s", ring.keys[0].id);
+		aadlen = seal_aad(aad, sizeof(aad), purpose, subject, id);
+		if (aadlen)
+			rc = crypto_aead_seal(ring.keys[0].key, aad, aadlen, plain, len, out);
+	}
+	pthread_rwlock_unlock(&ring.lock);
+	return rc;
+}
+
+int
+keyring_open(const char *purpose, const char *subject, const char *id, const unsigned char *sealed,
+	     size_t sealedlen, unsigned char *plain)
+{
+	char aad[192];
+	size_t aadlen = seal_aad(aad, sizeof(aad), purpose, subject, id);
+	int i, rc = -1;
+
+	if (aadlen == 0 || sealedlen < AEAD_OVERHEAD)
+		return -1;
+	pthread_rwlock_rdlock(&ring.lock);
+	i = find(id);
+	if (i >= 0)
+		rc = crypto_aead_open(ring.keys[i].key, aad, aadlen, sealed, sealedlen, plain);
+	pthread_rwlock_unlock(&ring.lock);
+	return rc;
+}
+
+int
+keyring_mac(const char *purpose, const void *data, size_t len, unsigned char out[SHA256_LEN])
+{
+	unsigned char derived[SHA256_LEN];
+	int rc = -1;
+
+	pthread_rwlock_rdlock(&ring.lock);
+	if (ring.n > 0 && crypto_hmac_sha256(ring.keys[0].key, AEAD_KEY_LEN, purpose,
+					     strlen(purpose), derived) == 0)
+		rc = crypto_hmac_sha256(derived, sizeof(derived), data, len, out);
+	pthread_rwlock_unlock(&ring.lock);
+	wipe(derived, sizeof(derived));
+	return rc;
+}

@@ -37,4 +37,19 @@ int keyring_unwrap(const char *person, const char *id,
 		   const unsigned char wrapped[KEYRING_WRAPPED_LEN],
 		   unsigned char dek[AEAD_KEY_LEN]) MUSTCHECK;
 
+/* Seals a small secret of a subject (a user's TOTP secret: purpose "totp",
+ * subject its user id) under the current master key, bound to purpose,
+ * subject and key id: out gets len + AEAD_OVERHEAD bytes. */
+int keyring_seal(const char *purpose, const char *subject, const void *plain, size_t len,
+		 char id[KEYRING_ID_MAX + 1], unsigned char *out) MUSTCHECK;
+/* 0: plain gets sealedlen - AEAD_OVERHEAD bytes; -1: no such key, or it
+ * does not open. */
+int keyring_open(const char *purpose, const char *subject, const char *id,
+		 const unsigned char *sealed, size_t sealedlen, unsigned char *plain) MUSTCHECK;
+/* HMAC-SHA256 under a key derived from the current master key for purpose
+ * (the sign-in throttle's account key, a session's CSRF token): stable
+ * while the first master key stays first. */
+int keyring_mac(const char *purpose, const void *data, size_t len,
+		unsigned char out[SHA256_LEN]) MUSTCHECK;
+
 #endif

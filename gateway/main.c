@@ -14,8 +14,10 @@
 #include "keyring.h"
 #include "keystore.h"
 #include "log.h"
+#include "password.h"
 #include "persons.h"
 #include "router.h"
+#include "sessions.h"
 #include "sqltext.h"
 #include "statements.h"
 #include "tls.h"
@@ -40,6 +42,10 @@ usage(void)
 		"       refgw org add --name N --kind K [--programs a,b]\n"
 		"       refgw org list\n"
 		"       refgw org activate ID|NAME    reactivate a suspended organisation\n"
+		"       refgw user add --org ID|NAME --email E --role R [--name N] [--language L]\n"
+		"                                     print a new user's invitation token\n"
+		"       refgw user list --org ID|NAME\n"
+		"       refgw user disable USER_ID     (ends the user's sessions)\n"
 		"       refgw cert register --org ID|NAME FILE.pem\n"
 		"       refgw cert revoke --org ID|NAME SHA256 [--reason TEXT]\n"
 		"       refgw audit verify [--checkpoint FILE [--key PUBLIC.pem]]\n"
@@ -127,7 +133,8 @@ serve(const struct config *cfg)
 		tls_shutdown();
 		return 2;
 	}
-	if (identity_start(cfg->identity_cache_ms) != 0) {
+	sessions_configure(cfg->session_idle_s, cfg->session_lifetime_s, cfg->browser_origin);
+	if (password_init() != 0 || identity_start(cfg->identity_cache_ms) != 0) {
 		log_warnx("cannot start the identity refresher");
 		db_pool_shutdown();
 		keystore_shutdown();
@@ -158,14 +165,15 @@ serve(const struct config *cfg)
 	if (cfg->port_file) {
 		f = fopen(cfg->port_file, "w");
 		if (f == NULL ||
-		    fprintf(f, "%d %d\n", http_api_port(srv), http_ops_port(srv)) < 0 ||
+		    fprintf(f, "%d %d %d\n", http_api_port(srv), http_ops_port(srv),
+			    http_browser_port(srv)) < 0 ||
 		    fclose(f) != 0)
 			log_warn("REFGW_PORT_FILE: cannot write %s", cfg->port_file);
 	}
-	log_info("refgw listening on https://%s:%d (operations on http://%s:%d), %ld threads, "
-		 "pool of %ld",
+	log_info("refgw listening on https://%s:%d (operations on http://%s:%d, browsers on "
+		 "https://%s:%d), %ld threads, pool of %ld",
 		 cfg->listen_addr, http_api_port(srv), cfg->ops_addr, http_ops_port(srv),
-		 cfg->threads, cfg->db_pool_size);
+		 cfg->browser_addr, http_browser_port(srv), cfg->threads, cfg->db_pool_size);
 	while (sig != SIGINT && sig != SIGTERM) {
 		if (sigwait(&set, &sig) != 0)
 			break;
@@ -233,6 +241,8 @@ main(int argc, char **argv)
 		rc = cli_migrate(&cfg);
 	else if (strcmp(cmd, "org") == 0)
 		rc = cli_org(&cfg, argc - 2, argv + 2);
+	else if (strcmp(cmd, "user") == 0)
+		rc = cli_user(&cfg, argc - 2, argv + 2);
 	else if (strcmp(cmd, "cert") == 0)
 		rc = cli_cert(&cfg, argc - 2, argv + 2);
 	else if (strcmp(cmd, "audit") == 0)

@@ -14,7 +14,7 @@
 #include "retention.h"
 #include "router.h"
 
-#define MAX_ROUTES 64
+#define MAX_ROUTES 128
 static const int status_codes[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
 				   409, 412, 413, 415, 422, 428, 429, 500, 503};
 #define NSTATUS (ARRAY_LEN(status_codes) + 1) /* + "other" */

@@ -36,6 +36,14 @@ struct identity {
 	 * the identity cache keeps (schema/017). */
 	bool certificate_confirmed;
 	time_t certificate_not_before, certificate_not_after;
+	/* A person signed in on the browser listener (schema/052): the
+	 * session's user; user_id is "" for a certificate. */
+	char user_id[37];
+	char user_email[255];
+	char user_name[201];
+	char user_role[24];
+	char user_language[4];
+	char session_expires_at[32], session_idle_expires_at[32];
 };
 
 struct route;
@@ -76,6 +84,11 @@ struct request {
 	 * (request_negotiate_language), or a signed-in user's preference
 	 * (request_set_language).  Sent as Content-Language. */
 	enum lang lang;
+	/* Arrived on the browser listener (server certificate only, sessions
+	 * by cookie, CSRF checks, security headers: docs/security.md). */
+	bool browser;
+	char source[64];      /* the peer's address, for the sign-in throttle */
+	char set_cookie[160]; /* a Set-Cookie header to send, or "" */
 
 	/* The answer, built once. */
 	int status;

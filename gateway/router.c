@@ -29,14 +29,30 @@
 #include "referrals.h"
 #include "reports.h"
 #include "seal.h"
+#include "sessions.h"
 #include "sites.h"
 #include "units.h"
+#include "users.h"
 
 const struct route routes[] = {
-	{HTTP_GET, "/v1/me", handle_me, NULL, "me", ROUTE_IDENTITY_CACHE},
+	{HTTP_GET, "/v1/me", handle_me, NULL, "me", ROUTE_IDENTITY_CACHE | ROUTE_CERTIFICATE_ONLY},
 	/* Any organisation, for itself: rotation (docs/security.md). */
 	{HTTP_POST, "/v1/me/certificates", handle_me_cert_register, NULL, "certificates.rotate",
-	 ROUTE_IDEMPOTENT | ROUTE_CHANGES_IDENTITY},
+	 ROUTE_IDEMPOTENT | ROUTE_CHANGES_IDENTITY | ROUTE_CERTIFICATE_ONLY},
+	/* People on the browser listener (schema/052, docs/security.md). */
+	{HTTP_POST, "/v1/session", handle_session_create, NULL, "session.create",
+	 ROUTE_BROWSER_ONLY | ROUTE_NO_SESSION | ROUTE_COMMIT_REFUSALS},
+	{HTTP_POST, "/v1/session/second-factor", handle_session_second_factor, NULL,
+	 "session.second_factor", ROUTE_BROWSER_ONLY | ROUTE_NO_SESSION | ROUTE_COMMIT_REFUSALS},
+	{HTTP_GET, "/v1/session", handle_session_get, NULL, "session.get", ROUTE_BROWSER_ONLY},
+	{HTTP_DELETE, "/v1/session", handle_session_delete, NULL, "session.delete",
+	 ROUTE_BROWSER_ONLY},
+	{HTTP_PATCH, "/v1/account", handle_account_update, NULL, "account.update",
+	 ROUTE_BROWSER_ONLY},
+	{HTTP_POST, "/v1/account/enrol", handle_account_enrol, NULL, "account.enrol",
+	 ROUTE_BROWSER_ONLY | ROUTE_NO_SESSION | ROUTE_COMMIT_REFUSALS},
+	{HTTP_POST, "/v1/account/confirm", handle_account_confirm, NULL, "account.confirm",
+	 ROUTE_BROWSER_ONLY | ROUTE_NO_SESSION | ROUTE_COMMIT_REFUSALS},
 	{HTTP_GET, "/v1/organisations", handle_org_list, NULL, "organisations.list", 0},
 	{HTTP_POST, "/v1/organisations", handle_org_create, "organisation.manage",
 	 "organisations.create", ROUTE_IDEMPOTENT | ROUTE_CHANGES_IDENTITY},
@@ -49,6 +65,16 @@ const struct route routes[] = {
 	{HTTP_PATCH, "/v1/organisations/{id}/programs/{code}", handle_program_update,
 	 "program.manage", "organisations.programs.update", 0},
 	/* The directory as Open Referral HSDS 3 (docs/hsds.md). */
+	/* Its people (schema/052): the organisation itself, a coordinator
+	 * any organisation's (RLS); never a worker's session. */
+	{HTTP_GET, "/v1/organisations/{id}/users", handle_user_list, "user.read", "users.list", 0},
+	/* Not idempotent: a stored replay would keep the invitation token in
+	 * clear; a retry is 409 user-exists. */
+	{HTTP_POST, "/v1/organisations/{id}/users", handle_user_create, "user.manage",
+	 "users.create", 0},
+	{HTTP_GET, "/v1/users/{id}", handle_user_get, "user.read", "users.get", 0},
+	{HTTP_PATCH, "/v1/users/{id}", handle_user_update, "user.manage", "users.update", 0},
+	{HTTP_POST, "/v1/users/{id}/reset", handle_user_reset, "user.manage", "users.reset", 0},
 	{HTTP_GET, "/v1/hsds/organizations", handle_hsds_organizations, NULL, "hsds.organizations",
 	 0},
 	{HTTP_GET, "/v1/hsds/services", handle_hsds_services, NULL, "hsds.services", 0},
@@ -63,7 +89,7 @@ const struct route routes[] = {
 	/* The organisation itself; coordinators only for one without an active
 	 * certificate (four eyes), decided by PostgreSQL. */
 	{HTTP_POST, "/v1/organisations/{id}/certificates/{sha256}/confirm", handle_cert_confirm,
-	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY},
+	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY | ROUTE_CERTIFICATE_ONLY},
 	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create",
 	 ROUTE_IDEMPOTENT},
 	/* Its recorder, or a coordinator on the person's request (schema/047). */
@@ -262,6 +288,60 @@ unavailable(struct request *r, enum db_status s)
 	return 503;
 }
 
+static bool
+changes_state(enum http_method m)
+{
+	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+/* The browser listener's first check of a state change, before anything
+ * else: the Origin the browser sent must be ours (an absent one is
+ * refused).  SameSite=Strict alone leaves sibling sites and old browsers. */
+static bool
+origin_refused(struct request *r)
+{
+	const char *origin = req_header(r, "Origin");
+
+	if (!changes_state(r->method) || (origin && strcmp(origin, sessions_origin()) == 0))
+		return false;
+	if (origin)
+		reply_problem(r, 403, "csrf", "Cross-site request refused",
+			      "a change must come from %s (the Origin header): this request came "
+			      "from another origin",
+			      sessions_origin());
+	else
+		reply_problem(r, 403, "csrf", "Cross-site request refused",
+			      "a change must come from %s (the Origin header): this request named "
+			      "no origin",
+			      sessions_origin());
+	return true;
+}
+
+/* Authenticates a browser request by its session cookie (r->db acquired):
+ * 0, or the status answered.  A state change then needs the session's CSRF
+ * token in X-CSRF-Token. */
+static int
+authenticate_browser(struct request *r, const char *action)
+{
+	char id[SESSION_ID_LEN + 1], hash[65];
+	int status;
+
+	if (!session_cookie(r, id))
+		return reply_problem(r, 401, "unauthenticated", "Not signed in",
+				     "sign in first (POST /v1/session): no session cookie");
+	session_id_hash(id, hash);
+	status = identity_authenticate_session(r, hash, action);
+	if (status == 0 && changes_state(r->method) &&
+	    !session_csrf_ok(id, req_header(r, "X-CSRF-Token"))) {
+		r->authenticated = false;
+		status = reply_problem(r, 403, "csrf", "CSRF token missing or wrong",
+				       "send the session's csrf_token (GET /v1/session) in the "
+				       "X-CSRF-Token header with every change");
+	}
+	wipe(id, sizeof(id));
+	return status;
+}
+
 void
 router_dispatch(struct request *r, const char *fp)
 {
@@ -272,10 +352,17 @@ router_dispatch(struct request *r, const char *fp)
 	uint64_t identity_generation = 0;
 
 	rt = router_match(r->method, r->path, r->params, &r->nparams, &allow);
+	/* A route of the other listener is not there at all. */
+	if (rt && (rt->flags & (r->browser ? ROUTE_CERTIFICATE_ONLY : ROUTE_BROWSER_ONLY))) {
+		rt = NULL;
+		allow = 0;
+	}
 	r->route = rt;
 	r->route_index = rt ? (int)(rt - routes) : -1;
+	if (r->browser && origin_refused(r))
+		return;
 
-	if (rt && (rt->flags & ROUTE_IDENTITY_CACHE)) {
+	if (!r->browser && rt && (rt->flags & ROUTE_IDENTITY_CACHE)) {
 		if (identity_answer_from_cache(r, fp, rt->handler))
 			return;
 		identity_generation = identity_cache_generation(); /* before the reads */
@@ -285,8 +372,16 @@ router_dispatch(struct request *r, const char *fp)
 		unavailable(r, s);
 		return;
 	}
-	if (identity_authenticate(r, fp, rt ? rt->action : NULL) != 0)
+	if (r->browser && rt && (rt->flags & ROUTE_NO_SESSION)) {
+		s = db_begin(r->db);
+		if (s != DB_OK) {
+			reply_db_error(r, s);
+			goto out;
+		}
+	} else if (r->browser ? authenticate_browser(r, rt ? rt->action : NULL) != 0
+			      : identity_authenticate(r, fp, rt ? rt->action : NULL) != 0) {
 		goto out;
+	}
 	if (rt == NULL) {
 		if (allow) {
 			router_allow_header(allow, r->allow, sizeof(r->allow));
@@ -300,8 +395,15 @@ router_dispatch(struct request *r, const char *fp)
 		goto out;
 	}
 	if (rt->action && !r->who.may) {
-		reply_problem(r, 403, "forbidden", "Forbidden",
-			      "the access rules do not allow this organisation %s", rt->action);
+		if (r->browser)
+			reply_problem(r, 403, "forbidden", "Forbidden",
+				      "the access rules do not allow %s to a %s of this "
+				      "organisation",
+				      rt->action, r->who.user_role);
+		else
+			reply_problem(r, 403, "forbidden", "Forbidden",
+				      "the access rules do not allow this organisation %s",
+				      rt->action);
 		goto out;
 	}
 	idem_key = (rt->flags & ROUTE_IDEMPOTENT) ? req_header(r, "Idempotency-Key") : NULL;
@@ -313,6 +415,12 @@ router_dispatch(struct request *r, const char *fp)
 	 * sends an empty 200 (nor commits). */
 	if (r->resp == NULL)
 		status = reply_internal(r);
+	if (status >= 400 && status < 500 && (rt->flags & ROUTE_COMMIT_REFUSALS)) {
+		/* The refusal stands; what it counted is kept. */
+		if (db_commit(r->db) != DB_OK)
+			log_request_warnx(r->id, "", "a refusal's counters were not committed");
+		goto out;
+	}
 	if (status >= 400) {
 		/* A write that failed because PostgreSQL went away mid-request
 		 * (the audit or event insert, say) was not committed: 503, so
@@ -348,7 +456,8 @@ router_dispatch(struct request *r, const char *fp)
 				      "the change could not be committed (request %s)", r->id);
 	} else if (rt->flags & ROUTE_CHANGES_IDENTITY) {
 		identity_cache_invalidate();
-	} else if (identity_generation && r->status == 200 && !r->caller_actions_truncated) {
+	} else if (identity_generation && !r->browser && r->status == 200 &&
+		   !r->caller_actions_truncated) {
 		identity_cache_put(identity_generation, fp, r);
 	}
 out:

@@ -21,6 +21,18 @@ enum route_flag {
 	 * certificates, access rules; schema/014 notifies the same): the cache
 	 * serves nothing read before it. */
 	ROUTE_CHANGES_IDENTITY = 1 << 2,
+	/* Only on the browser listener (sessions and accounts, schema/052): a
+	 * partner system's listener answers 404. */
+	ROUTE_BROWSER_ONLY = 1 << 3,
+	/* Only with a client certificate (it is about the certificate: /v1/me,
+	 * rotation, confirmation): the browser listener answers 404. */
+	ROUTE_CERTIFICATE_ONLY = 1 << 4,
+	/* Before a session exists (sign-in, activation): no authentication,
+	 * the Origin check alone; the handler reads what it needs through
+	 * SECURITY DEFINER functions. */
+	ROUTE_NO_SESSION = 1 << 5,
+	/* Commits what a refusal wrote too (the sign-in throttle's counters). */
+	ROUTE_COMMIT_REFUSALS = 1 << 6,
 };
 
 struct route {
@@ -44,7 +56,9 @@ const struct route *router_match(enum http_method method, const char *path,
 /* Writes "GET, POST" for a method mask. */
 void router_allow_header(int allow, char *out, size_t outlen);
 
-/* Runs the request whose TLS peer was verified with this fingerprint. */
+/* Runs the request whose TLS peer was verified with this fingerprint, or,
+ * on the browser listener (r->browser, cert_sha256 NULL), the request of a
+ * session cookie: the Origin and CSRF checks, then the same routes. */
 void router_dispatch(struct request *r, const char *cert_sha256);
 
 #endif

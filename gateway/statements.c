@@ -29,8 +29,10 @@
 #include "reports.h"
 #include "retention.h"
 #include "rows.h"
+#include "sessions.h"
 #include "sites.h"
 #include "units.h"
+#include "users.h"
 
 /* The keyset condition is always a range of bare parameters (no "$x IS NULL
  * OR", no coalesce: the first page passes KEYSET_FIRST_*), so that the cached
@@ -138,6 +140,14 @@ ROW_DESC(alert_replace_row, ALERT_REPLACE_COLUMNS);
 ROW_DESC(placement_record_row, PLACEMENT_RECORD_COLUMNS);
 ROW_DESC(release_row, RELEASE_COLUMNS);
 ROW_DESC(release_sealed_row, RELEASE_SEALED_COLUMNS);
+
+/* people: users and sessions (schema/052) */
+ROW_DESC(user_row, USER_COLUMNS);
+ROW_DESC(session_auth_row, SESSION_AUTH_COLUMNS);
+ROW_DESC(throttle_row, THROTTLE_COLUMNS);
+ROW_DESC(signin_user_row, SIGNIN_USER_COLUMNS);
+ROW_DESC(pending_row, PENDING_COLUMNS);
+ROW_DESC(invitation_row, INVITATION_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
@@ -770,4 +780,90 @@ struct db_stmt statements[ST_COUNT] = {
 		 "1, updated_at = now() WHERE id = $id::uuid AND status <> 'active' "
 		 "RETURNING id",
 		 "id", NULL},
+	/* users (users.h): row-level security shows an organisation its own,
+	 * the coordinator all, a worker's session none */
+	[ST_USER_LIST] = {"user_list",
+			  "SELECT {cols} FROM users u WHERE u.organisation_id = $org::uuid "
+			  "AND (lower(u.email), u.id) > ($after_key::text, $after_id::uuid) "
+			  "ORDER BY lower(u.email), u.id LIMIT $limit::int",
+			  "org after_key after_id limit", &user_row},
+	[ST_USER_GET] = {"user_get", "SELECT {cols} FROM users u WHERE u.id = $id::uuid", "id",
+			 &user_row},
+	/* also the CLI's (user add) */
+	[ST_USER_INSERT] =
+		{"user_insert",
+		 "INSERT INTO users AS u (organisation_id, email, display_name, role, "
+		 "language, invitation_hash, invitation_expires_at) "
+		 "VALUES ($org::uuid, $email, $name, $role, $language, "
+		 "decode($invitation, 'hex'), now() + make_interval(hours => $hours::int)) "
+		 "RETURNING {cols}",
+		 "org email name role language invitation hours", &user_row},
+	[ST_USER_UPDATE] =
+		{"user_update",
+		 "UPDATE users AS u SET display_name = coalesce($name, u.display_name), "
+		 "role = coalesce($role, u.role), "
+		 "language = coalesce($language, u.language), "
+		 "status = coalesce($status, u.status), version = u.version + 1, "
+		 "updated_at = now() WHERE u.id = $id::uuid AND u.version = $version::int "
+		 "RETURNING {cols}",
+		 "id name role language status version", &user_row},
+	[ST_USER_RESET] = {"user_reset",
+			   "SELECT refgw_user_reset($id::uuid, decode($invitation, 'hex'), "
+			   "$hours::int) AS value",
+			   "id invitation hours", &scalar_row},
+	/* the CLI, as the owner */
+	[ST_CLI_USER_LIST] = {"cli_user_list",
+			      "SELECT {cols} FROM users u WHERE u.organisation_id = $org::uuid "
+			      "ORDER BY lower(u.email), u.id",
+			      "org", &user_row},
+	[ST_CLI_USER_DISABLE] =
+		{"cli_user_disable",
+		 "UPDATE users AS u SET status = 'disabled', version = u.version + 1, "
+		 "updated_at = now() WHERE u.id = $id::uuid RETURNING {cols}",
+		 "id", &user_row},
+	/* sessions (sessions.h) */
+	[ST_SESSION_AUTHENTICATE] = {"session_authenticate",
+				     "SELECT {cols} FROM refgw_session_authenticate("
+				     "decode($session, 'hex'), $action, $idle::int)",
+				     "session action idle", &session_auth_row},
+	[ST_SIGNIN_THROTTLED] = {"signin_throttled",
+				 "SELECT {cols} FROM refgw_signin_throttled($account, $source)",
+				 "account source", &throttle_row},
+	[ST_SIGNIN_FAILED] = {"signin_failed",
+			      "SELECT refgw_signin_failed($account, $source) IS NULL AS value",
+			      "account source", &scalar_row},
+	[ST_SIGNIN_CLEARED] = {"signin_cleared",
+			       "SELECT refgw_signin_cleared($account) IS NULL AS value", "account",
+			       &scalar_row},
+	[ST_SIGNIN_USER] = {"signin_user", "SELECT {cols} FROM refgw_signin_user($email)", "email",
+			    &signin_user_row},
+	[ST_SESSION_START] = {"session_start",
+			      "SELECT refgw_session_start(decode($session, 'hex'), $user::uuid, "
+			      "$second_factor::boolean, $lifetime::int) IS NULL AS value",
+			      "session user second_factor lifetime", &scalar_row},
+	[ST_SESSION_PENDING] = {"session_pending",
+				"SELECT {cols} FROM refgw_session_pending(decode($session, 'hex'))",
+				"session", &pending_row},
+	[ST_SESSION_PROMOTE] = {"session_promote",
+				"SELECT refgw_session_promote(decode($pending, 'hex'), "
+				"decode($session, 'hex'), $user::uuid, $step::bigint, "
+				"$lifetime::int) AS value",
+				"pending session user step lifetime", &scalar_row},
+	[ST_SESSION_END] = {"session_end",
+			    "SELECT refgw_session_end(decode($session, 'hex')) IS NULL AS value",
+			    "session", &scalar_row},
+	[ST_ACCOUNT_LANGUAGE] = {"account_language",
+				 "SELECT refgw_account_language($language) IS NULL AS value",
+				 "language", &scalar_row},
+	[ST_INVITATION_USER] = {"invitation_user",
+				"SELECT {cols} FROM refgw_invitation_user(decode($token, 'hex'))",
+				"token", &invitation_row},
+	[ST_INVITATION_ENROL] = {"invitation_enrol",
+				 "SELECT refgw_invitation_enrol(decode($token, 'hex'), $password, "
+				 "$key_id, decode($secret, 'hex')) AS value",
+				 "token password key_id secret", &scalar_row},
+	[ST_INVITATION_CONFIRM] = {"invitation_confirm",
+				   "SELECT refgw_invitation_confirm(decode($token, 'hex'), "
+				   "$step::bigint) AS value",
+				   "token step", &scalar_row},
 };

@@ -482,6 +482,13 @@ tls_peer_start(struct tls_peer *peer, void *session)
 }
 
 void
+tls_session_no_client_certificate(void *session)
+{
+	if (session)
+		gnutls_certificate_server_set_request(session, GNUTLS_CERT_IGNORE);
+}
+
+void
 tls_peer_end(struct tls_peer *peer)
 {
 	struct tls_material *m = peer->material;

@@ -68,6 +68,8 @@ enum tls_verdict tls_check_peer(void *gnutls_session, struct tls_peer *peer, tim
  * current material's credentials, held until tls_peer_end. */
 void tls_peer_start(struct tls_peer *peer, void *gnutls_session);
 void tls_peer_end(struct tls_peer *peer);
+/* A session of the browser listener: no client certificate is requested. */
+void tls_session_no_client_certificate(void *gnutls_session);
 /* Forgets the verified certificate (the material stays). */
 void tls_peer_clear(struct tls_peer *peer);
 

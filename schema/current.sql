@@ -89,6 +89,20 @@ CREATE FUNCTION public.refgw_access_fits(p_need text, p_unit text) RETURNS boole
 ALTER FUNCTION public.refgw_access_fits(p_need text, p_unit text) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_account_language(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_account_language(p_language text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    UPDATE users SET language = p_language, version = version + 1, updated_at = now()
+     WHERE id = nullif(current_setting('refgw.user_id', true), '')::uuid
+$$;
+
+ALTER FUNCTION public.refgw_account_language(p_language text) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_alert_days(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -159,7 +173,9 @@ CREATE TABLE public.audit_log (
     person_id uuid,
     detail jsonb DEFAULT '{}'::jsonb NOT NULL,
     prev_hash bytea NOT NULL,
-    hash bytea NOT NULL
+    hash bytea NOT NULL,
+    user_id uuid,
+    user_label text
 );
 
 ALTER TABLE public.audit_log OWNER TO refgw_owner;
@@ -171,7 +187,7 @@ ALTER TABLE public.audit_log OWNER TO refgw_owner;
 CREATE FUNCTION public.refgw_audit_canonical(a public.audit_log) RETURNS text
     LANGUAGE sql IMMUTABLE
     AS $$
-    SELECT 'refgw-audit-v1'
+    SELECT CASE WHEN a.user_id IS NULL THEN 'refgw-audit-v1' ELSE 'refgw-audit-v2' END
         || refgw_audit_field(a.lane::text)
         || refgw_audit_field(a.seq::text)
         || refgw_audit_field((extract(epoch FROM a.at) * 1000000)::bigint::text)
@@ -183,6 +199,8 @@ CREATE FUNCTION public.refgw_audit_canonical(a public.audit_log) RETURNS text
         || refgw_audit_field(a.resource_id)
         || refgw_audit_field(a.person_id::text)
         || refgw_audit_field(a.detail::text)
+        || CASE WHEN a.user_id IS NULL THEN ''
+                ELSE refgw_audit_field(a.user_id::text) || refgw_audit_field(a.user_label) END
 $$;
 
 ALTER FUNCTION public.refgw_audit_canonical(a public.audit_log) OWNER TO refgw_owner;
@@ -285,6 +303,13 @@ BEGIN
     r.resource_id := coalesce(p_resource_id, '');
     r.person_id := p_person_id;
     r.detail := coalesce(p_detail, '{}'::jsonb);
+    -- The session's user (052), only beside its organisation.
+    IF p_org IS NOT NULL THEN
+        r.user_id := nullif(current_setting('refgw.user_id', true), '')::uuid;
+        IF r.user_id IS NOT NULL THEN
+            r.user_label := coalesce(current_setting('refgw.user_label', true), '');
+        END IF;
+    END IF;
     r.prev_hash := l.head;
     r.hash := sha256(l.head || convert_to(refgw_audit_canonical(r), 'UTF8'));
     INSERT INTO audit_log VALUES (r.*);
@@ -461,6 +486,16 @@ CREATE FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) RETURNS b
 $$;
 
 ALTER FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_caller_user_role(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_caller_user_role() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(current_setting('refgw.user_role', true), '') $$;
+
+ALTER FUNCTION public.refgw_caller_user_role() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_certificate_changing(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1424,6 +1459,59 @@ $$;
 ALTER FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_invitation_confirm(bytea, bigint); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_invitation_confirm(p_token bytea, p_step bigint) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE users SET status = 'active', invitation_hash = NULL, invitation_expires_at = NULL,
+                     totp_last_step = p_step, version = version + 1, updated_at = now()
+     WHERE invitation_hash = p_token AND invitation_expires_at > now() AND status = 'invited'
+       AND password_hash IS NOT NULL AND totp_secret IS NOT NULL;
+    RETURN FOUND;
+END
+$$;
+
+ALTER FUNCTION public.refgw_invitation_confirm(p_token bytea, p_step bigint) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_invitation_enrol(bytea, text, text, bytea); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_invitation_enrol(p_token bytea, p_password_hash text, p_key_id text, p_secret bytea) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE users SET password_hash = p_password_hash, totp_key_id = p_key_id,
+                     totp_secret = p_secret, totp_last_step = NULL, updated_at = now()
+     WHERE invitation_hash = p_token AND invitation_expires_at > now() AND status = 'invited';
+    RETURN FOUND;
+END
+$$;
+
+ALTER FUNCTION public.refgw_invitation_enrol(p_token bytea, p_password_hash text, p_key_id text, p_secret bytea) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_invitation_user(bytea); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_invitation_user(p_token bytea) RETURNS TABLE(user_id uuid, email text, totp_key_id text, totp_secret text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT u.id, u.email, u.totp_key_id, encode(u.totp_secret, 'hex')
+      FROM users u JOIN organisations o ON o.id = u.organisation_id
+     WHERE u.invitation_hash = p_token AND u.invitation_expires_at > now()
+       AND u.status = 'invited' AND o.status = 'active'
+$$;
+
+ALTER FUNCTION public.refgw_invitation_user(p_token bytea) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_keep_a_coordinator(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1728,6 +1816,23 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_org_sessions_end(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_org_sessions_end() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE sessions SET ended_at = now(), ended_reason = 'organisation_suspended'
+     WHERE organisation_id = NEW.id AND ended_at IS NULL;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_org_sessions_end() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_partnership_member(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -2838,6 +2943,130 @@ $$;
 ALTER FUNCTION public.refgw_rule_decides(p_kind text, p_action text, own boolean, by_kind boolean, host boolean) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_session_authenticate(bytea, text, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_session_authenticate(p_session bytea, p_action text, p_idle_s integer) RETURNS TABLE(organisation_id uuid, organisation_name text, kind text, user_id uuid, email text, display_name text, role text, language text, may boolean, org_set text, expires_at text, idle_expires_at text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    s sessions;
+    u users;
+    o organisations;
+    seen timestamptz;
+    idle interval := make_interval(secs => p_idle_s);
+BEGIN
+    SELECT * INTO s FROM sessions x
+     WHERE x.id_hash = p_session AND x.ended_at IS NULL AND x.second_factor_done
+       AND x.expires_at > now() AND x.last_seen_at > now() - idle;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT * INTO u FROM users x WHERE x.id = s.user_id AND x.status = 'active';
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT * INTO o FROM organisations x WHERE x.id = u.organisation_id AND x.status = 'active';
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    seen := s.last_seen_at;
+    IF seen < now() - least(interval '1 minute', idle / 2) THEN
+        UPDATE sessions x SET last_seen_at = now() WHERE x.id_hash = p_session;
+        seen := now();
+    END IF;
+    PERFORM set_config('refgw.certificate', '', true);
+    PERFORM set_config('refgw.user_id', u.id::text, true);
+    PERFORM set_config('refgw.user_label', u.display_name || ' <' || u.email || '>', true);
+    PERFORM set_config('refgw.user_role', u.role, true);
+    RETURN QUERY
+    SELECT o.id, o.name, o.kind, u.id, u.email, u.display_name, u.role, u.language,
+           p_action IS NULL
+           OR (refgw_org_may(o.id, o.kind, p_action)
+               AND (p_action NOT LIKE 'user.%' OR u.role <> 'worker')),
+           set_config('refgw.org_id', o.id::text, true),
+           to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+           to_char(least(s.expires_at, seen + idle) AT TIME ZONE 'UTC',
+                   'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+END
+$$;
+
+ALTER FUNCTION public.refgw_session_authenticate(p_session bytea, p_action text, p_idle_s integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_session_end(bytea); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_session_end(p_session bytea) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    UPDATE sessions SET ended_at = now(), ended_reason = 'logout'
+     WHERE id_hash = p_session AND ended_at IS NULL
+$$;
+
+ALTER FUNCTION public.refgw_session_end(p_session bytea) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_session_pending(bytea); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_session_pending(p_session bytea) RETURNS TABLE(user_id uuid, email text, totp_key_id text, totp_secret text, totp_last_step bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT u.id, u.email, u.totp_key_id, encode(u.totp_secret, 'hex'), u.totp_last_step
+      FROM sessions s JOIN users u ON u.id = s.user_id
+      JOIN organisations o ON o.id = u.organisation_id
+     WHERE s.id_hash = p_session AND s.ended_at IS NULL AND NOT s.second_factor_done
+       AND s.expires_at > now() AND u.status = 'active' AND o.status = 'active'
+       AND u.totp_secret IS NOT NULL
+$$;
+
+ALTER FUNCTION public.refgw_session_pending(p_session bytea) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_session_promote(bytea, bytea, uuid, bigint, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_session_promote(p_pending bytea, p_session bytea, p_user uuid, p_step bigint, p_lifetime_s integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    UPDATE users SET totp_last_step = p_step
+     WHERE id = p_user AND (totp_last_step IS NULL OR totp_last_step < p_step);
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    UPDATE sessions SET ended_at = now(), ended_reason = 'second_factor'
+     WHERE id_hash = p_pending AND ended_at IS NULL;
+    PERFORM refgw_session_start(p_session, p_user, true, p_lifetime_s);
+    RETURN true;
+END
+$$;
+
+ALTER FUNCTION public.refgw_session_promote(p_pending bytea, p_session bytea, p_user uuid, p_step bigint, p_lifetime_s integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_session_start(bytea, uuid, boolean, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_session_start(p_session bytea, p_user uuid, p_second_factor boolean, p_lifetime_s integer) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    INSERT INTO sessions (id_hash, user_id, organisation_id, second_factor_done, expires_at)
+    SELECT p_session, u.id, u.organisation_id, p_second_factor,
+           now() + make_interval(secs => CASE WHEN p_second_factor THEN p_lifetime_s
+                                              ELSE 300 END)
+      FROM users u WHERE u.id = p_user
+$$;
+
+ALTER FUNCTION public.refgw_session_start(p_session bytea, p_user uuid, p_second_factor boolean, p_lifetime_s integer) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_set_caller(uuid, bytea); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2851,6 +3080,86 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_signin_cleared(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_signin_cleared(p_account text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$ DELETE FROM signin_throttle WHERE key = 'account:' || p_account $$;
+
+ALTER FUNCTION public.refgw_signin_cleared(p_account text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_signin_failed(text, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_signin_failed(p_account text, p_source text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF p_account IS NOT NULL THEN
+        INSERT INTO signin_throttle AS t (key, failures) VALUES ('account:' || p_account, 1)
+        ON CONFLICT (key) DO UPDATE
+           SET failures = t.failures + 1,
+               locked_until = CASE WHEN t.failures + 1 >= 5
+                                   THEN now() + least(interval '15 minutes',
+                                                      interval '1 minute'
+                                                      * power(2, least(t.failures + 1 - 5, 10)))
+                              END
+         WHERE t.locked_until IS NULL OR t.locked_until <= now();
+    END IF;
+    IF p_source IS NOT NULL THEN
+        INSERT INTO signin_throttle AS t (key, failures) VALUES ('source:' || p_source, 1)
+        ON CONFLICT (key) DO UPDATE
+           SET failures = CASE WHEN t.window_start > now() - interval '10 minutes'
+                               THEN t.failures + 1 ELSE 1 END,
+               window_start = CASE WHEN t.window_start > now() - interval '10 minutes'
+                                   THEN t.window_start ELSE now() END;
+    END IF;
+END
+$$;
+
+ALTER FUNCTION public.refgw_signin_failed(p_account text, p_source text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_signin_throttled(text, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_signin_throttled(p_account text, p_source text) RETURNS TABLE(account_wait integer, source_wait integer)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT coalesce((SELECT ceil(extract(epoch FROM t.locked_until - now()))::int
+                       FROM signin_throttle t
+                      WHERE t.key = 'account:' || p_account AND t.locked_until > now()), 0),
+           coalesce((SELECT ceil(extract(epoch FROM t.window_start + interval '10 minutes'
+                                               - now()))::int
+                       FROM signin_throttle t
+                      WHERE t.key = 'source:' || p_source AND t.failures >= 30
+                        AND t.window_start > now() - interval '10 minutes'), 0)
+$$;
+
+ALTER FUNCTION public.refgw_signin_throttled(p_account text, p_source text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_signin_user(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_signin_user(p_email text) RETURNS TABLE(user_id uuid, password_hash text, may_sign_in boolean)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT u.id, u.password_hash,
+           u.status = 'active' AND o.status = 'active' AND u.password_hash IS NOT NULL
+      FROM users u JOIN organisations o ON o.id = u.organisation_id
+     WHERE lower(u.email) = lower(p_email)
+$$;
+
+ALTER FUNCTION public.refgw_signin_user(p_email text) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_site_busy(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -3158,6 +3467,71 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_unit_site_open() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_user_reset(uuid, bytea, integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_user_reset(p_user uuid, p_token bytea, p_hours integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF refgw_caller() IS NULL OR refgw_caller_user_role() = 'worker'
+       OR NOT refgw_caller_may('user.manage') THEN
+        RETURN false;
+    END IF;
+    UPDATE users SET status = 'invited', password_hash = NULL, totp_key_id = NULL,
+                     totp_secret = NULL, totp_last_step = NULL, invitation_hash = p_token,
+                     invitation_expires_at = now() + make_interval(hours => p_hours),
+                     version = version + 1, updated_at = now()
+     WHERE id = p_user
+       AND (organisation_id = refgw_caller() OR refgw_caller_is_coordinator());
+    RETURN FOUND;
+END
+$$;
+
+ALTER FUNCTION public.refgw_user_reset(p_user uuid, p_token bytea, p_hours integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_user_role_check(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_user_role_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF NEW.role = 'coordinator_admin' AND NOT EXISTS (
+           SELECT 1 FROM organisations o
+            WHERE o.id = NEW.organisation_id AND o.kind = 'coordinator') THEN
+        RAISE EXCEPTION 'a coordinator_admin belongs to a coordinator organisation'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'users_coordinator_admin';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_user_role_check() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_user_sessions_end(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_user_sessions_end() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+BEGIN
+    IF NEW.status <> 'active' THEN
+        UPDATE sessions SET ended_at = now(), ended_reason = 'user_' || NEW.status
+         WHERE user_id = NEW.id AND ended_at IS NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+ALTER FUNCTION public.refgw_user_sessions_end() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_waitlist_needs(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -3633,6 +4007,38 @@ CREATE TABLE public.schema_migrations (
 ALTER TABLE public.schema_migrations OWNER TO refgw_owner;
 
 --
+-- Name: sessions; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.sessions (
+    id_hash bytea NOT NULL,
+    user_id uuid NOT NULL,
+    organisation_id uuid NOT NULL,
+    second_factor_done boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    ended_at timestamp with time zone,
+    ended_reason text,
+    CONSTRAINT sessions_id_hash_check CHECK ((octet_length(id_hash) = 32))
+);
+
+ALTER TABLE public.sessions OWNER TO refgw_owner;
+
+--
+-- Name: signin_throttle; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.signin_throttle (
+    key text NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    window_start timestamp with time zone DEFAULT now() NOT NULL,
+    locked_until timestamp with time zone
+);
+
+ALTER TABLE public.signin_throttle OWNER TO refgw_owner;
+
+--
 -- Name: sites; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -3671,6 +4077,38 @@ CREATE TABLE public.unit_addresses (
 );
 
 ALTER TABLE public.unit_addresses OWNER TO refgw_owner;
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    organisation_id uuid NOT NULL,
+    email text NOT NULL,
+    display_name text NOT NULL,
+    role text NOT NULL,
+    language text DEFAULT 'fr'::text NOT NULL,
+    status text DEFAULT 'invited'::text NOT NULL,
+    password_hash text,
+    totp_key_id text,
+    totp_secret bytea,
+    totp_last_step bigint,
+    invitation_hash bytea,
+    invitation_expires_at timestamp with time zone,
+    version integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_active_has_factors CHECK (((status <> 'active'::text) OR ((password_hash IS NOT NULL) AND (totp_secret IS NOT NULL)))),
+    CONSTRAINT users_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT users_email_check CHECK ((((length(email) >= 3) AND (length(email) <= 254)) AND (email ~ '^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+$'::text))),
+    CONSTRAINT users_language_check CHECK ((language = ANY (ARRAY['fr'::text, 'nl'::text, 'en'::text]))),
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['org_admin'::text, 'worker'::text, 'coordinator_admin'::text]))),
+    CONSTRAINT users_status_check CHECK ((status = ANY (ARRAY['invited'::text, 'active'::text, 'disabled'::text]))),
+    CONSTRAINT users_totp_sealed CHECK (((totp_key_id IS NULL) = (totp_secret IS NULL)))
+);
+
+ALTER TABLE public.users OWNER TO refgw_owner;
 
 --
 -- Name: access_rules access_rules_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -3939,6 +4377,20 @@ ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
 
 --
+-- Name: sessions sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_pkey PRIMARY KEY (id_hash);
+
+--
+-- Name: signin_throttle signin_throttle_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.signin_throttle
+    ADD CONSTRAINT signin_throttle_pkey PRIMARY KEY (key);
+
+--
 -- Name: sites sites_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -3958,6 +4410,13 @@ ALTER TABLE ONLY public.unit_addresses
 
 ALTER TABLE ONLY public.units
     ADD CONSTRAINT units_pkey PRIMARY KEY (id);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
 
 --
 -- Name: access_rules_kind_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -4122,6 +4581,18 @@ CREATE INDEX referrals_to_idx ON public.referrals USING btree (to_org, created_a
 CREATE INDEX referrals_waitlist_idx ON public.referrals USING btree (to_org, created_at, id) WHERE (status = 'waitlisted'::text);
 
 --
+-- Name: sessions_org_live; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX sessions_org_live ON public.sessions USING btree (organisation_id) WHERE (ended_at IS NULL);
+
+--
+-- Name: sessions_user_live; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX sessions_user_live ON public.sessions USING btree (user_id) WHERE (ended_at IS NULL);
+
+--
 -- Name: sites_list_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -4168,6 +4639,24 @@ CREATE INDEX units_operator_idx ON public.units USING btree (operator_org);
 --
 
 CREATE INDEX units_search_idx ON public.units USING btree (status, available_from, id);
+
+--
+-- Name: users_email_unique; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE UNIQUE INDEX users_email_unique ON public.users USING btree (lower(email));
+
+--
+-- Name: users_invitation; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE UNIQUE INDEX users_invitation ON public.users USING btree (invitation_hash) WHERE (invitation_hash IS NOT NULL);
+
+--
+-- Name: users_keyset; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX users_keyset ON public.users USING btree (organisation_id, lower(email), id);
 
 --
 -- Name: access_rules access_rules_identity_changed; Type: TRIGGER; Schema: public; Owner: refgw_owner
@@ -4290,6 +4779,12 @@ CREATE TRIGGER organisations_keep_a_coordinator BEFORE UPDATE ON public.organisa
 CREATE TRIGGER organisations_programs_follow AFTER INSERT OR UPDATE OF programs ON public.organisations FOR EACH ROW EXECUTE FUNCTION public.refgw_programs_follow();
 
 --
+-- Name: organisations organisations_sessions_end; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER organisations_sessions_end AFTER UPDATE OF status ON public.organisations FOR EACH ROW WHEN (((new.status <> 'active'::text) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION public.refgw_org_sessions_end();
+
+--
 -- Name: partnerships partnerships_members_exist; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -4360,6 +4855,18 @@ CREATE TRIGGER units_off_offer AFTER UPDATE OF status ON public.units FOR EACH R
 --
 
 CREATE TRIGGER units_site_open BEFORE INSERT OR UPDATE OF status ON public.units FOR EACH ROW EXECUTE FUNCTION public.refgw_unit_site_open();
+
+--
+-- Name: users users_role_check; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER users_role_check BEFORE INSERT OR UPDATE OF role, organisation_id ON public.users FOR EACH ROW EXECUTE FUNCTION public.refgw_user_role_check();
+
+--
+-- Name: users users_sessions_end; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER users_sessions_end AFTER UPDATE OF status ON public.users FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (new.status = 'invited'::text))) EXECUTE FUNCTION public.refgw_user_sessions_end();
 
 --
 -- Name: access_rules access_rules_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -4628,6 +5135,20 @@ ALTER TABLE ONLY public.referrals
     ADD CONSTRAINT referrals_to_org_fkey FOREIGN KEY (to_org) REFERENCES public.organisations(id);
 
 --
+-- Name: sessions sessions_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
+
+--
+-- Name: sessions sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.sessions
+    ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
 -- Name: sites sites_operator_org_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
 --
 
@@ -4661,6 +5182,13 @@ ALTER TABLE ONLY public.units
 
 ALTER TABLE ONLY public.units
     ADD CONSTRAINT units_site_id_fkey FOREIGN KEY (site_id) REFERENCES public.sites(id);
+
+--
+-- Name: users users_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
 
 --
 -- Name: access_rules; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -5053,6 +5581,18 @@ CREATE POLICY referrals_read ON public.referrals FOR SELECT USING ((((from_org =
 CREATE POLICY referrals_update ON public.referrals FOR UPDATE USING (((from_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (to_org = ( SELECT public.refgw_caller() AS refgw_caller)))) WITH CHECK (((from_org = ( SELECT public.refgw_caller() AS refgw_caller)) OR (to_org = ( SELECT public.refgw_caller() AS refgw_caller))));
 
 --
+-- Name: sessions; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.sessions ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: signin_throttle; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.signin_throttle ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: sites; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
 --
 
@@ -5131,6 +5671,30 @@ CREATE POLICY units_read ON public.units FOR SELECT USING ((( SELECT public.refg
 CREATE POLICY units_update ON public.units FOR UPDATE USING ((operator_org = public.refgw_caller())) WITH CHECK (((operator_org = public.refgw_caller()) AND public.refgw_caller_may('unit.manage'::text)));
 
 --
+-- Name: users; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.users ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: users users_insert; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY users_insert ON public.users FOR INSERT WITH CHECK ((((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) OR ( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)) AND ( SELECT public.refgw_caller_may('user.manage'::text) AS refgw_caller_may) AND (( SELECT public.refgw_caller_user_role() AS refgw_caller_user_role) <> 'worker'::text)));
+
+--
+-- Name: users users_read; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY users_read ON public.users FOR SELECT USING ((((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) OR ( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)) AND ( SELECT public.refgw_caller_may('user.read'::text) AS refgw_caller_may) AND (( SELECT public.refgw_caller_user_role() AS refgw_caller_user_role) <> 'worker'::text)));
+
+--
+-- Name: users users_update; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY users_update ON public.users FOR UPDATE USING ((((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) OR ( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)) AND ( SELECT public.refgw_caller_may('user.manage'::text) AS refgw_caller_may) AND (( SELECT public.refgw_caller_user_role() AS refgw_caller_user_role) <> 'worker'::text)));
+
+--
 -- Name: SCHEMA public; Type: ACL; Schema: -; Owner: pg_database_owner
 --
 
@@ -5147,6 +5711,13 @@ GRANT ALL ON FUNCTION public.refgw_accept_proposal(p_proposal uuid) TO refgw_app
 --
 
 GRANT ALL ON FUNCTION public.refgw_access_fits(p_need text, p_unit text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_account_language(p_language text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_account_language(p_language text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_account_language(p_language text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_alert_days(p_org uuid, p_kind text, p_default integer); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5270,6 +5841,12 @@ GRANT ALL ON FUNCTION public.refgw_caller_may(p_action text) TO refgw_app;
 
 REVOKE ALL ON FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_caller_user_role(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT ALL ON FUNCTION public.refgw_caller_user_role() TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_certificate_changing(); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5449,6 +6026,27 @@ REVOKE ALL ON FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person
 GRANT ALL ON FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p_purpose text, p_categories text[]) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_invitation_confirm(p_token bytea, p_step bigint); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_invitation_confirm(p_token bytea, p_step bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_invitation_confirm(p_token bytea, p_step bigint) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_invitation_enrol(p_token bytea, p_password_hash text, p_key_id text, p_secret bytea); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_invitation_enrol(p_token bytea, p_password_hash text, p_key_id text, p_secret bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_invitation_enrol(p_token bytea, p_password_hash text, p_key_id text, p_secret bytea) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_invitation_user(p_token bytea); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_invitation_user(p_token bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_invitation_user(p_token bytea) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_keep_a_coordinator(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -5498,6 +6096,12 @@ REVOKE ALL ON FUNCTION public.refgw_operator_shared(p_referral uuid) FROM PUBLIC
 
 REVOKE ALL ON FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_org_sessions_end(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_org_sessions_end() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_partnership_member(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5678,10 +6282,73 @@ GRANT ALL ON FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral
 REVOKE ALL ON FUNCTION public.refgw_row_person() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refgw_session_authenticate(p_session bytea, p_action text, p_idle_s integer); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_session_authenticate(p_session bytea, p_action text, p_idle_s integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_session_authenticate(p_session bytea, p_action text, p_idle_s integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_session_end(p_session bytea); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_session_end(p_session bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_session_end(p_session bytea) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_session_pending(p_session bytea); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_session_pending(p_session bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_session_pending(p_session bytea) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_session_promote(p_pending bytea, p_session bytea, p_user uuid, p_step bigint, p_lifetime_s integer); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_session_promote(p_pending bytea, p_session bytea, p_user uuid, p_step bigint, p_lifetime_s integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_session_promote(p_pending bytea, p_session bytea, p_user uuid, p_step bigint, p_lifetime_s integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_session_start(p_session bytea, p_user uuid, p_second_factor boolean, p_lifetime_s integer); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_session_start(p_session bytea, p_user uuid, p_second_factor boolean, p_lifetime_s integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_session_start(p_session bytea, p_user uuid, p_second_factor boolean, p_lifetime_s integer) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_set_caller(p_org uuid, p_certificate bytea); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
 REVOKE ALL ON FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_signin_cleared(p_account text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_signin_cleared(p_account text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_signin_cleared(p_account text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_signin_failed(p_account text, p_source text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_signin_failed(p_account text, p_source text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_signin_failed(p_account text, p_source text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_signin_throttled(p_account text, p_source text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_signin_throttled(p_account text, p_source text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_signin_throttled(p_account text, p_source text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_signin_user(p_email text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_signin_user(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_signin_user(p_email text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_site_busy(p uuid); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5750,6 +6417,25 @@ REVOKE ALL ON FUNCTION public.refgw_unit_off_offer() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.refgw_unit_site_open() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_user_reset(p_user uuid, p_token bytea, p_hours integer); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_user_reset(p_user uuid, p_token bytea, p_hours integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_user_reset(p_user uuid, p_token bytea, p_hours integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_user_role_check(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_user_role_check() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_user_sessions_end(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_user_sessions_end() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refgw_waitlist_needs(); Type: ACL; Schema: public; Owner: refgw_owner
@@ -5891,6 +6577,78 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.sites TO refgw_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.unit_addresses TO refgw_app;
+
+--
+-- Name: COLUMN users.id; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(id) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.organisation_id; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(organisation_id),INSERT(organisation_id) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.email; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(email),INSERT(email) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.display_name; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(display_name),INSERT(display_name),UPDATE(display_name) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.role; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(role),INSERT(role),UPDATE(role) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.language; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(language),INSERT(language),UPDATE(language) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.status; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(status),UPDATE(status) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.invitation_hash; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT INSERT(invitation_hash) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.invitation_expires_at; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT INSERT(invitation_expires_at) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.version; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(version),UPDATE(version) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.created_at; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(created_at) ON TABLE public.users TO refgw_app;
+
+--
+-- Name: COLUMN users.updated_at; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT(updated_at),UPDATE(updated_at) ON TABLE public.users TO refgw_app;
 
 --
 -- PostgreSQL database dump complete

@@ -1,17 +1,21 @@
 #!/bin/sh
 # Installs the Debian packages refgw needs to build, run and test, if any is
 # missing.  As root it runs apt-get; otherwise it prints the exact command.
-#   deps.sh [EXTRA_PACKAGE...]   (make fuzz adds clang, make bench its tools)
+#   deps.sh [EXTRA_PACKAGE...]   (make fuzz adds clang, make bench its tools,
+#                                 make check chromium, nodejs and npm)
 # Another apt or dpkg (unattended-upgrades on a fresh machine, a second
 # shell) holding the lock is waited for, up to REFGW_APT_WAIT seconds (600).
 set -eu
 pkgs="$* gcc make pkg-config openssl curl ca-certificates
-      libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev
+      libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev libsodium-dev
       check libsubunit-dev libcurl4-openssl-dev
       postgresql-15 postgresql-client-15 valgrind cppcheck
       python3-jsonschema python3-yaml"
 missing=""
 for p in $pkgs; do
+	# node and npm from another source (NodeSource's nodejs carries npm and
+	# conflicts with Debian's npm) are as good as Debian's.
+	case $p in nodejs) command -v node >/dev/null 2>&1 && continue ;; npm) command -v npm >/dev/null 2>&1 && continue ;; esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0

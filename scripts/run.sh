@@ -55,7 +55,15 @@ The CLI from a second shell, in this directory ($top):
   build/refgw org list
 
 (README.md, "A second shell", shows how to add an organisation and its
-certificate.)  Operations: http://127.0.0.1:${REFGW_OPS_PORT:-9090}/metrics.  Ctrl-C stops.
+certificate.)  Operations: http://127.0.0.1:${REFGW_OPS_PORT:-9090}/metrics.
+
+People sign in on the browser listener, https://localhost:${REFGW_BROWSER_PORT:-8444}/console/
+(docs/operations.md, "People: the first coordinator admin").  From the second
+shell, invite the first coordinator admin (it prints the invitation token):
+
+  build/refgw user add --org "Bruss'help" --email admin@brusshelp.example --role coordinator_admin --name "First Admin" --language fr
+
+then enrol with that token (password and authenticator) and sign in.  Ctrl-C stops.
 
 MSG
 "$bin" serve || true

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The shape of the house that a machine can check (issue 13):
-- every handle_* function has Kore's shape: `int status = 500;`, an `out:`
+- every handle_* function (and console_serve) has Kore's shape: `int status = 500;`, an `out:`
   label, and one return, `return status;`;
 - rows are read by column name: db_val/db_null (by position) only in the
   database layer (db.c, rows.c), no positional db_exec/db_begin_exec;
@@ -29,7 +29,7 @@ for path in sorted(glob.glob("gateway/*.c")):
             if re.search(r"\$[0-9]", line):
                 problems.append(f"{path}:{i}: a positional parameter: name it ($id)")
     # handler shape
-    for m in re.finditer(r"^int\n(handle_[a-z0-9_]+)\(struct request \*r\)\n\{\n(.*?)^\}\n", text,
+    for m in re.finditer(r"^int\n(handle_[a-z0-9_]+|console_serve)\(struct request \*r\)\n\{\n(.*?)^\}\n", text,
                          re.S | re.M):
         fn, body = m.group(1), m.group(2)
         where = f"{path}:{text[:m.start()].count(chr(10)) + 2}: {fn}"

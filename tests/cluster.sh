@@ -4,7 +4,7 @@
 # certificates, and gateway processes on it.  Everything is stopped and
 # removed on exit, even when a test fails.
 #   cluster_up BIN NAME [postgres -c options...]   sets tmp, exports REFGW_*
-#   gateway_start PORTFILE LOG                      sets started_pid, api, ops
+#   gateway_start PORTFILE LOG                      sets started_pid, api, ops, browser
 top=$(pwd)
 tmp=""
 cluster_pids=""
@@ -54,7 +54,7 @@ cluster_up() {
 	export REFGW_MASTER_KEY_FILE="$tmp/certs/master.keys"
 	export REFGW_KEYSTORE_URL="host=$tmp/sock dbname=refgw_keys user=refgw_app"
 	export REFGW_KEYSTORE_ADMIN_URL="host=$tmp/sock dbname=refgw_keys user=refgw_owner"
-	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0
+	export REFGW_LISTEN_PORT=0 REFGW_OPS_PORT=0 REFGW_BROWSER_PORT=-1
 
 	"$bin" migrate >/dev/null
 	sh "$top/scripts/orgs.sh" "$bin" "$tmp/certs" "$top/tests/test-orgs.txt" > "$tmp/orgs"
@@ -79,5 +79,5 @@ gateway_start() {
 		fi
 		sleep 0.1
 	done
-	read -r api ops < "$1"
+	read -r api ops browser < "$1"
 }

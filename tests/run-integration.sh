@@ -17,6 +17,7 @@ export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=16384 REFGW_CON
 gateway_start "$tmp/ports" "$tmp/gateway.log"
 gw_pid=$started_pid
 export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
+export REFGW_TEST_BROWSER="https://localhost:$browser"
 # The first gateway's log: test_framing.c checks every line is JSON.
 export REFGW_TEST_GW_LOG="$tmp/gateway.log"
 # A second instance on the same database (several-instance behaviour).
@@ -43,6 +44,13 @@ export REFGW_TEST_BASE4="https://localhost:$api" REFGW_TEST_OPS4="http://127.0.0
 	REFGW_TEST_GW4_PID=$gw4_pid REFGW_TEST_GW4_LOG="$tmp/gateway4.log" \
 	REFGW_TEST_RELOAD_DIR="$tmp/reload"
 
+# A fifth whose browser sessions time out fast (test_sessions.c: idle 2 s,
+# lifetime 5 s).
+REFGW_SESSION_IDLE=2 REFGW_SESSION_LIFETIME=5 \
+	gateway_start "$tmp/ports5" "$tmp/gateway5.log"
+gw5_pid=$started_pid
+export REFGW_TEST_BROWSER5="https://localhost:$browser"
+
 export CK_DEFAULT_TIMEOUT=60 REFGW_TEST_GW_PID=$gw_pid
 # Every response the suite receives is appended here (tests/integration/client.c)
 # and validated against docs/openapi.yaml once the suite is over.
@@ -62,7 +70,7 @@ if ! wait "$gw_pid" || ! grep -q '"msg":"stopped"' "$tmp/gateway.log"; then
 	echo "gateway did not exit cleanly on SIGTERM" >&2
 	trc=1
 fi
-for p in "$gw2_pid" "$gw3_pid" "$gw4_pid"; do
+for p in "$gw2_pid" "$gw3_pid" "$gw4_pid" "$gw5_pid"; do
 	kill -TERM "$p"
 	if ! wait "$p"; then
 		echo "gateway $p (second, third or fourth instance) did not exit cleanly on SIGTERM" >&2

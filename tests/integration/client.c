@@ -72,6 +72,13 @@ on_header(char *p, size_t size, size_t n, void *ud)
 	header_value(p, len, "Location", r->location, sizeof(r->location));
 	header_value(p, len, "Content-Language", r->content_language, sizeof(r->content_language));
 	header_value(p, len, "Vary", r->vary, sizeof(r->vary));
+	header_value(p, len, "Set-Cookie", r->set_cookie, sizeof(r->set_cookie));
+	header_value(p, len, "Content-Security-Policy", r->csp, sizeof(r->csp));
+	header_value(p, len, "Strict-Transport-Security", r->hsts, sizeof(r->hsts));
+	header_value(p, len, "Referrer-Policy", r->referrer_policy, sizeof(r->referrer_policy));
+	header_value(p, len, "X-Content-Type-Options", r->content_type_options,
+		     sizeof(r->content_type_options));
+	header_value(p, len, "Cache-Control", r->cache_control, sizeof(r->cache_control));
 	header_value(p, len, "Connection", conn, sizeof(conn));
 	if (strcasecmp(conn, "close") == 0)
 		r->connection_close = 1;
@@ -241,6 +248,24 @@ call(const char *slug, const char *method, const char *path, const char *body,
 {
 	CURL *h = client_new(slug);
 	int rc = client_call(h, method, path, body, headers, out);
+
+	curl_easy_cleanup(h);
+	return rc;
+}
+
+CURL *
+client_browser(void)
+{
+	return client_new(NULL);
+}
+
+int
+browser_call(const char *base_env, const char *method, const char *path, const char *body,
+	     const char *const *headers, struct resp *out)
+{
+	CURL *h = client_browser();
+	int rc = client_call_base(h, env_or_die(base_env ? base_env : "REFGW_TEST_BROWSER"), method,
+				  path, body, headers, out);
 
 	curl_easy_cleanup(h);
 	return rc;

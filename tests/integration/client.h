@@ -24,6 +24,13 @@ struct resp {
 	char location[256];
 	char content_language[16];
 	char vary[128];
+	/* The browser listener's headers (test_sessions.c). */
+	char set_cookie[256];
+	char csp[512];
+	char hsts[64];
+	char referrer_policy[32];
+	char content_type_options[32];
+	char cache_control[64];
 	int connection_close;
 	int replayed;
 	long num_connects;
@@ -48,6 +55,13 @@ int call(const char *slug, const char *method, const char *path, const char *bod
 int call_at(const char *base_env, const char *slug, const char *method, const char *path,
 	    const char *body, const char *const *headers, struct resp *out);
 void resp_free(struct resp *r);
+
+/* The browser listener (REFGW_TEST_BROWSER, or base_env's): a client with no
+ * certificate, as a browser; cookies and the Origin / X-CSRF-Token headers
+ * are what the caller puts in headers (nothing is kept between calls). */
+CURL *client_browser(void);
+int browser_call(const char *base_env, const char *method, const char *path, const char *body,
+		 const char *const *headers, struct resp *out);
 /* The problem type of a problem+json response, or "". */
 const char *problem_type(const struct resp *r);
 
@@ -107,6 +121,8 @@ Suite *keys_suite(void);
 Suite *export_suite(void);
 Suite *review16_suite(void);
 Suite *languages_suite(void);
+Suite *accounts_suite(void);
+Suite *sessions_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

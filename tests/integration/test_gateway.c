@@ -1357,6 +1357,8 @@ main(void)
 	srunner_add_suite(sr, host_own_suite());
 	srunner_add_suite(sr, erasure_suite());
 	srunner_add_suite(sr, retention_suite());
+	srunner_add_suite(sr, accounts_suite());
+	srunner_add_suite(sr, sessions_suite());
 	srunner_add_suite(sr, keys_suite());
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, review16_suite());

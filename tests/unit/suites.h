@@ -19,5 +19,7 @@ Suite *categories_suite(void);
 Suite *rows_suite(void);
 Suite *keys_suite(void);
 Suite *messages_suite(void);
+Suite *console_suite(void);
+Suite *people_suite(void);
 
 #endif

@@ -7,12 +7,26 @@
 #include "suites.h"
 #include "util.h"
 
-static const struct audit_row row1 = {"4242", "1",       "1700000000000000", "orgx", NULL,
-				      "r1",   "org.add", "organisation",     "9",    NULL,
-				      "{}"};
+static const struct audit_row row1 = {"4242",
+				      "1",
+				      "1700000000000000",
+				      "orgx",
+				      NULL,
+				      "r1",
+				      "org.add",
+				      "organisation",
+				      "9",
+				      NULL,
+				      "{}",
+				      NULL,
+				      NULL};
 static const struct audit_row row2 = {
-	"4242", "2", "1700000000000001",     "orgx", "ab", "r2", "org.add", "",
-	"",     "p", "{\"a\": \"\xc3\xa9\"}"};
+	"4242", "2", "1700000000000001",      "orgx", "ab", "r2", "org.add", "",
+	"",     "p", "{\"a\": \"\xc3\xa9\"}", NULL,   NULL};
+/* A signed-in person's row (schema/053): v2, the user after the detail. */
+static const struct audit_row row3 = {"4242", "3",       "1700000000000002", "orgx", NULL,
+				      "r3",   "org.add", "organisation",     "9",    NULL,
+				      "{}",   "u1",      "Ana <a@b.c>"};
 
 START_TEST(canonical_is_length_prefixed)
 {
@@ -27,6 +41,11 @@ START_TEST(canonical_is_length_prefixed)
 	ck_assert_int_eq(audit_canonical(&row2, &b), 0);
 	ck_assert_str_eq(b.data, "refgw-audit-v14:42421:216:17000000000000014:orgx2:ab2:r27:org.add"
 				 "0:0:1:p11:{\"a\": \"\xc3\xa9\"}");
+	buf_free(&b);
+	buf_init(&b, 4096);
+	ck_assert_int_eq(audit_canonical(&row3, &b), 0);
+	ck_assert_str_eq(b.data, "refgw-audit-v24:42421:316:17000000000000024:orgx0:2:r37:org.add"
+				 "12:organisation1:90:2:{}2:u111:Ana <a@b.c>");
 	buf_free(&b);
 }
 END_TEST

@@ -1,0 +1,150 @@
+// The console's strings in French, Dutch and English: one entry per key,
+// every language present and non-empty (tests/browser/catalogue.mjs fails
+// otherwise).  A key is used by app.js (t("key")) or by index.html
+// (data-i18n="key" for text, data-i18n-label="key" for aria-label).
+// Field names and codes of the API are never translated here; only what a
+// person reads.
+
+export const languages = ["fr", "nl", "en"];
+
+export const languageNames = { fr: "Français", nl: "Nederlands", en: "English" };
+
+export const strings = {
+  "app.title": { fr: "refgw — console", nl: "refgw — console", en: "refgw — console" },
+  "app.name": { fr: "refgw", nl: "refgw", en: "refgw" },
+  "app.tagline": {
+    fr: "Passerelle d’orientation entre organisations",
+    nl: "Doorverwijzingsplatform tussen organisaties",
+    en: "Referral gateway between organisations",
+  },
+  "app.loading": { fr: "Chargement…", nl: "Bezig met laden…", en: "Loading…" },
+  "app.skip": {
+    fr: "Aller au contenu",
+    nl: "Naar de inhoud",
+    en: "Skip to content",
+  },
+  "language.label": { fr: "Langue", nl: "Taal", en: "Language" },
+  "language.saved": {
+    fr: "Votre langue est enregistrée.",
+    nl: "Uw taal is opgeslagen.",
+    en: "Your language is saved.",
+  },
+
+  "signIn.title": { fr: "Connexion", nl: "Aanmelden", en: "Sign in" },
+  "signIn.intro": {
+    fr: "Connectez-vous avec l’adresse e-mail et le mot de passe de votre compte.",
+    nl: "Meld u aan met het e-mailadres en het wachtwoord van uw account.",
+    en: "Sign in with your account’s email address and password.",
+  },
+  "signIn.email": { fr: "Adresse e-mail", nl: "E-mailadres", en: "Email address" },
+  "signIn.password": { fr: "Mot de passe", nl: "Wachtwoord", en: "Password" },
+  "signIn.submit": { fr: "Se connecter", nl: "Aanmelden", en: "Sign in" },
+  "signIn.signedOut": {
+    fr: "Vous êtes déconnecté.",
+    nl: "U bent afgemeld.",
+    en: "You are signed out.",
+  },
+  "signIn.missing": {
+    fr: "Indiquez votre adresse e-mail et votre mot de passe.",
+    nl: "Vul uw e-mailadres en uw wachtwoord in.",
+    en: "Enter your email address and your password.",
+  },
+
+  "secondFactor.title": {
+    fr: "Code de vérification",
+    nl: "Verificatiecode",
+    en: "Verification code",
+  },
+  "secondFactor.intro": {
+    fr: "Saisissez le code à 6 chiffres affiché par votre application d’authentification.",
+    nl: "Voer de 6-cijferige code in die uw authenticatie-app toont.",
+    en: "Enter the 6-digit code shown by your authenticator app.",
+  },
+  "secondFactor.code": { fr: "Code à 6 chiffres", nl: "Code van 6 cijfers", en: "6-digit code" },
+  "secondFactor.submit": { fr: "Vérifier", nl: "Controleren", en: "Verify" },
+  "secondFactor.restart": {
+    fr: "Recommencer la connexion",
+    nl: "Opnieuw aanmelden",
+    en: "Start signing in again",
+  },
+  "secondFactor.invalidCode": {
+    fr: "Le code compte exactement 6 chiffres.",
+    nl: "De code bestaat uit precies 6 cijfers.",
+    en: "The code is exactly 6 digits.",
+  },
+
+  "me.title": { fr: "Qui suis-je ?", nl: "Wie ben ik?", en: "Who am I" },
+  "me.person": { fr: "Vous", nl: "U", en: "You" },
+  "me.name": { fr: "Nom", nl: "Naam", en: "Name" },
+  "me.email": { fr: "Adresse e-mail", nl: "E-mailadres", en: "Email address" },
+  "me.role": { fr: "Rôle", nl: "Rol", en: "Role" },
+  "me.organisation": { fr: "Organisation", nl: "Organisatie", en: "Organisation" },
+  "me.organisationName": { fr: "Nom", nl: "Naam", en: "Name" },
+  "me.organisationKind": { fr: "Type", nl: "Soort", en: "Kind" },
+  "me.session": { fr: "Session", nl: "Sessie", en: "Session" },
+  "me.expiresAt": {
+    fr: "Fin de la session au plus tard",
+    nl: "Einde van de sessie uiterlijk",
+    en: "Session ends at the latest",
+  },
+  "me.idleExpiresAt": {
+    fr: "Fin en cas d’inactivité",
+    nl: "Einde bij inactiviteit",
+    en: "Ends if idle",
+  },
+  "me.logout": { fr: "Se déconnecter", nl: "Afmelden", en: "Sign out" },
+
+  "role.org_admin": {
+    fr: "Administrateur de l’organisation",
+    nl: "Beheerder van de organisatie",
+    en: "Organisation administrator",
+  },
+  "role.worker": { fr: "Travailleur", nl: "Medewerker", en: "Worker" },
+  "role.coordinator_admin": {
+    fr: "Administrateur de la coordination",
+    nl: "Beheerder van de coördinatie",
+    en: "Coordination administrator",
+  },
+
+  "kind.justice_aid": { fr: "Aide aux justiciables", nl: "Justitieel welzijnswerk", en: "Justice aid" },
+  "kind.street_work": { fr: "Travail de rue", nl: "Straathoekwerk", en: "Street work" },
+  "kind.homeless_service": {
+    fr: "Service d’aide aux sans-abri",
+    nl: "Dienst voor daklozenhulp",
+    en: "Homeless service",
+  },
+  "kind.cpas": { fr: "CPAS", nl: "OCMW", en: "Public social welfare centre (CPAS/OCMW)" },
+  "kind.housing_operator": {
+    fr: "Opérateur de logement",
+    nl: "Huisvestingsoperator",
+    en: "Housing operator",
+  },
+  "kind.coordinator": { fr: "Coordination", nl: "Coördinatie", en: "Coordinator" },
+  "kind.home_guidance": {
+    fr: "Accompagnement à domicile",
+    nl: "Woonbegeleiding",
+    en: "Home guidance",
+  },
+
+  "error.title": { fr: "Un problème est survenu", nl: "Er is een probleem", en: "Something went wrong" },
+  "error.network": {
+    fr: "Le serveur ne répond pas. Vérifiez votre connexion et réessayez.",
+    nl: "De server antwoordt niet. Controleer uw verbinding en probeer opnieuw.",
+    en: "The server does not answer. Check your connection and try again.",
+  },
+  "error.unexpected": {
+    fr: "Réponse inattendue du serveur (statut {status}).",
+    nl: "Onverwacht antwoord van de server (status {status}).",
+    en: "Unexpected answer from the server (status {status}).",
+  },
+  "error.sessionEnded": {
+    fr: "Votre session a pris fin. Connectez-vous à nouveau.",
+    nl: "Uw sessie is beëindigd. Meld u opnieuw aan.",
+    en: "Your session has ended. Please sign in again.",
+  },
+  "error.retryAfter": {
+    fr: "Réessayez dans {seconds} secondes.",
+    nl: "Probeer opnieuw over {seconds} seconden.",
+    en: "Try again in {seconds} seconds.",
+  },
+};
