@@ -487,7 +487,7 @@ fetch_many(const char *const *persons, struct wanted *want, size_t n,
 	if ((s = exec(SQL_KEY_GET_MANY, 1, params, &res)) != KS_OK)
 		goto out;
 	for (row = 0; row < db_rows(res); row++) {
-		struct wanted key, *hit;
+		struct wanted key = {.at = 0}, *hit;
 		unsigned char wrapped[KEYRING_WRAPPED_LEN], dek[AEAD_KEY_LEN];
 		const char *person = row_val(res, row, KEY_PERSON), *kid = row_val(res, row, KEY_KID);
 		bool ok;
