@@ -121,11 +121,11 @@ check: deps
 	@sh tests/responses/selftest.sh
 	@echo "== restore runbook: dump, new cluster, verify --checkpoint, serve (tests/restore.sh)"
 	@sh tests/restore.sh $(BUILD)/refgw
-	@echo "== integration tests (throwaway PostgreSQL)"
-	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 	@$(MAKE) --no-print-directory browser-deps
 	@echo "== browser tests: the console in Debian's chromium, headless (tests/browser/run.sh)"
 	@sh tests/browser/run.sh $(BUILD)/refgw
+	@echo "== integration tests (throwaway PostgreSQL; last, so that Check's summary ends the run)"
+	@sh tests/run-integration.sh $(BUILD)/refgw $(BUILD)/integration_tests
 
 # The console in a real browser (docs/console.md): Debian's chromium, node and
 # npm, and puppeteer-core + axe-core from tests/browser/package-lock.json
