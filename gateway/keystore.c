@@ -142,7 +142,7 @@ cache_put(const unsigned char person[16], const unsigned char dek[AEAD_KEY_LEN])
 	for (w = 0; w < KS_WAYS && victim == NULL; w++)
 		if (memcmp(e[w].person, person, 16) == 0)
 			victim = &e[w]; /* its own entry */
-	if (victim == NULL) { /* else the one that expires first (empty: 0) */
+	if (victim == NULL) {           /* else the one that expires first (empty: 0) */
 		victim = &e[0];
 		for (w = 1; w < KS_WAYS; w++)
 			if (e[w].until_us < victim->until_us)
@@ -489,7 +489,8 @@ fetch_many(const char *const *persons, struct wanted *want, size_t n,
 	for (row = 0; row < db_rows(res); row++) {
 		struct wanted key = {.at = 0}, *hit;
 		unsigned char wrapped[KEYRING_WRAPPED_LEN], dek[AEAD_KEY_LEN];
-		const char *person = row_val(res, row, KEY_PERSON), *kid = row_val(res, row, KEY_KID);
+		const char *person = row_val(res, row, KEY_PERSON),
+			   *kid = row_val(res, row, KEY_KID);
 		bool ok;
 
 		if (uuid_bytes(person, key.id) != 0 ||

@@ -645,7 +645,7 @@ handle_account_enrol(struct request *r)
 	if (db_rows(res) == 0) {
 		status = reply_invalid_field(r, true, "invitation_token",
 					     N_("unknown, used or expired invitation: ask your "
-					     "administrator for a new one"));
+						"administrator for a new one"));
 		goto out;
 	}
 	if (password_hash(password, pw_hash) != 0 || crypto_random(secret, sizeof(secret)) != 0 ||
@@ -711,13 +711,13 @@ handle_account_confirm(struct request *r)
 	if (db_rows(res) == 0) {
 		status = reply_invalid_field(r, true, "invitation_token",
 					     N_("unknown, used or expired invitation: ask your "
-					     "administrator for a new one"));
+						"administrator for a new one"));
 		goto out;
 	}
 	if (row_null(res, 0, INVITATION_SECRET)) {
 		status = reply_invalid_field(r, false, "invitation_token",
 					     N_("enrol first (POST /v1/account/enrol): choose a "
-					     "password and receive the second factor's secret"));
+						"password and receive the second factor's secret"));
 		goto out;
 	}
 	if (secret_open(row_val(res, 0, INVITATION_USER), row_str(res, 0, INVITATION_KEY_ID),
@@ -730,7 +730,7 @@ handle_account_confirm(struct request *r)
 	if (step < 0) {
 		status = reply_invalid_field(r, true, "code",
 					     N_("the code does not match: type the 6 digits your "
-					     "authenticator shows now (is its clock right?)"));
+						"authenticator shows now (is its clock right?)"));
 		goto out;
 	}
 	snprintf(step_text, sizeof(step_text), "%lld", (long long)step);
@@ -745,7 +745,7 @@ handle_account_confirm(struct request *r)
 	if (!row_bool(res, 0, SCALAR_VALUE)) {
 		status = reply_invalid_field(r, true, "invitation_token",
 					     N_("unknown, used or expired invitation: ask your "
-					     "administrator for a new one"));
+						"administrator for a new one"));
 		goto out;
 	}
 	status = reply_no_content(r);

@@ -681,8 +681,8 @@ START_TEST(candidates_take_the_waitlists_keys_at_once)
 	after = ops_metric("REFGW_TEST_OPS2", "refgw_key_cache_misses_total");
 	ck_assert_msg(after >= misses + 6, "6 keys it never held, %ld misses", after - misses);
 	ck_assert_msg(strcmp(two.body, one.body) == 0,
-		      "the instance that fetched the keys answers %.400s, the other %.400s", two.body,
-		      one.body);
+		      "the instance that fetched the keys answers %.400s, the other %.400s",
+		      two.body, one.body);
 	ck_assert(strstr(two.body, "needs wheelchair access") != NULL);
 	ck_assert(strstr(two.body, "Forest is excluded by a justice condition") != NULL);
 	/* Its cache holds the whole waitlist now. */

@@ -427,9 +427,8 @@ START_TEST(the_accounts_language_wins)
 	ck_assert_str_eq(r.content_language, "fr");
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "title")), "Introuvable");
 	resp_free(&r);
-	ck_assert_int_eq(person_call(&admin, NULL, "PATCH", "/v1/account", "{\"language\":\"nl\"}",
-				     &r),
-			 0);
+	ck_assert_int_eq(
+		person_call(&admin, NULL, "PATCH", "/v1/account", "{\"language\":\"nl\"}", &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.content_language, "nl");
 	resp_free(&r);
