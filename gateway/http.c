@@ -218,12 +218,19 @@ send_response(struct MHD_Connection *conn, struct http_request *hr)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Language");
 	if (r->browser) {
 		/* Every answer to a browser (docs/security.md, "People in
-		 * browsers"): no inline script, no framing, no referrer. */
+		 * browsers"): no inline script, no framing, no referrer.  A
+		 * page the API answers (the person's export, routed) runs and
+		 * loads nothing: only its own inline style. */
+		bool page = r->route_index >= 0 && strncmp(r->content_type, "text/html", 9) == 0;
+
 		MHD_add_response_header(
 			resp, "Content-Security-Policy",
-			"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-			"connect-src 'self'; form-action 'self'; base-uri 'none'; "
-			"frame-ancestors 'none'");
+			page ? "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+			       "form-action 'none'; frame-ancestors 'none'"
+			     : "default-src 'none'; script-src 'self'; style-src 'self'; img-src "
+			       "'self'; "
+			       "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+			       "frame-ancestors 'none'");
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 		MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

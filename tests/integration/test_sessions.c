@@ -217,7 +217,7 @@ START_TEST(audit_names_the_user_and_verifies)
 {
 	struct person admin;
 	struct resp r;
-	char cmd[1024], line[512], path[160];
+	char cmd[1024], line[512], path[160], person[64];
 	FILE *f;
 	int ok = 0;
 
@@ -232,11 +232,19 @@ START_TEST(audit_names_the_user_and_verifies)
 	ck_assert_int_eq(
 		call("orga", "POST", "/v1/persons", "{\"external_ref\":\"AUD-1\"}", NULL, &r), 0);
 	ck_assert_int_eq(r.status, 201);
-	snprintf(path, sizeof(path), "/v1/audit?person_id=%s",
-		 json_string_value(json_object_get(r.json, "id")));
+	snprintf(person, sizeof(person), "%s", json_string_value(json_object_get(r.json, "id")));
+	snprintf(path, sizeof(path), "/v1/audit?person_id=%s", person);
 	resp_free(&r);
 	ck_assert_int_eq(person_call(&admin, NULL, "GET", path, NULL, &r), 0);
 	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	/* Her export as a page, in a browser: it runs and loads nothing, and
+	 * its own style applies (not the console's policy). */
+	snprintf(path, sizeof(path), "/v1/persons/%s/export?format=html", person);
+	ck_assert_int_eq(person_call(&admin, NULL, "GET", path, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.csp, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+				"form-action 'none'; frame-ancestors 'none'");
 	resp_free(&r);
 	snprintf(cmd, sizeof(cmd), "%s audit verify 2>&1", env_or_die("REFGW_TEST_BIN"));
 	f = popen(cmd, "r");
