@@ -59,7 +59,14 @@ start() { # a|b: (re)starts that side's gateway, sets pid_X and api_X
 	else
 		[ -n "$pid_b" ] && kill "$pid_b" && wait "$pid_b" 2>/dev/null || true
 		rm -f "$tmp/ports.b"
-		REFGW_PORT_FILE="$tmp/ports.b" envb "$bin_b" serve >> "$tmp/b.log" 2>&1 &
+		# a simple command, not envb: $! is then the gateway itself, which
+		# the next start and the EXIT trap stop (a function would leave it
+		# behind, a child of a subshell)
+		REFGW_PORT_FILE="$tmp/ports.b" \
+			REFGW_DATABASE_URL="host=$tmp/sock dbname=$db_b user=refgw_app" \
+			REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=$db_b user=refgw_owner" \
+			REFGW_SCHEMA_DIR="${schema_b:-$REFGW_SCHEMA_DIR}" \
+			"$bin_b" serve >> "$tmp/b.log" 2>&1 &
 		pid_b=$!
 		while [ ! -s "$tmp/ports.b" ]; do sleep 0.1; done
 		read -r api_b _ < "$tmp/ports.b"

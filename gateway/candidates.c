@@ -2,12 +2,15 @@
  * (candidates.h): eligible ones ranked by fit, then order of application
  * (by day), then release urgency, then preferred communes (a referral back
  * on the waitlist because its unit was taken back before all), each with its
- * reasons; excluded ones with the constraints they fail.  The measuring and
- * the order are SQL (ST_CANDIDATES, schema/009_candidates.sql); the reasons,
- * one sentence and one code per factor, are written here from its columns
- * (docs/candidates.md). */
+ * reasons; excluded ones with the constraints they fail.  One statement
+ * reads the waitlist in order of application with its needs sealed
+ * (ST_WAITLIST); the needs are opened here with the persons' keys, and the
+ * measuring, the order and the reasons (one sentence and one code per
+ * factor) are C (docs/candidates.md: the rules, as schema/009 first wrote
+ * them in SQL). */
 #include "candidates.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,125 +38,367 @@ reason(json_t *reasons, json_t *codes, const char *code, const char *fmt, ...)
 	json_array_append_new(codes, json_string(code));
 }
 
-/* The hard constraints of candidate i for the unit, the ones it fails
+/* The unit as the ranking reads it. */
+struct unit_facts {
+	const char *type, *commune, *access, *until; /* until: NULL, no end */
+	long capacity;
+};
+
+/* One waitlisted referral measured against the unit: row is its row of
+ * ST_WAITLIST (in order of application), the rest what the needs say. */
+struct cand {
+	int row;
+	bool visible, taken_back, fits, access_ok, commune_ok, justice_ok, release_ok, preferred,
+		eligible;
+	long household, excluded_n, preferred_n, release_in;
+	char access[32];  /* the accessibility need, "none" when none given */
+	char release[11]; /* YYYY-MM-DD, "" when none */
+	char urgency[11]; /* the eligible's release date, today when past; "" */
+	long rank, n, day_rank, day_n;
+};
+
+/* refgw_unit_capacity (schema/009): how many people the unit houses. */
+static long
+unit_capacity(const char *type, const char *bedrooms)
+{
+	long b = 0;
+
+	if (strcmp(type, "room") == 0 || strcmp(type, "shared_house_room") == 0)
+		return 1;
+	if (strcmp(type, "studio") == 0)
+		return 2;
+	if (bedrooms == NULL || parse_long(bedrooms, 0, 1000, &b) != 0)
+		b = 0;
+	return 2 * b > 2 ? 2 * b : 2;
+}
+
+/* refgw_access_fits (schema/009): the unit's accessibility meets the need. */
+static bool
+access_fits(const char *need, const char *unit)
+{
+	if (strcmp(need, "none") == 0)
+		return true;
+	if (unit == NULL)
+		return false;
+	if (strcmp(need, "lift") == 0)
+		return strcmp(unit, "lift") == 0 || strcmp(unit, "ground_floor") == 0 ||
+		       strcmp(unit, "wheelchair") == 0;
+	if (strcmp(need, "ground_floor") == 0)
+		return strcmp(unit, "ground_floor") == 0 || strcmp(unit, "wheelchair") == 0;
+	if (strcmp(need, "wheelchair") == 0)
+		return strcmp(unit, "wheelchair") == 0;
+	return false;
+}
+
+/* The day number of a YYYY-MM-DD date (days from civil, proleptic
+ * Gregorian), or LONG_MIN when it is not one. */
+static long
+day_number(const char *d)
+{
+	int y, m, dd;
+	long era, yoe, doy;
+
+	if (strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d", &y, &m, &dd) != 3 || m < 1 || m > 12 ||
+	    dd < 1 || dd > 31)
+		return LONG_MIN;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* s is among the strings of the JSON array a (jsonb's a ? s). */
+static bool
+among(const json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+/* The need of column col of row i, opened with the person's key and
+ * parsed; NULL in *out when the row has none.  0 or -1. */
+static int
+need_open(struct buf *scratch, const struct db_res *res, int i, int col, const unsigned char *dek,
+	  json_t **out)
+{
+	const char *sealed = row_str(res, i, col), *person = row_val(res, i, WL_PERSON);
+	char label[64];
+	int rc = 0;
+
+	*out = NULL;
+	if (sealed == NULL)
+		return 0;
+	snprintf(label, sizeof(label), "%s%s", col == WL_RELEASE ? "" : "needs.",
+		 waitlist_row.cols[col].name);
+	scratch->len = 0;
+	if (seal_open_write_with(scratch, dek, person, label, sealed) != SEAL_OK ||
+	    (*out = json_loadb(scratch->data, scratch->len, JSON_DECODE_ANY, NULL)) == NULL)
+		rc = -1;
+	wipe(scratch->data, scratch->len);
+	return rc;
+}
+
+/* Measures row i against the unit into c: its needs opened with dek (NULL:
+ * the person is erased, no needs), its hard constraints, its tie-breakers.
+ * 0 or -1 (a need that does not open or is not of its type). */
+static int
+measure(struct cand *c, const struct db_res *res, int i, const unsigned char *dek,
+	const struct unit_facts *u, const char *today, long today_n, struct buf *scratch)
+{
+	json_t *v[WL_PREFERRED + 1] = {NULL};
+	const char *acc = "none";
+	int col, rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->row = i;
+	c->visible = row_bool(res, i, WL_VISIBLE);
+	c->taken_back = row_bool(res, i, WL_TAKEN_BACK);
+	c->household = 1;
+	for (col = WL_RELEASE; c->visible && dek != NULL && col <= WL_PREFERRED; col++)
+		if (need_open(scratch, res, i, col, dek, &v[col]) != 0)
+			goto out;
+	if (v[WL_HOUSEHOLD] != NULL) {
+		if (!json_is_integer(v[WL_HOUSEHOLD]))
+			goto out;
+		c->household = (long)json_integer_value(v[WL_HOUSEHOLD]);
+	}
+	if (v[WL_ACCESS] != NULL) {
+		if (!json_is_string(v[WL_ACCESS]))
+			goto out;
+		acc = json_string_value(v[WL_ACCESS]);
+	}
+	snprintf(c->access, sizeof(c->access), "%s", acc);
+	if (v[WL_RELEASE] != NULL) {
+		long n;
+
+		if (!json_is_string(v[WL_RELEASE]) ||
+		    (n = day_number(json_string_value(v[WL_RELEASE]))) == LONG_MIN)
+			goto out;
+		memcpy(c->release, json_string_value(v[WL_RELEASE]), 11);
+		c->release_in = n - today_n;
+	}
+	for (col = WL_AVOID; col <= WL_PREFERRED; col++)
+		if (v[col] != NULL && !json_is_array(v[col]))
+			goto out;
+	c->fits = c->household <= u->capacity;
+	c->access_ok = access_fits(c->access, u->access);
+	c->commune_ok = !among(v[WL_AVOID], u->commune);
+	c->justice_ok = !among(v[WL_EXCLUDED], u->commune);
+	c->excluded_n = (long)json_array_size(v[WL_EXCLUDED]);
+	c->preferred_n = (long)json_array_size(v[WL_PREFERRED]);
+	c->preferred = among(v[WL_PREFERRED], u->commune);
+	c->release_ok =
+		c->release[0] == '\0' || u->until == NULL || strcmp(c->release, u->until) < 0;
+	c->eligible = c->visible && c->fits && c->access_ok && c->commune_ok && c->justice_ok &&
+		      c->release_ok;
+	/* the tie-breakers order the eligible only: the excluded stay in
+	 * order of application */
+	if (c->eligible && c->release[0] != '\0')
+		memcpy(c->urgency, strcmp(c->release, today) > 0 ? c->release : today, 11);
+	rc = 0;
+out:
+	for (col = WL_RELEASE; col <= WL_PREFERRED; col++)
+		json_decref(v[col]);
+	return rc;
+}
+
+/* The order within a day of the eligible: a referral back because its unit
+ * was taken back first, then release urgency (none last), then the unit's
+ * commune among the preferred ones, then the order of application. */
+static int
+tie_break(const struct cand *a, const struct cand *b)
+{
+	int d;
+
+	if (a->eligible && (a->taken_back != b->taken_back))
+		return a->taken_back ? -1 : 1;
+	if ((a->urgency[0] == '\0') != (b->urgency[0] == '\0'))
+		return a->urgency[0] == '\0' ? 1 : -1;
+	if ((d = strcmp(a->urgency, b->urgency)) != 0)
+		return d;
+	if (a->eligible && a->preferred != b->preferred)
+		return a->preferred ? -1 : 1;
+	return a->row - b->row;
+}
+
+/* The ranking: the eligible before the excluded; among the eligible, one
+ * taken back first, then the day of application, then the tie-breakers; the
+ * excluded in order of application. */
+static int
+rank_cmp(const void *x, const void *y, void *arg)
+{
+	const struct cand *a = x, *b = y;
+	const struct db_res *res = arg;
+	int d;
+
+	if (a->eligible != b->eligible)
+		return a->eligible ? -1 : 1;
+	if (a->eligible && a->taken_back != b->taken_back)
+		return a->taken_back ? -1 : 1;
+	if ((d = strcmp(row_val(res, a->row, WL_APP_DAY), row_val(res, b->row, WL_APP_DAY))) != 0)
+		return d;
+	return tie_break(a, b);
+}
+
+/* The day groups: the applications of one day of each group, in their order
+ * of that day. */
+static int
+day_cmp(const void *x, const void *y, void *arg)
+{
+	const struct cand *a = x, *b = y;
+	const struct db_res *res = arg;
+	int d;
+
+	if (a->eligible != b->eligible)
+		return a->eligible ? -1 : 1;
+	if ((d = strcmp(row_val(res, a->row, WL_APP_DAY), row_val(res, b->row, WL_APP_DAY))) != 0)
+		return d;
+	return tie_break(a, b);
+}
+
+/* Numbers the candidates c (n of them, in the order of day_cmp) within their
+ * day, then sorts them in the order of the ranking and numbers them within
+ * their group. */
+static void
+rank(struct cand *c, int n, const struct db_res *res)
+{
+	int i, j;
+
+	qsort_r(c, (size_t)n, sizeof(*c), day_cmp, (void *)res);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && c[j].eligible == c[i].eligible &&
+			    strcmp(row_val(res, c[j].row, WL_APP_DAY),
+				   row_val(res, c[i].row, WL_APP_DAY)) == 0;
+		     j++)
+			c[j].day_rank = j - i + 1;
+		for (int k = i; k < j; k++)
+			c[k].day_n = j - i;
+	}
+	qsort_r(c, (size_t)n, sizeof(*c), rank_cmp, (void *)res);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && c[j].eligible == c[i].eligible; j++)
+			c[j].rank = j - i + 1;
+		for (int k = i; k < j; k++)
+			c[k].n = j - i;
+	}
+}
+
+/* The hard constraints of candidate c for the unit, the ones it fails
  * added to failed. */
 static void
-constraint_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *reasons,
-		   json_t *codes, json_t *failed)
+constraint_reasons(const struct cand *c, const struct unit_facts *u, json_t *reasons, json_t *codes,
+		   json_t *failed)
 {
-	const char *type = row_val(unit, 0, UNIT_TYPE), *commune = row_val(unit, 0, UNIT_COMMUNE),
-		   *unit_acc = row_val(unit, 0, UNIT_ACCESSIBILITY),
-		   *until = row_str(unit, 0, UNIT_AVAILABLE_UNTIL),
-		   *hs = row_val(res, i, CC_HOUSEHOLD), *cap = row_val(res, i, CC_CAPACITY),
-		   *acc = row_val(res, i, CC_ACCESS), *release = row_str(res, i, CC_RELEASE);
-
-	if (row_bool(res, i, CC_FITS))
-		reason(reasons, codes, "household.fits", "household of %s fits a %s (capacity %s)",
-		       hs, type, cap);
+	if (c->fits)
+		reason(reasons, codes, "household.fits",
+		       "household of %ld fits a %s (capacity %ld)", c->household, u->type,
+		       u->capacity);
 	else {
 		reason(reasons, codes, "household.exceeds",
-		       "household of %s exceeds the %s's capacity of %s", hs, type, cap);
+		       "household of %ld exceeds the %s's capacity of %ld", c->household, u->type,
+		       u->capacity);
 		json_array_append_new(failed, json_string("household"));
 	}
-	if (strcmp(acc, "none") == 0)
+	if (strcmp(c->access, "none") == 0)
 		reason(reasons, codes, "accessibility.none", "no accessibility need");
-	else if (row_bool(res, i, CC_ACCESS_OK))
+	else if (c->access_ok)
 		reason(reasons, codes, "accessibility.fits", "needs %s access: the unit has %s",
-		       acc, unit_acc);
+		       c->access, u->access);
 	else {
 		reason(reasons, codes, "accessibility.lacks", "needs %s access; the unit offers %s",
-		       acc, unit_acc);
+		       c->access, u->access);
 		json_array_append_new(failed, json_string("accessibility"));
 	}
-	if (row_bool(res, i, CC_COMMUNE_OK))
+	if (c->commune_ok)
 		reason(reasons, codes, "commune.not_avoided",
-		       "%s is not among the communes to avoid", commune);
+		       "%s is not among the communes to avoid", u->commune);
 	else {
 		reason(reasons, codes, "commune.avoided", "%s is among the communes to avoid",
-		       commune);
+		       u->commune);
 		json_array_append_new(failed, json_string("commune"));
 	}
-	if (release == NULL)
+	if (c->release[0] == '\0')
 		reason(reasons, codes, "release_date.none", "no release date");
-	else if (until == NULL)
+	else if (u->until == NULL)
 		reason(reasons, codes, "release_date.no_end",
-		       "released %s; the unit has no end date", release);
-	else if (row_bool(res, i, CC_RELEASE_OK))
+		       "released %s; the unit has no end date", c->release);
+	else if (c->release_ok)
 		reason(reasons, codes, "release_date.before_end",
-		       "released %s, before the unit's end %s", release, until);
+		       "released %s, before the unit's end %s", c->release, u->until);
 	else {
 		reason(reasons, codes, "release_date.after_end",
-		       "released %s, not before the unit's end %s", release, until);
+		       "released %s, not before the unit's end %s", c->release, u->until);
 		json_array_append_new(failed, json_string("release_date"));
 	}
-	if (row_long(res, i, CC_EXCLUDED_N) == 0)
+	if (c->excluded_n == 0)
 		reason(reasons, codes, "justice.none",
 		       "no commune excluded by a justice condition");
-	else if (row_bool(res, i, CC_JUSTICE_OK))
+	else if (c->justice_ok)
 		reason(reasons, codes, "justice.not_excluded",
-		       "%s is not excluded by a justice condition", commune);
+		       "%s is not excluded by a justice condition", u->commune);
 	else {
 		reason(reasons, codes, "justice.excluded", "%s is excluded by a justice condition",
-		       commune);
+		       u->commune);
 		json_array_append_new(failed, json_string("justice"));
 	}
 }
 
-/* The tie-breakers of candidate i: release urgency, preferred communes. */
+/* The tie-breakers of candidate c: release urgency, preferred communes. */
 static void
-order_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *reasons,
-	      json_t *codes)
+order_reasons(const struct cand *c, const struct unit_facts *u, json_t *reasons, json_t *codes)
 {
-	const char *commune = row_val(unit, 0, UNIT_COMMUNE),
-		   *release = row_str(res, i, CC_RELEASE);
-	long in = row_long(res, i, CC_RELEASE_IN);
-
-	if (release == NULL)
+	if (c->release[0] == '\0')
 		reason(reasons, codes, "urgency.unknown",
 		       "release urgency: no release date, after those with one");
-	else if (in <= 0)
+	else if (c->release_in <= 0)
 		reason(reasons, codes, "urgency.released",
-		       "release urgency: released %s, already out (most urgent)", release);
+		       "release urgency: released %s, already out (most urgent)", c->release);
 	else
 		reason(reasons, codes, "urgency.upcoming",
-		       "release urgency: released %s, in %ld days", release, in);
-	if (row_long(res, i, CC_PREFERRED_N) == 0)
+		       "release urgency: released %s, in %ld days", c->release, c->release_in);
+	if (c->preferred_n == 0)
 		reason(reasons, codes, "preference.none", "preferred communes: none given");
-	else if (row_bool(res, i, CC_PREFERRED))
+	else if (c->preferred)
 		reason(reasons, codes, "preference.preferred",
-		       "preferred communes: %s is among them", commune);
+		       "preferred communes: %s is among them", u->commune);
 	else
 		reason(reasons, codes, "preference.not_preferred",
-		       "preferred communes: %s is not among them", commune);
+		       "preferred communes: %s is not among them", u->commune);
 }
 
-/* The reasons of candidate i for the unit and their codes (to codes), the
+/* The reasons of candidate c for the unit and their codes (to codes), the
  * constraints it fails added to failed. */
 static json_t *
-candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, json_t *codes,
-		  json_t *failed)
+candidate_reasons(const struct cand *c, const struct db_res *res, const struct unit_facts *u,
+		  json_t *codes, json_t *failed)
 {
 	json_t *reasons = json_array();
-	long day_n = row_long(res, i, CC_DAY_N);
+	const char *applied = row_val(res, c->row, WL_APPLIED);
 
 	/* The consent no longer holds: its needs are hidden, nothing is said
 	 * about them, and it is not ranked. */
-	if (!row_bool(res, i, CC_VISIBLE)) {
+	if (!c->visible) {
 		json_array_append_new(failed, json_string("consent"));
 		reason(reasons, codes, "consent.not_holding",
 		       "the consent no longer holds (withdrawn or expired): its needs are hidden, "
 		       "it cannot be ranked");
 		return reasons;
 	}
-	constraint_reasons(res, i, unit, reasons, codes, failed);
-	order_reasons(res, i, unit, reasons, codes);
-	if (row_bool(res, i, CC_TAKEN_BACK))
+	constraint_reasons(c, u, reasons, codes, failed);
+	order_reasons(c, u, reasons, codes);
+	if (c->taken_back)
 		reason(reasons, codes, "priority.unit_withdrawn",
 		       "priority: back on the waitlist because the unit of its placement was taken "
 		       "back; %s",
-		       row_bool(res, i, CC_ELIGIBLE) ? "ranks before the other applications"
-						     : "ranks first once eligible");
-	if (!row_bool(res, i, CC_ELIGIBLE)) {
+		       c->eligible ? "ranks before the other applications"
+				   : "ranks first once eligible");
+	if (!c->eligible) {
 		char *names = NULL;
 		json_t *f;
 		size_t k, len = 0;
@@ -164,36 +409,36 @@ candidate_reasons(const struct db_res *res, int i, const struct db_res *unit, js
 		if (m != NULL)
 			fclose(m);
 		reason(reasons, codes, "order.not_ranked", "applied %s: not ranked, fails %s",
-		       row_val(res, i, CC_APPLIED), names != NULL ? names : "");
+		       applied, names != NULL ? names : "");
 		free(names);
-	} else if (day_n == 1)
+	} else if (c->day_n == 1)
 		reason(reasons, codes, "order.rank",
 		       "rank %ld of %ld eligible: applied %s, the only eligible application of %s",
-		       row_long(res, i, CC_RANK), row_long(res, i, CC_GROUP_SIZE),
-		       row_val(res, i, CC_APPLIED), row_val(res, i, CC_APP_DAY));
+		       c->rank, c->n, applied, row_val(res, c->row, WL_APP_DAY));
 	else
 		reason(reasons, codes, "order.same_day",
 		       "rank %ld of %ld eligible: applied %s, %ld of the %ld eligible applications "
 		       "of %s, which rank by release urgency, then preferred communes, then time",
-		       row_long(res, i, CC_RANK), row_long(res, i, CC_GROUP_SIZE),
-		       row_val(res, i, CC_APPLIED), row_long(res, i, CC_DAY_RANK), day_n,
-		       row_val(res, i, CC_APP_DAY));
+		       c->rank, c->n, applied, c->day_rank, c->day_n,
+		       row_val(res, c->row, WL_APP_DAY));
 	return reasons;
 }
 
-/* "{a,b}" of the column of the rows whose needs were shown. */
+/* "{a,b}" of the column of the shown candidates (the first shown of c)
+ * whose needs were read. */
 static int
-shown_literal(struct buf *b, const struct db_res *res, int col)
+shown_literal(struct buf *b, const struct cand *c, int shown, const struct db_res *res, int col)
 {
 	int i, n = 0;
 
 	if (buf_append(b, "{", 1) != 0)
 		return -1;
-	for (i = 0; i < db_rows(res); i++) {
-		if (!row_bool(res, i, CC_VISIBLE))
+	for (i = 0; i < shown; i++) {
+		const char *v = row_val(res, c[i].row, col);
+
+		if (!c[i].visible)
 			continue;
-		if ((n++ && buf_append(b, ",", 1) != 0) ||
-		    buf_append(b, row_val(res, i, col), strlen(row_val(res, i, col))) != 0)
+		if ((n++ && buf_append(b, ",", 1) != 0) || buf_append(b, v, strlen(v)) != 0)
 			return -1;
 	}
 	return buf_append(b, "}", 1);
@@ -202,7 +447,7 @@ shown_literal(struct buf *b, const struct db_res *res, int col)
 /* The reasons show each referral's needs: one read of its personal fields,
  * audited as GET /v1/referrals/{id} is.  0 or -1. */
 static int
-audit_needs_read(struct request *r, const struct db_res *res)
+audit_needs_read(struct request *r, const struct cand *c, int shown, const struct db_res *res)
 {
 	struct buf ids, persons;
 	json_t *detail = json_pack("{s:s, s:s}", "via", "candidates", "unit_id", r->params[0]);
@@ -210,7 +455,8 @@ audit_needs_read(struct request *r, const struct db_res *res)
 
 	buf_init(&ids, 1u << 20);
 	buf_init(&persons, 1u << 20);
-	rc = shown_literal(&ids, res, CC_ID) != 0 || shown_literal(&persons, res, CC_PERSON) != 0
+	rc = shown_literal(&ids, c, shown, res, WL_ID) != 0 ||
+			     shown_literal(&persons, c, shown, res, WL_PERSON) != 0
 		     ? -1
 		     : (strcmp(ids.data, "{}") == 0
 				? 0
@@ -222,106 +468,81 @@ audit_needs_read(struct request *r, const struct db_res *res)
 	return rc;
 }
 
-/* Waitlist row i as ST_CANDIDATES reads it, {"referral_id", "needs",
- * "release_date"}, opened with its person's key dek; NULL: the person is
- * erased (no needs, no release date, as rows.c renders an erased person).
- * 0 or -1. */
+/* The caller's waitlist measured against the unit: *out the candidates (n
+ * of them in *n) in the order of the ranking, their needs opened with their
+ * persons' keys (seal_keys: those not cached in one query of the key
+ * store).  0, or the status answered. */
 static int
-need_write(struct buf *b, const struct db_res *res, int i, const unsigned char *dek)
+measure_all(struct request *r, const struct db_res *res, const struct unit_facts *u,
+	    struct cand **out, int *count)
 {
-	const char *person = row_val(res, i, WN_PERSON), *release = row_str(res, i, WN_RELEASE);
-	bool first = true;
-	int c;
+	int i, n = db_rows(res), v = 0, status = 0;
+	const char **persons = malloc((size_t)(n ? n : 1) * sizeof(*persons));
+	unsigned char(*deks)[AEAD_KEY_LEN] = malloc((size_t)(n ? n : 1) * sizeof(*deks));
+	enum seal_status *st = malloc((size_t)(n ? n : 1) * sizeof(*st));
+	struct cand *c = calloc((size_t)(n ? n : 1), sizeof(*c));
+	const char *today = n ? row_val(res, 0, WL_TODAY) : "";
+	long today_n = n ? day_number(today) : 0;
+	struct buf scratch;
 
-	if (buf_cat(b, "{\"referral_id\":\"", row_val(res, i, WN_ID), "\",\"needs\":{",
-		    (char *)NULL) != 0)
-		return -1;
-	for (c = WN_HOUSEHOLD; dek != NULL && c <= WN_PREFERRED; c++) {
-		const char *name = waitlist_need_row.cols[c].name, *v = row_str(res, i, c);
-		char label[64];
-
-		if (v == NULL)
-			continue;
-		snprintf(label, sizeof(label), "needs.%s", name);
-		if ((!first && APPEND_LITERAL(b, ",") != 0) ||
-		    buf_cat(b, "\"", name, "\":", (char *)NULL) != 0 ||
-		    seal_open_write_with(b, dek, person, label, v) != SEAL_OK)
-			return -1;
-		first = false;
-	}
-	if (APPEND_LITERAL(b, "},\"release_date\":") != 0)
-		return -1;
-	if (dek == NULL || release == NULL) {
-		if (APPEND_LITERAL(b, "null") != 0)
-			return -1;
-	} else if (seal_open_write_with(b, dek, person, "release_date", release) != SEAL_OK)
-		return -1;
-	return APPEND_LITERAL(b, "}");
-}
-
-/* The caller's waitlisted needs and release dates, opened (ST_WAITLIST_NEEDS),
- * as the JSON array ST_CANDIDATES reads into b: the persons' keys taken at
- * once (seal_keys: those not cached in one query of the key store), then
- * each row opened with its person's key.  0, or the status answered. */
-static int
-waitlist_needs(struct request *r, struct buf *b)
-{
-	struct db_res *res = NULL;
-	const char **persons = NULL;
-	unsigned char(*deks)[AEAD_KEY_LEN] = NULL;
-	enum seal_status *st = NULL;
-	enum db_status s;
-	int i, n = 0, status = 0;
-
-	if ((s = db_query(r->db, ST_WAITLIST_NEEDS, &res, (char *)NULL)) != DB_OK) {
-		status = reply_db_error(r, s);
-		goto out;
-	}
-	n = db_rows(res);
-	persons = malloc((size_t)(n ? n : 1) * sizeof(*persons));
-	deks = malloc((size_t)(n ? n : 1) * sizeof(*deks));
-	st = malloc((size_t)(n ? n : 1) * sizeof(*st));
-	if (persons == NULL || deks == NULL || st == NULL)
+	buf_init(&scratch, 1u << 20);
+	if (persons == NULL || deks == NULL || st == NULL || c == NULL || today_n == LONG_MIN)
 		goto fail;
+	/* the keys of the persons whose consent holds, only */
 	for (i = 0; i < n; i++)
-		persons[i] = row_val(res, i, WN_PERSON);
-	if (seal_keys(persons, (size_t)n, deks, st) != SEAL_OK || APPEND_LITERAL(b, "[") != 0)
+		if (row_bool(res, i, WL_VISIBLE))
+			persons[v++] = row_val(res, i, WL_PERSON);
+	if (seal_keys(persons, (size_t)v, deks, st) != SEAL_OK)
 		goto fail;
-	for (i = 0; i < n; i++)
-		if (st[i] == SEAL_ERROR || (i > 0 && APPEND_LITERAL(b, ",") != 0) ||
-		    need_write(b, res, i, st[i] == SEAL_OK ? deks[i] : NULL) != 0)
+	for (i = 0, v = 0; i < n; i++) {
+		const unsigned char *dek = NULL;
+
+		if (row_bool(res, i, WL_VISIBLE)) {
+			if (st[v] == SEAL_ERROR)
+				goto fail;
+			dek = st[v] == SEAL_OK ? deks[v] : NULL;
+			v++;
+		}
+		if (measure(&c[i], res, i, dek, u, today, today_n, &scratch) != 0)
 			goto fail;
-	if (APPEND_LITERAL(b, "]") != 0)
-		goto fail;
+	}
+	rank(c, n, res);
+	*out = c;
+	*count = n;
+	c = NULL;
 	goto out;
 fail:
 	status = reply_internal(r); /* 503 when the key store did not answer */
 out:
 	if (deks != NULL)
 		wipe(deks, (size_t)(n ? n : 1) * sizeof(*deks));
+	if (c != NULL)
+		wipe(c, (size_t)(n ? n : 1) * sizeof(*c));
+	free(c);
 	free(deks);
 	free(st);
 	free(persons);
-	db_res_free(res);
+	buf_free(&scratch);
 	return status;
 }
 
-/* The answer: the eligible candidates and the excluded ones, from the
- * candidate rows (their id and date of application) and their reasons;
- * NULL when a row cannot be rendered. */
+/* The answer: the eligible candidates and the excluded ones (the first
+ * shown of c, at most limit of each group), their id, date of application
+ * and reasons; NULL when one cannot be rendered. */
 static json_t *
-candidates_json(const char *unit_id, const struct db_res *res, const struct db_res *unit)
+candidates_json(const char *unit_id, const struct cand *c, int shown, const struct db_res *res,
+		const struct unit_facts *u)
 {
 	json_t *candidates = json_array(), *excluded = json_array();
 	long eligible_n = 0, excluded_n = 0;
 	int i;
 
-	for (i = 0; i < db_rows(res); i++) {
+	for (i = 0; i < shown; i++) {
 		json_t *failed = json_array(), *codes = json_array(),
-		       *reasons = candidate_reasons(res, i, unit, codes, failed);
-		json_t *c = row_json(&candidate_row, res, i, ROW_PUBLIC);
-		long rank = row_long(res, i, CC_RANK), n = row_long(res, i, CC_GROUP_SIZE);
-		if (c == NULL) { /* never an answer with a candidate left out */
+		       *reasons = candidate_reasons(&c[i], res, u, codes, failed);
+		json_t *o = json_pack("{s:s, s:s}", "referral_id", row_val(res, c[i].row, WL_ID),
+				      "applied_at", row_val(res, c[i].row, WL_APPLIED));
+		if (o == NULL) { /* never an answer with a candidate left out */
 			json_decref(failed);
 			json_decref(codes);
 			json_decref(reasons);
@@ -329,18 +550,18 @@ candidates_json(const char *unit_id, const struct db_res *res, const struct db_r
 			json_decref(excluded);
 			return NULL;
 		}
-		if (row_bool(res, i, CC_ELIGIBLE)) {
-			eligible_n = n;
-			json_object_set_new(c, "rank", json_integer(rank));
+		if (c[i].eligible) {
+			eligible_n = c[i].n;
+			json_object_set_new(o, "rank", json_integer(c[i].rank));
 			json_decref(failed);
-			json_array_append_new(candidates, c);
+			json_array_append_new(candidates, o);
 		} else {
-			excluded_n = n;
-			json_object_set_new(c, "failed", failed);
-			json_array_append_new(excluded, c);
+			excluded_n = c[i].n;
+			json_object_set_new(o, "failed", failed);
+			json_array_append_new(excluded, o);
 		}
-		json_object_set_new(c, "reasons", reasons);
-		json_object_set_new(c, "reason_codes", codes);
+		json_object_set_new(o, "reasons", reasons);
+		json_object_set_new(o, "reason_codes", codes);
 	}
 	return json_pack("{s:s, s:i, s:i, s:o, s:o}", "unit_id", unit_id, "eligible_count",
 			 (int)eligible_n, "excluded_count", (int)excluded_n, "candidates",
@@ -351,13 +572,11 @@ int
 handle_unit_candidates(struct request *r)
 {
 	struct db_res *unit = NULL, *res = NULL;
-	struct buf needs;
-	char limit_text[16];
-	int limit;
-	int status = 500;
+	struct cand *c = NULL;
+	struct unit_facts u;
+	int limit, n = 0, shown = 0, i, status = 500;
 	enum db_status s;
 
-	buf_init(&needs, 64u << 20);
 	if ((limit = query_limit(r)) < 0) {
 		status = r->status;
 		goto out;
@@ -385,27 +604,34 @@ handle_unit_candidates(struct request *r)
 				       row_val(unit, 0, UNIT_STATUS));
 		goto out;
 	}
-	snprintf(limit_text, sizeof(limit_text), "%d", limit);
-	if ((status = waitlist_needs(r, &needs)) != 0)
-		goto out;
-	status = 500;
-	if ((s = db_query(r->db, ST_CANDIDATES, &res, "unit", r->params[0], "limit", limit_text,
-			  "needs", needs.data, (char *)NULL)) != DB_OK) {
+	u.type = row_val(unit, 0, UNIT_TYPE);
+	u.commune = row_val(unit, 0, UNIT_COMMUNE);
+	u.access = row_str(unit, 0, UNIT_ACCESSIBILITY);
+	u.until = row_str(unit, 0, UNIT_AVAILABLE_UNTIL);
+	u.capacity = unit_capacity(u.type, row_str(unit, 0, UNIT_BEDROOMS));
+	if ((s = db_query(r->db, ST_WAITLIST, &res, (char *)NULL)) != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	if (audit_needs_read(r, res) != 0) {
+	if ((status = measure_all(r, res, &u, &c, &n)) != 0)
+		goto out;
+	status = 500;
+	/* at most limit of each group: the ranking puts the eligible first */
+	for (i = 0; i < n; i++)
+		if (c[i].rank <= limit)
+			c[shown++] = c[i];
+	if (audit_needs_read(r, c, shown, res) != 0) {
 		status = reply_internal(r);
 		goto out;
 	}
 	{
-		json_t *answer = candidates_json(r->params[0], res, unit);
+		json_t *answer = candidates_json(r->params[0], c, shown, res, &u);
 		status = answer ? reply_json(r, 200, answer) : reply_internal(r);
 	}
 out:
-	if (needs.data != NULL) /* the opened needs */
-		wipe(needs.data, needs.len);
-	buf_free(&needs);
+	if (c != NULL) /* what the needs said */
+		wipe(c, (size_t)(n ? n : 1) * sizeof(*c));
+	free(c);
 	db_res_free(res);
 	db_res_free(unit);
 	return status;

@@ -129,8 +129,7 @@ ROW_DESC(proposal_row, PROPOSAL_COLUMNS);
 ROW_DESC(coverage_row, COVERAGE_COLUMNS);
 ROW_DESC(accept_row, ACCEPT_COLUMNS);
 ROW_DESC(declined_row, DECLINED_COLUMNS);
-ROW_DESC(candidate_row, CANDIDATE_COLUMNS);
-ROW_DESC(waitlist_need_row, WAITLIST_NEED_COLUMNS);
+ROW_DESC(waitlist_row, WAITLIST_COLUMNS);
 ROW_DESC(occupancy_row, OCCUPANCY_COLUMNS);
 ROW_DESC(occ_start_row, OCC_START_COLUMNS);
 ROW_DESC(occ_end_row, OCC_END_COLUMNS);
@@ -538,74 +537,20 @@ struct db_stmt statements[ST_COUNT] = {
 				 &placement_record_row},
 	[ST_OCC_GET] = {"occ_get", "SELECT {cols} FROM occupancies o WHERE o.id = $id::uuid", "id",
 			&occupancy_row},
-	/* The caller's waitlisted referrals whose consent holds, their needs
-	 * and release date sealed (schema/051), opened by the gateway for
-	 * ST_CANDIDATES. */
-	[ST_WAITLIST_NEEDS] = {"waitlist_needs", "SELECT {cols} FROM refgw_waitlist_needs() w",
-			       NULL, &waitlist_need_row},
-	/* The caller's waitlisted referrals measured against one unit (visible
-	 * to the caller), at most limit of each group.  needs and release_date
-	 * are $needs, a JSON array of {referral_id, needs, release_date} that
-	 * the gateway opened from ST_WAITLIST_NEEDS (refgw_waitlist_needs(),
-	 * schema/016 and 051: referral_data's read rule, applied to the set):
-	 * a referral whose consent no longer holds has none and is never
-	 * eligible.  The eligible in the order of
-	 * docs/candidates.md: a referral back on the waitlist because its unit
-	 * was taken back first (refgw_waitlist_taken_back(), schema/033), then
-	 * the day of application (Brussels), then the
-	 * release date (one already past counts as today; none last), then the
-	 * unit's commune among the preferred ones, then the time; the excluded
-	 * in order of application. */
-	[ST_CANDIDATES] =
-		{"candidates",
-		 "WITH u AS (SELECT * FROM units WHERE id = $unit::uuid), "
-		 "c AS (SELECT r.id, r.person_id, r.created_at, d.referral_id IS NOT NULL AS "
-		 "visible, "
-		 " (r.created_at AT TIME ZONE 'Europe/Brussels')::date AS app_day, "
-		 " coalesce((d.needs->>'household_size')::int, 1) AS hs, "
-		 " refgw_unit_capacity(u.type, u.bedrooms) AS cap, "
-		 " coalesce(d.needs->>'accessibility', 'none') AS acc, "
-		 " coalesce(d.needs->'avoid_communes', '[]') AS avoid, "
-		 " coalesce(d.needs->'excluded_communes', '[]') AS excl, "
-		 " coalesce(d.needs->'preferred_communes', '[]') AS pref, d.release_date, "
-		 " u.commune, u.accessibility AS unit_acc, u.available_until, "
-		 " b.referral_id IS NOT NULL AS taken_back "
-		 " FROM referrals r CROSS JOIN u LEFT JOIN jsonb_to_recordset($needs::jsonb) "
-		 "AS d(referral_id uuid, needs jsonb, release_date date) ON d.referral_id = r.id "
-		 " LEFT JOIN refgw_waitlist_taken_back() b ON b.referral_id = r.id "
-		 " WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted'), "
-		 "f AS (SELECT c.*, hs <= cap AS fits, refgw_access_fits(acc, unit_acc) AS "
-		 "access_ok, "
-		 " NOT (avoid ? commune) AS commune_ok, NOT (excl ? commune) AS justice_ok, "
-		 " (release_date IS NULL OR available_until IS NULL OR release_date < "
-		 "available_until) AS release_ok, "
-		 /* greatest() ignores NULL: no release date stays NULL */
-		 " CASE WHEN release_date IS NOT NULL THEN greatest(release_date, current_date) "
-		 " END AS urgency, "
-		 " release_date - current_date AS release_in, "
-		 " jsonb_array_length(excl) AS excl_n, jsonb_array_length(pref) AS pref_n, "
-		 " pref ? commune AS preferred FROM c), "
-		 "g AS (SELECT f.*, visible AND fits AND access_ok AND commune_ok AND justice_ok "
-		 " AND release_ok AS eligible FROM f), "
-		 /* the tie-breakers order the eligible only: the excluded stay in
-		  * order of application */
-		 "k AS (SELECT g.*, CASE WHEN eligible THEN urgency END AS urgency_key, "
-		 " eligible AND preferred AS preferred_key, eligible AND taken_back AS "
-		 "priority_key "
-		 " FROM g), "
-		 /* each group ranked; the applications of one day counted */
-		 "w AS (SELECT k.*, row_number() OVER o AS rn, "
-		 " count(*) OVER (PARTITION BY eligible) AS n, "
-		 " count(*) OVER (PARTITION BY eligible, app_day) AS day_n, "
-		 " row_number() OVER (PARTITION BY eligible, app_day ORDER BY priority_key DESC, "
-		 " urgency_key NULLS LAST, "
-		 " preferred_key DESC, created_at, id) AS day_rn "
-		 " FROM k WINDOW o AS (PARTITION BY eligible ORDER BY priority_key DESC, app_day, "
-		 " urgency_key NULLS LAST, "
-		 " preferred_key DESC, created_at, id)) "
-		 /* ORDER BY qualified: a bare name would be an output column */
-		 "SELECT {cols} FROM w WHERE w.rn <= $limit::int ORDER BY w.eligible DESC, w.rn",
-		 "unit limit needs", &candidate_row},
+	/* The caller's waitlisted referrals in order of application (the day
+	 * of application follows the time), those whose consent holds with
+	 * their needs and release date, sealed (refgw_waitlist_needs(),
+	 * schema/016 and 051: referral_data's read rule, applied to the set),
+	 * those back because their unit was taken back marked
+	 * (refgw_waitlist_taken_back(), schema/033).  candidates.c opens,
+	 * measures and orders them (docs/candidates.md). */
+	[ST_WAITLIST] = {"waitlist",
+			 "SELECT {cols} FROM referrals r "
+			 "LEFT JOIN refgw_waitlist_needs() n ON n.referral_id = r.id "
+			 "LEFT JOIN refgw_waitlist_taken_back() b ON b.referral_id = r.id "
+			 "WHERE r.to_org = (SELECT refgw_caller()) AND r.status = 'waitlisted' "
+			 "ORDER BY r.created_at, r.id",
+			 NULL, &waitlist_row},
 	/* One audit row per referral whose personal fields a response showed:
 	 * $referrals ids and $persons their persons, as array literals. */
 	[ST_AUDIT_APPEND_READS] =
