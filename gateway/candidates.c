@@ -53,7 +53,9 @@ struct cand {
 	long household, excluded_n, preferred_n, release_in;
 	char access[32];  /* the accessibility need, "none" when none given */
 	char release[11]; /* YYYY-MM-DD, "" when none */
-	char urgency[11]; /* the eligible's release date, today when past; "" */
+	/* the sort keys, as day numbers: the day of application; the
+	 * eligible's release date, today when past (LONG_MAX: none) */
+	long app_day, urgency;
 	long rank, n, day_rank, day_n;
 };
 
@@ -127,15 +129,22 @@ static int
 need_open(struct buf *scratch, const struct db_res *res, int i, int col, const unsigned char *dek,
 	  json_t **out)
 {
-	const char *sealed = row_str(res, i, col), *person = row_val(res, i, WL_PERSON);
-	char label[64];
+	/* the labels the needs are sealed under (seal.h): "needs.<member>" */
+	static const char *const labels[] = {
+		[WL_RELEASE] = "release_date",
+		[WL_HOUSEHOLD] = "needs.household_size",
+		[WL_ACCESS] = "needs.accessibility",
+		[WL_AVOID] = "needs.avoid_communes",
+		[WL_EXCLUDED] = "needs.excluded_communes",
+		[WL_PREFERRED] = "needs.preferred_communes",
+	};
+	const char *sealed = row_str(res, i, col), *person = row_val(res, i, WL_PERSON),
+		   *label = labels[col];
 	int rc = 0;
 
 	*out = NULL;
 	if (sealed == NULL)
 		return 0;
-	snprintf(label, sizeof(label), "%s%s", col == WL_RELEASE ? "" : "needs.",
-		 waitlist_row.cols[col].name);
 	scratch->len = 0;
 	if (seal_open_write_with(scratch, dek, person, label, sealed) != SEAL_OK ||
 	    (*out = json_loadb(scratch->data, scratch->len, JSON_DECODE_ANY, NULL)) == NULL)
@@ -149,7 +158,7 @@ need_open(struct buf *scratch, const struct db_res *res, int i, int col, const u
  * 0 or -1 (a need that does not open or is not of its type). */
 static int
 measure(struct cand *c, const struct db_res *res, int i, const unsigned char *dek,
-	const struct unit_facts *u, const char *today, long today_n, struct buf *scratch)
+	const struct unit_facts *u, long today, struct buf *scratch)
 {
 	json_t *v[WL_PREFERRED + 1] = {NULL};
 	const char *acc = "none";
@@ -160,6 +169,9 @@ measure(struct cand *c, const struct db_res *res, int i, const unsigned char *de
 	c->visible = row_bool(res, i, WL_VISIBLE);
 	c->taken_back = row_bool(res, i, WL_TAKEN_BACK);
 	c->household = 1;
+	c->urgency = LONG_MAX;
+	if ((c->app_day = day_number(row_val(res, i, WL_APP_DAY))) == LONG_MIN)
+		goto out;
 	for (col = WL_RELEASE; c->visible && dek != NULL && col <= WL_PREFERRED; col++)
 		if (need_open(scratch, res, i, col, dek, &v[col]) != 0)
 			goto out;
@@ -181,7 +193,8 @@ measure(struct cand *c, const struct db_res *res, int i, const unsigned char *de
 		    (n = day_number(json_string_value(v[WL_RELEASE]))) == LONG_MIN)
 			goto out;
 		memcpy(c->release, json_string_value(v[WL_RELEASE]), 11);
-		c->release_in = n - today_n;
+		c->release_in = n - today;
+		c->urgency = n > today ? n : today;
 	}
 	for (col = WL_AVOID; col <= WL_PREFERRED; col++)
 		if (v[col] != NULL && !json_is_array(v[col]))
@@ -199,8 +212,8 @@ measure(struct cand *c, const struct db_res *res, int i, const unsigned char *de
 		      c->release_ok;
 	/* the tie-breakers order the eligible only: the excluded stay in
 	 * order of application */
-	if (c->eligible && c->release[0] != '\0')
-		memcpy(c->urgency, strcmp(c->release, today) > 0 ? c->release : today, 11);
+	if (!c->eligible)
+		c->urgency = LONG_MAX;
 	rc = 0;
 out:
 	for (col = WL_RELEASE; col <= WL_PREFERRED; col++)
@@ -214,14 +227,10 @@ out:
 static int
 tie_break(const struct cand *a, const struct cand *b)
 {
-	int d;
-
 	if (a->eligible && (a->taken_back != b->taken_back))
 		return a->taken_back ? -1 : 1;
-	if ((a->urgency[0] == '\0') != (b->urgency[0] == '\0'))
-		return a->urgency[0] == '\0' ? 1 : -1;
-	if ((d = strcmp(a->urgency, b->urgency)) != 0)
-		return d;
+	if (a->urgency != b->urgency)
+		return a->urgency < b->urgency ? -1 : 1;
 	if (a->eligible && a->preferred != b->preferred)
 		return a->preferred ? -1 : 1;
 	return a->row - b->row;
@@ -231,34 +240,30 @@ tie_break(const struct cand *a, const struct cand *b)
  * taken back first, then the day of application, then the tie-breakers; the
  * excluded in order of application. */
 static int
-rank_cmp(const void *x, const void *y, void *arg)
+rank_cmp(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
-	const struct db_res *res = arg;
-	int d;
 
 	if (a->eligible != b->eligible)
 		return a->eligible ? -1 : 1;
 	if (a->eligible && a->taken_back != b->taken_back)
 		return a->taken_back ? -1 : 1;
-	if ((d = strcmp(row_val(res, a->row, WL_APP_DAY), row_val(res, b->row, WL_APP_DAY))) != 0)
-		return d;
+	if (a->app_day != b->app_day)
+		return a->app_day < b->app_day ? -1 : 1;
 	return tie_break(a, b);
 }
 
 /* The day groups: the applications of one day of each group, in their order
  * of that day. */
 static int
-day_cmp(const void *x, const void *y, void *arg)
+day_cmp(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
-	const struct db_res *res = arg;
-	int d;
 
 	if (a->eligible != b->eligible)
 		return a->eligible ? -1 : 1;
-	if ((d = strcmp(row_val(res, a->row, WL_APP_DAY), row_val(res, b->row, WL_APP_DAY))) != 0)
-		return d;
+	if (a->app_day != b->app_day)
+		return a->app_day < b->app_day ? -1 : 1;
 	return tie_break(a, b);
 }
 
@@ -266,21 +271,19 @@ day_cmp(const void *x, const void *y, void *arg)
  * day, then sorts them in the order of the ranking and numbers them within
  * their group. */
 static void
-rank(struct cand *c, int n, const struct db_res *res)
+rank(struct cand *c, int n)
 {
 	int i, j;
 
-	qsort_r(c, (size_t)n, sizeof(*c), day_cmp, (void *)res);
+	qsort(c, (size_t)n, sizeof(*c), day_cmp);
 	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && c[j].eligible == c[i].eligible &&
-			    strcmp(row_val(res, c[j].row, WL_APP_DAY),
-				   row_val(res, c[i].row, WL_APP_DAY)) == 0;
+		for (j = i; j < n && c[j].eligible == c[i].eligible && c[j].app_day == c[i].app_day;
 		     j++)
 			c[j].day_rank = j - i + 1;
 		for (int k = i; k < j; k++)
 			c[k].day_n = j - i;
 	}
-	qsort_r(c, (size_t)n, sizeof(*c), rank_cmp, (void *)res);
+	qsort(c, (size_t)n, sizeof(*c), rank_cmp);
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && c[j].eligible == c[i].eligible; j++)
 			c[j].rank = j - i + 1;
@@ -481,12 +484,11 @@ measure_all(struct request *r, const struct db_res *res, const struct unit_facts
 	unsigned char(*deks)[AEAD_KEY_LEN] = malloc((size_t)(n ? n : 1) * sizeof(*deks));
 	enum seal_status *st = malloc((size_t)(n ? n : 1) * sizeof(*st));
 	struct cand *c = calloc((size_t)(n ? n : 1), sizeof(*c));
-	const char *today = n ? row_val(res, 0, WL_TODAY) : "";
-	long today_n = n ? day_number(today) : 0;
+	long today = n ? day_number(row_val(res, 0, WL_TODAY)) : 0;
 	struct buf scratch;
 
 	buf_init(&scratch, 1u << 20);
-	if (persons == NULL || deks == NULL || st == NULL || c == NULL || today_n == LONG_MIN)
+	if (persons == NULL || deks == NULL || st == NULL || c == NULL || today == LONG_MIN)
 		goto fail;
 	/* the keys of the persons whose consent holds, only */
 	for (i = 0; i < n; i++)
@@ -503,10 +505,10 @@ measure_all(struct request *r, const struct db_res *res, const struct unit_facts
 			dek = st[v] == SEAL_OK ? deks[v] : NULL;
 			v++;
 		}
-		if (measure(&c[i], res, i, dek, u, today, today_n, &scratch) != 0)
+		if (measure(&c[i], res, i, dek, u, today, &scratch) != 0)
 			goto fail;
 	}
-	rank(c, n, res);
+	rank(c, n);
 	*out = c;
 	*count = n;
 	c = NULL;

@@ -41,9 +41,18 @@ from_ks(enum ks_status s)
 static size_t
 field_aad(char *aad, size_t len, const char *person, const char *label)
 {
-	int n = snprintf(aad, len, "refgw-field-v1|%s|%s", person, label);
+	static const char prefix[] = "refgw-field-v1|";
+	size_t p = strlen(person), l = strlen(label),
+	       n = sizeof(prefix) - 1 + p + 1 + l; /* prefix person | label */
 
-	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+	/* concatenated, not printed: every sealed field a read opens has one */
+	if (n >= len)
+		return 0;
+	memcpy(aad, prefix, sizeof(prefix) - 1);
+	memcpy(aad + sizeof(prefix) - 1, person, p);
+	aad[sizeof(prefix) - 1 + p] = '|';
+	memcpy(aad + sizeof(prefix) + p, label, l + 1);
+	return n;
 }
 
 enum seal_status
