@@ -14,8 +14,12 @@
 #          cache empty; the server's time: curl's total minus its TLS
 #          handshake), after one GET /v1/me
 #   warm   loadgen at 1 client (p50, p99) and at 16 clients (req/s, p99)
-# medians reported, and A/B (of latencies and of throughputs: above 1, A
-# takes longer; above 1, A serves more).  Never part of `make check`.
+#   cpu    the CPU time per request of the side's gateway and of its
+#          database's backends during the warm runs (/proc: what a request
+#          costs, whatever else the machine runs meanwhile)
+# medians reported, and A/B (of latencies, CPU and throughputs: above 1, A
+# takes longer or costs more; above 1, A serves more).  Never part of
+# `make check`.
 set -eu
 bin_a=$1 bin_b=$2 schema_b=${3:-} secs=${4:-5}
 rounds=${BENCH_ROUNDS:-3}
@@ -100,12 +104,26 @@ cold() { # SIDE SLUG -> the server's milliseconds for the first request after st
 		awk '$1 != 200 { print "bench: candidates answered " $1 > "/dev/stderr"; exit 1 }
 			{ printf "%.1f\n", ($3 - $2) * 1000 }'
 }
-warm() { # SIDE SLUG CLIENTS -> "rps p50 p99 bad"
+# The CPU time (ticks) the side's gateway and its database's backends have
+# used so far: what a request costs whatever else runs on the machine (the
+# latencies and rates below count the waiting for a core too).
+cpu_ticks() { # SIDE
+	eval "gw=\$pid_$1"
+	[ "$1" = a ] && db=refgw || db=$db_b
+	{ echo "$gw"; pgrep -f "^postgres: refgw_app $db " || true; } |
+		while read -r p; do cut -d')' -f2 "/proc/$p/stat" 2>/dev/null; done |
+		awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+warm() { # SIDE SLUG CLIENTS -> "rps p50 p99 bad cpu_ms_per_request"
 	eval "port=\$api_$1 unit=\$unit_$1"
 	c="--cert $tmp/certs/$2.pem --key $tmp/certs/$2.key --cacert $tmp/certs/ca.pem"
-	$lg --url "https://localhost:$port/v1/units/$unit/candidates" $c -c "$3" -d "$secs" |
-		awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"] }'
+	t0=$(cpu_ticks "$1")
+	out=$($lg --url "https://localhost:$port/v1/units/$unit/candidates" $c -c "$3" -d "$secs")
+	t1=$(cpu_ticks "$1")
+	echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
+		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		  print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"],
+			(v["requests"] > 0 ? sprintf("%.1f", t * 1000 / hz / v["requests"]) : 0) }'
 }
 col() { cut -d' ' -f"$2" "$1" | median; }
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }'; }
@@ -136,6 +154,11 @@ for n in $sizes; do
 		"$(col "$tmp/w1.a" 2)" "$(col "$tmp/w1.a" 3)" "$(col "$tmp/w1.a" 1)" \
 		"$(col "$tmp/w1.b" 2)" "$(col "$tmp/w1.b" 3)" "$(col "$tmp/w1.b" 1)" \
 		"$(ratio "$(col "$tmp/w1.b" 2)" "$(col "$tmp/w1.a" 2)")"
+	printf 'CPU per request (gateway + its database backends), 1 client: A %s ms | B %s ms | A/B %s; 16 clients: A %s ms | B %s ms | A/B %s\n' \
+		"$(col "$tmp/w1.a" 5)" "$(col "$tmp/w1.b" 5)" \
+		"$(ratio "$(col "$tmp/w1.b" 5)" "$(col "$tmp/w1.a" 5)")" \
+		"$(col "$tmp/w16.a" 5)" "$(col "$tmp/w16.b" 5)" \
+		"$(ratio "$(col "$tmp/w16.b" 5)" "$(col "$tmp/w16.a" 5)")"
 	printf 'warm, 16 clients: A %s req/s p50 %s ms p99 %s ms | B %s req/s p50 %s ms p99 %s ms | req/s A/B %s\n' \
 		"$(col "$tmp/w16.a" 1)" "$(col "$tmp/w16.a" 2)" "$(col "$tmp/w16.a" 3)" \
 		"$(col "$tmp/w16.b" 1)" "$(col "$tmp/w16.b" 2)" "$(col "$tmp/w16.b" 3)" \

@@ -123,10 +123,17 @@ among(const json_t *a, const char *s)
 	return false;
 }
 
+/* What the openings of one request share: a buffer for each opened need,
+ * and one cipher context (the key set again only when the person changes). */
+struct opening {
+	struct buf scratch;
+	struct aead_opener *opener;
+};
+
 /* The need of column col of row i, opened with the person's key and
  * parsed; NULL in *out when the row has none.  0 or -1. */
 static int
-need_open(struct buf *scratch, const struct db_res *res, int i, int col, const unsigned char *dek,
+need_open(struct opening *op, const struct db_res *res, int i, int col, const unsigned char *dek,
 	  json_t **out)
 {
 	/* the labels the needs are sealed under (seal.h): "needs.<member>" */
@@ -140,13 +147,14 @@ need_open(struct buf *scratch, const struct db_res *res, int i, int col, const u
 	};
 	const char *sealed = row_str(res, i, col), *person = row_val(res, i, WL_PERSON),
 		   *label = labels[col];
+	struct buf *scratch = &op->scratch;
 	int rc = 0;
 
 	*out = NULL;
 	if (sealed == NULL)
 		return 0;
 	scratch->len = 0;
-	if (seal_open_write_with(scratch, dek, person, label, sealed) != SEAL_OK ||
+	if (seal_open_write_with(op->opener, scratch, dek, person, label, sealed) != SEAL_OK ||
 	    (*out = json_loadb(scratch->data, scratch->len, JSON_DECODE_ANY, NULL)) == NULL)
 		rc = -1;
 	wipe(scratch->data, scratch->len);
@@ -158,7 +166,7 @@ need_open(struct buf *scratch, const struct db_res *res, int i, int col, const u
  * 0 or -1 (a need that does not open or is not of its type). */
 static int
 measure(struct cand *c, const struct db_res *res, int i, const unsigned char *dek,
-	const struct unit_facts *u, long today, struct buf *scratch)
+	const struct unit_facts *u, long today, struct opening *op)
 {
 	json_t *v[WL_PREFERRED + 1] = {NULL};
 	const char *acc = "none";
@@ -173,7 +181,7 @@ measure(struct cand *c, const struct db_res *res, int i, const unsigned char *de
 	if ((c->app_day = day_number(row_val(res, i, WL_APP_DAY))) == LONG_MIN)
 		goto out;
 	for (col = WL_RELEASE; c->visible && dek != NULL && col <= WL_PREFERRED; col++)
-		if (need_open(scratch, res, i, col, dek, &v[col]) != 0)
+		if (need_open(op, res, i, col, dek, &v[col]) != 0)
 			goto out;
 	if (v[WL_HOUSEHOLD] != NULL) {
 		if (!json_is_integer(v[WL_HOUSEHOLD]))
@@ -485,10 +493,11 @@ measure_all(struct request *r, const struct db_res *res, const struct unit_facts
 	enum seal_status *st = malloc((size_t)(n ? n : 1) * sizeof(*st));
 	struct cand *c = calloc((size_t)(n ? n : 1), sizeof(*c));
 	long today = n ? day_number(row_val(res, 0, WL_TODAY)) : 0;
-	struct buf scratch;
+	struct opening op = {.opener = crypto_aead_opener_new()};
 
-	buf_init(&scratch, 1u << 20);
-	if (persons == NULL || deks == NULL || st == NULL || c == NULL || today == LONG_MIN)
+	buf_init(&op.scratch, 1u << 20);
+	if (persons == NULL || deks == NULL || st == NULL || c == NULL || op.opener == NULL ||
+	    today == LONG_MIN)
 		goto fail;
 	/* the keys of the persons whose consent holds, only */
 	for (i = 0; i < n; i++)
@@ -505,7 +514,7 @@ measure_all(struct request *r, const struct db_res *res, const struct unit_facts
 			dek = st[v] == SEAL_OK ? deks[v] : NULL;
 			v++;
 		}
-		if (measure(&c[i], res, i, dek, u, today, &scratch) != 0)
+		if (measure(&c[i], res, i, dek, u, today, &op) != 0)
 			goto fail;
 	}
 	rank(c, n);
@@ -524,7 +533,8 @@ out:
 	free(deks);
 	free(st);
 	free(persons);
-	buf_free(&scratch);
+	buf_free(&op.scratch);
+	crypto_aead_opener_free(op.opener);
 	return status;
 }
 

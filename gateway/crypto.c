@@ -124,31 +124,85 @@ out:
 	return rc;
 }
 
-int
-crypto_aead_open(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
-		 const unsigned char *sealed, size_t sealedlen, unsigned char *plain)
+/* Opens sealed with ctx, whose key is already key when keyed (only the
+ * nonce is set then: the key schedule and GCM's hash key are kept). */
+static int
+open_in(EVP_CIPHER_CTX *ctx, bool keyed, const unsigned char key[AEAD_KEY_LEN], const void *aad,
+	size_t aadlen, const unsigned char *sealed, size_t sealedlen, unsigned char *plain)
 {
-	EVP_CIPHER_CTX *ctx;
 	size_t len;
-	int n, rc = -1;
+	int n;
 
 	if (sealedlen < AEAD_OVERHEAD || sealedlen > INT_MAX)
 		return -1;
 	len = sealedlen - AEAD_OVERHEAD;
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return -1;
-	if (EVP_DecryptInit_ex(ctx, cipher(), NULL, key, sealed) != 1 ||
+	if ((keyed ? EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, sealed)
+		   : EVP_DecryptInit_ex(ctx, cipher(), NULL, key, sealed)) != 1 ||
 	    (aadlen && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadlen) != 1) ||
 	    (len && EVP_DecryptUpdate(ctx, plain, &n, sealed + AEAD_NONCE_LEN, (int)len) != 1) ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, AEAD_TAG_LEN,
 				(void *)(sealed + AEAD_NONCE_LEN + len)) != 1 ||
 	    EVP_DecryptFinal_ex(ctx, plain + len, &n) != 1) {
 		wipe(plain, len);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
+	return 0;
+}
+
+int
+crypto_aead_open(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
+		 const unsigned char *sealed, size_t sealedlen, unsigned char *plain)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int rc;
+
+	if (ctx == NULL)
+		return -1;
+	rc = open_in(ctx, false, key, aad, aadlen, sealed, sealedlen, plain);
 	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+struct aead_opener {
+	EVP_CIPHER_CTX *ctx;
+	unsigned char key[AEAD_KEY_LEN]; /* the key ctx holds, when keyed */
+	bool keyed;
+};
+
+struct aead_opener *
+crypto_aead_opener_new(void)
+{
+	struct aead_opener *o = calloc(1, sizeof(*o));
+
+	if (o != NULL && (o->ctx = EVP_CIPHER_CTX_new()) == NULL) {
+		free(o);
+		o = NULL;
+	}
+	return o;
+}
+
+void
+crypto_aead_opener_free(struct aead_opener *o)
+{
+	if (o == NULL)
+		return;
+	EVP_CIPHER_CTX_free(o->ctx); /* cleanses the key schedule */
+	wipe(o->key, sizeof(o->key));
+	free(o);
+}
+
+int
+crypto_aead_open_by(struct aead_opener *o, const unsigned char key[AEAD_KEY_LEN], const void *aad,
+		    size_t aadlen, const unsigned char *sealed, size_t sealedlen,
+		    unsigned char *plain)
+{
+	bool same = o->keyed && CRYPTO_memcmp(o->key, key, AEAD_KEY_LEN) == 0;
+	int rc = open_in(o->ctx, same, key, aad, aadlen, sealed, sealedlen, plain);
+
+	/* a failure may leave ctx in any state: the next opening sets the key */
+	o->keyed = rc == 0;
+	if (rc == 0 && !same)
+		memcpy(o->key, key, AEAD_KEY_LEN);
 	return rc;
 }
 

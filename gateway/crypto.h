@@ -39,6 +39,16 @@ int crypto_aead_seal(const unsigned char key[AEAD_KEY_LEN], const void *aad, siz
 		     const void *plain, size_t len, unsigned char *out) MUSTCHECK;
 int crypto_aead_open(const unsigned char key[AEAD_KEY_LEN], const void *aad, size_t aadlen,
 		     const unsigned char *sealed, size_t sealedlen, unsigned char *plain) MUSTCHECK;
+/* Many openings in one thread under few keys, one after the other (a
+ * waitlist: several fields per person): one cipher context, whose key
+ * schedule is computed again only when the key changes.  The same answers
+ * as crypto_aead_open.  Not shared between threads. */
+struct aead_opener;
+struct aead_opener *crypto_aead_opener_new(void);
+void crypto_aead_opener_free(struct aead_opener *o);
+int crypto_aead_open_by(struct aead_opener *o, const unsigned char key[AEAD_KEY_LEN],
+			const void *aad, size_t aadlen, const unsigned char *sealed,
+			size_t sealedlen, unsigned char *plain) MUSTCHECK;
 
 /* Ed25519 (audit checkpoints): a key the database does not hold. */
 #define ED25519_SIG_LEN 64

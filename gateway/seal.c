@@ -136,8 +136,8 @@ seal_members(const char *person, const char *label, const json_t *object, json_t
 /* Opens sealed with the person's key into a new NUL-terminated plaintext
  * (*plain, *len). */
 static enum seal_status
-open_with(const unsigned char dek[AEAD_KEY_LEN], const char *person, const char *label,
-	  const char *sealed, char **plain, size_t *len)
+open_with(struct aead_opener *o, const unsigned char dek[AEAD_KEY_LEN], const char *person,
+	  const char *label, const char *sealed, char **plain, size_t *len)
 {
 	unsigned char *raw = NULL;
 	char aad[256];
@@ -158,7 +158,10 @@ open_with(const unsigned char dek[AEAD_KEY_LEN], const char *person, const char 
 	n = base64url_decode(sealed, raw, max);
 	if (n < (long)AEAD_OVERHEAD || (*plain = malloc((size_t)n - AEAD_OVERHEAD + 1)) == NULL)
 		goto bad;
-	if (crypto_aead_open(dek, aad, aadlen, raw, (size_t)n, (unsigned char *)*plain) != 0) {
+	if ((o != NULL ? crypto_aead_open_by(o, dek, aad, aadlen, raw, (size_t)n,
+					     (unsigned char *)*plain)
+		       : crypto_aead_open(dek, aad, aadlen, raw, (size_t)n,
+					  (unsigned char *)*plain)) != 0) {
 		free(*plain);
 		*plain = NULL;
 		goto bad;
@@ -190,7 +193,7 @@ open_plain(const char *person, const char *label, const char *sealed, char **pla
 	}
 	s = from_ks(keystore_get(person, dek));
 	if (s == SEAL_OK)
-		s = open_with(dek, person, label, sealed, plain, len);
+		s = open_with(NULL, dek, person, label, sealed, plain, len);
 	wipe(dek, sizeof(dek));
 	return s;
 }
@@ -215,12 +218,12 @@ seal_keys(const char *const *persons, size_t n, unsigned char (*deks)[AEAD_KEY_L
 }
 
 enum seal_status
-seal_open_write_with(struct buf *b, const unsigned char dek[AEAD_KEY_LEN], const char *person,
-		     const char *label, const char *sealed)
+seal_open_write_with(struct aead_opener *o, struct buf *b, const unsigned char dek[AEAD_KEY_LEN],
+		     const char *person, const char *label, const char *sealed)
 {
 	char *plain = NULL;
 	size_t len = 0;
-	enum seal_status s = open_with(dek, person, label, sealed, &plain, &len);
+	enum seal_status s = open_with(o, dek, person, label, sealed, &plain, &len);
 
 	if (s == SEAL_OK && buf_append(b, plain, len) != 0)
 		s = SEAL_ERROR;

@@ -54,10 +54,11 @@ enum seal_status seal_open_members_write(struct buf *b, const char *person, cons
  * or SEAL_ERROR for all.  The caller wipes deks. */
 enum seal_status seal_keys(const char *const *persons, size_t n,
 			   unsigned char (*deks)[AEAD_KEY_LEN], enum seal_status *status) MUSTCHECK;
-/* seal_open_write with the person's key at hand (seal_keys). */
-enum seal_status seal_open_write_with(struct buf *b, const unsigned char dek[AEAD_KEY_LEN],
-				      const char *person, const char *label,
-				      const char *sealed) MUSTCHECK;
+/* seal_open_write with the person's key at hand (seal_keys), opened by o
+ * (crypto_aead_open_by: one context for a batch) or, when NULL, alone. */
+enum seal_status seal_open_write_with(struct aead_opener *o, struct buf *b,
+				      const unsigned char dek[AEAD_KEY_LEN], const char *person,
+				      const char *label, const char *sealed) MUSTCHECK;
 
 /* Whether this thread met an unavailable key store since the last call
  * (and forgets it): a failed rendering then answers 503, not 500. */

@@ -38,6 +38,42 @@ START_TEST(aead_opens_only_what_it_sealed)
 }
 END_TEST
 
+/* One context for many openings (crypto_aead_open_by): the same answers as
+ * crypto_aead_open, whether the key changes between openings, stays, or an
+ * opening failed just before (the context is keyed again then). */
+START_TEST(aead_opener_answers_as_open)
+{
+	unsigned char a[AEAD_KEY_LEN], b[AEAD_KEY_LEN], sa[32 + AEAD_OVERHEAD],
+		sa2[32 + AEAD_OVERHEAD], sb[32 + AEAD_OVERHEAD], plain[32];
+	struct aead_opener *o = crypto_aead_opener_new();
+	size_t n = 5 + AEAD_OVERHEAD;
+
+	ck_assert_ptr_nonnull(o);
+	memset(a, 7, sizeof(a));
+	memset(b, 9, sizeof(b));
+	ck_assert_int_eq(crypto_aead_seal(a, "p|x", 3, "alpha", 5, sa), 0);
+	ck_assert_int_eq(crypto_aead_seal(a, "p|y", 3, "gamma", 5, sa2), 0);
+	ck_assert_int_eq(crypto_aead_seal(b, "q|x", 3, "bravo", 5, sb), 0);
+	ck_assert_int_eq(crypto_aead_open_by(o, a, "p|x", 3, sa, n, plain), 0);
+	ck_assert(memcmp(plain, "alpha", 5) == 0);
+	/* the same key, another nonce and aad */
+	ck_assert_int_eq(crypto_aead_open_by(o, a, "p|y", 3, sa2, n, plain), 0);
+	ck_assert(memcmp(plain, "gamma", 5) == 0);
+	/* the key the context holds is not the one asked for: refused */
+	ck_assert_int_eq(crypto_aead_open_by(o, b, "p|x", 3, sa, n, plain), -1);
+	ck_assert_int_eq(crypto_aead_open_by(o, a, "p|x", 3, sb, n, plain), -1);
+	/* after a failure, and after a change of key, it opens again */
+	ck_assert_int_eq(crypto_aead_open_by(o, b, "q|x", 3, sb, n, plain), 0);
+	ck_assert(memcmp(plain, "bravo", 5) == 0);
+	ck_assert_int_eq(crypto_aead_open_by(o, a, "p|x", 3, sa, n, plain), 0);
+	sa[AEAD_NONCE_LEN + 1] ^= 1;
+	ck_assert_int_eq(crypto_aead_open_by(o, a, "p|x", 3, sa, n, plain), -1);
+	ck_assert_int_eq(crypto_aead_open_by(o, a, "p|y", 3, sa2, n, plain), 0);
+	ck_assert(memcmp(plain, "gamma", 5) == 0);
+	crypto_aead_opener_free(o);
+}
+END_TEST
+
 static void
 write_file(const char *path, const char *text)
 {
@@ -103,6 +139,7 @@ keys_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, aead_opens_only_what_it_sealed);
+	tcase_add_test(tc, aead_opener_answers_as_open);
 	tcase_add_test(tc, keyring_wraps_for_one_person_and_rotates);
 	suite_add_tcase(s, tc);
 	return s;
