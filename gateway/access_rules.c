@@ -24,7 +24,8 @@ static const char *const actions[] = {
 	"occupancy.read",      "report.read",        "program.manage",
 	"follow_up.manage",    "follow_up.read",     "partnership.manage",
 	"site.host",           "person.erase",       "person.export",
-	"user.read",           "user.manage",        NULL};
+	"user.read",           "user.manage",        "consent.receipt",
+	NULL};
 static const struct field_spec rule_fields[] = {
 	{"organisation_id", FT_UUID, false, 0, 0, 0, NULL},
 	{"kind", FT_ENUM, false, 0, 0, 0, org_kinds},
