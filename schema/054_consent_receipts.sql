@@ -30,8 +30,8 @@ CREATE TABLE consent_receipts (
     revoked_at      timestamptz
 );
 
--- The recorder of the consent, for its person, and nothing about an erased
--- person (schema/047's trigger: 410 person-erased).
+-- The recorder of the consent, for its person; no new code for an erased
+-- person (schema/047's trigger: 410 person-erased), though revoking stays.
 CREATE FUNCTION refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
@@ -41,7 +41,8 @@ AS $$
                       AND c.person_id = p_person)
 $$;
 
-CREATE TRIGGER consent_receipts_person_not_erased BEFORE INSERT OR UPDATE ON consent_receipts
+CREATE TRIGGER consent_receipts_person_not_erased
+    BEFORE INSERT OR UPDATE OF code_hash ON consent_receipts
     FOR EACH ROW EXECUTE FUNCTION refgw_person_not_erased();
 
 ALTER TABLE consent_receipts ENABLE ROW LEVEL SECURITY;
