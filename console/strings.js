@@ -147,4 +147,112 @@ export const strings = {
     nl: "Probeer opnieuw over {seconds} seconden.",
     en: "Try again in {seconds} seconds.",
   },
+  // The person's journal (journal.html, journal.js).
+  "journal.pageTitle": {
+    fr: "refgw — mon journal",
+    nl: "refgw — mijn logboek",
+    en: "refgw — my journal",
+  },
+  "journal.tagline": {
+    fr: "Qui a consulté ou reçu mes données",
+    nl: "Wie mijn gegevens heeft ingekeken of ontvangen",
+    en: "Who read or received my data",
+  },
+  "journal.title": {
+    fr: "Mon journal",
+    nl: "Mijn logboek",
+    en: "My journal",
+  },
+  "journal.intro": {
+    fr: "Tapez le code de votre récépissé de consentement. Vous verrez quelles organisations ont consulté ou reçu vos données, quand et pourquoi. Vos données elles-mêmes ne sont pas montrées.",
+    nl: "Typ de code van uw ontvangstbewijs van toestemming. U ziet welke organisaties uw gegevens hebben ingekeken of ontvangen, wanneer en waarom. Uw gegevens zelf worden niet getoond.",
+    en: "Type the code of your consent slip. You will see which organisations read or received your data, when and why. Your data itself is not shown.",
+  },
+  "journal.code": {
+    fr: "Code du récépissé",
+    nl: "Code van het ontvangstbewijs",
+    en: "Receipt code",
+  },
+  "journal.codeHint": {
+    fr: "26 caractères, par exemple K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ (tirets et majuscules facultatifs).",
+    nl: "26 tekens, bijvoorbeeld K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ (streepjes en hoofdletters niet verplicht).",
+    en: "26 characters, for example K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ (hyphens and capitals optional).",
+  },
+  "journal.codeMissing": {
+    fr: "Tapez le code de votre récépissé.",
+    nl: "Typ de code van uw ontvangstbewijs.",
+    en: "Type the code of your slip.",
+  },
+  "journal.submit": { fr: "Voir mon journal", nl: "Mijn logboek bekijken", en: "Show my journal" },
+  "journal.resultTitle": {
+    fr: "Qui a consulté ou reçu vos données",
+    nl: "Wie uw gegevens heeft ingekeken of ontvangen",
+    en: "Who read or received your data",
+  },
+  "journal.caption": {
+    fr: "Du plus récent au plus ancien",
+    nl: "Van nieuw naar oud",
+    en: "Newest first",
+  },
+  "journal.when": { fr: "Quand", nl: "Wanneer", en: "When" },
+  "journal.organisation": { fr: "Organisation", nl: "Organisatie", en: "Organisation" },
+  "journal.what": { fr: "Quoi", nl: "Wat", en: "What" },
+  "journal.purpose": { fr: "Pour", nl: "Waarvoor", en: "For" },
+  "journal.noPurpose": { fr: "—", nl: "—", en: "—" },
+  "journal.empty": {
+    fr: "Aucune organisation n’a encore consulté ni reçu vos données.",
+    nl: "Nog geen enkele organisatie heeft uw gegevens ingekeken of ontvangen.",
+    en: "No organisation has read or received your data yet.",
+  },
+  "journal.truncated": {
+    fr: "Seules les 500 lignes les plus récentes sont montrées.",
+    nl: "Alleen de 500 recentste regels worden getoond.",
+    en: "Only the 500 most recent lines are shown.",
+  },
+  "journal.shown": {
+    fr: "Votre journal est affiché ({count} lignes).",
+    nl: "Uw logboek wordt getoond ({count} regels).",
+    en: "Your journal is shown ({count} lines).",
+  },
+  "journal.privacy": {
+    fr: "Ce journal ne montre ni les noms des travailleurs ni vos données. L’organisation qui vous a remis le récépissé peut remplacer ou révoquer ce code.",
+    nl: "Dit logboek toont geen namen van medewerkers en geen gegevens van u. De organisatie die u het ontvangstbewijs gaf, kan deze code vervangen of intrekken.",
+    en: "This journal shows no worker's name and none of your data. The organisation that gave you the slip can replace or revoke this code.",
+  },
+  "journal.kind.recorded": { fr: "a enregistré votre dossier", nl: "heeft uw dossier geregistreerd", en: "recorded your file" },
+  "journal.kind.consent_recorded": {
+    fr: "a enregistré votre consentement",
+    nl: "heeft uw toestemming geregistreerd",
+    en: "recorded your consent",
+  },
+  "journal.kind.consent_withdrawn": {
+    fr: "a enregistré le retrait de votre consentement",
+    nl: "heeft de intrekking van uw toestemming geregistreerd",
+    en: "recorded the withdrawal of your consent",
+  },
+  "journal.kind.received": { fr: "a reçu vos données", nl: "heeft uw gegevens ontvangen", en: "received your data" },
+  "journal.kind.read": { fr: "a consulté vos données", nl: "heeft uw gegevens ingekeken", en: "read your data" },
+  "journal.kind.exported": {
+    fr: "a exporté vos données, à votre demande",
+    nl: "heeft uw gegevens geëxporteerd, op uw verzoek",
+    en: "exported your data, at your request",
+  },
+  "journal.purposeOf.housing_referral": {
+    fr: "une orientation vers un logement",
+    nl: "een doorverwijzing naar huisvesting",
+    en: "a housing referral",
+  },
+  "journal.purposeOf.social_aid": { fr: "l’aide sociale", nl: "maatschappelijke hulp", en: "social aid" },
+  "journal.purposeOf.rights_opening": {
+    fr: "l’ouverture de vos droits",
+    nl: "het openen van uw rechten",
+    en: "opening your rights",
+  },
+  "journal.purposeOf.housing_support": {
+    fr: "l’accompagnement dans le logement",
+    nl: "begeleiding bij het wonen",
+    en: "support in housing",
+  },
+  "journal.purposeOf.health_care": { fr: "les soins de santé", nl: "gezondheidszorg", en: "health care" },
 };
+
