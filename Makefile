@@ -6,7 +6,7 @@
 CC       = cc
 BUILD    ?= build
 SANITIZE ?=
-PKGS      = libmicrohttpd gnutls openssl libpq jansson libsodium
+PKGS      = libmicrohttpd gnutls openssl libpq jansson libsodium libqrencode
 TEST_PKGS = check libcurl
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

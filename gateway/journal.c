@@ -10,6 +10,7 @@
 #include "common.h"
 #include "crypto.h"
 #include "db.h"
+#include "qr.h"
 #include "sessions.h"
 #include "statements.h"
 #include "validate.h"
@@ -130,14 +131,18 @@ reply_receipt_missing(struct request *r)
 			     "no consent %s with a receipt you may manage", r->params[0]);
 }
 
-/* 201 {consent_id, receipt_code, issued_at, journal_url}: the code is in
- * this answer only (not idempotent: a stored replay would keep it). */
+/* 201 {consent_id, receipt_code, issued_at, journal_url, receipt_qr_svg}:
+ * the code is in this answer only (not idempotent: a stored replay would
+ * keep it).  The QR code holds the journal's address with the code in its
+ * fragment, which a browser never sends: the page reads it and removes it
+ * from the address. */
 int
 handle_receipt_issue(struct request *r)
 {
 	struct db_res *res = NULL;
 	unsigned char raw[RECEIPT_CODE_BYTES], hash[SHA256_LEN];
-	char code[RECEIPT_CODE_LEN], hash_hex[2 * SHA256_LEN + 1], url[512];
+	char code[RECEIPT_CODE_LEN], hash_hex[2 * SHA256_LEN + 1], url[512], qr_url[600];
+	char *svg = NULL;
 	enum db_status s;
 	json_t *o = NULL;
 	int status = 500;
@@ -171,8 +176,11 @@ handle_receipt_issue(struct request *r)
 		goto out;
 	}
 	snprintf(url, sizeof(url), "%s/console/journal.html", sessions_origin());
-	if (json_object_set_new(o, "receipt_code", json_string(code)) != 0 ||
-	    json_object_set_new(o, "journal_url", json_string(url)) != 0) {
+	snprintf(qr_url, sizeof(qr_url), "%s#%s", url, code);
+	if ((svg = qr_svg(qr_url)) == NULL ||
+	    json_object_set_new(o, "receipt_code", json_string(code)) != 0 ||
+	    json_object_set_new(o, "journal_url", json_string(url)) != 0 ||
+	    json_object_set_new(o, "receipt_qr_svg", json_string(svg)) != 0) {
 		status = reply_internal(r);
 		goto out;
 	}
@@ -181,6 +189,8 @@ handle_receipt_issue(struct request *r)
 out:
 	wipe(raw, sizeof(raw));
 	wipe(code, sizeof(code));
+	wipe(qr_url, sizeof(qr_url));
+	free(svg);
 	json_decref(o);
 	db_res_free(res);
 	return status;

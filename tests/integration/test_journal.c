@@ -190,6 +190,16 @@ START_TEST(issue_then_read_the_journal_in_french_without_names_or_data)
 	regfree(&re);
 	snprintf(url, sizeof(url), "%s/console/journal.html", browser_origin + strlen("Origin: "));
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "journal_url")), url);
+	/* The slip's QR code: SVG paths only (no script, no link, no text). */
+	{
+		const char *svg = json_string_value(json_object_get(r.json, "receipt_qr_svg"));
+
+		ck_assert_ptr_nonnull(svg);
+		ck_assert_int_eq(strncmp(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" ", 40), 0);
+		ck_assert_ptr_null(strstr(svg, "script"));
+		ck_assert_ptr_null(strstr(svg, code));
+		ck_assert_str_eq(svg + strlen(svg) - 6, "</svg>");
+	}
 	resp_free(&r);
 	ck_assert_int_eq(audited("consent.receipt.issue", k.person), 1);
 	/* Only the code's SHA-256 is kept: no column holds the code. */

@@ -2,7 +2,10 @@
  * is read back. */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "journal.h"
+#include "qr.h"
 #include "suites.h"
 
 /* Known bytes, known code: the bit order is the standard one (big-endian,
@@ -63,6 +66,33 @@ START_TEST(typed_back)
 }
 END_TEST
 
+/* A QR code as SVG: the frame, a white square of the whole size, runs of
+ * black modules, nothing else; bigger for a longer text; the same text
+ * gives the same document. */
+START_TEST(qr_svg_is_paths_only)
+{
+	char *a = qr_svg(
+		"https://localhost:8444/console/journal.html#K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ");
+	char *b = qr_svg(
+		"https://localhost:8444/console/journal.html#K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ");
+	char *small = qr_svg("x");
+	const char *d;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(small);
+	ck_assert_str_eq(a, b);
+	/* Version 1 (21 modules) and a quiet zone of 4 each side. */
+	ck_assert_ptr_nonnull(strstr(small, "viewBox=\"0 0 29 29\""));
+	ck_assert_uint_gt(strlen(a), strlen(small));
+	d = strstr(a, "<path fill=\"#000\" d=\"");
+	ck_assert_ptr_nonnull(d);
+	d += strlen("<path fill=\"#000\" d=\"");
+	ck_assert_uint_eq(strspn(d, "0123456789Mhvz -"), strlen(d) - strlen("\"/></svg>"));
+	ck_assert_str_eq(d + strlen(d) - 9, "\"/></svg>");
+	free(a), free(b), free(small);
+}
+END_TEST
+
 Suite *
 journal_unit_suite(void)
 {
@@ -72,6 +102,7 @@ journal_unit_suite(void)
 	tcase_add_test(t, encode_known_value);
 	tcase_add_loop_test(t, round_trip, 0, 64);
 	tcase_add_loop_test(t, typed_back, 0, (int)(sizeof(typed) / sizeof(typed[0])));
+	tcase_add_test(t, qr_svg_is_paths_only);
 	suite_add_tcase(s, t);
 	return s;
 }
