@@ -138,7 +138,7 @@ function renderJournal() {
 }
 
 async function read(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   clearProblem();
   $("status").textContent = "";
   const code = $("receipt-code").value.trim();
@@ -171,11 +171,26 @@ function changeLanguage() {
   renderJournal();
 }
 
+// The slip's QR code opens journal.html#<code>: the fragment never reaches
+// a server (not in a request, a log or a Referer); it is taken out of the
+// address at once, and the journal read with it.
+function codeFromFragment() {
+  const fragment = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+  if (fragment === "") return null;
+  history.replaceState(null, "", window.location.pathname);
+  return /^[0-9A-Za-z -]{20,64}$/.test(fragment) ? fragment : null;
+}
+
 function start() {
   applyLanguage(storedLanguage() || preferredLanguage(navigator.languages));
   $("language").addEventListener("change", changeLanguage);
   $("journal-form").addEventListener("submit", read);
+  const code = codeFromFragment();
   $("journal-title").focus();
+  if (code !== null) {
+    $("receipt-code").value = code;
+    read(null);
+  }
 }
 
 start();

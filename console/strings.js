@@ -254,5 +254,71 @@ export const strings = {
     en: "support in housing",
   },
   "journal.purposeOf.health_care": { fr: "les soins de santé", nl: "gezondheidszorg", en: "health care" },
+  // The consent slip's receipt code (index.html, page "receipt").
+  "me.tasks": { fr: "Tâches", nl: "Taken", en: "Tasks" },
+  "me.receiptLink": {
+    fr: "Donner un code de récépissé à un consentement",
+    nl: "Een ontvangstcode aan een toestemming geven",
+    en: "Give a consent its receipt code",
+  },
+  "receipt.title": { fr: "Code de récépissé", nl: "Ontvangstcode", en: "Receipt code" },
+  "receipt.intro": {
+    fr: "Le code permet à la personne de voir, sans eID, quelles organisations ont consulté ou reçu ses données. Il n’est montré qu’une fois : imprimez le récépissé et remettez-le à la personne. Un nouveau code remplace l’ancien.",
+    nl: "Met de code ziet de persoon, zonder eID, welke organisaties zijn of haar gegevens hebben ingekeken of ontvangen. Hij wordt maar één keer getoond: druk het ontvangstbewijs af en geef het aan de persoon. Een nieuwe code vervangt de oude.",
+    en: "The code lets the person see, without eID, which organisations read or received their data. It is shown once: print the slip and hand it to the person. A new code replaces the old one.",
+  },
+  "receipt.consent": { fr: "Identifiant du consentement", nl: "Id van de toestemming", en: "Consent id" },
+  "receipt.consentHint": {
+    fr: "Un consentement que votre organisation a enregistré (un UUID).",
+    nl: "Een toestemming die uw organisatie heeft geregistreerd (een UUID).",
+    en: "A consent your organisation recorded (a UUID).",
+  },
+  "receipt.invalidConsent": {
+    fr: "L’identifiant du consentement doit être un UUID.",
+    nl: "De id van de toestemming moet een UUID zijn.",
+    en: "The consent id must be a UUID.",
+  },
+  "receipt.issue": { fr: "Créer un nouveau code", nl: "Een nieuwe code maken", en: "Make a new code" },
+  "receipt.revoke": { fr: "Révoquer le code", nl: "De code intrekken", en: "Revoke the code" },
+  "receipt.issued": {
+    fr: "Nouveau code créé : l’ancien ne fonctionne plus.",
+    nl: "Nieuwe code gemaakt: de oude werkt niet meer.",
+    en: "New code made: the old one no longer works.",
+  },
+  "receipt.revoked": {
+    fr: "Le code est révoqué : il ne fonctionne plus.",
+    nl: "De code is ingetrokken: hij werkt niet meer.",
+    en: "The code is revoked: it no longer works.",
+  },
+  "receipt.print": { fr: "Imprimer le récépissé", nl: "Het ontvangstbewijs afdrukken", en: "Print the slip" },
+  "receipt.back": { fr: "Retour", nl: "Terug", en: "Back" },
+  "slip.title": {
+    fr: "Votre journal : qui a vu vos données",
+    nl: "Uw logboek: wie uw gegevens zag",
+    en: "Your journal: who saw your data",
+  },
+  "slip.intro": {
+    fr: "Avec ce code, vous pouvez voir quelles organisations ont consulté ou reçu vos données, quand et pourquoi. Pas besoin d’eID.",
+    nl: "Met deze code ziet u welke organisaties uw gegevens hebben ingekeken of ontvangen, wanneer en waarom. Geen eID nodig.",
+    en: "With this code you can see which organisations read or received your data, when and why. No eID needed.",
+  },
+  "slip.code": { fr: "Votre code", nl: "Uw code", en: "Your code" },
+  "slip.qr": {
+    fr: "Code QR : ouvre votre journal avec le code",
+    nl: "QR-code: opent uw logboek met de code",
+    en: "QR code: opens your journal with the code",
+  },
+  "slip.where": {
+    fr: "Scannez le code QR, ou allez à cette adresse et tapez le code :",
+    nl: "Scan de QR-code, of ga naar dit adres en typ de code:",
+    en: "Scan the QR code, or go to this address and type the code:",
+  },
+  "slip.keep": {
+    fr: "Gardez ce papier pour vous : qui a le code voit le journal. Perdu ? Demandez un nouveau code à l’organisation qui vous l’a donné.",
+    nl: "Houd dit papier voor uzelf: wie de code heeft, ziet het logboek. Kwijt? Vraag een nieuwe code aan de organisatie die hem u gaf.",
+    en: "Keep this paper to yourself: whoever has the code sees the journal. Lost it? Ask the organisation that gave it to you for a new code.",
+  },
+  "slip.issued": { fr: "Émis le", nl: "Uitgegeven op", en: "Issued" },
 };
+
 

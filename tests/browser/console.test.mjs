@@ -459,6 +459,7 @@ async function flows(browser) {
 
   // ---- the person's journal by receipt code (issue 18), in French ----
   let receiptCode = null;
+  let receiptConsent = null;
   await check("the organisation gives a consent slip a receipt code (API, with the session)", async () => {
     const cookie = await sessionCookie(page);
     const session = await api("GET", "/v1/session", { cookie });
@@ -484,6 +485,48 @@ async function flows(browser) {
     assert(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{2}$/.test(receipt.json.receipt_code), "a Crockford code");
     equal(receipt.json.journal_url, `${ORIGIN}/console/journal.html`, "the journal's address");
     receiptCode = receipt.json.receipt_code;
+    receiptConsent = consent.json.id;
+  });
+
+  await check("the console prints the slip: a new code as text and as a QR code (keyboard only)", async () => {
+    const consentId = receiptConsent;
+    await page.goto(`${BASE}/console/#/me`, { waitUntil: "load" });
+    await ready(page);
+    await onPage(page, "me");
+    await tabTo(page, "me-receipt-link", 30);
+    await page.keyboard.press("Enter");
+    await onPage(page, "receipt");
+    await tabTo(page, "receipt-consent");
+    await page.keyboard.type(consentId);
+    const issued = page.waitForResponse((r) => r.url() === `${BASE}/v1/consents/${consentId}/receipt`);
+    await page.keyboard.press("Enter");
+    const resp = await issued;
+    equal(resp.status(), 201, "POST receipt from the console");
+    assert(resp.request().headers()["x-csrf-token"], "the X-CSRF-Token sent");
+    await page.waitForFunction(() => !document.getElementById("receipt-slip").hidden);
+    const slipCode = await text(page, "#slip-code");
+    assert(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{2}$/.test(slipCode), `the code as text: ${slipCode}`);
+    assert(slipCode !== receiptCode, "a new code");
+    equal(await text(page, "#slip-url"), `${ORIGIN}/console/journal.html`, "the journal's address");
+    const qr = await page.$eval("#slip-qr", (el) => ({
+      svg: el.children.length === 1 && el.firstElementChild.localName === "svg",
+      paths: el.querySelectorAll("path").length,
+      role: el.firstElementChild && el.firstElementChild.getAttribute("role"),
+      others: el.querySelectorAll(":not(svg):not(path)").length,
+    }));
+    equal(JSON.stringify(qr), JSON.stringify({ svg: true, paths: 2, role: "img", others: 0 }), "the QR code");
+    equal(await page.evaluate(() => document.activeElement.id), "slip-title", "the slip has the focus");
+    await axeClean(page, "receipt-slip");
+    // The old code no longer opens anything.
+    const old = await api("POST", "/v1/journal/entries", { body: { code: receiptCode } });
+    equal(old.status, 404, "the replaced code");
+    receiptCode = slipCode;
+    // Leaving the page forgets the code.
+    await tabTo(page, "receipt-back", 30);
+    await page.keyboard.press("Enter");
+    await onPage(page, "me");
+    equal(await text(page, "#slip-code"), "", "the code is gone from the page");
+    await noViolations(page);
   });
 
   await check("the person reads the journal with the code, in French, keyboard only", async () => {
@@ -532,6 +575,26 @@ async function flows(browser) {
     const nl = await p.$$eval("#journal-rows tr", (trs) => trs.map((tr) => tr.cells[2].textContent));
     assert(nl.includes("heeft uw toestemming geregistreerd"), `the rows in Dutch: ${JSON.stringify(nl)}`);
     await axeClean(p, "journal-nl");
+    await noViolations(p);
+    await visitor.context.close();
+  });
+
+  await check("the slip's QR address (the code in the fragment) opens the journal and drops the code", async () => {
+    const visitor = await openPage(browser, ["nl-BE", "nl"]);
+    const p = visitor.page;
+    const sent = [];
+    // What goes on the wire: a URL without its fragment, and the body.
+    p.on("request", (r) => sent.push(`${r.url().split("#")[0]} ${r.postData() || ""}`));
+    const answered = p.waitForResponse((r) => r.url() === `${BASE}/v1/journal/entries`);
+    await p.goto(`${BASE}/console/journal.html#${receiptCode}`, { waitUntil: "load" });
+    equal((await answered).status(), 200, "read at once");
+    await p.waitForFunction(() => !document.getElementById("journal-result").hidden);
+    equal(await p.evaluate(() => window.location.href), `${BASE}/console/journal.html`, "the fragment removed");
+    const carried = sent.filter((u) => u.includes(receiptCode));
+    equal(carried.length, 1, `requests carrying the code (${carried.join(", ")})`);
+    assert(carried[0].startsWith(`${BASE}/v1/journal/entries {`), `only the journal's body: ${carried[0]}`);
+    const rows = await p.$$eval("#journal-rows tr", (trs) => trs.map((tr) => tr.cells[2].textContent));
+    assert(rows.includes("heeft uw toestemming geregistreerd"), `rows in Dutch: ${JSON.stringify(rows)}`);
     await noViolations(p);
     await visitor.context.close();
   });
