@@ -267,9 +267,9 @@ label_entries(const struct request *r, json_t *doc)
 	return 0;
 }
 
-/* The throttle, then always one hash and one query, whatever the code:
- * unknown, malformed, revoked, replaced or an erased person's answer the
- * same 404. */
+/* The body's shape (a wrong one is 400 and counts nothing), the throttle,
+ * then always one hash and one query, whatever the code: unknown,
+ * malformed, revoked, replaced or an erased person's answer the same 404. */
 int
 handle_journal_read(struct request *r)
 {
@@ -285,6 +285,23 @@ handle_journal_read(struct request *r)
 	int status = 500;
 
 	r->vary_language = true;
+	if ((body = body_json(r)) == NULL) {
+		status = r->status;
+		goto out;
+	}
+	if (!validate_body(r, body, journal_fields, ARRAY_LEN(journal_fields))) {
+		status = r->status;
+		goto out;
+	}
+	if ((code = json_str(body, "code")) == NULL) {
+		json_t *errors = json_array();
+
+		field_error(errors, "code", "is required");
+		status = reply_invalid(r, errors);
+		goto out;
+	}
+	/* A wrong body changed nothing (400 above); every reading that could
+	 * open a journal counts, found or not. */
 	s = db_query(r->db, ST_JOURNAL_THROTTLE, &res, "source", source, (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
@@ -302,21 +319,6 @@ handle_journal_read(struct request *r)
 				       "too many journal readings from this address or in all; "
 				       "retry after %ld seconds",
 				       wait);
-		goto out;
-	}
-	if ((body = body_json(r)) == NULL) {
-		status = r->status;
-		goto out;
-	}
-	if (!validate_body(r, body, journal_fields, ARRAY_LEN(journal_fields))) {
-		status = r->status;
-		goto out;
-	}
-	if ((code = json_str(body, "code")) == NULL) {
-		json_t *errors = json_array();
-
-		field_error(errors, "code", "is required");
-		status = reply_invalid(r, errors);
 		goto out;
 	}
 	if (receipt_code_decode(code, raw))

@@ -365,7 +365,11 @@ START_TEST(a_wrong_code_tells_nothing)
 	assert_unknown("UUUU-UUUU-UUUU-UUUU-UUUU-UUUU-UU");    /* not base32 */
 	assert_unknown("K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ-00"); /* too long */
 	assert_unknown("");
-	/* The body's shape is checked: 400, not a lookup. */
+	ck_assert_int_eq(sql_count("SELECT sum(failures) FROM signin_throttle WHERE key LIKE "
+				   "'journal:source:%'",
+				   NULL),
+			 6);
+	/* The body's shape is checked: 400, not a lookup, and not counted. */
 	ck_assert_int_eq(browser_call(NULL, "POST", "/v1/journal/entries", "{}", hdr, &r), 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
@@ -374,6 +378,10 @@ START_TEST(a_wrong_code_tells_nothing)
 			 0);
 	ck_assert_int_eq(r.status, 400);
 	resp_free(&r);
+	ck_assert_int_eq(sql_count("SELECT sum(failures) FROM signin_throttle WHERE key LIKE "
+				   "'journal:source:%'",
+				   NULL),
+			 6);
 	/* From another origin (a form elsewhere): refused before anything. */
 	ck_assert_int_eq(
 		browser_call(NULL, "POST", "/v1/journal/entries", "{\"code\":\"x\"}", NULL, &r), 0);
