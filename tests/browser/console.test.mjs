@@ -517,6 +517,16 @@ async function flows(browser) {
     equal(JSON.stringify(qr), JSON.stringify({ svg: true, paths: 2, role: "img", others: 0 }), "the QR code");
     equal(await page.evaluate(() => document.activeElement.id), "slip-title", "the slip has the focus");
     await axeClean(page, "receipt-slip");
+    // Printed: the slip alone (no bar, form, buttons or status).
+    await page.emulateMediaType("print");
+    const printed = await page.evaluate(() => Object.fromEntries(
+      ["receipt-slip", "receipt-form", "receipt-print", "status"].map((id) =>
+        [id, document.getElementById(id).checkVisibility()])
+        .concat([["bar", document.querySelector(".bar").checkVisibility()]])));
+    equal(JSON.stringify(printed), JSON.stringify({
+      "receipt-slip": true, "receipt-form": false, "receipt-print": false, status: false, bar: false,
+    }), "what the printer gets");
+    await page.emulateMediaType(null);
     // The old code no longer opens anything.
     const old = await api("POST", "/v1/journal/entries", { body: { code: receiptCode } });
     equal(old.status, 404, "the replaced code");
