@@ -4856,7 +4856,7 @@ CREATE TRIGGER certificates_registering BEFORE INSERT ON public.certificates FOR
 -- Name: consent_receipts consent_receipts_person_not_erased; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
-CREATE TRIGGER consent_receipts_person_not_erased BEFORE INSERT OR UPDATE ON public.consent_receipts FOR EACH ROW EXECUTE FUNCTION public.refgw_person_not_erased();
+CREATE TRIGGER consent_receipts_person_not_erased BEFORE INSERT OR UPDATE OF code_hash ON public.consent_receipts FOR EACH ROW EXECUTE FUNCTION public.refgw_person_not_erased();
 
 --
 -- Name: consents consents_person_not_erased; Type: TRIGGER; Schema: public; Owner: refgw_owner
