@@ -11,7 +11,8 @@
 --   (row-level security, action consent.receipt).
 -- * Whoever holds the code reads, through refgw_journal (SECURITY DEFINER,
 --   the only way in without a certificate or a session), which
---   organisations recorded, read, received or exported the person's data,
+--   organisations recorded, read, received (a referral, a housing proposal)
+--   or exported the person's data,
 --   when and for what purpose: the organisation's name, never a user, a
 --   certificate, or the data.  A revoked code, an unknown one and an erased
 --   person answer alike (NULL).  Every successful reading is audited
@@ -110,7 +111,7 @@ BEGIN
         RETURN NULL;
     END IF;
     WITH e AS (
-        SELECT a.at, a.lane, a.seq,
+      (SELECT a.at, a.lane, a.seq,
                CASE a.action
                     WHEN 'referral.create' THEN r.to_org
                     ELSE a.organisation_id END AS org,
@@ -140,6 +141,15 @@ BEGIN
                             'follow_up.entries.read', 'consent.list')
          ORDER BY a.at DESC, a.lane DESC, a.seq DESC
          LIMIT 501)
+      UNION ALL
+      -- A unit's operator receives the categories a proposal shares (its
+      -- audit row names the proposal, not the person: the proposals table
+      -- says whose).
+      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose
+         FROM proposals p JOIN referrals r ON r.id = p.referral_id
+        WHERE r.person_id = rc.person_id
+        ORDER BY p.created_at DESC
+        LIMIT 501))
     SELECT count(*)::int,
            coalesce(jsonb_agg(jsonb_build_object(
                         'at', refgw_export_ts(e.at),

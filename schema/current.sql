@@ -1531,7 +1531,7 @@ BEGIN
         RETURN NULL;
     END IF;
     WITH e AS (
-        SELECT a.at, a.lane, a.seq,
+      (SELECT a.at, a.lane, a.seq,
                CASE a.action
                     WHEN 'referral.create' THEN r.to_org
                     ELSE a.organisation_id END AS org,
@@ -1561,6 +1561,15 @@ BEGIN
                             'follow_up.entries.read', 'consent.list')
          ORDER BY a.at DESC, a.lane DESC, a.seq DESC
          LIMIT 501)
+      UNION ALL
+      -- A unit's operator receives the categories a proposal shares (its
+      -- audit row names the proposal, not the person: the proposals table
+      -- says whose).
+      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose
+         FROM proposals p JOIN referrals r ON r.id = p.referral_id
+        WHERE r.person_id = rc.person_id
+        ORDER BY p.created_at DESC
+        LIMIT 501))
     SELECT count(*)::int,
            coalesce(jsonb_agg(jsonb_build_object(
                         'at', refgw_export_ts(e.at),

@@ -60,7 +60,8 @@ karim_day(struct karim *k)
 	k->person = must(post_id("orgd", "/v1/persons",
 				 "{\"external_ref\":\"DIO-18 Karim\",\"birth_year\":1979}", 201));
 	snprintf(body, sizeof(body),
-		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"}],"
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
+		 "{\"kind\":\"housing_operator\"}],"
 		 "\"purposes\":[\"housing_referral\"],\"data_categories\":"
 		 "[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\","
 		 "\"evidence\":{\"method\":\"signed_form\",\"reference\":\"SL-2026-18\","
@@ -86,6 +87,31 @@ static void
 karim_free(struct karim *k)
 {
 	free(k->person), free(k->consent), free(k->referral);
+}
+
+/* orgb proposes the referral for a unit orgc publishes for homeless
+ * services: orgc receives the shared categories. */
+static void
+propose_to_orgc(const char *referral)
+{
+	char body[1024], path[128];
+	char *site, *unit, *proposal;
+
+	site = must(post_id("orgc", "/v1/sites",
+			    "{\"name\":\"Journal\",\"commune\":\"Forest\","
+			    "\"period_from\":\"2023-03-01\"}",
+			    201));
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"J-1\",\"type\":\"studio\",\"bedrooms\":0,"
+		 "\"commune\":\"Forest\",\"address\":\"Rue du Journal 1, 1190 Forest\","
+		 "\"available_from\":\"2026-12-01\",\"terms\":\"transit\","
+		 "\"audience\":[{\"kind\":\"homeless_service\"}],\"status\":\"published\"}",
+		 site);
+	unit = must(post_id("orgc", "/v1/units", body, 201));
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\"}", referral);
+	proposal = must(post_id("orgb", path, body, 201));
+	free(site), free(unit), free(proposal);
 }
 
 /* POST (issue) or DELETE (revoke) the receipt of consent as slug. */
@@ -178,6 +204,7 @@ START_TEST(issue_then_read_the_journal_in_french_without_names_or_data)
 	size_t i;
 
 	karim_day(&k);
+	propose_to_orgc(k.referral);
 	receipt("orgd", "POST", k.consent, &r);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_str_eq(json_string_value(json_object_get(r.json, "consent_id")), k.consent);
@@ -214,6 +241,8 @@ START_TEST(issue_then_read_the_journal_in_french_without_names_or_data)
 	ck_assert(has_entry(r.json, "Test Org B", "received", "housing_referral"));
 	ck_assert(has_entry(r.json, "Test Org B", "read", "housing_referral"));
 	ck_assert(has_entry(r.json, "Test Org D", "consent_recorded", "housing_referral"));
+	ck_assert(has_entry(r.json, "Test Org C", "received", "housing_referral"));
+	ck_assert_ptr_null(strstr(r.body, "Rue du Journal"));
 	ck_assert(json_is_false(json_object_get(r.json, "truncated")));
 	{
 		json_t *e;
