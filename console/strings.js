@@ -210,9 +210,9 @@ export const strings = {
     en: "Only the 500 most recent lines are shown.",
   },
   "journal.shown": {
-    fr: "Votre journal est affiché ({count} lignes).",
-    nl: "Uw logboek wordt getoond ({count} regels).",
-    en: "Your journal is shown ({count} lines).",
+    fr: "Votre journal est affiché. Lignes : {count}.",
+    nl: "Uw logboek wordt getoond. Regels: {count}.",
+    en: "Your journal is shown. Lines: {count}.",
   },
   "journal.privacy": {
     fr: "Ce journal ne montre ni les noms des travailleurs ni vos données. L’organisation qui vous a remis le récépissé peut remplacer ou révoquer ce code.",
