@@ -2,7 +2,7 @@
 FROM debian:12-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc make pkg-config libc6-dev libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev \
-      libjansson-dev libsodium-dev python3 && rm -rf /var/lib/apt/lists/*
+      libjansson-dev libsodium-dev libqrencode-dev python3 && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
 COPY gateway ./gateway
@@ -14,7 +14,7 @@ RUN make build/refgw
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libgnutls30 libssl3 libpq5 libjansson4 libsodium23 openssl curl ca-certificates \
+      libmicrohttpd12 libgnutls30 libssl3 libpq5 libjansson4 libsodium23 libqrencode4 openssl curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin refgw \
     && install -d -o refgw -g refgw -m 0700 /run/refgw

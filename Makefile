@@ -6,7 +6,7 @@
 CC       = cc
 BUILD    ?= build
 SANITIZE ?=
-PKGS      = libmicrohttpd gnutls openssl libpq jansson libsodium
+PKGS      = libmicrohttpd gnutls openssl libpq jansson libsodium libqrencode
 TEST_PKGS = check libcurl
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -90,7 +90,7 @@ $(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c tests/fuzz/fake_db.h $(FUZZ_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -o $@ \
 	    tests/fuzz/fuzz_$*.c tests/fuzz/replay.c tests/fuzz/fake_db.c $(FUZZ_LIB_OBJS) \
-	    $(SAN_LDFLAGS) $$(pkg-config --libs gnutls openssl jansson libsodium) -lpthread
+	    $(SAN_LDFLAGS) $$(pkg-config --libs gnutls openssl jansson libsodium libqrencode) -lpthread
 
 $(BUILD)/faults: $(FAULT_SRCS) tests/integration/*.h
 	$(CC) $(BASE_CFLAGS) -Itests/integration $$(pkg-config --cflags libpq jansson openssl $(TEST_PKGS)) -o $@ \
@@ -227,7 +227,7 @@ fuzz:
 	@for d in $(FUZZ_DRIVERS); do \
 	    clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) \
 	        -o build/fuzz/fuzz_$$d tests/fuzz/fuzz_$$d.c build/fuzz/obj/*.o \
-	        $$(pkg-config --libs gnutls openssl jansson libsodium) -lpthread || exit 1; \
+	        $$(pkg-config --libs gnutls openssl jansson libsodium libqrencode) -lpthread || exit 1; \
 	    mkdir -p build/fuzz/corpus-$$d; \
 	    echo "== fuzz $$d for $(FUZZ_SECONDS) s"; \
 	    build/fuzz/fuzz_$$d -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -timeout=10 \

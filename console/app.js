@@ -8,7 +8,7 @@ import * as api from "./api.js";
 import { languages, strings } from "./strings.js";
 
 const LANGUAGE_KEY = "refgw.language";
-const PAGES = ["loading", "sign-in", "second-factor", "me"];
+const PAGES = ["loading", "sign-in", "second-factor", "me", "receipt"];
 
 const state = {
   language: "en",
@@ -167,6 +167,7 @@ function setSession(session) {
 }
 
 function endSession() {
+  clearSlip();
   state.session = null;
   state.pending = false;
   api.setCsrfToken(null);
@@ -176,7 +177,7 @@ function endSession() {
 // The page a state may show: signed in, who am I; between password and
 // code, the second factor (or back to sign-in); else sign-in.
 function allowedPage(wanted) {
-  if (state.session) return "me";
+  if (state.session) return wanted === "receipt" ? "receipt" : "me";
   if (state.pending && (wanted === "second-factor" || wanted === "sign-in"))
     return wanted;
   return "sign-in";
@@ -184,6 +185,7 @@ function allowedPage(wanted) {
 
 function show(page, { focus = true } = {}) {
   state.page = page;
+  if (page !== "receipt") clearSlip(); // a code is shown once, on its page
   for (const name of PAGES) $(`page-${name}`).hidden = name !== page;
   document.documentElement.dataset.page = page;
   if (location.hash !== `#/${page}`) history.replaceState(null, "", `#/${page}`);
@@ -315,10 +317,104 @@ async function onLanguage(event) {
   }
 }
 
+// ---- the consent slip's receipt code (issue 18) ----
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+// The gateway's QR code (an SVG of two paths) as nodes of this page: parsed
+// as XML, never as HTML, and taken only if it holds nothing but an svg
+// element and paths with the attributes the gateway writes.
+function qrNode(markup) {
+  const doc = new DOMParser().parseFromString(String(markup ?? ""), "image/svg+xml");
+  const root = doc.documentElement;
+  const allowed = { svg: ["xmlns", "viewBox", "shape-rendering"], path: ["fill", "d"] };
+  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") return null;
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    if (el.namespaceURI !== SVG_NS || !(el.localName in allowed)) return null;
+    for (const a of el.attributes) if (!allowed[el.localName].includes(a.name)) return null;
+  }
+  const svg = document.importNode(root, true);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("slip.qr"));
+  return svg;
+}
+
+function clearSlip() {
+  $("receipt-slip").hidden = true;
+  $("receipt-print").hidden = true;
+  $("slip-code").textContent = "";
+  $("slip-url").textContent = "";
+  $("slip-issued").textContent = "";
+  $("slip-qr").replaceChildren();
+}
+
+function receiptConsent() {
+  const id = $("receipt-consent").value.trim().toLowerCase();
+  if (!UUID.test(id)) {
+    showLocalProblem(t("receipt.invalidConsent"));
+    return null;
+  }
+  return id;
+}
+
+async function onReceiptIssue(event) {
+  event.preventDefault();
+  const form = event.currentTarget;
+  clearProblem();
+  clearRetry();
+  setStatus("");
+  clearSlip();
+  const id = receiptConsent();
+  if (id === null) return;
+  busy(form, true);
+  try {
+    const receipt = await api.call("POST", `/v1/consents/${id}/receipt`);
+    $("slip-code").textContent = String(receipt.receipt_code ?? "");
+    $("slip-url").textContent = String(receipt.journal_url ?? "");
+    $("slip-issued").textContent = formatTime(receipt.issued_at);
+    $("slip-issued").dateTime = String(receipt.issued_at ?? "");
+    const qr = qrNode(receipt.receipt_qr_svg);
+    if (qr) $("slip-qr").append(qr);
+    $("receipt-slip").hidden = false;
+    $("receipt-print").hidden = false;
+    setStatus(t("receipt.issued"));
+    $("slip-title").focus();
+  } catch (err) {
+    if (err instanceof api.Problem && err.status === 401) sessionLost(err);
+    else showProblem(err);
+  } finally {
+    busy(form, false);
+  }
+}
+
+async function onReceiptRevoke() {
+  clearProblem();
+  clearRetry();
+  setStatus("");
+  clearSlip();
+  const id = receiptConsent();
+  if (id === null) return;
+  const form = $("receipt-form");
+  busy(form, true);
+  try {
+    await api.call("DELETE", `/v1/consents/${id}/receipt`);
+    setStatus(t("receipt.revoked"));
+  } catch (err) {
+    if (err instanceof api.Problem && err.status === 401) sessionLost(err);
+    else showProblem(err);
+  } finally {
+    busy(form, false);
+  }
+}
+
 async function start() {
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("second-factor-form").addEventListener("submit", onSecondFactor);
   $("logout").addEventListener("click", onLogout);
+  $("receipt-form").addEventListener("submit", onReceiptIssue);
+  $("receipt-revoke").addEventListener("click", onReceiptRevoke);
+  $("receipt-print").addEventListener("click", () => window.print());
   $("language").addEventListener("change", onLanguage);
   window.addEventListener("hashchange", () => {
     clearProblem();

@@ -19,6 +19,7 @@
 #include "hsds.h"
 #include "idempotency.h"
 #include "identity.h"
+#include "journal.h"
 #include "log.h"
 #include "metrics.h"
 #include "occupancies.h"
@@ -102,6 +103,18 @@ const struct route routes[] = {
 	{HTTP_GET, "/v1/consents", handle_consent_list, "consent.read", "consents.list", 0},
 	{HTTP_POST, "/v1/consents/{id}/withdraw", handle_consent_withdraw, "consent.withdraw",
 	 "consents.withdraw", 0},
+	/* The slip's receipt code (schema/054): its recorder only (RLS).  Not
+	 * idempotent: a stored replay would keep the code in clear; a retry
+	 * issues a new one, which revokes the first. */
+	{HTTP_POST, "/v1/consents/{id}/receipt", handle_receipt_issue, "consent.receipt",
+	 "consents.receipt.issue", 0},
+	{HTTP_DELETE, "/v1/consents/{id}/receipt", handle_receipt_revoke, "consent.receipt",
+	 "consents.receipt.revoke", 0},
+	/* The person's journal by receipt code: anyone holding one, on the
+	 * browser listener, without a session; throttled per address and in
+	 * all (counts committed whatever the answer). */
+	{HTTP_POST, "/v1/journal/entries", handle_journal_read, NULL, "journal.read",
+	 ROUTE_BROWSER_ONLY | ROUTE_NO_SESSION | ROUTE_COMMIT_REFUSALS},
 	{HTTP_POST, "/v1/referrals", handle_referral_create, "referral.create", "referrals.create",
 	 ROUTE_IDEMPOTENT},
 	{HTTP_GET, "/v1/referrals", handle_referral_list, "referral.read", "referrals.list", 0},

@@ -19,6 +19,7 @@
 #include "hsds.h"
 #include "idempotency.h"
 #include "identity.h"
+#include "journal.h"
 #include "notify.h"
 #include "occupancies.h"
 #include "organisations.h"
@@ -147,6 +148,7 @@ ROW_DESC(throttle_row, THROTTLE_COLUMNS);
 ROW_DESC(signin_user_row, SIGNIN_USER_COLUMNS);
 ROW_DESC(pending_row, PENDING_COLUMNS);
 ROW_DESC(invitation_row, INVITATION_COLUMNS);
+ROW_DESC(receipt_row, RECEIPT_COLUMNS);
 
 struct db_stmt statements[ST_COUNT] = {
 	/* identity (identity.h) */
@@ -811,4 +813,27 @@ struct db_stmt statements[ST_COUNT] = {
 				   "SELECT refgw_invitation_confirm(decode($token, 'hex'), "
 				   "$step::bigint) AS value",
 				   "token step", &scalar_row},
+	/* receipts (journal.h): row-level security, the recorder of the
+	 * consent only; a new code replaces the old one. */
+	[ST_RECEIPT_ISSUE] = {"receipt_issue",
+			      "WITH c AS (SELECT c.id, c.created_by, c.person_id FROM consents c "
+			      "WHERE c.id = $id::uuid AND c.created_by = refgw_caller()) "
+			      "INSERT INTO consent_receipts AS cr (consent_id, organisation_id, "
+			      "person_id, code_hash) SELECT c.id, c.created_by, c.person_id, "
+			      "decode($hash, 'hex') FROM c ON CONFLICT (consent_id) DO UPDATE "
+			      "SET code_hash = EXCLUDED.code_hash, issued_at = now(), "
+			      "revoked_at = NULL RETURNING {cols}",
+			      "id hash", &receipt_row},
+	[ST_RECEIPT_REVOKE] = {"receipt_revoke",
+			       "UPDATE consent_receipts AS cr "
+			       "SET revoked_at = coalesce(cr.revoked_at, now()) "
+			       "WHERE cr.consent_id = $id::uuid RETURNING {cols}",
+			       "id", &receipt_row},
+	/* The journal: no caller, SECURITY DEFINER functions (schema/054). */
+	[ST_JOURNAL_THROTTLE] = {"journal_throttle",
+				 "SELECT refgw_journal_throttle($source) AS value", "source",
+				 &scalar_row},
+	[ST_JOURNAL] = {"journal",
+			"SELECT refgw_journal(decode($hash, 'hex'), $request)::text AS value",
+			"hash request", &scalar_row},
 };

@@ -148,6 +148,11 @@ enum stmt_id {
 	ST_INVITATION_USER,
 	ST_INVITATION_ENROL,
 	ST_INVITATION_CONFIRM,
+	/* receipts and the person's journal (schema/054) */
+	ST_RECEIPT_ISSUE,
+	ST_RECEIPT_REVOKE,
+	ST_JOURNAL_THROTTLE,
+	ST_JOURNAL,
 	ST_COUNT
 };
 

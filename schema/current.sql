@@ -1512,6 +1512,122 @@ $$;
 ALTER FUNCTION public.refgw_invitation_user(p_token bytea) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_journal(bytea, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_journal(p_hash bytea, p_request_id text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $_$
+DECLARE
+    rc consent_receipts;
+    doc jsonb;
+    n integer;
+BEGIN
+    SELECT cr.* INTO rc
+      FROM consent_receipts cr JOIN persons p ON p.id = cr.person_id
+     WHERE cr.code_hash = p_hash AND cr.revoked_at IS NULL AND p.erased_at IS NULL;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    WITH e AS (
+      (SELECT a.at, a.lane, a.seq,
+               CASE a.action
+                    WHEN 'referral.create' THEN r.to_org
+                    ELSE a.organisation_id END AS org,
+               CASE a.action
+                    WHEN 'person.create' THEN 'recorded'
+                    WHEN 'referral.intake' THEN 'recorded'
+                    WHEN 'follow_up.entry.create' THEN 'recorded'
+                    WHEN 'consent.create' THEN 'consent_recorded'
+                    WHEN 'consent.withdraw' THEN 'consent_withdrawn'
+                    WHEN 'referral.create' THEN 'received'
+                    WHEN 'person.exported' THEN 'exported'
+                    ELSE 'read' END AS kind,
+               coalesce(r.purpose, c.purposes[1]) AS purpose
+          FROM audit_log a
+          LEFT JOIN referrals r
+                 ON a.resource_type = 'referral'
+                AND a.resource_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                AND r.id = a.resource_id::uuid
+          LEFT JOIN consents c
+                 ON a.resource_type = 'consent'
+                AND a.resource_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                AND c.id = a.resource_id::uuid
+         WHERE a.person_id = rc.person_id
+           AND a.action IN ('person.create', 'referral.intake', 'follow_up.entry.create',
+                            'consent.create', 'consent.withdraw', 'referral.create',
+                            'person.exported', 'referral.read', 'occupancy.read',
+                            'follow_up.entries.read', 'consent.list')
+         ORDER BY a.at DESC, a.lane DESC, a.seq DESC
+         LIMIT 501)
+      UNION ALL
+      -- A unit's operator receives the categories a proposal shares (its
+      -- audit row names the proposal, not the person: the proposals table
+      -- says whose).
+      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose
+         FROM proposals p JOIN referrals r ON r.id = p.referral_id
+        WHERE r.person_id = rc.person_id
+        ORDER BY p.created_at DESC
+        LIMIT 501))
+    SELECT count(*)::int,
+           coalesce(jsonb_agg(jsonb_build_object(
+                        'at', refgw_export_ts(e.at),
+                        'organisation', o.name,
+                        'kind', e.kind,
+                        'purpose', e.purpose)
+                    ORDER BY e.at DESC, e.lane DESC, e.seq DESC)
+                    FILTER (WHERE e.rn <= 500), '[]'::jsonb)
+      INTO n, doc
+      FROM (SELECT e.*, row_number() OVER (ORDER BY e.at DESC, e.lane DESC, e.seq DESC) AS rn
+              FROM e) e
+      JOIN organisations o ON o.id = e.org;
+    PERFORM refgw_audit_write(NULL, NULL, p_request_id, 'journal.read', 'consent_receipt',
+                              rc.consent_id::text, rc.person_id,
+                              jsonb_build_object('entries', least(n, 500)));
+    RETURN jsonb_build_object('entries', doc, 'truncated', n > 500);
+END
+$_$;
+
+ALTER FUNCTION public.refgw_journal(p_hash bytea, p_request_id text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_journal_throttle(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_journal_throttle(p_source text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    k text;
+    lim integer;
+    n integer;
+    started timestamptz;
+    wait integer := 0;
+BEGIN
+    FOREACH k IN ARRAY ARRAY['journal:source:' || coalesce(p_source, 'unknown'), 'journal:all']
+    LOOP
+        lim := CASE WHEN k = 'journal:all' THEN 2000 ELSE 20 END;
+        INSERT INTO signin_throttle AS t (key, failures) VALUES (k, 1)
+        ON CONFLICT (key) DO UPDATE
+           SET failures = CASE WHEN t.window_start > now() - interval '10 minutes'
+                               THEN t.failures + 1 ELSE 1 END,
+               window_start = CASE WHEN t.window_start > now() - interval '10 minutes'
+                                   THEN t.window_start ELSE now() END
+        RETURNING t.failures, t.window_start INTO n, started;
+        IF n > lim THEN
+            wait := greatest(wait, ceil(extract(epoch FROM started + interval '10 minutes'
+                                                         - now()))::int, 1);
+        END IF;
+    END LOOP;
+    RETURN wait;
+END
+$$;
+
+ALTER FUNCTION public.refgw_journal_throttle(p_source text) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_keep_a_coordinator(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -2331,6 +2447,21 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_proposal_placed(p_proposal uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_receipt_matches_consent(uuid, uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM consents c
+                    WHERE c.id = p_consent AND c.created_by = p_org
+                      AND c.person_id = p_person)
+$$;
+
+ALTER FUNCTION public.refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_record_placement(uuid, text, date, date, text, date); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -3700,6 +3831,22 @@ CREATE TABLE public.audit_lanes (
 ALTER TABLE public.audit_lanes OWNER TO refgw_owner;
 
 --
+-- Name: consent_receipts; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.consent_receipts (
+    consent_id uuid NOT NULL,
+    organisation_id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    code_hash bytea NOT NULL,
+    issued_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT consent_receipts_code_hash_check CHECK ((octet_length(code_hash) = 32))
+);
+
+ALTER TABLE public.consent_receipts OWNER TO refgw_owner;
+
+--
 -- Name: event_heads; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -4137,6 +4284,20 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.certificates
     ADD CONSTRAINT certificates_pkey PRIMARY KEY (sha256);
+
+--
+-- Name: consent_receipts consent_receipts_code_hash_key; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.consent_receipts
+    ADD CONSTRAINT consent_receipts_code_hash_key UNIQUE (code_hash);
+
+--
+-- Name: consent_receipts consent_receipts_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.consent_receipts
+    ADD CONSTRAINT consent_receipts_pkey PRIMARY KEY (consent_id);
 
 --
 -- Name: consents consents_evidence_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -4701,6 +4862,12 @@ CREATE TRIGGER certificates_identity_changed AFTER INSERT OR DELETE OR UPDATE OR
 CREATE TRIGGER certificates_registering BEFORE INSERT ON public.certificates FOR EACH ROW EXECUTE FUNCTION public.refgw_certificate_registering();
 
 --
+-- Name: consent_receipts consent_receipts_person_not_erased; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER consent_receipts_person_not_erased BEFORE INSERT OR UPDATE OF code_hash ON public.consent_receipts FOR EACH ROW EXECUTE FUNCTION public.refgw_person_not_erased();
+
+--
 -- Name: consents consents_person_not_erased; Type: TRIGGER; Schema: public; Owner: refgw_owner
 --
 
@@ -4902,6 +5069,27 @@ ALTER TABLE ONLY public.certificates
 
 ALTER TABLE ONLY public.certificates
     ADD CONSTRAINT certificates_registered_by_fkey FOREIGN KEY (registered_by) REFERENCES public.organisations(id);
+
+--
+-- Name: consent_receipts consent_receipts_consent_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.consent_receipts
+    ADD CONSTRAINT consent_receipts_consent_id_fkey FOREIGN KEY (consent_id) REFERENCES public.consents(id);
+
+--
+-- Name: consent_receipts consent_receipts_organisation_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.consent_receipts
+    ADD CONSTRAINT consent_receipts_organisation_id_fkey FOREIGN KEY (organisation_id) REFERENCES public.organisations(id);
+
+--
+-- Name: consent_receipts consent_receipts_person_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.consent_receipts
+    ADD CONSTRAINT consent_receipts_person_id_fkey FOREIGN KEY (person_id) REFERENCES public.persons(id);
 
 --
 -- Name: consents consents_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -5271,6 +5459,18 @@ CREATE POLICY certificates_read ON public.certificates FOR SELECT USING (((organ
 --
 
 CREATE POLICY certificates_update ON public.certificates FOR UPDATE USING (( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator)) WITH CHECK (( SELECT public.refgw_caller_is_coordinator() AS refgw_caller_is_coordinator));
+
+--
+-- Name: consent_receipts; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.consent_receipts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: consent_receipts consent_receipts_own; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY consent_receipts_own ON public.consent_receipts USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('consent.receipt'::text) AS refgw_caller_may))) WITH CHECK (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('consent.receipt'::text) AS refgw_caller_may) AND public.refgw_receipt_matches_consent(consent_id, organisation_id, person_id)));
 
 --
 -- Name: consents; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -6047,6 +6247,20 @@ REVOKE ALL ON FUNCTION public.refgw_invitation_user(p_token bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_invitation_user(p_token bytea) TO refgw_app;
 
 --
+-- Name: FUNCTION refgw_journal(p_hash bytea, p_request_id text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_journal(p_hash bytea, p_request_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_journal(p_hash bytea, p_request_id text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_journal_throttle(p_source text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_journal_throttle(p_source text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_journal_throttle(p_source text) TO refgw_app;
+
+--
 -- Name: FUNCTION refgw_keep_a_coordinator(); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
@@ -6164,6 +6378,13 @@ GRANT ALL ON FUNCTION public.refgw_proposal_coverage(p_referral uuid, p_operator
 --
 
 REVOKE ALL ON FUNCTION public.refgw_proposal_placed(p_proposal uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text, p_release date); Type: ACL; Schema: public; Owner: refgw_owner
@@ -6481,6 +6702,30 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.access_rules TO refgw_app;
 --
 
 GRANT SELECT ON TABLE public.alert_thresholds TO refgw_app;
+
+--
+-- Name: TABLE consent_receipts; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT,INSERT ON TABLE public.consent_receipts TO refgw_app;
+
+--
+-- Name: COLUMN consent_receipts.code_hash; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT UPDATE(code_hash) ON TABLE public.consent_receipts TO refgw_app;
+
+--
+-- Name: COLUMN consent_receipts.issued_at; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT UPDATE(issued_at) ON TABLE public.consent_receipts TO refgw_app;
+
+--
+-- Name: COLUMN consent_receipts.revoked_at; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT UPDATE(revoked_at) ON TABLE public.consent_receipts TO refgw_app;
 
 --
 -- Name: TABLE events; Type: ACL; Schema: public; Owner: refgw_owner

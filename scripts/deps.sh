@@ -8,6 +8,7 @@
 set -eu
 pkgs="$* gcc make pkg-config openssl curl ca-certificates
       libmicrohttpd-dev libgnutls28-dev libssl-dev libpq-dev libjansson-dev libsodium-dev
+      libqrencode-dev
       check libsubunit-dev libcurl4-openssl-dev
       postgresql-15 postgresql-client-15 valgrind cppcheck
       python3-jsonschema python3-yaml"

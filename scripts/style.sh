@@ -15,6 +15,9 @@ if grep -lE '#include <(microhttpd|libpq-fe|gnutls/gnutls)\.h>' gateway/*.c |
 	grep -vE '^gateway/(http|db|tls)\.c$'; then
 	echo "style: microhttpd.h only in http.c, libpq-fe.h only in db.c, GnuTLS only in tls.c"; rc=1
 fi
+if grep -lE '#include <qrencode\.h>' gateway/*.c | grep -vE '^gateway/qr\.c$'; then
+	echo "style: qrencode.h only in qr.c"; rc=1
+fi
 # The shape of the house: handler shape, rows read by name, named
 # parameters, only main.c calls into http.c (scripts/shape.py).
 /usr/bin/python3 scripts/shape.py || rc=1

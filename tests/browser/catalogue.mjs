@@ -1,6 +1,7 @@
 // The strings catalogue's check (console/strings.js): every key has a
 // French, a Dutch and an English text, none empty, no language the console
-// does not speak; every key index.html or app.js uses exists; and the
+// does not speak; every key index.html, app.js, journal.html or journal.js
+// uses exists; and the
 // placeholders ({status}) of a key are the same in each language.
 //   node catalogue.mjs [console dir]      exit 1 and one line per fault
 import { readFileSync } from "node:fs";
@@ -29,11 +30,16 @@ export async function checkCatalogue(dir) {
           faults.push(`${key}: placeholders of ${lang} (${holes(entry[lang])}) differ from en (${en})`);
     }
   }
-  const html = readFileSync(resolve(dir, "index.html"), "utf8");
-  const app = readFileSync(resolve(dir, "app.js"), "utf8");
   const used = new Set();
-  for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) used.add(m[1]);
-  for (const m of app.matchAll(/\bt\("([^"]+)"/g)) used.add(m[1]);
+  // The console and the person's journal (journal.html, journal.js).
+  for (const page of ["index.html", "journal.html"]) {
+    const html = readFileSync(resolve(dir, page), "utf8");
+    for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) used.add(m[1]);
+  }
+  for (const script of ["app.js", "journal.js"]) {
+    const code = readFileSync(resolve(dir, script), "utf8");
+    for (const m of code.matchAll(/\bt\("([^"]+)"/g)) used.add(m[1]);
+  }
   for (const key of used) if (!(key in strings)) faults.push(`${key}: used but not in strings.js`);
   return faults;
 }

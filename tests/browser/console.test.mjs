@@ -184,7 +184,8 @@ function expectedConsoleError(msg) {
   // status of 401"): the console's own calls whose answer is a problem it
   // shows (401 before sign-in and for a wrong password).
   const url = msg.location() && msg.location().url ? msg.location().url : "";
-  return /^Failed to load resource: the server responded with a status of 40[13] /.test(msg.text()) &&
+  // The person's journal: 404 for a wrong receipt code.
+  return /^Failed to load resource: the server responded with a status of 40[134] /.test(msg.text()) &&
     url.startsWith(`${ORIGIN}/v1/`);
 }
 
@@ -454,6 +455,158 @@ async function flows(browser) {
     equal(await page.evaluate(() => document.documentElement.lang), "nl", "<html lang> after reload");
     equal(await text(page, "#me-role"), "Medewerker", "the role in nl");
     equal(await text(page, "#me-organisation-name"), ORG_NAME, "the organisation's name after reload");
+  });
+
+  // ---- the person's journal by receipt code (issue 18), in French ----
+  let receiptCode = null;
+  let receiptConsent = null;
+  await check("the organisation gives a consent slip a receipt code (API, with the session)", async () => {
+    const cookie = await sessionCookie(page);
+    const session = await api("GET", "/v1/session", { cookie });
+    equal(session.status, 200, "GET /v1/session");
+    const headers = { "X-CSRF-Token": session.json.csrf_token };
+    const person = await api("POST", "/v1/persons", { cookie, headers, body: { external_ref: "BR-18 Karim", birth_year: 1979 } });
+    equal(person.status, 201, `POST /v1/persons (${person.text})`);
+    const consent = await api("POST", "/v1/consents", {
+      cookie,
+      headers,
+      body: {
+        person_id: person.json.id,
+        recipients: [{ kind: "housing_operator" }],
+        purposes: ["housing_referral"],
+        data_categories: ["identity"],
+        valid_until: "2099-01-01",
+        evidence: { method: "signed_form", reference: "BR-F-18", recorded_by: "Worker Hidden" },
+      },
+    });
+    equal(consent.status, 201, `POST /v1/consents (${consent.text})`);
+    const receipt = await api("POST", `/v1/consents/${consent.json.id}/receipt`, { cookie, headers });
+    equal(receipt.status, 201, `POST receipt (${receipt.text})`);
+    assert(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{2}$/.test(receipt.json.receipt_code), "a Crockford code");
+    equal(receipt.json.journal_url, `${ORIGIN}/console/journal.html`, "the journal's address");
+    receiptCode = receipt.json.receipt_code;
+    receiptConsent = consent.json.id;
+  });
+
+  await check("the console prints the slip: a new code as text and as a QR code (keyboard only)", async () => {
+    const consentId = receiptConsent;
+    await page.goto(`${BASE}/console/#/me`, { waitUntil: "load" });
+    await ready(page);
+    await onPage(page, "me");
+    await tabTo(page, "me-receipt-link", 30);
+    await page.keyboard.press("Enter");
+    await onPage(page, "receipt");
+    await tabTo(page, "receipt-consent");
+    await page.keyboard.type(consentId);
+    const issued = page.waitForResponse((r) => r.url() === `${BASE}/v1/consents/${consentId}/receipt`);
+    await page.keyboard.press("Enter");
+    const resp = await issued;
+    equal(resp.status(), 201, "POST receipt from the console");
+    assert(resp.request().headers()["x-csrf-token"], "the X-CSRF-Token sent");
+    await page.waitForFunction(() => !document.getElementById("receipt-slip").hidden);
+    const slipCode = await text(page, "#slip-code");
+    assert(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{2}$/.test(slipCode), `the code as text: ${slipCode}`);
+    assert(slipCode !== receiptCode, "a new code");
+    equal(await text(page, "#slip-url"), `${ORIGIN}/console/journal.html`, "the journal's address");
+    const qr = await page.$eval("#slip-qr", (el) => ({
+      svg: el.children.length === 1 && el.firstElementChild.localName === "svg",
+      paths: el.querySelectorAll("path").length,
+      role: el.firstElementChild && el.firstElementChild.getAttribute("role"),
+      others: el.querySelectorAll(":not(svg):not(path)").length,
+    }));
+    equal(JSON.stringify(qr), JSON.stringify({ svg: true, paths: 2, role: "img", others: 0 }), "the QR code");
+    equal(await page.evaluate(() => document.activeElement.id), "slip-title", "the slip has the focus");
+    await axeClean(page, "receipt-slip");
+    // Printed: the slip alone (no bar, form, buttons or status).
+    await page.emulateMediaType("print");
+    const printed = await page.evaluate(() => Object.fromEntries(
+      ["receipt-slip", "receipt-form", "receipt-print", "status"].map((id) =>
+        [id, document.getElementById(id).checkVisibility()])
+        .concat([["bar", document.querySelector(".bar").checkVisibility()]])));
+    equal(JSON.stringify(printed), JSON.stringify({
+      "receipt-slip": true, "receipt-form": false, "receipt-print": false, status: false, bar: false,
+    }), "what the printer gets");
+    await page.emulateMediaType(null);
+    // The old code no longer opens anything.
+    const old = await api("POST", "/v1/journal/entries", { body: { code: receiptCode } });
+    equal(old.status, 404, "the replaced code");
+    receiptCode = slipCode;
+    // Leaving the page forgets the code.
+    await tabTo(page, "receipt-back", 30);
+    await page.keyboard.press("Enter");
+    await onPage(page, "me");
+    equal(await text(page, "#slip-code"), "", "the code is gone from the page");
+    await noViolations(page);
+  });
+
+  await check("the person reads the journal with the code, in French, keyboard only", async () => {
+    const served = await api("GET", "/console/journal.html");
+    equal(served.status, 200, "GET /console/journal.html");
+    equal(served.headers["content-security-policy"], CSP, "the console's CSP");
+    const visitor = await openPage(browser, ["fr-BE", "fr"]);
+    const p = visitor.page;
+    await p.goto(`${BASE}/console/journal.html`, { waitUntil: "load" });
+    await p.waitForFunction(() => document.documentElement.lang === "fr");
+    equal(await text(p, "#journal-title"), "Mon journal", "the heading in French");
+    await axeClean(p, "journal-empty-form");
+    // A wrong code: the gateway's problem, in French, focused.
+    await tabTo(p, "receipt-code");
+    await p.keyboard.type("K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ");
+    await p.keyboard.press("Enter");
+    await p.waitForFunction(() => !document.getElementById("problem").hidden);
+    equal(await text(p, "#problem-title"), "Code de récépissé inconnu", "the problem's title");
+    equal(await p.evaluate(() => document.activeElement.id), "problem", "the problem has the focus");
+    // The right one, typed as a person might: lower case, spaces.
+    await tabTo(p, "receipt-code");
+    await p.$eval("#receipt-code", (el) => { el.value = ""; });
+    await p.keyboard.type(receiptCode.toLowerCase().replaceAll("-", " "));
+    const answered = p.waitForResponse((r) => r.url() === `${BASE}/v1/journal/entries`);
+    await p.keyboard.press("Enter");
+    const resp = await answered;
+    equal(resp.status(), 200, "POST /v1/journal/entries");
+    equal(resp.request().headers()["accept-language"], "fr", "asked in French");
+    assert(!resp.request().url().includes(receiptCode), "the code is not in the URL");
+    await p.waitForFunction(() => !document.getElementById("journal-result").hidden);
+    const rows = await p.$$eval("#journal-rows tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert(rows.length >= 2, `rows: ${JSON.stringify(rows)}`);
+    assert(rows.some((r) => r[1] === ORG_NAME && r[2] === "a enregistré votre consentement" &&
+      r[3] === "une orientation vers un logement"), `the consent's row, in French: ${JSON.stringify(rows)}`);
+    assert(rows.some((r) => r[1] === ORG_NAME && r[2] === "a enregistré votre dossier"), "the person's row");
+    const page = await p.content();
+    for (const secret of [USER_NAME, EMAIL, "Karim", "Worker Hidden", receiptCode])
+      assert(!page.includes(secret), `the page shows ${secret}`);
+    equal(await p.evaluate(() => document.activeElement.id), "journal-result-title", "the result has the focus");
+    equal(await p.evaluate(() => window.location.href), `${BASE}/console/journal.html`, "the address, without the code");
+    equal(await p.$$eval("#journal-rows tr td *", (els) => els.length), 0, "elements inside the cells");
+    await axeClean(p, "journal-fr");
+    // The switcher relabels the table without a new reading.
+    await p.select("#language", "nl");
+    equal(await text(p, "#journal-title"), "Mijn logboek", "the heading in Dutch");
+    const nl = await p.$$eval("#journal-rows tr", (trs) => trs.map((tr) => tr.cells[2].textContent));
+    assert(nl.includes("heeft uw toestemming geregistreerd"), `the rows in Dutch: ${JSON.stringify(nl)}`);
+    await axeClean(p, "journal-nl");
+    await noViolations(p);
+    await visitor.context.close();
+  });
+
+  await check("the slip's QR address (the code in the fragment) opens the journal and drops the code", async () => {
+    const visitor = await openPage(browser, ["nl-BE", "nl"]);
+    const p = visitor.page;
+    const sent = [];
+    // What goes on the wire: a URL without its fragment, and the body.
+    p.on("request", (r) => sent.push(`${r.url().split("#")[0]} ${r.postData() || ""}`));
+    const answered = p.waitForResponse((r) => r.url() === `${BASE}/v1/journal/entries`);
+    await p.goto(`${BASE}/console/journal.html#${receiptCode}`, { waitUntil: "load" });
+    equal((await answered).status(), 200, "read at once");
+    await p.waitForFunction(() => !document.getElementById("journal-result").hidden);
+    equal(await p.evaluate(() => window.location.href), `${BASE}/console/journal.html`, "the fragment removed");
+    const carried = sent.filter((u) => u.includes(receiptCode));
+    equal(carried.length, 1, `requests carrying the code (${carried.join(", ")})`);
+    assert(carried[0].startsWith(`${BASE}/v1/journal/entries {`), `only the journal's body: ${carried[0]}`);
+    const rows = await p.$$eval("#journal-rows tr", (trs) => trs.map((tr) => tr.cells[2].textContent));
+    assert(rows.includes("heeft uw toestemming geregistreerd"), `rows in Dutch: ${JSON.stringify(rows)}`);
+    await noViolations(p);
+    await visitor.context.close();
   });
 
   await check("sign-out ends the session: back to sign-in, the old cookie refused", async () => {

@@ -123,6 +123,7 @@ Suite *review16_suite(void);
 Suite *languages_suite(void);
 Suite *accounts_suite(void);
 Suite *sessions_suite(void);
+Suite *journal_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -27,6 +27,7 @@ main(void)
 	srunner_add_suite(sr, messages_suite());
 	srunner_add_suite(sr, console_suite());
 	srunner_add_suite(sr, people_suite());
+	srunner_add_suite(sr, journal_unit_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

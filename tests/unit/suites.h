@@ -21,5 +21,6 @@ Suite *keys_suite(void);
 Suite *messages_suite(void);
 Suite *console_suite(void);
 Suite *people_suite(void);
+Suite *journal_unit_suite(void);
 
 #endif

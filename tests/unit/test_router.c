@@ -123,8 +123,9 @@ START_TEST(identity_changes_invalidate_the_cache)
 }
 END_TEST
 
-/* The listeners' routes (issue 17): the session and account routes only on
- * the browser listener; a route without authentication is one of them and
+/* The listeners' routes (issue 17): the session and account routes, and
+ * the person's journal by receipt code (issue 18), only on the browser
+ * listener; a route without authentication is one of them and
  * changes state only through its own functions; the certificate's routes
  * only on the mTLS listener. */
 START_TEST(listener_flags_are_consistent)
@@ -134,7 +135,8 @@ START_TEST(listener_flags_are_consistent)
 	for (i = 0; i < nroutes; i++) {
 		unsigned f = routes[i].flags;
 		bool people = strncmp(routes[i].pattern, "/v1/session", 11) == 0 ||
-			      strncmp(routes[i].pattern, "/v1/account", 11) == 0;
+			      strncmp(routes[i].pattern, "/v1/account", 11) == 0 ||
+			      strcmp(routes[i].pattern, "/v1/journal/entries") == 0;
 		ck_assert_msg(people == ((f & ROUTE_BROWSER_ONLY) != 0), "%s", routes[i].name);
 		ck_assert_msg(!(f & ROUTE_NO_SESSION) || (f & ROUTE_BROWSER_ONLY), "%s",
 			      routes[i].name);
@@ -147,7 +149,7 @@ START_TEST(listener_flags_are_consistent)
 		browser_only += (f & ROUTE_BROWSER_ONLY) != 0;
 		certificate_only += (f & ROUTE_CERTIFICATE_ONLY) != 0;
 	}
-	ck_assert_uint_eq(browser_only, 7);
+	ck_assert_uint_eq(browser_only, 8);     /* + the journal by receipt code */
 	ck_assert_uint_eq(certificate_only, 3); /* /v1/me, rotation, confirmation */
 }
 END_TEST
