@@ -107,23 +107,25 @@ cold() { # SIDE SLUG -> the server's milliseconds for the first request after st
 # The CPU time (ticks) the side's gateway and its database's backends have
 # used so far: what a request costs whatever else runs on the machine (the
 # latencies and rates below count the waiting for a core too).
-cpu_ticks() { # SIDE
+cpu_ticks() { # SIDE -> "gateway_ticks database_ticks"
 	eval "gw=\$pid_$1"
 	[ "$1" = a ] && db=refgw || db=$db_b
-	{ echo "$gw"; pgrep -f "^postgres: refgw_app $db " || true; } |
-		while read -r p; do cut -d')' -f2 "/proc/$p/stat" 2>/dev/null; done |
-		awk '{ t += $12 + $13 } END { print t + 0 }'
+	{ echo "g $gw"; pgrep -f "^postgres: refgw_app $db " | sed 's/^/d /' || true; } |
+		while read -r k p; do echo "$k $(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null)"; done |
+		awk '{ t[$1] += $13 + $14 } END { print t["g"] + 0, t["d"] + 0 }'
 }
-warm() { # SIDE SLUG CLIENTS -> "rps p50 p99 bad cpu_ms_per_request"
+warm() { # SIDE SLUG CLIENTS -> "rps p50 p99 bad cpu_ms gateway_cpu_ms database_cpu_ms" (per request)
 	eval "port=\$api_$1 unit=\$unit_$1"
 	c="--cert $tmp/certs/$2.pem --key $tmp/certs/$2.key --cacert $tmp/certs/ca.pem"
 	t0=$(cpu_ticks "$1")
 	out=$($lg --url "https://localhost:$port/v1/units/$unit/candidates" $c -c "$3" -d "$secs")
 	t1=$(cpu_ticks "$1")
-	echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
+	echo "$out" | awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		  split(t0, a, " "); split(t1, b, " "); n = v["requests"] > 0 ? v["requests"] : 1
+		  g = (b[1] - a[1]) * 1000 / hz / n; d = (b[2] - a[2]) * 1000 / hz / n
 		  print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"],
-			(v["requests"] > 0 ? sprintf("%.1f", t * 1000 / hz / v["requests"]) : 0) }'
+			sprintf("%.1f %.1f %.1f", g + d, g, d) }'
 }
 col() { cut -d' ' -f"$2" "$1" | median; }
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }'; }
@@ -159,6 +161,8 @@ for n in $sizes; do
 		"$(ratio "$(col "$tmp/w1.b" 5)" "$(col "$tmp/w1.a" 5)")" \
 		"$(col "$tmp/w16.a" 5)" "$(col "$tmp/w16.b" 5)" \
 		"$(ratio "$(col "$tmp/w16.b" 5)" "$(col "$tmp/w16.a" 5)")"
+	printf '  of which the gateway, 1 client: A %s ms | B %s ms; the database: A %s ms | B %s ms\n' \
+		"$(col "$tmp/w1.a" 6)" "$(col "$tmp/w1.b" 6)" "$(col "$tmp/w1.a" 7)" "$(col "$tmp/w1.b" 7)"
 	printf 'warm, 16 clients: A %s req/s p50 %s ms p99 %s ms | B %s req/s p50 %s ms p99 %s ms | req/s A/B %s\n' \
 		"$(col "$tmp/w16.a" 1)" "$(col "$tmp/w16.a" 2)" "$(col "$tmp/w16.a" 3)" \
 		"$(col "$tmp/w16.b" 1)" "$(col "$tmp/w16.b" 2)" "$(col "$tmp/w16.b" 3)" \
