@@ -17,12 +17,19 @@
 #   cpu    the CPU time per request of the side's gateway and of its
 #          database's backends during the warm runs (/proc: what a request
 #          costs, whatever else the machine runs meanwhile)
+# BENCH_STATEMENTS=1: the server tracks its statements (pg_stat_statements,
+# nested ones too) and, after each size, the statements that took the most
+# time are listed per side, per request of the warm runs.
 # medians reported, and A/B (of latencies, CPU and throughputs: above 1, A
 # takes longer or costs more; above 1, A serves more).  Never part of
 # `make check`.
 set -eu
 bin_a=$1 bin_b=$2 schema_b=${3:-} secs=${4:-5}
 rounds=${BENCH_ROUNDS:-3}
+if [ "${BENCH_STATEMENTS:-0}" = 1 ]; then
+	BENCH_PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+	export BENCH_PG_OPTS
+fi
 sizes=${CANDIDATES_SIZES:-1000 10000}
 . bench/env.sh
 bin=$bin_a # migrates and registers the organisations
@@ -87,6 +94,22 @@ echo "# waitlists seeded through the API, both sides, in $(($(date +%s) - t0)) s
 for db in refgw $db_b; do
 	psql -X -q -h "$tmp/sock" -U refgw_owner $db -c "ANALYZE units, unit_addresses, persons, consents, referrals, referral_data"
 done
+statements_reset() {
+	[ "${BENCH_STATEMENTS:-0}" = 1 ] || return 0
+	for db in refgw $db_b; do
+		psql -X -q -h "$tmp/sock" -U postgres "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+			-c "SELECT pg_stat_statements_reset()" >/dev/null
+	done
+}
+statements_report() { # REQUESTS_A REQUESTS_B: the top statements of each side, per request
+	[ "${BENCH_STATEMENTS:-0}" = 1 ] || return 0
+	for side in a b; do
+		[ $side = a ] && { db=refgw; n=$1; } || { db=$db_b; n=$2; }
+		echo "  statements of side $side ($db), ms per request (calls per request), top 8 by total time:"
+		psql -X -tA -F ' | ' -h "$tmp/sock" -U postgres "$db" -c "SELECT round((s.total_exec_time / $n)::numeric, 2), round(s.calls::numeric / $n, 1), left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '$db' ORDER BY s.total_exec_time DESC LIMIT 8" |
+			sed 's/^/    /'
+	done
+}
 unit_of() { # DB OPERATOR_ID: a unit of the operator offered to homeless services
 	psql -X -tAq -h "$tmp/sock" -U refgw_owner "$1" -c "SELECT id FROM units WHERE operator_org = '$2' AND 'homeless_service' = ANY (audience_kinds) AND status = 'published' ORDER BY label LIMIT 1"
 }
@@ -99,6 +122,7 @@ cold() { # SIDE SLUG -> the server's milliseconds for the first request after st
 	eval "port=\$api_$1 unit=\$unit_$1"
 	c="--cert $tmp/certs/$2.pem --key $tmp/certs/$2.key --cacert $tmp/certs/ca.pem"
 	curl -s -o /dev/null $c "https://localhost:$port/v1/me"
+	echo 1 >> "$tmp/req.$1"
 	curl -s -o /dev/null -w '%{http_code} %{time_appconnect} %{time_total}\n' $c \
 		"https://localhost:$port/v1/units/$unit/candidates" |
 		awk '$1 != 200 { print "bench: candidates answered " $1 > "/dev/stderr"; exit 1 }
@@ -120,6 +144,8 @@ warm() { # SIDE SLUG CLIENTS -> "rps p50 p99 bad cpu_ms gateway_cpu_ms database_
 	t0=$(cpu_ticks "$1")
 	out=$($lg --url "https://localhost:$port/v1/units/$unit/candidates" $c -c "$3" -d "$secs")
 	t1=$(cpu_ticks "$1")
+	echo "$out" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^requests=/) print substr($i, 10) }' \
+		>> "$tmp/req.$1"
 	echo "$out" | awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		  split(t0, a, " "); split(t1, b, " "); n = v["requests"] > 0 ? v["requests"] : 1
@@ -135,6 +161,8 @@ echo "# A=$bin_a B=$bin_b${schema_b:+ (B on its own database, schema $schema_b)}
 for n in $sizes; do
 	: > "$tmp/cold.a"; : > "$tmp/cold.b"
 	: > "$tmp/w1.a"; : > "$tmp/w1.b"; : > "$tmp/w16.a"; : > "$tmp/w16.b"
+	statements_reset
+	: > "$tmp/req.a"; : > "$tmp/req.b"
 	r=0
 	while [ $r -lt "$rounds" ]; do
 		# A first in even rounds, B first in odd ones
@@ -168,4 +196,6 @@ for n in $sizes; do
 		"$(col "$tmp/w16.b" 1)" "$(col "$tmp/w16.b" 2)" "$(col "$tmp/w16.b" 3)" \
 		"$(ratio "$(col "$tmp/w16.b" 1)" "$(col "$tmp/w16.a" 1)")"
 	echo "  rounds 16 clients req/s A: $(cut -d' ' -f1 "$tmp/w16.a" | tr '\n' ';') B: $(cut -d' ' -f1 "$tmp/w16.b" | tr '\n' ';')"
+	statements_report "$(awk '{ s += $1 } END { print s + 0 }' "$tmp/req.a")" \
+		"$(awk '{ s += $1 } END { print s + 0 }' "$tmp/req.b")"
 done

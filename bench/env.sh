@@ -28,7 +28,9 @@ bench_setup() {
 	# shellcheck disable=SC2046 # one argument per slug
 	sh certs/gen.sh "$tmp/certs" $(cut -d'|' -f1 "$tmp/orgs.txt") >/dev/null
 	sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
-	sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200
+	# shellcheck disable=SC2086 # BENCH_PG_OPTS: more server options, one word each
+	sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200 \
+		${BENCH_PG_OPTS:-}
 	sh scripts/pg.sh roles "$tmp/sock"
 	export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
 	export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"
