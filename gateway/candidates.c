@@ -144,6 +144,7 @@ need_open(struct opening *op, const struct db_res *res, int i, int col, const un
 		[WL_AVOID] = "needs.avoid_communes",
 		[WL_EXCLUDED] = "needs.excluded_communes",
 		[WL_PREFERRED] = "needs.preferred_communes",
+		[WL_RANKING] = "ranking",
 	};
 	const char *sealed = row_str(res, i, col), *person = row_val(res, i, WL_PERSON),
 		   *label = labels[col];
@@ -180,9 +181,25 @@ measure(struct cand *c, const struct db_res *res, int i, const unsigned char *de
 	c->urgency = LONG_MAX;
 	if ((c->app_day = day_number(row_val(res, i, WL_APP_DAY))) == LONG_MIN)
 		goto out;
-	for (col = WL_RELEASE; c->visible && dek != NULL && col <= WL_PREFERRED; col++)
-		if (need_open(op, res, i, col, dek, &v[col]) != 0)
+	if (c->visible && dek != NULL && !row_null(res, i, WL_RANKING)) {
+		/* one opening: the ranking's copy of the needs (schema/055) */
+		json_t *all = NULL;
+
+		if (need_open(op, res, i, WL_RANKING, dek, &all) != 0 || !json_is_object(all)) {
+			json_decref(all);
 			goto out;
+		}
+		for (col = WL_RELEASE; col <= WL_PREFERRED; col++) {
+			v[col] = json_object_get(all, waitlist_row.cols[col].name);
+			if (json_is_null(v[col]))
+				v[col] = NULL;
+			json_incref(v[col]);
+		}
+		json_decref(all);
+	} else
+		for (col = WL_RELEASE; c->visible && dek != NULL && col <= WL_PREFERRED; col++)
+			if (need_open(op, res, i, col, dek, &v[col]) != 0)
+				goto out;
 	if (v[WL_HOUSEHOLD] != NULL) {
 		if (!json_is_integer(v[WL_HOUSEHOLD]))
 			goto out;

@@ -21,7 +21,10 @@
  * orders them itself (docs/candidates.md); nothing of it is sent to a
  * client but the id, the date of application, the rank and the reasons.
  * WL_HOUSEHOLD to WL_PREFERRED are the needs, in this order, each named as
- * its member of needs (the label it is sealed under: "needs.<name>"). */
+ * its member of needs (the label it is sealed under: "needs.<name>");
+ * WL_RANKING, when the referral has it (schema/055), is all of them and the
+ * release date as one sealed object (label "ranking"), and the members are
+ * then NULL. */
 #define WAITLIST_COLUMNS(C)                                                                        \
 	C(WL_ID, "referral_id", "r.id", COL_KEY, 0, NULL)                                          \
 	C(WL_PERSON, "person_id", "r.person_id", COL_KEY, 0, NULL)                                 \
@@ -36,7 +39,8 @@
 	C(WL_ACCESS, "accessibility", "n.needs->>'accessibility'", COL_KEY, 0, NULL)               \
 	C(WL_AVOID, "avoid_communes", "n.needs->>'avoid_communes'", COL_KEY, 0, NULL)              \
 	C(WL_EXCLUDED, "excluded_communes", "n.needs->>'excluded_communes'", COL_KEY, 0, NULL)     \
-	C(WL_PREFERRED, "preferred_communes", "n.needs->>'preferred_communes'", COL_KEY, 0, NULL)
+	C(WL_PREFERRED, "preferred_communes", "n.needs->>'preferred_communes'", COL_KEY, 0, NULL)  \
+	C(WL_RANKING, "ranking", "n.ranking", COL_KEY, 0, NULL)
 
 enum waitlist_col { WAITLIST_COLUMNS(COLUMN_ENUM) };
 extern const struct row_desc waitlist_row;

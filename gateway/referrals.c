@@ -178,6 +178,29 @@ needs_stored(json_t *needs)
 	return out;
 }
 
+/* What the candidates ranking reads of the needs, and the release date, as
+ * one sealed object (label "ranking", schema/055): the ranking of a waitlist
+ * opens one value per referral instead of five (candidates.c).  A copy of
+ * members the coverage check has seen, never more. */
+static enum seal_status
+seal_ranking(const char *person, const json_t *needs, const json_t *release, char **out)
+{
+	static const char *const read[] = {"household_size", "accessibility", "avoid_communes",
+					   "excluded_communes", "preferred_communes"};
+	json_t *o = json_object();
+	enum seal_status s;
+	size_t i;
+
+	for (i = 0; o != NULL && i < ARRAY_LEN(read); i++)
+		if (json_object_get(needs, read[i]) != NULL)
+			json_object_set(o, read[i], json_object_get(needs, read[i]));
+	if (o != NULL && json_is_string(release))
+		json_object_set(o, "release_date", (json_t *)release);
+	s = o != NULL ? seal_value(person, "ranking", o, out) : SEAL_ERROR;
+	json_decref(o);
+	return s;
+}
+
 /* The recipient: active, and offering the program.  0 when it may receive
  * it, else the status answered. */
 static int
@@ -310,7 +333,8 @@ handle_referral_create(struct request *r)
 {
 	json_t *body = NULL, *errors = NULL, *needs = NULL, *sealed_needs = NULL, *data = NULL;
 	struct db_res *res = NULL;
-	char *data_text = NULL, *needs_text = NULL, *reason = NULL, *release = NULL;
+	char *data_text = NULL, *needs_text = NULL, *reason = NULL, *release = NULL,
+	     *ranking = NULL;
 	const char *id, *to, *person;
 	enum db_status s;
 	enum seal_status ss;
@@ -354,6 +378,8 @@ handle_referral_create(struct request *r)
 				&release);
 	if (ss == SEAL_OK)
 		ss = seal_members(person, "needs", needs, &sealed_needs);
+	if (ss == SEAL_OK)
+		ss = seal_ranking(person, needs, json_object_get(body, "release_date"), &ranking);
 	if (ss != SEAL_OK) {
 		status = ss == SEAL_ERASED ? reply_problem(r, 404, "not-found", "Not found",
 							   "no person %s you may refer", person)
@@ -374,7 +400,8 @@ handle_referral_create(struct request *r)
 	id = row_val(res, 0, REFERRAL_ID);
 	/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
 	s = db_query(r->db, ST_REFERRAL_DATA_INSERT, NULL, "id", id, "data", data_text, "reason",
-		     reason, "needs", needs_text, "release_date", release, (char *)NULL);
+		     reason, "needs", needs_text, "release_date", release, "ranking", ranking,
+		     (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
@@ -397,6 +424,7 @@ out:
 	free(needs_text);
 	free(reason);
 	free(release);
+	free(ranking);
 	json_decref(data);
 	json_decref(needs);
 	json_decref(sealed_needs);

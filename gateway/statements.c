@@ -291,11 +291,12 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_RELAY_OK] = {"relay_ok", "SELECT {cols}", "earlier person", &relay_ok_row},
 	[ST_RELAY_NOTIFY] = {"relay_notify", "SELECT refgw_relay_notify($earlier::uuid)", "earlier",
 			     NULL},
-	[ST_REFERRAL_DATA_INSERT] = {"referral_data_insert",
-				     "INSERT INTO referral_data (referral_id, data, reason, needs, "
-				     "release_date) VALUES ($id::uuid, $data::jsonb, $reason, "
-				     "$needs::jsonb, $release_date)",
-				     "id data reason needs release_date", NULL},
+	[ST_REFERRAL_DATA_INSERT] =
+		{"referral_data_insert",
+		 "INSERT INTO referral_data (referral_id, data, reason, needs, "
+		 "release_date, ranking) VALUES ($id::uuid, $data::jsonb, $reason, "
+		 "$needs::jsonb, $release_date, $ranking)",
+		 "id data reason needs release_date ranking", NULL},
 	[ST_TRANSITION_INSERT] = {"transition_insert",
 				  "INSERT INTO referral_transitions (referral_id, from_status, "
 				  "to_status, reason_code, note, by_org) VALUES ($id::uuid, $from, "

@@ -2449,6 +2449,21 @@ $$;
 ALTER FUNCTION public.refgw_proposal_placed(p_proposal uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_ranking_follows_needs(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_ranking_follows_needs() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.ranking := NULL;
+    RETURN NEW;
+END
+$$;
+
+ALTER FUNCTION public.refgw_ranking_follows_needs() OWNER TO refgw_owner;
+
+--
 -- Name: refgw_receipt_matches_consent(uuid, uuid, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -3668,11 +3683,14 @@ ALTER FUNCTION public.refgw_user_sessions_end() OWNER TO refgw_owner;
 -- Name: refgw_waitlist_needs(); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_waitlist_needs() RETURNS TABLE(referral_id uuid, person_id uuid, needs jsonb, release_date text)
+CREATE FUNCTION public.refgw_waitlist_needs() RETURNS TABLE(referral_id uuid, person_id uuid, needs jsonb, release_date text, ranking text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT d.referral_id, r.person_id, d.needs, d.release_date
+    SELECT d.referral_id, r.person_id,
+           CASE WHEN d.ranking IS NULL THEN d.needs END,
+           CASE WHEN d.ranking IS NULL THEN d.release_date END,
+           d.ranking
       FROM referrals r
       JOIN consents c ON c.id = r.consent_id
       JOIN referral_data d ON d.referral_id = r.id
@@ -4118,7 +4136,9 @@ CREATE TABLE public.referral_data (
     data jsonb NOT NULL,
     reason text,
     needs jsonb DEFAULT '{}'::jsonb NOT NULL,
-    release_date text
+    release_date text,
+    ranking text,
+    CONSTRAINT referral_data_ranking_sealed CHECK ((ranking ~~ 'rgw1.%'::text))
 );
 
 ALTER TABLE public.referral_data OWNER TO refgw_owner;
@@ -4974,6 +4994,12 @@ CREATE TRIGGER proposals_consent_holds BEFORE INSERT OR UPDATE OF status ON publ
 --
 
 CREATE TRIGGER proposals_person BEFORE INSERT ON public.proposals FOR EACH ROW EXECUTE FUNCTION public.refgw_row_person();
+
+--
+-- Name: referral_data referral_data_ranking_follows_needs; Type: TRIGGER; Schema: public; Owner: refgw_owner
+--
+
+CREATE TRIGGER referral_data_ranking_follows_needs BEFORE UPDATE OF needs, release_date ON public.referral_data FOR EACH ROW EXECUTE FUNCTION public.refgw_ranking_follows_needs();
 
 --
 -- Name: referral_transitions referral_transitions_person; Type: TRIGGER; Schema: public; Owner: refgw_owner
