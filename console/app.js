@@ -6,9 +6,15 @@
 
 import * as api from "./api.js";
 import { languages, strings } from "./strings.js";
+import * as coordinator from "./coordinator.js";
+import * as housing from "./housing.js";
+import * as pagekit from "./pagekit.js";
 
 const LANGUAGE_KEY = "refgw.language";
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
+// Each role's pages (housing.js, coordinator.js): {name, title, allowed(session), render(node)}.
+const ROLE_PAGES = [...housing.pages, ...coordinator.pages];
+for (const p of ROLE_PAGES) PAGES.push(p.name);
 
 const state = {
   language: "en",
@@ -61,6 +67,7 @@ function applyLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("language").value = lang;
   if (state.session) renderMe();
+  if (state.session && ROLE_PAGES.some((p) => p.name === state.page)) show(state.page, { focus: false });
 }
 
 function setStatus(text) {
@@ -166,6 +173,67 @@ function setSession(session) {
   renderMe();
 }
 
+// The links to the pages this session may see, in the header.
+function renderRoleNav() {
+  const nav = $("role-nav");
+  const links = state.session ? ROLE_PAGES.filter((p) => p.allowed(state.session)) : [];
+  nav.replaceChildren();
+  nav.setAttribute("aria-label", t("nav.label"));
+  nav.hidden = links.length === 0;
+  if (links.length === 0) return;
+  const ul = document.createElement("ul");
+  for (const p of [{ name: "me", title: "me.title" }, ...links]) {
+    const a = document.createElement("a");
+    a.href = `#/${p.name}`;
+    a.textContent = t(p.title);
+    if (p.name === state.page) a.setAttribute("aria-current", "page");
+    const li = document.createElement("li");
+    li.append(a);
+    ul.append(li);
+  }
+  nav.append(ul);
+}
+
+// The sections of the role pages, made once at start (index.html keeps
+// only the frame): an h1 that takes the focus, a body rendered on arrival.
+function makeRoleSections() {
+  const nav = document.createElement("nav");
+  nav.id = "role-nav";
+  nav.className = "role-nav";
+  nav.hidden = true;
+  document.querySelector("header.bar").after(nav);
+  for (const p of ROLE_PAGES) {
+    const section = document.createElement("section");
+    section.id = `page-${p.name}`;
+    section.className = "page wide";
+    section.hidden = true;
+    section.setAttribute("aria-labelledby", `${p.name}-title`);
+    const h1 = document.createElement("h1");
+    h1.id = `${p.name}-title`;
+    h1.tabIndex = -1;
+    h1.dataset.i18n = p.title;
+    h1.textContent = t(p.title);
+    const body = document.createElement("div");
+    body.className = "page-body";
+    section.append(h1, body);
+    $("main").append(section);
+  }
+}
+
+async function renderRolePage(name) {
+  const p = ROLE_PAGES.find((x) => x.name === name);
+  const body = document.querySelector(`#page-${name} .page-body`);
+  body.replaceChildren();
+  document.documentElement.dataset.loaded = "";
+  try {
+    await p.render(body);
+  } catch (err) {
+    if (err instanceof api.Problem && err.status === 401) sessionLost(err);
+    else showProblem(err);
+  }
+  document.documentElement.dataset.loaded = name;
+}
+
 function endSession() {
   state.session = null;
   state.pending = false;
@@ -176,7 +244,10 @@ function endSession() {
 // The page a state may show: signed in, who am I; between password and
 // code, the second factor (or back to sign-in); else sign-in.
 function allowedPage(wanted) {
-  if (state.session) return "me";
+  if (state.session) {
+    const p = ROLE_PAGES.find((x) => x.name === wanted);
+    return p && p.allowed(state.session) ? wanted : "me";
+  }
   if (state.pending && (wanted === "second-factor" || wanted === "sign-in"))
     return wanted;
   return "sign-in";
@@ -187,6 +258,9 @@ function show(page, { focus = true } = {}) {
   for (const name of PAGES) $(`page-${name}`).hidden = name !== page;
   document.documentElement.dataset.page = page;
   if (location.hash !== `#/${page}`) history.replaceState(null, "", `#/${page}`);
+  document.documentElement.classList.toggle("wide", ROLE_PAGES.some((p) => p.name === page));
+  renderRoleNav();
+  if (ROLE_PAGES.some((p) => p.name === page)) renderRolePage(page);
   if (focus && $("problem").hidden) {
     const heading = document.querySelector(`#page-${page} h1`);
     if (heading) heading.focus();
@@ -232,6 +306,7 @@ async function onSignIn(event) {
     $("password").value = "";
     if (answer && answer.user) {
       setSession(answer);
+      await housing.prepare(state.session);
       go("me");
     } else {
       state.pending = true;
@@ -260,6 +335,7 @@ async function onSecondFactor(event) {
   busy(form, true);
   try {
     setSession(await api.call("POST", "/v1/session/second-factor", { code }));
+    await housing.prepare(state.session);
     $("code").value = "";
     go("me");
   } catch (err) {
@@ -320,6 +396,16 @@ async function start() {
   $("second-factor-form").addEventListener("submit", onSecondFactor);
   $("logout").addEventListener("click", onLogout);
   $("language").addEventListener("change", onLanguage);
+  pagekit.init({
+    t,
+    showProblem,
+    clearProblem,
+    sessionLost,
+    setStatus,
+    labelOf,
+    language: () => state.language,
+  });
+  makeRoleSections();
   window.addEventListener("hashchange", () => {
     clearProblem();
     clearRetry();
@@ -328,6 +414,7 @@ async function start() {
   applyLanguage(storedLanguage() || preferredLanguage(navigator.languages));
   try {
     setSession(await api.call("GET", "/v1/session"));
+    await housing.prepare(state.session);
   } catch (err) {
     // 401: nobody signed in, the ordinary start.
     if (!(err instanceof api.Problem && err.status === 401)) {
