@@ -13,6 +13,7 @@ const UNIT_TYPES = ["room", "studio", "apartment", "house", "shared_house_room"]
 const TERMS = ["precarious_occupation", "transit", "lease"];
 const ACCESSIBILITY = ["none", "ground_floor", "lift", "wheelchair"];
 const DECLINE_REASONS = ["household_does_not_fit", "needs_not_met", "person_unreachable", "unit_unavailable", "other"];
+const UNIT_STATUSES = ["published", "draft", "reserved", "occupied", "withdrawn", "closed"];
 const CONVENTION_KINDS = ["precarious_occupation", "transit_convention", "lease", "community_house_convention"];
 
 let session = null;
@@ -58,6 +59,7 @@ function period(from, until) {
 
 async function renderSites(root) {
   await loadNames();
+  const partnerships = await readAll("/v1/partnerships");
   const sites = list({
     name: "sites",
     caption: t("housing.sites.caption"),
@@ -98,6 +100,8 @@ async function renderSites(root) {
       { name: "units", label: t("housing.site.unitsPlanned"), type: "number", min: 0 },
       { name: "period_from", label: t("housing.periodFrom"), type: "date", required: true },
       { name: "period_until", label: t("housing.periodUntil"), type: "date" },
+      { name: "partnership_id", label: t("housing.site.partnership"), type: "select",
+        options: [{ value: "", label: t("housing.site.noPartnership") }, ...partnerships.map((p) => ({ value: p.id, label: p.name }))] },
     ],
     submit: async (v) => {
       const site = await api.call("POST", "/v1/sites", v);
@@ -112,13 +116,12 @@ async function renderSites(root) {
     el("h2", { text: t("housing.site.new") }), create.node,
     el("h2", { text: t("housing.table.title") }), table);
   await sites.reload();
-  await renderPartnershipTables(table);
+  await renderPartnershipTables(table, partnerships);
 }
 
 // The site table a partnership keeps (seed 002: ISSUE's sites), counts of
 // people under five suppressed.
-async function renderPartnershipTables(root) {
-  const partnerships = await readAll("/v1/partnerships");
+async function renderPartnershipTables(root, partnerships) {
   if (partnerships.length === 0) {
     root.append(el("p", { class: "empty", text: t("housing.table.empty") }));
     return;
@@ -146,6 +149,13 @@ async function renderPartnershipTables(root) {
   }
 }
 
+// The units of the statuses a proposal or an occupancy can have.
+async function unitsWithProposals() {
+  const out = [];
+  for (const status of ["published", "reserved", "occupied", "withdrawn"]) out.push(...(await readAll("/v1/units", { status })));
+  return out;
+}
+
 export function suppressedCell() {
   return el("span", { class: "suppressed", text: t("kit.suppressed"), title: t("kit.suppressedLong") });
 }
@@ -156,6 +166,9 @@ async function renderUnits(root) {
   await loadNames();
   const sites = (await readAll("/v1/sites", { operator_organisation_id: ownId() })).filter((s) => s.status === "running");
   const siteName = new Map(sites.map((s) => [s.id, s.name]));
+  // The API lists one status at a time (published unless asked).
+  const shown = el("select", { id: "units-status", name: "units-status" }, options("unitStatus", UNIT_STATUSES)
+    .map((o) => el("option", { value: o.value, text: o.label })));
   const units = list({
     name: "units",
     caption: t("housing.units.caption"),
@@ -172,9 +185,10 @@ async function renderUnits(root) {
       { key: "audience", label: t("housing.unit.audience"), value: (u) => audienceText(u.audience), raw: (u) => audienceText(u.audience) },
       { key: "status", label: t("housing.status"), value: (u) => label("unitStatus", u.status), raw: (u) => u.status },
     ],
-    load: (cursor) => api.call("GET", query("/v1/units", { cursor })),
-    actions: (u) => unitActions(u, () => units.reload()),
+    load: (cursor) => api.call("GET", query("/v1/units", { status: shown.value, cursor })),
+    actions: (u) => (u.operator_organisation_id === ownId() ? unitActions(u, () => units.reload()) : []),
   });
+  shown.addEventListener("change", () => units.reload());
   const create = form({
     name: "unit",
     submitLabel: t("housing.unit.create"),
@@ -204,7 +218,8 @@ async function renderUnits(root) {
       await units.reload();
     },
   });
-  root.append(el("h2", { text: t("housing.units.title") }), units.node,
+  root.append(el("h2", { text: t("housing.units.title") }),
+    el("div", { class: "field" }, el("label", { for: "units-status", text: t("housing.units.shown") }), shown), units.node,
     el("h2", { text: t("housing.unit.new") }), create.node);
   await units.reload();
 }
@@ -236,7 +251,7 @@ async function renderProposals(root) {
   const progress = el("p", { class: "progress", role: "status", "aria-live": "polite", text: t("kit.loading") });
   const detail = el("div", { class: "block", id: "proposal-detail" });
   root.append(el("h2", { text: t("housing.proposals.title") }), progress);
-  const units = await readAll("/v1/units");
+  const units = await unitsWithProposals();
   const proposals = [];
   let n = 0;
   for (const u of units) {
@@ -384,7 +399,7 @@ async function renderOccupancies(root) {
   }
   progress.textContent = "";
   const alerts = occupancies.filter((o) => ending.has(o.id) && !o.end_date);
-  const units = new Map((await readAll("/v1/units")).map((u) => [u.id, u.label]));
+  const units = new Map((await unitsWithProposals()).map((u) => [u.id, u.label]));
   const columns = [
     { key: "unit_id", label: t("housing.unit.label"), value: (o) => units.get(o.unit_id) || label("occupancyKind", o.kind),
       raw: (o) => units.get(o.unit_id) || o.kind },

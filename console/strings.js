@@ -1289,4 +1289,19 @@ export const strings = {
     nl: "uitgeschakeld",
     en: "disabled",
   },
+  "housing.site.partnership": {
+    fr: "Prêté au partenariat",
+    nl: "Uitgeleend aan het partnerschap",
+    en: "Lent to the partnership",
+  },
+  "housing.site.noPartnership": {
+    fr: "Aucun",
+    nl: "Geen",
+    en: "None",
+  },
+  "housing.units.shown": {
+    fr: "Logements affichés",
+    nl: "Getoonde woningen",
+    en: "Units shown",
+  },
 };

@@ -59,8 +59,15 @@ export REFGW_BROWSER_CA="$tmp/certs/ca.pem" REFGW_BROWSER_SERVER_CERT="$tmp/cert
 export REFGW_BROWSER_INVITATION="$token" REFGW_BROWSER_EMAIL="$email"
 export REFGW_BROWSER_USER_NAME="$user_name" REFGW_BROWSER_ORG_NAME="$org_name"
 set +e
-node "$here/console.test.mjs"
-rc=$?
+rc=0
+[ -n "${REFGW_BROWSER_ONLY:-}" ] || node "$here/console.test.mjs" || rc=1
+# Each role's journey (issue 18): users made by the CLI in the test
+# organisations of tests/test-orgs.txt (cluster.sh exported their ids).
+# REFGW_BROWSER_ONLY=housing runs that one alone (not console.test.mjs).
+for journey in housing coordinator; do
+	case " ${REFGW_BROWSER_ONLY:-$journey} " in *" $journey "*) ;; *) continue ;; esac
+	node "$here/$journey.test.mjs" || rc=1
+done
 set -e
 # The gateway must stop cleanly (under ASan/UBSan its exit status carries
 # leaks and errors) and have logged no sanitizer report.
