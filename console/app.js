@@ -60,6 +60,7 @@ function storeLanguage(lang) {
 
 function applyLanguage(lang) {
   if (!languages.includes(lang)) return;
+  const changed = lang !== state.language;
   state.language = lang;
   api.setLanguage(lang);
   document.documentElement.lang = lang;
@@ -67,7 +68,7 @@ function applyLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("language").value = lang;
   if (state.session) renderMe();
-  if (state.session && ROLE_PAGES.some((p) => p.name === state.page)) show(state.page, { focus: false });
+  if (changed && state.session && ROLE_PAGES.some((p) => p.name === state.page)) show(state.page, { focus: false });
 }
 
 function setStatus(text) {
@@ -220,17 +221,28 @@ function makeRoleSections() {
   }
 }
 
+// data-loaded names the page once it shows what it read (the tests wait
+// for it); a render overtaken by another (a new language) goes on in a
+// body no longer in the page, and says nothing.
+let renders = 0;
 async function renderRolePage(name) {
   const p = ROLE_PAGES.find((x) => x.name === name);
-  const body = document.querySelector(`#page-${name} .page-body`);
-  body.replaceChildren();
+  const section = document.querySelector(`#page-${name}`);
+  const body = document.createElement("div");
+  body.className = "page-body";
+  const mine = ++renders;
+  section.querySelector(".page-body").replaceWith(body);
   document.documentElement.dataset.loaded = "";
+  section.setAttribute("aria-busy", "true");
   try {
     await p.render(body);
   } catch (err) {
+    if (mine !== renders) return;
     if (err instanceof api.Problem && err.status === 401) sessionLost(err);
     else showProblem(err);
   }
+  if (mine !== renders) return;
+  section.setAttribute("aria-busy", "false");
   document.documentElement.dataset.loaded = name;
 }
 

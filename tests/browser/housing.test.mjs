@@ -117,13 +117,12 @@ async function main() {
         person_id: person.id, to_organisation_id: DIOGENES, program: "diogenes.housing_support", consent_id: consent.id,
         purpose: "housing_referral", reason: "Sleeps in the street since the summer.",
         data: { identity: { given_name: "Amina" }, housing_situation: { current: "street" } },
-        needs: { household_size: 1, accessibility: "none" },
       });
       await diogenes.call("POST", `/v1/units/${unitId}/proposals`, { referral_id: referral.id, note: "Ready to move in." });
       await goTo(page, "housing-proposals");
       const row = await page.$$eval('table[data-list="proposals"] tbody tr', (rs) => rs.map((r) => r.textContent));
       equal(row.length, 1, "one proposal");
-      assert(row[0].includes("Test Org D") && row[0].includes("identity, housing situation") && row[0].includes("to decide"), `the row: ${row[0]}`);
+      assert(row[0].includes("Test Org D") && row[0].includes("housing situation, identity") && row[0].includes("to decide"), `the row: ${row[0]}`);
       await axeClean(page, "housing-proposals");
       await page.click('table[data-list="proposals"] button[data-proposal]');
       await page.waitForFunction(() => document.querySelector("#proposal-detail dl.shared"));
@@ -162,6 +161,7 @@ async function main() {
 
     await check("housing: the pages in French, and at 320 px wide, stay axe-clean", async () => {
       await page.select("#language", "fr");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "Votre langue est enregistrée.");
       await loaded(page, "housing-sites");
       equal(await text(page, "#housing-sites-title"), "Sites", "the heading");
       assert((await text(page, 'table[data-list="partnership-issue"]')).includes("masqué"), "suppressed in French");

@@ -207,7 +207,7 @@ export async function openPage(browser, { width = 1200, language = "en" } = {}) 
     incidents.push(`[${current}] request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
   const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
   const cdp = await page.createCDPSession();
-  await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+  await cdp.send("Page.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
   return { context, page, downloads };
 }
 
