@@ -6,6 +6,9 @@
 
 import * as api from "./api.js";
 import { languages, strings } from "./strings.js";
+import * as ui from "./ui.js";
+// Each role's pages (ui.definePage at import): docs/console.md, "Adding a page".
+import "./worker.js";
 
 const LANGUAGE_KEY = "refgw.language";
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
@@ -15,6 +18,7 @@ const state = {
   session: null, // the Session object of GET /v1/session
   pending: false, // signed in by password, second factor to do
   page: "loading",
+  args: [], // the hash's segments after the page's name (#/referral/<id>)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -61,6 +65,7 @@ function applyLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("language").value = lang;
   if (state.session) renderMe();
+  if (state.session) ui.rerender();
 }
 
 function setStatus(text) {
@@ -155,6 +160,7 @@ function clearMe() {
 }
 
 function setSession(session) {
+  const fresh = state.session === null;
   state.session = session;
   state.pending = false;
   api.setCsrfToken(session.csrf_token);
@@ -164,9 +170,12 @@ function setSession(session) {
     applyLanguage(session.user.language);
   }
   renderMe();
+  if (fresh) ui.startEvents();
 }
 
 function endSession() {
+  ui.stopEvents();
+  ui.renderNav(null);
   state.session = null;
   state.pending = false;
   api.setCsrfToken(null);
@@ -176,17 +185,21 @@ function endSession() {
 // The page a state may show: signed in, who am I; between password and
 // code, the second factor (or back to sign-in); else sign-in.
 function allowedPage(wanted) {
-  if (state.session) return "me";
+  if (state.session) return ui.allowed(wanted, state.session) ? wanted : "me";
   if (state.pending && (wanted === "second-factor" || wanted === "sign-in"))
     return wanted;
   return "sign-in";
 }
 
-function show(page, { focus = true } = {}) {
+function show(page, { focus = true, args = [] } = {}) {
   state.page = page;
-  for (const name of PAGES) $(`page-${name}`).hidden = name !== page;
+  state.args = ui.isPage(page) ? args : [];
+  for (const name of [...PAGES, ...ui.pageNames()]) $(`page-${name}`).hidden = name !== page;
   document.documentElement.dataset.page = page;
-  if (location.hash !== `#/${page}`) history.replaceState(null, "", `#/${page}`);
+  const hash = `#/${[page, ...state.args].map(encodeURIComponent).join("/")}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  ui.renderNav(state.session, page);
+  if (ui.isPage(page)) ui.renderPage(page, state.args);
   if (focus && $("problem").hidden) {
     const heading = document.querySelector(`#page-${page} h1`);
     if (heading) heading.focus();
@@ -197,8 +210,21 @@ function go(page, options) {
   show(allowedPage(page), options);
 }
 
+// #/name/arg/...: the page's name, then its arguments (decoded).
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter((x) => x !== "");
+  let decoded;
+  try {
+    decoded = parts.map(decodeURIComponent);
+  } catch {
+    decoded = [];
+  }
+  return { name: decoded[0] || "", args: decoded.slice(1) };
+}
+
 function route() {
-  go(location.hash.replace(/^#\//, ""));
+  const { name, args } = parseHash();
+  go(name, { args });
 }
 
 function busy(form, on) {
@@ -316,6 +342,19 @@ async function onLanguage(event) {
 }
 
 async function start() {
+  ui.init({
+    t,
+    language: () => state.language,
+    showProblem,
+    clearProblem: () => {
+      clearProblem();
+      clearRetry();
+    },
+    setStatus,
+    sessionLost,
+    session: () => state.session,
+    go: route,
+  });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("second-factor-form").addEventListener("submit", onSecondFactor);
   $("logout").addEventListener("click", onLogout);
@@ -337,7 +376,8 @@ async function start() {
       return;
     }
   }
-  go(location.hash.replace(/^#\//, ""), { focus: false });
+  const first = parseHash();
+  go(first.name, { focus: false, args: first.args });
   document.documentElement.dataset.ready = "true";
 }
 
