@@ -400,7 +400,7 @@ export function form({ fields, submit, onSubmit, id, aliases = {} }) {
   const f = el("form", { id: formId, novalidate: true, class: "api-form" });
   const inputs = new Map();
   for (const field of fields) {
-    const fid = `${formId}-${field.name.replace(/[^a-z0-9]+/gi, "-")}`;
+    const fid = `${formId}-${field.name.replace(/[^a-z0-9_]+/gi, "-")}`;
     const wrap = el("div", { class: "field", dataset: { field: field.name } });
     const hint = field.hint ? el("p", { class: "hint", id: `${fid}-hint`, text: t(field.hint) }) : null;
     const described = hint ? `${fid}-hint` : null;
