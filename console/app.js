@@ -6,21 +6,21 @@
 
 import * as api from "./api.js";
 import { languages, strings } from "./strings.js";
-import * as coordinator from "./coordinator.js";
-import * as housing from "./housing.js";
-import * as pagekit from "./pagekit.js";
+import * as ui from "./ui.js";
+// Each role's pages (ui.definePage at import): docs/console.md, "Adding a page".
+import "./worker.js";
+import "./housing.js";
+import "./coordinator.js";
 
 const LANGUAGE_KEY = "refgw.language";
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
-// Each role's pages (housing.js, coordinator.js): {name, title, allowed(session), render(node)}.
-const ROLE_PAGES = [...housing.pages, ...coordinator.pages];
-for (const p of ROLE_PAGES) PAGES.push(p.name);
 
 const state = {
   language: "en",
   session: null, // the Session object of GET /v1/session
   pending: false, // signed in by password, second factor to do
   page: "loading",
+  args: [], // the hash's segments after the page's name (#/referral/<id>)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -60,7 +60,6 @@ function storeLanguage(lang) {
 
 function applyLanguage(lang) {
   if (!languages.includes(lang)) return;
-  const changed = lang !== state.language;
   state.language = lang;
   api.setLanguage(lang);
   document.documentElement.lang = lang;
@@ -68,7 +67,7 @@ function applyLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("language").value = lang;
   if (state.session) renderMe();
-  if (changed && state.session && ROLE_PAGES.some((p) => p.name === state.page)) show(state.page, { focus: false });
+  if (state.session) ui.rerender();
 }
 
 function setStatus(text) {
@@ -163,6 +162,7 @@ function clearMe() {
 }
 
 function setSession(session) {
+  const fresh = state.session === null;
   state.session = session;
   state.pending = false;
   api.setCsrfToken(session.csrf_token);
@@ -172,81 +172,12 @@ function setSession(session) {
     applyLanguage(session.user.language);
   }
   renderMe();
-}
-
-// The links to the pages this session may see, in the header.
-function renderRoleNav() {
-  const nav = $("role-nav");
-  const links = state.session ? ROLE_PAGES.filter((p) => p.allowed(state.session)) : [];
-  nav.replaceChildren();
-  nav.setAttribute("aria-label", t("nav.label"));
-  nav.hidden = links.length === 0;
-  if (links.length === 0) return;
-  const ul = document.createElement("ul");
-  for (const p of [{ name: "me", title: "me.title" }, ...links]) {
-    const a = document.createElement("a");
-    a.href = `#/${p.name}`;
-    a.textContent = t(p.title);
-    if (p.name === state.page) a.setAttribute("aria-current", "page");
-    const li = document.createElement("li");
-    li.append(a);
-    ul.append(li);
-  }
-  nav.append(ul);
-}
-
-// The sections of the role pages, made once at start (index.html keeps
-// only the frame): an h1 that takes the focus, a body rendered on arrival.
-function makeRoleSections() {
-  const nav = document.createElement("nav");
-  nav.id = "role-nav";
-  nav.className = "role-nav";
-  nav.hidden = true;
-  document.querySelector("header.bar").after(nav);
-  for (const p of ROLE_PAGES) {
-    const section = document.createElement("section");
-    section.id = `page-${p.name}`;
-    section.className = "page wide";
-    section.hidden = true;
-    section.setAttribute("aria-labelledby", `${p.name}-title`);
-    const h1 = document.createElement("h1");
-    h1.id = `${p.name}-title`;
-    h1.tabIndex = -1;
-    h1.dataset.i18n = p.title;
-    h1.textContent = t(p.title);
-    const body = document.createElement("div");
-    body.className = "page-body";
-    section.append(h1, body);
-    $("main").append(section);
-  }
-}
-
-// data-loaded names the page once it shows what it read (the tests wait
-// for it); a render overtaken by another (a new language) goes on in a
-// body no longer in the page, and says nothing.
-let renders = 0;
-async function renderRolePage(name) {
-  const p = ROLE_PAGES.find((x) => x.name === name);
-  const section = document.querySelector(`#page-${name}`);
-  const body = document.createElement("div");
-  body.className = "page-body";
-  const mine = ++renders;
-  section.querySelector(".page-body").replaceWith(body);
-  document.documentElement.dataset.loaded = "";
-  section.setAttribute("aria-busy", "true");
-  try {
-    await p.render(body);
-  } catch (err) {
-    if (mine !== renders) return;
-    if (err instanceof api.Problem && err.status === 401) sessionLost(err);
-    else showProblem(err);
-  }
-  if (mine !== renders) return;
-  section.setAttribute("aria-busy", "false");
-  document.documentElement.dataset.loaded = name;
+  if (fresh) ui.startEvents();
 }
 
 function endSession() {
+  ui.stopEvents();
+  ui.renderNav(null);
   state.session = null;
   state.pending = false;
   api.setCsrfToken(null);
@@ -256,23 +187,21 @@ function endSession() {
 // The page a state may show: signed in, who am I; between password and
 // code, the second factor (or back to sign-in); else sign-in.
 function allowedPage(wanted) {
-  if (state.session) {
-    const p = ROLE_PAGES.find((x) => x.name === wanted);
-    return p && p.allowed(state.session) ? wanted : "me";
-  }
+  if (state.session) return ui.allowed(wanted, state.session) ? wanted : "me";
   if (state.pending && (wanted === "second-factor" || wanted === "sign-in"))
     return wanted;
   return "sign-in";
 }
 
-function show(page, { focus = true } = {}) {
+function show(page, { focus = true, args = [] } = {}) {
   state.page = page;
-  for (const name of PAGES) $(`page-${name}`).hidden = name !== page;
+  state.args = ui.isPage(page) ? args : [];
+  for (const name of [...PAGES, ...ui.pageNames()]) $(`page-${name}`).hidden = name !== page;
   document.documentElement.dataset.page = page;
-  if (location.hash !== `#/${page}`) history.replaceState(null, "", `#/${page}`);
-  document.documentElement.classList.toggle("wide", ROLE_PAGES.some((p) => p.name === page));
-  renderRoleNav();
-  if (ROLE_PAGES.some((p) => p.name === page)) renderRolePage(page);
+  const hash = `#/${[page, ...state.args].map(encodeURIComponent).join("/")}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  ui.renderNav(state.session, page);
+  if (ui.isPage(page)) ui.renderPage(page, state.args);
   if (focus && $("problem").hidden) {
     const heading = document.querySelector(`#page-${page} h1`);
     if (heading) heading.focus();
@@ -283,8 +212,21 @@ function go(page, options) {
   show(allowedPage(page), options);
 }
 
+// #/name/arg/...: the page's name, then its arguments (decoded).
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter((x) => x !== "");
+  let decoded;
+  try {
+    decoded = parts.map(decodeURIComponent);
+  } catch {
+    decoded = [];
+  }
+  return { name: decoded[0] || "", args: decoded.slice(1) };
+}
+
 function route() {
-  go(location.hash.replace(/^#\//, ""));
+  const { name, args } = parseHash();
+  go(name, { args });
 }
 
 function busy(form, on) {
@@ -318,7 +260,6 @@ async function onSignIn(event) {
     $("password").value = "";
     if (answer && answer.user) {
       setSession(answer);
-      await housing.prepare(state.session);
       go("me");
     } else {
       state.pending = true;
@@ -347,7 +288,6 @@ async function onSecondFactor(event) {
   busy(form, true);
   try {
     setSession(await api.call("POST", "/v1/session/second-factor", { code }));
-    await housing.prepare(state.session);
     $("code").value = "";
     go("me");
   } catch (err) {
@@ -404,20 +344,23 @@ async function onLanguage(event) {
 }
 
 async function start() {
+  ui.init({
+    t,
+    language: () => state.language,
+    showProblem,
+    clearProblem: () => {
+      clearProblem();
+      clearRetry();
+    },
+    setStatus,
+    sessionLost,
+    session: () => state.session,
+    go: route,
+  });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("second-factor-form").addEventListener("submit", onSecondFactor);
   $("logout").addEventListener("click", onLogout);
   $("language").addEventListener("change", onLanguage);
-  pagekit.init({
-    t,
-    showProblem,
-    clearProblem,
-    sessionLost,
-    setStatus,
-    labelOf,
-    language: () => state.language,
-  });
-  makeRoleSections();
   window.addEventListener("hashchange", () => {
     clearProblem();
     clearRetry();
@@ -426,7 +369,6 @@ async function start() {
   applyLanguage(storedLanguage() || preferredLanguage(navigator.languages));
   try {
     setSession(await api.call("GET", "/v1/session"));
-    await housing.prepare(state.session);
   } catch (err) {
     // 401: nobody signed in, the ordinary start.
     if (!(err instanceof api.Problem && err.status === 401)) {
@@ -436,7 +378,8 @@ async function start() {
       return;
     }
   }
-  go(location.hash.replace(/^#\//, ""), { focus: false });
+  const first = parseHash();
+  go(first.name, { focus: false, args: first.args });
   document.documentElement.dataset.ready = "true";
 }
 

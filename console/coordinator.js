@@ -1,243 +1,277 @@
-// coordinator: the coordinator's pages (Bruss'help): the organisations and
-// their programs, every certificate with its expiry at a glance and the
-// pending confirmations, each organisation's admins, the access rules as a
-// matrix of kinds and actions, and the aggregate reports as charts with
-// their suppressed cells.  The API decides; these pages only show it.
+// coordinator: the coordinator's pages (Bruss'help), built of ui.js's
+// blocks: the organisations and their programs, every certificate with its
+// expiry at a glance and the pending confirmations, each organisation's
+// admins, the access rules as a matrix of kinds and actions, and the
+// aggregate reports as charts (inline SVG made with DOM calls, a table
+// beside each for screen readers) whose suppressed cells say so.
 
 import * as api from "./api.js";
-import { KINDS } from "./housing.js";
-import { barChart, clear, csvButton, date, el, fail, form, label, list, query, readAll, status, t } from "./pagekit.js";
+import { KINDS, suppressedCell, table } from "./housing.js";
+import * as ui from "./ui.js";
 
+const { el, t } = ui;
 const ROLES = ["org_admin", "worker", "coordinator_admin"];
-const LANGUAGES = ["fr", "nl", "en"];
+const LANGUAGES = [["fr", "Français"], ["nl", "Nederlands"], ["en", "English"]];
 const SOON_DAYS = 30;
-
-const allowed = (s) => Boolean(s && s.organisation && s.organisation.kind === "coordinator");
-const options = (prefix, codes) => codes.map((c) => ({ value: c, label: label(prefix, c) }));
+const enc = encodeURIComponent;
+const options = (prefix, codes) => codes.map((c) => [c, ui.label(prefix, c)]);
+const slug = (text) => String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 // ---- organisations ----
 
-async function renderOrganisations(root) {
-  const orgs = list({
-    name: "organisations",
-    caption: t("coord.orgs.caption"),
-    empty: t("coord.orgs.empty"),
+async function renderOrganisations(body) {
+  const orgs = ui.list({
+    path: "/v1/organisations",
+    caption: "coord.orgs.caption",
+    empty: "coord.orgs.empty",
+    csv: "organisations",
     columns: [
-      { key: "name", label: t("coord.org.name") },
-      { key: "kind", label: t("coord.org.kind"), value: (o) => label("kind", o.kind), raw: (o) => o.kind },
-      { key: "programs", label: t("coord.org.programs"), value: (o) => (o.programs || []).join(", "), raw: (o) => (o.programs || []).join(" ") },
-      { key: "status", label: t("housing.status"), value: (o) => label("orgStatus", o.status), raw: (o) => o.status },
-      { key: "created_at", label: t("coord.org.since"), value: (o) => date(o.created_at) },
+      { title: "coord.org.name", value: (o) => o.name },
+      { title: "coord.org.kind", value: (o) => ui.label("kind", o.kind) },
+      { title: "coord.org.programs", value: (o) => (o.programs || []).join(", ") },
+      { title: "housing.status", value: (o) => ui.label("orgStatus", o.status) },
+      { title: "coord.org.since", value: (o) => ui.formatTime(o.created_at) },
+      { title: "kit.actions", value: (o) => ui.link(`#/coordinator-admins/${enc(o.id)}`, t("coord.org.admins", { name: o.name })) },
     ],
-    load: (cursor) => api.call("GET", query("/v1/organisations", { cursor })),
   });
-  const create = form({
-    name: "organisation",
-    submitLabel: t("coord.org.create"),
+  orgs.dataset.list = "organisations";
+  const create = ui.form({
+    id: "organisation-form",
+    submit: "coord.org.create",
     fields: [
-      { name: "name", label: t("coord.org.name"), required: true },
-      { name: "kind", label: t("coord.org.kind"), type: "select", options: options("kind", KINDS), value: "housing_operator" },
-      { name: "programs", label: t("coord.org.programs"), hint: t("coord.org.programsHint") },
+      { name: "name", label: "coord.org.name", required: true },
+      { name: "kind", label: "coord.org.kind", type: "select", options: options("kind", KINDS), value: "housing_operator" },
+      { name: "programs", label: "coord.org.programs", hint: "coord.org.programsHint", list: true },
     ],
-    submit: async (v) => {
-      const body = { name: v.name ?? "", kind: v.kind };
-      if (v.programs) body.programs = v.programs.split(/[\s,]+/).filter(Boolean);
-      const org = await api.call("POST", "/v1/organisations", body);
-      create.reset();
-      status(t("coord.org.created", { name: org.name }));
-      await orgs.reload();
+    onSubmit: async (v) => {
+      const org = await api.call("POST", "/v1/organisations", { name: "", ...v }, { headers: { "Idempotency-Key": ui.idempotencyKey() } });
+      ui.setStatus(t("coord.org.created", { name: org.name }));
+      ui.rerender();
     },
   });
-  root.append(el("h2", { text: t("coord.orgs.title") }), orgs.node,
-    el("h2", { text: t("coord.org.new") }), create.node);
-  await orgs.reload();
+  body.append(el("h2", { text: t("coord.orgs.title") }), orgs, el("h2", { text: t("coord.org.new") }), create);
+  await orgs.ready;
 }
 
 // ---- certificates ----
 
-function daysLeft(iso) {
-  return Math.floor((new Date(iso).getTime() - Date.now()) / 86400000);
-}
-
 function expiry(c) {
   if (c.status === "revoked") return { level: "revoked", text: t("coord.cert.revoked") };
-  const days = daysLeft(c.not_after);
+  const days = Math.floor((new Date(c.not_after).getTime() - Date.now()) / 86400000);
   if (days < 0) return { level: "expired", text: t("coord.cert.expired") };
   if (days <= SOON_DAYS) return { level: "soon", text: t("coord.cert.soon", { days }) };
   return { level: "ok", text: t("coord.cert.ok", { days }) };
 }
 
-async function renderCertificates(root) {
-  const progress = el("p", { class: "progress", role: "status", "aria-live": "polite", text: t("kit.loading") });
-  root.append(progress);
-  const orgs = await readAll("/v1/organisations");
+async function renderCertificates(body) {
+  const progress = el("p", { class: "progress", role: "status", "aria-live": "polite", text: t("list.loading") });
+  body.append(progress);
+  const orgs = await ui.fetchAll("/v1/organisations", {});
   const certs = [];
   let n = 0;
   for (const o of orgs) {
-    n++;
-    progress.textContent = t("coord.cert.progress", { done: n, total: orgs.length });
-    const answer = await api.call("GET", `/v1/organisations/${encodeURIComponent(o.id)}/certificates`);
-    for (const c of answer.items || []) certs.push({ ...c, organisation: o.name });
+    progress.textContent = t("coord.cert.progress", { done: ++n, total: orgs.length });
+    const answer = await api.call("GET", `/v1/organisations/${enc(o.id)}/certificates`);
+    for (const c of answer.items || []) certs.push({ organisation: o.name, ...c });
   }
   progress.textContent = "";
   const order = { expired: 0, soon: 1, ok: 2, revoked: 3 };
   certs.sort((a, b) => order[expiry(a).level] - order[expiry(b).level] || String(a.not_after).localeCompare(b.not_after));
-  const columns = [
-    { key: "organisation", label: t("coord.org.name") },
-    { key: "subject", label: t("coord.cert.subject") },
-    { key: "status", label: t("housing.status"), value: (c) => label("certStatus", c.status), raw: (c) => c.status },
-    { key: "not_after", label: t("coord.cert.notAfter"), value: (c) => date(c.not_after) },
-    { key: "expiry", label: t("coord.cert.expiry"),
-      value: (c) => { const e = expiry(c); return el("span", { class: `badge badge-${e.level}`, text: e.text }); },
-      raw: (c) => expiry(c).level },
-    { key: "sha256", label: t("coord.cert.sha256"), value: (c) => el("code", { text: `${String(c.sha256).slice(0, 16)}…`, title: c.sha256 }) },
-  ];
   const pending = certs.filter((c) => c.status === "pending");
-  const pendingList = list({ name: "pending-certificates", caption: t("coord.cert.pendingCaption"), empty: t("coord.cert.pendingEmpty"),
-    columns: [columns[0], columns[1], { key: "registered_at", label: t("coord.cert.registered"), value: (c) => date(c.registered_at) }, columns[5]],
-    load: async () => ({ items: pending, next_cursor: null }) });
-  const all = list({ name: "certificates", caption: t("coord.cert.caption"), empty: t("coord.cert.empty"), columns,
-    load: async () => ({ items: certs, next_cursor: null }) });
-  const summary = el("ul", { class: "summary" },
-    ["expired", "soon", "ok"].map((level) => el("li", { "data-level": level,
-      text: t(`coord.cert.count.${level}`, { count: certs.filter((c) => expiry(c).level === level).length }) })),
-    el("li", { "data-level": "pending", text: t("coord.cert.count.pending", { count: pending.length }) }));
-  root.append(summary, el("h2", { text: t("coord.cert.pendingTitle") }), pendingList.node,
-    el("h2", { text: t("coord.cert.title") }), all.node);
-  await pendingList.reload();
-  await all.reload();
+  const fingerprint = (c) => el("code", { title: c.sha256 }, `${String(c.sha256).slice(0, 16)}…`);
+  const counts = ["expired", "soon", "ok"].map((level) => [level, certs.filter((c) => c.status !== "pending" && expiry(c).level === level).length]);
+  body.append(
+    el("ul", { class: "summary", "aria-label": t("coord.cert.summary") },
+      counts.map(([level, count]) => el("li", { "data-level": level, text: t(`coord.cert.count.${level}`, { count }) })),
+      el("li", { "data-level": "pending", text: t("coord.cert.count.pending", { count: pending.length }) })),
+    el("h2", { text: t("coord.cert.pendingTitle") }),
+    table({ name: "pending-certificates", caption: t("coord.cert.pendingCaption"), empty: "coord.cert.pendingEmpty", rows: pending,
+      columns: [
+        { title: "coord.org.name", value: (c) => c.organisation },
+        { title: "coord.cert.subject", value: (c) => c.subject },
+        { title: "coord.cert.registered", value: (c) => ui.formatTime(c.registered_at) },
+        { title: "coord.cert.sha256", value: fingerprint },
+      ] }),
+    el("h2", { text: t("coord.cert.title") }),
+    table({ name: "certificates", caption: t("coord.cert.caption"), empty: "coord.cert.empty", rows: certs,
+      columns: [
+        { title: "coord.org.name", value: (c) => c.organisation },
+        { title: "coord.cert.subject", value: (c) => c.subject },
+        { title: "housing.status", value: (c) => ui.label("certStatus", c.status) },
+        { title: "coord.cert.notAfter", value: (c) => ui.formatTime(c.not_after) },
+        { title: "coord.cert.expiry", value: (c) => { const e = expiry(c); return el("span", { class: `badge badge-${e.level}` }, e.text); } },
+        { title: "coord.cert.sha256", value: fingerprint },
+      ] }));
 }
 
 // ---- each organisation's admins ----
 
-async function renderAdmins(root) {
-  const orgs = await readAll("/v1/organisations");
-  const pickId = "admins-organisation";
-  const pick = el("select", { id: pickId }, orgs.map((o) => el("option", { value: o.id, text: o.name })));
-  const area = el("div", { class: "block" });
-  const show = async () => {
-    clear(area);
-    const org = orgs.find((o) => o.id === pick.value);
-    if (!org) return;
-    const users = list({
-      name: `users-${org.name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
-      caption: t("coord.users.caption", { name: org.name }),
-      empty: t("coord.users.empty"),
+async function renderAdmins(body, args) {
+  const orgs = await ui.fetchAll("/v1/organisations", {});
+  const org = orgs.find((o) => o.id === args[0]) || orgs[0];
+  const pick = el("select", { id: "admins-organisation" },
+    orgs.map((o) => el("option", { value: o.id, selected: org && o.id === org.id }, o.name)));
+  pick.addEventListener("change", () => ui.go(`#/coordinator-admins/${enc(pick.value)}`));
+  body.append(el("div", { class: "field" }, el("label", { for: "admins-organisation", text: t("coord.users.pick") }), pick));
+  if (!org) return;
+  const makeUsers = () => {
+    const l = ui.list({
+      path: `/v1/organisations/${enc(org.id)}/users`,
+      caption: "coord.users.caption",
+      empty: "coord.users.empty",
+      csv: `users-${slug(org.name)}`,
       columns: [
-        { key: "display_name", label: t("coord.user.name") },
-        { key: "email", label: t("coord.user.email") },
-        { key: "role", label: t("coord.user.role"), value: (u) => label("role", u.role), raw: (u) => u.role },
-        { key: "language", label: t("language.label") },
-        { key: "status", label: t("housing.status"), value: (u) => label("userStatus", u.status), raw: (u) => u.status },
+        { title: "coord.user.name", value: (u) => u.display_name },
+        { title: "coord.user.email", value: (u) => u.email },
+        { title: "coord.user.role", value: (u) => ui.label("role", u.role) },
+        { title: "language.label", value: (u) => u.language },
+        { title: "housing.status", value: (u) => ui.label("userStatus", u.status) },
       ],
-      load: (cursor) => api.call("GET", query(`/v1/organisations/${encodeURIComponent(org.id)}/users`, { cursor })),
     });
-    const token = el("p", { class: "token", role: "status", hidden: true });
-    const invite = form({
-      name: "invite",
-      submitLabel: t("coord.user.invite"),
-      fields: [
-        { name: "display_name", label: t("coord.user.name"), required: true },
-        { name: "email", label: t("coord.user.email"), type: "email", required: true },
-        { name: "role", label: t("coord.user.role"), type: "select", options: options("role", ROLES), value: "org_admin" },
-        { name: "language", label: t("language.label"), type: "select", options: LANGUAGES.map((l) => ({ value: l, label: l })) },
-      ],
-      submit: async (v) => {
-        const user = await api.call("POST", `/v1/organisations/${encodeURIComponent(org.id)}/users`, v);
-        invite.reset();
-        token.hidden = false;
-        token.textContent = t("coord.user.token", { name: user.display_name, token: user.invitation_token });
-        await users.reload();
-      },
-    });
-    area.append(users.node, el("h3", { text: t("coord.user.new", { name: org.name }) }), invite.node, token);
-    await users.reload();
+    l.dataset.list = "users";
+    l.querySelector("caption").textContent = t("coord.users.caption", { name: org.name });
+    return l;
   };
-  pick.addEventListener("change", show);
-  root.append(el("div", { class: "field" }, el("label", { for: pickId, text: t("coord.users.pick") }), pick), area);
-  await show();
+  let users = makeUsers();
+  const token = el("p", { class: "token", id: "invitation", role: "status", hidden: true });
+  const invite = ui.form({
+    id: "invite-form",
+    submit: "coord.user.invite",
+    fields: [
+      { name: "display_name", label: "coord.user.name", required: true },
+      { name: "email", label: "coord.user.email", type: "email", required: true },
+      { name: "role", label: "coord.user.role", type: "select", options: options("role", ROLES), value: "org_admin" },
+      { name: "language", label: "language.label", type: "select", options: LANGUAGES, value: ui.session()?.user?.language },
+    ],
+    onSubmit: async (v, formEl) => {
+      const user = await api.call("POST", `/v1/organisations/${enc(org.id)}/users`, v);
+      formEl.reset();
+      token.hidden = false;
+      token.textContent = t("coord.user.token", { name: user.display_name, token: user.invitation_token });
+      const fresh = makeUsers();
+      users.replaceWith(fresh);
+      users = fresh;
+      await fresh.ready;
+      ui.setStatus(t("coord.user.invited", { name: user.display_name }));
+    },
+  });
+  body.append(users, el("h2", { text: t("coord.user.new", { name: org.name }) }), invite, token);
+  await users.ready;
 }
 
 // ---- access rules ----
 
-async function renderRules(root) {
-  const orgs = await readAll("/v1/organisations");
-  const names = new Map(orgs.map((o) => [o.id, o.name]));
+async function renderRules(body) {
+  const names = new Map((await ui.fetchAll("/v1/organisations", {})).map((o) => [o.id, o.name]));
   const rules = (await api.call("GET", "/v1/access-rules")).items || [];
   const actions = [...new Set(rules.map((r) => r.action))].sort();
-  const kinds = KINDS.filter((k) => rules.some((r) => r.kind === k));
+  const kinds = KINDS.filter((k) => rules.some((r) => r.kind === k && !r.organisation_id));
+  const mark = (allowed) => [el("span", { "aria-hidden": "true" }, allowed === null ? "·" : allowed ? "✓" : "✗"),
+    el("span", { class: "sr-only" }, t(allowed === null ? "coord.rules.none" : allowed ? "coord.rules.allowed" : "coord.rules.denied"))];
   const cell = (action, kind) => {
     const r = rules.find((x) => x.action === action && x.kind === kind && !x.organisation_id);
-    if (!r) return el("td", { class: "rule-none" }, el("span", { "aria-hidden": "true", text: "·" }), el("span", { class: "sr-only", text: t("coord.rules.none") }));
-    return el("td", { class: r.allowed ? "rule-yes" : "rule-no" },
-      el("span", { "aria-hidden": "true", text: r.allowed ? "✓" : "✗" }),
-      el("span", { class: "sr-only", text: r.allowed ? t("coord.rules.allowed") : t("coord.rules.denied") }));
+    const allowed = r ? r.allowed : null;
+    return el("td", { class: allowed === null ? "rule-none" : allowed ? "rule-yes" : "rule-no", "data-rule": `${kind} ${action}` }, mark(allowed));
   };
-  const matrix = el("table", { class: "matrix", "data-list": "access-rules" },
+  const matrix = el("table", { class: "matrix" },
     el("caption", { text: t("coord.rules.caption") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("coord.rules.action") }),
-      kinds.map((k) => el("th", { scope: "col", text: label("kind", k) })))),
-    el("tbody", {}, actions.map((a) => el("tr", {}, el("th", { scope: "row" }, el("code", { text: a })), kinds.map((k) => cell(a, k))))));
-  const legend = el("p", { class: "hint", text: t("coord.rules.legend") });
-  const overrides = list({
-    name: "organisation-rules",
-    caption: t("coord.rules.overrides"),
-    empty: t("coord.rules.noOverrides"),
-    columns: [
-      { key: "organisation_id", label: t("coord.org.name"), value: (r) => names.get(r.organisation_id) || r.organisation_id,
-        raw: (r) => names.get(r.organisation_id) || r.organisation_id },
-      { key: "action", label: t("coord.rules.action") },
-      { key: "allowed", label: t("coord.rules.rule"), value: (r) => (r.allowed ? t("coord.rules.allowed") : t("coord.rules.denied")) },
-    ],
-    load: async () => ({ items: rules.filter((r) => r.organisation_id), next_cursor: null }),
-  });
-  const csvColumns = [{ key: "kind" }, { key: "organisation_id", raw: (r) => (r.organisation_id ? names.get(r.organisation_id) || r.organisation_id : "") },
-    { key: "action" }, { key: "allowed" }];
-  root.append(el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("coord.rules.caption") }, matrix),
-    legend, el("p", { class: "buttons" }, csvButton("access-rules", csvColumns, async () => rules)),
-    el("h2", { text: t("coord.rules.overrides") }), overrides.node);
-  await overrides.reload();
+      kinds.map((k) => el("th", { scope: "col", text: ui.label("kind", k) })))),
+    el("tbody", {}, actions.map((a) => el("tr", {}, el("th", { scope: "row" }, el("code", {}, a)), kinds.map((k) => cell(a, k))))));
+  const csv = el("button", { type: "button", class: "secondary csv", "data-csv": "access-rules" }, t("csv.export"));
+  csv.addEventListener("click", () => ui.download(`access-rules-${new Date().toISOString().slice(0, 10)}.csv`, ui.toCsv(rules)));
+  body.append(el("div", { class: "tools" }, csv),
+    el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("coord.rules.caption") }, matrix),
+    el("p", { class: "hint", text: t("coord.rules.legend") }),
+    el("h2", { text: t("coord.rules.overrides") }),
+    table({ name: "organisation-rules", caption: t("coord.rules.overrides"), empty: "coord.rules.noOverrides",
+      rows: rules.filter((r) => r.organisation_id),
+      columns: [
+        { title: "coord.org.name", value: (r) => names.get(r.organisation_id) ?? r.organisation_id },
+        { title: "coord.rules.action", value: (r) => el("code", {}, r.action) },
+        { title: "coord.rules.rule", value: (r) => mark(r.allowed) },
+      ] }));
 }
 
 // ---- reports ----
 
-async function renderReports(root) {
+// rows: [{label, value (a number or null), suppressed}]: bars in SVG for the
+// eye (hidden from screen readers), the same figures in a table for them.
+function barChart({ name, caption, unit, rows }) {
+  const svgNs = "http://www.w3.org/2000/svg";
+  const svgEl = (tag, attrs, text) => {
+    const node = document.createElementNS(svgNs, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const max = Math.max(1, ...rows.map((r) => (r.suppressed || r.value === null ? 0 : r.value)));
+  const line = 28;
+  const left = 300;
+  const width = 360;
+  const svg = svgEl("svg", { viewBox: `0 0 ${left + width + 80} ${rows.length * line + 8}`, class: "chart",
+    "aria-hidden": "true", focusable: "false", "data-chart": name });
+  rows.forEach((r, i) => {
+    const y = i * line + 4;
+    svg.append(svgEl("text", { x: left - 8, y: y + 16, "text-anchor": "end", class: "chart-label" }, r.label));
+    if (r.suppressed || r.value === null) {
+      svg.append(svgEl("rect", { x: left, y, width, height: 22, class: "bar-suppressed" }));
+      svg.append(svgEl("text", { x: left + 8, y: y + 16, class: "chart-suppressed" }, t("kit.suppressed")));
+    } else {
+      const w = Math.max(2, Math.round((r.value / max) * width));
+      svg.append(svgEl("rect", { x: left, y, width: w, height: 22, class: "bar" }));
+      svg.append(svgEl("text", { x: left + w + 6, y: y + 16, class: "chart-value" }, String(r.value)));
+    }
+  });
+  const alt = el("table", { class: "sr-only", "data-chart-table": name },
+    el("caption", { text: caption }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("kit.item") }), el("th", { scope: "col", text: unit }))),
+    el("tbody", {}, rows.map((r) => el("tr", {}, el("th", { scope: "row", text: r.label }),
+      el("td", {}, r.suppressed || r.value === null ? t("kit.suppressedLong") : String(r.value))))));
+  return el("figure", { class: "figure" }, el("figcaption", { text: caption }), svg, alt);
+}
+
+async function renderReports(body) {
   const occupancy = await api.call("GET", "/v1/reports/occupancy");
   const referrals = await api.call("GET", "/v1/reports/referrals");
-  const threshold = occupancy.suppression_threshold ?? 5;
   const sites = occupancy.sites || [];
-  const siteColumns = [
-    { key: "site", label: t("housing.site.name") },
-    { key: "operator", label: t("housing.table.operator") },
-    { key: "units", label: t("housing.site.units") },
-    { key: "occupancies", label: t("housing.table.occupancies"), raw: (s) => (s.suppressed ? "suppressed" : s.occupancies) },
-    { key: "occupied_days", label: t("coord.report.occupiedDays"), raw: (s) => (s.suppressed ? "suppressed" : s.occupied_days) },
-    { key: "vacant_days", label: t("coord.report.vacantDays"), raw: (s) => (s.suppressed ? "suppressed" : s.vacant_days) },
-  ];
   const items = referrals.items || [];
-  const refColumns = [
-    { key: "month" }, { key: "program" }, { key: "status" }, { key: "outcome" },
-    { key: "referrals", raw: (r) => (r.suppressed ? "suppressed" : r.referrals) },
-  ];
-  root.append(
-    el("p", { class: "hint", text: t("kit.threshold", { count: threshold }) }),
+  const csv = (name, rows) => {
+    const b = el("button", { type: "button", class: "secondary csv", "data-csv": name }, t("csv.export"));
+    b.addEventListener("click", () => ui.download(`${name}-${new Date().toISOString().slice(0, 10)}.csv`, ui.toCsv(rows)));
+    return el("div", { class: "tools" }, b);
+  };
+  const count = (r, key) => (r.suppressed ? suppressedCell() : String(r[key] ?? ""));
+  body.append(
+    el("p", { class: "hint", text: t("kit.threshold", { count: occupancy.suppression_threshold ?? 5 }) }),
     el("h2", { text: t("coord.report.occupancy") }),
     sites.length === 0 ? el("p", { class: "empty", text: t("coord.report.noSites") })
       : barChart({ name: "occupancy", caption: t("coord.report.occupancyCaption"), unit: t("housing.table.occupancies"),
         rows: sites.map((s) => ({ label: `${s.site} (${s.operator})`, value: s.occupancies, suppressed: s.suppressed })) }),
-    el("p", { class: "buttons" }, csvButton("report-occupancy", siteColumns, async () => sites)),
+    csv("report-occupancy", sites),
     el("h2", { text: t("coord.report.referrals") }),
     items.length === 0 ? el("p", { class: "empty", text: t("coord.report.noReferrals") })
       : barChart({ name: "referrals", caption: t("coord.report.referralsCaption"), unit: t("coord.report.referralsUnit"),
-        rows: items.map((r) => ({ label: [r.month, r.program, label("referralStatus", r.status), r.outcome].filter(Boolean).join(" · "),
-          value: r.referrals, suppressed: r.suppressed })) }),
-    el("p", { class: "buttons" }, csvButton("report-referrals", refColumns, async () => items)));
+        rows: items.map((r) => ({ label: [r.month, r.program, ui.label("status", r.status), r.outcome ? ui.label("outcome", r.outcome) : ""]
+          .filter(Boolean).join(" · "), value: r.referrals, suppressed: r.suppressed })) }),
+    csv("report-referrals", items),
+    el("h2", { text: t("coord.report.operators") }),
+    table({ name: "report-operators", caption: t("coord.report.operators"), empty: "coord.report.noSites", rows: occupancy.operators || [],
+      columns: [
+        { title: "housing.table.operator", value: (o) => o.operator },
+        { title: "housing.nav.sites", value: (o) => String(o.sites ?? "") },
+        { title: "housing.site.units", value: (o) => String(o.units ?? "") },
+        { title: "housing.table.occupancies", value: (o) => count(o, "occupancies") },
+        { title: "coord.report.occupiedDays", value: (o) => count(o, "occupied_days") },
+        { title: "coord.report.vacantDays", value: (o) => count(o, "vacant_days") },
+      ] }));
 }
 
-export const pages = [
-  { name: "coordinator-organisations", title: "coord.nav.organisations", allowed, render: renderOrganisations },
-  { name: "coordinator-certificates", title: "coord.nav.certificates", allowed, render: renderCertificates },
-  { name: "coordinator-admins", title: "coord.nav.admins", allowed, render: renderAdmins },
-  { name: "coordinator-rules", title: "coord.nav.rules", allowed, render: renderRules },
-  { name: "coordinator-reports", title: "coord.nav.reports", allowed, render: renderReports },
+const pages = [
+  ["coordinator-organisations", "coord.nav.organisations", renderOrganisations],
+  ["coordinator-certificates", "coord.nav.certificates", renderCertificates],
+  ["coordinator-admins", "coord.nav.admins", renderAdmins],
+  ["coordinator-rules", "coord.nav.rules", renderRules],
+  ["coordinator-reports", "coord.nav.reports", renderReports],
 ];
+pages.forEach(([name, title, render], i) => ui.definePage({ name, title, groups: ["coordinator"], order: 10 + i, render }));

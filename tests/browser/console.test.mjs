@@ -10,16 +10,17 @@
 //   REFGW_BROWSER_SERVER_CERT  the server certificate (chromium trusts its key only)
 //   REFGW_BROWSER_INVITATION   the invitation token `refgw user add` printed
 //   REFGW_BROWSER_EMAIL, REFGW_BROWSER_USER_NAME, REFGW_BROWSER_ORG_NAME
-//   REFGW_BROWSER_SCREENSHOTS  a directory for a screenshot of every page (optional)
+//   REFGW_BROWSER_SCREENSHOTS  where the screenshot of every page goes (build/screenshots)
 //   CHROMIUM                   the browser (/usr/bin/chromium)
 // Prints one line per check and a last line "browser: N passed, N failed".
 import { createHash, createHmac, X509Certificate } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 import { checkCatalogue } from "./catalogue.mjs";
+import { screenshot } from "./lib.mjs";
 
 const env = (name) => {
   const v = process.env[name];
@@ -33,7 +34,6 @@ const INVITATION = env("REFGW_BROWSER_INVITATION");
 const EMAIL = env("REFGW_BROWSER_EMAIL");
 const USER_NAME = env("REFGW_BROWSER_USER_NAME");
 const ORG_NAME = env("REFGW_BROWSER_ORG_NAME");
-const SHOTS = process.env.REFGW_BROWSER_SCREENSHOTS || "";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PASSWORD = "a long passphrase for the console test";
 const CONSOLE = `${BASE}/console/`;
@@ -234,7 +234,6 @@ async function text(page, selector) {
   return page.$eval(selector, (el) => el.textContent);
 }
 
-let shot = 0;
 async function axeClean(page, what) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
@@ -242,11 +241,7 @@ async function axeClean(page, what) {
     const r = await axe.run(document, { resultTypes: ["violations"] });
     return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
-  if (SHOTS) {
-    mkdirSync(SHOTS, { recursive: true });
-    shot++;
-    await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, "0")}-${what}.png`), fullPage: true });
-  }
+  await screenshot(page, what);
   assert(result.length === 0, `axe-core on ${what}: ${result.join("; ")}`);
 }
 

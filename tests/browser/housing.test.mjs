@@ -8,40 +8,56 @@
 // and in the partnership's site table, suppressed (one person).  The units
 // exported as CSV and checked; axe-core and a screenshot on every page.
 // Started by tests/browser/run.sh after console.test.mjs.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
-  ORGS, User, assert, axeClean, check, csvOf, equal, fieldError, fill, goTo, launch, loaded, openPage, run, signIn,
-  submit, text,
-} from "./roles.mjs";
+  addUser, assert, axeClean, check, CONSOLE, dialogs, env, equal, incidents, launch, noViolations, onPage, openPage,
+  ready, rendered, run, signIn, tabTo, text,
+} from "./lib.mjs";
+import { csvOf, fieldError, fill, goTo, parseCsv, renderMark, renderedAgain, submit } from "./roles.mjs";
 
+// The test organisations of tests/test-orgs.txt (tests/cluster.sh): slug id.
+const ORGS = Object.fromEntries(readFileSync(env("REFGW_TEST_ORGS"), "utf8").trim().split("\n").map((l) => l.split(" ")));
 const SISP = ORGS.orgc;
 const DIOGENES = ORGS.orgd;
 const COORDINATOR = ORGS.coord;
+const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
 const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
 
 async function main() {
-  const officer = new User(SISP, "officer@sisp.test", "org_admin", "Housing Officer");
-  const worker = new User(DIOGENES, "worker@diogenes.test", "worker", "Worker D");
-  const coordinator = new User(COORDINATOR, "coordinator-h@brusshelp.test", "coordinator_admin", "Coordinator H");
+  let officer = null;
   let diogenes = null;
   let partnership = null;
 
   await check("housing: three users enrol; the coordinator names the ISSUE partnership", async () => {
-    for (const u of [officer, worker, coordinator]) await u.enrol();
-    diogenes = await worker.session();
-    const coord = await coordinator.session();
+    officer = await addUser(SISP, "officer@sisp.test", "Housing Officer", { role: "org_admin" });
+    diogenes = await signIn(await addUser(DIOGENES, "worker@diogenes.test", "Worker D"));
+    const coord = await signIn(await addUser(COORDINATOR, "coordinator-h@brusshelp.test", "Coordinator H", { role: "coordinator_admin" }));
     partnership = await coord.call("POST", "/v1/partnerships", { name: "ISSUE", members: [SISP, DIOGENES] });
     assert(partnership.id, "a partnership");
   });
 
-  const { browser, done } = await launch();
+  const browser = await launch();
   try {
-    const { page, downloads } = await openPage(browser);
+    const { page } = await openPage(browser, ["en-GB", "en"], { width: 1200, expected: [400, 401, 403, 422], downloads });
 
     await check("housing: the officer signs in by keyboard and the navigation offers the housing pages only", async () => {
-      await signIn(page, officer);
-      const links = await page.$$eval("#role-nav a", (as) => as.map((a) => a.getAttribute("href")));
-      equal(JSON.stringify(links), JSON.stringify(["#/me", "#/housing-sites", "#/housing-units", "#/housing-proposals",
-        "#/housing-occupancies"]), "the links");
+      await page.goto(CONSOLE, { waitUntil: "load" });
+      await ready(page);
+      await tabTo(page, "email");
+      await page.keyboard.type(officer.email);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(officer.password);
+      await page.keyboard.press("Enter");
+      await onPage(page, "second-factor");
+      await tabTo(page, "code");
+      await page.keyboard.type(await officer.auth.next());
+      await page.keyboard.press("Enter");
+      await onPage(page, "me");
+      const links = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
+      equal(JSON.stringify(links.filter((h) => !h.startsWith("#/housing-") && !["#/me", "#/events"].includes(h))), "[]", `only housing pages (${links})`);
+      for (const p of ["sites", "units", "proposals", "occupancies"]) assert(links.includes(`#/housing-${p}`), `a link to housing-${p}`);
       // A coordinator's page is not for a housing operator: who am I instead.
       await page.evaluate(() => { location.hash = "#/coordinator-rules"; });
       await page.waitForFunction(() => document.documentElement.dataset.page === "me");
@@ -51,44 +67,57 @@ async function main() {
       await goTo(page, "housing-sites");
       assert((await text(page, "#page-housing-sites .empty")).includes("Add your first site"), "the empty state");
       await axeClean(page, "housing-sites-empty");
-      await fill(page, "site", { name: "Peterbos", commune: "Anderlecht", managing_partner: "Communa", units: "7",
+      await fill(page, "site-form", { name: "Peterbos", commune: "Anderlecht", managing_partner: "Communa", units: "7",
         period_from: day(0), period_until: day(-30), partnership_id: partnership.id });
-      await submit(page, "site");
+      await submit(page, "site-form");
       await page.waitForFunction(() => !document.getElementById("problem").hidden);
-      const beside = await fieldError(page, "site", "period_until");
+      const beside = await fieldError(page, "site-form", "period_until");
       assert(beside.trim().length > 0 && !beside.includes("not aria-invalid"), `an error beside period_until (${beside})`);
-      equal((await fieldError(page, "site", "name")).trim(), "(not aria-invalid)", "nothing beside the name");
-      await fill(page, "site", { period_until: day(400) });
-      await submit(page, "site");
+      equal(await fieldError(page, "site-form", "name"), "", "nothing beside the name");
+      await fill(page, "site-form", { period_until: day(400) });
+      await submit(page, "site-form");
       await page.waitForFunction(() => document.getElementById("status").textContent.includes("Peterbos"));
-      await page.waitForFunction(() => [...document.querySelectorAll('table[data-list="sites"] tbody th')].some((c) => c.textContent === "Peterbos"));
-      equal((await fieldError(page, "site", "period_until")).trim(), "(not aria-invalid)", "the error cleared");
+      await rendered(page, "housing-sites");
+      const names = await page.$$eval('[data-list="sites"] tbody th', (cs) => cs.map((c) => c.textContent));
+      equal(JSON.stringify(names), '["Peterbos"]', "the sites listed");
+      equal(await fieldError(page, "site-form", "period_until"), "", "the error gone");
     });
 
     let unitId = null;
+    const unitRow = (status) => page.waitForFunction((st) => [...document.querySelectorAll('[data-list="units"] tbody tr')]
+      .some((r) => r.textContent.includes("Peterbos-01") && r.textContent.includes(st)), { timeout: 10000 }, status);
     await check("housing: a unit is published to street workers, withdrawn and published again", async () => {
       await goTo(page, "housing-units");
-      await page.waitForFunction(() => document.querySelector("#page-housing-units .empty") && !document.querySelector("#page-housing-units .empty").hidden);
-      const sites = await page.$$eval('form[data-form="unit"] [name="site_id"] option', (os) => os.map((o) => [o.value, o.textContent]));
+      assert(!(await page.$eval('#page-housing-units [data-list="units"] .empty', (e) => e.hidden)), "the empty state shown");
+      const sites = await page.$$eval('#unit-form [name="site_id"] option', (os) => os.map((o) => [o.value, o.textContent]));
       const site = sites.find(([, name]) => name === "Peterbos");
       assert(site, `Peterbos among the sites (${JSON.stringify(sites)})`);
-      await fill(page, "unit", { site_id: site[0], label: "Peterbos-01", type: "studio", bedrooms: "1", commune: "Anderlecht",
+      // No audience: the API's error is shown beside the audience.
+      await fill(page, "unit-form", { site_id: site[0], label: "Peterbos-01", type: "studio", bedrooms: "1", commune: "Anderlecht",
         address: "Rue Peterbos 1", available_from: day(0), available_until: day(300), terms: "precarious_occupation", status: "published" });
-      await page.click('form[data-form="unit"] [data-field="audience"] input[value="street_work"]');
-      await submit(page, "unit");
-      await page.waitForFunction(() => [...document.querySelectorAll('table[data-list="units"] tbody tr')].some((r) => r.textContent.includes("Peterbos-01") && r.textContent.includes("published")));
-      const row = await page.$$eval('table[data-list="units"] tbody tr', (rs) => rs.map((r) => r.textContent).find((x) => x.includes("Peterbos-01")));
-      assert(row.includes("Street work") && row.includes("precarious occupation"), `the row: ${row}`);
-      await page.click('table[data-list="units"] button.secondary');
+      await submit(page, "unit-form");
+      await page.waitForFunction(() => !document.getElementById("problem").hidden);
+      assert((await fieldError(page, "unit-form", "audience")).length > 0, "an error beside the audience");
+      await page.click('#unit-form .field[data-field="audience"] input[value="street_work"]');
+      await submit(page, "unit-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The unit Peterbos-01 is saved.");
+      await rendered(page, "housing-units");
+      await unitRow("published");
+      const row = await page.$$eval('[data-list="units"] tbody tr', (rs) => rs.map((r) => r.textContent).find((x) => x.includes("Peterbos-01")));
+      assert(row.includes("Street work") && row.includes("precarious occupation") && row.includes("Peterbos"), `the row: ${row}`);
+      await page.click('[data-list="units"] tbody button');
       await page.waitForFunction(() => document.getElementById("status").textContent === "The unit Peterbos-01 is withdrawn.");
-      // Published units are listed unless another status is chosen: the empty state says what to do.
-      await page.waitForFunction(() => !document.querySelector("#page-housing-units .empty").hidden);
+      // Published units are listed unless another status is chosen: empty now.
+      await rendered(page, "housing-units");
+      await page.waitForFunction(() => !document.querySelector('[data-list="units"] .empty').hidden);
       await page.select("#units-status", "withdrawn");
-      await page.waitForFunction(() => [...document.querySelectorAll('table[data-list="units"] tbody tr')].some((r) => r.textContent.includes("Peterbos-01") && r.textContent.includes("withdrawn")));
-      await page.click('table[data-list="units"] button.secondary');
+      await rendered(page, "housing-units");
+      await unitRow("withdrawn");
+      await page.click('[data-list="units"] tbody button');
       await page.waitForFunction(() => document.getElementById("status").textContent === "The unit Peterbos-01 is published.");
+      await rendered(page, "housing-units");
       await page.select("#units-status", "published");
-      await page.waitForFunction(() => [...document.querySelectorAll('table[data-list="units"] tbody tr')].some((r) => r.textContent.includes("Peterbos-01") && r.textContent.includes("published")));
+      await unitRow("published");
       const units = await diogenes.call("GET", "/v1/units?status=published");
       const unit = units.items.find((u) => u.label === "Peterbos-01");
       assert(unit, "the unit offered to DIOGENES (street work)");
@@ -97,13 +126,15 @@ async function main() {
       await axeClean(page, "housing-units");
     });
 
-    await check("housing: the units export as CSV, exactly what the list shows", async () => {
-      const csv = await csvOf(page, downloads, "units");
-      const lines = csv.trim().split("\r\n");
-      assert(lines[0].startsWith("\ufeff") ? lines[0].slice(1).startsWith("label,") : lines[0].startsWith("label,site_id,type"), `the header: ${lines[0]}`);
-      equal(lines.length, 2, `one unit (${csv})`);
-      assert(lines[1].startsWith("Peterbos-01,Peterbos,studio,1,Anderlecht,precarious_occupation,"), `the row: ${lines[1]}`);
-      assert(lines[1].endsWith(",Street work,published"), `the audience and status: ${lines[1]}`);
+    await check("housing: the units export as CSV, exactly what the API shows", async () => {
+      const csv = await csvOf(page, downloads, '[data-list="units"]', "units-");
+      assert(csv.startsWith("\uFEFF") && csv.endsWith("\r\n"), "a BOM first, CRLF line ends");
+      const rows = parseCsv(csv.slice(1));
+      equal(rows.length, 2, `a header and one unit (${csv})`);
+      const api = (await diogenes.call("GET", `/v1/units/${unitId}`));
+      const col = (name) => rows[1][rows[0].indexOf(name)];
+      for (const key of ["id", "label", "status", "terms", "commune", "available_until"]) equal(col(key), String(api[key]), `the CSV's ${key}`);
+      equal(col("audience"), JSON.stringify([{ kind: "street_work" }]), "the audience, as its JSON");
     });
 
     await check("housing: DIOGENES proposes Amina; the officer reads what the consent shares and accepts", async () => {
@@ -120,31 +151,34 @@ async function main() {
       });
       await diogenes.call("POST", `/v1/units/${unitId}/proposals`, { referral_id: referral.id, note: "Ready to move in." });
       await goTo(page, "housing-proposals");
-      const row = await page.$$eval('table[data-list="proposals"] tbody tr', (rs) => rs.map((r) => r.textContent));
-      equal(row.length, 1, "one proposal");
-      assert(row[0].includes("Test Org D") && row[0].includes("housing situation, identity") && row[0].includes("to decide"), `the row: ${row[0]}`);
+      const rows = await page.$$eval('[data-list="proposals"] tbody tr', (rs) => rs.map((r) => r.textContent));
+      equal(rows.length, 1, "one proposal");
+      assert(rows[0].includes("Test Org D") && rows[0].includes("Housing situation, Identity") && rows[0].includes("to decide"), `the row: ${rows[0]}`);
       await axeClean(page, "housing-proposals");
-      await page.click('table[data-list="proposals"] button[data-proposal]');
-      await page.waitForFunction(() => document.querySelector("#proposal-detail dl.shared"));
+      // The proposal's link, by keyboard.
+      await page.focus('[data-list="proposals"] tbody a');
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#proposal-detail dl.shared");
+      await rendered(page, "housing-proposals");
       const shared = await text(page, "#proposal-detail dl.shared");
       assert(shared.includes("Amina") && shared.includes("street"), `the shared fields: ${shared}`);
       assert(!shared.includes("Sleeps in the street"), "the reason is not a shared category");
       await axeClean(page, "housing-proposal-decision");
-      await fill(page, "decision", { decision: "accept" });
-      await submit(page, "decision");
-      await page.waitForFunction(() => document.getElementById("status").textContent.includes("accepted"));
-      await loaded(page, "housing-proposals");
+      await fill(page, "decision-form", { decision: "accept" });
+      await submit(page, "decision-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent.includes("is accepted"));
+      await rendered(page, "housing-proposals");
+      await page.waitForSelector("#occupancy-form");
+      const status = (await diogenes.call("GET", `/v1/referrals/${referral.id}`)).status;
+      equal(status, "accepted", "the referral, for DIOGENES");
     });
 
     await check("housing: the officer starts the occupancy under a convention; it is listed with its convention", async () => {
-      await page.waitForFunction(() => [...document.querySelectorAll('table[data-list="proposals"] tbody tr')].some((r) => r.textContent.includes("accepted")));
-      await page.click('table[data-list="proposals"] button[data-proposal]');
-      await page.waitForSelector('form[data-form="occupancy"]');
-      await fill(page, "occupancy", { start_date: day(0), planned_end_date: day(20), convention: "precarious_occupation", reference: "PB-01" });
-      await submit(page, "occupancy");
-      await page.waitForFunction(() => document.getElementById("status").textContent.includes("occupancy"));
-      await goTo(page, "housing-occupancies");
-      const rows = await page.$$eval('table[data-list="occupancies"] tbody tr', (rs) => rs.map((r) => r.textContent));
+      await fill(page, "occupancy-form", { start_date: day(0), planned_end_date: day(20), "convention.kind": "precarious_occupation",
+        "convention.reference": "PB-01" });
+      await submit(page, "occupancy-form");
+      await rendered(page, "housing-occupancies");
+      const rows = await page.$$eval('[data-list="occupancies"] tbody tr', (rs) => rs.map((r) => r.textContent));
       equal(rows.length, 1, `one occupancy (${rows.join(" | ")})`);
       assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D") && rows[0].includes("precarious-occupation convention · PB-01"),
         `the row: ${rows[0]}`);
@@ -153,27 +187,35 @@ async function main() {
 
     await check("housing: the partnership's site table shows Peterbos, its one person suppressed", async () => {
       await goTo(page, "housing-sites");
-      const rows = await page.$$eval('table[data-list="partnership-issue"] tbody tr', (rs) => rs.map((r) => r.textContent));
+      const rows = await page.$$eval('[data-list="partnership-issue"] tbody tr', (rs) => rs.map((r) => r.textContent));
       const row = rows.find((r) => r.includes("Peterbos"));
       assert(row && row.includes("Test Org C") && row.includes("suppressed"), `the ISSUE row: ${rows.join(" | ")}`);
       await axeClean(page, "housing-sites");
     });
 
     await check("housing: the pages in French, and at 320 px wide, stay axe-clean", async () => {
+      const before = await renderMark(page);
       await page.select("#language", "fr");
       await page.waitForFunction(() => document.getElementById("status").textContent === "Votre langue est enregistrée.");
-      await loaded(page, "housing-sites");
+      await renderedAgain(page, "housing-sites", before);
       equal(await text(page, "#housing-sites-title"), "Sites", "the heading");
-      assert((await text(page, 'table[data-list="partnership-issue"]')).includes("masqué"), "suppressed in French");
+      assert((await text(page, '[data-list="partnership-issue"]')).includes("masqué"), "suppressed in French");
       await page.setViewport({ width: 320, height: 800 });
       await goTo(page, "housing-units");
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert(width <= 320, `the page is ${width} px wide at 320`);
       await axeClean(page, "housing-units-fr-320");
+      await noViolations(page);
+    });
+
+    await check("housing: no console error, no CSP violation, no dialog in the whole run", async () => {
+      assert(incidents.length === 0, incidents.join("; "));
+      equal(dialogs.length, 0, `dialogs (${dialogs.join("; ")})`);
     });
   } finally {
-    await done();
+    await browser.close();
   }
+  return 0;
 }
 
 await run(main);
