@@ -34,7 +34,7 @@ async function main() {
     const person = await worker.call("POST", "/v1/persons", { external_ref: "DIO-C", birth_year: 1990 });
     const consent = await worker.call("POST", "/v1/consents", {
       person_id: person.id, recipients: [{ kind: "housing_operator" }], purposes: ["housing_referral"],
-      data_categories: ["identity"], valid_until: day(365),
+      data_categories: ["identity", "housing_situation"], valid_until: day(365),
       evidence: { method: "signed_form", reference: "SL-C", recorded_by: "Worker C" },
     });
     await worker.call("POST", "/v1/referrals", {
