@@ -170,7 +170,9 @@ async function main() {
       await goTo(page, "coordinator-rules");
       equal(await text(page, "#coordinator-rules-title"), "Toegangsregels", "the heading");
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert(width <= 320, `the page is ${width} px wide at 320`);
+      const wide = await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > 330)
+        .slice(0, 5).map((e) => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`));
+      assert(width <= 320, `the page is ${width} px wide at 320 (${wide.join(", ")})`);
       await axeClean(page, "coordinator-rules-nl-320");
       await noViolations(page);
     });
