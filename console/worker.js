@@ -121,7 +121,7 @@ ui.definePage({
         columns: [
           { title: "col.person", value: (r) => ui.link(`#/person/${enc(r.person_id)}`, r.person_id.slice(0, 8)) },
           { title: "col.status", value: (r) => statusBadge(r.status) },
-          { title: "col.program", value: (r) => r.program },
+          { title: "col.program", value: (r) => el("code", {}, r.program) },
           { title: "col.referral", value: (r) => ui.link(`#/referral/${enc(r.id)}`, t("referral.open")) },
         ],
       }));
@@ -339,7 +339,7 @@ function referralColumns(names, role) {
   return [
     { title: "col.created", value: (r) => ui.link(`#/referral/${enc(r.id)}`, ui.formatTime(r.created_at)) },
     { title: "col.status", value: (r) => statusBadge(r.status) },
-    { title: "col.program", value: (r) => r.program },
+    { title: "col.program", value: (r) => el("code", {}, r.program) },
     {
       title: role === "received" ? "col.from" : "col.to",
       value: (r) => (r.intake ? t("referral.intake") : orgName(names, role === "received" ? r.from_organisation_id : r.to_organisation_id)),
@@ -415,7 +415,7 @@ ui.definePage({
     const needs = r.needs || {};
     body.append(ui.details([
       ["col.status", statusBadge(r.status)],
-      ["col.program", r.program],
+      ["col.program", el("code", {}, r.program)],
       ["col.from", orgName(names, r.from_organisation_id)],
       ["col.to", r.intake ? t("referral.intake") : orgName(names, r.to_organisation_id)],
       ["col.person", ui.link(`#/person/${enc(r.person_id)}`, r.person_id)],

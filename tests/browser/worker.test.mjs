@@ -437,8 +437,15 @@ async function main() {
     await axeClean(page, "follow-ups");
   });
 
-  await check("sent: an empty list says what to do next", async () => {
+  await check("sent: the intake (sent to oneself); filtered by status, an empty list says what to do next", async () => {
     await navigateByKeyboard(page, "sent");
+    equal(await page.$$eval("#page-sent tbody tr", (t) => t.length), 1, "the intake in the referrals sent");
+    const before = await page.evaluate(() => document.documentElement.dataset.rendered);
+    await page.select("#sent-status", "declined");
+    await page.waitForFunction((b) => document.documentElement.dataset.rendered !== b, {}, before);
+    await rendered(page, "sent");
+    equal(await page.evaluate(() => location.hash), "#/sent/declined", "the filter in the hash");
+    equal(await page.$eval("#sent-status", (s) => s.value), "declined", "the filter kept");
     assert(!(await page.$eval("#page-sent .empty", (e) => e.hidden)), "the empty state shown");
     equal(await text(page, "#page-sent .empty"), "No referral sent with this status. Refer a person from their page.", "its text");
     await axeClean(page, "sent");
@@ -451,10 +458,12 @@ async function main() {
       for (const [hash, name] of [["#/persons", "persons"], ["#/inbox", "inbox"], [`#/candidates/${ids.unit}`, "candidates"],
         [`#/slip/${personId}/${consentId}`, "slip"], [`#/referral/${ids.decline}`, "referral"]]) {
         await visit(page, hash, name);
-        const raw = await page.evaluate(() => [...document.querySelectorAll("#main *:not(script)")]
+        const raw = await page.evaluate(() => [...document.querySelectorAll("#main *:not(code)")]
           .filter((e) => e.children.length === 0 && /^[a-z]+[A-Za-z]*\.[a-z][A-Za-z_.]*$/.test(e.textContent.trim()))
           .map((e) => e.textContent.trim()));
         equal(raw.join(", "), "", `strings keys shown raw on ${name} in ${lang}`);
+        if (name === "persons")
+          equal(await page.$$eval("#page-persons tbody tr", (t) => t.length), 5, "the persons list's rows (no duplicates)");
         if (lang === "fr") await axeClean(page, `${name}-fr`);
       }
     }
