@@ -49,7 +49,12 @@ export function problem(err) {
   else hooks.showProblem(err);
 }
 
-export function go(hash) {
+// Goes to a page (again, when it is the current one); status: what the
+// status line says there (a message does not outlive its page).
+let pendingStatus = "";
+
+export function go(hash, status = "") {
+  pendingStatus = status;
   if (location.hash === hash) hooks.go();
   else location.hash = hash;
 }
@@ -194,6 +199,8 @@ let renderCount = 0;
 export async function renderPage(name, args) {
   const def = registry.get(name);
   current = { name, args };
+  setStatus(pendingStatus);
+  pendingStatus = "";
   const section = document.getElementById(`page-${name}`);
   section.querySelector("h1").textContent = t(def.title);
   const body = section.querySelector(".page-body");
