@@ -454,6 +454,51 @@ async function main() {
     await axeClean(page, "follow-ups");
   });
 
+  await check("placement: housing found outside refgw recorded; in progress, listed; the follow-up at risk", async () => {
+    await visit(page, `#/referral/${ids.accept}`, "referral");
+    await page.select("#placement-form-kind", "private_market");
+    // Today is before the person's release (2027-03-01): the API's 422
+    // names start_date, shown beside it.
+    await page.$eval("#placement-form-start_date", (i, d) => { i.value = d; }, today);
+    await page.$eval("#placement-form-planned_end_date", (i) => { i.value = "2027-09-30"; });
+    await page.type("#placement-form-note", "lease signed with a private landlord");
+    const refused = page.waitForResponse((r) => r.url().endsWith("/placements") && r.request().method() === "POST");
+    await page.click('#placement-form button[type="submit"]');
+    const no = await refused;
+    equal(no.status(), 422, "a placement before the release date");
+    const problem = await no.json();
+    await page.waitForSelector('#placement-form [data-field="start_date"] .field-error');
+    equal(await text(page, '#placement-form [data-field="start_date"] .field-error'),
+      problem.errors.find((e) => e.field === "start_date").message, "the message beside start_date");
+    equal(await page.evaluate(() => document.activeElement.id), "placement-form-start_date", "the focus on it");
+    await page.$eval("#placement-form-start_date", (i) => { i.value = "2027-03-01"; });
+    await page.click('#placement-form button[type="submit"]');
+    try {
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The housing is recorded.", { timeout: 10000 });
+    } catch {
+      throw new Error(`not recorded: ${await text(page, "#problem")}`);
+    }
+    await rendered(page, "referral");
+    const shown = await text(page, "#page-referral");
+    assert(shown.includes("Private market") && shown.includes("In progress"), "the placement and the status shown");
+    await axeClean(page, "referral-placement");
+    await navigateByKeyboard(page, "placements");
+    const received = await page.$$eval("#page-placements .list", (ls) => ls[1].querySelectorAll("tbody tr").length);
+    equal(received, 1, "the placement among the referrals received in progress");
+    await axeClean(page, "placements");
+    await navigateByKeyboard(page, "follow-ups");
+    await page.click("#page-follow-ups tbody a");
+    await rendered(page, "follow-up");
+    await page.select("#follow-up-status-form-status", "tenancy_at_risk");
+    const patched = page.waitForResponse((r) => r.request().method() === "PATCH");
+    await page.click('#follow-up-status-form button[type="submit"]');
+    const resp = await patched;
+    equal(resp.status(), 200, "PATCH /v1/follow-ups/{id}");
+    equal(resp.request().headers()["if-match"], '"1"', "If-Match: the version read");
+    await rendered(page, "follow-up");
+    assert((await text(page, "#page-follow-up dl")).includes("Tenancy at risk"), "the new status");
+  });
+
   await check("sent: the intake (sent to oneself); filtered by status, an empty list says what to do next", async () => {
     await navigateByKeyboard(page, "sent");
     equal(await page.$$eval("#page-sent tbody tr", (t) => t.length), 1, "the intake in the referrals sent");
