@@ -49,7 +49,12 @@ export function problem(err) {
   else hooks.showProblem(err);
 }
 
-export function go(hash) {
+// Goes to a page (again, when it is the current one); status: what the
+// status line says there (a message does not outlive its page).
+let pendingStatus = "";
+
+export function go(hash, status = "") {
+  pendingStatus = status;
   if (location.hash === hash) hooks.go();
   else location.hash = hash;
 }
@@ -194,6 +199,8 @@ let renderCount = 0;
 export async function renderPage(name, args) {
   const def = registry.get(name);
   current = { name, args };
+  setStatus(pendingStatus);
+  pendingStatus = "";
   const section = document.getElementById(`page-${name}`);
   section.querySelector("h1").textContent = t(def.title);
   const body = section.querySelector(".page-body");
@@ -563,11 +570,38 @@ export function seenEvents() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The feed must not keep a forgotten console signed in: every call counts
+// as activity for the session's idle timeout (REFGW_SESSION_IDLE,
+// docs/security.md), so the long-poll pauses once the person has done
+// nothing (no key, no pointer) for most of that timeout, and resumes at
+// their next gesture (a 401 then: the session idled out, as it should).
+let lastActivity = Date.now();
+let wake = null;
+function activity() {
+  lastActivity = Date.now();
+  if (wake) {
+    wake();
+    wake = null;
+  }
+}
+if (typeof document !== "undefined")
+  for (const type of ["keydown", "pointerdown", "input"])
+    document.addEventListener(type, activity, { capture: true, passive: true });
+
+function quietLimit() {
+  const s = hooks.session();
+  const left = s ? Date.parse(s.idle_expires_at) - Date.now() : NaN;
+  const idle = Number.isFinite(left) && left > 60000 ? left : 15 * 60000;
+  return Math.max(idle - 120000, idle / 2);
+}
+
 // From the feed's end at sign-in: the events already there are the
 // events page's; the new ones come as notifications, without a reload.
 export async function startEvents(wait = 25) {
   const gen = ++feed;
   unseen = 0;
+  lastActivity = Date.now();
+  const quiet = quietLimit();
   let after = "0";
   try {
     for (;;) {
@@ -580,6 +614,10 @@ export async function startEvents(wait = 25) {
     return; // no feed for this session (no event.read): no notifications
   }
   while (gen === feed) {
+    if (Date.now() - lastActivity > quiet) {
+      await new Promise((resolve) => { wake = resolve; });
+      continue;
+    }
     try {
       const a = await api.call("GET", query("/v1/events", { after, wait, limit: 50 }));
       if (gen !== feed) return;
@@ -594,6 +632,7 @@ export async function startEvents(wait = 25) {
 
 export function stopEvents() {
   feed++;
+  activity(); // a paused loop wakes and ends (its generation is over)
   unseen = 0;
   const box = document.getElementById("notifications");
   if (box) box.replaceChildren();

@@ -97,8 +97,7 @@ ui.definePage({
       onSubmit: async (values) => {
         const person = await api.call("POST", "/v1/persons", values,
           { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-        ui.go(`#/person/${enc(person.id)}`);
-        ui.setStatus(t("persons.created"));
+        ui.go(`#/person/${enc(person.id)}`, t("persons.created"));
       },
     });
     const open = ui.form({
@@ -121,7 +120,7 @@ ui.definePage({
         columns: [
           { title: "col.person", value: (r) => ui.link(`#/person/${enc(r.person_id)}`, r.person_id.slice(0, 8)) },
           { title: "col.status", value: (r) => statusBadge(r.status) },
-          { title: "col.program", value: (r) => r.program },
+          { title: "col.program", value: (r) => el("code", {}, r.program) },
           { title: "col.referral", value: (r) => ui.link(`#/referral/${enc(r.id)}`, t("referral.open")) },
         ],
       }));
@@ -171,8 +170,7 @@ ui.definePage({
       }
       try {
         await api.call("POST", `/v1/consents/${enc(c.id)}/withdraw`, {});
-        ui.setStatus(t("consent.withdrawn"));
-        ui.go(`#/person/${enc(id)}`);
+        ui.go(`#/person/${enc(id)}`, t("consent.withdrawn"));
       } catch (err) {
         ui.problem(err);
       }
@@ -219,8 +217,7 @@ ui.definePage({
         v.data_categories ??= [];
         const consent = await api.call("POST", "/v1/consents", v,
           { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-        ui.go(`#/slip/${enc(personId)}/${enc(consent.id)}`);
-        ui.setStatus(t("consent.recorded"));
+        ui.go(`#/slip/${enc(personId)}/${enc(consent.id)}`, t("consent.recorded"));
       },
     });
     body.append(ui.details([["person.id", el("code", {}, personId)]]), intro("consent.intro"), f);
@@ -308,8 +305,7 @@ async function referralForm(body, personId, consentId, intake) {
       req.program = program || undefined;
       const r = await api.call("POST", "/v1/referrals", req,
         { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-      ui.go(`#/referral/${enc(r.id)}`);
-      ui.setStatus(t(intake ? "intake.done" : "refer.done"));
+      ui.go(`#/referral/${enc(r.id)}`, t(intake ? "intake.done" : "refer.done"));
     },
   });
   body.append(ui.details([["person.id", el("code", {}, personId)],
@@ -339,7 +335,7 @@ function referralColumns(names, role) {
   return [
     { title: "col.created", value: (r) => ui.link(`#/referral/${enc(r.id)}`, ui.formatTime(r.created_at)) },
     { title: "col.status", value: (r) => statusBadge(r.status) },
-    { title: "col.program", value: (r) => r.program },
+    { title: "col.program", value: (r) => el("code", {}, r.program) },
     {
       title: role === "received" ? "col.from" : "col.to",
       value: (r) => (r.intake ? t("referral.intake") : orgName(names, role === "received" ? r.from_organisation_id : r.to_organisation_id)),
@@ -415,7 +411,7 @@ ui.definePage({
     const needs = r.needs || {};
     body.append(ui.details([
       ["col.status", statusBadge(r.status)],
-      ["col.program", r.program],
+      ["col.program", el("code", {}, r.program)],
       ["col.from", orgName(names, r.from_organisation_id)],
       ["col.to", r.intake ? t("referral.intake") : orgName(names, r.to_organisation_id)],
       ["col.person", ui.link(`#/person/${enc(r.person_id)}`, r.person_id)],
@@ -444,15 +440,14 @@ ui.definePage({
     // Moves
     const moves = receiver ? MOVES[r.status] || [] : [];
     const actions = el("div", { class: "moves" });
-    const again = () => ui.go(`#/referral/${enc(id)}`);
+    const again = (status) => ui.go(`#/referral/${enc(id)}`, status);
     for (const to of moves) {
       if (to === "declined" || to === "completed") continue;
       actions.append(ui.button(t(`move.${to}`), async (e) => {
         e.currentTarget.disabled = true;
         try {
           await transition(r, to);
-          ui.setStatus(t("move.done", { status: ui.label("status", to) }));
-          again();
+          again(t("move.done", { status: ui.label("status", to) }));
         } catch (err) {
           ui.problem(err);
           e.currentTarget.disabled = false;
@@ -471,8 +466,7 @@ ui.definePage({
         ],
         onSubmit: async (v) => {
           await transition(r, "declined", v);
-          ui.setStatus(t("move.done", { status: ui.label("status", "declined") }));
-          again();
+          again(t("move.done", { status: ui.label("status", "declined") }));
         },
       }));
     }
@@ -538,8 +532,7 @@ ui.definePage({
         onSubmit: async (v) => {
           await api.call("POST", `/v1/referrals/${enc(r.id)}/placements`, v,
             { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-          ui.setStatus(t("placement.recorded"));
-          again();
+          again(t("placement.recorded"));
         },
       }));
     }

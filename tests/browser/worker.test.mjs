@@ -82,6 +82,15 @@ async function navigateByKeyboard(page, name) {
 }
 
 // Goes to the hash (rendered afresh even when it is the current one).
+// Tab from the top to the button of that text inside container, Enter.
+async function pressByKeyboard(page, container, label) {
+  await page.focus(".skip");
+  await tabUntil(page, ([c, l]) => document.activeElement && document.activeElement.tagName === "BUTTON" &&
+    document.activeElement.textContent === l && document.activeElement.closest(c) !== null,
+  [container, label], `the button ${label}`, 120);
+  await page.keyboard.press("Enter");
+}
+
 async function visit(page, hash, name) {
   const before = await page.evaluate(() => document.documentElement.dataset.rendered || "");
   await page.evaluate((h) => {
@@ -324,7 +333,7 @@ async function main() {
 
   await check("inbox: accept a referral received (acknowledged first, then accepted)", async () => {
     await visit(page, `#/referral/${ids.accept}`, "referral");
-    await page.$$eval("#page-referral .moves button", (bs) => bs.find((b) => b.textContent === "Accept").click());
+    await pressByKeyboard(page, "#page-referral .moves", "Accept");
     await page.waitForFunction(() => document.getElementById("status").textContent === "The referral is now: Accepted.");
     await rendered(page, "referral");
     const history = await page.$$eval("#page-referral table tbody tr", (trs) => trs.map((tr) => tr.cells[2].textContent));
@@ -337,9 +346,17 @@ async function main() {
     equal(JSON.stringify(codes), JSON.stringify(["no_capacity", "criteria_not_met", "person_unreachable",
       "person_declined", "duplicate", "other"]), "the API's reason codes");
     await axeClean(page, "referral-decline");
-    await page.click('#decline-form input[value="no_capacity"]');
-    await page.type("#decline-form-note", '=HYPERLINK("http://evil.example","full until March")');
-    await page.click('#decline-form button[type="submit"]');
+    // By keyboard: Tab to the radio group, Space checks the first reason,
+    // Tab to the note, type, Tab to the button, Enter.
+    await page.focus(".skip");
+    await tabTo(page, "decline-form-reason_code-0", 80);
+    await page.keyboard.press("Space");
+    equal(await page.$eval("#decline-form-reason_code-0", (i) => i.checked && i.value), "no_capacity", "the reason checked");
+    await page.keyboard.press("Tab");
+    equal(await page.evaluate(() => document.activeElement.id), "decline-form-note", "Tab from the radio group");
+    await page.keyboard.type('=HYPERLINK("http://evil.example","full until March")');
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.getElementById("status").textContent === "The referral is now: Declined.");
     await rendered(page, "referral");
     const csv = await exportCsv(page, "#page-referral", "referral-history-");
@@ -353,7 +370,7 @@ async function main() {
 
   await check("inbox: waitlist a referral received", async () => {
     await visit(page, `#/referral/${ids.waitlist}`, "referral");
-    await page.$$eval("#page-referral .moves button", (bs) => bs.find((b) => b.textContent === "Waitlist").click());
+    await pressByKeyboard(page, "#page-referral .moves", "Waitlist");
     await page.waitForFunction(() => document.getElementById("status").textContent === "The referral is now: Waitlisted.");
   });
 
@@ -387,7 +404,7 @@ async function main() {
 
   await check("propose: the intake for the AIS's studio (its consent names the AIS); ORS's cannot be (403 shown)", async () => {
     const posted = page.waitForResponse((r) => r.url().endsWith(`/v1/units/${ids.unit}/proposals`) && r.request().method() === "POST");
-    await page.click(`#candidates tr[data-referral="${intakeId}"] button`);
+    await pressByKeyboard(page, `#candidates tr[data-referral="${intakeId}"]`, "Propose");
     const resp = await posted;
     equal(resp.status(), 201, "the proposal");
     const p = await resp.json();
@@ -437,11 +454,87 @@ async function main() {
     await axeClean(page, "follow-ups");
   });
 
-  await check("sent: an empty list says what to do next", async () => {
+  await check("placement: housing found outside refgw recorded; in progress, listed; the follow-up at risk", async () => {
+    await visit(page, `#/referral/${ids.accept}`, "referral");
+    await page.select("#placement-form-kind", "private_market");
+    // Today is before the person's release (2027-03-01): the API's 422
+    // names start_date, shown beside it.
+    await page.$eval("#placement-form-start_date", (i, d) => { i.value = d; }, today);
+    await page.$eval("#placement-form-planned_end_date", (i) => { i.value = "2027-09-30"; });
+    await page.type("#placement-form-note", "lease signed with a private landlord");
+    const refused = page.waitForResponse((r) => r.url().endsWith("/placements") && r.request().method() === "POST");
+    await page.click('#placement-form button[type="submit"]');
+    const no = await refused;
+    equal(no.status(), 422, "a placement before the release date");
+    const problem = await no.json();
+    await page.waitForSelector('#placement-form [data-field="start_date"] .field-error');
+    equal(await text(page, '#placement-form [data-field="start_date"] .field-error'),
+      problem.errors.find((e) => e.field === "start_date").message, "the message beside start_date");
+    equal(await page.evaluate(() => document.activeElement.id), "placement-form-start_date", "the focus on it");
+    await page.$eval("#placement-form-start_date", (i) => { i.value = "2027-03-01"; });
+    await page.click('#placement-form button[type="submit"]');
+    try {
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The housing is recorded.", { timeout: 10000 });
+    } catch {
+      throw new Error(`not recorded: ${await text(page, "#problem")}`);
+    }
+    await rendered(page, "referral");
+    const shown = await text(page, "#page-referral");
+    assert(shown.includes("Private market") && shown.includes("In progress"), "the placement and the status shown");
+    await axeClean(page, "referral-placement");
+    await navigateByKeyboard(page, "placements");
+    const received = await page.$$eval("#page-placements .list", (ls) => ls[1].querySelectorAll("tbody tr").length);
+    equal(received, 1, "the placement among the referrals received in progress");
+    await axeClean(page, "placements");
+    await navigateByKeyboard(page, "follow-ups");
+    await page.click("#page-follow-ups tbody a");
+    await rendered(page, "follow-up");
+    await page.select("#follow-up-status-form-status", "tenancy_at_risk");
+    const patched = page.waitForResponse((r) => r.request().method() === "PATCH");
+    await page.click('#follow-up-status-form button[type="submit"]');
+    const resp = await patched;
+    equal(resp.status(), 200, "PATCH /v1/follow-ups/{id}");
+    equal(resp.request().headers()["if-match"], '"1"', "If-Match: the version read");
+    await rendered(page, "follow-up");
+    assert((await text(page, "#page-follow-up dl")).includes("Tenancy at risk"), "the new status");
+  });
+
+  await check("sent: the intake (sent to oneself); filtered by status, an empty list says what to do next", async () => {
     await navigateByKeyboard(page, "sent");
+    equal(await page.$$eval("#page-sent tbody tr", (t) => t.length), 1, "the intake in the referrals sent");
+    const before = await page.evaluate(() => document.documentElement.dataset.rendered);
+    await page.select("#sent-status", "declined");
+    await page.waitForFunction((b) => document.documentElement.dataset.rendered !== b, {}, before);
+    await rendered(page, "sent");
+    equal(await page.evaluate(() => location.hash), "#/sent/declined", "the filter in the hash");
+    equal(await page.$eval("#sent-status", (s) => s.value), "declined", "the filter kept");
     assert(!(await page.$eval("#page-sent .empty", (e) => e.hidden)), "the empty state shown");
     equal(await text(page, "#page-sent .empty"), "No referral sent with this status. Refer a person from their page.", "its text");
     await axeClean(page, "sent");
+  });
+
+  await check("refer: Rizome refers the person to the AIS's lease program (the consent names the AIS)", async () => {
+    await visit(page, `#/refer/${personId}/${consentId}`, "refer");
+    const destinations = await page.$$eval("#referral-form-program option", (os) => os.map((o) => o.value));
+    assert(destinations.includes(`${ids.ais}|trois_pommiers.lease`), `the AIS's program offered (${destinations})`);
+    assert(!destinations.some((d) => d.startsWith(`${ids.rizome}|`)), "not Rizome's own (that is an intake)");
+    await axeClean(page, "refer");
+    await page.select("#referral-form-program", `${ids.ais}|trois_pommiers.lease`);
+    await page.type("#referral-form-reason", "released in January, no housing");
+    const created = page.waitForResponse((r) => r.url().endsWith("/v1/referrals") && r.request().method() === "POST");
+    await page.click('#referral-form button[type="submit"]');
+    const resp = await created;
+    equal(resp.status(), 201, "POST /v1/referrals");
+    const r = await resp.json();
+    equal(r.status, "submitted", "a referral is submitted");
+    equal(r.to_organisation_id, ids.ais, "to the AIS");
+    await rendered(page, "referral");
+    equal(await text(page, "#status"), "The referral is sent.", "the status line");
+    // The AIS reads it in its own list.
+    const theirs = (await ais.call("GET", "/v1/referrals?role=received")).items.map((x) => x.id);
+    assert(theirs.includes(r.id), "the AIS received it");
+    await visit(page, "#/sent", "sent");
+    equal(await page.$$eval("#page-sent tbody tr", (t) => t.length), 2, "the intake and the referral in the referrals sent");
   });
 
   await check("every page in French and Dutch too: no key shown raw, axe-core clean", async () => {
@@ -451,14 +544,56 @@ async function main() {
       for (const [hash, name] of [["#/persons", "persons"], ["#/inbox", "inbox"], [`#/candidates/${ids.unit}`, "candidates"],
         [`#/slip/${personId}/${consentId}`, "slip"], [`#/referral/${ids.decline}`, "referral"]]) {
         await visit(page, hash, name);
-        const raw = await page.evaluate(() => [...document.querySelectorAll("#main *:not(script)")]
+        const raw = await page.evaluate(() => [...document.querySelectorAll("#main *:not(code)")]
           .filter((e) => e.children.length === 0 && /^[a-z]+[A-Za-z]*\.[a-z][A-Za-z_.]*$/.test(e.textContent.trim()))
           .map((e) => e.textContent.trim()));
         equal(raw.join(", "), "", `strings keys shown raw on ${name} in ${lang}`);
+        if (name === "persons")
+          equal(await page.$$eval("#page-persons tbody tr", (t) => t.length), 5, "the persons list's rows (no duplicates)");
         if (lang === "fr") await axeClean(page, `${name}-fr`);
       }
     }
     await page.select("#language", "en");
+  });
+
+  await check("lists page by cursor: \"Show more\", and a CSV walks every page with a count", async () => {
+    // ORS sends 201 more referrals (one person, one consent): 206 received.
+    const person = await ors.call("POST", "/v1/persons", { external_ref: "ORS-many" });
+    const consent = await ors.call("POST", "/v1/consents", {
+      person_id: person.id, recipients: [{ organisation_id: ids.rizome }], purposes: ["housing_referral"],
+      data_categories: ["housing_situation"], valid_until: "2027-12-31",
+      evidence: { method: "oral", witness: "J. Martin", recorded_by: "M. Claes" },
+    });
+    for (let i = 0; i < 201; i++) {
+      await ors.call("POST", "/v1/referrals", { person_id: person.id, to_organisation_id: ids.rizome,
+        program: "rizome.transit_housing", consent_id: consent.id, purpose: "housing_referral" });
+    }
+    await visit(page, "#/inbox", "inbox");
+    equal(await page.$$eval("#page-inbox tbody tr", (t) => t.length), 50, "the first page");
+    assert(!(await page.$eval("#page-inbox button.more", (b) => b.hidden)), "Show more offered");
+    await pressByKeyboard(page, "#page-inbox", "Show more");
+    await page.waitForFunction(() => document.querySelectorAll("#page-inbox tbody tr").length === 100);
+    equal(await page.evaluate(() => document.activeElement === document.querySelectorAll("#page-inbox tbody tr")[50].cells[0]),
+      true, "the focus on the first new row");
+    equal(await text(page, "#page-inbox .progress"), "100 rows shown", "the count");
+    const requests = [];
+    const seen = (req) => req.url().includes("/v1/referrals?") && requests.push(req.url());
+    page.on("request", seen);
+    const csv = await exportCsv(page, "#page-inbox", "referrals-received-");
+    page.off("request", seen);
+    equal(requests.length, 2, `two pages of 200 walked (${requests.join(" ")})`);
+    assert(requests[1].includes("cursor="), "the second with the first's next_cursor");
+    const all = [];
+    let cursor = "";
+    for (;;) {
+      const a = await inPage(page, `/v1/referrals?role=received&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      all.push(...a.items);
+      if (!a.next_cursor) break;
+      cursor = a.next_cursor;
+    }
+    equal(all.length, 206, "206 received (API)");
+    sameAsApi(csv, all);
+    equal(await text(page, "#page-inbox .progress"), "Export done: 206 rows.", "the export's count");
   });
 
   await check("no console error, no CSP violation, no dialog in the whole run", async () => {
