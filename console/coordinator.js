@@ -45,8 +45,7 @@ async function renderOrganisations(body) {
     ],
     onSubmit: async (v) => {
       const org = await api.call("POST", "/v1/organisations", { name: "", ...v }, { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-      ui.setStatus(t("coord.org.created", { name: org.name }));
-      ui.rerender();
+      ui.go(location.hash, t("coord.org.created", { name: org.name }));
     },
   });
   body.append(el("h2", { text: t("coord.orgs.title") }), orgs, el("h2", { text: t("coord.org.new") }), create);

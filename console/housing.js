@@ -76,8 +76,7 @@ async function renderSites(body) {
           try {
             await api.call("PATCH", `/v1/sites/${enc(s.id)}`, { status: s.status === "running" ? "closed" : "running" },
               { headers: { "If-Match": `"${s.version}"` } });
-            ui.setStatus(t("housing.site.saved", { name: s.name }));
-            ui.rerender();
+            ui.go(location.hash, t("housing.site.saved", { name: s.name }));
           } catch (err) {
             ui.problem(err);
           }
@@ -100,8 +99,7 @@ async function renderSites(body) {
     ],
     onSubmit: async (v) => {
       const site = await api.call("POST", "/v1/sites", v, { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-      ui.setStatus(t("housing.site.created", { name: site.name }));
-      ui.rerender();
+      ui.go(location.hash, t("housing.site.created", { name: site.name }));
     },
   });
   const tables = el("div", { class: "block" });
@@ -198,8 +196,7 @@ async function renderUnits(body, args) {
     onSubmit: async (v) => {
       const unit = await api.call("POST", "/v1/units", { ...v, audience: (v.audience || []).map((kind) => ({ kind })) },
         { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-      ui.setStatus(t("housing.unit.created", { name: unit.label }));
-      ui.go(`#/housing-units/${unit.status}`);
+      ui.go(`#/housing-units/${unit.status}`, t("housing.unit.created", { name: unit.label }));
     },
   });
   body.append(el("h2", { text: t("housing.units.title") }),
@@ -212,8 +209,7 @@ function unitActions(u) {
   const patch = async (status, done) => {
     try {
       await api.call("PATCH", `/v1/units/${enc(u.id)}`, { status }, { headers: { "If-Match": `"${u.version}"` } });
-      ui.setStatus(t(done, { name: u.label }));
-      ui.rerender();
+      ui.go(location.hash, t(done, { name: u.label }));
     } catch (err) {
       ui.problem(err);
     }
@@ -309,8 +305,7 @@ async function proposalDetail(body, p, shares) {
       ],
       onSubmit: async (v) => {
         const answer = await api.call("POST", `/v1/proposals/${enc(p.id)}/decision`, v);
-        ui.setStatus(t(answer.status === "accepted" ? "housing.proposal.accepted" : "housing.proposal.declined", { name: p.unit_label }));
-        ui.rerender();
+        ui.go(location.hash, t(answer.status === "accepted" ? "housing.proposal.accepted" : "housing.proposal.declined", { name: p.unit_label }));
       },
     }));
   } else if (p.status === "accepted") {
@@ -327,8 +322,7 @@ async function proposalDetail(body, p, shares) {
       ],
       onSubmit: async (v) => {
         await api.call("POST", "/v1/occupancies", { proposal_id: p.id, ...v }, { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-        ui.setStatus(t("housing.occupancy.started", { name: p.unit_label }));
-        ui.go("#/housing-occupancies");
+        ui.go("#/housing-occupancies", t("housing.occupancy.started", { name: p.unit_label }));
       },
     }));
   }
