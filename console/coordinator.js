@@ -205,21 +205,22 @@ function barChart({ name, caption, unit, rows }) {
     return node;
   };
   const max = Math.max(1, ...rows.map((r) => (r.suppressed || r.value === null ? 0 : r.value)));
-  const line = 28;
-  const left = 300;
-  const width = 360;
-  const svg = svgEl("svg", { viewBox: `0 0 ${left + width + 80} ${rows.length * line + 8}`, class: "chart",
+  // Each row: its label on a line of its own (a label is never cut), the
+  // bar below it, the figure after the bar.
+  const line = 46;
+  const width = 520;
+  const svg = svgEl("svg", { viewBox: `0 0 ${width + 80} ${rows.length * line + 4}`, class: "chart",
     "aria-hidden": "true", focusable: "false", "data-chart": name });
   rows.forEach((r, i) => {
-    const y = i * line + 4;
-    svg.append(svgEl("text", { x: left - 8, y: y + 16, "text-anchor": "end", class: "chart-label" }, r.label));
+    const y = i * line;
+    svg.append(svgEl("text", { x: 0, y: y + 14, class: "chart-label" }, r.label));
     if (r.suppressed || r.value === null) {
-      svg.append(svgEl("rect", { x: left, y, width, height: 22, class: "bar-suppressed" }));
-      svg.append(svgEl("text", { x: left + 8, y: y + 16, class: "chart-suppressed" }, t("kit.suppressed")));
+      svg.append(svgEl("rect", { x: 0, y: y + 20, width, height: 20, class: "bar-suppressed" }));
+      svg.append(svgEl("text", { x: 8, y: y + 35, class: "chart-suppressed" }, t("kit.suppressed")));
     } else {
       const w = Math.max(2, Math.round((r.value / max) * width));
-      svg.append(svgEl("rect", { x: left, y, width: w, height: 22, class: "bar" }));
-      svg.append(svgEl("text", { x: left + w + 6, y: y + 16, class: "chart-value" }, String(r.value)));
+      svg.append(svgEl("rect", { x: 0, y: y + 20, width: w, height: 20, class: "bar" }));
+      svg.append(svgEl("text", { x: w + 6, y: y + 35, class: "chart-value" }, String(r.value)));
     }
   });
   const alt = el("table", { class: "sr-only", "data-chart-table": name },
