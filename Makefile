@@ -44,7 +44,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE browser browser-deps schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE browser browser-deps screenshots schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -137,6 +137,15 @@ browser-deps:
 tests/browser/node_modules/.refgw-installed: tests/browser/package-lock.json tests/browser/package.json
 	cd tests/browser && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The screenshots docs/console.md shows, from the last browser run
+# (build/screenshots, written by tests/browser/lib.mjs's screenshot()).
+screenshots:
+	@[ -d $(BUILD)/screenshots ] || { echo "no $(BUILD)/screenshots: run make browser first" >&2; exit 1; }
+	@mkdir -p docs/screenshots
+	@for f in $$(grep -o 'screenshots/[a-z0-9-]*\.png' docs/console.md | sort -u); do \
+		cp $(BUILD)/$$f docs/$$f || exit 1; done
+	@ls docs/screenshots | wc -l | xargs echo "docs/screenshots: PNG files:"
 
 browser: deps
 	@$(MAKE) --no-print-directory $(BUILD)/refgw browser-deps

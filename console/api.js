@@ -36,10 +36,12 @@ export class Problem extends Error {
 
 const SAFE = new Set(["GET", "HEAD"]);
 
-export async function call(method, path, body) {
+// options.headers: more request headers (If-Match, Idempotency-Key).
+export async function call(method, path, body, options = {}) {
   const headers = {
     Accept: "application/json, application/problem+json",
     "Accept-Language": language,
+    ...(options.headers || {}),
   };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (!SAFE.has(method) && csrfToken !== null) headers["X-CSRF-Token"] = csrfToken;

@@ -6,15 +6,21 @@
 
 import * as api from "./api.js";
 import { languages, strings } from "./strings.js";
+import * as ui from "./ui.js";
+// Each role's pages (ui.definePage at import): docs/console.md, "Adding a page".
+import "./worker.js";
+import "./housing.js";
+import "./coordinator.js";
 
 const LANGUAGE_KEY = "refgw.language";
-const PAGES = ["loading", "sign-in", "second-factor", "me", "receipt"];
+const PAGES = ["loading", "sign-in", "second-factor", "me"];
 
 const state = {
   language: "en",
   session: null, // the Session object of GET /v1/session
   pending: false, // signed in by password, second factor to do
   page: "loading",
+  args: [], // the hash's segments after the page's name (#/referral/<id>)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -61,6 +67,7 @@ function applyLanguage(lang) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("language").value = lang;
   if (state.session) renderMe();
+  if (state.session) ui.rerender();
 }
 
 function setStatus(text) {
@@ -155,6 +162,7 @@ function clearMe() {
 }
 
 function setSession(session) {
+  const fresh = state.session === null;
   state.session = session;
   state.pending = false;
   api.setCsrfToken(session.csrf_token);
@@ -164,10 +172,13 @@ function setSession(session) {
     applyLanguage(session.user.language);
   }
   renderMe();
+  if (fresh) ui.startEvents();
 }
 
 function endSession() {
-  clearSlip();
+  ui.stopEvents();
+  ui.leave(null); // what a page showed once (a receipt code) goes with the session
+  ui.renderNav(null);
   state.session = null;
   state.pending = false;
   api.setCsrfToken(null);
@@ -177,18 +188,22 @@ function endSession() {
 // The page a state may show: signed in, who am I; between password and
 // code, the second factor (or back to sign-in); else sign-in.
 function allowedPage(wanted) {
-  if (state.session) return wanted === "receipt" ? "receipt" : "me";
+  if (state.session) return ui.allowed(wanted, state.session) ? wanted : "me";
   if (state.pending && (wanted === "second-factor" || wanted === "sign-in"))
     return wanted;
   return "sign-in";
 }
 
-function show(page, { focus = true } = {}) {
+function show(page, { focus = true, args = [] } = {}) {
   state.page = page;
-  if (page !== "receipt") clearSlip(); // a code is shown once, on its page
-  for (const name of PAGES) $(`page-${name}`).hidden = name !== page;
+  ui.leave(page); // a page left forgets what it showed once (a receipt code)
+  state.args = ui.isPage(page) ? args : [];
+  for (const name of [...PAGES, ...ui.pageNames()]) $(`page-${name}`).hidden = name !== page;
   document.documentElement.dataset.page = page;
-  if (location.hash !== `#/${page}`) history.replaceState(null, "", `#/${page}`);
+  const hash = `#/${[page, ...state.args].map(encodeURIComponent).join("/")}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  ui.renderNav(state.session, page);
+  if (ui.isPage(page)) ui.renderPage(page, state.args);
   if (focus && $("problem").hidden) {
     const heading = document.querySelector(`#page-${page} h1`);
     if (heading) heading.focus();
@@ -199,8 +214,21 @@ function go(page, options) {
   show(allowedPage(page), options);
 }
 
+// #/name/arg/...: the page's name, then its arguments (decoded).
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter((x) => x !== "");
+  let decoded;
+  try {
+    decoded = parts.map(decodeURIComponent);
+  } catch {
+    decoded = [];
+  }
+  return { name: decoded[0] || "", args: decoded.slice(1) };
+}
+
 function route() {
-  go(location.hash.replace(/^#\//, ""));
+  const { name, args } = parseHash();
+  go(name, { args });
 }
 
 function busy(form, on) {
@@ -317,104 +345,23 @@ async function onLanguage(event) {
   }
 }
 
-// ---- the consent slip's receipt code (issue 18) ----
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const SVG_NS = "http://www.w3.org/2000/svg";
-
-// The gateway's QR code (an SVG of two paths) as nodes of this page: parsed
-// as XML, never as HTML, and taken only if it holds nothing but an svg
-// element and paths with the attributes the gateway writes.
-function qrNode(markup) {
-  const doc = new DOMParser().parseFromString(String(markup ?? ""), "image/svg+xml");
-  const root = doc.documentElement;
-  const allowed = { svg: ["xmlns", "viewBox", "shape-rendering"], path: ["fill", "d"] };
-  if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") return null;
-  for (const el of [root, ...root.querySelectorAll("*")]) {
-    if (el.namespaceURI !== SVG_NS || !(el.localName in allowed)) return null;
-    for (const a of el.attributes) if (!allowed[el.localName].includes(a.name)) return null;
-  }
-  const svg = document.importNode(root, true);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", t("slip.qr"));
-  return svg;
-}
-
-function clearSlip() {
-  $("receipt-slip").hidden = true;
-  $("receipt-print").hidden = true;
-  $("slip-code").textContent = "";
-  $("slip-url").textContent = "";
-  $("slip-issued").textContent = "";
-  $("slip-qr").replaceChildren();
-}
-
-function receiptConsent() {
-  const id = $("receipt-consent").value.trim().toLowerCase();
-  if (!UUID.test(id)) {
-    showLocalProblem(t("receipt.invalidConsent"));
-    return null;
-  }
-  return id;
-}
-
-async function onReceiptIssue(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  clearProblem();
-  clearRetry();
-  setStatus("");
-  clearSlip();
-  const id = receiptConsent();
-  if (id === null) return;
-  busy(form, true);
-  try {
-    const receipt = await api.call("POST", `/v1/consents/${id}/receipt`);
-    $("slip-code").textContent = String(receipt.receipt_code ?? "");
-    $("slip-url").textContent = String(receipt.journal_url ?? "");
-    $("slip-issued").textContent = formatTime(receipt.issued_at);
-    $("slip-issued").dateTime = String(receipt.issued_at ?? "");
-    const qr = qrNode(receipt.receipt_qr_svg);
-    if (qr) $("slip-qr").append(qr);
-    $("receipt-slip").hidden = false;
-    $("receipt-print").hidden = false;
-    setStatus(t("receipt.issued"));
-    $("slip-title").focus();
-  } catch (err) {
-    if (err instanceof api.Problem && err.status === 401) sessionLost(err);
-    else showProblem(err);
-  } finally {
-    busy(form, false);
-  }
-}
-
-async function onReceiptRevoke() {
-  clearProblem();
-  clearRetry();
-  setStatus("");
-  clearSlip();
-  const id = receiptConsent();
-  if (id === null) return;
-  const form = $("receipt-form");
-  busy(form, true);
-  try {
-    await api.call("DELETE", `/v1/consents/${id}/receipt`);
-    setStatus(t("receipt.revoked"));
-  } catch (err) {
-    if (err instanceof api.Problem && err.status === 401) sessionLost(err);
-    else showProblem(err);
-  } finally {
-    busy(form, false);
-  }
-}
-
 async function start() {
+  ui.init({
+    t,
+    language: () => state.language,
+    showProblem,
+    clearProblem: () => {
+      clearProblem();
+      clearRetry();
+    },
+    setStatus,
+    sessionLost,
+    session: () => state.session,
+    go: route,
+  });
   $("sign-in-form").addEventListener("submit", onSignIn);
   $("second-factor-form").addEventListener("submit", onSecondFactor);
   $("logout").addEventListener("click", onLogout);
-  $("receipt-form").addEventListener("submit", onReceiptIssue);
-  $("receipt-revoke").addEventListener("click", onReceiptRevoke);
-  $("receipt-print").addEventListener("click", () => window.print());
   $("language").addEventListener("change", onLanguage);
   window.addEventListener("hashchange", () => {
     clearProblem();
@@ -433,7 +380,8 @@ async function start() {
       return;
     }
   }
-  go(location.hash.replace(/^#\//, ""), { focus: false });
+  const first = parseHash();
+  go(first.name, { focus: false, args: first.args });
   document.documentElement.dataset.ready = "true";
 }
 

@@ -1,10 +1,10 @@
 // The strings catalogue's check (console/strings.js): every key has a
 // French, a Dutch and an English text, none empty, no language the console
-// does not speak; every key index.html, app.js, journal.html or journal.js
-// uses exists; and the
+// does not speak; every key index.html, journal.html or a script of console/
+// (app.js, ui.js, each role's pages, journal.js) uses exists; and the
 // placeholders ({status}) of a key are the same in each language.
 //   node catalogue.mjs [console dir]      exit 1 and one line per fault
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -36,8 +36,9 @@ export async function checkCatalogue(dir) {
     const html = readFileSync(resolve(dir, page), "utf8");
     for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) used.add(m[1]);
   }
-  for (const script of ["app.js", "journal.js"]) {
-    const code = readFileSync(resolve(dir, script), "utf8");
+  // Every script of the console (app.js, ui.js, each role's pages, journal.js).
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".js") && n !== "strings.js")) {
+    const code = readFileSync(resolve(dir, name), "utf8");
     for (const m of code.matchAll(/\bt\("([^"]+)"/g)) used.add(m[1]);
   }
   for (const key of used) if (!(key in strings)) faults.push(`${key}: used but not in strings.js`);

@@ -10,16 +10,17 @@
 //   REFGW_BROWSER_SERVER_CERT  the server certificate (chromium trusts its key only)
 //   REFGW_BROWSER_INVITATION   the invitation token `refgw user add` printed
 //   REFGW_BROWSER_EMAIL, REFGW_BROWSER_USER_NAME, REFGW_BROWSER_ORG_NAME
-//   REFGW_BROWSER_SCREENSHOTS  a directory for a screenshot of every page (optional)
+//   REFGW_BROWSER_SCREENSHOTS  where the screenshot of every page goes (build/screenshots)
 //   CHROMIUM                   the browser (/usr/bin/chromium)
 // Prints one line per check and a last line "browser: N passed, N failed".
 import { createHash, createHmac, X509Certificate } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 import { checkCatalogue } from "./catalogue.mjs";
+import { rendered, screenshot } from "./lib.mjs";
 
 const env = (name) => {
   const v = process.env[name];
@@ -33,7 +34,6 @@ const INVITATION = env("REFGW_BROWSER_INVITATION");
 const EMAIL = env("REFGW_BROWSER_EMAIL");
 const USER_NAME = env("REFGW_BROWSER_USER_NAME");
 const ORG_NAME = env("REFGW_BROWSER_ORG_NAME");
-const SHOTS = process.env.REFGW_BROWSER_SCREENSHOTS || "";
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PASSWORD = "a long passphrase for the console test";
 const CONSOLE = `${BASE}/console/`;
@@ -235,7 +235,6 @@ async function text(page, selector) {
   return page.$eval(selector, (el) => el.textContent);
 }
 
-let shot = 0;
 async function axeClean(page, what) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
@@ -243,11 +242,7 @@ async function axeClean(page, what) {
     const r = await axe.run(document, { resultTypes: ["violations"] });
     return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   });
-  if (SHOTS) {
-    mkdirSync(SHOTS, { recursive: true });
-    shot++;
-    await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, "0")}-${what}.png`), fullPage: true });
-  }
+  await screenshot(page, what);
   assert(result.length === 0, `axe-core on ${what}: ${result.join("; ")}`);
 }
 
@@ -460,6 +455,7 @@ async function flows(browser) {
   // ---- the person's journal by receipt code (issue 18), in French ----
   let receiptCode = null;
   let receiptConsent = null;
+  let receiptPerson = null;
   await check("the organisation gives a consent slip a receipt code (API, with the session)", async () => {
     const cookie = await sessionCookie(page);
     const session = await api("GET", "/v1/session", { cookie });
@@ -486,24 +482,34 @@ async function flows(browser) {
     equal(receipt.json.journal_url, `${ORIGIN}/console/journal.html`, "the journal's address");
     receiptCode = receipt.json.receipt_code;
     receiptConsent = consent.json.id;
+    receiptPerson = person.json.id;
   });
 
   await check("the console prints the slip: a new code as text and as a QR code (keyboard only)", async () => {
     const consentId = receiptConsent;
-    await page.goto(`${BASE}/console/#/me`, { waitUntil: "load" });
+    // The slip is a page of the social worker's (worker.js): from the
+    // person's consents, by keyboard.
+    await page.goto(`${BASE}/console/#/person/${receiptPerson}`, { waitUntil: "load" });
     await ready(page);
-    await onPage(page, "me");
-    await tabTo(page, "me-receipt-link", 30);
+    await rendered(page, "person");
+    const slipHref = `#/slip/${receiptPerson}/${consentId}`;
+    for (let i = 0; ; i++) {
+      if (await page.evaluate((h) => document.activeElement && document.activeElement.getAttribute("href") === h, slipHref)) break;
+      if (i === 60) throw new Error(`the slip's link never got the focus by Tab`);
+      await page.keyboard.press("Tab");
+    }
     await page.keyboard.press("Enter");
-    await onPage(page, "receipt");
-    await tabTo(page, "receipt-consent");
-    await page.keyboard.type(consentId);
+    await rendered(page, "slip");
+    equal(await page.$eval("#slip-receipt", (d) => d.dataset.receipt), "pending", "no code before printing");
+    // The browser's print dialog is counted, not opened.
+    await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; });
+    await tabTo(page, "slip-print", 60);
     const issued = page.waitForResponse((r) => r.url() === `${BASE}/v1/consents/${consentId}/receipt`);
     await page.keyboard.press("Enter");
     const resp = await issued;
     equal(resp.status(), 201, "POST receipt from the console");
     assert(resp.request().headers()["x-csrf-token"], "the X-CSRF-Token sent");
-    await page.waitForFunction(() => !document.getElementById("receipt-slip").hidden);
+    await page.waitForFunction(() => window.__printed === 1);
     const slipCode = await text(page, "#slip-code");
     assert(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{2}$/.test(slipCode), `the code as text: ${slipCode}`);
     assert(slipCode !== receiptCode, "a new code");
@@ -515,28 +521,55 @@ async function flows(browser) {
       others: el.querySelectorAll(":not(svg):not(path)").length,
     }));
     equal(JSON.stringify(qr), JSON.stringify({ svg: true, paths: 2, role: "img", others: 0 }), "the QR code");
-    equal(await page.evaluate(() => document.activeElement.id), "slip-title", "the slip has the focus");
+    equal(await page.evaluate(() => document.activeElement.id), "slip-receipt-title", "the receipt code has the focus");
+    // A second press prints the same code again: no new one.
+    let posts = 0;
+    const count = (r) => { if (r.url().endsWith("/receipt") && r.method() === "POST") posts += 1; };
+    page.on("request", count);
+    await tabTo(page, "slip-print", 60);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.__printed === 2);
+    page.off("request", count);
+    equal(posts, 0, "no new code for a second print");
+    equal(await text(page, "#slip-code"), slipCode, "the same code");
     await axeClean(page, "receipt-slip");
-    // Printed: the slip alone (no bar, form, buttons or status).
+    // Printed: the slip alone (no bar, navigation, buttons or status).
     await page.emulateMediaType("print");
     const printed = await page.evaluate(() => Object.fromEntries(
-      ["receipt-slip", "receipt-form", "receipt-print", "status"].map((id) =>
+      ["slip", "slip-receipt", "slip-print", "slip-revoke", "status", "nav"].map((id) =>
         [id, document.getElementById(id).checkVisibility()])
         .concat([["bar", document.querySelector(".bar").checkVisibility()]])));
     equal(JSON.stringify(printed), JSON.stringify({
-      "receipt-slip": true, "receipt-form": false, "receipt-print": false, status: false, bar: false,
+      slip: true, "slip-receipt": true, "slip-print": false, "slip-revoke": false, status: false, nav: false, bar: false,
     }), "what the printer gets");
     await page.emulateMediaType(null);
     // The old code no longer opens anything.
     const old = await api("POST", "/v1/journal/entries", { body: { code: receiptCode } });
     equal(old.status, 404, "the replaced code");
     receiptCode = slipCode;
+    // A new language draws the slip again: the code stays while its page does.
+    await page.select("#language", "en");
+    await page.waitForFunction((c) => {
+      const el = document.getElementById("slip-code");
+      return document.documentElement.lang === "en" && el && el.textContent === c;
+    }, { timeout: 10000 }, slipCode);
+    await page.select("#language", "nl");
+    await page.waitForFunction(() => document.documentElement.lang === "nl");
     // Leaving the page forgets the code.
-    await tabTo(page, "receipt-back", 30);
+    await tabTo(page, "slip-back", 60);
     await page.keyboard.press("Enter");
-    await onPage(page, "me");
-    equal(await text(page, "#slip-code"), "", "the code is gone from the page");
+    await rendered(page, "person");
+    equal(await page.evaluate(() => document.getElementById("slip-code")), null, "the code is gone from the page");
+    assert(!(await page.content()).includes(slipCode), "the code is nowhere in the page");
+    // Back on the slip: its place, no code.
+    await page.goto(`${BASE}/console/#/slip/${receiptPerson}/${consentId}`, { waitUntil: "load" });
+    await ready(page);
+    await rendered(page, "slip");
+    equal(await page.$eval("#slip-receipt", (d) => d.dataset.receipt), "pending", "no code when the slip is opened again");
     await noViolations(page);
+    await page.goto(`${BASE}/console/#/me`, { waitUntil: "load" });
+    await ready(page);
+    await onPage(page, "me");
   });
 
   await check("the person reads the journal with the code, in French, keyboard only", async () => {

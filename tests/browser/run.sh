@@ -8,7 +8,8 @@
 # any failure.
 #   tests/browser/run.sh REFGW_BINARY          (from the repository's top)
 # Needs chromium, node and tests/browser/node_modules (make browser-deps).
-# REFGW_BROWSER_SCREENSHOTS=DIR keeps a screenshot of every page checked.
+# Every page checked is saved as REFGW_BROWSER_SCREENSHOTS/<page>.png
+# (build/screenshots by default; make screenshots copies them to docs/).
 set -eu
 [ $# -eq 1 ] || { echo "usage: tests/browser/run.sh REFGW_BINARY" >&2; exit 2; }
 here=tests/browser
@@ -58,9 +59,20 @@ export REFGW_BROWSER_BASE="https://localhost:$browser_port"
 export REFGW_BROWSER_CA="$tmp/certs/ca.pem" REFGW_BROWSER_SERVER_CERT="$tmp/certs/server.pem"
 export REFGW_BROWSER_INVITATION="$token" REFGW_BROWSER_EMAIL="$email"
 export REFGW_BROWSER_USER_NAME="$user_name" REFGW_BROWSER_ORG_NAME="$org_name"
+export REFGW_BROWSER_SCREENSHOTS="${REFGW_BROWSER_SCREENSHOTS:-build/screenshots}"
+# console.test.mjs first (its user and organisation were made above), then
+# every other *.test.mjs, which makes its own with the CLI (lib.mjs);
+# REFGW_BROWSER_ONLY=worker runs console.test.mjs and worker.test.mjs only.
+rc=0
 set +e
-node "$here/console.test.mjs"
-rc=$?
+for t in "$here/console.test.mjs" $(ls "$here"/*.test.mjs | grep -v '/console\.test\.mjs$' | sort); do
+	case "${REFGW_BROWSER_ONLY:-}" in
+	"") ;;
+	*) [ "$t" = "$here/console.test.mjs" ] || [ "$t" = "$here/$REFGW_BROWSER_ONLY.test.mjs" ] || continue ;;
+	esac
+	echo "== $t"
+	node "$t" || rc=1
+done
 set -e
 # The gateway must stop cleanly (under ASan/UBSan its exit status carries
 # leaks and errors) and have logged no sanitizer report.

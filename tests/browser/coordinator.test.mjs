@@ -1,0 +1,190 @@
+// The coordinator's journey through the console (docs/journeys.md; docs/
+// console.md): Bruss'help's admin registers an organisation (a name left
+// empty shown beside its field), exports the directory as CSV and checks
+// it against the API, sees every certificate's expiry and the pending
+// confirmation it registered, invites the new organisation's admin, reads
+// the access rules as a matrix (each cell as the API says), and reads the
+// reports as charts whose small counts are suppressed.  axe-core and a
+// screenshot on every page.  Started by tests/browser/run.sh.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  addUser, assert, axeClean, check, CONSOLE, dialogs, env, equal, incidents, launch, noViolations, onPage, openPage,
+  ready, rendered, run, signIn, tabTo, text,
+} from "./lib.mjs";
+import { csvOf, fieldError, fill, goTo, parseCsv, submit } from "./roles.mjs";
+
+const ORGS = Object.fromEntries(readFileSync(env("REFGW_TEST_ORGS"), "utf8").trim().split("\n").map((l) => l.split(" ")));
+const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
+const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+
+async function main() {
+  let admin = null;
+  let coord = null;
+
+  await check("coordinator: an admin of the coordinator, a pending certificate, an intake to count", async () => {
+    admin = await addUser(ORGS.coord, "admin@brusshelp.test", "Coordinator C", { role: "coordinator_admin" });
+    coord = await signIn(await addUser(ORGS.coord, "coordinator-c@brusshelp.test", "Coordinator Node", { role: "coordinator_admin" }));
+    const pem = readFileSync(join(env("REFGW_TEST_CERTS"), "newcert.pem"), "utf8");
+    const cert = await coord.call("POST", `/v1/organisations/${ORGS.orgb}/certificates`, { pem });
+    equal(cert.status, "pending", "the certificate registered for Test Org B");
+    // One intake of DIOGENES (Test Org D): a count under five, suppressed.
+    const worker = await signIn(await addUser(ORGS.orgd, "worker-c@diogenes.test", "Worker C"));
+    const person = await worker.call("POST", "/v1/persons", { external_ref: "DIO-C", birth_year: 1990 });
+    const consent = await worker.call("POST", "/v1/consents", {
+      person_id: person.id, recipients: [{ kind: "housing_operator" }], purposes: ["housing_referral"],
+      data_categories: ["identity", "housing_situation"], valid_until: day(365),
+      evidence: { method: "signed_form", reference: "SL-C", recorded_by: "Worker C" },
+    });
+    await worker.call("POST", "/v1/referrals", {
+      person_id: person.id, to_organisation_id: ORGS.orgd, program: "diogenes.housing_support", consent_id: consent.id,
+      purpose: "housing_referral", reason: "Counted, never shown.", data: { identity: { given_name: "Karim" } },
+    });
+  });
+
+  const browser = await launch();
+  try {
+    const { page } = await openPage(browser, ["en-GB", "en"], { width: 1200, expected: [400, 401, 403, 422], downloads });
+
+    await check("coordinator: signs in by keyboard; the navigation offers the coordinator's pages", async () => {
+      await page.goto(CONSOLE, { waitUntil: "load" });
+      await ready(page);
+      await tabTo(page, "email");
+      await page.keyboard.type(admin.email);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(admin.password);
+      await page.keyboard.press("Enter");
+      await onPage(page, "second-factor");
+      await tabTo(page, "code");
+      await page.keyboard.type(await admin.auth.next());
+      await page.keyboard.press("Enter");
+      await onPage(page, "me");
+      const links = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
+      for (const p of ["organisations", "certificates", "admins", "rules", "reports"])
+        assert(links.includes(`#/coordinator-${p}`), `a link to coordinator-${p} (${links})`);
+      assert(!links.some((h) => h.startsWith("#/housing-")), `no housing page (${links})`);
+      await page.evaluate(() => { location.hash = "#/housing-units"; });
+      await page.waitForFunction(() => document.documentElement.dataset.page === "me");
+    });
+
+    let newOrg = null;
+    await check("coordinator: registers an organisation; a name left empty is shown beside the name", async () => {
+      await goTo(page, "coordinator-organisations");
+      const names = await page.$$eval('[data-list="organisations"] tbody th', (cs) => cs.map((c) => c.textContent));
+      assert(names.includes("Test Org C") && names.includes("Test Coordinator"), `the directory (${names})`);
+      await fill(page, "organisation-form", { kind: "housing_operator", programs: "trois_pommiers.transit, trois_pommiers.lease" });
+      await submit(page, "organisation-form");
+      await page.waitForFunction(() => !document.getElementById("problem").hidden);
+      const beside = await fieldError(page, "organisation-form", "name");
+      assert(beside.length > 0 && !beside.includes("not aria-invalid"), `an error beside the name (${beside})`);
+      equal(await page.evaluate(() => document.activeElement.name), "name", "the focus on the field in error");
+      await fill(page, "organisation-form", { name: "AIS Les Trois Pommiers bis" });
+      await submit(page, "organisation-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent.includes("AIS Les Trois Pommiers bis"));
+      await rendered(page, "coordinator-organisations");
+      const all = await coord.call("GET", "/v1/organisations?limit=200");
+      newOrg = all.items.find((o) => o.name === "AIS Les Trois Pommiers bis");
+      assert(newOrg, "the organisation in the directory");
+      equal(JSON.stringify(newOrg.programs), '["trois_pommiers.transit","trois_pommiers.lease"]', "its programs");
+      await axeClean(page, "coordinator-organisations");
+    });
+
+    await check("coordinator: the directory exports as CSV, every organisation as the API shows it", async () => {
+      const csv = await csvOf(page, downloads, '[data-list="organisations"]', "organisations-");
+      const rows = parseCsv(csv.slice(1));
+      const api = [];
+      let cursor = null;
+      do {
+        const pageOf = await coord.call("GET", `/v1/organisations?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        api.push(...pageOf.items);
+        cursor = pageOf.next_cursor;
+      } while (cursor);
+      equal(rows.length - 1, api.length, "one row per organisation");
+      const id = rows[0].indexOf("id");
+      const row = rows.find((r) => r[id] === newOrg.id);
+      assert(row, "the new organisation's row");
+      equal(row[rows[0].indexOf("programs")], JSON.stringify(newOrg.programs), "its programs as JSON");
+      equal(row[rows[0].indexOf("kind")], "housing_operator", "its kind");
+    });
+
+    await check("coordinator: certificates at a glance, the pending confirmation listed", async () => {
+      await goTo(page, "coordinator-certificates");
+      const pending = await page.$$eval('[data-list="pending-certificates"] tbody tr', (rs) => rs.map((r) => r.textContent));
+      equal(pending.length, 1, `one pending certificate (${pending.join(" | ")})`);
+      assert(pending[0].includes("Test Org B"), `the pending row: ${pending[0]}`);
+      equal(await text(page, '.summary [data-level="pending"]'), "1 awaiting confirmation", "the summary");
+      const badges = await page.$$eval('[data-list="certificates"] .badge', (bs) => bs.map((b) => b.textContent));
+      assert(badges.length >= 10 && badges.every((b) => /^(valid [0-9]+ more days|expires in [0-9]+ days|expired|revoked)$/.test(b)),
+        `an expiry for each (${badges.slice(0, 5)})`);
+      assert(badges.includes("revoked"), "the revoked certificate of Test Revoked");
+      await axeClean(page, "coordinator-certificates");
+    });
+
+    await check("coordinator: invites the new organisation's admin; the list and the API show it invited", async () => {
+      await page.evaluate((id) => { location.hash = `#/coordinator-admins/${id}`; }, newOrg.id);
+      await rendered(page, "coordinator-admins");
+      equal(await page.$eval("#admins-organisation", (s) => s.value), newOrg.id, "the organisation chosen");
+      assert(!(await page.$eval('[data-list="users"] .empty', (e) => e.hidden)), "the empty state");
+      await fill(page, "invite-form", { display_name: "L. Dubois", email: "admin@trois-pommiers.test", role: "org_admin", language: "fr" });
+      await submit(page, "invite-form");
+      await page.waitForFunction(() => !document.getElementById("invitation").hidden);
+      assert(/^Invitation of L\. Dubois: .*: [A-Za-z0-9_-]{20,}$/.test(await text(page, "#invitation")), "the token shown once");
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-list="users"] tbody tr')].some((r) => r.textContent.includes("admin@trois-pommiers.test")));
+      const users = await coord.call("GET", `/v1/organisations/${newOrg.id}/users`);
+      equal(users.items.length, 1, "one user");
+      equal(users.items[0].status, "invited", "invited");
+      equal(users.items[0].role, "org_admin", "its role");
+      await axeClean(page, "coordinator-admins");
+    });
+
+    await check("coordinator: the access rules as a matrix, each cell as the API says", async () => {
+      await goTo(page, "coordinator-rules");
+      const rules = (await coord.call("GET", "/v1/access-rules")).items.filter((r) => r.kind && !r.organisation_id);
+      assert(rules.length > 20, "the default matrix");
+      for (const r of rules) {
+        const cell = await page.$eval(`td[data-rule="${r.kind} ${r.action}"]`, (td) => td.textContent);
+        equal(cell, r.allowed ? "✓allowed" : "✗denied", `${r.kind} ${r.action}`);
+      }
+      assert((await text(page, 'td[data-rule="housing_operator unit.manage"]')).includes("allowed"), "a housing operator manages units");
+      await axeClean(page, "coordinator-rules");
+    });
+
+    await check("coordinator: the reports as charts, the small count suppressed (and said so to screen readers)", async () => {
+      await goTo(page, "coordinator-reports");
+      const report = await coord.call("GET", "/v1/reports/referrals");
+      const item = report.items.find((i) => i.program === "diogenes.housing_support");
+      assert(item && item.suppressed === true && item.referrals === null, `the API suppresses it (${JSON.stringify(item)})`);
+      const bars = await page.$$eval('svg[data-chart="referrals"] text.chart-suppressed', (ts) => ts.map((x) => x.textContent));
+      assert(bars.length >= 1 && bars.every((b) => b === "suppressed"), `suppressed bars (${bars})`);
+      equal(await page.$eval('svg[data-chart="referrals"]', (s) => s.getAttribute("aria-hidden")), "true", "the chart hidden from screen readers");
+      const alt = await page.$$eval('table[data-chart-table="referrals"] tbody tr', (rs) => rs.map((r) => r.textContent));
+      assert(alt.some((r) => r.includes("diogenes.housing_support") && r.includes("suppressed (fewer than 5 people)")), `the table (${alt})`);
+      await axeClean(page, "coordinator-reports");
+    });
+
+    await check("coordinator: the pages in Dutch at 320 px wide stay readable and axe-clean", async () => {
+      await page.select("#language", "nl");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "Uw taal is opgeslagen.");
+      await page.setViewport({ width: 320, height: 800 });
+      await goTo(page, "coordinator-rules");
+      equal(await text(page, "#coordinator-rules-title"), "Toegangsregels", "the heading");
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const wide = await page.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > 330)
+        .slice(0, 5).map((e) => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`));
+      assert(width <= 320, `the page is ${width} px wide at 320 (${wide.join(", ")})`);
+      await axeClean(page, "coordinator-rules-nl-320");
+      await noViolations(page);
+    });
+
+    await check("coordinator: no console error, no CSP violation, no dialog in the whole run", async () => {
+      assert(incidents.length === 0, incidents.join("; "));
+      equal(dialogs.length, 0, `dialogs (${dialogs.join("; ")})`);
+    });
+  } finally {
+    await browser.close();
+  }
+  return 0;
+}
+
+await run(main);
