@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   addUser, assert, axeClean, check, CONSOLE, dialogs, env, equal, incidents, launch, noViolations, onPage, openPage,
-  ready, rendered, run, signIn, tabTo, text,
+  ready, rendered, run, signIn, sleep, tabTo, text,
 } from "./lib.mjs";
 import { csvOf, fieldError, fill, goTo, parseCsv, renderMark, renderedAgain, submit } from "./roles.mjs";
 
@@ -182,6 +182,26 @@ async function main() {
       equal(rows.length, 1, `one occupancy (${rows.join(" | ")})`);
       assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D") && rows[0].includes("precarious-occupation convention · PB-01"),
         `the row: ${rows[0]}`);
+      await axeClean(page, "housing-occupancies");
+    });
+
+    await check("housing: the ending-soon alert shows once housekeeping raised it (planned end in 20 days)", async () => {
+      // Housekeeping raises occupancy.ending_soon (default threshold 90 days)
+      // every REFGW_HOUSEKEEPING_SECONDS (60): the page is read again until then.
+      const deadline = Date.now() + 90000;
+      for (;;) {
+        const rows = await page.$$eval('[data-list="ending-soon"] tbody tr', (rs) => rs.map((r) => r.textContent));
+        if (rows.length === 1) {
+          assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D"), `the alert: ${rows[0]}`);
+          break;
+        }
+        assert(Date.now() < deadline, "no ending-soon alert after 90 s");
+        await sleep(5000);
+        await page.reload({ waitUntil: "load" });
+        await rendered(page, "housing-occupancies");
+      }
+      const feed = await diogenes.call("GET", "/v1/events?limit=200");
+      assert(feed.items.some((e) => e.type === "occupancy.ending_soon"), "DIOGENES has the alert too");
       await axeClean(page, "housing-occupancies");
     });
 
