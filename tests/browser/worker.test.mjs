@@ -582,6 +582,18 @@ async function main() {
     await page.select("#language", "en");
   });
 
+  await check("320 px wide: every page fits (tables scroll in their own box), axe-core clean", async () => {
+    await page.setViewport({ width: 320, height: 800 });
+    for (const [hash, name] of [["#/persons", "persons"], [`#/consent/${personId}`, "consent"], ["#/inbox", "inbox"],
+      [`#/candidates/${ids.unit}`, "candidates"], [`#/referral/${ids.decline}`, "referral"], ["#/events", "events"]]) {
+      await visit(page, hash, name);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= 320, `${name} is ${width} px wide at 320`);
+      await axeClean(page, `${name}-320`);
+    }
+    await page.setViewport({ width: 1024, height: 800 });
+  });
+
   await check("lists page by cursor: \"Show more\", and a CSV walks every page with a count", async () => {
     // ORS sends 201 more referrals (one person, one consent): over 200 received.
     const already = (await inPage(page, "/v1/referrals?role=received&limit=200")).items.length;
