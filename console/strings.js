@@ -959,4 +959,22 @@ export const strings = {
     en: "tenancy at risk",
   },
   "event.person.erased": { fr: "personne effacée", nl: "persoon gewist", en: "person erased" },
+  "alerts.item": {
+    fr: "{kind} : {days} jours avant la fin prévue",
+    nl: "{kind}: {days} dagen voor het geplande einde",
+    en: "{kind}: {days} days before the planned end",
+  },
+  "alerts.anyKind": { fr: "Tout type de convention", nl: "Elke soort overeenkomst", en: "Any kind of convention" },
+  "convention.precarious_occupation": {
+    fr: "Convention d’occupation précaire",
+    nl: "Overeenkomst van precaire bezetting",
+    en: "Precarious occupation agreement",
+  },
+  "convention.transit_convention": { fr: "Convention de transit", nl: "Transitovereenkomst", en: "Transit convention" },
+  "convention.lease": { fr: "Bail", nl: "Huurovereenkomst", en: "Lease" },
+  "convention.community_house_convention": {
+    fr: "Convention d’habitat communautaire",
+    nl: "Overeenkomst van gemeenschapswonen",
+    en: "Community house convention",
+  },
 };

@@ -711,9 +711,12 @@ ui.definePage({
     body.append(h2("alerts.thresholds"), intro("alerts.intro"));
     try {
       const th = await api.call("GET", "/v1/alert-thresholds");
-      const items = (th && (th.items || th.thresholds)) || [];
+      const items = (th && th.items) || [];
       body.append(items.length === 0 ? el("p", { class: "empty", text: t("alerts.default") })
-        : el("ul", {}, items.map((x) => el("li", {}, Object.entries(x).map(([k, v]) => `${k}: ${v}`).join(", ")))));
+        : el("ul", { id: "alert-thresholds" }, items.map((x) => el("li", {}, t("alerts.item", {
+          kind: x.convention_kind ? ui.label("convention", x.convention_kind) : t("alerts.anyKind"),
+          days: x.days_before,
+        })))));
     } catch (err) {
       ui.problem(err);
     }

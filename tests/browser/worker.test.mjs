@@ -507,9 +507,23 @@ async function main() {
     const shown = await text(page, "#page-referral");
     assert(shown.includes("Private market") && shown.includes("In progress"), "the placement and the status shown");
     await axeClean(page, "referral-placement");
+    // Rizome's alert thresholds (set through the API with the page's session).
+    const put = await page.evaluate(async () => {
+      const session = await (await fetch("/v1/session")).json();
+      const r = await fetch("/v1/alert-thresholds", {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrf_token },
+        body: JSON.stringify({ items: [{ convention_kind: "transit_convention", days_before: 91 }, { days_before: 60 }] }),
+      });
+      return r.status;
+    });
+    equal(put, 200, "PUT /v1/alert-thresholds");
     await navigateByKeyboard(page, "placements");
     const received = await page.$$eval("#page-placements .list", (ls) => ls[1].querySelectorAll("tbody tr").length);
     equal(received, 1, "the placement among the referrals received in progress");
+    equal(JSON.stringify(await page.$$eval("#alert-thresholds li", (l) => l.map((x) => x.textContent))),
+      JSON.stringify(["Transit convention: 91 days before the planned end", "Any kind of convention: 60 days before the planned end"]),
+      "the alert thresholds");
     await axeClean(page, "placements");
     await navigateByKeyboard(page, "follow-ups");
     await page.click("#page-follow-ups tbody a");
