@@ -17,6 +17,7 @@ import {
 } from "./lib.mjs";
 
 const today = new Date().toISOString().slice(0, 10);
+const HOSTILE = "<img src=x onerror=alert(3)>";
 const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
 let browser = null;
 
@@ -31,6 +32,8 @@ async function setUp() {
   ids.rizome = addOrganisation("Rizome-Bxl", "justice_aid", ["rizome.transit_housing"]);
   ids.ors = addOrganisation("ORS", "homeless_service");
   ids.ais = addOrganisation("AIS Les Trois Pommiers", "housing_operator", ["trois_pommiers.lease"]);
+  // A hostile name in the directory: shown as text in every list and form.
+  ids.hostile = addOrganisation(HOSTILE, "cpas", ["cpas.evil"]);
   rizomeUser = await addUser(ids.rizome, "worker@rizome.test", "A. Peeters", { language: "en" });
   const orsUser = await addUser(ids.ors, "worker@ors.test", "M. Claes");
   const aisUser = await addUser(ids.ais, "officer@ais.test", "L. Dubois");
@@ -165,8 +168,11 @@ function sameAsApi(csv, items) {
 async function main() {
   await check("the network is set up: Rizome, ORS and its three referrals, the AIS and its studio", setUp);
 
-  await check("ui.js's CSV: RFC 4180 quoting, a BOM, formulas neutralised", async () => {
+  await check("ui.js's CSV: RFC 4180 quoting, a BOM, formulas neutralised; the groups by organisation kind", async () => {
     const ui = await import(new URL("../../console/ui.js", import.meta.url).href);
+    for (const [kind, group] of [["justice_aid", "worker"], ["street_work", "worker"], ["homeless_service", "worker"],
+      ["cpas", "worker"], ["home_guidance", "worker"], ["housing_operator", "housing"], ["coordinator", "coordinator"]])
+      equal(ui.groupOf({ organisation: { kind } }), group, `the group of ${kind}`);
     equal(ui.csvCell("plain"), "plain", "a plain cell");
     equal(ui.csvCell('a "quote", a comma'), '"a ""quote"", a comma"', "quotes and comma");
     equal(ui.csvCell("two\r\nlines"), '"two\r\nlines"', "a line break");
@@ -204,6 +210,15 @@ async function main() {
       "#/follow-ups", "#/events", "#/me"]), "the navigation's pages");
     equal(await text(page, '#nav a[href="#/persons"]'), "Persons", "a link's text");
     await page.evaluate(() => { window.__sameDocument = true; });
+  });
+
+  await check("a page the user may not see, or none, shows who am I", async () => {
+    for (const hash of ["#/nothing-here", "#/sign-in", "#/%E0%A4%A"]) {
+      await page.evaluate(() => { location.hash = "#/events"; });
+      await onPage(page, "events");
+      await page.evaluate((h) => { location.hash = h; }, hash);
+      await onPage(page, "me");
+    }
   });
 
   let personId = null;
@@ -253,6 +268,9 @@ async function main() {
     await page.click('#page-person a[href^="#/consent/"]');
     await rendered(page, "consent");
     await axeClean(page, "consent");
+    const hostile = await page.$eval(`#consent-form input[value="org:${ids.hostile}"]`, (i) => i.nextElementSibling.textContent);
+    assert(hostile.startsWith(HOSTILE), `the hostile name as text (${hostile})`);
+    equal(await page.evaluate(() => document.images.length), 0, "no image injected");
     for (const v of [`org:${ids.ais}`, "housing_referral", "identity", "housing_situation", "family", "justice", "follow_up"])
       await page.click(`#consent-form input[value="${v}"]`);
     await page.$eval("#consent-form-valid_until", (i) => { i.value = "2027-12-31"; });
@@ -557,6 +575,9 @@ async function main() {
     const destinations = await page.$$eval("#referral-form-program option", (os) => os.map((o) => o.value));
     assert(destinations.includes(`${ids.ais}|trois_pommiers.lease`), `the AIS's program offered (${destinations})`);
     assert(!destinations.some((d) => d.startsWith(`${ids.rizome}|`)), "not Rizome's own (that is an intake)");
+    equal(await page.$eval(`#referral-form-program option[value="${ids.hostile}|cpas.evil"]`, (o) => o.textContent),
+      `${HOSTILE}: cpas.evil`, "the hostile name as text");
+    equal(await page.evaluate(() => document.images.length), 0, "no image injected");
     await axeClean(page, "refer");
     await page.select("#referral-form-program", `${ids.ais}|trois_pommiers.lease`);
     await page.type("#referral-form-reason", "released in January, no housing");
