@@ -180,7 +180,7 @@ async function main() {
       await rendered(page, "housing-occupancies");
       const rows = await page.$$eval('[data-list="occupancies"] tbody tr', (rs) => rs.map((r) => r.textContent));
       equal(rows.length, 1, `one occupancy (${rows.join(" | ")})`);
-      assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D") && rows[0].includes("precarious-occupation convention · PB-01"),
+      assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D") && rows[0].includes("Precarious occupation agreement · PB-01"),
         `the row: ${rows[0]}`);
       await axeClean(page, "housing-occupancies");
     });
