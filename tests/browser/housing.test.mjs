@@ -29,11 +29,12 @@ async function main() {
   let officer = null;
   let diogenes = null;
   let partnership = null;
+  let coord = null;
 
   await check("housing: three users enrol; the coordinator names the ISSUE partnership", async () => {
     officer = await addUser(SISP, "officer@sisp.test", "Housing Officer", { role: "org_admin" });
     diogenes = await signIn(await addUser(DIOGENES, "worker@diogenes.test", "Worker D"));
-    const coord = await signIn(await addUser(COORDINATOR, "coordinator-h@brusshelp.test", "Coordinator H", { role: "coordinator_admin" }));
+    coord = await signIn(await addUser(COORDINATOR, "coordinator-h@brusshelp.test", "Coordinator H", { role: "coordinator_admin" }));
     partnership = await coord.call("POST", "/v1/partnerships", { name: "ISSUE", members: [SISP, DIOGENES] });
     assert(partnership.id, "a partnership");
   });
@@ -226,6 +227,32 @@ async function main() {
       assert(width <= 320, `the page is ${width} px wide at 320`);
       await axeClean(page, "housing-units-fr-320");
       await noViolations(page);
+    });
+
+    await check("housing: an organisation of another kind granted site.host finds the housing pages too", async () => {
+      await coord.call("PUT", `/v1/access-rules/${ORGS.orgb}/site.host`, { allowed: true });
+      const host = await addUser(ORGS.orgb, "host@orgb.test", "Host B", { role: "org_admin" });
+      const other = await openPage(browser, ["en-GB", "en"], { width: 1200, expected: [401, 403] });
+      const p = other.page;
+      await p.goto(CONSOLE, { waitUntil: "load" });
+      await ready(p);
+      await tabTo(p, "email");
+      await p.keyboard.type(host.email);
+      await p.keyboard.press("Tab");
+      await p.keyboard.type(host.password);
+      await p.keyboard.press("Enter");
+      await onPage(p, "second-factor");
+      await tabTo(p, "code");
+      await p.keyboard.type(await host.auth.next());
+      await p.keyboard.press("Enter");
+      await onPage(p, "me");
+      await p.waitForSelector('#nav a[href="#/housing-sites"]');
+      const links = await p.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
+      assert(links.includes("#/inbox") && links.indexOf("#/housing-sites") > links.indexOf("#/inbox"), `worker pages, then housing (${links})`);
+      await goTo(p, "housing-sites");
+      assert((await text(p, "#page-housing-sites .empty")).includes("Add your first site"), "its own sites: none yet");
+      await axeClean(p, "housing-sites-hosting");
+      await other.context.close();
     });
 
     await check("housing: no console error, no CSP violation, no dialog in the whole run", async () => {
