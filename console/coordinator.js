@@ -44,6 +44,7 @@ async function renderOrganisations(body) {
       { name: "programs", label: "coord.org.programs", hint: "coord.org.programsHint", list: true },
     ],
     onSubmit: async (v) => {
+      // A name left empty is still sent: the API's error names the field.
       const org = await api.call("POST", "/v1/organisations", { name: "", ...v }, { headers: { "Idempotency-Key": ui.idempotencyKey() } });
       ui.go(location.hash, t("coord.org.created", { name: org.name }));
     },

@@ -1,5 +1,6 @@
 // housing: the housing officer's pages (a SISP, an AIS, CityDev: an
-// organisation of kind housing_operator), built of ui.js's blocks: its
+// organisation of kind housing_operator, or one granted site.host), built
+// of ui.js's blocks: its
 // sites and the partnership's site table (seed 002), its units (publish,
 // audience, period, terms, withdraw), the proposals to decide with what
 // the consent shares, its occupancies with their conventions and the
@@ -388,4 +389,30 @@ const pages = [
   ["housing-proposals", "housing.nav.proposals", renderProposals],
   ["housing-occupancies", "housing.nav.occupancies", renderOccupancies],
 ];
-pages.forEach(([name, title, render], i) => ui.definePage({ name, title, groups: ["housing"], order: 10 + i, render }));
+// An organisation of another kind may host sites when the coordinator
+// granted it site.host (docs/access-rules.md, "Hosting"): its rules are
+// read once per organisation, and the navigation drawn again when they say so.
+const hosting = new Map();
+
+function mayHost(s) {
+  const org = (s && s.organisation) || {};
+  if (org.kind === "housing_operator") return true;
+  if (!org.id) return false;
+  if (!hosting.has(org.id)) {
+    hosting.set(org.id, false);
+    api.call("GET", "/v1/access-rules").then((answer) => {
+      const rules = ((answer && answer.items) || []).filter((r) => r.action === "site.host");
+      const own = rules.find((r) => r.organisation_id);
+      const kind = rules.find((r) => !r.organisation_id);
+      const granted = Boolean(own ? own.allowed : kind && kind.allowed);
+      hosting.set(org.id, granted);
+      if (granted && ui.session()) ui.renderNav(ui.session(), document.documentElement.dataset.page);
+    }).catch(() => hosting.delete(org.id));
+  }
+  return hosting.get(org.id);
+}
+
+// After the social worker's pages (60) and before the events (70): a
+// hosting organisation sees both.
+pages.forEach(([name, title, render], i) => ui.definePage({ name, title, groups: ["housing", "worker"], order: 62 + i,
+  allowed: mayHost, render }));

@@ -1112,7 +1112,7 @@ export const strings = {
   },
   "event.person.erased": { fr: "personne effacée", nl: "persoon gewist", en: "person erased" },
   // issue 18: the housing officer's and the coordinator's pages (housing.js,
-  // coordinator.js, pagekit.js), and the codes they show.
+  // coordinator.js), and the codes they show.
   "kit.actions": {
     fr: "Actions",
     nl: "Acties",
@@ -2068,26 +2068,6 @@ export const strings = {
     nl: "andere",
     en: "other",
   },
-  "convention.precarious_occupation": {
-    fr: "convention d'occupation précaire",
-    nl: "overeenkomst van precaire bezetting",
-    en: "precarious-occupation convention",
-  },
-  "convention.transit_convention": {
-    fr: "convention de transit",
-    nl: "transitovereenkomst",
-    en: "transit convention",
-  },
-  "convention.lease": {
-    fr: "bail",
-    nl: "huurcontract",
-    en: "lease",
-  },
-  "convention.community_house_convention": {
-    fr: "convention de maison communautaire",
-    nl: "overeenkomst gemeenschapshuis",
-    en: "community-house convention",
-  },
   "orgStatus.active": {
     fr: "active",
     nl: "actief",
@@ -2167,6 +2147,24 @@ export const strings = {
     fr: "Signée le",
     nl: "Ondertekend op",
     en: "Signed on",
+  },
+  "alerts.item": {
+    fr: "{kind} : {days} jours avant la fin prévue",
+    nl: "{kind}: {days} dagen voor het geplande einde",
+    en: "{kind}: {days} days before the planned end",
+  },
+  "alerts.anyKind": { fr: "Tout type de convention", nl: "Elke soort overeenkomst", en: "Any kind of convention" },
+  "convention.precarious_occupation": {
+    fr: "Convention d’occupation précaire",
+    nl: "Overeenkomst van precaire bezetting",
+    en: "Precarious occupation agreement",
+  },
+  "convention.transit_convention": { fr: "Convention de transit", nl: "Transitovereenkomst", en: "Transit convention" },
+  "convention.lease": { fr: "Bail", nl: "Huurovereenkomst", en: "Lease" },
+  "convention.community_house_convention": {
+    fr: "Convention d’habitat communautaire",
+    nl: "Overeenkomst van gemeenschapswonen",
+    en: "Community house convention",
   },
 };
 

@@ -252,6 +252,12 @@ export function renderNav(s, page) {
 
 // ---- lists ----
 
+// A table in a box of its own that scrolls sideways on a narrow screen: a
+// named region the keyboard can reach (Tab, then the arrows), WCAG 2.1.1.
+export function tableBox(table, name) {
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": name || null }, table);
+}
+
 // A table of a /v1 list route ({items, next_cursor}), a page at a time:
 //   list({path, params, columns: [{title, value(item) -> string|Node}],
 //         empty: key, caption: key, csv: "file-name", actions(item) -> Node})
@@ -264,7 +270,7 @@ export function list(opts) {
   const head = el("tr", {}, columns.map((c) => el("th", { scope: "col", text: t(c.title) })));
   const tbody = el("tbody");
   const table = el("table", {}, caption ? el("caption", { text: t(caption) }) : null, el("thead", {}, head), tbody);
-  const wrap = el("div", { class: "table-wrap" }, table);
+  const wrap = tableBox(table, caption ? t(caption) : "");
   const emptyBox = el("p", { class: "empty", hidden: true, text: t(empty || "list.empty") });
   const more = el("button", { type: "button", class: "secondary more", hidden: true }, t("list.more"));
   const root = el("div", { class: "list", "aria-busy": "true" });

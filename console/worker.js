@@ -744,7 +744,7 @@ ui.definePage({
     body.append(h2("candidates.eligible"), el("p", { text: t("candidates.eligibleCount", { count: answer.eligible_count ?? 0 }) }));
     if ((answer.candidates || []).length === 0) body.append(el("p", { class: "empty", text: t("candidates.none") }));
     else {
-      body.append(el("div", { class: "table-wrap" }, el("table", { id: "candidates" },
+      body.append(ui.tableBox(el("table", { id: "candidates" },
         el("caption", { text: t("candidates.eligible") }),
         el("thead", {}, el("tr", {}, ["candidates.rank", "col.referral", "candidates.applied", "candidates.reasons", "col.actions"]
           .map((k) => el("th", { scope: "col", text: t(k) })))),
@@ -764,11 +764,11 @@ ui.definePage({
               b.disabled = false;
               ui.problem(err);
             }
-          }))))))));
+          })))))), t("candidates.eligible")));
     }
     body.append(h2("candidates.excluded"), el("p", { text: t("candidates.excludedCount", { count: answer.excluded_count ?? 0 }) }));
     if ((answer.excluded || []).length > 0) {
-      body.append(el("div", { class: "table-wrap" }, el("table", { id: "excluded" },
+      body.append(ui.tableBox(el("table", { id: "excluded" },
         el("caption", { text: t("candidates.excluded") }),
         el("thead", {}, el("tr", {}, ["col.referral", "candidates.applied", "candidates.failed", "candidates.reasons"]
           .map((k) => el("th", { scope: "col", text: t(k) })))),
@@ -776,7 +776,7 @@ ui.definePage({
           el("th", { scope: "row" }, ui.link(`#/referral/${enc(c.referral_id)}`, c.referral_id.slice(0, 8))),
           el("td", { text: ui.formatTime(c.applied_at) }),
           el("td", { text: labels("failed", c.failed) }),
-          el("td", {}, reasons(c))))))));
+          el("td", {}, reasons(c)))))), t("candidates.excluded")));
     }
     body.append(h2("candidates.proposals"), ui.list({
       path: `/v1/units/${enc(unitId)}/proposals`,
@@ -815,9 +815,12 @@ ui.definePage({
     body.append(h2("alerts.thresholds"), intro("alerts.intro"));
     try {
       const th = await api.call("GET", "/v1/alert-thresholds");
-      const items = (th && (th.items || th.thresholds)) || [];
+      const items = (th && th.items) || [];
       body.append(items.length === 0 ? el("p", { class: "empty", text: t("alerts.default") })
-        : el("ul", {}, items.map((x) => el("li", {}, Object.entries(x).map(([k, v]) => `${k}: ${v}`).join(", ")))));
+        : el("ul", { id: "alert-thresholds" }, items.map((x) => el("li", {}, t("alerts.item", {
+          kind: x.convention_kind ? ui.label("convention", x.convention_kind) : t("alerts.anyKind"),
+          days: x.days_before,
+        })))));
     } catch (err) {
       ui.problem(err);
     }

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   addUser, assert, axeClean, check, CONSOLE, dialogs, env, equal, incidents, launch, noViolations, onPage, openPage,
-  ready, rendered, run, signIn, tabTo, text,
+  ready, rendered, run, signIn, sleep, tabTo, text,
 } from "./lib.mjs";
 import { csvOf, fieldError, fill, goTo, parseCsv, renderMark, renderedAgain, submit } from "./roles.mjs";
 
@@ -29,11 +29,12 @@ async function main() {
   let officer = null;
   let diogenes = null;
   let partnership = null;
+  let coord = null;
 
   await check("housing: three users enrol; the coordinator names the ISSUE partnership", async () => {
     officer = await addUser(SISP, "officer@sisp.test", "Housing Officer", { role: "org_admin" });
     diogenes = await signIn(await addUser(DIOGENES, "worker@diogenes.test", "Worker D"));
-    const coord = await signIn(await addUser(COORDINATOR, "coordinator-h@brusshelp.test", "Coordinator H", { role: "coordinator_admin" }));
+    coord = await signIn(await addUser(COORDINATOR, "coordinator-h@brusshelp.test", "Coordinator H", { role: "coordinator_admin" }));
     partnership = await coord.call("POST", "/v1/partnerships", { name: "ISSUE", members: [SISP, DIOGENES] });
     assert(partnership.id, "a partnership");
   });
@@ -180,8 +181,28 @@ async function main() {
       await rendered(page, "housing-occupancies");
       const rows = await page.$$eval('[data-list="occupancies"] tbody tr', (rs) => rs.map((r) => r.textContent));
       equal(rows.length, 1, `one occupancy (${rows.join(" | ")})`);
-      assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D") && rows[0].includes("precarious-occupation convention · PB-01"),
+      assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D") && rows[0].includes("Precarious occupation agreement · PB-01"),
         `the row: ${rows[0]}`);
+      await axeClean(page, "housing-occupancies");
+    });
+
+    await check("housing: the ending-soon alert shows once housekeeping raised it (planned end in 20 days)", async () => {
+      // Housekeeping raises occupancy.ending_soon (default threshold 90 days)
+      // every REFGW_HOUSEKEEPING_SECONDS (60): the page is read again until then.
+      const deadline = Date.now() + 90000;
+      for (;;) {
+        const rows = await page.$$eval('[data-list="ending-soon"] tbody tr', (rs) => rs.map((r) => r.textContent));
+        if (rows.length === 1) {
+          assert(rows[0].includes("Peterbos-01") && rows[0].includes("Test Org D"), `the alert: ${rows[0]}`);
+          break;
+        }
+        assert(Date.now() < deadline, "no ending-soon alert after 90 s");
+        await sleep(5000);
+        await page.reload({ waitUntil: "load" });
+        await rendered(page, "housing-occupancies");
+      }
+      const feed = await diogenes.call("GET", "/v1/events?limit=200");
+      assert(feed.items.some((e) => e.type === "occupancy.ending_soon"), "DIOGENES has the alert too");
       await axeClean(page, "housing-occupancies");
     });
 
@@ -206,6 +227,32 @@ async function main() {
       assert(width <= 320, `the page is ${width} px wide at 320`);
       await axeClean(page, "housing-units-fr-320");
       await noViolations(page);
+    });
+
+    await check("housing: an organisation of another kind granted site.host finds the housing pages too", async () => {
+      await coord.call("PUT", `/v1/access-rules/${ORGS.orgb}/site.host`, { allowed: true });
+      const host = await addUser(ORGS.orgb, "host@orgb.test", "Host B", { role: "org_admin" });
+      const other = await openPage(browser, ["en-GB", "en"], { width: 1200, expected: [401, 403] });
+      const p = other.page;
+      await p.goto(CONSOLE, { waitUntil: "load" });
+      await ready(p);
+      await tabTo(p, "email");
+      await p.keyboard.type(host.email);
+      await p.keyboard.press("Tab");
+      await p.keyboard.type(host.password);
+      await p.keyboard.press("Enter");
+      await onPage(p, "second-factor");
+      await tabTo(p, "code");
+      await p.keyboard.type(await host.auth.next());
+      await p.keyboard.press("Enter");
+      await onPage(p, "me");
+      await p.waitForSelector('#nav a[href="#/housing-sites"]');
+      const links = await p.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
+      assert(links.includes("#/inbox") && links.indexOf("#/housing-sites") > links.indexOf("#/inbox"), `worker pages, then housing (${links})`);
+      await goTo(p, "housing-sites");
+      assert((await text(p, "#page-housing-sites .empty")).includes("Add your first site"), "its own sites: none yet");
+      await axeClean(p, "housing-sites-hosting");
+      await other.context.close();
     });
 
     await check("housing: no console error, no CSP violation, no dialog in the whole run", async () => {

@@ -17,6 +17,7 @@ import {
 } from "./lib.mjs";
 
 const today = new Date().toISOString().slice(0, 10);
+const HOSTILE = "<img src=x onerror=alert(3)>";
 const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
 let browser = null;
 
@@ -31,6 +32,8 @@ async function setUp() {
   ids.rizome = addOrganisation("Rizome-Bxl", "justice_aid", ["rizome.transit_housing"]);
   ids.ors = addOrganisation("ORS", "homeless_service");
   ids.ais = addOrganisation("AIS Les Trois Pommiers", "housing_operator", ["trois_pommiers.lease"]);
+  // A hostile name in the directory: shown as text in every list and form.
+  ids.hostile = addOrganisation(HOSTILE, "cpas", ["cpas.evil"]);
   rizomeUser = await addUser(ids.rizome, "worker@rizome.test", "A. Peeters", { language: "en" });
   const orsUser = await addUser(ids.ors, "worker@ors.test", "M. Claes");
   const aisUser = await addUser(ids.ais, "officer@ais.test", "L. Dubois");
@@ -165,8 +168,11 @@ function sameAsApi(csv, items) {
 async function main() {
   await check("the network is set up: Rizome, ORS and its three referrals, the AIS and its studio", setUp);
 
-  await check("ui.js's CSV: RFC 4180 quoting, a BOM, formulas neutralised", async () => {
+  await check("ui.js's CSV: RFC 4180 quoting, a BOM, formulas neutralised; the groups by organisation kind", async () => {
     const ui = await import(new URL("../../console/ui.js", import.meta.url).href);
+    for (const [kind, group] of [["justice_aid", "worker"], ["street_work", "worker"], ["homeless_service", "worker"],
+      ["cpas", "worker"], ["home_guidance", "worker"], ["housing_operator", "housing"], ["coordinator", "coordinator"]])
+      equal(ui.groupOf({ organisation: { kind } }), group, `the group of ${kind}`);
     equal(ui.csvCell("plain"), "plain", "a plain cell");
     equal(ui.csvCell('a "quote", a comma'), '"a ""quote"", a comma"', "quotes and comma");
     equal(ui.csvCell("two\r\nlines"), '"two\r\nlines"', "a line break");
@@ -204,6 +210,15 @@ async function main() {
       "#/follow-ups", "#/events", "#/me"]), "the navigation's pages");
     equal(await text(page, '#nav a[href="#/persons"]'), "Persons", "a link's text");
     await page.evaluate(() => { window.__sameDocument = true; });
+  });
+
+  await check("a page the user may not see, or none, shows who am I", async () => {
+    for (const hash of ["#/nothing-here", "#/sign-in", "#/%E0%A4%A"]) {
+      await page.evaluate(() => { location.hash = "#/events"; });
+      await onPage(page, "events");
+      await page.evaluate((h) => { location.hash = h; }, hash);
+      await onPage(page, "me");
+    }
   });
 
   let personId = null;
@@ -253,6 +268,9 @@ async function main() {
     await page.click('#page-person a[href^="#/consent/"]');
     await rendered(page, "consent");
     await axeClean(page, "consent");
+    const hostile = await page.$eval(`#consent-form input[value="org:${ids.hostile}"]`, (i) => i.nextElementSibling.textContent);
+    assert(hostile.startsWith(HOSTILE), `the hostile name as text (${hostile})`);
+    equal(await page.evaluate(() => document.images.length), 0, "no image injected");
     for (const v of [`org:${ids.ais}`, "housing_referral", "identity", "housing_situation", "family", "justice", "follow_up"])
       await page.click(`#consent-form input[value="${v}"]`);
     await page.$eval("#consent-form-valid_until", (i) => { i.value = "2027-12-31"; });
@@ -453,6 +471,31 @@ async function main() {
     await axeClean(page, "events");
   });
 
+  await check("the live feed pauses when the person is idle (no polling keeps a session alive), resumes at a key", async () => {
+    const polls = [];
+    const seen = (req) => req.url().includes("/v1/events?") && req.url().includes("wait=") && polls.push(Date.now());
+    page.on("request", seen);
+    // 14 minutes pass for the page (the idle timeout is 15).
+    await page.evaluate(() => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + 14 * 60000;
+    });
+    const one = await orsReferral("ORS-idle-1", "2027-06-01"); // ends the poll under way
+    await page.waitForFunction((id) => [...document.querySelectorAll("#notifications a")]
+      .some((a) => a.getAttribute("href") === `#/referral/${id}`), { timeout: 40000 }, one);
+    await sleep(500);
+    const before = polls.length;
+    const two = await orsReferral("ORS-idle-2", "2027-06-02");
+    await sleep(3000);
+    equal(polls.length, before, "no poll while the person is idle");
+    assert(!(await text(page, "#notifications")).includes(two.slice(0, 8)) &&
+      !(await page.$(`#notifications a[href="#/referral/${two}"]`)), "no notification while paused");
+    await page.keyboard.press("Shift"); // a gesture
+    await page.waitForFunction((id) => document.querySelector(`#notifications a[href="#/referral/${id}"]`),
+      { timeout: 10000 }, two);
+    page.off("request", seen);
+  });
+
   await check("follow-up: started from the accepted referral, an entry written", async () => {
     await visit(page, `#/referral/${ids.accept}`, "referral");
     await page.click('#follow-up-form button[type="submit"]');
@@ -495,9 +538,23 @@ async function main() {
     const shown = await text(page, "#page-referral");
     assert(shown.includes("Private market") && shown.includes("In progress"), "the placement and the status shown");
     await axeClean(page, "referral-placement");
+    // Rizome's alert thresholds (set through the API with the page's session).
+    const put = await page.evaluate(async () => {
+      const session = await (await fetch("/v1/session")).json();
+      const r = await fetch("/v1/alert-thresholds", {
+        method: "PUT",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrf_token },
+        body: JSON.stringify({ items: [{ convention_kind: "transit_convention", days_before: 91 }, { days_before: 60 }] }),
+      });
+      return r.status;
+    });
+    equal(put, 200, "PUT /v1/alert-thresholds");
     await navigateByKeyboard(page, "placements");
     const received = await page.$$eval("#page-placements .list", (ls) => ls[1].querySelectorAll("tbody tr").length);
     equal(received, 1, "the placement among the referrals received in progress");
+    equal(JSON.stringify(await page.$$eval("#alert-thresholds li", (l) => l.map((x) => x.textContent))),
+      JSON.stringify(["Transit convention: 91 days before the planned end", "Any kind of convention: 60 days before the planned end"]),
+      "the alert thresholds");
     await axeClean(page, "placements");
     await navigateByKeyboard(page, "follow-ups");
     await page.click("#page-follow-ups tbody a");
@@ -531,6 +588,9 @@ async function main() {
     const destinations = await page.$$eval("#referral-form-program option", (os) => os.map((o) => o.value));
     assert(destinations.includes(`${ids.ais}|trois_pommiers.lease`), `the AIS's program offered (${destinations})`);
     assert(!destinations.some((d) => d.startsWith(`${ids.rizome}|`)), "not Rizome's own (that is an intake)");
+    equal(await page.$eval(`#referral-form-program option[value="${ids.hostile}|cpas.evil"]`, (o) => o.textContent),
+      `${HOSTILE}: cpas.evil`, "the hostile name as text");
+    equal(await page.evaluate(() => document.images.length), 0, "no image injected");
     await axeClean(page, "refer");
     await page.select("#referral-form-program", `${ids.ais}|trois_pommiers.lease`);
     await page.type("#referral-form-reason", "released in January, no housing");
@@ -562,15 +622,29 @@ async function main() {
           .map((e) => e.textContent.trim()));
         equal(raw.join(", "), "", `strings keys shown raw on ${name} in ${lang}`);
         if (name === "persons")
-          equal(await page.$$eval("#page-persons tbody tr", (t) => t.length), 5, "the persons list's rows (no duplicates)");
+          equal(await page.$$eval("#page-persons tbody tr", (t) => t.length),
+            (await inPage(page, "/v1/referrals?role=received&limit=50")).items.length, "the persons list's rows (no duplicates)");
         if (lang === "fr") await axeClean(page, `${name}-fr`);
       }
     }
     await page.select("#language", "en");
   });
 
+  await check("320 px wide: every page fits (tables scroll in their own box), axe-core clean", async () => {
+    await page.setViewport({ width: 320, height: 800 });
+    for (const [hash, name] of [["#/persons", "persons"], [`#/consent/${personId}`, "consent"], ["#/inbox", "inbox"],
+      [`#/candidates/${ids.unit}`, "candidates"], [`#/referral/${ids.decline}`, "referral"], ["#/events", "events"]]) {
+      await visit(page, hash, name);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(width <= 320, `${name} is ${width} px wide at 320`);
+      await axeClean(page, `${name}-320`);
+    }
+    await page.setViewport({ width: 1024, height: 800 });
+  });
+
   await check("lists page by cursor: \"Show more\", and a CSV walks every page with a count", async () => {
-    // ORS sends 201 more referrals (one person, one consent): 206 received.
+    // ORS sends 201 more referrals (one person, one consent): over 200 received.
+    const already = (await inPage(page, "/v1/referrals?role=received&limit=200")).items.length;
     const person = await ors.call("POST", "/v1/persons", { external_ref: "ORS-many" });
     const consent = await ors.call("POST", "/v1/consents", {
       person_id: person.id, recipients: [{ organisation_id: ids.rizome }], purposes: ["housing_referral"],
@@ -604,9 +678,9 @@ async function main() {
       if (!a.next_cursor) break;
       cursor = a.next_cursor;
     }
-    equal(all.length, 206, "206 received (API)");
+    equal(all.length, already + 201, "every referral received (API)");
     sameAsApi(csv, all);
-    equal(await text(page, "#page-inbox .progress"), "Export done: 206 rows.", "the export's count");
+    equal(await text(page, "#page-inbox .progress"), `Export done: ${all.length} rows.`, "the export's count");
   });
 
   await check("no console error, no CSP violation, no dialog in the whole run", async () => {
