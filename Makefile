@@ -44,7 +44,7 @@ BENCH_SECONDS ?= 10
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE browser browser-deps screenshots schema bench-lists tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE browser browser-deps screenshots schema bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
 
 all: build
 
@@ -212,6 +212,12 @@ bench-ab: build
 bench-lists: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/lists.sh
+
+# Each console page's time to interactive in headless chromium, at 100 and
+# 10 000 referrals (issue 18; bench/console.sh, docs/performance.md).
+bench-console: build
+	@$(MAKE) --no-print-directory browser-deps
+	sh bench/console.sh
 
 bench-scale: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
