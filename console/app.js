@@ -5,18 +5,26 @@
 // Content-Security-Policy forbids both.
 
 import * as api from "./api.js";
-import { languages, strings } from "./strings.js";
+import {
+  applyLanguage as applyPageLanguage,
+  formatTime,
+  initialLanguage,
+  labelOf,
+  language,
+  speaks,
+  storeLanguage,
+  t,
+} from "./lang.js";
+import { clearProblem, showProblem } from "./problem.js";
 import * as ui from "./ui.js";
 // Each role's pages (ui.definePage at import): docs/console.md, "Adding a page".
 import "./worker.js";
 import "./housing.js";
 import "./coordinator.js";
 
-const LANGUAGE_KEY = "refgw.language";
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
 
 const state = {
-  language: "en",
   session: null, // the Session object of GET /v1/session
   pending: false, // signed in by password, second factor to do
   page: "loading",
@@ -25,119 +33,16 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
-// The string of key in the page's language; {name} replaced from params.
-export function t(key, params = {}) {
-  const entry = strings[key];
-  const text = entry ? entry[state.language] || entry.en : key;
-  return text.replace(/\{([a-z]+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-}
-
-// The first of the browser's languages the console speaks (fr-BE is fr).
-function preferredLanguage(list) {
-  for (const tag of list || []) {
-    const primary = String(tag).toLowerCase().split("-")[0];
-    if (languages.includes(primary)) return primary;
-  }
-  return "en";
-}
-
-function storedLanguage() {
-  try {
-    const lang = window.localStorage.getItem(LANGUAGE_KEY);
-    return languages.includes(lang) ? lang : null;
-  } catch {
-    return null; // storage refused: the browser's languages decide
-  }
-}
-
-function storeLanguage(lang) {
-  try {
-    window.localStorage.setItem(LANGUAGE_KEY, lang);
-  } catch {
-    /* not kept across visits; nothing else changes */
-  }
-}
-
+// The page's words in lang (lang.js), and what only the console shows in
+// them: who am I and the open role page.
 function applyLanguage(lang) {
-  if (!languages.includes(lang)) return;
-  state.language = lang;
-  api.setLanguage(lang);
-  document.documentElement.lang = lang;
-  document.title = t("app.title");
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  $("language").value = lang;
+  if (!applyPageLanguage(lang, "app.title")) return;
   if (state.session) renderMe();
   if (state.session) ui.rerender();
 }
 
 function setStatus(text) {
   $("status").textContent = text;
-}
-
-function clearProblem() {
-  const box = $("problem");
-  box.hidden = true;
-  $("problem-title").textContent = "";
-  $("problem-detail").textContent = "";
-  box.removeAttribute("lang");
-}
-
-// Shows a problem: the gateway's own title and detail (already in the
-// caller's language when the gateway speaks it: Content-Language says
-// which), or the console's words when there was no usable answer.
-function showProblem(err) {
-  clearRetry();
-  let title = t("error.title");
-  let detail = "";
-  let lang = null;
-  if (err instanceof api.Problem && err.status === 0) {
-    detail = t("error.network");
-  } else if (err instanceof api.Problem && err.body && typeof err.body.title === "string") {
-    title = err.body.title;
-    detail = typeof err.body.detail === "string" ? err.body.detail : "";
-    // The gateway's own words are English unless Content-Language says
-    // otherwise: a screen reader then reads them with the right voice.
-    lang = err.contentLanguage || "en";
-  } else if (err instanceof api.Problem) {
-    detail = t("error.unexpected", { status: err.status });
-  } else {
-    detail = typeof err === "string" ? err : t("error.unexpected", { status: "-" });
-  }
-  const box = $("problem");
-  $("problem-title").textContent = title;
-  $("problem-detail").textContent = detail;
-  if (lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang)) box.lang = lang;
-  else box.removeAttribute("lang");
-  if (err instanceof api.Problem && err.retryAfter && /^[0-9]+$/.test(err.retryAfter)) {
-    const more = document.createElement("p");
-    more.textContent = t("error.retryAfter", { seconds: err.retryAfter });
-    more.lang = state.language;
-    $("problem-detail").after(more);
-    more.className = "problem-retry";
-  }
-  box.hidden = false;
-  box.focus();
-}
-
-function clearRetry() {
-  for (const el of document.querySelectorAll(".problem-retry")) el.remove();
-}
-
-// A problem of the console's own (a field left empty): same place, same focus.
-function showLocalProblem(text) {
-  clearProblem();
-  showProblem(text);
-}
-
-function formatTime(iso) {
-  const when = new Date(iso);
-  if (Number.isNaN(when.getTime())) return String(iso ?? "");
-  return new Intl.DateTimeFormat(state.language, { dateStyle: "long", timeStyle: "short" }).format(when);
-}
-
-function labelOf(prefix, code) {
-  const key = `${prefix}.${code}`;
-  return key in strings ? t(key) : String(code ?? "");
 }
 
 function renderMe() {
@@ -167,7 +72,7 @@ function setSession(session) {
   state.pending = false;
   api.setCsrfToken(session.csrf_token);
   // The user's saved preference wins over the browser's and the page's.
-  if (session.user && languages.includes(session.user.language)) {
+  if (session.user && speaks(session.user.language)) {
     storeLanguage(session.user.language);
     applyLanguage(session.user.language);
   }
@@ -248,12 +153,11 @@ async function onSignIn(event) {
   event.preventDefault();
   const form = event.currentTarget;
   clearProblem();
-  clearRetry();
   setStatus("");
   const email = $("email").value.trim();
   const password = $("password").value;
   if (email === "" || password === "") {
-    showLocalProblem(t("signIn.missing"));
+    showProblem(t("signIn.missing"));
     return;
   }
   busy(form, true);
@@ -281,10 +185,9 @@ async function onSecondFactor(event) {
   event.preventDefault();
   const form = event.currentTarget;
   clearProblem();
-  clearRetry();
   const code = $("code").value.replace(/\s+/g, "");
   if (!/^[0-9]{6}$/.test(code)) {
-    showLocalProblem(t("secondFactor.invalidCode"));
+    showProblem(t("secondFactor.invalidCode"));
     return;
   }
   busy(form, true);
@@ -309,7 +212,6 @@ async function onSecondFactor(event) {
 async function onLogout(event) {
   const button = event.currentTarget;
   clearProblem();
-  clearRetry();
   button.disabled = true;
   try {
     await api.call("DELETE", "/v1/session");
@@ -328,9 +230,8 @@ async function onLogout(event) {
 
 async function onLanguage(event) {
   const lang = event.currentTarget.value;
-  if (!languages.includes(lang)) return;
+  if (!speaks(lang)) return;
   clearProblem();
-  clearRetry();
   setStatus("");
   applyLanguage(lang);
   storeLanguage(lang);
@@ -348,12 +249,9 @@ async function onLanguage(event) {
 async function start() {
   ui.init({
     t,
-    language: () => state.language,
+    language,
     showProblem,
-    clearProblem: () => {
-      clearProblem();
-      clearRetry();
-    },
+    clearProblem,
     setStatus,
     sessionLost,
     session: () => state.session,
@@ -365,10 +263,9 @@ async function start() {
   $("language").addEventListener("change", onLanguage);
   window.addEventListener("hashchange", () => {
     clearProblem();
-    clearRetry();
     route();
   });
-  applyLanguage(storedLanguage() || preferredLanguage(navigator.languages));
+  applyLanguage(initialLanguage());
   try {
     setSession(await api.call("GET", "/v1/session"));
   } catch (err) {

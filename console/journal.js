@@ -6,108 +6,12 @@
 // style: the gateway's Content-Security-Policy forbids both.
 
 import * as api from "./api.js";
-import { languages, strings } from "./strings.js";
+import { applyLanguage, formatTime, initialLanguage, labelOf, storeLanguage, t } from "./lang.js";
+import { clearProblem, showProblem } from "./problem.js";
 
-const LANGUAGE_KEY = "refgw.language";
 const $ = (id) => document.getElementById(id);
 
-const state = { language: "en", journal: null };
-
-function t(key, params = {}) {
-  const entry = strings[key];
-  const text = entry ? entry[state.language] || entry.en : key;
-  return text.replace(/\{([a-z]+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-}
-
-function preferredLanguage(list) {
-  for (const tag of list || []) {
-    const primary = String(tag).toLowerCase().split("-")[0];
-    if (languages.includes(primary)) return primary;
-  }
-  return "en";
-}
-
-function storedLanguage() {
-  try {
-    const lang = window.localStorage.getItem(LANGUAGE_KEY);
-    return languages.includes(lang) ? lang : null;
-  } catch {
-    return null;
-  }
-}
-
-function storeLanguage(lang) {
-  try {
-    window.localStorage.setItem(LANGUAGE_KEY, lang);
-  } catch {
-    /* not kept across visits */
-  }
-}
-
-function applyLanguage(lang) {
-  if (!languages.includes(lang)) return;
-  state.language = lang;
-  api.setLanguage(lang);
-  document.documentElement.lang = lang;
-  document.title = t("journal.pageTitle");
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  $("language").value = lang;
-}
-
-function clearProblem() {
-  $("problem").hidden = true;
-  $("problem-title").textContent = "";
-  $("problem-detail").textContent = "";
-  $("problem").removeAttribute("lang");
-  for (const el of document.querySelectorAll(".problem-retry")) el.remove();
-}
-
-// The gateway's own title and detail (in the language Content-Language
-// names), or the page's words when no usable answer came.
-function showProblem(err) {
-  clearProblem();
-  let title = t("error.title");
-  let detail = "";
-  let lang = null;
-  if (err instanceof api.Problem && err.status === 0) {
-    detail = t("error.network");
-  } else if (err instanceof api.Problem && err.body && typeof err.body.title === "string") {
-    title = err.body.title;
-    detail = typeof err.body.detail === "string" ? err.body.detail : "";
-    lang = err.contentLanguage || "en";
-  } else if (err instanceof api.Problem) {
-    detail = t("error.unexpected", { status: err.status });
-  } else {
-    detail = String(err);
-  }
-  const box = $("problem");
-  $("problem-title").textContent = title;
-  $("problem-detail").textContent = detail;
-  if (lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang)) box.lang = lang;
-  if (err instanceof api.Problem && err.retryAfter && /^[0-9]+$/.test(err.retryAfter)) {
-    const more = document.createElement("p");
-    more.className = "problem-retry";
-    more.lang = state.language;
-    more.textContent = t("error.retryAfter", { seconds: err.retryAfter });
-    $("problem-detail").after(more);
-  }
-  box.hidden = false;
-  box.focus();
-}
-
-function formatTime(iso) {
-  const when = new Date(iso);
-  if (Number.isNaN(when.getTime())) return String(iso ?? "");
-  return new Intl.DateTimeFormat(state.language, { dateStyle: "long", timeStyle: "short" }).format(when);
-}
-
-// The page's own words for a code, so that switching the language needs no
-// new reading; the gateway's label (in the language it was asked) else.
-function labelOf(prefix, code, fallback) {
-  const key = `${prefix}.${code}`;
-  if (key in strings) return t(key);
-  return String(fallback ?? code ?? "");
-}
+const state = { journal: null };
 
 function cell(row, text) {
   const td = document.createElement("td");
@@ -166,7 +70,7 @@ async function read(event) {
 
 function changeLanguage() {
   const lang = $("language").value;
-  applyLanguage(lang);
+  if (!applyLanguage(lang, "journal.pageTitle")) return;
   storeLanguage(lang);
   renderJournal();
 }
@@ -182,7 +86,7 @@ function codeFromFragment() {
 }
 
 function start() {
-  applyLanguage(storedLanguage() || preferredLanguage(navigator.languages));
+  applyLanguage(initialLanguage(), "journal.pageTitle");
   $("language").addEventListener("change", changeLanguage);
   $("journal-form").addEventListener("submit", read);
   const code = codeFromFragment();

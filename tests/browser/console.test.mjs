@@ -13,266 +13,60 @@
 //   REFGW_BROWSER_SCREENSHOTS  where the screenshot of every page goes (build/screenshots)
 //   CHROMIUM                   the browser (/usr/bin/chromium)
 // Prints one line per check and a last line "browser: N passed, N failed".
-import { createHash, createHmac, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import puppeteer from "puppeteer-core";
 import { checkCatalogue } from "./catalogue.mjs";
-import { rendered, screenshot } from "./lib.mjs";
+import {
+  api,
+  assert,
+  Authenticator,
+  axeClean as axeCheck,
+  BASE,
+  check,
+  CONSOLE,
+  dialogs,
+  env,
+  equal,
+  incidents,
+  launch,
+  noViolations,
+  onPage,
+  openPage as openLibPage,
+  ORIGIN,
+  ready,
+  rendered,
+  run,
+  sessionCookie,
+  sleep,
+  suite,
+  tabTo,
+  text,
+} from "./lib.mjs";
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (tests/browser/run.sh sets it)`);
-  return v;
-};
-const BASE = env("REFGW_BROWSER_BASE");
-const CA = readFileSync(env("REFGW_BROWSER_CA"));
-const SERVER_CERT = readFileSync(env("REFGW_BROWSER_SERVER_CERT"));
 const INVITATION = env("REFGW_BROWSER_INVITATION");
 const EMAIL = env("REFGW_BROWSER_EMAIL");
 const USER_NAME = env("REFGW_BROWSER_USER_NAME");
 const ORG_NAME = env("REFGW_BROWSER_ORG_NAME");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PASSWORD = "a long passphrase for the console test";
-const CONSOLE = `${BASE}/console/`;
-const ORIGIN = new URL(BASE).origin;
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
   "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-// ---- the API from Node (enrolment, and what the browser must not see) ----
+// The user's authenticator (its TOTP secret from the enrolment below).
+let auth = null;
 
-// path is sent as written (no normalisation of "..": the gateway must see it).
-function api(method, path, { body, cookie, headers = {} } = {}) {
-  return new Promise((resolveCall, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const base = new URL(BASE);
-    const req = https.request({
-      host: base.hostname,
-      port: base.port,
-      path,
-      method,
-      ca: CA,
-      headers: {
-        Accept: "application/json",
-        ...(data ? { "Content-Type": "application/json" } : {}),
-        ...(method !== "GET" ? { Origin: ORIGIN } : {}),
-        ...(cookie ? { Cookie: cookie } : {}),
-        ...headers,
-      },
-    }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => {
-        let json = null;
-        try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-        resolveCall({ status: res.statusCode, headers: res.headers, json, text });
-      });
-    });
-    req.on("error", reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
+// The console's own calls whose answer is a problem it shows: 401 before
+// sign-in and for a wrong password, 403, and 404 for a wrong receipt code.
+const openPage = (browser, languagesList, options = {}) =>
+  openLibPage(browser, languagesList, { expected: [401, 403, 404], ...options });
 
-// ---- TOTP (RFC 6238: HMAC-SHA1, 30 s, 6 digits), each step used once ----
-
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "").toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) throw new Error(`not base32: ${text}`);
-    bits += v.toString(2).padStart(5, "0");
-  }
-  const out = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) out.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(out);
-}
-
-function totp(key, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const h = createHmac("sha1", key).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
-}
-
-let totpKey = null;
-let lastStep = 0;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// A code for a step never used before, within the gateway's +-1 step
-// window: waits for the clock when the next unused step is too far ahead.
-async function nextCode() {
-  for (;;) {
-    const now = Math.floor(Date.now() / 30000);
-    const step = Math.max(now - 1, lastStep + 1);
-    // Not the last second of a window: the code must still be good on arrival.
-    if (step <= now + 1 && !(step === now - 1 && Date.now() % 30000 > 28000)) {
-      lastStep = step;
-      return totp(totpKey, step);
-    }
-    await sleep(500);
-  }
-}
-
-// ---- checks ----
-
-const results = [];
-let failed = 0;
-let current = "";
-
-async function check(name, fn) {
-  current = name;
-  try {
-    await fn();
-    results.push(name);
-    console.log(`ok    ${name}`);
-  } catch (err) {
-    failed++;
-    console.log(`FAIL  ${name}\n      ${String(err && err.stack ? err.stack : err).split("\n").join("\n      ")}`);
-    throw new StopError();
-  }
-}
-class StopError extends Error {}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-function equal(actual, expected, what) {
-  if (actual !== expected)
-    throw new Error(`${what}: ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
-}
-
-// ---- the browser ----
-
-// Chromium trusts the test server's key and no other (no blanket
-// --ignore-certificate-errors): the SPKI pin of the server certificate.
-function spkiPin(pem) {
-  const der = new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" });
-  return createHash("sha256").update(der).digest("base64");
-}
-
-const profile = mkdtempSync(join(tmpdir(), "refgw-chromium-"));
-const args = [
-  `--ignore-certificate-errors-spki-list=${spkiPin(SERVER_CERT)}`,
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--no-first-run",
-  "--no-default-browser-check",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--metrics-recording-only",
-];
-if (process.getuid && process.getuid() === 0) args.push("--no-sandbox"); // chromium refuses root otherwise
-
-const axeSource = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
-
-// Everything a page logs that is not expected: console errors and
-// warnings, uncaught exceptions, CSP violations (reported by the page's
-// own securitypolicyviolation event, recorded by a script the page's CSP
-// does not govern), dialogs (an injected alert()).
-const incidents = [];
-const dialogs = [];
-
-function expectedConsoleError(msg) {
-  // Chromium logs every 4xx of a fetch ("Failed to load resource: ...
-  // status of 401"): the console's own calls whose answer is a problem it
-  // shows (401 before sign-in and for a wrong password).
-  const url = msg.location() && msg.location().url ? msg.location().url : "";
-  // The person's journal: 404 for a wrong receipt code.
-  return /^Failed to load resource: the server responded with a status of 40[134] /.test(msg.text()) &&
-    url.startsWith(`${ORIGIN}/v1/`);
-}
-
-async function openPage(browser, languagesList, { width = 1024 } = {}) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  await page.setViewport({ width, height: 800 });
-  await page.evaluateOnNewDocument((langs) => {
-    Object.defineProperty(navigator, "languages", { get: () => langs });
-    Object.defineProperty(navigator, "language", { get: () => langs[0] });
-    window.__refgwViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__refgwViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  }, languagesList);
-  page.on("console", (msg) => {
-    if ((msg.type() === "error" || msg.type() === "warn") && !expectedConsoleError(msg))
-      incidents.push(`[${current}] console ${msg.type()}: ${msg.text()} (${msg.location()?.url || ""})`);
-  });
-  page.on("pageerror", (err) => incidents.push(`[${current}] page error: ${err.message}`));
-  page.on("dialog", async (d) => {
-    dialogs.push(`${d.type()}: ${d.message()}`);
-    await d.dismiss();
-  });
-  // Chromium reports a fetch answered 204 No Content as net::ERR_ABORTED
-  // although it succeeded (playwright#32752, puppeteer#9458): not an incident.
-  page.on("requestfailed", (req) => req.response()?.status() === 204 || incidents.push(`[${current}] request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`));
-  return { context, page };
-}
-
-async function ready(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.ready === "true", { timeout: 10000 });
-}
-
-async function onPage(page, name) {
-  try {
-    await page.waitForFunction((n) => document.documentElement.dataset.page === n &&
-      !document.getElementById(`page-${n}`).hidden, { timeout: 10000 }, name);
-  } catch (err) {
-    const seen = await page.evaluate(() => `page ${document.documentElement.dataset.page}, ` +
-      `problem "${document.getElementById("problem").textContent.trim()}"`);
-    throw new Error(`not on ${name} (${seen})`);
-  }
-}
-
-async function text(page, selector) {
-  return page.$eval(selector, (el) => el.textContent);
-}
-
-async function axeClean(page, what) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  await screenshot(page, what);
-  assert(result.length === 0, `axe-core on ${what}: ${result.join("; ")}`);
-}
-
-async function noViolations(page) {
-  const v = await page.evaluate(() => window.__refgwViolations);
-  assert(v.length === 0, `CSP violations: ${v.join("; ")}`);
-}
-
-// Tab until the element with this id has the focus (keyboard only).
-async function tabTo(page, id, max = 15) {
-  for (let i = 0; i < max; i++) {
-    if (await page.evaluate((x) => document.activeElement && document.activeElement.id === x, id)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`#${id} never got the focus by Tab`);
-}
+// Every rule of axe-core, its best practices too, on the first pages.
+const axeClean = (page, what) => axeCheck(page, what, { allRules: true });
 
 async function signInByKeyboard(page, password) {
-  await tabTo(page, "email");
+  await tabTo(page, "email", 15);
   await page.keyboard.type(EMAIL);
   await page.keyboard.press("Tab");
   equal(await page.evaluate(() => document.activeElement.id), "password", "Tab from the email");
   await page.keyboard.type(password);
   await page.keyboard.press("Enter");
-}
-
-async function sessionCookie(page) {
-  const cookies = await page.cookies(BASE);
-  const c = cookies.find((x) => x.name === "__Host-refgw-session");
-  return c ? `${c.name}=${c.value}` : null;
 }
 
 const SIGN_IN_TITLE = { fr: "Connexion", nl: "Aanmelden", en: "Sign in" };
@@ -290,7 +84,7 @@ async function main() {
     console.log("!!!! SKIPPED: the gateway answers 404 to GET /v1/session: its browser listener has no");
     console.log("!!!! session routes yet (issue 17, h17a). The console's browser tests did NOT run.");
     console.log("");
-    console.log(`browser: ${results.length} passed, 0 failed, 1 skipped`);
+    console.log(`browser: ${suite.results.length} passed, 0 failed, 1 skipped`);
     return 0;
   }
 
@@ -298,17 +92,12 @@ async function main() {
     const enrol = await api("POST", "/v1/account/enrol", { body: { invitation_token: INVITATION, password: PASSWORD } });
     equal(enrol.status, 200, `enrol (${enrol.text})`);
     assert(/^[A-Z2-7]+=*$/.test(enrol.json.totp_secret), "a base32 TOTP secret");
-    totpKey = base32(enrol.json.totp_secret);
-    const confirm = await api("POST", "/v1/account/confirm", { body: { invitation_token: INVITATION, code: await nextCode() } });
+    auth = new Authenticator(enrol.json.totp_secret);
+    const confirm = await api("POST", "/v1/account/confirm", { body: { invitation_token: INVITATION, code: await auth.next() } });
     equal(confirm.status, 204, `confirm (${confirm.text})`);
   });
 
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    args,
-  });
+  const browser = await launch();
   try {
     await flows(browser);
   } finally {
@@ -406,8 +195,8 @@ async function flows(browser) {
   });
 
   await check("the second factor signs in: who am I shows the user, the hostile names as text", async () => {
-    await tabTo(page, "code");
-    await page.keyboard.type(await nextCode());
+    await tabTo(page, "code", 15);
+    await page.keyboard.type(await auth.next());
     await page.keyboard.press("Enter");
     await onPage(page, "me");
     equal(await text(page, "#me-title"), "Qui suis-je ?", "the heading (the user's language: fr)");
@@ -583,14 +372,14 @@ async function flows(browser) {
     equal(await text(p, "#journal-title"), "Mon journal", "the heading in French");
     await axeClean(p, "journal-empty-form");
     // A wrong code: the gateway's problem, in French, focused.
-    await tabTo(p, "receipt-code");
+    await tabTo(p, "receipt-code", 15);
     await p.keyboard.type("K7QD-R2M9-PX4A-ZZ1B-0C3D-EF9G-HJ");
     await p.keyboard.press("Enter");
     await p.waitForFunction(() => !document.getElementById("problem").hidden);
     equal(await text(p, "#problem-title"), "Code de récépissé inconnu", "the problem's title");
     equal(await p.evaluate(() => document.activeElement.id), "problem", "the problem has the focus");
     // The right one, typed as a person might: lower case, spaces.
-    await tabTo(p, "receipt-code");
+    await tabTo(p, "receipt-code", 15);
     await p.$eval("#receipt-code", (el) => { el.value = ""; });
     await p.keyboard.type(receiptCode.toLowerCase().replaceAll("-", " "));
     const answered = p.waitForResponse((r) => r.url() === `${BASE}/v1/journal/entries`);
@@ -659,7 +448,7 @@ async function flows(browser) {
     await axeClean(page, "signed-out");
     await noViolations(page);
   });
-  current = "closing the first context";
+  suite.current = "closing the first context";
   await context.close();
 
   await check("a full sign-in in English at 320 px wide, keyboard only", async () => {
@@ -672,8 +461,8 @@ async function flows(browser) {
     await signInByKeyboard(p, PASSWORD);
     await onPage(p, "second-factor");
     equal(await text(p, "#second-factor-title"), "Verification code", "the heading");
-    await tabTo(p, "code");
-    await p.keyboard.type(await nextCode());
+    await tabTo(p, "code", 15);
+    await p.keyboard.type(await auth.next());
     await p.keyboard.press("Enter");
     await onPage(p, "me");
     // The account's language (nl, saved above) wins over the browser's.
@@ -694,18 +483,4 @@ async function flows(browser) {
   });
 }
 
-let code = 1;
-try {
-  code = await main();
-  if (failed === 0) console.log(`browser: ${results.length} passed, 0 failed`);
-} catch (err) {
-  if (!(err instanceof StopError)) {
-    failed++;
-    console.log(`FAIL  ${String(err && err.stack ? err.stack : err)}`);
-  }
-  console.log(`browser: ${results.length} passed, ${failed} failed (the checks after a failure did not run)`);
-  code = 1;
-} finally {
-  rmSync(profile, { recursive: true, force: true });
-}
-process.exit(code);
+await run(main);

@@ -6,18 +6,16 @@
 // the access rules as a matrix (each cell as the API says), and reads the
 // reports as charts whose small counts are suppressed.  axe-core and a
 // screenshot on every page.  Started by tests/browser/run.sh.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  addUser, assert, axeClean, check, CONSOLE, dialogs, env, equal, incidents, launch, noViolations, onPage, openPage,
-  ready, rendered, run, signIn, tabTo, text,
+  addUser, assert, axeClean, check, checkNoIncidents, CONSOLE, day, downloadsDir, env, equal, launch, noViolations,
+  openPage, ready, rendered, run, signIn, signInByKeyboard, testOrgs, text,
 } from "./lib.mjs";
 import { csvOf, fieldError, fill, goTo, parseCsv, submit } from "./roles.mjs";
 
-const ORGS = Object.fromEntries(readFileSync(env("REFGW_TEST_ORGS"), "utf8").trim().split("\n").map((l) => l.split(" ")));
-const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
-const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+const ORGS = testOrgs();
+const downloads = downloadsDir();
 
 async function main() {
   let admin = null;
@@ -50,16 +48,7 @@ async function main() {
     await check("coordinator: signs in by keyboard; the navigation offers the coordinator's pages", async () => {
       await page.goto(CONSOLE, { waitUntil: "load" });
       await ready(page);
-      await tabTo(page, "email");
-      await page.keyboard.type(admin.email);
-      await page.keyboard.press("Tab");
-      await page.keyboard.type(admin.password);
-      await page.keyboard.press("Enter");
-      await onPage(page, "second-factor");
-      await tabTo(page, "code");
-      await page.keyboard.type(await admin.auth.next());
-      await page.keyboard.press("Enter");
-      await onPage(page, "me");
+      await signInByKeyboard(page, admin);
       const links = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
       for (const p of ["organisations", "certificates", "admins", "rules", "reports"])
         assert(links.includes(`#/coordinator-${p}`), `a link to coordinator-${p} (${links})`);
@@ -177,10 +166,7 @@ async function main() {
       await noViolations(page);
     });
 
-    await check("coordinator: no console error, no CSP violation, no dialog in the whole run", async () => {
-      assert(incidents.length === 0, incidents.join("; "));
-      equal(dialogs.length, 0, `dialogs (${dialogs.join("; ")})`);
-    });
+    await checkNoIncidents("coordinator: ");
   } finally {
     await browser.close();
   }

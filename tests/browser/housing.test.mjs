@@ -8,22 +8,17 @@
 // and in the partnership's site table, suppressed (one person).  The units
 // exported as CSV and checked; axe-core and a screenshot on every page.
 // Started by tests/browser/run.sh after console.test.mjs.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
-  addUser, assert, axeClean, check, CONSOLE, dialogs, env, equal, incidents, launch, noViolations, onPage, openPage,
-  ready, rendered, run, signIn, sleep, tabTo, text,
+  addUser, assert, axeClean, check, checkNoIncidents, CONSOLE, day, downloadsDir, equal, launch, noViolations, openPage,
+  ready, rendered, run, signIn, signInByKeyboard, sleep, testOrgs, text,
 } from "./lib.mjs";
 import { csvOf, fieldError, fill, goTo, parseCsv, renderMark, renderedAgain, submit } from "./roles.mjs";
 
-// The test organisations of tests/test-orgs.txt (tests/cluster.sh): slug id.
-const ORGS = Object.fromEntries(readFileSync(env("REFGW_TEST_ORGS"), "utf8").trim().split("\n").map((l) => l.split(" ")));
+const ORGS = testOrgs();
 const SISP = ORGS.orgc;
 const DIOGENES = ORGS.orgd;
 const COORDINATOR = ORGS.coord;
-const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
-const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+const downloads = downloadsDir();
 
 async function main() {
   let officer = null;
@@ -46,16 +41,7 @@ async function main() {
     await check("housing: the officer signs in by keyboard and the navigation offers the housing pages only", async () => {
       await page.goto(CONSOLE, { waitUntil: "load" });
       await ready(page);
-      await tabTo(page, "email");
-      await page.keyboard.type(officer.email);
-      await page.keyboard.press("Tab");
-      await page.keyboard.type(officer.password);
-      await page.keyboard.press("Enter");
-      await onPage(page, "second-factor");
-      await tabTo(page, "code");
-      await page.keyboard.type(await officer.auth.next());
-      await page.keyboard.press("Enter");
-      await onPage(page, "me");
+      await signInByKeyboard(page, officer);
       const links = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
       equal(JSON.stringify(links.filter((h) => !h.startsWith("#/housing-") && !["#/me", "#/events"].includes(h))), "[]", `only housing pages (${links})`);
       for (const p of ["sites", "units", "proposals", "occupancies"]) assert(links.includes(`#/housing-${p}`), `a link to housing-${p}`);
@@ -236,16 +222,7 @@ async function main() {
       const p = other.page;
       await p.goto(CONSOLE, { waitUntil: "load" });
       await ready(p);
-      await tabTo(p, "email");
-      await p.keyboard.type(host.email);
-      await p.keyboard.press("Tab");
-      await p.keyboard.type(host.password);
-      await p.keyboard.press("Enter");
-      await onPage(p, "second-factor");
-      await tabTo(p, "code");
-      await p.keyboard.type(await host.auth.next());
-      await p.keyboard.press("Enter");
-      await onPage(p, "me");
+      await signInByKeyboard(p, host);
       await p.waitForSelector('#nav a[href="#/housing-sites"]');
       const links = await p.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
       assert(links.includes("#/inbox") && links.indexOf("#/housing-sites") > links.indexOf("#/inbox"), `worker pages, then housing (${links})`);
@@ -255,10 +232,7 @@ async function main() {
       await other.context.close();
     });
 
-    await check("housing: no console error, no CSP violation, no dialog in the whole run", async () => {
-      assert(incidents.length === 0, incidents.join("; "));
-      equal(dialogs.length, 0, `dialogs (${dialogs.join("; ")})`);
-    });
+    await checkNoIncidents("housing: ");
   } finally {
     await browser.close();
   }

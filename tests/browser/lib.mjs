@@ -325,20 +325,20 @@ export async function screenshot(page, name) {
 
 const axeSource = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
-// axe-core on the whole page (WCAG 2.1 A and AA): none allowed.  Injected
-// by evaluating its source (the CSP blocks a script added from elsewhere
-// than 'self'; puppeteer's evaluate is the DevTools protocol's, outside
-// the page's policy).  Saves the page's screenshot too.
-export async function axeClean(page, what) {
+// axe-core on the whole page (WCAG 2.1 A and AA; every rule of axe-core,
+// its best practices too, with allRules): none allowed.  Injected by
+// evaluating its source (the CSP blocks a script added from elsewhere than
+// 'self'; puppeteer's evaluate is the DevTools protocol's, outside the
+// page's policy).  Saves the page's screenshot too.
+export async function axeClean(page, what, { allRules = false } = {}) {
   await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
+  const result = await page.evaluate(async (all) => {
+    const options = { resultTypes: ["violations"] };
+    if (!all) options.runOnly = { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] };
     // eslint-disable-next-line no-undef
-    const r = await axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      resultTypes: ["violations"],
-    });
+    const r = await axe.run(document, options);
     return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
+  }, allRules);
   await screenshot(page, what);
   assert(result.length === 0, `axe-core on ${what}: ${result.join("; ")}`);
 }
@@ -371,4 +371,43 @@ export async function sessionCookie(page) {
   const cookies = await page.cookies(BASE);
   const c = cookies.find((x) => x.name === "__Host-refgw-session");
   return c ? `${c.name}=${c.value}` : null;
+}
+
+// ---- what the role and journey tests share ----
+
+// The test organisations of tests/test-orgs.txt (tests/cluster.sh): slug -> id.
+export function testOrgs() {
+  return Object.fromEntries(readFileSync(env("REFGW_TEST_ORGS"), "utf8").trim().split("\n").map((l) => l.split(" ")));
+}
+
+// A date n days from today, as a date input and the API write it (yyyy-mm-dd).
+export const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+
+// A directory for a page's downloads (openPage's downloads).
+export function downloadsDir() {
+  return mkdtempSync(join(tmpdir(), "refgw-downloads-"));
+}
+
+// A user of addUser signs in on the sign-in page, keyboard only: email,
+// Tab, password, Enter, then the code of its authenticator; ends on who am I.
+export async function signInByKeyboard(page, user, { tabs = 40 } = {}) {
+  await tabTo(page, "email", tabs);
+  await page.keyboard.type(user.email);
+  await page.keyboard.press("Tab");
+  equal(await page.evaluate(() => document.activeElement.id), "password", "Tab from the email");
+  await page.keyboard.type(user.password);
+  await page.keyboard.press("Enter");
+  await onPage(page, "second-factor");
+  await tabTo(page, "code", tabs);
+  await page.keyboard.type(await user.auth.next());
+  await page.keyboard.press("Enter");
+  await onPage(page, "me");
+}
+
+// The last check of a file: no page of the run logged an incident.
+export async function checkNoIncidents(prefix) {
+  await check(`${prefix}no console error, no CSP violation, no dialog in the whole run`, async () => {
+    assert(incidents.length === 0, incidents.join("; "));
+    equal(dialogs.length, 0, `dialogs (${dialogs.join("; ")})`);
+  });
 }

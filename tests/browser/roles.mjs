@@ -1,6 +1,7 @@
-// What the role tests (housing.test.mjs, coordinator.test.mjs) add to
-// lib.mjs: the navigation by keyboard, a ui.js form filled and sent by its
-// id, the error shown beside a field, a list's CSV as downloaded.
+// What the role and journey tests (*.test.mjs but console's) add to
+// lib.mjs: the navigation by keyboard or by address, a ui.js form filled
+// and sent by its id, the error shown beside a field, a list's CSV as
+// downloaded, the API as the page's session sees it.
 import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { rendered, sleep, tabUntil } from "./lib.mjs";
@@ -11,6 +12,31 @@ export async function goTo(page, name) {
     name, `the link to ${name}`, 80);
   await page.keyboard.press("Enter");
   await rendered(page, name);
+}
+
+// Goes to the hash (rendered afresh even when it is the current one).
+export async function visit(page, hash, name) {
+  const before = await page.evaluate(() => document.documentElement.dataset.rendered || "");
+  await page.evaluate((h) => {
+    if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange"));
+    else location.hash = h;
+  }, hash);
+  await page.waitForFunction((b) => (document.documentElement.dataset.rendered || "") !== b, {}, before);
+  await rendered(page, name);
+}
+
+// The API's answer as the page's session sees it (a fetch in the page).
+export async function inPage(page, path) {
+  return page.evaluate(async (p) => (await fetch(p, { headers: { Accept: "application/json" } })).json(), path);
+}
+
+// Tab from the top to the button of that text inside container, Enter.
+export async function pressByKeyboard(page, container, label) {
+  await page.focus(".skip");
+  await tabUntil(page, ([c, l]) => document.activeElement && document.activeElement.tagName === "BUTTON" &&
+    document.activeElement.textContent === l && document.activeElement.closest(c) !== null,
+  [container, label], `the button ${label}`, 120);
+  await page.keyboard.press("Enter");
 }
 
 // A render after this moment (a language changed, a rerender).

@@ -8,17 +8,17 @@
 // the keyboard alone, axe-core (WCAG 2.1 A/AA) and a screenshot on every
 // page.  Started by tests/browser/run.sh (lib.mjs reads its environment);
 // the organisations and users are made here with the gateway's CLI.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import {
-  addOrganisation, addUser, assert, axeClean, check, CONSOLE, dialogs, equal, incidents, launch,
-  noViolations, onPage, openPage, ready, rendered, run, screenshot, signIn, sleep, tabTo, tabUntil, text,
+  addOrganisation, addUser, assert, axeClean, check, CONSOLE, dialogs, downloadsDir, equal, incidents, launch,
+  noViolations, onPage, openPage, ready, rendered, run, screenshot, signIn, signInByKeyboard, sleep, tabTo, tabUntil,
+  text,
 } from "./lib.mjs";
+import { csvOf, inPage, parseCsv, pressByKeyboard, visit } from "./roles.mjs";
 
 const today = new Date().toISOString().slice(0, 10);
 const HOSTILE = "<img src=x onerror=alert(3)>";
-const downloads = mkdtempSync(join(tmpdir(), "refgw-downloads-"));
+const downloads = downloadsDir();
 let browser = null;
 
 // ---- the network: Rizome (the worker's), ORS (sends it referrals), the AIS (a unit) ----
@@ -84,63 +84,8 @@ async function navigateByKeyboard(page, name) {
   equal(await page.$eval(`#nav a[href="#/${name}"]`, (a) => a.getAttribute("aria-current")), "page", "aria-current");
 }
 
-// Goes to the hash (rendered afresh even when it is the current one).
-// Tab from the top to the button of that text inside container, Enter.
-async function pressByKeyboard(page, container, label) {
-  await page.focus(".skip");
-  await tabUntil(page, ([c, l]) => document.activeElement && document.activeElement.tagName === "BUTTON" &&
-    document.activeElement.textContent === l && document.activeElement.closest(c) !== null,
-  [container, label], `the button ${label}`, 120);
-  await page.keyboard.press("Enter");
-}
-
-async function visit(page, hash, name) {
-  const before = await page.evaluate(() => document.documentElement.dataset.rendered || "");
-  await page.evaluate((h) => {
-    if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange"));
-    else location.hash = h;
-  }, hash);
-  await page.waitForFunction((b) => (document.documentElement.dataset.rendered || "") !== b, {}, before);
-  await rendered(page, name);
-}
-
-// The API's answer as the page's session sees it (a fetch in the page).
-async function inPage(page, path) {
-  return page.evaluate(async (p) => (await fetch(p, { headers: { Accept: "application/json" } })).json(), path);
-}
-
-// Clicks the CSV button inside root and returns the file's text.
-async function exportCsv(page, root, prefix) {
-  for (const f of readdirSync(downloads)) rmSync(join(downloads, f));
-  await page.click(`${root} button.csv`);
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const done = readdirSync(downloads).filter((f) => f.startsWith(prefix) && f.endsWith(".csv"));
-    if (done.length === 1) return readFileSync(join(downloads, done[0]), "utf8");
-    if (Date.now() > deadline) throw new Error(`no ${prefix}*.csv downloaded (${readdirSync(downloads).join(", ")})`);
-    await sleep(100);
-  }
-}
-
-// RFC 4180 reader for the checks (quotes, doubled quotes, CRLF).
-function parseCsv(textIn) {
-  const rows = [];
-  let row = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < textIn.length; i++) {
-    const c = textIn[i];
-    if (quoted) {
-      if (c === '"' && textIn[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") { row.push(cell); cell = ""; } else if (c === "\r" && textIn[i + 1] === "\n") {
-      row.push(cell); rows.push(row); row = []; cell = ""; i++;
-    } else cell += c;
-  }
-  if (cell !== "" || row.length) { row.push(cell); rows.push(row); }
-  return rows;
-}
+// exportCsv: a list's CSV as downloaded (roles.mjs).
+const exportCsv = (page, root, prefix) => csvOf(page, downloads, root, prefix);
 
 function cellOf(v) {
   if (v === null || v === undefined) return "";
@@ -195,16 +140,7 @@ async function main() {
     await page.goto(CONSOLE, { waitUntil: "load" });
     await ready(page);
     await onPage(page, "sign-in");
-    await tabTo(page, "email");
-    await page.keyboard.type(rizomeUser.email);
-    await page.keyboard.press("Tab");
-    await page.keyboard.type(rizomeUser.password);
-    await page.keyboard.press("Enter");
-    await onPage(page, "second-factor");
-    await tabTo(page, "code");
-    await page.keyboard.type(await rizomeUser.auth.next());
-    await page.keyboard.press("Enter");
-    await onPage(page, "me");
+    await signInByKeyboard(page, rizomeUser);
     const nav = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
     equal(JSON.stringify(nav), JSON.stringify(["#/persons", "#/inbox", "#/sent", "#/waitlist", "#/placements",
       "#/follow-ups", "#/events", "#/me"]), "the navigation's pages");
