@@ -460,11 +460,11 @@ export const strings = {
     en: "Record the consent",
   },
   "consent.recorded": {
-    fr: "Le consentement est enregistré. Imprimez le bordereau pour la personne.",
-    nl: "De toestemming is geregistreerd. Druk het bewijsstuk af voor de persoon.",
+    fr: "Le consentement est enregistré. Imprimez le récépissé pour la personne.",
+    nl: "De toestemming is geregistreerd. Druk het ontvangstbewijs af voor de persoon.",
     en: "The consent is recorded. Print the slip for the person.",
   },
-  "consent.slip": { fr: "Bordereau", nl: "Bewijsstuk", en: "Slip" },
+  "consent.slip": { fr: "Récépissé", nl: "Ontvangstbewijs", en: "Slip" },
   "consent.withdraw": { fr: "Retirer", nl: "Intrekken", en: "Withdraw" },
   "consent.withdrawConfirm": {
     fr: "Confirmer le retrait",
@@ -476,7 +476,7 @@ export const strings = {
     nl: "De toestemming is ingetrokken.",
     en: "The consent is withdrawn.",
   },
-  "slip.title": { fr: "Bordereau de consentement", nl: "Bewijsstuk van toestemming", en: "Consent slip" },
+  "slip.title": { fr: "Récépissé de consentement", nl: "Ontvangstbewijs van toestemming", en: "Consent slip" },
   "slip.recordedBy": {
     fr: "Consentement enregistré par {organisation}",
     nl: "Toestemming geregistreerd door {organisation}",
@@ -485,12 +485,12 @@ export const strings = {
   "slip.consentId": { fr: "Identifiant du consentement", nl: "Id van de toestemming", en: "Consent’s id" },
   "slip.receipt": {
     fr: "Code de récépissé de la personne",
-    nl: "Ontvangstcode van de persoon",
+    nl: "Code van het ontvangstbewijs van de persoon",
     en: "The person’s receipt code",
   },
   "slip.receiptPending": {
-    fr: "Imprimer le bordereau crée ici le code de récépissé de la personne (pour consulter son journal), montré une seule fois.",
-    nl: "Bij het afdrukken van het bewijsstuk verschijnt hier de ontvangstcode van de persoon (om het eigen logboek in te kijken), maar één keer getoond.",
+    fr: "Imprimer le récépissé crée ici son code (pour que la personne consulte son journal), montré une seule fois.",
+    nl: "Bij het afdrukken van het ontvangstbewijs verschijnt hier zijn code (om het eigen logboek in te kijken), maar één keer getoond.",
     en: "Printing the slip issues the person’s receipt code here (to read their own journal), shown once.",
   },
   "slip.rights": {
@@ -508,7 +508,7 @@ export const strings = {
     nl: "Handtekening van de medewerker",
     en: "Signature of the worker",
   },
-  "slip.print": { fr: "Imprimer le bordereau", nl: "Bewijsstuk afdrukken", en: "Print the slip" },
+  "slip.print": { fr: "Imprimer le récépissé", nl: "Ontvangstbewijs afdrukken", en: "Print the slip" },
   "slip.back": { fr: "Retour à la personne", nl: "Terug naar de persoon", en: "Back to the person" },
   "slip.notFound": {
     fr: "Ce consentement n’est pas visible pour votre organisation.",

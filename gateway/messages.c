@@ -1168,7 +1168,7 @@ static const struct message catalogue[] = {
 	/* The person's journal by receipt code (journal.c): a person reads it. */
 	MSG("Unknown receipt code",
 	    "Code de récépissé inconnu",
-	    "Onbekende ontvangstcode"),
+	    "Onbekende code van een ontvangstbewijs"),
 	MSG("no journal answers this code: check it against the slip, or ask the organisation that gave it to you (a code can be replaced or revoked)",
 	    "aucun journal ne répond à ce code : vérifiez-le sur le récépissé, ou demandez à l'organisation qui vous l'a donné (un code peut être remplacé ou révoqué)",
 	    "geen logboek hoort bij deze code: controleer hem op het ontvangstbewijs, of vraag het aan de organisatie die hem u gaf (een code kan vervangen of ingetrokken zijn)"),
