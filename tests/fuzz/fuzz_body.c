@@ -9,7 +9,9 @@
  *     nothing, by construction rather than by rollback);
  *   - every validation error names a field and a message (strings);
  *   - a body that is not JSON is the client's fault: never a 500 unless the
- *     database was asked (["\<U+1F300>"] once was, issue 12). */
+ *     database was asked (["\<U+1F300>"] once was, issue 12);
+ *   - the person's journal (POST /v1/journal/entries): a receipt code that
+ *     decodes is the canonical code of its bytes (check_receipt_code). */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "certificates.h"
 #include "consents.h"
 #include "events.h"
+#include "journal.h"
 #include "common.h"
 #include "occupancies.h"
 #include "organisations.h"
@@ -60,6 +63,7 @@ static const struct {
     {"occupancies.end", handle_occupancy_end, HTTP_POST, 1},
     {"occupancies.update", handle_occupancy_update, HTTP_PATCH, 1},
     {"alert_thresholds.put", handle_alert_thresholds_put, HTTP_PUT, 0},
+    {"journal.read", handle_journal_read, HTTP_POST, 0},
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -106,6 +110,46 @@ check_problem(const struct request *r)
 	json_decref(p);
 }
 
+/* The journal's code reaches receipt_code_decode only after a statement
+ * (the throttle), which the fake database never answers: the body's code is
+ * decoded here too.  A code that decodes is the canonical code of its bytes
+ * once typed back as a person may (any case, I and L for 1, O for 0,
+ * hyphens and spaces anywhere), and that canonical code decodes to the
+ * same bytes. */
+static void
+check_receipt_code(const uint8_t *body, size_t len)
+{
+	unsigned char raw[RECEIPT_CODE_BYTES], again[RECEIPT_CODE_BYTES];
+	char canonical[RECEIPT_CODE_LEN], typed[RECEIPT_CODE_INPUT_MAX + 1];
+	json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *code = json_string_value(json_object_get(j, "code"));
+	size_t n = 0;
+
+	if (code == NULL || !receipt_code_decode(code, raw))
+		goto out;
+	receipt_code_encode(raw, canonical);
+	if (strlen(canonical) != RECEIPT_CODE_LEN - 1 || !receipt_code_decode(canonical, again) ||
+	    memcmp(raw, again, sizeof(raw)) != 0)
+		abort();
+	for (const char *c = code; *c && n < sizeof(typed) - 1; c++) {
+		char u = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+
+		if (u == '-' || u == ' ')
+			continue;
+		typed[n++] = u == 'I' || u == 'L' ? '1' : u == 'O' ? '0' : u;
+	}
+	typed[n] = '\0';
+	n = 0;
+	for (size_t i = 0; canonical[i]; i++) /* its digits, without the hyphens */
+		if (canonical[i] != '-')
+			canonical[n++] = canonical[i];
+	canonical[n] = '\0';
+	if (strcmp(canonical, typed) != 0)
+		abort();
+out:
+	json_decref(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -142,6 +186,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out; /* http.c answers 413 before any handler runs */
 	if (routes[which].handler(&r) != r.status)
 		abort(); /* a handler returns the status it answered */
+	if (routes[which].handler == handle_journal_read)
+		check_receipt_code(data + 2, size - 2);
 	check_problem(&r);
 	if (getenv("REFGW_FUZZ_VERBOSE")) /* for writing seeds: does it get past validation? */
 		fprintf(stderr, "%-24s %d db_calls=%d %.*s\n", routes[which].name, r.status, fake_db_calls,
