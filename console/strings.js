@@ -412,6 +412,28 @@ export const strings = {
     nl: "Geen zichtbare toestemming. Registreer er een om de persoon te kunnen doorverwijzen.",
     en: "No consent to show. Record one to be able to refer the person.",
   },
+  // Erasure on the person's request (DELETE /v1/persons/{id}, docs/journeys.md).
+  "person.eraseTitle": {
+    fr: "Effacer la personne à sa demande",
+    nl: "De persoon op eigen verzoek wissen",
+    en: "Erase the person on their request",
+  },
+  "person.eraseIntro": {
+    fr: "Seule l’organisation qui a enregistré la personne (ou le coordinateur) peut l’effacer. Sa clé est détruite : ses données, la preuve de ses consentements et les notes de ses accompagnements ne peuvent plus être lus par personne ; ses consentements sont retirés et ses orientations fermées. Cela ne peut pas être annulé.",
+    nl: "Alleen de organisatie die de persoon registreerde (of de coördinator) kan hem of haar wissen. De sleutel wordt vernietigd: de gegevens, het bewijs van de toestemmingen en de notities van de begeleidingen kan niemand nog lezen; de toestemmingen worden ingetrokken en de doorverwijzingen afgesloten. Dit kan niet ongedaan worden gemaakt.",
+    en: "Only the organisation that recorded the person (or the coordinator) may erase them. Their key is destroyed: their data, their consents’ evidence and their follow-ups’ entries can no longer be read by anyone; their consents are withdrawn and their referrals closed. This cannot be undone.",
+  },
+  "person.erase": { fr: "Effacer la personne", nl: "De persoon wissen", en: "Erase the person" },
+  "person.eraseConfirm": {
+    fr: "Confirmer l’effacement (définitif)",
+    nl: "Wissen bevestigen (definitief)",
+    en: "Confirm the erasure (final)",
+  },
+  "person.erased": {
+    fr: "La personne est effacée ({at}).",
+    nl: "De persoon is gewist ({at}).",
+    en: "The person is erased ({at}).",
+  },
   "consent.title": {
     fr: "Enregistrer un consentement",
     nl: "Een toestemming registreren",

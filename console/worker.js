@@ -161,6 +161,25 @@ ui.definePage({
           },
         ],
       }));
+    // On the person's request: two steps, no dialog, as a withdrawal; the
+    // API decides who may (the recorder, the coordinator) and says so.
+    body.append(h2("person.eraseTitle"), intro("person.eraseIntro"),
+      el("p", { class: "actions" }, ui.button(t("person.erase"), (e) => erase(e.currentTarget), { kind: "secondary" })));
+    async function erase(b) {
+      if (b.dataset.confirm !== "yes") {
+        b.dataset.confirm = "yes";
+        b.textContent = t("person.eraseConfirm");
+        return;
+      }
+      b.disabled = true;
+      try {
+        const erased = await api.call("DELETE", `/v1/persons/${enc(id)}`);
+        ui.go(`#/person/${enc(id)}`, t("person.erased", { at: ui.formatTime(erased.erased_at) }));
+      } catch (err) {
+        b.disabled = false;
+        ui.problem(err);
+      }
+    }
     // Two steps, no dialog: the button asks to confirm, a second press withdraws.
     async function withdraw(b, c) {
       if (b.dataset.confirm !== "yes") {
@@ -618,8 +637,8 @@ ui.definePage({
           aliases: { referral_id: "unit" },
           onSubmit: async (v) => {
             if (!v.unit) throw t("propose.chooseUnit");
-            await propose(v.unit, r.id, v.note);
-            again();
+            // The page drawn again keeps what the operator will see.
+            again(proposedText(await propose(v.unit, r.id, v.note)));
           },
         }));
     }
@@ -678,8 +697,12 @@ async function propose(unitId, referralId, note) {
   const p = await api.call("POST", `/v1/units/${enc(unitId)}/proposals`,
     { referral_id: referralId, ...(note ? { note } : {}) },
     { headers: { "Idempotency-Key": ui.idempotencyKey() } });
-  ui.setStatus(t("propose.done", { categories: labels("category", p.shared_categories) || "—" }));
+  ui.setStatus(proposedText(p));
   return p;
+}
+
+function proposedText(p) {
+  return t("propose.done", { categories: labels("category", p.shared_categories) || "—" });
 }
 
 // ---- the waitlist and the units offered ----
