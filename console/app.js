@@ -11,6 +11,8 @@ import * as ui from "./ui.js";
 import "./worker.js";
 import "./housing.js";
 import "./coordinator.js";
+import "./occupancy.js";
+import "./accounts.js";
 
 const LANGUAGE_KEY = "refgw.language";
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
