@@ -27,7 +27,8 @@ const today = () => new Date().toISOString().slice(0, 10);
 function staleNotice(id) {
   return el("div", { id: "occupancy-stale", class: "block stale", hidden: true },
     el("p", { text: t("occupancy.stale") }),
-    ui.button(t("occupancy.reload"), () => ui.go(`#/occupancy/${enc(id)}`, t("occupancy.reloaded")), { kind: "secondary" }));
+    el("button", { type: "button", id: "occupancy-reload", class: "secondary",
+      on: { click: () => ui.go(`#/occupancy/${enc(id)}`, t("occupancy.reloaded")) } }, t("occupancy.reload")));
 }
 
 async function renderOccupancy(body, [id]) {
