@@ -63,7 +63,7 @@ export async function usersBlock(body, org) {
     // An invited user becomes active by enrolling, not by a change.
     const statuses = u.status === "invited" ? [["", ui.label("userStatus", "invited")], ["disabled", ui.label("userStatus", "disabled")]]
       : options("userStatus", ["active", "disabled"]);
-    const change = ui.form({
+    const edit = ui.form({
       id: "user-form",
       submit: "accounts.save",
       fields: [
@@ -74,15 +74,21 @@ export async function usersBlock(body, org) {
           hint: u.id === own.id ? "accounts.selfHint" : null },
       ],
       onSubmit: async (v) => {
-        // A name emptied is still sent: the API's error names the field.
-        const saved = await api.call("PATCH", `/v1/users/${enc(u.id)}`, { display_name: "", ...v }, { headers: { "If-Match": `"${u.version}"` } });
+        // Only what changed (a status left as it is could not be sent
+        // for an invited user); a name emptied is still sent: the API's
+        // error names the field.
+        const values = { display_name: "", ...v };
+        const change = Object.fromEntries(Object.entries(values).filter(([k, x]) => x !== u[k]));
+        if (Object.keys(change).length === 0) throw t("accounts.unchanged");
+        const saved = await api.call("PATCH", `/v1/users/${enc(u.id)}`, change, { headers: { "If-Match": `"${u.version}"` } });
         detail.hidden = true;
         await reload(t("accounts.saved", { name: saved.display_name }));
       },
     });
     const reset = ui.button(t("accounts.reset", { name: u.display_name }), async (e) => {
+      const b = e.currentTarget;
       ui.clearProblem();
-      e.currentTarget.disabled = true;
+      b.disabled = true;
       try {
         const answer = await api.call("POST", `/v1/users/${enc(u.id)}/reset`);
         showToken(answer);
@@ -92,13 +98,13 @@ export async function usersBlock(body, org) {
       } catch (err) {
         ui.problem(err);
       } finally {
-        e.currentTarget.disabled = false;
+        b.disabled = false;
       }
     }, { kind: "secondary" });
     reset.id = "user-reset";
     detail.replaceChildren(
       el("h2", { id: "user-detail-title", tabindex: "-1", text: t("accounts.userTitle", { name: u.display_name }) }),
-      change,
+      edit,
       el("h3", { text: t("accounts.resetTitle") }),
       el("p", { class: "intro", text: t("accounts.resetIntro") }),
       reset);

@@ -1161,6 +1161,11 @@ export const strings = {
     nl: "Het account van {name} is opgeslagen.",
     en: "The account of {name} is saved.",
   },
+  "accounts.unchanged": {
+    fr: "Rien n’a changé : modifiez un champ avant d’enregistrer.",
+    nl: "Er is niets gewijzigd: pas een veld aan voor u opslaat.",
+    en: "Nothing changed: change a field before saving.",
+  },
   "accounts.selfHint": {
     fr: "C’est votre propre compte : le désactiver ou vous retirer le rôle d’administrateur vous fait perdre cette page.",
     nl: "Dit is uw eigen account: het uitschakelen of uw beheerdersrol afnemen ontneemt u deze pagina.",
