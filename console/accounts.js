@@ -18,8 +18,10 @@ const slug = (text) => String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").re
 const options = (prefix, codes) => codes.map((c) => [c, ui.label(prefix, c)]);
 
 // The users of org ({id, name, kind}) and the forms that manage them,
-// appended to body; resolves once the list is read.
-export async function usersBlock(body, org) {
+// appended to body; resolves once the list is read.  inviteRole: the
+// invitation's role first offered (a coordinator invites an admin, an
+// admin mostly workers).
+export async function usersBlock(body, org, { inviteRole = "org_admin" } = {}) {
   // coordinator_admin exists only in a coordinator organisation.
   const roles = ROLES.filter((r) => r !== "coordinator_admin" || org.kind === "coordinator");
   const token = el("p", { class: "token", id: "invitation", role: "status", hidden: true });
@@ -118,12 +120,13 @@ export async function usersBlock(body, org) {
     fields: [
       { name: "display_name", label: "coord.user.name", required: true },
       { name: "email", label: "coord.user.email", type: "email", required: true },
-      { name: "role", label: "coord.user.role", type: "select", options: options("role", roles), value: "org_admin" },
+      { name: "role", label: "coord.user.role", type: "select", options: options("role", roles), value: inviteRole },
       { name: "language", label: "language.label", type: "select", options: LANGUAGES, value: ui.session()?.user?.language },
     ],
     onSubmit: async (v, formEl) => {
       const user = await api.call("POST", `/v1/organisations/${enc(org.id)}/users`, v);
-      formEl.reset();
+      // The name and address only: the role and language chosen stay.
+      for (const name of ["display_name", "email"]) formEl.control(name).value = "";
       showToken(user);
       await reload(t("coord.user.invited", { name: user.display_name }));
     },
@@ -144,6 +147,6 @@ ui.definePage({
   async render(body) {
     const org = ui.session().organisation || {};
     body.append(el("p", { class: "intro", text: t("accounts.intro") }));
-    await usersBlock(body, org);
+    await usersBlock(body, org, { inviteRole: "worker" });
   },
 });

@@ -32,7 +32,16 @@ function staleNotice(id) {
 }
 
 async function renderOccupancy(body, [id]) {
-  const [o, orgs] = await Promise.all([api.call("GET", `/v1/occupancies/${enc(id)}`), ui.fetchAll("/v1/organisations", {})]);
+  let o;
+  try {
+    o = await api.call("GET", `/v1/occupancies/${enc(id)}`);
+  } catch (err) {
+    // A referral's other party sees its placement, not always the occupancy.
+    if (!(err instanceof api.Problem && err.status === 404)) throw err;
+    body.append(el("p", { class: "empty", text: t("occupancy.notVisible") }));
+    return;
+  }
+  const orgs = await ui.fetchAll("/v1/organisations", {});
   const names = new Map(orgs.map((x) => [x.id, x.name]));
   const name = (orgId) => names.get(orgId) ?? String(orgId ?? "");
   const stale = staleNotice(o.id);

@@ -981,6 +981,11 @@ export const strings = {
     nl: "Bewoning van {name} beheren",
     en: "Manage the occupancy of {name}",
   },
+  "occupancy.notVisible": {
+    fr: "Cette occupation n’est visible que de son opérateur, de l’organisation qui l’a enregistrée et de son référent.",
+    nl: "Deze bewoning is enkel zichtbaar voor de operator, de organisatie die ze registreerde en de referent.",
+    en: "This occupancy is shown only to its operator, the organisation that recorded it and its referent.",
+  },
   "occupancy.kind": {
     fr: "Type",
     nl: "Soort",
