@@ -21,6 +21,8 @@ import * as ui from "./ui.js";
 import "./worker.js";
 import "./housing.js";
 import "./coordinator.js";
+import "./occupancy.js";
+import "./accounts.js";
 
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
 

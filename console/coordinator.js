@@ -6,16 +6,14 @@
 // beside each for screen readers) whose suppressed cells say so.
 
 import * as api from "./api.js";
+import { usersBlock } from "./accounts.js";
 import { KINDS, suppressedCell, table } from "./housing.js";
 import * as ui from "./ui.js";
 
 const { el, t } = ui;
-const ROLES = ["org_admin", "worker", "coordinator_admin"];
-const LANGUAGES = [["fr", "Français"], ["nl", "Nederlands"], ["en", "English"]];
 const SOON_DAYS = 30;
 const enc = encodeURIComponent;
 const options = (prefix, codes) => codes.map((c) => [c, ui.label(prefix, c)]);
-const slug = (text) => String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 // ---- organisations ----
 
@@ -114,49 +112,8 @@ async function renderAdmins(body, args) {
   pick.addEventListener("change", () => ui.go(`#/coordinator-admins/${enc(pick.value)}`));
   body.append(el("div", { class: "field" }, el("label", { for: "admins-organisation", text: t("coord.users.pick") }), pick));
   if (!org) return;
-  const makeUsers = () => {
-    const l = ui.list({
-      path: `/v1/organisations/${enc(org.id)}/users`,
-      caption: "coord.users.caption",
-      empty: "coord.users.empty",
-      csv: `users-${slug(org.name)}`,
-      columns: [
-        { title: "coord.user.name", value: (u) => u.display_name },
-        { title: "coord.user.email", value: (u) => u.email },
-        { title: "coord.user.role", value: (u) => ui.label("role", u.role) },
-        { title: "language.label", value: (u) => u.language },
-        { title: "housing.status", value: (u) => ui.label("userStatus", u.status) },
-      ],
-    });
-    l.dataset.list = "users";
-    l.querySelector("caption").textContent = t("coord.users.caption", { name: org.name });
-    return l;
-  };
-  let users = makeUsers();
-  const token = el("p", { class: "token", id: "invitation", role: "status", hidden: true });
-  const invite = ui.form({
-    id: "invite-form",
-    submit: "coord.user.invite",
-    fields: [
-      { name: "display_name", label: "coord.user.name", required: true },
-      { name: "email", label: "coord.user.email", type: "email", required: true },
-      { name: "role", label: "coord.user.role", type: "select", options: options("role", ROLES), value: "org_admin" },
-      { name: "language", label: "language.label", type: "select", options: LANGUAGES, value: ui.session()?.user?.language },
-    ],
-    onSubmit: async (v, formEl) => {
-      const user = await api.call("POST", `/v1/organisations/${enc(org.id)}/users`, v);
-      formEl.reset();
-      token.hidden = false;
-      token.textContent = t("coord.user.token", { name: user.display_name, token: user.invitation_token });
-      const fresh = makeUsers();
-      users.replaceWith(fresh);
-      users = fresh;
-      await fresh.ready;
-      ui.setStatus(t("coord.user.invited", { name: user.display_name }));
-    },
-  });
-  body.append(users, el("h2", { text: t("coord.user.new", { name: org.name }) }), invite, token);
-  await users.ready;
+  // Its users: the same block as an org_admin's Accounts page (accounts.js).
+  await usersBlock(body, org);
 }
 
 // ---- access rules ----

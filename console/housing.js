@@ -380,6 +380,8 @@ async function renderOccupancies(body) {
         { title: "housing.occupancy.ended", value: (o) => (o.end_date ? `${ui.formatDate(o.end_date)} (${ui.label("outcome", o.outcome)})` : "") },
         { title: "housing.convention.kind", value: convention },
         { title: "housing.occupancy.referent", value: (o) => (o.referent ? [o.referent.name, names.get(o.referent.organisation_id)].filter(Boolean).join(", ") : "") },
+        { title: "kit.actions", value: (o) => ui.link(`#/occupancy/${enc(o.id)}`,
+          t("occupancy.open", { name: units.get(o.unit_id) ?? ui.label("placement", o.kind) })) },
       ] }));
 }
 

@@ -992,6 +992,232 @@ export const strings = {
     nl: "Andere (toelichten in de notitie)",
     en: "Other (say which in the note)",
   },
+  // issue 18: an occupancy's end, referent and convention; alert thresholds; accounts (h18e)
+  "occupancy.title": {
+    fr: "Occupation",
+    nl: "Bewoning",
+    en: "Occupancy",
+  },
+  "occupancy.open": {
+    fr: "Gérer l’occupation de {name}",
+    nl: "Bewoning van {name} beheren",
+    en: "Manage the occupancy of {name}",
+  },
+  "occupancy.notVisible": {
+    fr: "Cette occupation n’est visible que de son opérateur, de l’organisation qui l’a enregistrée et de son référent.",
+    nl: "Deze bewoning is enkel zichtbaar voor de operator, de organisatie die ze registreerde en de referent.",
+    en: "This occupancy is shown only to its operator, the organisation that recorded it and its referent.",
+  },
+  "occupancy.kind": {
+    fr: "Type",
+    nl: "Soort",
+    en: "Kind",
+  },
+  "occupancy.openEnded": {
+    fr: "Sans fin prévue",
+    nl: "Zonder gepland einde",
+    en: "No planned end",
+  },
+  "occupancy.noReferent": {
+    fr: "Aucun référent",
+    nl: "Geen referent",
+    en: "No referent",
+  },
+  "occupancy.endedHint": {
+    fr: "Cette occupation est terminée : plus rien n’y change.",
+    nl: "Deze bewoning is beëindigd: er verandert niets meer.",
+    en: "This occupancy has ended: nothing changes any more.",
+  },
+  "occupancy.readOnly": {
+    fr: "Seuls l’opérateur et l’organisation qui a orienté la personne gèrent cette occupation.",
+    nl: "Alleen de operator en de doorverwijzende organisatie beheren deze bewoning.",
+    en: "Only the operator and the referring organisation manage this occupancy.",
+  },
+  "occupancy.end": {
+    fr: "Terminer l’occupation",
+    nl: "Bewoning beëindigen",
+    en: "End the occupancy",
+  },
+  "occupancy.endIntro": {
+    fr: "La date de sortie et l’issue. La demande est alors clôturée et le logement redevient disponible ; cela ne peut pas être annulé.",
+    nl: "De vertrekdatum en de uitkomst. De doorverwijzing wordt dan afgesloten en de woning komt weer vrij; dit kan niet ongedaan worden gemaakt.",
+    en: "The date of leaving and the outcome. The referral is then completed and the unit available again; this cannot be undone.",
+  },
+  "occupancy.endButton": {
+    fr: "Terminer l’occupation",
+    nl: "Bewoning beëindigen",
+    en: "End the occupancy",
+  },
+  "occupancy.endedStatus": {
+    fr: "L’occupation est terminée.",
+    nl: "De bewoning is beëindigd.",
+    en: "The occupancy has ended.",
+  },
+  "occupancy.referentIntro": {
+    fr: "Le membre du personnel qui accompagne la personne sur place (pas la personne elle-même). Tout vider retire le référent.",
+    nl: "Het personeelslid dat de persoon ter plaatse begeleidt (niet de persoon zelf). Alles leegmaken verwijdert de referent.",
+    en: "The staff member who accompanies the person there (not the person). Emptying every field removes the referent.",
+  },
+  "occupancy.referentOrganisation": {
+    fr: "Organisation du référent",
+    nl: "Organisatie van de referent",
+    en: "Referent’s organisation",
+  },
+  "occupancy.referentName": {
+    fr: "Nom du référent",
+    nl: "Naam van de referent",
+    en: "Referent’s name",
+  },
+  "occupancy.referentRole": {
+    fr: "Fonction",
+    nl: "Functie",
+    en: "Role",
+  },
+  "occupancy.saveReferent": {
+    fr: "Enregistrer le référent",
+    nl: "Referent opslaan",
+    en: "Save the referent",
+  },
+  "occupancy.referentSaved": {
+    fr: "Le référent est enregistré.",
+    nl: "De referent is opgeslagen.",
+    en: "The referent is saved.",
+  },
+  "occupancy.convention": {
+    fr: "Convention",
+    nl: "Overeenkomst",
+    en: "Convention",
+  },
+  "occupancy.conventionIntro": {
+    fr: "Le document sous lequel la personne occupe le logement. « Aucune convention » la retire.",
+    nl: "Het document waaronder de persoon de woning bewoont. „Geen overeenkomst” verwijdert ze.",
+    en: "The document under which the person lives there. “No convention” removes it.",
+  },
+  "occupancy.signedBy": {
+    fr: "Signée par",
+    nl: "Ondertekend door",
+    en: "Signed by",
+  },
+  "occupancy.conventionEnd": {
+    fr: "Fin de la convention",
+    nl: "Einde van de overeenkomst",
+    en: "End of the convention",
+  },
+  "occupancy.saveConvention": {
+    fr: "Enregistrer la convention",
+    nl: "Overeenkomst opslaan",
+    en: "Save the convention",
+  },
+  "occupancy.conventionSaved": {
+    fr: "La convention est enregistrée.",
+    nl: "De overeenkomst is opgeslagen.",
+    en: "The convention is saved.",
+  },
+  "occupancy.stale": {
+    fr: "Quelqu’un a modifié cette occupation depuis que vous l’avez ouverte : rien n’a été enregistré. Rechargez-la pour voir ses données actuelles, puis recommencez.",
+    nl: "Iemand heeft deze bewoning gewijzigd sinds u ze opende: er is niets opgeslagen. Laad ze opnieuw om de huidige gegevens te zien en probeer dan opnieuw.",
+    en: "Someone changed this occupancy since you opened it: nothing was saved. Reload it to see what it says now, then try again.",
+  },
+  "occupancy.reload": {
+    fr: "Recharger l’occupation",
+    nl: "Bewoning opnieuw laden",
+    en: "Reload the occupancy",
+  },
+  "occupancy.reloaded": {
+    fr: "L’occupation est rechargée.",
+    nl: "De bewoning is opnieuw geladen.",
+    en: "The occupancy is reloaded.",
+  },
+  "placement.manage": {
+    fr: "Gérer cette occupation : fin, référent, convention",
+    nl: "Deze bewoning beheren: einde, referent, overeenkomst",
+    en: "Manage this occupancy: end, referent, convention",
+  },
+  "alerts.settingsIntro": {
+    fr: "Combien de jours avant la fin prévue votre organisation reçoit l’alerte « fin proche », par type de convention. Un champ vide : le seuil « tout type », sinon celui du serveur (90 jours).",
+    nl: "Hoeveel dagen voor het geplande einde uw organisatie de waarschuwing „einde nadert” krijgt, per soort overeenkomst. Een leeg veld: de drempel „elke soort”, anders die van de server (90 dagen).",
+    en: "How many days before the planned end your organisation gets the “ending soon” alert, by kind of convention. An empty field: the “any kind” threshold, else the server’s (90 days).",
+  },
+  "alerts.anyHint": {
+    fr: "Pour une occupation sans convention ou d’un type laissé vide ci-dessous.",
+    nl: "Voor een bewoning zonder overeenkomst of van een soort die hieronder leeg is.",
+    en: "For an occupancy with no convention or of a kind left empty below.",
+  },
+  "alerts.save": {
+    fr: "Enregistrer les seuils",
+    nl: "Drempels opslaan",
+    en: "Save the thresholds",
+  },
+  "alerts.saved": {
+    fr: "Les seuils d’alerte sont enregistrés.",
+    nl: "De waarschuwingsdrempels zijn opgeslagen.",
+    en: "The alert thresholds are saved.",
+  },
+  "alerts.change": {
+    fr: "Modifier les seuils d’alerte",
+    nl: "Waarschuwingsdrempels wijzigen",
+    en: "Change the alert thresholds",
+  },
+  "accounts.title": {
+    fr: "Comptes",
+    nl: "Accounts",
+    en: "Accounts",
+  },
+  "accounts.intro": {
+    fr: "Les personnes qui se connectent pour votre organisation : invitez-en une (son code d’activation n’est montré qu’une fois), changez son rôle, désactivez-la ou réinitialisez son accès.",
+    nl: "De personen die zich voor uw organisatie aanmelden: nodig er een uit (de activeringscode wordt maar één keer getoond), wijzig een rol, schakel iemand uit of stel de toegang opnieuw in.",
+    en: "The people who sign in for your organisation: invite one (the activation code is shown once), change a role, disable someone or reset their access.",
+  },
+  "accounts.manage": {
+    fr: "Gérer {name}",
+    nl: "{name} beheren",
+    en: "Manage {name}",
+  },
+  "accounts.userTitle": {
+    fr: "Compte de {name}",
+    nl: "Account van {name}",
+    en: "Account of {name}",
+  },
+  "accounts.save": {
+    fr: "Enregistrer le compte",
+    nl: "Account opslaan",
+    en: "Save the account",
+  },
+  "accounts.saved": {
+    fr: "Le compte de {name} est enregistré.",
+    nl: "Het account van {name} is opgeslagen.",
+    en: "The account of {name} is saved.",
+  },
+  "accounts.unchanged": {
+    fr: "Rien n’a changé : modifiez un champ avant d’enregistrer.",
+    nl: "Er is niets gewijzigd: pas een veld aan voor u opslaat.",
+    en: "Nothing changed: change a field before saving.",
+  },
+  "accounts.selfHint": {
+    fr: "C’est votre propre compte : le désactiver ou vous retirer le rôle d’administrateur vous fait perdre cette page.",
+    nl: "Dit is uw eigen account: het uitschakelen of uw beheerdersrol afnemen ontneemt u deze pagina.",
+    en: "This is your own account: disabling it or removing your admin role takes this page away from you.",
+  },
+  "accounts.resetTitle": {
+    fr: "Réinitialiser l’accès",
+    nl: "Toegang opnieuw instellen",
+    en: "Reset the access",
+  },
+  "accounts.resetIntro": {
+    fr: "Le mot de passe et le second facteur sont effacés ; un nouveau code d’activation (montré une fois) lui permet de les choisir à nouveau.",
+    nl: "Het wachtwoord en de tweede factor worden gewist; met een nieuwe activeringscode (één keer getoond) kiest de persoon ze opnieuw.",
+    en: "The password and second factor are erased; a new activation code (shown once) lets the person set them again.",
+  },
+  "accounts.reset": {
+    fr: "Réinitialiser l’accès de {name}",
+    nl: "Toegang van {name} opnieuw instellen",
+    en: "Reset the access of {name}",
+  },
+  "accounts.resetDone": {
+    fr: "L’accès de {name} est réinitialisé.",
+    nl: "De toegang van {name} is opnieuw ingesteld.",
+    en: "The access of {name} is reset.",
+  },
   "outcome.durable_housing": { fr: "Logement durable", nl: "Duurzame huisvesting", en: "Durable housing" },
   "outcome.transit_housing": { fr: "Logement de transit", nl: "Transitwoning", en: "Transit housing" },
   "outcome.returned_to_street": {

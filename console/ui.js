@@ -656,7 +656,7 @@ export function stopEvents() {
 export function resourceHash(resource) {
   if (!resource || !resource.id) return null;
   const id = encodeURIComponent(resource.id);
-  return { referral: `#/referral/${id}`, follow_up: `#/follow-up/${id}` }[resource.type] || null;
+  return { referral: `#/referral/${id}`, follow_up: `#/follow-up/${id}`, occupancy: `#/occupancy/${id}` }[resource.type] || null;
 }
 
 function notify(ev) {

@@ -558,6 +558,8 @@ ui.definePage({
         p.end_date ? ["placement.end", ui.formatDate(p.end_date)] : null,
         p.outcome ? ["placement.outcome", ui.label("outcome", p.outcome)] : null,
       ]));
+      // Its end, referent and convention: the occupancy's page (occupancy.js).
+      if (p.occupancy_id) body.append(el("p", {}, ui.link(`#/occupancy/${enc(p.occupancy_id)}`, t("placement.manage"))));
     }
 
     // Moves
@@ -847,6 +849,7 @@ ui.definePage({
     } catch (err) {
       ui.problem(err);
     }
+    body.append(el("p", {}, ui.link("#/alert-settings", t("alerts.change"))));
   },
 });
 

@@ -36,14 +36,15 @@ async function main() {
 
   const browser = await launch();
   try {
-    const { page } = await openPage(browser, ["en-GB", "en"], { width: 1200, expected: [400, 401, 403, 422], downloads });
+    const { page } = await openPage(browser, ["en-GB", "en"], { width: 1200, expected: [400, 401, 403, 412, 422], downloads });
 
     await check("housing: the officer signs in by keyboard and the navigation offers the housing pages only", async () => {
       await page.goto(CONSOLE, { waitUntil: "load" });
       await ready(page);
       await signInByKeyboard(page, officer);
       const links = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
-      equal(JSON.stringify(links.filter((h) => !h.startsWith("#/housing-") && !["#/me", "#/events"].includes(h))), "[]", `only housing pages (${links})`);
+      equal(JSON.stringify(links.filter((h) => !h.startsWith("#/housing-") && !["#/me", "#/events", "#/alert-settings", "#/accounts"].includes(h))),
+        "[]", `only housing pages, the alert thresholds and the accounts (${links})`);
       for (const p of ["sites", "units", "proposals", "occupancies"]) assert(links.includes(`#/housing-${p}`), `a link to housing-${p}`);
       // A coordinator's page is not for a housing operator: who am I instead.
       await page.evaluate(() => { location.hash = "#/coordinator-rules"; });
@@ -198,6 +199,75 @@ async function main() {
       const row = rows.find((r) => r.includes("Peterbos"));
       assert(row && row.includes("Test Org C") && row.includes("suppressed"), `the ISSUE row: ${rows.join(" | ")}`);
       await axeClean(page, "housing-sites");
+    });
+
+    let occupancyId = null;
+    await check("housing: the occupancy's convention completed; a date in the future shown beside its field", async () => {
+      await goTo(page, "housing-occupancies");
+      await page.focus('[data-list="occupancies"] tbody a');
+      await page.keyboard.press("Enter");
+      await rendered(page, "occupancy");
+      occupancyId = await page.evaluate(() => decodeURIComponent(location.hash.split("/")[2]));
+      equal(await page.$eval('#convention-form [name="convention.reference"]', (i) => i.value), "PB-01", "the convention read");
+      await axeClean(page, "occupancy");
+      await fill(page, "convention-form", { "convention.signed_on": day(5), "convention.signed_by": "SISP, housing officer" });
+      await submit(page, "convention-form");
+      await page.waitForFunction(() => !document.getElementById("problem").hidden);
+      assert((await fieldError(page, "convention-form", "convention.signed_on")).length > 0, "an error beside signed_on");
+      equal((await diogenes.call("GET", `/v1/occupancies/${occupancyId}`)).convention.signed_by ?? null, null, "nothing saved");
+      await fill(page, "convention-form", { "convention.signed_on": day(0) });
+      await submit(page, "convention-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The convention is saved.");
+      await rendered(page, "occupancy");
+      const o = await diogenes.call("GET", `/v1/occupancies/${occupancyId}`);
+      equal(JSON.stringify([o.convention.kind, o.convention.reference, o.convention.signed_on, o.convention.signed_by]),
+        JSON.stringify(["precarious_occupation", "PB-01", day(0), "SISP, housing officer"]), "the convention (API)");
+    });
+
+    await check("housing: a referent saved on a stale version: the 412 said, nothing changed, reloaded by keyboard", async () => {
+      // DIOGENES (the referring organisation) names a referent meanwhile.
+      const read = await diogenes.call("GET", `/v1/occupancies/${occupancyId}`);
+      await diogenes.call("PATCH", `/v1/occupancies/${occupancyId}`,
+        { referent: { organisation_id: DIOGENES, name: "Samira B.", role: "housing referent" } }, { "If-Match": `"${read.version}"` });
+      await fill(page, "referent-form", { "referent.organisation_id": SISP, "referent.name": "Jan V." });
+      await submit(page, "referent-form");
+      await page.waitForFunction(() => !document.getElementById("occupancy-stale").hidden);
+      assert(!(await page.$eval("#problem", (p) => p.hidden)), "the problem shown");
+      equal((await diogenes.call("GET", `/v1/occupancies/${occupancyId}`)).referent.name, "Samira B.", "the referent unchanged");
+      await axeClean(page, "occupancy-stale");
+      await tabTo(page, "occupancy-reload");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The occupancy is reloaded.");
+      await rendered(page, "occupancy");
+      equal(await page.$eval('#referent-form [name="referent.name"]', (i) => i.value), "Samira B.", "the referent read again");
+      assert(await page.$eval("#occupancy-stale", (d) => d.hidden), "the notice gone");
+      await fill(page, "referent-form", { "referent.role": "Soutien au Logement" });
+      await submit(page, "referent-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The referent is saved.");
+      equal((await diogenes.call("GET", `/v1/occupancies/${occupancyId}`)).referent.role, "Soutien au Logement", "the referent (API)");
+    });
+
+    await check("housing: the officer ends the occupancy with an outcome; a missing outcome and an early date shown beside them", async () => {
+      await rendered(page, "occupancy");
+      await fill(page, "occupancy-end-form", { end_date: day(-3) });
+      await submit(page, "occupancy-end-form");
+      await page.waitForFunction(() => !document.getElementById("problem").hidden);
+      assert((await fieldError(page, "occupancy-end-form", "outcome")).length > 0, "an error beside the outcome");
+      await fill(page, "occupancy-end-form", { outcome: "durable_housing" });
+      await submit(page, "occupancy-end-form");
+      await page.waitForFunction(() => document.querySelector('#occupancy-end-form [data-field="end_date"] .field-error'));
+      equal(await fieldError(page, "occupancy-end-form", "outcome"), "", "nothing beside the outcome now");
+      equal((await diogenes.call("GET", `/v1/occupancies/${occupancyId}`)).end_date, null, "still running");
+      await fill(page, "occupancy-end-form", { end_date: day(0) });
+      await submit(page, "occupancy-end-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent === "The occupancy has ended.");
+      await rendered(page, "occupancy");
+      const o = await diogenes.call("GET", `/v1/occupancies/${occupancyId}`);
+      equal(JSON.stringify([o.end_date, o.outcome]), JSON.stringify([day(0), "durable_housing"]), "ended (API)");
+      assert(!(await page.$("#occupancy-end-form")), "no end form once ended");
+      assert((await text(page, "#page-occupancy dl")).includes("Durable housing"), "the outcome shown");
+      await axeClean(page, "occupancy-ended");
+      await goTo(page, "housing-sites");
     });
 
     await check("housing: the pages in French, and at 320 px wide, stay axe-clean", async () => {

@@ -143,7 +143,7 @@ async function main() {
     await signInByKeyboard(page, rizomeUser);
     const nav = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
     equal(JSON.stringify(nav), JSON.stringify(["#/persons", "#/inbox", "#/sent", "#/waitlist", "#/placements",
-      "#/follow-ups", "#/events", "#/me"]), "the navigation's pages");
+      "#/follow-ups", "#/events", "#/alert-settings", "#/me"]), "the navigation's pages");
     equal(await text(page, '#nav a[href="#/persons"]'), "Persons", "a link's text");
     await page.evaluate(() => { window.__sameDocument = true; });
   });
@@ -617,6 +617,47 @@ async function main() {
     equal(all.length, already + 201, "every referral received (API)");
     sameAsApi(csv, all);
     equal(await text(page, "#page-inbox .progress"), `Export done: ${all.length} rows.`, "the export's count");
+  });
+
+  await check("alert thresholds: each kind's on its page, a wrong number shown beside its field; saved through the API", async () => {
+    await navigateByKeyboard(page, "alert-settings");
+    const value = (name) => page.$eval(`#alert-thresholds-form-${name}`, (i) => i.value);
+    equal(JSON.stringify([await value("any"), await value("transit_convention"), await value("lease")]), JSON.stringify(["60", "91", ""]),
+      "the thresholds read");
+    await axeClean(page, "alert-settings");
+    await tabTo(page, "alert-thresholds-form-precarious_occupation");
+    await page.keyboard.type("5000");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('#alert-thresholds-form [data-field="precarious_occupation"] .field-error');
+    equal(await page.evaluate(() => document.activeElement.id), "alert-thresholds-form-precarious_occupation", "the focus on it");
+    assert(!(await page.$('#alert-thresholds-form [data-field="any"] .field-error')), "nothing beside another kind");
+    equal((await inPage(page, "/v1/alert-thresholds")).items.length, 2, "nothing saved");
+    await page.$eval("#alert-thresholds-form-precarious_occupation", (i) => { i.value = "30"; });
+    await page.click('#alert-thresholds-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById("status").textContent === "The alert thresholds are saved.");
+    await rendered(page, "alert-settings");
+    const items = (await inPage(page, "/v1/alert-thresholds")).items.map((x) => `${x.convention_kind ?? "any"}:${x.days_before}`).sort();
+    equal(JSON.stringify(items), JSON.stringify(["any:60", "precarious_occupation:30", "transit_convention:91"]), "the thresholds (API)");
+  });
+
+  await check("placement: Rizome, the referring organisation, ends it from its occupancy with an outcome; the referral completed", async () => {
+    await visit(page, `#/referral/${ids.accept}`, "referral");
+    await page.focus('#page-referral a[href^="#/occupancy/"]');
+    await page.keyboard.press("Enter");
+    await rendered(page, "occupancy");
+    await axeClean(page, "occupancy-worker");
+    await page.select("#occupancy-end-form-outcome", "transit_housing");
+    // Today is before the start (2027-03-01): beside end_date.
+    await page.click('#occupancy-end-form button[type="submit"]');
+    await page.waitForSelector('#occupancy-end-form [data-field="end_date"] .field-error');
+    equal((await inPage(page, `/v1/referrals/${ids.accept}`)).status, "in_progress", "still in progress");
+    await page.$eval("#occupancy-end-form-end_date", (i) => { i.value = "2027-09-30"; });
+    await page.click('#occupancy-end-form button[type="submit"]');
+    await page.waitForFunction(() => document.getElementById("status").textContent === "The occupancy has ended.");
+    await rendered(page, "occupancy");
+    const r = await inPage(page, `/v1/referrals/${ids.accept}`);
+    equal(JSON.stringify([r.status, r.placement.end_date, r.placement.outcome]), JSON.stringify(["completed", "2027-09-30", "transit_housing"]),
+      "the referral and its placement (API)");
   });
 
   await check("no console error, no CSP violation, no dialog in the whole run", async () => {
