@@ -115,7 +115,7 @@ peer_url="postgres://bench_peer@$(python3 -c 'import sys, urllib.parse; print(ur
 # ---- the peers (each: its port on loopback, its log, a line in $tmp/peers)
 : > "$tmp/peers"
 peer_down() { # NAME REASON
-	echo "bench: peer $1 unavailable: $2 (its log: build/bench-peers/$1.log)" >&2
+	echo "bench: peer $1 unavailable: $2$([ -f "$tmp/$1.log" ] && echo " (its log: build/bench-peers/$1.log)")" >&2
 	echo "$1 $2" >> "$tmp/peers"
 }
 # peer_start NAME PORT CMD...: started in a process group of its own
