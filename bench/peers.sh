@@ -104,7 +104,7 @@ CREATE INDEX ON bench_peer.referrals (from_org, created_at, id);
 CREATE TABLE bench_peer.units AS
     SELECT u.*, a.address FROM units u LEFT JOIN unit_addresses a ON a.unit_id = u.id;
 ALTER TABLE bench_peer.units ADD PRIMARY KEY (id);
-CREATE INDEX ON bench_peer.units (available_from, id);
+CREATE INDEX ON bench_peer.units (status, available_from, id);
 ALTER TABLE bench_peer.referrals OWNER TO bench_peer;
 ALTER TABLE bench_peer.units OWNER TO bench_peer;
 ANALYZE units, unit_addresses, bench_peer.units;
