@@ -217,7 +217,9 @@ bench-peers-deps:
 	    else echo "bench: no npm: the peers (bench/peers) are not installed, bench/peers.sh goes on without them"; fi; fi
 
 bench/peers/%/node_modules/.refgw-installed: bench/peers/%/package.json bench/peers/%/package-lock.json
-	cd bench/peers/$* && npm ci --no-audit --no-fund --loglevel=error
+	@# (--ignore-scripts: no native build; better-sqlite3, which Platformatic
+	@# carries for SQLite, would compile SQLite for minutes and is never used here)
+	cd bench/peers/$* && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # testssl.sh against the gateway's TLS configuration (docs/reliability.md).
