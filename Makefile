@@ -41,10 +41,11 @@ FUZZ_DRIVERS  = body cert
 FUZZ_SECONDS ?= 60
 
 BENCH_SECONDS ?= 10
+BENCH_PEERS ?= 1
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE browser browser-deps screenshots schema bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale fuzz
+.PHONY: FORCE browser browser-deps screenshots schema bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale bench-peers bench-peers-deps fuzz
 
 all: build
 
@@ -191,8 +192,35 @@ bench: build
 	@# autocannon (npm), a third client for the cross-check; skipped without npm
 	@if command -v npm >/dev/null && [ ! -x $(BUILD)/node/node_modules/.bin/autocannon ]; then \
 	    npm install --prefix $(BUILD)/node --no-audit --no-fund --silent autocannon@8 || true; fi
+	@$(MAKE) --no-print-directory bench-peers-deps
 	sh bench/run.sh $(BENCH_SECONDS)
 	sh bench/tls.sh $(BENCH_SECONDS)
+	BENCH_PEERS=$(BENCH_PEERS) sh bench/peers.sh $(BENCH_SECONDS)
+
+# refgw beside Platformatic DB and PostGraphile (npm, pinned in
+# bench/peers/*/package-lock.json) behind the same mTLS front, pgbench and
+# nginx, in one run, one table (issue 19; the last part of make bench).
+# BENCH_PEERS=0: without the peers.  A peer that cannot be installed or
+# started is said so and the rest goes on.
+bench-peers: build
+	@sh scripts/deps.sh nginx-light python3
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen bench-peers-deps
+	BENCH_PEERS=$(BENCH_PEERS) sh bench/peers.sh $(BENCH_SECONDS)
+
+bench-peers-deps:
+	@if [ "$(BENCH_PEERS)" != 0 ]; then \
+	    if command -v npm >/dev/null; then \
+	        for p in platformatic postgraphile; do \
+	            $(MAKE) --no-print-directory bench/peers/$$p/node_modules/.refgw-installed || \
+	                echo "bench: the peer $$p could not be installed (npm ci in bench/peers/$$p): bench/peers.sh goes on without it"; \
+	        done; \
+	    else echo "bench: no npm: the peers (bench/peers) are not installed, bench/peers.sh goes on without them"; fi; fi
+
+bench/peers/%/node_modules/.refgw-installed: bench/peers/%/package.json bench/peers/%/package-lock.json
+	@# (--ignore-scripts: no native build; better-sqlite3, which Platformatic
+	@# carries for SQLite, would compile SQLite for minutes and is never used here)
+	cd bench/peers/$* && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # testssl.sh against the gateway's TLS configuration (docs/reliability.md).
 tls-scan: build
