@@ -18,7 +18,7 @@ set -eu
 bin_a=$1 bin_b=$2 secs=${3:-5} clients=${4:-16}
 rounds=${BENCH_ROUNDS:-3}
 if [ "${BENCH_STATEMENTS:-0}" = 1 ]; then
-	BENCH_PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top"
+	BENCH_PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=${BENCH_STATEMENTS_TRACK:-top}"
 	export BENCH_PG_OPTS
 fi
 . bench/env.sh

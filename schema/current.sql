@@ -208,7 +208,7 @@ ALTER TABLE public.audit_log OWNER TO refgw_owner;
 --
 
 CREATE FUNCTION public.refgw_audit_canonical(a public.audit_log) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
     SELECT CASE WHEN a.user_id IS NULL THEN 'refgw-audit-v1' ELSE 'refgw-audit-v2' END
         || refgw_audit_field(a.lane::text)
@@ -310,13 +310,14 @@ CREATE FUNCTION public.refgw_audit_write(p_org uuid, p_certificate bytea, p_requ
     AS $$
 DECLARE
     r audit_log;
-    l audit_lanes;
 BEGIN
     r.lane := pg_backend_pid();
-    INSERT INTO audit_lanes (lane, seq, head) VALUES (r.lane, 0, '\x'::bytea)
-        ON CONFLICT (lane) DO NOTHING;
-    SELECT * INTO STRICT l FROM audit_lanes WHERE lane = r.lane FOR UPDATE;
-    r.seq := l.seq + 1;
+    UPDATE audit_lanes l SET seq = l.seq + 1 WHERE l.lane = r.lane
+        RETURNING l.seq, l.head INTO r.seq, r.prev_hash;
+    IF NOT FOUND THEN
+        INSERT INTO audit_lanes (lane, seq, head) VALUES (r.lane, 1, '\x'::bytea)
+            RETURNING seq, head INTO r.seq, r.prev_hash;
+    END IF;
     r.at := date_trunc('microseconds', clock_timestamp());
     r.organisation_id := p_org;
     r.certificate_sha256 := p_certificate;
@@ -333,10 +334,9 @@ BEGIN
             r.user_label := coalesce(current_setting('refgw.user_label', true), '');
         END IF;
     END IF;
-    r.prev_hash := l.head;
-    r.hash := sha256(l.head || convert_to(refgw_audit_canonical(r), 'UTF8'));
+    r.hash := sha256(r.prev_hash || convert_to(refgw_audit_canonical(r), 'UTF8'));
     INSERT INTO audit_log VALUES (r.*);
-    UPDATE audit_lanes SET seq = r.seq, head = r.hash WHERE lane = r.lane;
+    UPDATE audit_lanes SET head = r.hash WHERE lane = r.lane;
     RETURN r.seq;
 END
 $$;
