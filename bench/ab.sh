@@ -9,9 +9,18 @@
 # cluster) migrated from that directory, with the same organisations,
 # units and referrals: then the schema differs too (its functions and
 # row-level security run on every request), as between two releases.
+# With AB_B_SCHEMA each side's CPU time per request is reported too (its
+# gateway and its database's backends, from /proc, as bench/candidates.sh
+# does: what a request costs whatever else the machine runs), and
+# BENCH_STATEMENTS=1 lists each side's statements per request
+# (pg_stat_statements, top level: what the gateway sends).
 set -eu
 bin_a=$1 bin_b=$2 secs=${3:-5} clients=${4:-16}
 rounds=${BENCH_ROUNDS:-3}
+if [ "${BENCH_STATEMENTS:-0}" = 1 ]; then
+	BENCH_PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=${BENCH_STATEMENTS_TRACK:-top}"
+	export BENCH_PG_OPTS
+fi
 . bench/env.sh
 bin=$bin_a # migrates and registers the organisations
 bench_setup ab "orga|AB Org A|justice_aid|
@@ -71,12 +80,44 @@ else
 fi
 psql -X -q -h "$tmp/sock" -U refgw_owner refgw -c "ANALYZE referrals, referral_data, events, units, unit_addresses"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-one() { # PORT PATH CERT [BODY] -> "rps p50 p99 bad"
-	port=$1 path=$2 cert=$3
+# The CPU time (ticks) the side's gateway and its database's backends have
+# used so far (meaningful per side with AB_B_SCHEMA: a database each).
+cpu_ticks() { # SIDE -> "gateway_ticks database_ticks"
+	eval "gw=\$pid_$1"
+	[ "$1" = a ] && db=refgw || db=$db_b
+	{ echo "g $gw"; pgrep -f "^postgres: refgw_app $db " | sed 's/^/d /' || true; } |
+		while read -r k p; do echo "$k $(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null)"; done |
+		awk '{ t[$1] += $13 + $14 } END { print t["g"] + 0, t["d"] + 0 }'
+}
+statements_reset() {
+	[ "${BENCH_STATEMENTS:-0}" = 1 ] || return 0
+	for db in refgw $db_b; do
+		psql -X -q -h "$tmp/sock" -U postgres "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+			-c "SELECT pg_stat_statements_reset()" >/dev/null
+	done
+}
+statements_report() { # REQUESTS_A REQUESTS_B
+	[ "${BENCH_STATEMENTS:-0}" = 1 ] || return 0
+	for side in a b; do
+		[ $side = a ] && { db=refgw; n=$1; } || { db=$db_b; n=$2; }
+		echo "  statements of side $side ($db) per request: $(psql -X -tA -h "$tmp/sock" -U postgres "$db" -c "SELECT round(sum(s.calls)::numeric / $n, 1) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '$db' AND s.query NOT LIKE '%pg_stat_statements%'"); top 12 by calls (ms per request, calls per request):"
+		psql -X -tA -F ' | ' -h "$tmp/sock" -U postgres "$db" -c "SELECT round((s.total_exec_time / $n)::numeric, 3), round(s.calls::numeric / $n, 1), left(regexp_replace(s.query, '\s+', ' ', 'g'), 100) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '$db' AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.calls DESC, s.total_exec_time DESC LIMIT 12" |
+			sed 's/^/    /'
+	done
+}
+one() { # SIDE PATH CERT [BODY] -> "rps p50 p99 bad requests cpu_ms_per_request gateway_ms database_ms"
+	eval "port=\$api_$1"
+	side=$1 path=$2 cert=$3
 	shift 3
-	$lg --url "https://localhost:$port$path" $cert -c "$clients" -d "$secs" "$@" |
-		awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"] }'
+	t0=$(cpu_ticks "$side")
+	out=$($lg --url "https://localhost:$port$path" $cert -c "$clients" -d "$secs" "$@")
+	t1=$(cpu_ticks "$side")
+	echo "$out" | awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '
+		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		  split(t0, a, " "); split(t1, b, " "); n = v["requests"] > 0 ? v["requests"] : 1
+		  g = (b[1] - a[1]) * 1000 / hz / n; d = (b[2] - a[2]) * 1000 / hz / n
+		  print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"], n,
+			sprintf("%.3f %.3f %.3f", g + d, g, d) }'
 }
 ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 	# @REF@ in PATH is each side's referral; "body": each side's POST body
@@ -85,16 +126,17 @@ ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 	path_a=$(echo "$path" | sed "s/@REF@/$referral_a/")
 	path_b=$(echo "$path" | sed "s/@REF@/$referral_b/")
 	: > "$tmp/a"; : > "$tmp/b"
+	statements_reset
 	r=0
 	while [ $r -lt "$rounds" ]; do
 		# A first in even rounds, B first in odd ones: a drift of the
 		# machine over a run does not favour either
 		if [ $((r % 2)) -eq 0 ]; then
-			one "$api_a" "$path_a" "$cert" ${post:+--body "$body_a"} >> "$tmp/a"
-			one "$api_b" "$path_b" "$cert" ${post:+--body "$body_b"} >> "$tmp/b"
+			one a "$path_a" "$cert" ${post:+--body "$body_a"} >> "$tmp/a"
+			one b "$path_b" "$cert" ${post:+--body "$body_b"} >> "$tmp/b"
 		else
-			one "$api_b" "$path_b" "$cert" ${post:+--body "$body_b"} >> "$tmp/b"
-			one "$api_a" "$path_a" "$cert" ${post:+--body "$body_a"} >> "$tmp/a"
+			one b "$path_b" "$cert" ${post:+--body "$body_b"} >> "$tmp/b"
+			one a "$path_a" "$cert" ${post:+--body "$body_a"} >> "$tmp/a"
 		fi
 		r=$((r + 1))
 	done
@@ -104,6 +146,15 @@ ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 	printf '%s, %s clients: A %s req/s p99 %s ms | B %s req/s p99 %s ms | B/A %s | non-2xx+errors %s\n' \
 		"$name" "$clients" "$ra" "$pa" "$rb" "$pb" "$(echo "$ra $rb" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }')" "$bad"
 	echo "  rounds A: $(cut -d' ' -f1 "$tmp/a" | tr '\n' ';') B: $(cut -d' ' -f1 "$tmp/b" | tr '\n' ';')"
+	if [ "$db_b" != refgw ]; then
+		ca=$(cut -d' ' -f6 "$tmp/a" | median); cb=$(cut -d' ' -f6 "$tmp/b" | median)
+		printf '  CPU per request (gateway + its database backends): A %s ms (gateway %s, database %s) | B %s ms (gateway %s, database %s) | B/A %s\n' \
+			"$ca" "$(cut -d' ' -f7 "$tmp/a" | median)" "$(cut -d' ' -f8 "$tmp/a" | median)" \
+			"$cb" "$(cut -d' ' -f7 "$tmp/b" | median)" "$(cut -d' ' -f8 "$tmp/b" | median)" \
+			"$(echo "$ca $cb" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }')"
+	fi
+	statements_report "$(cut -d' ' -f5 "$tmp/a" | awk '{ s += $1 } END { print s + 0 }')" \
+		"$(cut -d' ' -f5 "$tmp/b" | awk '{ s += $1 } END { print s + 0 }')"
 }
 echo "# refgw A/B: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds"
 echo "# A=$bin_a B=$bin_b${AB_B_SCHEMA:+ (B on its own database, schema $AB_B_SCHEMA)}"

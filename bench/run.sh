@@ -120,17 +120,21 @@ sealed_like() {
 # reason and release_date whole.
 sealed_data="{\"identity\":\"$(sealed_like '{"given_name":"Jean","family_name":"D."}')\",\"housing_situation\":\"$(sealed_like '{"current":"prison"}')\"}"
 sealed_needs="{\"household_size\":\"$(sealed_like 1)\",\"accessibility\":\"$(sealed_like '"none"')\",\"avoid_communes\":\"$(sealed_like '["Forest"]')\",\"income_band\":\"$(sealed_like '"integration_income"')\"}"
-twin "$tmp/post.sql" "$fp" "'referral.create'" <<SQL
-SELECT status, kind, 'issue.axis1' = ANY (programs) FROM organisations WHERE id = '$orgb_id';
-SELECT array_to_string(refgw_consent_gaps('$consent', '$person', '$orgb_id', 'housing_referral', '{family,health,housing_situation,identity,income,justice}'), ' ');
-INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose) VALUES ('$person', refgw_caller(), '$orgb_id', 'issue.axis1', '$consent', 'housing_referral') RETURNING r.id, r.status, r.version \\gset
-INSERT INTO referral_data (referral_id, data, reason, needs, release_date) VALUES (:id, '$sealed_data', '$(sealed_like '"bench"')', '$sealed_needs', '$(sealed_like '"2027-01-15"')');
-INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, note, by_org) VALUES (:id, NULL, 'submitted', NULL, NULL, refgw_caller());
-SELECT refgw_emit_event('$orgb_id', 'referral.received', 'referral', :id);
-SELECT refgw_audit_append(decode('$fp', 'hex'), 'bench', 'referral.create', 'referral', :id, '$person', '{}');
+sealed_ranking=$(sealed_like '{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"release_date":"2027-01-15"}')
+# The gateway's create since schema/060: BEGIN pipelined with the
+# authentication, then the one call pipelined with COMMIT (db_query_commit).
+cat > "$tmp/post.sql" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
+\\endpipeline
+\\startpipeline
+SELECT id, status, version, outcome FROM refgw_referral_create(false, '$person', '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', NULL, '{family,health,housing_situation,identity,income,justice}', '$sealed_data', '$(sealed_like '"bench"')', '$sealed_needs', '$(sealed_like '"2027-01-15"')', '$sealed_ranking', decode('$fp', 'hex'), 'bench');
+COMMIT;
+\\endpipeline
 SQL
 for c in 1 16 64; do
-	compare "POST /v1/referrals (consent check, 5 inserts, event, audit)" $c "$tmp/post.sql" referrals \
+	compare "POST /v1/referrals (one call: consent check, 5 inserts, event, audit)" $c "$tmp/post.sql" referrals \
 		--url "$base/v1/referrals" $cert --body "$body"
 done
 # Cross-check with wrk (client certificate through build/wrk-cert.so), a

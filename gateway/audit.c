@@ -19,8 +19,8 @@ detail_text(json_t *detail)
 }
 
 /* A signed-in person acted through no certificate: NULL, not "". */
-static const char *
-certificate_of(const struct request *r)
+const char *
+audit_certificate(const struct request *r)
 {
 	return r->who.certificate_sha256[0] ? r->who.certificate_sha256 : NULL;
 }
@@ -34,7 +34,7 @@ audit_record(struct request *r, const char *action, const char *rtype, const cha
 
 	if (text == NULL)
 		return -1;
-	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", certificate_of(r), "request",
+	s = db_query(r->db, ST_AUDIT_APPEND, NULL, "certificate", audit_certificate(r), "request",
 		     r->id, "action", action, "resource_type", rtype, "resource_id", rid, "person",
 		     person, "detail", text, (char *)NULL);
 	free(text);
@@ -55,7 +55,7 @@ audit_record_reads(struct request *r, const char *action, const char *referrals,
 
 	if (text == NULL)
 		return -1;
-	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", certificate_of(r),
+	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", audit_certificate(r),
 		     "request", r->id, "action", action, "referrals", referrals, "persons", persons,
 		     "detail", text, (char *)NULL);
 	free(text);

@@ -53,6 +53,8 @@ struct audit_row {
 };
 
 /* Appends, in r's transaction.  -1 means the caller must fail the request. */
+/* The certificate an audit row names: NULL for a signed-in person. */
+const char *audit_certificate(const struct request *r);
 int audit_record(struct request *r, const char *action, const char *resource_type,
 		 const char *resource_id, const char *person_id, json_t *detail) MUSTCHECK;
 /* One `action` row per referral read at once (e.g. the candidates of a

@@ -85,6 +85,28 @@ reply_db_error(struct request *r, int status)
 }
 
 int
+reply_commit_error(struct request *r, int status)
+{
+	log_request_warnx(r->id, r->who.organisation_id, "commit failed: %s",
+			  db_status_name((enum db_status)status));
+	reply_reset(r);
+	switch ((enum db_status)status) {
+	case DB_UNAVAILABLE:
+	case DB_POOL_TIMEOUT:
+		return reply_db_error(r, DB_UNAVAILABLE);
+	case DB_TIMEOUT:
+		r->retry_after = 1;
+		return reply_problem(r, 503, "busy", "Gateway busy",
+				     "every database connection is in use; retry after a second");
+	case DB_SERIALIZATION:
+		return reply_db_error(r, DB_SERIALIZATION);
+	default:
+		return reply_problem(r, 500, "internal", "Internal error",
+				     "the change could not be committed (request %s)", r->id);
+	}
+}
+
+int
 query_limit(struct request *r)
 {
 	const char *v = req_query(r, "limit");

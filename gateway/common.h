@@ -12,6 +12,9 @@
 
 /* Shared by handlers. */
 int reply_db_error(struct request *r, int db_status);
+/* COMMIT failed (db.h's status): nothing was acknowledged, the client may
+ * retry: 503, 409 conflict-retry, else 500. */
+int reply_commit_error(struct request *r, int db_status);
 /* A person's data key could not be used (seal.h's status): 410 erased,
  * 503 key store unavailable, else 500. */
 int reply_key_store_error(struct request *r, int seal_status);

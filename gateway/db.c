@@ -630,6 +630,88 @@ db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 	return s;
 }
 
+/* The statement and COMMIT in one pipeline: the statement's result, NULL,
+ * COMMIT's (PIPELINE_ABORTED when the statement failed), NULL, SYNC. */
+static enum db_status
+pipelined_commit(struct db_conn *c, const struct db_stmt *st, const char *const *params,
+		 struct db_res **res, enum db_status *commit)
+{
+	PGresult *r, *first = NULL, *second = NULL;
+	enum db_status s = DB_ERROR;
+	int got = 0;
+
+	*res = NULL;
+	*commit = DB_ERROR;
+	if (PQenterPipelineMode(c->pg) != 1 ||
+	    (c->in_pool ? PQsendQueryPrepared(c->pg, st->name, st->nparams, params, NULL, NULL, 0)
+			: PQsendQueryParams(c->pg, st->text, st->nparams, NULL, params, NULL, NULL,
+					    0)) != 1 ||
+	    PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(c->pg) != 1)
+		goto drain;
+	for (;;) {
+		r = PQgetResult(c->pg);
+		if (r == NULL) {
+			if (PQstatus(c->pg) == CONNECTION_BAD)
+				break;
+			continue; /* end of one query's results */
+		}
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			got = 1;
+			break;
+		}
+		if (first == NULL)
+			first = r;
+		else if (second == NULL)
+			second = r;
+		else
+			PQclear(r);
+	}
+drain:
+	if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF && PQexitPipelineMode(c->pg) != 1)
+		c->broken = true;
+	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		c->broken = true;
+		conn_note(c, "connection lost");
+		s = *commit = DB_UNAVAILABLE;
+	} else if (!got || first == NULL || second == NULL) {
+		s = first ? classify(c, first) : DB_ERROR;
+		if (s == DB_OK)
+			s = DB_ERROR;
+	} else if ((s = classify(c, first)) == DB_OK) {
+		*commit = classify(c, second);
+		*res = (struct db_res *)first;
+		first = NULL;
+	}
+	PQclear(first);
+	PQclear(second);
+	return s;
+}
+
+enum db_status
+db_query_commit(struct db_conn *c, enum db_status *commit, int stmt, struct db_res **res, ...)
+{
+	const char *values[DB_MAX_PARAMS] = {0};
+	struct db_res *ignored = NULL;
+	enum db_status s;
+	va_list ap;
+	int rc;
+
+	*commit = DB_ERROR;
+	va_start(ap, res);
+	rc = bind_named(stmt, ap, values);
+	va_end(ap);
+	if (rc != 0) {
+		if (res)
+			*res = NULL;
+		return DB_ERROR;
+	}
+	s = pipelined_commit(c, &stmts[stmt], values, res ? res : &ignored, commit);
+	db_res_free(ignored);
+	return s;
+}
+
 enum db_status
 db_commit(struct db_conn *c)
 {

@@ -85,6 +85,14 @@ enum db_status db_query(struct db_conn *c, int stmt, struct db_res **res, ...)
  * the pooled session had died while idle. */
 enum db_status db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 	__attribute__((sentinel)) MUSTCHECK;
+/* db_query's statement and COMMIT in one round trip (libpq pipeline mode),
+ * inside the transaction the request's authentication began: the one
+ * server-side call of a write (docs/performance.md).  Returns the
+ * statement's status; *commit is DB_OK once committed, else why not (the
+ * statement failed: nothing committed, the transaction is left aborted for
+ * db_release to roll back; or COMMIT itself failed). */
+enum db_status db_query_commit(struct db_conn *c, enum db_status *commit, int stmt,
+			       struct db_res **res, ...) __attribute__((sentinel)) MUSTCHECK;
 /* A parameterised statement given as text (CLI and migrations only). */
 enum db_status db_exec_params(struct db_conn *c, const char *sql, int nparams,
 			      const char *const *params, struct db_res **res) MUSTCHECK;

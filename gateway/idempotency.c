@@ -146,20 +146,22 @@ out:
 }
 
 int
-idem_store(struct request *r, const char *key)
+idem_store(struct request *r, const char *key, enum db_status *commit)
 {
 	char status[8], *sealed = NULL;
 	const char *person = r->answer_person[0] ? r->answer_person : NULL;
 	int rc;
 
+	*commit = DB_ERROR;
 	snprintf(status, sizeof(status), "%d", r->status);
 	/* Personal fields are never stored in clear, replays included. */
 	if (person &&
 	    seal_text(person, "idempotency.response", r->resp, r->resp_len, &sealed) != SEAL_OK)
 		return -1;
-	rc = db_query(r->db, ST_IDEM_STORE, NULL, "key", key, "status", status, "response",
-		      sealed ? sealed : r->resp, "location", r->location[0] ? r->location : NULL,
-		      "etag", r->etag[0] ? r->etag : NULL, "person", person, (char *)NULL) == DB_OK
+	rc = db_query_commit(r->db, commit, ST_IDEM_STORE, NULL, "key", key, "status", status,
+			     "response", sealed ? sealed : r->resp, "location",
+			     r->location[0] ? r->location : NULL, "etag",
+			     r->etag[0] ? r->etag : NULL, "person", person, (char *)NULL) == DB_OK
 		     ? 0
 		     : -1;
 	free(sealed);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "db.h"
 #include "request.h"
 #include "rows.h"
 
@@ -26,7 +27,9 @@ extern const struct row_desc idem_row;
  * key is new), or the status of the answer already set on r (a replay, or a
  * refusal). */
 int idem_claim(struct request *r, const char *key);
-/* Stores r's successful answer under key.  -1: the request must fail. */
-int idem_store(struct request *r, const char *key);
+/* Stores r's successful answer under key and commits, in one round trip:
+ * *commit says whether COMMIT went through.  -1: the record could not be
+ * written (nothing committed), the request must fail. */
+int idem_store(struct request *r, const char *key, enum db_status *commit);
 
 #endif

@@ -29,23 +29,13 @@ static const struct field_spec program_update_fields[] = {
 #define COMMUNES_MAX 32
 
 int
-program_check_open(struct request *r, const char *org, const char *program)
+program_reply_closed(struct request *r, const char *org, const char *program)
 {
-	struct db_res *res = NULL;
-	enum db_status s;
-	int status = 0;
-
-	s = db_query(r->db, ST_PROGRAM_GET, &res, "org", org, "code", program, (char *)NULL);
-	if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else if (db_rows(res) > 0 && strcmp(row_val(res, 0, PROGRAM_STATUS), "open") != 0)
-		status = reply_problem(r, 422, "program-closed", "Program closed",
-				       "the program \"%s\" of organisation %s is closed: it takes "
-				       "no new referral or intake now (see GET "
-				       "/v1/organisations/%s/programs)",
-				       program, org, org);
-	db_res_free(res);
-	return status;
+	return reply_problem(r, 422, "program-closed", "Program closed",
+			     "the program \"%s\" of organisation %s is closed: it takes "
+			     "no new referral or intake now (see GET "
+			     "/v1/organisations/%s/programs)",
+			     program, org, org);
 }
 
 int

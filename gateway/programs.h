@@ -26,10 +26,9 @@ enum program_col { PROGRAM_COLUMNS(COLUMN_ENUM) };
 
 extern const struct row_desc program_row;
 
-/* A new referral or intake to `program` of organisation `org`: 0 when the
- * program is open (or unknown: the caller answers program-not-offered),
- * else the status answered (422 program-closed). */
-int program_check_open(struct request *r, const char *org, const char *program);
+/* A new referral or intake to `program` of organisation `org`, which is
+ * closed (refgw_referral_create said so, schema/060): 422 program-closed. */
+int program_reply_closed(struct request *r, const char *org, const char *program);
 
 int handle_program_list(struct request *r);
 int handle_program_update(struct request *r);

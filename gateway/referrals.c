@@ -201,146 +201,55 @@ seal_ranking(const char *person, const json_t *needs, const json_t *release, cha
 	return s;
 }
 
-/* The recipient: active, and offering the program.  0 when it may receive
- * it, else the status answered. */
+/* A create refgw_referral_create refused (schema/060: nothing written):
+ * the problem answered, as when each check was a statement of its own. */
 static int
-check_recipient(struct request *r, const char *to, const char *program)
+reply_create_refused(struct request *r, json_t *body, const struct db_res *res, json_t *fields)
 {
-	struct db_res *res = NULL;
-	enum db_status s;
-	int status = 0;
+	const char *outcome = row_val(res, 0, CREATE_OUTCOME),
+		   *to = json_str(body, "to_organisation_id"), *program = json_str(body, "program");
 
-	/* to may be the caller itself: an intake, for one of its own programs. */
-	s = db_query(r->db, ST_ORG_PROGRAM, &res, "id", to, "program", program, (char *)NULL);
-	if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else if (db_rows(res) == 0 || strcmp(row_val(res, 0, RECIPIENT_STATUS), "active") != 0)
-		status = reply_problem(r, 422, "recipient-unavailable", "Recipient unavailable",
-				       "organisation %s does not exist or is suspended", to);
-	else if (!row_bool(res, 0, RECIPIENT_OFFERS))
-		status = reply_problem(r, 422, "program-not-offered", "Program not offered",
-				       "organisation %s does not offer the program \"%s\" (see "
-				       "GET /v1/organisations)",
-				       to, program);
-	db_res_free(res);
-	return status;
-}
-
-/* The consent must cover recipient, purpose and the category of every
- * personal field sent: data's categories, reason, needs, release_date
- * (gateway/categories.c).  0 when it does, else the status answered. */
-static int
-check_coverage(struct request *r, json_t *body, bool intake)
-{
-	json_t *fields = personal_fields_used(body);
-	struct db_res *res = NULL;
-	struct buf cats;
-	enum db_status s;
-	int status = 500;
-
-	buf_init(&cats, 1024);
-	if (categories_literal(&cats, fields) != 0) {
-		status = reply_internal(r);
-		goto out;
-	}
-	s = intake ? db_query(r->db, ST_INTAKE_GAPS, &res, "consent", json_str(body, "consent_id"),
-			      "person", json_str(body, "person_id"), "purpose",
-			      json_str(body, "purpose"), "categories", cats.data, (char *)NULL)
-		   : db_query(r->db, ST_CONSENT_GAPS, &res, "consent", json_str(body, "consent_id"),
-			      "person", json_str(body, "person_id"), "to",
-			      json_str(body, "to_organisation_id"), "purpose",
-			      json_str(body, "purpose"), "categories", cats.data, (char *)NULL);
-	if (s != DB_OK) {
-		status = reply_db_error(r, s);
-		goto out;
-	}
-	if (row_val(res, 0, GAPS)[0] != '\0') {
-		status = reply_problem_errors(
+	if (strcmp(outcome, "recipient-unavailable") == 0)
+		return reply_problem(r, 422, "recipient-unavailable", "Recipient unavailable",
+				     "organisation %s does not exist or is suspended", to);
+	if (strcmp(outcome, "program-not-offered") == 0)
+		return reply_problem(r, 422, "program-not-offered", "Program not offered",
+				     "organisation %s does not offer the program \"%s\" (see "
+				     "GET /v1/organisations)",
+				     to, program);
+	if (strcmp(outcome, "program-closed") == 0)
+		return program_reply_closed(r, to, program);
+	if (strcmp(outcome, "consent-not-covering") == 0)
+		return reply_problem_errors(
 			r, 403, "consent-not-covering", "Consent does not cover this",
-			uncovered_fields(row_val(res, 0, GAPS), fields),
-			"the consent does not cover: %s", row_val(res, 0, GAPS));
-		goto out;
-	}
-	status = 0;
-out:
-	buf_free(&cats);
-	db_res_free(res);
-	json_decref(fields);
-	return status;
-}
-
-/* A relay (schema/031): relays_referral_id must be an earlier referral of
- * the same person record that the caller sent, received or took in.  0 when
- * it is (or absent), else the status answered (422 naming the field). */
-static int
-check_relay(struct request *r, json_t *body)
-{
-	const char *earlier = json_str(body, "relays_referral_id");
-	struct db_res *res = NULL;
-	enum db_status s;
-	int status = 0;
-
-	if (earlier == NULL)
-		return 0;
-	s = db_query(r->db, ST_RELAY_OK, &res, "earlier", earlier, "person",
-		     json_str(body, "person_id"), (char *)NULL);
-	if (s != DB_OK)
-		status = reply_db_error(r, s);
-	else if (!row_bool(res, 0, RELAY_OK))
-		status = reply_unprocessable_field(
+			uncovered_fields(row_val(res, 0, CREATE_DETAIL), fields),
+			"the consent does not cover: %s", row_val(res, 0, CREATE_DETAIL));
+	if (strcmp(outcome, "relay-refused") == 0)
+		return reply_unprocessable_field(
 			r, "Referral cannot be relayed", "relays_referral_id",
 			"must be an earlier referral of the same person that you sent, received or "
 			"took in");
-	db_res_free(res);
-	return status;
-}
-
-/* The referral's row: an intake (the caller to itself) waitlisted at once,
- * another submitted to its recipient. */
-static enum db_status
-insert_referral(struct request *r, json_t *body, bool intake, struct db_res **res)
-{
-	if (intake)
-		return db_query(r->db, ST_INTAKE_INSERT, res, "person", json_str(body, "person_id"),
-				"program", json_str(body, "program"), "consent",
-				json_str(body, "consent_id"), "purpose", json_str(body, "purpose"),
-				"relays", json_str(body, "relays_referral_id"), (char *)NULL);
-	return db_query(r->db, ST_REFERRAL_INSERT, res, "person", json_str(body, "person_id"), "to",
-			json_str(body, "to_organisation_id"), "program", json_str(body, "program"),
-			"consent", json_str(body, "consent_id"), "purpose",
-			json_str(body, "purpose"), "relays", json_str(body, "relays_referral_id"),
-			(char *)NULL);
-}
-
-/* Its first step: null -> submitted, the recipient told, audited
- * referral.create; an intake: null -> waitlisted, nobody else to tell,
- * audited referral.intake.  0, or -1 when it could not be written. */
-static int
-record_creation(struct request *r, const char *id, const char *to, const char *person, bool intake)
-{
-	if (db_query(r->db, ST_TRANSITION_INSERT, NULL, "id", id, "from", SQL_NULL, "to",
-		     intake ? "waitlisted" : "submitted", "reason_code", SQL_NULL, "note", SQL_NULL,
-		     (char *)NULL) != DB_OK)
-		return -1;
-	if (!intake && event_emit(r, to, "referral.received", "referral", id) != 0)
-		return -1;
-	return audit_record(r, intake ? "referral.intake" : "referral.create", "referral", id,
-			    person, NULL);
+	log_request_warnx(r->id, r->who.organisation_id, "referral create: outcome \"%s\"",
+			  outcome);
+	return reply_internal(r);
 }
 
 int
 handle_referral_create(struct request *r)
 {
-	json_t *body = NULL, *errors = NULL, *needs = NULL, *sealed_needs = NULL, *data = NULL;
+	json_t *body = NULL, *errors = NULL, *needs = NULL, *sealed_needs = NULL, *data = NULL,
+	       *fields = NULL;
 	struct db_res *res = NULL;
+	struct buf cats;
 	char *data_text = NULL, *needs_text = NULL, *reason = NULL, *release = NULL,
 	     *ranking = NULL;
-	const char *id, *to, *person;
-	enum db_status s;
+	const char *to, *person;
+	enum db_status s, commit = DB_OK;
 	enum seal_status ss;
 	bool intake;
 	int status = 500;
 
+	buf_init(&cats, 1024);
 	if ((body = body_json(r)) == NULL) {
 		status = r->status;
 		goto out;
@@ -358,14 +267,17 @@ handle_referral_create(struct request *r)
 	}
 	to = json_str(body, "to_organisation_id");
 	intake = strcmp(to, r->who.organisation_id) == 0;
-	if ((status = check_recipient(r, to, json_str(body, "program"))) != 0 ||
-	    (status = program_check_open(r, to, json_str(body, "program"))) != 0 ||
-	    (status = check_coverage(r, body, intake)) != 0 || (status = check_relay(r, body)) != 0)
+	/* The categories of every personal field sent (data's, reason, needs,
+	 * release_date: gateway/categories.c), which the consent must cover. */
+	fields = personal_fields_used(body);
+	if (categories_literal(&cats, fields) != 0) {
+		status = reply_internal(r);
 		goto out;
-	status = 500;
+	}
 	/* Each category of data, each field of needs, the reason and the
 	 * release date sealed under the person's data key: PostgreSQL sees
-	 * the categories and the needs' names, not the values (045, 051). */
+	 * the categories and the needs' names, not the values (045, 051).
+	 * Sealed before the call, which checks and writes in one go. */
 	person = json_str(body, "person_id");
 	needs = needs_stored(json_object_get(body, "needs"));
 	ss = json_is_object(json_object_get(body, "data"))
@@ -392,34 +304,42 @@ handle_referral_create(struct request *r)
 		status = reply_internal(r);
 		goto out;
 	}
-	s = insert_referral(r, body, intake, &res);
+	/* One call (schema/060), sent with COMMIT: one round trip.  With an
+	 * Idempotency-Key the router commits, with the stored answer. */
+#define REFERRAL_CREATE_ARGS                                                                       \
+	ST_REFERRAL_CREATE, &res, "intake", intake ? "true" : "false", "person", person, "to", to, \
+		"program", json_str(body, "program"), "consent", json_str(body, "consent_id"),     \
+		"purpose", json_str(body, "purpose"), "relays",                                    \
+		json_str(body, "relays_referral_id"), "categories", cats.data, "data", data_text,  \
+		"reason", reason, "needs", needs_text, "release_date", release, "ranking",         \
+		ranking, "certificate", audit_certificate(r), "request", r->id, (char *)NULL
+	s = r->idempotent ? db_query(r->db, REFERRAL_CREATE_ARGS)
+			  : db_query_commit(r->db, &commit, REFERRAL_CREATE_ARGS);
+#undef REFERRAL_CREATE_ARGS
+	/* A refusal of PostgreSQL's own (016's coverage check: 409 consent
+	 * not holding; an erased person; a constraint) as before. */
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;
 	}
-	id = row_val(res, 0, REFERRAL_ID);
-	/* Refused by PostgreSQL's own coverage check (016): 403 as above. */
-	s = db_query(r->db, ST_REFERRAL_DATA_INSERT, NULL, "id", id, "data", data_text, "reason",
-		     reason, "needs", needs_text, "release_date", release, "ranking", ranking,
-		     (char *)NULL);
-	if (s != DB_OK) {
-		status = reply_db_error(r, s);
+	if (strcmp(row_val(res, 0, CREATE_OUTCOME), "created") != 0) {
+		status = reply_create_refused(r, body, res, fields);
 		goto out;
 	}
-	if (record_creation(r, id, to, json_str(body, "person_id"), intake) != 0 ||
-	    (json_str(body, "relays_referral_id") &&
-	     db_query(r->db, ST_RELAY_NOTIFY, NULL, "earlier", json_str(body, "relays_referral_id"),
-		      (char *)NULL) != DB_OK)) {
-		status = fail_audit(r);
+	if (commit != DB_OK) {
+		status = reply_commit_error(r, commit);
 		goto out;
 	}
-	snprintf(r->location, sizeof(r->location), "/v1/referrals/%s", id);
+	r->committed = !r->idempotent;
+	snprintf(r->location, sizeof(r->location), "/v1/referrals/%s",
+		 row_val(res, 0, REFERRAL_ID));
 	snprintf(r->etag, sizeof(r->etag), "\"%s\"", row_val(res, 0, REFERRAL_VERSION));
 	/* No personal field in the 201: an idempotent replay answers from a
 	 * stored copy of it, which neither withdrawal nor erasure reaches
 	 * (hostile review).  They are read, audited, with GET. */
-	status = reply_row(r, 201, &referral_row, res, 0, ROW_PUBLIC);
+	status = reply_row(r, 201, &referral_create_row, res, 0, ROW_PUBLIC);
 out:
+	buf_free(&cats);
 	free(data_text);
 	free(needs_text);
 	free(reason);
@@ -428,6 +348,7 @@ out:
 	json_decref(data);
 	json_decref(needs);
 	json_decref(sealed_needs);
+	json_decref(fields);
 	json_decref(errors);
 	db_res_free(res);
 	json_decref(body);

@@ -96,10 +96,6 @@
 	C(RELAYED_REFERENT_ROLE, "relayed_placement.referent_role", "rp.referent_role",            \
 	  COL_STRING, COL_OMIT_NULL, NULL)
 
-/* Whether the caller may relay a referral for a person (schema/031). */
-#define RELAY_OK_COLUMNS(C)                                                                        \
-	C(RELAY_OK, "ok", "refgw_may_relay($earlier::uuid, $person::uuid)", COL_KEY, 0, NULL)
-
 /* One step of a referral's history; the note, and the outcome of a
  * completion (its reason code), only while the consent holds. */
 #define TRANSITION_COLUMNS(C)                                                                      \
@@ -117,37 +113,26 @@
 	C(TRANSITION_BY, "by_organisation_id", "by_org", COL_PLAIN, COL_NULLABLE, NULL)            \
 	C(TRANSITION_AT, "at", TS("at"), COL_PLAIN, 0, NULL)
 
-/* The recipient of a new referral. */
-#define RECIPIENT_COLUMNS(C)                                                                       \
-	C(RECIPIENT_STATUS, "status", "status", COL_KEY, 0, NULL)                                  \
-	C(RECIPIENT_KIND, "kind", "kind", COL_KEY, 0, NULL)                                        \
-	C(RECIPIENT_OFFERS, "offers", "$program = ANY (programs)", COL_KEY, 0, NULL)
-
-/* What the consent does not cover of a new referral, space-separated
- * ("recipient", "purpose", "category:<c>"...; "" when it covers all). */
-#define CONSENT_GAPS_COLUMNS(C)                                                                    \
-	C(GAPS, "gaps",                                                                            \
-	  "array_to_string(refgw_consent_gaps($consent::uuid, $person::uuid, $to::uuid, "          \
-	  "$purpose, $categories::text[]), ' ')",                                                  \
-	  COL_KEY, 0, NULL)
-
-/* The same for an intake (schema/021): the organisation itself is the
- * recipient, covered as the consent's creator. */
-#define INTAKE_GAPS_COLUMNS(C)                                                                     \
-	C(INTAKE_GAPS, "gaps",                                                                     \
-	  "array_to_string(refgw_intake_consent_gaps($consent::uuid, $person::uuid, $purpose, "    \
-	  "$categories::text[]), ' ')",                                                            \
-	  COL_KEY, 0, NULL)
+/* A new referral as refgw_referral_create answers it (schema/060): the
+ * referral's columns, then the outcome ("created", or the refusal that
+ * wrote nothing) and its detail (the consent's gaps, space-separated:
+ * "recipient", "purpose:<p>", "category:<c>"...). */
+#define REFERRAL_CREATE_OUTCOME_COLUMNS(C)                                                         \
+	C(CREATE_OUTCOME, "outcome", "r.outcome", COL_KEY, 0, NULL)                                \
+	C(CREATE_DETAIL, "detail", "r.detail", COL_KEY, COL_NULLABLE, NULL)
+#define REFERRAL_CREATE_COLUMNS(C)                                                                 \
+	REFERRAL_COLUMNS(C)                                                                        \
+	REFERRAL_CREATE_OUTCOME_COLUMNS(C)
 
 enum referral_col { REFERRAL_FULL_COLUMNS(COLUMN_ENUM) };
 enum transition_col { TRANSITION_COLUMNS(COLUMN_ENUM) };
-enum recipient_col { RECIPIENT_COLUMNS(COLUMN_ENUM) };
-enum consent_gaps_col { CONSENT_GAPS_COLUMNS(COLUMN_ENUM) };
-enum intake_gaps_col { INTAKE_GAPS_COLUMNS(COLUMN_ENUM) };
-enum relay_ok_col { RELAY_OK_COLUMNS(COLUMN_ENUM) };
+/* After the referral's columns (REFERRAL_KEY is the last of them). */
+enum referral_create_col {
+	CREATE_AFTER_REFERRAL = REFERRAL_KEY,
+	REFERRAL_CREATE_OUTCOME_COLUMNS(COLUMN_ENUM)
+};
 
-extern const struct row_desc referral_row, referral_full_row, transition_row, recipient_row,
-	consent_gaps_row, intake_gaps_row, relay_ok_row;
+extern const struct row_desc referral_row, referral_full_row, transition_row, referral_create_row;
 
 enum referral_party { PARTY_RECEIVER, PARTY_SENDER };
 

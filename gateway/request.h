@@ -104,9 +104,11 @@ struct request {
 	char answer_person[37];
 	char allow[64];
 	int retry_after;
-	bool replayed;           /* answered from an Idempotency-Key record */
-	bool vary_language;      /* the body depends on lang: Vary: Accept-Language */
-	bool close_connection;   /* the framing cannot be trusted: no keep-alive */
+	bool replayed;         /* answered from an Idempotency-Key record */
+	bool idempotent;       /* an Idempotency-Key claimed: the router commits with its record */
+	bool committed;        /* the handler committed with its one call (db_query_commit) */
+	bool vary_language;    /* the body depends on lang: Vary: Accept-Language */
+	bool close_connection; /* the framing cannot be trusted: no keep-alive */
 	const char *bad_framing; /* why, when the framing was refused */
 
 	/* Long-poll (GET /v1/events?wait=): the handler asks to wait for news of

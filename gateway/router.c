@@ -421,7 +421,8 @@ router_dispatch(struct request *r, const char *fp)
 	}
 	idem_key = (rt->flags & ROUTE_IDEMPOTENT) ? req_header(r, "Idempotency-Key") : NULL;
 	if (idem_key && idem_claim(r, idem_key) != 0)
-		goto out;              /* replayed, or refused */
+		goto out; /* replayed, or refused */
+	r->idempotent = idem_key != NULL;
 	(void)seal_unavailable_take(); /* nothing left from another request */
 	status = rt->handler(r);
 	/* The status defaults to 500: a handler that built no answer never
@@ -444,7 +445,12 @@ router_dispatch(struct request *r, const char *fp)
 		}
 		goto out;
 	}
-	if (idem_key && idem_store(r, idem_key) != 0) {
+	/* A handler whose one call carried COMMIT (db_query_commit) has
+	 * committed; else the idempotency record goes with COMMIT, in one
+	 * round trip. */
+	if (r->committed)
+		s = DB_OK;
+	else if (idem_key && idem_store(r, idem_key, &s) != 0) {
 		reply_reset(r);
 		if (db_lost(r->db))
 			unavailable(r, DB_UNAVAILABLE);
@@ -453,20 +459,11 @@ router_dispatch(struct request *r, const char *fp)
 				      "the idempotency record could not be written (request id %s)",
 				      r->id);
 		goto out;
-	}
-	s = db_commit(r->db);
+	} else if (!idem_key)
+		s = db_commit(r->db);
 	if (s != DB_OK) {
 		/* Nothing was acknowledged: the client may retry. */
-		log_request_warnx(r->id, r->who.organisation_id, "commit failed: %s",
-				  db_status_name(s));
-		if (s == DB_UNAVAILABLE || s == DB_TIMEOUT)
-			unavailable(r, s == DB_TIMEOUT ? DB_POOL_TIMEOUT : s);
-		else if (s == DB_SERIALIZATION)
-			reply_problem(r, 409, "conflict-retry", "Concurrent change",
-				      "a concurrent change conflicted with this one; retry");
-		else
-			reply_problem(r, 500, "internal", "Internal error",
-				      "the change could not be committed (request %s)", r->id);
+		reply_commit_error(r, s);
 	} else if (rt->flags & ROUTE_CHANGES_IDENTITY) {
 		identity_cache_invalidate();
 	} else if (identity_generation && !r->browser && r->status == 200 &&

@@ -70,11 +70,8 @@
 
 ROW_DESC(referral_row, REFERRAL_COLUMNS);
 ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
-ROW_DESC(relay_ok_row, RELAY_OK_COLUMNS);
+ROW_DESC(referral_create_row, REFERRAL_CREATE_COLUMNS);
 ROW_DESC(transition_row, TRANSITION_COLUMNS);
-ROW_DESC(recipient_row, RECIPIENT_COLUMNS);
-ROW_DESC(consent_gaps_row, CONSENT_GAPS_COLUMNS);
-ROW_DESC(intake_gaps_row, INTAKE_GAPS_COLUMNS);
 ROW_DESC(event_row, EVENT_COLUMNS);
 ROW_DESC(identity_row, IDENTITY_COLUMNS);
 ROW_DESC(scalar_row, SCALAR_COLUMNS);
@@ -265,38 +262,19 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT {cols}", "id reason",
 				 &consent_withdrawal_row},
 	/* referrals (referrals.h) */
-	[ST_ORG_PROGRAM] = {"org_program", "SELECT {cols} FROM organisations WHERE id = $id::uuid",
-			    "id program", &recipient_row},
-	[ST_CONSENT_GAPS] = {"consent_gaps", "SELECT {cols}",
-			     "consent person to purpose categories", &consent_gaps_row},
-	[ST_REFERRAL_INSERT] = {"referral_insert",
-				"INSERT INTO referrals AS r (person_id, from_org, to_org, program, "
-				"consent_id, purpose, relays_referral_id) VALUES ($person::uuid, "
-				"refgw_caller(), $to::uuid, $program, $consent::uuid, $purpose, "
-				"$relays::uuid) RETURNING {cols}",
-				"person to program consent purpose relays", &referral_row},
-	/* An intake (schema/021): its own organisation at both ends, on its
-	 * waitlist at once. */
-	[ST_INTAKE_GAPS] = {"intake_gaps", "SELECT {cols}", "consent person purpose categories",
-			    &intake_gaps_row},
-	[ST_INTAKE_INSERT] = {"intake_insert",
-			      "INSERT INTO referrals AS r (person_id, from_org, to_org, program, "
-			      "consent_id, purpose, status, relays_referral_id) VALUES "
-			      "($person::uuid, refgw_caller(), refgw_caller(), $program, "
-			      "$consent::uuid, $purpose, 'waitlisted', $relays::uuid) "
-			      "RETURNING {cols}",
-			      "person program consent purpose relays", &referral_row},
-	/* A relay (schema/031): of an earlier referral of the person that
-	 * the caller sent, received or took in; its parties told. */
-	[ST_RELAY_OK] = {"relay_ok", "SELECT {cols}", "earlier person", &relay_ok_row},
-	[ST_RELAY_NOTIFY] = {"relay_notify", "SELECT refgw_relay_notify($earlier::uuid)", "earlier",
-			     NULL},
-	[ST_REFERRAL_DATA_INSERT] =
-		{"referral_data_insert",
-		 "INSERT INTO referral_data (referral_id, data, reason, needs, "
-		 "release_date, ranking) VALUES ($id::uuid, $data::jsonb, $reason, "
-		 "$needs::jsonb, $release_date, $ranking)",
-		 "id data reason needs release_date ranking", NULL},
+	/* The whole create, one call (schema/060): recipient, program,
+	 * consent and relay checked, the referral, its personal fields, its
+	 * first transition, the event, the audit row and a relay's notices;
+	 * sent with COMMIT (db_query_commit). */
+	[ST_REFERRAL_CREATE] = {"referral_create",
+				"SELECT {cols} FROM refgw_referral_create($intake::boolean, "
+				"$person::uuid, $to::uuid, $program, $consent::uuid, $purpose, "
+				"$relays::uuid, $categories::text[], $data::jsonb, $reason, "
+				"$needs::jsonb, $release_date, $ranking, decode($certificate, "
+				"'hex'), $request) r",
+				"intake person to program consent purpose relays categories data "
+				"reason needs release_date ranking certificate request",
+				&referral_create_row},
 	[ST_TRANSITION_INSERT] = {"transition_insert",
 				  "INSERT INTO referral_transitions (referral_id, from_status, "
 				  "to_status, reason_code, note, by_org) VALUES ($id::uuid, $from, "

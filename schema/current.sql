@@ -20,6 +20,29 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: refgw_referral_created; Type: TYPE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TYPE public.refgw_referral_created AS (
+	id uuid,
+	status text,
+	version integer,
+	person_id uuid,
+	from_org uuid,
+	to_org uuid,
+	program text,
+	consent_id uuid,
+	purpose text,
+	relays_referral_id uuid,
+	created_at timestamp with time zone,
+	updated_at timestamp with time zone,
+	outcome text,
+	detail text
+);
+
+ALTER TYPE public.refgw_referral_created OWNER TO refgw_owner;
+
+--
 -- Name: refgw_accept_proposal(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -185,7 +208,7 @@ ALTER TABLE public.audit_log OWNER TO refgw_owner;
 --
 
 CREATE FUNCTION public.refgw_audit_canonical(a public.audit_log) RETURNS text
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE sql STABLE
     AS $$
     SELECT CASE WHEN a.user_id IS NULL THEN 'refgw-audit-v1' ELSE 'refgw-audit-v2' END
         || refgw_audit_field(a.lane::text)
@@ -287,13 +310,14 @@ CREATE FUNCTION public.refgw_audit_write(p_org uuid, p_certificate bytea, p_requ
     AS $$
 DECLARE
     r audit_log;
-    l audit_lanes;
 BEGIN
     r.lane := pg_backend_pid();
-    INSERT INTO audit_lanes (lane, seq, head) VALUES (r.lane, 0, '\x'::bytea)
-        ON CONFLICT (lane) DO NOTHING;
-    SELECT * INTO STRICT l FROM audit_lanes WHERE lane = r.lane FOR UPDATE;
-    r.seq := l.seq + 1;
+    UPDATE audit_lanes l SET seq = l.seq + 1 WHERE l.lane = r.lane
+        RETURNING l.seq, l.head INTO r.seq, r.prev_hash;
+    IF NOT FOUND THEN
+        INSERT INTO audit_lanes (lane, seq, head) VALUES (r.lane, 1, '\x'::bytea)
+            RETURNING seq, head INTO r.seq, r.prev_hash;
+    END IF;
     r.at := date_trunc('microseconds', clock_timestamp());
     r.organisation_id := p_org;
     r.certificate_sha256 := p_certificate;
@@ -310,10 +334,9 @@ BEGIN
             r.user_label := coalesce(current_setting('refgw.user_label', true), '');
         END IF;
     END IF;
-    r.prev_hash := l.head;
-    r.hash := sha256(l.head || convert_to(refgw_audit_canonical(r), 'UTF8'));
+    r.hash := sha256(r.prev_hash || convert_to(refgw_audit_canonical(r), 'UTF8'));
     INSERT INTO audit_log VALUES (r.*);
-    UPDATE audit_lanes SET seq = r.seq, head = r.hash WHERE lane = r.lane;
+    UPDATE audit_lanes SET head = r.hash WHERE lane = r.lane;
     RETURN r.seq;
 END
 $$;
@@ -2545,6 +2568,97 @@ END
 $$;
 
 ALTER FUNCTION public.refgw_referral_consent_hold(p_referral uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_referral_create(boolean, uuid, uuid, text, uuid, text, uuid, text[], jsonb, text, jsonb, text, text, bytea, text); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) RETURNS public.refgw_referral_created
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    res refgw_referral_created;
+    o_status text;
+    o_offers boolean;
+    gaps text[];
+BEGIN
+    IF refgw_caller() IS NULL THEN
+        RAISE EXCEPTION 'refgw_referral_create needs an authenticated caller'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- The recipient: active, and offering the program.
+    SELECT o.status, p_program = ANY (o.programs) INTO o_status, o_offers
+      FROM organisations o WHERE o.id = p_to;
+    IF NOT FOUND OR o_status <> 'active' THEN
+        res.outcome := 'recipient-unavailable';
+        RETURN res;
+    END IF;
+    IF NOT o_offers THEN
+        res.outcome := 'program-not-offered';
+        RETURN res;
+    END IF;
+    -- The program open (no row of it: open).
+    IF EXISTS (SELECT 1 FROM programs p
+                WHERE p.organisation_id = p_to AND p.code = p_program AND p.status <> 'open') THEN
+        res.outcome := 'program-closed';
+        RETURN res;
+    END IF;
+    -- The consent covers recipient, purpose and every category sent.
+    gaps := CASE WHEN p_intake
+                 THEN refgw_intake_consent_gaps(p_consent, p_person, p_purpose, p_categories)
+                 ELSE refgw_consent_gaps(p_consent, p_person, p_to, p_purpose, p_categories) END;
+    IF cardinality(gaps) > 0 THEN
+        res.outcome := 'consent-not-covering';
+        res.detail := array_to_string(gaps, ' ');
+        RETURN res;
+    END IF;
+    -- A relay: of an earlier referral of the person the caller took part in.
+    IF p_relays IS NOT NULL AND NOT refgw_may_relay(p_relays, p_person) THEN
+        res.outcome := 'relay-refused';
+        RETURN res;
+    END IF;
+    IF p_intake THEN
+        INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose,
+                                    status, relays_referral_id)
+             VALUES (p_person, refgw_caller(), refgw_caller(), p_program, p_consent, p_purpose,
+                     'waitlisted', p_relays)
+          RETURNING r.id, r.status, r.version, r.person_id, r.from_org, r.to_org, r.program,
+                    r.consent_id, r.purpose, r.relays_referral_id, r.created_at, r.updated_at
+               INTO res.id, res.status, res.version, res.person_id, res.from_org, res.to_org,
+                    res.program, res.consent_id, res.purpose, res.relays_referral_id,
+                    res.created_at, res.updated_at;
+    ELSE
+        INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose,
+                                    relays_referral_id)
+             VALUES (p_person, refgw_caller(), p_to, p_program, p_consent, p_purpose, p_relays)
+          RETURNING r.id, r.status, r.version, r.person_id, r.from_org, r.to_org, r.program,
+                    r.consent_id, r.purpose, r.relays_referral_id, r.created_at, r.updated_at
+               INTO res.id, res.status, res.version, res.person_id, res.from_org, res.to_org,
+                    res.program, res.consent_id, res.purpose, res.relays_referral_id,
+                    res.created_at, res.updated_at;
+    END IF;
+    INSERT INTO referral_data (referral_id, data, reason, needs, release_date, ranking)
+         VALUES (res.id, p_data, p_reason, p_needs, p_release_date, p_ranking);
+    INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, note,
+                                      by_org)
+         VALUES (res.id, NULL, CASE WHEN p_intake THEN 'waitlisted' ELSE 'submitted' END,
+                 NULL, NULL, refgw_caller());
+    IF NOT p_intake THEN
+        PERFORM refgw_emit_event(p_to, 'referral.received', 'referral', res.id);
+    END IF;
+    PERFORM refgw_audit_append(p_certificate, p_request,
+                               CASE WHEN p_intake THEN 'referral.intake' ELSE 'referral.create' END,
+                               'referral', res.id::text, p_person, '{}'::jsonb);
+    IF p_relays IS NOT NULL THEN
+        PERFORM refgw_relay_notify(p_relays);
+    END IF;
+    res.outcome := 'created';
+    RETURN res;
+END
+$$;
+
+ALTER FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_referral_data_shown(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -6430,6 +6544,13 @@ GRANT ALL ON FUNCTION public.refgw_referral_consent_covers(p_referral uuid, p_ca
 --
 
 REVOKE ALL ON FUNCTION public.refgw_referral_consent_hold(p_referral uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_referral_data_shown(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner

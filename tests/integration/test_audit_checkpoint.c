@@ -156,7 +156,7 @@ setup_template(void)
 }
 
 static const char *const test_dbs[] = {"refgw_ckpt_vanish", "refgw_ckpt_shrink",
-				       "refgw_ckpt_forged"};
+				       "refgw_ckpt_forged", "refgw_ckpt_append"};
 
 static void
 teardown_template(void)
@@ -221,6 +221,62 @@ real_lane(const char *db)
 	ck_assert_int_gt(lane, 0);
 	return lane;
 }
+
+/* The append (schema/061: one UPDATE takes the lane's next seq and head; a
+ * backend's first row makes its lane): two rows from one session follow
+ * the lane's head, in order, each chained to the one before; the head
+ * moves to the last; the chain verifies. */
+START_TEST(appends_continue_their_lane_in_order)
+{
+	const char *db = test_dbs[3];
+	char file[256], out[8192];
+	PGconn *c;
+	long before, seq1, seq2;
+
+	fresh_db(db, file, sizeof(file));
+	c = connect_db(db, NULL);
+	before = sql_long(c,
+			  "SELECT coalesce((SELECT seq FROM audit_lanes WHERE lane = "
+			  "pg_backend_pid()), 0)",
+			  0, NULL);
+	exec_ok(c, "CREATE TEMP TABLE head_before AS SELECT coalesce((SELECT head FROM "
+		   "audit_lanes WHERE lane = pg_backend_pid()), '\\x'::bytea) AS head");
+	seq1 = sql_long(c,
+			"SELECT refgw_audit_write(NULL, NULL, 'append-1', 'test.append', '', "
+			"'', NULL, '{}')",
+			0, NULL);
+	seq2 = sql_long(c,
+			"SELECT refgw_audit_write(NULL, NULL, 'append-2', 'test.append', '', "
+			"'', NULL, '{\"n\":2}')",
+			0, NULL);
+	ck_assert_int_eq(seq1, before + 1);
+	ck_assert_int_eq(seq2, before + 2);
+	/* The first follows the lane's head as it was, the second the first. */
+	ck_assert_int_eq(
+		sql_long(c,
+			 "SELECT count(*) FROM audit_log a, head_before h WHERE a.lane = "
+			 "pg_backend_pid() AND a.request_id = 'append-1' AND a.prev_hash = "
+			 "h.head",
+			 0, NULL),
+		1);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM audit_log a JOIN audit_log b ON b.lane = "
+				  "a.lane AND b.seq = a.seq + 1 AND b.prev_hash = a.hash WHERE "
+				  "a.lane = pg_backend_pid() AND a.request_id = 'append-1' AND "
+				  "b.request_id = 'append-2'",
+				  0, NULL),
+			 1);
+	ck_assert_int_eq(sql_long(c,
+				  "SELECT count(*) FROM audit_lanes l JOIN audit_log b ON b.lane = "
+				  "l.lane AND b.seq = l.seq AND b.hash = l.head WHERE l.lane = "
+				  "pg_backend_pid() AND b.request_id = 'append-2'",
+				  0, NULL),
+			 1);
+	PQfinish(c);
+	ck_assert_msg(cli(db, "audit verify", out, sizeof(out)) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "audit chain intact"));
+}
+END_TEST
 
 START_TEST(a_deleted_lane_fails_verify_against_a_checkpoint)
 {
@@ -343,6 +399,7 @@ audit_checkpoint_suite(void)
 
 	tcase_set_timeout(t, 120);
 	tcase_add_unchecked_fixture(t, setup_template, teardown_template);
+	tcase_add_test(t, appends_continue_their_lane_in_order);
 	tcase_add_test(t, a_deleted_lane_fails_verify_against_a_checkpoint);
 	tcase_add_test(t, a_cut_tail_or_a_rewritten_lane_fails_verify_against_a_checkpoint);
 	tcase_add_test(t, an_altered_or_foreign_checkpoint_file_fails);

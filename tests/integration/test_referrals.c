@@ -235,6 +235,80 @@ START_TEST(referral_refused_unless_consent_covers)
 }
 END_TEST
 
+/* As the owner: one statement that must succeed. */
+static void
+owner_exec(const char *sql)
+{
+	PGconn *admin = sql_admin();
+	PGresult *res = PQexec(admin, sql);
+
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
+		      PQerrorMessage(admin));
+	PQclear(res);
+	PQfinish(admin);
+}
+
+/* The create goes as one call pipelined with COMMIT (schema/060): when
+ * COMMIT itself fails (here a deferred trigger, for one person only), the
+ * client is told so, and nothing of it stays: no referral, no audit row, no
+ * event.  With an Idempotency-Key the router commits with the stored
+ * answer: the same, and a retry with the key runs anew. */
+START_TEST(create_refused_at_commit_acknowledges_nothing)
+{
+	char *person = new_person("orga"), body[2048], sql[1024];
+	char *consent = post_consent("orga", person, "orgb", "\"identity\"");
+	const char *hdr[2] = {"Idempotency-Key: commit-refused-1", NULL};
+	static const char *const received =
+		"SELECT count(*) FROM events WHERE organisation_id = $1::uuid AND "
+		"type = 'referral.received'";
+	long events = sql_count(received, org_id("orgb"));
+	struct resp r;
+	int k;
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE FUNCTION test_refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
+		 "$$ BEGIN IF NEW.person_id = '%s' THEN RAISE EXCEPTION 'refused at commit'; "
+		 "END IF; RETURN NULL; END $$",
+		 person);
+	owner_exec(sql);
+	owner_exec("CREATE CONSTRAINT TRIGGER test_refuse_at_commit AFTER INSERT ON referrals "
+		   "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+		   "test_refuse_at_commit()");
+	referral_body(body, sizeof(body), person, "orgb", "issue.axis1", consent,
+		      "{\"identity\":{\"given_name\":\"Jean\"}}");
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, k ? hdr : NULL, &r),
+				 0);
+		ck_assert_msg(r.status == 500, "%s: %ld %s", k ? "keyed" : "plain", r.status,
+			      r.body);
+		ck_assert_str_eq(problem_type(&r), URN "internal");
+		ck_assert_ptr_nonnull(strstr(r.body, "could not be committed"));
+		resp_free(&r);
+	}
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals WHERE person_id = $1", person),
+			 0);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE person_id = $1 AND "
+				   "action = 'referral.create'",
+				   person),
+			 0);
+	ck_assert_int_eq(sql_count(received, org_id("orgb")), events);
+	owner_exec("DROP TRIGGER test_refuse_at_commit ON referrals");
+	owner_exec("DROP FUNCTION test_refuse_at_commit()");
+	/* Nothing was stored under the key: the retry creates. */
+	ck_assert_int_eq(call("orga", "POST", "/v1/referrals", body, hdr, &r), 0);
+	ck_assert_msg(r.status == 201, "%ld %s", r.status, r.body);
+	resp_free(&r);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals r JOIN audit_log a ON "
+				   "a.resource_id = r.id::text AND a.action = 'referral.create' "
+				   "WHERE r.person_id = $1",
+				   person),
+			 1);
+	ck_assert_int_eq(sql_count(received, org_id("orgb")), events + 1);
+	free(person);
+	free(consent);
+}
+END_TEST
+
 START_TEST(referral_visible_to_sender_and_receiver_only)
 {
 	char *person = NULL, *id = new_referral(&person, NULL), path[128];
@@ -1033,6 +1107,7 @@ referrals_suite(void)
 	tcase_add_test(t, persons_are_pseudonymous);
 	tcase_add_test(t, consent_validation);
 	tcase_add_test(t, referral_refused_unless_consent_covers);
+	tcase_add_test(t, create_refused_at_commit_acknowledges_nothing);
 	tcase_add_test(t, referral_visible_to_sender_and_receiver_only);
 	tcase_add_test(t, referral_lists_page_with_cursor);
 	tcase_add_test(t, list_cursor_refused_by_postgres_leaves_sessions_clean);
