@@ -50,14 +50,21 @@ int
 audit_record_reads(struct request *r, const char *action, const char *referrals,
 		   const char *persons, json_t *detail)
 {
+	return audit_record_reads_of(r, action, "referral", referrals, persons, detail);
+}
+
+int
+audit_record_reads_of(struct request *r, const char *action, const char *resource_type,
+		      const char *ids, const char *persons, json_t *detail)
+{
 	char *text = detail_text(detail);
 	enum db_status s;
 
 	if (text == NULL)
 		return -1;
 	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", certificate_of(r),
-		     "request", r->id, "action", action, "referrals", referrals, "persons", persons,
-		     "detail", text, (char *)NULL);
+		     "request", r->id, "action", action, "type", resource_type, "ids", ids,
+		     "persons", persons, "detail", text, (char *)NULL);
 	free(text);
 	if (s != DB_OK) {
 		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",

@@ -60,6 +60,10 @@ int audit_record(struct request *r, const char *action, const char *resource_typ
  * length, "{id,id}" and "{person,person}". */
 int audit_record_reads(struct request *r, const char *action, const char *referrals,
 		       const char *persons, json_t *detail) MUSTCHECK;
+/* The same for resources of another type (a page of proposals, persons,
+ * occupancies): ids and persons as above; a person may be NULL. */
+int audit_record_reads_of(struct request *r, const char *action, const char *resource_type,
+			  const char *ids, const char *persons, json_t *detail) MUSTCHECK;
 /* The same on a connection outside a request: the CLI, connected as the schema
  * owner, through refgw_audit_append_system (no organisation), in its transaction. */
 int audit_record_conn(struct db_conn *c, const char *request_id, const char *action,

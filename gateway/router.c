@@ -160,6 +160,9 @@ const struct route routes[] = {
 	 0},
 	{HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read",
 	 "units.candidates", 0},
+	/* Every proposal of the caller's, as the units' operator or as the
+	 * proposer (RLS shows the same), newest first (issue 18). */
+	{HTTP_GET, "/v1/proposals", handle_proposal_list_mine, "unit.read", "proposals.mine", 0},
 	{HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
 	 "proposals.decide", 0},
 	{HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage",

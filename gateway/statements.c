@@ -68,6 +68,17 @@
 	"AND (r.created_at, r.id) > ($after_time::timestamptz, $after_id::uuid) "                  \
 	"ORDER BY r.created_at, r.id LIMIT $limit::int"
 
+/* A newest-first page of the caller's proposals (GET /v1/proposals), on one
+ * side or both: the keyset descends from KEYSET_LAST_* (schema/056's
+ * indexes).  Row-level security shows the same rows again. */
+#define PROPOSAL_LIST_MINE(side_cond)                                                              \
+	"SELECT {cols} FROM proposals p WHERE " side_cond " "                                      \
+	"AND ($status::text IS NULL OR p.status = $status) "                                       \
+	"AND ($unit::uuid IS NULL OR p.unit_id = $unit::uuid) "                                    \
+	"AND (p.created_at, p.id) < ($before_time::timestamptz, $before_id::uuid) "                \
+	"ORDER BY p.created_at DESC, p.id DESC LIMIT $limit::int"
+#define PROPOSAL_LIST_MINE_PARAMS "status unit before_time before_id limit"
+
 ROW_DESC(referral_row, REFERRAL_COLUMNS);
 ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
 ROW_DESC(relay_ok_row, RELAY_OK_COLUMNS);
@@ -510,6 +521,16 @@ struct db_stmt statements[ST_COUNT] = {
 			      "SELECT {cols} FROM proposals p WHERE p.unit_id = $unit::uuid "
 			      "ORDER BY p.created_at, p.id",
 			      "unit", &proposal_row},
+	[ST_PROPOSAL_LIST_OPERATOR] = {"proposal_list_operator",
+				       PROPOSAL_LIST_MINE("p.operator_org = refgw_caller()"),
+				       PROPOSAL_LIST_MINE_PARAMS, &proposal_row},
+	[ST_PROPOSAL_LIST_PROPOSER] = {"proposal_list_proposer",
+				       PROPOSAL_LIST_MINE("p.proposer_org = refgw_caller()"),
+				       PROPOSAL_LIST_MINE_PARAMS, &proposal_row},
+	[ST_PROPOSAL_LIST_MINE] = {"proposal_list_mine",
+				   PROPOSAL_LIST_MINE("(p.operator_org = refgw_caller() OR "
+						      "p.proposer_org = refgw_caller())"),
+				   PROPOSAL_LIST_MINE_PARAMS, &proposal_row},
 	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT {cols}", "id", &accept_row},
 	[ST_PROPOSAL_DECLINE] =
 		{"proposal_decline",
@@ -559,9 +580,9 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_AUDIT_APPEND_READS] =
 		{"audit_append_reads",
 		 "SELECT count(refgw_audit_append(decode($certificate, 'hex'), $request, $action, "
-		 "'referral', x.id::text, x.person, $detail::jsonb)) FROM "
-		 "unnest($referrals::uuid[], $persons::uuid[]) AS x(id, person)",
-		 "certificate request action referrals persons detail", NULL},
+		 "$type, x.id::text, x.person, $detail::jsonb)) FROM "
+		 "unnest($ids::uuid[], $persons::uuid[]) AS x(id, person)",
+		 "certificate request action type ids persons detail", NULL},
 	/* reports (reports.h): the functions' own order */
 	[ST_REPORT_OCCUPANCY] = {"report_occupancy",
 				 "SELECT {cols} FROM refgw_report_occupancy() o", NULL,

@@ -1,0 +1,315 @@
+/* The caller's lists the console lacked (issue 18): GET /v1/proposals,
+ * GET /v1/persons and GET /v1/occupancies — who sees what (a third
+ * organisation nothing, row-level security the same), pages across a
+ * cursor, filters, a bad filter refused with its field, the audit of the
+ * personal data a page shows. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+static char *
+must(char *id)
+{
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+/* orga's person and consent (for orgb and housing operators), its referral
+ * to orgb; the person's id in person_out, the consent's in consent_out. */
+static char *
+new_referral(const char *tag, char **person_out, char **consent_out)
+{
+	char body[1024], *person, *consent, *ref;
+
+	snprintf(body, sizeof(body), "{\"external_ref\":\"%s\",\"birth_year\":1980}", tag);
+	person = must(post_id("orga", "/v1/persons", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"recipients\":[{\"organisation_id\":\"%s\"},"
+		 "{\"kind\":\"housing_operator\"}],\"purposes\":[\"housing_referral\"],"
+		 "\"data_categories\":[\"identity\"],\"valid_until\":\"2099-01-01\","
+		 "\"evidence\":{\"method\":\"oral\",\"witness\":\"W\",\"recorded_by\":\"R\"}}",
+		 person, org_id("orgb"));
+	consent = must(post_id("orga", "/v1/consents", body, 201));
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"issue.axis1\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"data\":{\"identity\":{\"given_name\":\"L\"}}}",
+		 person, org_id("orgb"), consent);
+	ref = must(post_id("orga", "/v1/referrals", body, 201));
+	if (person_out)
+		*person_out = person;
+	else
+		free(person);
+	if (consent_out)
+		*consent_out = consent;
+	else
+		free(consent);
+	return ref;
+}
+
+/* orgc publishes a unit for homeless services. */
+static char *
+new_unit(const char *label)
+{
+	char body[1024];
+	char *site = must(post_id(
+		"orgc", "/v1/sites",
+		"{\"name\":\"Lists\",\"commune\":\"Forest\",\"period_from\":\"2023-03-01\"}", 201));
+
+	snprintf(body, sizeof(body),
+		 "{\"site_id\":\"%s\",\"label\":\"%s\",\"type\":\"studio\",\"bedrooms\":0,"
+		 "\"commune\":\"Forest\",\"address\":\"Rue des Listes 1, 1190 Forest\","
+		 "\"available_from\":\"2026-12-01\",\"terms\":\"transit\","
+		 "\"audience\":[{\"kind\":\"homeless_service\"}],\"status\":\"published\"}",
+		 site, label);
+	free(site);
+	return must(post_id("orgc", "/v1/units", body, 201));
+}
+
+/* orgb proposes the referral for the unit, with a note. */
+static char *
+propose(const char *unit, const char *referral)
+{
+	char path[128], body[256];
+
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	snprintf(body, sizeof(body), "{\"referral_id\":\"%s\",\"note\":\"Ready to move.\"}",
+		 referral);
+	return must(post_id("orgb", path, body, 201));
+}
+
+/* slug's GET path: 200 and its items (a new reference), or fails. */
+static json_t *
+items_of(const char *slug, const char *path)
+{
+	struct resp r;
+	json_t *items;
+
+	ck_assert_int_eq(call(slug, "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
+	items = json_incref(json_object_get(r.json, "items"));
+	ck_assert_ptr_nonnull(items);
+	resp_free(&r);
+	return items;
+}
+
+static long
+count_of(const char *slug, const char *path)
+{
+	json_t *items = items_of(slug, path);
+	long n = (long)json_array_size(items);
+
+	json_decref(items);
+	return n;
+}
+
+/* A bad query: 400 problem+json naming field (NULL: a bad cursor). */
+static void
+refused(const char *slug, const char *path, const char *field)
+{
+	struct resp r;
+	json_t *e;
+
+	ck_assert_int_eq(call(slug, "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 400, "GET %s: %ld", path, r.status);
+	if (field == NULL) { /* a cursor: the problem says it */
+		ck_assert_str_eq(problem_type(&r), "urn:refgw:problem:invalid-cursor");
+		resp_free(&r);
+		return;
+	}
+	e = json_array_get(json_object_get(r.json, "errors"), 0);
+	ck_assert_msg(e && strcmp(json_string_value(json_object_get(e, "field")), field) == 0,
+		      "GET %s: %s", path, r.body);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(e, "message")));
+	resp_free(&r);
+}
+
+/* What row-level security shows slug of query (one uuid parameter). */
+static long
+seen_by(const char *slug, const char *query, const char *param)
+{
+	PGconn *app = sql_app();
+	const char *o[1] = {org_id(slug)}, *p[1] = {param};
+	PGresult *res = PQexec(app, "BEGIN");
+	long n;
+
+	PQclear(res);
+	ck_assert_int_eq(
+		sql_long(app,
+			 "SELECT count(*) FROM (SELECT set_config('refgw.org_id', $1, true)) s", 1,
+			 o),
+		1);
+	n = sql_long(app, query, 1, p);
+	res = PQexec(app, "ROLLBACK");
+	PQclear(res);
+	PQfinish(app);
+	ck_assert_int_ge(n, 0);
+	return n;
+}
+
+static long
+audit_rows(const char *action, const char *resource)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q),
+		 "SELECT count(*) FROM audit_log WHERE action = '%s' AND resource_id = $1", action);
+	return sql_count(q, resource);
+}
+
+/* ------------------------------------------------------------ proposals */
+
+START_TEST(proposals_operator_and_proposer_see_theirs_newest_first)
+{
+	char *unit = new_unit("L-1"), *p[3], path[256];
+	json_t *items;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char *ref = new_referral("LP-1", NULL, NULL);
+		p[i] = propose(unit, ref);
+		free(ref);
+	}
+	/* The operator, to decide: all three, newest first, the item shape
+	 * of GET /v1/units/{id}/proposals. */
+	snprintf(path, sizeof(path), "/v1/proposals?role=operator&unit_id=%s", unit);
+	items = items_of("orgc", path);
+	ck_assert_int_eq(json_array_size(items), 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_str_eq(
+			json_string_value(json_object_get(json_array_get(items, (size_t)i), "id")),
+			p[2 - i]);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "note")),
+			 "Ready to move.");
+	ck_assert_ptr_null(json_object_get(json_array_get(items, 0), "cursor_key"));
+	ck_assert_ptr_null(json_object_get(json_array_get(items, 0), "person_id"));
+	json_decref(items);
+	/* The proposer sees the ones it made; as operator, none. */
+	snprintf(path, sizeof(path), "/v1/proposals?role=proposer&unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgb", path), 3);
+	snprintf(path, sizeof(path), "/v1/proposals?role=operator&unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgb", path), 0);
+	snprintf(path, sizeof(path), "/v1/proposals?unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgb", path), 3);
+	ck_assert_int_eq(count_of("orgc", path), 3);
+	/* A third organisation (in the unit's audience kind or not), and the
+	 * referral's sender, which did not propose: nothing. */
+	ck_assert_int_eq(count_of("orgd", path), 0);
+	ck_assert_int_eq(count_of("orga", path), 0);
+	/* Row-level security shows orgd none of them either. */
+	ck_assert_int_eq(
+		seen_by("orgd", "SELECT count(*) FROM proposals WHERE unit_id = $1::uuid", unit),
+		0);
+	ck_assert_int_eq(
+		seen_by("orgc", "SELECT count(*) FROM proposals WHERE unit_id = $1::uuid", unit),
+		3);
+	/* Pages of one across the cursor: each proposal once. */
+	snprintf(path, sizeof(path), "/v1/proposals?role=operator&unit_id=%s", unit);
+	ck_assert_int_eq(walk_pages("orgc", path, 1), 3);
+	snprintf(path, sizeof(path), "/v1/proposals?unit_id=%s", unit);
+	ck_assert_int_eq(walk_pages("orgb", path, 2), 3);
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+	free(unit);
+}
+END_TEST
+
+START_TEST(proposals_filter_by_status)
+{
+	char *unit = new_unit("L-2"), *ref1 = new_referral("LP-2", NULL, NULL),
+	     *ref2 = new_referral("LP-3", NULL, NULL), *p1 = propose(unit, ref1),
+	     *p2 = propose(unit, ref2), path[256];
+	struct resp r;
+	json_t *items;
+
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p1);
+	ck_assert_int_eq(call("orgc", "POST", path,
+			      "{\"decision\":\"decline\",\"reason_code\":\"needs_not_met\"}", NULL,
+			      &r),
+			 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/proposals?role=operator&status=declined&unit_id=%s",
+		 unit);
+	items = items_of("orgc", path);
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), p1);
+	json_decref(items);
+	snprintf(path, sizeof(path), "/v1/proposals?role=proposer&status=open&unit_id=%s", unit);
+	items = items_of("orgb", path);
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), p2);
+	json_decref(items);
+	snprintf(path, sizeof(path), "/v1/proposals?status=accepted&unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgc", path), 0);
+	free(unit), free(ref1), free(ref2), free(p1), free(p2);
+}
+END_TEST
+
+START_TEST(proposals_bad_filters_are_refused_by_field)
+{
+	refused("orgc", "/v1/proposals?role=receiver", "role");
+	refused("orgc", "/v1/proposals?status=withdrawn", "status");
+	refused("orgc", "/v1/proposals?unit_id=not-a-uuid", "unit_id");
+	refused("orgc", "/v1/proposals?limit=0", "limit");
+	refused("orgc", "/v1/proposals?cursor=bm9wZQ", NULL);
+}
+END_TEST
+
+/* The note is the person's data: shown under the referral's consent,
+ * each shown note an audited read naming the person; none once the
+ * consent is withdrawn (nothing shown, nothing audited). */
+START_TEST(proposals_notes_follow_consent_and_are_audited)
+{
+	char *unit = new_unit("L-3"), *person, *consent,
+	     *ref = new_referral("LP-4", &person, &consent), *p = propose(unit, ref), path[256];
+	struct resp r;
+	json_t *items;
+	long before = audit_rows("proposal.read", p);
+
+	snprintf(path, sizeof(path), "/v1/proposals?role=operator&unit_id=%s", unit);
+	items = items_of("orgc", path);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "note")),
+			 "Ready to move.");
+	json_decref(items);
+	ck_assert_int_eq(audit_rows("proposal.read", p), before + 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'proposal.read' "
+				   "AND resource_type = 'proposal' AND person_id = $1::uuid",
+				   person),
+			 before + 1);
+	/* The per-unit list is audited the same way. */
+	snprintf(path, sizeof(path), "/v1/units/%s/proposals", unit);
+	ck_assert_int_eq(count_of("orgc", path), 1);
+	ck_assert_int_eq(audit_rows("proposal.read", p), before + 2);
+
+	snprintf(path, sizeof(path), "/v1/consents/%s/withdraw", consent);
+	ck_assert_int_eq(call("orga", "POST", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/proposals?unit_id=%s", unit);
+	items = items_of("orgc", path);
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert(json_is_null(json_object_get(json_array_get(items, 0), "note")));
+	json_decref(items);
+	ck_assert_int_eq(audit_rows("proposal.read", p), before + 2);
+	free(unit), free(person), free(consent), free(ref), free(p);
+}
+END_TEST
+
+Suite *
+lists_suite(void)
+{
+	Suite *s = suite_create("lists");
+	TCase *t = tcase_create("lists");
+
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, proposals_operator_and_proposer_see_theirs_newest_first);
+	tcase_add_test(t, proposals_filter_by_status);
+	tcase_add_test(t, proposals_bad_filters_are_refused_by_field);
+	tcase_add_test(t, proposals_notes_follow_consent_and_are_audited);
+	suite_add_tcase(s, t);
+	return s;
+}
