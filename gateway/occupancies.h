@@ -46,7 +46,8 @@
 	C(OCCUPANCY_VERSION, "version", "o.version", COL_INTEGER, 0, NULL)                         \
 	C(OCCUPANCY_CREATED, "created_at", TS("o.created_at"), COL_PLAIN, 0, NULL)                 \
 	/* set from the referral on insert (schema/049): its key opens the note */                 \
-	C(OCCUPANCY_PERSON, "person_id", "o.person_id", COL_KEY, COL_PERSON, NULL)
+	C(OCCUPANCY_PERSON, "person_id", "o.person_id", COL_KEY, COL_PERSON, NULL)                 \
+	C(OCCUPANCY_KEY, "cursor_key", "o.created_at::text", COL_KEY, COL_CURSOR, NULL)
 
 /* refgw_start_occupancy: the new occupancy's id, or a word saying why not
  * (not_found, not_accepted, exists, too_long, ...). */
@@ -110,6 +111,8 @@ extern const char *const placement_outcomes[];
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);
+/* GET /v1/occupancies: those the caller may read, newest first. */
+int handle_occupancy_list(struct request *r);
 int handle_occupancy_update(struct request *r);
 int handle_placement_record(struct request *r);
 

@@ -167,6 +167,10 @@ const struct route routes[] = {
 	 "proposals.decide", 0},
 	{HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage",
 	 "occupancies.start", ROUTE_IDEMPOTENT},
+	/* Those it may read (operator, referring organisation, referent
+	 * under the consent: RLS), newest first (issue 18). */
+	{HTTP_GET, "/v1/occupancies", handle_occupancy_list, "occupancy.read", "occupancies.list",
+	 0},
 	{HTTP_GET, "/v1/occupancies/{id}", handle_occupancy_get, "occupancy.read",
 	 "occupancies.get", 0},
 	{HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",

@@ -561,6 +561,19 @@ struct db_stmt statements[ST_COUNT] = {
 				 &placement_record_row},
 	[ST_OCC_GET] = {"occ_get", "SELECT {cols} FROM occupancies o WHERE o.id = $id::uuid", "id",
 			&occupancy_row},
+	/* The occupancies the caller reads (GET /v1/occupancies): as operator,
+	 * referring organisation or referent (row-level security adds the
+	 * referent's consent and occupancy.read), newest first; $ended NULL:
+	 * both, true: ended, false: current (schema/056's indexes). */
+	[ST_OCC_LIST] =
+		{"occ_list",
+		 "SELECT {cols} FROM occupancies o WHERE (o.operator_org = refgw_caller() "
+		 "OR o.referring_org = refgw_caller() OR o.referent_org = refgw_caller()) "
+		 "AND ($ended::boolean IS NULL OR (o.end_date IS NOT NULL) = $ended::boolean) "
+		 "AND ($unit::uuid IS NULL OR o.unit_id = $unit::uuid) "
+		 "AND (o.created_at, o.id) < ($before_time::timestamptz, $before_id::uuid) "
+		 "ORDER BY o.created_at DESC, o.id DESC LIMIT $limit::int",
+		 "ended unit before_time before_id limit", &occupancy_row},
 	/* The caller's waitlisted referrals in order of application (the day
 	 * of application follows the time), those whose consent holds with
 	 * their needs and release date, sealed (refgw_waitlist_needs(),

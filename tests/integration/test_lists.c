@@ -299,6 +299,162 @@ START_TEST(proposals_notes_follow_consent_and_are_audited)
 }
 END_TEST
 
+/* ---------------------------------------------------------- occupancies */
+
+/* orgc accepts orgb's proposal of a new referral for a new unit and starts
+ * the stay; its id (the unit's in unit_out). */
+static char *
+new_occupancy(const char *label, char **unit_out)
+{
+	char *unit = new_unit(label), *ref = new_referral("LO-1", NULL, NULL),
+	     *p = propose(unit, ref), path[256], body[256], *occ;
+	struct resp r;
+
+	snprintf(path, sizeof(path), "/v1/proposals/%s/decision", p);
+	ck_assert_int_eq(call("orgc", "POST", path, "{\"decision\":\"accept\"}", NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "accept: %ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(body, sizeof(body),
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"2027-01-01\",\"planned_end_date\":"
+		 "\"2027-06-01\"}",
+		 p);
+	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
+	free(ref), free(p);
+	*unit_out = unit;
+	return occ;
+}
+
+/* Every id of slug's list across its pages (limit a page), in order. */
+static json_t *
+ids_across_pages(const char *slug, const char *path, int limit)
+{
+	char url[1024], cur[700] = "";
+	json_t *ids = json_array(), *item;
+	struct resp r;
+	size_t i;
+	int pages = 0;
+
+	for (;;) {
+		const char *next;
+		snprintf(url, sizeof(url), "%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?",
+			 limit, cur[0] ? "&cursor=" : "", cur);
+		ck_assert_int_eq(call(slug, "GET", url, NULL, NULL, &r), 0);
+		ck_assert_msg(r.status == 200, "GET %s: %ld", url, r.status);
+		json_array_foreach(json_object_get(r.json, "items"), i, item)
+			json_array_append(ids, json_object_get(item, "id"));
+		next = json_string_value(json_object_get(r.json, "next_cursor"));
+		if (next == NULL) {
+			resp_free(&r);
+			break;
+		}
+		snprintf(cur, sizeof(cur), "%s", next);
+		resp_free(&r);
+		ck_assert_int_lt(++pages, 10000);
+	}
+	return ids;
+}
+
+static long
+index_of(const json_t *ids, const char *id)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(ids, i, v)
+		if (strcmp(json_string_value(v), id) == 0)
+			return (long)i;
+	return -1;
+}
+
+START_TEST(occupancies_operator_and_referrer_see_theirs_newest_first)
+{
+	char *u[3], *o[3], path[256];
+	json_t *items, *ids;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		o[i] = new_occupancy("L-O", &u[i]);
+	/* One unit: its operator and the referring organisation (the
+	 * proposer) see it, the item shape of GET /v1/occupancies/{id}. */
+	snprintf(path, sizeof(path), "/v1/occupancies?unit_id=%s", u[0]);
+	items = items_of("orgc", path);
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), o[0]);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0),
+							   "operator_organisation_id")),
+			 org_id("orgc"));
+	ck_assert_ptr_null(json_object_get(json_array_get(items, 0), "cursor_key"));
+	json_decref(items);
+	ck_assert_int_eq(count_of("orgb", path), 1);
+	/* The referral's sender, not the referring organisation here, and a
+	 * third organisation: nothing; row-level security neither. */
+	ck_assert_int_eq(count_of("orga", path), 0);
+	ck_assert_int_eq(count_of("orgd", path), 0);
+	ck_assert_int_eq(
+		seen_by("orgd", "SELECT count(*) FROM occupancies WHERE id = $1::uuid", o[0]), 0);
+	ck_assert_int_eq(
+		seen_by("orgb", "SELECT count(*) FROM occupancies WHERE id = $1::uuid", o[0]), 1);
+	/* All of orgb's, a page of two at a time: the three, newest first. */
+	ids = ids_across_pages("orgb", "/v1/occupancies", 2);
+	ck_assert_int_ge(index_of(ids, o[2]), 0);
+	ck_assert_int_gt(index_of(ids, o[1]), index_of(ids, o[2]));
+	ck_assert_int_gt(index_of(ids, o[0]), index_of(ids, o[1]));
+	json_decref(ids);
+	ck_assert_int_eq(walk_pages("orgc", "/v1/occupancies", 1) >= 3, 1);
+	for (i = 0; i < 3; i++)
+		free(u[i]), free(o[i]);
+}
+END_TEST
+
+/* status=current|ended; an outcome shown is an audited read, as on GET
+ * /v1/occupancies/{id}. */
+START_TEST(occupancies_filter_by_status_and_audit_outcomes)
+{
+	char *unit, *occ = new_occupancy("L-E", &unit), path[256];
+	struct resp r;
+	json_t *items;
+
+	snprintf(path, sizeof(path), "/v1/occupancies?status=current&unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgc", path), 1);
+	snprintf(path, sizeof(path), "/v1/occupancies?status=ended&unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgc", path), 0);
+	ck_assert_int_eq(audit_rows("occupancy.read", occ), 0);
+
+	snprintf(path, sizeof(path), "/v1/occupancies/%s/end", occ);
+	ck_assert_int_eq(call("orgc", "POST", path,
+			      "{\"end_date\":\"2027-02-01\",\"outcome\":\"durable_housing\"}", NULL,
+			      &r),
+			 0);
+	ck_assert_msg(r.status == 200, "end: %ld %s", r.status, r.body);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/v1/occupancies?status=current&unit_id=%s", unit);
+	ck_assert_int_eq(count_of("orgc", path), 0);
+	ck_assert_int_eq(audit_rows("occupancy.read", occ), 0);
+	snprintf(path, sizeof(path), "/v1/occupancies?status=ended&unit_id=%s", unit);
+	items = items_of("orgb", path);
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "outcome")),
+			 "durable_housing");
+	json_decref(items);
+	ck_assert_int_eq(audit_rows("occupancy.read", occ), 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'occupancy.read' "
+				   "AND resource_id = $1 AND person_id IS NOT NULL "
+				   "AND detail->'fields' ? 'outcome'",
+				   occ),
+			 1);
+	free(unit), free(occ);
+}
+END_TEST
+
+START_TEST(occupancies_bad_filters_are_refused_by_field)
+{
+	refused("orgc", "/v1/occupancies?status=open", "status");
+	refused("orgc", "/v1/occupancies?unit_id=12", "unit_id");
+	refused("orgc", "/v1/occupancies?limit=201", "limit");
+	refused("orgc", "/v1/occupancies?cursor=%5B%5D", NULL);
+}
+END_TEST
+
 Suite *
 lists_suite(void)
 {
@@ -310,6 +466,9 @@ lists_suite(void)
 	tcase_add_test(t, proposals_filter_by_status);
 	tcase_add_test(t, proposals_bad_filters_are_refused_by_field);
 	tcase_add_test(t, proposals_notes_follow_consent_and_are_audited);
+	tcase_add_test(t, occupancies_operator_and_referrer_see_theirs_newest_first);
+	tcase_add_test(t, occupancies_filter_by_status_and_audit_outcomes);
+	tcase_add_test(t, occupancies_bad_filters_are_refused_by_field);
 	suite_add_tcase(s, t);
 	return s;
 }
