@@ -16,3 +16,11 @@ CREATE INDEX persons_creator_page_idx ON persons (created_by, created_at DESC, i
 CREATE INDEX occupancies_operator_page_idx ON occupancies (operator_org, created_at DESC, id DESC)
     WHERE operator_org IS NOT NULL;
 CREATE INDEX occupancies_referring_page_idx ON occupancies (referring_org, created_at DESC, id DESC);
+
+-- The occupancies page showed the "ending soon" alerts by reading the whole
+-- event feed.  An occupancy now says when the calling organisation was
+-- alerted (its own row of occupancy_alerts, written by housekeeping:
+-- refgw_notify_ending_soon, schema/029); the gateway reads only its own.
+GRANT SELECT ON occupancy_alerts TO refgw_app;
+CREATE POLICY occupancy_alerts_own ON occupancy_alerts FOR SELECT
+    USING (organisation_id = (SELECT refgw_caller()));

@@ -5651,6 +5651,12 @@ CREATE POLICY occupancies_read ON public.occupancies FOR SELECT USING ((((operat
 ALTER TABLE public.occupancy_alerts ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: occupancy_alerts occupancy_alerts_own; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY occupancy_alerts_own ON public.occupancy_alerts FOR SELECT USING ((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)));
+
+--
 -- Name: organisations; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
 --
 
@@ -6812,6 +6818,12 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.idempotency_keys TO refgw_app;
 --
 
 GRANT SELECT ON TABLE public.occupancies TO refgw_app;
+
+--
+-- Name: TABLE occupancy_alerts; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT ON TABLE public.occupancy_alerts TO refgw_app;
 
 --
 -- Name: TABLE organisations; Type: ACL; Schema: public; Owner: refgw_owner

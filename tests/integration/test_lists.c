@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -304,7 +306,7 @@ END_TEST
 /* orgc accepts orgb's proposal of a new referral for a new unit and starts
  * the stay; its id (the unit's in unit_out). */
 static char *
-new_occupancy(const char *label, char **unit_out)
+new_occupancy_until(const char *label, const char *start, const char *planned_end, char **unit_out)
 {
 	char *unit = new_unit(label), *ref = new_referral("LO-1", NULL, NULL),
 	     *p = propose(unit, ref), path[256], body[256], *occ;
@@ -315,13 +317,18 @@ new_occupancy(const char *label, char **unit_out)
 	ck_assert_msg(r.status == 200, "accept: %ld %s", r.status, r.body);
 	resp_free(&r);
 	snprintf(body, sizeof(body),
-		 "{\"proposal_id\":\"%s\",\"start_date\":\"2027-01-01\",\"planned_end_date\":"
-		 "\"2027-06-01\"}",
-		 p);
+		 "{\"proposal_id\":\"%s\",\"start_date\":\"%s\",\"planned_end_date\":\"%s\"}", p,
+		 start, planned_end);
 	occ = must(post_id("orgc", "/v1/occupancies", body, 201));
 	free(ref), free(p);
 	*unit_out = unit;
 	return occ;
+}
+
+static char *
+new_occupancy(const char *label, char **unit_out)
+{
+	return new_occupancy_until(label, "2027-01-01", "2027-06-01", unit_out);
 }
 
 /* Every id of slug's list across its pages (limit a page), in order. */
@@ -446,6 +453,65 @@ START_TEST(occupancies_filter_by_status_and_audit_outcomes)
 }
 END_TEST
 
+/* The "ending soon" alert housekeeping raised for the caller, on the
+ * item: the console's occupancies page no longer reads the event feed. */
+START_TEST(occupancies_say_when_the_caller_was_alerted)
+{
+	char *unit, *occ, path[256], today[16], end[16];
+	json_t *items = NULL;
+	const char *at = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int i;
+
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	now += 20 * 86400;
+	gmtime_r(&now, &tm);
+	strftime(end, sizeof(end), "%Y-%m-%d", &tm);
+	occ = new_occupancy_until("L-A", today, end, &unit);
+	snprintf(path, sizeof(path), "/v1/occupancies?unit_id=%s", unit);
+	/* Housekeeping runs every second here (REFGW_HOUSEKEEPING_SECONDS). */
+	for (i = 0; i < 60 && at == NULL; i++) {
+		json_decref(items);
+		items = items_of("orgc", path);
+		at = json_string_value(
+			json_object_get(json_array_get(items, 0), "ending_soon_alerted_at"));
+		if (at == NULL)
+			usleep(250000);
+	}
+	ck_assert_msg(at != NULL, "no ending_soon_alerted_at after 15 s");
+	json_decref(items);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM events WHERE type = 'occupancy.ending_soon' "
+			  "AND resource_id = $1::uuid",
+			  occ) >= 1,
+		1);
+	/* Row-level security: each organisation reads its own alerts only. */
+	ck_assert_int_eq(
+		seen_by("orgb",
+			"SELECT count(*) FROM occupancy_alerts WHERE occupancy_id = $1::uuid "
+			"AND organisation_id <> refgw_caller()",
+			occ),
+		0);
+	ck_assert_int_eq(
+		seen_by("orgc",
+			"SELECT count(*) FROM occupancy_alerts WHERE occupancy_id = $1::uuid", occ),
+		1);
+	/* The one read says the same. */
+	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
+	{
+		struct resp r;
+		ck_assert_int_eq(call("orgc", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(
+			json_string_value(json_object_get(r.json, "ending_soon_alerted_at")));
+		resp_free(&r);
+	}
+	free(unit), free(occ);
+}
+END_TEST
+
 START_TEST(occupancies_bad_filters_are_refused_by_field)
 {
 	refused("orgc", "/v1/occupancies?status=open", "status");
@@ -468,6 +534,7 @@ lists_suite(void)
 	tcase_add_test(t, proposals_notes_follow_consent_and_are_audited);
 	tcase_add_test(t, occupancies_operator_and_referrer_see_theirs_newest_first);
 	tcase_add_test(t, occupancies_filter_by_status_and_audit_outcomes);
+	tcase_add_test(t, occupancies_say_when_the_caller_was_alerted);
 	tcase_add_test(t, occupancies_bad_filters_are_refused_by_field);
 	suite_add_tcase(s, t);
 	return s;
