@@ -93,6 +93,9 @@ const struct route routes[] = {
 	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY | ROUTE_CERTIFICATE_ONLY},
 	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create",
 	 ROUTE_IDEMPOTENT},
+	/* The persons it recorded, newest first (issue 18): whoever may
+	 * record them (RLS persons_read; the statement keeps its own). */
+	{HTTP_GET, "/v1/persons", handle_person_list, "person.create", "persons.list", 0},
 	/* Its recorder, or a coordinator on the person's request (schema/047). */
 	{HTTP_DELETE, "/v1/persons/{id}", handle_person_erase, "person.erase", "persons.erase", 0},
 	/* The coordinator, for the person: all refgw holds about them (schema/048). */

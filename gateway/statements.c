@@ -123,6 +123,7 @@ ROW_DESC(hsds_area_row, HSDS_AREA_COLUMNS);
 ROW_DESC(cert_row, CERT_COLUMNS);
 ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
 ROW_DESC(person_row, PERSON_COLUMNS);
+ROW_DESC(person_list_row, PERSON_LIST_COLUMNS);
 ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
 ROW_DESC(person_erasure_row, PERSON_ERASURE_COLUMNS);
 ROW_DESC(person_export_row, PERSON_EXPORT_COLUMNS);
@@ -248,6 +249,14 @@ struct db_stmt statements[ST_COUNT] = {
 			      "id external_ref birth_year niss_hmac", &person_row},
 	[ST_PERSON_ERASE] = {"person_erase", "SELECT {cols} FROM refgw_erase_person($id::uuid) e",
 			     "id", &person_erasure_row},
+	/* The caller's own records, newest first (row-level security:
+	 * persons_read; schema/056's index) */
+	[ST_PERSON_LIST] = {"person_list",
+			    "SELECT {cols} FROM persons p WHERE p.created_by = refgw_caller() "
+			    "AND (p.created_at, p.id) < ($before_time::timestamptz, "
+			    "$before_id::uuid) ORDER BY p.created_at DESC, p.id DESC "
+			    "LIMIT $limit::int",
+			    "before_time before_id limit", &person_list_row},
 	[ST_PERSON_VISIBLE] = {"person_visible", "SELECT {cols} FROM persons WHERE id = $id::uuid",
 			       "id", &person_visible_row},
 	/* the person's export (export.h, schema/048) */

@@ -521,6 +521,140 @@ START_TEST(occupancies_bad_filters_are_refused_by_field)
 }
 END_TEST
 
+/* -------------------------------------------------------------- persons */
+
+/* orga's first page of limit persons (a new reference), and its cursor. */
+static json_t *
+person_page(const char *slug, int limit, const char *cursor, char *next, size_t nextlen)
+{
+	char path[1024];
+	struct resp r;
+	json_t *items;
+	const char *c;
+
+	snprintf(path, sizeof(path), "/v1/persons?limit=%d%s%s", limit, cursor ? "&cursor=" : "",
+		 cursor ? cursor : "");
+	ck_assert_int_eq(call(slug, "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "GET %s: %ld %s", path, r.status, r.body);
+	items = json_incref(json_object_get(r.json, "items"));
+	c = json_string_value(json_object_get(r.json, "next_cursor"));
+	snprintf(next, nextlen, "%s", c ? c : "");
+	resp_free(&r);
+	return items;
+}
+
+static const char *
+item_id(json_t *items, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(items, i), "id"));
+}
+
+START_TEST(persons_their_creator_lists_them_newest_first)
+{
+	char *p[3], body[128], next[700], next2[700];
+	json_t *items;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(body, sizeof(body), "{\"external_ref\":\"LS-%d\",\"birth_year\":%d}", i,
+			 1970 + i);
+		p[i] = must(post_id("orga", "/v1/persons", body, 201));
+	}
+	/* Newest first, two a page: the third and second, then the first. */
+	items = person_page("orga", 2, NULL, next, sizeof(next));
+	ck_assert_int_eq(json_array_size(items), 2);
+	ck_assert_str_eq(item_id(items, 0), p[2]);
+	ck_assert_str_eq(item_id(items, 1), p[1]);
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_array_get(items, 0), "external_ref")),
+		"LS-2");
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_array_get(items, 0), "birth_year")), 1972);
+	ck_assert(json_is_null(json_object_get(json_array_get(items, 0), "erased_at")));
+	ck_assert_ptr_null(json_object_get(json_array_get(items, 0), "niss"));
+	ck_assert_ptr_null(json_object_get(json_array_get(items, 0), "cursor_key"));
+	json_decref(items);
+	ck_assert(next[0] != '\0');
+	items = person_page("orga", 2, next, next2, sizeof(next2));
+	ck_assert_str_eq(item_id(items, 0), p[0]);
+	json_decref(items);
+	/* Another organisation's list never has them; row-level security
+	 * shows a third organisation none of them. */
+	items = person_page("orgd", 200, NULL, next, sizeof(next));
+	for (i = 0; i < (int)json_array_size(items); i++)
+		ck_assert(strcmp(item_id(items, (size_t)i), p[0]) != 0 &&
+			  strcmp(item_id(items, (size_t)i), p[2]) != 0);
+	json_decref(items);
+	ck_assert_int_eq(seen_by("orgd", "SELECT count(*) FROM persons WHERE id = $1::uuid", p[0]),
+			 0);
+	ck_assert_int_eq(seen_by("orga", "SELECT count(*) FROM persons WHERE id = $1::uuid", p[0]),
+			 1);
+	for (i = 0; i < 3; i++)
+		free(p[i]);
+}
+END_TEST
+
+/* A person received through a referral is not the receiver's to list. */
+START_TEST(persons_of_a_received_referral_are_not_listed)
+{
+	char *person, *ref = new_referral("LS-R", &person, NULL), next[700];
+	json_t *items = person_page("orgb", 200, NULL, next, sizeof(next));
+	size_t i;
+
+	for (i = 0; i < json_array_size(items); i++)
+		ck_assert_str_ne(item_id(items, i), person);
+	json_decref(items);
+	/* orgb, a party to the referral, may see the row (persons_read);
+	 * the list is still the creator's only. */
+	ck_assert_int_eq(
+		seen_by("orgb", "SELECT count(*) FROM persons WHERE id = $1::uuid", person), 1);
+	free(person), free(ref);
+}
+END_TEST
+
+/* Each person shown is an audited read; an erased person stays, with
+ * erased_at and nothing else of theirs, and is not audited. */
+START_TEST(persons_reads_are_audited_and_erased_persons_stay_bare)
+{
+	char *person = must(post_id("orga", "/v1/persons",
+				    "{\"external_ref\":\"LS-E\",\"birth_year\":1990}", 201)),
+	     next[700], path[128];
+	struct resp r;
+	json_t *items;
+
+	ck_assert_int_eq(audit_rows("person.read", person), 0);
+	items = person_page("orga", 1, NULL, next, sizeof(next));
+	ck_assert_str_eq(item_id(items, 0), person);
+	json_decref(items);
+	ck_assert_int_eq(audit_rows("person.read", person), 1);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'person.read' "
+				   "AND person_id = $1::uuid AND resource_type = 'person'",
+				   person),
+			 1);
+
+	snprintf(path, sizeof(path), "/v1/persons/%s", person);
+	ck_assert_int_eq(call("orga", "DELETE", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "erase: %ld %s", r.status, r.body);
+	resp_free(&r);
+	items = person_page("orga", 1, NULL, next, sizeof(next));
+	ck_assert_str_eq(item_id(items, 0), person);
+	ck_assert(json_is_null(json_object_get(json_array_get(items, 0), "external_ref")));
+	ck_assert(json_is_null(json_object_get(json_array_get(items, 0), "birth_year")));
+	ck_assert_ptr_nonnull(
+		json_string_value(json_object_get(json_array_get(items, 0), "erased_at")));
+	json_decref(items);
+	ck_assert_int_eq(audit_rows("person.read", person), 1);
+	free(person);
+}
+END_TEST
+
+START_TEST(persons_bad_queries_are_refused)
+{
+	refused("orga", "/v1/persons?limit=0", "limit");
+	refused("orga", "/v1/persons?cursor=WyJ4IiwieSJd", NULL);
+}
+END_TEST
+
 Suite *
 lists_suite(void)
 {
@@ -536,6 +670,10 @@ lists_suite(void)
 	tcase_add_test(t, occupancies_filter_by_status_and_audit_outcomes);
 	tcase_add_test(t, occupancies_say_when_the_caller_was_alerted);
 	tcase_add_test(t, occupancies_bad_filters_are_refused_by_field);
+	tcase_add_test(t, persons_their_creator_lists_them_newest_first);
+	tcase_add_test(t, persons_of_a_received_referral_are_not_listed);
+	tcase_add_test(t, persons_reads_are_audited_and_erased_persons_stay_bare);
+	tcase_add_test(t, persons_bad_queries_are_refused);
 	suite_add_tcase(s, t);
 	return s;
 }

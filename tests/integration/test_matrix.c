@@ -119,6 +119,7 @@ static const struct {
 	/* The caller's own lists (issue 18): unit.read; a coordinator has none. */
 	ROLES5("GET", "/v1/proposals", NULL, 200, 200, 200, 403, 200),
 	ROLES5("GET", "/v1/occupancies", NULL, 200, 200, 200, 403, 200),
+	ROLES5("GET", "/v1/persons", NULL, 200, 200, 200, 403, 403),
 	/* Mutations, refused roles only (the allowed ones are exercised elsewhere). */
 	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgb", 404},
 	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgd", 404},
