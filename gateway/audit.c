@@ -75,6 +75,39 @@ audit_record_reads_of(struct request *r, const char *action, const char *resourc
 }
 
 int
+audit_record_page(struct request *r, const char *action, const char *resource_type,
+		  const struct db_res *res, int n, int id_col, int person_col, int shown, int also,
+		  json_t *detail)
+{
+	struct buf ids, persons;
+	int i, rc = -1, read = 0;
+
+	buf_init(&ids, 1u << 20);
+	buf_init(&persons, 1u << 20);
+	if (APPEND_LITERAL(&ids, "{") != 0 || APPEND_LITERAL(&persons, "{") != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (row_null(res, i, shown) && (also < 0 || row_null(res, i, also)))
+			continue;
+		if (buf_cat(&ids, read ? "," : "", row_val(res, i, id_col), (char *)NULL) != 0 ||
+		    buf_cat(&persons, read ? "," : "",
+			    row_null(res, i, person_col) ? "NULL" : row_val(res, i, person_col),
+			    (char *)NULL) != 0)
+			goto out;
+		read++;
+	}
+	if (read == 0)
+		rc = 0;
+	else if (APPEND_LITERAL(&ids, "}") == 0 && APPEND_LITERAL(&persons, "}") == 0)
+		rc = audit_record_reads_of(r, action, resource_type, ids.data, persons.data,
+					   detail);
+out:
+	buf_free(&ids);
+	buf_free(&persons);
+	return rc;
+}
+
+int
 audit_record_conn(struct db_conn *c, const char *request_id, const char *action, const char *rtype,
 		  const char *rid, json_t *detail)
 {

@@ -510,39 +510,12 @@ out:
 static int
 audit_outcome_reads(struct request *r, const struct db_res *res, int n)
 {
-	struct buf ids, persons;
-	json_t *detail = NULL;
-	int i, rc = -1, read = 0;
+	json_t *detail = json_pack("{s:[s]}", "fields", "outcome");
+	int rc = detail ? audit_record_page(r, "occupancy.read", "occupancy", res, n, OCCUPANCY_ID,
+					    OCCUPANCY_PERSON, OCCUPANCY_OUTCOME, -1, detail)
+			: -1;
 
-	buf_init(&ids, 1u << 20);
-	buf_init(&persons, 1u << 20);
-	if (APPEND_LITERAL(&ids, "{") != 0 || APPEND_LITERAL(&persons, "{") != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (row_null(res, i, OCCUPANCY_OUTCOME))
-			continue;
-		if (buf_cat(&ids, read ? "," : "", row_val(res, i, OCCUPANCY_ID), (char *)NULL) !=
-			    0 ||
-		    buf_cat(&persons, read ? "," : "",
-			    row_null(res, i, OCCUPANCY_PERSON) ? "NULL"
-							       : row_val(res, i, OCCUPANCY_PERSON),
-			    (char *)NULL) != 0)
-			goto out;
-		read++;
-	}
-	if (read == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (APPEND_LITERAL(&ids, "}") != 0 || APPEND_LITERAL(&persons, "}") != 0 ||
-	    (detail = json_pack("{s:[s]}", "fields", "outcome")) == NULL)
-		goto out;
-	rc = audit_record_reads_of(r, "occupancy.read", "occupancy", ids.data, persons.data,
-				   detail);
-out:
 	json_decref(detail);
-	buf_free(&ids);
-	buf_free(&persons);
 	return rc;
 }
 

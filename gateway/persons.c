@@ -170,34 +170,13 @@ out:
 static int
 audit_person_reads(struct request *r, const struct db_res *res, int n)
 {
-	struct buf ids;
-	json_t *detail = NULL;
-	int i, rc = -1, read = 0;
+	json_t *detail = json_pack("{s:[s,s]}", "fields", "external_ref", "birth_year");
+	int rc = detail ? audit_record_page(r, "person.read", "person", res, n, PERSON_LIST_ID,
+					    PERSON_LIST_ID, PERSON_LIST_EXTERNAL_REF,
+					    PERSON_LIST_BIRTH_YEAR, detail)
+			: -1;
 
-	buf_init(&ids, 1u << 20);
-	if (APPEND_LITERAL(&ids, "{") != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (row_null(res, i, PERSON_LIST_EXTERNAL_REF) &&
-		    row_null(res, i, PERSON_LIST_BIRTH_YEAR))
-			continue;
-		if (buf_cat(&ids, read ? "," : "", row_val(res, i, PERSON_LIST_ID), (char *)NULL) !=
-		    0)
-			goto out;
-		read++;
-	}
-	if (read == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (APPEND_LITERAL(&ids, "}") != 0 ||
-	    (detail = json_pack("{s:[s,s]}", "fields", "external_ref", "birth_year")) == NULL)
-		goto out;
-	/* the person is the resource */
-	rc = audit_record_reads_of(r, "person.read", "person", ids.data, ids.data, detail);
-out:
 	json_decref(detail);
-	buf_free(&ids);
 	return rc;
 }
 

@@ -161,38 +161,12 @@ static const char *const proposal_states[] = {"open", "accepted", "declined", NU
 static int
 audit_note_reads(struct request *r, const struct db_res *res, int n)
 {
-	struct buf ids, persons;
-	json_t *detail = NULL;
-	int i, rc = -1, read = 0;
+	json_t *detail = json_pack("{s:[s]}", "fields", "note");
+	int rc = detail ? audit_record_page(r, "proposal.read", "proposal", res, n, PROPOSAL_ID,
+					    PROPOSAL_PERSON, PROPOSAL_NOTE, -1, detail)
+			: -1;
 
-	buf_init(&ids, 1u << 20);
-	buf_init(&persons, 1u << 20);
-	if (APPEND_LITERAL(&ids, "{") != 0 || APPEND_LITERAL(&persons, "{") != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (row_null(res, i, PROPOSAL_NOTE))
-			continue;
-		if (buf_cat(&ids, read ? "," : "", row_val(res, i, PROPOSAL_ID), (char *)NULL) !=
-			    0 ||
-		    buf_cat(&persons, read ? "," : "",
-			    row_null(res, i, PROPOSAL_PERSON) ? "NULL"
-							      : row_val(res, i, PROPOSAL_PERSON),
-			    (char *)NULL) != 0)
-			goto out;
-		read++;
-	}
-	if (read == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (APPEND_LITERAL(&ids, "}") != 0 || APPEND_LITERAL(&persons, "}") != 0 ||
-	    (detail = json_pack("{s:[s]}", "fields", "note")) == NULL)
-		goto out;
-	rc = audit_record_reads_of(r, "proposal.read", "proposal", ids.data, persons.data, detail);
-out:
 	json_decref(detail);
-	buf_free(&ids);
-	buf_free(&persons);
 	return rc;
 }
 
