@@ -87,7 +87,9 @@ async function measure(n, out) {
       await page.keyboard.press("Enter");
       await lib.onPage(page, "me");
       const names = (await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href").slice(2))))
-        .filter((x) => x !== "me");
+        .filter((x) => x !== "me")
+        // CONSOLE_PAGES="housing-proposals ...": only those pages
+        .filter((x) => !process.env.CONSOLE_PAGES || process.env.CONSOLE_PAGES.split(/\s+/).includes(x));
       for (const name of names) {
         const row = { n, group, role, page: name, cold: [], warm: [], rows: 0, focusable: true, slowCold: [], slowWarm: [] };
         await page.setCacheEnabled(false);

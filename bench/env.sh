@@ -5,7 +5,7 @@
 #   bench_serve                starts the gateway; sets gw_pid, api
 #   org_id SLUG
 top=$(pwd)
-bin=$top/build/refgw
+bin=${REFGW_BENCH_BIN:-$top/build/refgw}
 lg=$top/build/loadgen
 PGBIN=/usr/lib/postgresql/15/bin
 gw_pid=""

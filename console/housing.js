@@ -239,14 +239,15 @@ async function renderProposals(body, args) {
   const names = await orgNames();
   const progress = el("p", { class: "progress", role: "status", "aria-live": "polite", text: t("list.loading") });
   body.append(el("h2", { text: t("housing.proposals.title") }), progress);
-  const units = await unitsWithProposals();
-  const proposals = [];
-  let n = 0;
-  for (const u of units) {
-    progress.textContent = t("housing.proposals.progress", { done: ++n, total: units.length });
-    const answer = await api.call("GET", `/v1/units/${enc(u.id)}/proposals`);
-    for (const p of answer.items || []) proposals.push({ ...p, unit_label: u.label });
-  }
+  // The proposals for the organisation's units, a page of 200 at a time
+  // (GET /v1/proposals), and its units' labels.
+  const [labels, mine] = await Promise.all([
+    unitsWithProposals().then((units) => new Map(units.map((u) => [u.id, u.label]))),
+    ui.fetchAll("/v1/proposals", { role: "operator" }, {
+      progress: (count) => { progress.textContent = t("housing.proposals.progress", { count }); },
+    }),
+  ]);
+  const proposals = mine.map((p) => ({ ...p, unit_label: labels.get(p.unit_id) ?? p.unit_id }));
   progress.textContent = "";
   proposals.sort((a, b) => (a.status === "open" ? 0 : 1) - (b.status === "open" ? 0 : 1) ||
     String(a.created_at).localeCompare(b.created_at));
@@ -332,33 +333,20 @@ async function proposalDetail(body, p, shares) {
 
 // ---- occupancies and alerts ----
 
-// The feed tells which occupancies concern the organisation (there is no
-// list route for them): each is read; an ending_soon alert marks its row.
+// The occupancies the organisation may read (GET /v1/occupancies, 200 a
+// page); the "ending soon" alert housekeeping raised for it is on each
+// (ending_soon_alerted_at).
 async function renderOccupancies(body) {
   const names = await orgNames();
   const progress = el("p", { class: "progress", role: "status", "aria-live": "polite", text: t("list.loading") });
   body.append(progress);
-  const events = await ui.fetchAll("/v1/events", { after: "0" }, {
-    cursorParam: "after",
-    progress: (count) => { progress.textContent = t("housing.feed.progress", { count }); },
-  });
-  const ids = [];
-  const ending = new Map();
-  for (const e of events) {
-    const r = e.resource || {};
-    if (r.type !== "occupancy" || !r.id) continue;
-    if (!ids.includes(r.id)) ids.push(r.id);
-    if (e.type === "occupancy.ending_soon") ending.set(r.id, e.created_at);
-  }
-  const occupancies = [];
-  for (const id of ids) {
-    try {
-      occupancies.push(await api.call("GET", `/v1/occupancies/${enc(id)}`));
-    } catch (err) {
-      if (!(err instanceof api.Problem && (err.status === 404 || err.status === 410))) throw err;
-    }
-  }
-  const units = new Map((await unitsWithProposals()).map((u) => [u.id, u.label]));
+  const [occupancies, units] = await Promise.all([
+    ui.fetchAll("/v1/occupancies", {}, {
+      progress: (count) => { progress.textContent = t("housing.occupancies.progress", { count }); },
+    }),
+    unitsWithProposals().then((all) => new Map(all.map((u) => [u.id, u.label]))),
+  ]);
+  const ending = new Map(occupancies.filter((o) => o.ending_soon_alerted_at).map((o) => [o.id, o.ending_soon_alerted_at]));
   progress.textContent = "";
   const convention = (o) => (o.convention ? [ui.label("convention", o.convention.kind), o.convention.reference].filter(Boolean).join(" · ")
     : t("housing.convention.none"));

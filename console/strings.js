@@ -384,20 +384,35 @@ export const strings = {
     nl: "Deze id heeft niet de verwachte vorm (36 tekens).",
     en: "This id does not have the expected form (36 characters).",
   },
-  "persons.followed": {
-    fr: "Personnes de vos orientations reçues",
-    nl: "Personen van uw ontvangen doorverwijzingen",
-    en: "Persons of the referrals you received",
+  "persons.mine": {
+    fr: "Les personnes que vous avez enregistrées",
+    nl: "De personen die u hebt geregistreerd",
+    en: "The persons you recorded",
   },
-  "persons.followedIntro": {
-    fr: "L’API ne liste pas les personnes : celles-ci sont les personnes de vos orientations reçues et de vos prises en charge.",
-    nl: "De API geeft geen lijst van personen: dit zijn de personen van uw ontvangen doorverwijzingen en intakes.",
-    en: "The API lists no persons: these are the persons of the referrals you received and of your intakes.",
+  "persons.mineIntro": {
+    fr: "Les plus récentes d’abord. Une personne effacée reste dans la liste, sans rien d’elle : seulement la date de son effacement.",
+    nl: "De recentste eerst. Een gewiste persoon blijft in de lijst, zonder iets van haar: alleen de datum van de wissing.",
+    en: "Newest first. An erased person stays in the list with nothing of theirs: only when they were erased.",
   },
-  "persons.followedEmpty": {
-    fr: "Aucune orientation reçue. Enregistrez une personne ci-dessus pour commencer.",
-    nl: "Geen ontvangen doorverwijzingen. Registreer hierboven een persoon om te beginnen.",
-    en: "No referral received yet. Record a person above to start.",
+  "persons.mineEmpty": {
+    fr: "Aucune personne enregistrée. Enregistrez-en une ci-dessus pour commencer.",
+    nl: "Nog geen personen geregistreerd. Registreer hierboven een persoon om te beginnen.",
+    en: "No person recorded yet. Record one above to start.",
+  },
+  "persons.recorded": {
+    fr: "Enregistrée le",
+    nl: "Geregistreerd op",
+    en: "Recorded",
+  },
+  "persons.erased": {
+    fr: "(effacée)",
+    nl: "(gewist)",
+    en: "(erased)",
+  },
+  "persons.erasedAt": {
+    fr: "Effacée le",
+    nl: "Gewist op",
+    en: "Erased",
   },
   "person.title": { fr: "Personne", nl: "Persoon", en: "Person" },
   "person.id": { fr: "Identifiant de la personne", nl: "Id van de persoon", en: "Person’s id" },
@@ -1707,9 +1722,9 @@ export const strings = {
     en: "No proposal. Publish a unit to an audience: its organisations can then propose people for it.",
   },
   "housing.proposals.progress": {
-    fr: "Lecture des propositions : logement {done} sur {total}…",
-    nl: "Voorstellen lezen: woning {done} van {total}…",
-    en: "Reading proposals: unit {done} of {total}…",
+    fr: "Lecture des propositions : {count} lues…",
+    nl: "Voorstellen lezen: {count} gelezen…",
+    en: "Reading proposals: {count} read…",
   },
   "housing.proposal.proposer": {
     fr: "Proposé par",
@@ -1851,10 +1866,10 @@ export const strings = {
     nl: "Referentie van de overeenkomst",
     en: "Convention reference",
   },
-  "housing.feed.progress": {
-    fr: "Lecture du fil d'événements : {count} événements…",
-    nl: "Gebeurtenissen lezen: {count}…",
-    en: "Reading the event feed: {count} events…",
+  "housing.occupancies.progress": {
+    fr: "Lecture des occupations : {count} lues…",
+    nl: "Bewoningen lezen: {count} gelezen…",
+    en: "Reading occupancies: {count} read…",
   },
   "housing.alerts.title": {
     fr: "Fins proches",

@@ -110,18 +110,18 @@ ui.definePage({
       },
     });
     body.append(intro("persons.intro"), h2("persons.new"), create, h2("persons.find"), open,
-      h2("persons.followed"), intro("persons.followedIntro"),
+      h2("persons.mine"), intro("persons.mineIntro"),
       ui.list({
-        path: "/v1/referrals",
-        params: { role: "received" },
-        csv: "persons-referrals",
-        caption: "persons.followed",
-        empty: "persons.followedEmpty",
+        path: "/v1/persons",
+        csv: "persons",
+        caption: "persons.mine",
+        empty: "persons.mineEmpty",
         columns: [
-          { title: "col.person", value: (r) => ui.link(`#/person/${enc(r.person_id)}`, r.person_id.slice(0, 8)) },
-          { title: "col.status", value: (r) => statusBadge(r.status) },
-          { title: "col.program", value: (r) => el("code", {}, r.program) },
-          { title: "col.referral", value: (r) => ui.link(`#/referral/${enc(r.id)}`, t("referral.open")) },
+          { title: "persons.externalRef", value: (p) => (p.erased_at ? t("persons.erased")
+            : ui.link(`#/person/${enc(p.id)}`, p.external_ref || p.id.slice(0, 8))) },
+          { title: "persons.birthYear", value: (p) => (p.birth_year == null ? "" : String(p.birth_year)) },
+          { title: "persons.recorded", value: (p) => ui.formatTime(p.created_at) },
+          { title: "persons.erasedAt", value: (p) => (p.erased_at ? ui.formatTime(p.erased_at) : "") },
         ],
       }));
   },

@@ -50,14 +50,21 @@ int
 audit_record_reads(struct request *r, const char *action, const char *referrals,
 		   const char *persons, json_t *detail)
 {
+	return audit_record_reads_of(r, action, "referral", referrals, persons, detail);
+}
+
+int
+audit_record_reads_of(struct request *r, const char *action, const char *resource_type,
+		      const char *ids, const char *persons, json_t *detail)
+{
 	char *text = detail_text(detail);
 	enum db_status s;
 
 	if (text == NULL)
 		return -1;
 	s = db_query(r->db, ST_AUDIT_APPEND_READS, NULL, "certificate", audit_certificate(r),
-		     "request", r->id, "action", action, "referrals", referrals, "persons", persons,
-		     "detail", text, (char *)NULL);
+		     "request", r->id, "action", action, "type", resource_type, "ids", ids,
+		     "persons", persons, "detail", text, (char *)NULL);
 	free(text);
 	if (s != DB_OK) {
 		log_request_warnx(r->id, r->who.organisation_id, "audit append failed: %s",
@@ -65,6 +72,39 @@ audit_record_reads(struct request *r, const char *action, const char *referrals,
 		return -1;
 	}
 	return 0;
+}
+
+int
+audit_record_page(struct request *r, const char *action, const char *resource_type,
+		  const struct db_res *res, int n, int id_col, int person_col, int shown, int also,
+		  json_t *detail)
+{
+	struct buf ids, persons;
+	int i, rc = -1, read = 0;
+
+	buf_init(&ids, 1u << 20);
+	buf_init(&persons, 1u << 20);
+	if (APPEND_LITERAL(&ids, "{") != 0 || APPEND_LITERAL(&persons, "{") != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (row_null(res, i, shown) && (also < 0 || row_null(res, i, also)))
+			continue;
+		if (buf_cat(&ids, read ? "," : "", row_val(res, i, id_col), (char *)NULL) != 0 ||
+		    buf_cat(&persons, read ? "," : "",
+			    row_null(res, i, person_col) ? "NULL" : row_val(res, i, person_col),
+			    (char *)NULL) != 0)
+			goto out;
+		read++;
+	}
+	if (read == 0)
+		rc = 0;
+	else if (APPEND_LITERAL(&ids, "}") == 0 && APPEND_LITERAL(&persons, "}") == 0)
+		rc = audit_record_reads_of(r, action, resource_type, ids.data, persons.data,
+					   detail);
+out:
+	buf_free(&ids);
+	buf_free(&persons);
+	return rc;
 }
 
 int

@@ -62,6 +62,18 @@ int audit_record(struct request *r, const char *action, const char *resource_typ
  * length, "{id,id}" and "{person,person}". */
 int audit_record_reads(struct request *r, const char *action, const char *referrals,
 		       const char *persons, json_t *detail) MUSTCHECK;
+/* The same for resources of another type: ids and persons as above; a
+ * person may be NULL. */
+int audit_record_reads_of(struct request *r, const char *action, const char *resource_type,
+			  const char *ids, const char *persons, json_t *detail) MUSTCHECK;
+/* One `action` row per row of a page (the first n rows of res) that shows
+ * personal data -- its column `shown`, or `also` (-1: none), not NULL --
+ * naming the row's id (column id_col) and its person (person_col).  The
+ * lists of proposals, occupancies and persons (issue 18).  0 when nothing
+ * was shown. */
+int audit_record_page(struct request *r, const char *action, const char *resource_type,
+		      const struct db_res *res, int n, int id_col, int person_col, int shown,
+		      int also, json_t *detail) MUSTCHECK;
 /* The same on a connection outside a request: the CLI, connected as the schema
  * owner, through refgw_audit_append_system (no organisation), in its transaction. */
 int audit_record_conn(struct db_conn *c, const char *request_id, const char *action,

@@ -35,6 +35,9 @@ json_t *cursor_encode(const char *key, const char *id);
 /* The keyset of a first page: before every row (statements.c). */
 #define KEYSET_FIRST_TIME "-infinity"
 #define KEYSET_FIRST_ID "00000000-0000-0000-0000-000000000000"
+/* The keyset of a first page of a newest-first list: after every row. */
+#define KEYSET_LAST_TIME "infinity"
+#define KEYSET_LAST_ID "ffffffff-ffff-ffff-ffff-ffffffffffff"
 
 struct db_res;
 struct buf;

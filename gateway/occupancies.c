@@ -504,6 +504,64 @@ out:
 	return status;
 }
 
+/* Each outcome a page shows is an audited read, as on GET
+ * /v1/occupancies/{id}: one occupancy.read row per occupancy naming its
+ * person.  -1 when it could not be written. */
+static int
+audit_outcome_reads(struct request *r, const struct db_res *res, int n)
+{
+	json_t *detail = json_pack("{s:[s]}", "fields", "outcome");
+	int rc = detail ? audit_record_page(r, "occupancy.read", "occupancy", res, n, OCCUPANCY_ID,
+					    OCCUPANCY_PERSON, OCCUPANCY_OUTCOME, -1, detail)
+			: -1;
+
+	json_decref(detail);
+	return rc;
+}
+
+int
+handle_occupancy_list(struct request *r)
+{
+	const char *status_q = req_query(r, "status"), *unit = req_query(r, "unit_id");
+	char ts[64] = KEYSET_LAST_TIME, id[37] = KEYSET_LAST_ID, limit_text[16];
+	struct db_res *res = NULL;
+	json_t *errors = json_array();
+	const char *ended = NULL;
+	enum db_status s;
+	int limit, status = 500;
+
+	if (status_q && strcmp(status_q, "current") == 0)
+		ended = "false";
+	else if (status_q && strcmp(status_q, "ended") == 0)
+		ended = "true";
+	else if (status_q)
+		field_error(errors, "status", "must be current or ended");
+	if (unit && !is_uuid(unit))
+		field_error(errors, "unit_id", "must be a lower-case UUID");
+	if (json_array_size(errors) > 0) {
+		status = reply_invalid_query(r, errors);
+		errors = NULL;
+		goto out;
+	}
+	if ((limit = query_limit(r)) < 0 || cursor_decode(r, ts, sizeof(ts), id) < 0) {
+		status = r->status;
+		goto out;
+	}
+	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
+	s = db_query(r->db, ST_OCC_LIST, &res, "ended", ended, "unit", unit, "before_time", ts,
+		     "before_id", id, "limit", limit_text, (char *)NULL);
+	if (s == DB_OK &&
+	    audit_outcome_reads(r, res, db_rows(res) < limit ? db_rows(res) : limit) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	status = reply_page(r, s, res, limit, &occupancy_row);
+out:
+	json_decref(errors);
+	db_res_free(res);
+	return status;
+}
+
 /* A placement found outside refgw (the private market, a SISP's or an
  * AIS's lease...), recorded by the referral's sender or receiver: the
  * referral moves as an occupancy's start would move it. */

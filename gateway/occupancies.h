@@ -45,8 +45,15 @@
 	  COL_JSON, COL_NULLABLE, NULL)                                                            \
 	C(OCCUPANCY_VERSION, "version", "o.version", COL_INTEGER, 0, NULL)                         \
 	C(OCCUPANCY_CREATED, "created_at", TS("o.created_at"), COL_PLAIN, 0, NULL)                 \
+	/* when housekeeping alerted the caller that the planned end is near                       \
+	 * (its own row of occupancy_alerts, schema/056) */                                        \
+	C(OCCUPANCY_ENDING_SOON, "ending_soon_alerted_at",                                         \
+	  TS("(SELECT s.sent_at FROM occupancy_alerts s WHERE s.occupancy_id = o.id "              \
+	     "AND s.organisation_id = refgw_caller() AND s.type = 'occupancy.ending_soon')"),      \
+	  COL_PLAIN, COL_OMIT_NULL, NULL)                                                          \
 	/* set from the referral on insert (schema/049): its key opens the note */                 \
-	C(OCCUPANCY_PERSON, "person_id", "o.person_id", COL_KEY, COL_PERSON, NULL)
+	C(OCCUPANCY_PERSON, "person_id", "o.person_id", COL_KEY, COL_PERSON, NULL)                 \
+	C(OCCUPANCY_KEY, "cursor_key", "o.created_at::text", COL_KEY, COL_CURSOR, NULL)
 
 /* refgw_start_occupancy: the new occupancy's id, or a word saying why not
  * (not_found, not_accepted, exists, too_long, ...). */
@@ -110,6 +117,8 @@ extern const char *const placement_outcomes[];
 int handle_occupancy_start(struct request *r);
 int handle_occupancy_end(struct request *r);
 int handle_occupancy_get(struct request *r);
+/* GET /v1/occupancies: those the caller may read, newest first. */
+int handle_occupancy_list(struct request *r);
 int handle_occupancy_update(struct request *r);
 int handle_placement_record(struct request *r);
 

@@ -163,6 +163,49 @@ out:
 	return status;
 }
 
+/* The external_ref and birth_year a page shows are the person's data, read
+ * by their recorder: one person.read row per person shown (as the ranking
+ * audits each referral it reads), so that GET /v1/audit?person_id= names
+ * every read.  -1 when it could not be written. */
+static int
+audit_person_reads(struct request *r, const struct db_res *res, int n)
+{
+	json_t *detail = json_pack("{s:[s,s]}", "fields", "external_ref", "birth_year");
+	int rc = detail ? audit_record_page(r, "person.read", "person", res, n, PERSON_LIST_ID,
+					    PERSON_LIST_ID, PERSON_LIST_EXTERNAL_REF,
+					    PERSON_LIST_BIRTH_YEAR, detail)
+			: -1;
+
+	json_decref(detail);
+	return rc;
+}
+
+int
+handle_person_list(struct request *r)
+{
+	char ts[64] = KEYSET_LAST_TIME, id[37] = KEYSET_LAST_ID, limit_text[16];
+	struct db_res *res = NULL;
+	enum db_status s;
+	int limit, status = 500;
+
+	if ((limit = query_limit(r)) < 0 || cursor_decode(r, ts, sizeof(ts), id) < 0) {
+		status = r->status;
+		goto out;
+	}
+	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
+	s = db_query(r->db, ST_PERSON_LIST, &res, "before_time", ts, "before_id", id, "limit",
+		     limit_text, (char *)NULL);
+	if (s == DB_OK &&
+	    audit_person_reads(r, res, db_rows(res) < limit ? db_rows(res) : limit) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	status = reply_page(r, s, res, limit, &person_list_row);
+out:
+	db_res_free(res);
+	return status;
+}
+
 /* Erasure: refgw_erase_person closes and clears what PostgreSQL holds, then
  * the person's data key is destroyed in the key store before the
  * transaction commits.  Should the commit then fail, the key is gone and

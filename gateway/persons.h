@@ -19,6 +19,21 @@
 	  NULL)                                                                                    \
 	C(PERSON_CREATED, "created_at", TS("created_at"), COL_PLAIN, 0, NULL)
 
+/* A person in its creator's list (GET /v1/persons), newest first: an erased
+ * person stays, with erased_at and without external_ref and birth_year
+ * (erasure cleared them, schema/047). */
+#define PERSON_LIST_COLUMNS(C)                                                                     \
+	C(PERSON_LIST_ID, "id", "p.id", COL_PLAIN, COL_PERSON, NULL)                               \
+	C(PERSON_LIST_EXTERNAL_REF, "external_ref",                                                \
+	  "CASE WHEN p.erased_at IS NULL THEN p.external_ref END", COL_STRING,                     \
+	  COL_NULLABLE | COL_SEALED, NULL)                                                         \
+	C(PERSON_LIST_BIRTH_YEAR, "birth_year",                                                    \
+	  "CASE WHEN p.erased_at IS NULL THEN p.birth_year END", COL_INTEGER,                      \
+	  COL_NULLABLE | COL_SEALED, NULL)                                                         \
+	C(PERSON_LIST_CREATED, "created_at", TS("p.created_at"), COL_PLAIN, 0, NULL)               \
+	C(PERSON_LIST_ERASED, "erased_at", TS("p.erased_at"), COL_PLAIN, COL_NULLABLE, NULL)       \
+	C(PERSON_LIST_KEY, "cursor_key", "p.created_at::text", COL_KEY, COL_CURSOR, NULL)
+
 /* Whether the caller follows a person it can see (its creator, or a party
  * to an open referral for them): who may record their consent. */
 #define PERSON_VISIBLE_COLUMNS(C)                                                                  \
@@ -35,10 +50,11 @@
 	C(ERASURE_TOLD, "organisations_told", "e.organisations_told", COL_KEY, 0, NULL)
 
 enum person_col { PERSON_COLUMNS(COLUMN_ENUM) };
+enum person_list_col { PERSON_LIST_COLUMNS(COLUMN_ENUM) };
 enum person_erasure_col { PERSON_ERASURE_COLUMNS(COLUMN_ENUM) };
 enum person_visible_col { PERSON_VISIBLE_COLUMNS(COLUMN_ENUM) };
 
-extern const struct row_desc person_row, person_visible_row, person_erasure_row;
+extern const struct row_desc person_row, person_list_row, person_visible_row, person_erasure_row;
 
 /* The HMAC key for national register numbers (REFGW_NISS_KEY_FILE). */
 int persons_init(const char *key_file, bool required, char *err, size_t errlen);
@@ -49,6 +65,8 @@ bool niss_valid(const char *niss);
 int persons_keyed_digest(const void *data, size_t len, unsigned char out[32]) MUSTCHECK;
 
 int handle_person_create(struct request *r);
+/* GET /v1/persons: the persons the calling organisation recorded. */
+int handle_person_list(struct request *r);
 /* DELETE /v1/persons/{id}: erasure by crypto-shredding (docs/data-protection.md). */
 int handle_person_erase(struct request *r);
 

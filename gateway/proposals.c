@@ -151,6 +151,25 @@ out:
 	return status;
 }
 
+static const char *const proposal_states[] = {"open", "accepted", "declined", NULL};
+
+/* A proposal's note is free text about the person: each one a page shows
+ * (its referral's consent holds, refgw_referral_consent_covers) is an
+ * audited read, one proposal.read row per proposal naming its person, as
+ * the referrals a ranking reads are (candidates.c).  -1 when it could not
+ * be written. */
+static int
+audit_note_reads(struct request *r, const struct db_res *res, int n)
+{
+	json_t *detail = json_pack("{s:[s]}", "fields", "note");
+	int rc = detail ? audit_record_page(r, "proposal.read", "proposal", res, n, PROPOSAL_ID,
+					    PROPOSAL_PERSON, PROPOSAL_NOTE, -1, detail)
+			: -1;
+
+	json_decref(detail);
+	return rc;
+}
+
 int
 handle_proposal_list(struct request *r)
 {
@@ -178,7 +197,8 @@ handle_proposal_list(struct request *r)
 		goto out;
 	}
 	/* every proposal of the unit, one page */
-	if (write_rows(&out, res, db_rows(res), &proposal_row) != 0 ||
+	if (audit_note_reads(r, res, db_rows(res)) != 0 ||
+	    write_rows(&out, res, db_rows(res), &proposal_row) != 0 ||
 	    APPEND_LITERAL(&out, "null}") != 0) {
 		status = reply_internal(r);
 		goto out;
@@ -187,6 +207,51 @@ handle_proposal_list(struct request *r)
 	status = reply_json_text(r, 200, buf_steal(&out), n);
 out:
 	buf_free(&out);
+	db_res_free(res);
+	return status;
+}
+
+int
+handle_proposal_list_mine(struct request *r)
+{
+	const char *role = req_query(r, "role"), *status_q = req_query(r, "status"),
+		   *unit = req_query(r, "unit_id");
+	char ts[64] = KEYSET_LAST_TIME, id[37] = KEYSET_LAST_ID, limit_text[16];
+	struct db_res *res = NULL;
+	json_t *errors = json_array();
+	enum stmt_id st;
+	enum db_status s;
+	int limit, status = 500;
+
+	if (role && strcmp(role, "operator") != 0 && strcmp(role, "proposer") != 0)
+		field_error(errors, "role", "must be operator or proposer");
+	if (status_q && !validate_in(status_q, proposal_states))
+		field_error(errors, "status", "must be one of: %s", "open, accepted, declined");
+	if (unit && !is_uuid(unit))
+		field_error(errors, "unit_id", "must be a lower-case UUID");
+	if (json_array_size(errors) > 0) {
+		status = reply_invalid_query(r, errors);
+		errors = NULL;
+		goto out;
+	}
+	if ((limit = query_limit(r)) < 0 || cursor_decode(r, ts, sizeof(ts), id) < 0) {
+		status = r->status;
+		goto out;
+	}
+	snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
+	st = role == NULL                    ? ST_PROPOSAL_LIST_MINE
+	     : strcmp(role, "operator") == 0 ? ST_PROPOSAL_LIST_OPERATOR
+					     : ST_PROPOSAL_LIST_PROPOSER;
+	s = db_query(r->db, st, &res, "status", status_q, "unit", unit, "before_time", ts,
+		     "before_id", id, "limit", limit_text, (char *)NULL);
+	if (s == DB_OK &&
+	    audit_note_reads(r, res, db_rows(res) < limit ? db_rows(res) : limit) != 0) {
+		status = reply_internal(r);
+		goto out;
+	}
+	status = reply_page(r, s, res, limit, &proposal_row);
+out:
+	json_decref(errors);
 	db_res_free(res);
 	return status;
 }

@@ -24,7 +24,8 @@
 	C(PROPOSAL_STATUS, "status", "p.status", COL_PLAIN, 0, NULL)                               \
 	C(PROPOSAL_REASON, "reason_code", "p.reason_code", COL_STRING, COL_NULLABLE, NULL)         \
 	C(PROPOSAL_DECIDED, "decided_at", TS("p.decided_at"), COL_PLAIN, COL_NULLABLE, NULL)       \
-	C(PROPOSAL_CREATED, "created_at", TS("p.created_at"), COL_PLAIN, 0, NULL)
+	C(PROPOSAL_CREATED, "created_at", TS("p.created_at"), COL_PLAIN, 0, NULL)                  \
+	C(PROPOSAL_KEY, "cursor_key", "p.created_at::text", COL_KEY, COL_CURSOR, NULL)
 
 /* What the referral's consent lets the proposer share with the operator:
  * its categories, comma-separated, or "!referral" / "!consent". */
@@ -48,6 +49,8 @@ extern const struct row_desc proposal_row, coverage_row, accept_row, declined_ro
 
 int handle_proposal_create(struct request *r);
 int handle_proposal_list(struct request *r);
+/* GET /v1/proposals: the caller's, as operator or proposer, newest first. */
+int handle_proposal_list_mine(struct request *r);
 int handle_proposal_decision(struct request *r);
 
 #endif

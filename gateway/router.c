@@ -93,6 +93,9 @@ const struct route routes[] = {
 	 NULL, "certificates.confirm", ROUTE_CHANGES_IDENTITY | ROUTE_CERTIFICATE_ONLY},
 	{HTTP_POST, "/v1/persons", handle_person_create, "person.create", "persons.create",
 	 ROUTE_IDEMPOTENT},
+	/* The persons it recorded, newest first (issue 18): whoever may
+	 * record them (RLS persons_read; the statement keeps its own). */
+	{HTTP_GET, "/v1/persons", handle_person_list, "person.create", "persons.list", 0},
 	/* Its recorder, or a coordinator on the person's request (schema/047). */
 	{HTTP_DELETE, "/v1/persons/{id}", handle_person_erase, "person.erase", "persons.erase", 0},
 	/* The coordinator, for the person: all refgw holds about them (schema/048). */
@@ -160,10 +163,17 @@ const struct route routes[] = {
 	 0},
 	{HTTP_GET, "/v1/units/{id}/candidates", handle_unit_candidates, "unit.read",
 	 "units.candidates", 0},
+	/* Every proposal of the caller's, as the units' operator or as the
+	 * proposer (RLS shows the same), newest first (issue 18). */
+	{HTTP_GET, "/v1/proposals", handle_proposal_list_mine, "unit.read", "proposals.mine", 0},
 	{HTTP_POST, "/v1/proposals/{id}/decision", handle_proposal_decision, "proposal.decide",
 	 "proposals.decide", 0},
 	{HTTP_POST, "/v1/occupancies", handle_occupancy_start, "occupancy.manage",
 	 "occupancies.start", ROUTE_IDEMPOTENT},
+	/* Those it may read (operator, referring organisation, referent
+	 * under the consent: RLS), newest first (issue 18). */
+	{HTTP_GET, "/v1/occupancies", handle_occupancy_list, "occupancy.read", "occupancies.list",
+	 0},
 	{HTTP_GET, "/v1/occupancies/{id}", handle_occupancy_get, "occupancy.read",
 	 "occupancies.get", 0},
 	{HTTP_POST, "/v1/occupancies/{id}/end", handle_occupancy_end, "occupancy.manage",

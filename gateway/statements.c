@@ -68,6 +68,17 @@
 	"AND (r.created_at, r.id) > ($after_time::timestamptz, $after_id::uuid) "                  \
 	"ORDER BY r.created_at, r.id LIMIT $limit::int"
 
+/* A newest-first page of the caller's proposals (GET /v1/proposals), on one
+ * side or both: the keyset descends from KEYSET_LAST_* (schema/056's
+ * indexes).  Row-level security shows the same rows again. */
+#define PROPOSAL_LIST_MINE(side_cond)                                                              \
+	"SELECT {cols} FROM proposals p WHERE " side_cond " "                                      \
+	"AND ($status::text IS NULL OR p.status = $status) "                                       \
+	"AND ($unit::uuid IS NULL OR p.unit_id = $unit::uuid) "                                    \
+	"AND (p.created_at, p.id) < ($before_time::timestamptz, $before_id::uuid) "                \
+	"ORDER BY p.created_at DESC, p.id DESC LIMIT $limit::int"
+#define PROPOSAL_LIST_MINE_PARAMS "status unit before_time before_id limit"
+
 ROW_DESC(referral_row, REFERRAL_COLUMNS);
 ROW_DESC(referral_full_row, REFERRAL_FULL_COLUMNS);
 ROW_DESC(referral_create_row, REFERRAL_CREATE_COLUMNS);
@@ -109,6 +120,7 @@ ROW_DESC(hsds_area_row, HSDS_AREA_COLUMNS);
 ROW_DESC(cert_row, CERT_COLUMNS);
 ROW_DESC(cert_verdict_row, CERT_VERDICT_COLUMNS);
 ROW_DESC(person_row, PERSON_COLUMNS);
+ROW_DESC(person_list_row, PERSON_LIST_COLUMNS);
 ROW_DESC(person_visible_row, PERSON_VISIBLE_COLUMNS);
 ROW_DESC(person_erasure_row, PERSON_ERASURE_COLUMNS);
 ROW_DESC(person_export_row, PERSON_EXPORT_COLUMNS);
@@ -234,6 +246,14 @@ struct db_stmt statements[ST_COUNT] = {
 			      "id external_ref birth_year niss_hmac", &person_row},
 	[ST_PERSON_ERASE] = {"person_erase", "SELECT {cols} FROM refgw_erase_person($id::uuid) e",
 			     "id", &person_erasure_row},
+	/* The caller's own records, newest first (row-level security:
+	 * persons_read; schema/056's index) */
+	[ST_PERSON_LIST] = {"person_list",
+			    "SELECT {cols} FROM persons p WHERE p.created_by = refgw_caller() "
+			    "AND (p.created_at, p.id) < ($before_time::timestamptz, "
+			    "$before_id::uuid) ORDER BY p.created_at DESC, p.id DESC "
+			    "LIMIT $limit::int",
+			    "before_time before_id limit", &person_list_row},
 	[ST_PERSON_VISIBLE] = {"person_visible", "SELECT {cols} FROM persons WHERE id = $id::uuid",
 			       "id", &person_visible_row},
 	/* the person's export (export.h, schema/048) */
@@ -488,6 +508,16 @@ struct db_stmt statements[ST_COUNT] = {
 			      "SELECT {cols} FROM proposals p WHERE p.unit_id = $unit::uuid "
 			      "ORDER BY p.created_at, p.id",
 			      "unit", &proposal_row},
+	[ST_PROPOSAL_LIST_OPERATOR] = {"proposal_list_operator",
+				       PROPOSAL_LIST_MINE("p.operator_org = refgw_caller()"),
+				       PROPOSAL_LIST_MINE_PARAMS, &proposal_row},
+	[ST_PROPOSAL_LIST_PROPOSER] = {"proposal_list_proposer",
+				       PROPOSAL_LIST_MINE("p.proposer_org = refgw_caller()"),
+				       PROPOSAL_LIST_MINE_PARAMS, &proposal_row},
+	[ST_PROPOSAL_LIST_MINE] = {"proposal_list_mine",
+				   PROPOSAL_LIST_MINE("(p.operator_org = refgw_caller() OR "
+						      "p.proposer_org = refgw_caller())"),
+				   PROPOSAL_LIST_MINE_PARAMS, &proposal_row},
 	[ST_PROPOSAL_ACCEPT] = {"proposal_accept", "SELECT {cols}", "id", &accept_row},
 	[ST_PROPOSAL_DECLINE] =
 		{"proposal_decline",
@@ -518,6 +548,19 @@ struct db_stmt statements[ST_COUNT] = {
 				 &placement_record_row},
 	[ST_OCC_GET] = {"occ_get", "SELECT {cols} FROM occupancies o WHERE o.id = $id::uuid", "id",
 			&occupancy_row},
+	/* The occupancies the caller reads (GET /v1/occupancies): as operator,
+	 * referring organisation or referent (row-level security adds the
+	 * referent's consent and occupancy.read), newest first; $ended NULL:
+	 * both, true: ended, false: current (schema/056's indexes). */
+	[ST_OCC_LIST] =
+		{"occ_list",
+		 "SELECT {cols} FROM occupancies o WHERE (o.operator_org = refgw_caller() "
+		 "OR o.referring_org = refgw_caller() OR o.referent_org = refgw_caller()) "
+		 "AND ($ended::boolean IS NULL OR (o.end_date IS NOT NULL) = $ended::boolean) "
+		 "AND ($unit::uuid IS NULL OR o.unit_id = $unit::uuid) "
+		 "AND (o.created_at, o.id) < ($before_time::timestamptz, $before_id::uuid) "
+		 "ORDER BY o.created_at DESC, o.id DESC LIMIT $limit::int",
+		 "ended unit before_time before_id limit", &occupancy_row},
 	/* The caller's waitlisted referrals in order of application (the day
 	 * of application follows the time), those whose consent holds with
 	 * their needs and release date, sealed (refgw_waitlist_needs(),
@@ -537,9 +580,9 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_AUDIT_APPEND_READS] =
 		{"audit_append_reads",
 		 "SELECT count(refgw_audit_append(decode($certificate, 'hex'), $request, $action, "
-		 "'referral', x.id::text, x.person, $detail::jsonb)) FROM "
-		 "unnest($referrals::uuid[], $persons::uuid[]) AS x(id, person)",
-		 "certificate request action referrals persons detail", NULL},
+		 "$type, x.id::text, x.person, $detail::jsonb)) FROM "
+		 "unnest($ids::uuid[], $persons::uuid[]) AS x(id, person)",
+		 "certificate request action type ids persons detail", NULL},
 	/* reports (reports.h): the functions' own order */
 	[ST_REPORT_OCCUPANCY] = {"report_occupancy",
 				 "SELECT {cols} FROM refgw_report_occupancy() o", NULL,

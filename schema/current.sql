@@ -4780,6 +4780,12 @@ CREATE INDEX idempotency_keys_created_idx ON public.idempotency_keys USING btree
 CREATE INDEX occupancies_ending_idx ON public.occupancies USING btree (planned_end_date) WHERE ((end_date IS NULL) AND (ending_soon_notified_at IS NULL));
 
 --
+-- Name: occupancies_operator_page_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX occupancies_operator_page_idx ON public.occupancies USING btree (operator_org, created_at DESC, id DESC) WHERE (operator_org IS NOT NULL);
+
+--
 -- Name: occupancies_referent_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -4790,6 +4796,12 @@ CREATE INDEX occupancies_referent_idx ON public.occupancies USING btree (referen
 --
 
 CREATE INDEX occupancies_referral_idx ON public.occupancies USING btree (referral_id, created_at DESC);
+
+--
+-- Name: occupancies_referring_page_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX occupancies_referring_page_idx ON public.occupancies USING btree (referring_org, created_at DESC, id DESC);
 
 --
 -- Name: partnerships_members_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -4810,6 +4822,12 @@ CREATE INDEX person_keys_kid ON public.person_keys USING btree (kid);
 CREATE INDEX persons_created_by_idx ON public.persons USING btree (created_by);
 
 --
+-- Name: persons_creator_page_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX persons_creator_page_idx ON public.persons USING btree (created_by, created_at DESC, id DESC);
+
+--
 -- Name: persons_niss_idx; Type: INDEX; Schema: public; Owner: refgw_owner
 --
 
@@ -4820,6 +4838,18 @@ CREATE INDEX persons_niss_idx ON public.persons USING btree (niss_hmac) WHERE (n
 --
 
 CREATE UNIQUE INDEX proposals_open_once ON public.proposals USING btree (unit_id, referral_id) WHERE (status = 'open'::text);
+
+--
+-- Name: proposals_operator_page_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX proposals_operator_page_idx ON public.proposals USING btree (operator_org, created_at DESC, id DESC);
+
+--
+-- Name: proposals_proposer_page_idx; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX proposals_proposer_page_idx ON public.proposals USING btree (proposer_org, created_at DESC, id DESC);
 
 --
 -- Name: proposals_referral_idx; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -5733,6 +5763,12 @@ CREATE POLICY occupancies_read ON public.occupancies FOR SELECT USING ((((operat
 --
 
 ALTER TABLE public.occupancy_alerts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: occupancy_alerts occupancy_alerts_own; Type: POLICY; Schema: public; Owner: refgw_owner
+--
+
+CREATE POLICY occupancy_alerts_own ON public.occupancy_alerts FOR SELECT USING ((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)));
 
 --
 -- Name: organisations; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
@@ -6903,6 +6939,12 @@ GRANT SELECT,INSERT,UPDATE ON TABLE public.idempotency_keys TO refgw_app;
 --
 
 GRANT SELECT ON TABLE public.occupancies TO refgw_app;
+
+--
+-- Name: TABLE occupancy_alerts; Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+GRANT SELECT ON TABLE public.occupancy_alerts TO refgw_app;
 
 --
 -- Name: TABLE organisations; Type: ACL; Schema: public; Owner: refgw_owner

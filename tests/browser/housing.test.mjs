@@ -138,7 +138,14 @@ async function main() {
         data: { identity: { given_name: "Amina" }, housing_situation: { current: "street" } },
       });
       await diogenes.call("POST", `/v1/units/${unitId}/proposals`, { referral_id: referral.id, note: "Ready to move in." });
+      // One list of the operator's proposals (issue 18), not a call per unit.
+      const asked = [];
+      const watch = (r) => { if (r.url().includes("/v1/")) asked.push(new URL(r.url()).pathname + new URL(r.url()).search); };
+      page.on("request", watch);
       await goTo(page, "housing-proposals");
+      page.off("request", watch);
+      assert(asked.some((u) => u.startsWith("/v1/proposals?") && u.includes("role=operator")), `GET /v1/proposals?role=operator: ${asked}`);
+      assert(!asked.some((u) => /^\/v1\/units\/[^/?]+\/proposals/.test(u)), `no call per unit: ${asked}`);
       const rows = await page.$$eval('[data-list="proposals"] tbody tr', (rs) => rs.map((r) => r.textContent));
       equal(rows.length, 1, "one proposal");
       assert(rows[0].includes("Test Org D") && rows[0].includes("Housing situation, Identity") && rows[0].includes("to decide"), `the row: ${rows[0]}`);

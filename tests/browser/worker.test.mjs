@@ -197,6 +197,12 @@ async function main() {
     equal(await page.$$eval(".field-error", (e) => e.length), 0, "the field errors gone");
     assert((await text(page, "#page-person .empty")).includes("Record one"), "the empty state says what to do");
     await axeClean(page, "person");
+    // Listed first among the persons Rizome recorded (GET /v1/persons).
+    await visit(page, "#/persons", "persons");
+    const first = await page.$eval("#page-persons tbody tr", (tr) => tr.textContent);
+    assert(first.includes("RZ-2026-031"), `the newest person first: ${first}`);
+    equal(await page.$eval("#page-persons tbody tr a", (a) => a.getAttribute("href")), `#/person/${personId}`, "its link");
+    await visit(page, `#/person/${personId}`, "person");
   });
 
   let consentId = null;
@@ -559,7 +565,7 @@ async function main() {
         equal(raw.join(", "), "", `strings keys shown raw on ${name} in ${lang}`);
         if (name === "persons")
           equal(await page.$$eval("#page-persons tbody tr", (t) => t.length),
-            (await inPage(page, "/v1/referrals?role=received&limit=50")).items.length, "the persons list's rows (no duplicates)");
+            (await inPage(page, "/v1/persons?limit=50")).items.length, "the persons list's rows: GET /v1/persons");
         if (lang === "fr") await axeClean(page, `${name}-fr`);
       }
     }
