@@ -8,7 +8,11 @@
 # together (what a shared machine still measures fairly), medians.
 #   sh bench/notify.sh BASELINE_REFGW [SECONDS]      (make bench-notify BASE=…)
 # Scenarios: POST /v1/referrals to one receiver at 16 and 64 clients, and a
-# create-heavy mix (referrals to two receivers from two senders, persons).
+# create-heavy mix (referrals to two receivers from two senders, persons);
+# then pgbench (16 clients) on the event writer alone, one event per
+# transaction to one of four organisations, with and without the NOTIFY
+# (tps only: pgbench's backends exit before their CPU can be read), while
+# the baseline LISTENs.
 set -eu
 base_bin=$(realpath "$1")
 secs=${2:-8}
@@ -65,7 +69,7 @@ referral_body() {
 	crt="--cert $tmp/certs/$1.pem --key $tmp/certs/$1.key --cacert $tmp/certs/ca.pem"
 	to=$(org_id "$2")
 	person=$(curl -s $crt -H 'Content-Type: application/json' -d "{\"external_ref\":\"N-$1\"}" "https://localhost:$new_api/v1/persons" | idof)
-	consent=$(curl -s $crt -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$to\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "https://localhost:$new_api/v1/consents" | idof)
+	consent=$(curl -s $crt -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$to\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\",\"family\",\"health\",\"income\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "https://localhost:$new_api/v1/consents" | idof)
 	echo "{\"person_id\":\"$person\",\"to_organisation_id\":\"$to\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":{\"identity\":{\"given_name\":\"Jean\"},\"housing_situation\":{\"current\":\"prison\"}},\"needs\":{\"household_size\":1,\"accessibility\":\"none\"},\"release_date\":\"2027-01-15\"}"
 }
 body_ab=$(referral_body orga orgb)
@@ -126,3 +130,28 @@ for scen in post16 post64 mix; do
 	awk -v a="$h_rps" -v b="$n_rps" -v c="$h_cpu" -v d="$n_cpu" -v s=$scen \
 		'BEGIN { printf "%-8s heads/notify: req/s %.2f, CPU per request %.2f\n", s, a / b, c / d }'
 done
+
+# ---- the event writer alone: pgbench, one event per transaction
+orgs="'$(org_id orga)','$(org_id orgb)','$(org_id orgc)','$(org_id orgd)'"
+cat > "$tmp/event.sql" <<SQL
+\set k random(1, 4)
+SELECT refgw_event_write((ARRAY[$orgs]::uuid[])[:k], 'certificate.registered', 'organisation', (ARRAY[$orgs]::uuid[])[:k]);
+SQL
+pgb_run() {
+	leg=$1
+	if [ "$leg" = notify ]; then writer on; else writer off; fi
+	out=$(runuser -u postgres -- "$PGBIN/pgbench" -h "$tmp/sock" -U refgw_owner -n -M prepared -c 16 -j 2 \
+		-T "$secs" -f "$tmp/event.sql" refgw 2>&1)
+	echo "$out" | awk '/^tps/ { tps = $3 } END { printf "%.0f\n", tps }' >> "$tmp/pgb.$leg"
+}
+r=0
+while [ $r -lt "$rounds" ]; do
+	if [ $((r % 2)) -eq 0 ]; then pgb_run notify; pgb_run heads; else pgb_run heads; pgb_run notify; fi
+	r=$((r + 1))
+done
+for leg in notify heads; do
+	printf '%-8s %-7s %9s tps   rounds %s\n' pgbench $leg "$(median < "$tmp/pgb.$leg")" \
+		"$(tr '\n' ' ' < "$tmp/pgb.$leg")"
+done
+awk -v a="$(median < "$tmp/pgb.heads")" -v b="$(median < "$tmp/pgb.notify")" \
+	'BEGIN { printf "pgbench  heads/notify: tps %.2f\n", a / b }'
