@@ -45,7 +45,7 @@ BENCH_PEERS ?= 1
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE browser browser-deps screenshots schema bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale bench-peers bench-peers-deps fuzz
+.PHONY: FORCE browser browser-deps screenshots schema bench-notify bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale bench-peers bench-peers-deps fuzz
 
 all: build
 
@@ -236,6 +236,13 @@ tls-scan: build
 bench-ab: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen
 	sh bench/ab.sh $(A) $(or $(B),$(BUILD)/refgw) $(BENCH_SECONDS)
+
+# A NOTIFY per event against reading the event heads (issue 19, schema/065;
+# docs/performance.md): BASE is a refgw built before schema/065.
+#   make bench-notify BASE=/path/to/old/refgw
+bench-notify: build
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	sh bench/notify.sh $(BASE) $(BENCH_SECONDS)
 
 bench-lists: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen

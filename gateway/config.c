@@ -42,6 +42,7 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		{"REFGW_SHUTDOWN_GRACE", &cfg->shutdown_grace_s, 10, 0, 600},
 		{"REFGW_ACCESS_LOG", &cfg->access_log, 1, 0, 1},
 		{"REFGW_HOUSEKEEPING_SECONDS", &cfg->housekeeping_s, 60, 1, 86400},
+		{"REFGW_EVENT_POLL_MS", &cfg->event_poll_ms, 200, 10, 1000},
 		{"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
 		{"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
 		{"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},

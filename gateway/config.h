@@ -60,6 +60,7 @@ struct config {
 	long shutdown_grace_s;
 	long access_log;        /* 0 or 1 */
 	long housekeeping_s;    /* period of the background housekeeping */
+	long event_poll_ms;     /* event heads read while long-polls wait */
 	long ending_soon_days;  /* occupancies ending within: one event */
 	long identity_cache_ms; /* GET /v1/me identity cache; 0: off */
 	/* Audit checkpoints (gateway/checkpoint.c); NULL: not set. */

@@ -27,8 +27,7 @@ handle_event_list(struct request *r)
 {
 	const char *after = req_query(r, "after"), *wait_q = req_query(r, "wait");
 	char limit_text[16];
-	long wait = 0, seq;
-	uint64_t generation = 0;
+	long wait = 0, seq = 0;
 	struct db_res *res = NULL;
 	struct buf out;
 	size_t n;
@@ -52,10 +51,6 @@ handle_event_list(struct request *r)
 		status = reply_invalid_query(r, errors);
 		goto out;
 	}
-	/* Read the notification count before the query, so that an event
-	 * committed after our snapshot cannot slip between query and park. */
-	if (wait > 0 && !r->no_wait)
-		generation = notify_generation(r->who.organisation_id);
 	snprintf(limit_text, sizeof(limit_text), "%d", limit);
 	if (after == NULL)
 		after = "0";
@@ -67,7 +62,10 @@ handle_event_list(struct request *r)
 	rows = db_rows(res);
 	if (rows == 0 && wait > 0 && !r->no_wait) {
 		r->want_wait = true;
-		r->wait_generation = generation;
+		/* Woken once the organisation's head passes the cursor: an
+		 * event committed after this query's snapshot, even before the
+		 * park, is seen at the next read of the heads. */
+		r->wait_after = seq;
 		r->wait_deadline_us = now_monotonic_us() + (uint64_t)wait * 1000000u;
 	}
 	/* Written straight into the body, as the other hot lists.  The cursor

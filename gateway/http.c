@@ -600,13 +600,12 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	run_request(srv, conn, r);
 	if (r->want_wait) {
 		r->want_wait = false;
-		if (notify_park(r->who.organisation_id, r->wait_generation, r->wait_deadline_us,
-				r)) {
+		if (notify_park(r->who.organisation_id, r->wait_after, r->wait_deadline_us, r)) {
 			r->parked = true;
 			MHD_suspend_connection(conn);
 			return MHD_YES;
 		}
-		/* News arrived meanwhile (or no listener): look again now. */
+		/* No listener: look again now, and answer. */
 		r->no_wait = true;
 		reply_reset(r);
 		r->status = 0;
@@ -847,7 +846,7 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		log_warn("REFGW_TLS_CLIENT_CA: cannot read %s", cfg->tls_client_ca);
 		goto fail;
 	}
-	if (notify_start(cfg->database_url, wake_request, cfg->housekeeping_s,
+	if (notify_start(cfg->database_url, wake_request, cfg->event_poll_ms, cfg->housekeeping_s,
 			 cfg->ending_soon_days, &cfg->retention) != 0) {
 		log_warnx("cannot start the event listener");
 		goto fail;

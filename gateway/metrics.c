@@ -28,6 +28,7 @@ static atomic_ulong latency_sum_us, latency_count;
 static atomic_ulong tls_refusals[TLS_VERDICT_COUNT];
 static atomic_ulong identity_cache[2]; /* misses, hits */
 static atomic_ulong identity_refreshes;
+static atomic_ulong event_head_reads;
 static atomic_ulong retention_removed[RETENTION_CATEGORIES];
 static atomic_llong retention_last_run; /* seconds since the epoch; 0: never */
 
@@ -90,6 +91,12 @@ void
 metrics_identity_refresh(void)
 {
 	atomic_fetch_add_explicit(&identity_refreshes, 1, memory_order_relaxed);
+}
+
+void
+metrics_event_head_read(void)
+{
+	atomic_fetch_add_explicit(&event_head_reads, 1, memory_order_relaxed);
 }
 
 void
@@ -330,8 +337,13 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			 "# TYPE refgw_db_up gauge\nrefgw_db_up %d\n"
 			 "# HELP refgw_long_polls_parked GET /v1/events?wait= requests waiting for "
 			 "news.\n"
-			 "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n",
-			 pool_in_use, pool_size, pool_up, long_polls_parked);
+			 "# TYPE refgw_long_polls_parked gauge\nrefgw_long_polls_parked %d\n"
+			 "# HELP refgw_event_head_reads_total Reads of the event heads of the "
+			 "organisations whose long-polls wait (none while none waits).\n"
+			 "# TYPE refgw_event_head_reads_total counter\n"
+			 "refgw_event_head_reads_total %lu\n",
+			 pool_in_use, pool_size, pool_up, long_polls_parked,
+			 atomic_load(&event_head_reads));
 	rc |= buf_printf(o, "# HELP refgw_retention_removed_total Rows of personal data this "
 			    "instance's housekeeping removed under the retention schedule, by "
 			    "category (consent_*: evidence set to null).\n"

@@ -17,6 +17,9 @@ void metrics_refusal(const char *slug);
 void metrics_identity_cache(bool hit);
 /* An identity cache entry re-read in the background. */
 void metrics_identity_refresh(void);
+/* The notify thread read the event heads of the organisations whose
+ * long-polls wait. */
+void metrics_event_head_read(void);
 /* A client certificate authenticated (once per connection): its days left
  * appear in /metrics. */
 void metrics_client_certificate(const char *sha256_hex, const char *organisation, time_t not_after,

@@ -1,4 +1,6 @@
-/* notify: LISTEN refgw_events on a dedicated connection, in its own thread. */
+/* notify: the long-polls' wake-ups (reading the event heads while some
+ * wait), LISTEN refgw_identity and refgw_erased, and housekeeping, on a
+ * dedicated connection in its own thread. */
 #include "notify.h"
 
 #include <limits.h>
@@ -19,10 +21,9 @@
 #include "statements.h"
 #include "util.h"
 
-#define MAX_ORGS 1024
-
 struct parked {
 	char org[37];
+	int64_t after;
 	uint64_t deadline_us;
 	void *ctx;
 	struct parked *next;
@@ -36,13 +37,8 @@ static struct {
 	notify_wake_fn wake;
 	struct parked *parked;
 	int nparked;
-	int wake_pipe[2]; /* re-arms poll() when the earliest deadline changes */
-	struct {
-		char org[37];
-		uint64_t gen;
-	} gens[MAX_ORGS];
-	int ngens;
-	uint64_t global_gen; /* bumped when the listener reconnects: all may have missed */
+	int wake_pipe[2]; /* re-arms poll() when a request parks */
+	uint64_t poll_us; /* event heads read every poll_us while requests wait */
 	/* refgw_identity notifications and listener (re)connections; read on
 	 * every GET /v1/me, so without the lock. */
 	atomic_ulong identity_gen;
@@ -52,49 +48,16 @@ static struct {
 	struct retention_schedule retention;
 } n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
 
-/* Caller holds the lock. */
-static uint64_t *
-gen_slot(const char *org, bool create)
-{
-	int i;
-
-	for (i = 0; i < n.ngens; i++)
-		if (strcmp(n.gens[i].org, org) == 0)
-			return &n.gens[i].gen;
-	if (!create)
-		return NULL;
-	if (n.ngens == MAX_ORGS) /* bounded: reuse by bumping everything */
-		n.ngens = 0, n.global_gen++;
-	memcpy(n.gens[n.ngens].org, org, 37);
-	n.gens[n.ngens].org[36] = '\0';
-	n.gens[n.ngens].gen = 0;
-	return &n.gens[n.ngens++].gen;
-}
-
-uint64_t
-notify_generation(const char *org)
-{
-	uint64_t g, *slot;
-
-	pthread_mutex_lock(&n.lock);
-	slot = gen_slot(org, true);
-	g = (slot ? *slot : 0) + (n.global_gen << 40);
-	pthread_mutex_unlock(&n.lock);
-	return g;
-}
-
 bool
-notify_park(const char *org, uint64_t generation, uint64_t deadline_us, void *ctx)
+notify_park(const char *org, int64_t after, uint64_t deadline_us, void *ctx)
 {
 	struct parked *p;
-	uint64_t *slot;
 	bool parked = false;
 
 	pthread_mutex_lock(&n.lock);
-	slot = gen_slot(org, true);
-	if (n.up && !n.stop && (*slot + (n.global_gen << 40)) == generation &&
-	    (p = calloc(1, sizeof(*p))) != NULL) {
+	if (n.up && !n.stop && (p = calloc(1, sizeof(*p))) != NULL) {
 		memcpy(p->org, org, 36);
+		p->after = after;
 		p->deadline_us = deadline_us;
 		p->ctx = ctx;
 		p->next = n.parked;
@@ -104,7 +67,7 @@ notify_park(const char *org, uint64_t generation, uint64_t deadline_us, void *ct
 	}
 	pthread_mutex_unlock(&n.lock);
 	if (parked && n.wake_pipe[1] >= 0 && write(n.wake_pipe[1], "x", 1) < 0) {
-		/* poll() will still wake at the old deadline or on a notification */
+		/* poll() will still wake at the next read of the heads */
 	}
 	return parked;
 }
@@ -120,20 +83,16 @@ notify_parked(void)
 	return c;
 }
 
-/* Unlinks the entries matching (org or all) or past now; wakes them after
- * the lock is released. */
+/* Unlinks the entries of org whose cursor is below head, or all, or those
+ * past now; wakes them after the lock is released. */
 static void
-wake_matching(const char *org, uint64_t now_us, bool all)
+wake_matching(const char *org, int64_t head, uint64_t now_us, bool all)
 {
 	struct parked **pp, *p, *woken = NULL;
 
 	pthread_mutex_lock(&n.lock);
-	if (org) {
-		uint64_t *slot = gen_slot(org, true);
-		(*slot)++;
-	}
 	for (pp = &n.parked; (p = *pp) != NULL;) {
-		if (all || (org && strcmp(p->org, org) == 0) ||
+		if (all || (org && p->after < head && strcmp(p->org, org) == 0) ||
 		    (now_us && p->deadline_us <= now_us)) {
 			*pp = p->next;
 			p->next = woken;
@@ -154,11 +113,85 @@ wake_matching(const char *org, uint64_t now_us, bool all)
 void
 notify_wake_all(void)
 {
-	wake_matching(NULL, 0, true);
+	wake_matching(NULL, 0, 0, true);
 }
 
 static int
-next_timeout_ms(void)
+compare_org(const void *a, const void *b)
+{
+	return memcmp(a, b, 36);
+}
+
+/* The organisations that wait, once each, as a PostgreSQL array literal
+ * ("{id,id}"); 1 when none waits, -1 when out of memory. */
+static int
+waiting_organisations(struct buf *out)
+{
+	char(*orgs)[37] = NULL;
+	struct parked *p;
+	size_t k = 0, i, count;
+	int rc = -1;
+
+	pthread_mutex_lock(&n.lock);
+	count = (size_t)n.nparked;
+	if (count > 0 && (orgs = calloc(count, sizeof(*orgs))) != NULL)
+		for (p = n.parked; p && k < count; p = p->next)
+			memcpy(orgs[k++], p->org, 37);
+	pthread_mutex_unlock(&n.lock);
+	if (count == 0)
+		return 1;
+	if (orgs == NULL)
+		return -1;
+	qsort(orgs, k, sizeof(*orgs), compare_org);
+	if (buf_cat(out, "{", (char *)NULL) != 0)
+		goto out;
+	for (i = 0, count = 0; i < k; i++) {
+		if (i > 0 && memcmp(orgs[i], orgs[i - 1], 36) == 0)
+			continue;
+		if (buf_cat(out, count++ ? "," : "", orgs[i], (char *)NULL) != 0)
+			goto out;
+	}
+	rc = buf_cat(out, "}", (char *)NULL) == 0 ? 0 : -1;
+out:
+	free(orgs);
+	return rc;
+}
+
+/* Reads the heads of the organisations that wait and wakes the waiters
+ * whose organisation's head passed their cursor.  A request that parks
+ * while this runs is checked at the next read: a head is never stale for
+ * more than one interval. */
+static void
+read_event_heads(struct db_conn *c)
+{
+	struct buf orgs;
+	struct db_res *res = NULL;
+	int i, rows, w;
+	long head;
+
+	buf_init(&orgs, 16u << 20);
+	if ((w = waiting_organisations(&orgs)) != 0) {
+		if (w < 0)
+			log_warnx("notify: event heads: out of memory");
+		buf_free(&orgs);
+		return;
+	}
+	if (db_query(c, ST_EVENT_HEADS, &res, "organisations", orgs.data, (char *)NULL) != DB_OK) {
+		log_warnx("notify: event heads: %s", db_last_error(c));
+		goto out;
+	}
+	metrics_event_head_read();
+	rows = db_rows(res);
+	for (i = 0; i < rows; i++)
+		if (parse_long(row_val(res, i, EVENT_HEAD_SEQ), 0, LONG_MAX, &head) == 0)
+			wake_matching(row_val(res, i, EVENT_HEAD_ORG), head, 0, false);
+out:
+	db_res_free(res);
+	buf_free(&orgs);
+}
+
+static int
+next_timeout_ms(uint64_t next_heads_us)
 {
 	uint64_t now = now_monotonic_us(), soonest = UINT64_MAX;
 	struct parked *p;
@@ -169,7 +202,9 @@ next_timeout_ms(void)
 			soonest = p->deadline_us;
 	pthread_mutex_unlock(&n.lock);
 	if (soonest == UINT64_MAX)
-		return 1000;
+		return 1000; /* none waits: no read of the heads */
+	if (next_heads_us < soonest)
+		soonest = next_heads_us;
 	return soonest <= now ? 0 : (int)((soonest - now) / 1000 + 1);
 }
 
@@ -178,8 +213,7 @@ listen_connect(void)
 {
 	struct db_conn *c = NULL;
 
-	if (db_listen(n.conninfo, "LISTEN refgw_events; LISTEN refgw_identity; LISTEN refgw_erased",
-		      &c) != DB_OK) {
+	if (db_listen(n.conninfo, "LISTEN refgw_identity; LISTEN refgw_erased", &c) != DB_OK) {
 		db_close(c);
 		return NULL;
 	}
@@ -193,9 +227,6 @@ on_notification(const char *channel, const char *payload)
 		atomic_fetch_add(&n.identity_gen, 1);
 	else if (strcmp(channel, "refgw_erased") == 0)
 		keystore_forget(payload); /* erased through another instance (schema/050) */
-	else if (strlen(payload) == 36) {
-		wake_matching(payload, 0, false);
-	}
 }
 
 bool
@@ -302,7 +333,7 @@ listener(void *arg)
 {
 	struct db_conn *c = NULL;
 	int backoff_ms = 100, timeout;
-	uint64_t next_housekeeping = 0;
+	uint64_t next_housekeeping = 0, next_heads = 0;
 
 	(void)arg;
 	while (!n.stop) {
@@ -312,11 +343,10 @@ listener(void *arg)
 			c = listen_connect();
 			pthread_mutex_lock(&n.lock);
 			n.up = c != NULL;
-			n.global_gen++; /* anything may have been missed meanwhile */
 			atomic_fetch_add(&n.identity_gen, 1);
 			atomic_store(&n.identity_up, c != NULL);
 			pthread_mutex_unlock(&n.lock);
-			wake_matching(NULL, 0, true);
+			wake_matching(NULL, 0, 0, true);
 			if (c == NULL) {
 				struct pollfd w = {.fd = n.wake_pipe[0], .events = POLLIN};
 				(void)poll(&w, 1, backoff_ms);
@@ -347,7 +377,7 @@ listener(void *arg)
 			c = NULL;
 			continue;
 		}
-		timeout = next_timeout_ms();
+		timeout = next_timeout_ms(next_heads);
 		if ((uint64_t)timeout * 1000u > next_housekeeping - now_monotonic_us())
 			timeout = (int)((next_housekeeping - now_monotonic_us()) / 1000 + 1);
 		if (poll(fds, 2, timeout) < 0)
@@ -367,16 +397,23 @@ listener(void *arg)
 				continue;
 			}
 		}
-		wake_matching(NULL, now_monotonic_us(), false);
+		/* The heads, while someone waits and at most every poll_us (a
+		 * request that parks after a quiet spell is checked at once). */
+		if (now_monotonic_us() >= next_heads && notify_parked() > 0) {
+			read_event_heads(c);
+			next_heads = now_monotonic_us() + n.poll_us;
+		}
+		wake_matching(NULL, 0, now_monotonic_us(), false);
 	}
 	db_close(c);
 	return NULL;
 }
 
 int
-notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s, long ending_soon_days,
-	     const struct retention_schedule *retention)
+notify_start(const char *conninfo, notify_wake_fn wake, long event_poll_ms, long housekeeping_s,
+	     long ending_soon_days, const struct retention_schedule *retention)
 {
+	n.poll_us = (uint64_t)event_poll_ms * 1000u;
 	n.housekeeping_s = housekeeping_s;
 	n.retention = *retention;
 	snprintf(n.ending_days, sizeof(n.ending_days), "%ld", ending_soon_days);

@@ -1,9 +1,11 @@
-/* notify: long-poll support for the event feed.  One LISTEN connection per
- * gateway process receives PostgreSQL's NOTIFY from any instance's writers
- * and wakes the requests parked for that organisation, or at their
- * deadline.  Nothing here is needed for correctness: a missed wake-up only
- * delays an answer until the deadline, and the cursor guarantees that
- * nothing is lost. */
+/* notify: long-poll support for the event feed, the LISTEN for identity
+ * changes and erasures, and housekeeping, on one dedicated connection per
+ * gateway process.  While requests are parked, it reads the event heads of
+ * their organisations every poll interval (schema/065: events no longer
+ * NOTIFY) and wakes those whose organisation's head passed their cursor,
+ * whichever instance wrote the event; or at their deadline.  Nothing here
+ * is needed for correctness: a missed wake-up only delays an answer until
+ * the deadline, and the cursor guarantees that nothing is lost. */
 #ifndef REFGW_NOTIFY_H
 #define REFGW_NOTIFY_H
 
@@ -35,24 +37,29 @@ enum ending_col { ENDING_COLUMNS(COLUMN_ENUM) };
 enum expired_col { EXPIRED_COLUMNS(COLUMN_ENUM) };
 extern const struct row_desc expiry_row, ending_row, expired_row;
 
+/* The heads of the organisations whose long-polls wait (ST_EVENT_HEADS). */
+#define EVENT_HEAD_COLUMNS(C)                                                                      \
+	C(EVENT_HEAD_ORG, "organisation_id", "h.organisation_id", COL_KEY, 0, NULL)                \
+	C(EVENT_HEAD_SEQ, "seq", "h.seq", COL_KEY, 0, NULL)
+enum event_head_col { EVENT_HEAD_COLUMNS(COLUMN_ENUM) };
+extern const struct row_desc event_head_row;
+
 typedef void (*notify_wake_fn)(void *ctx);
 
 /* Also runs the periodic housekeeping (occupancies ending within
  * ending_soon_days raise their event, the retention schedule is applied)
  * every housekeeping_s seconds. */
-int notify_start(const char *conninfo, notify_wake_fn wake, long housekeeping_s,
+int notify_start(const char *conninfo, notify_wake_fn wake, long event_poll_ms, long housekeeping_s,
 		 long ending_soon_days, const struct retention_schedule *retention) MUSTCHECK;
 /* Wakes every parked request (shutdown), then stops the listener. */
 void notify_stop(void);
 void notify_wake_all(void);
 
-/* How many notifications have been seen for org so far; read it before
- * querying the feed. */
-uint64_t notify_generation(const char *org);
-/* Parks ctx until a notification for org newer than generation, or until
- * deadline_us (monotonic).  Returns false, parking nothing, when such a
- * notification already arrived or the listener is down: answer at once. */
-bool notify_park(const char *org, uint64_t generation, uint64_t deadline_us, void *ctx);
+/* Parks ctx until org's event head passes after (an event numbered above
+ * the cursor the feed was just read from has committed), or until
+ * deadline_us (monotonic).  Returns false, parking nothing, when the
+ * listener is down: answer at once. */
+bool notify_park(const char *org, int64_t after, uint64_t deadline_us, void *ctx);
 int notify_parked(void);
 
 /* How many refgw_identity notifications (any change to organisations,

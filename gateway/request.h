@@ -116,7 +116,7 @@ struct request {
 	bool want_wait;
 	bool parked;
 	bool no_wait;
-	uint64_t wait_generation;
+	int64_t wait_after; /* the feed's cursor the long-poll waits beyond */
 	uint64_t wait_deadline_us;
 };
 

@@ -103,6 +103,7 @@ ROW_DESC(lane_now_row, LANE_NOW_COLUMNS);
 ROW_DESC(expiry_row, EXPIRY_COLUMNS);
 ROW_DESC(ending_row, ENDING_COLUMNS);
 ROW_DESC(expired_row, EXPIRED_COLUMNS);
+ROW_DESC(event_head_row, EVENT_HEAD_COLUMNS);
 ROW_DESC(retention_row, RETENTION_COLUMNS);
 ROW_DESC(cli_org_row, CLI_ORG_COLUMNS);
 ROW_DESC(cli_org_ref_row, CLI_ORG_REF_COLUMNS);
@@ -342,6 +343,10 @@ struct db_stmt statements[ST_COUNT] = {
 			   "SELECT {cols} FROM events WHERE organisation_id = refgw_caller() "
 			   "AND seq > $after::bigint ORDER BY seq LIMIT $limit::int",
 			   "after limit", &event_row},
+	/* The notify thread, without a caller (notify.c, schema/065). */
+	[ST_EVENT_HEADS] = {"event_heads",
+			    "SELECT {cols} FROM refgw_event_heads($organisations::uuid[]) h",
+			    "organisations", &event_head_row},
 	/* access rules (access_rules.h) */
 	[ST_RULES_LIST] = {"rules_list",
 			   /* qualified: a bare name would be the output column */

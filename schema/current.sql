@@ -657,7 +657,6 @@ CREATE FUNCTION public.refgw_certificate_events() RETURNS trigger
 DECLARE
     kinds text[] := '{}';
     k text;
-    n bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         kinds := ARRAY['certificate.registered'];
@@ -670,12 +669,7 @@ BEGIN
         END IF;
     END IF;
     FOREACH k IN ARRAY kinds LOOP
-        INSERT INTO event_heads AS h (organisation_id, seq) VALUES (NEW.organisation_id, 1)
-            ON CONFLICT (organisation_id) DO UPDATE SET seq = h.seq + 1
-            RETURNING h.seq INTO n;
-        INSERT INTO events (organisation_id, seq, type, resource_type, resource_id)
-            VALUES (NEW.organisation_id, n, k, 'organisation', NEW.organisation_id);
-        PERFORM pg_notify('refgw_events', NEW.organisation_id::text);
+        PERFORM refgw_event_write(NEW.organisation_id, k, 'organisation', NEW.organisation_id);
     END LOOP;
     RETURN NULL;
 END
@@ -1117,6 +1111,19 @@ $$;
 ALTER FUNCTION public.refgw_erase_person(p_person uuid) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_event_heads(uuid[]); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_event_heads(p_orgs uuid[]) RETURNS TABLE(organisation_id uuid, seq bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT h.organisation_id, h.seq FROM event_heads h WHERE h.organisation_id = ANY (p_orgs)
+$$;
+
+ALTER FUNCTION public.refgw_event_heads(p_orgs uuid[]) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_event_write(uuid, text, text, uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -1132,7 +1139,6 @@ BEGIN
         RETURNING h.seq INTO n;
     INSERT INTO events (organisation_id, seq, type, resource_type, resource_id)
         VALUES (p_org, n, p_type, p_resource_type, p_resource_id);
-    PERFORM pg_notify('refgw_events', p_org::text);
     RETURN n;
 END
 $$;
@@ -6322,6 +6328,13 @@ GRANT ALL ON FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p
 
 REVOKE ALL ON FUNCTION public.refgw_erase_person(p_person uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_erase_person(p_person uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_event_heads(p_orgs uuid[]); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_event_heads(p_orgs uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_event_heads(p_orgs uuid[]) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid); Type: ACL; Schema: public; Owner: refgw_owner

@@ -125,6 +125,7 @@ Suite *accounts_suite(void);
 Suite *sessions_suite(void);
 Suite *journal_suite(void);
 Suite *lists_suite(void);
+Suite *events_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

@@ -1331,6 +1331,7 @@ main(void)
 	srandom((unsigned)getpid());
 	/* The gateway suite ends by stopping the gateway: it runs last. */
 	sr = srunner_create(referrals_suite());
+	srunner_add_suite(sr, events_suite());
 	srunner_add_suite(sr, matrix_suite());
 	srunner_add_suite(sr, units_suite());
 	srunner_add_suite(sr, plans_suite());
