@@ -124,6 +124,7 @@ Suite *languages_suite(void);
 Suite *accounts_suite(void);
 Suite *sessions_suite(void);
 Suite *journal_suite(void);
+Suite *audit_chain_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

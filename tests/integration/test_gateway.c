@@ -1362,6 +1362,7 @@ main(void)
 	srunner_add_suite(sr, keys_suite());
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, journal_suite());
+	srunner_add_suite(sr, audit_chain_suite());
 	srunner_add_suite(sr, review16_suite());
 	srunner_add_suite(sr, languages_suite());
 	srunner_add_suite(sr, gateway_suite());
