@@ -180,12 +180,12 @@ async function renderOrgCertificates(body, org) {
   const confirmBox = el("div", { class: "confirm", id: "revoke-confirm", role: "group", "aria-labelledby": "revoke-confirm-text", hidden: true });
   const ask = (c) => {
     confirmBox.replaceChildren(
-      el("p", { id: "revoke-confirm-text", text: t("coord.cert.revokeAsk", { sha256: c.sha256, subject: c.subject }) }),
+      el("p", { id: "revoke-confirm-text", text: t("coord.cert.revokeAsk", { fingerprint: c.sha256, subject: c.subject }) }),
       el("div", { class: "actions" },
         ui.button(t("coord.cert.revokeConfirm"), async () => {
           try {
             await api.call("POST", `/v1/organisations/${enc(org.id)}/certificates/${enc(c.sha256)}/revoke`, {});
-            ui.go(location.hash, t("coord.cert.revokedDone", { sha256: c.sha256 }));
+            ui.go(location.hash, t("coord.cert.revokedDone", { fingerprint: c.sha256 }));
           } catch (err) {
             ui.problem(err);
           }
@@ -204,7 +204,7 @@ async function renderOrgCertificates(body, org) {
       const cert = await api.call("POST", `/v1/organisations/${enc(org.id)}/certificates`, { pem: "", ...v },
         { headers: { "Idempotency-Key": ui.idempotencyKey() } });
       formEl.reset();
-      ui.go(location.hash, t("coord.cert.registeredDone", { sha256: cert.sha256, status: ui.label("certStatus", cert.status) }));
+      ui.go(location.hash, t("coord.cert.registeredDone", { fingerprint: cert.sha256, status: ui.label("certStatus", cert.status) }));
     },
   });
   const fileId = "certificate-file";
@@ -224,7 +224,7 @@ async function renderOrgCertificates(body, org) {
         { title: "coord.cert.notAfter", value: (c) => ui.formatTime(c.not_after) },
         { title: "coord.cert.sha256", value: (c) => el("code", { class: "fingerprint" }, c.sha256) },
         { title: "kit.actions", value: (c) => (c.status === "revoked" ? "" : el("button", { type: "button", class: "secondary", "data-revoke": c.sha256,
-          "aria-label": t("coord.cert.revokeLabel", { sha256: c.sha256.slice(0, 16) }), on: { click: () => ask(c) } }, t("coord.cert.revoke"))) },
+          "aria-label": t("coord.cert.revokeLabel", { fingerprint: c.sha256.slice(0, 16) }), on: { click: () => ask(c) } }, t("coord.cert.revoke"))) },
       ] }),
     confirmBox,
     el("h3", { text: t("coord.cert.new", { name: org.name }) }),

@@ -2417,9 +2417,9 @@ export const strings = {
     en: "Register the certificate",
   },
   "coord.cert.registeredDone": {
-    fr: "Certificat {sha256} enregistré : {status}.",
-    nl: "Certificaat {sha256} geregistreerd: {status}.",
-    en: "Certificate {sha256} registered: {status}.",
+    fr: "Certificat {fingerprint} enregistré : {status}.",
+    nl: "Certificaat {fingerprint} geregistreerd: {status}.",
+    en: "Certificate {fingerprint} registered: {status}.",
   },
   "coord.cert.revoke": {
     fr: "Révoquer",
@@ -2427,14 +2427,14 @@ export const strings = {
     en: "Revoke",
   },
   "coord.cert.revokeLabel": {
-    fr: "Révoquer le certificat {sha256}…",
-    nl: "Het certificaat {sha256}… intrekken",
-    en: "Revoke the certificate {sha256}…",
+    fr: "Révoquer le certificat {fingerprint}…",
+    nl: "Het certificaat {fingerprint}… intrekken",
+    en: "Revoke the certificate {fingerprint}…",
   },
   "coord.cert.revokeAsk": {
-    fr: "Révoquer le certificat {subject}, empreinte SHA-256 {sha256} ? Il ne sera plus accepté dès la requête suivante.",
-    nl: "Het certificaat {subject} met SHA-256-vingerafdruk {sha256} intrekken? Het wordt vanaf het volgende verzoek geweigerd.",
-    en: "Revoke the certificate {subject}, SHA-256 fingerprint {sha256}? It is refused from the next request on.",
+    fr: "Révoquer le certificat {subject}, empreinte SHA-256 {fingerprint} ? Il ne sera plus accepté dès la requête suivante.",
+    nl: "Het certificaat {subject} met SHA-256-vingerafdruk {fingerprint} intrekken? Het wordt vanaf het volgende verzoek geweigerd.",
+    en: "Revoke the certificate {subject}, SHA-256 fingerprint {fingerprint}? It is refused from the next request on.",
   },
   "coord.cert.revokeConfirm": {
     fr: "Oui, révoquer ce certificat",
@@ -2442,9 +2442,9 @@ export const strings = {
     en: "Yes, revoke this certificate",
   },
   "coord.cert.revokedDone": {
-    fr: "Certificat {sha256} révoqué.",
-    nl: "Certificaat {sha256} ingetrokken.",
-    en: "Certificate {sha256} revoked.",
+    fr: "Certificat {fingerprint} révoqué.",
+    nl: "Certificaat {fingerprint} ingetrokken.",
+    en: "Certificate {fingerprint} revoked.",
   },
 };
 
