@@ -350,8 +350,9 @@ async function renderAuditChain(body) {
     el("p", { class: "chain-status", id: "chain-status", "data-status": s.status },
       el("span", { class: `badge badge-${CHAIN_LEVEL[s.status] || "soon"}` }, t(`coord.chain.status.${s.status}`)), " ",
       t(`coord.chain.says.${s.status}`)),
-    broken ? el("p", { class: "field-error", id: "chain-broken" },
-      t("coord.chain.brokenAt", { lane: broken.lane, seq: broken.seq, reason: t(`coord.chain.reason.${broken.reason}`) })) : null,
+    // (append() would write a null as the text "null")
+    ...(broken ? [el("p", { class: "field-error", id: "chain-broken" },
+      t("coord.chain.brokenAt", { lane: broken.lane, seq: broken.seq, reason: t(`coord.chain.reason.${broken.reason}`) }))] : []),
     ui.details([
       ["coord.chain.entries", number(s.entries)],
       ["coord.chain.lanes", number(s.lanes)],

@@ -257,6 +257,7 @@ async function main() {
       assert(["intact", "unverified"].includes(chain.status), `the chain is not broken (${JSON.stringify(chain.last_pass)})`);
       assert((await text(page, "#page-coordinator-audit dl")).includes(chain.heads_sha256), "the heads' digest");
       equal(await page.$$eval("#chain-broken", (x) => x.length), 0, "no break shown");
+      assert(!(await text(page, "#page-coordinator-audit .page-body")).includes("null"), "no stray null in the page");
       await axeClean(page, "coordinator-audit");
     });
 
