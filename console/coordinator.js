@@ -1,9 +1,13 @@
 // coordinator: the coordinator's pages (Bruss'help), built of ui.js's
 // blocks: the organisations and their programs, every certificate with its
 // expiry at a glance and the pending confirmations, each organisation's
-// admins, the access rules as a matrix of kinds and actions, and the
+// admins and certificates (register a PEM, revoke one), the access rules
+// as a matrix of kinds and actions with a form that grants or revokes
+// one, the audit chain's status as housekeeping last verified it, and the
 // aggregate reports as charts (inline SVG made with DOM calls, a table
-// beside each for screen readers) whose suppressed cells say so.
+// beside each for screen readers) whose suppressed cells say so.  A change
+// that matters (a rule, a revocation) asks for confirmation in the page:
+// a second press, never a dialog.
 
 import * as api from "./api.js";
 import { usersBlock } from "./accounts.js";
@@ -12,6 +16,13 @@ import * as ui from "./ui.js";
 
 const { el, t } = ui;
 const SOON_DAYS = 30;
+// The actions a rule may name (gateway/access_rules.c, docs/access-rules.md):
+// the form offers these and any other the rules already hold.
+const ACTIONS = ["person.create", "person.erase", "person.export", "consent.create", "consent.read", "consent.withdraw",
+  "consent.receipt", "referral.create", "referral.read", "referral.transition", "audit.read", "audit.chain", "event.read",
+  "organisation.manage", "program.manage", "certificate.manage", "access_rule.manage", "site.manage", "site.host",
+  "unit.manage", "unit.read", "proposal.create", "proposal.decide", "occupancy.manage", "occupancy.read",
+  "follow_up.manage", "follow_up.read", "partnership.manage", "report.read", "user.read", "user.manage"];
 const enc = encodeURIComponent;
 const options = (prefix, codes) => codes.map((c) => [c, ui.label(prefix, c)]);
 
@@ -114,6 +125,68 @@ async function renderAdmins(body, args) {
   if (!org) return;
   // Its users: the same block as an org_admin's Accounts page (accounts.js).
   await usersBlock(body, org);
+  await renderOrgCertificates(body, org);
+}
+
+// The organisation's certificates: register a PEM (pasted or read from a
+// file), revoke one after a confirmation that names its fingerprint.  A
+// certificate registered here is pending until confirmed (docs/security.md,
+// "Certificate registration is two-party").
+async function renderOrgCertificates(body, org) {
+  const certs = (await api.call("GET", `/v1/organisations/${enc(org.id)}/certificates`)).items || [];
+  const confirmBox = el("div", { class: "confirm", id: "revoke-confirm", role: "group", "aria-labelledby": "revoke-confirm-text", hidden: true });
+  const ask = (c) => {
+    confirmBox.replaceChildren(
+      el("p", { id: "revoke-confirm-text", text: t("coord.cert.revokeAsk", { fingerprint: c.sha256, subject: c.subject }) }),
+      el("div", { class: "actions" },
+        ui.button(t("coord.cert.revokeConfirm"), async () => {
+          try {
+            await api.call("POST", `/v1/organisations/${enc(org.id)}/certificates/${enc(c.sha256)}/revoke`, {});
+            ui.go(location.hash, t("coord.cert.revokedDone", { fingerprint: c.sha256 }));
+          } catch (err) {
+            ui.problem(err);
+          }
+        }),
+        " ",
+        ui.button(t("coord.cancel"), () => { confirmBox.hidden = true; confirmBox.replaceChildren(); }, { kind: "secondary" })));
+    confirmBox.hidden = false;
+    confirmBox.querySelector("button").focus();
+  };
+  const register = ui.form({
+    id: "certificate-form",
+    submit: "coord.cert.register",
+    fields: [{ name: "pem", label: "coord.cert.pem", type: "textarea", hint: "coord.cert.pemHint", required: true }],
+    onSubmit: async (v, formEl) => {
+      // An empty PEM is still sent: the API's error names the field.
+      const cert = await api.call("POST", `/v1/organisations/${enc(org.id)}/certificates`, { pem: "", ...v },
+        { headers: { "Idempotency-Key": ui.idempotencyKey() } });
+      formEl.reset();
+      ui.go(location.hash, t("coord.cert.registeredDone", { fingerprint: cert.sha256, status: ui.label("certStatus", cert.status) }));
+    },
+  });
+  const fileId = "certificate-file";
+  const file = el("input", { type: "file", id: fileId, accept: ".pem,.crt,.cer,application/x-pem-file" });
+  file.addEventListener("change", async () => {
+    const f = file.files && file.files[0];
+    if (f) register.control("pem").value = await f.text();
+  });
+  register.insertBefore(el("div", { class: "field" }, el("label", { for: fileId, text: t("coord.cert.file") }), file),
+    register.querySelector(".actions"));
+  body.append(
+    el("h2", { text: t("coord.cert.orgTitle", { name: org.name }) }),
+    table({ name: "organisation-certificates", caption: t("coord.cert.orgCaption", { name: org.name }), empty: "coord.cert.empty", rows: certs,
+      columns: [
+        { title: "coord.cert.subject", value: (c) => c.subject },
+        { title: "housing.status", value: (c) => ui.label("certStatus", c.status) },
+        { title: "coord.cert.notAfter", value: (c) => ui.formatTime(c.not_after) },
+        { title: "coord.cert.sha256", value: (c) => el("code", { class: "fingerprint" }, c.sha256) },
+        { title: "kit.actions", value: (c) => (c.status === "revoked" ? "" : el("button", { type: "button", class: "secondary", "data-revoke": c.sha256,
+          "aria-label": t("coord.cert.revokeLabel", { fingerprint: c.sha256.slice(0, 16) }), on: { click: () => ask(c) } }, t("coord.cert.revoke"))) },
+      ] }),
+    confirmBox,
+    el("h3", { text: t("coord.cert.new", { name: org.name }) }),
+    el("p", { class: "hint", text: t("coord.cert.pendingHint") }),
+    register);
 }
 
 // ---- access rules ----
@@ -140,6 +213,8 @@ async function renderRules(body) {
   body.append(el("div", { class: "tools" }, csv),
     el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t("coord.rules.caption") }, matrix),
     el("p", { class: "hint", text: t("coord.rules.legend") }),
+    el("h2", { text: t("coord.rules.change") }),
+    ruleForm(rules, actions, names),
     el("h2", { text: t("coord.rules.overrides") }),
     table({ name: "organisation-rules", caption: t("coord.rules.overrides"), empty: "coord.rules.noOverrides",
       rows: rules.filter((r) => r.organisation_id),
@@ -148,6 +223,106 @@ async function renderRules(body) {
         { title: "coord.rules.action", value: (r) => el("code", {}, r.action) },
         { title: "coord.rules.rule", value: (r) => mark(r.allowed) },
       ] }));
+}
+
+// Grants, denies or removes one rule: an organisation's through PUT or
+// DELETE /v1/access-rules/{id}/{action}, a kind's by sending the whole set
+// again (PUT /v1/access-rules), as the API has it.  The first press says
+// what will change; a second press with the same values does it, and the
+// page (the matrix) is drawn again from the API.
+function ruleForm(rules, actions, names) {
+  const targets = [
+    ...KINDS.map((k) => [`kind:${k}`, t("coord.rules.targetKind", { kind: ui.label("kind", k) })]),
+    ...[...names].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => [`org:${id}`, name]),
+  ];
+  const decisions = ["allow", "deny", "remove"];
+  const choices = [...new Set([...ACTIONS, ...actions])].sort();
+  const question = el("p", { class: "confirm", id: "rule-confirm", "aria-live": "polite", hidden: true });
+  let submitText = "";
+  const f = ui.form({
+    id: "rule-form",
+    submit: "coord.rules.apply",
+    aliases: { "rules.action": "action", "rules.allowed": "decision", "rules.kind": "target", "rules.organisation_id": "target",
+      rules: "target", allowed: "decision" },
+    fields: [
+      { name: "target", label: "coord.rules.target", type: "select", options: targets, value: targets[0][0] },
+      { name: "action", label: "coord.rules.action", type: "select", options: choices.map((a) => [a, a]), value: choices[0] },
+      { name: "decision", label: "coord.rules.decision", type: "radios", options: decisions.map((d) => [d, t(`coord.rules.decision.${d}`)]), value: "allow" },
+    ],
+    onSubmit: async (v, formEl) => {
+      const key = JSON.stringify(v);
+      const button = formEl.querySelector('button[type="submit"]');
+      const target = targets.find(([code]) => code === v.target)?.[1] ?? v.target;
+      if (formEl.dataset.confirm !== key) {
+        formEl.dataset.confirm = key;
+        question.textContent = t(`coord.rules.ask.${v.decision}`, { action: v.action, target });
+        question.hidden = false;
+        submitText = button.textContent;
+        button.textContent = t("coord.rules.confirm");
+        return;
+      }
+      await changeRule(v, rules);
+      ui.go(location.hash, t(`coord.rules.done.${v.decision}`, { action: v.action, target }));
+    },
+  });
+  // Any change of a value asks again.
+  f.addEventListener("change", () => {
+    if (!f.dataset.confirm) return;
+    delete f.dataset.confirm;
+    question.hidden = true;
+    f.querySelector('button[type="submit"]').textContent = submitText;
+  });
+  f.querySelector(".actions").before(question);
+  return f;
+}
+
+async function changeRule(v, rules) {
+  const [type, id] = String(v.target).split(/:(.*)/s);
+  if (type === "org") {
+    const path = `/v1/access-rules/${enc(id)}/${enc(v.action)}`;
+    if (v.decision === "remove") await api.call("DELETE", path);
+    else await api.call("PUT", path, { allowed: v.decision === "allow" });
+    return;
+  }
+  const set = rules
+    .filter((r) => !(r.kind === id && !r.organisation_id && r.action === v.action))
+    .map((r) => (r.organisation_id ? { organisation_id: r.organisation_id, action: r.action, allowed: r.allowed }
+      : { kind: r.kind, action: r.action, allowed: r.allowed }));
+  if (v.decision !== "remove") set.push({ kind: id, action: v.action, allowed: v.decision === "allow" });
+  await api.call("PUT", "/v1/access-rules", { rules: set });
+}
+
+// ---- the audit chain ----
+
+const CHAIN_LEVEL = { intact: "ok", broken: "expired", unverified: "soon" };
+
+async function renderAuditChain(body) {
+  const s = await api.call("GET", "/v1/audit/chain");
+  const last = s.last_pass;
+  const broken = last && last.broken;
+  const cp = s.checkpoint;
+  const number = (n) => new Intl.NumberFormat(ui.session()?.user?.language || undefined).format(n ?? 0);
+  const refresh = ui.button(t("coord.chain.refresh"), () => ui.go(location.hash), { kind: "secondary" });
+  body.append(
+    el("p", { class: "chain-status", id: "chain-status", "data-status": s.status },
+      el("span", { class: `badge badge-${CHAIN_LEVEL[s.status] || "soon"}` }, t(`coord.chain.status.${s.status}`)), " ",
+      t(`coord.chain.says.${s.status}`)),
+    // (append() would write a null as the text "null")
+    ...(broken ? [el("p", { class: "field-error", id: "chain-broken" },
+      t("coord.chain.brokenAt", { lane: broken.lane, seq: broken.seq, reason: t(`coord.chain.reason.${broken.reason}`) }))] : []),
+    ui.details([
+      ["coord.chain.entries", number(s.entries)],
+      ["coord.chain.lanes", number(s.lanes)],
+      ["coord.chain.heads", el("code", { class: "fingerprint" }, s.heads_sha256)],
+      ["coord.chain.checkedAt", s.checked_at ? ui.formatTime(s.checked_at) : t("coord.chain.never")],
+      ["coord.chain.lastPass", last ? t("coord.chain.passLine", { pass: last.pass, when: ui.formatTime(last.completed_at), rows: number(last.rows) })
+        : t("coord.chain.never")],
+      ["coord.chain.currentPass", t("coord.chain.progress", { pass: s.current_pass.pass, rows: number(s.current_pass.rows) })],
+      ["coord.chain.checkpoint", cp ? t("coord.chain.checkpointLine", { when: ui.formatTime(cp.at), key: cp.key_id, lanes: number(cp.lanes), entries: number(cp.entries) })
+        : t("coord.chain.noCheckpoint")],
+    ]),
+    el("p", { class: "hint", text: t("coord.chain.hint") }),
+    el("div", { class: "actions" }, refresh));
 }
 
 // ---- reports ----
@@ -231,5 +406,6 @@ const pages = [
   ["coordinator-admins", "coord.nav.admins", renderAdmins],
   ["coordinator-rules", "coord.nav.rules", renderRules],
   ["coordinator-reports", "coord.nav.reports", renderReports],
+  ["coordinator-audit", "coord.nav.audit", renderAuditChain],
 ];
 pages.forEach(([name, title, render], i) => ui.definePage({ name, title, groups: ["coordinator"], order: 10 + i, render }));

@@ -2429,6 +2429,286 @@ export const strings = {
     nl: "Overeenkomst van gemeenschapswonen",
     en: "Community house convention",
   },
+  "coord.nav.audit": {
+    fr: "Chaîne d'audit",
+    nl: "Auditketen",
+    en: "Audit chain",
+  },
+  "coord.cancel": {
+    fr: "Annuler",
+    nl: "Annuleren",
+    en: "Cancel",
+  },
+  "coord.chain.status.intact": {
+    fr: "intacte",
+    nl: "intact",
+    en: "intact",
+  },
+  "coord.chain.status.broken": {
+    fr: "rompue",
+    nl: "verbroken",
+    en: "broken",
+  },
+  "coord.chain.status.unverified": {
+    fr: "pas encore vérifiée",
+    nl: "nog niet gecontroleerd",
+    en: "not verified yet",
+  },
+  "coord.chain.says.intact": {
+    fr: "La dernière vérification complète a recalculé chaque empreinte : aucune ligne du journal n'a été modifiée ni retirée.",
+    nl: "De laatste volledige controle herberekende elke hash: geen regel van het logboek werd gewijzigd of verwijderd.",
+    en: "The last complete verification recomputed every hash: no row of the log was changed or removed.",
+  },
+  "coord.chain.says.broken": {
+    fr: "La dernière vérification s'est arrêtée sur une ligne qui ne correspond plus à la chaîne : prévenez l'exploitant, qui lancera « refgw audit verify ».",
+    nl: "De laatste controle stopte bij een regel die niet meer bij de keten past: verwittig de beheerder, die „refgw audit verify” uitvoert.",
+    en: "The last verification stopped at a row that no longer fits the chain: tell the operator, who will run “refgw audit verify”.",
+  },
+  "coord.chain.says.unverified": {
+    fr: "Aucune vérification complète n'est encore terminée ; la maintenance de la passerelle la fait d'elle-même.",
+    nl: "Nog geen volledige controle is afgerond; het onderhoud van de gateway doet ze vanzelf.",
+    en: "No complete verification has ended yet; the gateway's housekeeping runs it on its own.",
+  },
+  "coord.chain.brokenAt": {
+    fr: "Rompue à la file {lane}, ligne {seq} : {reason}.",
+    nl: "Verbroken in rij {lane}, regel {seq}: {reason}.",
+    en: "Broken at lane {lane}, row {seq}: {reason}.",
+  },
+  "coord.chain.reason.rows_missing": {
+    fr: "des lignes manquent",
+    nl: "er ontbreken regels",
+    en: "rows are missing",
+  },
+  "coord.chain.reason.prev_hash_mismatch": {
+    fr: "la ligne ne suit plus la précédente",
+    nl: "de regel volgt niet meer op de vorige",
+    en: "the row no longer follows the previous one",
+  },
+  "coord.chain.reason.hash_mismatch": {
+    fr: "le contenu de la ligne a été modifié",
+    nl: "de inhoud van de regel werd gewijzigd",
+    en: "the row's contents were changed",
+  },
+  "coord.chain.reason.head_mismatch": {
+    fr: "des lignes ont été retirées en fin de file",
+    nl: "er werden regels aan het einde van de rij verwijderd",
+    en: "rows were removed at the end of the lane",
+  },
+  "coord.chain.entries": {
+    fr: "Entrées",
+    nl: "Regels",
+    en: "Entries",
+  },
+  "coord.chain.lanes": {
+    fr: "Files",
+    nl: "Rijen",
+    en: "Lanes",
+  },
+  "coord.chain.heads": {
+    fr: "Empreinte des têtes de file (SHA-256)",
+    nl: "Hash van de rijkoppen (SHA-256)",
+    en: "Lane heads digest (SHA-256)",
+  },
+  "coord.chain.checkedAt": {
+    fr: "Dernier passage de la maintenance",
+    nl: "Laatste doorgang van het onderhoud",
+    en: "Last housekeeping step",
+  },
+  "coord.chain.lastPass": {
+    fr: "Dernière vérification complète",
+    nl: "Laatste volledige controle",
+    en: "Last complete verification",
+  },
+  "coord.chain.currentPass": {
+    fr: "Vérification en cours",
+    nl: "Lopende controle",
+    en: "Verification under way",
+  },
+  "coord.chain.checkpoint": {
+    fr: "Dernier point de contrôle signé",
+    nl: "Laatste ondertekende controlepunt",
+    en: "Last signed checkpoint",
+  },
+  "coord.chain.never": {
+    fr: "jamais",
+    nl: "nooit",
+    en: "never",
+  },
+  "coord.chain.passLine": {
+    fr: "n° {pass}, terminée le {when}, {rows} lignes",
+    nl: "nr. {pass}, beëindigd op {when}, {rows} regels",
+    en: "no. {pass}, ended {when}, {rows} rows",
+  },
+  "coord.chain.progress": {
+    fr: "n° {pass}, {rows} lignes vérifiées jusqu'ici",
+    nl: "nr. {pass}, tot nu toe {rows} regels gecontroleerd",
+    en: "no. {pass}, {rows} rows verified so far",
+  },
+  "coord.chain.checkpointLine": {
+    fr: "{when}, clé {key}, {lanes} files, {entries} entrées",
+    nl: "{when}, sleutel {key}, {lanes} rijen, {entries} regels",
+    en: "{when}, key {key}, {lanes} lanes, {entries} entries",
+  },
+  "coord.chain.noCheckpoint": {
+    fr: "aucun noté par la passerelle",
+    nl: "geen enkel genoteerd door de gateway",
+    en: "none noted by the gateway",
+  },
+  "coord.chain.hint": {
+    fr: "La maintenance de chaque instance vérifie la chaîne par tranches, puis recommence depuis la première ligne : une ligne modifiée après sa vérification est trouvée au passage suivant. Ce statut ne montre aucune donnée du journal. La preuve reste le fichier des points de contrôle signés, hors de la base.",
+    nl: "Het onderhoud van elke instantie controleert de keten in delen en begint daarna opnieuw bij de eerste regel: een regel die na zijn controle werd gewijzigd, wordt bij de volgende doorgang gevonden. Deze status toont geen gegevens uit het logboek. Het bewijs blijft het bestand met ondertekende controlepunten, buiten de databank.",
+    en: "Each instance's housekeeping verifies the chain in slices, then starts again from the first row: a row changed after it was verified is found by the next pass. This status shows none of the log's data. The proof remains the file of signed checkpoints, outside the database.",
+  },
+  "coord.chain.refresh": {
+    fr: "Actualiser",
+    nl: "Vernieuwen",
+    en: "Refresh",
+  },
+  "coord.rules.change": {
+    fr: "Modifier une règle",
+    nl: "Een regel wijzigen",
+    en: "Change a rule",
+  },
+  "coord.rules.target": {
+    fr: "Pour",
+    nl: "Voor",
+    en: "For",
+  },
+  "coord.rules.targetKind": {
+    fr: "tout type « {kind} »",
+    nl: "elke soort „{kind}”",
+    en: "every “{kind}”",
+  },
+  "coord.rules.decision": {
+    fr: "Décision",
+    nl: "Beslissing",
+    en: "Decision",
+  },
+  "coord.rules.decision.allow": {
+    fr: "permettre",
+    nl: "toestaan",
+    en: "allow",
+  },
+  "coord.rules.decision.deny": {
+    fr: "refuser",
+    nl: "weigeren",
+    en: "deny",
+  },
+  "coord.rules.decision.remove": {
+    fr: "retirer la règle",
+    nl: "de regel verwijderen",
+    en: "remove the rule",
+  },
+  "coord.rules.apply": {
+    fr: "Appliquer",
+    nl: "Toepassen",
+    en: "Apply",
+  },
+  "coord.rules.confirm": {
+    fr: "Confirmer",
+    nl: "Bevestigen",
+    en: "Confirm",
+  },
+  "coord.rules.ask.allow": {
+    fr: "Permettre {action} à {target} ? Appuyez sur Confirmer.",
+    nl: "{action} toestaan voor {target}? Druk op Bevestigen.",
+    en: "Allow {action} to {target}? Press Confirm.",
+  },
+  "coord.rules.ask.deny": {
+    fr: "Refuser {action} à {target} ? Appuyez sur Confirmer.",
+    nl: "{action} weigeren voor {target}? Druk op Bevestigen.",
+    en: "Deny {action} to {target}? Press Confirm.",
+  },
+  "coord.rules.ask.remove": {
+    fr: "Retirer la règle {action} de {target} ? Appuyez sur Confirmer.",
+    nl: "De regel {action} van {target} verwijderen? Druk op Bevestigen.",
+    en: "Remove the rule {action} of {target}? Press Confirm.",
+  },
+  "coord.rules.done.allow": {
+    fr: "{action} permis à {target}.",
+    nl: "{action} toegestaan voor {target}.",
+    en: "{action} allowed to {target}.",
+  },
+  "coord.rules.done.deny": {
+    fr: "{action} refusé à {target}.",
+    nl: "{action} geweigerd voor {target}.",
+    en: "{action} denied to {target}.",
+  },
+  "coord.rules.done.remove": {
+    fr: "Règle {action} de {target} retirée.",
+    nl: "Regel {action} van {target} verwijderd.",
+    en: "Rule {action} of {target} removed.",
+  },
+  "coord.cert.orgTitle": {
+    fr: "Certificats de {name}",
+    nl: "Certificaten van {name}",
+    en: "Certificates of {name}",
+  },
+  "coord.cert.orgCaption": {
+    fr: "Les certificats clients de {name}",
+    nl: "De clientcertificaten van {name}",
+    en: "The client certificates of {name}",
+  },
+  "coord.cert.new": {
+    fr: "Enregistrer un certificat pour {name}",
+    nl: "Een certificaat registreren voor {name}",
+    en: "Register a certificate for {name}",
+  },
+  "coord.cert.pendingHint": {
+    fr: "Un certificat enregistré ici reste en attente jusqu'à sa confirmation : par l'organisation elle-même avec son certificat actif, ou, si elle n'en a aucun, par un second coordinateur.",
+    nl: "Een hier geregistreerd certificaat blijft in afwachting tot het bevestigd is: door de organisatie zelf met haar actieve certificaat, of, als ze er geen heeft, door een tweede coördinator.",
+    en: "A certificate registered here stays pending until confirmed: by the organisation itself with its active certificate, or, when it has none, by a second coordinator.",
+  },
+  "coord.cert.pem": {
+    fr: "Certificat (PEM)",
+    nl: "Certificaat (PEM)",
+    en: "Certificate (PEM)",
+  },
+  "coord.cert.pemHint": {
+    fr: "Collez le texte de -----BEGIN CERTIFICATE----- à -----END CERTIFICATE-----, ou choisissez le fichier ci-dessous.",
+    nl: "Plak de tekst van -----BEGIN CERTIFICATE----- tot -----END CERTIFICATE-----, of kies het bestand hieronder.",
+    en: "Paste the text from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----, or choose the file below.",
+  },
+  "coord.cert.file": {
+    fr: "ou un fichier .pem",
+    nl: "of een .pem-bestand",
+    en: "or a .pem file",
+  },
+  "coord.cert.register": {
+    fr: "Enregistrer le certificat",
+    nl: "Het certificaat registreren",
+    en: "Register the certificate",
+  },
+  "coord.cert.registeredDone": {
+    fr: "Certificat {fingerprint} enregistré : {status}.",
+    nl: "Certificaat {fingerprint} geregistreerd: {status}.",
+    en: "Certificate {fingerprint} registered: {status}.",
+  },
+  "coord.cert.revoke": {
+    fr: "Révoquer",
+    nl: "Intrekken",
+    en: "Revoke",
+  },
+  "coord.cert.revokeLabel": {
+    fr: "Révoquer le certificat {fingerprint}…",
+    nl: "Het certificaat {fingerprint}… intrekken",
+    en: "Revoke the certificate {fingerprint}…",
+  },
+  "coord.cert.revokeAsk": {
+    fr: "Révoquer le certificat {subject}, empreinte SHA-256 {fingerprint} ? Il ne sera plus accepté dès la requête suivante.",
+    nl: "Het certificaat {subject} met SHA-256-vingerafdruk {fingerprint} intrekken? Het wordt vanaf het volgende verzoek geweigerd.",
+    en: "Revoke the certificate {subject}, SHA-256 fingerprint {fingerprint}? It is refused from the next request on.",
+  },
+  "coord.cert.revokeConfirm": {
+    fr: "Oui, révoquer ce certificat",
+    nl: "Ja, dit certificaat intrekken",
+    en: "Yes, revoke this certificate",
+  },
+  "coord.cert.revokedDone": {
+    fr: "Certificat {fingerprint} révoqué.",
+    nl: "Certificaat {fingerprint} ingetrokken.",
+    en: "Certificate {fingerprint} revoked.",
+  },
 };
 
 

@@ -1,5 +1,5 @@
 /* audit_trail: GET /v1/audit, who accessed a person's data, read from the
- * audit log that audit.c writes. */
+ * audit log that audit.c writes; GET /v1/audit/chain, the chain's status. */
 #ifndef REFGW_AUDIT_TRAIL_H
 #define REFGW_AUDIT_TRAIL_H
 
@@ -31,5 +31,6 @@ enum audit_entry_col { AUDIT_ENTRY_COLUMNS(COLUMN_ENUM) };
 extern const struct row_desc audit_entry_row;
 
 int handle_audit_list(struct request *r);
+int handle_audit_chain(struct request *r);
 
 #endif

@@ -255,6 +255,29 @@ append_line(const char *path, const char *line, char *err, size_t errlen)
 	return 0;
 }
 
+/* The database's note of the checkpoint just written (schema/057), shown
+ * by GET /v1/audit/chain; the signed line in the file is the proof, so a
+ * note that fails is only logged. */
+static void
+note_in_db(struct db_conn *c, const struct checkpoint *cp)
+{
+	char lanes[24], entries[24];
+	long long total = 0, used = 0;
+	size_t i;
+
+	for (i = 0; i < cp->nlanes; i++)
+		if (cp->lanes[i].seq > 0) {
+			total += cp->lanes[i].seq;
+			used++;
+		}
+	snprintf(lanes, sizeof(lanes), "%lld", used);
+	snprintf(entries, sizeof(entries), "%lld", total);
+	if (db_query(c, ST_AUDIT_CHECKPOINT_NOTE, NULL, "at", cp->at, "key_id", cp->key_id, "lanes",
+		     lanes, "entries", entries, (char *)NULL) != DB_OK)
+		log_warnx("audit checkpoint: written, but not noted in the database: %s",
+			  db_last_error(c));
+}
+
 int
 checkpoint_take(struct db_conn *c, const struct crypto_key *k, const char *path,
 		struct checkpoint *cp, char *err, size_t errlen)
@@ -277,6 +300,7 @@ checkpoint_take(struct db_conn *c, const struct crypto_key *k, const char *path,
 	}
 	if (append_line(path, line, err, errlen) != 0)
 		goto out;
+	note_in_db(c, cp);
 	rc = 0;
 out:
 	free(line);

@@ -46,6 +46,8 @@ config_load(struct config *cfg, config_getenv_fn get, char *err, size_t errlen)
 		{"REFGW_ENDING_SOON_DAYS", &cfg->ending_soon_days, 90, 1, 3650},
 		{"REFGW_IDENTITY_CACHE_MS", &cfg->identity_cache_ms, 5000, 0, 60000},
 		{"REFGW_AUDIT_CHECKPOINT_SECONDS", &cfg->audit_checkpoint_s, 0, 0, 7 * 86400},
+		/* Rows of the audit chain housekeeping verifies per run (schema/057). */
+		{"REFGW_AUDIT_VERIFY_ROWS", &cfg->audit_verify_rows, 20000, 1, 10000000},
 		{"REFGW_KEYSTORE_CONNECTIONS", &cfg->keystore_connections, 2, 1, 8},
 		{"REFGW_KEY_CACHE_ENTRIES", &cfg->key_cache_entries, 16384, 0, 1 << 22},
 		{"REFGW_KEY_CACHE_SECONDS", &cfg->key_cache_s, 300, 1, 86400},

@@ -68,6 +68,7 @@ struct config {
 	const char *audit_verify_key;      /* its public key, PEM */
 	const char *audit_checkpoint_file; /* the signed records are appended here */
 	long audit_checkpoint_s;           /* the gateway writes one every N s; 0: off */
+	long audit_verify_rows;            /* chain rows verified per housekeeping run */
 	struct retention_schedule retention;
 };
 

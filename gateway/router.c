@@ -137,6 +137,9 @@ const struct route routes[] = {
 	{HTTP_DELETE, "/v1/access-rules/{id}/{action}", handle_rule_delete, "access_rule.manage",
 	 "access_rules.remove", ROUTE_CHANGES_IDENTITY},
 	{HTTP_GET, "/v1/audit", handle_audit_list, "audit.read", "audit.list", 0},
+	/* The chain's status as housekeeping verified it: coordinators only,
+	 * no row's contents (schema/057). */
+	{HTTP_GET, "/v1/audit/chain", handle_audit_chain, "audit.chain", "audit.chain", 0},
 	{HTTP_POST, "/v1/sites", handle_site_create, "site.manage", "sites.create",
 	 ROUTE_IDEMPOTENT},
 	/* Its own sites, its partnerships' sites, every site to a coordinator (RLS). */

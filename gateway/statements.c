@@ -863,4 +863,15 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_JOURNAL] = {"journal",
 			"SELECT refgw_journal(decode($hash, 'hex'), $request)::text AS value",
 			"hash request", &scalar_row},
+	[ST_AUDIT_CHAIN_VERIFY] = {"audit_chain_verify",
+				   "SELECT refgw_audit_chain_verify($rows::int) AS value", "rows",
+				   &scalar_row},
+	[ST_AUDIT_CHAIN_STATUS] = {"audit_chain_status",
+				   "SELECT refgw_audit_chain_status()::text AS value", NULL,
+				   &scalar_row},
+	[ST_AUDIT_CHECKPOINT_NOTE] =
+		{"audit_checkpoint_note",
+		 "SELECT refgw_audit_checkpoint_note($at::timestamptz, $key_id, "
+		 "$lanes::int, $entries::bigint)",
+		 "at key_id lanes entries", NULL},
 };

@@ -152,6 +152,10 @@ enum stmt_id {
 	ST_RECEIPT_REVOKE,
 	ST_JOURNAL_THROTTLE,
 	ST_JOURNAL,
+	/* the audit chain's status (schema/057) */
+	ST_AUDIT_CHAIN_VERIFY,
+	ST_AUDIT_CHAIN_STATUS,
+	ST_AUDIT_CHECKPOINT_NOTE,
 	ST_COUNT
 };
 

@@ -229,6 +229,179 @@ $$;
 ALTER FUNCTION public.refgw_audit_canonical(a public.audit_log) OWNER TO refgw_owner;
 
 --
+-- Name: refgw_audit_chain_status(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_audit_chain_status() RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    v audit_chain_verification;
+    cp audit_checkpoint_noted;
+    lanes bigint;
+    entries bigint;
+    digest text;
+BEGIN
+    IF NOT (refgw_caller_is_coordinator() AND refgw_caller_may('audit.chain')) THEN
+        RAISE EXCEPTION 'the audit chain''s status is for coordinators'
+              USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT * INTO v FROM audit_chain_verification;
+    SELECT * INTO cp FROM audit_checkpoint_noted;
+    SELECT count(*) FILTER (WHERE h.seq > 0), coalesce(sum(h.seq), 0),
+           encode(sha256(convert_to(coalesce(string_agg(h.lane || ':' || h.seq || ':'
+                                                        || encode(h.head, 'hex'), E'\n'
+                                                        ORDER BY h.lane), ''), 'UTF8')), 'hex')
+      INTO lanes, entries, digest
+      FROM audit_lanes h WHERE h.seq > 0;
+    RETURN jsonb_build_object(
+        'status', coalesce(v.result, 'unverified'),
+        'entries', entries,
+        'lanes', lanes,
+        'heads_sha256', digest,
+        'checked_at', refgw_export_ts(v.checked_at),
+        'last_pass', CASE WHEN v.completed_pass IS NULL THEN NULL ELSE jsonb_build_object(
+            'pass', v.completed_pass,
+            'completed_at', refgw_export_ts(v.completed_at),
+            'rows', v.completed_rows,
+            'result', v.result,
+            'broken', CASE WHEN v.result = 'broken' THEN jsonb_build_object(
+                'lane', v.broken_lane, 'seq', v.broken_seq, 'reason', v.broken_reason)
+                ELSE NULL END) END,
+        'current_pass', jsonb_build_object(
+            'pass', v.pass,
+            'started_at', refgw_export_ts(v.pass_started_at),
+            'rows', v.pass_rows,
+            'lane', v.lane,
+            'seq', v.seq),
+        'checkpoint', CASE WHEN cp.at IS NULL THEN NULL ELSE jsonb_build_object(
+            'at', refgw_export_ts(cp.at), 'key_id', cp.key_id,
+            'lanes', cp.lanes, 'entries', cp.entries) END);
+END
+$$;
+
+ALTER FUNCTION public.refgw_audit_chain_status() OWNER TO refgw_owner;
+
+--
+-- Name: refgw_audit_chain_verify(integer); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_audit_chain_verify(p_rows integer) RETURNS text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    v audit_chain_verification;
+    r audit_log;
+    prev bytea;
+    expect bigint;
+    cur integer;
+    fetched integer := 0;
+    verified integer := 0;
+    bad text;
+    bad_lane integer;
+    bad_seq bigint;
+BEGIN
+    IF p_rows IS NULL OR p_rows < 1 THEN
+        RAISE EXCEPTION 'p_rows must be positive' USING ERRCODE = '22023';
+    END IF;
+    SELECT * INTO v FROM audit_chain_verification FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF v.lane IS NULL THEN
+        v.pass_started_at := now();
+        v.pass_rows := 0;
+    END IF;
+    cur := v.lane;
+    prev := v.head;
+    expect := coalesce(v.seq, 0) + 1;
+    FOR r IN SELECT * FROM audit_log a
+              WHERE v.lane IS NULL OR (a.lane, a.seq) > (v.lane, v.seq)
+              ORDER BY a.lane, a.seq
+              LIMIT p_rows
+    LOOP
+        fetched := fetched + 1;
+        IF cur IS NULL OR r.lane <> cur THEN
+            cur := r.lane;
+            prev := '\x'::bytea;
+            expect := 1;
+        END IF;
+        IF r.seq <> expect THEN
+            bad := 'rows_missing';
+            bad_seq := expect;
+        ELSIF r.prev_hash <> prev THEN
+            bad := 'prev_hash_mismatch';
+        ELSIF r.hash <> sha256(prev || convert_to(refgw_audit_canonical(r), 'UTF8')) THEN
+            bad := 'hash_mismatch';
+        END IF;
+        IF bad IS NOT NULL THEN
+            bad_lane := r.lane;
+            bad_seq := coalesce(bad_seq, r.seq);
+            EXIT;
+        END IF;
+        prev := r.hash;
+        expect := r.seq + 1;
+        verified := verified + 1;
+        v.lane := r.lane;
+        v.seq := r.seq;
+        v.head := r.hash;
+    END LOOP;
+    v.pass_rows := v.pass_rows + verified;
+    v.checked_at := now();
+    IF bad IS NULL AND fetched = p_rows THEN
+        UPDATE audit_chain_verification
+           SET pass_started_at = v.pass_started_at, lane = v.lane, seq = v.seq,
+               head = v.head, pass_rows = v.pass_rows, checked_at = v.checked_at;
+        RETURN 'running';
+    END IF;
+    IF bad IS NULL THEN
+        -- The end of the log: every lane's head is its last row (one
+        -- statement, one snapshot of both tables).
+        SELECT h.lane, h.seq INTO bad_lane, bad_seq
+          FROM audit_lanes h
+          LEFT JOIN LATERAL (SELECT max(l.seq) AS seq,
+                                    (array_agg(l.hash ORDER BY l.seq DESC))[1] AS hash
+                               FROM audit_log l WHERE l.lane = h.lane) t ON true
+         WHERE coalesce(t.seq, 0) <> h.seq OR (h.seq > 0 AND t.hash IS DISTINCT FROM h.head)
+         ORDER BY h.lane LIMIT 1;
+        IF FOUND THEN
+            bad := 'head_mismatch';
+        END IF;
+    END IF;
+    UPDATE audit_chain_verification
+       SET pass = v.pass + 1, pass_started_at = NULL, lane = NULL, seq = NULL, head = NULL,
+           pass_rows = 0, checked_at = v.checked_at,
+           completed_pass = v.pass, completed_at = v.checked_at,
+           completed_rows = v.pass_rows,
+           result = CASE WHEN bad IS NULL THEN 'intact' ELSE 'broken' END,
+           broken_lane = bad_lane, broken_seq = bad_seq, broken_reason = bad;
+    RETURN CASE WHEN bad IS NULL THEN 'intact' ELSE 'broken' END;
+END
+$$;
+
+ALTER FUNCTION public.refgw_audit_chain_verify(p_rows integer) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_audit_checkpoint_note(timestamp with time zone, text, integer, bigint); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_audit_checkpoint_note(p_at timestamp with time zone, p_key_id text, p_lanes integer, p_entries bigint) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    INSERT INTO audit_checkpoint_noted (id, at, key_id, lanes, entries)
+    VALUES (true, p_at, p_key_id, p_lanes, p_entries)
+    ON CONFLICT (id) DO UPDATE
+       SET at = excluded.at, key_id = excluded.key_id, lanes = excluded.lanes,
+           entries = excluded.entries
+     WHERE audit_checkpoint_noted.at <= excluded.at
+$$;
+
+ALTER FUNCTION public.refgw_audit_checkpoint_note(p_at timestamp with time zone, p_key_id text, p_lanes integer, p_entries bigint) OWNER TO refgw_owner;
+
+--
 -- Name: refgw_audit_field(text); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
@@ -3957,6 +4130,52 @@ CREATE TABLE public.alert_thresholds (
 ALTER TABLE public.alert_thresholds OWNER TO refgw_owner;
 
 --
+-- Name: audit_chain_verification; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.audit_chain_verification (
+    id boolean DEFAULT true NOT NULL,
+    pass bigint DEFAULT 1 NOT NULL,
+    pass_started_at timestamp with time zone,
+    lane integer,
+    seq bigint,
+    head bytea,
+    pass_rows bigint DEFAULT 0 NOT NULL,
+    checked_at timestamp with time zone,
+    completed_pass bigint,
+    completed_at timestamp with time zone,
+    completed_rows bigint,
+    result text,
+    broken_lane integer,
+    broken_seq bigint,
+    broken_reason text,
+    CONSTRAINT audit_chain_verification_broken_reason_check CHECK ((broken_reason = ANY (ARRAY['rows_missing'::text, 'prev_hash_mismatch'::text, 'hash_mismatch'::text, 'head_mismatch'::text]))),
+    CONSTRAINT audit_chain_verification_check CHECK (((result = 'broken'::text) = (broken_reason IS NOT NULL))),
+    CONSTRAINT audit_chain_verification_id_check CHECK (id),
+    CONSTRAINT audit_chain_verification_result_check CHECK ((result = ANY (ARRAY['intact'::text, 'broken'::text])))
+);
+
+ALTER TABLE public.audit_chain_verification OWNER TO refgw_owner;
+
+--
+-- Name: audit_checkpoint_noted; Type: TABLE; Schema: public; Owner: refgw_owner
+--
+
+CREATE TABLE public.audit_checkpoint_noted (
+    id boolean DEFAULT true NOT NULL,
+    at timestamp with time zone NOT NULL,
+    key_id text NOT NULL,
+    lanes integer NOT NULL,
+    entries bigint NOT NULL,
+    CONSTRAINT audit_checkpoint_noted_entries_check CHECK ((entries >= 0)),
+    CONSTRAINT audit_checkpoint_noted_id_check CHECK (id),
+    CONSTRAINT audit_checkpoint_noted_key_id_check CHECK (((length(key_id) >= 1) AND (length(key_id) <= 200))),
+    CONSTRAINT audit_checkpoint_noted_lanes_check CHECK ((lanes >= 0))
+);
+
+ALTER TABLE public.audit_checkpoint_noted OWNER TO refgw_owner;
+
+--
 -- Name: audit_lanes; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
@@ -4403,6 +4622,20 @@ ALTER TABLE public.users OWNER TO refgw_owner;
 
 ALTER TABLE ONLY public.access_rules
     ADD CONSTRAINT access_rules_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_chain_verification audit_chain_verification_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.audit_chain_verification
+    ADD CONSTRAINT audit_chain_verification_pkey PRIMARY KEY (id);
+
+--
+-- Name: audit_checkpoint_noted audit_checkpoint_noted_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE ONLY public.audit_checkpoint_noted
+    ADD CONSTRAINT audit_checkpoint_noted_pkey PRIMARY KEY (id);
 
 --
 -- Name: audit_lanes audit_lanes_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -5587,6 +5820,18 @@ ALTER TABLE public.alert_thresholds ENABLE ROW LEVEL SECURITY;
 CREATE POLICY alert_thresholds_read ON public.alert_thresholds FOR SELECT USING (((organisation_id = ( SELECT public.refgw_caller() AS refgw_caller)) AND ( SELECT public.refgw_caller_may('event.read'::text) AS refgw_caller_may)));
 
 --
+-- Name: audit_chain_verification; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.audit_chain_verification ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: audit_checkpoint_noted; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.audit_checkpoint_noted ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: audit_lanes; Type: ROW SECURITY; Schema: public; Owner: refgw_owner
 --
 
@@ -6131,6 +6376,27 @@ GRANT SELECT ON TABLE public.audit_log TO refgw_app;
 --
 
 REVOKE ALL ON FUNCTION public.refgw_audit_canonical(a public.audit_log) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_audit_chain_status(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_audit_chain_status() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_audit_chain_status() TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_audit_chain_verify(p_rows integer); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_audit_chain_verify(p_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_audit_chain_verify(p_rows integer) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_audit_checkpoint_note(p_at timestamp with time zone, p_key_id text, p_lanes integer, p_entries bigint); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_audit_checkpoint_note(p_at timestamp with time zone, p_key_id text, p_lanes integer, p_entries bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_audit_checkpoint_note(p_at timestamp with time zone, p_key_id text, p_lanes integer, p_entries bigint) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_audit_field(v text); Type: ACL; Schema: public; Owner: refgw_owner

@@ -3,10 +3,16 @@
 // empty shown beside its field), exports the directory as CSV and checks
 // it against the API, sees every certificate's expiry and the pending
 // confirmation it registered, invites the new organisation's admin, reads
-// the access rules as a matrix (each cell as the API says), and reads the
+// the access rules as a matrix (each cell as the API says), grants and
+// removes a rule with the keyboard (asked to confirm, the matrix and the
+// API agreeing), registers a certificate made by the test for the new
+// organisation and revokes it (the confirmation naming its fingerprint),
+// reads the audit chain's status as the API says it, and reads the
 // reports as charts whose small counts are suppressed.  axe-core and a
 // screenshot on every page.  Started by tests/browser/run.sh.
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   addUser, assert, axeClean, check, checkNoIncidents, CONSOLE, day, downloadsDir, env, equal, launch, noViolations,
@@ -50,7 +56,7 @@ async function main() {
       await ready(page);
       await signInByKeyboard(page, admin);
       const links = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
-      for (const p of ["organisations", "certificates", "admins", "rules", "reports"])
+      for (const p of ["organisations", "certificates", "admins", "rules", "reports", "audit"])
         assert(links.includes(`#/coordinator-${p}`), `a link to coordinator-${p} (${links})`);
       assert(!links.some((h) => h.startsWith("#/housing-")), `no housing page (${links})`);
       await page.evaluate(() => { location.hash = "#/housing-units"; });
@@ -137,6 +143,112 @@ async function main() {
       }
       assert((await text(page, 'td[data-rule="housing_operator unit.manage"]')).includes("allowed"), "a housing operator manages units");
       await axeClean(page, "coordinator-rules");
+    });
+
+    await check("coordinator: grants a rule by keyboard after confirming, sees it in the matrix and the API, then removes it", async () => {
+      await goTo(page, "coordinator-rules");
+      const rule = () => coord.call("GET", "/v1/access-rules").then((a) => a.items.find((r) => r.kind === "housing_operator" && !r.organisation_id && r.action === "audit.read"));
+      equal(await rule(), undefined, "no rule yet for housing operators and audit.read");
+      equal(JSON.stringify(await page.select("#rule-form-target", "kind:housing_operator")), '["kind:housing_operator"]', "the kind chosen");
+      equal(JSON.stringify(await page.select("#rule-form-action", "audit.read")), '["audit.read"]', "the action chosen");
+      await page.click("#rule-form-decision-0");
+      await page.focus('#rule-form button[type="submit"]');
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !document.getElementById("rule-confirm").hidden);
+      equal(await text(page, "#rule-confirm"), "Allow audit.read to every “Housing operator”? Press Confirm.", "the question");
+      equal(await text(page, '#rule-form button[type="submit"]'), "Confirm", "the button asks to confirm");
+      equal(await rule(), undefined, "nothing changed before the confirmation");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.getElementById("status").textContent.includes("audit.read allowed"));
+      await rendered(page, "coordinator-rules");
+      equal(await text(page, 'td[data-rule="housing_operator audit.read"]'), "✓allowed", "the matrix refreshed");
+      equal((await rule())?.allowed, true, "the API has the rule");
+      await axeClean(page, "coordinator-rules-change");
+
+      // Removed the same way: the cell says no rule again.
+      await page.select("#rule-form-target", "kind:housing_operator");
+      await page.select("#rule-form-action", "audit.read");
+      await page.click("#rule-form-decision-2");
+      await submit(page, "rule-form");
+      await page.waitForFunction(() => !document.getElementById("rule-confirm").hidden);
+      await submit(page, "rule-form");
+      await page.waitForFunction(() => document.getElementById("status").textContent.includes("removed"));
+      await rendered(page, "coordinator-rules");
+      equal(await text(page, 'td[data-rule="housing_operator audit.read"]'), "·no rule (denied)", "the cell without a rule");
+      equal(await rule(), undefined, "the rule removed in the API");
+
+      // A rule the API refuses: its error beside the field it names.
+      equal(JSON.stringify(await page.select("#rule-form-target", `org:${ORGS.coord}`)), JSON.stringify([`org:${ORGS.coord}`]), "the coordinator chosen");
+      equal(JSON.stringify(await page.select("#rule-form-action", "site.host")), '["site.host"]', "site.host chosen");
+      await page.click("#rule-form-decision-0");
+      await submit(page, "rule-form");
+      await page.waitForFunction(() => !document.getElementById("rule-confirm").hidden);
+      await submit(page, "rule-form");
+      await page.waitForFunction(() => !document.getElementById("problem").hidden);
+      const beside = await fieldError(page, "rule-form", "action");
+      assert(beside.includes("a coordinator does not host sites") && !beside.includes("not aria-invalid"), `the error beside the action (${beside})`);
+      const hosts = (await coord.call("GET", "/v1/access-rules")).items.filter((r) => r.organisation_id === ORGS.coord && r.action === "site.host");
+      equal(hosts.length, 0, "no site.host rule for the coordinator");
+    });
+
+    await check("coordinator: registers a certificate made by the test for the new organisation, then revokes it naming its fingerprint", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "refgw-cert-"));
+      const certs = env("REFGW_TEST_CERTS");
+      writeFileSync(join(dir, "ext"), "extendedKeyUsage=clientAuth\n");
+      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", join(dir, "key.pem"), "-subj", "/CN=AIS Les Trois Pommiers bis/O=refgw browser test", "-out", join(dir, "req.pem")], { stdio: "ignore" });
+      execFileSync("openssl", ["x509", "-req", "-in", join(dir, "req.pem"), "-CA", join(certs, "ca.pem"), "-CAkey", join(certs, "ca.key"),
+        "-set_serial", String(Date.now()), "-days", "30", "-extfile", join(dir, "ext"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+      const pem = readFileSync(join(dir, "cert.pem"), "utf8");
+      const sha256 = execFileSync("openssl", ["x509", "-in", join(dir, "cert.pem"), "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" })
+        .trim().split("=")[1].replaceAll(":", "").toLowerCase();
+
+      await page.evaluate((id) => { location.hash = `#/coordinator-admins/${id}`; }, newOrg.id);
+      await rendered(page, "coordinator-admins");
+      assert(!(await page.$eval('[data-list="organisation-certificates"] .empty', (e) => e.hidden)), "no certificate yet");
+      // Nothing pasted: the API's error beside the PEM.
+      await submit(page, "certificate-form");
+      await page.waitForFunction(() => !document.getElementById("problem").hidden);
+      const beside = await fieldError(page, "certificate-form", "pem");
+      assert(beside.length > 0 && !beside.includes("not aria-invalid"), `an error beside the PEM (${beside})`);
+      // From a file, as a person would choose it.
+      const input = await page.$("#certificate-file");
+      await input.uploadFile(join(dir, "cert.pem"));
+      await page.waitForFunction(() => document.querySelector('#certificate-form [name="pem"]').value.includes("BEGIN CERTIFICATE"));
+      await submit(page, "certificate-form");
+      await page.waitForFunction((fp) => document.getElementById("status").textContent.includes(fp), { timeout: 10000 }, sha256)
+        .catch(async (e) => { throw new Error(`${e.message}: status "${await text(page, "#status")}", problem "${await text(page, "#problem")}", ${sha256}`); });
+      await rendered(page, "coordinator-admins");
+      const listed = (await coord.call("GET", `/v1/organisations/${newOrg.id}/certificates`)).items;
+      equal(listed.length, 1, "one certificate in the API");
+      equal(listed[0].sha256, sha256, "the one the test made");
+      assert(pem.startsWith("-----BEGIN CERTIFICATE-----") && listed[0].subject.includes("Trois Pommiers"), `its subject (${listed[0].subject})`);
+      await axeClean(page, "coordinator-organisation-certificates");
+
+      // Revoke: the confirmation names the fingerprint; nothing changes before it.
+      await page.focus(`button[data-revoke="${sha256}"]`);
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !document.getElementById("revoke-confirm").hidden);
+      assert((await text(page, "#revoke-confirm-text")).includes(sha256), "the confirmation names the fingerprint");
+      equal((await coord.call("GET", `/v1/organisations/${newOrg.id}/certificates`)).items[0].status, listed[0].status, "unchanged before confirming");
+      equal(await page.evaluate(() => document.activeElement.textContent), "Yes, revoke this certificate", "the focus on the confirmation");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => document.getElementById("status").textContent.includes("revoked"));
+      await rendered(page, "coordinator-admins");
+      equal((await coord.call("GET", `/v1/organisations/${newOrg.id}/certificates`)).items[0].status, "revoked", "revoked in the API");
+      equal(await page.$$eval("button[data-revoke]", (bs) => bs.length), 0, "nothing left to revoke");
+    });
+
+    await check("coordinator: the audit chain's status as the API says it, without any of the log's data", async () => {
+      await goTo(page, "coordinator-audit");
+      const chain = await coord.call("GET", "/v1/audit/chain");
+      const shown = await page.$eval("#chain-status", (p) => p.dataset.status);
+      assert(shown === chain.status || (shown === "unverified" && chain.status === "intact"), `the status (${shown} / ${chain.status})`);
+      assert(["intact", "unverified"].includes(chain.status), `the chain is not broken (${JSON.stringify(chain.last_pass)})`);
+      assert((await text(page, "#page-coordinator-audit dl")).includes(chain.heads_sha256), "the heads' digest");
+      equal(await page.$$eval("#chain-broken", (x) => x.length), 0, "no break shown");
+      assert(!(await text(page, "#page-coordinator-audit .page-body")).includes("null"), "no stray null in the page");
+      await axeClean(page, "coordinator-audit");
     });
 
     await check("coordinator: the reports as charts, the small count suppressed (and said so to screen readers)", async () => {

@@ -126,6 +126,7 @@ Suite *sessions_suite(void);
 Suite *journal_suite(void);
 Suite *lists_suite(void);
 Suite *events_suite(void);
+Suite *audit_chain_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

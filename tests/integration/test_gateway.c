@@ -1364,6 +1364,7 @@ main(void)
 	srunner_add_suite(sr, export_suite());
 	srunner_add_suite(sr, journal_suite());
 	srunner_add_suite(sr, lists_suite());
+	srunner_add_suite(sr, audit_chain_suite());
 	srunner_add_suite(sr, review16_suite());
 	srunner_add_suite(sr, languages_suite());
 	srunner_add_suite(sr, gateway_suite());

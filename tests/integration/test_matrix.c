@@ -120,6 +120,8 @@ static const struct {
 	ROLES5("GET", "/v1/proposals", NULL, 200, 200, 200, 403, 200),
 	ROLES5("GET", "/v1/occupancies", NULL, 200, 200, 200, 403, 200),
 	ROLES5("GET", "/v1/persons", NULL, 200, 200, 200, 403, 403),
+	/* The chain's status (schema/057): coordinators only. */
+	ROLES5("GET", "/v1/audit/chain", NULL, 403, 403, 403, 200, 403),
 	/* Mutations, refused roles only (the allowed ones are exercised elsewhere). */
 	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgb", 404},
 	{"POST", "/v1/consents/{C}/withdraw", "{}", "orgd", 404},
