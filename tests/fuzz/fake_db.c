@@ -35,6 +35,13 @@ db_begin_query(struct db_conn *c, int stmt, struct db_res **res, ...)
 	(void)c, (void)stmt;
 	return fail(res);
 }
+enum db_status
+db_query_commit(struct db_conn *c, enum db_status *commit, int stmt, struct db_res **res, ...)
+{
+	(void)c, (void)stmt;
+	*commit = fake_db_status;
+	return fail(res);
+}
 void db_statements(const struct db_stmt *t, size_t n) { (void)t, (void)n; }
 enum db_status db_commit(struct db_conn *c) { (void)c; return fail(NULL); }
 void db_rollback(struct db_conn *c) { (void)c; }
