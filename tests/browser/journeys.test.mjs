@@ -25,9 +25,11 @@ import {
 import { fieldError, fill, goTo, inPage, pressByKeyboard, submit, visit } from "./roles.mjs";
 
 // What a journey provokes on purpose: a refused referral (403), a stay
-// before the release (422), a consent for an erased person (410), the
-// candidates of a withdrawn unit (409).
-const EXPECTED = [401, 403, 409, 410, 422];
+// before the release or a referral to a paused program (422), a consent
+// for an erased person (410), the candidates of a withdrawn unit (409), a
+// threshold, an end or a commune list refused (400), a program's stale
+// version (412).
+const EXPECTED = [400, 401, 403, 409, 410, 412, 422];
 const ids = {};
 const users = {};
 const pages = {};
@@ -549,7 +551,7 @@ async function main() {
       await fill(s, "occupancy-end-form", { end_date: day(0), outcome: "durable_housing" });
       const refused = s.waitForResponse((r) => r.url().endsWith(`/v1/occupancies/${j3.occupancy}/end`));
       await submit(s, "occupancy-end-form");
-      equal((await refused).status(), 422, "an end before the start (the release)");
+      equal((await refused).status(), 400, "an end before the start (the release)");
       const beside = await fieldError(s, "occupancy-end-form", "end_date");
       assert(beside.includes("must not be before the start date"), `beside the end (${beside})`);
       await axeClean(s, "journey-placements-end-refused");
@@ -691,6 +693,34 @@ async function main() {
       await visit(ors, `#/refer/${j7.person}/${j7.consent}`, "refer");
       const r = await sendReferral(ors, "referral-form", { program: `${ids.rizome}|rizome.transit_housing`, reason: "studio wanted" });
       equal(r.status, "submitted", "sent");
+    });
+
+    await check("programs: a version gone stale (changed meanwhile) is said, nothing saved; Reload shows what it says now", async () => {
+      const rz = pages.rizome;
+      await visit(rz, "#/programs", "programs");
+      // Meanwhile Rizome's system changes the description (version 3 -> 4).
+      const meanwhile = await rz.evaluate(async (org) => {
+        const session = await (await fetch("/v1/session")).json();
+        const r = await fetch(`/v1/organisations/${org}/programs/rizome.transit_housing`, {
+          method: "PATCH",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrf_token, "If-Match": '"3"' },
+          body: JSON.stringify({ description: "Studios de transit, 18 mois au plus" }),
+        });
+        return r.status;
+      }, ids.rizome);
+      equal(meanwhile, 200, "the change meanwhile");
+      const patched = rz.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/programs/"));
+      await fill(rz, program, { status: "closed" });
+      await submit(rz, program);
+      equal((await patched).status(), 412, "the version read is stale");
+      await rz.waitForSelector(`#${program}-stale:not([hidden])`);
+      const now = (await inPage(rz, `/v1/organisations/${ids.rizome}/programs`)).items[0];
+      equal(`${now.status} ${now.version}`, "open 4", "nothing saved");
+      await axeClean(rz, "journey-programs-stale");
+      await rz.click(`#${program}-stale button`);
+      await rz.waitForFunction(() => document.getElementById("status").textContent === "The programs are reloaded.");
+      await rendered(rz, "programs");
+      equal(await rz.$eval(`#${program} [name="description"]`, (t) => t.value), "Studios de transit, 18 mois au plus", "what it says now");
     });
 
     // ---- A person erased on request ----
