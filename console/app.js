@@ -23,6 +23,7 @@ import "./housing.js";
 import "./coordinator.js";
 import "./occupancy.js";
 import "./accounts.js";
+import "./programs.js";
 
 const PAGES = ["loading", "sign-in", "second-factor", "me"];
 

@@ -2709,6 +2709,55 @@ export const strings = {
     nl: "Certificaat {fingerprint} ingetrokken.",
     en: "Certificate {fingerprint} revoked.",
   },
+  // issue 18: a social organisation's own programs (programs.js, h18k)
+  "programs.title": { fr: "Nos programmes", nl: "Onze programma’s", en: "Our programs" },
+  "programs.intro": {
+    fr: "Les programmes que votre organisation propose (leurs codes sont fixés par la coordination). Mettre un programme en pause : les partenaires ne peuvent plus y orienter personne, ni vous y inscrire une demande interne, jusqu’à sa réouverture.",
+    nl: "De programma’s die uw organisatie aanbiedt (de codes legt de coördinatie vast). Een programma pauzeren: partners kunnen er niemand meer naar doorverwijzen, en u kunt er geen eigen aanmelding voor maken, tot het weer open is.",
+    en: "The programs your organisation offers (the coordinator sets their codes). Pausing a program: partners can refer no one to it, and you can take no one in for it, until it is open again.",
+  },
+  "programs.empty": {
+    fr: "Votre organisation ne propose aucun programme. La coordination les ajoute.",
+    nl: "Uw organisatie biedt geen programma aan. De coördinatie voegt ze toe.",
+    en: "Your organisation offers no program. The coordinator adds them.",
+  },
+  "programs.status": { fr: "État", nl: "Status", en: "Status" },
+  "programs.statusHint": {
+    fr: "« En pause » : toute nouvelle orientation vers ce programme est refusée.",
+    nl: "„Gepauzeerd”: elke nieuwe doorverwijzing naar dit programma wordt geweigerd.",
+    en: "“Paused”: every new referral to this program is refused.",
+  },
+  "programs.kind": { fr: "Type de programme", nl: "Soort programma", en: "Kind of program" },
+  "programs.description": { fr: "Description", nl: "Beschrijving", en: "Description" },
+  "programs.communes": { fr: "Communes desservies", nl: "Bediende gemeenten", en: "Communes served" },
+  "programs.communesHint": {
+    fr: "Séparées par des virgules ; vide : toute la Région de Bruxelles-Capitale.",
+    nl: "Gescheiden door komma’s; leeg: het hele Brussels Hoofdstedelijk Gewest.",
+    en: "Separated by commas; empty: the whole Brussels-Capital Region.",
+  },
+  "programs.updated": { fr: "Modifié le", nl: "Gewijzigd op", en: "Changed on" },
+  "programs.saveOne": { fr: "Enregistrer {code}", nl: "{code} opslaan", en: "Save {code}" },
+  "programs.saved": {
+    fr: "Le programme {code} est enregistré.",
+    nl: "Het programma {code} is opgeslagen.",
+    en: "The program {code} is saved.",
+  },
+  "programs.stale": {
+    fr: "Quelqu’un a modifié ce programme depuis que vous l’avez ouvert : rien n’a été enregistré. Rechargez-le pour voir ce qu’il dit maintenant, puis recommencez.",
+    nl: "Iemand heeft dit programma gewijzigd sinds u het opende: er is niets opgeslagen. Laad het opnieuw om te zien wat het nu zegt en probeer dan opnieuw.",
+    en: "Someone changed this program since you opened it: nothing was saved. Reload it to see what it says now, then try again.",
+  },
+  "programs.reload": { fr: "Recharger {code}", nl: "{code} opnieuw laden", en: "Reload {code}" },
+  "programs.reloaded": { fr: "Les programmes sont rechargés.", nl: "De programma’s zijn opnieuw geladen.", en: "The programs are reloaded." },
+  "programStatus.open": { fr: "Ouvert", nl: "Open", en: "Open" },
+  "programStatus.closed": { fr: "En pause", nl: "Gepauzeerd", en: "Paused" },
+  "programKind.transit_housing": { fr: "Logement de transit", nl: "Transitwoning", en: "Transit housing" },
+  "programKind.durable_housing": { fr: "Logement durable", nl: "Duurzame huisvesting", en: "Durable housing" },
+  "programKind.housing_first": { fr: "Housing First", nl: "Housing First", en: "Housing First" },
+  "programKind.community_house": { fr: "Maison communautaire", nl: "Gemeenschapshuis", en: "Community house" },
+  "programKind.rest_and_rights": { fr: "Repos et accès aux droits", nl: "Rust en toegang tot rechten", en: "Rest and access to rights" },
+  "programKind.coaching": { fr: "Accompagnement", nl: "Begeleiding", en: "Coaching" },
+  "programKind.income_support": { fr: "Aide sociale", nl: "Maatschappelijke hulp", en: "Income support" },
+  "programKind.home_guidance": { fr: "Guidance à domicile", nl: "Woonbegeleiding", en: "Home guidance" },
+  "programKind.other": { fr: "Autre", nl: "Andere", en: "Other" },
 };
-
-

@@ -10,7 +10,7 @@
 // Started by tests/browser/run.sh after console.test.mjs.
 import {
   addUser, assert, axeClean, check, checkNoIncidents, CONSOLE, day, downloadsDir, equal, launch, noViolations, openPage,
-  ready, rendered, run, signIn, signInByKeyboard, sleep, testOrgs, text,
+  ready, rendered, run, signIn, signInByKeyboard, sleep, tabTo, testOrgs, text,
 } from "./lib.mjs";
 import { csvOf, fieldError, fill, goTo, parseCsv, renderMark, renderedAgain, submit } from "./roles.mjs";
 

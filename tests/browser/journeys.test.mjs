@@ -4,9 +4,13 @@
 //   - Rizome-Bxl: an intake, proposed to an AIS;
 //   - Rizome-Bxl: a candidature list ranked for a transit studio (ORS sends it);
 //   - Placements close the loop (L'Ilot proposes, the SISP accepts and starts
-//     the stay, not before the release; the end of a stay is not in the
-//     console yet);
+//     the stay, not before the release; later ends it with its outcome);
 //   - DIOGENES after move-in: a follow-up and its entries (L'Ilot reads them);
+//   - A referent, a convention, alerts at each one's time (on the SISP's
+//     stay: DIOGENES the referent, each organisation's threshold);
+//   - The life of a unit: a published unit withdrawn by its operator (the
+//     console withdraws published and draft units only);
+//   - Programs: Rizome pauses its transit studios (Our programs);
 //   - A person erased on request (DIOGENES; L'Ilot sees the referral closed).
 // Each step checks what the journey's text says its user sees.  Only the
 // setting (the units the operators offer, a transition of the other party
@@ -16,13 +20,16 @@
 // Started by tests/browser/run.sh (REFGW_BROWSER_ONLY=journeys).
 import {
   addOrganisation, addUser, assert, axeClean, check, checkNoIncidents, CONSOLE, day, equal, launch, noViolations,
-  openPage, ready, rendered, run, signIn, signInByKeyboard, text,
+  openPage, ready, rendered, run, signIn, signInByKeyboard, sleep, text,
 } from "./lib.mjs";
 import { fieldError, fill, goTo, inPage, pressByKeyboard, submit, visit } from "./roles.mjs";
 
 // What a journey provokes on purpose: a refused referral (403), a stay
-// before the release (422), a consent for an erased person (410).
-const EXPECTED = [401, 403, 410, 422];
+// before the release or a referral to a paused program (422), a consent
+// for an erased person (410), the candidates of a withdrawn unit (409), a
+// threshold, an end or a commune list refused (400), a program's stale
+// version (412).
+const EXPECTED = [400, 401, 403, 409, 410, 412, 422];
 const ids = {};
 const users = {};
 const pages = {};
@@ -152,6 +159,7 @@ async function main() {
     ids.studioStGilles = await publishUnit(ais, aisSite, "TP-SG1", "Saint-Gilles", [{ organisation_id: ids.rizome }]);
     const sispSite = (await sisp.call("POST", "/v1/sites", { name: "Quai", commune: "Molenbeek-Saint-Jean", period_from: day(-30) })).id;
     ids.studioSisp = await publishUnit(sisp, sispSite, "LM-01", "Molenbeek-Saint-Jean", [{ organisation_id: ids.ilot }]);
+    ids.studioSisp2 = await publishUnit(sisp, sispSite, "LM-02", "Molenbeek-Saint-Jean", [{ organisation_id: ids.ilot }]);
   });
 
   browser = await launch();
@@ -309,11 +317,12 @@ async function main() {
     // ---- Placements close the loop ----
     const j3 = {};
     const release = day(30);
-    await check("placements: Rizome refers a detainee to L'Ilot, released in a month (consent for L'Ilot and the operators)", async () => {
+    await check("placements: Rizome refers a detainee to L'Ilot, released in a month (consent for L'Ilot, DIOGENES, the operators)", async () => {
       const rz = pages.rizome;
       j3.person = await recordPerson(rz, "RZ-2026-044");
+      // DIOGENES: the housing referent the SISP names later (the consent must cover it).
       const consent = await recordConsent(rz, j3.person, {
-        recipients: [`org:${ids.ilot}`, "kind:housing_operator"], purposes: ["housing_referral"],
+        recipients: [`org:${ids.ilot}`, `org:${ids.diogenes}`, "kind:housing_operator"], purposes: ["housing_referral"],
         categories: ["identity", "housing_situation", "justice"], validUntil: "2028-12-31", reference: "RZ-F-0402",
       });
       await visit(rz, `#/refer/${j3.person}/${consent.id}`, "refer");
@@ -350,7 +359,7 @@ async function main() {
 
     await check("placements: a stay before the release is refused beside the start, without the date; on the day it starts", async () => {
       const s = pages.sisp;
-      await fill(s, "occupancy-form", { start_date: day(0), planned_end_date: day(500) });
+      await fill(s, "occupancy-form", { start_date: day(0), planned_end_date: day(110) });
       const refused = s.waitForResponse((r) => r.url().endsWith("/v1/occupancies") && r.request().method() === "POST");
       await submit(s, "occupancy-form");
       const no = await refused;
@@ -438,6 +447,280 @@ async function main() {
       equal(resp.request().headers()["if-match"], '"1"', "If-Match: the version read");
       await rendered(d, "follow-up");
       assert((await text(d, "#page-follow-up dl")).includes("Tenancy at risk"), "the new status");
+    });
+
+    // ---- A referent, a convention, alerts at each one's time (j3's stay) ----
+    // The SISP's stay of Yves ends in 110 days: DIOGENES, which asks to hear
+    // 120 days before a transit convention's end, is told today; Rizome (91
+    // days) and L'Ilot (the server's 90) are not.
+    await check("referent: the SISP opens the stay, names DIOGENES's referent, then the transit convention (If-Match: the version read)", async () => {
+      const s = pages.sisp;
+      await goTo(s, "housing-occupancies");
+      await s.click('[data-list="occupancies"] tbody a[href^="#/occupancy/"]');
+      await rendered(s, "occupancy");
+      j3.occupancy = await s.evaluate(() => decodeURIComponent(location.hash.split("/")[2]));
+      const matches = [];
+      const seen = (r) => r.method() === "PATCH" && r.url().endsWith(`/v1/occupancies/${j3.occupancy}`) && matches.push(r.headers()["if-match"]);
+      s.on("request", seen);
+      await fill(s, "referent-form", { "referent.organisation_id": ids.diogenes, "referent.name": "Samira B.", "referent.role": "housing referent" });
+      await submit(s, "referent-form");
+      await s.waitForFunction(() => document.getElementById("status").textContent === "The referent is saved.");
+      await rendered(s, "occupancy");
+      await fill(s, "convention-form", { "convention.kind": "transit_convention", "convention.reference": "LM-T-014",
+        "convention.signed_on": day(0), "convention.signed_by": "SISP, gestion locative", "convention.end_date": day(110) });
+      await submit(s, "convention-form");
+      await s.waitForFunction(() => document.getElementById("status").textContent === "The convention is saved.");
+      await rendered(s, "occupancy");
+      s.off("request", seen);
+      equal(JSON.stringify(matches), JSON.stringify(['"1"', '"2"']), "If-Match: the version read, each time");
+      const shown = await text(s, "#page-occupancy dl");
+      assert(shown.includes("Samira B., housing referent, DIOGENES"), `the referent (${shown})`);
+      assert(shown.includes("Transit convention · LM-T-014"), `the convention (${shown})`);
+      await axeClean(s, "journey-referent-saved");
+    });
+
+    await check("referent: DIOGENES reads the stay it accompanies (dates, referent, convention), and cannot change it", async () => {
+      const d = pages.diogenes;
+      await visit(d, `#/occupancy/${j3.occupancy}`, "occupancy");
+      const shown = await text(d, "#page-occupancy dl");
+      assert(shown.includes("Samira B.") && shown.includes("Transit convention · LM-T-014"), `the stay (${shown})`);
+      assert(!shown.includes("Outcome"), "never the outcome");
+      equal(await d.$("#occupancy-end-form"), null, "no end form for the referent");
+      equal(await d.$("#referent-form"), null, "no referent form for the referent");
+      assert((await text(d, "#page-occupancy")).includes("Only the operator and the referring organisation manage this occupancy."), "said so");
+      const feed = await inPage(d, "/v1/events?limit=200");
+      assert(feed.items.some((e) => e.type === "occupancy.referent_assigned" && e.resource.id === j3.occupancy), "occupancy.referent_assigned");
+      await axeClean(d, "journey-referent-diogenes");
+    });
+
+    await check("alerts: a threshold out of range is refused beside its field, nothing saved; Rizome keeps 91 days for transit conventions", async () => {
+      const rz = pages.rizome;
+      await goTo(rz, "alert-settings");
+      await fill(rz, "alert-thresholds-form", { transit_convention: "4000" });
+      await submit(rz, "alert-thresholds-form");
+      await rz.waitForFunction(() => !document.getElementById("problem").hidden);
+      const beside = await fieldError(rz, "alert-thresholds-form", "transit_convention");
+      assert(beside.length > 0 && !beside.includes("not aria-invalid"), `beside the transit convention (${beside})`);
+      equal((await inPage(rz, "/v1/alert-thresholds")).items.length, 0, "nothing saved");
+      await axeClean(rz, "journey-alerts-refused");
+      await fill(rz, "alert-thresholds-form", { transit_convention: "91" });
+      await submit(rz, "alert-thresholds-form");
+      await rz.waitForFunction(() => document.getElementById("status").textContent === "The alert thresholds are saved.");
+      await rendered(rz, "alert-settings");
+      equal(await rz.$eval('#alert-thresholds-form [name="transit_convention"]', (i) => i.value), "91", "shown again");
+      const mine = (await inPage(rz, "/v1/alert-thresholds")).items;
+      equal(JSON.stringify(mine.map((x) => [x.convention_kind, x.days_before])), JSON.stringify([["transit_convention", 91]]), "Rizome's own row");
+    });
+
+    await check("alerts: DIOGENES asks 120 days before a transit convention's end (60 for any other); only its own rows", async () => {
+      const d = pages.diogenes;
+      await goTo(d, "alert-settings");
+      await fill(d, "alert-thresholds-form", { any: "60", transit_convention: "120" });
+      await submit(d, "alert-thresholds-form");
+      await d.waitForFunction(() => document.getElementById("status").textContent === "The alert thresholds are saved.");
+      await rendered(d, "alert-settings");
+      const mine = (await inPage(d, "/v1/alert-thresholds")).items.map((x) => `${x.convention_kind ?? "any"}:${x.days_before}`).sort();
+      equal(JSON.stringify(mine), JSON.stringify(["any:60", "transit_convention:120"]), "DIOGENES's rows, not Rizome's");
+      await axeClean(d, "journey-alerts-diogenes");
+    });
+
+    await check("alerts: housekeeping tells DIOGENES the stay ends soon (shown in its feed); Rizome, L'Ilot and the SISP, not yet", async () => {
+      // Housekeeping runs every REFGW_HOUSEKEEPING_SECONDS (60): read again until then.
+      const d = pages.diogenes;
+      const deadline = Date.now() + 90000;
+      const ending = (feed) => feed.items.some((e) => e.type === "occupancy.ending_soon" && e.resource.id === j3.occupancy);
+      while (!ending(await inPage(d, "/v1/events?limit=200"))) {
+        assert(Date.now() < deadline, "no ending-soon alert for DIOGENES after 90 s");
+        await sleep(3000);
+      }
+      await goTo(d, "events");
+      const rows = await d.$$eval("#page-events tbody tr", (trs) => trs.map((tr) => tr.textContent));
+      assert(rows.some((r) => r.includes("stay ending soon")), `DIOGENES's feed (${rows.join(" | ")})`);
+      await axeClean(d, "journey-alerts-feed");
+      // The same housekeeping pass weighed the others' thresholds.
+      const none = (items, type) => !items.some((e) => e.type === type);
+      assert(none((await inPage(pages.rizome, "/v1/events?limit=200")).items, "placement.ending_soon"), "Rizome (91 days): not yet");
+      assert(none((await inPage(pages.ilot, "/v1/events?limit=200")).items, "placement.ending_soon"), "L'Ilot (90 days): not yet");
+      assert(none((await inPage(pages.sisp, "/v1/events?limit=200")).items, "occupancy.ending_soon"), "the SISP (90 days): not yet");
+    });
+
+    // ---- Placements close the loop: the stay ends with its outcome ----
+    await check("placements: the SISP ends the stay; an end before its start is refused beside the date, then durable housing", async () => {
+      const s = pages.sisp;
+      await visit(s, `#/occupancy/${j3.occupancy}`, "occupancy");
+      await fill(s, "occupancy-end-form", { end_date: day(0), outcome: "durable_housing" });
+      const refused = s.waitForResponse((r) => r.url().endsWith(`/v1/occupancies/${j3.occupancy}/end`));
+      await submit(s, "occupancy-end-form");
+      equal((await refused).status(), 400, "an end before the start (the release)");
+      const beside = await fieldError(s, "occupancy-end-form", "end_date");
+      assert(beside.includes("must not be before the start date"), `beside the end (${beside})`);
+      await axeClean(s, "journey-placements-end-refused");
+      await fill(s, "occupancy-end-form", { end_date: day(100) });
+      await submit(s, "occupancy-end-form");
+      await s.waitForFunction(() => document.getElementById("status").textContent === "The occupancy has ended.");
+      await rendered(s, "occupancy");
+      const shown = await text(s, "#page-occupancy dl");
+      assert(shown.includes("Durable housing"), `the outcome (${shown})`);
+      equal(await s.$("#occupancy-end-form"), null, "ended: nothing more to do");
+    });
+
+    await check("placements: Rizome reads its referral completed, with the outcome; its feed says placement ended", async () => {
+      const rz = pages.rizome;
+      const shown = await referralShown(rz, j3.referral);
+      assert(shown.details.includes("Completed"), `the status (${shown.details})`);
+      equal(shown.history[shown.history.length - 1], "In progress>Completed", "the last step");
+      const page = await text(rz, "#page-referral");
+      assert(page.includes("Durable housing"), "the outcome of the placement");
+      await goTo(rz, "events");
+      assert((await text(rz, "#page-events tbody")).includes("placement ended"), "placement.ended in the feed");
+      await axeClean(rz, "journey-placements-completed");
+    });
+
+    // ---- The life of a unit: a published unit withdrawn by its operator ----
+    const j6 = {};
+    await check("unit life: L'Ilot takes a person in (intake) and proposes them for the SISP's LM-02", async () => {
+      const il = pages.ilot;
+      j6.person = await recordPerson(il, "ILOT-2026-77");
+      const consent = await recordConsent(il, j6.person, {
+        recipients: ["kind:housing_operator"], purposes: ["housing_referral"], categories: ["identity", "housing_situation"],
+        validUntil: "2028-12-31", reference: "IL-F-77",
+      });
+      await visit(il, `#/intake/${j6.person}/${consent.id}`, "intake");
+      j6.referral = (await sendReferral(il, "intake-form", { program: `${ids.ilot}|issue.axis1`, "data.identity.given_name": "Nadia" })).id;
+      await visit(il, `#/referral/${j6.referral}`, "referral");
+      await fill(il, "propose-form", { unit: ids.studioSisp2, note: "ground floor" });
+      const posted = il.waitForResponse((r) => r.url().endsWith(`/v1/units/${ids.studioSisp2}/proposals`) && r.request().method() === "POST");
+      await submit(il, "propose-form");
+      const resp = await posted;
+      equal(resp.status(), 201, "the proposal");
+      j6.proposal = (await resp.json()).id;
+    });
+
+    await check("unit life: the SISP withdraws LM-02 by keyboard; L'Ilot's proposal is declined (unit unavailable), told in its feed", async () => {
+      const s = pages.sisp;
+      await goTo(s, "housing-units");
+      await pressByKeyboard(s, "#page-housing-units", "Withdraw LM-02");
+      await s.waitForFunction(() => document.getElementById("status").textContent === "The unit LM-02 is withdrawn.");
+      await rendered(s, "housing-units");
+      const units = await s.$$eval("#page-housing-units tbody tr", (trs) => trs.map((tr) => tr.textContent));
+      assert(!units.some((r) => r.includes("LM-02")), `no longer among the published (${units.join(" | ")})`);
+      const il = pages.ilot;
+      const proposals = (await inPage(il, `/v1/units/${ids.studioSisp2}/proposals`));
+      const mine = (proposals.items || []).find((p) => p.id === j6.proposal);
+      equal(mine && `${mine.status} ${mine.reason_code}`, "declined unit_unavailable", "the proposal");
+      await goTo(il, "events");
+      assert((await text(il, "#page-events tbody")).includes("proposal declined"), "proposal.declined in L'Ilot's feed");
+    });
+
+    await check("unit life: L'Ilot no longer finds LM-02 to propose; its candidates answer the problem unit not available", async () => {
+      const il = pages.ilot;
+      await visit(il, `#/referral/${j6.referral}`, "referral");
+      const offered = await il.$$eval('#propose-form [name="unit"] option', (os) => os.map((o) => o.value));
+      assert(!offered.includes(ids.studioSisp2), "LM-02 not offered");
+      await visit(il, `#/candidates/${ids.studioSisp2}`, "candidates");
+      await il.waitForFunction(() => !document.getElementById("problem").hidden);
+      equal(await text(il, "#problem-title"), "Unit not available", "the gateway's problem shown");
+      await axeClean(il, "journey-unit-withdrawn");
+    });
+
+    // ---- Programs: Rizome pauses its transit studios ----
+    const j7 = {};
+    const program = "program-rizome-transit_housing";
+    await check("programs: Rizome's program open on Our programs; a commune listed twice is refused beside the field, nothing saved", async () => {
+      const rz = pages.rizome;
+      await goTo(rz, "programs");
+      const block = await text(rz, '#page-programs section[data-program="rizome.transit_housing"] dl');
+      assert(block.includes("Open"), `open (${block})`);
+      await fill(rz, program, { communes_served: "Forest, Forest" });
+      await submit(rz, program);
+      await rz.waitForFunction(() => !document.getElementById("problem").hidden);
+      const beside = await fieldError(rz, program, "communes_served");
+      assert(beside.includes("\"Forest\" is listed twice"), `beside the communes (${beside})`);
+      const now = (await inPage(rz, `/v1/organisations/${ids.rizome}/programs`)).items[0];
+      equal(`${now.status} ${now.version} ${JSON.stringify(now.communes_served)}`, "open 1 []", "nothing changed");
+      await axeClean(rz, "journey-programs-refused");
+    });
+
+    await check("programs: the studios are full: Rizome pauses the program, says what it is and where (If-Match \"1\")", async () => {
+      const rz = pages.rizome;
+      const patched = rz.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/programs/"));
+      await fill(rz, program, { status: "closed", description: "Studios de transit (18 mois au plus) pour personnes sortant de prison",
+        communes_served: "Forest, Saint-Gilles" });
+      await submit(rz, program);
+      const resp = await patched;
+      equal(resp.status(), 200, "PATCH /v1/organisations/{id}/programs/{code}");
+      equal(resp.request().headers()["if-match"], '"1"', "If-Match: the version read");
+      await rz.waitForFunction(() => document.getElementById("status").textContent === "The program rizome.transit_housing is saved.");
+      await rendered(rz, "programs");
+      const block = await text(rz, '#page-programs section[data-program="rizome.transit_housing"] dl');
+      assert(block.includes("Paused"), `paused (${block})`);
+      const now = (await inPage(rz, `/v1/organisations/${ids.rizome}/programs`)).items[0];
+      equal(`${now.status} ${now.version} ${now.communes_served.join(",")}`, "closed 2 Forest,Saint-Gilles", "as saved");
+      await axeClean(rz, "journey-programs-paused");
+    });
+
+    await check("programs: ORS's referral to the paused program is refused with the API's problem (program closed), nothing stored", async () => {
+      const ors = pages.ors;
+      j7.person = await recordPerson(ors, "ORS-2026-302");
+      const consent = await recordConsent(ors, j7.person, {
+        recipients: [`org:${ids.rizome}`], purposes: ["housing_referral"], categories: ["housing_situation"],
+        validUntil: "2027-12-31", reference: "ORS-F-90",
+      });
+      j7.consent = consent.id;
+      const before = (await inPage(ors, "/v1/referrals?role=sent")).items.length;
+      await visit(ors, `#/refer/${j7.person}/${j7.consent}`, "refer");
+      const refused = await sendReferral(ors, "referral-form", { program: `${ids.rizome}|rizome.transit_housing`, reason: "studio wanted" }, 422);
+      equal(refused.type, "urn:refgw:problem:program-closed", "the problem");
+      await ors.waitForFunction(() => !document.getElementById("problem").hidden);
+      equal(await text(ors, "#problem-title"), refused.title, "the gateway's problem shown");
+      assert((await text(ors, "#problem")).includes("is closed"), "its detail");
+      equal((await inPage(ors, "/v1/referrals?role=sent")).items.length, before, "nothing stored");
+      await axeClean(ors, "journey-programs-closed-referral");
+    });
+
+    await check("programs: a studio is free again: Rizome opens it (If-Match \"2\"); ORS's referral then goes through", async () => {
+      const rz = pages.rizome;
+      await visit(rz, "#/programs", "programs");
+      const patched = rz.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/programs/"));
+      await fill(rz, program, { status: "open" });
+      await submit(rz, program);
+      const resp = await patched;
+      equal(`${resp.status()} ${resp.request().headers()["if-match"]}`, '200 "2"', "PATCH with the version read");
+      await rz.waitForFunction(() => document.getElementById("status").textContent === "The program rizome.transit_housing is saved.");
+      await rendered(rz, "programs");
+      assert((await text(rz, '#page-programs section[data-program="rizome.transit_housing"] dl')).includes("Open"), "open again");
+      const ors = pages.ors;
+      await visit(ors, `#/refer/${j7.person}/${j7.consent}`, "refer");
+      const r = await sendReferral(ors, "referral-form", { program: `${ids.rizome}|rizome.transit_housing`, reason: "studio wanted" });
+      equal(r.status, "submitted", "sent");
+    });
+
+    await check("programs: a version gone stale (changed meanwhile) is said, nothing saved; Reload shows what it says now", async () => {
+      const rz = pages.rizome;
+      await visit(rz, "#/programs", "programs");
+      // Meanwhile Rizome's system changes the description (version 3 -> 4).
+      const meanwhile = await rz.evaluate(async (org) => {
+        const session = await (await fetch("/v1/session")).json();
+        const r = await fetch(`/v1/organisations/${org}/programs/rizome.transit_housing`, {
+          method: "PATCH",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrf_token, "If-Match": '"3"' },
+          body: JSON.stringify({ description: "Studios de transit, 18 mois au plus" }),
+        });
+        return r.status;
+      }, ids.rizome);
+      equal(meanwhile, 200, "the change meanwhile");
+      const patched = rz.waitForResponse((r) => r.request().method() === "PATCH" && r.url().includes("/programs/"));
+      await fill(rz, program, { status: "closed" });
+      await submit(rz, program);
+      equal((await patched).status(), 412, "the version read is stale");
+      await rz.waitForSelector(`#${program}-stale:not([hidden])`);
+      const now = (await inPage(rz, `/v1/organisations/${ids.rizome}/programs`)).items[0];
+      equal(`${now.status} ${now.version}`, "open 4", "nothing saved");
+      await axeClean(rz, "journey-programs-stale");
+      await rz.click(`#${program}-stale button`);
+      await rz.waitForFunction(() => document.getElementById("status").textContent === "The programs are reloaded.");
+      await rendered(rz, "programs");
+      equal(await rz.$eval(`#${program} [name="description"]`, (t) => t.value), "Studios de transit, 18 mois au plus", "what it says now");
     });
 
     // ---- A person erased on request ----

@@ -35,7 +35,7 @@ export async function pressByKeyboard(page, container, label) {
   await page.focus(".skip");
   await tabUntil(page, ([c, l]) => document.activeElement && document.activeElement.tagName === "BUTTON" &&
     document.activeElement.textContent === l && document.activeElement.closest(c) !== null,
-  [container, label], `the button ${label}`, 120);
+  [container, label], `the button ${label}`, 200);
   await page.keyboard.press("Enter");
 }
 

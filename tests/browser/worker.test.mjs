@@ -143,7 +143,7 @@ async function main() {
     await signInByKeyboard(page, rizomeUser);
     const nav = await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")));
     equal(JSON.stringify(nav), JSON.stringify(["#/persons", "#/inbox", "#/sent", "#/waitlist", "#/placements",
-      "#/follow-ups", "#/events", "#/alert-settings", "#/me"]), "the navigation's pages");
+      "#/follow-ups", "#/events", "#/programs", "#/alert-settings", "#/me"]), "the navigation's pages");
     equal(await text(page, '#nav a[href="#/persons"]'), "Persons", "a link's text");
     await page.evaluate(() => { window.__sameDocument = true; });
   });
