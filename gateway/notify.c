@@ -432,7 +432,8 @@ listener(void *arg)
 
 int
 notify_start(const char *conninfo, notify_wake_fn wake, long event_poll_ms, long housekeeping_s,
-	     long ending_soon_days, const struct retention_schedule *retention, long audit_verify_rows)
+	     long ending_soon_days, const struct retention_schedule *retention,
+	     long audit_verify_rows)
 {
 	n.poll_us = (uint64_t)event_poll_ms * 1000u;
 	n.housekeeping_s = housekeeping_s;
