@@ -482,6 +482,20 @@ db_close(struct db_conn *c)
 	free(c);
 }
 
+/* COMMIT of a transaction that had already failed answers "ROLLBACK" with
+ * a success status: only the tag "COMMIT" says the changes are kept. */
+static enum db_status
+commit_status(struct db_conn *c, PGresult *r)
+{
+	enum db_status s = classify(c, r);
+
+	if (s == DB_OK && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		conn_note(c, "COMMIT answered as ROLLBACK");
+		s = DB_ERROR;
+	}
+	return s;
+}
+
 static enum db_status
 simple(struct db_conn *c, const char *sql)
 {
@@ -680,7 +694,7 @@ drain:
 		if (s == DB_OK)
 			s = DB_ERROR;
 	} else if ((s = classify(c, first)) == DB_OK) {
-		*commit = classify(c, second);
+		*commit = commit_status(c, second);
 		*res = (struct db_res *)first;
 		first = NULL;
 	}
@@ -715,7 +729,11 @@ db_query_commit(struct db_conn *c, enum db_status *commit, int stmt, struct db_r
 enum db_status
 db_commit(struct db_conn *c)
 {
-	return simple(c, "COMMIT");
+	PGresult *r = PQexec(c->pg, "COMMIT");
+	enum db_status s = commit_status(c, r);
+
+	PQclear(r);
+	return s;
 }
 
 void

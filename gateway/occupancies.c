@@ -229,18 +229,24 @@ outcome_code(const char *code)
 	return code;
 }
 
-/* The outcome (prison, hospital, deceased) is personal: its read is
- * audited, or it is not shown. */
+/* The outcome (prison, hospital, deceased) and the note are personal: their
+ * read is audited, or they are not shown. */
 static int
 audit_outcome_read(struct request *r, const char *id, const struct db_res *res)
 {
-	json_t *detail = json_pack("{s:[s]}", "fields", "outcome");
-	int rc;
+	json_t *fields = json_array(), *detail = json_pack("{s:o}", "fields", fields);
+	int rc = -1;
 
 	if (detail == NULL)
 		return -1;
+	if ((!row_null(res, 0, OCCUPANCY_OUTCOME) &&
+	     json_array_append_new(fields, json_string("outcome")) != 0) ||
+	    (!row_null(res, 0, OCCUPANCY_NOTE) &&
+	     json_array_append_new(fields, json_string("note")) != 0))
+		goto out;
 	rc = audit_record(r, "occupancy.read", "occupancy", id, row_str(res, 0, OCCUPANCY_PERSON),
 			  detail);
+out:
 	json_decref(detail);
 	return rc;
 }
@@ -494,7 +500,9 @@ handle_occupancy_get(struct request *r)
 				       r->params[0]);
 		goto out;
 	}
-	if (!row_null(res, 0, OCCUPANCY_OUTCOME) && audit_outcome_read(r, r->params[0], res) != 0) {
+	/* the outcome and the note are the person's: each read of them is audited */
+	if ((!row_null(res, 0, OCCUPANCY_OUTCOME) || !row_null(res, 0, OCCUPANCY_NOTE)) &&
+	    audit_outcome_read(r, r->params[0], res) != 0) {
 		status = reply_internal(r);
 		goto out;
 	}
@@ -504,15 +512,16 @@ out:
 	return status;
 }
 
-/* Each outcome a page shows is an audited read, as on GET
+/* Each outcome or note a page shows is an audited read, as on GET
  * /v1/occupancies/{id}: one occupancy.read row per occupancy naming its
  * person.  -1 when it could not be written. */
 static int
 audit_outcome_reads(struct request *r, const struct db_res *res, int n)
 {
-	json_t *detail = json_pack("{s:[s]}", "fields", "outcome");
+	json_t *detail = json_pack("{s:[ss]}", "fields", "outcome", "note");
 	int rc = detail ? audit_record_page(r, "occupancy.read", "occupancy", res, n, OCCUPANCY_ID,
-					    OCCUPANCY_PERSON, OCCUPANCY_OUTCOME, -1, detail)
+					    OCCUPANCY_PERSON, OCCUPANCY_OUTCOME, OCCUPANCY_NOTE,
+					    detail)
 			: -1;
 
 	json_decref(detail);

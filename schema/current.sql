@@ -361,9 +361,9 @@ BEGIN
         -- statement, one snapshot of both tables).
         SELECT h.lane, h.seq INTO bad_lane, bad_seq
           FROM audit_lanes h
-          LEFT JOIN LATERAL (SELECT max(l.seq) AS seq,
-                                    (array_agg(l.hash ORDER BY l.seq DESC))[1] AS hash
-                               FROM audit_log l WHERE l.lane = h.lane) t ON true
+          LEFT JOIN LATERAL (SELECT l.seq, l.hash
+                               FROM audit_log l WHERE l.lane = h.lane
+                              ORDER BY l.seq DESC LIMIT 1) t ON true
          WHERE coalesce(t.seq, 0) <> h.seq OR (h.seq > 0 AND t.hash IS DISTINCT FROM h.head)
          ORDER BY h.lane LIMIT 1;
         IF FOUND THEN

@@ -655,6 +655,50 @@ START_TEST(persons_bad_queries_are_refused)
 }
 END_TEST
 
+/* A current stay's note (sealed, shown while the consent holds) is the
+ * person's too: listed or read alone, each read is audited, though no
+ * outcome is there yet. */
+START_TEST(occupancy_notes_are_audited_reads)
+{
+	char *ref = new_referral("L-N", NULL, NULL), path[256], *occ;
+	json_t *items;
+	size_t i;
+	json_t *it;
+	struct resp r;
+	int seen = 0;
+
+	snprintf(path, sizeof(path), "/v1/referrals/%s/placements", ref);
+	occ = must(post_id("orgb", path,
+			   "{\"kind\":\"private_market\",\"start_date\":\"2027-01-01\","
+			   "\"note\":\"relapse risk, see CPAS\"}",
+			   201));
+	ck_assert_int_eq(audit_rows("occupancy.read", occ), 0);
+	items = items_of("orgb", "/v1/occupancies?status=current&limit=200");
+	json_array_foreach(items, i, it) {
+		if (strcmp(json_string_value(json_object_get(it, "id")), occ) != 0)
+			continue;
+		seen = 1;
+		ck_assert_str_eq(json_string_value(json_object_get(it, "note")),
+				 "relapse risk, see CPAS");
+		ck_assert(json_is_null(json_object_get(it, "outcome")));
+	}
+	json_decref(items);
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_eq(audit_rows("occupancy.read", occ), 1);
+	snprintf(path, sizeof(path), "/v1/occupancies/%s", occ);
+	ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "get: %ld %s", r.status, r.body);
+	resp_free(&r);
+	ck_assert_int_eq(audit_rows("occupancy.read", occ), 2);
+	ck_assert_int_eq(sql_count("SELECT count(*) FROM audit_log WHERE action = 'occupancy.read' "
+				   "AND resource_id = $1 AND person_id IS NOT NULL "
+				   "AND detail->'fields' ? 'note'",
+				   occ),
+			 2);
+	free(ref), free(occ);
+}
+END_TEST
+
 Suite *
 lists_suite(void)
 {
@@ -674,6 +718,7 @@ lists_suite(void)
 	tcase_add_test(t, persons_of_a_received_referral_are_not_listed);
 	tcase_add_test(t, persons_reads_are_audited_and_erased_persons_stay_bare);
 	tcase_add_test(t, persons_bad_queries_are_refused);
+	tcase_add_test(t, occupancy_notes_are_audited_reads);
 	suite_add_tcase(s, t);
 	return s;
 }
