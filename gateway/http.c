@@ -600,17 +600,16 @@ on_api_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	run_request(srv, conn, r);
 	if (r->want_wait) {
 		r->want_wait = false;
-		if (notify_park(r->who.organisation_id, r->wait_after, r->wait_deadline_us, r)) {
-			r->parked = true;
-			MHD_suspend_connection(conn);
-			return MHD_YES;
-		}
-		/* No listener: look again now, and answer. */
-		r->no_wait = true;
-		reply_reset(r);
-		r->status = 0;
-		r->authenticated = false;
-		run_request(srv, conn, r);
+		/* Suspended before it is parked: the notify thread may wake a
+		 * parked request at once, and libmicrohttpd must never see its
+		 * resume before its suspend. */
+		r->parked = true;
+		MHD_suspend_connection(conn);
+		if (!notify_park(r->who.organisation_id, r->wait_after, r->wait_deadline_us, r))
+			/* No listener: resumed at once, the next call looks again
+			 * and answers with what the feed holds. */
+			MHD_resume_connection(conn);
+		return MHD_YES;
 	}
 	return finish(srv, conn, hr);
 }
