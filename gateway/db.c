@@ -521,23 +521,16 @@ db_begin(struct db_conn *c)
 	return s;
 }
 
-/* BEGIN and the first statement in one round trip (libpq pipeline mode). */
-static enum db_status
-pipelined_begin(struct db_conn *c, const struct db_stmt *st, int nparams, const char *const *params,
-		struct db_res **res)
+/* Reads a two-statement pipeline's results up to its SYNC (a result, a
+ * NULL, the next, a NULL, PIPELINE_SYNC), keeps the first two, and leaves
+ * pipeline mode.  sent: the pipeline went out whole.  1 when SYNC came. */
+static int
+pipeline_two(struct db_conn *c, int sent, PGresult **first, PGresult **second)
 {
-	PGresult *r, *first = NULL, *second = NULL;
-	enum db_status s = DB_ERROR;
+	PGresult *r;
 	int got = 0;
 
-	*res = NULL;
-	if (PQenterPipelineMode(c->pg) != 1 ||
-	    PQsendQueryParams(c->pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-	    PQsendQueryPrepared(c->pg, st->name, nparams, params, NULL, NULL, 0) != 1 ||
-	    PQpipelineSync(c->pg) != 1)
-		goto drain;
-	/* BEGIN's result, NULL, the statement's result, NULL, PIPELINE_SYNC. */
-	for (;;) {
+	while (sent) {
 		r = PQgetResult(c->pg);
 		if (r == NULL) {
 			if (PQstatus(c->pg) == CONNECTION_BAD)
@@ -549,16 +542,35 @@ pipelined_begin(struct db_conn *c, const struct db_stmt *st, int nparams, const 
 			got = 1;
 			break;
 		}
-		if (first == NULL)
-			first = r;
-		else if (second == NULL)
-			second = r;
+		if (*first == NULL)
+			*first = r;
+		else if (*second == NULL)
+			*second = r;
 		else
 			PQclear(r);
 	}
-drain:
 	if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF && PQexitPipelineMode(c->pg) != 1)
 		c->broken = true;
+	return got;
+}
+
+/* BEGIN and the first statement in one round trip (libpq pipeline mode). */
+static enum db_status
+pipelined_begin(struct db_conn *c, const struct db_stmt *st, int nparams, const char *const *params,
+		struct db_res **res)
+{
+	PGresult *first = NULL, *second = NULL;
+	enum db_status s = DB_ERROR;
+	int sent = 1, got;
+
+	*res = NULL;
+	if (PQenterPipelineMode(c->pg) != 1 ||
+	    PQsendQueryParams(c->pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQsendQueryPrepared(c->pg, st->name, nparams, params, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(c->pg) != 1)
+		sent = 0;
+	/* BEGIN's result, NULL, the statement's result, NULL, PIPELINE_SYNC. */
+	got = pipeline_two(c, sent, &first, &second);
 	if (PQstatus(c->pg) == CONNECTION_BAD) {
 		c->broken = true;
 		conn_note(c, "connection lost");
@@ -650,9 +662,9 @@ static enum db_status
 pipelined_commit(struct db_conn *c, const struct db_stmt *st, const char *const *params,
 		 struct db_res **res, enum db_status *commit)
 {
-	PGresult *r, *first = NULL, *second = NULL;
+	PGresult *first = NULL, *second = NULL;
 	enum db_status s = DB_ERROR;
-	int got = 0;
+	int sent = 1, got;
 
 	*res = NULL;
 	*commit = DB_ERROR;
@@ -662,29 +674,8 @@ pipelined_commit(struct db_conn *c, const struct db_stmt *st, const char *const 
 					    0)) != 1 ||
 	    PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(c->pg) != 1)
-		goto drain;
-	for (;;) {
-		r = PQgetResult(c->pg);
-		if (r == NULL) {
-			if (PQstatus(c->pg) == CONNECTION_BAD)
-				break;
-			continue; /* end of one query's results */
-		}
-		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
-			PQclear(r);
-			got = 1;
-			break;
-		}
-		if (first == NULL)
-			first = r;
-		else if (second == NULL)
-			second = r;
-		else
-			PQclear(r);
-	}
-drain:
-	if (PQpipelineStatus(c->pg) != PQ_PIPELINE_OFF && PQexitPipelineMode(c->pg) != 1)
-		c->broken = true;
+		sent = 0;
+	got = pipeline_two(c, sent, &first, &second);
 	if (PQstatus(c->pg) == CONNECTION_BAD) {
 		c->broken = true;
 		conn_note(c, "connection lost");
