@@ -5,6 +5,9 @@
  * error is never measured as throughput.
  *
  *   loadgen --url URL --cert C --key K --cacert CA [-c 16] [-d 10] [--new-connections]
+ *           [--body JSON] [--idempotency-keys]
+ * --idempotency-keys: each request carries an Idempotency-Key of its own
+ * (never a replay), as a partner that retries safely sends them.
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -13,10 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct opts {
 	const char *url, *cert, *key, *cacert, *body;
-	int conc, secs, fresh;
+	int conc, secs, fresh, idem;
 };
 
 struct worker {
@@ -25,6 +29,7 @@ struct worker {
 	uint32_t *lat_us;
 	size_t n, cap;
 	unsigned long non2xx, errors;
+	int id;
 };
 
 static double
@@ -68,6 +73,15 @@ run(void *arg)
 	while (now_s() < w->stop_at) {
 		double t0 = now_s();
 		long code = 0;
+		if (w->o->idem) {
+			char key[96];
+			snprintf(key, sizeof(key), "Idempotency-Key: lg-%ld-%d-%zu-%lu", (long)getpid(),
+				 w->id, w->n, w->errors);
+			curl_slist_free_all(hl);
+			hl = curl_slist_append(NULL, "Content-Type: application/json");
+			hl = curl_slist_append(hl, key);
+			curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+		}
 		if (curl_easy_perform(h) != CURLE_OK) {
 			w->errors++;
 			continue;
@@ -112,6 +126,10 @@ main(int argc, char **argv)
 			o.fresh = 1;
 			continue;
 		}
+		if (strcmp(a, "--idempotency-keys") == 0) {
+			o.idem = 1;
+			continue;
+		}
 		if (v == NULL) {
 			fprintf(stderr, "missing value for %s\n", a);
 			return 2;
@@ -138,7 +156,7 @@ main(int argc, char **argv)
 	}
 	if (!o.url || !o.cert || !o.key || !o.cacert || o.conc < 1 || o.secs < 1) {
 		fprintf(stderr, "usage: loadgen --url URL --cert C --key K --cacert CA [-c N] [-d S] "
-				"[--new-connections] [--body JSON]\n");
+				"[--new-connections] [--body JSON] [--idempotency-keys]\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -147,6 +165,7 @@ main(int argc, char **argv)
 	start = now_s();
 	for (i = 0; i < o.conc; i++) {
 		w[i].o = &o;
+		w[i].id = i;
 		w[i].stop_at = start + o.secs;
 		pthread_create(&t[i], NULL, run, &w[i]);
 	}

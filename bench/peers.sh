@@ -7,6 +7,8 @@
 # memory.  Scenarios, at 16 and 64 clients, BENCH_ROUNDS (3) interleaved
 # rounds, medians reported:
 #   create  POST /v1/referrals | each peer's plain insert | pgbench, a bare 3-insert transaction
+#   createk the same with an Idempotency-Key of its own per request (the peers
+#           and pgbench as in create: they have no idempotency)
 #   list    GET /v1/units?limit=50 | each peer's 50-row list | pgbench, the 50-row RLS list
 #   me      GET /v1/me | nginx, the same bytes from memory
 # Ends with one table (req/s, p99, ratio to the limit and to each peer) and a
@@ -329,15 +331,19 @@ side() { # SCENARIO CLIENTS SIDE
 		b=$(count referrals)
 		lgrun "$f" --url "$gw/v1/referrals" $certs --body "$body" -c "$c" -d "$secs"
 		rows_check "$f" "$b" referrals ;;
-	create.platformatic)
+	createk.refgw)
+		b=$(count referrals)
+		lgrun "$f" --url "$gw/v1/referrals" $certs --body "$body" -c "$c" -d "$secs" --idempotency-keys
+		rows_check "$f" "$b" referrals ;;
+	create.platformatic | createk.platformatic)
 		b=$(count bench_peer.referrals)
 		lgrun "$f" --url "$plt_create_url" $certs --body "$plt_create_body" -c "$c" -d "$secs"
 		rows_check "$f" "$b" bench_peer.referrals ;;
-	create.postgraphile)
+	create.postgraphile | createk.postgraphile)
 		b=$(count bench_peer.referrals)
 		lgrun "$f" --url "$pgl_url" $certs --body "$pgl_create_body" -c "$c" -d "$secs"
 		rows_check "$f" "$b" bench_peer.referrals ;;
-	create.limit) pgb "$c" "$tmp/create.sql" | awk '{ print $1, "-", 0, 0 }' >> "$f" ;;
+	create.limit | createk.limit) pgb "$c" "$tmp/create.sql" | awk '{ print $1, "-", 0, 0 }' >> "$f" ;;
 	list.refgw) lgrun "$f" --url "$gw/v1/units?limit=50" $certs -c "$c" -d "$secs" ;;
 	list.platformatic) lgrun "$f" --url "$plt_list_url" $certs -c "$c" -d "$secs" ;;
 	list.postgraphile) lgrun "$f" --url "$pgl_url" $certs --body "$pgl_list_body" -c "$c" -d "$secs" ;;
@@ -351,7 +357,7 @@ side() { # SCENARIO CLIENTS SIDE
 
 echo "# refgw beside its peers: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds, clients and servers on one machine"
 $lg --url "$gw/v1/me" $certs -c 4 -d 2 >/dev/null || true # warm-up
-for s in create list me; do
+for s in create createk list me; do
 	sides="refgw limit"
 	[ $s != me ] && for p in platformatic postgraphile; do up $p && sides="$sides $p"; done
 	for c in 16 64; do
@@ -377,9 +383,10 @@ echo
 echo "| scenario | clients | refgw | its limit, same run | Platformatic DB, same run | PostGraphile, same run |"
 echo "|---|---|---|---|---|---|"
 : > "$tmp/lines"
-for s in create list me; do
+for s in create createk list me; do
 	case $s in
 	create) label="POST /v1/referrals" lim="pgbench bare 3-insert transaction" ;;
+	createk) label="POST /v1/referrals, Idempotency-Key" lim="pgbench bare 3-insert transaction" ;;
 	list) label="GET /v1/units?limit=50" lim="pgbench 50-row RLS list" ;;
 	me) label="GET /v1/me" lim="nginx mTLS from memory" ;;
 	esac

@@ -54,7 +54,12 @@ handle_event_list(struct request *r)
 	snprintf(limit_text, sizeof(limit_text), "%d", limit);
 	if (after == NULL)
 		after = "0";
-	s = db_query(r->db, ST_EVENT_LIST, &res, "after", after, "limit", limit_text, (char *)NULL);
+	/* Numbered first: the feed shows numbered events only, and an event
+	 * committed before this request is in it (schema/067). */
+	s = db_query(r->db, ST_EVENTS_NUMBER, NULL, (char *)NULL);
+	if (s == DB_OK)
+		s = db_query(r->db, ST_EVENT_LIST, &res, "after", after, "limit", limit_text,
+			     (char *)NULL);
 	if (s != DB_OK) {
 		status = reply_db_error(r, s);
 		goto out;

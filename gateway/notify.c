@@ -341,6 +341,10 @@ housekeeping(struct db_conn *c)
 		log_info("housekeeping: %s units whose availability ended withdrawn",
 			 row_val(res, 0, EXPIRED_WITHDRAWN));
 	db_res_free(res);
+	/* Events no feed read numbered (schema/067): their heads move even
+	 * when nobody reads. */
+	if (!db_lost(c) && db_query(c, ST_EVENTS_NUMBER_ALL, NULL, (char *)NULL) != DB_OK)
+		log_warnx("housekeeping: events: %s", db_last_error(c));
 	if (!db_lost(c))
 		apply_retention(c);
 	if (!db_lost(c))

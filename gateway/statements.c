@@ -344,6 +344,13 @@ struct db_stmt statements[ST_COUNT] = {
 			   "AND seq > $after::bigint ORDER BY seq LIMIT $limit::int",
 			   "after limit", &event_row},
 	/* The notify thread, without a caller (notify.c, schema/065). */
+	/* The caller's committed events numbered, before its feed is read
+	 * (schema/067). */
+	[ST_EVENTS_NUMBER] = {"events_number", "SELECT refgw_events_number(refgw_caller())", NULL,
+			      NULL},
+	/* Housekeeping: the events no reader numbered yet (schema/067). */
+	[ST_EVENTS_NUMBER_ALL] = {"events_number_all", "SELECT refgw_events_number_all()", NULL,
+				  NULL},
 	[ST_EVENT_HEADS] = {"event_heads",
 			    "SELECT {cols} FROM refgw_event_heads($organisations::uuid[]) h",
 			    "organisations", &event_head_row},

@@ -1288,10 +1288,18 @@ ALTER FUNCTION public.refgw_erase_person(p_person uuid) OWNER TO refgw_owner;
 --
 
 CREATE FUNCTION public.refgw_event_heads(p_orgs uuid[]) RETURNS TABLE(organisation_id uuid, seq bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-    SELECT h.organisation_id, h.seq FROM event_heads h WHERE h.organisation_id = ANY (p_orgs)
+DECLARE
+    o uuid;
+BEGIN
+    FOR o IN SELECT DISTINCT x FROM unnest(p_orgs) x WHERE x IS NOT NULL ORDER BY x LOOP
+        organisation_id := o;
+        seq := refgw_events_number(o);
+        RETURN NEXT;
+    END LOOP;
+END
 $$;
 
 ALTER FUNCTION public.refgw_event_heads(p_orgs uuid[]) OWNER TO refgw_owner;
@@ -1307,16 +1315,73 @@ CREATE FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_typ
 DECLARE
     n bigint;
 BEGIN
-    INSERT INTO event_heads AS h (organisation_id, seq) VALUES (p_org, 1)
-        ON CONFLICT (organisation_id) DO UPDATE SET seq = h.seq + 1
-        RETURNING h.seq INTO n;
-    INSERT INTO events (organisation_id, seq, type, resource_type, resource_id)
-        VALUES (p_org, n, p_type, p_resource_type, p_resource_id);
+    -- (PL/pgSQL, not SQL: a SQL function with SET is parsed and planned
+    -- at every call, a PL/pgSQL one keeps its plan, schema/070)
+    INSERT INTO events (organisation_id, type, resource_type, resource_id)
+        VALUES (p_org, p_type, p_resource_type, p_resource_id)
+        RETURNING id INTO n;
     RETURN n;
 END
 $$;
 
 ALTER FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_events_number(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_events_number(p_org uuid) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    head bigint;
+    n bigint;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM events WHERE organisation_id = p_org AND seq IS NULL) THEN
+        RETURN coalesce((SELECT h.seq FROM event_heads h WHERE h.organisation_id = p_org), 0);
+    END IF;
+    -- The head row, locked (waiting for a numbering of the same
+    -- organisation to end); its value is the committed one.
+    INSERT INTO event_heads AS h (organisation_id, seq) VALUES (p_org, 0)
+        ON CONFLICT (organisation_id) DO UPDATE SET seq = h.seq
+        RETURNING h.seq INTO head;
+    -- A statement of its own, so its snapshot is taken after the lock.
+    WITH todo AS (
+        SELECT e.id, row_number() OVER (ORDER BY e.id) AS k
+          FROM events e WHERE e.organisation_id = p_org AND e.seq IS NULL)
+    UPDATE events e SET seq = head + todo.k FROM todo WHERE e.id = todo.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        UPDATE event_heads SET seq = head + n WHERE organisation_id = p_org;
+    END IF;
+    RETURN head + n;
+END
+$$;
+
+ALTER FUNCTION public.refgw_events_number(p_org uuid) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_events_number_all(); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_events_number_all() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+DECLARE
+    o uuid;
+    n integer := 0;
+BEGIN
+    FOR o IN SELECT DISTINCT e.organisation_id FROM events e WHERE e.seq IS NULL ORDER BY 1 LOOP
+        PERFORM refgw_events_number(o);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+
+ALTER FUNCTION public.refgw_events_number_all() OWNER TO refgw_owner;
 
 --
 -- Name: refgw_export_ts(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1855,16 +1920,10 @@ ALTER FUNCTION public.refgw_keep_a_coordinator() OWNER TO refgw_owner;
 --
 
 CREATE FUNCTION public.refgw_lock_event_heads(p_orgs uuid[]) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public'
     AS $$
-BEGIN
-    INSERT INTO event_heads (organisation_id, seq)
-        SELECT DISTINCT o, 0 FROM unnest(p_orgs) o WHERE o IS NOT NULL ORDER BY 1
-        ON CONFLICT (organisation_id) DO NOTHING;
-    PERFORM 1 FROM event_heads WHERE organisation_id = ANY (p_orgs)
-      ORDER BY organisation_id FOR UPDATE;
-END
+    SELECT;
 $$;
 
 ALTER FUNCTION public.refgw_lock_event_heads(p_orgs uuid[]) OWNER TO refgw_owner;
@@ -2489,8 +2548,10 @@ ALTER FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) OWNER 
 --
 
 CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(array_agg(DISTINCT c ORDER BY c), '{}')
       FROM (SELECT jsonb_object_keys(coalesce(p_data, '{}')) AS c
             UNION ALL
@@ -2505,7 +2566,8 @@ CREATE FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_
                           WHEN 'excluded_communes' THEN 'justice'
                           WHEN 'income_band' THEN 'income'
                           ELSE 'unknown:' || k END
-              FROM jsonb_object_keys(coalesce(p_needs, '{}')) k) cats
+              FROM jsonb_object_keys(coalesce(p_needs, '{}')) k) cats);
+END
 $$;
 
 ALTER FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_needs jsonb, p_release_date text) OWNER TO refgw_owner;
@@ -4220,14 +4282,28 @@ ALTER TABLE public.event_heads OWNER TO refgw_owner;
 
 CREATE TABLE public.events (
     organisation_id uuid NOT NULL,
-    seq bigint NOT NULL,
+    seq bigint,
     type text NOT NULL,
     resource_type text NOT NULL,
     resource_id uuid NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    id bigint NOT NULL
 );
 
 ALTER TABLE public.events OWNER TO refgw_owner;
+
+--
+-- Name: events_id_seq; Type: SEQUENCE; Schema: public; Owner: refgw_owner
+--
+
+ALTER TABLE public.events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: follow_up_entries; Type: TABLE; Schema: public; Owner: refgw_owner
@@ -4705,7 +4781,7 @@ ALTER TABLE ONLY public.event_heads
 --
 
 ALTER TABLE ONLY public.events
-    ADD CONSTRAINT events_pkey PRIMARY KEY (organisation_id, seq);
+    ADD CONSTRAINT events_pkey PRIMARY KEY (id);
 
 --
 -- Name: follow_up_entries follow_up_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: refgw_owner
@@ -4987,6 +5063,18 @@ CREATE INDEX certificates_organisation_idx ON public.certificates USING btree (o
 --
 
 CREATE INDEX consents_person_idx ON public.consents USING btree (person_id, created_at);
+
+--
+-- Name: events_feed; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE UNIQUE INDEX events_feed ON public.events USING btree (organisation_id, seq);
+
+--
+-- Name: events_unnumbered; Type: INDEX; Schema: public; Owner: refgw_owner
+--
+
+CREATE INDEX events_unnumbered ON public.events USING btree (organisation_id, id) WHERE (seq IS NULL);
 
 --
 -- Name: follow_up_entries_keyset; Type: INDEX; Schema: public; Owner: refgw_owner
@@ -6607,6 +6695,20 @@ GRANT ALL ON FUNCTION public.refgw_event_heads(p_orgs uuid[]) TO refgw_app;
 --
 
 REVOKE ALL ON FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION refgw_events_number(p_org uuid); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_events_number(p_org uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_events_number(p_org uuid) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_events_number_all(); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_events_number_all() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_events_number_all() TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_follow_up_check(p_referral uuid, p_occupancy uuid); Type: ACL; Schema: public; Owner: refgw_owner

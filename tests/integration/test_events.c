@@ -24,9 +24,8 @@ now_s(void)
 static long
 head_of(const char *slug)
 {
-	long h = sql_count(
-		"SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
-		org_id(slug));
+	/* numbered first: what a read of the feed would see (schema/067) */
+	long h = sql_count("SELECT refgw_events_number($1::uuid)", org_id(slug));
 
 	ck_assert_int_ge(h, 0);
 	return h;
@@ -262,6 +261,73 @@ START_TEST(an_event_sends_no_notification)
 }
 END_TEST
 
+/* A writer never waits for another writer of the same organisation's
+ * events (schema/067: numbered after commit, not under a lock held to
+ * commit), and numbers still follow commits: an event whose transaction
+ * commits later gets a later number, even when written first. */
+static PGresult *
+exec_ok(PGconn *c, const char *q, ExecStatusType want)
+{
+	PGresult *res = PQexec(c, q);
+
+	ck_assert_msg(PQresultStatus(res) == want, "%s: %s", q, PQerrorMessage(c));
+	return res;
+}
+
+static void
+feed_one(const char *slug, long after, const char *resource)
+{
+	char path[128];
+	struct resp r;
+	json_t *items;
+
+	snprintf(path, sizeof(path), "/v1/events?after=%ld", after);
+	ck_assert_int_eq(call(slug, "GET", path, NULL, NULL, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	items = json_object_get(r.json, "items");
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_int_eq(strtol(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+				NULL, 10),
+			 after + 1);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_array_get(items, 0), "resource"), "id")),
+			 resource);
+	resp_free(&r);
+}
+
+START_TEST(a_writer_waits_for_no_other_and_numbers_follow_commits)
+{
+	static const char first[] = "00000000-0000-4000-8000-000000000671",
+			  second[] = "00000000-0000-4000-8000-000000000672";
+	PGconn *a = sql_admin(), *b = sql_admin();
+	const char *pa[2] = {org_id("orgd"), first}, *pb[2] = {org_id("orgd"), second};
+	long h;
+
+	PQclear(exec_ok(a, "BEGIN", PGRES_COMMAND_OK));
+	ck_assert_int_gt(sql_long(a,
+				  "SELECT refgw_event_write($1::uuid, 'certificate.registered', "
+				  "'organisation', $2::uuid)",
+				  2, pa),
+			 0);
+	h = head_of("orgd");
+	/* Before schema/067 this waited for a's COMMIT: now a refusal after
+	 * 2 s would fail the test rather than hang it. */
+	PQclear(exec_ok(b, "SET statement_timeout = '2s'", PGRES_COMMAND_OK));
+	ck_assert_int_gt(sql_long(b,
+				  "SELECT refgw_event_write($1::uuid, 'certificate.registered', "
+				  "'organisation', $2::uuid)",
+				  2, pb),
+			 0);
+	/* The feed shows b's event as the next number; a's is not there. */
+	feed_one("orgd", h, second);
+	PQclear(exec_ok(a, "COMMIT", PGRES_COMMAND_OK));
+	/* a's event, written first, committed last: the number after. */
+	feed_one("orgd", h + 1, first);
+	PQfinish(a);
+	PQfinish(b);
+}
+END_TEST
+
 Suite *
 events_suite(void)
 {
@@ -272,6 +338,7 @@ events_suite(void)
 	tcase_add_test(t, an_event_written_elsewhere_wakes_either_instance_within_a_second);
 	tcase_add_test(t, long_polls_on_two_instances_see_every_event_once);
 	tcase_add_test(t, an_event_sends_no_notification);
+	tcase_add_test(t, a_writer_waits_for_no_other_and_numbers_follow_commits);
 	tcase_set_timeout(t, 90);
 	suite_add_tcase(s, t);
 	return s;

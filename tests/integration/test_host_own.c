@@ -193,9 +193,7 @@ START_TEST(ors_houses_its_own)
 	/* The coordinator grants hosting with one call. */
 	ck_assert_int_eq(rule("PUT", "site.host", &r), 200);
 	resp_free(&r);
-	since = sql_count("SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = "
-			  "$1::uuid",
-			  org_id("orga"));
+	since = sql_count("SELECT refgw_events_number($1::uuid)", org_id("orga"));
 
 	/* ORS publishes its house. */
 	site = site_of("orga", "Maison communautaire ORS");

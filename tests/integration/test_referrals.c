@@ -773,9 +773,9 @@ START_TEST(event_feed_in_order_under_concurrent_writers)
 	pthread_t tw[4], tr;
 	int i;
 
-	rd.first = sql_count(
-		"SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
-		org_id("orgb"));
+	rd.first =
+		sql_count("SELECT refgw_events_number($1::uuid)" /* numbered first: schema/067 */,
+			  org_id("orgb"));
 	writers_done = 0;
 	pthread_create(&tr, NULL, reader, &rd);
 	for (i = 0; i < 4; i++)
@@ -1038,9 +1038,9 @@ create_via_second_gateway(void *arg)
 
 START_TEST(long_poll_wakes_on_a_change_through_another_gateway)
 {
-	long cursor = sql_count(
-		"SELECT coalesce(max(seq), 0) FROM events WHERE organisation_id = $1::uuid",
-		org_id("orgb"));
+	long cursor =
+		sql_count("SELECT refgw_events_number($1::uuid)" /* numbered first: schema/067 */,
+			  org_id("orgb"));
 	char path[128];
 	struct resp r;
 	pthread_t t;
