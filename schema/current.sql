@@ -48,7 +48,7 @@ ALTER TYPE public.refgw_referral_created OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_accept_proposal(p_proposal uuid) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     p proposals;
@@ -117,7 +117,7 @@ ALTER FUNCTION public.refgw_access_fits(p_need text, p_unit text) OWNER TO refgw
 
 CREATE FUNCTION public.refgw_account_language(p_language text) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     UPDATE users SET language = p_language, version = version + 1, updated_at = now()
      WHERE id = nullif(current_setting('refgw.user_id', true), '')::uuid
@@ -131,7 +131,7 @@ ALTER FUNCTION public.refgw_account_language(p_language text) OWNER TO refgw_own
 
 CREATE FUNCTION public.refgw_alert_days(p_org uuid, p_kind text, p_default integer) RETURNS integer
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT coalesce((SELECT t.days_before FROM alert_thresholds t
                       WHERE t.organisation_id = p_org
@@ -147,7 +147,7 @@ ALTER FUNCTION public.refgw_alert_days(p_org uuid, p_kind text, p_default intege
 
 CREATE FUNCTION public.refgw_audit_append(p_certificate bytea, p_request_id text, p_action text, p_resource_type text, p_resource_id text, p_person_id uuid, p_detail jsonb) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF refgw_caller() IS NULL THEN
@@ -167,7 +167,7 @@ ALTER FUNCTION public.refgw_audit_append(p_certificate bytea, p_request_id text,
 
 CREATE FUNCTION public.refgw_audit_append_system(p_certificate bytea, p_request_id text, p_action text, p_resource_type text, p_resource_id text, p_person_id uuid, p_detail jsonb) RETURNS bigint
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT refgw_audit_write(NULL, p_certificate, p_request_id, p_action, p_resource_type,
                              p_resource_id, p_person_id, p_detail)
@@ -234,7 +234,7 @@ ALTER FUNCTION public.refgw_audit_canonical(a public.audit_log) OWNER TO refgw_o
 
 CREATE FUNCTION public.refgw_audit_chain_status() RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     v audit_chain_verification;
@@ -289,7 +289,7 @@ ALTER FUNCTION public.refgw_audit_chain_status() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_audit_chain_verify(p_rows integer) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     v audit_chain_verification;
@@ -389,7 +389,7 @@ ALTER FUNCTION public.refgw_audit_chain_verify(p_rows integer) OWNER TO refgw_ow
 
 CREATE FUNCTION public.refgw_audit_checkpoint_note(p_at timestamp with time zone, p_key_id text, p_lanes integer, p_entries bigint) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     INSERT INTO audit_checkpoint_noted (id, at, key_id, lanes, entries)
     VALUES (true, p_at, p_key_id, p_lanes, p_entries)
@@ -431,7 +431,7 @@ ALTER FUNCTION public.refgw_audit_immutable() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_audit_lane_heads() RETURNS TABLE(lane integer, seq bigint, head bytea)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$ SELECT h.lane, h.seq, h.head FROM public.audit_lanes h ORDER BY h.lane $$;
 
 ALTER FUNCTION public.refgw_audit_lane_heads() OWNER TO refgw_owner;
@@ -442,7 +442,7 @@ ALTER FUNCTION public.refgw_audit_lane_heads() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_audit_row_visible(p_org uuid, p_type text, p_id text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $_$
 DECLARE
     me uuid := refgw_caller();
@@ -479,7 +479,7 @@ ALTER FUNCTION public.refgw_audit_row_visible(p_org uuid, p_type text, p_id text
 
 CREATE FUNCTION public.refgw_audit_write(p_org uuid, p_certificate bytea, p_request_id text, p_action text, p_resource_type text, p_resource_id text, p_person_id uuid, p_detail jsonb) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     r audit_log;
@@ -522,7 +522,7 @@ ALTER FUNCTION public.refgw_audit_write(p_org uuid, p_certificate bytea, p_reque
 
 CREATE FUNCTION public.refgw_authenticate(fingerprint bytea, p_action text) RETURNS TABLE(organisation_id uuid, organisation_name text, kind text, org_status text, revoked boolean, org_set text, may boolean, pending boolean)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN QUERY
@@ -566,7 +566,7 @@ ALTER FUNCTION public.refgw_caller() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_caller_actions() RETURNS text[]
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN coalesce((
@@ -598,7 +598,7 @@ ALTER FUNCTION public.refgw_caller_certificate() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_caller_follows(p_person uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     me uuid := refgw_caller();
@@ -622,7 +622,7 @@ ALTER FUNCTION public.refgw_caller_follows(p_person uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_caller_is_coordinator() RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN coalesce((SELECT o.kind = 'coordinator' AND o.status = 'active'
@@ -638,7 +638,7 @@ ALTER FUNCTION public.refgw_caller_is_coordinator() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_caller_may(p_action text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o_kind text;
@@ -674,7 +674,7 @@ ALTER FUNCTION public.refgw_caller_may(p_action text) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_caller_operates_proposal(p_referral uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT EXISTS (SELECT 1 FROM proposals p
                     WHERE p.referral_id = p_referral AND p.operator_org = refgw_caller()
@@ -699,7 +699,7 @@ ALTER FUNCTION public.refgw_caller_user_role() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_certificate_changing() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     refusal text;
@@ -768,7 +768,7 @@ ALTER TABLE public.certificates OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_certificate_confirm_refusal(c public.certificates) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     caller uuid := refgw_caller();
@@ -825,7 +825,7 @@ ALTER FUNCTION public.refgw_certificate_confirm_refusal(c public.certificates) O
 
 CREATE FUNCTION public.refgw_certificate_events() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     kinds text[] := '{}';
@@ -856,7 +856,7 @@ ALTER FUNCTION public.refgw_certificate_events() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_certificate_expiries() RETURNS TABLE(organisation text, sha256 text, not_after bigint)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT o.name, encode(c.sha256, 'hex'), extract(epoch FROM c.not_after)::bigint
       FROM certificates c JOIN organisations o ON o.id = c.organisation_id
@@ -873,7 +873,7 @@ ALTER FUNCTION public.refgw_certificate_expiries() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_certificate_registering() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     caller uuid := refgw_caller();
@@ -907,7 +907,7 @@ ALTER FUNCTION public.refgw_certificate_registering() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_close_under_withdrawn(p_consent uuid, p_by uuid, p_tell_closed boolean) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     r record;
@@ -982,7 +982,7 @@ ALTER FUNCTION public.refgw_close_under_withdrawn(p_consent uuid, p_by uuid, p_t
 
 CREATE FUNCTION public.refgw_confirm_certificate(p_org uuid, p_sha256 bytea) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     c certificates;
@@ -1054,7 +1054,7 @@ ALTER FUNCTION public.refgw_consent_gaps(p_consent uuid, p_person uuid, p_to_org
 
 CREATE FUNCTION public.refgw_consent_hold(p_consent uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     c consents;
@@ -1116,7 +1116,7 @@ ALTER FUNCTION public.refgw_consent_holds(c public.consents) OWNER TO refgw_owne
 
 CREATE FUNCTION public.refgw_consent_must_hold() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF TG_TABLE_NAME = 'referrals' THEN
@@ -1142,7 +1142,7 @@ ALTER FUNCTION public.refgw_consent_must_hold() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_emit_event(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF refgw_caller() IS NULL THEN
@@ -1161,7 +1161,7 @@ ALTER FUNCTION public.refgw_emit_event(p_org uuid, p_type text, p_resource_type 
 
 CREATE FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p_outcome text) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o occupancies;
@@ -1209,7 +1209,7 @@ ALTER FUNCTION public.refgw_end_occupancy(p_occupancy uuid, p_end date, p_outcom
 
 CREATE FUNCTION public.refgw_erase_person(p_person uuid) RETURNS TABLE(outcome text, erased_at timestamp with time zone, consents_withdrawn integer, referrals_closed integer, organisations_told integer)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     p persons;
@@ -1289,7 +1289,7 @@ ALTER FUNCTION public.refgw_erase_person(p_person uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_event_heads(p_orgs uuid[]) RETURNS TABLE(organisation_id uuid, seq bigint)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o uuid;
@@ -1310,7 +1310,7 @@ ALTER FUNCTION public.refgw_event_heads(p_orgs uuid[]) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     n bigint;
@@ -1332,7 +1332,7 @@ ALTER FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type
 
 CREATE FUNCTION public.refgw_events_number(p_org uuid) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     head bigint;
@@ -1367,7 +1367,7 @@ ALTER FUNCTION public.refgw_events_number(p_org uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_events_number_all() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o uuid;
@@ -1402,7 +1402,7 @@ ALTER FUNCTION public.refgw_export_ts(t timestamp with time zone) OWNER TO refgw
 
 CREATE FUNCTION public.refgw_follow_up_at_risk() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o occupancies;
@@ -1430,7 +1430,7 @@ ALTER FUNCTION public.refgw_follow_up_at_risk() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_follow_up_change_must_hold() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     c consents;
@@ -1456,7 +1456,7 @@ ALTER FUNCTION public.refgw_follow_up_change_must_hold() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_follow_up_check(p_referral uuid, p_occupancy uuid) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     f referrals;
@@ -1506,7 +1506,7 @@ ALTER FUNCTION public.refgw_follow_up_closing() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT CASE WHEN NOT refgw_consent_holds(c) THEN 'not_holding'
                 WHEN NOT ('follow_up' = ANY (c.data_categories)) THEN 'no_follow_up'
@@ -1524,7 +1524,7 @@ ALTER FUNCTION public.refgw_follow_up_consent(p_follow_up uuid) OWNER TO refgw_o
 
 CREATE FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN refgw_caller_may('follow_up.read') AND EXISTS (
@@ -1555,7 +1555,7 @@ ALTER FUNCTION public.refgw_follow_up_entries_visible(p_follow_up uuid) OWNER TO
 
 CREATE FUNCTION public.refgw_follow_up_entry_must_hold() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     c consents;
@@ -1589,7 +1589,7 @@ ALTER FUNCTION public.refgw_follow_up_move_ok(p_from text, p_to text) OWNER TO r
 
 CREATE FUNCTION public.refgw_follow_up_person(p_follow_up uuid) RETURNS uuid
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT r.person_id FROM follow_ups f JOIN referrals r ON r.id = f.referral_id
      WHERE f.id = p_follow_up AND refgw_follow_up_visible(f.id)
@@ -1603,7 +1603,7 @@ ALTER FUNCTION public.refgw_follow_up_person(p_follow_up uuid) OWNER TO refgw_ow
 
 CREATE FUNCTION public.refgw_follow_up_visible(p_follow_up uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN refgw_caller_may('follow_up.read') AND EXISTS (
@@ -1731,7 +1731,7 @@ ALTER FUNCTION public.refgw_intake_consent_gaps(p_consent uuid, p_person uuid, p
 
 CREATE FUNCTION public.refgw_invitation_confirm(p_token bytea, p_step bigint) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     UPDATE users SET status = 'active', invitation_hash = NULL, invitation_expires_at = NULL,
@@ -1750,7 +1750,7 @@ ALTER FUNCTION public.refgw_invitation_confirm(p_token bytea, p_step bigint) OWN
 
 CREATE FUNCTION public.refgw_invitation_enrol(p_token bytea, p_password_hash text, p_key_id text, p_secret bytea) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     UPDATE users SET password_hash = p_password_hash, totp_key_id = p_key_id,
@@ -1768,7 +1768,7 @@ ALTER FUNCTION public.refgw_invitation_enrol(p_token bytea, p_password_hash text
 
 CREATE FUNCTION public.refgw_invitation_user(p_token bytea) RETURNS TABLE(user_id uuid, email text, totp_key_id text, totp_secret text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT u.id, u.email, u.totp_key_id, encode(u.totp_secret, 'hex')
       FROM users u JOIN organisations o ON o.id = u.organisation_id
@@ -1784,7 +1784,7 @@ ALTER FUNCTION public.refgw_invitation_user(p_token bytea) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_journal(p_hash bytea, p_request_id text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $_$
 DECLARE
     rc consent_receipts;
@@ -1864,7 +1864,7 @@ ALTER FUNCTION public.refgw_journal(p_hash bytea, p_request_id text) OWNER TO re
 
 CREATE FUNCTION public.refgw_journal_throttle(p_source text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     k text;
@@ -1900,7 +1900,7 @@ ALTER FUNCTION public.refgw_journal_throttle(p_source text) OWNER TO refgw_owner
 
 CREATE FUNCTION public.refgw_keep_a_coordinator() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(7301017);
@@ -1921,7 +1921,7 @@ ALTER FUNCTION public.refgw_keep_a_coordinator() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_lock_event_heads(p_orgs uuid[]) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT;
 $$;
@@ -1934,7 +1934,7 @@ ALTER FUNCTION public.refgw_lock_event_heads(p_orgs uuid[]) OWNER TO refgw_owner
 
 CREATE FUNCTION public.refgw_may_relay(p_earlier uuid, p_person uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT EXISTS (SELECT 1 FROM referrals r
                     WHERE r.id = p_earlier AND r.person_id = p_person
@@ -1949,7 +1949,7 @@ ALTER FUNCTION public.refgw_may_relay(p_earlier uuid, p_person uuid) OWNER TO re
 
 CREATE FUNCTION public.refgw_named_orgs_exist() RETURNS trigger
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     ids uuid[];
@@ -1982,7 +1982,7 @@ ALTER FUNCTION public.refgw_named_orgs_exist() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_notify_ending_soon(p_days integer) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     a record;
@@ -2035,7 +2035,7 @@ ALTER FUNCTION public.refgw_notify_ending_soon(p_days integer) OWNER TO refgw_ow
 
 CREATE FUNCTION public.refgw_occupancy_open_ended_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o occupancies;
@@ -2060,7 +2060,7 @@ ALTER FUNCTION public.refgw_occupancy_open_ended_check() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version integer, p_referent jsonb, p_convention jsonb) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o occupancies;
@@ -2143,7 +2143,7 @@ ALTER FUNCTION public.refgw_occupancy_terms(p_occupancy uuid, p_version integer,
 
 CREATE FUNCTION public.refgw_operator_shared(p_referral uuid) RETURNS text[]
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT array_agg(DISTINCT s ORDER BY s)
       FROM referrals r
@@ -2171,7 +2171,7 @@ ALTER FUNCTION public.refgw_operator_shared(p_referral uuid) OWNER TO refgw_owne
 
 CREATE FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     own boolean;
@@ -2200,7 +2200,7 @@ ALTER FUNCTION public.refgw_org_may(p_org uuid, p_kind text, p_action text) OWNE
 
 CREATE FUNCTION public.refgw_org_sessions_end() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     UPDATE sessions SET ended_at = now(), ended_reason = 'organisation_suspended'
@@ -2217,7 +2217,7 @@ ALTER FUNCTION public.refgw_org_sessions_end() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_partnership_member(p uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN EXISTS (SELECT 1 FROM partnerships pa WHERE pa.id = p AND refgw_caller() = ANY (pa.members));
@@ -2232,7 +2232,7 @@ ALTER FUNCTION public.refgw_partnership_member(p uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_partnership_members_exist() RETURNS trigger
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     missing uuid;
@@ -2255,7 +2255,7 @@ ALTER FUNCTION public.refgw_partnership_members_exist() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_partnership_sites(p uuid) RETURNS TABLE(site_id uuid, site text, operator_id uuid, operator text, commune text, managing_partner text, units integer, period_from date, period_until date, status text, occupancies integer, housed_now integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF NOT (refgw_partnership_member(p) OR refgw_caller_may('partnership.manage')) THEN
@@ -2314,7 +2314,7 @@ ALTER FUNCTION public.refgw_person_erased_notify() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_person_export(p_person uuid, p_limit integer) RETURNS TABLE(found boolean, row_count integer, document jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     p persons;
@@ -2497,7 +2497,7 @@ ALTER FUNCTION public.refgw_person_export(p_person uuid, p_limit integer) OWNER 
 
 CREATE FUNCTION public.refgw_person_not_erased() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     erased timestamptz;
@@ -2518,7 +2518,7 @@ ALTER FUNCTION public.refgw_person_not_erased() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_person_placed(p_referral uuid, p_except uuid) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     PERFORM 1 FROM persons
@@ -2578,7 +2578,7 @@ ALTER FUNCTION public.refgw_personal_categories(p_data jsonb, p_reason text, p_n
 
 CREATE FUNCTION public.refgw_placement_started(p_occupancy uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o occupancies;
@@ -2636,7 +2636,7 @@ ALTER FUNCTION public.refgw_program_kinds() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_programs_follow() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     DELETE FROM programs p
@@ -2656,7 +2656,7 @@ ALTER FUNCTION public.refgw_programs_follow() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_proposal_coverage(p_referral uuid, p_operator uuid) RETURNS text
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     r referrals;
@@ -2689,7 +2689,7 @@ ALTER FUNCTION public.refgw_proposal_coverage(p_referral uuid, p_operator uuid) 
 
 CREATE FUNCTION public.refgw_proposal_placed(p_proposal uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     p proposals;
@@ -2733,7 +2733,7 @@ ALTER FUNCTION public.refgw_ranking_follows_needs() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_receipt_matches_consent(p_consent uuid, p_org uuid, p_person uuid) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT EXISTS (SELECT 1 FROM consents c
                     WHERE c.id = p_consent AND c.created_by = p_org
@@ -2748,7 +2748,7 @@ ALTER FUNCTION public.refgw_receipt_matches_consent(p_consent uuid, p_org uuid, 
 
 CREATE FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_start date, p_planned_end date, p_note text, p_release date) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     f referrals;
@@ -2783,7 +2783,7 @@ ALTER FUNCTION public.refgw_record_placement(p_referral uuid, p_kind text, p_sta
 
 CREATE FUNCTION public.refgw_referral_consent_covers(p_referral uuid, p_categories text[]) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN EXISTS (SELECT 1 FROM referrals r JOIN consents c ON c.id = r.consent_id
@@ -2801,7 +2801,7 @@ ALTER FUNCTION public.refgw_referral_consent_covers(p_referral uuid, p_categorie
 
 CREATE FUNCTION public.refgw_referral_consent_hold(p_referral uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     PERFORM refgw_consent_hold((SELECT consent_id FROM referrals WHERE id = p_referral));
@@ -2907,7 +2907,7 @@ ALTER FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_t
 
 CREATE FUNCTION public.refgw_referral_data_shown(p_referral uuid) RETURNS TABLE(referral_id uuid, data jsonb, reason text, needs jsonb, release_date text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     shared text[];
@@ -2944,7 +2944,7 @@ ALTER FUNCTION public.refgw_referral_data_shown(p_referral uuid) OWNER TO refgw_
 
 CREATE FUNCTION public.refgw_referral_data_visible(p_referral uuid) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     RETURN refgw_caller_may('referral.read')
@@ -2989,7 +2989,7 @@ ALTER FUNCTION public.refgw_referral_first_status() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_referral_move(p_referral uuid, p_from text, p_to text, p_reason text, p_by uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     UPDATE referrals SET status = p_to, version = version + 1, updated_at = now()
@@ -3007,7 +3007,7 @@ ALTER FUNCTION public.refgw_referral_move(p_referral uuid, p_from text, p_to tex
 
 CREATE FUNCTION public.refgw_referral_parallel(p_referral uuid) RETURNS jsonb
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT jsonb_agg(jsonb_build_object('program_kind', x.kind, 'since', x.since)
                      ORDER BY x.since, x.kind)
@@ -3037,7 +3037,7 @@ ALTER FUNCTION public.refgw_referral_parallel(p_referral uuid) OWNER TO refgw_ow
 
 CREATE FUNCTION public.refgw_referral_placement(p_referral uuid) RETURNS TABLE(id uuid, kind text, operator_org uuid, unit_id uuid, start_date date, planned_end_date date, end_date date, outcome text, address text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT o.id, o.kind, o.operator_org, o.unit_id, o.start_date, o.planned_end_date,
            o.end_date, o.outcome,
@@ -3078,7 +3078,7 @@ ALTER FUNCTION public.refgw_referral_relay_check() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_relay_notify(p_earlier uuid) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     org uuid;
@@ -3108,7 +3108,7 @@ ALTER FUNCTION public.refgw_relay_notify(p_earlier uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_relayed_placement(p_referral uuid) RETURNS TABLE(id uuid, kind text, operator_org uuid, commune text, start_date date, planned_end_date date, end_date date, referent_org uuid, referent_name text, referent_role text)
     LANGUAGE sql STABLE SECURITY DEFINER ROWS 1
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT o.id, o.kind, o.operator_org, u.commune, o.start_date, o.planned_end_date,
            o.end_date, o.referent_org, o.referent_name, o.referent_role
@@ -3134,7 +3134,7 @@ ALTER FUNCTION public.refgw_relayed_placement(p_referral uuid) OWNER TO refgw_ow
 
 CREATE FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral uuid, p_release date) RETURNS date
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT p_release
       FROM referrals r JOIN consents c ON c.id = r.consent_id
@@ -3153,7 +3153,7 @@ ALTER FUNCTION public.refgw_release_date_for_caller(p_proposal uuid, p_referral 
 
 CREATE FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) RETURNS TABLE(person_id uuid, release_date text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT r.person_id, d.release_date
       FROM referrals r JOIN referral_data d ON d.referral_id = r.id
@@ -3173,7 +3173,7 @@ ALTER FUNCTION public.refgw_release_sealed(p_proposal uuid, p_referral uuid) OWN
 
 CREATE FUNCTION public.refgw_repair_withdrawn_consents() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     c record;
@@ -3209,7 +3209,7 @@ ALTER FUNCTION public.refgw_repair_withdrawn_consents() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     n integer;
@@ -3238,7 +3238,7 @@ ALTER FUNCTION public.refgw_replace_alert_thresholds(p_items jsonb) OWNER TO ref
 
 CREATE FUNCTION public.refgw_report_occupancy() RETURNS TABLE(site_id uuid, site text, operator_id uuid, operator text, commune text, units integer, period_from date, period_until date, status text, occupancies integer, occupied_days integer, vacant_days integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF NOT refgw_caller_may('report.read') THEN
@@ -3277,7 +3277,7 @@ ALTER FUNCTION public.refgw_report_occupancy() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_report_referrals() RETURNS TABLE(month text, program text, status text, outcome text, referrals integer)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF NOT refgw_caller_may('report.read') THEN
@@ -3305,7 +3305,7 @@ ALTER FUNCTION public.refgw_report_referrals() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months integer, p_consent_withdrawn_months integer, p_consent_expired_months integer, p_follow_up_months integer, p_idempotency_days integer, p_batch integer, p_by text) RETURNS TABLE(category text, removed bigint, oldest timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     referral_cut timestamptz := now() - make_interval(months => p_referral_months);
@@ -3418,7 +3418,7 @@ ALTER FUNCTION public.refgw_retention_apply(p_dry_run boolean, p_referral_months
 
 CREATE FUNCTION public.refgw_row_person() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     NEW.person_id := (SELECT person_id FROM referrals WHERE id = NEW.referral_id);
@@ -3449,7 +3449,7 @@ ALTER FUNCTION public.refgw_rule_decides(p_kind text, p_action text, own boolean
 
 CREATE FUNCTION public.refgw_session_authenticate(p_session bytea, p_action text, p_idle_s integer) RETURNS TABLE(organisation_id uuid, organisation_name text, kind text, user_id uuid, email text, display_name text, role text, language text, may boolean, org_set text, expires_at text, idle_expires_at text)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     s sessions;
@@ -3501,7 +3501,7 @@ ALTER FUNCTION public.refgw_session_authenticate(p_session bytea, p_action text,
 
 CREATE FUNCTION public.refgw_session_end(p_session bytea) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     UPDATE sessions SET ended_at = now(), ended_reason = 'logout'
      WHERE id_hash = p_session AND ended_at IS NULL
@@ -3515,7 +3515,7 @@ ALTER FUNCTION public.refgw_session_end(p_session bytea) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_session_pending(p_session bytea) RETURNS TABLE(user_id uuid, email text, totp_key_id text, totp_secret text, totp_last_step bigint)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT u.id, u.email, u.totp_key_id, encode(u.totp_secret, 'hex'), u.totp_last_step
       FROM sessions s JOIN users u ON u.id = s.user_id
@@ -3533,7 +3533,7 @@ ALTER FUNCTION public.refgw_session_pending(p_session bytea) OWNER TO refgw_owne
 
 CREATE FUNCTION public.refgw_session_promote(p_pending bytea, p_session bytea, p_user uuid, p_step bigint, p_lifetime_s integer) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     UPDATE users SET totp_last_step = p_step
@@ -3556,7 +3556,7 @@ ALTER FUNCTION public.refgw_session_promote(p_pending bytea, p_session bytea, p_
 
 CREATE FUNCTION public.refgw_session_start(p_session bytea, p_user uuid, p_second_factor boolean, p_lifetime_s integer) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     INSERT INTO sessions (id_hash, user_id, organisation_id, second_factor_done, expires_at)
     SELECT p_session, u.id, u.organisation_id, p_second_factor,
@@ -3588,7 +3588,7 @@ ALTER FUNCTION public.refgw_set_caller(p_org uuid, p_certificate bytea) OWNER TO
 
 CREATE FUNCTION public.refgw_signin_cleared(p_account text) RETURNS void
     LANGUAGE sql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$ DELETE FROM signin_throttle WHERE key = 'account:' || p_account $$;
 
 ALTER FUNCTION public.refgw_signin_cleared(p_account text) OWNER TO refgw_owner;
@@ -3599,7 +3599,7 @@ ALTER FUNCTION public.refgw_signin_cleared(p_account text) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_signin_failed(p_account text, p_source text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF p_account IS NOT NULL THEN
@@ -3632,7 +3632,7 @@ ALTER FUNCTION public.refgw_signin_failed(p_account text, p_source text) OWNER T
 
 CREATE FUNCTION public.refgw_signin_throttled(p_account text, p_source text) RETURNS TABLE(account_wait integer, source_wait integer)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT coalesce((SELECT ceil(extract(epoch FROM t.locked_until - now()))::int
                        FROM signin_throttle t
@@ -3652,7 +3652,7 @@ ALTER FUNCTION public.refgw_signin_throttled(p_account text, p_source text) OWNE
 
 CREATE FUNCTION public.refgw_signin_user(p_email text) RETURNS TABLE(user_id uuid, password_hash text, may_sign_in boolean)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT u.id, u.password_hash,
            u.status = 'active' AND o.status = 'active' AND u.password_hash IS NOT NULL
@@ -3668,7 +3668,7 @@ ALTER FUNCTION public.refgw_signin_user(p_email text) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_site_busy(p uuid) RETURNS TABLE(busy integer, labels text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT count(*)::int, coalesce(string_agg(u.label, ', ' ORDER BY u.label), '')
       FROM units u JOIN sites s ON s.id = u.site_id
@@ -3684,7 +3684,7 @@ ALTER FUNCTION public.refgw_site_busy(p uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_site_close_lock(p uuid) RETURNS TABLE(busy integer, labels text)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     PERFORM 1 FROM units u
@@ -3703,7 +3703,7 @@ ALTER FUNCTION public.refgw_site_close_lock(p uuid) OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_site_closed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     u record;
@@ -3725,7 +3725,7 @@ ALTER FUNCTION public.refgw_site_closed() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_planned_end date, p_release date) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     p proposals;
@@ -3778,7 +3778,7 @@ ALTER FUNCTION public.refgw_start_occupancy(p_proposal uuid, p_start date, p_pla
 
 CREATE FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     u units;
@@ -3858,7 +3858,7 @@ ALTER FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) OWNER TO ref
 
 CREATE FUNCTION public.refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     o uuid;
@@ -3899,7 +3899,7 @@ ALTER TABLE public.referrals OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_tell_parties(f public.referrals, p_type text, p_skip uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF f.from_org IS DISTINCT FROM p_skip THEN
@@ -3931,7 +3931,7 @@ ALTER FUNCTION public.refgw_unit_capacity(p_type text, p_bedrooms integer) OWNER
 
 CREATE FUNCTION public.refgw_unit_off_offer() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     p record;
@@ -3954,7 +3954,7 @@ ALTER FUNCTION public.refgw_unit_off_offer() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_unit_site_open() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF NEW.status IN ('draft', 'published')
@@ -3975,7 +3975,7 @@ ALTER FUNCTION public.refgw_unit_site_open() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_user_reset(p_user uuid, p_token bytea, p_hours integer) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF refgw_caller() IS NULL OR refgw_caller_user_role() = 'worker'
@@ -4000,7 +4000,7 @@ ALTER FUNCTION public.refgw_user_reset(p_user uuid, p_token bytea, p_hours integ
 
 CREATE FUNCTION public.refgw_user_role_check() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF NEW.role = 'coordinator_admin' AND NOT EXISTS (
@@ -4021,7 +4021,7 @@ ALTER FUNCTION public.refgw_user_role_check() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_user_sessions_end() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 BEGIN
     IF NEW.status <> 'active' THEN
@@ -4040,7 +4040,7 @@ ALTER FUNCTION public.refgw_user_sessions_end() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_waitlist_needs() RETURNS TABLE(referral_id uuid, person_id uuid, needs jsonb, release_date text, ranking text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT d.referral_id, r.person_id,
            CASE WHEN d.ranking IS NULL THEN d.needs END,
@@ -4062,7 +4062,7 @@ ALTER FUNCTION public.refgw_waitlist_needs() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_waitlist_taken_back() RETURNS TABLE(referral_id uuid)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
     SELECT r.id FROM referrals r
      CROSS JOIN LATERAL (SELECT t.to_status, t.reason_code FROM referral_transitions t
@@ -4079,7 +4079,7 @@ ALTER FUNCTION public.refgw_waitlist_taken_back() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_withdraw_consent(p_consent uuid, p_reason text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     c consents;
@@ -4109,7 +4109,7 @@ ALTER FUNCTION public.refgw_withdraw_consent(p_consent uuid, p_reason text) OWNE
 
 CREATE FUNCTION public.refgw_withdraw_expired_units() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     u record;
@@ -4140,7 +4140,7 @@ ALTER FUNCTION public.refgw_withdraw_expired_units() OWNER TO refgw_owner;
 
 CREATE FUNCTION public.refgw_withdraw_other_proposals(p_referral uuid, p_keep uuid) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'public'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     other record;

@@ -127,6 +127,7 @@ Suite *journal_suite(void);
 Suite *lists_suite(void);
 Suite *events_suite(void);
 Suite *audit_chain_suite(void);
+Suite *review19_suite(void);
 
 /* Plain GET on the operations listener. */
 int ops_get(const char *path, struct resp *out);

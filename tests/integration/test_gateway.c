@@ -1366,6 +1366,7 @@ main(void)
 	srunner_add_suite(sr, lists_suite());
 	srunner_add_suite(sr, audit_chain_suite());
 	srunner_add_suite(sr, review16_suite());
+	srunner_add_suite(sr, review19_suite());
 	srunner_add_suite(sr, languages_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_run_all(sr, CK_NORMAL);
