@@ -758,8 +758,11 @@ on_ops_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		size_t n;
+		int open;
+		unsigned long discarded;
+		db_pool_sessions(&open, &discarded);
 		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up(),
-				   notify_parked()) != 0) {
+				   notify_parked(), open, discarded) != 0) {
 			buf_free(&b);
 			return MHD_NO;
 		}

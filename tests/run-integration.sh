@@ -37,13 +37,18 @@ export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0
 	REFGW_TEST_GW3_PID=$gw3_pid REFGW_TEST_GW3_LOG="$tmp/gateway3.log"
 # A fourth whose TLS files the operations suite replaces and reloads with
 # SIGHUP (test_operations.c): a copy, so no other instance sees them change.
+# Its sessions carry an application_name: the same suite ends them
+# (a_session_lost_mid_request_is_ended_at_release).
 mkdir -p "$tmp/reload"
 cp "$tmp/certs/server.pem" "$tmp/certs/server.key" "$tmp/certs/ca.pem" "$tmp/certs/crl.pem" \
 	"$tmp/reload/"
-REFGW_TLS_CERT="$tmp/reload/server.pem" REFGW_TLS_KEY="$tmp/reload/server.key" \
+db_url=$REFGW_DATABASE_URL
+REFGW_DATABASE_URL="$db_url application_name=refgw_gw4" \
+	REFGW_TLS_CERT="$tmp/reload/server.pem" REFGW_TLS_KEY="$tmp/reload/server.key" \
 	REFGW_TLS_CLIENT_CA="$tmp/reload/ca.pem" REFGW_TLS_CRL="$tmp/reload/crl.pem" \
 	gateway_start "$tmp/ports4" "$tmp/gateway4.log"
 gw4_pid=$started_pid
+export REFGW_DATABASE_URL="$db_url" # dash keeps a function's assignments
 export REFGW_TEST_BASE4="https://localhost:$api" REFGW_TEST_OPS4="http://127.0.0.1:$ops" \
 	REFGW_TEST_GW4_PID=$gw4_pid REFGW_TEST_GW4_LOG="$tmp/gateway4.log" \
 	REFGW_TEST_RELOAD_DIR="$tmp/reload"
