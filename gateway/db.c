@@ -482,8 +482,8 @@ db_release(struct db_conn *c)
 	if (c->pg && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		db_rollback(c);
 	/* lost, or still inside a transaction the rollback could not end */
-	if (c->pg && (PQstatus(c->pg) == CONNECTION_BAD ||
-		      PQtransactionStatus(c->pg) != PQTRANS_IDLE))
+	if (c->pg &&
+	    (PQstatus(c->pg) == CONNECTION_BAD || PQtransactionStatus(c->pg) != PQTRANS_IDLE))
 		c->broken = true;
 	if (!c->in_pool) {
 		db_close(c);

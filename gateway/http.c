@@ -849,7 +849,7 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		goto fail;
 	}
 	if (notify_start(cfg->database_url, wake_request, cfg->event_poll_ms, cfg->housekeeping_s,
-			 cfg->ending_soon_days, &cfg->retention, cfg->audit_verify_rows) != 0) {
+			 cfg->ending_soon_days, &cfg->retention) != 0) {
 		log_warnx("cannot start the event listener");
 		goto fail;
 	}

@@ -328,7 +328,7 @@ handle_referral_create(struct request *r)
 		"purpose", json_str(body, "purpose"), "relays",                                    \
 		json_str(body, "relays_referral_id"), "categories", cats.data, "data", data_text,  \
 		"reason", reason, "needs", needs_text, "release_date", release, "ranking",         \
-		ranking, "certificate", audit_certificate(r), "request", r->id, "key_absent",   \
+		ranking, "certificate", audit_certificate(r), "request", r->id, "key_absent",      \
 		key_absent ? "true" : "false", (char *)NULL
 	s = r->idempotent ? db_query(r->db, REFERRAL_CREATE_ARGS)
 			  : db_query_commit(r->db, &commit, REFERRAL_CREATE_ARGS);

@@ -284,8 +284,8 @@ struct db_stmt statements[ST_COUNT] = {
 				 &consent_withdrawal_row},
 	/* referrals (referrals.h) */
 	/* The whole create, one call (schema/060, 068): recipient, program,
-	 * consent and relay checked (also for a person without a data key), the referral, its personal fields, its
-	 * first transition, the event, the audit row and a relay's notices;
+	 * consent and relay checked (also for a person without a data key), the referral, its
+	 * personal fields, its first transition, the event, the audit row and a relay's notices;
 	 * sent with COMMIT (db_query_commit). */
 	[ST_REFERRAL_CREATE] = {"referral_create",
 				"SELECT {cols} FROM refgw_referral_create($intake::boolean, "

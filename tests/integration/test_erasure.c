@@ -591,7 +591,8 @@ START_TEST(an_erased_person_is_refused_as_one_never_created)
 	met_in_the_street(&m, 21, "Nadia");
 	ck_assert_int_eq(erase("orgd", m.person, &r), 200);
 	resp_free(&r);
-	referrals = sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", m.person);
+	referrals =
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", m.person);
 
 	/* A recipient that does not exist, or is suspended. */
 	erased = create_problem("orgd", m.person, no_org, "issue.axis1", m.consent, &st_erased);
@@ -616,7 +617,8 @@ START_TEST(an_erased_person_is_refused_as_one_never_created)
 	/* A person whose data key is gone while the consent still holds
 	 * (every check passes): the answer of a consent given for another
 	 * person, as a person never created gets with that consent. */
-	person = must(post_id("orgd", "/v1/persons", "{\"external_ref\":\"DIO-22-Keyless\",\"birth_year\":1990}", 201));
+	person = must(post_id("orgd", "/v1/persons",
+			      "{\"external_ref\":\"DIO-22-Keyless\",\"birth_year\":1990}", 201));
 	consent = post_consent("orgd", person, "orgb", "\"identity\",\"housing_situation\"");
 	k = PQconnectdb(env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
 	ck_assert_msg(PQstatus(k) == CONNECTION_OK, "%s", PQerrorMessage(k));
@@ -648,9 +650,9 @@ START_TEST(an_erased_person_is_refused_as_one_never_created)
 			      strstr(fresh, "ne couvre pas : person"),
 		      "%ld %s / %ld %s", st_erased, fresh, st_never, never);
 	free(fresh), free(never);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid",
-				   person),
-			 created);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person),
+		created);
 	free(consent), free(person);
 	man_free(&m);
 }

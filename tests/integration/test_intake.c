@@ -256,7 +256,8 @@ START_TEST(create_call_refuses_a_disagreeing_intake)
 	};
 	PGconn *app = sql_app();
 	PGresult *res;
-	long before = sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person);
+	long before =
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person);
 	size_t i, intake;
 
 	for (i = 0; i < 2; i++)

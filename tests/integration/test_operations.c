@@ -513,8 +513,8 @@ list4(void)
 	struct resp r;
 	long status;
 
-	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "orga", "GET", "/v1/referrals?role=sent",
-				 NULL, NULL, &r),
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "orga", "GET", "/v1/referrals?role=sent", NULL,
+				 NULL, &r),
 			 0);
 	status = r.status;
 	resp_free(&r);
@@ -528,8 +528,7 @@ list4(void)
  * is left over (a hostile review of issue 19: the broken session stayed
  * open until its slot was next used). */
 /* The list's session waiting for the lock (housekeeping's may wait too) */
-#define LIST_WAITING                                                                               \
-	" AND wait_event_type = 'Lock' AND query LIKE '%r.from_org = refgw_caller()%'"
+#define LIST_WAITING " AND wait_event_type = 'Lock' AND query LIKE '%r.from_org = refgw_caller()%'"
 
 START_TEST(a_session_lost_mid_request_is_ended_at_release)
 {
