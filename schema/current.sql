@@ -1732,8 +1732,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
-    WITH e AS (
-      (SELECT a.at, a.lane, a.seq,
+    WITH a AS (
+        SELECT a.at, a.lane, a.seq,
                CASE a.action
                     WHEN 'referral.create' THEN r.to_org
                     ELSE a.organisation_id END AS org,
@@ -1760,14 +1760,25 @@ BEGIN
            AND a.action IN ('person.create', 'referral.intake', 'follow_up.entry.create',
                             'consent.create', 'consent.withdraw', 'referral.create',
                             'person.exported', 'referral.read', 'occupancy.read',
-                            'follow_up.entries.read', 'consent.list')
-         ORDER BY a.at DESC, a.lane DESC, a.seq DESC
-         LIMIT 501)
+                            'follow_up.entries.read', 'consent.list')),
+    -- A read's group is its organisation, purpose and day; any other
+    -- entry is a group of its own (its lane and seq).
+    e AS (
+      (SELECT max(a.at) AS at, max(a.lane) AS lane, max(a.seq) AS seq, a.org, a.kind,
+              a.purpose, count(*)::int AS times
+         FROM a
+        GROUP BY a.org, a.kind, a.purpose,
+                 CASE WHEN a.kind = 'read'
+                      THEN (a.at AT TIME ZONE 'Europe/Brussels')::date END,
+                 CASE WHEN a.kind <> 'read' THEN a.lane END,
+                 CASE WHEN a.kind <> 'read' THEN a.seq END
+        ORDER BY 1 DESC, 2 DESC, 3 DESC
+        LIMIT 501)
       UNION ALL
       -- A unit's operator receives the categories a proposal shares (its
       -- audit row names the proposal, not the person: the proposals table
       -- says whose).
-      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose
+      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose, 1
          FROM proposals p JOIN referrals r ON r.id = p.referral_id
         WHERE r.person_id = rc.person_id
         ORDER BY p.created_at DESC
@@ -1777,7 +1788,8 @@ BEGIN
                         'at', refgw_export_ts(e.at),
                         'organisation', o.name,
                         'kind', e.kind,
-                        'purpose', e.purpose)
+                        'purpose', e.purpose,
+                        'count', e.times)
                     ORDER BY e.at DESC, e.lane DESC, e.seq DESC)
                     FILTER (WHERE e.rn <= 500), '[]'::jsonb)
       INTO n, doc

@@ -637,7 +637,7 @@ START_TEST(an_erased_person_is_refused_as_one_never_created)
 	/* the notification is asynchronous: until it is handled the cached
 	 * key still seals, and the create is accepted */
 	fresh = NULL;
-	for (i = 0, created = 0; i < 50; i++, created++) {
+	for (i = 0, created = 0; i < 200; i++, created++) {
 		free(fresh);
 		fresh = create_problem("orgd", person, org_id("orgb"), "issue.axis1", consent,
 				       &st_erased);
