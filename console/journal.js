@@ -31,7 +31,9 @@ function renderJournal() {
     const tr = document.createElement("tr");
     cell(tr, formatTime(e.at));
     cell(tr, String(e.organisation ?? ""));
-    cell(tr, labelOf("journal.kind", e.kind, e.kind_label));
+    // An organisation's reads of a day are one line (schema/069).
+    cell(tr, labelOf("journal.kind", e.kind, e.kind_label) +
+      (e.count > 1 ? ` (${t("journal.times", { count: e.count })})` : ""));
     cell(tr, e.purpose ? labelOf("journal.purposeOf", e.purpose, e.purpose_label) : t("journal.noPurpose"));
     rows.append(tr);
   }

@@ -209,6 +209,11 @@ export const strings = {
     nl: "Alleen de 500 recentste regels worden getoond.",
     en: "Only the 500 most recent lines are shown.",
   },
+  "journal.times": {
+    fr: "{count} fois ce jour-là",
+    nl: "{count} keer die dag",
+    en: "{count} times that day",
+  },
   "journal.shown": {
     fr: "Votre journal est affiché. Lignes : {count}.",
     nl: "Uw logboek wordt getoond. Regels: {count}.",

@@ -26,6 +26,8 @@ static struct {
 	struct db_conn *conns;
 	int size;
 	int in_use;
+	int open;                /* slots holding a session */
+	unsigned long discarded; /* sessions ended because they were lost */
 	int acquire_timeout_ms;
 	char statement_timeout[16]; /* for set_config; "" when none */
 	char *conninfo;
@@ -205,10 +207,30 @@ prepare_all(struct db_conn *c)
 	return 0;
 }
 
+/* Ends a pooled session that was lost (or left in a state no request may
+ * inherit) and leaves its slot empty: its socket and memory go now, not
+ * when the slot is next used, and the next acquire of the slot connects
+ * anew.  Called by the slot's owner, without the pool lock. */
+static void
+discard(struct db_conn *c)
+{
+	if (c->pg == NULL)
+		return;
+	PQfinish(c->pg);
+	c->pg = NULL;
+	c->broken = false;
+	pthread_mutex_lock(&pool.lock);
+	pool.open--;
+	pool.discarded++;
+	pthread_mutex_unlock(&pool.lock);
+}
+
 static int
 open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 {
-	if (c->pg)
+	if (c->pg && c->in_pool)
+		discard(c);
+	else if (c->pg)
 		PQfinish(c->pg);
 	c->pg = PQconnectdb(conninfo);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
@@ -267,6 +289,11 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 		c->pg = NULL;
 		return -1;
 	}
+	if (c->in_pool) {
+		pthread_mutex_lock(&pool.lock);
+		pool.open++;
+		pthread_mutex_unlock(&pool.lock);
+	}
 	return 0;
 }
 
@@ -310,6 +337,7 @@ db_pool_shutdown(void)
 	for (i = 0; i < pool.size; i++)
 		if (pool.conns[i].pg)
 			PQfinish(pool.conns[i].pg);
+	pool.open = 0;
 	free(pool.conns);
 	free(pool.conninfo);
 	pool.conns = NULL;
@@ -332,6 +360,15 @@ int
 db_pool_size(void)
 {
 	return pool.size;
+}
+
+void
+db_pool_sessions(int *open, unsigned long *discarded)
+{
+	pthread_mutex_lock(&pool.lock);
+	*open = pool.open;
+	*discarded = pool.discarded;
+	pthread_mutex_unlock(&pool.lock);
 }
 
 bool
@@ -444,12 +481,16 @@ db_release(struct db_conn *c)
 		return;
 	if (c->pg && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		db_rollback(c);
-	if (c->pg && PQstatus(c->pg) == CONNECTION_BAD)
+	/* lost, or still inside a transaction the rollback could not end */
+	if (c->pg &&
+	    (PQstatus(c->pg) == CONNECTION_BAD || PQtransactionStatus(c->pg) != PQTRANS_IDLE))
 		c->broken = true;
 	if (!c->in_pool) {
 		db_close(c);
 		return;
 	}
+	if (c->broken)
+		discard(c);
 	pthread_mutex_lock(&pool.lock);
 	c->busy = false;
 	pool.in_use--;

@@ -61,6 +61,9 @@ enum db_status db_acquire(struct db_conn **out) MUSTCHECK;
 void db_release(struct db_conn *c);
 int db_pool_in_use(void);
 int db_pool_size(void);
+/* Sessions the pool holds open, and how many it ended because they were
+ * lost (db_release, or found ended by the server before a use). */
+void db_pool_sessions(int *open, unsigned long *discarded);
 bool db_pool_up(void);
 
 /* A single connection outside the pool (CLI, migrations, tests). */

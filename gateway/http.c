@@ -758,8 +758,11 @@ on_ops_request(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		size_t n;
+		int open;
+		unsigned long discarded;
+		db_pool_sessions(&open, &discarded);
 		if (metrics_render(&b, db_pool_in_use(), db_pool_size(), db_pool_up(),
-				   notify_parked()) != 0) {
+				   notify_parked(), open, discarded) != 0) {
 			buf_free(&b);
 			return MHD_NO;
 		}
@@ -846,7 +849,7 @@ http_start(const struct config *cfg, long schema_version, struct http_server **o
 		goto fail;
 	}
 	if (notify_start(cfg->database_url, wake_request, cfg->event_poll_ms, cfg->housekeeping_s,
-			 cfg->ending_soon_days, &cfg->retention, cfg->audit_verify_rows) != 0) {
+			 cfg->ending_soon_days, &cfg->retention) != 0) {
 		log_warnx("cannot start the event listener");
 		goto fail;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain_verify.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "common.h"
@@ -162,6 +163,18 @@ serve(const struct config *cfg)
 		tls_shutdown();
 		return 2;
 	}
+	if (chain_verify_start(cfg->database_url, cfg->housekeeping_s, cfg->audit_verify_rows) !=
+	    0) {
+		log_warnx("cannot start the audit chain's verification");
+		checkpoint_schedule_stop();
+		http_stop(srv, 0);
+		identity_stop();
+		db_pool_shutdown();
+		keystore_shutdown();
+		keyring_unload();
+		tls_shutdown();
+		return 2;
+	}
 	if (cfg->port_file) {
 		f = fopen(cfg->port_file, "w");
 		if (f == NULL ||
@@ -191,6 +204,7 @@ serve(const struct config *cfg)
 		 cfg->shutdown_grace_s);
 	http_stop(srv, cfg->shutdown_grace_s);
 	identity_stop(); /* after the last request that could ask it */
+	chain_verify_stop();
 	checkpoint_schedule_stop();
 	db_pool_shutdown();
 	keystore_shutdown();

@@ -260,7 +260,8 @@ render_keys(struct buf *o)
 }
 
 int
-metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int long_polls_parked)
+metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int long_polls_parked,
+	       int pool_open, unsigned long pool_discarded)
 {
 	size_t r, s, b;
 	unsigned long cum = 0;
@@ -344,6 +345,14 @@ metrics_render(struct buf *o, int pool_in_use, int pool_size, int pool_up, int l
 			 "refgw_event_head_reads_total %lu\n",
 			 pool_in_use, pool_size, pool_up, long_polls_parked,
 			 atomic_load(&event_head_reads));
+	rc |= buf_printf(o,
+			 "# HELP refgw_db_pool_open Database connections the pool holds open.\n"
+			 "# TYPE refgw_db_pool_open gauge\nrefgw_db_pool_open %d\n"
+			 "# HELP refgw_db_pool_discarded_total Pool connections ended because "
+			 "they were lost (found ended by the server, or broken by a request).\n"
+			 "# TYPE refgw_db_pool_discarded_total counter\n"
+			 "refgw_db_pool_discarded_total %lu\n",
+			 pool_open, pool_discarded);
 	rc |= buf_printf(o, "# HELP refgw_retention_removed_total Rows of personal data this "
 			    "instance's housekeeping removed under the retention schedule, by "
 			    "category (consent_*: evidence set to null).\n"

@@ -38,6 +38,6 @@ void metrics_set_registered_certificates(const struct metrics_cert *certs, size_
 void metrics_retention(const long *removed, size_t n, time_t at);
 /* Renders everything (pool figures passed in to keep the arrows one way). */
 int metrics_render(struct buf *out, int pool_in_use, int pool_size, int pool_up,
-		   int long_polls_parked) MUSTCHECK;
+		   int long_polls_parked, int pool_open, unsigned long pool_discarded) MUSTCHECK;
 
 #endif

@@ -45,7 +45,6 @@ static struct {
 	atomic_bool identity_up;
 	long housekeeping_s;
 	char ending_days[16];
-	char verify_rows[24];
 	struct retention_schedule retention;
 } n = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_pipe = {-1, -1}};
 
@@ -295,32 +294,15 @@ apply_retention(struct db_conn *c)
 			rr.removed[0], rr.removed[1], rr.removed[2], rr.removed[3], rr.removed[4]);
 }
 
-/* One step of the rolling verification of the audit chain (schema/057):
- * the instance that locks the state verifies the next rows; a break is
- * logged each time a pass ends on one. */
-static void
-verify_audit_chain(struct db_conn *c)
-{
-	struct db_res *res = NULL;
-
-	if (db_query(c, ST_AUDIT_CHAIN_VERIFY, &res, "rows", n.verify_rows, (char *)NULL) != DB_OK)
-		log_warnx("housekeeping: audit chain: %s", db_last_error(c));
-	else if (!row_null(res, 0, SCALAR_VALUE) &&
-		 strcmp(row_val(res, 0, SCALAR_VALUE), "broken") == 0)
-		log_warnx(
-			"housekeeping: the audit chain is broken: GET /v1/audit/chain says where, "
-			"refgw audit verify says why");
-	db_res_free(res);
-}
-
 /* Work no request triggers: occupancies ending soon (every instance runs
  * it; the SQL functions claim each row once: occupancy.ending_soon to the
  * operator, the proposer and the referent, placement.ending_soon to the
  * referral's sender and receiver, each at its own threshold (schema/029);
  * published units whose availability ended withdrawn (unit.expired to the
  * operator, open proposals declined unit_unavailable, schema/033); the
- * retention schedule (above); the certificates' expiries that /metrics
- * shows; and a step of the audit chain's verification (above). */
+ * retention schedule (above); and the certificates' expiries that /metrics
+ * shows.  The audit chain's verification has a thread of its own
+ * (chain_verify.c): seconds a step, which notifications must not wait. */
 static void
 housekeeping(struct db_conn *c)
 {
@@ -349,8 +331,6 @@ housekeeping(struct db_conn *c)
 		apply_retention(c);
 	if (!db_lost(c))
 		read_certificate_expiries(c);
-	if (!db_lost(c))
-		verify_audit_chain(c);
 }
 
 static void *
@@ -436,12 +416,10 @@ listener(void *arg)
 
 int
 notify_start(const char *conninfo, notify_wake_fn wake, long event_poll_ms, long housekeeping_s,
-	     long ending_soon_days, const struct retention_schedule *retention,
-	     long audit_verify_rows)
+	     long ending_soon_days, const struct retention_schedule *retention)
 {
 	n.poll_us = (uint64_t)event_poll_ms * 1000u;
 	n.housekeeping_s = housekeeping_s;
-	snprintf(n.verify_rows, sizeof(n.verify_rows), "%ld", audit_verify_rows);
 	n.retention = *retention;
 	snprintf(n.ending_days, sizeof(n.ending_days), "%ld", ending_soon_days);
 	n.conninfo = strdup(conninfo);

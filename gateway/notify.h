@@ -50,8 +50,7 @@ typedef void (*notify_wake_fn)(void *ctx);
  * ending_soon_days raise their event, the retention schedule is applied)
  * every housekeeping_s seconds. */
 int notify_start(const char *conninfo, notify_wake_fn wake, long event_poll_ms, long housekeeping_s,
-		 long ending_soon_days, const struct retention_schedule *retention,
-		 long audit_verify_rows) MUSTCHECK;
+		 long ending_soon_days, const struct retention_schedule *retention) MUSTCHECK;
 /* Wakes every parked request (shutdown), then stops the listener. */
 void notify_stop(void);
 void notify_wake_all(void);

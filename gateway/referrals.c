@@ -224,6 +224,13 @@ reply_create_refused(struct request *r, json_t *body, const struct db_res *res, 
 			r, 403, "consent-not-covering", "Consent does not cover this",
 			uncovered_fields(row_val(res, 0, CREATE_DETAIL), fields),
 			"the consent does not cover: %s", row_val(res, 0, CREATE_DETAIL));
+	/* Every check passed but the person has no data key (erased, or
+	 * never created: schema/068): the answer of a consent that is not
+	 * for a person that never existed, so that neither is told apart. */
+	if (strcmp(outcome, "person-unknown") == 0)
+		return reply_problem_errors(r, 403, "consent-not-covering",
+					    "Consent does not cover this", json_array(),
+					    "the consent does not cover: %s", "person");
 	if (strcmp(outcome, "relay-refused") == 0)
 		return reply_unprocessable_field(
 			r, "Referral cannot be relayed", "relays_referral_id",
@@ -246,7 +253,7 @@ handle_referral_create(struct request *r)
 	const char *to, *person;
 	enum db_status s, commit = DB_OK;
 	enum seal_status ss;
-	bool intake;
+	bool intake, key_absent;
 	int status = 500;
 
 	buf_init(&cats, 1024);
@@ -277,7 +284,10 @@ handle_referral_create(struct request *r)
 	/* Each category of data, each field of needs, the reason and the
 	 * release date sealed under the person's data key: PostgreSQL sees
 	 * the categories and the needs' names, not the values (045, 051).
-	 * Sealed before the call, which checks and writes in one go. */
+	 * Sealed before the call, which checks and writes in one go.  A
+	 * person without a key (erased, or never created) is still checked
+	 * by the call, with no personal value (schema/068): the recipient,
+	 * program, consent and relay refuse as for anyone else. */
 	person = json_str(body, "person_id");
 	needs = needs_stored(json_object_get(body, "needs"));
 	ss = json_is_object(json_object_get(body, "data"))
@@ -292,17 +302,23 @@ handle_referral_create(struct request *r)
 		ss = seal_members(person, "needs", needs, &sealed_needs);
 	if (ss == SEAL_OK)
 		ss = seal_ranking(person, needs, json_object_get(body, "release_date"), &ranking);
-	if (ss != SEAL_OK) {
-		status = ss == SEAL_ERASED ? reply_problem(r, 404, "not-found", "Not found",
-							   "no person %s you may refer", person)
-					   : reply_key_store_error(r, ss);
+	key_absent = ss == SEAL_ERASED;
+	if (ss != SEAL_OK && !key_absent) {
+		status = reply_key_store_error(r, ss);
 		goto out;
 	}
-	needs_text = json_dumps(sealed_needs, JSON_COMPACT);
-	data_text = json_dumps(data, JSON_COMPACT);
-	if (needs_text == NULL || data_text == NULL) {
-		status = reply_internal(r);
-		goto out;
+	if (key_absent) {
+		free(reason);
+		free(release);
+		free(ranking);
+		reason = release = ranking = NULL;
+	} else {
+		needs_text = json_dumps(sealed_needs, JSON_COMPACT);
+		data_text = json_dumps(data, JSON_COMPACT);
+		if (needs_text == NULL || data_text == NULL) {
+			status = reply_internal(r);
+			goto out;
+		}
 	}
 	/* One call (schema/060), sent with COMMIT: one round trip.  With an
 	 * Idempotency-Key the router commits, with the stored answer. */
@@ -312,7 +328,8 @@ handle_referral_create(struct request *r)
 		"purpose", json_str(body, "purpose"), "relays",                                    \
 		json_str(body, "relays_referral_id"), "categories", cats.data, "data", data_text,  \
 		"reason", reason, "needs", needs_text, "release_date", release, "ranking",         \
-		ranking, "certificate", audit_certificate(r), "request", r->id, (char *)NULL
+		ranking, "certificate", audit_certificate(r), "request", r->id, "key_absent",      \
+		key_absent ? "true" : "false", (char *)NULL
 	s = r->idempotent ? db_query(r->db, REFERRAL_CREATE_ARGS)
 			  : db_query_commit(r->db, &commit, REFERRAL_CREATE_ARGS);
 #undef REFERRAL_CREATE_ARGS

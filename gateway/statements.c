@@ -283,18 +283,18 @@ struct db_stmt statements[ST_COUNT] = {
 	[ST_CONSENT_WITHDRAW] = {"consent_withdraw", "SELECT {cols}", "id reason",
 				 &consent_withdrawal_row},
 	/* referrals (referrals.h) */
-	/* The whole create, one call (schema/060): recipient, program,
-	 * consent and relay checked, the referral, its personal fields, its
-	 * first transition, the event, the audit row and a relay's notices;
+	/* The whole create, one call (schema/060, 068): recipient, program,
+	 * consent and relay checked (also for a person without a data key), the referral, its
+	 * personal fields, its first transition, the event, the audit row and a relay's notices;
 	 * sent with COMMIT (db_query_commit). */
 	[ST_REFERRAL_CREATE] = {"referral_create",
 				"SELECT {cols} FROM refgw_referral_create($intake::boolean, "
 				"$person::uuid, $to::uuid, $program, $consent::uuid, $purpose, "
 				"$relays::uuid, $categories::text[], $data::jsonb, $reason, "
 				"$needs::jsonb, $release_date, $ranking, decode($certificate, "
-				"'hex'), $request) r",
+				"'hex'), $request, $key_absent::boolean) r",
 				"intake person to program consent purpose relays categories data "
-				"reason needs release_date ranking certificate request",
+				"reason needs release_date ranking certificate request key_absent",
 				&referral_create_row},
 	[ST_TRANSITION_INSERT] = {"transition_insert",
 				  "INSERT INTO referral_transitions (referral_id, from_status, "

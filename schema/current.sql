@@ -1797,8 +1797,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
-    WITH e AS (
-      (SELECT a.at, a.lane, a.seq,
+    WITH a AS (
+        SELECT a.at, a.lane, a.seq,
                CASE a.action
                     WHEN 'referral.create' THEN r.to_org
                     ELSE a.organisation_id END AS org,
@@ -1825,14 +1825,25 @@ BEGIN
            AND a.action IN ('person.create', 'referral.intake', 'follow_up.entry.create',
                             'consent.create', 'consent.withdraw', 'referral.create',
                             'person.exported', 'referral.read', 'occupancy.read',
-                            'follow_up.entries.read', 'consent.list')
-         ORDER BY a.at DESC, a.lane DESC, a.seq DESC
-         LIMIT 501)
+                            'follow_up.entries.read', 'consent.list')),
+    -- A read's group is its organisation, purpose and day; any other
+    -- entry is a group of its own (its lane and seq).
+    e AS (
+      (SELECT max(a.at) AS at, max(a.lane) AS lane, max(a.seq) AS seq, a.org, a.kind,
+              a.purpose, count(*)::int AS times
+         FROM a
+        GROUP BY a.org, a.kind, a.purpose,
+                 CASE WHEN a.kind = 'read'
+                      THEN (a.at AT TIME ZONE 'Europe/Brussels')::date END,
+                 CASE WHEN a.kind <> 'read' THEN a.lane END,
+                 CASE WHEN a.kind <> 'read' THEN a.seq END
+        ORDER BY 1 DESC, 2 DESC, 3 DESC
+        LIMIT 501)
       UNION ALL
       -- A unit's operator receives the categories a proposal shares (its
       -- audit row names the proposal, not the person: the proposals table
       -- says whose).
-      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose
+      (SELECT p.created_at, 0, 0, p.operator_org, 'received', r.purpose, 1
          FROM proposals p JOIN referrals r ON r.id = p.referral_id
         WHERE r.person_id = rc.person_id
         ORDER BY p.created_at DESC
@@ -1842,7 +1853,8 @@ BEGIN
                         'at', refgw_export_ts(e.at),
                         'organisation', o.name,
                         'kind', e.kind,
-                        'purpose', e.purpose)
+                        'purpose', e.purpose,
+                        'count', e.times)
                     ORDER BY e.at DESC, e.lane DESC, e.seq DESC)
                     FILTER (WHERE e.rn <= 500), '[]'::jsonb)
       INTO n, doc
@@ -2815,6 +2827,21 @@ ALTER FUNCTION public.refgw_referral_consent_hold(p_referral uuid) OWNER TO refg
 --
 
 CREATE FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) RETURNS public.refgw_referral_created
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'public'
+    AS $$
+    SELECT refgw_referral_create(p_intake, p_person, p_to, p_program, p_consent, p_purpose,
+                                 p_relays, p_categories, p_data, p_reason, p_needs,
+                                 p_release_date, p_ranking, p_certificate, p_request, false)
+$$;
+
+ALTER FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) OWNER TO refgw_owner;
+
+--
+-- Name: refgw_referral_create(boolean, uuid, uuid, text, uuid, text, uuid, text[], jsonb, text, jsonb, text, text, bytea, text, boolean); Type: FUNCTION; Schema: public; Owner: refgw_owner
+--
+
+CREATE FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text, p_key_absent boolean) RETURNS public.refgw_referral_created
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'public'
     AS $$
@@ -2823,10 +2850,22 @@ DECLARE
     o_status text;
     o_offers boolean;
     gaps text[];
+    intake boolean;
 BEGIN
     IF refgw_caller() IS NULL THEN
         RAISE EXCEPTION 'refgw_referral_create needs an authenticated caller'
             USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    intake := p_to IS NOT DISTINCT FROM refgw_caller();
+    IF p_intake IS DISTINCT FROM intake THEN
+        RAISE EXCEPTION 'p_intake disagrees with the recipient'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_key_absent IS NULL
+       OR (p_key_absent AND (p_data IS NOT NULL OR p_reason IS NOT NULL OR p_needs IS NOT NULL
+                             OR p_release_date IS NOT NULL OR p_ranking IS NOT NULL)) THEN
+        RAISE EXCEPTION 'without a data key no personal value is sent'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- The recipient: active, and offering the program.
     SELECT o.status, p_program = ANY (o.programs) INTO o_status, o_offers
@@ -2846,7 +2885,7 @@ BEGIN
         RETURN res;
     END IF;
     -- The consent covers recipient, purpose and every category sent.
-    gaps := CASE WHEN p_intake
+    gaps := CASE WHEN intake
                  THEN refgw_intake_consent_gaps(p_consent, p_person, p_purpose, p_categories)
                  ELSE refgw_consent_gaps(p_consent, p_person, p_to, p_purpose, p_categories) END;
     IF cardinality(gaps) > 0 THEN
@@ -2859,7 +2898,13 @@ BEGIN
         res.outcome := 'relay-refused';
         RETURN res;
     END IF;
-    IF p_intake THEN
+    -- Every check passed for a person whose data key is gone: nothing is
+    -- written, and the gateway answers as for a person never created.
+    IF p_key_absent THEN
+        res.outcome := 'person-unknown';
+        RETURN res;
+    END IF;
+    IF intake THEN
         INSERT INTO referrals AS r (person_id, from_org, to_org, program, consent_id, purpose,
                                     status, relays_referral_id)
              VALUES (p_person, refgw_caller(), refgw_caller(), p_program, p_consent, p_purpose,
@@ -2883,13 +2928,13 @@ BEGIN
          VALUES (res.id, p_data, p_reason, p_needs, p_release_date, p_ranking);
     INSERT INTO referral_transitions (referral_id, from_status, to_status, reason_code, note,
                                       by_org)
-         VALUES (res.id, NULL, CASE WHEN p_intake THEN 'waitlisted' ELSE 'submitted' END,
+         VALUES (res.id, NULL, CASE WHEN intake THEN 'waitlisted' ELSE 'submitted' END,
                  NULL, NULL, refgw_caller());
-    IF NOT p_intake THEN
+    IF NOT intake THEN
         PERFORM refgw_emit_event(p_to, 'referral.received', 'referral', res.id);
     END IF;
     PERFORM refgw_audit_append(p_certificate, p_request,
-                               CASE WHEN p_intake THEN 'referral.intake' ELSE 'referral.create' END,
+                               CASE WHEN intake THEN 'referral.intake' ELSE 'referral.create' END,
                                'referral', res.id::text, p_person, '{}'::jsonb);
     IF p_relays IS NOT NULL THEN
         PERFORM refgw_relay_notify(p_relays);
@@ -2899,7 +2944,7 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text, p_key_absent boolean) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_referral_data_shown(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -6968,6 +7013,13 @@ REVOKE ALL ON FUNCTION public.refgw_referral_consent_hold(p_referral uuid) FROM 
 
 REVOKE ALL ON FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text) TO refgw_app;
+
+--
+-- Name: FUNCTION refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text, p_key_absent boolean); Type: ACL; Schema: public; Owner: refgw_owner
+--
+
+REVOKE ALL ON FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text, p_key_absent boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_referral_create(p_intake boolean, p_person uuid, p_to uuid, p_program text, p_consent uuid, p_purpose text, p_relays uuid, p_categories text[], p_data jsonb, p_reason text, p_needs jsonb, p_release_date text, p_ranking text, p_certificate bytea, p_request text, p_key_absent boolean) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_referral_data_shown(p_referral uuid); Type: ACL; Schema: public; Owner: refgw_owner

@@ -18,29 +18,38 @@ export REFGW_AUDIT_VERIFY_ROWS=5000
 export REFGW_IDENTITY_CACHE_MS=30000
 export REFGW_DB_POOL_SIZE=4 REFGW_THREADS=4 REFGW_MAX_BODY_BYTES=16384 REFGW_CONNECTION_TIMEOUT=3
 
-gateway_start "$tmp/ports" "$tmp/gateway.log"
+# Each instance's sessions carry an application_name, refgw_gw1 to
+# refgw_gw5, for the suites that find them in pg_stat_activity
+# (test_operations.c, test_audit_chain.c); the tests' own sessions none.
+db_url=$REFGW_DATABASE_URL
+REFGW_DATABASE_URL="$db_url application_name=refgw_gw1" \
+	gateway_start "$tmp/ports" "$tmp/gateway.log"
 gw_pid=$started_pid
 export REFGW_TEST_BASE="https://localhost:$api" REFGW_TEST_OPS="http://127.0.0.1:$ops"
 export REFGW_TEST_BROWSER="https://localhost:$browser"
 # The first gateway's log: test_framing.c checks every line is JSON.
 export REFGW_TEST_GW_LOG="$tmp/gateway.log"
 # A second instance on the same database (several-instance behaviour).
-gateway_start "$tmp/ports2" "$tmp/gateway2.log"
+REFGW_DATABASE_URL="$db_url application_name=refgw_gw2" \
+	gateway_start "$tmp/ports2" "$tmp/gateway2.log"
 gw2_pid=$started_pid
 export REFGW_TEST_BASE2="https://localhost:$api" REFGW_TEST_OPS2="http://127.0.0.1:$ops" \
 	REFGW_TEST_GW2_PID=$gw2_pid REFGW_TEST_GW2_LOG="$tmp/gateway2.log"
 # A third with a short identity-cache life: entries past it are refreshed
 # in the background (stale_identity_is_served_while_refreshed_in_background).
-REFGW_IDENTITY_CACHE_MS=1000 gateway_start "$tmp/ports3" "$tmp/gateway3.log"
+REFGW_DATABASE_URL="$db_url application_name=refgw_gw3" REFGW_IDENTITY_CACHE_MS=1000 \
+	gateway_start "$tmp/ports3" "$tmp/gateway3.log"
 gw3_pid=$started_pid
 export REFGW_TEST_BASE3="https://localhost:$api" REFGW_TEST_OPS3="http://127.0.0.1:$ops" \
 	REFGW_TEST_GW3_PID=$gw3_pid REFGW_TEST_GW3_LOG="$tmp/gateway3.log"
 # A fourth whose TLS files the operations suite replaces and reloads with
 # SIGHUP (test_operations.c): a copy, so no other instance sees them change.
+# The same suite ends its sessions (a_session_lost_mid_request_is_ended_at_release).
 mkdir -p "$tmp/reload"
 cp "$tmp/certs/server.pem" "$tmp/certs/server.key" "$tmp/certs/ca.pem" "$tmp/certs/crl.pem" \
 	"$tmp/reload/"
-REFGW_TLS_CERT="$tmp/reload/server.pem" REFGW_TLS_KEY="$tmp/reload/server.key" \
+REFGW_DATABASE_URL="$db_url application_name=refgw_gw4" \
+	REFGW_TLS_CERT="$tmp/reload/server.pem" REFGW_TLS_KEY="$tmp/reload/server.key" \
 	REFGW_TLS_CLIENT_CA="$tmp/reload/ca.pem" REFGW_TLS_CRL="$tmp/reload/crl.pem" \
 	gateway_start "$tmp/ports4" "$tmp/gateway4.log"
 gw4_pid=$started_pid
@@ -53,6 +62,7 @@ export REFGW_TEST_BASE4="https://localhost:$api" REFGW_TEST_OPS4="http://127.0.0
 # the runs of the four above (test_retention.c, removed_everywhere), and a
 # fifth instance winning a run under load made it count nothing.
 REFGW_SESSION_IDLE=2 REFGW_SESSION_LIFETIME=5 REFGW_HOUSEKEEPING_SECONDS=86400 \
+	REFGW_DATABASE_URL="$db_url application_name=refgw_gw5" \
 	gateway_start "$tmp/ports5" "$tmp/gateway5.log"
 gw5_pid=$started_pid
 export REFGW_TEST_BROWSER5="https://localhost:$browser"

@@ -3,6 +3,7 @@
  * coordinator.  An owner who changes a row is seen at that row by the next
  * pass; the row put back, the pass after says intact again. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,105 @@ END_TEST
 
 /* A rule that gives audit.chain to another kind's organisation: the gateway
  * lets the request through, the database refuses it all the same. */
+/* GET /v1/me as orga on the instance whose base URL is in base_env: whether
+ * the answer names name. */
+static bool
+me_names(const char *base_env, const char *name)
+{
+	struct resp r;
+	bool named;
+
+	ck_assert_int_eq(call_at(base_env, "orga", "GET", "/v1/me", NULL, NULL, &r), 0);
+	ck_assert_msg(r.status == 200, "GET /v1/me: %ld %s", r.status, r.body ? r.body : "");
+	named = strstr(r.body, name) != NULL;
+	resp_free(&r);
+	return named;
+}
+
+static void
+rename_orga(PGconn *c, const char *name)
+{
+	const char *p[2] = {org_id("orga"), name};
+
+	exec_admin(c, "UPDATE organisations SET name = $2 WHERE id = $1::uuid", 2, p);
+}
+
+/* A verification step stuck for as long as audit_log is locked (seconds
+ * at 20 000 rows) holds up no notification: an identity change is seen at
+ * once by the instance whose step waits.  The step ran on the notify
+ * thread, where refgw_identity and refgw_erased then waited for it (hostile
+ * review of issue 19); it has a thread and a connection of its own. */
+START_TEST(a_long_verification_step_holds_up_no_notification)
+{
+	static const struct {
+		const char *app, *base;
+	} instances[] = {
+		/* the instances whose identity cache lives 30 s: only a
+		 * notification makes a change visible there */
+		{"refgw_gw1", "REFGW_TEST_BASE"},
+		{"refgw_gw2", "REFGW_TEST_BASE2"},
+		{"refgw_gw4", "REFGW_TEST_BASE4"},
+	};
+	PGconn *c = sql_admin(), *locker = sql_admin(), *su;
+	PGresult *res;
+	const char *base = NULL;
+	char name[64], conninfo[1024];
+	int attempt, i, k;
+	bool seen = false;
+
+	/* user=postgres: what other roles' sessions wait for */
+	snprintf(conninfo, sizeof(conninfo), "%s user=postgres",
+		 env_or_die("REFGW_ADMIN_DATABASE_URL"));
+	su = PQconnectdb(conninfo);
+	ck_assert_msg(PQstatus(su) == CONNECTION_OK, "%s", PQerrorMessage(su));
+	for (attempt = 0; attempt < 10 && base == NULL; attempt++) {
+		for (k = 0; k < 3; k++) /* cached everywhere, twice to be sure */
+			for (i = 0; i < 2; i++)
+				ck_assert(me_names(instances[k].base, "Test Org A"));
+		res = PQexec(locker, "BEGIN; LOCK TABLE audit_log IN ACCESS EXCLUSIVE MODE");
+		ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s",
+			      PQresultErrorMessage(res));
+		PQclear(res);
+		/* the instance whose step waits (each runs one a second) */
+		for (i = 0; i < 40 && base == NULL; i++) {
+			res = PQexec(su, "SELECT application_name FROM pg_stat_activity WHERE "
+					 "wait_event_type = 'Lock' AND query LIKE "
+					 "'%refgw_audit_chain_verify%'");
+			for (k = 0; k < 3 && PQntuples(res) > 0; k++)
+				if (strcmp(PQgetvalue(res, 0, 0), instances[k].app) == 0)
+					base = instances[k].base;
+			if (PQntuples(res) > 0 && base == NULL)
+				i = 40; /* an instance with a short cache: again */
+			PQclear(res);
+			if (base == NULL)
+				usleep(50 * 1000);
+		}
+		if (base != NULL)
+			break;
+		PQclear(PQexec(locker, "ROLLBACK"));
+	}
+	ck_assert_msg(base != NULL, "no verification step of instance 1, 2 or 4 waited");
+	snprintf(name, sizeof(name), "Test Org A renamed %d", (int)getpid());
+	rename_orga(c, name);
+	for (i = 0; i < 40 && !seen; i++) {
+		seen = me_names(base, name);
+		if (!seen)
+			usleep(50 * 1000);
+	}
+	/* the step still waits: the change was heard beside it */
+	res = PQexec(su, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+			 "AND query LIKE '%refgw_audit_chain_verify%'");
+	ck_assert_str_eq(PQgetvalue(res, 0, 0), "1");
+	PQclear(res);
+	PQclear(PQexec(locker, "ROLLBACK"));
+	rename_orga(c, "Test Org A");
+	PQfinish(locker);
+	PQfinish(su);
+	PQfinish(c);
+	ck_assert_msg(seen, "%s still answered the old name 2 s after the change", base);
+}
+END_TEST
+
 START_TEST(only_a_coordinator_reads_it_whatever_the_rules_say)
 {
 	char path[256];
@@ -211,6 +311,7 @@ audit_chain_suite(void)
 	tcase_add_test(t, a_changed_row_is_reported_broken_there_and_intact_once_put_back);
 	tcase_add_test(t, only_a_coordinator_reads_it_whatever_the_rules_say);
 	tcase_add_test(t, the_last_checkpoint_noted_is_shown);
+	tcase_add_test(t, a_long_verification_step_holds_up_no_notification);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -540,6 +540,124 @@ START_TEST(key_store_down_answers_503_and_changes_nothing)
 }
 END_TEST
 
+/* The problem of a referral create, its status and its "type title detail"
+ * (malloc'd), asked in French. */
+static char *
+create_problem(const char *slug, const char *person, const char *to, const char *program,
+	       const char *consent, long *status)
+{
+	const char *hdr[] = {"Accept-Language: fr", NULL};
+	char body[1024], *out;
+	struct resp r;
+	size_t n;
+
+	snprintf(body, sizeof(body),
+		 "{\"person_id\":\"%s\",\"to_organisation_id\":\"%s\",\"program\":\"%s\","
+		 "\"consent_id\":\"%s\",\"purpose\":\"housing_referral\","
+		 "\"reason\":\"asks for a room\","
+		 "\"data\":{\"identity\":{\"given_name\":\"Nadia\"}}}",
+		 person, to, program, consent);
+	ck_assert_int_eq(call(slug, "POST", "/v1/referrals", body, hdr, &r), 0);
+	ck_assert_msg(r.json != NULL, "%ld %s", r.status, r.body);
+	*status = r.status;
+	n = strlen(r.body) + 1;
+	out = malloc(n);
+	ck_assert_ptr_nonnull(out);
+	snprintf(out, n, "%s %s %s", problem_type(&r),
+		 json_string_value(json_object_get(r.json, "title")),
+		 json_string_value(json_object_get(r.json, "detail")));
+	resp_free(&r);
+	return out;
+}
+
+/* A former party of an erased person cannot tell the erasure from a person
+ * that never existed (hostile review of issue 19): a create is checked
+ * first (recipient, program, consent, relay) and refused as for anyone,
+ * in the caller's language, and nothing is written.  A person whose key is
+ * gone while a consent still holds is answered as a person the consent is
+ * not for. */
+START_TEST(an_erased_person_is_refused_as_one_never_created)
+{
+	static const char nobody[] = "7d1f3b52-0c55-4f6e-9a27-3c8e5b1d2a90";
+	static const char no_org[] = "5b6c1e0a-2f4d-4c3b-8e9a-0d7f6a5b4c31";
+	struct man m;
+	struct resp r;
+	char *erased, *never, *fresh, *consent, *person;
+	long st_erased, st_never, referrals, created;
+	PGconn *c, *k;
+	const char *p[1];
+	int i;
+
+	met_in_the_street(&m, 21, "Nadia");
+	ck_assert_int_eq(erase("orgd", m.person, &r), 200);
+	resp_free(&r);
+	referrals =
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", m.person);
+
+	/* A recipient that does not exist, or is suspended. */
+	erased = create_problem("orgd", m.person, no_org, "issue.axis1", m.consent, &st_erased);
+	never = create_problem("orgd", nobody, no_org, "issue.axis1", m.consent, &st_never);
+	ck_assert_msg(st_erased == 422 && st_never == 422 && strcmp(erased, never) == 0 &&
+			      strstr(erased, URN "recipient-unavailable Destinataire indisponible"),
+		      "%ld %s / %ld %s", st_erased, erased, st_never, never);
+	free(erased), free(never);
+	/* A program the recipient does not offer. */
+	erased = create_problem("orgd", m.person, org_id("orgb"), "no.such_program", m.consent,
+				&st_erased);
+	never = create_problem("orgd", nobody, org_id("orgb"), "no.such_program", m.consent,
+			       &st_never);
+	ck_assert_msg(st_erased == 422 && st_never == 422 && strcmp(erased, never) == 0 &&
+			      strstr(erased, URN "program-not-offered Programme non propos"),
+		      "%ld %s / %ld %s", st_erased, erased, st_never, never);
+	free(erased), free(never);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", m.person),
+		referrals);
+
+	/* A person whose data key is gone while the consent still holds
+	 * (every check passes): the answer of a consent given for another
+	 * person, as a person never created gets with that consent. */
+	person = must(post_id("orgd", "/v1/persons",
+			      "{\"external_ref\":\"DIO-22-Keyless\",\"birth_year\":1990}", 201));
+	consent = post_consent("orgd", person, "orgb", "\"identity\",\"housing_situation\"");
+	k = PQconnectdb(env_or_die("REFGW_KEYSTORE_ADMIN_URL"));
+	ck_assert_msg(PQstatus(k) == CONNECTION_OK, "%s", PQerrorMessage(k));
+	p[0] = person;
+	ck_assert_int_eq(sql_long(k,
+				  "WITH d AS (DELETE FROM person_keys WHERE person_id = $1::uuid "
+				  "RETURNING 1) SELECT count(*) FROM d",
+				  1, p),
+			 1);
+	PQfinish(k);
+	/* every instance drops its cached copy, as after an erasure */
+	c = sql_admin();
+	ck_assert_int_eq(sql_long(c, "SELECT count(pg_notify('refgw_erased', $1))", 1, p), 1);
+	PQfinish(c);
+	never = create_problem("orgd", nobody, org_id("orgb"), "issue.axis1", consent, &st_never);
+	/* the notification is asynchronous: until it is handled the cached
+	 * key still seals, and the create is accepted */
+	fresh = NULL;
+	for (i = 0, created = 0; i < 200; i++, created++) {
+		free(fresh);
+		fresh = create_problem("orgd", person, org_id("orgb"), "issue.axis1", consent,
+				       &st_erased);
+		if (st_erased != 201)
+			break;
+		usleep(100 * 1000);
+	}
+	ck_assert_msg(st_erased == 403 && st_never == 403 && strcmp(fresh, never) == 0 &&
+			      strstr(fresh, URN "consent-not-covering ") &&
+			      strstr(fresh, "ne couvre pas : person"),
+		      "%ld %s / %ld %s", st_erased, fresh, st_never, never);
+	free(fresh), free(never);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person),
+		created);
+	free(consent), free(person);
+	man_free(&m);
+}
+END_TEST
+
 Suite *
 erasure_suite(void)
 {
@@ -553,6 +671,7 @@ erasure_suite(void)
 	tcase_add_test(tc, the_coordinator_erases_on_request);
 	tcase_add_test(tc, a_backup_from_before_the_erasure_yields_nothing_readable);
 	tcase_add_test(tc, key_store_down_answers_503_and_changes_nothing);
+	tcase_add_test(tc, an_erased_person_is_refused_as_one_never_created);
 	suite_add_tcase(s, tc);
 	return s;
 }

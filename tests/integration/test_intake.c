@@ -239,6 +239,54 @@ START_TEST(database_holds_the_first_states)
 }
 END_TEST
 
+/* Whether a create is an intake is PostgreSQL's to tell (schema/068):
+ * a p_intake that disagrees with the recipient is refused (42501) and
+ * writes nothing, through the gateway's call and 060's. */
+START_TEST(create_call_refuses_a_disagreeing_intake)
+{
+	char *consent, *person = person_and_consent(&consent, operator_recipient());
+	const char *a[1] = {org_id("orga")}, *p[4] = {NULL, person, NULL, consent};
+	static const char *const calls[] = {
+		"SELECT outcome FROM refgw_referral_create($1::boolean, $2::uuid, $3::uuid, "
+		"'a.transit', $4::uuid, 'housing_referral', NULL, '{}', '{}', NULL, '{}', NULL, "
+		"NULL, NULL, 'test', false)",
+		"SELECT outcome FROM refgw_referral_create($1::boolean, $2::uuid, $3::uuid, "
+		"'a.transit', $4::uuid, 'housing_referral', NULL, '{}', '{}', NULL, '{}', NULL, "
+		"NULL, NULL, 'test')",
+	};
+	PGconn *app = sql_app();
+	PGresult *res;
+	long before =
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person);
+	size_t i, intake;
+
+	for (i = 0; i < 2; i++)
+		for (intake = 0; intake < 2; intake++) {
+			/* an intake to another organisation; a referral to oneself */
+			p[0] = intake ? "true" : "false";
+			p[2] = intake ? org_id("orgb") : org_id("orga");
+			PQclear(PQexec(app, "BEGIN"));
+			ck_assert_int_eq(sql_long(app,
+						  "SELECT count(*) FROM (SELECT "
+						  "set_config('refgw.org_id', $1, true)) s",
+						  1, a),
+					 1);
+			res = PQexecParams(app, calls[i], 4, NULL, p, NULL, NULL, 0);
+			ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR,
+				      "call %zu intake %zu accepted: %s", i, intake,
+				      PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+			ck_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501");
+			PQclear(res);
+			PQclear(PQexec(app, "ROLLBACK"));
+		}
+	PQfinish(app);
+	ck_assert_int_eq(
+		sql_count("SELECT count(*) FROM referrals WHERE person_id = $1::uuid", person),
+		before);
+	free(person), free(consent);
+}
+END_TEST
+
 START_TEST(intake_moved_by_its_organisation)
 {
 	char *id = new_intake(operator_recipient(), NULL), path[128], ifm[32];
@@ -531,6 +579,7 @@ intake_suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, intake_waitlisted_at_once);
 	tcase_add_test(t, database_holds_the_first_states);
+	tcase_add_test(t, create_call_refuses_a_disagreeing_intake);
 	tcase_add_test(t, intake_moved_by_its_organisation);
 	tcase_add_test(t, intake_ranked_and_proposed_under_consent);
 	tcase_add_test(t, operator_reads_the_shared_categories_only);

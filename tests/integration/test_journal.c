@@ -256,7 +256,7 @@ START_TEST(issue_then_read_the_journal_in_french_without_names_or_data)
 				ck_assert_str_eq(
 					json_string_value(json_object_get(e, "purpose_label")),
 					"une orientation vers un logement");
-				ck_assert_int_eq(json_object_size(e), 6);
+				ck_assert_int_eq(json_object_size(e), 7);
 				seen = true;
 			}
 		}
@@ -486,6 +486,62 @@ START_TEST(an_erased_person_leaves_nothing_to_read)
 }
 END_TEST
 
+/* An organisation's reads of the person, on one day and for one purpose,
+ * are one entry with their number (schema/069): 520 reads of his referral
+ * by orgb, more than the journal's 500 entries, push nothing out (a hostile
+ * review of issue 19: list reads filled the journal). */
+START_TEST(reads_of_a_day_are_one_entry_and_push_nothing_out)
+{
+	struct karim k;
+	struct resp r;
+	char *code, path[160];
+	long reads, sum = 0, read_entries = 0;
+	size_t i;
+	json_t *e;
+
+	karim_day(&k);
+	snprintf(path, sizeof(path), "/v1/referrals/%s", k.referral);
+	for (i = 0; i < 520; i++) {
+		ck_assert_int_eq(call("orgb", "GET", path, NULL, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		resp_free(&r);
+	}
+	reads = sql_count("SELECT count(*) FROM audit_log WHERE action = 'referral.read' AND "
+			  "person_id = $1::uuid",
+			  k.person);
+	ck_assert_int_ge(reads, 521); /* and the worker's, in the console */
+	code = issue(k.consent);
+	journal(code, "en", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(json_is_false(json_object_get(r.json, "truncated")));
+	json_array_foreach(json_object_get(r.json, "entries"), i, e) {
+		json_int_t n = json_integer_value(json_object_get(e, "count"));
+
+		ck_assert_int_ge(n, 1);
+		if (strcmp(json_string_value(json_object_get(e, "kind")), "read") == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "organisation")), "Test Org B") ==
+			    0) {
+			read_entries++;
+			sum += (long)n;
+		} else {
+			ck_assert_int_eq(n, 1); /* every other entry stands alone */
+		}
+	}
+	/* one a day (two if the reads straddled midnight in Brussels) */
+	ck_assert_int_ge(read_entries, 1);
+	ck_assert_int_le(read_entries, 2);
+	ck_assert_int_eq(sum, reads);
+	/* the oldest entries are still there */
+	ck_assert(has_entry(r.json, "Test Org D", "recorded", NULL));
+	ck_assert(has_entry(r.json, "Test Org D", "consent_recorded", "housing_referral"));
+	ck_assert(has_entry(r.json, "Test Org B", "received", "housing_referral"));
+	ck_assert_int_le(json_array_size(json_object_get(r.json, "entries")), 10);
+	resp_free(&r);
+	free(code);
+	karim_free(&k);
+}
+END_TEST
+
 Suite *
 journal_suite(void)
 {
@@ -499,6 +555,7 @@ journal_suite(void)
 	tcase_add_test(t, a_wrong_code_tells_nothing);
 	tcase_add_test(t, guessing_is_throttled_per_address_and_in_all);
 	tcase_add_test(t, an_erased_person_leaves_nothing_to_read);
+	tcase_add_test(t, reads_of_a_day_are_one_entry_and_push_nothing_out);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -460,6 +460,130 @@ START_TEST(cli_unknown_kind_lists_the_kinds)
 }
 END_TEST
 
+/* A figure of the fourth instance's /metrics ("name "), or fails. */
+static long
+metric4(const char *name)
+{
+	struct resp r;
+	const char *p;
+	long v = -1;
+
+	ck_assert_int_eq(ops_get_at("REFGW_TEST_OPS4", "/metrics", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	for (p = strstr(r.body, name); p; p = strstr(p + 1, name))
+		if (p == r.body || p[-1] == '\n') {
+			v = strtol(p + strlen(name), NULL, 10);
+			break;
+		}
+	resp_free(&r);
+	ck_assert_msg(v >= 0, "no %s in /metrics", name);
+	return v;
+}
+
+/* The fourth instance's sessions in pg_stat_activity (its conninfo names
+ * it: tests/run-integration.sh). */
+static long
+sessions4(PGconn *su, const char *where)
+{
+	char q[512];
+
+	snprintf(q, sizeof(q),
+		 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'refgw_gw4'%s",
+		 where);
+	return sql_long(su, q, 0, NULL);
+}
+
+static PGconn *
+superuser(void)
+{
+	char conninfo[1024];
+	PGconn *su;
+
+	/* user=postgres: ending another role's sessions needs it */
+	snprintf(conninfo, sizeof(conninfo), "%s user=postgres",
+		 env_or_die("REFGW_ADMIN_DATABASE_URL"));
+	su = PQconnectdb(conninfo);
+	ck_assert_msg(PQstatus(su) == CONNECTION_OK, "%s", PQerrorMessage(su));
+	return su;
+}
+
+static long
+list4(void)
+{
+	struct resp r;
+	long status;
+
+	ck_assert_int_eq(call_at("REFGW_TEST_BASE4", "orga", "GET", "/v1/referrals?role=sent", NULL,
+				 NULL, &r),
+			 0);
+	status = r.status;
+	resp_free(&r);
+	return status;
+}
+
+/* A pooled session the server ends in the middle of a request (an
+ * operator's pg_terminate_backend, a failover) is ended by the gateway
+ * when the request lets go of it, and its slot left empty: the next
+ * request connects anew, the pool's figures count right, and no session
+ * is left over (a hostile review of issue 19: the broken session stayed
+ * open until its slot was next used). */
+/* The list's session waiting for the lock (housekeeping's may wait too) */
+#define LIST_WAITING " AND wait_event_type = 'Lock' AND query LIKE '%r.from_org = refgw_caller()%'"
+
+START_TEST(a_session_lost_mid_request_is_ended_at_release)
+{
+	PGconn *su = superuser(), *locker = superuser();
+	PGresult *res;
+	long before, discarded, size, waiting = 0;
+	pid_t child;
+	int i, st;
+
+	ck_assert_int_eq(list4(), 200);
+	size = metric4("refgw_db_pool_size ");
+	discarded = metric4("refgw_db_pool_discarded_total ");
+	ck_assert_int_eq(metric4("refgw_db_pool_open "), size);
+	before = sessions4(su, "");
+	ck_assert_int_ge(before, size);
+	/* The list waits for the referrals inside its transaction... */
+	res = PQexec(locker, "BEGIN; LOCK TABLE referrals IN ACCESS EXCLUSIVE MODE");
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(res));
+	PQclear(res);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		_exit(list4() == 503 ? 0 : 1);
+	for (i = 0; i < 250 && waiting == 0; i++) {
+		usleep(20000);
+		waiting = sessions4(su, LIST_WAITING);
+	}
+	ck_assert_int_eq(waiting, 1);
+	/* ...and its session is ended there. */
+	ck_assert_int_eq(sql_long(su,
+				  "WITH w AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE "
+				  "application_name = 'refgw_gw4'" LIST_WAITING ") "
+				  "SELECT count(*) FROM w WHERE pg_terminate_backend(pid)",
+				  0, NULL),
+			 1);
+	PQclear(PQexec(locker, "ROLLBACK"));
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "the request whose session was ended did not answer 503");
+	/* Released: ended at once, its slot empty, nothing in use. */
+	ck_assert_int_eq(metric4("refgw_db_pool_in_use "), 0);
+	ck_assert_int_eq(metric4("refgw_db_pool_discarded_total "), discarded + 1);
+	ck_assert_int_eq(metric4("refgw_db_pool_open "), size - 1);
+	/* The next requests succeed; the slot connected anew. */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(list4(), 200);
+	ck_assert_int_eq(metric4("refgw_db_pool_in_use "), 0);
+	ck_assert_int_eq(metric4("refgw_db_pool_open "), size);
+	ck_assert_int_eq(metric4("refgw_db_pool_discarded_total "), discarded + 1);
+	ck_assert_int_le(sessions4(su, ""), before);
+	PQfinish(locker);
+	PQfinish(su);
+}
+END_TEST
+
 Suite *
 operations_suite(void)
 {
@@ -472,6 +596,7 @@ operations_suite(void)
 			    (int)(sizeof(bad_files) / sizeof(bad_files[0])));
 	tcase_add_test(t, reload_serves_new_certificate_and_keeps_connections);
 	tcase_add_test(t, cli_unknown_kind_lists_the_kinds);
+	tcase_add_test(t, a_session_lost_mid_request_is_ended_at_release);
 	tcase_set_timeout(t, 60);
 	suite_add_tcase(s, t);
 	return s;
