@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 
@@ -79,8 +80,8 @@ struct storm {
 		   * 5 the feed itself (GET /v1/events) */
 	int n;
 	const char *orgs[2];
-	long first;   /* observer: the head it starts from */
-	long seen;    /* observer: numbers seen in order */
+	long first; /* observer: the head it starts from */
+	long seen;  /* observer: numbers seen in order */
 	char err[512];
 };
 
@@ -125,10 +126,12 @@ storm_run(void *arg)
 		case 0: {
 			const char *p[2] = {one[0], sleep_ms};
 			if (storm_exec(s, c, "BEGIN", 0, NULL) != 0 ||
-			    storm_exec(s, c,
-				       "SELECT refgw_event_write($1::uuid, 'certificate.registered', "
-				       "'organisation', gen_random_uuid()), pg_sleep($2::int / 1000.0)",
-				       2, p) != 0 ||
+			    storm_exec(
+				    s, c,
+				    "SELECT refgw_event_write($1::uuid, 'certificate.registered', "
+				    "'organisation', gen_random_uuid()), pg_sleep($2::int / "
+				    "1000.0)",
+				    2, p) != 0 ||
 			    storm_exec(s, c, "COMMIT", 0, NULL) != 0)
 				goto out;
 			break;
@@ -143,8 +146,8 @@ storm_run(void *arg)
 			break;
 		}
 		case 2:
-			if (storm_exec(s, c, "SELECT * FROM refgw_event_heads($1::uuid[])", 1, two) !=
-			    0)
+			if (storm_exec(s, c, "SELECT * FROM refgw_event_heads($1::uuid[])", 1,
+				       two) != 0)
 				goto out;
 			break;
 		case 3:
@@ -261,15 +264,107 @@ START_TEST(numbers_stay_dense_under_concurrent_numberers)
 					  "$1::uuid",
 					  1, p),
 				 head);
-		ck_assert_int_eq(sql_long(c,
-					  "SELECT count(DISTINCT seq) FROM events WHERE "
-					  "organisation_id = $1::uuid AND seq BETWEEN 1 AND "
-					  "(SELECT seq FROM event_heads h WHERE h.organisation_id = "
-					  "$1::uuid)",
-					  1, p),
-				 head);
+		ck_assert_int_eq(
+			sql_long(c,
+				 "SELECT count(DISTINCT seq) FROM events WHERE "
+				 "organisation_id = $1::uuid AND seq BETWEEN 1 AND "
+				 "(SELECT seq FROM event_heads h WHERE h.organisation_id = "
+				 "$1::uuid)",
+				 1, p),
+			head);
 	}
 	PQfinish(c);
+}
+END_TEST
+
+/* One organisation's head row held by a session that does not end (an
+ * operator's open transaction after refgw_events_number, a request whose
+ * connection went half-open after the feed's numbering) must not stop
+ * another organisation's feed.  Housekeeping numbers every organisation in
+ * one statement, in the order of their ids, holding each head it numbered
+ * until it ends: blocked at the held head, it keeps the heads before it
+ * locked, and each instance's housekeeping does the same (its notify
+ * connection has no statement timeout).  A read of the feed of an
+ * organisation ordered before then waits for housekeeping, which waits
+ * for the held head. */
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+write_event(PGconn *c, const char *org)
+{
+	const char *p[1] = {org};
+
+	ck_assert_int_gt(sql_long(c,
+				  "SELECT refgw_event_write($1::uuid, 'certificate.registered', "
+				  "'organisation', gen_random_uuid())",
+				  1, p),
+			 0);
+}
+
+START_TEST(a_head_held_elsewhere_stops_no_other_feed)
+{
+	static const char *const slugs[] = {"orga", "orgb", "orgc", "orgd", "orgh"};
+	const char *x = slugs[0], *y = slugs[0], *px[1];
+	PGconn *hold = sql_admin(), *c = sql_admin();
+	PGresult *res;
+	char path[96];
+	struct resp r;
+	double t0, took;
+	long cursor;
+	size_t i;
+
+	/* x: the organisation ordered last, y: the first (by id, as
+	 * housekeeping numbers them) */
+	for (i = 1; i < sizeof(slugs) / sizeof(slugs[0]); i++) {
+		if (strcmp(org_id(slugs[i]), org_id(x)) > 0)
+			x = slugs[i];
+		if (strcmp(org_id(slugs[i]), org_id(y)) < 0)
+			y = slugs[i];
+	}
+	px[0] = org_id(x);
+	/* A session numbers x and keeps its transaction open. */
+	write_event(c, org_id(x));
+	res = PQexec(hold, "BEGIN");
+	PQclear(res);
+	ck_assert_int_gt(sql_long(hold, "SELECT refgw_events_number($1::uuid)", 1, px), 0);
+	/* More for x (housekeeping will want its head) and for y. */
+	write_event(c, org_id(x));
+	write_event(c, org_id(y));
+	sleep(3); /* housekeeping runs every second on four instances */
+	{
+		const char *py[1] = {org_id(y)};
+
+		/* y's feed as it stands (a lock timeout: not to hang here) */
+		res = PQexec(c, "SET lock_timeout = '20s'");
+		PQclear(res);
+		cursor = sql_long(c,
+				  "SELECT coalesce(max(seq), 0) FROM events WHERE "
+				  "organisation_id = $1::uuid",
+				  1, py);
+	}
+	write_event(c, org_id(y));
+	/* y's partner reads its feed: answered at once, with what is there. */
+	snprintf(path, sizeof(path), "/v1/events?after=%ld", cursor);
+	t0 = mono_s();
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(call(y, "GET", path, NULL, NULL, &r), 0);
+	took = mono_s() - t0;
+	res = PQexec(hold, "ROLLBACK");
+	PQclear(res);
+	PQfinish(hold);
+	PQfinish(c);
+	ck_assert_msg(r.status == 200 && took < 3.0,
+		      "%s's feed while %s's head is held elsewhere: %ld after %.1f s (%s)", y, x,
+		      r.status, took, r.body ? r.body : "");
+	ck_assert_int_ge(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_free(&r);
 }
 END_TEST
 
@@ -282,6 +377,7 @@ review19_suite(void)
 	tcase_add_test(tc, definer_functions_search_pg_temp_last);
 	tcase_add_test(tc, the_runtime_role_creates_no_temporary_table);
 	tcase_add_test(tc, numbers_stay_dense_under_concurrent_numberers);
+	tcase_add_test(tc, a_head_held_elsewhere_stops_no_other_feed);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
