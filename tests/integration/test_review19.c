@@ -356,6 +356,12 @@ START_TEST(a_head_held_elsewhere_stops_no_other_feed)
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(call(y, "GET", path, NULL, NULL, &r), 0);
 	took = mono_s() - t0;
+	/* who waits (the evidence when the read was slow): pg_locks shows
+	 * every role's sessions */
+	res = PQexec(c, "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		fprintf(stderr, "review19: %s sessions wait for a lock\n", PQgetvalue(res, 0, 0));
+	PQclear(res);
 	res = PQexec(hold, "ROLLBACK");
 	PQclear(res);
 	PQfinish(hold);
