@@ -53,7 +53,9 @@ errors_field(const struct resp *r)
 }
 
 /* The largest number of events of one type about one resource in slug's
- * feed after its event `since` (seq). */
+ * feed after its event `since` (seq), counting the events not numbered yet
+ * (schema/067: a duplicate must not hide by being written after the last
+ * numbering). */
 static long
 most_of_one_kind(const char *slug, long since)
 {
@@ -61,7 +63,7 @@ most_of_one_kind(const char *slug, long since)
 
 	snprintf(q, sizeof(q),
 		 "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM events "
-		 "WHERE organisation_id = '%s' AND seq > $1::bigint "
+		 "WHERE organisation_id = '%s' AND (seq > $1::bigint OR seq IS NULL) "
 		 "GROUP BY type, resource_id) x",
 		 org_id(slug));
 	{
