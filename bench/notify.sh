@@ -7,6 +7,9 @@
 # Reports req/s and the CPU per request of the gateway and PostgreSQL
 # together (what a shared machine still measures fairly), medians.
 #   sh bench/notify.sh BASELINE_REFGW [SECONDS]      (make bench-notify BASE=…)
+# Both sides number events as schema/065 did, under the head row's lock
+# (the writer is swapped in below): this measures what the NOTIFY cost, not
+# schema/067's numbering after commit (docs/performance.md has that).
 # Scenarios: POST /v1/referrals to one receiver at 16 and 64 clients, and a
 # create-heavy mix (referrals to two receivers from two senders, persons);
 # then pgbench (16 clients) on the event writer alone, one event per
@@ -41,7 +44,7 @@ writer() {
 	[ "$1" = on ] && notify="PERFORM pg_notify('refgw_events', p_org::text);"
 	sql <<SQL
 CREATE OR REPLACE FUNCTION refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid)
-RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
+RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp
 AS \$\$
 DECLARE n bigint;
 BEGIN

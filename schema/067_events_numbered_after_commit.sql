@@ -12,9 +12,10 @@
 --
 -- Now a writer inserts its event with no number (seq NULL): no lock, no
 -- wait.  Numbers are handed out later, by refgw_events_number(org), which
--- locks the organisation's head row, numbers that organisation's
--- committed unnumbered events in the order they were written (id), moves
--- the head, and commits.  The reader of the feed (GET /v1/events) numbers its own
+-- locks the organisation's head row (skipping it when another transaction
+-- holds it: it never waits), numbers that organisation's committed
+-- unnumbered events in the order they were written (id), moves the head,
+-- and commits.  The reader of the feed (GET /v1/events) numbers its own
 -- organisation's events first, in its transaction; the notify
 -- thread numbers the organisations whose long-polls wait before reading
 -- their heads (refgw_event_heads); housekeeping numbers everything left.
@@ -59,43 +60,71 @@ BEGIN
 END
 $$;
 
--- Numbers an organisation's committed unnumbered events; returns its head
--- (how many events it ever had, 0 for none).  Runs as the owner: any
--- session of the gateway may number (it shows nothing but the count).
-CREATE FUNCTION refgw_events_number(p_org uuid)
+-- Numbers an organisation's committed unnumbered events, the oldest first,
+-- at most 10 000 at a time; returns its head (how many events it was
+-- ever given numbers for, 0 for none).  Runs as the owner: any session of
+-- the gateway may number (it shows nothing but the count).
+--
+-- p_wait false (housekeeping, the notify thread): it never waits for
+-- another numbering.  The head row is taken with SKIP LOCKED, and when
+-- another transaction holds it (a numbering under way, or a session that
+-- keeps it), this one numbers nothing and answers the committed head.  So
+-- a head held somewhere stops neither housekeeping nor the notify thread
+-- nor, through them, another organisation's feed (a hostile review, suite
+-- review19: when they waited, one held head blocked housekeeping on every
+-- instance with the heads before it, and other feeds answered 503).
+-- p_wait true (the feed's reader, GET /v1/events): it waits for the
+-- numbering under way, which holds a head for milliseconds, so that what
+-- was committed before the read is in the page.
+-- The head moves to the highest number given, not by a count, so a row
+-- that vanished meanwhile could leave a gap but never a number twice.
+CREATE FUNCTION refgw_events_number(p_org uuid, p_wait boolean DEFAULT true)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
 DECLARE
     head bigint;
-    n bigint;
+    top bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM events WHERE organisation_id = p_org AND seq IS NULL) THEN
         RETURN coalesce((SELECT h.seq FROM event_heads h WHERE h.organisation_id = p_org), 0);
     END IF;
-    -- The head row, locked (waiting for a numbering of the same
-    -- organisation to end); its value is the committed one.
-    INSERT INTO event_heads AS h (organisation_id, seq) VALUES (p_org, 0)
-        ON CONFLICT (organisation_id) DO UPDATE SET seq = h.seq
-        RETURNING h.seq INTO head;
+    IF NOT EXISTS (SELECT 1 FROM event_heads h WHERE h.organisation_id = p_org) THEN
+        -- the organisation's first numbering (only then can this wait, for a
+        -- concurrent first one)
+        INSERT INTO event_heads (organisation_id, seq) VALUES (p_org, 0) ON CONFLICT DO NOTHING;
+    END IF;
+    -- The head row, locked, at its latest committed value.
+    IF p_wait THEN
+        SELECT h.seq INTO head FROM event_heads h WHERE h.organisation_id = p_org FOR UPDATE;
+    ELSE
+        SELECT h.seq INTO head FROM event_heads h WHERE h.organisation_id = p_org
+           FOR UPDATE SKIP LOCKED;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN coalesce((SELECT h.seq FROM event_heads h WHERE h.organisation_id = p_org), 0);
+    END IF;
     -- A statement of its own, so its snapshot is taken after the lock.
     WITH todo AS (
         SELECT e.id, row_number() OVER (ORDER BY e.id) AS k
-          FROM events e WHERE e.organisation_id = p_org AND e.seq IS NULL)
-    UPDATE events e SET seq = head + todo.k FROM todo WHERE e.id = todo.id;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
-        UPDATE event_heads SET seq = head + n WHERE organisation_id = p_org;
+          FROM events e WHERE e.organisation_id = p_org AND e.seq IS NULL
+         ORDER BY e.id LIMIT 10000),
+    done AS (
+        UPDATE events e SET seq = head + todo.k FROM todo WHERE e.id = todo.id RETURNING e.seq)
+    SELECT max(done.seq) INTO top FROM done;
+    IF top IS NOT NULL THEN
+        UPDATE event_heads SET seq = top WHERE organisation_id = p_org;
+        head := top;
     END IF;
-    RETURN head + n;
+    RETURN head;
 END
 $$;
-REVOKE ALL ON FUNCTION refgw_events_number(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION refgw_events_number(uuid) TO refgw_app;
+REVOKE ALL ON FUNCTION refgw_events_number(uuid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION refgw_events_number(uuid, boolean) TO refgw_app;
 
 -- The heads of the organisations whose long-polls wait (the notify
--- thread), each numbered first, in the order of their ids (two callers
--- lock heads in one order: no deadlock).
+-- thread), each numbered first if its head is free, in the order of their
+-- ids.
 CREATE OR REPLACE FUNCTION refgw_event_heads(p_orgs uuid[])
 RETURNS TABLE (organisation_id uuid, seq bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public
@@ -105,7 +134,7 @@ DECLARE
 BEGIN
     FOR o IN SELECT DISTINCT x FROM unnest(p_orgs) x WHERE x IS NOT NULL ORDER BY x LOOP
         organisation_id := o;
-        seq := refgw_events_number(o);
+        seq := refgw_events_number(o, false);
         RETURN NEXT;
     END LOOP;
 END
@@ -122,7 +151,7 @@ DECLARE
     n integer := 0;
 BEGIN
     FOR o IN SELECT DISTINCT e.organisation_id FROM events e WHERE e.seq IS NULL ORDER BY 1 LOOP
-        PERFORM refgw_events_number(o);
+        PERFORM refgw_events_number(o, false);
         n := n + 1;
     END LOOP;
     RETURN n;

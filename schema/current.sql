@@ -1296,7 +1296,7 @@ DECLARE
 BEGIN
     FOR o IN SELECT DISTINCT x FROM unnest(p_orgs) x WHERE x IS NOT NULL ORDER BY x LOOP
         organisation_id := o;
-        seq := refgw_events_number(o);
+        seq := refgw_events_number(o, false);
         RETURN NEXT;
     END LOOP;
 END
@@ -1327,39 +1327,52 @@ $$;
 ALTER FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) OWNER TO refgw_owner;
 
 --
--- Name: refgw_events_number(uuid); Type: FUNCTION; Schema: public; Owner: refgw_owner
+-- Name: refgw_events_number(uuid, boolean); Type: FUNCTION; Schema: public; Owner: refgw_owner
 --
 
-CREATE FUNCTION public.refgw_events_number(p_org uuid) RETURNS bigint
+CREATE FUNCTION public.refgw_events_number(p_org uuid, p_wait boolean DEFAULT true) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     AS $$
 DECLARE
     head bigint;
-    n bigint;
+    top bigint;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM events WHERE organisation_id = p_org AND seq IS NULL) THEN
         RETURN coalesce((SELECT h.seq FROM event_heads h WHERE h.organisation_id = p_org), 0);
     END IF;
-    -- The head row, locked (waiting for a numbering of the same
-    -- organisation to end); its value is the committed one.
-    INSERT INTO event_heads AS h (organisation_id, seq) VALUES (p_org, 0)
-        ON CONFLICT (organisation_id) DO UPDATE SET seq = h.seq
-        RETURNING h.seq INTO head;
+    IF NOT EXISTS (SELECT 1 FROM event_heads h WHERE h.organisation_id = p_org) THEN
+        -- the organisation's first numbering (only then can this wait, for a
+        -- concurrent first one)
+        INSERT INTO event_heads (organisation_id, seq) VALUES (p_org, 0) ON CONFLICT DO NOTHING;
+    END IF;
+    -- The head row, locked, at its latest committed value.
+    IF p_wait THEN
+        SELECT h.seq INTO head FROM event_heads h WHERE h.organisation_id = p_org FOR UPDATE;
+    ELSE
+        SELECT h.seq INTO head FROM event_heads h WHERE h.organisation_id = p_org
+           FOR UPDATE SKIP LOCKED;
+    END IF;
+    IF NOT FOUND THEN
+        RETURN coalesce((SELECT h.seq FROM event_heads h WHERE h.organisation_id = p_org), 0);
+    END IF;
     -- A statement of its own, so its snapshot is taken after the lock.
     WITH todo AS (
         SELECT e.id, row_number() OVER (ORDER BY e.id) AS k
-          FROM events e WHERE e.organisation_id = p_org AND e.seq IS NULL)
-    UPDATE events e SET seq = head + todo.k FROM todo WHERE e.id = todo.id;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n > 0 THEN
-        UPDATE event_heads SET seq = head + n WHERE organisation_id = p_org;
+          FROM events e WHERE e.organisation_id = p_org AND e.seq IS NULL
+         ORDER BY e.id LIMIT 10000),
+    done AS (
+        UPDATE events e SET seq = head + todo.k FROM todo WHERE e.id = todo.id RETURNING e.seq)
+    SELECT max(done.seq) INTO top FROM done;
+    IF top IS NOT NULL THEN
+        UPDATE event_heads SET seq = top WHERE organisation_id = p_org;
+        head := top;
     END IF;
-    RETURN head + n;
+    RETURN head;
 END
 $$;
 
-ALTER FUNCTION public.refgw_events_number(p_org uuid) OWNER TO refgw_owner;
+ALTER FUNCTION public.refgw_events_number(p_org uuid, p_wait boolean) OWNER TO refgw_owner;
 
 --
 -- Name: refgw_events_number_all(); Type: FUNCTION; Schema: public; Owner: refgw_owner
@@ -1374,7 +1387,7 @@ DECLARE
     n integer := 0;
 BEGIN
     FOR o IN SELECT DISTINCT e.organisation_id FROM events e WHERE e.seq IS NULL ORDER BY 1 LOOP
-        PERFORM refgw_events_number(o);
+        PERFORM refgw_events_number(o, false);
         n := n + 1;
     END LOOP;
     RETURN n;
@@ -6742,11 +6755,11 @@ GRANT ALL ON FUNCTION public.refgw_event_heads(p_orgs uuid[]) TO refgw_app;
 REVOKE ALL ON FUNCTION public.refgw_event_write(p_org uuid, p_type text, p_resource_type text, p_resource_id uuid) FROM PUBLIC;
 
 --
--- Name: FUNCTION refgw_events_number(p_org uuid); Type: ACL; Schema: public; Owner: refgw_owner
+-- Name: FUNCTION refgw_events_number(p_org uuid, p_wait boolean); Type: ACL; Schema: public; Owner: refgw_owner
 --
 
-REVOKE ALL ON FUNCTION public.refgw_events_number(p_org uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.refgw_events_number(p_org uuid) TO refgw_app;
+REVOKE ALL ON FUNCTION public.refgw_events_number(p_org uuid, p_wait boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.refgw_events_number(p_org uuid, p_wait boolean) TO refgw_app;
 
 --
 -- Name: FUNCTION refgw_events_number_all(); Type: ACL; Schema: public; Owner: refgw_owner
