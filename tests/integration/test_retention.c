@@ -634,14 +634,15 @@ START_TEST(housekeeping_on_four_instances_acts_once)
 {
 	struct leaving l, w, e;
 	char *fu, key[64], t0[64], sql[512], out[512];
-	long before[NCAT], after;
+	long before[NCAT], after, nrows;
+	json_int_t sums[NCAT];
 	const long want[NCAT] = {1, 1, 1, 2, 1};
 	PGconn *c;
 	PGresult *r;
 	json_t *detail;
 	json_error_t jerr;
 	FILE *p;
-	int k, tries;
+	int k, tries, row;
 
 	leaving(&l, "SPS-HK1");
 	declined(&l);
@@ -689,7 +690,14 @@ START_TEST(housekeeping_on_four_instances_acts_once)
 	ck_assert_msg(tries < 100, "housekeeping did not apply the schedule");
 	usleep(2500 * 1000); /* every instance has run again meanwhile */
 
-	ck_assert_int_eq(applied_rows_since(t0, "housekeeping"), 1);
+	/* Acted once: every aged row removed once, counted once.  Usually in
+	 * one run's row; two when a run's statements straddled the commit of
+	 * the six years above (each statement of refgw_retention_apply reads
+	 * with a snapshot of its own: seen once in CI under ASan, the
+	 * referral's data removed by the next run).  Never more, and never
+	 * the same row twice (the sums below). */
+	nrows = applied_rows_since(t0, "housekeeping");
+	ck_assert_msg(nrows >= 1 && nrows <= 2, "%ld retention.applied rows", nrows);
 	c = sql_admin();
 	{
 		const char *pr[1] = {t0};
@@ -699,23 +707,30 @@ START_TEST(housekeeping_on_four_instances_acts_once)
 				 "AND at > $1::timestamptz AND request_id = 'housekeeping'",
 				 1, NULL, pr, NULL, NULL, 0);
 	}
-	ck_assert_int_eq(PQntuples(r), 1);
-	ck_assert_str_eq(PQgetvalue(r, 0, 1), "t");
-	ck_assert_str_eq(PQgetvalue(r, 0, 2), "t");
-	detail = json_loads(PQgetvalue(r, 0, 0), 0, &jerr);
-	ck_assert_ptr_nonnull(detail);
+	ck_assert_int_eq(PQntuples(r), nrows);
+	for (k = 0; k < NCAT; k++)
+		sums[k] = 0;
+	for (row = 0; row < PQntuples(r); row++) {
+		ck_assert_str_eq(PQgetvalue(r, row, 1), "t");
+		ck_assert_str_eq(PQgetvalue(r, row, 2), "t");
+		detail = json_loads(PQgetvalue(r, row, 0), 0, &jerr);
+		ck_assert_ptr_nonnull(detail);
+		for (k = 0; k < NCAT; k++)
+			sums[k] += json_integer_value(
+				json_object_get(json_object_get(detail, "removed"), categories[k]));
+		ck_assert_int_eq(
+			json_integer_value(json_object_get(json_object_get(detail, "schedule"),
+							   "referral_data_months")),
+			24);
+		json_decref(detail);
+	}
 	for (k = 0; k < NCAT; k++) {
-		json_t *n = json_object_get(json_object_get(detail, "removed"), categories[k]);
-		ck_assert_msg(json_integer_value(n) == want[k], "%s: %lld in the audit row",
-			      categories[k], json_integer_value(n));
+		ck_assert_msg(sums[k] == want[k], "%s: %lld in the audit rows", categories[k],
+			      sums[k]);
 		after = removed_everywhere(categories[k]);
 		ck_assert_msg(after - before[k] == want[k], "%s: the instances counted %ld",
 			      categories[k], after - before[k]);
 	}
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(detail, "schedule"),
-							    "referral_data_months")),
-			 24);
-	json_decref(detail);
 	PQclear(r);
 	PQfinish(c);
 	ck_assert_int_gt(ops_metric("REFGW_TEST_OPS", "refgw_retention_last_run_timestamp_seconds"),
