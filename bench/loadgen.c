@@ -5,12 +5,19 @@
  * error is never measured as throughput.
  *
  *   loadgen --url URL --cert C --key K --cacert CA [-c 16] [-d 10] [--new-connections]
- *           [--body JSON] [--idempotency-keys]
+ *           [--body JSON] [--idempotency-keys] [--rate R]
  * --idempotency-keys: each request carries an Idempotency-Key of its own
  * (never a replay), as a partner that retries safely sends them.
+ * --rate R: open loop.  Request i is due at start + i/R whatever became of
+ * the ones before, and its latency counts from when it was due, not from when
+ * a connection was free to send it (wrk2's correction for coordinated
+ * omission): a server that stalls shows its stall in every request that was
+ * due meanwhile.  -c is then the number of connections, the most requests in
+ * flight at once; the rate achieved is printed beside the one asked.
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +28,19 @@
 struct opts {
 	const char *url, *cert, *key, *cacert, *body;
 	int conc, secs, fresh, idem;
+	double rate;                /* requests per second, open loop; 0: closed loop */
+	double start;               /* when request 0 is due */
+	atomic_ulong next_due;      /* the next request to send, open loop */
+	pthread_barrier_t warm, go; /* open loop: every connection made before request 0 is due */
 };
 
 struct worker {
-	const struct opts *o;
+	struct opts *o;
 	double stop_at;
 	uint32_t *lat_us;
 	size_t n, cap;
 	unsigned long non2xx, errors;
-	int id;
+	int id, warmed; /* open loop: the request outside the measure was answered 2xx */
 };
 
 static double
@@ -70,13 +81,39 @@ run(void *arg)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, w->o->body);
 	}
-	while (now_s() < w->stop_at) {
+	if (w->o->rate > 0) {
+		/* One request outside the measure, so that the connection's
+		 * handshake is not charged to the first requests due. */
+		long code = 0;
+		if (curl_easy_perform(h) == CURLE_OK &&
+		    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK &&
+		    code >= 200 && code <= 299)
+			w->warmed = 1;
+		pthread_barrier_wait(&w->o->warm);
+		pthread_barrier_wait(&w->o->go);
+	}
+	for (;;) {
 		double t0 = now_s();
 		long code = 0;
+
+		if (w->o->rate > 0) {
+			unsigned long i = atomic_fetch_add(&w->o->next_due, 1);
+			double due = w->o->start + (double)i / w->o->rate;
+			if (due >= w->stop_at)
+				break;
+			if (due > t0) {
+				struct timespec ts = {
+					.tv_sec = (time_t)due,
+					.tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
+				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			}
+			t0 = due;
+		} else if (t0 >= w->stop_at)
+			break;
 		if (w->o->idem) {
 			char key[96];
-			snprintf(key, sizeof(key), "Idempotency-Key: lg-%ld-%d-%zu-%lu", (long)getpid(),
-				 w->id, w->n, w->errors);
+			snprintf(key, sizeof(key), "Idempotency-Key: lg-%ld-%d-%zu-%lu",
+				 (long)getpid(), w->id, w->n, w->errors);
 			curl_slist_free_all(hl);
 			hl = curl_slist_append(NULL, "Content-Type: application/json");
 			hl = curl_slist_append(hl, key);
@@ -117,6 +154,7 @@ main(int argc, char **argv)
 	uint32_t *all;
 	size_t total = 0, k = 0;
 	unsigned long non2xx = 0, errors = 0;
+	int warmed = 0;
 	double start, elapsed;
 	int i;
 
@@ -148,32 +186,48 @@ main(int argc, char **argv)
 			o.conc = (int)strtol(v, NULL, 10);
 		else if (strcmp(a, "-d") == 0)
 			o.secs = (int)strtol(v, NULL, 10);
+		else if (strcmp(a, "--rate") == 0)
+			o.rate = strtod(v, NULL);
 		else {
 			fprintf(stderr, "unknown option %s\n", a);
 			return 2;
 		}
 		i++;
 	}
-	if (!o.url || !o.cert || !o.key || !o.cacert || o.conc < 1 || o.secs < 1) {
-		fprintf(stderr, "usage: loadgen --url URL --cert C --key K --cacert CA [-c N] [-d S] "
-				"[--new-connections] [--body JSON] [--idempotency-keys]\n");
+	if (!o.url || !o.cert || !o.key || !o.cacert || o.conc < 1 || o.secs < 1 || o.rate < 0) {
+		fprintf(stderr,
+			"usage: loadgen --url URL --cert C --key K --cacert CA [-c N] [-d S] "
+			"[--new-connections] [--body JSON] [--idempotency-keys] [--rate R]\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	w = calloc((size_t)o.conc, sizeof(*w));
 	t = calloc((size_t)o.conc, sizeof(*t));
-	start = now_s();
+	pthread_barrier_init(&o.warm, NULL, (unsigned)o.conc + 1);
+	pthread_barrier_init(&o.go, NULL, (unsigned)o.conc + 1);
+	/* Closed loop: the clock starts before the first thread.  Open loop:
+	 * once every thread has its connection (the barriers order the
+	 * writes of start and stop_at before the threads read them). */
+	start = o.start = now_s();
 	for (i = 0; i < o.conc; i++) {
 		w[i].o = &o;
 		w[i].id = i;
 		w[i].stop_at = start + o.secs;
 		pthread_create(&t[i], NULL, run, &w[i]);
 	}
+	if (o.rate > 0) {
+		pthread_barrier_wait(&o.warm);
+		start = o.start = now_s();
+		for (i = 0; i < o.conc; i++)
+			w[i].stop_at = start + o.secs;
+		pthread_barrier_wait(&o.go);
+	}
 	for (i = 0; i < o.conc; i++) {
 		pthread_join(t[i], NULL);
 		total += w[i].n;
 		non2xx += w[i].non2xx;
 		errors += w[i].errors;
+		warmed += w[i].warmed;
 	}
 	elapsed = now_s() - start;
 	all = malloc((total ? total : 1) * sizeof(*all));
@@ -185,10 +239,16 @@ main(int argc, char **argv)
 	qsort(all, total, sizeof(*all), cmp_u32);
 #define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] / 1000.0 : 0)
 	printf("requests=%zu seconds=%.1f rps=%.0f concurrency=%d mode=%s non2xx=%lu errors=%lu "
-	       "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-	       total, elapsed, (double)total / elapsed, o.conc, o.fresh ? "new-connection" : "keep-alive",
-	       non2xx, errors, PCT(0.50), PCT(0.90), PCT(0.99), PCT(1.0));
+	       "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f",
+	       total, elapsed, (double)total / elapsed, o.conc,
+	       o.fresh ? "new-connection" : "keep-alive", non2xx, errors, PCT(0.50), PCT(0.90),
+	       PCT(0.99), PCT(1.0));
+	if (o.rate > 0) /* warmup: the 2xx answers outside the measure (rows a create wrote) */
+		printf(" rate_asked=%.0f warmup=%d", o.rate, warmed);
+	printf("\n");
 	free(all);
+	pthread_barrier_destroy(&o.warm);
+	pthread_barrier_destroy(&o.go);
 	free(w);
 	free(t);
 	curl_global_cleanup();

@@ -6,14 +6,27 @@
 # proxying to each peer over loopback), pgbench and nginx answering from
 # memory.  Scenarios, at 16 and 64 clients, BENCH_ROUNDS (3) interleaved
 # rounds, medians reported:
-#   create  POST /v1/referrals | each peer's plain insert | pgbench, a bare 3-insert transaction
+#   create  POST /v1/referrals | each peer's plain insert | pgbench, a bare 3-insert transaction;
+#           and pgbench running the gateway's own create SQL over as many
+#           connections as the gateway's pool ("its own SQL alone"): what the
+#           database alone gives for all a create does, the bound of any
+#           gateway in front of it
 #   createk the same with an Idempotency-Key of its own per request (the peers
 #           and pgbench as in create: they have no idempotency)
 #   list    GET /v1/units?limit=50 | each peer's 50-row list | pgbench, the 50-row RLS list
 #   me      GET /v1/me | nginx, the same bytes from memory
+#   paced   POST /v1/referrals open loop (loadgen --rate) at each rate of
+#           BENCH_PACED_RATES (200 400 req/s), 64 connections, refgw and each
+#           peer: the latency a partner sees below saturation, counted from
+#           when each request was due.  A closed loop at 16 or 64 clients
+#           saturates the server, so its mean latency is clients / throughput
+#           (Little's law) whatever the server.  (Not pgbench -R: each of its
+#           clients keeps a Poisson schedule of its own and queues behind
+#           its own transaction, another model; its p99 is not comparable.)
 # Ends with one table (req/s, p99, ratio to the limit and to each peer) and a
 # machine-readable "peers-bench" line per row.  A peer that is not installed
 # or does not start is said so, and the rest goes on.  BENCH_PEERS=0: no peers.
+# BENCH_SCENARIOS: some of the scenarios only (all by default).
 # What is fair and what is not: docs/performance.md ("refgw beside its peers").
 #   sh bench/peers.sh [SECONDS]      (part of make bench; make bench-peers alone)
 set -eu
@@ -287,6 +300,20 @@ SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, m
 SELECT u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, u.accessibility, u.commune, u.monthly_contribution_eur::text, u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), u.status, u.version, u.created_at::text, u.updated_at::text, (SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id) FROM (SELECT * FROM units u WHERE u.status = :st AND (u.status <> 'published' OR u.available_until IS NULL OR u.available_until >= current_date) AND (nullif(:on, '-')::date IS NULL OR (u.available_from <= nullif(:on, '-')::date AND (u.available_until IS NULL OR u.available_until >= nullif(:on, '-')::date))) AND (nullif(:commune, '-')::text IS NULL OR u.commune = nullif(:commune, '-')) AND (nullif(:minb, '-')::int IS NULL OR u.bedrooms >= nullif(:minb, '-')::int) AND (nullif(:acc, '-')::text IS NULL OR u.accessibility = nullif(:acc, '-')) AND (nullif(:terms, '-')::text IS NULL OR u.terms = nullif(:terms, '-')) AND (u.available_from, u.id) > (:cdate::date, :cid::uuid) ORDER BY u.available_from, u.id LIMIT :lim::int) u ORDER BY u.available_from, u.id;
 COMMIT;
 SQL
+# The gateway's own create, statement for statement (ST_AUTHENTICATE pipelined
+# with BEGIN, ST_REFERRAL_CREATE pipelined with COMMIT): the sealed values
+# of the same size, the categories the gateway derives from the body.
+cats=$(sql -c "SELECT refgw_personal_categories('$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release')")
+cat > "$tmp/twin.sql" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
+\\endpipeline
+\\startpipeline
+SELECT r.id, r.outcome FROM refgw_referral_create(false, '$person', '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', NULL, '$cats'::text[], '$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release', '$sealed_release', decode('$fp', 'hex'), 'pgbench', false) r;
+COMMIT;
+\\endpipeline
+SQL
 list_args="-D st=published -D on=- -D commune=- -D minb=- -D acc=- -D terms=- -D cdate=-infinity -D cid=00000000-0000-0000-0000-000000000000 -D lim=51"
 pgb() { # CLIENTS SCRIPT [ARGS] -> "tps avg_ms", or nothing on error
 	c=$1 f=$2
@@ -296,7 +323,7 @@ pgb() { # CLIENTS SCRIPT [ARGS] -> "tps avg_ms", or nothing on error
 		> "$tmp/pgb.out" 2>&1 || true
 	awk '/^tps/ { t = $3 } /latency average/ { l = $4 } END { if (t != "") print t, l }' "$tmp/pgb.out"
 }
-for f in create list; do
+for f in create twin list; do
 	a=""
 	[ $f = list ] && a=$list_args
 	# shellcheck disable=SC2086 # one argument per word
@@ -309,11 +336,12 @@ done
 # ---- measuring.  Each side's run of a round appends "rps p99 bad requests"
 # to $tmp/m.SCENARIO.CLIENTS.SIDE ("bad": non-2xx and errors).
 count() { sql -c "SELECT count(*) FROM $1"; }
+# (the 4th column: the requests answered, those outside the measure included)
 lgrun() { # FILE LOADGEN_ARGS...
 	f=$1
 	shift
 	$lg "$@" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print v["rps"], v["p99_ms"], v["non2xx"] + v["errors"], v["requests"] }' >> "$f" || true
+		print v["rps"], v["p99_ms"], v["non2xx"] + v["errors"], v["requests"] + v["warmup"] }' >> "$f" || true
 }
 # rows a create run wrote must be the requests it counted (or its bad count grows)
 rows_check() { # FILE BEFORE TABLE
@@ -344,11 +372,28 @@ side() { # SCENARIO CLIENTS SIDE
 		lgrun "$f" --url "$pgl_url" $certs --body "$pgl_create_body" -c "$c" -d "$secs"
 		rows_check "$f" "$b" bench_peer.referrals ;;
 	create.limit | createk.limit) pgb "$c" "$tmp/create.sql" | awk '{ print $1, "-", 0, 0 }' >> "$f" ;;
+	# over as many connections as the gateway's pool: the most this SQL
+	# gives (64 backends on 2 cores give less; the gateway never opens them)
+	create.twin) pgb "${REFGW_DB_POOL_SIZE:-4}" "$tmp/twin.sql" | awk '{ print $1, "-", 0, 0 }' >> "$f" ;;
+	# open loop: "clients" is the rate asked; 64 connections
+	paced.refgw)
+		b=$(count referrals)
+		lgrun "$f" --url "$gw/v1/referrals" $certs --body "$body" -c 64 -d "$secs" --rate "$c"
+		rows_check "$f" "$b" referrals ;;
+	paced.platformatic)
+		b=$(count bench_peer.referrals)
+		lgrun "$f" --url "$plt_create_url" $certs --body "$plt_create_body" -c 64 -d "$secs" --rate "$c"
+		rows_check "$f" "$b" bench_peer.referrals ;;
+	paced.postgraphile)
+		b=$(count bench_peer.referrals)
+		lgrun "$f" --url "$pgl_url" $certs --body "$pgl_create_body" -c 64 -d "$secs" --rate "$c"
+		rows_check "$f" "$b" bench_peer.referrals ;;
 	list.refgw) lgrun "$f" --url "$gw/v1/units?limit=50" $certs -c "$c" -d "$secs" ;;
 	list.platformatic) lgrun "$f" --url "$plt_list_url" $certs -c "$c" -d "$secs" ;;
 	list.postgraphile) lgrun "$f" --url "$pgl_url" $certs --body "$pgl_list_body" -c "$c" -d "$secs" ;;
-	# shellcheck disable=SC2086 # one argument per word
-	list.limit) pgb "$c" "$tmp/list.sql" $list_args | awk '{ print $1, "-", 0, 0 }' >> "$f" ;;
+	list.limit)
+		# shellcheck disable=SC2086 # one argument per word
+		pgb "$c" "$tmp/list.sql" $list_args | awk '{ print $1, "-", 0, 0 }' >> "$f" ;;
 	me.refgw) lgrun "$f" --url "$gw/v1/me" $certs -c "$c" -d "$secs" ;;
 	me.limit) lgrun "$f" --url "$ngx/v1/me" $certs -c "$c" -d "$secs" ;;
 	esac
@@ -357,10 +402,15 @@ side() { # SCENARIO CLIENTS SIDE
 
 echo "# refgw beside its peers: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds, clients and servers on one machine"
 $lg --url "$gw/v1/me" $certs -c 4 -d 2 >/dev/null || true # warm-up
-for s in create createk list me; do
+scenarios=${BENCH_SCENARIOS:-create createk list me paced}
+paced_rates=${BENCH_PACED_RATES:-200 400}
+levels() { if [ "$1" = paced ]; then echo "$paced_rates"; else echo 16 64; fi; }
+for s in $scenarios; do
 	sides="refgw limit"
+	[ $s = create ] && sides="$sides twin"
+	[ $s = paced ] && sides=refgw
 	[ $s != me ] && for p in platformatic postgraphile; do up $p && sides="$sides $p"; done
-	for c in 16 64; do
+	for c in $(levels $s); do
 		r=0
 		while [ $r -lt "$rounds" ]; do
 			for x in $sides; do side $s $c $x; done
@@ -380,31 +430,57 @@ bad() { if [ "$1" -gt 0 ]; then echo ", $1 bad"; fi; }
 p99() { if [ "$1" != - ]; then echo ", p99 $1 ms"; fi; }
 ratio() { echo "$1 $2" | awk '{ if ($2 + 0 > 0 && $1 != "-") printf "%.2f", $1 / $2; else print "-" }'; }
 echo
-echo "| scenario | clients | refgw | its limit, same run | Platformatic DB, same run | PostGraphile, same run |"
-echo "|---|---|---|---|---|---|"
+echo "| scenario | clients (paced: rate asked) | refgw | its limit, same run | its own SQL alone (pgbench), same run | Platformatic DB, same run | PostGraphile, same run |"
+echo "|---|---|---|---|---|---|---|"
 : > "$tmp/lines"
-for s in create createk list me; do
+# paced: the rates are equal by construction; the ratio is of the p99s
+# (refgw's p99 over the other's), and a side that fell more than 5 % short of
+# the rate asked is said so.
+pratio() { echo "$1 $2" | awk '{ if ($2 + 0 > 0 && $1 != "-") printf "%.2f", $1 / $2; else print "-" }'; }
+short() { echo "$1 $2" | awk '{ if ($1 != "-" && $1 + 0 < 0.95 * $2) print ", short of the rate" }'; }
+for s in $scenarios; do
 	case $s in
 	create) label="POST /v1/referrals" lim="pgbench bare 3-insert transaction" ;;
 	createk) label="POST /v1/referrals, Idempotency-Key" lim="pgbench bare 3-insert transaction" ;;
 	list) label="GET /v1/units?limit=50" lim="pgbench 50-row RLS list" ;;
 	me) label="GET /v1/me" lim="nginx mTLS from memory" ;;
+	paced) label="POST /v1/referrals, open loop" lim=- ;;
 	esac
-	for c in 16 64; do
+	for c in $(levels $s); do
 		g=$(med "$tmp/m.$s.$c.refgw" 1) gp=$(med "$tmp/m.$s.$c.refgw" 2)
 		gb=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/m.$s.$c.refgw")
 		l=$(med "$tmp/m.$s.$c.limit" 1 | awk '{ printf "%.0f", $1 }') lp=$(med "$tmp/m.$s.$c.limit" 2)
 		lb=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/m.$s.$c.limit")
-		row="| $label | $c | $g req/s, p99 $gp ms$(bad "$gb") | $lim: $l$(p99 "$lp") ($(ratio "$g" "$l"))$(bad "$lb") |"
+		if [ $s = paced ]; then
+			row="| $label | $c/s | $g req/s, p99 $gp ms$(short "$g" "$c")$(bad "$gb") | |"
+		else
+			row="| $label | $c | $g req/s, p99 $gp ms$(bad "$gb") | $lim: $l$(p99 "$lp") ($(ratio "$g" "$l"))$(bad "$lb") |"
+		fi
 		line="peers-bench scenario=$s clients=$c refgw_rps=$g refgw_p99_ms=$gp refgw_bad=$gb limit_rps=$l limit_p99_ms=$lp limit_bad=$lb refgw_to_limit=$(ratio "$g" "$l")"
+		if [ -f "$tmp/m.$s.$c.twin" ]; then
+			t=$(med "$tmp/m.$s.$c.twin" 1 | awk '{ printf "%.0f", $1 }') tp=$(med "$tmp/m.$s.$c.twin" 2)
+			if [ $s = paced ]; then
+				row="$row p99 $tp ms$(short "$t" "$c") |"
+			else
+				row="$row $t ($(ratio "$g" "$t")) |"
+			fi
+			line="$line twin_rps=$t twin_p99_ms=$tp refgw_to_twin=$(ratio "$g" "$t")"
+		else
+			row="$row |"
+		fi
 		for p in platformatic postgraphile; do
 			if [ $s = me ]; then
 				row="$row |"
 			elif up $p; then
 				v=$(med "$tmp/m.$s.$c.$p" 1) vp=$(med "$tmp/m.$s.$c.$p" 2)
 				vb=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/m.$s.$c.$p")
-				row="$row $v, p99 $vp ms (refgw $(ratio "$g" "$v")×)$(bad "$vb") |"
-				line="$line ${p}_rps=$v ${p}_p99_ms=$vp ${p}_bad=$vb refgw_to_$p=$(ratio "$g" "$v")"
+				if [ $s = paced ]; then
+					row="$row $v req/s, p99 $vp ms$(short "$v" "$c") (refgw's p99 $(pratio "$gp" "$vp")× its)$(bad "$vb") |"
+					line="$line ${p}_rps=$v ${p}_p99_ms=$vp ${p}_bad=$vb refgw_p99_to_$p=$(pratio "$gp" "$vp")"
+				else
+					row="$row $v, p99 $vp ms (refgw $(ratio "$g" "$v")×)$(bad "$vb") |"
+					line="$line ${p}_rps=$v ${p}_p99_ms=$vp ${p}_bad=$vb refgw_to_$p=$(ratio "$g" "$v")"
+				fi
 			else
 				what=unavailable
 				[ "$want_peers" = 0 ] && what=skipped
