@@ -416,7 +416,9 @@ for s in $scenarios; do
 			for x in $sides; do side $s $c $x; done
 			r=$((r + 1))
 		done
-		echo "  $s, $c clients, rounds (req/s p99 bad): $(for x in $sides; do printf '%s: %s  ' "$x" "$(cut -d' ' -f1-3 "$tmp/m.$s.$c.$x" | tr '\n' ';')"; done)"
+		lv="$c clients"
+		[ $s = paced ] && lv="$c/s"
+		echo "  $s, $lv, rounds (req/s p99 bad): $(for x in $sides; do printf '%s: %s  ' "$x" "$(cut -d' ' -f1-3 "$tmp/m.$s.$c.$x" | tr '\n' ';')"; done)"
 	done
 done
 
@@ -427,6 +429,7 @@ med() { # FILE COLUMN -> median, or "-"
 	echo "${v:--}"
 }
 bad() { if [ "$1" -gt 0 ]; then echo ", $1 bad"; fi; }
+nbad() { if [ -s "$1" ]; then awk '{ s += $3 } END { print s + 0 }' "$1"; else echo 0; fi; } # FILE (paced has no limit)
 p99() { if [ "$1" != - ]; then echo ", p99 $1 ms"; fi; }
 ratio() { echo "$1 $2" | awk '{ if ($2 + 0 > 0 && $1 != "-") printf "%.2f", $1 / $2; else print "-" }'; }
 echo
@@ -448,15 +451,16 @@ for s in $scenarios; do
 	esac
 	for c in $(levels $s); do
 		g=$(med "$tmp/m.$s.$c.refgw" 1) gp=$(med "$tmp/m.$s.$c.refgw" 2)
-		gb=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/m.$s.$c.refgw")
+		gb=$(nbad "$tmp/m.$s.$c.refgw")
 		l=$(med "$tmp/m.$s.$c.limit" 1 | awk '{ printf "%.0f", $1 }') lp=$(med "$tmp/m.$s.$c.limit" 2)
-		lb=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/m.$s.$c.limit")
+		lb=$(nbad "$tmp/m.$s.$c.limit")
 		if [ $s = paced ]; then
 			row="| $label | $c/s | $g req/s, p99 $gp ms$(short "$g" "$c")$(bad "$gb") | |"
 		else
 			row="| $label | $c | $g req/s, p99 $gp ms$(bad "$gb") | $lim: $l$(p99 "$lp") ($(ratio "$g" "$l"))$(bad "$lb") |"
 		fi
-		line="peers-bench scenario=$s clients=$c refgw_rps=$g refgw_p99_ms=$gp refgw_bad=$gb limit_rps=$l limit_p99_ms=$lp limit_bad=$lb refgw_to_limit=$(ratio "$g" "$l")"
+		line="peers-bench scenario=$s clients=$c refgw_rps=$g refgw_p99_ms=$gp refgw_bad=$gb"
+		[ $s = paced ] || line="$line limit_rps=$l limit_p99_ms=$lp limit_bad=$lb refgw_to_limit=$(ratio "$g" "$l")"
 		if [ -f "$tmp/m.$s.$c.twin" ]; then
 			t=$(med "$tmp/m.$s.$c.twin" 1 | awk '{ printf "%.0f", $1 }') tp=$(med "$tmp/m.$s.$c.twin" 2)
 			if [ $s = paced ]; then
@@ -473,7 +477,7 @@ for s in $scenarios; do
 				row="$row |"
 			elif up $p; then
 				v=$(med "$tmp/m.$s.$c.$p" 1) vp=$(med "$tmp/m.$s.$c.$p" 2)
-				vb=$(awk '{ s += $3 } END { print s + 0 }' "$tmp/m.$s.$c.$p")
+				vb=$(nbad "$tmp/m.$s.$c.$p")
 				if [ $s = paced ]; then
 					row="$row $v req/s, p99 $vp ms$(short "$v" "$c") (refgw's p99 $(pratio "$gp" "$vp")× its)$(bad "$vb") |"
 					line="$line ${p}_rps=$v ${p}_p99_ms=$vp ${p}_bad=$vb refgw_p99_to_$p=$(pratio "$gp" "$vp")"
