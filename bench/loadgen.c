@@ -13,9 +13,13 @@
  * a connection was free to send it (wrk2's correction for coordinated
  * omission): a server that stalls shows its stall in every request that was
  * due meanwhile.  -c is then the number of connections, the most requests in
- * flight at once; the rate achieved is printed beside the one asked.
+ * flight at once; the rate achieved is printed beside the one asked.  A slot
+ * due before -d ends is sent late if the server is behind, but not after a
+ * second -d: unsent= counts the slots due that were never sent.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <math.h> /* isfinite: a macro, no libm */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -73,6 +77,7 @@ run(void *arg)
 	curl_easy_setopt(h, CURLOPT_CAINFO, w->o->cacert);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L); /* a stalled server: an error, not a hang */
 	curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L); /* full handshakes when fresh */
 	if (w->o->fresh)
 		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
@@ -99,13 +104,18 @@ run(void *arg)
 		if (w->o->rate > 0) {
 			unsigned long i = atomic_fetch_add(&w->o->next_due, 1);
 			double due = w->o->start + (double)i / w->o->rate;
-			if (due >= w->stop_at)
+			/* The slots due before stop_at, sent late if the server
+			 * is behind, but no later than one more duration: what
+			 * was due and never sent is printed (unsent=). */
+			if (due >= w->stop_at || t0 >= w->stop_at + w->o->secs)
 				break;
 			if (due > t0) {
 				struct timespec ts = {
 					.tv_sec = (time_t)due,
 					.tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
-				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+				while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+				       EINTR)
+					;
 			}
 			t0 = due;
 		} else if (t0 >= w->stop_at)
@@ -186,9 +196,15 @@ main(int argc, char **argv)
 			o.conc = (int)strtol(v, NULL, 10);
 		else if (strcmp(a, "-d") == 0)
 			o.secs = (int)strtol(v, NULL, 10);
-		else if (strcmp(a, "--rate") == 0)
-			o.rate = strtod(v, NULL);
-		else {
+		else if (strcmp(a, "--rate") == 0) {
+			char *end;
+			o.rate = strtod(v, &end);
+			if (end == v || *end != '\0' || !isfinite(o.rate) || o.rate <= 0) {
+				fprintf(stderr,
+					"--rate: a number of requests per second above 0\n");
+				return 2;
+			}
+		} else {
 			fprintf(stderr, "unknown option %s\n", a);
 			return 2;
 		}
@@ -243,8 +259,15 @@ main(int argc, char **argv)
 	       total, elapsed, (double)total / elapsed, o.conc,
 	       o.fresh ? "new-connection" : "keep-alive", non2xx, errors, PCT(0.50), PCT(0.90),
 	       PCT(0.99), PCT(1.0));
-	if (o.rate > 0) /* warmup: the 2xx answers outside the measure (rows a create wrote) */
-		printf(" rate_asked=%.0f warmup=%d", o.rate, warmed);
+	if (o.rate > 0) { /* warmup: the 2xx answers outside the measure (rows a create wrote) */
+		/* the slots due: i with i / rate < secs */
+		double x = (double)o.secs * o.rate, due = (double)(unsigned long)x,
+		       sent = (double)total + (double)errors;
+		if (due < x)
+			due += 1;
+		printf(" rate_asked=%.0f warmup=%d unsent=%.0f", o.rate, warmed,
+		       due > sent ? due - sent : 0);
+	}
 	printf("\n");
 	free(all);
 	pthread_barrier_destroy(&o.warm);

@@ -78,6 +78,7 @@ gw="https://localhost:$api"
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 sql() { psql -X -tAq -v ON_ERROR_STOP=1 -h "$tmp/sock" -U postgres refgw "$@"; }
+count() { sql -c "SELECT count(*) FROM $1"; }
 
 # ---- the data: a referral's body as run.sh sends it, 20 000 units (half
 # offered to orga's kind, bench_units)
@@ -98,6 +99,8 @@ sealed_like() {
 sealed_data="{\"identity\":\"$(sealed_like '{"given_name":"Jean","family_name":"D."}')\",\"housing_situation\":\"$(sealed_like '{"current":"prison"}')\"}"
 sealed_needs="{\"household_size\":\"$(sealed_like 1)\",\"accessibility\":\"$(sealed_like '"none"')\",\"avoid_communes\":\"$(sealed_like '["Forest"]')\",\"income_band\":\"$(sealed_like '"integration_income"')\"}"
 sealed_reason=$(sealed_like '"bench"') sealed_release=$(sealed_like '"2027-01-15"')
+# what the candidates ranking reads, sealed whole (referrals.c, seal_ranking)
+sealed_ranking=$(sealed_like '{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"release_date":"2027-01-15"}')
 
 # The peers' own schema in the same database, owned by a role of their own
 # (no row-level security, no trigger): one table whose row carries what a
@@ -307,10 +310,10 @@ cats=$(sql -c "SELECT refgw_personal_categories('$sealed_data'::jsonb, '$sealed_
 cat > "$tmp/twin.sql" <<SQL
 \\startpipeline
 BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may, pending FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
 \\endpipeline
 \\startpipeline
-SELECT r.id, r.outcome FROM refgw_referral_create(false, '$person', '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', NULL, '$cats'::text[], '$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release', '$sealed_release', decode('$fp', 'hex'), 'pgbench', false) r;
+SELECT r.* FROM refgw_referral_create(false, '$person', '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', NULL, '$cats'::text[], '$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release', '$sealed_ranking', decode('$fp', 'hex'), 'pgbench', false) r;
 COMMIT;
 \\endpipeline
 SQL
@@ -323,19 +326,23 @@ pgb() { # CLIENTS SCRIPT [ARGS] -> "tps avg_ms", or nothing on error
 		> "$tmp/pgb.out" 2>&1 || true
 	awk '/^tps/ { t = $3 } /latency average/ { l = $4 } END { if (t != "") print t, l }' "$tmp/pgb.out"
 }
-for f in create twin list; do
-	a=""
-	[ $f = list ] && a=$list_args
+for script in create twin list; do
+	a="" want=1
+	[ $script = list ] && a=$list_args want=0
+	b=$(count referrals)
 	# shellcheck disable=SC2086 # one argument per word
 	pgb_len="-t 1"
-	pgb 1 "$tmp/$f.sql" $a >/dev/null
+	pgb 1 "$tmp/$script.sql" $a >/dev/null
 	pgb_len=""
-	grep -q 'ERROR' "$tmp/pgb.out" && { echo "bench: pgbench's $f script fails: $(grep ERROR "$tmp/pgb.out" | head -1)" >&2; exit 1; }
+	grep -q 'ERROR' "$tmp/pgb.out" && { echo "bench: pgbench's $script script fails: $(grep ERROR "$tmp/pgb.out" | head -1)" >&2; exit 1; }
+	# the create refuses with an outcome, not an error: a twin that wrote
+	# nothing would time the refusal
+	got=$(($(count referrals) - b))
+	[ "$got" -eq $want ] || { echo "bench: pgbench's $script script wrote $got referrals, not $want" >&2; exit 1; }
 done
 
 # ---- measuring.  Each side's run of a round appends "rps p99 bad requests"
 # to $tmp/m.SCENARIO.CLIENTS.SIDE ("bad": non-2xx and errors).
-count() { sql -c "SELECT count(*) FROM $1"; }
 # (the 4th column: the requests answered, those outside the measure included)
 lgrun() { # FILE LOADGEN_ARGS...
 	f=$1
@@ -403,6 +410,9 @@ side() { # SCENARIO CLIENTS SIDE
 echo "# refgw beside its peers: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds, clients and servers on one machine"
 $lg --url "$gw/v1/me" $certs -c 4 -d 2 >/dev/null || true # warm-up
 scenarios=${BENCH_SCENARIOS:-create createk list me paced}
+for s in $scenarios; do
+	case $s in create | createk | list | me | paced) ;; *) echo "bench: unknown scenario $s (create createk list me paced)" >&2; exit 2 ;; esac
+done
 paced_rates=${BENCH_PACED_RATES:-200 400}
 levels() { if [ "$1" = paced ]; then echo "$paced_rates"; else echo 16 64; fi; }
 for s in $scenarios; do
