@@ -57,6 +57,49 @@ org_id() {
 	awk -v s="$1" '$1 == s { print $2 }' "$tmp/ids"
 }
 
+# sealed_like JSON_TEXT: a value as long as gateway/seal.c makes that JSON
+# text sealed ("rgw1." and the unpadded base64url of a 12-byte nonce, the
+# text and a 16-byte tag), which the CHECKs of schema/045 and 051 accept:
+# a pgbench twin cannot seal (the keys are the gateway's), so it writes
+# values of the same size into the same columns, the same work for PostgreSQL.
+sealed_like() {
+	printf '%s' "$1" | wc -c | awk '{ n = $1 + 28; l = int(n / 3) * 4 + (n % 3 == 1 ? 2 : n % 3 == 2 ? 3 : 0)
+		s = "rgw1."; for (i = 0; i < l; i++) s = s "A"; print s }'
+}
+
+# bench_sealed: the bench referral's personal fields as the gateway stores
+# them: each member of data and of needs sealed on its own, reason and
+# release_date whole, and what the candidates ranking reads sealed whole
+# (referrals.c, seal_ranking).  Sets sealed_data, sealed_needs,
+# sealed_reason, sealed_release, sealed_ranking.
+bench_sealed() {
+	sealed_data="{\"identity\":\"$(sealed_like '{"given_name":"Jean","family_name":"D."}')\",\"housing_situation\":\"$(sealed_like '{"current":"prison"}')\"}"
+	sealed_needs="{\"household_size\":\"$(sealed_like 1)\",\"accessibility\":\"$(sealed_like '"none"')\",\"avoid_communes\":\"$(sealed_like '["Forest"]')\",\"income_band\":\"$(sealed_like '"integration_income"')\"}"
+	sealed_reason=$(sealed_like '"bench"')
+	sealed_release=$(sealed_like '"2027-01-15"')
+	sealed_ranking=$(sealed_like '{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"release_date":"2027-01-15"}')
+}
+
+# bench_create_twin FILE FINGERPRINT PERSON TO CONSENT: the gateway's create
+# for pgbench, statement for statement: ST_AUTHENTICATE pipelined with
+# BEGIN, then ST_REFERRAL_CREATE pipelined with COMMIT (db_query_commit),
+# with bench_sealed's values and the categories the gateway derives from them.
+bench_create_twin() {
+	bench_sealed
+	cats=$(psql -X -tAq -v ON_ERROR_STOP=1 -h "$tmp/sock" -U refgw_owner "${BENCH_DB:-refgw}" \
+		-c "SELECT refgw_personal_categories('$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release')")
+	cat > "$1" <<SQL
+\\startpipeline
+BEGIN;
+SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may, pending FROM refgw_authenticate(decode('$2', 'hex'), 'referral.create');
+\\endpipeline
+\\startpipeline
+SELECT r.* FROM refgw_referral_create(false, '$3', '$4', 'issue.axis1', '$5', 'housing_referral', NULL, '$cats'::text[], '$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release', '$sealed_ranking', decode('$2', 'hex'), 'pgbench', false) r;
+COMMIT;
+\\endpipeline
+SQL
+}
+
 # bench_units OPERATOR_ID N NCOMMUNES — one site and N units of that operator
 # (in database $BENCH_DB, refgw by default)
 # spread over the first NCOMMUNES Brussels communes (Forest among them), half

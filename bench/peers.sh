@@ -90,17 +90,9 @@ data='{"identity":{"given_name":"Jean","family_name":"D."},"housing_situation":{
 needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
 body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
 bench_units "$(org_id opc)" 20000 5
-# The values as the gateway stores them, sealed (bench/run.sh's sealed_like):
+# The values as the gateway stores them, sealed (bench/env.sh, bench_sealed):
 # the peers and pgbench write values of the same size.
-sealed_like() {
-	printf '%s' "$1" | wc -c | awk '{ n = $1 + 28; l = int(n / 3) * 4 + (n % 3 == 1 ? 2 : n % 3 == 2 ? 3 : 0)
-		s = "rgw1."; for (i = 0; i < l; i++) s = s "A"; print s }'
-}
-sealed_data="{\"identity\":\"$(sealed_like '{"given_name":"Jean","family_name":"D."}')\",\"housing_situation\":\"$(sealed_like '{"current":"prison"}')\"}"
-sealed_needs="{\"household_size\":\"$(sealed_like 1)\",\"accessibility\":\"$(sealed_like '"none"')\",\"avoid_communes\":\"$(sealed_like '["Forest"]')\",\"income_band\":\"$(sealed_like '"integration_income"')\"}"
-sealed_reason=$(sealed_like '"bench"') sealed_release=$(sealed_like '"2027-01-15"')
-# what the candidates ranking reads, sealed whole (referrals.c, seal_ranking)
-sealed_ranking=$(sealed_like '{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"release_date":"2027-01-15"}')
+bench_sealed
 
 # The peers' own schema in the same database, owned by a role of their own
 # (no row-level security, no trigger): one table whose row carries what a
@@ -303,20 +295,8 @@ SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, m
 SELECT u.id, u.site_id, u.operator_org, u.label, u.type, u.bedrooms, u.furnished, u.accessibility, u.commune, u.monthly_contribution_eur::text, u.available_from::text, u.available_until::text, u.terms, u.max_stay_months, array_to_string(u.audience_orgs, ','), array_to_string(u.audience_kinds, ','), u.status, u.version, u.created_at::text, u.updated_at::text, (SELECT a.address FROM unit_addresses a WHERE a.unit_id = u.id) FROM (SELECT * FROM units u WHERE u.status = :st AND (u.status <> 'published' OR u.available_until IS NULL OR u.available_until >= current_date) AND (nullif(:on, '-')::date IS NULL OR (u.available_from <= nullif(:on, '-')::date AND (u.available_until IS NULL OR u.available_until >= nullif(:on, '-')::date))) AND (nullif(:commune, '-')::text IS NULL OR u.commune = nullif(:commune, '-')) AND (nullif(:minb, '-')::int IS NULL OR u.bedrooms >= nullif(:minb, '-')::int) AND (nullif(:acc, '-')::text IS NULL OR u.accessibility = nullif(:acc, '-')) AND (nullif(:terms, '-')::text IS NULL OR u.terms = nullif(:terms, '-')) AND (u.available_from, u.id) > (:cdate::date, :cid::uuid) ORDER BY u.available_from, u.id LIMIT :lim::int) u ORDER BY u.available_from, u.id;
 COMMIT;
 SQL
-# The gateway's own create, statement for statement (ST_AUTHENTICATE pipelined
-# with BEGIN, ST_REFERRAL_CREATE pipelined with COMMIT): the sealed values
-# of the same size, the categories the gateway derives from the body.
-cats=$(sql -c "SELECT refgw_personal_categories('$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release')")
-cat > "$tmp/twin.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may, pending FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
-\\endpipeline
-\\startpipeline
-SELECT r.* FROM refgw_referral_create(false, '$person', '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', NULL, '$cats'::text[], '$sealed_data'::jsonb, '$sealed_reason', '$sealed_needs'::jsonb, '$sealed_release', '$sealed_ranking', decode('$fp', 'hex'), 'pgbench', false) r;
-COMMIT;
-\\endpipeline
-SQL
+# The gateway's own create, statement for statement (bench/env.sh).
+bench_create_twin "$tmp/twin.sql" "$fp" "$person" "$orgb_id" "$consent"
 list_args="-D st=published -D on=- -D commune=- -D minb=- -D acc=- -D terms=- -D cdate=-infinity -D cid=00000000-0000-0000-0000-000000000000 -D lim=51"
 pgb() { # CLIENTS SCRIPT [ARGS] -> "tps avg_ms", or nothing on error
 	c=$1 f=$2

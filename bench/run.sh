@@ -106,33 +106,9 @@ data='{"identity":{"given_name":"Jean","family_name":"D."},"housing_situation":{
 needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
 body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
 fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)
-# sealed_like JSON_TEXT: a value as long as gateway/seal.c makes that JSON
-# text sealed ("rgw1." and the unpadded base64url of a 12-byte nonce, the
-# text and a 16-byte tag), which the CHECKs of schema/045 and 051 accept:
-# the twin cannot seal (the keys are the gateway's), so it writes values of
-# the same size into the same columns, the same work for PostgreSQL.
-sealed_like() {
-	printf '%s' "$1" | wc -c | awk '{ n = $1 + 28; l = int(n / 3) * 4 + (n % 3 == 1 ? 2 : n % 3 == 2 ? 3 : 0)
-		s = "rgw1."; for (i = 0; i < l; i++) s = s "A"; print s }'
-}
-# The referral's personal fields as the gateway stores them: each member of
-# data and of needs sealed on its own ("data.identity", "needs.household_size"),
-# reason and release_date whole.
-sealed_data="{\"identity\":\"$(sealed_like '{"given_name":"Jean","family_name":"D."}')\",\"housing_situation\":\"$(sealed_like '{"current":"prison"}')\"}"
-sealed_needs="{\"household_size\":\"$(sealed_like 1)\",\"accessibility\":\"$(sealed_like '"none"')\",\"avoid_communes\":\"$(sealed_like '["Forest"]')\",\"income_band\":\"$(sealed_like '"integration_income"')\"}"
-sealed_ranking=$(sealed_like '{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"release_date":"2027-01-15"}')
-# The gateway's create since schema/060: BEGIN pipelined with the
-# authentication, then the one call pipelined with COMMIT (db_query_commit).
-cat > "$tmp/post.sql" <<SQL
-\\startpipeline
-BEGIN;
-SELECT organisation_id, organisation_name, kind, org_status, revoked, org_set, may FROM refgw_authenticate(decode('$fp', 'hex'), 'referral.create');
-\\endpipeline
-\\startpipeline
-SELECT id, status, version, outcome FROM refgw_referral_create(false, '$person', '$orgb_id', 'issue.axis1', '$consent', 'housing_referral', NULL, '{family,health,housing_situation,identity,income,justice}', '$sealed_data', '$(sealed_like '"bench"')', '$sealed_needs', '$(sealed_like '"2027-01-15"')', '$sealed_ranking', decode('$fp', 'hex'), 'bench');
-COMMIT;
-\\endpipeline
-SQL
+# The gateway's create since schema/060 (bench/env.sh), and the values as
+# it stores them, sealed, for the twins below.
+bench_create_twin "$tmp/post.sql" "$fp" "$person" "$orgb_id" "$consent"
 for c in 1 16 64; do
 	compare "POST /v1/referrals (one call: consent check, 5 inserts, event, audit)" $c "$tmp/post.sql" referrals \
 		--url "$base/v1/referrals" $cert --body "$body"
