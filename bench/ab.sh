@@ -14,6 +14,9 @@
 # does: what a request costs whatever else the machine runs), and
 # BENCH_STATEMENTS=1 lists each side's statements per request
 # (pg_stat_statements, top level: what the gateway sends).
+# AB_RATE=R makes each run an open loop at R requests/s (loadgen --rate,
+# over the same clients): the p99 is then the latency at that rate, counted
+# from when each request was due, and req/s should equal R on both sides.
 set -eu
 bin_a=$1 bin_b=$2 secs=${3:-5} clients=${4:-16}
 rounds=${BENCH_ROUNDS:-3}
@@ -110,7 +113,7 @@ one() { # SIDE PATH CERT [BODY] -> "rps p50 p99 bad requests cpu_ms_per_request 
 	side=$1 path=$2 cert=$3
 	shift 3
 	t0=$(cpu_ticks "$side")
-	out=$($lg --url "https://localhost:$port$path" $cert -c "$clients" -d "$secs" "$@")
+	out=$($lg --url "https://localhost:$port$path" $cert -c "$clients" -d "$secs" ${AB_RATE:+--rate "$AB_RATE"} "$@")
 	t1=$(cpu_ticks "$side")
 	echo "$out" | awk -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" '
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
@@ -146,6 +149,7 @@ ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 	printf '%s, %s clients: A %s req/s p99 %s ms | B %s req/s p99 %s ms | B/A %s | non-2xx+errors %s\n' \
 		"$name" "$clients" "$ra" "$pa" "$rb" "$pb" "$(echo "$ra $rb" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }')" "$bad"
 	echo "  rounds A: $(cut -d' ' -f1 "$tmp/a" | tr '\n' ';') B: $(cut -d' ' -f1 "$tmp/b" | tr '\n' ';')"
+	echo "  p99 by round (ms) A: $(cut -d' ' -f3 "$tmp/a" | tr '\n' ';') B: $(cut -d' ' -f3 "$tmp/b" | tr '\n' ';')"
 	if [ "$db_b" != refgw ]; then
 		ca=$(cut -d' ' -f6 "$tmp/a" | median); cb=$(cut -d' ' -f6 "$tmp/b" | median)
 		printf '  CPU per request (gateway + its database backends): A %s ms (gateway %s, database %s) | B %s ms (gateway %s, database %s) | B/A %s\n' \
@@ -156,7 +160,7 @@ ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 	statements_report "$(cut -d' ' -f5 "$tmp/a" | awk '{ s += $1 } END { print s + 0 }')" \
 		"$(cut -d' ' -f5 "$tmp/b" | awk '{ s += $1 } END { print s + 0 }')"
 }
-echo "# refgw A/B: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds"
+echo "# refgw A/B: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${secs}s per run, median of $rounds interleaved rounds${AB_RATE:+, open loop at $AB_RATE requests/s}"
 echo "# A=$bin_a B=$bin_b${AB_B_SCHEMA:+ (B on its own database, schema $AB_B_SCHEMA)}"
 $lg --url "https://localhost:$api_a/v1/me" $certa -c 4 -d 1 >/dev/null
 $lg --url "https://localhost:$api_b/v1/me" $certa -c 4 -d 1 >/dev/null

@@ -257,24 +257,16 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 			return -1;
 		}
 	}
-	if (prepare) {
-		/* statement_timeout: a transaction stuck behind a lock would hold
-		 * its pool connection and its libmicrohttpd thread for ever.
-		 * plan_cache_mode: every statement is written for its generic
-		 * plan (keyset ranges, "$n IS NULL OR ..."); left to choose,
-		 * PostgreSQL kept custom plans for the units search that walk
-		 * the whole published list at 1 M units (docs/performance.md).
-		 * random_page_cost 1.1 (the usual figure for data in RAM or on
-		 * SSD): with the default 4 the generic units search of a
-		 * commune read all its units by bitmap and sorted them, 3.6 ms,
-		 * instead of walking units_commune_idx for one page, 1.0 ms. */
-		const char *p[1] = {pool.statement_timeout[0] ? pool.statement_timeout : "0"};
-		PGresult *r =
-			PQexecParams(c->pg,
-				     "SELECT set_config('statement_timeout', $1, false), "
-				     "set_config('plan_cache_mode', 'force_generic_plan', false), "
-				     "set_config('random_page_cost', '1.1', false)",
-				     1, NULL, p, NULL, NULL, 0);
+	{
+		/* DB_SESSION_SETTINGS (db.h): the pool's sessions with the
+		 * request's timeout ("0": none) and generic plans, the others
+		 * (housekeeping, the chain's verification, the command line)
+		 * with the server's */
+		const char *p[2] = {!prepare                    ? NULL
+				    : pool.statement_timeout[0] ? pool.statement_timeout
+								: "0",
+				    prepare ? "force_generic_plan" : NULL};
+		PGresult *r = PQexecParams(c->pg, DB_SESSION_SETTINGS, 2, NULL, p, NULL, NULL, 0);
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
 		if (!ok) {
