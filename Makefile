@@ -45,7 +45,7 @@ BENCH_PEERS ?= 1
 DEMO_ORGS = rizome ors diogenes ilot smes pierre-dangle samusocial cpas-molenbeek \
             comensia logiris logement-molenbeekois ais-trois-pommiers citydev guidance brusshelp
 
-.PHONY: FORCE browser browser-deps screenshots schema bench-notify bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale bench-peers bench-peers-deps fuzz
+.PHONY: FORCE browser browser-deps screenshots schema bench-notify bench-lists bench-console tls-scan faults all deps build run check unit integration asan valgrind lint format format-check clean distclean certs bench bench-scale bench-tail bench-peers bench-peers-deps fuzz
 
 all: build
 
@@ -83,10 +83,11 @@ $(BUILD)/unit_tests: $(UNIT_SRCS) $(LIB_OBJS) tests/unit/*.h
 
 # (with the gateway's statement table: tests/integration/test_plans.c reads its plans)
 $(BUILD)/integration_tests: $(IT_SRCS) tests/integration/*.h gateway/statements.c gateway/statements.h \
-    gateway/sqltext.c gateway/*.h \
+    gateway/sqltext.c gateway/db.c gateway/log.c gateway/*.h \
     $(BUILD)/schema-version
 	$(CC) $(BASE_CFLAGS) -Igateway $$(pkg-config --cflags libpq jansson openssl $(TEST_PKGS)) -o $@ \
-	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson openssl $(TEST_PKGS)) -lpthread
+	    $(IT_SRCS) gateway/statements.c gateway/sqltext.c gateway/util.c gateway/db.c \
+	    gateway/log.c $(SAN_LDFLAGS) $$(pkg-config --libs libpq jansson openssl $(TEST_PKGS)) -lpthread
 
 $(BUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fake_db.c tests/fuzz/fake_db.h $(FUZZ_LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -Igateway -Itests/fuzz $$(pkg-config --cflags $(PKGS)) -o $@ \
@@ -253,6 +254,13 @@ bench-lists: build
 bench-console: build
 	@$(MAKE) --no-print-directory browser-deps
 	sh bench/console.sh
+
+# Creates below saturation once the tables have grown: bursts, then an open
+# loop (issue 19; bench/tail.sh, docs/performance.md).
+#   make bench-tail [TAIL="BURST_S PACED_S RATE ROUNDS"]
+bench-tail: build
+	@$(MAKE) --no-print-directory $(BUILD)/loadgen
+	sh bench/tail.sh $(TAIL)
 
 bench-scale: build
 	@$(MAKE) --no-print-directory $(BUILD)/loadgen

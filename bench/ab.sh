@@ -16,7 +16,8 @@
 # (pg_stat_statements, top level: what the gateway sends).
 # AB_RATE=R makes each run an open loop at R requests/s (loadgen --rate,
 # over the same clients): the p99 is then the latency at that rate, counted
-# from when each request was due, and req/s should equal R on both sides.
+# from when each request was due, and req/s should equal R on both sides
+# (the rounds short of it, and the slots never sent, are printed).
 set -eu
 bin_a=$1 bin_b=$2 secs=${3:-5} clients=${4:-16}
 rounds=${BENCH_ROUNDS:-3}
@@ -120,7 +121,7 @@ one() { # SIDE PATH CERT [BODY] -> "rps p50 p99 bad requests cpu_ms_per_request 
 		  split(t0, a, " "); split(t1, b, " "); n = v["requests"] > 0 ? v["requests"] : 1
 		  g = (b[1] - a[1]) * 1000 / hz / n; d = (b[2] - a[2]) * 1000 / hz / n
 		  print v["rps"], v["p50_ms"], v["p99_ms"], v["non2xx"] + v["errors"], n,
-			sprintf("%.3f %.3f %.3f", g + d, g, d) }'
+			sprintf("%.3f %.3f %.3f", g + d, g, d), v["unsent"] + 0 }'
 }
 ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 	# @REF@ in PATH is each side's referral; "body": each side's POST body
@@ -150,6 +151,12 @@ ab() { # NAME PATH CERT [body]; AB_ONLY=pattern runs the matching ones.
 		"$name" "$clients" "$ra" "$pa" "$rb" "$pb" "$(echo "$ra $rb" | awk '{ printf "%.2f", ($1 > 0 ? $2 / $1 : 0) }')" "$bad"
 	echo "  rounds A: $(cut -d' ' -f1 "$tmp/a" | tr '\n' ';') B: $(cut -d' ' -f1 "$tmp/b" | tr '\n' ';')"
 	echo "  p99 by round (ms) A: $(cut -d' ' -f3 "$tmp/a" | tr '\n' ';') B: $(cut -d' ' -f3 "$tmp/b" | tr '\n' ';')"
+	if [ -n "${AB_RATE:-}" ]; then
+		# a side that cannot keep up leaves slots unsent, which no p99 counts
+		short() { awk -v r="$AB_RATE" '$1 < 0.98 * r { n++ } END { print n + 0 }' "$1"; }
+		unsent() { awk '{ s += $9 } END { print s + 0 }' "$1"; }
+		echo "  open loop at $AB_RATE/s: rounds short of it (below 98 %) A $(short "$tmp/a") B $(short "$tmp/b"); slots never sent A $(unsent "$tmp/a") B $(unsent "$tmp/b")"
+	fi
 	if [ "$db_b" != refgw ]; then
 		ca=$(cut -d' ' -f6 "$tmp/a" | median); cb=$(cut -d' ' -f6 "$tmp/b" | median)
 		printf '  CPU per request (gateway + its database backends): A %s ms (gateway %s, database %s) | B %s ms (gateway %s, database %s) | B/A %s\n' \

@@ -20,6 +20,35 @@ bench_cleanup() {
 	fi
 }
 
+# BENCH_WAL_WARM_MB (1024; 0: none): the cluster's WAL made as a cluster's
+# that has run a while.  A young cluster creates each 16 MB WAL segment when
+# the WAL first reaches it: the backend that needs it writes the file with
+# zeros and syncs it while holding the WAL's write lock, and every commit
+# waits, 30-65 ms every few seconds at 400 creates/s on this machine
+# (docs/performance.md, the open loop's tail).  A cluster past a few
+# checkpoints renames old segments instead.  So this many MB of WAL are
+# written and checkpointed before the benchmark, and min_wal_size keeps
+# them for reuse (max_wal_size stays PostgreSQL's 1 GB unless the warm-up is
+# larger: checkpoints come as often as before).  It costs about 15 s and
+# this many MB in pg_wal for the run.
+bench_wal_mb=${BENCH_WAL_WARM_MB:-1024}
+case "$bench_wal_mb" in '' | *[!0-9]* | 0?*)
+	echo "BENCH_WAL_WARM_MB: a number of MB, not \"$bench_wal_mb\"" >&2
+	exit 2
+	;;
+esac
+bench_wal_warm() {
+	[ "$bench_wal_mb" -gt 0 ] || return 0
+	# about 4 rows of 1.8 kB per 8 kB page, each page once in the WAL
+	psql -X -q -v ON_ERROR_STOP=1 -h "$tmp/sock" -U postgres -d postgres \
+		-c "CREATE TABLE bench_wal_warm AS SELECT repeat('x', 1800) AS x
+		      FROM generate_series(1, $bench_wal_mb * 128 * 4)" \
+		-c "DROP TABLE bench_wal_warm" -c "CHECKPOINT"
+	# the segments' names, the one in use among them
+	set -- "$tmp"/pg/pg_wal/[0-9A-F]*[0-9A-F]
+	echo "bench: $(($# - 1)) WAL segments ready for reuse" >&2
+}
+
 bench_setup() {
 	tmp=$(mktemp -d "/tmp/refgw-$1.XXXXXX")
 	chmod 755 "$tmp"
@@ -30,7 +59,9 @@ bench_setup() {
 	sh scripts/pg.sh init "$tmp/pg" "$tmp/sock"
 	# shellcheck disable=SC2086 # BENCH_PG_OPTS: more server options, one word each
 	sh scripts/pg.sh start "$tmp/pg" "$tmp/sock" "$tmp/pg.log" -c max_connections=200 \
-		${BENCH_PG_OPTS:-}
+		-c min_wal_size=$((bench_wal_mb > 80 ? bench_wal_mb : 80))MB \
+		-c max_wal_size=$((bench_wal_mb > 1024 ? bench_wal_mb : 1024))MB ${BENCH_PG_OPTS:-}
+	bench_wal_warm
 	sh scripts/pg.sh roles "$tmp/sock"
 	export REFGW_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_app"
 	export REFGW_ADMIN_DATABASE_URL="host=$tmp/sock dbname=refgw user=refgw_owner"

@@ -257,16 +257,11 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 			return -1;
 		}
 	}
-	{
-		/* DB_SESSION_SETTINGS (db.h): the pool's sessions with the
-		 * request's timeout ("0": none) and generic plans, the others
-		 * (housekeeping, the chain's verification, the command line)
-		 * with the server's */
-		const char *p[2] = {!prepare                    ? NULL
-				    : pool.statement_timeout[0] ? pool.statement_timeout
-								: "0",
-				    prepare ? "force_generic_plan" : NULL};
-		PGresult *r = PQexecParams(c->pg, DB_SESSION_SETTINGS, 2, NULL, p, NULL, NULL, 0);
+	if (prepare) {
+		/* DB_POOL_SETTINGS (db.h): a pool session without them is
+		 * refused, as one without its statements */
+		const char *p[1] = {pool.statement_timeout[0] ? pool.statement_timeout : "0"};
+		PGresult *r = PQexecParams(c->pg, DB_POOL_SETTINGS, 1, NULL, p, NULL, NULL, 0);
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
 		if (!ok) {
@@ -275,6 +270,16 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 			c->pg = NULL;
 			return -1;
 		}
+	} else {
+		/* The other sessions (housekeeping, the chain's verification,
+		 * the key store, the command line) work without the planner's
+		 * settings: a server that refuses them is noted, not refused. */
+		PGresult *r = PQexec(c->pg, "SELECT " DB_PLANNER_SETTINGS);
+
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			log_warnx("db: the planner's settings (jit off, random_page_cost): %s",
+				  PQresultErrorMessage(r));
+		PQclear(r);
 	}
 	if (prepare && prepare_all(c) != 0) {
 		PQfinish(c->pg);

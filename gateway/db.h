@@ -29,21 +29,10 @@ enum db_status {
 
 #define DB_MAX_PARAMS 16
 
-/* The settings of every session the gateway opens (db.c, open_conn); the
- * integration suite runs the same text (test_plans.c).  $1 and $2 are the
- * pool's statement_timeout and plan_cache_mode, NULL in the other sessions
- * (housekeeping, the chain's verification, the command line), which keep
- * the server's.
- * statement_timeout: a transaction stuck behind a lock would hold its pool
- * connection and its libmicrohttpd thread for ever.
- * plan_cache_mode force_generic_plan, the pool only: every statement is
- * written for its generic plan (keyset ranges, "$n IS NULL OR ..."); left
- * to choose, PostgreSQL kept custom plans for the units search that walk
- * the whole published list at 1 M units (docs/performance.md).  The
- * housekeeping functions are written for custom plans: the chain's
- * verification resumes with "v.lane IS NULL OR (lane, seq) > (v.lane,
- * v.seq)", an index condition only once v is folded in (generic, it read
- * every row verified before).
+/* The settings of the sessions the gateway opens (db.c, open_conn); the
+ * integration suite checks them on sessions db.c opened (test_plans.c).
+ * Every session (the pool's, housekeeping's, the chain verification's, the
+ * key store's, the command line's) sets DB_PLANNER_SETTINGS:
  * random_page_cost 1.1 (the usual figure for data in RAM or on SSD): with
  * the default 4 the generic units search of a commune read all its units
  * by bitmap and sorted them, 3.6 ms, instead of walking units_commune_idx
@@ -53,12 +42,23 @@ enum db_status {
  * retention pass's search of the closed referrals, costed past
  * jit_above_cost, spent 340 ms of a core compiling every minute to run for
  * 57 ms at 72 000 referrals, beside the requests (issue 19; schema/031
- * once worked around the same on GET /v1/referrals/{id}). */
-#define DB_SESSION_SETTINGS                                                                        \
-	"SELECT set_config('statement_timeout', coalesce($1, "                                     \
-	"current_setting('statement_timeout')), "                                                  \
-	"false), set_config('plan_cache_mode', coalesce($2, current_setting('plan_cache_mode')), " \
-	"false), set_config('random_page_cost', '1.1', false), set_config('jit', 'off', false)"
+ * once worked around the same on GET /v1/referrals/{id}).
+ * The pool's sessions also set (DB_POOL_SETTINGS, $1 the timeout):
+ * statement_timeout: a transaction stuck behind a lock would hold its pool
+ * connection and its libmicrohttpd thread for ever.
+ * plan_cache_mode force_generic_plan: every statement is written for its
+ * generic plan (keyset ranges, "$n IS NULL OR ..."); left to choose,
+ * PostgreSQL kept custom plans for the units search that walk the whole
+ * published list at 1 M units (docs/performance.md).  Not the others: the
+ * housekeeping functions are written for custom plans (the chain's
+ * verification resumes with "v.lane IS NULL OR (lane, seq) > (v.lane,
+ * v.seq)", an index condition only once v is folded in; generic, it read
+ * every row verified before). */
+#define DB_PLANNER_SETTINGS                                                                        \
+	"set_config('random_page_cost', '1.1', false), set_config('jit', 'off', false)"
+#define DB_POOL_SETTINGS                                                                           \
+	"SELECT set_config('statement_timeout', $1, false), "                                      \
+	"set_config('plan_cache_mode', 'force_generic_plan', false), " DB_PLANNER_SETTINGS
 
 struct row_desc;
 

@@ -3930,33 +3930,11 @@ $$;
 ALTER FUNCTION public.refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid) OWNER TO refgw_owner;
 
 --
--- Name: refgw_uuid_v7(); Type: FUNCTION; Schema: public; Owner: refgw_owner
---
-
-CREATE FUNCTION public.refgw_uuid_v7() RETURNS uuid
-    LANGUAGE plpgsql PARALLEL SAFE
-    AS $$
-DECLARE
-    -- every name qualified: a default runs with the inserting role's
-    -- search_path, and a type (uuid) could otherwise come from pg_temp
-    t text := pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.floor(
-                  pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()) * 1000)::bigint), 12, '0');
-    -- xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx: the 4 (character 15) is the version
-    r text := pg_catalog.gen_random_uuid()::text;
-BEGIN
-    RETURN (pg_catalog.substr(t, 1, 8) || '-' || pg_catalog.substr(t, 9, 4) || '-7'
-            || pg_catalog.substr(r, 16))::pg_catalog.uuid;
-END
-$$;
-
-ALTER FUNCTION public.refgw_uuid_v7() OWNER TO refgw_owner;
-
---
 -- Name: referrals; Type: TABLE; Schema: public; Owner: refgw_owner
 --
 
 CREATE TABLE public.referrals (
-    id uuid DEFAULT public.refgw_uuid_v7() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
     person_id uuid NOT NULL,
     from_org uuid NOT NULL,
     to_org uuid NOT NULL,
@@ -4643,7 +4621,7 @@ ALTER TABLE public.referral_data OWNER TO refgw_owner;
 --
 
 CREATE TABLE public.referral_transitions (
-    id uuid DEFAULT public.refgw_uuid_v7() NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
     referral_id uuid NOT NULL,
     from_status text,
     to_status text NOT NULL,
@@ -7259,13 +7237,6 @@ GRANT ALL ON FUNCTION public.refgw_take_back_unit(p_unit uuid, p_end date) TO re
 --
 
 REVOKE ALL ON FUNCTION public.refgw_tell_orgs(p_orgs uuid[], p_type text, p_resource_type text, p_resource_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION refgw_uuid_v7(); Type: ACL; Schema: public; Owner: refgw_owner
---
-
-REVOKE ALL ON FUNCTION public.refgw_uuid_v7() FROM PUBLIC;
-GRANT ALL ON FUNCTION public.refgw_uuid_v7() TO refgw_app;
 
 --
 -- Name: TABLE referrals; Type: ACL; Schema: public; Owner: refgw_owner

@@ -309,61 +309,6 @@ START_TEST(create_refused_at_commit_acknowledges_nothing)
 }
 END_TEST
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The Unix time in milliseconds at the head of a version 7 id, -1 when the
- * id is not one (its version, character 14, and its variant, 19). */
-static long long
-uuid_v7_ms(const char *id)
-{
-	char hex[13];
-
-	if (strlen(id) != 36 || id[14] != '7' || strchr("89ab", id[19]) == NULL)
-		return -1;
-	memcpy(hex, id, 8);
-	memcpy(hex + 8, id + 9, 4);
-	hex[12] = '\0';
-	return strtoll(hex, NULL, 16);
-}
-
-/* Referrals and their transitions take ids that begin with their time
- * (schema/072, issue 19): each insert then lands on the indexes' rightmost
- * leaves.  A person's id stays random: a pseudonym says nothing, not even
- * when it was made. */
-START_TEST(referral_ids_begin_with_their_time)
-{
-	long long t0 = now_ms(), ta, tb, t1;
-	char *person = NULL, *a = new_referral(&person, NULL), *b = new_referral(NULL, NULL);
-
-	t1 = now_ms();
-	ta = uuid_v7_ms(a);
-	tb = uuid_v7_ms(b);
-	ck_assert_msg(ta >= 0 && tb >= 0, "not version 7 ids: %s %s", a, b);
-	/* the database's clock is this machine's; it floors to the millisecond */
-	ck_assert_msg(ta >= t0 - 1 && tb <= t1, "ids made at %lld and %lld, outside [%lld, %lld]",
-		      ta, tb, t0, t1);
-	ck_assert_msg(tb >= ta, "the later referral's id %s sorts before %s", b, a);
-	ck_assert_int_eq(sql_count("SELECT count(*) FROM referral_transitions WHERE referral_id = "
-				   "$1 AND substr(id::text, 15, 1) = '7'",
-				   a),
-			 1);
-	ck_assert_int_eq(
-		sql_count("SELECT count(*) FROM referral_transitions WHERE referral_id = $1", a),
-		1);
-	ck_assert_msg(person[14] == '4', "a person's id is random (version 4), not %s", person);
-	free(person);
-	free(a);
-	free(b);
-}
-END_TEST
-
 START_TEST(referral_visible_to_sender_and_receiver_only)
 {
 	char *person = NULL, *id = new_referral(&person, NULL), path[128];
@@ -1163,7 +1108,6 @@ referrals_suite(void)
 	tcase_add_test(t, consent_validation);
 	tcase_add_test(t, referral_refused_unless_consent_covers);
 	tcase_add_test(t, create_refused_at_commit_acknowledges_nothing);
-	tcase_add_test(t, referral_ids_begin_with_their_time);
 	tcase_add_test(t, referral_visible_to_sender_and_receiver_only);
 	tcase_add_test(t, referral_lists_page_with_cursor);
 	tcase_add_test(t, list_cursor_refused_by_postgres_leaves_sessions_clean);
