@@ -109,7 +109,7 @@ statements_report() { # REQUESTS_A REQUESTS_B
 			sed 's/^/    /'
 	done
 }
-one() { # SIDE PATH CERT [BODY] -> "rps p50 p99 bad requests cpu_ms_per_request gateway_ms database_ms"
+one() { # SIDE PATH CERT [BODY] -> "rps p50 p99 bad requests cpu_ms_per_request gateway_ms database_ms unsent"
 	eval "port=\$api_$1"
 	side=$1 path=$2 cert=$3
 	shift 3

@@ -23,7 +23,8 @@ for v in "$burst" "$paced" "$rate" "$rounds"; do
 done
 # (the prefix without a space or a shell character: pg_ctl hands the options
 # to a shell)
-BENCH_PG_OPTS="-c log_min_duration_statement=30 -c log_line_prefix=%m_ ${BENCH_PG_OPTS:-}"
+# log_timezone: the log's times compared with date -u's
+BENCH_PG_OPTS="-c log_min_duration_statement=30 -c log_line_prefix=%m_ -c log_timezone=UTC ${BENCH_PG_OPTS:-}"
 export BENCH_PG_OPTS
 . bench/env.sh
 bench_setup tail "orga|Bench Org A|justice_aid|
@@ -56,13 +57,14 @@ echo "round | rate | p50 ms | p90 ms | p99 ms | max ms | non-2xx+errors | statem
 i=1
 while [ "$i" -le "$rounds" ]; do
 	b0=$(sql -c "SELECT buffers_backend FROM pg_stat_bgwriter")
-	t0=$(date -u '+%Y-%m-%d %H:%M:%S')
+	t0=$(date -u '+%Y-%m-%d %H:%M:%S.%3N')
 	# shellcheck disable=SC2086
 	out=$($lg --url "$gw/v1/referrals" $certs --body "$body" -c 64 -d "$paced" --rate "$rate")
-	t1=$(date -u '+%Y-%m-%d %H:%M:%S')
+	t1=$(date -u '+%Y-%m-%d %H:%M:%S.%3N')
 	b1=$(sql -c "SELECT buffers_backend FROM pg_stat_bgwriter")
-	# the log's lines "YYYY-MM-DD HH:MM:SS.mmm UTC_LOG:  duration: ..." in [t0, t1]
-	slow=$(awk -v a="$t0" -v b="$t1" 'substr($0, 1, 19) >= a && substr($0, 1, 19) <= b && /LOG:  duration:/' "$tmp/pg.log")
+	# the log's lines "YYYY-MM-DD HH:MM:SS.mmm UTC_LOG:  duration: ..." in
+	# (t0, t1], to the millisecond: a round's statements counted once
+	slow=$(awk -v a="$t0" -v b="$t1" 'substr($0, 1, 23) > a && substr($0, 1, 23) <= b && /LOG:  duration:/' "$tmp/pg.log")
 	n=$(printf '%s' "$slow" | grep -c 'duration:' || true)
 	c=$(printf '%s' "$slow" | grep -c 'duration: [0-9.]* ms  execute [^:]*: COMMIT' || true)
 	echo "$i | $(field "$out" rps) | $(field "$out" p50_ms) | $(field "$out" p90_ms) | $(field "$out" p99_ms) | $(field "$out" max_ms) | $(($(field "$out" non2xx) + $(field "$out" errors))) | $n ($c) | $((b1 - b0))"

@@ -275,11 +275,19 @@ open_conn(struct db_conn *c, const char *conninfo, bool prepare)
 		 * the key store, the command line) work without the planner's
 		 * settings: a server that refuses them is noted, not refused. */
 		PGresult *r = PQexec(c->pg, "SELECT " DB_PLANNER_SETTINGS);
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			log_warnx("db: the planner's settings (jit off, random_page_cost): %s",
-				  PQresultErrorMessage(r));
 		PQclear(r);
+		if (!ok) {
+			conn_note(c, "cannot set the planner's settings (jit off, "
+				     "random_page_cost)");
+			if (PQstatus(c->pg) == CONNECTION_BAD) { /* lost, not refused */
+				PQfinish(c->pg);
+				c->pg = NULL;
+				return -1;
+			}
+			log_warnx("db: %s@%s: %s", PQuser(c->pg), PQdb(c->pg), c->errmsg);
+		}
 	}
 	if (prepare && prepare_all(c) != 0) {
 		PQfinish(c->pg);
