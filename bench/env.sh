@@ -49,6 +49,25 @@ bench_wal_warm() {
 	echo "bench: $(($# - 1)) WAL segments ready for reuse" >&2
 }
 
+# bench_referral_body URL CERT_OPTIONS TO_ORG_ID EXTERNAL_REF: a person and
+# a consent made through the gateway at URL, and the body of a referral of
+# that person to TO_ORG_ID as every create benchmark sends it (identity and
+# housing data, a reason, needs, a release date).  Sets person, consent and
+# body; stops the run when the gateway made neither.
+bench_referral_body() {
+	# shellcheck disable=SC2086 # $2: one option per word
+	person=$(curl -s $2 -H 'Content-Type: application/json' -d "{\"external_ref\":\"$4\"}" \
+		"$1/v1/persons" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+	# shellcheck disable=SC2086
+	consent=$(curl -s $2 -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$3\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\",\"family\",\"health\",\"income\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" \
+		"$1/v1/consents" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+	if [ -z "$person" ] || [ -z "$consent" ]; then
+		echo "bench: could not create the person and the consent" >&2
+		exit 1
+	fi
+	body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$3\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":{\"identity\":{\"given_name\":\"Jean\",\"family_name\":\"D.\"},\"housing_situation\":{\"current\":\"prison\"}},\"needs\":{\"household_size\":1,\"accessibility\":\"none\",\"avoid_communes\":[\"Forest\"],\"income_band\":\"integration_income\"},\"release_date\":\"2027-01-15\"}"
+}
+
 bench_setup() {
 	tmp=$(mktemp -d "/tmp/refgw-$1.XXXXXX")
 	chmod 755 "$tmp"

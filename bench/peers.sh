@@ -82,13 +82,7 @@ count() { sql -c "SELECT count(*) FROM $1"; }
 
 # ---- the data: a referral's body as run.sh sends it, 20 000 units (half
 # offered to orga's kind, bench_units)
-idof() { sed -n 's/^{"id":"\([^"]*\)".*/\1/p'; }
-person=$(curl -s $certs -H 'Content-Type: application/json' -d '{"external_ref":"P-1"}' "$gw/v1/persons" | idof)
-consent=$(curl -s $certs -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$orgb_id\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\",\"family\",\"health\",\"income\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "$gw/v1/consents" | idof)
-[ -n "$person" ] && [ -n "$consent" ] || { echo "bench: could not create the person and the consent" >&2; exit 1; }
-data='{"identity":{"given_name":"Jean","family_name":"D."},"housing_situation":{"current":"prison"}}'
-needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
-body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
+bench_referral_body "$gw" "$certs" "$orgb_id" P-1
 bench_units "$(org_id opc)" 20000 5
 # The values as the gateway stores them, sealed (bench/env.sh, bench_sealed):
 # the peers and pgbench write values of the same size.

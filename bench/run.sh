@@ -99,12 +99,7 @@ done
 # ---- referrals: create, and the receiver's list (50 rows, RLS on)
 certb="--cert $tmp/certs/orgb.pem --key $tmp/certs/orgb.key --cacert $tmp/certs/ca.pem"
 base="https://localhost:$api"
-idof() { sed -n 's/^{"id":"\([^"]*\)".*/\1/p'; }
-person=$(curl -s $cert -H 'Content-Type: application/json' -d '{"external_ref":"B-1"}' "$base/v1/persons" | idof)
-consent=$(curl -s $cert -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$orgb_id\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\",\"family\",\"health\",\"income\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "$base/v1/consents" | idof)
-data='{"identity":{"given_name":"Jean","family_name":"D."},"housing_situation":{"current":"prison"}}'
-needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
-body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
+bench_referral_body "$base" "$cert" "$orgb_id" B-1
 fpb=$(openssl x509 -in "$tmp/certs/orgb.pem" -outform DER | sha256sum | cut -c1-64)
 # The gateway's create since schema/060 (bench/env.sh), and the values as
 # it stores them, sealed, for the twins below.

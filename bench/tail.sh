@@ -34,18 +34,7 @@ bench_serve
 sql() { psql -X -tAq -v ON_ERROR_STOP=1 -h "$tmp/sock" -U postgres refgw "$@"; }
 certs="--cert $tmp/certs/orga.pem --key $tmp/certs/orga.key --cacert $tmp/certs/ca.pem"
 gw="https://localhost:$api"
-idof() { sed -n 's/^{"id":"\([^"]*\)".*/\1/p'; }
-# shellcheck disable=SC2086 # $certs: one option per word
-person=$(curl -s $certs -H 'Content-Type: application/json' -d '{"external_ref":"P-1"}' "$gw/v1/persons" | idof)
-# shellcheck disable=SC2086
-consent=$(curl -s $certs -H 'Content-Type: application/json' -d "{\"person_id\":\"$person\",\"recipients\":[{\"organisation_id\":\"$orgb_id\"}],\"purposes\":[\"housing_referral\"],\"data_categories\":[\"identity\",\"housing_situation\",\"family\",\"health\",\"income\",\"justice\"],\"valid_until\":\"2099-01-01\",\"evidence\":{\"method\":\"signed_form\",\"reference\":\"F\",\"recorded_by\":\"B\"}}" "$gw/v1/consents" | idof)
-if [ -z "$person" ] || [ -z "$consent" ]; then
-	echo "bench/tail.sh: no person or consent" >&2
-	exit 1
-fi
-data='{"identity":{"given_name":"Jean","family_name":"D."},"housing_situation":{"current":"prison"}}'
-needs='{"household_size":1,"accessibility":"none","avoid_communes":["Forest"],"income_band":"integration_income"}'
-body="{\"person_id\":\"$person\",\"to_organisation_id\":\"$orgb_id\",\"program\":\"issue.axis1\",\"consent_id\":\"$consent\",\"purpose\":\"housing_referral\",\"reason\":\"bench\",\"data\":$data,\"needs\":$needs,\"release_date\":\"2027-01-15\"}"
+bench_referral_body "$gw" "$certs" "$orgb_id" P-1
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 echo "# bench/tail.sh: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), bursts of ${burst}s at 16 clients, then $rounds x ${paced}s at $rate/s over 64 connections${BENCH_PG_OPTS:+; server options: $BENCH_PG_OPTS}"
 # shellcheck disable=SC2086
